@@ -1,0 +1,96 @@
+package io.tokenfactory.contracts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class EventJsonRoundTripTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Instant AT = Instant.parse("2026-11-27T10:15:30.123456Z");
+    private static final UUID DEPARTMENT = UUID.fromString("6b1f4a52-1a7e-4c5e-9d2e-0c6f1a2b3c4d");
+
+    static UsageRecorded usage() {
+        return new UsageRecorded(UUID.randomUUID(), AT, "req-1", DEPARTMENT, UUID.randomUUID(), UUID.randomUUID(),
+                null, "tf-tiny", "djl", "node-a", "cpu0", 12, 34, UsageOutcome.COMPLETED, 250, 40, 1.75,
+                EnergySource.RAPL, 0.25);
+    }
+
+    static Stream<TokenFactoryEvent> events() {
+        return Stream.of(
+                usage(),
+                new PowerSampled(UUID.randomUUID(), AT, "node-a", "gpu0", "GPU", AT.minusSeconds(10), AT, 3000.5, 2100.25,
+                        EnergySource.NVML),
+                new UsageMetered(UUID.randomUUID(), AT, usage(), 1.75),
+                new IdleEnergyAllocated(UUID.randomUUID(), AT, DEPARTMENT, Instant.parse("2026-11-27T10:00:00Z"), 512.0),
+                new BudgetStatusChanged(UUID.randomUUID(), AT, DEPARTMENT, "2026-11", new BigDecimal("1234.567890"),
+                        new BigDecimal("1000.000000"), "EUR", BudgetState.EXCEEDED, true),
+                new AgentStateChanged(UUID.randomUUID(), AT, UUID.randomUUID(), DEPARTMENT, "RUNNING", "PAUSED",
+                        "budget_exceeded"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("events")
+    void survivesJsonRoundTripUnchanged(TokenFactoryEvent event) {
+        String json = JSON.writeValueAsString(event);
+
+        Class<? extends TokenFactoryEvent> recordClass = EventTypes.recordFor(event.type()).orElseThrow();
+        assertThat(JSON.readValue(json, recordClass)).isEqualTo(event);
+    }
+
+    @ParameterizedTest
+    @MethodSource("events")
+    void carriesNoFrameworkOrClassNamesOnTheWire(TokenFactoryEvent event) {
+        String json = JSON.writeValueAsString(event);
+
+        assertThat(json).doesNotContain("io.tokenfactory").doesNotContain("\"type\"");
+    }
+
+    @Test
+    void usageRecordedHasExactlyTheFieldsOfTheBrief() {
+        JsonNode json = JSON.valueToTree(usage());
+
+        assertThat(Set.copyOf(json.propertyNames())).containsExactlyInAnyOrder("eventId", "occurredAt", "requestId",
+                "departmentId", "apiKeyId", "agentId", "agentRunId", "model", "backend", "node", "device",
+                "promptTokens", "completionTokens", "outcome", "latencyMs", "timeToFirstTokenMs", "energyJoules",
+                "energySource", "acceleratorSeconds");
+        assertThat(json.get("outcome").asString()).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void moneyKeepsItsScaleThroughJson() {
+        var status = new BudgetStatusChanged(UUID.randomUUID(), AT, DEPARTMENT, "2026-11", new BigDecimal("0.000001"),
+                new BigDecimal("10.50"), "EUR", BudgetState.OK, false);
+
+        var back = JSON.readValue(JSON.writeValueAsString(status), BudgetStatusChanged.class);
+
+        assertThat(back.spent()).isEqualByComparingTo("0.000001");
+        assertThat(back.limit().scale()).isEqualTo(2);
+    }
+
+    @Test
+    void everyTypeNameIsLogicalAndVersioned() {
+        assertThat(EventTypes.all().keySet())
+                .hasSize(6)
+                .allMatch(type -> type.matches("tokenfactory\\.[a-z]+(-[a-z]+)*\\.v[1-9][0-9]*"));
+        events().forEach(event -> assertThat(EventTypes.recordFor(event.type())).contains(event.getClass()));
+    }
+
+    @Test
+    void subjectNamesWhatTheEventIsAbout() {
+        assertThat(usage().subject()).isEqualTo("department/" + DEPARTMENT);
+        assertThat(List.of(usage().totalTokens())).containsExactly(46L);
+    }
+}
