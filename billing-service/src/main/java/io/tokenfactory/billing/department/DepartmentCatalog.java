@@ -1,0 +1,79 @@
+package io.tokenfactory.billing.department;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+
+import io.tokenfactory.support.problem.ApiProblemException;
+
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Creates, reads and updates departments. Names and cost-centre codes are unique, ignoring case. */
+@Service
+public class DepartmentCatalog {
+
+    private final DepartmentRepository departments;
+    private final Clock clock;
+
+    DepartmentCatalog(DepartmentRepository departments, Clock clock) {
+        this.departments = departments;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public DepartmentView create(String name, String costCentreCode) {
+        String trimmedName = name.strip();
+        String code = costCentreCode.strip();
+        if (departments.existsByNameIgnoreCase(trimmedName)) {
+            throw duplicate("name", trimmedName);
+        }
+        if (departments.existsByCostCentreCodeIgnoreCase(code)) {
+            throw duplicate("cost-centre code", code);
+        }
+        try {
+            return DepartmentView.of(departments.saveAndFlush(new Department(trimmedName, code, clock.instant())));
+        } catch (DataIntegrityViolationException raced) {
+            throw duplicate("name or cost-centre code", trimmedName + " / " + code);
+        }
+    }
+
+    @Transactional(readOnly = true)
+    public List<DepartmentView> list() {
+        return departments.findAllByOrderByNameAsc().stream().map(DepartmentView::of).toList();
+    }
+
+    @Transactional(readOnly = true)
+    public DepartmentView get(UUID id) {
+        return DepartmentView.of(find(id));
+    }
+
+    @Transactional
+    public DepartmentView update(UUID id, String name, String costCentreCode) {
+        Department department = find(id);
+        String trimmedName = name.strip();
+        String code = costCentreCode.strip();
+        if (departments.existsByNameIgnoreCaseAndIdNot(trimmedName, id)) {
+            throw duplicate("name", trimmedName);
+        }
+        if (departments.existsByCostCentreCodeIgnoreCaseAndIdNot(code, id)) {
+            throw duplicate("cost-centre code", code);
+        }
+        department.rename(trimmedName, code, clock.instant());
+        try {
+            return DepartmentView.of(departments.saveAndFlush(department));
+        } catch (DataIntegrityViolationException raced) {
+            throw duplicate("name or cost-centre code", trimmedName + " / " + code);
+        }
+    }
+
+    private Department find(UUID id) {
+        return departments.findById(id).orElseThrow(
+                () -> ApiProblemException.notFound("department_not_found", "No department with id " + id));
+    }
+
+    private static ApiProblemException duplicate(String what, String value) {
+        return ApiProblemException.conflict("department_exists", "A department with " + what + " '" + value + "' already exists");
+    }
+}

@@ -1,0 +1,71 @@
+package io.tokenfactory.billing.department.web;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+import io.tokenfactory.billing.department.DepartmentCatalog;
+import io.tokenfactory.billing.department.DepartmentView;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Admin API for departments: the unit that API keys, agents, usage and charges all belong to. */
+@RestController
+@RequestMapping("/api/billing/departments")
+class DepartmentController {
+
+    private final DepartmentCatalog catalog;
+
+    DepartmentController(DepartmentCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    @PostMapping
+    ResponseEntity<DepartmentResponse> create(@Valid @RequestBody DepartmentRequest request) {
+        DepartmentView created = catalog.create(request.name(), request.costCentreCode());
+        return ResponseEntity.created(URI.create("/api/billing/departments/" + created.id()))
+                .body(DepartmentResponse.of(created));
+    }
+
+    @GetMapping
+    List<DepartmentResponse> list() {
+        return catalog.list().stream().map(DepartmentResponse::of).toList();
+    }
+
+    @GetMapping("/{id}")
+    DepartmentResponse get(@PathVariable UUID id) {
+        return DepartmentResponse.of(catalog.get(id));
+    }
+
+    @PutMapping("/{id}")
+    DepartmentResponse update(@PathVariable UUID id, @Valid @RequestBody DepartmentRequest request) {
+        return DepartmentResponse.of(catalog.update(id, request.name(), request.costCentreCode()));
+    }
+
+    record DepartmentRequest(
+            @NotBlank @Size(max = 100) String name,
+            @NotBlank @Size(max = 32)
+            @Pattern(regexp = "\\s*[A-Za-z0-9][A-Za-z0-9._-]*\\s*", message = "letters, digits, '.', '_' or '-'")
+            String costCentreCode) {
+    }
+
+    record DepartmentResponse(UUID id, String name, String costCentreCode, Instant createdAt, Instant updatedAt) {
+
+        static DepartmentResponse of(DepartmentView view) {
+            return new DepartmentResponse(view.id(), view.name(), view.costCentreCode(), view.createdAt(), view.updatedAt());
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.tokenfactory.billing.department;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.UUID;
+
+import io.tokenfactory.testsupport.HttpTestClient;
+import io.tokenfactory.testsupport.ServiceIntegrationTest;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+
+import tools.jackson.databind.JsonNode;
+
+@ServiceIntegrationTest
+class DepartmentApiIntegrationTests {
+
+    private static final String DEPARTMENTS = "/api/billing/departments";
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    DepartmentRepository repository;
+
+    HttpTestClient http;
+
+    @BeforeEach
+    void setUp() {
+        http = HttpTestClient.onPort(port);
+    }
+
+    @Test
+    void createsReadsListsAndUpdatesADepartment() {
+        String suffix = unique();
+        ResponseEntity<JsonNode> created = http.post(DEPARTMENTS,
+                Map.of("name", "Research " + suffix, "costCentreCode", "CC-" + suffix));
+
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        String id = created.getBody().get("id").asString();
+        assertThat(created.getHeaders().getLocation()).hasToString(DEPARTMENTS + "/" + id);
+        assertThat(created.getBody().get("costCentreCode").asString()).isEqualTo("CC-" + suffix);
+
+        ResponseEntity<JsonNode> read = http.get(DEPARTMENTS + "/" + id);
+        assertThat(read.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(read.getBody().get("name").asString()).isEqualTo("Research " + suffix);
+
+        assertThat(http.get(DEPARTMENTS).getBody().findValuesAsString("id")).contains(id);
+
+        ResponseEntity<JsonNode> updated = http.put(DEPARTMENTS + "/" + id,
+                Map.of("name", "Applied Research " + suffix, "costCentreCode", "CC-" + suffix + "-2"));
+        assertThat(updated.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(repository.findById(UUID.fromString(id))).get()
+                .extracting(Department::name, Department::costCentreCode)
+                .containsExactly("Applied Research " + suffix, "CC-" + suffix + "-2");
+    }
+
+    @Test
+    void refusesADuplicateNameOrCostCentreWithConflictAndCreatesNothing() {
+        String suffix = unique();
+        http.post(DEPARTMENTS, Map.of("name", "Finance " + suffix, "costCentreCode", "FIN-" + suffix));
+        long before = repository.count();
+
+        ResponseEntity<JsonNode> sameName = http.post(DEPARTMENTS,
+                Map.of("name", "finance " + suffix, "costCentreCode", "OTHER-" + suffix));
+        ResponseEntity<JsonNode> sameCode = http.post(DEPARTMENTS,
+                Map.of("name", "Other " + suffix, "costCentreCode", "fin-" + suffix));
+
+        assertThat(sameName.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+        assertThat(sameName.getHeaders().getContentType()).hasToString("application/problem+json");
+        assertThat(sameName.getBody().get("code").asString()).isEqualTo("department_exists");
+        assertThat(sameName.getBody().get("type").asString()).isEqualTo("https://tokenfactory.io/problems/department_exists");
+        assertThat(sameCode.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+        assertThat(repository.count()).isEqualTo(before);
+    }
+
+    @Test
+    void answersInvalidInputWithProblemDetailsAndChangesNothing() {
+        long before = repository.count();
+
+        ResponseEntity<JsonNode> blank = http.post(DEPARTMENTS, Map.of("name", " ", "costCentreCode", "has space"));
+        assertThat(blank.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(blank.getBody().get("code").asString()).isEqualTo("validation_failed");
+        assertThat(blank.getBody().get("errors").findValuesAsString("field"))
+                .containsExactlyInAnyOrder("name", "costCentreCode");
+
+        ResponseEntity<JsonNode> malformed = http.postRaw(DEPARTMENTS, "{\"name\": ");
+        assertThat(malformed.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(malformed.getBody().get("code").asString()).isEqualTo("malformed_body");
+        assertThat(malformed.getBody().toString()).doesNotContain("Exception").doesNotContain("at io.");
+
+        ResponseEntity<JsonNode> badId = http.get(DEPARTMENTS + "/not-a-uuid");
+        assertThat(badId.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(badId.getBody().get("code").asString()).isEqualTo("invalid_parameter");
+
+        assertThat(repository.count()).isEqualTo(before);
+    }
+
+    @Test
+    void answersUnknownDepartmentsAndPathsWithNotFound() {
+        ResponseEntity<JsonNode> unknown = http.get(DEPARTMENTS + "/" + UUID.randomUUID());
+        assertThat(unknown.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(unknown.getBody().get("code").asString()).isEqualTo("department_not_found");
+
+        ResponseEntity<JsonNode> unknownUpdate = http.put(DEPARTMENTS + "/" + UUID.randomUUID(),
+                Map.of("name", "Nobody", "costCentreCode", "NONE"));
+        assertThat(unknownUpdate.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+
+        ResponseEntity<JsonNode> noSuchPath = http.get("/api/billing/nothing-here");
+        assertThat(noSuchPath.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(noSuchPath.getBody().get("code").asString()).isEqualTo("not_found");
+    }
+
+    private static String unique() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+}

@@ -1,0 +1,86 @@
+package io.tokenfactory.support.problem;
+
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * The error policy of the servlet services: every error is an RFC 9457 problem detail with a stable
+ * {@code type} and {@code code}; client mistakes never become a 500 and never carry a stack trace.
+ * Each service declares exactly one {@code @RestControllerAdvice} that extends this class.
+ */
+public abstract class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+    @ExceptionHandler(ApiProblemException.class)
+    ResponseEntity<ProblemDetail> apiProblem(ApiProblemException problem) {
+        return ResponseEntity.status(problem.status()).body(problem.toProblemDetail());
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<ProblemDetail> typeMismatch(MethodArgumentTypeMismatchException mismatch) {
+        return ResponseEntity.badRequest().body(ProblemTypes.problem(HttpStatus.BAD_REQUEST, "invalid_parameter",
+                "Invalid parameter", "'" + mismatch.getName() + "' has an invalid value"));
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> unexpected(Exception unexpected) {
+        log.error("Unexpected error", unexpected);
+        return ResponseEntity.internalServerError().body(ProblemTypes.problem(HttpStatus.INTERNAL_SERVER_ERROR,
+                "internal_error", "Internal error", "The request could not be completed; it has been logged."));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException invalid,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<Map<String, String>> errors = invalid.getBindingResult().getFieldErrors().stream()
+                .map(error -> Map.of("field", error.getField(), "message", String.valueOf(error.getDefaultMessage())))
+                .toList();
+        ProblemDetail problem = ProblemTypes.problem(HttpStatus.BAD_REQUEST, "validation_failed", "Validation failed",
+                errors.size() + " field(s) are invalid");
+        problem.setProperty("errors", errors);
+        return ResponseEntity.badRequest().headers(headers).body(problem);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException invalid,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        ProblemDetail problem = ProblemTypes.problem(HttpStatus.BAD_REQUEST, "validation_failed", "Validation failed",
+                "One or more parameters are invalid");
+        return ResponseEntity.badRequest().headers(headers).body(problem);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException unreadable,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return ResponseEntity.badRequest().headers(headers).body(ProblemTypes.problem(HttpStatus.BAD_REQUEST,
+                "malformed_body", "Malformed request body", "The request body is missing or is not valid JSON for this operation"));
+    }
+
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode statusCode,
+            WebRequest request) {
+        if (body instanceof ProblemDetail problem && (problem.getProperties() == null
+                || !problem.getProperties().containsKey(ProblemTypes.CODE))) {
+            String code = ProblemTypes.defaultCode(statusCode);
+            problem.setType(ProblemTypes.typeOf(code));
+            problem.setProperty(ProblemTypes.CODE, code);
+        }
+        return super.createResponseEntity(body, headers, statusCode, request);
+    }
+}

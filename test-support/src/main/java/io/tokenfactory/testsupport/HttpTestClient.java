@@ -1,0 +1,54 @@
+package io.tokenfactory.testsupport;
+
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.client.RestClient;
+
+import tools.jackson.databind.JsonNode;
+
+/** Calls a running service over real HTTP and hands back status, headers and JSON body, errors included. */
+public final class HttpTestClient {
+
+    private final RestClient client;
+
+    public HttpTestClient(String baseUrl) {
+        this.client = RestClient.builder().baseUrl(baseUrl)
+                .defaultStatusHandler(status -> true, (request, response) -> { })
+                .build();
+    }
+
+    public static HttpTestClient onPort(int port) {
+        return new HttpTestClient("http://localhost:" + port);
+    }
+
+    public ResponseEntity<JsonNode> get(String path) {
+        return exchange(HttpMethod.GET, path, null);
+    }
+
+    public ResponseEntity<JsonNode> post(String path, Object body) {
+        return exchange(HttpMethod.POST, path, body);
+    }
+
+    public ResponseEntity<JsonNode> put(String path, Object body) {
+        return exchange(HttpMethod.PUT, path, body);
+    }
+
+    /** Sends a raw body as it is, for malformed-input tests. */
+    public ResponseEntity<JsonNode> postRaw(String path, String rawJson) {
+        return client.post().uri(path).contentType(MediaType.APPLICATION_JSON).body(rawJson)
+                .retrieve().toEntity(JsonNode.class);
+    }
+
+    public ResponseEntity<String> getText(String path) {
+        return client.get().uri(path).retrieve().toEntity(String.class);
+    }
+
+    private ResponseEntity<JsonNode> exchange(HttpMethod method, String path, Object body) {
+        RestClient.RequestBodySpec request = client.method(method).uri(path);
+        if (body != null) {
+            request.contentType(MediaType.APPLICATION_JSON).body(body);
+        }
+        return request.retrieve().toEntity(JsonNode.class);
+    }
+}
