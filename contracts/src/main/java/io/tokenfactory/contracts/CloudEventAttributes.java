@@ -1,8 +1,9 @@
 package io.tokenfactory.contracts;
 
 /**
- * Message header names that carry the CloudEvents attributes in binary content mode
- * (the {@code ce-} prefix of the CloudEvents HTTP and Kafka bindings).
+ * Message header names that carry the CloudEvents attributes in binary content mode. Producers set the
+ * {@code ce-} names; Spring Cloud Function rewrites them to the prefix of the broker's CloudEvents protocol
+ * binding on the way out: {@code cloudEvents:} on AMQP, {@code ce_} on Kafka.
  */
 public final class CloudEventAttributes {
 
@@ -14,6 +15,9 @@ public final class CloudEventAttributes {
     public static final String TIME = "ce-time";
     public static final String SUBJECT = "ce-subject";
     public static final String SPEC_VERSION = "ce-specversion";
+
+    /** The prefix the attributes carry on an AMQP broker. */
+    public static final String AMQP_PREFIX = "cloudEvents:";
 
     private CloudEventAttributes() {
     }

@@ -58,11 +58,13 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
         String prefix = "tft-" + RUN_ID + ".";
         properties.put("spring.cloud.stream.rabbit.default.producer.prefix", prefix);
         properties.put("spring.cloud.stream.rabbit.default.consumer.prefix", prefix);
-        properties.put("tokenfactory.messaging.dead-lettering", infra.deadLettering());
+        properties.put("TF_RABBITMQ_DEAD_LETTERING", infra.deadLettering());
         if (infra.sharedServer()) {
             // queues of finished runs disappear by themselves from a shared broker
             properties.put("spring.cloud.stream.rabbit.default.consumer.expires", 600_000);
             properties.put("spring.cloud.stream.rabbit.default.consumer.dlq-expires", 600_000);
+            properties.put("spring.cloud.stream.rabbit.default.producer.expires", 600_000);
+            properties.put("spring.cloud.stream.rabbit.default.producer.dlq-expires", 600_000);
         }
         context.getEnvironment().getPropertySources()
                 .addFirst(new MapPropertySource("tokenfactory-test-infrastructure", properties));

@@ -1,0 +1,17 @@
+package io.tokenfactory.inference;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.scheduling.annotation.EnableAsync;
+
+/** OpenAI-compatible inference; the only place that knows which request used which joule. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+@EnableAsync
+public class InferenceServiceApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(InferenceServiceApplication.class, args);
+    }
+}

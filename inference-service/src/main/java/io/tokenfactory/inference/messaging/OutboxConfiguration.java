@@ -1,0 +1,29 @@
+package io.tokenfactory.inference.messaging;
+
+import io.tokenfactory.inference.InferenceProperties;
+import io.tokenfactory.support.events.BrokerOutboxRelay;
+import io.tokenfactory.support.events.OutboxResubmission;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.modulith.events.IncompleteEventPublications;
+
+/** Usage events leave through the transactional outbox (see {@link BrokerOutboxRelay}). */
+@Configuration(proxyBeanMethods = false)
+class OutboxConfiguration {
+
+    @Bean
+    BrokerOutboxRelay brokerOutboxRelay(StreamBridge streamBridge, InferenceProperties properties,
+            @Value("${spring.application.name}") String serviceName) {
+        return new BrokerOutboxRelay(streamBridge, "urn:tokenfactory:" + serviceName, properties.outbox().confirmTimeout());
+    }
+
+    @Bean
+    OutboxResubmission outboxResubmission(IncompleteEventPublications incompletePublications,
+            InferenceProperties properties) {
+        return new OutboxResubmission(incompletePublications, properties.outbox().resubmitInterval(),
+                properties.outbox().resubmitAfter());
+    }
+}

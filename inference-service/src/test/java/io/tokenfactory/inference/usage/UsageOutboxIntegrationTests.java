@@ -1,0 +1,146 @@
+package io.tokenfactory.inference.usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doCallRealMethod;
+import static org.mockito.Mockito.doReturn;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import io.tokenfactory.contracts.EnergySource;
+import io.tokenfactory.contracts.EventTypes;
+import io.tokenfactory.contracts.UsageOutcome;
+import io.tokenfactory.contracts.UsageRecorded;
+import io.tokenfactory.testsupport.HttpTestClient;
+import io.tokenfactory.testsupport.ServiceIntegrationTest;
+import io.tokenfactory.testsupport.TestInfrastructure;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+@ServiceIntegrationTest
+@TestPropertySource(properties = {
+        "tokenfactory.inference.outbox.resubmit-interval=PT0.5S",
+        "tokenfactory.inference.outbox.resubmit-after=PT1S"})
+class UsageOutboxIntegrationTests {
+
+    private static final String METERING_QUEUE = TestInfrastructure.prefixed("tokenfactory.usage-recorded.metering-service");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Autowired
+    UsageRecording usageRecording;
+    @Autowired
+    InferenceRequestRepository requests;
+    @Autowired
+    RabbitTemplate rabbit;
+    @Autowired
+    JdbcTemplate jdbc;
+    @Autowired
+    TransactionTemplate transactions;
+    @MockitoSpyBean
+    StreamBridge streamBridge;
+    @LocalServerPort
+    int port;
+
+    @Test
+    void writesTheRequestLogAndPublishesItsUsageEventWithCloudEventsAttributes() {
+        CompletedInference completed = completedInference();
+
+        UsageRecorded usage = usageRecording.record(completed);
+
+        assertThat(requests.findById(completed.requestId())).get()
+                .extracting(InferenceRequest::usageEventId).isEqualTo(usage.eventId());
+        Message message = awaitMessageFor(usage.eventId());
+        assertThat(message.getMessageProperties().getHeaders())
+                .containsEntry("cloudEvents:id", usage.eventId().toString())
+                .containsEntry("cloudEvents:type", EventTypes.USAGE_RECORDED)
+                .containsEntry("cloudEvents:source", "urn:tokenfactory:inference-service")
+                .containsEntry("cloudEvents:subject", "department/" + completed.departmentId())
+                .containsEntry("cloudEvents:specversion", "1.0");
+        JsonNode body = JSON.readTree(new String(message.getBody(), StandardCharsets.UTF_8));
+        assertThat(body.get("promptTokens").asLong()).isEqualTo(12);
+        assertThat(body.get("completionTokens").asLong()).isEqualTo(30);
+        assertThat(body.get("latencyMs").asLong()).isEqualTo(1500);
+        assertThat(body.get("node").asString()).isNotBlank();
+        await().atMost(Duration.ofSeconds(10)).until(() -> completedPublications(usage.eventId()) == 1);
+    }
+
+    @Test
+    void writesNeitherTheRequestLogNorTheEventWhenTheTransactionRollsBack() {
+        CompletedInference completed = completedInference();
+
+        assertThatThrownBy(() -> transactions.executeWithoutResult(status -> {
+            usageRecording.record(completed);
+            throw new IllegalStateException("the serving transaction failed after recording");
+        })).isInstanceOf(IllegalStateException.class);
+
+        assertThat(requests.existsById(completed.requestId())).isFalse();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM event_publication WHERE serialized_event LIKE ?",
+                Long.class, "%" + completed.requestId() + "%")).isZero();
+    }
+
+    @Test
+    void sendsAnEventAgainWhenTheBrokerDidNotTakeItTheFirstTime() {
+        doReturn(false).doCallRealMethod().when(streamBridge).send(eq("usage-recorded"), any());
+
+        UsageRecorded usage = usageRecording.record(completedInference());
+
+        Message message = awaitMessageFor(usage.eventId());
+        assertThat(message.getMessageProperties().getHeaders()).containsEntry("cloudEvents:id", usage.eventId().toString());
+        await().atMost(Duration.ofSeconds(10)).until(() -> completedPublications(usage.eventId()) == 1);
+    }
+
+    @Test
+    void exposesHealthProbesAndPrometheusMetrics() {
+        HttpTestClient http = HttpTestClient.onPort(port);
+
+        assertThat(http.get("/actuator/health/readiness").getBody().get("status").asString()).isEqualTo("UP");
+        assertThat(http.getText("/actuator/prometheus").getBody()).contains("jvm_memory_used_bytes");
+        assertThat(http.get("/v1/nothing-yet").getBody().get("code").asString()).isEqualTo("not_found");
+    }
+
+    private long completedPublications(UUID eventId) {
+        return jdbc.queryForObject("SELECT count(*) FROM event_publication WHERE serialized_event LIKE ? "
+                + "AND completion_date IS NOT NULL", Long.class, "%" + eventId + "%");
+    }
+
+    /**
+     * Takes messages off metering's queue until the one for this event arrives; other tests' messages are skipped.
+     * On AMQP the CloudEvents attributes travel as {@code cloudEvents:*} headers (the CloudEvents AMQP binding).
+     */
+    private Message awaitMessageFor(UUID eventId) {
+        Message[] found = new Message[1];
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            Message message = rabbit.receive(METERING_QUEUE, 500);
+            if (message != null && eventId.toString().equals(message.getMessageProperties().getHeaders().get("cloudEvents:id"))) {
+                found[0] = message;
+            }
+            return found[0] != null;
+        });
+        return found[0];
+    }
+
+    private static CompletedInference completedInference() {
+        Instant started = Instant.parse("2026-11-27T10:00:00Z");
+        return new CompletedInference("req-" + UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), null, null,
+                "tf-tiny", "djl", "cpu0", 12, 30, UsageOutcome.COMPLETED, started, started.plusMillis(1500), 120,
+                4.2, EnergySource.ESTIMATED, 1.5);
+    }
+}
