@@ -1,0 +1,18 @@
+package io.tokenfactory.agents;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * @param supervisionInterval how often the supervisor checks that every always-on agent is alive
+ */
+@Validated
+@ConfigurationProperties("tokenfactory.agents")
+public record AgentProperties(
+        @NotNull @DefaultValue("PT30S") Duration supervisionInterval) {
+}

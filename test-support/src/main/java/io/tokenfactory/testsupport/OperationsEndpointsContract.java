@@ -1,0 +1,64 @@
+package io.tokenfactory.testsupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What operators may rely on in every service: health probes, build info, Prometheus metrics, nothing else of
+ * actuator exposed, and problem details for unknown paths. A service's test extends this and adds
+ * {@link ServiceIntegrationTest}.
+ */
+public abstract class OperationsEndpointsContract {
+
+    @LocalServerPort
+    int port;
+
+    @Value("${spring.application.name}")
+    String serviceName;
+
+    private HttpTestClient http;
+
+    @BeforeEach
+    void connect() {
+        http = HttpTestClient.onPort(port);
+    }
+
+    @Test
+    void reportsLiveAndReadyThroughHealthProbes() {
+        assertThat(http.get("/actuator/health/liveness").getBody().get("status").asString()).isEqualTo("UP");
+        assertThat(http.get("/actuator/health/readiness").getBody().get("status").asString()).isEqualTo("UP");
+    }
+
+    @Test
+    void tellsWhichBuildIsRunning() {
+        ResponseEntity<JsonNode> info = http.get("/actuator/info");
+
+        assertThat(info.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(info.getBody().at("/build/artifact").asString()).isEqualTo(serviceName);
+    }
+
+    @Test
+    void exposesPrometheusMetricsAndNoOtherActuatorEndpoint() {
+        assertThat(http.getText("/actuator/prometheus").getBody()).contains("jvm_memory_used_bytes");
+        assertThat(http.get("/actuator/env").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(http.get("/actuator/beans").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+    }
+
+    @Test
+    void answersUnknownPathsWithAProblemDetail() {
+        ResponseEntity<JsonNode> missing = http.get("/api/no-such-thing");
+
+        assertThat(missing.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(missing.getHeaders().getContentType()).hasToString("application/problem+json");
+        assertThat(missing.getBody().get("code").asString()).isEqualTo("not_found");
+        assertThat(missing.getBody().get("type").asString()).isEqualTo("https://tokenfactory.io/problems/not_found");
+    }
+}
