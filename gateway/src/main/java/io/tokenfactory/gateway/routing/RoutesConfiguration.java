@@ -1,0 +1,85 @@
+package io.tokenfactory.gateway.routing;
+
+import java.net.URI;
+import java.time.Duration;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import io.tokenfactory.gateway.GatewayProperties;
+
+import org.springframework.cloud.circuitbreaker.resilience4j.ReactiveResilience4JCircuitBreakerFactory;
+import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4JConfigBuilder;
+import org.springframework.cloud.client.circuitbreaker.Customizer;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.cloud.gateway.route.builder.BooleanSpec;
+import org.springframework.cloud.gateway.route.builder.Buildable;
+import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
+import org.springframework.cloud.gateway.support.RouteMetadataUtils;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * One route per service. Each has connect and response timeouts and a circuit breaker named after the service;
+ * when the service is down, slow or its breaker is open, the call ends in {@code /fallback/{service}}, which
+ * answers with a problem detail instead of hanging or leaking a stack trace.
+ */
+@Configuration(proxyBeanMethods = false)
+class RoutesConfiguration {
+
+    static final String INFERENCE = "inference-service";
+    static final String AGENTS = "agent-service";
+    static final String METERING = "metering-service";
+    static final String BILLING = "billing-service";
+
+    @Bean
+    RouteLocator serviceRoutes(RouteLocatorBuilder routes, GatewayProperties properties) {
+        GatewayProperties.Upstreams upstreams = properties.upstreams();
+        return routes.routes()
+                .route(INFERENCE, route -> route.path("/v1/**")
+                        .filters(filter -> filter.circuitBreaker(breaker -> breaker.setName(INFERENCE)
+                                .setFallbackUri("forward:/fallback/" + INFERENCE)))
+                        .metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, properties.connectTimeout().toMillis())
+                        .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, properties.inferenceResponseTimeout().toMillis())
+                        .uri(upstreams.inference()))
+                .route(AGENTS, route -> apiRoute(route.path("/api/agents", "/api/agents/**"), AGENTS, upstreams.agents(), properties))
+                .route(METERING, route -> apiRoute(route.path("/api/metering/**"), METERING, upstreams.metering(), properties))
+                .route(BILLING, route -> apiRoute(route.path("/api/billing/**"), BILLING, upstreams.billing(), properties))
+                .build();
+    }
+
+    private static Buildable<Route> apiRoute(BooleanSpec path, String service, URI upstream,
+            GatewayProperties properties) {
+        return path
+                .filters(filter -> filter.circuitBreaker(breaker -> breaker.setName(service)
+                        .setFallbackUri("forward:/fallback/" + service)))
+                .metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, properties.connectTimeout().toMillis())
+                .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, properties.responseTimeout().toMillis())
+                .uri(upstream);
+    }
+
+    /**
+     * The breakers open after half of at least ten calls failed and probe again after ten seconds. Their time
+     * limit sits above the route's response timeout, which is what actually bounds a call; token streams are long,
+     * so inference's limit is generous.
+     */
+    @Bean
+    Customizer<ReactiveResilience4JCircuitBreakerFactory> serviceCircuitBreakers(GatewayProperties properties) {
+        CircuitBreakerConfig breaker = CircuitBreakerConfig.custom()
+                .failureRateThreshold(50)
+                .minimumNumberOfCalls(10)
+                .slidingWindowSize(20)
+                .waitDurationInOpenState(Duration.ofSeconds(10))
+                .build();
+        return factory -> {
+            factory.configureDefault(id -> new Resilience4JConfigBuilder(id)
+                    .circuitBreakerConfig(breaker)
+                    .timeLimiterConfig(TimeLimiterConfig.custom()
+                            .timeoutDuration(properties.responseTimeout().plus(properties.connectTimeout()).plusSeconds(1))
+                            .build())
+                    .build());
+            factory.configure(builder -> builder.circuitBreakerConfig(breaker)
+                    .timeLimiterConfig(TimeLimiterConfig.custom().timeoutDuration(Duration.ofHours(1)).build()), INFERENCE);
+        };
+    }
+}
