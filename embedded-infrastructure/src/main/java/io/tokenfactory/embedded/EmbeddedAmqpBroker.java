@@ -65,7 +65,11 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
 
     @Override
     public void close() {
-        launcher.shutdown();
+        try {
+            launcher.shutdown();
+        } catch (IllegalStateException alreadyStopped) {
+            // Qpid's own JVM shutdown hook got there first
+        }
     }
 
     static int freePort() {

@@ -33,7 +33,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      */
     public static EmbeddedPostgresServer start(Path dataDirectory, int port) {
         try {
+            // whoever starts the server stops it, in order (services first); no hook of zonky's racing that
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setRegisterShutdownHook(false)
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", dataDirectory == null ? "off" : "on");
             if (port > 0) {

@@ -1,0 +1,10 @@
+# One image recipe for every Token Factory service. Build the jars first (./mvnw package -DskipTests);
+# docker compose passes the module name.
+FROM eclipse-temurin:17-jre
+ARG MODULE
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 tokenfactory
+COPY ${MODULE}/target/${MODULE}-*-exec.jar /app/service.jar
+USER tokenfactory
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
+ENTRYPOINT ["java", "-jar", "/app/service.jar"]

@@ -1,0 +1,164 @@
+package io.tokenfactory.localrun;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The launcher behind {@code ./factory}: {@code up} brings up PostgreSQL and the broker (given or embedded),
+ * creates the databases, starts the five services, waits until all are ready and keeps them running until
+ * Ctrl-C or {@code down}; {@code down} stops a running suite; {@code status} shows what answers.
+ */
+public final class Factory {
+
+    private static final Path WORK = Path.of(".factory");
+    private static final Path LAUNCHER_PID = WORK.resolve("factory.pid");
+
+    private Factory() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "up" : args[0];
+        int exit = switch (command) {
+            case "up" -> up();
+            case "down" -> down();
+            case "status" -> status();
+            default -> {
+                System.err.println("usage: factory [up|down|status]");
+                yield 2;
+            }
+        };
+        System.exit(exit);
+    }
+
+    private static int up() throws Exception {
+        Optional<ProcessHandle> existing = runningLauncher();
+        if (existing.isPresent()) {
+            System.err.println("Token Factory is already running (pid " + existing.get().pid() + "); ./factory down stops it.");
+            return 1;
+        }
+        long started = System.nanoTime();
+        Files.createDirectories(WORK);
+        Files.writeString(LAUNCHER_PID, Long.toString(ProcessHandle.current().pid()));
+        Path repository = Path.of("").toAbsolutePath();
+        Map<String, String> env = new HashMap<>(System.getenv());
+
+        System.out.println("Token Factory: starting infrastructure...");
+        Infrastructure infrastructure = Infrastructure.start(WORK.toAbsolutePath(), env);
+        System.out.println("  " + infrastructure.description());
+        ServiceProcesses services = new ServiceProcesses(repository, WORK.toAbsolutePath());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Token Factory: stopping...");
+            services.close();
+            infrastructure.close();
+            deleteQuietly(LAUNCHER_PID);
+            System.out.println("Token Factory: stopped.");
+            stopped.countDown();
+        }, "factory-shutdown"));
+
+        System.out.println("Token Factory: starting the five services (logs in " + services.logDirectory() + ")...");
+        services.startAll(infrastructure.serviceEnvironment(),
+                env.getOrDefault("TF_SERVICE_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"));
+        try {
+            services.awaitReady(Duration.parse(env.getOrDefault("TF_STARTUP_TIMEOUT", "PT5M")));
+        } catch (IllegalStateException e) {
+            System.err.println("Token Factory: " + e.getMessage());
+            return 1; // the shutdown hook stops whatever did start
+        }
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        System.out.println();
+        System.out.println("Token Factory is up (" + seconds + " s).");
+        for (Service service : Service.ALL) {
+            System.out.printf("  %-18s %s   log: %s%n", service.name(), service.url(), services.logFile(service));
+        }
+        System.out.println("  OpenAI-compatible API: http://localhost:8080/v1   admin APIs: http://localhost:8080/api/...");
+        System.out.println("Stop with Ctrl-C or ./factory down.");
+        stopped.await();
+        return 0;
+    }
+
+    private static int down() throws InterruptedException {
+        Optional<ProcessHandle> launcher = runningLauncher();
+        if (launcher.isEmpty()) {
+            System.out.println("Token Factory is not running.");
+            stopOrphans();
+            return 0;
+        }
+        System.out.println("Stopping Token Factory (pid " + launcher.get().pid() + ")...");
+        launcher.get().destroy();
+        try {
+            launcher.get().onExit().get(90, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            launcher.get().destroyForcibly();
+        }
+        stopOrphans();
+        System.out.println("Stopped.");
+        return 0;
+    }
+
+    private static int status() {
+        Optional<ProcessHandle> launcher = runningLauncher();
+        System.out.println(launcher.map(handle -> "Token Factory is running (pid " + handle.pid() + ").")
+                .orElse("Token Factory is not running."));
+        ServiceProcesses probe = new ServiceProcesses(Path.of("").toAbsolutePath(), WORK.toAbsolutePath());
+        int ready = 0;
+        for (Service service : Service.ALL) {
+            boolean up = probe.ready(service);
+            ready += up ? 1 : 0;
+            System.out.printf("  %-18s %-24s %s%n", service.name(), service.url(), up ? "ready" : "not answering");
+        }
+        return ready == Service.ALL.size() ? 0 : 1;
+    }
+
+    /** Services whose launcher died without stopping them (kill -9) are stopped from their pid files. */
+    private static void stopOrphans() {
+        Path pids = WORK.resolve("pids");
+        if (!Files.isDirectory(pids)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(pids)) {
+            for (Path file : files.toList()) {
+                readPid(file).flatMap(ProcessHandle::of).ifPresent(process -> {
+                    process.destroy();
+                    process.onExit().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> {
+                        process.destroyForcibly();
+                        return process;
+                    }).join();
+                });
+                deleteQuietly(file);
+            }
+        } catch (IOException e) {
+            System.err.println("Could not read " + pids + ": " + e.getMessage());
+        }
+    }
+
+    private static Optional<ProcessHandle> runningLauncher() {
+        return readPid(LAUNCHER_PID).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive)
+                .filter(handle -> handle.pid() != ProcessHandle.current().pid())
+                .filter(handle -> handle.info().commandLine().map(line -> line.contains("local-run")).orElse(true));
+    }
+
+    private static Optional<Long> readPid(Path file) {
+        try {
+            return Files.exists(file) ? Optional.of(Long.parseLong(Files.readString(file).trim())) : Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // nothing to clean up then
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.tokenfactory.localrun;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.tokenfactory.embedded.Databases;
+import io.tokenfactory.embedded.EmbeddedAmqpBroker;
+import io.tokenfactory.embedded.EmbeddedPostgresServer;
+
+/**
+ * PostgreSQL and the AMQP broker for the local run: the servers that {@code TF_POSTGRES_HOST} and
+ * {@code TF_RABBITMQ_HOST} name, or else embedded ones (PostgreSQL keeps its data under {@code .factory/postgres}).
+ */
+final class Infrastructure implements AutoCloseable {
+
+    private final Map<String, String> serviceEnvironment = new LinkedHashMap<>();
+    private final StringBuilder description = new StringBuilder();
+    private EmbeddedPostgresServer embeddedPostgres;
+    private EmbeddedAmqpBroker embeddedBroker;
+
+    static Infrastructure start(Path workDirectory, Map<String, String> env) {
+        Infrastructure infrastructure = new Infrastructure();
+        try {
+            infrastructure.startPostgres(workDirectory, env);
+            infrastructure.startBroker(env);
+            return infrastructure;
+        } catch (RuntimeException e) {
+            infrastructure.close();
+            throw e;
+        }
+    }
+
+    private void startPostgres(Path workDirectory, Map<String, String> env) {
+        String host = env.get("TF_POSTGRES_HOST");
+        int port;
+        String user = env.getOrDefault("TF_POSTGRES_USER", "postgres");
+        String password = env.getOrDefault("TF_POSTGRES_PASSWORD", "");
+        if (host != null && !host.isBlank()) {
+            port = Integer.parseInt(env.getOrDefault("TF_POSTGRES_PORT", "5432"));
+            description.append("PostgreSQL at ").append(host).append(':').append(port);
+        } else {
+            port = Integer.parseInt(env.getOrDefault("TF_EMBEDDED_POSTGRES_PORT", "15432"));
+            Path data = workDirectory.resolve("postgres");
+            embeddedPostgres = EmbeddedPostgresServer.start(data, port);
+            host = embeddedPostgres.host();
+            user = EmbeddedPostgresServer.USER;
+            password = "";
+            description.append("embedded PostgreSQL on port ").append(port).append(" (data in ").append(data).append(')');
+        }
+        serviceEnvironment.put("TF_POSTGRES_HOST", host);
+        serviceEnvironment.put("TF_POSTGRES_PORT", Integer.toString(port));
+        serviceEnvironment.put("TF_POSTGRES_USER", user);
+        serviceEnvironment.put("TF_POSTGRES_PASSWORD", password);
+        createDatabases(host, port, user, password);
+    }
+
+    private void startBroker(Map<String, String> env) {
+        String host = env.get("TF_RABBITMQ_HOST");
+        if (host != null && !host.isBlank()) {
+            String port = env.getOrDefault("TF_RABBITMQ_PORT", "5672");
+            serviceEnvironment.put("TF_RABBITMQ_HOST", host);
+            serviceEnvironment.put("TF_RABBITMQ_PORT", port);
+            description.append(", RabbitMQ at ").append(host).append(':').append(port);
+            return;
+        }
+        int port = Integer.parseInt(env.getOrDefault("TF_EMBEDDED_RABBITMQ_PORT", "15673"));
+        embeddedBroker = EmbeddedAmqpBroker.start(port);
+        serviceEnvironment.put("TF_RABBITMQ_HOST", embeddedBroker.host());
+        serviceEnvironment.put("TF_RABBITMQ_PORT", Integer.toString(port));
+        serviceEnvironment.put("TF_RABBITMQ_USER", EmbeddedAmqpBroker.USER);
+        serviceEnvironment.put("TF_RABBITMQ_PASSWORD", EmbeddedAmqpBroker.PASSWORD);
+        // the embedded broker refuses dead-letter queue arguments; real RabbitMQ gets DLQs
+        serviceEnvironment.put("TF_RABBITMQ_DEAD_LETTERING", "false");
+        description.append(", embedded AMQP broker on port ").append(port).append(" (in memory)");
+    }
+
+    private static void createDatabases(String host, int port, String user, String password) {
+        try (Connection maintenance = Databases.connect(host, port, user, password)) {
+            for (Service service : Service.ALL) {
+                Databases.createIfMissing(maintenance, service.database());
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not create the service databases on " + host + ":" + port
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The variables every service process gets, on top of the launcher's own environment. */
+    Map<String, String> serviceEnvironment() {
+        return serviceEnvironment;
+    }
+
+    String description() {
+        return description.toString();
+    }
+
+    @Override
+    public void close() {
+        if (embeddedBroker != null) {
+            embeddedBroker.close();
+            embeddedBroker = null;
+        }
+        if (embeddedPostgres != null) {
+            embeddedPostgres.close();
+            embeddedPostgres = null;
+        }
+    }
+}

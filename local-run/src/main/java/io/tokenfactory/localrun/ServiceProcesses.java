@@ -1,0 +1,140 @@
+package io.tokenfactory.localrun;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Starts the service jars as child processes, waits for them to be ready and stops them gracefully. */
+final class ServiceProcesses implements AutoCloseable {
+
+    private static final Duration GRACEFUL_STOP = Duration.ofSeconds(30);
+
+    private final Path repository;
+    private final Path logs;
+    private final Path pids;
+    private final Map<Service, Process> running = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    ServiceProcesses(Path repository, Path workDirectory) {
+        this.repository = repository;
+        this.logs = workDirectory.resolve("logs");
+        this.pids = workDirectory.resolve("pids");
+    }
+
+    void startAll(Map<String, String> environment, String javaOptions) {
+        try {
+            Files.createDirectories(logs);
+            Files.createDirectories(pids);
+            for (Service service : Service.ALL) {
+                List<String> command = new ArrayList<>();
+                command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+                command.addAll(List.of(javaOptions.trim().split("\\s+")));
+                command.add("-jar");
+                command.add(executableJar(service).toString());
+                ProcessBuilder builder = new ProcessBuilder(command)
+                        .directory(repository.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(logFile(service).toFile());
+                builder.environment().putAll(environment);
+                builder.environment().put(service.portVariable(), Integer.toString(service.port()));
+                Process process = builder.start();
+                running.put(service, process);
+                Files.writeString(pids.resolve(service.name() + ".pid"), Long.toString(process.pid()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start the services", e);
+        }
+    }
+
+    /** Waits until every service reports readiness; fails fast when one of them exits. */
+    void awaitReady(Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        List<Service> waiting = new ArrayList<>(running.keySet());
+        while (!waiting.isEmpty()) {
+            for (Service service : List.copyOf(waiting)) {
+                Process process = running.get(service);
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(service.name() + " exited with code " + process.exitValue()
+                            + "; see " + logFile(service));
+                }
+                if (ready(service)) {
+                    waiting.remove(service);
+                    System.out.printf("  %-18s ready%n", service.name());
+                }
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("Not ready after " + timeout + ": " + waiting.stream().map(Service::name).toList());
+            }
+            if (!waiting.isEmpty()) {
+                TimeUnit.MILLISECONDS.sleep(500); // polling a child process's health endpoint, not a test
+            }
+        }
+    }
+
+    boolean ready(Service service) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    URI.create(service.url() + "/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 && response.body().contains("\"UP\"");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    Path logFile(Service service) {
+        return logs.resolve(service.name() + ".log");
+    }
+
+    Path logDirectory() {
+        return logs;
+    }
+
+    private Path executableJar(Service service) throws IOException {
+        Path target = repository.resolve(service.module()).resolve("target");
+        try (var jars = Files.list(target)) {
+            return jars.filter(path -> path.getFileName().toString().endsWith("-exec.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("No runnable jar in " + target + "; run ./mvnw package"));
+        }
+    }
+
+    /** Stops in reverse start order: SIGTERM first (Spring's graceful shutdown), then kill what is left. */
+    @Override
+    public void close() {
+        List<Service> services = new ArrayList<>(running.keySet());
+        java.util.Collections.reverse(services);
+        services.forEach(service -> running.get(service).destroy());
+        for (Service service : services) {
+            Process process = running.get(service);
+            try {
+                if (!process.waitFor(GRACEFUL_STOP.toSeconds(), TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+            try {
+                Files.deleteIfExists(pids.resolve(service.name() + ".pid"));
+            } catch (IOException ignored) {
+                // a stale pid file is harmless: down checks whether the process is alive
+            }
+        }
+        running.clear();
+    }
+}
