@@ -1,0 +1,119 @@
+package io.tokenfactory.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
+
+import io.tokenfactory.contracts.EnergySource;
+import io.tokenfactory.contracts.UsageOutcome;
+import io.tokenfactory.contracts.UsageRecorded;
+import io.tokenfactory.inference.InferenceServiceApplication;
+import io.tokenfactory.inference.usage.CompletedInference;
+import io.tokenfactory.inference.usage.UsageRecording;
+import io.tokenfactory.metering.MeteringServiceApplication;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The usage pipe end to end with the real services: what inference-service records reaches metering-service
+ * exactly once — also when inference-service sends it again, and when metering-service was down while it was
+ * published.
+ */
+class UsagePipeSystemTests {
+
+    private static final Duration PIPE = Duration.ofSeconds(30);
+
+    private static RunningService inference;
+    private static RunningService metering;
+
+    @BeforeAll
+    static void startServices() {
+        metering = startMetering();
+        inference = RunningService.start(InferenceServiceApplication.class, "inference-service",
+                "tokenfactory.inference.outbox.resubmit-interval=PT0.5S",
+                "tokenfactory.inference.outbox.resubmit-after=PT1S");
+    }
+
+    @AfterAll
+    static void stopServices() {
+        if (inference != null) {
+            inference.close();
+        }
+        if (metering != null) {
+            metering.close();
+        }
+    }
+
+    @Test
+    void usageRecordedByInferenceIsMeteredExactlyOnce() {
+        UsageRecorded usage = record();
+
+        await().atMost(PIPE).until(() -> meteredRows(usage) == 1);
+        assertThat(meteringJdbc().queryForObject("SELECT prompt_tokens + completion_tokens FROM usage_record "
+                + "WHERE event_id = ?", Long.class, usage.eventId())).isEqualTo(usage.totalTokens());
+    }
+
+    @Test
+    void usageSentAgainByInferenceIsNotMeteredTwice() {
+        UsageRecorded usage = record();
+        await().atMost(PIPE).until(() -> meteredRows(usage) == 1);
+
+        // as if the confirm had been lost: the outbox finds the publication incomplete and sends it again
+        int reopened = inferenceJdbc().update("UPDATE event_publication SET completion_date = NULL, status = 'FAILED' "
+                + "WHERE serialized_event LIKE ?", "%" + usage.eventId() + "%");
+        assertThat(reopened).isEqualTo(1);
+        await().atMost(PIPE).until(() -> inferenceJdbc().queryForObject("SELECT count(*) FROM event_publication "
+                + "WHERE serialized_event LIKE ? AND completion_date IS NOT NULL", Long.class, "%" + usage.eventId() + "%") == 1);
+
+        await().atMost(PIPE).until(() -> meteringJdbc().queryForObject(
+                "SELECT count(*) FROM processed_event WHERE event_id = ?", Long.class, usage.eventId()) == 1);
+        assertThat(meteredRows(usage)).isEqualTo(1);
+    }
+
+    @Test
+    void usagePublishedWhileMeteringWasDownIsMeteredOnceItIsBack() {
+        metering.close();
+        metering = null;
+        List<UsageRecorded> publishedWhileDown = IntStream.range(0, 5).mapToObj(i -> record()).toList();
+        // inference-service has handed all of them to the broker while nobody consumed
+        await().atMost(PIPE).until(() -> publishedWhileDown.stream().allMatch(usage -> inferenceJdbc().queryForObject(
+                "SELECT count(*) FROM event_publication WHERE serialized_event LIKE ? AND completion_date IS NOT NULL",
+                Long.class, "%" + usage.eventId() + "%") == 1));
+
+        metering = startMetering();
+
+        await().atMost(PIPE).until(() -> publishedWhileDown.stream().allMatch(usage -> meteredRows(usage) == 1));
+    }
+
+    private static RunningService startMetering() {
+        return RunningService.start(MeteringServiceApplication.class, "metering-service");
+    }
+
+    private static UsageRecorded record() {
+        Instant started = Instant.now().minusMillis(800);
+        return inference.bean(UsageRecording.class).record(new CompletedInference("req-" + UUID.randomUUID(),
+                UUID.randomUUID(), UUID.randomUUID(), null, null, "tf-tiny", "djl", "cpu0", 40, 160,
+                UsageOutcome.COMPLETED, started, started.plusMillis(800), 90, 3.1, EnergySource.ESTIMATED, 0.8));
+    }
+
+    private static long meteredRows(UsageRecorded usage) {
+        return meteringJdbc().queryForObject("SELECT count(*) FROM usage_record WHERE request_id = ?", Long.class,
+                usage.requestId());
+    }
+
+    private static JdbcTemplate meteringJdbc() {
+        return metering.bean(JdbcTemplate.class);
+    }
+
+    private static JdbcTemplate inferenceJdbc() {
+        return inference.bean(JdbcTemplate.class);
+    }
+}
