@@ -2,6 +2,7 @@ package io.tokenfactory.inference.messaging;
 
 import io.tokenfactory.inference.InferenceProperties;
 import io.tokenfactory.support.events.BrokerOutboxRelay;
+import io.tokenfactory.support.events.OutboxFailureLogging;
 import io.tokenfactory.support.events.OutboxResubmission;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -18,6 +19,11 @@ class OutboxConfiguration {
     BrokerOutboxRelay brokerOutboxRelay(StreamBridge streamBridge, InferenceProperties properties,
             @Value("${spring.application.name}") String serviceName) {
         return new BrokerOutboxRelay(streamBridge, "urn:tokenfactory:" + serviceName, properties.outbox().confirmTimeout());
+    }
+
+    @Bean
+    OutboxFailureLogging outboxFailureLogging() {
+        return new OutboxFailureLogging();
     }
 
     @Bean
