@@ -1,23 +1,10 @@
 package io.tokenfactory.inference;
 
-import io.tokenfactory.testsupport.ArchitectureRules;
+import io.tokenfactory.testsupport.ArchitectureContract;
 
-import org.junit.jupiter.api.Test;
-import org.springframework.modulith.core.ApplicationModules;
+class ArchitectureTests extends ArchitectureContract {
 
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
-
-class ArchitectureTests {
-
-    @Test
-    void modulesKeepTheirInternalsToThemselves() {
-        ApplicationModules.of(InferenceServiceApplication.class).verify();
-    }
-
-    @Test
-    void dependsOnNoOtherServiceAndKeepsWebTypesInWebPackages() {
-        ArchitectureRules.check(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("io.tokenfactory.inference"), "inference");
+    ArchitectureTests() {
+        super(InferenceServiceApplication.class);
     }
 }

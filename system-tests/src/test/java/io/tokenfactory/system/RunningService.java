@@ -22,15 +22,17 @@ final class RunningService implements AutoCloseable {
 
     static RunningService start(Class<?> application, String module, String... extraProperties) {
         Path resources = Path.of("..", module, "src", "main", "resources").toAbsolutePath().normalize();
-        String[] properties = new String[3 + extraProperties.length];
-        properties[0] = "spring.config.location=file:" + resources.resolve("application.yml");
-        properties[1] = "spring.flyway.locations=filesystem:" + resources.resolve("db/migration");
-        properties[2] = "server.port=0";
-        System.arraycopy(extraProperties, 0, properties, 3, extraProperties.length);
+        // command-line arguments, so they win over what the service's own configuration says
+        String[] arguments = new String[3 + extraProperties.length];
+        arguments[0] = "--spring.config.location=file:" + resources.resolve("application.yml");
+        arguments[1] = "--spring.flyway.locations=filesystem:" + resources.resolve("db/migration") + ",classpath:db/messaging";
+        arguments[2] = "--server.port=0";
+        for (int i = 0; i < extraProperties.length; i++) {
+            arguments[3 + i] = "--" + extraProperties[i];
+        }
         return new RunningService(new SpringApplicationBuilder(application)
                 .initializers(new TestInfrastructure())
-                .properties(properties)
-                .run());
+                .run(arguments));
     }
 
     <T> T bean(Class<T> type) {

@@ -21,18 +21,3 @@ CREATE TABLE inference_request (
     accelerator_seconds    DOUBLE PRECISION NOT NULL CHECK (accelerator_seconds >= 0)
 );
 CREATE INDEX inference_request_department_completed_idx ON inference_request (department_id, completed_at);
-
--- Spring Modulith's event publication registry: the outbox of events this service publishes.
-CREATE TABLE event_publication (
-    id                     UUID        NOT NULL PRIMARY KEY,
-    listener_id            TEXT        NOT NULL,
-    event_type             TEXT        NOT NULL,
-    serialized_event       TEXT        NOT NULL,
-    publication_date       TIMESTAMPTZ NOT NULL,
-    completion_date        TIMESTAMPTZ,
-    status                 TEXT,
-    completion_attempts    INT,
-    last_resubmission_date TIMESTAMPTZ
-);
-CREATE INDEX event_publication_serialized_event_hash_idx ON event_publication USING hash (serialized_event);
-CREATE INDEX event_publication_by_completion_date_idx ON event_publication (completion_date);

@@ -1,4 +1,6 @@
--- Event ids this service has consumed (budget-status-changed), so redelivered events change nothing.
+-- Shared by every service (each in its own database): the tables behind its event plumbing.
+
+-- Event ids this service has consumed, so redelivered events change nothing (ProcessedEvents).
 CREATE TABLE processed_event (
     event_id     UUID        PRIMARY KEY,
     event_type   TEXT        NOT NULL,
@@ -6,7 +8,7 @@ CREATE TABLE processed_event (
 );
 
 -- Spring Modulith's event publication registry: the outbox of events this service publishes
--- (agent-state-changed).
+-- (schema of spring-modulith-events-jdbc 2.0, PostgreSQL).
 CREATE TABLE event_publication (
     id                     UUID        NOT NULL PRIMARY KEY,
     listener_id            TEXT        NOT NULL,
