@@ -10,16 +10,35 @@ import tools.jackson.databind.JsonNode;
 /** Calls a running service over real HTTP and hands back status, headers and JSON body, errors included. */
 public final class HttpTestClient {
 
+    private final String baseUrl;
     private final RestClient client;
 
     public HttpTestClient(String baseUrl) {
-        this.client = RestClient.builder().baseUrl(baseUrl)
-                .defaultStatusHandler(status -> true, (request, response) -> { })
-                .build();
+        this(baseUrl, null);
+    }
+
+    private HttpTestClient(String baseUrl, String bearerToken) {
+        this.baseUrl = baseUrl;
+        RestClient.Builder builder = RestClient.builder().baseUrl(baseUrl)
+                .defaultStatusHandler(status -> true, (request, response) -> { });
+        if (bearerToken != null) {
+            builder.defaultHeader("Authorization", "Bearer " + bearerToken);
+        }
+        this.client = builder.build();
     }
 
     public static HttpTestClient onPort(int port) {
         return new HttpTestClient("http://localhost:" + port);
+    }
+
+    /** The same client, sending this bearer token (an identity token or an API key) with every request. */
+    public HttpTestClient withToken(String bearerToken) {
+        return new HttpTestClient(baseUrl, bearerToken);
+    }
+
+    /** The same client with an administrator's identity token. */
+    public HttpTestClient asAdmin() {
+        return withToken(TestTokens.admin());
     }
 
     public ResponseEntity<JsonNode> get(String path) {

@@ -31,6 +31,11 @@ public abstract class OperationsEndpointsContract {
         http = HttpTestClient.onPort(port);
     }
 
+    /** The client with credentials that pass this service's authentication as an administrator. */
+    protected HttpTestClient authorized(HttpTestClient client) {
+        return client.asAdmin();
+    }
+
     @Test
     void reportsLiveAndReadyThroughHealthProbes() {
         assertThat(http.get("/actuator/health/liveness").getBody().get("status").asString()).isEqualTo("UP");
@@ -48,13 +53,24 @@ public abstract class OperationsEndpointsContract {
     @Test
     void exposesPrometheusMetricsAndNoOtherActuatorEndpoint() {
         assertThat(http.getText("/actuator/prometheus").getBody()).contains("jvm_memory_used_bytes");
-        assertThat(http.get("/actuator/env").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
-        assertThat(http.get("/actuator/beans").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(authorized(http).get("/actuator/env").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(authorized(http).get("/actuator/beans").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+    }
+
+    @Test
+    void refusesCallsWithoutAValidIdentityToken() {
+        for (HttpTestClient caller : java.util.List.of(http, http.withToken("not-a-jwt"), http.withToken(TestTokens.forged()))) {
+            ResponseEntity<JsonNode> refused = caller.get("/api/anything");
+
+            assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+            assertThat(refused.getHeaders().getContentType()).hasToString("application/problem+json");
+            assertThat(refused.getBody().get("code").asString()).isIn("unauthorized", "invalid_api_key");
+        }
     }
 
     @Test
     void answersUnknownPathsWithAProblemDetail() {
-        ResponseEntity<JsonNode> missing = http.get("/api/no-such-thing");
+        ResponseEntity<JsonNode> missing = authorized(http).get("/api/no-such-thing");
 
         assertThat(missing.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
         assertThat(missing.getHeaders().getContentType()).hasToString("application/problem+json");

@@ -55,6 +55,7 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
         properties.put("spring.rabbitmq.port", infra.rabbitPort());
         properties.put("spring.rabbitmq.username", infra.rabbitUser());
         properties.put("spring.rabbitmq.password", infra.rabbitPassword());
+        properties.put("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", TestTokens.jwkSetUri());
         String prefix = "tft-" + RUN_ID + ".";
         properties.put("spring.cloud.stream.rabbit.default.producer.prefix", prefix);
         properties.put("spring.cloud.stream.rabbit.default.consumer.prefix", prefix);

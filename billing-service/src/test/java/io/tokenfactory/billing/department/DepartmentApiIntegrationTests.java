@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import io.tokenfactory.testsupport.HttpTestClient;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
+import io.tokenfactory.testsupport.TestTokens;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class DepartmentApiIntegrationTests {
 
     @BeforeEach
     void setUp() {
-        http = HttpTestClient.onPort(port);
+        http = HttpTestClient.onPort(port).asAdmin();
     }
 
     @Test
@@ -114,6 +115,38 @@ class DepartmentApiIntegrationTests {
         ResponseEntity<JsonNode> noSuchPath = http.get("/api/billing/nothing-here");
         assertThat(noSuchPath.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
         assertThat(noSuchPath.getBody().get("code").asString()).isEqualTo("not_found");
+    }
+
+    @Test
+    void letsADepartmentReadOnlyItsOwnRecordAndNeverChangeIt() {
+        String suffix = unique();
+        String own = http.post(DEPARTMENTS, Map.of("name", "Legal " + suffix, "costCentreCode", "LEG-" + suffix))
+                .getBody().get("id").asString();
+        String other = http.post(DEPARTMENTS, Map.of("name", "Sales " + suffix, "costCentreCode", "SAL-" + suffix))
+                .getBody().get("id").asString();
+        HttpTestClient legal = HttpTestClient.onPort(port)
+                .withToken(TestTokens.department(UUID.fromString(own), "inference usage:read"));
+
+        assertThat(legal.get(DEPARTMENTS + "/" + own).getStatusCode()).isEqualTo(HttpStatus.OK);
+        ResponseEntity<JsonNode> foreign = legal.get(DEPARTMENTS + "/" + other);
+        assertThat(foreign.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(foreign.getBody().get("code").asString()).isEqualTo("forbidden");
+        assertThat(legal.get(DEPARTMENTS).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(legal.put(DEPARTMENTS + "/" + own, Map.of("name", "Mine now", "costCentreCode", "X"))
+                .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(legal.post(DEPARTMENTS, Map.of("name", "New " + suffix, "costCentreCode", "N-" + suffix))
+                .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(repository.findById(UUID.fromString(own))).get().extracting(Department::name)
+                .isEqualTo("Legal " + suffix);
+    }
+
+    @Test
+    void refusesCallsThatDidNotComeThroughTheGateway() {
+        ResponseEntity<JsonNode> direct = HttpTestClient.onPort(port).get(DEPARTMENTS);
+
+        assertThat(direct.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+        assertThat(HttpTestClient.onPort(port).withToken(TestTokens.forged()).get(DEPARTMENTS).getStatusCode())
+                .isEqualTo(HttpStatus.UNAUTHORIZED);
     }
 
     private static String unique() {

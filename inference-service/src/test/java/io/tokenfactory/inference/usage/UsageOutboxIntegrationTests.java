@@ -20,6 +20,7 @@ import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.testsupport.HttpTestClient;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
 import io.tokenfactory.testsupport.TestInfrastructure;
+import io.tokenfactory.testsupport.TestTokens;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Message;
@@ -27,6 +28,7 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
@@ -113,7 +115,10 @@ class UsageOutboxIntegrationTests {
 
         assertThat(http.get("/actuator/health/readiness").getBody().get("status").asString()).isEqualTo("UP");
         assertThat(http.getText("/actuator/prometheus").getBody()).contains("jvm_memory_used_bytes");
-        assertThat(http.get("/v1/nothing-yet").getBody().get("code").asString()).isEqualTo("not_found");
+        assertThat(http.asAdmin().get("/v1/nothing-yet").getBody().get("code").asString()).isEqualTo("not_found");
+        assertThat(http.get("/v1/nothing-yet").getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+        assertThat(http.withToken(TestTokens.department(UUID.randomUUID(), "usage:read")).get("/v1/nothing-yet")
+                .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
     }
 
     private long completedPublications(UUID eventId) {

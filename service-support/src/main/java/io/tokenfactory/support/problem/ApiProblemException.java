@@ -21,6 +21,10 @@ public class ApiProblemException extends RuntimeException {
         return new ApiProblemException(HttpStatus.NOT_FOUND, code, "Not found", detail);
     }
 
+    public static ApiProblemException forbidden(String detail) {
+        return new ApiProblemException(HttpStatus.FORBIDDEN, "forbidden", "Forbidden", detail);
+    }
+
     public static ApiProblemException conflict(String code, String detail) {
         return new ApiProblemException(HttpStatus.CONFLICT, code, "Conflict", detail);
     }

@@ -12,6 +12,8 @@ import jakarta.validation.constraints.Size;
 
 import io.tokenfactory.billing.department.DepartmentCatalog;
 import io.tokenfactory.billing.department.DepartmentView;
+import io.tokenfactory.support.problem.ApiProblemException;
+import io.tokenfactory.support.security.Caller;
 
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -47,6 +49,9 @@ class DepartmentController {
 
     @GetMapping("/{id}")
     DepartmentResponse get(@PathVariable UUID id) {
+        if (!Caller.current().mayRead(id)) {
+            throw ApiProblemException.forbidden("A key of another department cannot read this department");
+        }
         return DepartmentResponse.of(catalog.get(id));
     }
 

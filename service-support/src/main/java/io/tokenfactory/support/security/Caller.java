@@ -1,0 +1,46 @@
+package io.tokenfactory.support.security;
+
+import java.util.Set;
+import java.util.UUID;
+
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+
+/**
+ * Who is calling, as the gateway vouched for it.
+ *
+ * @param departmentId null only for platform administrators' keys
+ * @param agentId      null when the key is not bound to an agent
+ */
+public record Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes) {
+
+    public boolean isAdmin() {
+        return scopes.contains(IdentityClaims.SCOPE_ADMIN);
+    }
+
+    /** A department reads only its own data; an administrator reads everyone's. */
+    public boolean mayRead(UUID department) {
+        return isAdmin() || (departmentId != null && departmentId.equals(department));
+    }
+
+    /** The caller of the current request, from its verified identity token. */
+    public static Caller current() {
+        if (!(SecurityContextHolder.getContext().getAuthentication() instanceof JwtAuthenticationToken token)) {
+            throw new IllegalStateException("No verified identity token on this request");
+        }
+        return of(token.getToken());
+    }
+
+    public static Caller of(Jwt jwt) {
+        String scope = jwt.getClaimAsString(IdentityClaims.SCOPE);
+        return new Caller(uuid(jwt, IdentityClaims.KEY_ID), uuid(jwt, IdentityClaims.DEPARTMENT_ID),
+                uuid(jwt, IdentityClaims.AGENT_ID),
+                scope == null || scope.isBlank() ? Set.of() : Set.of(scope.trim().split("\\s+")));
+    }
+
+    private static UUID uuid(Jwt jwt, String claim) {
+        String value = jwt.getClaimAsString(claim);
+        return value == null || value.isBlank() ? null : UUID.fromString(value);
+    }
+}

@@ -1,0 +1,28 @@
+package io.tokenfactory.support.security;
+
+/**
+ * The short-lived identity token the gateway mints for every authenticated request (JWT, ES256) and every
+ * service verifies: who called (the API key), for which department and agent, with which scopes.
+ */
+public final class IdentityClaims {
+
+    public static final String ISSUER = "urn:tokenfactory:gateway";
+    public static final String AUDIENCE = "tokenfactory-services";
+
+    /** Space-separated scopes, the OAuth 2 convention Spring Security maps to {@code SCOPE_*} authorities. */
+    public static final String SCOPE = "scope";
+    public static final String KEY_ID = "key_id";
+    public static final String DEPARTMENT_ID = "department_id";
+    public static final String AGENT_ID = "agent_id";
+
+    public static final String SCOPE_INFERENCE = "inference";
+    public static final String SCOPE_USAGE_READ = "usage:read";
+    public static final String SCOPE_ADMIN = "admin";
+
+    private IdentityClaims() {
+    }
+
+    public static String authority(String scope) {
+        return "SCOPE_" + scope;
+    }
+}
