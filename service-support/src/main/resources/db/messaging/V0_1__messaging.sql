@@ -22,3 +22,17 @@ CREATE TABLE event_publication (
 );
 CREATE INDEX event_publication_serialized_event_hash_idx ON event_publication USING hash (serialized_event);
 CREATE INDEX event_publication_by_completion_date_idx ON event_publication (completion_date);
+
+-- Completed publications move here (completion-mode: archive), so the live outbox stays small.
+CREATE TABLE event_publication_archive (
+    id                     UUID        NOT NULL PRIMARY KEY,
+    listener_id            TEXT        NOT NULL,
+    event_type             TEXT        NOT NULL,
+    serialized_event       TEXT        NOT NULL,
+    publication_date       TIMESTAMPTZ NOT NULL,
+    completion_date        TIMESTAMPTZ,
+    status                 TEXT,
+    completion_attempts    INT,
+    last_resubmission_date TIMESTAMPTZ
+);
+CREATE INDEX event_publication_archive_by_completion_date_idx ON event_publication_archive (completion_date);

@@ -48,6 +48,14 @@ public final class Databases {
         }
     }
 
+    /** Drops the database, disconnecting its sessions; for tests only. */
+    public static void drop(Connection maintenance, String database) throws SQLException {
+        requireSafe(database);
+        try (Statement statement = maintenance.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        }
+    }
+
     private static void requireSafe(String database) {
         if (!SAFE_NAME.matcher(database).matches()) {
             throw new IllegalArgumentException("Not a plain database name: " + database);

@@ -5,8 +5,10 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.apache.qpid.server.SystemLauncher;
 
@@ -22,10 +24,12 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
 
     private final SystemLauncher launcher;
     private final int port;
+    private final Path workDirectory;
 
-    private EmbeddedAmqpBroker(SystemLauncher launcher, int port) {
+    private EmbeddedAmqpBroker(SystemLauncher launcher, int port, Path workDirectory) {
         this.launcher = launcher;
         this.port = port;
+        this.workDirectory = workDirectory;
     }
 
     /** @param port the AMQP port, or 0 for a free one */
@@ -47,7 +51,7 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
 
             SystemLauncher launcher = new SystemLauncher();
             launcher.startup(systemConfig);
-            return new EmbeddedAmqpBroker(launcher, amqpPort);
+            return new EmbeddedAmqpBroker(launcher, amqpPort, workDirectory);
         } catch (IOException e) {
             throw new UncheckedIOException("Embedded AMQP broker did not start", e);
         } catch (Exception e) {
@@ -69,6 +73,11 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
             launcher.shutdown();
         } catch (IllegalStateException alreadyStopped) {
             // Qpid's own JVM shutdown hook got there first
+        }
+        try (Stream<Path> files = Files.walk(workDirectory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
+            // a leftover temporary directory is harmless
         }
     }
 

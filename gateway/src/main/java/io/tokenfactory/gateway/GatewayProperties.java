@@ -13,9 +13,11 @@ import org.springframework.validation.annotation.Validated;
 /**
  * @param upstreams                where each service answers
  * @param connectTimeout           how long to wait for a connection to a service
- * @param responseTimeout          the longest silence allowed from a service on the admin APIs
- * @param inferenceResponseTimeout the longest silence allowed from inference-service between two reads (a token
- *                                 stream may run for minutes, but never goes quiet for this long)
+ * @param responseTimeout          how long an admin API may take before its response begins
+ * @param inferenceResponseTimeout how long inference-service may take before its response begins (the first
+ *                                 token can wait for a model to load or a batch slot)
+ * @param streamIdleTimeout        the longest silence allowed once a response has begun; a token stream may run
+ *                                 for minutes, but never goes quiet for this long
  */
 @Validated
 @ConfigurationProperties("tokenfactory.gateway")
@@ -23,7 +25,8 @@ public record GatewayProperties(
         @NotNull @Valid @DefaultValue Upstreams upstreams,
         @NotNull @DefaultValue("PT2S") Duration connectTimeout,
         @NotNull @DefaultValue("PT30S") Duration responseTimeout,
-        @NotNull @DefaultValue("PT2M") Duration inferenceResponseTimeout) {
+        @NotNull @DefaultValue("PT2M") Duration inferenceResponseTimeout,
+        @NotNull @DefaultValue("PT1M") Duration streamIdleTimeout) {
 
     public record Upstreams(
             @NotNull @DefaultValue("http://localhost:8082") URI inference,

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,7 +118,7 @@ final class ServiceProcesses implements AutoCloseable {
     @Override
     public void close() {
         List<Service> services = new ArrayList<>(running.keySet());
-        java.util.Collections.reverse(services);
+        Collections.reverse(services);
         services.forEach(service -> running.get(service).destroy());
         for (Service service : services) {
             Process process = running.get(service);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.contracts.UsageRecorded;
@@ -66,15 +67,18 @@ class UsagePipeSystemTests {
         UsageRecorded usage = record();
         await().atMost(PIPE).until(() -> meteredRows(usage) == 1);
 
-        // as if the confirm had been lost: the outbox finds the publication incomplete and sends it again
-        int reopened = inferenceJdbc().update("UPDATE event_publication SET completion_date = NULL, status = 'FAILED' "
-                + "WHERE serialized_event LIKE ?", "%" + usage.eventId() + "%");
-        assertThat(reopened).isEqualTo(1);
-        await().atMost(PIPE).until(() -> inferenceJdbc().queryForObject("SELECT count(*) FROM event_publication "
-                + "WHERE serialized_event LIKE ? AND completion_date IS NOT NULL", Long.class, "%" + usage.eventId() + "%") == 1);
+        double duplicatesBefore = duplicatesSeenByMetering();
 
-        await().atMost(PIPE).until(() -> meteringJdbc().queryForObject(
-                "SELECT count(*) FROM processed_event WHERE event_id = ?", Long.class, usage.eventId()) == 1);
+        // as if the confirm had been lost: the outbox finds the publication incomplete and sends it again
+        int reopened = inferenceJdbc().update("INSERT INTO event_publication (id, listener_id, event_type, "
+                + "serialized_event, publication_date, status, completion_attempts) SELECT id, listener_id, event_type, "
+                + "serialized_event, publication_date, 'FAILED', 1 FROM event_publication_archive WHERE serialized_event LIKE ?",
+                "%" + usage.eventId() + "%");
+        inferenceJdbc().update("DELETE FROM event_publication_archive WHERE serialized_event LIKE ?", "%" + usage.eventId() + "%");
+        assertThat(reopened).isEqualTo(1);
+
+        // metering receives it a second time and recognises it
+        await().atMost(PIPE).until(() -> duplicatesSeenByMetering() - duplicatesBefore == 1);
         assertThat(meteredRows(usage)).isEqualTo(1);
     }
 
@@ -85,7 +89,7 @@ class UsagePipeSystemTests {
         List<UsageRecorded> publishedWhileDown = IntStream.range(0, 5).mapToObj(i -> record()).toList();
         // inference-service has handed all of them to the broker while nobody consumed
         await().atMost(PIPE).until(() -> publishedWhileDown.stream().allMatch(usage -> inferenceJdbc().queryForObject(
-                "SELECT count(*) FROM event_publication WHERE serialized_event LIKE ? AND completion_date IS NOT NULL",
+                "SELECT count(*) FROM event_publication_archive WHERE serialized_event LIKE ? AND completion_date IS NOT NULL",
                 Long.class, "%" + usage.eventId() + "%") == 1));
 
         metering = startMetering();
@@ -107,6 +111,11 @@ class UsagePipeSystemTests {
     private static long meteredRows(UsageRecorded usage) {
         return meteringJdbc().queryForObject("SELECT count(*) FROM usage_record WHERE request_id = ?", Long.class,
                 usage.requestId());
+    }
+
+    private static double duplicatesSeenByMetering() {
+        return metering.bean(MeterRegistry.class).get("tokenfactory.metering.usage.events").tag("result", "duplicate")
+                .counter().count();
     }
 
     private static JdbcTemplate meteringJdbc() {

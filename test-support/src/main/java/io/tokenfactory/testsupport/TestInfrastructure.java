@@ -43,7 +43,8 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
     public void initialize(ConfigurableApplicationContext context) {
         Infrastructure infra = get();
         String service = context.getEnvironment().getProperty("spring.application.name", "service");
-        String database = "tft_" + service.replace('-', '_');
+        // unique per run: two test runs on one PostgreSQL server never drop each other's databases
+        String database = "tft_" + RUN_ID + "_" + service.replace('-', '_');
         prepareDatabase(infra, database);
 
         Map<String, Object> properties = new HashMap<>();
@@ -149,9 +150,21 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
         try (Connection maintenance = Databases.connect(infra.postgresHost(), infra.postgresPort(),
                 infra.postgresUser(), infra.postgresPassword())) {
             Databases.recreate(maintenance, database);
+            if (infra.sharedServer()) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> dropQuietly(infra, database), "drop-" + database));
+            }
         } catch (SQLException e) {
             preparedDatabases.remove(database);
             throw new IllegalStateException("Could not create test database " + database + " on " + infra.description(), e);
+        }
+    }
+
+    private static void dropQuietly(Infrastructure infra, String database) {
+        try (Connection maintenance = Databases.connect(infra.postgresHost(), infra.postgresPort(),
+                infra.postgresUser(), infra.postgresPassword())) {
+            Databases.drop(maintenance, database);
+        } catch (SQLException ignored) {
+            // a leftover test database on a shared server is harmless
         }
     }
 

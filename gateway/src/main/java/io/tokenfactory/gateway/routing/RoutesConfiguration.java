@@ -10,6 +10,7 @@ import io.tokenfactory.gateway.GatewayProperties;
 import org.springframework.cloud.circuitbreaker.resilience4j.ReactiveResilience4JCircuitBreakerFactory;
 import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4JConfigBuilder;
 import org.springframework.cloud.client.circuitbreaker.Customizer;
+import org.springframework.cloud.gateway.config.HttpClientCustomizer;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.BooleanSpec;
@@ -56,6 +57,12 @@ class RoutesConfiguration {
                 .metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, properties.connectTimeout().toMillis())
                 .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, properties.responseTimeout().toMillis())
                 .uri(upstream);
+    }
+
+    /** Bounds the silence between two reads of any response (Reactor Netty's per-read response timeout). */
+    @Bean
+    HttpClientCustomizer streamIdleTimeout(GatewayProperties properties) {
+        return httpClient -> httpClient.responseTimeout(properties.streamIdleTimeout());
     }
 
     /**

@@ -9,14 +9,17 @@ import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
 
 import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageOutcome;
 
+import org.springframework.data.domain.Persistable;
+
 /** The request log: one row per inference request, written with its usage event in one transaction. */
 @Entity
 @Table(name = "inference_request")
-class InferenceRequest {
+class InferenceRequest implements Persistable<String> {
 
     @Id
     @Column(name = "request_id")
@@ -78,7 +81,12 @@ class InferenceRequest {
     @Column(name = "accelerator_seconds", nullable = false)
     private double acceleratorSeconds;
 
+    /** Rows are only ever inserted: the same request id twice is a duplicate, never an update. */
+    @Transient
+    private boolean isNew = true;
+
     protected InferenceRequest() {
+        this.isNew = false;
     }
 
     InferenceRequest(CompletedInference completed, String node, UUID usageEventId) {
@@ -105,6 +113,16 @@ class InferenceRequest {
 
     String requestId() {
         return requestId;
+    }
+
+    @Override
+    public String getId() {
+        return requestId;
+    }
+
+    @Override
+    public boolean isNew() {
+        return isNew;
     }
 
     UUID usageEventId() {

@@ -29,16 +29,29 @@ public class UsageRecording {
 
     @Transactional
     public UsageRecorded record(CompletedInference completed) {
+        requireMeterable(completed);
         UUID eventId = UUID.randomUUID();
-        requests.save(new InferenceRequest(completed, properties.node(), eventId));
+        requests.saveAndFlush(new InferenceRequest(completed, properties.node(), eventId));
         UsageRecorded usage = new UsageRecorded(eventId, completed.completedAt(), completed.requestId(),
                 completed.departmentId(), completed.apiKeyId(), completed.agentId(), completed.agentRunId(),
                 completed.model(), completed.backend(), properties.node(), completed.device(),
                 completed.promptTokens(), completed.completionTokens(), completed.outcome(),
-                Duration.between(completed.startedAt(), completed.completedAt()).toMillis(),
+                // a clock step must not produce a negative latency that metering would reject
+                Math.max(0, Duration.between(completed.startedAt(), completed.completedAt()).toMillis()),
                 completed.timeToFirstTokenMs(), completed.energyJoules(), completed.energySource(),
                 completed.acceleratorSeconds());
         events.publishEvent(usage);
         return usage;
+    }
+
+    /** Metering rejects what it cannot count; refuse it here, before anything commits. */
+    private static void requireMeterable(CompletedInference completed) {
+        if (completed.promptTokens() < 0 || completed.completionTokens() < 0) {
+            throw new IllegalArgumentException("token counts must not be negative");
+        }
+        if (!(completed.energyJoules() >= 0) || !(completed.acceleratorSeconds() >= 0)
+                || Double.isInfinite(completed.energyJoules()) || Double.isInfinite(completed.acceleratorSeconds())) {
+            throw new IllegalArgumentException("energy and accelerator time must be finite and not negative");
+        }
     }
 }

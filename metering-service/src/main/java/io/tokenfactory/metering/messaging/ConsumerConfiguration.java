@@ -1,11 +1,13 @@
 package io.tokenfactory.metering.messaging;
 
+import java.time.Clock;
 import java.time.Duration;
 
 import io.tokenfactory.support.events.ConsumerRetry;
 import io.tokenfactory.support.events.ProcessedEvents;
 
 import org.springframework.cloud.stream.annotation.StreamRetryTemplate;
+import org.springframework.context.annotation.Bean;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,9 +17,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @Configuration(proxyBeanMethods = false)
 class ConsumerConfiguration {
 
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
     @StreamRetryTemplate
     RetryTemplate consumerRetry() {
-        return ConsumerRetry.retryTransientFailures(3, Duration.ofMillis(500));
+        return ConsumerRetry.retryTransientFailures(Duration.ofMillis(500), Duration.ofSeconds(30));
     }
 
     @Bean

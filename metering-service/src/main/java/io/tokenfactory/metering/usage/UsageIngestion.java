@@ -31,11 +31,11 @@ public class UsageIngestion {
     private final Counter duplicates;
 
     UsageIngestion(MeteredUsageRepository usage, ProcessedEvents processedEvents, MeteringProperties properties,
-            MeterRegistry meters) {
+            MeterRegistry meters, Clock clock) {
         this.usage = usage;
         this.processedEvents = processedEvents;
         this.properties = properties;
-        this.clock = Clock.systemUTC();
+        this.clock = clock;
         this.ingested = Counter.builder("tokenfactory.metering.usage.events")
                 .tag("result", "ingested").description("usage-recorded events ingested").register(meters);
         this.duplicates = Counter.builder("tokenfactory.metering.usage.events")

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
@@ -37,6 +39,7 @@ class UsageIngestionIntegrationTests {
 
     private static final String DESTINATION = "tokenfactory.usage-recorded";
     private static final String BINDING = "usageRecorded-in-0";
+    private static final String QUEUE = TestInfrastructure.prefixed(DESTINATION + ".metering-service");
 
     @Autowired
     StreamBridge streamBridge;
@@ -72,6 +75,8 @@ class UsageIngestionIntegrationTests {
         try {
             publishedWhileDown.forEach(this::publish);
             // the durable queue holds them; nothing reaches the database while the consumer is down
+            RabbitAdmin admin = new RabbitAdmin(rabbit);
+            await().atMost(Duration.ofSeconds(10)).until(() -> admin.getQueueInfo(QUEUE).getMessageCount() == 5);
             assertThat(publishedWhileDown).noneMatch(event -> usage.existsById(event.eventId()));
         } finally {
             bindings.changeState(BINDING, State.STARTED);
@@ -93,7 +98,7 @@ class UsageIngestionIntegrationTests {
         publish(negative);
 
         String deadLetters = TestInfrastructure.prefixed(DESTINATION + ".metering-service.dlq");
-        List<String> reasons = new java.util.ArrayList<>();
+        List<String> reasons = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             Message dead = rabbit.receive(deadLetters, 500);
             if (dead != null) {

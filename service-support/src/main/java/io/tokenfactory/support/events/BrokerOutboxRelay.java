@@ -49,7 +49,13 @@ public class BrokerOutboxRelay {
                 .setHeader(AmqpHeaders.PUBLISH_CONFIRM_CORRELATION, confirmation)
                 .build();
         String binding = CloudEventMessages.bindingFor(event.type());
-        if (!streamBridge.send(binding, message)) {
+        boolean accepted;
+        try {
+            accepted = streamBridge.send(binding, message);
+        } catch (RuntimeException brokerDown) {
+            throw new EventNotPublishedException(event, "the broker is not reachable (" + brokerDown.getMessage() + ")");
+        }
+        if (!accepted) {
             throw new EventNotPublishedException(event, "the binder refused the message");
         }
         try {
