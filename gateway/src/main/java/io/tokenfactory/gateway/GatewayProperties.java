@@ -1,6 +1,7 @@
 package io.tokenfactory.gateway;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import jakarta.validation.Valid;
@@ -18,6 +19,8 @@ import org.springframework.validation.annotation.Validated;
  *                                 token can wait for a model to load or a batch slot)
  * @param streamIdleTimeout        the longest silence allowed once a response has begun; a token stream may run
  *                                 for minutes, but never goes quiet for this long
+ * @param apiKeys                  how API key secrets are hashed and cached
+ * @param identity                 the identity tokens minted for the services
  */
 @Validated
 @ConfigurationProperties("tokenfactory.gateway")
@@ -26,7 +29,30 @@ public record GatewayProperties(
         @NotNull @DefaultValue("PT2S") Duration connectTimeout,
         @NotNull @DefaultValue("PT30S") Duration responseTimeout,
         @NotNull @DefaultValue("PT2M") Duration inferenceResponseTimeout,
-        @NotNull @DefaultValue("PT1M") Duration streamIdleTimeout) {
+        @NotNull @DefaultValue("PT1M") Duration streamIdleTimeout,
+        @NotNull @Valid @DefaultValue ApiKeys apiKeys,
+        @NotNull @Valid @DefaultValue Identity identity) {
+
+    /**
+     * @param pepper     the HMAC pepper (a secret: set it through {@code TF_API_KEY_PEPPER}); when empty, the
+     *                   pepper file is used, and created on first start
+     * @param pepperFile where a generated pepper is kept
+     * @param cacheTtl   how long a key lookup is cached; bounds how late another replica sees a revocation
+     */
+    public record ApiKeys(
+            String pepper,
+            @NotNull @DefaultValue(".factory/secrets/api-key-pepper") Path pepperFile,
+            @NotNull @DefaultValue("PT30S") Duration cacheTtl) {
+    }
+
+    /**
+     * @param signingJwk a private EC P-256 JWK (a secret, {@code TF_IDENTITY_SIGNING_JWK}); generated when empty
+     * @param tokenTtl   lifetime of an identity token
+     */
+    public record Identity(
+            String signingJwk,
+            @NotNull @DefaultValue("PT60S") Duration tokenTtl) {
+    }
 
     public record Upstreams(
             @NotNull @DefaultValue("http://localhost:8082") URI inference,

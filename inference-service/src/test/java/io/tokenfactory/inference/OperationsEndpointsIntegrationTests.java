@@ -10,14 +10,28 @@ import io.tokenfactory.testsupport.ServiceIntegrationTest;
 import io.tokenfactory.testsupport.TestTokens;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
 
 @ServiceIntegrationTest
-class OperationsEndpointsIntegrationTests extends OperationsEndpointsContract {
+class OperationsEndpointsIntegrationTests implements OperationsEndpointsContract {
 
     @LocalServerPort
     int port;
+
+    @Value("${spring.application.name}")
+    String serviceName;
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public String serviceName() {
+        return serviceName;
+    }
 
     @Test
     void servesTheOpenAiApiOnlyToKeysWithTheInferenceScope() {

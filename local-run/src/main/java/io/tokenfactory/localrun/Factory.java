@@ -1,6 +1,7 @@
 package io.tokenfactory.localrun;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,6 +81,8 @@ public final class Factory {
             System.out.printf("  %-18s %s   log: %s%n", service.name(), service.url(), services.logFile(service));
         }
         System.out.println("  OpenAI-compatible API: http://localhost:8080/v1   admin APIs: http://localhost:8080/api/...");
+        bootstrapAdminKeyLine(services.logFile(Service.ALL.get(Service.ALL.size() - 1)))
+                .ifPresent(line -> System.out.println("  " + line + "\n  (printed once, on the gateway's first start; create named keys and revoke it)"));
         System.out.println("Stop with Ctrl-C or ./factory down.");
         stopped.await();
         return 0;
@@ -137,6 +140,17 @@ public final class Factory {
             }
         } catch (IOException e) {
             System.err.println("Could not read " + pids + ": " + e.getMessage());
+        }
+    }
+
+    /** The gateway prints its bootstrap admin key once, on its first start; repeat it where the user looks. */
+    private static Optional<String> bootstrapAdminKeyLine(Path gatewayLog) {
+        try (Stream<String> lines = Files.lines(gatewayLog)) {
+            return lines.filter(line -> line.contains("Bootstrap admin API key"))
+                    .map(line -> line.substring(line.indexOf("Bootstrap admin API key")))
+                    .findFirst();
+        } catch (IOException | UncheckedIOException e) {
+            return Optional.empty();
         }
     }
 

@@ -45,6 +45,10 @@ public final class HttpTestClient {
         return exchange(HttpMethod.GET, path, null);
     }
 
+    public ResponseEntity<JsonNode> getWithHeaders(String path, java.util.Map<String, String> headers) {
+        return client.get().uri(path).headers(all -> headers.forEach(all::add)).retrieve().toEntity(JsonNode.class);
+    }
+
     public ResponseEntity<JsonNode> post(String path, Object body) {
         return exchange(HttpMethod.POST, path, body);
     }

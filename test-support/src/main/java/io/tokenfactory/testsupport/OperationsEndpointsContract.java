@@ -2,10 +2,9 @@ package io.tokenfactory.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.BeforeEach;
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 
@@ -13,53 +12,50 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * What operators may rely on in every service: health probes, build info, Prometheus metrics, nothing else of
- * actuator exposed, and problem details for unknown paths. A service's test extends this and adds
- * {@link ServiceIntegrationTest}.
+ * actuator exposed, no entry without credentials, and problem details for unknown paths. A service's test class
+ * implements this interface (keeping whatever Spring context the service's other tests share).
  */
-public abstract class OperationsEndpointsContract {
+public interface OperationsEndpointsContract {
 
-    @LocalServerPort
-    int port;
+    /** The port the service under test listens on. */
+    int port();
 
-    @Value("${spring.application.name}")
-    String serviceName;
-
-    private HttpTestClient http;
-
-    @BeforeEach
-    void connect() {
-        http = HttpTestClient.onPort(port);
-    }
+    /** The service's {@code spring.application.name}, which is also its Maven artifact. */
+    String serviceName();
 
     /** The client with credentials that pass this service's authentication as an administrator. */
-    protected HttpTestClient authorized(HttpTestClient client) {
+    default HttpTestClient authorized(HttpTestClient client) {
         return client.asAdmin();
     }
 
-    @Test
-    void reportsLiveAndReadyThroughHealthProbes() {
-        assertThat(http.get("/actuator/health/liveness").getBody().get("status").asString()).isEqualTo("UP");
-        assertThat(http.get("/actuator/health/readiness").getBody().get("status").asString()).isEqualTo("UP");
+    private HttpTestClient http() {
+        return HttpTestClient.onPort(port());
     }
 
     @Test
-    void tellsWhichBuildIsRunning() {
-        ResponseEntity<JsonNode> info = http.get("/actuator/info");
+    default void reportsLiveAndReadyThroughHealthProbes() {
+        assertThat(http().get("/actuator/health/liveness").getBody().get("status").asString()).isEqualTo("UP");
+        assertThat(http().get("/actuator/health/readiness").getBody().get("status").asString()).isEqualTo("UP");
+    }
+
+    @Test
+    default void tellsWhichBuildIsRunning() {
+        ResponseEntity<JsonNode> info = http().get("/actuator/info");
 
         assertThat(info.getStatusCode()).isEqualTo(HttpStatus.OK);
-        assertThat(info.getBody().at("/build/artifact").asString()).isEqualTo(serviceName);
+        assertThat(info.getBody().at("/build/artifact").asString()).isEqualTo(serviceName());
     }
 
     @Test
-    void exposesPrometheusMetricsAndNoOtherActuatorEndpoint() {
-        assertThat(http.getText("/actuator/prometheus").getBody()).contains("jvm_memory_used_bytes");
-        assertThat(authorized(http).get("/actuator/env").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
-        assertThat(authorized(http).get("/actuator/beans").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+    default void exposesPrometheusMetricsAndNoOtherActuatorEndpoint() {
+        assertThat(http().getText("/actuator/prometheus").getBody()).contains("jvm_memory_used_bytes");
+        assertThat(authorized(http()).get("/actuator/env").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(authorized(http()).get("/actuator/beans").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
     }
 
     @Test
-    void refusesCallsWithoutAValidIdentityToken() {
-        for (HttpTestClient caller : java.util.List.of(http, http.withToken("not-a-jwt"), http.withToken(TestTokens.forged()))) {
+    default void refusesCallsWithoutValidCredentials() {
+        for (HttpTestClient caller : List.of(http(), http().withToken("not-a-jwt"), http().withToken(TestTokens.forged()))) {
             ResponseEntity<JsonNode> refused = caller.get("/api/anything");
 
             assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
@@ -69,8 +65,8 @@ public abstract class OperationsEndpointsContract {
     }
 
     @Test
-    void answersUnknownPathsWithAProblemDetail() {
-        ResponseEntity<JsonNode> missing = authorized(http).get("/api/no-such-thing");
+    default void answersUnknownPathsWithAProblemDetail() {
+        ResponseEntity<JsonNode> missing = authorized(http()).get("/api/no-such-thing");
 
         assertThat(missing.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
         assertThat(missing.getHeaders().getContentType()).hasToString("application/problem+json");

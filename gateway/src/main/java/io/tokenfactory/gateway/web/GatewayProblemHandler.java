@@ -3,6 +3,7 @@ package io.tokenfactory.gateway.web;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.tokenfactory.support.problem.ApiProblemException;
 import io.tokenfactory.support.problem.ProblemTypes;
 
 import org.slf4j.Logger;
@@ -16,7 +17,10 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponse;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.support.WebExchangeBindException;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebInputException;
 
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
@@ -50,6 +54,26 @@ class GatewayProblemHandler implements ErrorWebExceptionHandler {
     }
 
     private static ProblemDetail toProblem(Throwable failure) {
+        if (failure instanceof ApiProblemException problem) {
+            return problem.toProblemDetail();
+        }
+        if (failure instanceof WebExchangeBindException invalid) {
+            ProblemDetail problem = ProblemTypes.problem(HttpStatus.BAD_REQUEST, "validation_failed",
+                    "Validation failed", invalid.getFieldErrorCount() + " field(s) are invalid");
+            problem.setProperty("errors", invalid.getFieldErrors().stream()
+                    .map(error -> Map.of("field", error.getField(), "message", String.valueOf(error.getDefaultMessage())))
+                    .toList());
+            return problem;
+        }
+        if (failure instanceof ServerWebInputException unreadable && unreadable.getMethodParameter() != null
+                && unreadable.getMethodParameter().hasParameterAnnotation(RequestBody.class)) {
+            return ProblemTypes.problem(HttpStatus.BAD_REQUEST, "malformed_body", "Malformed request body",
+                    "The request body is missing or is not valid JSON for this operation");
+        }
+        if (failure instanceof ServerWebInputException) {
+            return ProblemTypes.problem(HttpStatus.BAD_REQUEST, "invalid_parameter", "Invalid parameter",
+                    "A path or query parameter has an invalid value");
+        }
         if (failure instanceof ErrorResponse response) {
             HttpStatusCode status = response.getStatusCode();
             String code = ProblemTypes.defaultCode(status);

@@ -2,119 +2,103 @@ package io.tokenfactory.gateway.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jwt.SignedJWT;
 
-import io.tokenfactory.testsupport.HttpTestClient;
-import io.tokenfactory.testsupport.OperationsEndpointsContract;
-import io.tokenfactory.testsupport.ServiceIntegrationTest;
+import io.tokenfactory.gateway.GatewayIntegrationTest;
+import io.tokenfactory.gateway.apikey.IssuedApiKey;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import tools.jackson.databind.JsonNode;
 
-/**
- * The gateway in front of stand-in services: a stub that answers (billing), one that is too slow (metering) and
- * one that is not running at all (agents, inference).
- */
-@ServiceIntegrationTest
-class RoutingIntegrationTests extends OperationsEndpointsContract {
-
-    private static final List<String> upstreamRequests = new CopyOnWriteArrayList<>();
-    private static HttpServer upstream;
-
-    @LocalServerPort
-    int gatewayPort;
-
-    @DynamicPropertySource
-    static void upstreams(DynamicPropertyRegistry registry) throws IOException {
-        upstream = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
-        upstream.setExecutor(Executors.newCachedThreadPool());
-        upstream.createContext("/api/billing/", RoutingIntegrationTests::answer);
-        upstream.createContext("/api/metering/", exchange -> {
-            try {
-                Thread.sleep(3_000); // longer than the gateway's response timeout below
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            answer(exchange);
-        });
-        upstream.start();
-        String stub = "http://localhost:" + upstream.getAddress().getPort();
-        String nobody = "http://localhost:" + closedPort();
-        registry.add("tokenfactory.gateway.upstreams.billing", () -> stub);
-        registry.add("tokenfactory.gateway.upstreams.metering", () -> stub);
-        registry.add("tokenfactory.gateway.upstreams.agents", () -> nobody);
-        registry.add("tokenfactory.gateway.upstreams.inference", () -> nobody);
-        registry.add("tokenfactory.gateway.response-timeout", () -> "PT1S");
-    }
-
-    @AfterAll
-    static void stopUpstream() {
-        upstream.stop(0);
-    }
+class RoutingIntegrationTests extends GatewayIntegrationTest {
 
     @Test
-    void forwardsAdminApiCallsToTheOwningServiceWithPathAndQuery() {
-        ResponseEntity<JsonNode> response = http().get("/api/billing/departments?page=2");
+    void forwardsWithASignedIdentityInsteadOfTheKeyAndDropsSpoofedIdentityHeaders() throws Exception {
+        UUID department = UUID.randomUUID();
+        IssuedApiKey key = departmentKey(department, "inference", "usage:read");
+
+        ResponseEntity<JsonNode> response = http().withToken(key.secret()).getWithHeaders("/api/billing/statements?page=2",
+                Map.of("X-TF-Department-Id", UUID.randomUUID().toString(), "X-Department", "finance"));
 
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
-        assertThat(response.getBody().get("served").asString()).isEqualTo("GET /api/billing/departments?page=2");
-        assertThat(upstreamRequests).contains("GET /api/billing/departments?page=2");
+        assertThat(response.getBody().get("served").asString()).isEqualTo("GET /api/billing/statements?page=2");
+        Map<String, String> received = upstream.lastHeaders.get("/api/billing/statements");
+        assertThat(received).doesNotContainKeys("x-tf-department-id", "x-department");
+        String identity = received.get("authorization").substring("Bearer ".length());
+        assertThat(identity).doesNotContain(key.secret());
+
+        SignedJWT jwt = SignedJWT.parse(identity);
+        JWKSet published = JWKSet.parse(http().getText("/.well-known/jwks.json").getBody());
+        assertThat(jwt.verify(new ECDSAVerifier((ECKey) published.getKeyByKeyId(jwt.getHeader().getKeyID())))).isTrue();
+        assertThat(jwt.getJWTClaimsSet().getStringClaim("department_id")).isEqualTo(department.toString());
+        assertThat(jwt.getJWTClaimsSet().getStringClaim("key_id")).isEqualTo(key.key().id().toString());
+        assertThat(jwt.getJWTClaimsSet().getStringClaim("scope")).isEqualTo("inference usage:read");
+        assertThat(jwt.getJWTClaimsSet().getIssuer()).isEqualTo("urn:tokenfactory:gateway");
+        assertThat(jwt.getJWTClaimsSet().getExpirationTime()).isInTheFuture();
     }
 
     @Test
     void answersWithServiceUnavailableWhenTheServiceIsDown() {
-        for (String path : List.of("/api/agents", "/v1/models")) {
-            ResponseEntity<JsonNode> response = http().get(path);
+        ResponseEntity<JsonNode> response = http().withToken(adminKey().secret()).get("/api/agents");
 
-            assertThat(response.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
-            assertThat(response.getHeaders().getFirst("Retry-After")).isEqualTo("5");
-            assertThat(response.getHeaders().getContentType()).hasToString("application/problem+json");
-            assertThat(response.getBody().get("code").asString()).isEqualTo("service_unavailable");
-        }
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        assertThat(response.getHeaders().getFirst("Retry-After")).isEqualTo("5");
+        assertThat(response.getHeaders().getContentType()).hasToString("application/problem+json");
+        assertThat(response.getBody().get("code").asString()).isEqualTo("service_unavailable");
+        assertThat(response.getBody().get("service").asString()).isEqualTo("agent-service");
     }
 
     @Test
     void answersWithGatewayTimeoutWhenTheServiceIsTooSlow() {
-        ResponseEntity<JsonNode> response = http().get("/api/metering/usage");
+        upstream.release = new CountDownLatch(1);
+        try {
+            ResponseEntity<JsonNode> response = http().withToken(adminKey().secret()).get("/api/metering/slow");
 
-        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.GATEWAY_TIMEOUT);
-        assertThat(response.getBody().get("code").asString()).isEqualTo("upstream_timeout");
-        assertThat(response.getBody().get("service").asString()).isEqualTo("metering-service");
+            assertThat(response.getStatusCode()).isEqualTo(HttpStatus.GATEWAY_TIMEOUT);
+            assertThat(response.getBody().get("code").asString()).isEqualTo("upstream_timeout");
+            assertThat(response.getBody().get("service").asString()).isEqualTo("metering-service");
+        } finally {
+            upstream.release.countDown();
+        }
     }
 
-    private HttpTestClient http() {
-        return HttpTestClient.onPort(gatewayPort);
-    }
+    @Test
+    void passesServerSentEventsThroughChunkByChunk() throws Exception {
+        upstream.release = new CountDownLatch(1);
+        IssuedApiKey key = departmentKey(UUID.randomUUID(), "inference");
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + gatewayPort + "/v1/stream"))
+                .header("Authorization", "Bearer " + key.secret())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"stream\":true}"))
+                .build();
 
-    private static void answer(HttpExchange exchange) throws IOException {
-        String served = exchange.getRequestMethod() + " " + exchange.getRequestURI();
-        upstreamRequests.add(served);
-        byte[] body = ("{\"served\":\"" + served + "\"}").getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
-    }
-
-    private static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient()
+                .send(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader events = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            assertThat(response.statusCode()).isEqualTo(200);
+            // the upstream holds the second event back until we have read the first through the gateway
+            assertThat(events.readLine()).isEqualTo("data: {\"chunk\":1}");
+            upstream.release.countDown();
+            List<String> rest = events.lines().filter(line -> !line.isEmpty()).toList();
+            assertThat(rest).containsExactly("data: {\"chunk\":2}", "data: [DONE]");
         }
     }
 }

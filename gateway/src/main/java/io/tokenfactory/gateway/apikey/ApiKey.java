@@ -1,0 +1,121 @@
+package io.tokenfactory.gateway.apikey;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+
+/** A department's API key. Holds the hash of its secret, never the secret. */
+@Entity
+@Table(name = "api_key")
+class ApiKey {
+
+    @Id
+    private UUID id;
+
+    @Column(nullable = false)
+    private String name;
+
+    @Column(name = "secret_hash", nullable = false)
+    private String secretHash;
+
+    @Column(name = "secret_hint", nullable = false)
+    private String secretHint;
+
+    @Column(name = "department_id")
+    private UUID departmentId;
+
+    @Column(name = "agent_id")
+    private UUID agentId;
+
+    @Column(nullable = false)
+    private String scopes;
+
+    @Column(name = "allowed_models")
+    private String allowedModels;
+
+    @Column(name = "rpm_limit")
+    private Integer rpmLimit;
+
+    @Column(name = "tpm_limit")
+    private Long tpmLimit;
+
+    @Column(name = "expires_at")
+    private Instant expiresAt;
+
+    @Column(name = "revoked_at")
+    private Instant revokedAt;
+
+    @Column(name = "created_at", nullable = false)
+    private Instant createdAt;
+
+    @Column(name = "rotated_at")
+    private Instant rotatedAt;
+
+    @Version
+    private long version;
+
+    protected ApiKey() {
+    }
+
+    ApiKey(NewApiKey spec, ApiKeySecrets.Secret secret, Instant now) {
+        this.id = UUID.randomUUID();
+        this.name = spec.name();
+        this.departmentId = spec.departmentId();
+        this.agentId = spec.agentId();
+        this.scopes = String.join(" ", new java.util.TreeSet<>(spec.scopes()));
+        this.allowedModels = spec.allowedModels() == null || spec.allowedModels().isEmpty() ? null
+                : String.join(" ", spec.allowedModels());
+        this.rpmLimit = spec.rpmLimit();
+        this.tpmLimit = spec.tpmLimit();
+        this.expiresAt = spec.expiresAt();
+        this.createdAt = now;
+        useSecret(secret);
+    }
+
+    void rotate(ApiKeySecrets.Secret secret, Instant now) {
+        useSecret(secret);
+        this.rotatedAt = now;
+    }
+
+    void revoke(Instant now) {
+        if (revokedAt == null) {
+            revokedAt = now;
+        }
+    }
+
+    void expireAt(Instant when) {
+        this.expiresAt = when;
+    }
+
+    private void useSecret(ApiKeySecrets.Secret secret) {
+        this.secretHash = secret.hash();
+        this.secretHint = secret.hint();
+    }
+
+    ApiKeyView view() {
+        return new ApiKeyView(id, name, secretHint, departmentId, agentId, split(scopes),
+                allowedModels == null ? List.of() : List.copyOf(split(allowedModels)), rpmLimit, tpmLimit, expiresAt,
+                revokedAt, createdAt, rotatedAt);
+    }
+
+    UUID id() {
+        return id;
+    }
+
+    String secretHash() {
+        return secretHash;
+    }
+
+    private static Set<String> split(String words) {
+        return new LinkedHashSet<>(Arrays.asList(words.trim().split("\\s+")));
+    }
+}

@@ -1,0 +1,127 @@
+package io.tokenfactory.gateway.apikey;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import io.tokenfactory.gateway.GatewayProperties;
+import io.tokenfactory.support.problem.ApiProblemException;
+import io.tokenfactory.support.security.IdentityClaims;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Issues, lists, rotates, revokes and expires API keys, and authenticates secrets. Authentication goes through
+ * a cache of hash → key, so a known key costs a hash and a map lookup; changes made here evict at once, changes
+ * made on another gateway replica are seen within the cache's time to live.
+ */
+@Service
+public class ApiKeys {
+
+    static final Set<String> SCOPES = Set.of(IdentityClaims.SCOPE_INFERENCE, IdentityClaims.SCOPE_USAGE_READ,
+            IdentityClaims.SCOPE_ADMIN);
+
+    private final ApiKeyRepository keys;
+    private final ApiKeySecrets secrets;
+    private final Clock clock;
+    private final Cache<String, Optional<ApiKeyView>> byHash;
+
+    ApiKeys(ApiKeyRepository keys, ApiKeySecrets secrets, Clock clock, GatewayProperties properties) {
+        this.keys = keys;
+        this.secrets = secrets;
+        this.clock = clock;
+        this.byHash = Caffeine.newBuilder()
+                .expireAfterWrite(properties.apiKeys().cacheTtl())
+                .maximumSize(100_000)
+                .build();
+    }
+
+    @Transactional
+    public IssuedApiKey issue(NewApiKey spec) {
+        validate(spec);
+        ApiKeySecrets.Secret secret = secrets.generate();
+        ApiKey key = keys.save(new ApiKey(spec, secret, clock.instant()));
+        return new IssuedApiKey(key.view(), secret.value());
+    }
+
+    @Transactional(readOnly = true)
+    public List<ApiKeyView> list(UUID departmentId) {
+        List<ApiKey> found = departmentId == null ? keys.findAllByOrderByCreatedAtAsc()
+                : keys.findByDepartmentIdOrderByCreatedAtAsc(departmentId);
+        return found.stream().map(ApiKey::view).toList();
+    }
+
+    @Transactional(readOnly = true)
+    public ApiKeyView get(UUID id) {
+        return find(id).view();
+    }
+
+    /** A new secret replaces the old one at once; the old secret stops working on this replica immediately. */
+    @Transactional
+    public IssuedApiKey rotate(UUID id) {
+        ApiKey key = find(id);
+        String oldHash = key.secretHash();
+        ApiKeySecrets.Secret secret = secrets.generate();
+        key.rotate(secret, clock.instant());
+        byHash.invalidate(oldHash);
+        return new IssuedApiKey(keys.saveAndFlush(key).view(), secret.value());
+    }
+
+    @Transactional
+    public ApiKeyView revoke(UUID id) {
+        ApiKey key = find(id);
+        key.revoke(clock.instant());
+        byHash.invalidate(key.secretHash());
+        return keys.saveAndFlush(key).view();
+    }
+
+    /** Sets when the key stops working; a time in the past (or now) expires it at once. */
+    @Transactional
+    public ApiKeyView expire(UUID id, Instant when) {
+        ApiKey key = find(id);
+        key.expireAt(when == null ? clock.instant() : when);
+        byHash.invalidate(key.secretHash());
+        return keys.saveAndFlush(key).view();
+    }
+
+    /** The active key with this secret, if any. Unknown secrets are cached too, so floods of bad keys stay cheap. */
+    public Optional<ApiKeyView> authenticate(String secret) {
+        if (secret == null || !secret.startsWith(ApiKeySecrets.PREFIX) || secret.length() > 100) {
+            return Optional.empty();
+        }
+        String hash = secrets.hash(secret);
+        Optional<ApiKeyView> key = byHash.get(hash, unused -> keys.findBySecretHash(hash).map(ApiKey::view));
+        Instant now = clock.instant();
+        return key.filter(found -> found.statusAt(now) == ApiKeyView.Status.ACTIVE);
+    }
+
+    @Transactional(readOnly = true)
+    public boolean hasAdminKey() {
+        return keys.existsUnrevokedAdminKey();
+    }
+
+    private ApiKey find(UUID id) {
+        return keys.findById(id).orElseThrow(() -> ApiProblemException.notFound("api_key_not_found", "No API key with id " + id));
+    }
+
+    private void validate(NewApiKey spec) {
+        if (spec.scopes() == null || spec.scopes().isEmpty() || !SCOPES.containsAll(spec.scopes())) {
+            throw ApiProblemException.unprocessable("invalid_scopes", "Scopes must be some of " + SCOPES);
+        }
+        boolean adminOnly = spec.scopes().equals(Set.of(IdentityClaims.SCOPE_ADMIN));
+        if (spec.departmentId() == null && !adminOnly) {
+            throw ApiProblemException.unprocessable("department_required",
+                    "A key with scopes other than 'admin' must belong to a department");
+        }
+        if (spec.expiresAt() != null && !spec.expiresAt().isAfter(clock.instant())) {
+            throw ApiProblemException.unprocessable("invalid_expiry", "expiresAt must lie in the future");
+        }
+    }
+}

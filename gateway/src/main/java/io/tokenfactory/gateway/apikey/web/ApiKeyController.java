@@ -1,0 +1,124 @@
+package io.tokenfactory.gateway.apikey.web;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Size;
+
+import io.tokenfactory.gateway.apikey.ApiKeyView;
+import io.tokenfactory.gateway.apikey.ApiKeys;
+import io.tokenfactory.gateway.apikey.DepartmentDirectory;
+import io.tokenfactory.gateway.apikey.IssuedApiKey;
+import io.tokenfactory.gateway.apikey.NewApiKey;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Admin API for API keys (scope {@code admin}). A secret appears in exactly two responses: when the key is
+ * created and when it is rotated. The database work is blocking JDBC, so it runs off the event loop.
+ */
+@RestController
+@RequestMapping("/api/keys")
+class ApiKeyController {
+
+    private final ApiKeys keys;
+    private final DepartmentDirectory departments;
+
+    ApiKeyController(ApiKeys keys, DepartmentDirectory departments) {
+        this.keys = keys;
+        this.departments = departments;
+    }
+
+    @PostMapping
+    Mono<ResponseEntity<CreatedKeyResponse>> create(@Valid @RequestBody CreateKeyRequest request) {
+        NewApiKey spec = new NewApiKey(request.name().strip(), request.departmentId(), request.agentId(),
+                request.scopes(), request.allowedModels() == null ? List.of() : request.allowedModels(),
+                request.rpmLimit(), request.tpmLimit(), request.expiresAt());
+        return departments.requireExists(spec.departmentId())
+                .then(blocking(() -> keys.issue(spec)))
+                .map(issued -> ResponseEntity.created(URI.create("/api/keys/" + issued.key().id()))
+                        .body(CreatedKeyResponse.of(issued)));
+    }
+
+    @GetMapping
+    Mono<List<KeyResponse>> list(@RequestParam(required = false) UUID departmentId) {
+        return blocking(() -> keys.list(departmentId).stream().map(KeyResponse::of).toList());
+    }
+
+    @GetMapping("/{id}")
+    Mono<KeyResponse> get(@PathVariable UUID id) {
+        return blocking(() -> KeyResponse.of(keys.get(id)));
+    }
+
+    @PostMapping("/{id}/rotate")
+    Mono<CreatedKeyResponse> rotate(@PathVariable UUID id) {
+        return blocking(() -> CreatedKeyResponse.of(keys.rotate(id)));
+    }
+
+    @PostMapping("/{id}/revoke")
+    Mono<KeyResponse> revoke(@PathVariable UUID id) {
+        return blocking(() -> KeyResponse.of(keys.revoke(id)));
+    }
+
+    @PutMapping("/{id}/expiry")
+    Mono<KeyResponse> expire(@PathVariable UUID id, @Valid @RequestBody ExpiryRequest request) {
+        return blocking(() -> KeyResponse.of(keys.expire(id, request.expiresAt())));
+    }
+
+    private static <T> Mono<T> blocking(Callable<T> work) {
+        return Mono.fromCallable(work).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    record CreateKeyRequest(
+            @NotBlank @Size(max = 100) String name,
+            UUID departmentId,
+            UUID agentId,
+            @NotEmpty Set<@NotBlank String> scopes,
+            List<@NotBlank @Size(max = 200) String> allowedModels,
+            @Positive Integer rpmLimit,
+            @Positive Long tpmLimit,
+            Instant expiresAt) {
+    }
+
+    /** @param expiresAt when the key stops working; absent means now */
+    record ExpiryRequest(Instant expiresAt) {
+    }
+
+    record KeyResponse(UUID id, String name, String secretHint, UUID departmentId, UUID agentId, Set<String> scopes,
+            List<String> allowedModels, Integer rpmLimit, Long tpmLimit, Instant expiresAt, Instant revokedAt,
+            Instant createdAt, Instant rotatedAt, ApiKeyView.Status status) {
+
+        static KeyResponse of(ApiKeyView key) {
+            return new KeyResponse(key.id(), key.name(), key.secretHint(), key.departmentId(), key.agentId(),
+                    key.scopes(), key.allowedModels(), key.rpmLimit(), key.tpmLimit(), key.expiresAt(),
+                    key.revokedAt(), key.createdAt(), key.rotatedAt(), key.statusAt(Instant.now()));
+        }
+    }
+
+    /** @param secret the key itself: shown in this response only, stored nowhere */
+    record CreatedKeyResponse(KeyResponse key, String secret) {
+
+        static CreatedKeyResponse of(IssuedApiKey issued) {
+            return new CreatedKeyResponse(KeyResponse.of(issued.key()), issued.secret());
+        }
+    }
+}

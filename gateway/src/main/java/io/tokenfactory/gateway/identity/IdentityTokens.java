@@ -1,0 +1,120 @@
+package io.tokenfactory.gateway.identity;
+
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+
+import io.tokenfactory.gateway.GatewayProperties;
+import io.tokenfactory.support.security.IdentityClaims;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Mints the short-lived identity tokens (JWT, ES256) that carry a caller's department, key, agent and scopes to
+ * the services, and publishes the public key they verify them with. The signing key comes from
+ * {@code TF_IDENTITY_SIGNING_JWK} (share it between gateway replicas) or is generated at start. A token is reused
+ * for half its lifetime, so minting costs nothing on the hot path.
+ */
+@Component
+public class IdentityTokens {
+
+    private static final Logger log = LoggerFactory.getLogger(IdentityTokens.class);
+
+    private final ECKey signingKey;
+    private final JWSSigner signer;
+    private final Duration ttl;
+    private final Clock clock;
+    private final Cache<UUID, String> recentTokens;
+    private volatile String gatewayToken;
+    private volatile Instant gatewayTokenRenewAt = Instant.EPOCH;
+
+    IdentityTokens(GatewayProperties properties, Clock clock) throws JOSEException {
+        this.signingKey = signingKey(properties.identity().signingJwk());
+        this.signer = new ECDSASigner(signingKey);
+        this.ttl = properties.identity().tokenTtl();
+        this.clock = clock;
+        this.recentTokens = Caffeine.newBuilder().expireAfterWrite(ttl.dividedBy(2)).maximumSize(100_000).build();
+    }
+
+    /** The token for a request authenticated with this API key. */
+    public String forKey(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes) {
+        return recentTokens.get(keyId, unused -> mint(keyId.toString(), keyId, departmentId, agentId,
+                String.join(" ", new TreeSet<>(scopes))));
+    }
+
+    /** The gateway's own token, for the calls it makes itself (asking billing about a department). */
+    public String forGateway() {
+        Instant now = clock.instant();
+        if (now.isAfter(gatewayTokenRenewAt)) {
+            gatewayToken = mint("gateway", null, null, null, IdentityClaims.SCOPE_ADMIN);
+            gatewayTokenRenewAt = now.plus(ttl.dividedBy(2));
+        }
+        return gatewayToken;
+    }
+
+    /** The public half of the signing key, as a JWK set. */
+    public JWKSet publicKeys() {
+        return new JWKSet(signingKey.toPublicJWK());
+    }
+
+    private String mint(String subject, UUID keyId, UUID departmentId, UUID agentId, String scopes) {
+        Instant now = clock.instant();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(IdentityClaims.ISSUER)
+                .audience(IdentityClaims.AUDIENCE)
+                .subject(subject)
+                .jwtID(UUID.randomUUID().toString())
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(ttl)))
+                .claim(IdentityClaims.SCOPE, scopes)
+                .claim(IdentityClaims.KEY_ID, keyId == null ? null : keyId.toString())
+                .claim(IdentityClaims.DEPARTMENT_ID, departmentId == null ? null : departmentId.toString())
+                .claim(IdentityClaims.AGENT_ID, agentId == null ? null : agentId.toString())
+                .build();
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(signingKey.getKeyID()).build(), claims);
+            jwt.sign(signer);
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("Could not sign an identity token", e);
+        }
+    }
+
+    private static ECKey signingKey(String configuredJwk) throws JOSEException {
+        if (configuredJwk != null && !configuredJwk.isBlank()) {
+            try {
+                JWK jwk = JWK.parse(configuredJwk);
+                if (jwk instanceof ECKey ec && ec.isPrivate() && Curve.P_256.equals(ec.getCurve())) {
+                    return ec;
+                }
+            } catch (ParseException e) {
+                throw new IllegalStateException("TF_IDENTITY_SIGNING_JWK is not a JWK", e);
+            }
+            throw new IllegalStateException("TF_IDENTITY_SIGNING_JWK must be a private EC P-256 JWK");
+        }
+        log.info("Generated an identity signing key for this gateway instance; set TF_IDENTITY_SIGNING_JWK to share one between replicas");
+        return new ECKeyGenerator(Curve.P_256).keyID(UUID.randomUUID().toString()).generate();
+    }
+}

@@ -1,0 +1,61 @@
+package io.tokenfactory.gateway.security;
+
+import java.util.List;
+import java.util.Locale;
+
+import io.tokenfactory.gateway.identity.IdentityTokens;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * On every routed request: drops whatever identity the client claimed (its API key and any {@code X-TF-*}
+ * header) and sends the caller's identity as the gateway vouches for it — a signed identity token.
+ */
+@Component
+class IdentityRelayFilter implements GlobalFilter, Ordered {
+
+    /** Headers a client could use to pretend to be someone else; services never trust them, we drop them anyway. */
+    static final List<String> SPOOFABLE_PREFIXES = List.of("x-tf-", "x-department", "x-agent", "x-api-key");
+
+    private final IdentityTokens identityTokens;
+
+    IdentityRelayFilter(IdentityTokens identityTokens) {
+        this.identityTokens = identityTokens;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        return exchange.getPrincipal()
+                .ofType(AuthenticatedApiKey.class)
+                .map(caller -> relay(exchange, identityTokens.forKey(caller.key().id(), caller.key().departmentId(),
+                        caller.key().agentId(), caller.key().scopes())))
+                .defaultIfEmpty(relay(exchange, null))
+                .flatMap(chain::filter);
+    }
+
+    private static ServerWebExchange relay(ServerWebExchange exchange, String identityToken) {
+        ServerHttpRequest request = exchange.getRequest().mutate().headers(headers -> {
+            headers.remove(HttpHeaders.AUTHORIZATION);
+            List.copyOf(headers.headerNames()).stream()
+                    .filter(name -> SPOOFABLE_PREFIXES.stream().anyMatch(prefix -> name.toLowerCase(Locale.ROOT).startsWith(prefix)))
+                    .forEach(headers::remove);
+            if (identityToken != null) {
+                headers.setBearerAuth(identityToken);
+            }
+        }).build();
+        return exchange.mutate().request(request).build();
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE + 100;
+    }
+}

@@ -1,0 +1,73 @@
+package io.tokenfactory.gateway;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import io.tokenfactory.gateway.apikey.ApiKeys;
+import io.tokenfactory.gateway.apikey.IssuedApiKey;
+import io.tokenfactory.gateway.apikey.NewApiKey;
+import io.tokenfactory.testsupport.HttpTestClient;
+import io.tokenfactory.testsupport.ServiceIntegrationTest;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The gateway against {@link StubUpstream} for billing, metering and inference, and against a closed port for
+ * agent-service. Every gateway test class extends this, so they share one Spring context.
+ */
+@ServiceIntegrationTest
+public abstract class GatewayIntegrationTest {
+
+    protected static final StubUpstream upstream = startUpstream();
+
+    @LocalServerPort
+    protected int gatewayPort;
+
+    @Autowired
+    protected ApiKeys apiKeys;
+
+    @DynamicPropertySource
+    static void upstreams(DynamicPropertyRegistry registry) {
+        registry.add("tokenfactory.gateway.upstreams.billing", upstream::url);
+        registry.add("tokenfactory.gateway.upstreams.metering", upstream::url);
+        registry.add("tokenfactory.gateway.upstreams.inference", upstream::url);
+        registry.add("tokenfactory.gateway.upstreams.agents", () -> "http://localhost:" + closedPort());
+        registry.add("tokenfactory.gateway.response-timeout", () -> "PT1S");
+        registry.add("tokenfactory.gateway.api-keys.pepper", () -> "test-pepper-" + UUID.randomUUID());
+    }
+
+    protected HttpTestClient http() {
+        return HttpTestClient.onPort(gatewayPort);
+    }
+
+    protected IssuedApiKey adminKey() {
+        return apiKeys.issue(new NewApiKey("test-admin", null, null, Set.of("admin"), List.of(), null, null, null));
+    }
+
+    protected IssuedApiKey departmentKey(UUID department, String... scopes) {
+        return apiKeys.issue(new NewApiKey("test-key", department, null, Set.of(scopes), List.of(), null, null, null));
+    }
+
+    private static StubUpstream startUpstream() {
+        try {
+            return new StubUpstream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int closedPort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.tokenfactory.gateway.apikey;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.tokenfactory.gateway.GatewayIntegrationTest;
+import io.tokenfactory.testsupport.HttpTestClient;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+
+import tools.jackson.databind.JsonNode;
+
+class ApiKeyIntegrationTests extends GatewayIntegrationTest {
+
+    private HttpTestClient admin;
+    private UUID department;
+
+    @BeforeEach
+    void setUp() {
+        admin = http().withToken(adminKey().secret());
+        department = UUID.randomUUID();
+        upstream.knownDepartments.add(department);
+    }
+
+    @Test
+    void issuesAKeyWhoseSecretIsShownOnceAndWorksAtOnce() {
+        ResponseEntity<JsonNode> created = admin.post("/api/keys", Map.of("name", "research-bot",
+                "departmentId", department, "scopes", List.of("inference"), "rpmLimit", 60, "tpmLimit", 10_000));
+
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        String secret = created.getBody().get("secret").asString();
+        String id = created.getBody().at("/key/id").asString();
+        assertThat(secret).startsWith("tf_").hasSizeGreaterThan(40);
+        assertThat(created.getHeaders().getLocation()).hasToString("/api/keys/" + id);
+        assertThat(admin.get("/api/keys/" + id).getBody().toString()).doesNotContain(secret);
+        assertThat(admin.get("/api/keys?departmentId=" + department).getBody().findValuesAsString("id")).containsExactly(id);
+        assertThat(admin.get("/api/keys/" + id).getBody().get("status").asString()).isEqualTo("ACTIVE");
+
+        assertThat(http().withToken(secret).get("/v1/models").getStatusCode()).isEqualTo(HttpStatus.OK);
+    }
+
+    @Test
+    void refusesUnknownRevokedAndExpiredKeys() {
+        IssuedApiKey revoked = departmentKey(department, "inference");
+        IssuedApiKey expired = departmentKey(department, "inference");
+        assertThat(http().withToken(revoked.secret()).get("/v1/models").getStatusCode()).isEqualTo(HttpStatus.OK);
+
+        assertThat(admin.post("/api/keys/" + revoked.key().id() + "/revoke", Map.of()).getBody().get("status")
+                .asString()).isEqualTo("REVOKED");
+        assertThat(admin.put("/api/keys/" + expired.key().id() + "/expiry", Map.of()).getBody().get("status")
+                .asString()).isEqualTo("EXPIRED");
+
+        for (String secret : List.of(revoked.secret(), expired.secret(), "tf_" + "x".repeat(43), "not-a-key")) {
+            ResponseEntity<JsonNode> refused = http().withToken(secret).get("/v1/models");
+            assertThat(refused.getStatusCode()).as(secret).isEqualTo(HttpStatus.UNAUTHORIZED);
+            assertThat(refused.getBody().get("code").asString()).isEqualTo("invalid_api_key");
+            assertThat(refused.getBody().at("/error/code").asString()).isEqualTo("invalid_api_key");
+        }
+        assertThat(http().get("/v1/models").getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+    }
+
+    @Test
+    void rotatingReplacesTheSecretAtOnce() {
+        IssuedApiKey key = departmentKey(department, "inference");
+
+        ResponseEntity<JsonNode> rotated = admin.post("/api/keys/" + key.key().id() + "/rotate", Map.of());
+
+        String newSecret = rotated.getBody().get("secret").asString();
+        assertThat(newSecret).isNotEqualTo(key.secret());
+        assertThat(http().withToken(key.secret()).get("/v1/models").getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+        assertThat(http().withToken(newSecret).get("/v1/models").getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(rotated.getBody().at("/key/rotatedAt").isNull()).isFalse();
+    }
+
+    @Test
+    void refusesRoutesAndAdministrationOutsideTheKeysScopes() {
+        IssuedApiKey readOnly = departmentKey(department, "usage:read");
+        IssuedApiKey inference = departmentKey(department, "inference");
+
+        assertThat(http().withToken(readOnly.secret()).get("/v1/models").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(http().withToken(readOnly.secret()).get("/api/metering/usage").getStatusCode()).isEqualTo(HttpStatus.OK);
+        ResponseEntity<JsonNode> notAdmin = http().withToken(inference.secret()).get("/api/keys");
+        assertThat(notAdmin.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(notAdmin.getBody().get("code").asString()).isEqualTo("forbidden");
+    }
+
+    @Test
+    void refusesAKeyForADepartmentBillingDoesNotKnowAndCreatesNothing() {
+        UUID unknown = UUID.randomUUID();
+
+        ResponseEntity<JsonNode> refused = admin.post("/api/keys", Map.of("name", "ghost", "departmentId", unknown,
+                "scopes", List.of("inference")));
+
+        assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
+        assertThat(refused.getBody().get("code").asString()).isEqualTo("unknown_department");
+        assertThat(apiKeys.list(unknown)).isEmpty();
+    }
+
+    @Test
+    void answersInvalidRequestsWithProblemDetails() {
+        ResponseEntity<JsonNode> noName = admin.post("/api/keys", Map.of("departmentId", department, "scopes", List.of()));
+        assertThat(noName.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(noName.getBody().get("code").asString()).isEqualTo("validation_failed");
+        assertThat(noName.getBody().get("errors").findValuesAsString("field")).contains("name", "scopes");
+
+        ResponseEntity<JsonNode> badScope = admin.post("/api/keys", Map.of("name", "x", "departmentId", department,
+                "scopes", List.of("root")));
+        assertThat(badScope.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
+        assertThat(badScope.getBody().get("code").asString()).isEqualTo("invalid_scopes");
+
+        ResponseEntity<JsonNode> noDepartment = admin.post("/api/keys", Map.of("name", "x", "scopes", List.of("inference")));
+        assertThat(noDepartment.getBody().get("code").asString()).isEqualTo("department_required");
+
+        ResponseEntity<JsonNode> past = admin.post("/api/keys", Map.of("name", "x", "departmentId", department,
+                "scopes", List.of("inference"), "expiresAt", Instant.now().minusSeconds(60).toString()));
+        assertThat(past.getBody().get("code").asString()).isEqualTo("invalid_expiry");
+
+        assertThat(admin.postRaw("/api/keys", "{\"name\":").getBody().get("code").asString()).isEqualTo("malformed_body");
+        assertThat(admin.get("/api/keys/" + UUID.randomUUID()).getBody().get("code").asString()).isEqualTo("api_key_not_found");
+        assertThat(admin.get("/api/keys/not-a-uuid").getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+    }
+
+    @Test
+    void aBootstrapAdminKeyExistsFromTheFirstStart() {
+        assertThat(apiKeys.list(null)).anyMatch(key -> key.name().equals("bootstrap-admin") && key.scopes().contains("admin"));
+    }
+}
