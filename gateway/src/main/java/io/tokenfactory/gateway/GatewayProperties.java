@@ -3,12 +3,15 @@ package io.tokenfactory.gateway;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -21,6 +24,8 @@ import org.springframework.validation.annotation.Validated;
  *                                 for minutes, but never goes quiet for this long
  * @param apiKeys                  how API key secrets are hashed and cached
  * @param identity                 the identity tokens minted for the services
+ * @param limits                   request and token limits
+ * @param consoleOrigins           browser origins allowed to call the API (CORS), e.g. the console's dev server
  */
 @Validated
 @ConfigurationProperties("tokenfactory.gateway")
@@ -31,7 +36,27 @@ public record GatewayProperties(
         @NotNull @DefaultValue("PT2M") Duration inferenceResponseTimeout,
         @NotNull @DefaultValue("PT1M") Duration streamIdleTimeout,
         @NotNull @Valid @DefaultValue ApiKeys apiKeys,
-        @NotNull @Valid @DefaultValue Identity identity) {
+        @NotNull @Valid @DefaultValue Identity identity,
+        @NotNull @Valid @DefaultValue Limits limits,
+        @NotNull @DefaultValue("http://localhost:5173") List<String> consoleOrigins) {
+
+    /** Where limit counters live: this instance's memory, or Redis shared by all gateway replicas. */
+    public enum LimitStore { MEMORY, REDIS }
+
+    /**
+     * @param store                        MEMORY (one gateway) or REDIS (several replicas)
+     * @param maxRequestBody               larger request bodies are refused with 413
+     * @param defaultCompletionReservation tokens reserved for a completion that names no max_tokens
+     * @param departmentRpm                requests per minute for each department, all its keys together (empty: none)
+     * @param departmentTpm                tokens per minute for each department, all its keys together (empty: none)
+     */
+    public record Limits(
+            @NotNull @DefaultValue("MEMORY") LimitStore store,
+            @NotNull @DefaultValue("4MB") DataSize maxRequestBody,
+            @Positive @DefaultValue("1024") long defaultCompletionReservation,
+            @Positive Integer departmentRpm,
+            @Positive Long departmentTpm) {
+    }
 
     /**
      * @param pepper     the HMAC pepper (a secret: set it through {@code TF_API_KEY_PEPPER}); when empty, the

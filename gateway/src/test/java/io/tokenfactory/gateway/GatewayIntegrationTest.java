@@ -56,11 +56,7 @@ public abstract class GatewayIntegrationTest {
     }
 
     private static StubUpstream startUpstream() {
-        try {
-            return new StubUpstream();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new StubUpstream();
     }
 
     private static int closedPort() {

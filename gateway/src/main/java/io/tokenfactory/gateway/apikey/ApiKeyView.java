@@ -10,6 +10,9 @@ public record ApiKeyView(UUID id, String name, String secretHint, UUID departmen
         List<String> allowedModels, Integer rpmLimit, Long tpmLimit, Instant expiresAt, Instant revokedAt,
         Instant createdAt, Instant rotatedAt) {
 
+    /** The exchange attribute under which an authenticated request carries its key. */
+    public static final String EXCHANGE_ATTRIBUTE = "tokenfactory.apiKey";
+
     public enum Status { ACTIVE, REVOKED, EXPIRED }
 
     public Status statusAt(Instant now) {

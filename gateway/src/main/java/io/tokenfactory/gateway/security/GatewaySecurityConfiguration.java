@@ -5,17 +5,17 @@ import static io.tokenfactory.support.security.IdentityClaims.SCOPE_INFERENCE;
 import static io.tokenfactory.support.security.IdentityClaims.SCOPE_USAGE_READ;
 import static io.tokenfactory.support.security.IdentityClaims.authority;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 
+import io.tokenfactory.gateway.GatewayProperties;
+import io.tokenfactory.gateway.apikey.ApiKeyView;
 import io.tokenfactory.gateway.apikey.ApiKeys;
-import io.tokenfactory.support.problem.ProblemTypes;
+import io.tokenfactory.gateway.web.ProblemResponses;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -25,11 +25,13 @@ import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
 import org.springframework.security.web.server.authentication.ServerAuthenticationEntryPointFailureHandler;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.reactive.CorsConfigurationSource;
+import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
 import org.springframework.web.server.ServerWebExchange;
 
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Who may pass the front door: every request but health, info, metrics and the public signing key needs an
@@ -42,16 +44,22 @@ class GatewaySecurityConfiguration {
     private static final String BEARER = "Bearer ";
 
     @Bean
-    SecurityWebFilterChain gatewaySecurity(ServerHttpSecurity http, ApiKeys keys, JsonMapper json) {
+    SecurityWebFilterChain gatewaySecurity(ServerHttpSecurity http, ApiKeys keys, GatewayProperties properties) {
         AuthenticationWebFilter apiKeys = new AuthenticationWebFilter(apiKeyAuthentication(keys));
         apiKeys.setServerAuthenticationConverter(GatewaySecurityConfiguration::bearerSecret);
         apiKeys.setAuthenticationFailureHandler(new ServerAuthenticationEntryPointFailureHandler(
-                (exchange, failure) -> problem(exchange, json, HttpStatus.UNAUTHORIZED, "invalid_api_key",
-                        "The API key is missing, unknown, revoked or expired")));
+                (exchange, failure) -> ProblemResponses.write(exchange, HttpStatus.UNAUTHORIZED, "invalid_api_key",
+                        "invalid_request_error", "The API key is missing, unknown, revoked or expired")));
+        apiKeys.setAuthenticationSuccessHandler((filterExchange, authentication) -> {
+            // the access log and the limits read the key from here
+            filterExchange.getExchange().getAttributes().put(ApiKeyView.EXCHANGE_ATTRIBUTE, ((AuthenticatedApiKey) authentication).key());
+            return filterExchange.getChain().filter(filterExchange.getExchange());
+        });
         apiKeys.setSecurityContextRepository(NoOpServerSecurityContextRepository.getInstance());
 
         return http
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .cors(cors -> cors.configurationSource(consoleOrigins(properties)))
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
                 .logout(ServerHttpSecurity.LogoutSpec::disable)
@@ -66,11 +74,25 @@ class GatewaySecurityConfiguration {
                         .pathMatchers("/api/metering/**").hasAnyAuthority(authority(SCOPE_USAGE_READ), authority(SCOPE_ADMIN))
                         .anyExchange().authenticated())
                 .exceptionHandling(exceptions -> exceptions
-                        .authenticationEntryPoint((exchange, failure) -> problem(exchange, json, HttpStatus.UNAUTHORIZED,
-                                "invalid_api_key", "The API key is missing, unknown, revoked or expired"))
-                        .accessDeniedHandler((exchange, denied) -> problem(exchange, json, HttpStatus.FORBIDDEN,
-                                "forbidden", "The API key lacks the scope this operation needs")))
+                        .authenticationEntryPoint((exchange, failure) -> ProblemResponses.write(exchange,
+                                HttpStatus.UNAUTHORIZED, "invalid_api_key", "invalid_request_error",
+                                "The API key is missing, unknown, revoked or expired"))
+                        .accessDeniedHandler((exchange, denied) -> ProblemResponses.write(exchange, HttpStatus.FORBIDDEN,
+                                "forbidden", "permission_error", "The API key lacks the scope this operation needs")))
                 .build();
+    }
+
+    /** Browsers may call the API from the admin console's origins (and only those). */
+    private static CorsConfigurationSource consoleOrigins(GatewayProperties properties) {
+        CorsConfiguration cors = new CorsConfiguration();
+        cors.setAllowedOrigins(properties.consoleOrigins());
+        cors.setAllowedMethods(List.of("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"));
+        cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "X-Request-Id", "traceparent"));
+        cors.setExposedHeaders(List.of("X-Request-Id", "Retry-After", "Location"));
+        cors.setMaxAge(3600L);
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        source.registerCorsConfiguration("/**", cors);
+        return source;
     }
 
     private static ReactiveAuthenticationManager apiKeyAuthentication(ApiKeys keys) {
@@ -89,24 +111,5 @@ class GatewaySecurityConfiguration {
         }
         String secret = header.substring(BEARER.length()).trim();
         return Mono.just(UsernamePasswordAuthenticationToken.unauthenticated("api-key", secret));
-    }
-
-    static Mono<Void> problem(ServerWebExchange exchange, JsonMapper json, HttpStatus status, String code, String detail) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", ProblemTypes.typeOf(code).toString());
-        body.put("title", status.getReasonPhrase());
-        body.put("status", status.value());
-        body.put("detail", detail);
-        body.put(ProblemTypes.CODE, code);
-        // OpenAI clients read this part
-        body.put("error", Map.of("message", detail, "type", status == HttpStatus.UNAUTHORIZED
-                ? "invalid_request_error" : "permission_error", "code", code));
-        var response = exchange.getResponse();
-        response.setStatusCode(status);
-        response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-        if (status == HttpStatus.UNAUTHORIZED) {
-            response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-        }
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(json.writeValueAsBytes(body))));
     }
 }

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
@@ -68,7 +68,7 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
 
     @Test
     void answersWithGatewayTimeoutWhenTheServiceIsTooSlow() {
-        upstream.release = new CountDownLatch(1);
+        upstream.release = new CompletableFuture<>();
         try {
             ResponseEntity<JsonNode> response = http().withToken(adminKey().secret()).get("/api/metering/slow");
 
@@ -76,13 +76,13 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
             assertThat(response.getBody().get("code").asString()).isEqualTo("upstream_timeout");
             assertThat(response.getBody().get("service").asString()).isEqualTo("metering-service");
         } finally {
-            upstream.release.countDown();
+            upstream.release.complete(null);
         }
     }
 
     @Test
     void passesServerSentEventsThroughChunkByChunk() throws Exception {
-        upstream.release = new CountDownLatch(1);
+        upstream.release = new CompletableFuture<>();
         IssuedApiKey key = departmentKey(UUID.randomUUID(), "inference");
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + gatewayPort + "/v1/stream"))
                 .header("Authorization", "Bearer " + key.secret())
@@ -96,7 +96,7 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
             assertThat(response.statusCode()).isEqualTo(200);
             // the upstream holds the second event back until we have read the first through the gateway
             assertThat(events.readLine()).isEqualTo("data: {\"chunk\":1}");
-            upstream.release.countDown();
+            upstream.release.complete(null);
             List<String> rest = events.lines().filter(line -> !line.isEmpty()).toList();
             assertThat(rest).containsExactly("data: {\"chunk\":2}", "data: [DONE]");
         }

@@ -1,0 +1,154 @@
+package io.tokenfactory.gateway.limits;
+
+import java.util.OptionalLong;
+
+import io.tokenfactory.gateway.GatewayProperties;
+import io.tokenfactory.gateway.apikey.ApiKeyView;
+import io.tokenfactory.gateway.budget.BudgetGuard;
+import io.tokenfactory.gateway.web.ProblemResponses;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+
+/**
+ * Decides, for every routed request of an authenticated key, whether it may pass: body size (413), requests per
+ * minute (429), and for inference also the department's budget (429 {@code budget_exceeded}), the key's allowed
+ * models (403) and tokens per minute (429). Inference requests reserve their maximum tokens before they are
+ * forwarded and settle to the usage the response reports once it is done.
+ */
+@Component
+class AdmissionFilter implements GlobalFilter, Ordered {
+
+    private final Allowance allowance;
+    private final BudgetGuard budgets;
+    private final GatewayProperties.Limits limits;
+
+    AdmissionFilter(Allowance allowance, BudgetGuard budgets, GatewayProperties properties) {
+        this.allowance = allowance;
+        this.budgets = budgets;
+        this.limits = properties.limits();
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        ApiKeyView key = exchange.getAttribute(ApiKeyView.EXCHANGE_ATTRIBUTE);
+        if (key == null) {
+            return chain.filter(exchange);
+        }
+        ServerHttpRequest request = exchange.getRequest();
+        if (request.getHeaders().getContentLength() > limits.maxRequestBody().toBytes()) {
+            return tooLarge(exchange);
+        }
+        boolean inference = request.getPath().value().startsWith("/v1/");
+        if (inference && budgets.blocksInference(key.departmentId())) {
+            return ProblemResponses.write(exchange, HttpStatus.TOO_MANY_REQUESTS, "budget_exceeded", "insufficient_quota",
+                    "The department has spent its budget for this period (hard cap); inference resumes when billing raises it");
+        }
+        Mono<Void> admitted = allowance.countRequest(key);
+        Mono<Void> forwarded = inference && request.getMethod() == HttpMethod.POST
+                ? admitted.then(forwardWithTokenReservation(exchange, chain, key))
+                : admitted.then(chain.filter(exchange));
+        return forwarded
+                .onErrorResume(Allowance.LimitExceeded.class, refused -> ProblemResponses.write(exchange,
+                        HttpStatus.TOO_MANY_REQUESTS, "rate_limited", "rate_limit_error", refused.getMessage(),
+                        refused.retryAfterSeconds()))
+                .onErrorResume(DataBufferLimitException.class, tooBig -> tooLarge(exchange));
+    }
+
+    private Mono<Void> forwardWithTokenReservation(ServerWebExchange exchange, GatewayFilterChain chain, ApiKeyView key) {
+        int maxBytes = (int) Math.min(Integer.MAX_VALUE, limits.maxRequestBody().toBytes());
+        return DataBufferUtils.join(exchange.getRequest().getBody(), maxBytes)
+                .map(AdmissionFilter::bytesOf)
+                .defaultIfEmpty(new byte[0])
+                .flatMap(body -> {
+                    InferenceRequestShape shape = InferenceRequestShape.parse(body);
+                    if (shape != null && shape.model() != null && !key.allowsModel(shape.model())) {
+                        return ProblemResponses.write(exchange, HttpStatus.FORBIDDEN, "model_not_allowed",
+                                "permission_error", "This API key may not use model '" + shape.model() + "'");
+                    }
+                    long tokens = shape == null ? 0
+                            : shape.reservation(limits.defaultCompletionReservation(), generates(exchange));
+                    return allowance.reserveTokens(key, tokens).flatMap(reservation -> {
+                        UsageTap usage = new UsageTap(exchange.getResponse());
+                        ServerWebExchange replayed = exchange.mutate().request(replay(exchange.getRequest(), body))
+                                .response(usage).build();
+                        return chain.filter(replayed)
+                                .doFinally(signal -> allowance.settle(reservation, actualTokens(reservation, usage, signal))
+                                        .subscribe());
+                    });
+                });
+    }
+
+    /**
+     * What the request really used: the usage its response reported; nothing for a refused request; the whole
+     * reservation when no usage is known (a cancelled stream), erring on the side of the limit.
+     */
+    private static long actualTokens(Allowance.Reservation reservation, UsageTap usage, SignalType signal) {
+        OptionalLong reported = usage.totalTokens();
+        if (reported.isPresent()) {
+            return reported.getAsLong();
+        }
+        HttpStatusCode status = usage.getStatusCode();
+        if (signal == SignalType.ON_COMPLETE && status != null && status.isError()) {
+            return 0;
+        }
+        return reservation.tokens();
+    }
+
+    private static boolean generates(ServerWebExchange exchange) {
+        String path = exchange.getRequest().getPath().value();
+        return path.endsWith("/chat/completions") || path.endsWith("/completions");
+    }
+
+    private static ServerHttpRequest replay(ServerHttpRequest request, byte[] body) {
+        return new ServerHttpRequestDecorator(request) {
+            @Override
+            public Flux<DataBuffer> getBody() {
+                return Flux.defer(() -> Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(body)));
+            }
+
+            @Override
+            public HttpHeaders getHeaders() {
+                HttpHeaders headers = new HttpHeaders();
+                headers.putAll(super.getHeaders());
+                headers.remove(HttpHeaders.TRANSFER_ENCODING);
+                headers.setContentLength(body.length);
+                return headers;
+            }
+        };
+    }
+
+    private static byte[] bytesOf(DataBuffer buffer) {
+        byte[] bytes = new byte[buffer.readableByteCount()];
+        buffer.read(bytes);
+        DataBufferUtils.release(buffer);
+        return bytes;
+    }
+
+    private Mono<Void> tooLarge(ServerWebExchange exchange) {
+        return ProblemResponses.write(exchange, HttpStatus.PAYLOAD_TOO_LARGE, "payload_too_large",
+                "invalid_request_error", "The request body exceeds " + limits.maxRequestBody());
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE + 200;
+    }
+}

@@ -1,0 +1,125 @@
+package io.tokenfactory.gateway.limits;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.tokenfactory.gateway.GatewayProperties;
+import io.tokenfactory.gateway.apikey.ApiKeyView;
+
+import org.springframework.stereotype.Component;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Requests-per-minute and tokens-per-minute for a key and its department. Tokens are reserved before a request
+ * is forwarded (its prompt estimate plus its completion limit) and settled to the actual usage afterwards, so
+ * concurrent requests can overshoot a limit by at most one reservation's difference from actual usage.
+ */
+@Component
+class Allowance {
+
+    static final Duration WINDOW = Duration.ofMinutes(1);
+
+    private final LimitStore store;
+    private final GatewayProperties.Limits limits;
+    private final Clock clock;
+
+    Allowance(LimitStore store, GatewayProperties properties, Clock clock) {
+        this.store = store;
+        this.limits = properties.limits();
+        this.clock = clock;
+    }
+
+    /** Counters a request took, to be settled or given back. */
+    record Reservation(List<String> tokenCounters, long tokens) {
+
+        static final Reservation NONE = new Reservation(List.of(), 0);
+    }
+
+    /** Refused: which limit, and in how many seconds the window resets. */
+    static final class LimitExceeded extends RuntimeException {
+
+        private final long retryAfterSeconds;
+
+        LimitExceeded(String message, long retryAfterSeconds) {
+            super(message);
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        long retryAfterSeconds() {
+            return retryAfterSeconds;
+        }
+    }
+
+    /** Counts one request against the key's and the department's requests per minute. */
+    Mono<Void> countRequest(ApiKeyView key) {
+        long window = currentWindow();
+        Mono<Void> perKey = key.rpmLimit() == null ? Mono.empty()
+                : acquire("rpm:key:" + key.id() + ":" + window, 1, key.rpmLimit(), "requests per minute of this key")
+                        .then();
+        Mono<Void> perDepartment = limits.departmentRpm() == null || key.departmentId() == null ? Mono.empty()
+                : acquire("rpm:department:" + key.departmentId() + ":" + window, 1, limits.departmentRpm(),
+                        "requests per minute of this department").then();
+        return perKey.then(perDepartment);
+    }
+
+    /** Reserves tokens against the key's and the department's tokens per minute; all or nothing. */
+    Mono<Reservation> reserveTokens(ApiKeyView key, long tokens) {
+        long window = currentWindow();
+        List<Limit> applicable = new ArrayList<>();
+        if (key.tpmLimit() != null) {
+            applicable.add(new Limit("tpm:key:" + key.id() + ":" + window, key.tpmLimit(), "tokens per minute of this key"));
+        }
+        if (limits.departmentTpm() != null && key.departmentId() != null) {
+            applicable.add(new Limit("tpm:department:" + key.departmentId() + ":" + window, limits.departmentTpm(),
+                    "tokens per minute of this department"));
+        }
+        if (applicable.isEmpty()) {
+            return Mono.just(Reservation.NONE);
+        }
+        List<String> taken = new ArrayList<>();
+        return Flux.fromIterable(applicable)
+                .concatMap(limit -> acquire(limit.counter(), tokens, limit.limit(), limit.description())
+                        .doOnNext(ignored -> taken.add(limit.counter())))
+                .then(Mono.fromSupplier(() -> new Reservation(List.copyOf(taken), tokens)))
+                // a later limit refused: give back what the earlier ones took
+                .onErrorResume(LimitExceeded.class, refused -> giveBack(taken, tokens).then(Mono.error(refused)));
+    }
+
+    /** Replaces the reservation by what the request actually used. */
+    Mono<Void> settle(Reservation reservation, long actualTokens) {
+        long delta = actualTokens - reservation.tokens();
+        if (delta == 0 || reservation.tokenCounters().isEmpty()) {
+            return Mono.empty();
+        }
+        return Flux.fromIterable(reservation.tokenCounters()).concatMap(counter -> store.adjust(counter, delta, WINDOW)).then();
+    }
+
+    private Mono<Void> giveBack(List<String> counters, long tokens) {
+        return Flux.fromIterable(counters).concatMap(counter -> store.adjust(counter, -tokens, WINDOW)).then();
+    }
+
+    private Mono<Long> acquire(String counter, long amount, long limit, String description) {
+        return store.tryAcquire(counter, amount, limit, WINDOW).flatMap(value -> value < 0
+                ? Mono.error(new LimitExceeded("Over the " + description + " (" + limit + ")", secondsToNextWindow()))
+                : Mono.just(value));
+    }
+
+    private long currentWindow() {
+        return clock.instant().getEpochSecond() / WINDOW.toSeconds();
+    }
+
+    private long secondsToNextWindow() {
+        Instant now = clock.instant();
+        long windowSeconds = WINDOW.toSeconds();
+        return Math.max(1, windowSeconds - now.getEpochSecond() % windowSeconds);
+    }
+
+    private record Limit(String counter, long limit, String description) {
+    }
+
+}
