@@ -41,6 +41,7 @@ public abstract class GatewayIntegrationTest {
         registry.add("tokenfactory.gateway.upstreams.agents", () -> "http://localhost:" + closedPort());
         registry.add("tokenfactory.gateway.response-timeout", () -> "PT1S");
         registry.add("tokenfactory.gateway.api-keys.pepper", () -> "test-pepper-" + UUID.randomUUID());
+        registry.add("tokenfactory.gateway.limits.max-request-body", () -> "64KB");
     }
 
     protected HttpTestClient http() {
@@ -53,6 +54,10 @@ public abstract class GatewayIntegrationTest {
 
     protected IssuedApiKey departmentKey(UUID department, String... scopes) {
         return apiKeys.issue(new NewApiKey("test-key", department, null, Set.of(scopes), List.of(), null, null, null));
+    }
+
+    protected IssuedApiKey limitedKey(UUID department, Integer rpm, Long tpm, List<String> models) {
+        return apiKeys.issue(new NewApiKey("limited-key", department, null, Set.of("inference"), models, rpm, tpm, null));
     }
 
     private static StubUpstream startUpstream() {

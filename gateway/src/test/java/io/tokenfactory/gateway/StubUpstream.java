@@ -35,6 +35,8 @@ public final class StubUpstream implements AutoCloseable {
     public final Map<String, Map<String, String>> lastHeaders = new ConcurrentHashMap<>();
     /** Tokens reported by all completions answered so far. */
     public final AtomicLong tokensServed = new AtomicLong();
+    /** Calls to the flaky endpoint, which fails every other call. */
+    public final AtomicLong flakyCalls = new AtomicLong();
     /** Completed by a test to let the held endpoint and the second SSE chunk go. */
     public volatile CompletableFuture<Void> release = new CompletableFuture<>();
 
@@ -47,6 +49,8 @@ public final class StubUpstream implements AutoCloseable {
                         .route(request -> request.uri().startsWith("/api/metering/slow"),
                                 (request, response) -> Mono.fromFuture(release).then(echo(request, response, 200)))
                         .route(request -> request.uri().startsWith("/v1/stream"), this::stream)
+                        .route(request -> request.uri().startsWith("/api/metering/flaky"),
+                                (request, response) -> echo(request, response, flakyCalls.incrementAndGet() % 2 == 1 ? 503 : 200))
                         .post("/v1/chat/completions", this::completion)
                         .route(request -> true, (request, response) -> echo(request, response, 200)))
                 .bindNow();

@@ -3,6 +3,7 @@ package io.tokenfactory.testsupport;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 
 import tools.jackson.databind.JsonNode;
@@ -19,7 +20,9 @@ public final class HttpTestClient {
 
     private HttpTestClient(String baseUrl, String bearerToken) {
         this.baseUrl = baseUrl;
+        // the JDK client, because Apache HttpClient (on some test class paths) silently retries 429 and 503
         RestClient.Builder builder = RestClient.builder().baseUrl(baseUrl)
+                .requestFactory(new JdkClientHttpRequestFactory())
                 .defaultStatusHandler(status -> true, (request, response) -> { });
         if (bearerToken != null) {
             builder.defaultHeader("Authorization", "Bearer " + bearerToken);
@@ -55,6 +58,11 @@ public final class HttpTestClient {
 
     public ResponseEntity<JsonNode> put(String path, Object body) {
         return exchange(HttpMethod.PUT, path, body);
+    }
+
+    /** Posts JSON and reads the answer as text (server-sent events, for instance). */
+    public ResponseEntity<String> postForText(String path, Object body) {
+        return client.post().uri(path).contentType(MediaType.APPLICATION_JSON).body(body).retrieve().toEntity(String.class);
     }
 
     /** Sends a raw body as it is, for malformed-input tests. */

@@ -62,9 +62,10 @@ class AdmissionFilter implements GlobalFilter, Ordered {
                     "The department has spent its budget for this period (hard cap); inference resumes when billing raises it");
         }
         Mono<Void> admitted = allowance.countRequest(key);
+        // deferred: assembling the rest of the chain already marks the exchange as routed
         Mono<Void> forwarded = inference && request.getMethod() == HttpMethod.POST
-                ? admitted.then(forwardWithTokenReservation(exchange, chain, key))
-                : admitted.then(chain.filter(exchange));
+                ? admitted.then(Mono.defer(() -> forwardWithTokenReservation(exchange, chain, key)))
+                : admitted.then(Mono.defer(() -> chain.filter(exchange)));
         return forwarded
                 .onErrorResume(Allowance.LimitExceeded.class, refused -> ProblemResponses.write(exchange,
                         HttpStatus.TOO_MANY_REQUESTS, "rate_limited", "rate_limit_error", refused.getMessage(),
@@ -143,7 +144,7 @@ class AdmissionFilter implements GlobalFilter, Ordered {
     }
 
     private Mono<Void> tooLarge(ServerWebExchange exchange) {
-        return ProblemResponses.write(exchange, HttpStatus.PAYLOAD_TOO_LARGE, "payload_too_large",
+        return ProblemResponses.write(exchange, HttpStatus.CONTENT_TOO_LARGE, "payload_too_large",
                 "invalid_request_error", "The request body exceeds " + limits.maxRequestBody());
     }
 

@@ -104,7 +104,7 @@ class Allowance {
     }
 
     private Mono<Long> acquire(String counter, long amount, long limit, String description) {
-        return store.tryAcquire(counter, amount, limit, WINDOW).flatMap(value -> value < 0
+        return Mono.defer(() -> store.tryAcquire(counter, amount, limit, WINDOW)).flatMap(value -> value < 0
                 ? Mono.error(new LimitExceeded("Over the " + description + " (" + limit + ")", secondsToNextWindow()))
                 : Mono.just(value));
     }

@@ -19,9 +19,11 @@ import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.cloud.gateway.support.RouteMetadataUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 
 /**
  * One route per service. Each has connect and response timeouts and a circuit breaker named after the service;
+ * admin API reads are retried twice; inference is never retried (a generation may already have started);
  * when the service is down, slow or its breaker is open, the call ends in {@code /fallback/{service}}, which
  * answers with a problem detail instead of hanging or leaking a stack trace.
  */
@@ -52,8 +54,11 @@ class RoutesConfiguration {
     private static Buildable<Route> apiRoute(BooleanSpec path, String service, URI upstream,
             GatewayProperties properties) {
         return path
-                .filters(filter -> filter.circuitBreaker(breaker -> breaker.setName(service)
-                        .setFallbackUri("forward:/fallback/" + service)))
+                .filters(filter -> filter
+                        // reads only (GET), on connection failures, timeouts and 5xx; never a write, never a generation
+                        .retry(retry -> retry.setRetries(2).setMethods(HttpMethod.GET))
+                        .circuitBreaker(breaker -> breaker.setName(service)
+                                .setFallbackUri("forward:/fallback/" + service)))
                 .metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, properties.connectTimeout().toMillis())
                 .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, properties.responseTimeout().toMillis())
                 .uri(upstream);

@@ -21,6 +21,7 @@ import com.nimbusds.jwt.SignedJWT;
 
 import io.tokenfactory.gateway.GatewayIntegrationTest;
 import io.tokenfactory.gateway.apikey.IssuedApiKey;
+import io.tokenfactory.testsupport.HttpTestClient;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
@@ -78,6 +79,19 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
         } finally {
             upstream.release.complete(null);
         }
+    }
+
+    @Test
+    void retriesAFailedReadButNeverAWrite() {
+        HttpTestClient admin = http().withToken(adminKey().secret());
+        upstream.flakyCalls.set(0);
+
+        assertThat(admin.get("/api/metering/flaky").getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(upstream.flakyCalls.get()).isEqualTo(2);
+
+        upstream.flakyCalls.set(0);
+        assertThat(admin.post("/api/metering/flaky", Map.of()).getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        assertThat(upstream.flakyCalls.get()).isEqualTo(1);
     }
 
     @Test
