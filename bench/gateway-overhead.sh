@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The gateway's added latency and throughput against calling the upstream directly, side by side in one run.
+#
+#   bench/gateway-overhead.sh            (needs wrk, a JDK 17+, PostgreSQL and an AMQP broker:
+#                                         TF_POSTGRES_HOST / TF_RABBITMQ_HOST, default 127.0.0.1)
+#
+# For each upstream delay (0 ms and 50 ms) it runs wrk against the stub directly and through the gateway with
+# a real API key (authentication, identity token, limits, routing, circuit breaker all on), after a warm-up,
+# and prints p50/p99 latency, the added latency and the throughput ratio. Results go to bench/results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${BENCH_DURATION:-20s}
+WARMUP=${BENCH_WARMUP:-10s}
+CONNECTIONS=${BENCH_CONNECTIONS:-50}
+THREADS=${BENCH_THREADS:-2}
+STUB_PORT=${BENCH_STUB_PORT:-19001}
+GATEWAY_PORT=${BENCH_GATEWAY_PORT:-18080}
+export TF_POSTGRES_HOST=${TF_POSTGRES_HOST:-127.0.0.1} TF_POSTGRES_PORT=${TF_POSTGRES_PORT:-5432}
+export TF_POSTGRES_USER=${TF_POSTGRES_USER:-postgres}
+export TF_RABBITMQ_HOST=${TF_RABBITMQ_HOST:-127.0.0.1} TF_RABBITMQ_PORT=${TF_RABBITMQ_PORT:-5672}
+
+command -v wrk >/dev/null || { echo "wrk is needed (Debian/Ubuntu: apt-get install wrk)"; exit 2; }
+ls gateway/target/gateway-*-exec.jar local-run/target/lib/postgresql-*.jar >/dev/null 2>&1 || ./mvnw -q -B -DskipTests package
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+java -Dsun.net.httpserver.nodelay=true bench/UpstreamStub.java "$STUB_PORT" > "$work/stub.log" 2>&1 &
+pids+=($!)
+
+database=tf_bench_gateway
+java -cp "local-run/target/lib/*" bench/CreateDatabase.java "$TF_POSTGRES_HOST" "$TF_POSTGRES_PORT" "$TF_POSTGRES_USER" "$database"
+TF_GATEWAY_PORT=$GATEWAY_PORT TF_GATEWAY_DATABASE=$database \
+  TF_INFERENCE_URL=http://127.0.0.1:$STUB_PORT TF_BILLING_URL=http://127.0.0.1:$STUB_PORT \
+  TF_API_KEY_PEPPER="bench-$(date +%s%N)" TF_API_KEY_PEPPER_FILE="$work/pepper" \
+  java -Xmx512m -jar gateway/target/gateway-*-exec.jar > "$work/gateway.log" 2>&1 &
+pids+=($!)
+
+echo "waiting for the gateway..."
+for _ in $(seq 1 120); do
+  curl -fs "http://127.0.0.1:$GATEWAY_PORT/actuator/health/readiness" >/dev/null 2>&1 && break
+  sleep 1
+done
+admin=$(grep -o 'tf_[A-Za-z0-9_-]\{43\}' "$work/gateway.log" | head -n 1)
+[ -n "$admin" ] || { echo "no bootstrap admin key in the gateway log"; tail -n 30 "$work/gateway.log"; exit 1; }
+key=$(curl -fs -X POST "http://127.0.0.1:$GATEWAY_PORT/api/keys" -H "Authorization: Bearer $admin" \
+  -H 'Content-Type: application/json' \
+  -d '{"name":"bench","departmentId":"00000000-0000-0000-0000-0000000000be","scopes":["inference"]}' \
+  | grep -o '"secret":"[^"]*"' | cut -d'"' -f4)
+
+run() { # url label -> prints "rps p50_ms p99_ms"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -H "Authorization: Bearer $key" "$1" > /dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $key" "$1" > "$work/$2.txt"
+  local rps p50 p99 non2xx
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/$2.txt")
+  p50=$(awk '$1=="50%" {print $2}' "$work/$2.txt")
+  p99=$(awk '$1=="99%" {print $2}' "$work/$2.txt")
+  non2xx=$(awk '/Non-2xx/ {print $5}' "$work/$2.txt")
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99") ${non2xx:-0}"
+}
+to_ms() { # wrk prints 812.00us, 1.20ms or 1.02s
+  awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.3f", n }'
+}
+
+mkdir -p bench/results
+result="bench/results/gateway-overhead-$(date -u +%Y-%m-%dT%H%MZ).md"
+{
+  echo "# Gateway overhead, $(date -u +%Y-%m-%d) — wrk -t$THREADS -c$CONNECTIONS -d$DURATION, GET /v1/models"
+  echo
+  echo "$(nproc) cores, $(java -version 2>&1 | head -n 1); stub, gateway and wrk share the machine."
+  echo
+  echo "| upstream | direct req/s | gateway req/s | ratio | direct p50 | gateway p50 | added p50 | direct p99 | gateway p99 | added p99 | non-2xx via gateway |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+} > "$result"
+for delay in 0 50; do
+  read -r d_rps d_p50 d_p99 _ <<< "$(run "http://127.0.0.1:$STUB_PORT/v1/models?delay=$delay" "direct-$delay")"
+  read -r g_rps g_p50 g_p99 g_bad <<< "$(run "http://127.0.0.1:$GATEWAY_PORT/v1/models?delay=$delay" "gateway-$delay")"
+  awk -v delay="$delay" -v dr="$d_rps" -v gr="$g_rps" -v d50="$d_p50" -v g50="$g_p50" -v d99="$d_p99" -v g99="$g_p99" -v bad="$g_bad" \
+    'BEGIN { printf "| %s ms | %.0f | %.0f | %.1f %% | %.2f ms | %.2f ms | %+.2f ms | %.2f ms | %.2f ms | %+.2f ms | %s |\n",
+             delay, dr, gr, 100*gr/dr, d50, g50, g50-d50, d99, g99, g99-d99, bad }' >> "$result"
+done
+cat "$result"
+echo "written to $result"
