@@ -1,49 +1,36 @@
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
+import java.time.Duration;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * The benchmark's stand-in for inference-service and billing-service: answers after the delay in ?delay=MS.
- * Run it with -Dsun.net.httpserver.nodelay=true, or the JDK server adds ~40 ms to every response.
- *
- *   java -Dsun.net.httpserver.nodelay=true bench/UpstreamStub.java PORT
+ * The benchmark's stand-in for inference-service and billing-service (Reactor Netty, non-blocking): answers after
+ * the delay in ?delay=MS. gateway-overhead.sh runs it on the gateway's own class path.
  */
 public class UpstreamStub {
 
-    public static void main(String[] args) throws IOException {
-        int port = Integer.parseInt(args[0]);
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 4096);
-        server.setExecutor(Executors.newFixedThreadPool(400));
-        server.createContext("/api/billing/departments/", exchange -> answer(exchange, "{\"id\":\"bench\"}"));
-        server.createContext("/v1/chat/completions", exchange -> answer(exchange,
-                "{\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"}}],"
-                        + "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":16,\"total_tokens\":28}}"));
-        server.createContext("/v1/models", exchange -> answer(exchange,
-                "{\"object\":\"list\",\"data\":[{\"id\":\"tf-tiny\",\"object\":\"model\",\"owned_by\":\"token-factory\"}]}"));
-        server.start();
-        System.out.println("upstream stub on " + port);
+    public static void main(String[] args) throws InterruptedException {
+        DisposableServer server = HttpServer.create().host("127.0.0.1").port(Integer.parseInt(args[0]))
+                .route(routes -> routes
+                        .get("/api/billing/departments/{id}", (request, response) -> answer(request, response, "{\"id\":\"bench\"}"))
+                        .post("/v1/chat/completions", (request, response) -> answer(request, response,
+                                "{\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                                        + "\"content\":\"ok\"}}],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":16,\"total_tokens\":28}}"))
+                        .get("/v1/models", (request, response) -> answer(request, response,
+                                "{\"object\":\"list\",\"data\":[{\"id\":\"tf-tiny\",\"object\":\"model\",\"owned_by\":\"token-factory\"}]}")))
+                .bindNow();
+        System.out.println("upstream stub on " + server.port());
+        server.onDispose().block();
     }
 
-    private static void answer(HttpExchange exchange, String body) throws IOException {
-        exchange.getRequestBody().readAllBytes();
-        String query = exchange.getRequestURI().getQuery();
-        if (query != null && query.startsWith("delay=")) {
-            try {
-                Thread.sleep(Long.parseLong(query.substring("delay=".length())));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+    private static Mono<Void> answer(HttpServerRequest request, HttpServerResponse response, String body) {
+        String uri = request.uri();
+        int at = uri.indexOf("delay=");
+        long delay = at < 0 ? 0 : Long.parseLong(uri.substring(at + "delay=".length()).split("&")[0]);
+        Mono<String> answer = delay == 0 ? Mono.just(body) : Mono.delay(Duration.ofMillis(delay)).thenReturn(body);
+        return request.receive().then(response.header("Content-Type", "application/json").sendString(answer).then());
     }
 }

@@ -28,7 +28,9 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-java -Dsun.net.httpserver.nodelay=true bench/UpstreamStub.java "$STUB_PORT" > "$work/stub.log" 2>&1 &
+# the stub runs on the gateway's own class path (Reactor Netty), so its cost is the same kind as the gateway's
+./mvnw -q -B -pl gateway dependency:build-classpath -Dmdep.outputFile="$work/classpath" > /dev/null
+java -cp "$(cat "$work/classpath")" bench/UpstreamStub.java "$STUB_PORT" > "$work/stub.log" 2>&1 &
 pids+=($!)
 
 database=tf_bench_gateway

@@ -93,13 +93,32 @@ public class ApiKeys {
 
     /** The active key with this secret, if any. Unknown secrets are cached too, so floods of bad keys stay cheap. */
     public Optional<ApiKeyView> authenticate(String secret) {
-        if (secret == null || !secret.startsWith(ApiKeySecrets.PREFIX) || secret.length() > 100) {
+        if (!plausible(secret)) {
             return Optional.empty();
         }
         String hash = secrets.hash(secret);
-        Optional<ApiKeyView> key = byHash.get(hash, unused -> keys.findBySecretHash(hash).map(ApiKey::view));
+        return active(byHash.get(hash, unused -> keys.findBySecretHash(hash).map(ApiKey::view)));
+    }
+
+    /**
+     * The answer for this secret if it is in the cache, without touching the database; empty when the database
+     * must be asked (call {@link #authenticate} off the event loop then).
+     */
+    public Optional<Optional<ApiKeyView>> authenticateFromCache(String secret) {
+        if (!plausible(secret)) {
+            return Optional.of(Optional.empty());
+        }
+        Optional<ApiKeyView> cached = byHash.getIfPresent(secrets.hash(secret));
+        return cached == null ? Optional.empty() : Optional.of(active(cached));
+    }
+
+    private Optional<ApiKeyView> active(Optional<ApiKeyView> key) {
         Instant now = clock.instant();
         return key.filter(found -> found.statusAt(now) == ApiKeyView.Status.ACTIVE);
+    }
+
+    private static boolean plausible(String secret) {
+        return secret != null && secret.startsWith(ApiKeySecrets.PREFIX) && secret.length() <= 100;
     }
 
     @Transactional(readOnly = true)

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.netty.channel.ChannelOption;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import io.tokenfactory.gateway.GatewayProperties;
 
@@ -67,7 +68,8 @@ class RoutesConfiguration {
     /** Bounds the silence between two reads of any response (Reactor Netty's per-read response timeout). */
     @Bean
     HttpClientCustomizer streamIdleTimeout(GatewayProperties properties) {
-        return httpClient -> httpClient.responseTimeout(properties.streamIdleTimeout());
+        return httpClient -> httpClient.responseTimeout(properties.streamIdleTimeout())
+                .option(ChannelOption.TCP_NODELAY, true);
     }
 
     /**

@@ -6,6 +6,7 @@ import static io.tokenfactory.support.security.IdentityClaims.SCOPE_USAGE_READ;
 import static io.tokenfactory.support.security.IdentityClaims.authority;
 
 import java.util.List;
+import java.util.Optional;
 
 import io.tokenfactory.gateway.GatewayProperties;
 import io.tokenfactory.gateway.apikey.ApiKeyView;
@@ -20,6 +21,7 @@ import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
@@ -96,15 +98,17 @@ class GatewaySecurityConfiguration {
     }
 
     private static ReactiveAuthenticationManager apiKeyAuthentication(ApiKeys keys) {
-        return authentication -> Mono.fromCallable(() -> keys.authenticate((String) authentication.getCredentials()))
-                // a cache miss reads the database, which blocks
-                .subscribeOn(Schedulers.boundedElastic())
-                .flatMap(found -> found.<Mono<AuthenticatedApiKey>>map(key -> Mono.just(new AuthenticatedApiKey(key)))
-                        .orElseGet(() -> Mono.error(new BadCredentialsException("invalid API key"))))
-                .cast(org.springframework.security.core.Authentication.class);
+        return authentication -> {
+            String secret = (String) authentication.getCredentials();
+            // a cache hit is answered on the event loop; only a miss reads the database, off the event loop
+            Mono<Optional<ApiKeyView>> lookup = keys.authenticateFromCache(secret).map(Mono::just)
+                    .orElseGet(() -> Mono.fromCallable(() -> keys.authenticate(secret)).subscribeOn(Schedulers.boundedElastic()));
+            return lookup.flatMap(found -> found.<Mono<Authentication>>map(key -> Mono.just(new AuthenticatedApiKey(key)))
+                    .orElseGet(() -> Mono.error(new BadCredentialsException("invalid API key"))));
+        };
     }
 
-    private static Mono<org.springframework.security.core.Authentication> bearerSecret(ServerWebExchange exchange) {
+    private static Mono<Authentication> bearerSecret(ServerWebExchange exchange) {
         String header = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return Mono.empty();

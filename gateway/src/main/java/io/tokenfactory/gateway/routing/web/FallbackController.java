@@ -2,7 +2,11 @@ package io.tokenfactory.gateway.routing.web;
 
 import java.util.concurrent.TimeoutException;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.tokenfactory.support.problem.ProblemTypes;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.http.HttpHeaders;
@@ -20,11 +24,15 @@ import org.springframework.web.server.ServerWebExchange;
 @RestController
 class FallbackController {
 
+    private static final Logger log = LoggerFactory.getLogger(FallbackController.class);
     private static final String RETRY_AFTER_SECONDS = "5";
 
     @RequestMapping("/fallback/{service}")
     ResponseEntity<ProblemDetail> fallback(@PathVariable String service, ServerWebExchange exchange) {
         Throwable failure = exchange.getAttribute(ServerWebExchangeUtils.CIRCUITBREAKER_EXECUTION_EXCEPTION_ATTR);
+        if (!(failure instanceof CallNotPermittedException)) {
+            log.warn("Call to {} failed: {}", service, failure == null ? "unknown" : failure.toString());
+        }
         ProblemDetail problem = isTimeout(failure)
                 ? ProblemTypes.problem(HttpStatus.GATEWAY_TIMEOUT, "upstream_timeout", "Upstream timeout",
                         service + " did not answer in time")
