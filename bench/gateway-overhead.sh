@@ -46,7 +46,7 @@ for _ in $(seq 1 120); do
   curl -fs "http://127.0.0.1:$GATEWAY_PORT/actuator/health/readiness" >/dev/null 2>&1 && break
   sleep 1
 done
-admin=$(grep -o 'tf_[A-Za-z0-9_-]\{43\}' "$work/gateway.log" | head -n 1)
+admin=$(grep -o 'tf_[A-Za-z0-9_-]\{51\}' "$work/gateway.log" | head -n 1)
 [ -n "$admin" ] || { echo "no bootstrap admin key in the gateway log"; tail -n 30 "$work/gateway.log"; exit 1; }
 key=$(curl -fs -X POST "http://127.0.0.1:$GATEWAY_PORT/api/keys" -H "Authorization: Bearer $admin" \
   -H 'Content-Type: application/json' \

@@ -1,5 +1,6 @@
 package io.tokenfactory.gateway.apikey;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -15,6 +16,7 @@ interface ApiKeyRepository extends JpaRepository<ApiKey, UUID> {
 
     List<ApiKey> findByDepartmentIdOrderByCreatedAtAsc(UUID departmentId);
 
-    @Query("select count(k) > 0 from ApiKey k where k.scopes like '%admin%' and k.revokedAt is null")
-    boolean existsUnrevokedAdminKey();
+    @Query("select count(k) > 0 from ApiKey k where k.scopes like '%admin%' and k.revokedAt is null "
+            + "and (k.expiresAt is null or k.expiresAt > :now)")
+    boolean existsUsableAdminKey(Instant now);
 }

@@ -3,10 +3,12 @@ package io.tokenfactory.gateway.apikey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -21,7 +23,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Makes key secrets ({@code tf_} + 256 random bits) and hashes them with HMAC-SHA-256 under a pepper. The pepper
+ * Makes key secrets ({@code tf_} + 256 random bits + a 48-bit tag) and hashes them with HMAC-SHA-256 under a
+ * pepper. The tag is an HMAC of the random part under the same pepper: a secret someone made up fails it and is
+ * refused without touching the database. The pepper
  * comes from configuration ({@code TF_API_KEY_PEPPER}); without one it is generated on first start and kept in
  * the pepper file, never in configuration and never in the database beside the hashes.
  */
@@ -42,11 +46,29 @@ class ApiKeySecrets {
         this.pepper = pepper(properties.apiKeys());
     }
 
+    static final int LENGTH = PREFIX.length() + 43 + 8;
+
     Secret generate() {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
-        String value = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String body = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String value = PREFIX + body + tag(body);
         return new Secret(value, hash(value), value.substring(0, 6) + "…" + value.substring(value.length() - 4));
+    }
+
+    /** Whether the secret carries a tag this gateway made; costs one HMAC, no database read. */
+    boolean looksGenuine(String secret) {
+        if (secret.length() != LENGTH) {
+            return false;
+        }
+        String body = secret.substring(PREFIX.length(), PREFIX.length() + 43);
+        return MessageDigest.isEqual(tag(body).getBytes(StandardCharsets.US_ASCII),
+                secret.substring(PREFIX.length() + 43).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private String tag(String body) {
+        byte[] mac = hmac.get().doFinal(("tag|" + body).getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(mac, 6));
     }
 
     String hash(String secret) {
@@ -76,12 +98,15 @@ class ApiKeySecrets {
             byte[] generated = new byte[32];
             random.nextBytes(generated);
             Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, Base64.getEncoder().encodeToString(generated));
             try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                // created readable by its owner only, and only if nobody else created it first
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException notPosix) {
-                // best effort on file systems without POSIX permissions
+                Files.createFile(file);
+            } catch (FileAlreadyExistsException anotherReplicaWasFaster) {
+                return Base64.getDecoder().decode(Files.readString(file).trim());
             }
+            Files.writeString(file, Base64.getEncoder().encodeToString(generated));
             log.warn("Generated a new API key pepper in {}; keep this file (keys hashed with it stop working without it)", file);
             return generated;
         } catch (IOException e) {

@@ -16,9 +16,12 @@ import io.tokenfactory.support.security.IdentityClaims;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Issues, lists, rotates, revokes and expires API keys, and authenticates secrets. Authentication goes through
+ * Issues, lists, rotates, revokes and expires API keys, and authenticates secrets. A secret carries a tag only
+ * the gateway can make, so forged secrets are refused without a database read. Authentication goes through
  * a cache of hash → key, so a known key costs a hash and a map lookup; changes made here evict at once, changes
  * made on another gateway replica are seen within the cache's time to live.
  */
@@ -70,7 +73,7 @@ public class ApiKeys {
         String oldHash = key.secretHash();
         ApiKeySecrets.Secret secret = secrets.generate();
         key.rotate(secret, clock.instant());
-        byHash.invalidate(oldHash);
+        evict(oldHash);
         return new IssuedApiKey(keys.saveAndFlush(key).view(), secret.value());
     }
 
@@ -78,7 +81,7 @@ public class ApiKeys {
     public ApiKeyView revoke(UUID id) {
         ApiKey key = find(id);
         key.revoke(clock.instant());
-        byHash.invalidate(key.secretHash());
+        evict(key.secretHash());
         return keys.saveAndFlush(key).view();
     }
 
@@ -87,13 +90,13 @@ public class ApiKeys {
     public ApiKeyView expire(UUID id, Instant when) {
         ApiKey key = find(id);
         key.expireAt(when == null ? clock.instant() : when);
-        byHash.invalidate(key.secretHash());
+        evict(key.secretHash());
         return keys.saveAndFlush(key).view();
     }
 
     /** The active key with this secret, if any. Unknown secrets are cached too, so floods of bad keys stay cheap. */
     public Optional<ApiKeyView> authenticate(String secret) {
-        if (!plausible(secret)) {
+        if (!plausible(secret) || !secrets.looksGenuine(secret)) {
             return Optional.empty();
         }
         String hash = secrets.hash(secret);
@@ -105,7 +108,7 @@ public class ApiKeys {
      * must be asked (call {@link #authenticate} off the event loop then).
      */
     public Optional<Optional<ApiKeyView>> authenticateFromCache(String secret) {
-        if (!plausible(secret)) {
+        if (!plausible(secret) || !secrets.looksGenuine(secret)) {
             return Optional.of(Optional.empty());
         }
         Optional<ApiKeyView> cached = byHash.getIfPresent(secrets.hash(secret));
@@ -123,7 +126,23 @@ public class ApiKeys {
 
     @Transactional(readOnly = true)
     public boolean hasAdminKey() {
-        return keys.existsUnrevokedAdminKey();
+        return keys.existsUsableAdminKey(clock.instant());
+    }
+
+    /**
+     * Evicts now and again after commit: a lookup racing with this transaction could otherwise cache the old,
+     * still committed row for the cache's whole lifetime.
+     */
+    private void evict(String hash) {
+        byHash.invalidate(hash);
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    byHash.invalidate(hash);
+                }
+            });
+        }
     }
 
     private ApiKey find(UUID id) {

@@ -40,20 +40,21 @@ public class DepartmentDirectory {
         if (departmentId == null) {
             return Mono.empty();
         }
-        Mono<Void> lookup = billing.get()
+        // an answer, "known" or "unknown", is a success for the breaker; only failing to get one counts against it
+        Mono<Boolean> known = billing.get()
                 .uri("/api/billing/departments/{id}", departmentId)
                 .headers(headers -> headers.setBearerAuth(identityTokens.forGateway()))
                 .retrieve()
                 .toBodilessEntity()
                 .timeout(Duration.ofSeconds(3))
                 .retryWhen(Retry.backoff(2, Duration.ofMillis(100)).filter(DepartmentDirectory::isTransient))
-                .then()
-                .onErrorMap(WebClientResponseException.NotFound.class, notFound -> ApiProblemException.unprocessable(
-                        "unknown_department", "billing-service knows no department " + departmentId));
-        return breaker.run(lookup, failure -> failure instanceof ApiProblemException
-                ? Mono.error(failure)
-                : Mono.error(new ApiProblemException(HttpStatus.SERVICE_UNAVAILABLE, "department_check_unavailable",
-                        "Service unavailable", "billing-service could not confirm the department; try again shortly")));
+                .thenReturn(true)
+                .onErrorResume(WebClientResponseException.NotFound.class, notFound -> Mono.just(false));
+        return breaker.run(known, failure -> Mono.error(new ApiProblemException(HttpStatus.SERVICE_UNAVAILABLE,
+                        "department_check_unavailable", "Service unavailable",
+                        "billing-service could not confirm the department; try again shortly")))
+                .flatMap(exists -> exists ? Mono.<Void>empty() : Mono.error(ApiProblemException.unprocessable(
+                        "unknown_department", "billing-service knows no department " + departmentId)));
     }
 
     private static boolean isTransient(Throwable failure) {

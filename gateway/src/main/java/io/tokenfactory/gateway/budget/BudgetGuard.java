@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.tokenfactory.contracts.BudgetStatusChanged;
 import io.tokenfactory.contracts.EventTypes;
@@ -34,6 +35,8 @@ public class BudgetGuard implements SmartLifecycle {
     private final DepartmentBudgetRepository budgets;
     private final ProcessedEvents processedEvents;
     private volatile Set<UUID> blocked = ConcurrentHashMap.newKeySet();
+    /** Bumped by every change applied here; a reload that started before it must not overwrite it. */
+    private final AtomicLong changes = new AtomicLong();
     private ScheduledExecutorService reloader;
 
     BudgetGuard(DepartmentBudgetRepository budgets, ProcessedEvents processedEvents) {
@@ -61,6 +64,7 @@ public class BudgetGuard implements SmartLifecycle {
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
+                changes.incrementAndGet();
                 Set<UUID> next = new HashSet<>(blocked);
                 if (blocks) {
                     next.add(report.departmentId());
@@ -74,7 +78,11 @@ public class BudgetGuard implements SmartLifecycle {
 
     void reload() {
         try {
-            blocked = Set.copyOf(budgets.findBlockedDepartments());
+            long before = changes.get();
+            Set<UUID> loaded = Set.copyOf(budgets.findBlockedDepartments());
+            if (changes.get() == before) {
+                blocked = loaded;
+            }
         } catch (RuntimeException e) {
             log.warn("Could not reload budget states; keeping the last known ones: {}", e.getMessage());
         }

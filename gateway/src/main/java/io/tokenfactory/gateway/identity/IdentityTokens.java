@@ -52,6 +52,11 @@ public class IdentityTokens {
 
     IdentityTokens(GatewayProperties properties, Clock clock) throws JOSEException {
         this.signingKey = signingKey(properties.identity().signingJwk());
+        if ((properties.identity().signingJwk() == null || properties.identity().signingJwk().isBlank())
+                && properties.limits().store() == GatewayProperties.LimitStore.REDIS) {
+            log.warn("Limits are shared through Redis, so several gateway replicas are expected, but each signs identity "
+                    + "tokens with its own key: set the same TF_IDENTITY_SIGNING_JWK on every replica");
+        }
         this.signer = new ECDSASigner(signingKey);
         this.ttl = properties.identity().tokenTtl();
         this.clock = clock;

@@ -9,6 +9,8 @@ import io.tokenfactory.gateway.web.ProblemResponses;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -56,7 +58,13 @@ class AdmissionFilter implements GlobalFilter, Ordered {
         if (request.getHeaders().getContentLength() > limits.maxRequestBody().toBytes()) {
             return tooLarge(exchange);
         }
-        boolean inference = request.getPath().value().startsWith("/v1/");
+        // decided by the route that matched (on the decoded path), not by the raw path a client can encode
+        Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+        boolean inference = route != null && INFERENCE_ROUTE.equals(route.getId());
+        if (inference && request.getURI().getRawPath().contains("%")) {
+            return ProblemResponses.write(exchange, HttpStatus.BAD_REQUEST, "invalid_path", "invalid_request_error",
+                    "Encoded characters are not accepted in inference paths");
+        }
         if (inference && budgets.blocksInference(key.departmentId())) {
             return ProblemResponses.write(exchange, HttpStatus.TOO_MANY_REQUESTS, "budget_exceeded", "insufficient_quota",
                     "The department has spent its budget for this period (hard cap); inference resumes when billing raises it");
@@ -65,11 +73,13 @@ class AdmissionFilter implements GlobalFilter, Ordered {
         // deferred: assembling the rest of the chain already marks the exchange as routed
         Mono<Void> forwarded = inference && request.getMethod() == HttpMethod.POST
                 ? admitted.then(Mono.defer(() -> forwardWithTokenReservation(exchange, chain, key)))
-                : admitted.then(Mono.defer(() -> chain.filter(exchange)));
+                : admitted.then(Mono.defer(() -> chain.filter(limitBody(exchange))));
         return forwarded
                 .onErrorResume(Allowance.LimitExceeded.class, refused -> ProblemResponses.write(exchange,
                         HttpStatus.TOO_MANY_REQUESTS, "rate_limited", "rate_limit_error", refused.getMessage(),
                         refused.retryAfterSeconds()))
+                .onErrorResume(Allowance.RequestTooLarge.class, tooBig -> ProblemResponses.write(exchange,
+                        HttpStatus.UNPROCESSABLE_CONTENT, "request_exceeds_limit", "invalid_request_error", tooBig.getMessage()))
                 .onErrorResume(DataBufferLimitException.class, tooBig -> tooLarge(exchange));
     }
 
@@ -80,9 +90,11 @@ class AdmissionFilter implements GlobalFilter, Ordered {
                 .defaultIfEmpty(new byte[0])
                 .flatMap(body -> {
                     InferenceRequestShape shape = InferenceRequestShape.parse(body);
-                    if (shape != null && shape.model() != null && !key.allowsModel(shape.model())) {
+                    boolean restricted = !key.allowedModels().isEmpty();
+                    if (restricted && (shape == null || shape.model() == null || !key.allowsModel(shape.model()))) {
                         return ProblemResponses.write(exchange, HttpStatus.FORBIDDEN, "model_not_allowed",
-                                "permission_error", "This API key may not use model '" + shape.model() + "'");
+                                "permission_error", "This API key may only use " + key.allowedModels()
+                                        + (shape == null || shape.model() == null ? "; name one as 'model'" : ""));
                     }
                     long tokens = shape == null ? 0
                             : shape.reservation(limits.defaultCompletionReservation(), generates(exchange));
@@ -111,6 +123,26 @@ class AdmissionFilter implements GlobalFilter, Ordered {
             return 0;
         }
         return reservation.tokens();
+    }
+
+    /** Bounds a streamed body too (no Content-Length): past the limit the request fails with 413. */
+    private ServerWebExchange limitBody(ServerWebExchange exchange) {
+        long max = limits.maxRequestBody().toBytes();
+        ServerHttpRequest request = exchange.getRequest();
+        return exchange.mutate().request(new ServerHttpRequestDecorator(request) {
+            @Override
+            public Flux<DataBuffer> getBody() {
+                long[] seen = new long[1];
+                return super.getBody().map(buffer -> {
+                    seen[0] += buffer.readableByteCount();
+                    if (seen[0] > max) {
+                        DataBufferUtils.release(buffer);
+                        throw new DataBufferLimitException("request body over " + max + " bytes");
+                    }
+                    return buffer;
+                });
+            }
+        }).build();
     }
 
     private static boolean generates(ServerWebExchange exchange) {
@@ -147,6 +179,8 @@ class AdmissionFilter implements GlobalFilter, Ordered {
         return ProblemResponses.write(exchange, HttpStatus.CONTENT_TOO_LARGE, "payload_too_large",
                 "invalid_request_error", "The request body exceeds " + limits.maxRequestBody());
     }
+
+    static final String INFERENCE_ROUTE = "inference-service";
 
     @Override
     public int getOrder() {

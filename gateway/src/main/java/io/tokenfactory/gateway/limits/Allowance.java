@@ -55,15 +55,26 @@ class Allowance {
         }
     }
 
-    /** Counts one request against the key's and the department's requests per minute. */
+    /** A single request larger than a whole limit: it could never pass, so it is not a matter of waiting. */
+    static final class RequestTooLarge extends RuntimeException {
+
+        RequestTooLarge(String message) {
+            super(message);
+        }
+    }
+
+    /** Counts one request against the key's and the department's requests per minute; all or nothing. */
     Mono<Void> countRequest(ApiKeyView key) {
         long window = currentWindow();
+        String keyCounter = "rpm:key:" + key.id() + ":" + window;
         Mono<Void> perKey = key.rpmLimit() == null ? Mono.empty()
-                : acquire("rpm:key:" + key.id() + ":" + window, 1, key.rpmLimit(), "requests per minute of this key")
-                        .then();
+                : acquire(keyCounter, 1, key.rpmLimit(), "requests per minute of this key").then();
         Mono<Void> perDepartment = limits.departmentRpm() == null || key.departmentId() == null ? Mono.empty()
                 : acquire("rpm:department:" + key.departmentId() + ":" + window, 1, limits.departmentRpm(),
-                        "requests per minute of this department").then();
+                        "requests per minute of this department").then()
+                        // the department refused: the key's count for this request is given back
+                        .onErrorResume(LimitExceeded.class, refused -> (key.rpmLimit() == null ? Mono.<Void>empty()
+                                : store.adjust(keyCounter, -1, WINDOW)).then(Mono.error(refused)));
         return perKey.then(perDepartment);
     }
 
@@ -80,6 +91,12 @@ class Allowance {
         }
         if (applicable.isEmpty()) {
             return Mono.just(Reservation.NONE);
+        }
+        for (Limit limit : applicable) {
+            if (tokens > limit.limit()) {
+                return Mono.error(new RequestTooLarge("This request may use up to " + tokens + " tokens, more than the "
+                        + limit.description() + " (" + limit.limit() + "); lower max_tokens"));
+            }
         }
         List<String> taken = new ArrayList<>();
         return Flux.fromIterable(applicable)

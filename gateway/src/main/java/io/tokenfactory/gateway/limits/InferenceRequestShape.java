@@ -35,16 +35,36 @@ record InferenceRequestShape(String model, boolean stream, long promptTokenEstim
         }
         Long maxTokens = null;
         for (String field : new String[] {"max_completion_tokens", "max_tokens"}) {
-            JsonNode value = request.get(field);
-            if (value != null && value.canConvertToLong() && value.asLong() > 0) {
-                maxTokens = value.asLong();
+            long value = positiveNumber(request.get(field));
+            if (value > 0) {
+                maxTokens = value;
                 break;
             }
+        }
+        // several choices (n, best_of) each use up to max_tokens
+        long choices = Math.max(1, Math.max(positiveNumber(request.get("n")), positiveNumber(request.get("best_of"))));
+        if (maxTokens != null) {
+            maxTokens = Math.multiplyExact(maxTokens, choices);
         }
         JsonNode model = request.get("model");
         JsonNode stream = request.get("stream");
         return new InferenceRequestShape(model == null ? null : model.asString(),
                 stream != null && stream.asBoolean(false), prompt, maxTokens);
+    }
+
+    /** A positive whole number given as a JSON number or a numeric string (as lenient servers accept), else 0. */
+    private static long positiveNumber(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return 0;
+        }
+        if (value.isString()) {
+            try {
+                return Math.max(0, Long.parseLong(value.asString().trim()));
+            } catch (NumberFormatException notANumber) {
+                return 0;
+            }
+        }
+        return value.canConvertToLong() ? Math.max(0, value.asLong()) : 0;
     }
 
     /** Tokens to reserve: the prompt estimate plus the completion limit (or the default when none is given). */

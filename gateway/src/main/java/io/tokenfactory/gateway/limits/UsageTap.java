@@ -25,7 +25,6 @@ final class UsageTap extends ServerHttpResponseDecorator {
 
     private final StringBuilder pending = new StringBuilder();
     private volatile long totalTokens = -1;
-    private int inspected;
 
     UsageTap(ServerHttpResponse delegate) {
         super(delegate);
@@ -52,11 +51,11 @@ final class UsageTap extends ServerHttpResponseDecorator {
 
     private void copy(DataBuffer buffer) {
         synchronized (pending) {
-            if (inspected > MAX_INSPECTED_BYTES) {
+            // only what is still pending counts: a long stream is inspected line by line to its last event
+            if (pending.length() > MAX_INSPECTED_BYTES) {
                 return;
             }
             int length = buffer.readableByteCount();
-            inspected += length;
             pending.append(buffer.toString(buffer.readPosition(), length, StandardCharsets.UTF_8));
             // server-sent events: inspect each complete line as it arrives, keep the unfinished rest
             int lastNewline = pending.lastIndexOf("\n");

@@ -37,7 +37,7 @@ class IdentityRelayFilter implements GlobalFilter, Ordered {
                 .ofType(AuthenticatedApiKey.class)
                 .map(caller -> relay(exchange, identityTokens.forKey(caller.key().id(), caller.key().departmentId(),
                         caller.key().agentId(), caller.key().scopes())))
-                .defaultIfEmpty(relay(exchange, null))
+                .switchIfEmpty(Mono.fromSupplier(() -> relay(exchange, null)))
                 .flatMap(chain::filter);
     }
 

@@ -57,7 +57,7 @@ class ApiKeyIntegrationTests extends GatewayIntegrationTest {
         assertThat(admin.put("/api/keys/" + expired.key().id() + "/expiry", Map.of()).getBody().get("status")
                 .asString()).isEqualTo("EXPIRED");
 
-        for (String secret : List.of(revoked.secret(), expired.secret(), "tf_" + "x".repeat(43), "not-a-key")) {
+        for (String secret : List.of(revoked.secret(), expired.secret(), "tf_" + "x".repeat(43), "tf_" + "x".repeat(51), "not-a-key")) {
             ResponseEntity<JsonNode> refused = http().withToken(secret).get("/v1/models");
             assertThat(refused.getStatusCode()).as(secret).isEqualTo(HttpStatus.UNAUTHORIZED);
             assertThat(refused.getBody().get("code").asString()).isEqualTo("invalid_api_key");

@@ -141,6 +141,26 @@ class AdmissionIntegrationTests extends GatewayIntegrationTest {
     }
 
     @Test
+    void refusesARequestThatCouldNeverFitTheTokenAllowance() {
+        HttpTestClient client = http().withToken(limitedKey(UUID.randomUUID(), null, 500L, List.of()).secret());
+
+        ResponseEntity<JsonNode> refused = client.post(CHAT, chat(5_000, false));
+
+        assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
+        assertThat(refused.getBody().get("code").asString()).isEqualTo("request_exceeds_limit");
+    }
+
+    @Test
+    void cannotSlipPastTheInferenceChecksWithAnEncodedPathOrWithoutAModel() {
+        HttpTestClient restricted = http().withToken(limitedKey(UUID.randomUUID(), null, null, List.of("tf-tiny")).secret());
+
+        ResponseEntity<JsonNode> encoded = restricted.post("/v%31/chat/completions", Map.of("model", "gpt-huge"));
+        assertThat(encoded.getStatusCode()).isIn(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND);
+        assertThat(restricted.post(CHAT, Map.of("messages", List.of())).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(restricted.postRaw(CHAT, "not json").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+    }
+
+    @Test
     void refusesBodiesOverTheSizeLimit() {
         HttpTestClient client = http().withToken(departmentKey(UUID.randomUUID(), "inference").secret());
 
