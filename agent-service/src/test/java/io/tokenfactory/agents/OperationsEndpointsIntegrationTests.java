@@ -1,27 +1,6 @@
 package io.tokenfactory.agents;
 
-import io.tokenfactory.testsupport.OperationsEndpointsContract;
-import io.tokenfactory.testsupport.ServiceIntegrationTest;
+import io.tokenfactory.testsupport.ServletServiceOperationsTest;
 
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.web.server.LocalServerPort;
-
-@ServiceIntegrationTest
-class OperationsEndpointsIntegrationTests implements OperationsEndpointsContract {
-
-    @LocalServerPort
-    int port;
-
-    @Value("${spring.application.name}")
-    String serviceName;
-
-    @Override
-    public int port() {
-        return port;
-    }
-
-    @Override
-    public String serviceName() {
-        return serviceName;
-    }
+class OperationsEndpointsIntegrationTests extends ServletServiceOperationsTest {
 }

@@ -5,33 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.UUID;
 
 import io.tokenfactory.testsupport.HttpTestClient;
-import io.tokenfactory.testsupport.OperationsEndpointsContract;
-import io.tokenfactory.testsupport.ServiceIntegrationTest;
+import io.tokenfactory.testsupport.ServletServiceOperationsTest;
 import io.tokenfactory.testsupport.TestTokens;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
 
-@ServiceIntegrationTest
-class OperationsEndpointsIntegrationTests implements OperationsEndpointsContract {
-
-    @LocalServerPort
-    int port;
-
-    @Value("${spring.application.name}")
-    String serviceName;
-
-    @Override
-    public int port() {
-        return port;
-    }
-
-    @Override
-    public String serviceName() {
-        return serviceName;
-    }
+class OperationsEndpointsIntegrationTests extends ServletServiceOperationsTest {
 
     @Test
     void servesTheOpenAiApiOnlyToKeysWithTheInferenceScope() {
