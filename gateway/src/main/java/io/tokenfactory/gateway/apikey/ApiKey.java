@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 import jakarta.persistence.Column;
@@ -71,7 +72,7 @@ class ApiKey {
         this.name = spec.name();
         this.departmentId = spec.departmentId();
         this.agentId = spec.agentId();
-        this.scopes = String.join(" ", new java.util.TreeSet<>(spec.scopes()));
+        this.scopes = String.join(" ", new TreeSet<>(spec.scopes()));
         this.allowedModels = spec.allowedModels() == null || spec.allowedModels().isEmpty() ? null
                 : String.join(" ", spec.allowedModels());
         this.rpmLimit = spec.rpmLimit();

@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 
@@ -68,7 +69,7 @@ class ApiKeySecrets {
 
     private String tag(String body) {
         byte[] mac = hmac.get().doFinal(("tag|" + body).getBytes(StandardCharsets.UTF_8));
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(mac, 6));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(mac, 6));
     }
 
     String hash(String secret) {
