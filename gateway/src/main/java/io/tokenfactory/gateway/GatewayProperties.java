@@ -26,6 +26,7 @@ import org.springframework.validation.annotation.Validated;
  * @param identity                 the identity tokens minted for the services
  * @param limits                   request and token limits
  * @param consoleOrigins           browser origins allowed to call the API (CORS), e.g. the console's dev server
+ * @param processedEventRetention  how long consumed event ids are kept to recognise redeliveries
  */
 @Validated
 @ConfigurationProperties("tokenfactory.gateway")
@@ -38,7 +39,8 @@ public record GatewayProperties(
         @NotNull @Valid @DefaultValue ApiKeys apiKeys,
         @NotNull @Valid @DefaultValue Identity identity,
         @NotNull @Valid @DefaultValue Limits limits,
-        @NotNull @DefaultValue("http://localhost:5173") List<String> consoleOrigins) {
+        @NotNull @DefaultValue("http://localhost:5173") List<String> consoleOrigins,
+        @NotNull @DefaultValue("P30D") Duration processedEventRetention) {
 
     /** Where limit counters live: this instance's memory, or Redis shared by all gateway replicas. */
     public enum LimitStore { MEMORY, REDIS }

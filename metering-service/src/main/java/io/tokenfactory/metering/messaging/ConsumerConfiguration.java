@@ -3,7 +3,9 @@ package io.tokenfactory.metering.messaging;
 import java.time.Clock;
 import java.time.Duration;
 
+import io.tokenfactory.metering.MeteringProperties;
 import io.tokenfactory.support.events.ConsumerRetry;
+import io.tokenfactory.support.events.MessagingHousekeeping;
 import io.tokenfactory.support.events.ProcessedEvents;
 
 import org.springframework.cloud.stream.annotation.StreamRetryTemplate;
@@ -20,6 +22,11 @@ class ConsumerConfiguration {
     @Bean
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    @Bean
+    MessagingHousekeeping messagingHousekeeping(JdbcTemplate jdbc, MeteringProperties properties, Clock clock) {
+        return new MessagingHousekeeping(jdbc, properties.processedEventRetention(), Duration.ofHours(1), clock);
     }
 
     @StreamRetryTemplate

@@ -1,12 +1,15 @@
 package io.tokenfactory.gateway.budget.messaging;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;
 
 import io.tokenfactory.contracts.BudgetStatusChanged;
 import io.tokenfactory.contracts.EventTypes;
+import io.tokenfactory.gateway.GatewayProperties;
 import io.tokenfactory.gateway.budget.BudgetGuard;
 import io.tokenfactory.support.events.ConsumerRetry;
+import io.tokenfactory.support.events.MessagingHousekeeping;
 import io.tokenfactory.support.events.ProcessedEvents;
 import io.tokenfactory.support.events.RejectedEventException;
 
@@ -42,6 +45,11 @@ class BudgetStatusConsumerConfiguration {
     @Bean
     ProcessedEvents processedEvents(JdbcTemplate jdbc) {
         return new ProcessedEvents(jdbc);
+    }
+
+    @Bean
+    MessagingHousekeeping messagingHousekeeping(JdbcTemplate jdbc, GatewayProperties properties, Clock clock) {
+        return new MessagingHousekeeping(jdbc, properties.processedEventRetention(), Duration.ofHours(1), clock);
     }
 
     @StreamRetryTemplate
