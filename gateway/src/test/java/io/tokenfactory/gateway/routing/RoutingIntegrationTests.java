@@ -82,6 +82,28 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
     }
 
     @Test
+    void letsTheConsoleOriginCallTheApiFromABrowserAndNoOtherOrigin() throws Exception {
+        HttpClient browser = HttpClient.newHttpClient();
+
+        HttpResponse<String> console = browser.send(preflight("http://localhost:5173"), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> stranger = browser.send(preflight("https://evil.example"), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(console.statusCode()).isEqualTo(200);
+        assertThat(console.headers().firstValue("Access-Control-Allow-Origin")).contains("http://localhost:5173");
+        assertThat(stranger.statusCode()).isEqualTo(403);
+        assertThat(stranger.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    }
+
+    private HttpRequest preflight(String origin) {
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + gatewayPort + "/v1/chat/completions"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization,content-type")
+                .build();
+    }
+
+    @Test
     void retriesAFailedReadButNeverAWrite() {
         HttpTestClient admin = http().withToken(adminKey().secret());
         upstream.flakyCalls.set(0);
