@@ -1,21 +1,19 @@
 package io.tokenfactory.gateway.budget;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.tokenfactory.contracts.BudgetStatusChanged;
 import io.tokenfactory.contracts.EventTypes;
 import io.tokenfactory.support.events.ProcessedEvents;
+import io.tokenfactory.support.lifecycle.PeriodicTask;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -27,19 +25,19 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * there every few seconds, so all replicas agree even though only one of them consumes each event.
  */
 @Service
-public class BudgetGuard implements SmartLifecycle {
+public class BudgetGuard extends PeriodicTask {
 
     private static final Logger log = LoggerFactory.getLogger(BudgetGuard.class);
-    private static final long RELOAD_SECONDS = 5;
+    private static final Duration RELOAD_INTERVAL = Duration.ofSeconds(5);
 
     private final DepartmentBudgetRepository budgets;
     private final ProcessedEvents processedEvents;
     private volatile Set<UUID> blocked = ConcurrentHashMap.newKeySet();
     /** Bumped by every change applied here; a reload that started before it must not overwrite it. */
     private final AtomicLong changes = new AtomicLong();
-    private ScheduledExecutorService reloader;
 
     BudgetGuard(DepartmentBudgetRepository budgets, ProcessedEvents processedEvents) {
+        super("budget-reload", RELOAD_INTERVAL);
         this.budgets = budgets;
         this.processedEvents = processedEvents;
     }
@@ -76,7 +74,13 @@ public class BudgetGuard implements SmartLifecycle {
         });
     }
 
-    void reload() {
+    @Override
+    protected void beforeFirstRun() {
+        runOnce();
+    }
+
+    @Override
+    protected void runOnce() {
         try {
             long before = changes.get();
             Set<UUID> loaded = Set.copyOf(budgets.findBlockedDepartments());
@@ -86,29 +90,5 @@ public class BudgetGuard implements SmartLifecycle {
         } catch (RuntimeException e) {
             log.warn("Could not reload budget states; keeping the last known ones: {}", e.getMessage());
         }
-    }
-
-    @Override
-    public synchronized void start() {
-        reload();
-        reloader = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "budget-reload");
-            thread.setDaemon(true);
-            return thread;
-        });
-        reloader.scheduleWithFixedDelay(this::reload, RELOAD_SECONDS, RELOAD_SECONDS, TimeUnit.SECONDS);
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (reloader != null) {
-            reloader.shutdownNow();
-            reloader = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return reloader != null;
     }
 }

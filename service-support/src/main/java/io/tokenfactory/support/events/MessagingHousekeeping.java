@@ -3,34 +3,30 @@ package io.tokenfactory.support.events;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+
+import io.tokenfactory.support.lifecycle.PeriodicTask;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Keeps the messaging tables from growing without end: event ids consumed longer ago than the retention (far
  * beyond any redelivery or resend) and archived publications older than it are deleted, in small batches.
  */
-public class MessagingHousekeeping implements SmartLifecycle {
+public class MessagingHousekeeping extends PeriodicTask {
 
     private static final Logger log = LoggerFactory.getLogger(MessagingHousekeeping.class);
     private static final int BATCH = 10_000;
 
     private final JdbcTemplate jdbc;
     private final Duration retention;
-    private final Duration interval;
     private final Clock clock;
-    private ScheduledExecutorService scheduler;
 
     public MessagingHousekeeping(JdbcTemplate jdbc, Duration retention, Duration interval, Clock clock) {
+        super("messaging-housekeeping", interval);
         this.jdbc = jdbc;
         this.retention = retention;
-        this.interval = interval;
         this.clock = clock;
     }
 
@@ -55,7 +51,8 @@ public class MessagingHousekeeping implements SmartLifecycle {
         return total;
     }
 
-    private void purgeQuietly() {
+    @Override
+    protected void runOnce() {
         try {
             int deleted = purge();
             if (deleted > 0) {
@@ -64,28 +61,5 @@ public class MessagingHousekeeping implements SmartLifecycle {
         } catch (RuntimeException e) {
             log.warn("Messaging housekeeping failed; will try again: {}", e.getMessage());
         }
-    }
-
-    @Override
-    public synchronized void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "messaging-housekeeping");
-            thread.setDaemon(true);
-            return thread;
-        });
-        scheduler.scheduleWithFixedDelay(this::purgeQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            scheduler = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return scheduler != null;
     }
 }
