@@ -8,6 +8,8 @@ import java.util.UUID;
  *
  * @param agentId    null when the caller is not an agent
  * @param agentRunId null when the request is not part of an agent run
+ * @param tokensEstimated true when the serving backend reported no token counts and inference-service counted them
+ *                        itself (a remote server without usage); such counts are approximate
  */
 public record UsageRecorded(
         UUID eventId,
@@ -28,7 +30,8 @@ public record UsageRecorded(
         long timeToFirstTokenMs,
         double energyJoules,
         EnergySource energySource,
-        double acceleratorSeconds) implements TokenFactoryEvent {
+        double acceleratorSeconds,
+        boolean tokensEstimated) implements TokenFactoryEvent {
 
     public long totalTokens() {
         return promptTokens + completionTokens;

@@ -25,7 +25,7 @@ class EventJsonRoundTripTests {
     static UsageRecorded usage() {
         return new UsageRecorded(UUID.randomUUID(), AT, "req-1", DEPARTMENT, UUID.randomUUID(), UUID.randomUUID(),
                 null, "tf-tiny", "djl", "node-a", "cpu0", 12, 34, UsageOutcome.COMPLETED, 250, 40, 1.75,
-                EnergySource.RAPL, 0.25);
+                EnergySource.RAPL, 0.25, false);
     }
 
     static Stream<TokenFactoryEvent> events() {
@@ -59,13 +59,13 @@ class EventJsonRoundTripTests {
     }
 
     @Test
-    void usageRecordedHasExactlyTheFieldsOfTheBrief() {
+    void usageRecordedHasExactlyTheFieldsOfTheBriefPlusTheEstimateFlag() {
         JsonNode json = JSON.valueToTree(usage());
 
         assertThat(Set.copyOf(json.propertyNames())).containsExactlyInAnyOrder("eventId", "occurredAt", "requestId",
                 "departmentId", "apiKeyId", "agentId", "agentRunId", "model", "backend", "node", "device",
                 "promptTokens", "completionTokens", "outcome", "latencyMs", "timeToFirstTokenMs", "energyJoules",
-                "energySource", "acceleratorSeconds");
+                "energySource", "acceleratorSeconds", "tokensEstimated");
         assertThat(json.get("outcome").asString()).isEqualTo("COMPLETED");
     }
 

@@ -105,7 +105,7 @@ class UsagePipeSystemTests {
         Instant started = Instant.now().minusMillis(800);
         return inference.bean(UsageRecording.class).record(new CompletedInference("req-" + UUID.randomUUID(),
                 UUID.randomUUID(), UUID.randomUUID(), null, null, "tf-tiny", "djl", "cpu0", 40, 160,
-                UsageOutcome.COMPLETED, started, started.plusMillis(800), 90, 3.1, EnergySource.ESTIMATED, 0.8));
+                UsageOutcome.COMPLETED, started, started.plusMillis(800), 90, 3.1, EnergySource.ESTIMATED, 0.8, false));
     }
 
     private static long meteredRows(UsageRecorded usage) {

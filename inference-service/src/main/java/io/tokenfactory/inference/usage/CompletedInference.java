@@ -6,7 +6,11 @@ import java.util.UUID;
 import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageOutcome;
 
-/** What the serving path knows about one finished (or cancelled, or failed) request. */
+/**
+ * What the serving path knows about one finished (or cancelled, or failed) request.
+ *
+ * @param tokensEstimated the backend reported no token counts and they were counted here
+ */
 public record CompletedInference(
         String requestId,
         UUID departmentId,
@@ -24,5 +28,6 @@ public record CompletedInference(
         long timeToFirstTokenMs,
         double energyJoules,
         EnergySource energySource,
-        double acceleratorSeconds) {
+        double acceleratorSeconds,
+        boolean tokensEstimated) {
 }

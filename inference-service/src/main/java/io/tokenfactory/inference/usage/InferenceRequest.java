@@ -81,6 +81,9 @@ class InferenceRequest implements Persistable<String> {
     @Column(name = "accelerator_seconds", nullable = false)
     private double acceleratorSeconds;
 
+    @Column(name = "tokens_estimated", nullable = false)
+    private boolean tokensEstimated;
+
     /** Rows are only ever inserted: the same request id twice is a duplicate, never an update. */
     @Transient
     private boolean isNew = true;
@@ -109,6 +112,7 @@ class InferenceRequest implements Persistable<String> {
         this.energyJoules = completed.energyJoules();
         this.energySource = completed.energySource();
         this.acceleratorSeconds = completed.acceleratorSeconds();
+        this.tokensEstimated = completed.tokensEstimated();
     }
 
     String requestId() {

@@ -39,7 +39,7 @@ public class UsageRecording {
                 // a clock step must not produce a negative latency that metering would reject
                 Math.max(0, Duration.between(completed.startedAt(), completed.completedAt()).toMillis()),
                 completed.timeToFirstTokenMs(), completed.energyJoules(), completed.energySource(),
-                completed.acceleratorSeconds());
+                completed.acceleratorSeconds(), completed.tokensEstimated());
         events.publishEvent(usage);
         return usage;
     }

@@ -135,6 +135,6 @@ class UsageOutboxIntegrationTests {
         Instant started = Instant.parse("2026-11-27T10:00:00Z");
         return new CompletedInference("req-" + UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), null, null,
                 "tf-tiny", "djl", "cpu0", 12, 30, UsageOutcome.COMPLETED, started, started.plusMillis(1500), 120,
-                4.2, EnergySource.ESTIMATED, 1.5);
+                4.2, EnergySource.ESTIMATED, 1.5, false);
     }
 }

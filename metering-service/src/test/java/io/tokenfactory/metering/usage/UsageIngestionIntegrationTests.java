@@ -128,6 +128,6 @@ class UsageIngestionIntegrationTests {
     private static UsageRecorded usageEvent(long promptTokens, long completionTokens) {
         return new UsageRecorded(UUID.randomUUID(), Instant.parse("2026-11-27T10:00:00Z"), "req-" + UUID.randomUUID(),
                 UUID.randomUUID(), UUID.randomUUID(), null, null, "tf-tiny", "djl", "node-a", "cpu0", promptTokens,
-                completionTokens, UsageOutcome.COMPLETED, 900, 80, 2.5, EnergySource.ESTIMATED, 0.9);
+                completionTokens, UsageOutcome.COMPLETED, 900, 80, 2.5, EnergySource.ESTIMATED, 0.9, false);
     }
 }
