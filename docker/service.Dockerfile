@@ -7,4 +7,6 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf 
 COPY ${MODULE}/target/${MODULE}-*-exec.jar /app/service.jar
 USER tokenfactory
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
+# DJL unpacks the PyTorch natives it finds in the jar once, into a writable place (inference-service)
+ENV DJL_CACHE_DIR=/tmp/djl.ai
 ENTRYPOINT ["java", "-jar", "/app/service.jar"]

@@ -1,22 +1,57 @@
 package io.tokenfactory.inference;
 
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 
+import io.tokenfactory.inference.ModelSettings;
+import io.tokenfactory.inference.EnergySettings;
 import io.tokenfactory.support.events.OutboxSettings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * @param node   the name of the machine this instance serves from; every usage record and power sample names it
- * @param outbox how usage events reach the broker
+ * @param node           the name of the machine this instance serves from; every usage record and power sample names it
+ * @param outbox         how usage events reach the broker
+ * @param models         the models this instance serves, local or remote
+ * @param energy         where energy readings come from and how often power windows are published
+ * @param maxRequestSize larger request bodies are refused with 413 before they are read
+ * @param streamTimeout  the longest a streamed response may stay open
  */
 @Validated
 @ConfigurationProperties("tokenfactory.inference")
 public record InferenceProperties(
         @NotBlank @DefaultValue("local") String node,
-        @NotNull @Valid @DefaultValue OutboxSettings outbox) {
+        @NotNull @Valid @DefaultValue OutboxSettings outbox,
+        @NotEmpty @Valid List<ModelSettings> models,
+        @NotNull @Valid @DefaultValue EnergySettings energy,
+        @NotNull @DefaultValue("1MB") DataSize maxRequestSize,
+        @NotNull @DefaultValue("10m") Duration streamTimeout) {
+
+    @AssertTrue(message = "model names must be unique")
+    public boolean isEveryModelNamedOnce() {
+        Set<String> names = new HashSet<>();
+        return models == null || models.stream().allMatch(model -> model.name() == null || names.add(model.name()));
+    }
+
+    @AssertTrue(message = "a fallback model must name another configured model")
+    public boolean isEveryFallbackKnown() {
+        if (models == null) {
+            return true;
+        }
+        Set<String> names = new HashSet<>();
+        models.forEach(model -> names.add(model.name()));
+        return models.stream().filter(m -> m.remote() != null && m.remote().fallbackModel() != null)
+                .allMatch(m -> !m.remote().fallbackModel().equals(m.name()) && names.contains(m.remote().fallbackModel()));
+    }
 }

@@ -11,6 +11,13 @@ import org.springframework.scheduling.annotation.EnableAsync;
 @EnableAsync
 public class InferenceServiceApplication {
 
+    static {
+        // every model and native library comes from Maven artifacts: DJL must never try to download one
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+    }
+
     public static void main(String[] args) {
         SpringApplication.run(InferenceServiceApplication.class, args);
     }

@@ -1,0 +1,41 @@
+package io.tokenfactory.inference.web.openai;
+
+import java.util.List;
+
+import io.tokenfactory.inference.ModelSettings;
+import io.tokenfactory.support.security.Caller;
+
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A checked chat or text completion request.
+ *
+ * @param prompt    for local models: the text the model continues (chat messages joined, see {@link ChatPrompt})
+ * @param maxTokens what the client asked for, or null for the model's default
+ * @param body      the request as sent, for remote backends
+ */
+record GenerationCall(Kind kind, String requestId, long created, ModelSettings model, Caller caller, String prompt,
+        Integer maxTokens, double temperature, double topP, Long seed, List<String> stops, boolean stream,
+        boolean includeUsage, ObjectNode body) {
+
+    enum Kind {
+        CHAT("chat.completion", "chat.completion.chunk", "/chat/completions"),
+        COMPLETION("text_completion", "text_completion", "/completions");
+
+        final String object;
+        final String chunkObject;
+        final String path;
+
+        Kind(String object, String chunkObject, String path) {
+            this.object = object;
+            this.chunkObject = chunkObject;
+            this.path = path;
+        }
+    }
+
+    /** The same request served by another model (a remote model's fallback). */
+    GenerationCall onModel(ModelSettings other) {
+        return new GenerationCall(kind, requestId, created, other, caller, prompt, maxTokens, temperature, topP, seed,
+                stops, stream, includeUsage, body);
+    }
+}

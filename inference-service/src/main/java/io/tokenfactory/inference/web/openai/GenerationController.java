@@ -1,0 +1,124 @@
+package io.tokenfactory.inference.web.openai;
+
+import java.time.Clock;
+import java.util.UUID;
+
+import io.tokenfactory.inference.catalog.ModelCatalog;
+import io.tokenfactory.inference.ModelSettings;
+import io.tokenfactory.inference.ModelTask;
+import io.tokenfactory.inference.generation.GenerationEngines;
+import io.tokenfactory.inference.remote.RemoteBackend;
+import io.tokenfactory.inference.remote.RemoteBackends;
+import io.tokenfactory.support.security.Caller;
+
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import tools.jackson.databind.JsonNode;
+
+/** {@code POST /v1/chat/completions} and {@code POST /v1/completions}, on local or remote models. */
+@RestController
+@RequestMapping(path = "/v1", consumes = MediaType.APPLICATION_JSON_VALUE)
+class GenerationController {
+
+    private final ModelCatalog catalog;
+    private final GenerationEngines engines;
+    private final RemoteBackends remotes;
+    private final LocalGeneration local;
+    private final RemoteGeneration remote;
+    private final Clock clock = Clock.systemUTC();
+
+    GenerationController(ModelCatalog catalog, GenerationEngines engines, RemoteBackends remotes, LocalGeneration local,
+            RemoteGeneration remote) {
+        this.catalog = catalog;
+        this.engines = engines;
+        this.remotes = remotes;
+        this.local = local;
+        this.remote = remote;
+    }
+
+    @PostMapping("/chat/completions")
+    Object chat(@RequestBody JsonNode body) {
+        RequestFields fields = new RequestFields(body);
+        ModelSettings model = model(fields);
+        String prompt = ChatPrompt.of(fields.node("messages"));
+        Integer maxTokens = fields.integer("max_completion_tokens", 1, Integer.MAX_VALUE);
+        if (maxTokens == null) {
+            maxTokens = fields.integer("max_tokens", 1, Integer.MAX_VALUE);
+        }
+        return dispatch(call(GenerationCall.Kind.CHAT, "chatcmpl-", fields, model, prompt, maxTokens));
+    }
+
+    @PostMapping("/completions")
+    Object completions(@RequestBody JsonNode body) {
+        RequestFields fields = new RequestFields(body);
+        ModelSettings model = model(fields);
+        JsonNode promptNode = fields.node("prompt");
+        String prompt;
+        if (promptNode != null && promptNode.isString()) {
+            prompt = promptNode.asString();
+        } else if (promptNode != null && promptNode.isArray() && promptNode.size() == 1 && promptNode.get(0).isString()) {
+            prompt = promptNode.get(0).asString();
+        } else {
+            throw OpenAiException.invalid("prompt", "'prompt' must be a string (or an array of exactly one string).");
+        }
+        if (prompt.isEmpty()) {
+            throw OpenAiException.invalid("prompt", "'prompt' must not be empty.");
+        }
+        return dispatch(call(GenerationCall.Kind.COMPLETION, "cmpl-", fields, model, prompt,
+                fields.integer("max_tokens", 1, Integer.MAX_VALUE)));
+    }
+
+    private ModelSettings model(RequestFields fields) {
+        String name = fields.requiredString("model");
+        ModelSettings model = catalog.find(name).orElseThrow(() -> OpenAiException.modelNotFound(name));
+        if (model.task() != ModelTask.GENERATION) {
+            throw OpenAiException.invalid("model", "model_not_supported",
+                    "The model '" + name + "' does not generate text; use /v1/embeddings.");
+        }
+        return model;
+    }
+
+    private GenerationCall call(GenerationCall.Kind kind, String idPrefix, RequestFields fields, ModelSettings model,
+            String prompt, Integer maxTokens) {
+        Integer n = fields.integer("n", 1, 128);
+        if (n != null && n != 1) {
+            throw OpenAiException.invalid("n", "Only n = 1 is supported.");
+        }
+        boolean stream = fields.bool("stream", false);
+        boolean includeUsage = false;
+        JsonNode options = fields.node("stream_options");
+        if (options != null && !options.isNull()) {
+            if (!options.isObject() || (options.has("include_usage") && !options.get("include_usage").isBoolean())) {
+                throw OpenAiException.invalid("stream_options", "'stream_options' must be an object with a boolean include_usage.");
+            }
+            if (!stream) {
+                throw OpenAiException.invalid("stream_options", "'stream_options' is only allowed when 'stream' is true.");
+            }
+            includeUsage = options.path("include_usage").asBoolean(false);
+        }
+        Caller caller = Caller.current();
+        if (caller.departmentId() == null) {
+            throw OpenAiException.departmentRequired();
+        }
+        return new GenerationCall(kind, idPrefix + UUID.randomUUID().toString().replace("-", ""),
+                clock.instant().getEpochSecond(), model, caller, prompt, maxTokens,
+                fields.number("temperature", 1.0, 0, 2, false), fields.number("top_p", 1.0, 0, 1, true),
+                fields.longValue("seed"), fields.stops(), stream, includeUsage, fields.body());
+    }
+
+    private Object dispatch(GenerationCall call) {
+        var engine = engines.find(call.model().name());
+        if (engine.isPresent()) {
+            return local.serve(call, engine.get());
+        }
+        RemoteBackend backend = remotes.find(call.model().name())
+                .orElseThrow(() -> OpenAiException.modelNotFound(call.model().name()));
+        String fallback = call.model().remote().fallbackModel();
+        return remote.serve(call, backend, fallback == null ? null
+                : failed -> dispatch(failed.onModel(catalog.find(fallback).orElseThrow())));
+    }
+}
