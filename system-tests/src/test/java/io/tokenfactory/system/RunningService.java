@@ -26,13 +26,48 @@ final class RunningService implements AutoCloseable {
         String[] arguments = new String[3 + extraProperties.length];
         arguments[0] = "--spring.config.location=file:" + resources.resolve("application.yml");
         arguments[1] = "--spring.flyway.locations=filesystem:" + resources.resolve("db/migration") + ",classpath:db/messaging";
-        arguments[2] = "--server.port=0";
+        // a random port unless the caller names one (a repeated argument would become a list)
+        arguments[2] = "--server.port=" + java.util.Arrays.stream(extraProperties).filter(p -> p.startsWith("server.port="))
+                .map(p -> p.substring("server.port=".length())).findFirst().orElse("0");
         for (int i = 0; i < extraProperties.length; i++) {
-            arguments[3 + i] = "--" + extraProperties[i];
+            arguments[3 + i] = extraProperties[i].startsWith("server.port=") ? "--debug=false" : "--" + extraProperties[i];
+        }
+        // the class path holds both web stacks; a reactive service (the gateway) must say so before start-up, and
+        // the servlet services must not pick up the gateway's auto-configuration
+        boolean reactive = java.util.Arrays.asList(extraProperties).contains("spring.main.web-application-type=reactive");
+        if (!reactive) {
+            String[] withoutGateway = java.util.Arrays.copyOf(arguments, arguments.length + 2);
+            withoutGateway[arguments.length] = "--spring.cloud.gateway.server.webflux.enabled=false";
+            withoutGateway[arguments.length + 1] = "--spring.autoconfigure.exclude=" + gatewayAutoConfigurations();
+            arguments = withoutGateway;
         }
         return new RunningService(new SpringApplicationBuilder(application)
+                .web(reactive ? org.springframework.boot.WebApplicationType.REACTIVE : org.springframework.boot.WebApplicationType.SERVLET)
                 .initializers(new TestInfrastructure())
                 .run(arguments));
+    }
+
+    /** Every auto-configuration Spring Cloud Gateway ships: it assumes a reactive application wherever it is found. */
+    private static String gatewayAutoConfigurations() {
+        try {
+            java.util.List<String> names = new java.util.ArrayList<>();
+            var imports = RunningService.class.getClassLoader().getResources(
+                    "META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports");
+            while (imports.hasMoreElements()) {
+                try (java.io.InputStream in = imports.nextElement().openStream()) {
+                    new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().map(String::trim)
+                            .filter(line -> line.startsWith("org.springframework.cloud.gateway.")).forEach(names::add);
+                }
+            }
+            return String.join(",", names);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The port the service listens on. */
+    int port() {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
     }
 
     <T> T bean(Class<T> type) {

@@ -56,7 +56,11 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
         properties.put("spring.rabbitmq.port", infra.rabbitPort());
         properties.put("spring.rabbitmq.username", infra.rabbitUser());
         properties.put("spring.rabbitmq.password", infra.rabbitPassword());
-        properties.put("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", TestTokens.jwkSetUri());
+        // the test's own token issuer, unless a system test points the service at a real gateway's keys
+        var commandLine = context.getEnvironment().getPropertySources().get("commandLineArgs");
+        if (commandLine == null || !commandLine.containsProperty("spring.security.oauth2.resourceserver.jwt.jwk-set-uri")) {
+            properties.put("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", TestTokens.jwkSetUri());
+        }
         String prefix = "tft-" + RUN_ID + ".";
         properties.put("spring.cloud.stream.rabbit.default.producer.prefix", prefix);
         properties.put("spring.cloud.stream.rabbit.default.consumer.prefix", prefix);
