@@ -18,6 +18,8 @@ import io.tokenfactory.contracts.EnergySource;
  */
 public final class EnergyLedger {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EnergyLedger.class);
+
     /** A request that receives energy; called under the ledger's lock, so it must only add numbers. */
     public interface Consumer {
         void addEnergy(double joules, double deviceSeconds);
@@ -85,8 +87,11 @@ public final class EnergyLedger {
     }
 
     public synchronized void end(Step step) {
-        settle();
-        running.remove(step);
+        try {
+            settle();
+        } finally {
+            running.remove(step);
+        }
     }
 
     /** Closes the current window at now and opens the next; steps running across the boundary are split at it. */
@@ -102,7 +107,14 @@ public final class EnergyLedger {
     }
 
     private void settle() {
-        double reading = meter.joules();
+        double reading;
+        try {
+            reading = meter.joules();
+        } catch (RuntimeException unreadable) {
+            // nothing is assigned now; the energy shows up in the next successful reading
+            log.warn("Power meter {} could not be read: {}", meter.source(), unreadable.toString());
+            return;
+        }
         long nanos = System.nanoTime();
         double joules = Math.max(0, reading - lastReading);
         double seconds = Math.max(0, (nanos - lastNanos) / 1e9);

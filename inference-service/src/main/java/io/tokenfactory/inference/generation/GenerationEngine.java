@@ -94,6 +94,10 @@ public final class GenerationEngine implements AutoCloseable {
             inFlight.decrementAndGet();
             throw new EngineBusyException(modelName, queueCapacity, 1);
         }
+        if (!running && waiting.remove(generation)) {
+            // stopped meanwhile: the decode thread may already have drained the queue
+            finish(generation, generation.cancelled());
+        }
         return generation;
     }
 
@@ -163,19 +167,29 @@ public final class GenerationEngine implements AutoCloseable {
         double[] promptTokens = prompts.stream().mapToDouble(p -> p.length).toArray();
         int vocabulary = model.shape().vocabulary();
         int first = rows.size();
-        EnergyLedger.Step step = ledger.begin(joining, promptTokens);
-        try (NDScope scope = new NDScope()) {
-            ByteTransformer.Prefill prefill = model.prefill(manager, prompts);
-            merge(prefill.keys(), prefill.values(), prompts.stream().mapToInt(p -> p.length).max().orElseThrow());
-            for (int i = 0; i < joining.size(); i++) {
-                Generation generation = joining.get(i);
-                generation.promptProcessed();
-                int token = generation.request().sampler().next(prefill.logits(), i * vocabulary, vocabulary);
-                generation.accept(token);
-                rows.add(new Row(generation, prompts.get(i).length, token));
+        try {
+            EnergyLedger.Step step = ledger.begin(joining, promptTokens);
+            try (NDScope scope = new NDScope()) {
+                ByteTransformer.Prefill prefill = model.prefill(manager, prompts);
+                merge(prefill.keys(), prefill.values(), prompts.stream().mapToInt(p -> p.length).max().orElseThrow());
+                for (int i = 0; i < joining.size(); i++) {
+                    Generation generation = joining.get(i);
+                    generation.promptProcessed();
+                    int token = generation.request().sampler().next(prefill.logits(), i * vocabulary, vocabulary);
+                    generation.accept(token);
+                    rows.add(new Row(generation, prompts.get(i).length, token));
+                }
+            } finally {
+                ledger.end(step);
             }
-        } finally {
-            ledger.end(step);
+        } catch (RuntimeException | Error e) {
+            // those not yet in the batch would otherwise never finish; the loop fails the rows that are
+            for (Generation generation : joining) {
+                if (rows.stream().noneMatch(row -> row.generation == generation)) {
+                    finish(generation, generation.failed("the model failed: " + e.getClass().getSimpleName()));
+                }
+            }
+            throw e;
         }
         List<Integer> done = new ArrayList<>();
         for (int r = first; r < rows.size(); r++) {
@@ -204,9 +218,14 @@ public final class GenerationEngine implements AutoCloseable {
         List<NDArray> previousValues = values;
         keys = new ArrayList<>();
         values = new ArrayList<>();
-        for (int layer = 0; layer < newKeys.size(); layer++) {
-            keys.add(NDArrays.concat(new NDList(padLeft(previousKeys.get(layer), target), padLeft(newKeys.get(layer), target)), 0));
-            values.add(NDArrays.concat(new NDList(padLeft(previousValues.get(layer), target), padLeft(newValues.get(layer), target)), 0));
+        try {
+            for (int layer = 0; layer < newKeys.size(); layer++) {
+                keys.add(NDArrays.concat(new NDList(padLeft(previousKeys.get(layer), target), padLeft(newKeys.get(layer), target)), 0));
+                values.add(NDArrays.concat(new NDList(padLeft(previousValues.get(layer), target), padLeft(newValues.get(layer), target)), 0));
+            }
+        } catch (RuntimeException | Error e) {
+            restore(previousKeys, previousValues);
+            throw e;
         }
         cacheLength = target;
         keep(keys, values);
@@ -261,9 +280,14 @@ public final class GenerationEngine implements AutoCloseable {
         try (NDScope scope = new NDScope()) {
             List<NDArray> previousKeys = new ArrayList<>(keys);
             List<NDArray> previousValues = new ArrayList<>(values);
-            NDArray out = model.decode(manager.create(tokens), manager.create(padding, new Shape(batch, 1, 1, length)),
-                    keys, values);
-            logits = out.toFloatArray();
+            try {
+                NDArray out = model.decode(manager.create(tokens), manager.create(padding, new Shape(batch, 1, 1, length)),
+                        keys, values);
+                logits = out.toFloatArray();
+            } catch (RuntimeException | Error e) {
+                restore(previousKeys, previousValues);
+                throw e;
+            }
             keep(keys, values);
             closeAll(previousKeys, previousValues);
         } finally {
@@ -336,6 +360,15 @@ public final class GenerationEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * After a failed step, the cache is the one before it again, so that it is closed in full (the arrays the step
+     * made belong to its scope and are closed with it).
+     */
+    private void restore(List<NDArray> previousKeys, List<NDArray> previousValues) {
+        keys = new ArrayList<>(previousKeys);
+        values = new ArrayList<>(previousValues);
+    }
+
     private static void keep(List<NDArray> keys, List<NDArray> values) {
         NDScope.unregister(keys.toArray(NDArray[]::new));
         NDScope.unregister(values.toArray(NDArray[]::new));
@@ -364,6 +397,11 @@ public final class GenerationEngine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** False while a step is still running after {@link #close()} gave up waiting for it. */
+    public boolean stopped() {
+        return !decodeThread.isAlive();
     }
 
 

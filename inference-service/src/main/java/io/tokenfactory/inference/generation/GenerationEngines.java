@@ -21,11 +21,16 @@ import io.tokenfactory.inference.energy.EnergyLedger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.DependsOn;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.stereotype.Component;
 
-/** One {@link GenerationEngine} per configured local generation model, loaded at start-up. */
+/**
+ * One {@link GenerationEngine} per configured local generation model, loaded at start-up. Closed before the usage
+ * writer (and so before the database): the requests it cancels at shutdown still get their usage recorded.
+ */
 @Component
+@DependsOn("usageWriter")
 public class GenerationEngines implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GenerationEngines.class);
@@ -72,6 +77,12 @@ public class GenerationEngines implements AutoCloseable {
     @Override
     public void close() {
         engines.values().forEach(GenerationEngine::close);
-        managers.values().forEach(NDManager::close);
+        engines.forEach((name, engine) -> {
+            if (engine.stopped()) {
+                managers.get(name).close();
+            } else {
+                log.warn("Decode thread of {} still running; its native memory is left to the process exit", name);
+            }
+        });
     }
 }

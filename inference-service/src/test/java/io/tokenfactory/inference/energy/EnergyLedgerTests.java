@@ -49,6 +49,43 @@ class EnergyLedgerTests {
     }
 
     @Test
+    void anUnreadableMeterNeitherFailsTheStepNorLeavesItRunning() {
+        boolean[] broken = {false};
+        double[] counter = {0};
+        PowerMeter flaky = new PowerMeter() {
+            public io.tokenfactory.contracts.EnergySource source() {
+                return io.tokenfactory.contracts.EnergySource.RAPL;
+            }
+
+            public String device() {
+                return "flaky";
+            }
+
+            public String deviceKind() {
+                return "cpu";
+            }
+
+            public double joules() {
+                if (broken[0]) {
+                    throw new IllegalStateException("read failed");
+                }
+                return counter[0] += 1;
+            }
+        };
+        EnergyLedger ledger = new EnergyLedger(flaky, Clock.systemUTC());
+        Share request = new Share();
+        EnergyLedger.Step step = ledger.begin(List.of(request), new double[] {1});
+        broken[0] = true;
+        ledger.end(step); // must not throw, and must end the step
+        broken[0] = false;
+        double before = request.joules;
+        ledger.closeWindow();
+        ledger.closeWindow();
+
+        assertThat(request.joules).as("nothing reaches a finished request").isEqualTo(before);
+    }
+
+    @Test
     void estimateIntegratesIdleAndUtilisation() {
         long[] wall = {0};
         long[] cpu = {0};

@@ -102,7 +102,19 @@ class EmbeddingsController {
         Instant started = clock.instant();
         long startNanos = System.nanoTime();
         EnergyShare energy = new EnergyShare();
-        float[][] vectors = local.embed(encodings, energy);
+        float[][] vectors;
+        try {
+            vectors = local.embed(encodings, energy);
+        } catch (RuntimeException failed) {
+            if (!(failed instanceof io.tokenfactory.inference.generation.EngineBusyException)) {
+                // the energy it drew is still charged
+                long failedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
+                usage.recordNow(new UsageWriter.Usage(requestId, name, caller, "djl", ledger.device(), tokens, 0,
+                        UsageOutcome.FAILED, started, started.plusMillis(failedMs), failedMs, energy.joules,
+                        ledger.source(), energy.seconds, false));
+            }
+            throw failed;
+        }
         long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
         boolean recorded = usage.recordNow(new UsageWriter.Usage(requestId, name, caller, "djl", ledger.device(), tokens,
                 0, UsageOutcome.COMPLETED, started, started.plusMillis(elapsedMs), elapsedMs, energy.joules,
@@ -179,16 +191,23 @@ class EmbeddingsController {
             throw OpenAiException.unavailable("upstream_unavailable", "The model server for '" + model.name()
                     + "' is unavailable.");
         }
-        if (status >= 400 || !(response instanceof ObjectNode object)) {
-            return ResponseEntity.status(status >= 400 ? status : 502).body(response);
+        if (status >= 400 && response != null && response.has("error")) {
+            return ResponseEntity.status(status).body(response);
+        }
+        if (!(response instanceof ObjectNode object) || status >= 400) {
+            throw new OpenAiException(org.springframework.http.HttpStatus.BAD_GATEWAY, "server_error", null,
+                    "upstream_invalid_response", "The model server sent an unreadable response.", null);
         }
         object.put("model", model.name());
         long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
         JsonNode reported = object.path("usage").path("prompt_tokens");
         long tokens = reported.isIntegralNumber() ? reported.asLong() : RemoteGeneration.estimate(body.path("input").toString());
-        usage.recordNow(new UsageWriter.Usage(requestId, model.name(), caller, "remote", backend.host(), tokens, 0,
-                UsageOutcome.COMPLETED, started, started.plusMillis(elapsedMs), elapsedMs, 0, EnergySource.NONE, 0,
-                !reported.isIntegralNumber()));
+        boolean recorded = usage.recordNow(new UsageWriter.Usage(requestId, model.name(), caller, "remote",
+                backend.host(), tokens, 0, UsageOutcome.COMPLETED, started, started.plusMillis(elapsedMs), elapsedMs, 0,
+                EnergySource.NONE, 0, !reported.isIntegralNumber()));
+        if (!recorded) {
+            throw OpenAiException.usageUnrecorded();
+        }
         return ResponseEntity.ok(object);
     }
 

@@ -85,7 +85,11 @@ class LocalGeneration {
                     @Override
                     public void onFinish(GenerationResult result) {
                         usage.recordThen(usageOf(call, result), recorded -> {
-                            if (result.outcome() == UsageOutcome.COMPLETED) {
+                            if (!recorded) {
+                                // as for whole responses: no [DONE] for a result whose usage is not recorded
+                                events.send(OpenAiErrorAdvice.body(OpenAiException.usageUnrecorded()));
+                                events.close();
+                            } else if (result.outcome() == UsageOutcome.COMPLETED) {
                                 events.send(OpenAiPayloads.chunk(call, call.model().name(), null, false,
                                         result.finishReason()));
                                 if (call.includeUsage()) {

@@ -24,6 +24,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -155,7 +156,8 @@ class RemoteGeneration {
                         break;
                     }
                 }
-            } catch (UpstreamBroken e) {
+            } catch (UpstreamBroken | JacksonException e) {
+                // a broken connection or a chunk that is not JSON: what was served so far is still recorded
                 outcome = UsageOutcome.FAILED;
             }
             Counts counts = counts(reportedUsage, call.prompt(), text.toString());

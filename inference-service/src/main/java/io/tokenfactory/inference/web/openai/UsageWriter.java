@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.DoubleAdder;
 import java.util.function.Consumer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -59,7 +60,11 @@ class UsageWriter implements DisposableBean {
 
     /** Records asynchronously, then runs {@code then} with whether the record committed. */
     void recordThen(Usage usage, Consumer<Boolean> then) {
-        executor.execute(() -> then.accept(recordNow(usage)));
+        try {
+            executor.execute(() -> then.accept(recordNow(usage)));
+        } catch (RejectedExecutionException shuttingDown) {
+            then.accept(recordNow(usage));
+        }
     }
 
     /** Records on the calling thread; false when it could not be committed (logged). */
