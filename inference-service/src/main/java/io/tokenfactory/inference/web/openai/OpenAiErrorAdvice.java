@@ -18,6 +18,7 @@ import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
 
 /** The OpenAI-compatible endpoints answer errors in OpenAI's shape; the rest of the service uses problem details. */
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -52,6 +53,13 @@ class OpenAiErrorAdvice {
     ResponseEntity<Map<String, Object>> method(HttpRequestMethodNotSupportedException e) {
         return error(new OpenAiException(HttpStatus.METHOD_NOT_ALLOWED, "invalid_request_error", null,
                 "method_not_allowed", "Method " + e.getMethod() + " is not allowed here.", null));
+    }
+
+    /** A whole response that took longer than the stream timeout; the generation is cancelled and its usage kept. */
+    @ExceptionHandler(AsyncRequestTimeoutException.class)
+    ResponseEntity<Map<String, Object>> timeout(AsyncRequestTimeoutException e) {
+        return error(new OpenAiException(HttpStatus.GATEWAY_TIMEOUT, "server_error", null, "timeout",
+                "The request took longer than this server allows and was cancelled.", null));
     }
 
     @ExceptionHandler(Exception.class)
