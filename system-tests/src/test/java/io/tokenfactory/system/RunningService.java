@@ -1,9 +1,17 @@
 package io.tokenfactory.system;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 import io.tokenfactory.testsupport.TestInfrastructure;
 
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -27,22 +35,22 @@ final class RunningService implements AutoCloseable {
         arguments[0] = "--spring.config.location=file:" + resources.resolve("application.yml");
         arguments[1] = "--spring.flyway.locations=filesystem:" + resources.resolve("db/migration") + ",classpath:db/messaging";
         // a random port unless the caller names one (a repeated argument would become a list)
-        arguments[2] = "--server.port=" + java.util.Arrays.stream(extraProperties).filter(p -> p.startsWith("server.port="))
+        arguments[2] = "--server.port=" + Arrays.stream(extraProperties).filter(p -> p.startsWith("server.port="))
                 .map(p -> p.substring("server.port=".length())).findFirst().orElse("0");
         for (int i = 0; i < extraProperties.length; i++) {
             arguments[3 + i] = extraProperties[i].startsWith("server.port=") ? "--debug=false" : "--" + extraProperties[i];
         }
         // the class path holds both web stacks; a reactive service (the gateway) must say so before start-up, and
         // the servlet services must not pick up the gateway's auto-configuration
-        boolean reactive = java.util.Arrays.asList(extraProperties).contains("spring.main.web-application-type=reactive");
+        boolean reactive = Arrays.asList(extraProperties).contains("spring.main.web-application-type=reactive");
         if (!reactive) {
-            String[] withoutGateway = java.util.Arrays.copyOf(arguments, arguments.length + 2);
+            String[] withoutGateway = Arrays.copyOf(arguments, arguments.length + 2);
             withoutGateway[arguments.length] = "--spring.cloud.gateway.server.webflux.enabled=false";
             withoutGateway[arguments.length + 1] = "--spring.autoconfigure.exclude=" + gatewayAutoConfigurations();
             arguments = withoutGateway;
         }
         return new RunningService(new SpringApplicationBuilder(application)
-                .web(reactive ? org.springframework.boot.WebApplicationType.REACTIVE : org.springframework.boot.WebApplicationType.SERVLET)
+                .web(reactive ? WebApplicationType.REACTIVE : WebApplicationType.SERVLET)
                 .initializers(new TestInfrastructure())
                 .run(arguments));
     }
@@ -50,18 +58,18 @@ final class RunningService implements AutoCloseable {
     /** Every auto-configuration Spring Cloud Gateway ships: it assumes a reactive application wherever it is found. */
     private static String gatewayAutoConfigurations() {
         try {
-            java.util.List<String> names = new java.util.ArrayList<>();
+            List<String> names = new ArrayList<>();
             var imports = RunningService.class.getClassLoader().getResources(
                     "META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports");
             while (imports.hasMoreElements()) {
-                try (java.io.InputStream in = imports.nextElement().openStream()) {
-                    new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().map(String::trim)
+                try (InputStream in = imports.nextElement().openStream()) {
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::trim)
                             .filter(line -> line.startsWith("org.springframework.cloud.gateway.")).forEach(names::add);
                 }
             }
             return String.join(",", names);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,36 +54,31 @@ public final class ByteTransformer {
     /** Fresh parameters from a seeded generator: the same seed gives the same model, on any machine. */
     public static ByteTransformer initialise(NDManager manager, ByteTransformerShape shape, long seed) {
         Random random = new Random(seed);
-        Map<String, NDArray> parameters = new LinkedHashMap<>();
-        int d = shape.width();
         float residualScale = (float) (0.02 / Math.sqrt(2.0 * shape.layers()));
-        parameters.put("token_embedding", normal(manager, random, 0.02f, shape.vocabulary(), d));
-        for (int layer = 0; layer < shape.layers(); layer++) {
-            String p = "layer" + layer + ".";
-            parameters.put(p + "attention_norm.gamma", manager.ones(new Shape(d)));
-            parameters.put(p + "attention_norm.beta", manager.zeros(new Shape(d)));
-            parameters.put(p + "qkv.weight", normal(manager, random, 0.02f, 3 * d, d));
-            parameters.put(p + "qkv.bias", manager.zeros(new Shape(3L * d)));
-            parameters.put(p + "attention_out.weight", normal(manager, random, residualScale, d, d));
-            parameters.put(p + "attention_out.bias", manager.zeros(new Shape(d)));
-            parameters.put(p + "mlp_norm.gamma", manager.ones(new Shape(d)));
-            parameters.put(p + "mlp_norm.beta", manager.zeros(new Shape(d)));
-            parameters.put(p + "mlp_in.weight", normal(manager, random, 0.02f, shape.hidden(), d));
-            parameters.put(p + "mlp_in.bias", manager.zeros(new Shape(shape.hidden())));
-            parameters.put(p + "mlp_out.weight", normal(manager, random, residualScale, d, shape.hidden()));
-            parameters.put(p + "mlp_out.bias", manager.zeros(new Shape(d)));
-        }
-        parameters.put("final_norm.gamma", manager.ones(new Shape(d)));
-        parameters.put("final_norm.beta", manager.zeros(new Shape(d)));
+        Map<String, NDArray> parameters = new LinkedHashMap<>();
+        shape.parameterShapes().forEach((name, dimensions) -> {
+            Shape dims = new Shape(dimensions);
+            NDArray value;
+            if (name.endsWith(".gamma")) {
+                value = manager.ones(dims);
+            } else if (name.endsWith(".beta") || name.endsWith(".bias")) {
+                value = manager.zeros(dims);
+            } else {
+                // projections into the residual stream start smaller, so deep stacks start near the identity
+                boolean residual = name.endsWith("attention_out.weight") || name.endsWith("mlp_out.weight");
+                value = normal(manager, random, residual ? residualScale : 0.02f, dims);
+            }
+            parameters.put(name, value);
+        });
         return new ByteTransformer(shape, parameters);
     }
 
-    private static NDArray normal(NDManager manager, Random random, float deviation, int rows, int columns) {
-        float[] values = new float[rows * columns];
+    private static NDArray normal(NDManager manager, Random random, float deviation, Shape dims) {
+        float[] values = new float[Math.toIntExact(dims.size())];
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) (random.nextGaussian() * deviation);
         }
-        return manager.create(values, new Shape(rows, columns));
+        return manager.create(values, dims);
     }
 
     public ByteTransformerShape shape() {
@@ -312,29 +308,29 @@ public final class ByteTransformer {
         ByteTransformerShape shape = new ByteTransformerShape(data.readInt(), data.readInt(), data.readInt(),
                 data.readInt(), data.readInt(), data.readInt());
         int count = data.readInt();
+        Map<String, long[]> expected = shape.parameterShapes();
+        if (count != expected.size()) {
+            throw new IOException("model file has " + count + " parameters; its shape needs " + expected.size());
+        }
         Map<String, NDArray> parameters = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             String name = data.readUTF();
             long[] dimensions = new long[data.readInt()];
-            long size = 1;
             for (int d = 0; d < dimensions.length; d++) {
                 dimensions[d] = data.readLong();
-                size *= dimensions[d];
             }
-            float[] values = new float[Math.toIntExact(size)];
+            if (!Arrays.equals(expected.get(name), dimensions)) {
+                throw new IOException("model file parameter " + name + " does not match its shape");
+            }
+            float[] values = new float[Math.toIntExact(new Shape(dimensions).size())];
             for (int v = 0; v < values.length; v++) {
                 values[v] = data.readFloat();
             }
             parameters.put(name, manager.create(values, new Shape(dimensions)));
         }
-        ByteTransformer model = new ByteTransformer(shape, parameters);
-        ByteTransformer expected = null;
-        try (NDManager scratch = manager.newSubManager()) {
-            expected = initialise(scratch, shape, 0);
-            if (!expected.parameters.keySet().equals(parameters.keySet())) {
-                throw new IOException("model file parameters do not match its shape");
-            }
+        if (parameters.size() != expected.size()) {
+            throw new IOException("model file repeats a parameter");
         }
-        return model;
+        return new ByteTransformer(shape, parameters);
     }
 }

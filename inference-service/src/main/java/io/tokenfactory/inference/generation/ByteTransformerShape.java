@@ -1,5 +1,9 @@
 package io.tokenfactory.inference.generation;
 
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * The hyper-parameters of a {@link ByteTransformer}, stored beside its parameters so that a model file always says how
  * to read itself.
@@ -23,9 +27,31 @@ public record ByteTransformerShape(int vocabulary, int context, int width, int h
         return width / heads;
     }
 
+    /** Every parameter's name and dimensions, in the order of the model file and of seeded initialisation. */
+    public Map<String, long[]> parameterShapes() {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        shapes.put("token_embedding", new long[] {vocabulary, width});
+        for (int layer = 0; layer < layers; layer++) {
+            String p = "layer" + layer + ".";
+            shapes.put(p + "attention_norm.gamma", new long[] {width});
+            shapes.put(p + "attention_norm.beta", new long[] {width});
+            shapes.put(p + "qkv.weight", new long[] {3L * width, width});
+            shapes.put(p + "qkv.bias", new long[] {3L * width});
+            shapes.put(p + "attention_out.weight", new long[] {width, width});
+            shapes.put(p + "attention_out.bias", new long[] {width});
+            shapes.put(p + "mlp_norm.gamma", new long[] {width});
+            shapes.put(p + "mlp_norm.beta", new long[] {width});
+            shapes.put(p + "mlp_in.weight", new long[] {hidden, width});
+            shapes.put(p + "mlp_in.bias", new long[] {hidden});
+            shapes.put(p + "mlp_out.weight", new long[] {width, hidden});
+            shapes.put(p + "mlp_out.bias", new long[] {width});
+        }
+        shapes.put("final_norm.gamma", new long[] {width});
+        shapes.put("final_norm.beta", new long[] {width});
+        return shapes;
+    }
+
     public long parameterCount() {
-        long perLayer = 4L * width + 3L * width * width + 3L * width + (long) width * width + width
-                + 2L * width * hidden + hidden + width;
-        return (long) vocabulary * width + layers * perLayer + 2L * width;
+        return parameterShapes().values().stream().mapToLong(dims -> Arrays.stream(dims).reduce(1, (a, b) -> a * b)).sum();
     }
 }

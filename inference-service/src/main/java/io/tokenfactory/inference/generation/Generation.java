@@ -3,7 +3,6 @@ package io.tokenfactory.inference.generation;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.inference.energy.EnergyLedger;
@@ -141,9 +140,5 @@ public final class Generation implements EnergyLedger.Consumer {
         finished = true;
         return new GenerationResult(outcome, reason, promptTokensProcessed, completionTokens, submittedAt,
                 clock.instant(), timeToFirstTokenMs, energyJoules, deviceSeconds, error);
-    }
-
-    List<String> stops() {
-        return request.stops();
     }
 }

@@ -2,6 +2,7 @@ package io.tokenfactory.inference.generation;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -73,14 +74,6 @@ public final class GenerationEngine implements AutoCloseable {
         this.decodeThread = new Thread(this::decodeLoop, "decode-" + modelName);
         decodeThread.setDaemon(true);
         decodeThread.start();
-    }
-
-    public ByteTransformerShape shape() {
-        return model.shape();
-    }
-
-    public int queueDepth() {
-        return waiting.size();
     }
 
     /** Queues a request; it joins the running batch at the next step with a free row. */
@@ -273,7 +266,7 @@ public final class GenerationEngine implements AutoCloseable {
             generations.add(row.generation);
         }
         double[] ones = new double[batch];
-        java.util.Arrays.fill(ones, 1.0);
+        Arrays.fill(ones, 1.0);
         batchSizes.record(batch);
         float[] logits;
         EnergyLedger.Step energy = ledger.begin(generations, ones);

@@ -1,5 +1,6 @@
 package io.tokenfactory.inference.generation;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -47,7 +48,7 @@ public final class TokenSampler {
         for (int i = 0; i < vocabulary; i++) {
             order[i] = ((long) Float.floatToIntBits((float) (probabilities[i] / sum)) << 32) | i;
         }
-        java.util.Arrays.sort(order);
+        Arrays.sort(order);
         double kept = 0;
         int first = vocabulary;
         while (first > 0 && (first == vocabulary || kept < topP * sum)) {

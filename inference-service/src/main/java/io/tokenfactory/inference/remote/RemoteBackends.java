@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -28,7 +30,7 @@ public class RemoteBackends {
                 RemoteBackend backend = new RemoteBackend(model, http);
                 backends.put(model.name(), backend);
                 Gauge.builder("tokenfactory.inference.remote.circuit.open", backend,
-                        b -> b.state() == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN ? 1 : 0)
+                        b -> b.state() == CircuitBreaker.State.OPEN ? 1 : 0)
                         .tag("model", model.name()).description("1 while a remote model's circuit is open")
                         .register(meters);
             }

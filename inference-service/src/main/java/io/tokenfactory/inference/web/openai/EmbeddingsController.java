@@ -25,6 +25,7 @@ import io.tokenfactory.inference.ModelTask;
 import io.tokenfactory.inference.embedding.EmbeddingModel;
 import io.tokenfactory.inference.embedding.EmbeddingModels;
 import io.tokenfactory.inference.energy.EnergyLedger;
+import io.tokenfactory.inference.generation.EngineBusyException;
 import io.tokenfactory.inference.remote.RemoteBackend;
 import io.tokenfactory.inference.remote.RemoteBackends;
 import io.tokenfactory.support.security.Caller;
@@ -77,10 +78,7 @@ class EmbeddingsController {
         if (!format.equals("float") && !format.equals("base64")) {
             throw OpenAiException.invalid("encoding_format", "'encoding_format' must be 'float' or 'base64'.");
         }
-        Caller caller = Caller.current();
-        if (caller.departmentId() == null) {
-            throw OpenAiException.departmentRequired();
-        }
+        Caller caller = OpenAiException.chargeableCaller();
         String requestId = "emb-" + UUID.randomUUID().toString().replace("-", "");
         EmbeddingModel local = models.find(name).orElse(null);
         if (local == null) {
@@ -106,7 +104,7 @@ class EmbeddingsController {
         try {
             vectors = local.embed(encodings, energy);
         } catch (RuntimeException failed) {
-            if (!(failed instanceof io.tokenfactory.inference.generation.EngineBusyException)) {
+            if (!(failed instanceof EngineBusyException)) {
                 // the energy it drew is still charged
                 long failedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
                 usage.recordNow(new UsageWriter.Usage(requestId, name, caller, "djl", ledger.device(), tokens, 0,
@@ -195,8 +193,7 @@ class EmbeddingsController {
             return ResponseEntity.status(status).body(response);
         }
         if (!(response instanceof ObjectNode object) || status >= 400) {
-            throw new OpenAiException(org.springframework.http.HttpStatus.BAD_GATEWAY, "server_error", null,
-                    "upstream_invalid_response", "The model server sent an unreadable response.", null);
+            throw OpenAiException.upstreamInvalidResponse();
         }
         object.put("model", model.name());
         long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();

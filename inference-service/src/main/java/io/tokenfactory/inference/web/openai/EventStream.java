@@ -22,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 final class EventStream {
 
     /** OpenAI's servers name the charset; clients that assume ISO-8859-1 otherwise garble non-ASCII text. */
-    static final MediaType EVENT_STREAM = new MediaType(MediaType.TEXT_EVENT_STREAM, java.nio.charset.StandardCharsets.UTF_8);
+    static final MediaType EVENT_STREAM = new MediaType(MediaType.TEXT_EVENT_STREAM, StandardCharsets.UTF_8);
 
     private static final String END = "\u0000end";
 

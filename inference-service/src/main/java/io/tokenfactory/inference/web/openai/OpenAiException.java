@@ -1,5 +1,7 @@
 package io.tokenfactory.inference.web.openai;
 
+import io.tokenfactory.support.security.Caller;
+
 import org.springframework.http.HttpStatus;
 
 /**
@@ -58,6 +60,20 @@ class OpenAiException extends RuntimeException {
     static OpenAiException usageUnrecorded() {
         return unavailable("usage_unrecorded",
                 "The usage of this request could not be recorded; its result is withheld. Try again.");
+    }
+
+    static OpenAiException upstreamInvalidResponse() {
+        return new OpenAiException(HttpStatus.BAD_GATEWAY, "server_error", null, "upstream_invalid_response",
+                "The model server sent an unreadable response.", null);
+    }
+
+    /** Inference is charged to a department: the current caller, if its key belongs to one. */
+    static Caller chargeableCaller() {
+        Caller caller = Caller.current();
+        if (caller.departmentId() == null) {
+            throw departmentRequired();
+        }
+        return caller;
     }
 
     static OpenAiException unavailable(String code, String message) {

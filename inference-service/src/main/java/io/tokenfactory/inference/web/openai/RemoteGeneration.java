@@ -92,12 +92,10 @@ class RemoteGeneration {
             body = json.readTree(in.readNBytes(MAX_RESPONSE_BYTES));
         } catch (IOException | RuntimeException e) {
             backend.failedMidway(e);
-            throw new OpenAiException(HttpStatus.BAD_GATEWAY, "server_error", null, "upstream_invalid_response",
-                    "The model server sent an unreadable response.", null);
+            throw OpenAiException.upstreamInvalidResponse();
         }
         if (!(body instanceof ObjectNode response)) {
-            throw new OpenAiException(HttpStatus.BAD_GATEWAY, "server_error", null, "upstream_invalid_response",
-                    "The model server sent an unreadable response.", null);
+            throw OpenAiException.upstreamInvalidResponse();
         }
         response.put("model", call.model().name());
         long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
@@ -105,7 +103,9 @@ class RemoteGeneration {
         if (counts.estimated()) {
             response.set("usage", json.valueToTree(OpenAiPayloads.usage(counts.prompt(), counts.completion())));
         }
-        boolean recorded = usage.recordNow(usageOf(call, backend, counts, UsageOutcome.COMPLETED, started, elapsedMs));
+        // a whole response: its first token came with the rest
+        boolean recorded = usage.recordNow(usageOf(call, backend, counts, UsageOutcome.COMPLETED, started, elapsedMs,
+                elapsedMs));
         if (!recorded) {
             throw OpenAiException.usageUnrecorded();
         }
@@ -162,11 +162,7 @@ class RemoteGeneration {
             }
             Counts counts = counts(reportedUsage, call.prompt(), text.toString());
             long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
-            UsageWriter.Usage record = usageOf(call, backend, counts, outcome, started, elapsedMs);
-            usage.recordNow(new UsageWriter.Usage(record.requestId(), record.model(), record.caller(), record.backend(),
-                    record.device(), record.promptTokens(), record.completionTokens(), record.outcome(),
-                    record.startedAt(), record.completedAt(), firstTokenMs, 0, EnergySource.NONE, 0,
-                    record.tokensEstimated()));
+            usage.recordNow(usageOf(call, backend, counts, outcome, started, elapsedMs, firstTokenMs));
             if (outcome == UsageOutcome.COMPLETED) {
                 if (call.includeUsage() && counts.estimated()) {
                     write(out, "data: " + json.writeValueAsString(OpenAiPayloads.usageChunk(call, call.model().name(),
@@ -245,9 +241,9 @@ class RemoteGeneration {
     }
 
     private UsageWriter.Usage usageOf(GenerationCall call, RemoteBackend backend, Counts counts, UsageOutcome outcome,
-            Instant started, long elapsedMs) {
+            Instant started, long elapsedMs, long firstTokenMs) {
         return new UsageWriter.Usage(call.requestId(), call.model().name(), call.caller(), "remote", backend.host(),
-                counts.prompt(), counts.completion(), outcome, started, started.plusMillis(elapsedMs), elapsedMs, 0,
+                counts.prompt(), counts.completion(), outcome, started, started.plusMillis(elapsedMs), firstTokenMs, 0,
                 EnergySource.NONE, 0, counts.estimated());
     }
 
