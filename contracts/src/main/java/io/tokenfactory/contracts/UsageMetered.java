@@ -1,22 +1,44 @@
 package io.tokenfactory.contracts;
 
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /**
- * metering-service → billing-service: a usage record once metered, with the energy attributed to it.
+ * metering-service → billing-service: usage records of one department once metered, with the energy attributed
+ * to each. Metering ingests usage in batches, so one event carries the records of one department from one batch;
+ * a consumer deduplicates on each item's {@code usage.eventId()}, never on this event's id alone, so a batch sent
+ * again with another grouping is still counted once.
  *
- * @param usage                   the usage exactly as it was recorded
- * @param attributedEnergyJoules  the request's direct energy as metering attributed it
+ * @param items the department's metered usage records, at least one
  */
 public record UsageMetered(
         UUID eventId,
         Instant occurredAt,
-        UsageRecorded usage,
-        double attributedEnergyJoules) implements TokenFactoryEvent {
+        UUID departmentId,
+        List<Item> items) implements TokenFactoryEvent {
+
+    public UsageMetered {
+        items = List.copyOf(items);
+    }
 
     @Override
     public String subject() {
-        return usage.subject();
+        return "department/" + departmentId;
+    }
+
+    /**
+     * @param usage                  the usage exactly as inference-service recorded it
+     * @param directEnergyJoules     the request's own measured energy
+     * @param facilityOverheadJoules the facility's share on top of it: direct × (PUE − 1), PUE as effective when the
+     *                               request happened
+     * @param pue                    that PUE
+     */
+    public record Item(
+            UsageRecorded usage,
+            BigDecimal directEnergyJoules,
+            BigDecimal facilityOverheadJoules,
+            BigDecimal pue) {
     }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
@@ -17,16 +18,21 @@ import io.tokenfactory.inference.InferenceServiceApplication;
 import io.tokenfactory.inference.usage.CompletedInference;
 import io.tokenfactory.inference.usage.UsageRecording;
 import io.tokenfactory.metering.MeteringServiceApplication;
+import io.tokenfactory.testsupport.HttpTestClient;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
+
+import tools.jackson.databind.JsonNode;
 
 /**
  * The usage pipe end to end with the real services: what inference-service records reaches metering-service
- * exactly once — also when inference-service sends it again, and when metering-service was down while it was
- * published.
+ * exactly once — also when inference-service sends it again, when metering-service was down while it was
+ * published, and across a real broker outage; reconciliation then finds no difference.
  */
 class UsagePipeSystemTests {
 
@@ -37,10 +43,10 @@ class UsagePipeSystemTests {
 
     @BeforeAll
     static void startServices() {
-        metering = startMetering();
         inference = RunningService.start(InferenceServiceApplication.class, "inference-service",
                 "tokenfactory.inference.outbox.resubmit-interval=PT0.5S",
                 "tokenfactory.inference.outbox.resubmit-after=PT1S");
+        metering = startMetering();
     }
 
     @AfterAll
@@ -97,8 +103,55 @@ class UsagePipeSystemTests {
         await().atMost(PIPE).until(() -> publishedWhileDown.stream().allMatch(usage -> meteredRows(usage) == 1));
     }
 
+    @Test
+    void reconciliationFindsNoDifferenceAfterABrokerOutageAndRedelivery() {
+        Instant from = Instant.now().minusSeconds(5);
+        List<UsageRecorded> served = new ArrayList<>(IntStream.range(0, 10).mapToObj(i -> record()).toList());
+        boolean outage = BrokerOutage.possible();
+        if (outage) {
+            // a real outage: inference keeps serving and recording; its outbox cannot reach the broker
+            BrokerOutage.begin();
+            try {
+                served.addAll(IntStream.range(0, 10).mapToObj(i -> record()).toList());
+            } finally {
+                BrokerOutage.end();
+            }
+        }
+        metering.close();
+        metering = null;
+        served.addAll(IntStream.range(0, 10).mapToObj(i -> record()).toList());
+        // and every usage event of the first ten is sent again, as if their confirms had been lost
+        int reopened = inferenceJdbc().update("INSERT INTO event_publication (id, listener_id, event_type, "
+                + "serialized_event, publication_date, status, completion_attempts) SELECT id, listener_id, event_type, "
+                + "serialized_event, publication_date, 'FAILED', 1 FROM event_publication_archive WHERE serialized_event "
+                + "LIKE ANY (?)", (Object) likeAny(served.subList(0, 10)));
+        inferenceJdbc().update("DELETE FROM event_publication_archive WHERE serialized_event LIKE ANY (?)",
+                (Object) likeAny(served.subList(0, 10)));
+        assertThat(reopened).isEqualTo(10);
+        metering = startMetering();
+
+        Instant to = Instant.now().plusSeconds(5);
+        await().atMost(Duration.ofSeconds(90)).until(() -> served.stream().allMatch(usage -> meteredRows(usage) == 1));
+        ResponseEntity<JsonNode> reconciliation = HttpTestClient.onPort(metering.port()).asAdmin()
+                .get("/api/metering/reconciliation?from=" + from + "&to=" + to);
+
+        assertThat(reconciliation.getStatusCode()).isEqualTo(HttpStatus.OK);
+        JsonNode body = reconciliation.getBody();
+        assertThat(body.get("served").get("requests").asLong()).isGreaterThanOrEqualTo(served.size());
+        assertThat(body.get("difference").get("requests").asLong()).isZero();
+        assertThat(body.get("difference").get("promptTokens").asLong()).isZero();
+        assertThat(body.get("difference").get("completionTokens").asLong()).isZero();
+        assertThat(body.get("balanced").asBoolean()).isTrue();
+        assertThat(served.stream().mapToLong(UsageRecorded::totalTokens).sum()).isEqualTo(served.size() * 200L);
+    }
+
+    private static String[] likeAny(List<UsageRecorded> usages) {
+        return usages.stream().map(usage -> "%" + usage.eventId() + "%").toArray(String[]::new);
+    }
+
     private static RunningService startMetering() {
-        return RunningService.start(MeteringServiceApplication.class, "metering-service");
+        return RunningService.start(MeteringServiceApplication.class, "metering-service",
+                "tokenfactory.metering.inference-url=http://localhost:" + inference.port());
     }
 
     private static UsageRecorded record() {

@@ -1,73 +1,192 @@
 package io.tokenfactory.metering.usage;
 
+import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tokenfactory.contracts.EventTypes;
+import io.tokenfactory.contracts.UsageMetered;
 import io.tokenfactory.contracts.UsageRecorded;
-import io.tokenfactory.metering.MeteringProperties;
-import io.tokenfactory.support.events.ProcessedEvents;
-import io.tokenfactory.support.events.RejectedEventException;
+import io.tokenfactory.metering.BatchStatement;
+import io.tokenfactory.metering.energy.FacilityOverhead;
+import io.tokenfactory.metering.energy.NodeHours;
+import io.tokenfactory.metering.energy.NodeHours.NodeHour;
 
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Takes in usage records exactly once: the event id is recorded in the same transaction as the usage row, so a
- * redelivered event (broker redelivery, producer resend) changes nothing. Records that can never be valid are
- * rejected, which sends them to the dead-letter queue with the reason.
+ * Takes in a batch of usage records exactly once, in one transaction: the event ids go into
+ * {@code processed_event} (a redelivered id is skipped), the new records into the raw table, their sums into the
+ * hourly and daily rollups and their node-hours, and one {@code usage-metered} event per department into the outbox.
+ * The broker's acknowledgement follows the commit, so a crash at any point redelivers the batch and changes
+ * nothing twice.
  */
 @Service
 public class UsageIngestion {
 
-    public enum Result { INGESTED, DUPLICATE }
+    public record Result(int ingested, int duplicates) {
+    }
 
-    private final MeteredUsageRepository usage;
-    private final ProcessedEvents processedEvents;
-    private final MeteringProperties properties;
+    private final JdbcTemplate jdbc;
+    private final UsageRollups rollups;
+    private final NodeHours nodeHours;
+    private final FacilityOverhead facility;
+    private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final MeterRegistry meters;
     private final Counter ingested;
     private final Counter duplicates;
+    private final DistributionSummary lag;
 
-    UsageIngestion(MeteredUsageRepository usage, ProcessedEvents processedEvents, MeteringProperties properties,
-            MeterRegistry meters, Clock clock) {
-        this.usage = usage;
-        this.processedEvents = processedEvents;
-        this.properties = properties;
+    UsageIngestion(JdbcTemplate jdbc, UsageRollups rollups, NodeHours nodeHours, FacilityOverhead facility,
+            ApplicationEventPublisher events, Clock clock, MeterRegistry meters) {
+        this.jdbc = jdbc;
+        this.rollups = rollups;
+        this.nodeHours = nodeHours;
+        this.facility = facility;
+        this.events = events;
         this.clock = clock;
+        this.meters = meters;
         this.ingested = Counter.builder("tokenfactory.metering.usage.events")
                 .tag("result", "ingested").description("usage-recorded events ingested").register(meters);
         this.duplicates = Counter.builder("tokenfactory.metering.usage.events")
                 .tag("result", "duplicate").description("usage-recorded events skipped as redeliveries").register(meters);
+        this.lag = DistributionSummary.builder("tokenfactory.metering.ingestion.lag")
+                .baseUnit("seconds").description("from a request's end to its usage being committed in metering")
+                .publishPercentiles(0.5, 0.99).register(meters);
     }
 
     @Transactional
-    public Result ingest(UsageRecorded record) {
-        validate(record);
-        if (!processedEvents.markFirstDelivery(record.eventId(), EventTypes.USAGE_RECORDED)) {
-            duplicates.increment();
-            return Result.DUPLICATE;
+    public Result ingest(List<UsageRecorded> batch) {
+        Set<UUID> fresh = firstDeliveries(batch);
+        List<UsageRecorded> records = new ArrayList<>(fresh.size());
+        for (UsageRecorded record : batch) {
+            // a batch may hold the same event twice: only its first copy counts
+            if (fresh.remove(record.eventId())) {
+                records.add(record);
+            }
         }
-        usage.save(new MeteredUsage(record, clock.instant()));
-        ingested.increment();
-        return Result.INGESTED;
+        int skipped = batch.size() - records.size();
+        if (!records.isEmpty()) {
+            Instant receivedAt = clock.instant();
+            insertRaw(records, receivedAt);
+            rollups.add(records);
+            nodeHours.addDirect(directEnergyByNodeHour(records));
+            publishMetered(records, receivedAt);
+        }
+        afterCommit(records, skipped);
+        return new Result(records.size(), skipped);
     }
 
-    private void validate(UsageRecorded record) {
-        if (record.eventId() == null || record.departmentId() == null || record.occurredAt() == null
-                || record.requestId() == null || record.model() == null || record.outcome() == null
-                || record.energySource() == null || record.node() == null || record.device() == null
-                || record.backend() == null) {
-            throw new RejectedEventException("usage-recorded event lacks a required field");
+    private Set<UUID> firstDeliveries(List<UsageRecorded> batch) {
+        return new HashSet<>(BatchStatement.of(batch).uuid(UsageRecorded::eventId).query(jdbc, """
+                INSERT INTO processed_event (event_id, event_type, processed_at)
+                SELECT id, ?, now() FROM unnest(?) AS t(id)
+                ON CONFLICT (event_id) DO NOTHING
+                RETURNING event_id""", (row, i) -> row.getObject(1, UUID.class), EventTypes.USAGE_RECORDED));
+    }
+
+    private void insertRaw(List<UsageRecorded> records, Instant receivedAt) {
+        BatchStatement.of(records)
+                .uuid(UsageRecorded::eventId)
+                .text(UsageRecorded::requestId)
+                .timestamp(UsageRecorded::occurredAt)
+                .uuid(UsageRecorded::departmentId)
+                .uuid(UsageRecorded::apiKeyId)
+                .uuid(UsageRecorded::agentId)
+                .uuid(UsageRecorded::agentRunId)
+                .text(UsageRecorded::model)
+                .text(UsageRecorded::backend)
+                .text(UsageRecorded::node)
+                .text(UsageRecorded::device)
+                .int8(UsageRecorded::promptTokens)
+                .int8(UsageRecorded::completionTokens)
+                .text(record -> record.outcome().name())
+                .int8(UsageRecorded::latencyMs)
+                .int8(UsageRecorded::timeToFirstTokenMs)
+                .numeric(UsageAmounts::energyJoules)
+                .text(record -> record.energySource().name())
+                .numeric(UsageAmounts::acceleratorSeconds)
+                .bool(UsageRecorded::tokensEstimated)
+                .update(jdbc, """
+                        INSERT INTO usage_record (received_at, event_id, request_id, occurred_at, department_id,
+                            api_key_id, agent_id, agent_run_id, model, backend, node, device, prompt_tokens,
+                            completion_tokens, outcome, latency_ms, time_to_first_token_ms, energy_joules,
+                            energy_source, accelerator_seconds, tokens_estimated)
+                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                        java.sql.Timestamp.from(receivedAt));
+    }
+
+    private static Map<NodeHour, BigDecimal> directEnergyByNodeHour(List<UsageRecorded> records) {
+        Map<NodeHour, BigDecimal> direct = new LinkedHashMap<>();
+        for (UsageRecorded record : records) {
+            direct.merge(new NodeHour(record.node(), record.occurredAt().truncatedTo(ChronoUnit.HOURS)),
+                    UsageAmounts.energyJoules(record), BigDecimal::add);
         }
-        if (record.promptTokens() < 0 || record.completionTokens() < 0
-                || record.totalTokens() > properties.maxPlausibleTokensPerRequest()) {
-            throw new RejectedEventException("implausible token counts: prompt=" + record.promptTokens()
-                    + " completion=" + record.completionTokens());
+        return direct;
+    }
+
+    /** One event per department per batch, so billing gets few large messages rather than one per request. */
+    private void publishMetered(List<UsageRecorded> records, Instant receivedAt) {
+        Map<UUID, List<UsageMetered.Item>> byDepartment = new LinkedHashMap<>();
+        for (UsageRecorded record : records) {
+            BigDecimal direct = UsageAmounts.energyJoules(record);
+            byDepartment.computeIfAbsent(record.departmentId(), department -> new ArrayList<>())
+                    .add(new UsageMetered.Item(record, direct, facility.overheadJoules(direct, record.occurredAt()),
+                            facility.pueAt(record.occurredAt())));
         }
-        if (!(record.energyJoules() >= 0) || !(record.acceleratorSeconds() >= 0) || record.latencyMs() < 0) {
-            throw new RejectedEventException("negative or undefined energy, time or latency");
-        }
+        byDepartment.forEach((department, items) ->
+                events.publishEvent(new UsageMetered(UUID.randomUUID(), receivedAt, department, items)));
+    }
+
+    /** Metrics count what committed, never what a rolled-back attempt saw. */
+    private void afterCommit(List<UsageRecorded> records, int skipped) {
+        Instant committedAt = clock.instant();
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                ingested.increment(records.size());
+                duplicates.increment(skipped);
+                Map<List<String>, long[]> tokens = new LinkedHashMap<>();
+                Map<List<String>, BigDecimal> joules = new LinkedHashMap<>();
+                for (UsageRecorded record : records) {
+                    List<String> tags = List.of(record.model(), record.departmentId().toString());
+                    long[] counts = tokens.computeIfAbsent(tags, key -> new long[2]);
+                    counts[0] += record.promptTokens();
+                    counts[1] += record.completionTokens();
+                    joules.merge(tags, UsageAmounts.energyJoules(record), BigDecimal::add);
+                    lag.record(Math.max(0, committedAt.toEpochMilli() - record.occurredAt().toEpochMilli()) / 1000.0);
+                }
+                tokens.forEach((tags, counts) -> {
+                    tokenCounter(tags, "prompt").increment(counts[0]);
+                    tokenCounter(tags, "completion").increment(counts[1]);
+                });
+                joules.forEach((tags, sum) -> Counter.builder("tokenfactory.metering.energy")
+                        .baseUnit("joules").description("direct energy of metered requests")
+                        .tag("model", tags.get(0)).tag("department", tags.get(1))
+                        .register(meters).increment(sum.doubleValue()));
+            }
+        });
+    }
+
+    private Counter tokenCounter(List<String> tags, String kind) {
+        return Counter.builder("tokenfactory.metering.tokens").description("metered tokens")
+                .tag("model", tags.get(0)).tag("department", tags.get(1)).tag("kind", kind).register(meters);
     }
 }

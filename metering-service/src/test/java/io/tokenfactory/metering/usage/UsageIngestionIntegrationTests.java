@@ -1,21 +1,26 @@
 package io.tokenfactory.metering.usage;
 
+import static io.tokenfactory.metering.MeteringEvents.publish;
+import static io.tokenfactory.metering.MeteringEvents.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tokenfactory.contracts.CloudEventAttributes;
 import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.contracts.UsageRecorded;
-import io.tokenfactory.support.events.CloudEventMessages;
+import io.tokenfactory.metering.MeteringEvents;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
 import io.tokenfactory.testsupport.TestInfrastructure;
 
@@ -29,22 +34,25 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController.State;
 import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The receiving end of the usage pipe, against a real broker: what inference-service publishes arrives here
- * exactly once, whether the broker redelivers it or metering-service was down when it was published.
+ * The receiving end of the usage pipe, against the real broker and database: every usage event counts exactly once
+ * — in the raw table and in the rollups — whether the broker redelivers it, the producer resends it, or
+ * metering-service was stopped while it was published; and what can never count goes to the dead-letter queue with
+ * its reason while the valid events around it are ingested.
  */
 @ServiceIntegrationTest
 class UsageIngestionIntegrationTests {
 
-    private static final String DESTINATION = "tokenfactory.usage-recorded";
     private static final String BINDING = "usageRecorded-in-0";
-    private static final String QUEUE = TestInfrastructure.prefixed(DESTINATION + ".metering-service");
+    private static final String QUEUE = TestInfrastructure.prefixed(MeteringEvents.USAGE_DESTINATION + ".metering-service");
+    private static final Instant HOUR = Instant.parse("2026-11-27T10:00:00Z");
 
     @Autowired
     StreamBridge streamBridge;
     @Autowired
-    MeteredUsageRepository usage;
+    JdbcTemplate jdbc;
     @Autowired
     BindingsLifecycleController bindings;
     @Autowired
@@ -53,81 +61,118 @@ class UsageIngestionIntegrationTests {
     MeterRegistry meters;
 
     @Test
-    void ingestsAUsageEventOnceEvenWhenItIsDeliveredAgain() {
-        UsageRecorded event = usageEvent(120, 480);
+    void countsAUsageEventOnceEvenWhenItIsDeliveredAgain() {
+        UUID department = UUID.randomUUID();
+        UsageRecorded event = usage(department, HOUR.plusSeconds(5), 120, 480, 2.5);
         double duplicatesBefore = duplicates();
 
-        publish(event);
-        publish(event);
-        publish(event);
+        publish(streamBridge, event);
+        publish(streamBridge, event);
+        publish(streamBridge, event);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> duplicates() - duplicatesBefore == 2);
-        assertThat(usage.countByRequestId(event.requestId())).isEqualTo(1);
-        assertThat(usage.findById(event.eventId())).get()
-                .extracting(MeteredUsage::promptTokens, MeteredUsage::completionTokens)
-                .containsExactly(120L, 480L);
+        await().atMost(Duration.ofSeconds(20)).until(() -> duplicates() - duplicatesBefore >= 2);
+        assertThat(rawRows(department)).isEqualTo(1);
+        assertThat(hourlyTotals(department)).containsExactly(1L, 120L, 480L);
+        assertThat(jdbc.queryForObject("SELECT sum(requests) FROM usage_daily WHERE department_id = ?", Long.class,
+                department)).isEqualTo(1L);
     }
 
     @Test
-    void ingestsEverythingPublishedWhileItWasDownOnceItIsBack() {
+    void countsEverythingOnceAcrossAConsumerRestartWithEveryEventSentTwice() {
+        UUID department = UUID.randomUUID();
+        List<UsageRecorded> events = IntStream.range(0, 300)
+                .mapToObj(i -> usage(department, HOUR.plusSeconds(i * 30L), 10 + i, 100 + i, 1.0 + i / 8.0))
+                .toList();
+        long prompt = events.stream().mapToLong(UsageRecorded::promptTokens).sum();
+        long completion = events.stream().mapToLong(UsageRecorded::completionTokens).sum();
+
+        events.subList(0, 150).forEach(event -> publish(streamBridge, event));
         bindings.changeState(BINDING, State.STOPPED);
-        List<UsageRecorded> publishedWhileDown = IntStream.range(0, 5).mapToObj(i -> usageEvent(i, 10)).toList();
         try {
-            publishedWhileDown.forEach(this::publish);
-            // the durable queue holds them; nothing reaches the database while the consumer is down
-            RabbitAdmin admin = new RabbitAdmin(rabbit);
-            await().atMost(Duration.ofSeconds(10)).until(() -> admin.getQueueInfo(QUEUE).getMessageCount() == 5);
-            assertThat(publishedWhileDown).noneMatch(event -> usage.existsById(event.eventId()));
+            // while metering is stopped: the second half, and every event of the first half again
+            events.subList(150, 300).forEach(event -> publish(streamBridge, event));
+            events.subList(0, 150).forEach(event -> publish(streamBridge, event));
         } finally {
             bindings.changeState(BINDING, State.STARTED);
         }
+        events.subList(150, 300).forEach(event -> publish(streamBridge, event));
 
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> publishedWhileDown.stream().allMatch(event -> usage.existsById(event.eventId())));
-        assertThat(publishedWhileDown).allMatch(event -> usage.countByRequestId(event.requestId()) == 1);
+        RabbitAdmin admin = new RabbitAdmin(rabbit);
+        await().atMost(Duration.ofSeconds(60)).until(() -> rawRows(department) == 300
+                && admin.getQueueInfo(QUEUE).getMessageCount() == 0);
+        assertThat(hourlyTotals(department)).containsExactly(300L, prompt, completion);
+        // 300 J for the ones, 300 · 299 / 2 / 8 for the eighths: exact in binary and in NUMERIC
+        assertThat(jdbc.queryForObject("SELECT sum(energy_joules) FROM usage_daily WHERE department_id = ?",
+                BigDecimal.class, department)).isEqualByComparingTo("5906.25");
     }
 
     @Test
     @EnabledIf("deadLetteringBroker")
-    void sendsPoisonMessagesToTheDeadLetterQueueWithTheReason() {
-        MessageProperties properties = new MessageProperties();
-        properties.setContentType("application/json");
-        rabbit.send(TestInfrastructure.prefixed(DESTINATION), "usage",
-                new Message("{\"eventId\": \"not json".getBytes(StandardCharsets.UTF_8), properties));
-        UsageRecorded negative = usageEvent(-5, 10);
-        publish(negative);
+    void parksEachKindOfBadEventInTheDeadLetterQueueWithItsReasonAndIngestsTheRest() {
+        UUID department = UUID.randomUUID();
+        UsageRecorded valid = usage(department, HOUR, 7, 9, 0.5);
+        UsageRecorded negative = usage(department, HOUR, -5, 10, 0.5);
+        UsageRecorded withoutDepartment = new UsageRecorded(UUID.randomUUID(), HOUR, "req-" + UUID.randomUUID(), null,
+                null, null, null, "byte-lm-moby", "djl", "node-a", "cpu0", 1, 1, UsageOutcome.COMPLETED, 1, 1, 0.1,
+                EnergySource.RAPL, 0.1, false);
+        double parkedBefore = parked();
 
-        String deadLetters = TestInfrastructure.prefixed(DESTINATION + ".metering-service.dlq");
+        sendRaw("{\"eventId\": \"not json", "tokenfactory.usage-recorded.v1");
+        sendRaw("{\"eventId\": \"" + UUID.randomUUID() + "\"}", "tokenfactory.usage-recorded.v9");
+        publish(streamBridge, negative);
+        publish(streamBridge, withoutDepartment);
+        publish(streamBridge, valid);
+
+        String deadLetters = QUEUE + ".dlq";
         List<String> reasons = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            Message dead = rabbit.receive(deadLetters, 500);
+            Message dead = rabbit.receive(deadLetters, 200);
             if (dead != null) {
-                // the binder wraps the failure; the consumer's own reason is in the "Caused by" of the stack trace
-                reasons.add(String.valueOf(dead.getMessageProperties().getHeaders().get("x-exception-stacktrace")));
+                reasons.add(String.valueOf(dead.getMessageProperties().getHeaders().get("x-exception-message")));
             }
-            return reasons.size() >= 2;
+            return reasons.size() >= 4;
         });
-        assertThat(reasons).anyMatch(reason -> reason.contains("RejectedEventException: implausible token counts"));
-        assertThat(reasons).anyMatch(reason -> reason.contains("RejectedEventException: payload is not a readable"));
-        assertThat(usage.existsById(negative.eventId())).isFalse();
+        assertThat(reasons).anyMatch(reason -> reason.startsWith("payload is not a readable tokenfactory.usage-recorded.v1"));
+        assertThat(reasons).anyMatch(reason -> reason.contains("tokenfactory.usage-recorded.v9")
+                && reason.contains("unknown type or version"));
+        assertThat(reasons).anyMatch(reason -> reason.startsWith("negative token counts"));
+        assertThat(reasons).anyMatch(reason -> reason.equals("missing departmentId"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> rawRows(department) == 1);
+        assertThat(hourlyTotals(department)).containsExactly(1L, 7L, 9L);
+        assertThat(parked() - parkedBefore).isEqualTo(4.0);
     }
 
     static boolean deadLetteringBroker() {
         return TestInfrastructure.get().deadLettering();
     }
 
-    private void publish(UsageRecorded event) {
-        assertThat(streamBridge.send(DESTINATION, CloudEventMessages.toMessage(event, "urn:tokenfactory:inference-service")))
-                .isTrue();
+    private void sendRaw(String body, String type) {
+        MessageProperties properties = new MessageProperties();
+        properties.setContentType("application/json");
+        properties.setHeader(CloudEventAttributes.TYPE, type);
+        properties.setHeader(CloudEventAttributes.ID, UUID.randomUUID().toString());
+        rabbit.send(TestInfrastructure.prefixed(MeteringEvents.USAGE_DESTINATION), "usage",
+                new Message(body.getBytes(StandardCharsets.UTF_8), properties));
+    }
+
+    private long rawRows(UUID department) {
+        return jdbc.queryForObject("SELECT count(*) FROM usage_record WHERE department_id = ?", Long.class, department);
+    }
+
+    private List<Long> hourlyTotals(UUID department) {
+        Map<String, Object> row = jdbc.queryForMap("SELECT COALESCE(sum(requests), 0) AS r, COALESCE(sum(prompt_tokens), 0) AS p, "
+                + "COALESCE(sum(completion_tokens), 0) AS c FROM usage_hourly WHERE department_id = ?", department);
+        return List.of(((Number) row.get("r")).longValue(), ((Number) row.get("p")).longValue(),
+                ((Number) row.get("c")).longValue());
     }
 
     private double duplicates() {
         return meters.get("tokenfactory.metering.usage.events").tag("result", "duplicate").counter().count();
     }
 
-    private static UsageRecorded usageEvent(long promptTokens, long completionTokens) {
-        return new UsageRecorded(UUID.randomUUID(), Instant.parse("2026-11-27T10:00:00Z"), "req-" + UUID.randomUUID(),
-                UUID.randomUUID(), UUID.randomUUID(), null, null, "tf-tiny", "djl", "node-a", "cpu0", promptTokens,
-                completionTokens, UsageOutcome.COMPLETED, 900, 80, 2.5, EnergySource.ESTIMATED, 0.9, false);
+    private double parked() {
+        return meters.find("tokenfactory.metering.events.dead.lettered").tag("type", "tokenfactory.usage-recorded.v1")
+                .counters().stream().mapToDouble(counter -> counter.count()).sum();
     }
+
 }

@@ -1,0 +1,30 @@
+package io.tokenfactory.metering.energy.web;
+
+import java.time.Clock;
+
+import io.tokenfactory.metering.energy.EnergyBalance;
+import io.tokenfactory.metering.web.RequestParameters;
+import io.tokenfactory.metering.web.RequestParameters.Window;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Where the measured energy went, per node (administrators). */
+@RestController
+class EnergyController {
+
+    private final EnergyBalance balance;
+    private final Clock clock;
+
+    EnergyController(EnergyBalance balance, Clock clock) {
+        this.balance = balance;
+        this.clock = clock;
+    }
+
+    @GetMapping("/api/metering/energy")
+    EnergyBalance.Balance energy(@RequestParam(required = false) String from, @RequestParam(required = false) String to) {
+        Window window = RequestParameters.window(from, to, clock);
+        return balance.between(window.from(), window.to());
+    }
+}

@@ -1,0 +1,105 @@
+package io.tokenfactory.metering.messaging;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.connection.CorrelationData;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.cloud.stream.config.BindingServiceProperties;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+/**
+ * Parks deliveries that can never be ingested in the binding's dead-letter queue ({@code <queue>.dlq}, the one
+ * the binder declares), with the reason in {@code x-exception-message} as the binder itself would write it, and
+ * counts them. Sending waits for the broker's confirm: a failure throws, the batch is not acknowledged and comes
+ * again, so a rejected delivery is parked before it is dropped from the queue.
+ */
+@Component
+public class DeadLetters {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
+
+    private final RabbitTemplate rabbit;
+    private final BindingServiceProperties bindings;
+    private final Environment environment;
+    private final MeterRegistry meters;
+    private final boolean enabled;
+
+    DeadLetters(RabbitTemplate rabbit, BindingServiceProperties bindings, Environment environment,
+            MeterRegistry meters, @Value("${TF_RABBITMQ_DEAD_LETTERING:true}") boolean enabled) {
+        this.rabbit = rabbit;
+        this.bindings = bindings;
+        this.environment = environment;
+        this.meters = meters;
+        this.enabled = enabled;
+    }
+
+    /**
+     * @param binding   the consumer binding the deliveries came from, e.g. {@code usageRecorded-in-0}
+     * @param eventType the event type the binding carries, a metric tag
+     */
+    public void park(String binding, String eventType, List<RejectedDelivery> rejected) {
+        if (rejected.isEmpty()) {
+            return;
+        }
+        String queue = deadLetterQueue(binding);
+        for (RejectedDelivery delivery : rejected) {
+            log.warn("Dead-lettering a {} delivery ({}): {}", eventType, delivery.reason(), delivery.detail());
+            if (enabled) {
+                send(queue, delivery);
+            }
+            Counter.builder("tokenfactory.metering.events.dead.lettered")
+                    .description("deliveries that can never be ingested, parked in the dead-letter queue")
+                    .tag("type", eventType).tag("reason", delivery.reason())
+                    .register(meters).increment();
+        }
+    }
+
+    private void send(String queue, RejectedDelivery delivery) {
+        MessageProperties properties = new MessageProperties();
+        for (Map.Entry<String, Object> header : delivery.headers().entrySet()) {
+            Object value = header.getValue();
+            if (!header.getKey().startsWith("amqp_") && (value instanceof String || value instanceof Number
+                    || value instanceof Boolean)) {
+                properties.setHeader(header.getKey(), value);
+            }
+        }
+        Object contentType = delivery.headers().get("contentType");
+        properties.setContentType(contentType == null ? MessageProperties.CONTENT_TYPE_JSON : contentType.toString());
+        properties.setHeader("x-exception-message", delivery.detail());
+        properties.setHeader("x-exception-reason", delivery.reason());
+        CorrelationData confirmation = new CorrelationData();
+        // the default exchange routes by queue name straight into the dead-letter queue
+        rabbit.send("", queue, new Message(delivery.body(), properties), confirmation);
+        try {
+            CorrelationData.Confirm confirm = confirmation.getFuture().get(10, TimeUnit.SECONDS);
+            if (!confirm.ack()) {
+                throw new IllegalStateException("the broker refused a dead letter: " + confirm.reason());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while dead-lettering", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("no confirm for a dead letter", e);
+        }
+    }
+
+    String deadLetterQueue(String binding) {
+        // the binder's own naming: <prefix><destination>.<group>.dlq, unless a binding names its DLQ itself
+        String consumer = "spring.cloud.stream.rabbit.bindings." + binding + ".consumer.";
+        String prefix = environment.getProperty(consumer + "prefix",
+                environment.getProperty("spring.cloud.stream.rabbit.default.consumer.prefix", ""));
+        String queue = prefix + bindings.getBindingDestination(binding) + "." + bindings.getGroup(binding);
+        return environment.getProperty(consumer + "dead-letter-queue-name", queue + ".dlq");
+    }
+}

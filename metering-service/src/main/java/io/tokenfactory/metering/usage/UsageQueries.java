@@ -1,0 +1,163 @@
+package io.tokenfactory.metering.usage;
+
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import io.tokenfactory.metering.TimeBuckets;
+import io.tokenfactory.metering.usage.UsageQuery.Dimension;
+import io.tokenfactory.metering.usage.UsageQuery.Granularity;
+import io.tokenfactory.support.problem.ApiProblemException;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Reads usage: minute buckets (and windows not on whole hours) from the raw table, hour and day buckets from the
+ * rollups. Every statement is built from fixed column names; only values are bound.
+ */
+@Service
+public class UsageQueries {
+
+    /** More buckets than this is a mistake, not a report. */
+    static final int MAX_BUCKETS = 10_000;
+    /** At most this many rows answer one query. */
+    static final int MAX_ROWS = 100_000;
+
+    private final JdbcTemplate jdbc;
+
+    UsageQueries(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Transactional(readOnly = true)
+    public UsageReport usage(UsageQuery query) {
+        if (!query.from().isBefore(query.to())) {
+            throw badRequest("from must be before to");
+        }
+        Instant from = query.from();
+        Instant to = query.to();
+        String table;
+        String bucketColumn;
+        String bucket;
+        switch (query.granularity()) {
+            case MINUTE -> {
+                table = "usage_record";
+                bucketColumn = "occurred_at";
+                bucket = "date_trunc('minute', occurred_at, 'UTC')";
+            }
+            case HOUR, DAY -> {
+                from = TimeBuckets.floor(from, query.granularity().unit);
+                to = TimeBuckets.ceil(to, query.granularity().unit);
+                table = query.granularity() == Granularity.HOUR ? "usage_hourly" : "usage_daily";
+                bucketColumn = query.granularity() == Granularity.HOUR ? "hour_start" : "day_start";
+                bucket = bucketColumn;
+            }
+            default -> {
+                boolean wholeHours = TimeBuckets.floor(from, ChronoUnit.HOURS).equals(from)
+                        && TimeBuckets.floor(to, ChronoUnit.HOURS).equals(to);
+                table = wholeHours ? "usage_hourly" : "usage_record";
+                bucketColumn = wholeHours ? "hour_start" : "occurred_at";
+                bucket = null;
+            }
+        }
+        if (query.granularity().unit != null
+                && query.length().dividedBy(query.granularity().unit.getDuration()) > MAX_BUCKETS) {
+            throw badRequest("the window holds more than " + MAX_BUCKETS + " " + query.granularity().name().toLowerCase()
+                    + " buckets; choose a coarser granularity or a shorter window");
+        }
+        List<Object> parameters = new ArrayList<>();
+        StringBuilder select = new StringBuilder("SELECT ").append(bucket == null ? "NULL::timestamptz" : bucket);
+        StringBuilder groupBy = new StringBuilder(" GROUP BY ").append(bucket == null ? "()" : "1");
+        for (Dimension dimension : Dimension.values()) {
+            if (query.groupBy().contains(dimension)) {
+                select.append(", ").append(dimension.column);
+                groupBy.append(", ").append(dimension.column);
+            } else {
+                select.append(", NULL");
+            }
+        }
+        String count = table.equals("usage_record") ? "count(*)" : "sum(requests)";
+        select.append(", ").append(count).append(", sum(prompt_tokens), sum(completion_tokens), sum(energy_joules), ")
+                .append("sum(accelerator_seconds) FROM ").append(table)
+                .append(" WHERE ").append(bucketColumn).append(" >= ? AND ").append(bucketColumn).append(" < ?");
+        parameters.add(Timestamp.from(from));
+        parameters.add(Timestamp.from(to));
+        filter(select, parameters, "department_id", query.department());
+        filter(select, parameters, "agent_id", query.agent());
+        filter(select, parameters, "model", query.model());
+        filter(select, parameters, "node", query.node());
+        select.append(groupBy);
+        if (bucket == null && query.groupBy().isEmpty()) {
+            // totals over nothing still answer one row of zeros
+            select.append(" HAVING count(*) > 0");
+        }
+        select.append(" ORDER BY 1, 2, 3, 4, 5 LIMIT ").append(MAX_ROWS + 1);
+        List<UsageReport.Row> rows = jdbc.query(select.toString(), UsageQueries::row, parameters.toArray());
+        if (rows.size() > MAX_ROWS) {
+            throw new ApiProblemException(HttpStatus.UNPROCESSABLE_CONTENT, "result_too_large", "Result too large",
+                    "the query answers more than " + MAX_ROWS + " rows; group by fewer dimensions or shorten the window");
+        }
+        return new UsageReport(from, to, query.granularity(), query.groupBy(), rows, totals(rows));
+    }
+
+    private static void filter(StringBuilder sql, List<Object> parameters, String column, Object value) {
+        if (value != null) {
+            sql.append(" AND ").append(column).append(" = ?");
+            parameters.add(value);
+        }
+    }
+
+    private static UsageReport.Row row(ResultSet row, int index) throws SQLException {
+        Timestamp start = row.getTimestamp(1);
+        long prompt = row.getLong(7);
+        long completion = row.getLong(8);
+        return new UsageReport.Row(start == null ? null : start.toInstant(), row.getObject(2, UUID.class),
+                row.getObject(3, UUID.class), row.getString(4), row.getString(5), row.getLong(6), prompt, completion,
+                prompt + completion, zeroIfNull(row.getBigDecimal(9)), zeroIfNull(row.getBigDecimal(10)));
+    }
+
+    private static UsageReport.Totals totals(List<UsageReport.Row> rows) {
+        long requests = 0;
+        long prompt = 0;
+        long completion = 0;
+        BigDecimal energy = BigDecimal.ZERO;
+        BigDecimal seconds = BigDecimal.ZERO;
+        for (UsageReport.Row row : rows) {
+            requests += row.requests();
+            prompt += row.promptTokens();
+            completion += row.completionTokens();
+            energy = energy.add(row.energyJoules());
+            seconds = seconds.add(row.acceleratorSeconds());
+        }
+        return new UsageReport.Totals(requests, prompt, completion, prompt + completion, energy, seconds);
+    }
+
+    /** Requests and tokens metered in a window, straight from the raw table (for reconciliation). */
+    @Transactional(readOnly = true)
+    public UsageReport.Totals meteredBetween(Instant from, Instant to) {
+        return jdbc.queryForObject("""
+                SELECT count(*), COALESCE(sum(prompt_tokens), 0), COALESCE(sum(completion_tokens), 0),
+                    COALESCE(sum(energy_joules), 0), COALESCE(sum(accelerator_seconds), 0)
+                FROM usage_record WHERE occurred_at >= ? AND occurred_at < ?""",
+                (row, i) -> new UsageReport.Totals(row.getLong(1), row.getLong(2), row.getLong(3),
+                        row.getLong(2) + row.getLong(3), row.getBigDecimal(4), row.getBigDecimal(5)),
+                Timestamp.from(from), Timestamp.from(to));
+    }
+
+    private static BigDecimal zeroIfNull(BigDecimal value) {
+        return value == null ? BigDecimal.ZERO : value;
+    }
+
+    static ApiProblemException badRequest(String detail) {
+        return new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid_parameter", "Invalid parameter", detail);
+    }
+}

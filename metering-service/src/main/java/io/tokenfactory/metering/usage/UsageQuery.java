@@ -1,0 +1,61 @@
+package io.tokenfactory.metering.usage;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * What to read: a window, a bucket size, the dimensions to group by and the filters.
+ *
+ * @param department null: every department the caller may see
+ */
+public record UsageQuery(Instant from, Instant to, Granularity granularity, List<Dimension> groupBy, UUID department,
+        UUID agent, String model, String node) {
+
+    public UsageQuery {
+        groupBy = List.copyOf(groupBy);
+    }
+
+    public enum Granularity {
+        MINUTE(ChronoUnit.MINUTES), HOUR(ChronoUnit.HOURS), DAY(ChronoUnit.DAYS), TOTAL(null);
+
+        final ChronoUnit unit;
+
+        Granularity(ChronoUnit unit) {
+            this.unit = unit;
+        }
+    }
+
+    public enum Dimension {
+        DEPARTMENT("department_id"), AGENT("agent_id"), MODEL("model"), NODE("node");
+
+        final String column;
+
+        Dimension(String column) {
+            this.column = column;
+        }
+    }
+
+    /** Parses {@code department,model}: each name once, in the order given. */
+    public static List<Dimension> dimensions(String groupBy) {
+        Set<Dimension> dimensions = new LinkedHashSet<>();
+        if (groupBy != null && !groupBy.isBlank()) {
+            for (String name : groupBy.split(",")) {
+                Dimension dimension = Arrays.stream(Dimension.values())
+                        .filter(candidate -> candidate.name().equalsIgnoreCase(name.trim())).findFirst()
+                        .orElseThrow(() -> UsageQueries.badRequest("groupBy takes department, agent, model and node"));
+                dimensions.add(dimension);
+            }
+        }
+        return List.copyOf(dimensions);
+    }
+
+    public Duration length() {
+        return Duration.between(from, to);
+    }
+}

@@ -1,0 +1,63 @@
+package io.tokenfactory.metering.usage;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+
+import io.tokenfactory.metering.energy.NodeHours;
+import io.tokenfactory.support.problem.ApiProblemException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Recomputes the rollups of a window from raw usage (after a repair, a restore, or to prove the incremental rollups
+ * right), and marks the window's node-hours for idle allocation again so corrections follow.
+ */
+@Service
+public class UsageRebuild {
+
+    private static final Logger log = LoggerFactory.getLogger(UsageRebuild.class);
+    private static final Duration LONGEST = Duration.ofDays(400);
+
+    public record Rebuilt(Instant from, Instant to, long hourlyRows, long dailyRows) {
+    }
+
+    private final UsageRollups rollups;
+    private final NodeHours nodeHours;
+    private final RawUsagePartitions partitions;
+    private final JdbcTemplate jdbc;
+
+    UsageRebuild(UsageRollups rollups, NodeHours nodeHours, RawUsagePartitions partitions,
+            JdbcTemplate jdbc) {
+        this.rollups = rollups;
+        this.nodeHours = nodeHours;
+        this.partitions = partitions;
+        this.jdbc = jdbc;
+    }
+
+    @Transactional
+    public Rebuilt rebuild(Instant from, Instant to) {
+        if (!from.isBefore(to)) {
+            throw UsageQueries.badRequest("from must be before to");
+        }
+        if (Duration.between(from, to).compareTo(LONGEST) > 0) {
+            throw UsageQueries.badRequest("rebuild at most " + LONGEST.toDays() + " days at a time");
+        }
+        if (from.isBefore(partitions.oldestRetained())) {
+            throw ApiProblemException.unprocessable("raw_usage_expired", "raw usage before "
+                    + partitions.oldestRetained() + " has been dropped by the retention; its rollups cannot be rebuilt");
+        }
+        Instant[] days = rollups.rebuild(from, to);
+        nodeHours.recomputeDirect(days[0], days[1]);
+        Long hourly = jdbc.queryForObject("SELECT count(*) FROM usage_hourly WHERE hour_start >= ? AND hour_start < ?",
+                Long.class, Timestamp.from(days[0]), Timestamp.from(days[1]));
+        Long daily = jdbc.queryForObject("SELECT count(*) FROM usage_daily WHERE day_start >= ? AND day_start < ?",
+                Long.class, Timestamp.from(days[0]), Timestamp.from(days[1]));
+        log.info("Rebuilt usage rollups for [{}, {}): {} hourly and {} daily rows", days[0], days[1], hourly, daily);
+        return new Rebuilt(days[0], days[1], hourly, daily);
+    }
+}

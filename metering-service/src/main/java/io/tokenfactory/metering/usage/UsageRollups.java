@@ -1,0 +1,157 @@
+package io.tokenfactory.metering.usage;
+
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.tokenfactory.contracts.UsageRecorded;
+import io.tokenfactory.metering.BatchStatement;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The hourly and daily rollups by department, agent, model and node (UTC buckets). Each ingested batch adds its
+ * sums; {@link #rebuild} recomputes a window from the raw table with the same arithmetic, so the two always agree.
+ */
+@Component
+class UsageRollups {
+
+    enum Table {
+        HOURLY("usage_hourly", "hour_start", "hour", ChronoUnit.HOURS),
+        DAILY("usage_daily", "day_start", "day", ChronoUnit.DAYS);
+
+        final String table;
+        final String bucketColumn;
+        final String truncation;
+        final ChronoUnit unit;
+
+        Table(String table, String bucketColumn, String truncation, ChronoUnit unit) {
+            this.table = table;
+            this.bucketColumn = bucketColumn;
+            this.truncation = truncation;
+            this.unit = unit;
+        }
+    }
+
+    record Key(Instant bucket, UUID departmentId, UUID agentId, String model, String node) {
+    }
+
+    private static final Comparator<Key> ORDER = Comparator.comparing(Key::bucket)
+            .thenComparing(Key::departmentId)
+            .thenComparing(Key::agentId, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(Key::model)
+            .thenComparing(Key::node);
+
+    private static final class Sums {
+        long requests;
+        long promptTokens;
+        long completionTokens;
+        BigDecimal energyJoules = BigDecimal.ZERO;
+        BigDecimal acceleratorSeconds = BigDecimal.ZERO;
+    }
+
+    private record Row(Key key, Sums sums) {
+    }
+
+    private final JdbcTemplate jdbc;
+
+    UsageRollups(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Transactional(propagation = Propagation.MANDATORY)
+    void add(List<UsageRecorded> records) {
+        for (Table table : Table.values()) {
+            upsert(table, sum(records, table.unit));
+        }
+    }
+
+    private static List<Row> sum(List<UsageRecorded> records, ChronoUnit unit) {
+        Map<Key, Sums> sums = new LinkedHashMap<>();
+        for (UsageRecorded record : records) {
+            Key key = new Key(record.occurredAt().truncatedTo(unit), record.departmentId(), record.agentId(),
+                    record.model(), record.node());
+            Sums row = sums.computeIfAbsent(key, k -> new Sums());
+            row.requests++;
+            row.promptTokens += record.promptTokens();
+            row.completionTokens += record.completionTokens();
+            row.energyJoules = row.energyJoules.add(UsageAmounts.energyJoules(record));
+            row.acceleratorSeconds = row.acceleratorSeconds.add(UsageAmounts.acceleratorSeconds(record));
+        }
+        List<Row> rows = new ArrayList<>(sums.size());
+        sums.forEach((key, row) -> rows.add(new Row(key, row)));
+        // rows are locked in one order by every batch, so concurrent consumers never deadlock
+        rows.sort(Comparator.comparing(Row::key, ORDER));
+        return rows;
+    }
+
+    private void upsert(Table table, List<Row> rows) {
+        BatchStatement.of(rows)
+                .timestamp(row -> row.key().bucket())
+                .uuid(row -> row.key().departmentId())
+                .uuid(row -> row.key().agentId())
+                .text(row -> row.key().model())
+                .text(row -> row.key().node())
+                .int8(row -> row.sums().requests)
+                .int8(row -> row.sums().promptTokens)
+                .int8(row -> row.sums().completionTokens)
+                .numeric(row -> row.sums().energyJoules)
+                .numeric(row -> row.sums().acceleratorSeconds)
+                .update(jdbc, """
+                        INSERT INTO %1$s AS r (%2$s, department_id, agent_id, model, node, requests, prompt_tokens,
+                            completion_tokens, energy_joules, accelerator_seconds)
+                        SELECT bucket, department_id, agent_id, model, node, requests, prompt_tokens, completion_tokens,
+                            energy_joules, accelerator_seconds
+                        FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WITH ORDINALITY AS u(bucket, department_id, agent_id,
+                            model, node, requests, prompt_tokens, completion_tokens, energy_joules, accelerator_seconds,
+                            position)
+                        ORDER BY position
+                        ON CONFLICT ON CONSTRAINT %1$s_key DO UPDATE SET
+                            requests = r.requests + excluded.requests,
+                            prompt_tokens = r.prompt_tokens + excluded.prompt_tokens,
+                            completion_tokens = r.completion_tokens + excluded.completion_tokens,
+                            energy_joules = r.energy_joules + excluded.energy_joules,
+                            accelerator_seconds = r.accelerator_seconds + excluded.accelerator_seconds"""
+                        .formatted(table.table, table.bucketColumn));
+    }
+
+    /**
+     * Recomputes both rollups for whole UTC days covering [from, to) from the raw table. Ingestion waits while it
+     * runs (the rollups are locked), so no batch is counted twice or missed.
+     *
+     * @return the days rebuilt: [first day start, last day end)
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    Instant[] rebuild(Instant from, Instant to) {
+        Instant start = from.truncatedTo(ChronoUnit.DAYS);
+        Instant end = to.truncatedTo(ChronoUnit.DAYS);
+        if (end.isBefore(to)) {
+            end = end.plus(1, ChronoUnit.DAYS);
+        }
+        jdbc.execute("LOCK TABLE usage_hourly, usage_daily IN SHARE ROW EXCLUSIVE MODE");
+        for (Table table : Table.values()) {
+            jdbc.update("DELETE FROM %s WHERE %s >= ? AND %s < ?".formatted(table.table, table.bucketColumn,
+                    table.bucketColumn), Timestamp.from(start), Timestamp.from(end));
+            jdbc.update("""
+                    INSERT INTO %1$s (%2$s, department_id, agent_id, model, node, requests, prompt_tokens,
+                        completion_tokens, energy_joules, accelerator_seconds)
+                    SELECT date_trunc('%3$s', occurred_at, 'UTC'), department_id, agent_id, model, node, count(*),
+                        sum(prompt_tokens), sum(completion_tokens), sum(energy_joules), sum(accelerator_seconds)
+                    FROM usage_record
+                    WHERE occurred_at >= ? AND occurred_at < ?
+                    GROUP BY 1, department_id, agent_id, model, node""".formatted(table.table, table.bucketColumn,
+                    table.truncation), Timestamp.from(start), Timestamp.from(end));
+        }
+        return new Instant[] {start, end};
+    }
+}

@@ -1,0 +1,51 @@
+package io.tokenfactory.metering.usage;
+
+import java.util.Optional;
+
+import io.tokenfactory.contracts.UsageRecorded;
+import io.tokenfactory.metering.MeteringProperties;
+
+import org.springframework.stereotype.Component;
+
+/** What makes a usage record impossible to count: it is dead-lettered with that reason, never ingested. */
+@Component
+public class UsageValidation {
+
+    private final long maxPlausibleTokens;
+
+    UsageValidation(MeteringProperties properties) {
+        this.maxPlausibleTokens = properties.maxPlausibleTokensPerRequest();
+    }
+
+    public Optional<String> problem(UsageRecorded record) {
+        if (record.eventId() == null) {
+            return Optional.of("missing eventId");
+        }
+        if (record.departmentId() == null) {
+            return Optional.of("missing departmentId");
+        }
+        if (record.occurredAt() == null || record.requestId() == null || record.model() == null
+                || record.outcome() == null || record.energySource() == null || record.node() == null
+                || record.device() == null || record.backend() == null) {
+            return Optional.of("missing one of occurredAt, requestId, model, outcome, energySource, node, device, backend");
+        }
+        if (record.promptTokens() < 0 || record.completionTokens() < 0) {
+            return Optional.of("negative token counts: prompt=" + record.promptTokens() + " completion="
+                    + record.completionTokens());
+        }
+        if (record.totalTokens() > maxPlausibleTokens || record.totalTokens() < 0) {
+            return Optional.of("implausible token counts: prompt=" + record.promptTokens() + " completion="
+                    + record.completionTokens());
+        }
+        if (!Double.isFinite(record.energyJoules()) || record.energyJoules() < 0
+                || !Double.isFinite(record.acceleratorSeconds()) || record.acceleratorSeconds() < 0
+                || record.latencyMs() < 0 || record.timeToFirstTokenMs() < 0) {
+            return Optional.of("negative or undefined energy, time or latency");
+        }
+        if (record.requestId().length() > 64 || record.backend().length() > 64 || record.model().length() > 200
+                || record.node().length() > 200 || record.device().length() > 200) {
+            return Optional.of("an identifier is too long (requestId, backend ≤ 64; model, node, device ≤ 200)");
+        }
+        return Optional.empty();
+    }
+}

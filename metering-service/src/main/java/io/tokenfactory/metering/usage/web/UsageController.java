@@ -1,0 +1,114 @@
+package io.tokenfactory.metering.usage.web;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.tokenfactory.metering.usage.UsageQueries;
+import io.tokenfactory.metering.usage.UsageQuery;
+import io.tokenfactory.metering.usage.UsageQuery.Dimension;
+import io.tokenfactory.metering.usage.UsageQuery.Granularity;
+import io.tokenfactory.metering.usage.UsageRebuild;
+import io.tokenfactory.metering.usage.UsageReport;
+import io.tokenfactory.metering.web.Csv;
+import io.tokenfactory.metering.web.RequestParameters;
+import io.tokenfactory.metering.web.RequestParameters.Window;
+import io.tokenfactory.support.security.Caller;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Usage by any combination of department, agent, model and node, per minute, hour, day or in total; JSON, or CSV
+ * with {@code format=csv} or {@code Accept: text/csv}. A department key sees only its own department.
+ */
+@RestController
+class UsageController {
+
+    static final MediaType CSV = new MediaType("text", "csv", StandardCharsets.UTF_8);
+
+    private final UsageQueries queries;
+    private final UsageRebuild rebuild;
+    private final Clock clock;
+
+    UsageController(UsageQueries queries, UsageRebuild rebuild, Clock clock) {
+        this.queries = queries;
+        this.rebuild = rebuild;
+        this.clock = clock;
+    }
+
+    @GetMapping("/api/metering/usage")
+    ResponseEntity<?> usage(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
+            @RequestParam(required = false) String granularity, @RequestParam(required = false) String groupBy,
+            @RequestParam(required = false) String department, @RequestParam(required = false) String agent,
+            @RequestParam(required = false) String model, @RequestParam(required = false) String node,
+            @RequestParam(required = false) String format,
+            @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
+        Window window = RequestParameters.window(from, to, clock);
+        UsageQuery query = new UsageQuery(window.from(), window.to(),
+                RequestParameters.option("granularity", granularity, Granularity.class, Granularity.HOUR),
+                UsageQuery.dimensions(groupBy),
+                RequestParameters.departmentScope(Caller.current(), RequestParameters.uuid("department", department)),
+                RequestParameters.uuid("agent", agent), RequestParameters.text("model", model),
+                RequestParameters.text("node", node));
+        UsageReport report = queries.usage(query);
+        if (wantsCsv(format, accept)) {
+            return ResponseEntity.ok()
+                    .contentType(CSV)
+                    .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"usage.csv\"")
+                    .body(csv(report));
+        }
+        return ResponseEntity.ok(report);
+    }
+
+    /** Recomputes the rollups of a window from raw usage (administrators). */
+    @PostMapping("/api/metering/admin/rollups/rebuild")
+    UsageRebuild.Rebuilt rebuild(@RequestParam String from, @RequestParam String to) {
+        return rebuild.rebuild(RequestParameters.instant("from", from), RequestParameters.instant("to", to));
+    }
+
+    static boolean wantsCsv(String format, String accept) {
+        if (format != null && !format.isBlank()) {
+            if (format.equalsIgnoreCase("csv")) {
+                return true;
+            }
+            if (format.equalsIgnoreCase("json")) {
+                return false;
+            }
+            throw RequestParameters.invalid("format must be json or csv");
+        }
+        return accept != null && accept.contains("text/csv");
+    }
+
+    private static String csv(UsageReport report) {
+        Csv csv = new Csv();
+        List<String> header = new ArrayList<>(List.of("start"));
+        report.groupBy().forEach(dimension -> header.add(dimension.name().toLowerCase()));
+        header.addAll(List.of("requests", "prompt_tokens", "completion_tokens", "total_tokens", "energy_joules",
+                "accelerator_seconds"));
+        csv.row(header);
+        for (UsageReport.Row row : report.rows()) {
+            List<Object> cells = new ArrayList<>();
+            cells.add(row.start() == null ? report.from() : row.start());
+            for (Dimension dimension : report.groupBy()) {
+                cells.add(switch (dimension) {
+                    case DEPARTMENT -> row.department();
+                    case AGENT -> row.agent() == null ? "" : row.agent();
+                    case MODEL -> row.model();
+                    case NODE -> row.node();
+                });
+            }
+            cells.addAll(List.of(row.requests(), row.promptTokens(), row.completionTokens(), row.totalTokens(),
+                    row.energyJoules(), row.acceleratorSeconds()));
+            csv.row(cells);
+        }
+        return csv.toString();
+    }
+}

@@ -1,0 +1,132 @@
+package io.tokenfactory.metering.usage;
+
+import static io.tokenfactory.metering.MeteringEvents.usage;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.tokenfactory.testsupport.HttpTestClient;
+import io.tokenfactory.testsupport.ServiceIntegrationTest;
+import io.tokenfactory.testsupport.TestTokens;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+
+import tools.jackson.databind.JsonNode;
+
+/** The usage API: totals and series by any grouping, JSON and CSV, and each department sees only itself. */
+@ServiceIntegrationTest
+class UsageApiIntegrationTests {
+
+    private static final Instant DAY = Instant.parse("2026-11-05T00:00:00Z");
+
+    @Autowired
+    UsageIngestion ingestion;
+    @LocalServerPort
+    int port;
+
+    private final UUID research = UUID.randomUUID();
+    private final UUID finance = UUID.randomUUID();
+    private final UUID agent = UUID.randomUUID();
+
+    @BeforeEach
+    void meterSomeUsage() {
+        ingestion.ingest(List.of(
+                usage(research, null, "byte-lm-moby", "node-a", DAY.plusSeconds(10 * 3600 + 61), 100, 200, 1.5),
+                usage(research, agent, "byte-lm-moby", "node-a", DAY.plusSeconds(10 * 3600 + 125), 10, 20, 0.25),
+                usage(research, null, "all-minilm-l6-v2", "node-b", DAY.plusSeconds(11 * 3600 + 5), 40, 0, 0.5),
+                usage(finance, null, "byte-lm-moby", "node-a", DAY.plusSeconds(10 * 3600 + 70), 1000, 1, 9)));
+    }
+
+    @Test
+    void aDepartmentReadsItsOwnUsageGroupedAndBucketedAsAsked() {
+        HttpTestClient client = HttpTestClient.onPort(port).withToken(TestTokens.department(research, "usage:read"));
+
+        ResponseEntity<JsonNode> byModel = client.get(window() + "&granularity=total&groupBy=model");
+        assertThat(byModel.getStatusCode()).isEqualTo(HttpStatus.OK);
+        JsonNode rows = byModel.getBody().get("rows");
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0).get("model").asString()).isEqualTo("all-minilm-l6-v2");
+        assertThat(rows.get(1).get("model").asString()).isEqualTo("byte-lm-moby");
+        assertThat(rows.get(1).get("requests").asLong()).isEqualTo(2);
+        assertThat(rows.get(1).get("totalTokens").asLong()).isEqualTo(330);
+        assertThat(rows.get(1).get("energyJoules").decimalValue()).isEqualByComparingTo("1.75");
+        assertThat(byModel.getBody().get("totals").get("totalTokens").asLong()).isEqualTo(370);
+
+        JsonNode perMinute = client.get(window() + "&granularity=minute&groupBy=agent,model").getBody().get("rows");
+        assertThat(perMinute).hasSize(3);
+        assertThat(perMinute.get(0).get("start").asString()).isEqualTo("2026-11-05T10:01:00Z");
+        assertThat(perMinute.get(1).get("agent").asString()).isEqualTo(agent.toString());
+
+        JsonNode perHour = client.get(window() + "&granularity=hour&groupBy=node").getBody().get("rows");
+        assertThat(perHour).extracting(row -> row.get("start").asString() + " " + row.get("node").asString() + " "
+                + row.get("requests").asLong())
+                .containsExactly("2026-11-05T10:00:00Z node-a 2", "2026-11-05T11:00:00Z node-b 1");
+
+        JsonNode perDay = client.get(window() + "&granularity=day").getBody();
+        assertThat(perDay.get("rows")).singleElement().satisfies(row -> assertThat(row.get("requests").asLong()).isEqualTo(3));
+    }
+
+    @Test
+    void csvHoldsTheSameNumbers() {
+        ResponseEntity<String> csv = HttpTestClient.onPort(port).withToken(TestTokens.department(research, "usage:read"))
+                .getText(window() + "&granularity=day&groupBy=model&format=csv");
+
+        assertThat(csv.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(csv.getHeaders().getContentType().toString()).startsWith("text/csv");
+        assertThat(csv.getBody().split("\r\n")).containsExactly(
+                "\"start\",\"model\",\"requests\",\"prompt_tokens\",\"completion_tokens\",\"total_tokens\",\"energy_joules\",\"accelerator_seconds\"",
+                "\"2026-11-05T00:00:00Z\",\"all-minilm-l6-v2\",1,40,0,40,0.500000000,0.900000000",
+                "\"2026-11-05T00:00:00Z\",\"byte-lm-moby\",2,110,220,330,1.750000000,1.800000000");
+    }
+
+    @Test
+    void aDepartmentCannotReadAnotherDepartmentButAnAdministratorReadsBoth() {
+        ResponseEntity<JsonNode> other = HttpTestClient.onPort(port).withToken(TestTokens.department(research, "usage:read"))
+                .get(window() + "&department=" + finance);
+        assertThat(other.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(other.getBody().get("status").asInt()).isEqualTo(403);
+
+        ResponseEntity<JsonNode> admin = HttpTestClient.onPort(port).asAdmin()
+                .get(window() + "&granularity=total&groupBy=department&model=byte-lm-moby");
+        assertThat(admin.getBody().get("rows")).extracting(row -> row.get("department").asString())
+                .contains(research.toString(), finance.toString());
+
+        ResponseEntity<JsonNode> anonymous = HttpTestClient.onPort(port).get(window());
+        assertThat(anonymous.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+        ResponseEntity<JsonNode> inferenceOnly = HttpTestClient.onPort(port)
+                .withToken(TestTokens.department(research, "inference")).get(window());
+        assertThat(inferenceOnly.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+    }
+
+    @Test
+    void badParametersGetAProblemNamingThem() {
+        HttpTestClient client = HttpTestClient.onPort(port).withToken(TestTokens.department(research, "usage:read"));
+        Map<String, String> cases = Map.of(
+                "/api/metering/usage?from=yesterday", "from must be an ISO-8601 instant",
+                "/api/metering/usage?granularity=fortnight", "granularity must be one of",
+                "/api/metering/usage?groupBy=colour", "groupBy takes department, agent, model and node",
+                "/api/metering/usage?department=' OR 1=1 --", "department must be a UUID",
+                "/api/metering/usage?from=2026-11-05T00:00:00Z&to=2026-11-04T00:00:00Z", "from must be before to",
+                "/api/metering/usage?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "longer than 400 days",
+                "/api/metering/usage?from=2026-01-01T00:00:00Z&to=2026-11-01T00:00:00Z&granularity=minute", "more than 10000 minute buckets",
+                "/api/metering/usage?format=xml", "format must be json or csv");
+        cases.forEach((path, detail) -> {
+            ResponseEntity<JsonNode> response = client.get(path);
+            assertThat(response.getStatusCode()).as(path).isEqualTo(HttpStatus.BAD_REQUEST);
+            assertThat(response.getHeaders().getContentType().toString()).isEqualTo("application/problem+json");
+            assertThat(response.getBody().get("detail").asString()).as(path).contains(detail);
+        });
+    }
+
+    private static String window() {
+        return "/api/metering/usage?from=" + DAY + "&to=" + DAY.plusSeconds(86_400);
+    }
+}

@@ -1,0 +1,33 @@
+package io.tokenfactory.support.events;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.modulith.events.IncompleteEventPublications;
+
+/**
+ * The sending half of the outbox for a producing service, in one place: the relay that publishes after commit
+ * ({@link BrokerOutboxRelay}), the log line for a failed publication, and the periodic resubmission of incomplete
+ * ones. A service imports it ({@code @Import}) and exposes its {@link OutboxSettings} as a bean. The CloudEvents
+ * {@code source} is {@code urn:tokenfactory:<spring.application.name>}.
+ */
+@Configuration(proxyBeanMethods = false)
+public class TransactionalOutboxConfiguration {
+
+    @Bean
+    BrokerOutboxRelay brokerOutboxRelay(StreamBridge streamBridge, OutboxSettings settings,
+            @Value("${spring.application.name}") String serviceName) {
+        return new BrokerOutboxRelay(streamBridge, "urn:tokenfactory:" + serviceName, settings.confirmTimeout());
+    }
+
+    @Bean
+    OutboxFailureLogging outboxFailureLogging() {
+        return new OutboxFailureLogging();
+    }
+
+    @Bean
+    OutboxResubmission outboxResubmission(IncompleteEventPublications incompletePublications, OutboxSettings settings) {
+        return new OutboxResubmission(incompletePublications, settings.resubmitInterval(), settings.resubmitAfter());
+    }
+}
