@@ -6,6 +6,10 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
@@ -21,10 +25,13 @@ public class BatchConsumers {
     private final BatchRetry retry;
     private final DeadLetters deadLetters;
 
-    BatchConsumers(EventBatchDecoder decoder, BatchRetry retry, DeadLetters deadLetters) {
+    private final MeterRegistry meters;
+
+    BatchConsumers(EventBatchDecoder decoder, BatchRetry retry, DeadLetters deadLetters, MeterRegistry meters) {
         this.decoder = decoder;
         this.retry = retry;
         this.deadLetters = deadLetters;
+        this.meters = meters;
     }
 
     /**
@@ -38,12 +45,18 @@ public class BatchConsumers {
      */
     public <T> Consumer<Message<Object>> consumer(String binding, String type, Class<T> recordType,
             Function<T, Optional<String>> validation, Consumer<List<T>> write) {
-        return batch -> {
+        Timer batches = Timer.builder("tokenfactory.metering.batches").tag("type", type)
+                .description("batches consumed: from delivery to acknowledgement (decode, write, dead-letter)")
+                .register(meters);
+        DistributionSummary sizes = DistributionSummary.builder("tokenfactory.metering.batch.size").tag("type", type)
+                .description("deliveries per consumed batch").register(meters);
+        return batch -> batches.record(() -> {
             DecodedBatch<T> decoded = decoder.decode(batch, type, recordType, validation);
+            sizes.record(decoded.size());
             List<RejectedDelivery> rejected = new ArrayList<>(decoded.rejected());
             retry.write(decoded.accepted(), write, (event, failure) -> rejected.add(
                     decoder.rejectedAfterDecoding(event, "could not be stored: " + failure.getMessage())));
             deadLetters.park(binding, type, rejected);
-        };
+        });
     }
 }

@@ -8,9 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
-import org.springframework.cloud.function.cloudevent.CloudEventMessageUtils;
 import org.springframework.messaging.Message;
-import org.springframework.messaging.support.GenericMessage;
 import org.springframework.stereotype.Component;
 
 import tools.jackson.core.JacksonException;
@@ -27,6 +25,8 @@ public class EventBatchDecoder {
 
     /** Where the binder puts each delivery's own headers in a consumer-side batch (Spring Integration AMQP's name). */
     static final String BATCHED_HEADERS = "amqp_batchedHeaders";
+
+    private static final List<String> TYPE_HEADERS = List.of("ce-type", "ce_type", "cloudEvents:type", "cloudEvents_type");
 
     private final JsonMapper json;
 
@@ -47,8 +47,7 @@ public class EventBatchDecoder {
         for (int i = 0; i < payloads.size(); i++) {
             byte[] body = bytes(payloads.get(i));
             Map<String, Object> deliveryHeaders = headers.get(i);
-            // the CloudEvents type under whichever prefix the binder used (ce-, ce_, cloudEvents:)
-            String type = CloudEventMessageUtils.getType(new GenericMessage<>(body, deliveryHeaders));
+            String type = cloudEventType(deliveryHeaders);
             if (!expectedType.equals(type)) {
                 rejected.add(new RejectedDelivery(body, deliveryHeaders, RejectedDelivery.UNKNOWN_TYPE,
                         "event type " + type + " is not " + expectedType + " (unknown type or version)"));
@@ -80,6 +79,17 @@ public class EventBatchDecoder {
     public RejectedDelivery rejectedAfterDecoding(Object event, String detail) {
         return new RejectedDelivery(json.writeValueAsBytes(event), Map.of("contentType", "application/json"),
                 RejectedDelivery.INVALID, detail);
+    }
+
+    /** The CloudEvents type under whichever prefix the binder used: ce- (AMQP), ce_ (Kafka), cloudEvents: or cloudEvents_. */
+    private static String cloudEventType(Map<String, Object> headers) {
+        for (String name : TYPE_HEADERS) {
+            Object type = headers.get(name);
+            if (type != null) {
+                return type.toString();
+            }
+        }
+        return null;
     }
 
     /** The binder puts each delivery's own headers in a list header; a batch of one may come without it. */

@@ -1,10 +1,12 @@
 package io.tokenfactory.metering.usage;
 
 import java.math.BigDecimal;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +17,6 @@ import java.util.UUID;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tokenfactory.contracts.EventTypes;
 import io.tokenfactory.contracts.UsageMetered;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.metering.BatchStatement;
@@ -31,11 +32,11 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Takes in a batch of usage records exactly once, in one transaction: the event ids go into
- * {@code processed_event} (a redelivered id is skipped), the new records into the raw table, their sums into the
- * hourly and daily rollups and their node-hours, and one {@code usage-metered} event per department into the outbox.
- * The broker's acknowledgement follows the commit, so a crash at any point redelivers the batch and changes
- * nothing twice.
+ * Takes in a batch of usage records exactly once, in one transaction: the records go into the raw table, where the
+ * key (event id, occurred at) skips any already there (a redelivery or a resend carries both unchanged); the new
+ * ones' sums go into the hourly and daily rollups and their node-hours, and one {@code usage-metered} event per
+ * department into the outbox. The broker's acknowledgement follows the commit, so a crash at any point redelivers
+ * the batch and changes nothing twice.
  */
 @Service
 public class UsageIngestion {
@@ -74,7 +75,8 @@ public class UsageIngestion {
 
     @Transactional
     public Result ingest(List<UsageRecorded> batch) {
-        Set<UUID> fresh = firstDeliveries(batch);
+        Instant receivedAt = clock.instant();
+        Set<UUID> fresh = insertNew(batch, receivedAt);
         List<UsageRecorded> records = new ArrayList<>(fresh.size());
         for (UsageRecorded record : batch) {
             // a batch may hold the same event twice: only its first copy counts
@@ -84,8 +86,6 @@ public class UsageIngestion {
         }
         int skipped = batch.size() - records.size();
         if (!records.isEmpty()) {
-            Instant receivedAt = clock.instant();
-            insertRaw(records, receivedAt);
             rollups.add(records);
             nodeHours.addDirect(directEnergyByNodeHour(records));
             publishMetered(records, receivedAt);
@@ -94,16 +94,12 @@ public class UsageIngestion {
         return new Result(records.size(), skipped);
     }
 
-    private Set<UUID> firstDeliveries(List<UsageRecorded> batch) {
-        return new HashSet<>(BatchStatement.of(batch).uuid(UsageRecorded::eventId).query(jdbc, """
-                INSERT INTO processed_event (event_id, event_type, processed_at)
-                SELECT id, ?, now() FROM unnest(?) AS t(id)
-                ON CONFLICT (event_id) DO NOTHING
-                RETURNING event_id""", (row, i) -> row.getObject(1, UUID.class), EventTypes.USAGE_RECORDED));
-    }
-
-    private void insertRaw(List<UsageRecorded> records, Instant receivedAt) {
-        BatchStatement.of(records)
+    /** Inserts the records not yet metered; returns their event ids. */
+    private Set<UUID> insertNew(List<UsageRecorded> batch, Instant receivedAt) {
+        // keys taken in one order by every consumer: two batches holding the same redelivered events never deadlock
+        List<UsageRecorded> records = new ArrayList<>(batch);
+        records.sort(Comparator.comparing(UsageRecorded::eventId));
+        return new HashSet<>(BatchStatement.of(records)
                 .uuid(UsageRecorded::eventId)
                 .text(UsageRecorded::requestId)
                 .timestamp(UsageRecorded::occurredAt)
@@ -124,13 +120,14 @@ public class UsageIngestion {
                 .text(record -> record.energySource().name())
                 .numeric(UsageAmounts::acceleratorSeconds)
                 .bool(UsageRecorded::tokensEstimated)
-                .update(jdbc, """
+                .query(jdbc, """
                         INSERT INTO usage_record (received_at, event_id, request_id, occurred_at, department_id,
                             api_key_id, agent_id, agent_run_id, model, backend, node, device, prompt_tokens,
                             completion_tokens, outcome, latency_ms, time_to_first_token_ms, energy_joules,
                             energy_source, accelerator_seconds, tokens_estimated)
-                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                        java.sql.Timestamp.from(receivedAt));
+                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (event_id, occurred_at) DO NOTHING
+                        RETURNING event_id""", (row, i) -> row.getObject(1, UUID.class), Timestamp.from(receivedAt)));
     }
 
     private static Map<NodeHour, BigDecimal> directEnergyByNodeHour(List<UsageRecorded> records) {

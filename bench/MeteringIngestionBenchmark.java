@@ -1,0 +1,228 @@
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConnectionFactory;
+
+import io.tokenfactory.contracts.EnergySource;
+import io.tokenfactory.contracts.UsageOutcome;
+import io.tokenfactory.contracts.UsageRecorded;
+import io.tokenfactory.metering.MeteringServiceApplication;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.cloud.stream.binding.BindingsLifecycleController;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * End-to-end ingestion rate of metering-service on the real broker and database: events are published (persistent,
+ * with publisher confirms, as inference-service sends them) while metering-service consumes them; the clock stops
+ * when the hourly rollup has counted every event. Three runs side by side, each against a freshly started service:
+ * batches of 500 (the shipped setting), one event per transaction (the baseline), and batches with every event
+ * delivered twice (the cost of redelivery). Each run checks that every event counted exactly once.
+ *
+ * A fourth run fills the queue while the consumer is stopped and then times the consumer alone, and the publisher's
+ * own rate is noted then: on a small machine the two share the CPU with the broker and the database.
+ *
+ *   java -cp CLASSPATH bench/MeteringIngestionBenchmark.java EVENTS BASELINE_EVENTS RESULT_FILE
+ */
+public class MeteringIngestionBenchmark {
+
+    static final String PG_HOST = env("TF_POSTGRES_HOST", "localhost");
+    static final String PG_PORT = env("TF_POSTGRES_PORT", "5432");
+    static final String PG_USER = env("TF_POSTGRES_USER", "postgres");
+    static final String PG_PASSWORD = env("TF_POSTGRES_PASSWORD", "");
+    static final String MQ_HOST = env("TF_RABBITMQ_HOST", "localhost");
+    static final int MQ_PORT = Integer.parseInt(env("TF_RABBITMQ_PORT", "5672"));
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The consumer alone: the queue is filled while it is stopped, then drained; the clock runs from its start. */
+    static final String PREFILLED = "batches of 500, consumer alone (queue filled first)";
+    static double publisherAlone;
+
+    record Result(String name, int batchSize, int events, int deliveries, double seconds, double publishSeconds,
+            long counted, long rows) {
+        double eventsPerSecond() {
+            return events / seconds;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int events = Integer.parseInt(args[0]);
+        int baselineEvents = Integer.parseInt(args[1]);
+        String run = Long.toHexString(System.nanoTime()).substring(0, 8);
+        String database = "tf_bench_metering_" + run;
+        createDatabase(database, true);
+        List<Result> results = new ArrayList<>();
+        try {
+            // warm-up: JIT, connection pools, partitions; not reported
+            measure("warm-up", database, run + "w", 500, 20_000, 1);
+            results.add(measure("batches of 500", database, run + "a", 500, events, 1));
+            results.add(measure("one event per transaction (baseline)", database, run + "b", 1, baselineEvents, 1));
+            results.add(measure("batches of 500, every event delivered twice", database, run + "c", 500, events, 2));
+            results.add(measure(PREFILLED, database, run + "d", 500, events, 1));
+        } finally {
+            createDatabase(database, false);
+        }
+        StringBuilder report = new StringBuilder();
+        report.append("# metering-service ingestion, end to end\n\n")
+                .append(Instant.now()).append(", ").append(Runtime.getRuntime().availableProcessors())
+                .append(" cores shared by RabbitMQ, PostgreSQL, metering-service and the publisher; Java ")
+                .append(System.getProperty("java.version")).append("\n\n")
+                .append("| run | events | deliveries | publish done (s) | all counted (s) | events/s | counted exactly once |\n")
+                .append("|---|---:|---:|---:|---:|---:|---|\n");
+        for (Result r : results) {
+            report.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.1f | %.1f | %,.0f | %s |%n", r.name(),
+                    r.events(), r.events() * r.deliveries(), r.publishSeconds(), r.seconds(), r.eventsPerSecond(),
+                    r.counted() == r.events() && r.rows() == r.events() ? "yes (" + r.counted() + ")" : "NO: " + r.counted()
+                            + " counted, " + r.rows() + " raw rows"));
+        }
+        Result batched = results.get(0);
+        Result baseline = results.get(1);
+        Result twice = results.get(2);
+        report.append(String.format(Locale.ROOT, "%nThe publisher alone (consumer stopped) sent %,.0f events/s.%n",
+                publisherAlone));
+        report.append(String.format(Locale.ROOT, "%nBatching: %.1f× the one-event-per-transaction baseline. "
+                + "Delivering every event twice: %,.0f distinct events/s (%,.0f deliveries/s), %.0f%% of the single-delivery rate.%n",
+                batched.eventsPerSecond() / baseline.eventsPerSecond(), twice.eventsPerSecond(),
+                twice.eventsPerSecond() * 2, 100 * twice.eventsPerSecond() / batched.eventsPerSecond()));
+        System.out.print(report);
+        java.nio.file.Files.writeString(java.nio.file.Path.of(args[2]), report.toString());
+        boolean exact = results.stream().allMatch(r -> r.counted() == r.events() && r.rows() == r.events());
+        System.exit(exact ? 0 : 1);
+    }
+
+    static Result measure(String name, String database, String run, int batchSize, int events, int deliveries)
+            throws Exception {
+        String prefix = "bench-" + run + ".";
+        ConfigurableApplicationContext metering = new SpringApplication(MeteringServiceApplication.class).run(
+                "--server.port=0",
+                "--spring.datasource.url=jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + database,
+                "--spring.datasource.username=" + PG_USER, "--spring.datasource.password=" + PG_PASSWORD,
+                "--spring.rabbitmq.host=" + MQ_HOST, "--spring.rabbitmq.port=" + MQ_PORT,
+                "--spring.cloud.stream.rabbit.default.consumer.prefix=" + prefix,
+                "--spring.cloud.stream.rabbit.default.producer.prefix=" + prefix,
+                "--spring.cloud.stream.rabbit.bindings.usageRecorded-in-0.consumer.batch-size=" + batchSize,
+                "--logging.level.root=WARN", "--logging.level.io.tokenfactory=WARN",
+                "--spring.main.banner-mode=off");
+        UUID department = UUID.randomUUID();
+        try {
+            List<byte[]> bodies = new ArrayList<>(events);
+            List<String> ids = new ArrayList<>(events);
+            Instant hour = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+            for (int i = 0; i < events; i++) {
+                UsageRecorded usage = new UsageRecorded(UUID.randomUUID(), hour.plusMillis(i % 3_600_000),
+                        "req-" + UUID.randomUUID(), department, UUID.randomUUID(), null, null,
+                        i % 3 == 0 ? "byte-lm-moby" : "llama-3.1-8b", "djl", "node-" + (i % 4), "cpu0",
+                        ThreadLocalRandom.current().nextInt(1, 2000), ThreadLocalRandom.current().nextInt(1, 500),
+                        UsageOutcome.COMPLETED, 900, 80, 2.5, EnergySource.RAPL, 0.9, false);
+                bodies.add(JSON.writeValueAsBytes(usage));
+                ids.add(usage.eventId().toString());
+            }
+            ConnectionFactory factory = new ConnectionFactory();
+            factory.setHost(MQ_HOST);
+            factory.setPort(MQ_PORT);
+            factory.setUsername(env("TF_RABBITMQ_USER", "guest"));
+            factory.setPassword(env("TF_RABBITMQ_PASSWORD", "guest"));
+            long start;
+            long published;
+            try (com.rabbitmq.client.Connection connection = factory.newConnection();
+                    Channel channel = connection.createChannel();
+                    Connection db = DriverManager.getConnection("jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/"
+                            + database, PG_USER, PG_PASSWORD)) {
+                channel.confirmSelect();
+                String exchange = prefix + "tokenfactory.usage-recorded";
+                BindingsLifecycleController bindings = metering.getBean(BindingsLifecycleController.class);
+                if (name.equals(PREFILLED)) {
+                    bindings.changeState("usageRecorded-in-0", BindingsLifecycleController.State.STOPPED);
+                }
+                start = System.nanoTime();
+                for (int pass = 0; pass < deliveries; pass++) {
+                    for (int i = 0; i < events; i++) {
+                        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+                                .contentType("application/json").deliveryMode(2)
+                                .headers(Map.of("ce-id", ids.get(i), "ce-type", "tokenfactory.usage-recorded.v1",
+                                        "ce-source", "urn:tokenfactory:bench", "ce-specversion", "1.0"))
+                                .build();
+                        channel.basicPublish(exchange, "usage", properties, bodies.get(i));
+                        if (i % 1000 == 999) {
+                            channel.waitForConfirmsOrDie(30_000);
+                        }
+                    }
+                }
+                channel.waitForConfirmsOrDie(30_000);
+                published = System.nanoTime();
+                if (name.equals(PREFILLED)) {
+                    publisherAlone = events / ((published - start) / 1e9);
+                    start = System.nanoTime();
+                    bindings.changeState("usageRecorded-in-0", BindingsLifecycleController.State.STARTED);
+                }
+                long counted = 0;
+                long deadline = System.nanoTime() + 600_000_000_000L;
+                while (counted < events && System.nanoTime() < deadline) {
+                    counted = count(db, "SELECT COALESCE(sum(requests), 0) FROM usage_hourly WHERE department_id = '"
+                            + department + "'");
+                    if (counted < events) {
+                        Thread.sleep(20);
+                    }
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                // anything still in flight (redeliveries) must not change the count
+                Thread.sleep(2000);
+                counted = count(db, "SELECT COALESCE(sum(requests), 0) FROM usage_hourly WHERE department_id = '"
+                        + department + "'");
+                long rows = count(db, "SELECT count(*) FROM usage_record WHERE department_id = '" + department + "'");
+                Result result = new Result(name, batchSize, events, deliveries, seconds,
+                        name.equals(PREFILLED) ? 0 : (published - start) / 1e9, counted, rows);
+                var meters = metering.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+                var batches = meters.get("tokenfactory.metering.batches").tag("type", "tokenfactory.usage-recorded.v1").timer();
+                var sizes = meters.get("tokenfactory.metering.batch.size").tag("type", "tokenfactory.usage-recorded.v1").summary();
+                System.err.printf(Locale.ROOT, "%s: %,d events in %.1f s = %,.0f events/s (counted %d); %d batches of %.0f on average, %.1f ms each, %.1f s in batches%n", name, events,
+                        seconds, result.eventsPerSecond(), counted, batches.count(), sizes.mean(),
+                        batches.mean(java.util.concurrent.TimeUnit.MILLISECONDS), batches.totalTime(java.util.concurrent.TimeUnit.SECONDS));
+                metering.close();
+                for (String queue : List.of("tokenfactory.usage-recorded.metering-service",
+                        "tokenfactory.usage-recorded.metering-service.dlq", "tokenfactory.power-sampled.metering-service",
+                        "tokenfactory.power-sampled.metering-service.dlq", "tokenfactory.usage-metered.billing-service",
+                        "tokenfactory.idle-energy-allocated.billing-service")) {
+                    channel.queueDelete(prefix + queue);
+                }
+                return result;
+            }
+        } finally {
+            metering.close();
+        }
+    }
+
+    static long count(Connection db, String sql) throws Exception {
+        try (Statement statement = db.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    static void createDatabase(String name, boolean create) throws Exception {
+        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://" + PG_HOST + ":" + PG_PORT
+                + "/postgres", PG_USER, PG_PASSWORD)) {
+            connection.createStatement().execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            if (create) {
+                connection.createStatement().execute("CREATE DATABASE " + name);
+            }
+        }
+    }
+
+    static String env(String name, String otherwise) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? otherwise : value;
+    }
+}

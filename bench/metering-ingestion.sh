@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# metering-service ingestion end to end on this machine's RabbitMQ and PostgreSQL: batches vs one event per
+# transaction vs every event delivered twice (and the consumer alone on a filled queue), side by side in one run,
+# each checked for exactly-once counting.
+#
+#   bench/metering-ingestion.sh [events] [baseline events]     (defaults 100000 and 3000; ~4 min)
+#
+# Needs PostgreSQL and RabbitMQ (TF_POSTGRES_HOST/PORT/USER, TF_RABBITMQ_HOST/PORT; defaults localhost). Writes
+# bench/results/metering-ingestion.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+events=${1:-100000}
+baseline=${2:-3000}
+./mvnw -q -B -pl metering-service -am install -DskipTests
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+./mvnw -q -B -pl metering-service dependency:build-classpath -Dmdep.outputFile="$work/classpath" > /dev/null
+mkdir -p bench/results
+java -Xmx1g -cp "metering-service/target/classes:$(cat "$work/classpath")" bench/MeteringIngestionBenchmark.java \
+  "$events" "$baseline" bench/results/metering-ingestion.md
