@@ -72,7 +72,7 @@ class IdleAllocation {
         List<DueNodeHour> due = jdbc.query("""
                 SELECT node, hour_start, idle_joules, version FROM node_hour
                 WHERE version <> allocated_version AND hour_start <= ?
-                ORDER BY hour_start, node LIMIT ?""",
+                ORDER BY node, hour_start LIMIT ?""",
                 (row, i) -> new DueNodeHour(row.getString(1), row.getTimestamp(2).toInstant(), row.getBigDecimal(3),
                         row.getLong(4)),
                 Timestamp.from(lastCompleteHour), NODE_HOURS_PER_ROUND);
@@ -82,7 +82,12 @@ class IdleAllocation {
             hours.add(nodeHour.hourStart());
         }
         for (Instant hour : hours) {
-            publishChanges(hour, now);
+            // an hour whose other node-hours are still due (next round) is published once they are allocated,
+            // never with a partial total
+            if (jdbc.queryForObject("SELECT count(*) FROM node_hour WHERE hour_start = ? AND version <> allocated_version",
+                    Long.class, Timestamp.from(hour)) == 0) {
+                publishChanges(hour, now);
+            }
         }
         return due.size();
     }

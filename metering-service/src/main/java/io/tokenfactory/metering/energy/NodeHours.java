@@ -61,6 +61,9 @@ public class NodeHours {
     public void recomputeDirect(Instant start, Instant end) {
         Timestamp from = Timestamp.from(start);
         Timestamp to = Timestamp.from(end);
+        // rows locked in the one order every writer of node_hour uses (node, hour), so no deadlock with ingestion
+        jdbc.query("SELECT 1 FROM node_hour WHERE hour_start >= ? AND hour_start < ? ORDER BY node, hour_start FOR UPDATE",
+                row -> { }, from, to);
         jdbc.update("UPDATE node_hour SET direct_joules = 0, version = version + 1 WHERE hour_start >= ? AND hour_start < ?",
                 from, to);
         jdbc.update("""

@@ -113,8 +113,9 @@ public class PowerIngestion {
                 Instant overlapStart = hour.isAfter(sample.windowStart()) ? hour : sample.windowStart();
                 BigDecimal overlap = BigDecimal.valueOf(Duration.between(overlapStart, next).toNanos());
                 energyPart = energy.multiply(overlap).divide(length, FacilityOverhead.JOULE_SCALE, RoundingMode.HALF_EVEN);
+                // never more busy than measured in this hour, and never leave more busy than measured for the rest
                 busyPart = busy.multiply(overlap).divide(length, FacilityOverhead.JOULE_SCALE, RoundingMode.HALF_EVEN)
-                        .min(energyPart);
+                        .max(busyLeft.subtract(energyLeft.subtract(energyPart))).min(energyPart);
             }
             energyLeft = energyLeft.subtract(energyPart);
             busyLeft = busyLeft.subtract(busyPart);

@@ -86,6 +86,10 @@ public class DeadLetters {
             if (!confirm.ack()) {
                 throw new IllegalStateException("the broker refused a dead letter: " + confirm.reason());
             }
+            if (confirmation.getReturned() != null) {
+                // no such queue: acknowledging the delivery now would lose it
+                throw new IllegalStateException("the dead-letter queue " + queue + " does not exist");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while dead-lettering", e);

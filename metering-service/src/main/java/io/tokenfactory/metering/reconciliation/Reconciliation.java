@@ -3,11 +3,12 @@ package io.tokenfactory.metering.reconciliation;
 import java.time.Instant;
 
 /**
- * For one window: what inference-service served (its request log) against what metering counted, and the
- * difference (metered − served). Zero everywhere means nothing was lost and nothing counted twice.
+ * For one window of whole hours: what inference-service served (its request log) against what metering counted —
+ * in its raw table and in its hourly rollups — and the differences (metered − served). Zero everywhere means
+ * nothing was lost and nothing counted twice.
  */
-public record Reconciliation(Instant from, Instant to, Counts served, Counts metered, Counts difference,
-        boolean balanced) {
+public record Reconciliation(Instant from, Instant to, Counts served, Counts metered, Counts rolledUp,
+        Counts difference, Counts rollupDifference, boolean balanced) {
 
     public record Counts(long requests, long promptTokens, long completionTokens) {
 
@@ -17,9 +18,11 @@ public record Reconciliation(Instant from, Instant to, Counts served, Counts met
         }
     }
 
-    static Reconciliation of(Instant from, Instant to, Counts served, Counts metered) {
+    static Reconciliation of(Instant from, Instant to, Counts served, Counts metered, Counts rolledUp) {
+        Counts none = new Counts(0, 0, 0);
         Counts difference = metered.minus(served);
-        return new Reconciliation(from, to, served, metered, difference,
-                difference.equals(new Counts(0, 0, 0)));
+        Counts rollupDifference = rolledUp.minus(served);
+        return new Reconciliation(from, to, served, metered, rolledUp, difference, rollupDifference,
+                difference.equals(none) && rollupDifference.equals(none));
     }
 }

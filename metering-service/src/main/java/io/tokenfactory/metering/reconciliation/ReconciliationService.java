@@ -3,8 +3,10 @@ package io.tokenfactory.metering.reconciliation;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 import io.tokenfactory.metering.MeteringProperties;
+import io.tokenfactory.metering.TimeBuckets;
 import io.tokenfactory.metering.reconciliation.Reconciliation.Counts;
 import io.tokenfactory.metering.usage.UsageQueries;
 import io.tokenfactory.metering.usage.UsageReport;
@@ -35,7 +37,10 @@ public class ReconciliationService {
         this.usage = usage;
     }
 
-    public Reconciliation reconcile(Instant from, Instant to, String authorization) {
+    public Reconciliation reconcile(Instant askedFrom, Instant askedTo, String authorization) {
+        // whole hours, so the hourly rollups can be set against the same window
+        Instant from = TimeBuckets.floor(askedFrom, ChronoUnit.HOURS);
+        Instant to = TimeBuckets.ceil(askedTo, ChronoUnit.HOURS);
         Counts served;
         try {
             served = inference.get()
@@ -53,7 +58,9 @@ public class ReconciliationService {
                     "inference-service answered its usage summary with nothing");
         }
         UsageReport.Totals metered = usage.meteredBetween(from, to);
+        UsageReport.Totals rolledUp = usage.rolledUpBetween(from, to);
         return Reconciliation.of(from, to, served,
-                new Counts(metered.requests(), metered.promptTokens(), metered.completionTokens()));
+                new Counts(metered.requests(), metered.promptTokens(), metered.completionTokens()),
+                new Counts(rolledUp.requests(), rolledUp.promptTokens(), rolledUp.completionTokens()));
     }
 }

@@ -1,14 +1,11 @@
 package io.tokenfactory.metering.usage;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 
-import io.tokenfactory.metering.MeteringProperties;
 import io.tokenfactory.support.lifecycle.PeriodicTask;
 
 import org.slf4j.Logger;
@@ -29,15 +26,16 @@ class RawUsagePartitions extends PeriodicTask {
     private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyy_MM");
     private static final int MONTHS_AHEAD = 3;
 
-    private final JdbcTemplate jdbc;
-    private final int retentionMonths;
-    private final Clock clock;
+    /** Without a retention, months this far back get their own partition too. */
+    private static final int MONTHS_BACK_WITHOUT_RETENTION = 12;
 
-    RawUsagePartitions(JdbcTemplate jdbc, MeteringProperties properties, Clock clock) {
+    private final JdbcTemplate jdbc;
+    private final RawUsageRetention retention;
+
+    RawUsagePartitions(JdbcTemplate jdbc, RawUsageRetention retention) {
         super("raw-usage-partitions", Duration.ofHours(6));
         this.jdbc = jdbc;
-        this.retentionMonths = properties.rawUsageRetentionMonths();
-        this.clock = clock;
+        this.retention = retention;
     }
 
     @Override
@@ -47,19 +45,27 @@ class RawUsagePartitions extends PeriodicTask {
 
     @Override
     protected void runOnce() {
-        try {
-            LocalDate thisMonth = LocalDate.now(clock.withZone(ZoneOffset.UTC)).withDayOfMonth(1);
-            for (int ahead = 0; ahead <= MONTHS_AHEAD; ahead++) {
-                LocalDate month = thisMonth.plusMonths(ahead);
+        LocalDate thisMonth = retention.thisMonth();
+        int back = retention.months() > 0 ? retention.months() : MONTHS_BACK_WITHOUT_RETENTION;
+        for (LocalDate month = thisMonth.minusMonths(back); !month.isAfter(thisMonth.plusMonths(MONTHS_AHEAD));
+                month = month.plusMonths(1)) {
+            // one month at a time: a month that cannot be created (rows for it already in the default partition)
+            // must not keep the others from being created
+            try {
                 jdbc.execute("CREATE TABLE IF NOT EXISTS usage_record_%s PARTITION OF usage_record FOR VALUES FROM ('%s') TO ('%s')"
                         .formatted(month.format(SUFFIX), month.atStartOfDay(ZoneOffset.UTC).toInstant(),
                                 month.plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
+            } catch (RuntimeException e) {
+                log.warn("Could not create the raw usage partition for {}; its rows stay in the default partition: {}",
+                        month.format(SUFFIX), e.getMessage());
             }
-            if (retentionMonths > 0) {
-                dropOlderThan(thisMonth.minusMonths(retentionMonths));
+        }
+        if (retention.months() > 0) {
+            try {
+                dropOlderThan(thisMonth.minusMonths(retention.months()));
+            } catch (RuntimeException e) {
+                log.warn("Dropping expired raw usage partitions failed; will try again: {}", e.getMessage());
             }
-        } catch (RuntimeException e) {
-            log.warn("Maintaining the raw usage partitions failed; will try again: {}", e.getMessage());
         }
     }
 
@@ -72,17 +78,8 @@ class RawUsagePartitions extends PeriodicTask {
         for (String partition : partitions) {
             if (partition.compareTo(oldestKeptName) < 0) {
                 jdbc.execute("DROP TABLE " + partition);
-                log.info("Dropped raw usage partition {} (older than {} months)", partition, retentionMonths);
+                log.info("Dropped raw usage partition {} (older than {} months)", partition, retention.months());
             }
         }
-    }
-
-    /** The first instant still held in raw usage, when a retention drops older months. */
-    Instant oldestRetained() {
-        if (retentionMonths == 0) {
-            return Instant.EPOCH;
-        }
-        return LocalDate.now(clock.withZone(ZoneOffset.UTC)).withDayOfMonth(1).minusMonths(retentionMonths)
-                .atStartOfDay(ZoneOffset.UTC).toInstant();
     }
 }

@@ -6,12 +6,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import io.micrometer.core.instrument.Counter;
@@ -96,9 +96,11 @@ public class UsageIngestion {
 
     /** Inserts the records not yet metered; returns their event ids. */
     private Set<UUID> insertNew(List<UsageRecorded> batch, Instant receivedAt) {
-        // keys taken in one order by every consumer: two batches holding the same redelivered events never deadlock
-        List<UsageRecorded> records = new ArrayList<>(batch);
-        records.sort(Comparator.comparing(UsageRecorded::eventId));
+        // one copy per event id, and keys taken in one order by every consumer: two batches holding the same
+        // redelivered events never deadlock
+        Map<UUID, UsageRecorded> byId = new TreeMap<>();
+        batch.forEach(record -> byId.putIfAbsent(record.eventId(), record));
+        List<UsageRecorded> records = new ArrayList<>(byId.values());
         return new HashSet<>(BatchStatement.of(records)
                 .uuid(UsageRecorded::eventId)
                 .text(UsageRecorded::requestId)

@@ -148,9 +148,22 @@ public class UsageQueries {
                 SELECT count(*), COALESCE(sum(prompt_tokens), 0), COALESCE(sum(completion_tokens), 0),
                     COALESCE(sum(energy_joules), 0), COALESCE(sum(accelerator_seconds), 0)
                 FROM usage_record WHERE occurred_at >= ? AND occurred_at < ?""",
-                (row, i) -> new UsageReport.Totals(row.getLong(1), row.getLong(2), row.getLong(3),
-                        row.getLong(2) + row.getLong(3), row.getBigDecimal(4), row.getBigDecimal(5)),
-                Timestamp.from(from), Timestamp.from(to));
+                UsageQueries::totalsRow, Timestamp.from(from), Timestamp.from(to));
+    }
+
+    /** Requests and tokens of the hourly rollups for whole hours [from, to) (for reconciliation). */
+    @Transactional(readOnly = true)
+    public UsageReport.Totals rolledUpBetween(Instant from, Instant to) {
+        return jdbc.queryForObject("""
+                SELECT COALESCE(sum(requests), 0), COALESCE(sum(prompt_tokens), 0), COALESCE(sum(completion_tokens), 0),
+                    COALESCE(sum(energy_joules), 0), COALESCE(sum(accelerator_seconds), 0)
+                FROM usage_hourly WHERE hour_start >= ? AND hour_start < ?""",
+                UsageQueries::totalsRow, Timestamp.from(from), Timestamp.from(to));
+    }
+
+    private static UsageReport.Totals totalsRow(ResultSet row, int index) throws SQLException {
+        return new UsageReport.Totals(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(2) + row.getLong(3),
+                row.getBigDecimal(4), row.getBigDecimal(5));
     }
 
     private static BigDecimal zeroIfNull(BigDecimal value) {

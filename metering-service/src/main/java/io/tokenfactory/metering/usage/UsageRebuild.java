@@ -3,7 +3,9 @@ package io.tokenfactory.metering.usage;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
+import io.tokenfactory.metering.TimeBuckets;
 import io.tokenfactory.metering.energy.NodeHours;
 import io.tokenfactory.support.problem.ApiProblemException;
 
@@ -11,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Recomputes the rollups of a window from raw usage (after a repair, a restore, or to prove the incremental rollups
@@ -28,18 +31,21 @@ public class UsageRebuild {
 
     private final UsageRollups rollups;
     private final NodeHours nodeHours;
-    private final RawUsagePartitions partitions;
+    private final RawUsageRetention retention;
     private final JdbcTemplate jdbc;
 
-    UsageRebuild(UsageRollups rollups, NodeHours nodeHours, RawUsagePartitions partitions,
-            JdbcTemplate jdbc) {
+    private final TransactionTemplate transactions;
+
+    UsageRebuild(UsageRollups rollups, NodeHours nodeHours, RawUsageRetention retention,
+            JdbcTemplate jdbc, PlatformTransactionManager transactionManager) {
+        this.transactions = new TransactionTemplate(transactionManager);
         this.rollups = rollups;
         this.nodeHours = nodeHours;
-        this.partitions = partitions;
+        this.retention = retention;
         this.jdbc = jdbc;
     }
 
-    @Transactional
+    /** One transaction per UTC day, so ingestion waits for one day's rebuild at a time, never for the whole window. */
     public Rebuilt rebuild(Instant from, Instant to) {
         if (!from.isBefore(to)) {
             throw UsageQueries.badRequest("from must be before to");
@@ -47,12 +53,21 @@ public class UsageRebuild {
         if (Duration.between(from, to).compareTo(LONGEST) > 0) {
             throw UsageQueries.badRequest("rebuild at most " + LONGEST.toDays() + " days at a time");
         }
-        if (from.isBefore(partitions.oldestRetained())) {
+        if (from.isBefore(retention.oldestRetained())) {
             throw ApiProblemException.unprocessable("raw_usage_expired", "raw usage before "
-                    + partitions.oldestRetained() + " has been dropped by the retention; its rollups cannot be rebuilt");
+                    + retention.oldestRetained() + " has been dropped by the retention; its rollups cannot be rebuilt");
         }
-        Instant[] days = rollups.rebuild(from, to);
-        nodeHours.recomputeDirect(days[0], days[1]);
+        Instant first = TimeBuckets.floor(from, ChronoUnit.DAYS);
+        Instant end = TimeBuckets.ceil(to, ChronoUnit.DAYS);
+        for (Instant day = first; day.isBefore(end); day = day.plus(1, ChronoUnit.DAYS)) {
+            Instant dayStart = day;
+            Instant dayEnd = day.plus(1, ChronoUnit.DAYS);
+            transactions.executeWithoutResult(status -> {
+                rollups.rebuild(dayStart, dayEnd);
+                nodeHours.recomputeDirect(dayStart, dayEnd);
+            });
+        }
+        Instant[] days = {first, end};
         Long hourly = jdbc.queryForObject("SELECT count(*) FROM usage_hourly WHERE hour_start >= ? AND hour_start < ?",
                 Long.class, Timestamp.from(days[0]), Timestamp.from(days[1]));
         Long daily = jdbc.queryForObject("SELECT count(*) FROM usage_daily WHERE day_start >= ? AND day_start < ?",

@@ -126,18 +126,11 @@ class UsageRollups {
     }
 
     /**
-     * Recomputes both rollups for whole UTC days covering [from, to) from the raw table. Ingestion waits while it
-     * runs (the rollups are locked), so no batch is counted twice or missed.
-     *
-     * @return the days rebuilt: [first day start, last day end)
+     * Recomputes both rollups for [start, end), whole UTC days, from the raw table. Ingestion waits while it runs
+     * (the rollups are locked until the transaction ends), so no batch is counted twice or missed.
      */
     @Transactional(propagation = Propagation.MANDATORY)
-    Instant[] rebuild(Instant from, Instant to) {
-        Instant start = from.truncatedTo(ChronoUnit.DAYS);
-        Instant end = to.truncatedTo(ChronoUnit.DAYS);
-        if (end.isBefore(to)) {
-            end = end.plus(1, ChronoUnit.DAYS);
-        }
+    void rebuild(Instant start, Instant end) {
         jdbc.execute("LOCK TABLE usage_hourly, usage_daily IN SHARE ROW EXCLUSIVE MODE");
         for (Table table : Table.values()) {
             jdbc.update("DELETE FROM %s WHERE %s >= ? AND %s < ?".formatted(table.table, table.bucketColumn,
@@ -152,6 +145,5 @@ class UsageRollups {
                     GROUP BY 1, department_id, agent_id, model, node""".formatted(table.table, table.bucketColumn,
                     table.truncation), Timestamp.from(start), Timestamp.from(end));
         }
-        return new Instant[] {start, end};
     }
 }

@@ -12,9 +12,11 @@ import org.springframework.stereotype.Component;
 public class UsageValidation {
 
     private final long maxPlausibleTokens;
+    private final RawUsageRetention retention;
 
-    UsageValidation(MeteringProperties properties) {
+    UsageValidation(MeteringProperties properties, RawUsageRetention retention) {
         this.maxPlausibleTokens = properties.maxPlausibleTokensPerRequest();
+        this.retention = retention;
     }
 
     public Optional<String> problem(UsageRecorded record) {
@@ -28,6 +30,10 @@ public class UsageValidation {
                 || record.outcome() == null || record.energySource() == null || record.node() == null
                 || record.device() == null || record.backend() == null) {
             return Optional.of("missing one of occurredAt, requestId, model, outcome, energySource, node, device, backend");
+        }
+        if (!retention.accepts(record.occurredAt())) {
+            return Optional.of("occurredAt " + record.occurredAt() + " is outside the accepted range: from "
+                    + retention.oldestRetained() + " (raw usage retention) to a day ahead of now");
         }
         if (record.promptTokens() < 0 || record.completionTokens() < 0) {
             return Optional.of("negative token counts: prompt=" + record.promptTokens() + " completion="

@@ -19,6 +19,8 @@ public final class RequestParameters {
 
     /** The longest window any read covers. */
     public static final Duration LONGEST_WINDOW = Duration.ofDays(400);
+    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T00:00:00Z");
 
     private RequestParameters() {
     }
@@ -40,11 +42,16 @@ public final class RequestParameters {
     }
 
     public static Instant instant(String name, String value) {
+        Instant instant;
         try {
-            return Instant.parse(value);
+            instant = Instant.parse(value);
         } catch (DateTimeParseException e) {
             throw invalid(name + " must be an ISO-8601 instant such as 2026-11-27T10:00:00Z");
         }
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw invalid(name + " must lie between " + EARLIEST + " and " + LATEST);
+        }
+        return instant;
     }
 
     public static UUID uuid(String name, String value) {

@@ -49,7 +49,7 @@ import tools.jackson.databind.json.JsonMapper;
 @ServiceIntegrationTest
 class EnergyAttributionIntegrationTests {
 
-    private static final Instant H1 = Instant.parse("2026-11-20T10:00:00Z");
+    private static final Instant H1 = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(3, ChronoUnit.DAYS).plus(10, ChronoUnit.HOURS);
     private static final Instant H2 = H1.plus(1, ChronoUnit.HOURS);
 
     @Autowired
@@ -149,7 +149,7 @@ class EnergyAttributionIntegrationTests {
     @Test
     void everyMeasuredJouleIsDirectAllocatedOrUnallocatedForRandomLoads() {
         Random random = new Random(20261127);
-        Instant day = Instant.parse("2026-11-18T00:00:00Z");
+        Instant day = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(4, ChronoUnit.DAYS);
         List<String> nodes = List.of("node-" + UUID.randomUUID(), "node-" + UUID.randomUUID(), "node-" + UUID.randomUUID());
         List<UUID> departments = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
         List<UsageRecorded> usage = new ArrayList<>();
@@ -197,7 +197,7 @@ class EnergyAttributionIntegrationTests {
     void efficiencyCountsDirectIdleAndFacilityEnergyAndADepartmentSeesOnlyItself() {
         String node = "node-" + UUID.randomUUID();
         UUID department = UUID.randomUUID();
-        Instant hour = Instant.parse("2026-11-19T08:00:00Z");
+        Instant hour = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(2, ChronoUnit.DAYS).plus(8, ChronoUnit.HOURS);
         usageIngestion.ingest(List.of(usage(department, null, "byte-lm-moby", node, hour.plusSeconds(60), 1000, 3000, 100),
                 usage(department, null, "byte-lm-moby", node, hour.plusSeconds(120), 500, 1500, 100)));
         powerIngestion.ingest(List.of(power(node, hour, hour.plus(1, ChronoUnit.HOURS), 360, 200)));

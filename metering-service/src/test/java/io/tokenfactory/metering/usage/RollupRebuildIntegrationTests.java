@@ -30,8 +30,8 @@ import tools.jackson.databind.JsonNode;
 @ServiceIntegrationTest
 class RollupRebuildIntegrationTests {
 
-    private static final Instant FROM = Instant.parse("2026-11-10T00:00:00Z");
-    private static final Instant TO = Instant.parse("2026-11-13T00:00:00Z");
+    private static final Instant FROM = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(20, ChronoUnit.DAYS);
+    private static final Instant TO = FROM.plus(3, ChronoUnit.DAYS);
 
     @Autowired
     UsageIngestion ingestion;

@@ -4,6 +4,7 @@ import static io.tokenfactory.metering.MeteringEvents.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -25,7 +26,7 @@ import tools.jackson.databind.JsonNode;
 @ServiceIntegrationTest
 class UsageApiIntegrationTests {
 
-    private static final Instant DAY = Instant.parse("2026-11-05T00:00:00Z");
+    private static final Instant DAY = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(5, ChronoUnit.DAYS);
 
     @Autowired
     UsageIngestion ingestion;
@@ -62,13 +63,13 @@ class UsageApiIntegrationTests {
 
         JsonNode perMinute = client.get(window() + "&granularity=minute&groupBy=agent,model").getBody().get("rows");
         assertThat(perMinute).hasSize(3);
-        assertThat(perMinute.get(0).get("start").asString()).isEqualTo("2026-11-05T10:01:00Z");
+        assertThat(perMinute.get(0).get("start").asString()).isEqualTo(DAY.plusSeconds(10 * 3600 + 60).toString());
         assertThat(perMinute.get(1).get("agent").asString()).isEqualTo(agent.toString());
 
         JsonNode perHour = client.get(window() + "&granularity=hour&groupBy=node").getBody().get("rows");
         assertThat(perHour).extracting(row -> row.get("start").asString() + " " + row.get("node").asString() + " "
                 + row.get("requests").asLong())
-                .containsExactly("2026-11-05T10:00:00Z node-a 2", "2026-11-05T11:00:00Z node-b 1");
+                .containsExactly(DAY.plusSeconds(10 * 3600) + " node-a 2", DAY.plusSeconds(11 * 3600) + " node-b 1");
 
         JsonNode perDay = client.get(window() + "&granularity=day").getBody();
         assertThat(perDay.get("rows")).singleElement().satisfies(row -> assertThat(row.get("requests").asLong()).isEqualTo(3));
@@ -83,8 +84,8 @@ class UsageApiIntegrationTests {
         assertThat(csv.getHeaders().getContentType().toString()).startsWith("text/csv");
         assertThat(csv.getBody().split("\r\n")).containsExactly(
                 "\"start\",\"model\",\"requests\",\"prompt_tokens\",\"completion_tokens\",\"total_tokens\",\"energy_joules\",\"accelerator_seconds\"",
-                "\"2026-11-05T00:00:00Z\",\"all-minilm-l6-v2\",1,40,0,40,0.500000000,0.900000000",
-                "\"2026-11-05T00:00:00Z\",\"byte-lm-moby\",2,110,220,330,1.750000000,1.800000000");
+                "\"" + DAY + "\",\"all-minilm-l6-v2\",1,40,0,40,0.500000000,0.900000000",
+                "\"" + DAY + "\",\"byte-lm-moby\",2,110,220,330,1.750000000,1.800000000");
     }
 
     @Test

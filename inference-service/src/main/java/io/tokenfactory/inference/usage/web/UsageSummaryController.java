@@ -33,11 +33,17 @@ class UsageSummaryController {
     }
 
     private static Instant instant(String name, String value) {
+        Instant instant;
         try {
-            return Instant.parse(value);
+            instant = Instant.parse(value);
         } catch (DateTimeParseException e) {
-            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid_parameter", "Invalid parameter",
-                    name + " must be an ISO-8601 instant such as 2026-11-27T10:00:00Z");
+            instant = null;
         }
+        // within what PostgreSQL and java.sql.Timestamp both hold
+        if (instant == null || instant.isBefore(Instant.EPOCH) || instant.isAfter(Instant.parse("9999-12-31T00:00:00Z"))) {
+            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid_parameter", "Invalid parameter",
+                    name + " must be an ISO-8601 instant between 1970 and 9999, such as 2026-11-27T10:00:00Z");
+        }
+        return instant;
     }
 }
