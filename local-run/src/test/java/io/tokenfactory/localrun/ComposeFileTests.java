@@ -99,12 +99,15 @@ class ComposeFileTests {
     }
 
     @Test
-    void pointsTheGatewayAtTheServicesByTheirComposeNames() {
+    void pointsTheServicesAtEachOtherByTheirComposeNames() {
         Map<String, String> gateway = environment(composeServices.get("gateway"));
         assertThat(gateway).containsEntry("TF_INFERENCE_URL", "http://inference-service:8082")
                 .containsEntry("TF_AGENTS_URL", "http://agent-service:8081")
                 .containsEntry("TF_METERING_URL", "http://metering-service:8083")
                 .containsEntry("TF_BILLING_URL", "http://billing-service:8084");
+        // metering reconciles against inference by its compose name too
+        assertThat(environment(composeServices.get("metering-service")))
+                .containsEntry("TF_INFERENCE_URL", "http://inference-service:8082");
     }
 
     @Test
