@@ -2,8 +2,11 @@ package io.tokenfactory.billing;
 
 import java.time.ZoneId;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+
+import io.tokenfactory.support.events.OutboxSettings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -12,10 +15,12 @@ import org.springframework.validation.annotation.Validated;
 /**
  * @param currency        the one ISO-4217 currency all money is kept in
  * @param billingTimeZone the zone in which calendar-month billing periods start and end
+ * @param outbox          how budget-status-changed reaches the broker
  */
 @Validated
 @ConfigurationProperties("tokenfactory.billing")
 public record BillingProperties(
         @NotNull @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO-4217 code such as EUR") @DefaultValue("EUR") String currency,
-        @NotNull @DefaultValue("UTC") ZoneId billingTimeZone) {
+        @NotNull @DefaultValue("UTC") ZoneId billingTimeZone,
+        @Valid @NotNull @DefaultValue OutboxSettings outbox) {
 }

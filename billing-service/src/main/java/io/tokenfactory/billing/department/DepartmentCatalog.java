@@ -2,6 +2,7 @@ package io.tokenfactory.billing.department;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import io.tokenfactory.support.problem.ApiProblemException;
@@ -23,7 +24,7 @@ public class DepartmentCatalog {
     }
 
     @Transactional
-    public DepartmentView create(String name, String costCentreCode) {
+    public DepartmentView create(String name, String costCentreCode, BudgetPolicy policy) {
         String trimmedName = name.strip();
         String code = costCentreCode.strip();
         if (departments.existsByNameIgnoreCase(trimmedName)) {
@@ -33,7 +34,7 @@ public class DepartmentCatalog {
             throw duplicate("cost-centre code", code);
         }
         try {
-            return DepartmentView.of(departments.saveAndFlush(new Department(trimmedName, code, clock.instant())));
+            return DepartmentView.of(departments.saveAndFlush(new Department(trimmedName, code, policy, clock.instant())));
         } catch (DataIntegrityViolationException raced) {
             throw duplicate("name or cost-centre code", trimmedName + " / " + code);
         }
@@ -50,7 +51,7 @@ public class DepartmentCatalog {
     }
 
     @Transactional
-    public DepartmentView update(UUID id, String name, String costCentreCode) {
+    public DepartmentView update(UUID id, String name, String costCentreCode, BudgetPolicy policy) {
         Department department = find(id);
         String trimmedName = name.strip();
         String code = costCentreCode.strip();
@@ -60,12 +61,18 @@ public class DepartmentCatalog {
         if (departments.existsByCostCentreCodeIgnoreCaseAndIdNot(code, id)) {
             throw duplicate("cost-centre code", code);
         }
-        department.rename(trimmedName, code, clock.instant());
+        department.update(trimmedName, code, policy, clock.instant());
         try {
             return DepartmentView.of(departments.saveAndFlush(department));
         } catch (DataIntegrityViolationException raced) {
             throw duplicate("name or cost-centre code", trimmedName + " / " + code);
         }
+    }
+
+    /** The budget policy of a department, or empty for one billing does not know (usage is charged all the same). */
+    @Transactional(readOnly = true)
+    public Optional<BudgetPolicy> policy(UUID id) {
+        return departments.findById(id).map(Department::policy);
     }
 
     private Department find(UUID id) {

@@ -11,15 +11,21 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
 
-/** Departments are managed by administrators; a department may read its own record (checked per request). */
+/**
+ * Departments and prices are managed by administrators; a department reads its own record and spend (checked per
+ * request), and every caller may read the prices.
+ */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
         return ServiceSecurity.filterChain(http, requests -> requests
-                .requestMatchers(HttpMethod.GET, "/api/billing/departments/*").authenticated()
-                .requestMatchers("/api/billing/departments", "/api/billing/departments/**")
-                .hasAuthority(authority(SCOPE_ADMIN)));
+                .requestMatchers(HttpMethod.GET, "/api/billing/departments/*", "/api/billing/departments/*/spend")
+                .authenticated()
+                // prices are public to every caller; changing them is for administrators
+                .requestMatchers(HttpMethod.GET, "/api/billing/models", "/api/billing/rate-cards",
+                        "/api/billing/energy-tariffs").authenticated()
+                .requestMatchers("/api/billing/**").hasAuthority(authority(SCOPE_ADMIN)));
     }
 }

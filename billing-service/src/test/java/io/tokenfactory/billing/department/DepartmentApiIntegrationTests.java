@@ -152,4 +152,37 @@ class DepartmentApiIntegrationTests {
     private static String unique() {
         return UUID.randomUUID().toString().substring(0, 8);
     }
+
+    @Test
+    void keepsABudgetAndAPricingModeAndRefusesImpossibleOnes() {
+        String suffix = unique();
+        ResponseEntity<JsonNode> created = http.post(DEPARTMENTS, Map.of("name", "Budgeted " + suffix,
+                "costCentreCode", "BUD-" + suffix, "monthlyBudget", "1500.50", "softAlertPercent", 75, "hardCap", true,
+                "pricingMode", "COST_PLUS", "marginPercent", "12.5"));
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(created.getBody().get("monthlyBudget").decimalValue()).isEqualByComparingTo("1500.50");
+        assertThat(created.getBody().get("softAlertPercent").asInt()).isEqualTo(75);
+        assertThat(created.getBody().get("hardCap").asBoolean()).isTrue();
+        assertThat(created.getBody().get("pricingMode").asString()).isEqualTo("COST_PLUS");
+        String id = created.getBody().get("id").asString();
+
+        for (Map<String, Object> bad : java.util.List.<Map<String, Object>>of(
+                Map.of("name", "Budgeted " + suffix, "costCentreCode", "BUD-" + suffix, "monthlyBudget", "-1"),
+                Map.of("name", "Budgeted " + suffix, "costCentreCode", "BUD-" + suffix, "softAlertPercent", 0),
+                Map.of("name", "Budgeted " + suffix, "costCentreCode", "BUD-" + suffix, "marginPercent", "-3"),
+                Map.of("name", "Budgeted " + suffix, "costCentreCode", "BUD-" + suffix, "pricingMode", "FREE_LUNCH"))) {
+            ResponseEntity<JsonNode> refused = http.put(DEPARTMENTS + "/" + id, bad);
+            assertThat(refused.getStatusCode()).as(bad.toString()).isEqualTo(HttpStatus.BAD_REQUEST);
+        }
+        assertThat(repository.findById(UUID.fromString(id))).get().satisfies(department -> {
+            assertThat(department.policy().monthlyBudget()).isEqualByComparingTo("1500.50");
+            assertThat(department.policy().pricingMode()).isEqualTo(PricingMode.COST_PLUS);
+        });
+
+        // a PUT without budget fields returns them to their defaults
+        ResponseEntity<JsonNode> plain = http.put(DEPARTMENTS + "/" + id,
+                Map.of("name", "Budgeted " + suffix, "costCentreCode", "BUD-" + suffix));
+        assertThat(plain.getBody().get("monthlyBudget").isNull()).isTrue();
+        assertThat(plain.getBody().get("pricingMode").asString()).isEqualTo("LIST_PRICE");
+    }
 }

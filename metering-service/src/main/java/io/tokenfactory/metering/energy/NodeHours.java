@@ -8,7 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-import io.tokenfactory.metering.BatchStatement;
+import io.tokenfactory.support.jdbc.BatchStatement;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;

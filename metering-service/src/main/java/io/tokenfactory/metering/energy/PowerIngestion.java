@@ -19,7 +19,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tokenfactory.contracts.EventTypes;
 import io.tokenfactory.contracts.PowerSampled;
-import io.tokenfactory.metering.BatchStatement;
+import io.tokenfactory.support.jdbc.BatchStatement;
 import io.tokenfactory.metering.energy.NodeHours.NodeHour;
 
 import org.springframework.jdbc.core.JdbcTemplate;

@@ -19,7 +19,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tokenfactory.contracts.UsageMetered;
 import io.tokenfactory.contracts.UsageRecorded;
-import io.tokenfactory.metering.BatchStatement;
+import io.tokenfactory.support.jdbc.BatchStatement;
 import io.tokenfactory.metering.energy.FacilityOverhead;
 import io.tokenfactory.metering.energy.NodeHours;
 import io.tokenfactory.metering.energy.NodeHours.NodeHour;

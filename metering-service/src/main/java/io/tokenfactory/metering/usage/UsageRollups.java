@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.tokenfactory.contracts.UsageRecorded;
-import io.tokenfactory.metering.BatchStatement;
+import io.tokenfactory.support.jdbc.BatchStatement;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;

@@ -1,4 +1,4 @@
-package io.tokenfactory.metering;
+package io.tokenfactory.support.jdbc;
 
 import java.math.BigDecimal;
 import java.sql.Connection;

@@ -1,0 +1,78 @@
+package io.tokenfactory.billing.charging;
+
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.YearMonth;
+import java.util.List;
+
+import io.tokenfactory.billing.pricing.Prices;
+import io.tokenfactory.contracts.IdleEnergyAllocated;
+import io.tokenfactory.support.events.RejectedEventException;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Prices a department's share of idle energy per hour. A correction (higher revision) replaces the earlier value
+ * and moves the spend by the difference; the same or an older revision again changes nothing. Idle energy is a
+ * cost of the platform; a cost-plus department is also charged for it, a list-price department pays only its
+ * tokens' list prices.
+ */
+@Service
+public class IdleCharging {
+
+    private record Previous(int revision, BigDecimal cost, BigDecimal charge) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final Tariffing tariffing;
+    private final BillingPeriods periods;
+    private final SpendLedger ledger;
+    private final Clock clock;
+
+    IdleCharging(JdbcTemplate jdbc, Tariffing tariffing, BillingPeriods periods, SpendLedger ledger, Clock clock) {
+        this.jdbc = jdbc;
+        this.tariffing = tariffing;
+        this.periods = periods;
+        this.ledger = ledger;
+        this.clock = clock;
+    }
+
+    /** @return true when this revision changed the charge */
+    @Transactional
+    public boolean charge(IdleEnergyAllocated allocation) {
+        if (allocation.departmentId() == null || allocation.hourStart() == null || allocation.idleEnergyJoules() == null
+                || allocation.facilityOverheadJoules() == null || allocation.idleEnergyJoules().signum() < 0
+                || allocation.facilityOverheadJoules().signum() < 0 || allocation.revision() < 1) {
+            throw new RejectedEventException("idle-energy-allocated event with missing, negative or impossible values");
+        }
+        List<Previous> previous = jdbc.query("""
+                SELECT revision, cost, charge FROM idle_charge WHERE department_id = ? AND hour_start = ? FOR UPDATE""",
+                (row, i) -> new Previous(row.getInt(1), row.getBigDecimal(2), row.getBigDecimal(3)),
+                allocation.departmentId(), Timestamp.from(allocation.hourStart()));
+        if (!previous.isEmpty() && previous.get(0).revision() >= allocation.revision()) {
+            return false;
+        }
+        Tariffing.Terms terms = tariffing.termsFor(allocation.departmentId());
+        BigDecimal cost = terms.prices().energyCost(
+                allocation.idleEnergyJoules().add(allocation.facilityOverheadJoules()), allocation.hourStart());
+        // no list price for idle energy: a list-price department pays its tokens' prices only
+        BigDecimal charge = terms.charge(BigDecimal.ZERO.setScale(Prices.SCALE), cost);
+        YearMonth period = periods.periodOf(allocation.hourStart());
+        jdbc.update("""
+                INSERT INTO idle_charge (department_id, hour_start, period, revision, idle_joules, overhead_joules, cost,
+                    charge, charged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (department_id, hour_start) DO UPDATE SET revision = excluded.revision,
+                    idle_joules = excluded.idle_joules, overhead_joules = excluded.overhead_joules,
+                    cost = excluded.cost, charge = excluded.charge, charged_at = excluded.charged_at""",
+                allocation.departmentId(), Timestamp.from(allocation.hourStart()), period.toString(),
+                allocation.revision(), allocation.idleEnergyJoules(), allocation.facilityOverheadJoules(), cost, charge,
+                Timestamp.from(clock.instant()));
+        BigDecimal costBefore = previous.isEmpty() ? BigDecimal.ZERO : previous.get(0).cost();
+        BigDecimal chargeBefore = previous.isEmpty() ? BigDecimal.ZERO : previous.get(0).charge();
+        ledger.add(allocation.departmentId(), period, charge.subtract(chargeBefore), cost.subtract(costBefore));
+        return true;
+    }
+}

@@ -1,0 +1,137 @@
+package io.tokenfactory.billing.charging;
+
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import io.tokenfactory.billing.pricing.PriceBook.RateCard;
+import io.tokenfactory.billing.pricing.Prices;
+import io.tokenfactory.contracts.UsageMetered;
+import io.tokenfactory.contracts.UsageRecorded;
+import io.tokenfactory.support.events.RejectedEventException;
+import io.tokenfactory.support.jdbc.BatchStatement;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Prices metered usage exactly once: each usage record becomes one {@code usage_charge} row keyed by its usage
+ * event id (a redelivered or regrouped {@code usage-metered} event changes nothing), priced with the rate card and
+ * tariff in force when the request happened, and the department's spend moves by what was new — all in one
+ * transaction.
+ */
+@Service
+public class UsageCharging {
+
+    private record Line(UsageMetered.Item item, YearMonth period, long promptTokens, long embeddingTokens,
+            RateCard card, BigDecimal listPrice, BigDecimal cost, BigDecimal charge) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final Tariffing tariffing;
+    private final BillingPeriods periods;
+    private final SpendLedger ledger;
+    private final Clock clock;
+
+    UsageCharging(JdbcTemplate jdbc, Tariffing tariffing, BillingPeriods periods, SpendLedger ledger, Clock clock) {
+        this.jdbc = jdbc;
+        this.tariffing = tariffing;
+        this.periods = periods;
+        this.ledger = ledger;
+        this.clock = clock;
+    }
+
+    /** @return how many usage records were charged now (the rest had been charged before) */
+    @Transactional
+    public int charge(UsageMetered metered) {
+        validate(metered);
+        Tariffing.Terms terms = tariffing.termsFor(metered.departmentId());
+        List<Line> lines = new ArrayList<>();
+        for (UsageMetered.Item item : metered.items()) {
+            lines.add(price(item, terms));
+        }
+        Instant now = clock.instant();
+        Set<UUID> fresh = new HashSet<>(BatchStatement.of(lines)
+                .uuid(line -> line.item().usage().eventId())
+                .uuid(line -> metered.departmentId())
+                .text(line -> line.period().toString())
+                .timestamp(line -> line.item().usage().occurredAt())
+                .uuid(line -> line.item().usage().agentId())
+                .text(line -> line.item().usage().model())
+                .text(line -> line.item().usage().node())
+                .int8(Line::promptTokens)
+                .int8(line -> line.item().usage().completionTokens())
+                .int8(Line::embeddingTokens)
+                .numeric(line -> line.item().directEnergyJoules())
+                .numeric(line -> line.item().facilityOverheadJoules())
+                .numeric(line -> BigDecimal.valueOf(line.item().usage().acceleratorSeconds()))
+                .uuid(line -> line.card() == null ? null : line.card().id())
+                .numeric(Line::listPrice)
+                .numeric(Line::cost)
+                .numeric(Line::charge)
+                .query(jdbc, """
+                        INSERT INTO usage_charge (charged_at, usage_event_id, department_id, period, occurred_at,
+                            agent_id, model, node, prompt_tokens, completion_tokens, embedding_tokens, direct_joules,
+                            overhead_joules, accelerator_seconds, rate_card_id, list_price, cost, charge)
+                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (usage_event_id) DO NOTHING
+                        RETURNING usage_event_id""", (row, i) -> row.getObject(1, UUID.class),
+                        Timestamp.from(now)));
+        int charged = fresh.size();
+        Map<YearMonth, BigDecimal[]> byPeriod = new TreeMap<>();
+        for (Line line : lines) {
+            if (fresh.remove(line.item().usage().eventId())) {
+                BigDecimal[] sums = byPeriod.computeIfAbsent(line.period(), p -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
+                sums[0] = sums[0].add(line.charge());
+                sums[1] = sums[1].add(line.cost());
+            }
+        }
+        byPeriod.forEach((period, sums) -> ledger.add(metered.departmentId(), period, sums[0], sums[1]));
+        return charged;
+    }
+
+    private Line price(UsageMetered.Item item, Tariffing.Terms terms) {
+        Prices prices = terms.prices();
+        UsageRecorded usage = item.usage();
+        boolean embedding = prices.isEmbedding(usage.model());
+        long prompt = embedding ? 0 : usage.promptTokens();
+        long embeddingTokens = embedding ? usage.promptTokens() : 0;
+        RateCard card = prices.rateCardAt(usage.model(), usage.occurredAt()).orElse(null);
+        BigDecimal listPrice = card == null ? BigDecimal.ZERO.setScale(Prices.SCALE)
+                : Prices.listPrice(card, prompt, usage.completionTokens(), embeddingTokens);
+        BigDecimal cost = prices.energyCost(item.directEnergyJoules().add(item.facilityOverheadJoules()),
+                usage.occurredAt());
+        BigDecimal charge = terms.charge(listPrice, cost);
+        return new Line(item, periods.periodOf(usage.occurredAt()), prompt, embeddingTokens, card, listPrice, cost,
+                charge);
+    }
+
+    private static void validate(UsageMetered metered) {
+        if (metered.departmentId() == null || metered.items() == null || metered.items().isEmpty()) {
+            throw new RejectedEventException("usage-metered event without department or items");
+        }
+        for (UsageMetered.Item item : metered.items()) {
+            UsageRecorded usage = item.usage();
+            if (usage == null || usage.eventId() == null || usage.occurredAt() == null || usage.model() == null
+                    || usage.node() == null || !metered.departmentId().equals(usage.departmentId())) {
+                throw new RejectedEventException("usage-metered item lacks its usage, id, time, model or node, or "
+                        + "belongs to another department");
+            }
+            if (usage.promptTokens() < 0 || usage.completionTokens() < 0 || item.directEnergyJoules() == null
+                    || item.facilityOverheadJoules() == null || item.directEnergyJoules().signum() < 0
+                    || item.facilityOverheadJoules().signum() < 0) {
+                throw new RejectedEventException("usage-metered item with negative tokens or energy");
+            }
+        }
+    }
+}

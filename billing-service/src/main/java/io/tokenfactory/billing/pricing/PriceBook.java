@@ -1,0 +1,145 @@
+package io.tokenfactory.billing.pricing;
+
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import io.tokenfactory.support.problem.ApiProblemException;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The prices billing charges with: the models it can price, their effective-dated rate cards, and the
+ * effective-dated energy tariff. Nothing here is ever updated: a new price is a new entry from its date on, and an
+ * entry may not start before usage already charged (it would reprice the past).
+ */
+@Service
+public class PriceBook {
+
+    public enum Task { GENERATION, EMBEDDING }
+
+    public record PricedModel(String name, Task task, Instant createdAt) {
+    }
+
+    public record RateCard(UUID id, String model, Instant effectiveFrom, BigDecimal promptPerMillion,
+            BigDecimal completionPerMillion, BigDecimal embeddingPerMillion, Instant createdAt) {
+    }
+
+    public record Tariff(UUID id, Instant effectiveFrom, BigDecimal pricePerKwh, Instant createdAt) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+
+    PriceBook(JdbcTemplate jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public PricedModel registerModel(String name, Task task) {
+        PricedModel model = new PricedModel(name.strip(), task, clock.instant());
+        try {
+            jdbc.update("INSERT INTO priced_model (name, task, created_at) VALUES (?, ?, ?)", model.name(),
+                    task.name(), Timestamp.from(model.createdAt()));
+        } catch (DuplicateKeyException exists) {
+            throw ApiProblemException.conflict("model_exists", "The model '" + model.name() + "' is already registered");
+        }
+        return model;
+    }
+
+    @Transactional(readOnly = true)
+    public List<PricedModel> models() {
+        return jdbc.query("SELECT name, task, created_at FROM priced_model ORDER BY name",
+                (row, i) -> new PricedModel(row.getString(1), Task.valueOf(row.getString(2)),
+                        row.getTimestamp(3).toInstant()));
+    }
+
+    @Transactional
+    public RateCard addRateCard(String model, Instant effectiveFrom, BigDecimal promptPerMillion,
+            BigDecimal completionPerMillion, BigDecimal embeddingPerMillion) {
+        Instant from = effectiveFrom == null ? clock.instant() : effectiveFrom;
+        Integer known = jdbc.queryForObject("SELECT count(*) FROM priced_model WHERE name = ?", Integer.class, model);
+        if (known == null || known == 0) {
+            throw ApiProblemException.unprocessable("unknown_model", "No model '" + model
+                    + "' is registered; register it first (POST /api/billing/models)");
+        }
+        // lock the model's cards: a concurrent card and a concurrent charge see each other
+        jdbc.query("SELECT 1 FROM priced_model WHERE name = ? FOR UPDATE", row -> { }, model);
+        if (Boolean.TRUE.equals(jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM usage_charge WHERE model = ? AND occurred_at >= ?)", Boolean.class, model,
+                Timestamp.from(from)))) {
+            throw ApiProblemException.unprocessable("reprices_the_past", "Usage of '" + model + "' from " + from
+                    + " on is already charged; a rate card may only start after it");
+        }
+        RateCard card = new RateCard(UUID.randomUUID(), model, from, promptPerMillion, completionPerMillion,
+                embeddingPerMillion, clock.instant());
+        try {
+            jdbc.update("""
+                    INSERT INTO rate_card (id, model, effective_from, prompt_per_million, completion_per_million,
+                        embedding_per_million, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    card.id(), model, Timestamp.from(from), promptPerMillion, completionPerMillion, embeddingPerMillion,
+                    Timestamp.from(card.createdAt()));
+        } catch (DuplicateKeyException overlapping) {
+            throw ApiProblemException.conflict("rate_card_exists", "'" + model + "' already has a rate card effective from "
+                    + from + "; effective dates must differ");
+        }
+        return card;
+    }
+
+    @Transactional(readOnly = true)
+    public List<RateCard> rateCards(String model) {
+        return jdbc.query("""
+                SELECT id, model, effective_from, prompt_per_million, completion_per_million, embedding_per_million,
+                    created_at FROM rate_card WHERE (?::text IS NULL OR model = ?) ORDER BY model, effective_from""",
+                PriceBook::rateCard, model, model);
+    }
+
+    @Transactional
+    public Tariff addTariff(Instant effectiveFrom, BigDecimal pricePerKwh) {
+        Instant from = effectiveFrom == null ? clock.instant() : effectiveFrom;
+        // one tariff change at a time, and none that would reprice energy already charged
+        jdbc.execute("LOCK TABLE energy_tariff IN SHARE ROW EXCLUSIVE MODE");
+        if (Boolean.TRUE.equals(jdbc.queryForObject("""
+                SELECT EXISTS (SELECT 1 FROM usage_charge WHERE occurred_at >= ?)
+                    OR EXISTS (SELECT 1 FROM idle_charge WHERE hour_start >= ?)""", Boolean.class,
+                Timestamp.from(from), Timestamp.from(from)))) {
+            throw ApiProblemException.unprocessable("reprices_the_past", "Energy from " + from
+                    + " on is already charged; a tariff may only start after it");
+        }
+        Tariff tariff = new Tariff(UUID.randomUUID(), from, pricePerKwh, clock.instant());
+        try {
+            jdbc.update("INSERT INTO energy_tariff (id, effective_from, price_per_kwh, created_at) VALUES (?, ?, ?, ?)",
+                    tariff.id(), Timestamp.from(from), pricePerKwh, Timestamp.from(tariff.createdAt()));
+        } catch (DuplicateKeyException overlapping) {
+            throw ApiProblemException.conflict("tariff_exists", "A tariff is already effective from " + from);
+        }
+        return tariff;
+    }
+
+    @Transactional(readOnly = true)
+    public List<Tariff> tariffs() {
+        return jdbc.query("SELECT id, effective_from, price_per_kwh, created_at FROM energy_tariff ORDER BY effective_from",
+                (row, i) -> new Tariff(row.getObject(1, UUID.class), row.getTimestamp(2).toInstant(),
+                        row.getBigDecimal(3), row.getTimestamp(4).toInstant()));
+    }
+
+    /** Every price, read once, to price a whole batch in memory. */
+    @Transactional(readOnly = true)
+    public Prices snapshot() {
+        return new Prices(models(), rateCards(null), tariffs());
+    }
+
+    private static RateCard rateCard(ResultSet row, int index) throws SQLException {
+        return new RateCard(row.getObject(1, UUID.class), row.getString(2), row.getTimestamp(3).toInstant(),
+                row.getBigDecimal(4), row.getBigDecimal(5), row.getBigDecimal(6), row.getTimestamp(7).toInstant());
+    }
+}

@@ -1,0 +1,67 @@
+package io.tokenfactory.billing.pricing;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import io.tokenfactory.billing.pricing.PriceBook.PricedModel;
+import io.tokenfactory.billing.pricing.PriceBook.RateCard;
+import io.tokenfactory.billing.pricing.PriceBook.Tariff;
+import io.tokenfactory.billing.pricing.PriceBook.Task;
+
+/**
+ * The price book at one moment, for pricing many records: the rate card and tariff in force at any instant.
+ * Amounts keep {@link #SCALE} decimals; only statement totals are rounded to the currency's minor unit.
+ */
+public final class Prices {
+
+    public static final int SCALE = 12;
+    private static final BigDecimal JOULES_PER_KWH = BigDecimal.valueOf(3_600_000);
+
+    private final Map<String, Task> tasks = new HashMap<>();
+    private final Map<String, NavigableMap<Instant, RateCard>> cards = new HashMap<>();
+    private final NavigableMap<Instant, Tariff> tariffs = new TreeMap<>();
+
+    Prices(List<PricedModel> models, List<RateCard> rateCards, List<Tariff> tariffList) {
+        models.forEach(model -> tasks.put(model.name(), model.task()));
+        rateCards.forEach(card -> cards.computeIfAbsent(card.model(), model -> new TreeMap<>()).put(card.effectiveFrom(), card));
+        tariffList.forEach(tariff -> tariffs.put(tariff.effectiveFrom(), tariff));
+    }
+
+    public boolean isEmbedding(String model) {
+        return tasks.get(model) == Task.EMBEDDING;
+    }
+
+    public Optional<RateCard> rateCardAt(String model, Instant at) {
+        NavigableMap<Instant, RateCard> modelCards = cards.get(model);
+        return Optional.ofNullable(modelCards == null ? null : modelCards.floorEntry(at)).map(Map.Entry::getValue);
+    }
+
+    /** List price of tokens: prompt, completion and embedding tokens at their prices per million. */
+    public static BigDecimal listPrice(RateCard card, long promptTokens, long completionTokens, long embeddingTokens) {
+        return card.promptPerMillion().multiply(BigDecimal.valueOf(promptTokens))
+                .add(card.completionPerMillion().multiply(BigDecimal.valueOf(completionTokens)))
+                .add(card.embeddingPerMillion().multiply(BigDecimal.valueOf(embeddingTokens)))
+                .movePointLeft(6).setScale(SCALE, RoundingMode.HALF_EVEN);
+    }
+
+    /** Energy cost: kWh × the tariff in force at that instant (0 when no tariff is set yet). */
+    public BigDecimal energyCost(BigDecimal joules, Instant at) {
+        Map.Entry<Instant, Tariff> tariff = tariffs.floorEntry(at);
+        if (tariff == null) {
+            return BigDecimal.ZERO.setScale(SCALE);
+        }
+        return joules.multiply(tariff.getValue().pricePerKwh()).divide(JOULES_PER_KWH, SCALE, RoundingMode.HALF_EVEN);
+    }
+
+    /** Cost plus margin: cost × (1 + margin / 100). */
+    public static BigDecimal costPlus(BigDecimal cost, BigDecimal marginPercent) {
+        return cost.multiply(BigDecimal.ONE.add(marginPercent.movePointLeft(2))).setScale(SCALE, RoundingMode.HALF_EVEN);
+    }
+}

@@ -1,0 +1,92 @@
+package io.tokenfactory.billing.pricing.web;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Digits;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+import io.tokenfactory.billing.pricing.PriceBook;
+import io.tokenfactory.billing.pricing.PriceBook.PricedModel;
+import io.tokenfactory.billing.pricing.PriceBook.RateCard;
+import io.tokenfactory.billing.pricing.PriceBook.Tariff;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The price book's admin API: models, rate cards and energy tariffs (append-only, effective-dated). */
+@RestController
+class PricingController {
+
+    private final PriceBook prices;
+
+    PricingController(PriceBook prices) {
+        this.prices = prices;
+    }
+
+    @PostMapping("/api/billing/models")
+    ResponseEntity<PricedModel> registerModel(@Valid @RequestBody ModelRequest request) {
+        PricedModel model = prices.registerModel(request.name(), request.task());
+        return ResponseEntity.created(URI.create("/api/billing/models")).body(model);
+    }
+
+    @GetMapping("/api/billing/models")
+    List<PricedModel> models() {
+        return prices.models();
+    }
+
+    @PostMapping("/api/billing/rate-cards")
+    ResponseEntity<RateCard> addRateCard(@Valid @RequestBody RateCardRequest request) {
+        RateCard card = prices.addRateCard(request.model(), request.effectiveFrom(), request.promptPerMillion(),
+                request.completionPerMillion(), request.embeddingPerMillion() == null ? BigDecimal.ZERO
+                        : request.embeddingPerMillion());
+        return ResponseEntity.created(URI.create("/api/billing/rate-cards?model=" + card.model())).body(card);
+    }
+
+    @GetMapping("/api/billing/rate-cards")
+    List<RateCard> rateCards(@RequestParam(required = false) String model) {
+        return prices.rateCards(model == null || model.isBlank() ? null : model);
+    }
+
+    @PostMapping("/api/billing/energy-tariffs")
+    ResponseEntity<Tariff> addTariff(@Valid @RequestBody TariffRequest request) {
+        Tariff tariff = prices.addTariff(request.effectiveFrom(), request.pricePerKwh());
+        return ResponseEntity.created(URI.create("/api/billing/energy-tariffs")).body(tariff);
+    }
+
+    @GetMapping("/api/billing/energy-tariffs")
+    List<Tariff> tariffs() {
+        return prices.tariffs();
+    }
+
+    record ModelRequest(
+            @NotBlank @Size(max = 200) @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._:/-]*", message = "letters, digits, '.', '_', ':', '/' or '-'")
+            String name,
+            @NotNull PriceBook.Task task) {
+    }
+
+    /** Prices per million tokens in the configured currency; {@code effectiveFrom} defaults to now. */
+    record RateCardRequest(
+            @NotBlank @Size(max = 200) String model,
+            Instant effectiveFrom,
+            @NotNull @DecimalMin("0") @Digits(integer = 13, fraction = 6) BigDecimal promptPerMillion,
+            @NotNull @DecimalMin("0") @Digits(integer = 13, fraction = 6) BigDecimal completionPerMillion,
+            @DecimalMin("0") @Digits(integer = 13, fraction = 6) BigDecimal embeddingPerMillion) {
+    }
+
+    record TariffRequest(
+            Instant effectiveFrom,
+            @NotNull @DecimalMin("0") @Digits(integer = 13, fraction = 6) BigDecimal pricePerKwh) {
+    }
+}

@@ -1,0 +1,294 @@
+package io.tokenfactory.billing.charging;
+
+import static io.tokenfactory.billing.BillingFixtures.item;
+import static io.tokenfactory.billing.BillingFixtures.metered;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.tokenfactory.billing.BillingFixtures;
+import io.tokenfactory.contracts.BudgetStatusChanged;
+import io.tokenfactory.contracts.IdleEnergyAllocated;
+import io.tokenfactory.contracts.TokenFactoryEvent;
+import io.tokenfactory.contracts.UsageMetered;
+import io.tokenfactory.support.events.CloudEventMessages;
+import io.tokenfactory.testsupport.HttpTestClient;
+import io.tokenfactory.testsupport.ServiceIntegrationTest;
+import io.tokenfactory.testsupport.TestInfrastructure;
+import io.tokenfactory.testsupport.TestTokens;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Metered usage priced exactly once, at the prices in force when it happened, into the right billing month, with
+ * each budget crossing announced exactly once.
+ */
+@ServiceIntegrationTest
+class ChargingIntegrationTests {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    StreamBridge streamBridge;
+    @Autowired
+    JdbcTemplate jdbc;
+    @Autowired
+    RabbitTemplate rabbit;
+    @Autowired
+    JsonMapper json;
+
+    HttpTestClient admin;
+
+    @BeforeEach
+    void prices() {
+        admin = HttpTestClient.onPort(port).asAdmin();
+        BillingFixtures.ensureTariff(admin);
+    }
+
+    @Test
+    void chargesEachUsageRecordOnceAtItsListPriceEvenWhenRedeliveredOrRegrouped() {
+        String model = BillingFixtures.model(admin, "GENERATION", "0.50", "1.50", "0");
+        UUID department = BillingFixtures.department(admin, Map.of());
+        Instant at = Instant.now().minus(1, ChronoUnit.MINUTES);
+        List<UsageMetered.Item> items = List.of(item(department, model, at, 1000, 3000, "360", "90"),
+                item(department, model, at, 7, 13, "1.5", "0.375"),
+                item(department, model, at, 123_456, 654_321, "9000.123456789", "2250.030864197"));
+        UsageMetered batch = metered(department, items);
+
+        publish("tokenfactory.usage-metered", batch);
+        publish("tokenfactory.usage-metered", batch);
+        publish("tokenfactory.usage-metered", metered(department, List.of(items.get(2), items.get(0))));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> charged(department) == 3);
+        // the priced sum, worked out here independently: list price per million, energy at 0.25 per kWh
+        BigDecimal expectedCharge = BigDecimal.ZERO;
+        BigDecimal expectedCost = BigDecimal.ZERO;
+        for (UsageMetered.Item item : items) {
+            expectedCharge = expectedCharge.add(new BigDecimal("0.50").multiply(BigDecimal.valueOf(item.usage().promptTokens()))
+                    .add(new BigDecimal("1.50").multiply(BigDecimal.valueOf(item.usage().completionTokens())))
+                    .divide(BigDecimal.valueOf(1_000_000)));
+            expectedCost = expectedCost.add(item.directEnergyJoules().add(item.facilityOverheadJoules())
+                    .multiply(BillingFixtures.TARIFF).divide(BigDecimal.valueOf(3_600_000), 12, java.math.RoundingMode.HALF_EVEN));
+        }
+        BigDecimal charge = expectedCharge;
+        await().atMost(Duration.ofSeconds(10)).until(() -> spend(department, "charge").compareTo(charge) == 0);
+        assertThat(spend(department, "charge")).isEqualByComparingTo(expectedCharge);
+        assertThat(spend(department, "cost")).isEqualByComparingTo(expectedCost);
+        assertThat(jdbc.queryForObject("SELECT sum(charge) FROM usage_charge WHERE department_id = ?", BigDecimal.class,
+                department)).isEqualByComparingTo(expectedCharge);
+    }
+
+    @Test
+    void aRateChangeAppliesFromItsEffectiveDateOnlyAndMayNotRepriceChargedUsage() {
+        String model = BillingFixtures.model(admin, "GENERATION", "1", "0", "0");
+        Instant change = Instant.now().minus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+        assertThat(admin.post("/api/billing/rate-cards", Map.of("model", model, "effectiveFrom", change.toString(),
+                "promptPerMillion", "2", "completionPerMillion", "0")).getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        UUID department = BillingFixtures.department(admin, Map.of());
+        UsageMetered.Item before = item(department, model, change.minusMillis(1), 1_000_000, 0, "0", "0");
+        UsageMetered.Item after = item(department, model, change, 1_000_000, 0, "0", "0");
+
+        publish("tokenfactory.usage-metered", metered(department, List.of(before, after)));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> charged(department) == 2);
+        assertThat(chargeOf(before)).isEqualByComparingTo("1");
+        assertThat(chargeOf(after)).isEqualByComparingTo("2");
+        ResponseEntity<JsonNode> backdated = admin.post("/api/billing/rate-cards", Map.of("model", model,
+                "effectiveFrom", change.minus(2, ChronoUnit.DAYS).toString(), "promptPerMillion", "9",
+                "completionPerMillion", "9"));
+        assertThat(backdated.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
+        assertThat(backdated.getBody().get("code").asString()).isEqualTo("reprices_the_past");
+        assertThat(chargeOf(before)).isEqualByComparingTo("1");
+    }
+
+    @Test
+    void embeddingTokensArePricedAsEmbeddingsAndUsageAtTheMonthsLastMillisecondStaysInThatMonth() {
+        String model = BillingFixtures.model(admin, "EMBEDDING", "5", "5", "0.10");
+        UUID department = BillingFixtures.department(admin, Map.of());
+        Instant monthStart = YearMonth.now(ZoneOffset.UTC).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        UsageMetered.Item lastMillisecond = item(department, model, monthStart.minusMillis(1), 2_000_000, 0, "0", "0");
+        UsageMetered.Item firstMillisecond = item(department, model, monthStart, 2_000_000, 0, "0", "0");
+
+        publish("tokenfactory.usage-metered", metered(department, List.of(lastMillisecond, firstMillisecond)));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> charged(department) == 2);
+        assertThat(periodOf(lastMillisecond)).isEqualTo(YearMonth.now(ZoneOffset.UTC).minusMonths(1).toString());
+        assertThat(periodOf(firstMillisecond)).isEqualTo(YearMonth.now(ZoneOffset.UTC).toString());
+        assertThat(chargeOf(lastMillisecond)).isEqualByComparingTo("0.2");
+    }
+
+    @Test
+    void announcesEachBudgetCrossingExactlyOnceAndOkWhenANewMonthStarts() {
+        String model = BillingFixtures.model(admin, "GENERATION", "0.50", "1.50", "0");
+        UUID department = BillingFixtures.department(admin, Map.of("monthlyBudget", "0.012", "softAlertPercent", 50,
+                "hardCap", true));
+        Instant now = Instant.now().minus(1, ChronoUnit.MINUTES);
+        // each record is 0.005: OK, then WARNING at 0.010 (≥ 50 % of 0.012), then EXCEEDED at 0.015
+        List<UsageMetered> batches = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            batches.add(metered(department, List.of(item(department, model, now, 1000, 3000, "0", "0"))));
+        }
+        for (int i = 0; i < 3; i++) {
+            publish("tokenfactory.usage-metered", batches.get(i));
+            int expected = i + 1;
+            await().atMost(Duration.ofSeconds(20)).until(() -> charged(department) == expected);
+        }
+        publish("tokenfactory.usage-metered", batches.get(2));
+        publish("tokenfactory.usage-metered", batches.get(1));
+
+        List<BudgetStatusChanged> announced = budgetEvents(department, 2);
+        assertThat(announced).extracting(BudgetStatusChanged::state).containsExactly(
+                io.tokenfactory.contracts.BudgetState.WARNING, io.tokenfactory.contracts.BudgetState.EXCEEDED);
+        assertThat(announced.get(1).spent()).isEqualByComparingTo("0.02");
+        assertThat(announced.get(1).hardCap()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> publications(department) == 2);
+        assertThat(spend(department, "charge")).isEqualByComparingTo("0.015");
+
+        // a department that ended last month over budget is announced OK with its first usage of this month
+        UUID overLastMonth = BillingFixtures.department(admin, Map.of("monthlyBudget", "0.001"));
+        Instant lastMonth = YearMonth.now(ZoneOffset.UTC).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant()
+                .minus(2, ChronoUnit.DAYS);
+        publish("tokenfactory.usage-metered", metered(overLastMonth,
+                List.of(item(overLastMonth, model, lastMonth, 1000, 3000, "0", "0"))));
+        await().atMost(Duration.ofSeconds(20)).until(() -> charged(overLastMonth) == 1);
+        publish("tokenfactory.usage-metered", metered(overLastMonth,
+                List.of(item(overLastMonth, model, now, 1, 0, "0", "0"))));
+        assertThat(budgetEvents(overLastMonth, 2)).extracting(event -> event.state() + " " + event.period())
+                .containsExactly("EXCEEDED " + YearMonth.now(ZoneOffset.UTC).minusMonths(1),
+                        "OK " + YearMonth.now(ZoneOffset.UTC));
+    }
+
+    @Test
+    void idleEnergyIsCostAndACostPlusDepartmentsChargeAndACorrectionReplacesIt() {
+        UUID department = BillingFixtures.department(admin, Map.of("pricingMode", "COST_PLUS", "marginPercent", "20"));
+        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
+        // 1 kWh idle + 0.25 kWh overhead at 0.25 = 0.3125 cost, + 20 % = 0.375
+        publish("tokenfactory.idle-energy-allocated", new IdleEnergyAllocated(UUID.randomUUID(), Instant.now(),
+                department, hour, new BigDecimal("3600000"), new BigDecimal("900000"), 1));
+        await().atMost(Duration.ofSeconds(20)).until(() -> spend(department, "charge").compareTo(new BigDecimal("0.375")) == 0);
+        // the correction doubles it; the first revision arriving again changes nothing
+        publish("tokenfactory.idle-energy-allocated", new IdleEnergyAllocated(UUID.randomUUID(), Instant.now(),
+                department, hour, new BigDecimal("7200000"), new BigDecimal("1800000"), 2));
+        publish("tokenfactory.idle-energy-allocated", new IdleEnergyAllocated(UUID.randomUUID(), Instant.now(),
+                department, hour, new BigDecimal("3600000"), new BigDecimal("900000"), 1));
+        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                "SELECT count(*) FROM idle_charge WHERE department_id = ? AND revision = 2", Long.class, department) == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> spend(department, "charge").compareTo(new BigDecimal("0.75")) == 0);
+        assertThat(spend(department, "cost")).isEqualByComparingTo("0.625");
+    }
+
+    @Test
+    void aDepartmentReadsItsOwnSpendWithForecastAndNoOtherDepartments() {
+        String model = BillingFixtures.model(admin, "GENERATION", "1000", "0", "0");
+        UUID department = BillingFixtures.department(admin, Map.of("monthlyBudget", "5000"));
+        publish("tokenfactory.usage-metered", metered(department,
+                List.of(item(department, model, Instant.now().minusSeconds(30), 1234, 0, "0", "0"))));
+        await().atMost(Duration.ofSeconds(20)).until(() -> charged(department) == 1);
+
+        ResponseEntity<JsonNode> own = HttpTestClient.onPort(port).withToken(TestTokens.department(department, "usage:read"))
+                .get("/api/billing/departments/" + department + "/spend");
+        assertThat(own.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(own.getBody().get("charge").decimalValue()).isEqualByComparingTo("1.23");
+        assertThat(own.getBody().get("currency").asString()).isEqualTo("EUR");
+        assertThat(own.getBody().get("monthlyBudget").decimalValue()).isEqualByComparingTo("5000");
+        assertThat(own.getBody().get("forecast").decimalValue()).isGreaterThanOrEqualTo(new BigDecimal("1.23"));
+        assertThat(own.getBody().get("state").asString()).isEqualTo("OK");
+
+        ResponseEntity<JsonNode> other = HttpTestClient.onPort(port)
+                .withToken(TestTokens.department(UUID.randomUUID(), "usage:read"))
+                .get("/api/billing/departments/" + department + "/spend");
+        assertThat(other.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(admin.get("/api/billing/departments/" + department + "/spend?period=November").getStatusCode())
+                .isEqualTo(HttpStatus.BAD_REQUEST);
+    }
+
+    @Test
+    @EnabledIf("deadLetteringBroker")
+    void rejectsImpossibleUsageToTheDeadLetterQueueAndChargesNothing() {
+        String model = BillingFixtures.model(admin, "GENERATION", "1", "1", "0");
+        UUID department = BillingFixtures.department(admin, Map.of());
+        UsageMetered negative = metered(department, List.of(item(department, model, Instant.now(), -5, 10, "1", "0")));
+        publish("tokenfactory.usage-metered", negative);
+
+        String deadLetters = TestInfrastructure.prefixed("tokenfactory.usage-metered.billing-service.dlq");
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Message dead = rabbit.receive(deadLetters, 200);
+            return dead != null && new String(dead.getBody()).contains(department.toString());
+        });
+        assertThat(charged(department)).isZero();
+    }
+
+    static boolean deadLetteringBroker() {
+        return TestInfrastructure.get().deadLettering();
+    }
+
+    private void publish(String destination, TokenFactoryEvent event) {
+        assertThat(streamBridge.send(destination, CloudEventMessages.toMessage(event, "urn:tokenfactory:metering-service")))
+                .isTrue();
+    }
+
+    private long charged(UUID department) {
+        return jdbc.queryForObject("SELECT count(*) FROM usage_charge WHERE department_id = ?", Long.class, department);
+    }
+
+    private BigDecimal spend(UUID department, String column) {
+        return jdbc.queryForObject("SELECT COALESCE(sum(" + column + "), 0) FROM department_spend WHERE department_id = ?",
+                BigDecimal.class, department);
+    }
+
+    private BigDecimal chargeOf(UsageMetered.Item item) {
+        return jdbc.queryForObject("SELECT charge FROM usage_charge WHERE usage_event_id = ?", BigDecimal.class,
+                item.usage().eventId());
+    }
+
+    private String periodOf(UsageMetered.Item item) {
+        return jdbc.queryForObject("SELECT period FROM usage_charge WHERE usage_event_id = ?", String.class,
+                item.usage().eventId());
+    }
+
+    private long publications(UUID department) {
+        return jdbc.queryForObject("SELECT (SELECT count(*) FROM event_publication WHERE serialized_event LIKE ?) "
+                + "+ (SELECT count(*) FROM event_publication_archive WHERE serialized_event LIKE ?)", Long.class,
+                "%" + department + "%", "%" + department + "%");
+    }
+
+    /** Drains the gateway's budget queue and keeps this department's reports, in order. */
+    private List<BudgetStatusChanged> budgetEvents(UUID department, int expected) {
+        String queue = TestInfrastructure.prefixed("tokenfactory.budget-status-changed.gateway");
+        List<BudgetStatusChanged> events = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Message message = rabbit.receive(queue, 200);
+            if (message != null) {
+                BudgetStatusChanged event = json.readValue(message.getBody(), BudgetStatusChanged.class);
+                if (event.departmentId().equals(department)) {
+                    events.add(event);
+                }
+            }
+            return events.size() >= expected;
+        });
+        return events;
+    }
+}
