@@ -23,19 +23,23 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class IdleCharging {
 
-    private record Previous(int revision, BigDecimal cost, BigDecimal charge) {
+    private record Previous(int revision, BigDecimal idleJoules, BigDecimal overheadJoules, BigDecimal cost,
+            BigDecimal charge) {
     }
 
     private final JdbcTemplate jdbc;
     private final Tariffing tariffing;
     private final BillingPeriods periods;
+    private final OpenPeriods openPeriods;
     private final SpendLedger ledger;
     private final Clock clock;
 
-    IdleCharging(JdbcTemplate jdbc, Tariffing tariffing, BillingPeriods periods, SpendLedger ledger, Clock clock) {
+    IdleCharging(JdbcTemplate jdbc, Tariffing tariffing, BillingPeriods periods, OpenPeriods openPeriods,
+            SpendLedger ledger, Clock clock) {
         this.jdbc = jdbc;
         this.tariffing = tariffing;
         this.periods = periods;
+        this.openPeriods = openPeriods;
         this.ledger = ledger;
         this.clock = clock;
     }
@@ -49,8 +53,10 @@ public class IdleCharging {
             throw new RejectedEventException("idle-energy-allocated event with missing, negative or impossible values");
         }
         List<Previous> previous = jdbc.query("""
-                SELECT revision, cost, charge FROM idle_charge WHERE department_id = ? AND hour_start = ? FOR UPDATE""",
-                (row, i) -> new Previous(row.getInt(1), row.getBigDecimal(2), row.getBigDecimal(3)),
+                SELECT revision, idle_joules, overhead_joules, cost, charge FROM idle_charge
+                WHERE department_id = ? AND hour_start = ? FOR UPDATE""",
+                (row, i) -> new Previous(row.getInt(1), row.getBigDecimal(2), row.getBigDecimal(3), row.getBigDecimal(4),
+                        row.getBigDecimal(5)),
                 allocation.departmentId(), Timestamp.from(allocation.hourStart()));
         if (!previous.isEmpty() && previous.get(0).revision() >= allocation.revision()) {
             return false;
@@ -60,19 +66,29 @@ public class IdleCharging {
                 allocation.idleEnergyJoules().add(allocation.facilityOverheadJoules()), allocation.hourStart());
         // no list price for idle energy: a list-price department pays its tokens' prices only
         BigDecimal charge = terms.charge(BigDecimal.ZERO.setScale(Prices.SCALE), cost);
-        YearMonth period = periods.periodOf(allocation.hourStart());
+        YearMonth servicePeriod = periods.periodOf(allocation.hourStart());
+        YearMonth period = openPeriods.billedPeriodFor(servicePeriod);
         jdbc.update("""
                 INSERT INTO idle_charge (department_id, hour_start, period, revision, idle_joules, overhead_joules, cost,
                     charge, charged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (department_id, hour_start) DO UPDATE SET revision = excluded.revision,
                     idle_joules = excluded.idle_joules, overhead_joules = excluded.overhead_joules,
                     cost = excluded.cost, charge = excluded.charge, charged_at = excluded.charged_at""",
-                allocation.departmentId(), Timestamp.from(allocation.hourStart()), period.toString(),
+                allocation.departmentId(), Timestamp.from(allocation.hourStart()), servicePeriod.toString(),
                 allocation.revision(), allocation.idleEnergyJoules(), allocation.facilityOverheadJoules(), cost, charge,
                 Timestamp.from(clock.instant()));
-        BigDecimal costBefore = previous.isEmpty() ? BigDecimal.ZERO : previous.get(0).cost();
-        BigDecimal chargeBefore = previous.isEmpty() ? BigDecimal.ZERO : previous.get(0).charge();
-        ledger.add(allocation.departmentId(), period, charge.subtract(chargeBefore), cost.subtract(costBefore));
+        Previous before = previous.isEmpty()
+                ? new Previous(0, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO) : previous.get(0);
+        // the difference is what this revision adds, billed in the first open month (an adjustment after a close)
+        jdbc.update("""
+                INSERT INTO idle_charge_entry (department_id, hour_start, revision, period, service_period, idle_joules,
+                    overhead_joules, cost, charge) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                allocation.departmentId(), Timestamp.from(allocation.hourStart()), allocation.revision(),
+                period.toString(), servicePeriod.toString(),
+                allocation.idleEnergyJoules().subtract(before.idleJoules()),
+                allocation.facilityOverheadJoules().subtract(before.overheadJoules()), cost.subtract(before.cost()),
+                charge.subtract(before.charge()));
+        ledger.add(allocation.departmentId(), period, charge.subtract(before.charge()), cost.subtract(before.cost()));
         return true;
     }
 }

@@ -33,20 +33,23 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class UsageCharging {
 
-    private record Line(UsageMetered.Item item, YearMonth period, long promptTokens, long embeddingTokens,
+    private record Line(UsageMetered.Item item, YearMonth servicePeriod, long promptTokens, long embeddingTokens,
             RateCard card, BigDecimal listPrice, BigDecimal cost, BigDecimal charge) {
     }
 
     private final JdbcTemplate jdbc;
     private final Tariffing tariffing;
     private final BillingPeriods periods;
+    private final OpenPeriods openPeriods;
     private final SpendLedger ledger;
     private final Clock clock;
 
-    UsageCharging(JdbcTemplate jdbc, Tariffing tariffing, BillingPeriods periods, SpendLedger ledger, Clock clock) {
+    UsageCharging(JdbcTemplate jdbc, Tariffing tariffing, BillingPeriods periods, OpenPeriods openPeriods,
+            SpendLedger ledger, Clock clock) {
         this.jdbc = jdbc;
         this.tariffing = tariffing;
         this.periods = periods;
+        this.openPeriods = openPeriods;
         this.ledger = ledger;
         this.clock = clock;
     }
@@ -61,10 +64,14 @@ public class UsageCharging {
             lines.add(price(item, terms));
         }
         Instant now = clock.instant();
+        // usage of a closed month is billed in the next open one (an adjustment on its statement)
+        Map<YearMonth, YearMonth> billedIn = new TreeMap<>();
+        lines.forEach(line -> billedIn.computeIfAbsent(line.servicePeriod(), openPeriods::billedPeriodFor));
         Set<UUID> fresh = new HashSet<>(BatchStatement.of(lines)
                 .uuid(line -> line.item().usage().eventId())
                 .uuid(line -> metered.departmentId())
-                .text(line -> line.period().toString())
+                .text(line -> billedIn.get(line.servicePeriod()).toString())
+                .text(line -> line.servicePeriod().toString())
                 .timestamp(line -> line.item().usage().occurredAt())
                 .uuid(line -> line.item().usage().agentId())
                 .text(line -> line.item().usage().model())
@@ -80,10 +87,11 @@ public class UsageCharging {
                 .numeric(Line::cost)
                 .numeric(Line::charge)
                 .query(jdbc, """
-                        INSERT INTO usage_charge (charged_at, usage_event_id, department_id, period, occurred_at,
+                        INSERT INTO usage_charge (charged_at, usage_event_id, department_id, period, service_period,
+                            occurred_at,
                             agent_id, model, node, prompt_tokens, completion_tokens, embedding_tokens, direct_joules,
                             overhead_joules, accelerator_seconds, rate_card_id, list_price, cost, charge)
-                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (usage_event_id) DO NOTHING
                         RETURNING usage_event_id""", (row, i) -> row.getObject(1, UUID.class),
                         Timestamp.from(now)));
@@ -91,7 +99,8 @@ public class UsageCharging {
         Map<YearMonth, BigDecimal[]> byPeriod = new TreeMap<>();
         for (Line line : lines) {
             if (fresh.remove(line.item().usage().eventId())) {
-                BigDecimal[] sums = byPeriod.computeIfAbsent(line.period(), p -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
+                BigDecimal[] sums = byPeriod.computeIfAbsent(billedIn.get(line.servicePeriod()),
+                        p -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
                 sums[0] = sums[0].add(line.charge());
                 sums[1] = sums[1].add(line.cost());
             }

@@ -26,6 +26,9 @@ class SecurityConfiguration {
                 // prices are public to every caller; changing them is for administrators
                 .requestMatchers(HttpMethod.GET, "/api/billing/models", "/api/billing/rate-cards",
                         "/api/billing/energy-tariffs").authenticated()
+                // statements: a department reads its own (checked per request); changing any is a 409 for everyone
+                .requestMatchers(HttpMethod.GET, "/api/billing/statements", "/api/billing/statements/*",
+                        "/api/billing/statements/*/csv", "/api/billing/statements/*/pdf").authenticated()
                 .requestMatchers("/api/billing/**").hasAuthority(authority(SCOPE_ADMIN)));
     }
 }

@@ -1,0 +1,79 @@
+package io.tokenfactory.billing.statement;
+
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.List;
+import java.util.UUID;
+
+import io.tokenfactory.billing.charging.BillingPeriods;
+import io.tokenfactory.support.problem.ApiProblemException;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Reads closed statements: the list for a month, one statement with its lines, and the month's journal. */
+@Service
+public class Statements {
+
+    public record Summary(UUID id, UUID departmentId, String departmentName, String costCentreCode, String period,
+            String currency, BigDecimal monthlyBudget, BigDecimal totalCharge, BigDecimal totalCost, Instant closedAt) {
+    }
+
+    public record Line(int lineNo, String kind, String servicePeriod, String model, UUID agentId, long requests,
+            long promptTokens, long completionTokens, long embeddingTokens, BigDecimal directKwh, BigDecimal idleKwh,
+            BigDecimal overheadKwh, BigDecimal cost, BigDecimal charge) {
+    }
+
+    public record Statement(Summary summary, List<Line> lines) {
+    }
+
+    private static final String SUMMARY = """
+            SELECT id, department_id, department_name, cost_centre_code, period, currency, monthly_budget, total_charge,
+                total_cost, closed_at FROM statement""";
+
+    private final JdbcTemplate jdbc;
+    private final BillingPeriods periods;
+
+    Statements(JdbcTemplate jdbc, BillingPeriods periods) {
+        this.jdbc = jdbc;
+        this.periods = periods;
+    }
+
+    /** @param department null: every department */
+    @Transactional(readOnly = true)
+    public List<Summary> list(YearMonth period, UUID department) {
+        return jdbc.query(SUMMARY + """
+                 WHERE (?::text IS NULL OR period = ?) AND (?::uuid IS NULL OR department_id = ?)
+                ORDER BY period DESC, department_name, department_id LIMIT 10000""",
+                (row, i) -> summary(row), period == null ? null : period.toString(),
+                period == null ? null : period.toString(), department, department);
+    }
+
+    @Transactional(readOnly = true)
+    public Statement get(UUID id) {
+        List<Summary> found = jdbc.query(SUMMARY + " WHERE id = ?", (row, i) -> summary(row), id);
+        if (found.isEmpty()) {
+            throw ApiProblemException.notFound("statement_not_found", "No statement with id " + id);
+        }
+        List<Line> lines = jdbc.query("""
+                SELECT line_no, kind, service_period, model, agent_id, requests, prompt_tokens, completion_tokens,
+                    embedding_tokens, direct_kwh, idle_kwh, overhead_kwh, cost, charge
+                FROM statement_line WHERE statement_id = ? ORDER BY line_no""",
+                (row, i) -> new Line(row.getInt(1), row.getString(2), row.getString(3), row.getString(4),
+                        row.getObject(5, UUID.class), row.getLong(6), row.getLong(7), row.getLong(8), row.getLong(9),
+                        row.getBigDecimal(10), row.getBigDecimal(11), row.getBigDecimal(12), row.getBigDecimal(13),
+                        row.getBigDecimal(14)), id);
+        return new Statement(found.get(0), lines);
+    }
+
+    /** Totals are shown in the currency's minor unit, as they were rounded at the close. */
+    private Summary summary(ResultSet row) throws SQLException {
+        return new Summary(row.getObject(1, UUID.class), row.getObject(2, UUID.class), row.getString(3),
+                row.getString(4), row.getString(5), row.getString(6), row.getBigDecimal(7),
+                periods.round(row.getBigDecimal(8)), periods.round(row.getBigDecimal(9)), row.getTimestamp(10).toInstant());
+    }
+}
