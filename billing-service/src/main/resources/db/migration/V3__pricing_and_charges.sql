@@ -30,7 +30,7 @@ CREATE TABLE energy_tariff (
 CREATE TABLE usage_charge (
     usage_event_id        UUID          PRIMARY KEY,
     department_id         UUID          NOT NULL,
-    period                CHAR(7)       NOT NULL,
+    period                VARCHAR(7)      NOT NULL,
     occurred_at           TIMESTAMPTZ   NOT NULL,
     agent_id              UUID,
     model                 VARCHAR(200)  NOT NULL,
@@ -48,13 +48,15 @@ CREATE TABLE usage_charge (
     charged_at            TIMESTAMPTZ   NOT NULL
 );
 CREATE INDEX usage_charge_department_period_idx ON usage_charge (department_id, period);
+-- a month's close reads the month's charges and nothing else
+CREATE INDEX usage_charge_period_idx ON usage_charge (period);
 CREATE INDEX usage_charge_model_occurred_idx ON usage_charge (model, occurred_at);
 
 -- A department's share of idle energy per hour, latest revision only, priced at the tariff of that hour.
 CREATE TABLE idle_charge (
     department_id   UUID           NOT NULL,
     hour_start      TIMESTAMPTZ    NOT NULL,
-    period          CHAR(7)        NOT NULL,
+    period          VARCHAR(7)       NOT NULL,
     revision        INT            NOT NULL,
     idle_joules     NUMERIC(30,9)  NOT NULL,
     overhead_joules NUMERIC(30,9)  NOT NULL,
@@ -67,7 +69,7 @@ CREATE TABLE idle_charge (
 -- Each department's running spend in a billing period, and the budget state last announced for it.
 CREATE TABLE department_spend (
     department_id UUID           NOT NULL,
-    period        CHAR(7)        NOT NULL,
+    period        VARCHAR(7)       NOT NULL,
     charge        NUMERIC(30,12) NOT NULL DEFAULT 0,
     cost          NUMERIC(30,12) NOT NULL DEFAULT 0,
     budget_state  VARCHAR(16)    NOT NULL DEFAULT 'OK',

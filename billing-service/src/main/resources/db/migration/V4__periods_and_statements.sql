@@ -1,14 +1,14 @@
 -- Billing months and their state. Charging holds a share lock on its month's row, closing an exclusive one, so a
 -- close sees every charge committed before it and no charge lands in a month once it is closed.
 CREATE TABLE billing_period (
-    period    CHAR(7)     PRIMARY KEY,
+    period    VARCHAR(7)    PRIMARY KEY,
     status    VARCHAR(8)  NOT NULL DEFAULT 'OPEN' CHECK (status IN ('OPEN', 'CLOSED')),
     closed_at TIMESTAMPTZ
 );
 
 -- The month a usage record was used in (service_period) may be earlier than the month it is billed in (period):
 -- usage that arrives after its month closed is billed in the next open month as an adjustment.
-ALTER TABLE usage_charge ADD COLUMN service_period CHAR(7);
+ALTER TABLE usage_charge ADD COLUMN service_period VARCHAR(7);
 UPDATE usage_charge SET service_period = period;
 ALTER TABLE usage_charge ALTER COLUMN service_period SET NOT NULL;
 
@@ -17,8 +17,8 @@ CREATE TABLE idle_charge_entry (
     department_id   UUID           NOT NULL,
     hour_start      TIMESTAMPTZ    NOT NULL,
     revision        INT            NOT NULL,
-    period          CHAR(7)        NOT NULL,
-    service_period  CHAR(7)        NOT NULL,
+    period          VARCHAR(7)       NOT NULL,
+    service_period  VARCHAR(7)       NOT NULL,
     idle_joules     NUMERIC(30,9)  NOT NULL,
     overhead_joules NUMERIC(30,9)  NOT NULL,
     cost            NUMERIC(30,12) NOT NULL,
@@ -32,7 +32,7 @@ CREATE INDEX idle_charge_entry_period_idx ON idle_charge_entry (period);
 CREATE TABLE statement (
     id               UUID          PRIMARY KEY,
     department_id    UUID          NOT NULL,
-    period           CHAR(7)       NOT NULL,
+    period           VARCHAR(7)      NOT NULL,
     currency         CHAR(3)       NOT NULL,
     cost_centre_code VARCHAR(32),
     department_name  VARCHAR(100),
@@ -47,7 +47,7 @@ CREATE TABLE statement_line (
     statement_id      UUID           NOT NULL REFERENCES statement (id),
     line_no           INT            NOT NULL,
     kind              VARCHAR(16)    NOT NULL CHECK (kind IN ('USAGE', 'IDLE', 'ADJUSTMENT')),
-    service_period    CHAR(7)        NOT NULL,
+    service_period    VARCHAR(7)       NOT NULL,
     model             VARCHAR(200),
     agent_id          UUID,
     requests          BIGINT         NOT NULL,

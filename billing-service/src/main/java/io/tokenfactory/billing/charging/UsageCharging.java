@@ -1,6 +1,7 @@
 package io.tokenfactory.billing.charging;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -34,7 +35,11 @@ import org.springframework.transaction.annotation.Transactional;
 public class UsageCharging {
 
     private record Line(UsageMetered.Item item, YearMonth servicePeriod, long promptTokens, long embeddingTokens,
-            RateCard card, BigDecimal listPrice, BigDecimal cost, BigDecimal charge) {
+            RateCard card, BigDecimal listPrice, BigDecimal energyCost, BigDecimal capacityCost, BigDecimal charge) {
+
+        BigDecimal cost() {
+            return energyCost.add(capacityCost);
+        }
     }
 
     private final JdbcTemplate jdbc;
@@ -81,17 +86,20 @@ public class UsageCharging {
                 .int8(Line::embeddingTokens)
                 .numeric(line -> line.item().directEnergyJoules())
                 .numeric(line -> line.item().facilityOverheadJoules())
-                .numeric(line -> BigDecimal.valueOf(line.item().usage().acceleratorSeconds()))
+                .numeric(line -> seconds(line.item().usage()))
                 .uuid(line -> line.card() == null ? null : line.card().id())
                 .numeric(Line::listPrice)
                 .numeric(Line::cost)
+                .numeric(Line::energyCost)
+                .numeric(Line::capacityCost)
                 .numeric(Line::charge)
                 .query(jdbc, """
                         INSERT INTO usage_charge (charged_at, usage_event_id, department_id, period, service_period,
                             occurred_at,
                             agent_id, model, node, prompt_tokens, completion_tokens, embedding_tokens, direct_joules,
-                            overhead_joules, accelerator_seconds, rate_card_id, list_price, cost, charge)
-                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            overhead_joules, accelerator_seconds, rate_card_id, list_price, cost, energy_cost,
+                            capacity_cost, charge)
+                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (usage_event_id) DO NOTHING
                         RETURNING usage_event_id""", (row, i) -> row.getObject(1, UUID.class),
                         Timestamp.from(now)));
@@ -118,11 +126,16 @@ public class UsageCharging {
         RateCard card = prices.rateCardAt(usage.model(), usage.occurredAt()).orElse(null);
         BigDecimal listPrice = card == null ? BigDecimal.ZERO.setScale(Prices.SCALE)
                 : Prices.listPrice(card, prompt, usage.completionTokens(), embeddingTokens);
-        BigDecimal cost = prices.energyCost(item.directEnergyJoules().add(item.facilityOverheadJoules()),
+        BigDecimal energyCost = prices.energyCost(item.directEnergyJoules().add(item.facilityOverheadJoules()),
                 usage.occurredAt());
-        BigDecimal charge = terms.charge(listPrice, cost);
-        return new Line(item, periods.periodOf(usage.occurredAt()), prompt, embeddingTokens, card, listPrice, cost,
-                charge);
+        BigDecimal capacityCost = prices.capacityCost(usage.node(), seconds(usage), usage.occurredAt());
+        BigDecimal charge = terms.charge(listPrice, energyCost.add(capacityCost));
+        return new Line(item, periods.periodOf(usage.occurredAt()), prompt, embeddingTokens, card, listPrice,
+                energyCost, capacityCost, charge);
+    }
+
+    private static BigDecimal seconds(UsageRecorded usage) {
+        return new BigDecimal(Double.toString(usage.acceleratorSeconds())).setScale(9, RoundingMode.HALF_EVEN);
     }
 
     private static void validate(UsageMetered metered) {

@@ -36,6 +36,16 @@ public class PriceBook {
     public record Tariff(UUID id, Instant effectiveFrom, BigDecimal pricePerKwh, Instant createdAt) {
     }
 
+    /** Nodes not assigned to a class belong to this one. */
+    public static final String DEFAULT_NODE_CLASS = "default";
+
+    public record NodeClass(String node, String nodeClass) {
+    }
+
+    public record CapacityRate(UUID id, String nodeClass, Instant effectiveFrom, BigDecimal costPerAcceleratorHour,
+            Instant createdAt) {
+    }
+
     private final JdbcTemplate jdbc;
     private final Clock clock;
 
@@ -132,10 +142,59 @@ public class PriceBook {
                         row.getBigDecimal(3), row.getTimestamp(4).toInstant()));
     }
 
+    /** Puts a node in a class (its accelerators then cost that class's rate from the next charge on). */
+    @Transactional
+    public NodeClass assignNode(String node, String nodeClass) {
+        jdbc.update("""
+                INSERT INTO node_class (node, node_class, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT (node) DO UPDATE SET node_class = excluded.node_class, updated_at = excluded.updated_at""",
+                node, nodeClass, Timestamp.from(clock.instant()));
+        return new NodeClass(node, nodeClass);
+    }
+
+    @Transactional(readOnly = true)
+    public List<NodeClass> nodeClasses() {
+        return jdbc.query("SELECT node, node_class FROM node_class ORDER BY node",
+                (row, i) -> new NodeClass(row.getString(1), row.getString(2)));
+    }
+
+    @Transactional
+    public CapacityRate addCapacityRate(String nodeClass, Instant effectiveFrom, BigDecimal costPerAcceleratorHour) {
+        Instant from = effectiveFrom == null ? clock.instant() : effectiveFrom;
+        jdbc.execute("LOCK TABLE capacity_rate IN SHARE ROW EXCLUSIVE MODE");
+        if (Boolean.TRUE.equals(jdbc.queryForObject("""
+                SELECT EXISTS (SELECT 1 FROM usage_charge u LEFT JOIN node_class n ON n.node = u.node
+                    WHERE COALESCE(n.node_class, ?) = ? AND u.occurred_at >= ?)""", Boolean.class,
+                DEFAULT_NODE_CLASS, nodeClass, Timestamp.from(from)))) {
+            throw ApiProblemException.unprocessable("reprices_the_past", "Accelerator time of class '" + nodeClass
+                    + "' from " + from + " on is already charged; a capacity rate may only start after it");
+        }
+        CapacityRate rate = new CapacityRate(UUID.randomUUID(), nodeClass, from, costPerAcceleratorHour, clock.instant());
+        try {
+            jdbc.update("""
+                    INSERT INTO capacity_rate (id, node_class, effective_from, cost_per_accelerator_hour, created_at)
+                    VALUES (?, ?, ?, ?, ?)""", rate.id(), nodeClass, Timestamp.from(from), costPerAcceleratorHour,
+                    Timestamp.from(rate.createdAt()));
+        } catch (DuplicateKeyException overlapping) {
+            throw ApiProblemException.conflict("capacity_rate_exists", "Class '" + nodeClass
+                    + "' already has a capacity rate effective from " + from);
+        }
+        return rate;
+    }
+
+    @Transactional(readOnly = true)
+    public List<CapacityRate> capacityRates() {
+        return jdbc.query("""
+                SELECT id, node_class, effective_from, cost_per_accelerator_hour, created_at FROM capacity_rate
+                ORDER BY node_class, effective_from""",
+                (row, i) -> new CapacityRate(row.getObject(1, UUID.class), row.getString(2),
+                        row.getTimestamp(3).toInstant(), row.getBigDecimal(4), row.getTimestamp(5).toInstant()));
+    }
+
     /** Every price, read once, to price a whole batch in memory. */
     @Transactional(readOnly = true)
     public Prices snapshot() {
-        return new Prices(models(), rateCards(null), tariffs());
+        return new Prices(models(), rateCards(null), tariffs(), nodeClasses(), capacityRates());
     }
 
     private static RateCard rateCard(ResultSet row, int index) throws SQLException {

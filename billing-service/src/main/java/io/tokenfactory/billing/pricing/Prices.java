@@ -10,6 +10,8 @@ import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import io.tokenfactory.billing.pricing.PriceBook.CapacityRate;
+import io.tokenfactory.billing.pricing.PriceBook.NodeClass;
 import io.tokenfactory.billing.pricing.PriceBook.PricedModel;
 import io.tokenfactory.billing.pricing.PriceBook.RateCard;
 import io.tokenfactory.billing.pricing.PriceBook.Tariff;
@@ -23,15 +25,22 @@ public final class Prices {
 
     public static final int SCALE = 12;
     private static final BigDecimal JOULES_PER_KWH = BigDecimal.valueOf(3_600_000);
+    private static final BigDecimal SECONDS_PER_HOUR = BigDecimal.valueOf(3_600);
 
     private final Map<String, Task> tasks = new HashMap<>();
     private final Map<String, NavigableMap<Instant, RateCard>> cards = new HashMap<>();
     private final NavigableMap<Instant, Tariff> tariffs = new TreeMap<>();
+    private final Map<String, String> nodeClasses = new HashMap<>();
+    private final Map<String, NavigableMap<Instant, CapacityRate>> capacityRates = new HashMap<>();
 
-    Prices(List<PricedModel> models, List<RateCard> rateCards, List<Tariff> tariffList) {
+    Prices(List<PricedModel> models, List<RateCard> rateCards, List<Tariff> tariffList, List<NodeClass> classes,
+            List<CapacityRate> rates) {
         models.forEach(model -> tasks.put(model.name(), model.task()));
         rateCards.forEach(card -> cards.computeIfAbsent(card.model(), model -> new TreeMap<>()).put(card.effectiveFrom(), card));
         tariffList.forEach(tariff -> tariffs.put(tariff.effectiveFrom(), tariff));
+        classes.forEach(assignment -> nodeClasses.put(assignment.node(), assignment.nodeClass()));
+        rates.forEach(rate -> capacityRates.computeIfAbsent(rate.nodeClass(), c -> new TreeMap<>())
+                .put(rate.effectiveFrom(), rate));
     }
 
     public boolean isEmbedding(String model) {
@@ -58,6 +67,21 @@ public final class Prices {
             return BigDecimal.ZERO.setScale(SCALE);
         }
         return joules.multiply(tariff.getValue().pricePerKwh()).divide(JOULES_PER_KWH, SCALE, RoundingMode.HALF_EVEN);
+    }
+
+    /**
+     * Capacity cost: accelerator-hours × the amortised cost per accelerator-hour of the node's class in force at
+     * that instant (0 when the class has no rate yet).
+     */
+    public BigDecimal capacityCost(String node, BigDecimal acceleratorSeconds, Instant at) {
+        NavigableMap<Instant, CapacityRate> rates = capacityRates.get(nodeClasses.getOrDefault(node,
+                PriceBook.DEFAULT_NODE_CLASS));
+        Map.Entry<Instant, CapacityRate> rate = rates == null ? null : rates.floorEntry(at);
+        if (rate == null) {
+            return BigDecimal.ZERO.setScale(SCALE);
+        }
+        return acceleratorSeconds.multiply(rate.getValue().costPerAcceleratorHour())
+                .divide(SECONDS_PER_HOUR, SCALE, RoundingMode.HALF_EVEN);
     }
 
     /** Cost plus margin: cost × (1 + margin / 100). */

@@ -25,7 +25,8 @@ class SecurityConfiguration {
                 .authenticated()
                 // prices are public to every caller; changing them is for administrators
                 .requestMatchers(HttpMethod.GET, "/api/billing/models", "/api/billing/rate-cards",
-                        "/api/billing/energy-tariffs").authenticated()
+                        "/api/billing/energy-tariffs", "/api/billing/capacity-rates", "/api/billing/nodes",
+                        "/api/billing/cost-per-token").authenticated()
                 // statements: a department reads its own (checked per request); changing any is a 409 for everyone
                 .requestMatchers(HttpMethod.GET, "/api/billing/statements", "/api/billing/statements/*",
                         "/api/billing/statements/*/csv", "/api/billing/statements/*/pdf").authenticated()

@@ -14,18 +14,28 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 import io.tokenfactory.billing.pricing.PriceBook;
+import io.tokenfactory.billing.pricing.PriceBook.CapacityRate;
+import io.tokenfactory.billing.pricing.PriceBook.NodeClass;
 import io.tokenfactory.billing.pricing.PriceBook.PricedModel;
 import io.tokenfactory.billing.pricing.PriceBook.RateCard;
 import io.tokenfactory.billing.pricing.PriceBook.Tariff;
 
+import io.tokenfactory.support.problem.ApiProblemException;
+
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The price book's admin API: models, rate cards and energy tariffs (append-only, effective-dated). */
+/**
+ * The price book's admin API: models, rate cards, energy tariffs and capacity rates per node class (append-only,
+ * effective-dated), and which class each node is in.
+ */
 @RestController
 class PricingController {
 
@@ -68,6 +78,44 @@ class PricingController {
     @GetMapping("/api/billing/energy-tariffs")
     List<Tariff> tariffs() {
         return prices.tariffs();
+    }
+
+    @PutMapping("/api/billing/nodes/{node}")
+    NodeClass assignNode(@PathVariable String node, @Valid @RequestBody NodeClassRequest request) {
+        if (node.length() > 200) {
+            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid_parameter", "Invalid parameter",
+                    "a node name has at most 200 characters");
+        }
+        return prices.assignNode(node, request.nodeClass());
+    }
+
+    @GetMapping("/api/billing/nodes")
+    List<NodeClass> nodeClasses() {
+        return prices.nodeClasses();
+    }
+
+    @PostMapping("/api/billing/capacity-rates")
+    ResponseEntity<CapacityRate> addCapacityRate(@Valid @RequestBody CapacityRateRequest request) {
+        CapacityRate rate = prices.addCapacityRate(request.nodeClass(), request.effectiveFrom(),
+                request.costPerAcceleratorHour());
+        return ResponseEntity.created(URI.create("/api/billing/capacity-rates")).body(rate);
+    }
+
+    @GetMapping("/api/billing/capacity-rates")
+    List<CapacityRate> capacityRates() {
+        return prices.capacityRates();
+    }
+
+    record NodeClassRequest(@NotBlank @Size(max = 64) @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]*",
+            message = "letters, digits, '.', '_' or '-'") String nodeClass) {
+    }
+
+    /** The amortised cost of one accelerator for one hour, in the configured currency. */
+    record CapacityRateRequest(
+            @NotBlank @Size(max = 64) @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]*",
+                    message = "letters, digits, '.', '_' or '-'") String nodeClass,
+            Instant effectiveFrom,
+            @NotNull @DecimalMin("0") @Digits(integer = 13, fraction = 6) BigDecimal costPerAcceleratorHour) {
     }
 
     record ModelRequest(
