@@ -5,6 +5,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.YearMonth;
 import java.util.List;
+import java.util.Map;
 
 import io.tokenfactory.billing.pricing.Prices;
 import io.tokenfactory.contracts.IdleEnergyAllocated;
@@ -31,15 +32,17 @@ public class IdleCharging {
     private final Tariffing tariffing;
     private final BillingPeriods periods;
     private final OpenPeriods openPeriods;
+    private final ChargeRollup rollup;
     private final SpendLedger ledger;
     private final Clock clock;
 
     IdleCharging(JdbcTemplate jdbc, Tariffing tariffing, BillingPeriods periods, OpenPeriods openPeriods,
-            SpendLedger ledger, Clock clock) {
+            ChargeRollup rollup, SpendLedger ledger, Clock clock) {
         this.jdbc = jdbc;
         this.tariffing = tariffing;
         this.periods = periods;
         this.openPeriods = openPeriods;
+        this.rollup = rollup;
         this.ledger = ledger;
         this.clock = clock;
     }
@@ -88,6 +91,12 @@ public class IdleCharging {
                 allocation.idleEnergyJoules().subtract(before.idleJoules()),
                 allocation.facilityOverheadJoules().subtract(before.overheadJoules()), cost.subtract(before.cost()),
                 charge.subtract(before.charge()));
+        ChargeRollup.Sums sums = new ChargeRollup.Sums();
+        sums.idleJoules = allocation.idleEnergyJoules().subtract(before.idleJoules());
+        sums.overheadJoules = allocation.facilityOverheadJoules().subtract(before.overheadJoules());
+        sums.cost = cost.subtract(before.cost());
+        sums.charge = charge.subtract(before.charge());
+        rollup.add(Map.of(ChargeRollup.Key.of(allocation.departmentId(), period, servicePeriod, true, null, null), sums));
         ledger.add(allocation.departmentId(), period, charge.subtract(before.charge()), cost.subtract(before.cost()));
         return true;
     }

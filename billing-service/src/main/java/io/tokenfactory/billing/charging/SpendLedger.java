@@ -10,10 +10,12 @@ import java.util.UUID;
 
 import io.tokenfactory.billing.department.BudgetPolicy;
 import io.tokenfactory.billing.department.DepartmentCatalog;
+import io.tokenfactory.billing.department.DepartmentPolicyChanged;
 import io.tokenfactory.contracts.BudgetState;
 import io.tokenfactory.contracts.BudgetStatusChanged;
 
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -67,6 +69,13 @@ class SpendLedger {
                     state.name(), department, period.toString());
             announce(department, period, spend.charge(), policy, state, now);
         }
+    }
+
+    /** Works the current month's state out again after the department's budget changed, and announces a change. */
+    @EventListener
+    @Transactional(propagation = Propagation.MANDATORY)
+    void onPolicyChanged(DepartmentPolicyChanged changed) {
+        add(changed.departmentId(), periods.currentPeriod(), BigDecimal.ZERO, BigDecimal.ZERO);
     }
 
     /** Opens a period with state OK (the row is locked for this transaction); true when this call opened it. */

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,15 +47,17 @@ public class UsageCharging {
     private final Tariffing tariffing;
     private final BillingPeriods periods;
     private final OpenPeriods openPeriods;
+    private final ChargeRollup rollup;
     private final SpendLedger ledger;
     private final Clock clock;
 
     UsageCharging(JdbcTemplate jdbc, Tariffing tariffing, BillingPeriods periods, OpenPeriods openPeriods,
-            SpendLedger ledger, Clock clock) {
+            ChargeRollup rollup, SpendLedger ledger, Clock clock) {
         this.jdbc = jdbc;
         this.tariffing = tariffing;
         this.periods = periods;
         this.openPeriods = openPeriods;
+        this.rollup = rollup;
         this.ledger = ledger;
         this.clock = clock;
     }
@@ -105,14 +108,27 @@ public class UsageCharging {
                         Timestamp.from(now)));
         int charged = fresh.size();
         Map<YearMonth, BigDecimal[]> byPeriod = new TreeMap<>();
+        Map<ChargeRollup.Key, ChargeRollup.Sums> rolledUp = new HashMap<>();
         for (Line line : lines) {
             if (fresh.remove(line.item().usage().eventId())) {
-                BigDecimal[] sums = byPeriod.computeIfAbsent(billedIn.get(line.servicePeriod()),
-                        p -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
+                YearMonth billed = billedIn.get(line.servicePeriod());
+                BigDecimal[] sums = byPeriod.computeIfAbsent(billed, p -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
                 sums[0] = sums[0].add(line.charge());
                 sums[1] = sums[1].add(line.cost());
+                UsageRecorded usage = line.item().usage();
+                ChargeRollup.Sums row = rolledUp.computeIfAbsent(ChargeRollup.Key.of(metered.departmentId(), billed,
+                        line.servicePeriod(), false, usage.model(), usage.agentId()), key -> new ChargeRollup.Sums());
+                row.requests++;
+                row.promptTokens += line.promptTokens();
+                row.completionTokens += usage.completionTokens();
+                row.embeddingTokens += line.embeddingTokens();
+                row.directJoules = row.directJoules.add(line.item().directEnergyJoules());
+                row.overheadJoules = row.overheadJoules.add(line.item().facilityOverheadJoules());
+                row.cost = row.cost.add(line.cost());
+                row.charge = row.charge.add(line.charge());
             }
         }
+        rollup.add(rolledUp);
         byPeriod.forEach((period, sums) -> ledger.add(metered.departmentId(), period, sums[0], sums[1]));
         return charged;
     }

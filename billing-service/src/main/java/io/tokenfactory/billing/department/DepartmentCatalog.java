@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import io.tokenfactory.support.problem.ApiProblemException;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -16,10 +17,12 @@ import org.springframework.transaction.annotation.Transactional;
 public class DepartmentCatalog {
 
     private final DepartmentRepository departments;
+    private final ApplicationEventPublisher events;
     private final Clock clock;
 
-    DepartmentCatalog(DepartmentRepository departments, Clock clock) {
+    DepartmentCatalog(DepartmentRepository departments, ApplicationEventPublisher events, Clock clock) {
         this.departments = departments;
+        this.events = events;
         this.clock = clock;
     }
 
@@ -61,12 +64,19 @@ public class DepartmentCatalog {
         if (departments.existsByCostCentreCodeIgnoreCaseAndIdNot(code, id)) {
             throw duplicate("cost-centre code", code);
         }
+        boolean policyChanged = !department.policy().equals(policy);
         department.update(trimmedName, code, policy, clock.instant());
+        DepartmentView updated;
         try {
-            return DepartmentView.of(departments.saveAndFlush(department));
+            updated = DepartmentView.of(departments.saveAndFlush(department));
         } catch (DataIntegrityViolationException raced) {
             throw duplicate("name or cost-centre code", trimmedName + " / " + code);
         }
+        if (policyChanged) {
+            // a raised budget must lift a block now, not with the next charge (a hard-capped department has none)
+            events.publishEvent(new DepartmentPolicyChanged(id));
+        }
+        return updated;
     }
 
     /** The budget policy of a department, or empty for one billing does not know (usage is charged all the same). */

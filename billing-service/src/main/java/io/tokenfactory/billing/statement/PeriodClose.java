@@ -19,10 +19,10 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Closes a billing month into one immutable statement per department, in one transaction: the month's row is
- * locked exclusively (charges in flight finish first; later ones go to the next month as adjustments), every
- * charge billed in the month is summed once into lines — per model and agent for usage, per month of service for
- * adjustments, one line for the idle share — and each statement's totals are the half-even rounded sums of its
- * lines.
+ * locked exclusively (charges in flight finish first; later ones go to the next month as adjustments); the lines
+ * are the month's {@code charge_rollup} rows, kept with every charge — per model and agent for usage, one line for
+ * the idle share, per month of service, model and agent for adjustments — and each statement's totals are the
+ * half-even rounded sums of its lines.
  */
 @Service
 public class PeriodClose {
@@ -58,25 +58,11 @@ public class PeriodClose {
         if ("CLOSED".equals(status)) {
             throw ApiProblemException.conflict("period_closed", period + " is already closed; its statements never change");
         }
-        // one pass over the month's charges into lines; everything after reads these few rows
-        jdbc.execute("DROP TABLE IF EXISTS closing_line");
-        jdbc.update("""
-                CREATE TEMP TABLE closing_line ON COMMIT DROP AS
-                SELECT department_id, CASE WHEN service_period = period THEN 'USAGE' ELSE 'ADJUSTMENT' END AS kind,
-                    service_period, model, agent_id, count(*) AS requests, sum(prompt_tokens) AS prompt_tokens,
-                    sum(completion_tokens) AS completion_tokens, sum(embedding_tokens) AS embedding_tokens,
-                    sum(direct_joules) AS direct_joules, 0::numeric AS idle_joules, sum(overhead_joules) AS overhead_joules,
-                    sum(cost) AS cost, sum(charge) AS charge
-                FROM usage_charge WHERE period = ?
-                GROUP BY department_id, 2, service_period, model, agent_id
-                UNION ALL
-                SELECT department_id, CASE WHEN service_period = period THEN 'IDLE' ELSE 'ADJUSTMENT' END,
-                    service_period, NULL, NULL, 0, 0, 0, 0, 0, sum(idle_joules), sum(overhead_joules), sum(cost), sum(charge)
-                FROM idle_charge_entry WHERE period = ?
-                GROUP BY department_id, 2, service_period""", month, month);
+        // the lines are the month's charge rollup, kept with every charge: no pass over the charges themselves
         List<Total> totals = jdbc.query("""
-                SELECT department_id, sum(charge), sum(cost) FROM closing_line GROUP BY department_id ORDER BY department_id""",
-                (row, i) -> new Total(row.getObject(1, UUID.class), row.getBigDecimal(2), row.getBigDecimal(3)));
+                SELECT department_id, sum(charge), sum(cost) FROM charge_rollup WHERE period = ?
+                GROUP BY department_id ORDER BY department_id""",
+                (row, i) -> new Total(row.getObject(1, UUID.class), row.getBigDecimal(2), row.getBigDecimal(3)), month);
         BigDecimal grandTotal = BigDecimal.ZERO;
         for (Total total : totals) {
             BigDecimal charge = periods.round(total.charge());
@@ -97,7 +83,8 @@ public class PeriodClose {
                     l.kind, l.service_period, l.model, l.agent_id, l.requests, l.prompt_tokens, l.completion_tokens,
                     l.embedding_tokens, round(l.direct_joules / 3600000, 12), round(l.idle_joules / 3600000, 12),
                     round(l.overhead_joules / 3600000, 12), l.cost, l.charge
-                FROM closing_line l JOIN statement s ON s.department_id = l.department_id AND s.period = ?""", month);
+                FROM charge_rollup l JOIN statement s ON s.department_id = l.department_id AND s.period = l.period
+                WHERE l.period = ?""", month);
         jdbc.update("UPDATE billing_period SET status = 'CLOSED', closed_at = ? WHERE period = ?", Timestamp.from(now),
                 month);
         log.info("Closed {}: {} statements, {} {} charged", month, totals.size(), grandTotal, periods.currency());

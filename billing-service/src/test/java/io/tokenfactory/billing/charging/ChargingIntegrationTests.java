@@ -182,6 +182,24 @@ class ChargingIntegrationTests {
     }
 
     @Test
+    void raisingTheBudgetOfABlockedDepartmentAnnouncesOkAtOnce() {
+        String model = BillingFixtures.model(admin, "GENERATION", "0.50", "1.50", "0");
+        UUID department = BillingFixtures.department(admin, Map.of("monthlyBudget", "0.004", "hardCap", true));
+        publish("tokenfactory.usage-metered", metered(department,
+                List.of(item(department, model, Instant.now().minusSeconds(30), 1000, 3000, "0", "0"))));
+        await().atMost(Duration.ofSeconds(20)).until(() -> charged(department) == 1);
+        String name = admin.get("/api/billing/departments/" + department).getBody().get("name").asString();
+        String code = admin.get("/api/billing/departments/" + department).getBody().get("costCentreCode").asString();
+
+        // blocked, and with a hard cap no further usage would come to re-evaluate it: the budget change must
+        assertThat(admin.put("/api/billing/departments/" + department, Map.of("name", name, "costCentreCode", code,
+                "monthlyBudget", "100", "hardCap", true)).getStatusCode()).isEqualTo(HttpStatus.OK);
+
+        assertThat(budgetEvents(department, 2)).extracting(BudgetStatusChanged::state).containsExactly(
+                io.tokenfactory.contracts.BudgetState.EXCEEDED, io.tokenfactory.contracts.BudgetState.OK);
+    }
+
+    @Test
     void idleEnergyIsCostAndACostPlusDepartmentsChargeAndACorrectionReplacesIt() {
         UUID department = BillingFixtures.department(admin, Map.of("pricingMode", "COST_PLUS", "marginPercent", "20"));
         Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
