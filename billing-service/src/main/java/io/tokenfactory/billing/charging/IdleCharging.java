@@ -52,16 +52,27 @@ public class IdleCharging {
     public boolean charge(IdleEnergyAllocated allocation) {
         if (allocation.departmentId() == null || allocation.hourStart() == null || allocation.idleEnergyJoules() == null
                 || allocation.facilityOverheadJoules() == null || allocation.idleEnergyJoules().signum() < 0
-                || allocation.facilityOverheadJoules().signum() < 0 || allocation.revision() < 1) {
+                || allocation.facilityOverheadJoules().signum() < 0 || allocation.revision() < 1
+                || !Limits.plausibleTime(allocation.hourStart()) || !Limits.plausibleJoules(allocation.idleEnergyJoules())
+                || !Limits.plausibleJoules(allocation.facilityOverheadJoules())) {
             throw new RejectedEventException("idle-energy-allocated event with missing, negative or impossible values");
         }
+        YearMonth servicePeriod = periods.periodOf(allocation.hourStart());
+        // a row to lock even for the first revision: two revisions handled at once wait for each other
+        jdbc.update("""
+                INSERT INTO idle_charge (department_id, hour_start, period, revision, idle_joules, overhead_joules, cost,
+                    charge, charged_at) VALUES (?, ?, ?, 0, 0, 0, 0, 0, ?)
+                ON CONFLICT (department_id, hour_start) DO NOTHING""",
+                allocation.departmentId(), Timestamp.from(allocation.hourStart()), servicePeriod.toString(),
+                Timestamp.from(clock.instant()));
         List<Previous> previous = jdbc.query("""
                 SELECT revision, idle_joules, overhead_joules, cost, charge FROM idle_charge
                 WHERE department_id = ? AND hour_start = ? FOR UPDATE""",
                 (row, i) -> new Previous(row.getInt(1), row.getBigDecimal(2), row.getBigDecimal(3), row.getBigDecimal(4),
                         row.getBigDecimal(5)),
                 allocation.departmentId(), Timestamp.from(allocation.hourStart()));
-        if (!previous.isEmpty() && previous.get(0).revision() >= allocation.revision()) {
+        Previous before = previous.get(0);
+        if (before.revision() >= allocation.revision()) {
             return false;
         }
         Tariffing.Terms terms = tariffing.termsFor(allocation.departmentId());
@@ -69,19 +80,17 @@ public class IdleCharging {
                 allocation.idleEnergyJoules().add(allocation.facilityOverheadJoules()), allocation.hourStart());
         // no list price for idle energy: a list-price department pays its tokens' prices only
         BigDecimal charge = terms.charge(BigDecimal.ZERO.setScale(Prices.SCALE), cost);
-        YearMonth servicePeriod = periods.periodOf(allocation.hourStart());
         YearMonth period = openPeriods.billedPeriodFor(servicePeriod);
         jdbc.update("""
                 INSERT INTO idle_charge (department_id, hour_start, period, revision, idle_joules, overhead_joules, cost,
                     charge, charged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (department_id, hour_start) DO UPDATE SET revision = excluded.revision,
                     idle_joules = excluded.idle_joules, overhead_joules = excluded.overhead_joules,
-                    cost = excluded.cost, charge = excluded.charge, charged_at = excluded.charged_at""",
+                    cost = excluded.cost, charge = excluded.charge, charged_at = excluded.charged_at
+                WHERE idle_charge.revision < excluded.revision""",
                 allocation.departmentId(), Timestamp.from(allocation.hourStart()), servicePeriod.toString(),
                 allocation.revision(), allocation.idleEnergyJoules(), allocation.facilityOverheadJoules(), cost, charge,
                 Timestamp.from(clock.instant()));
-        Previous before = previous.isEmpty()
-                ? new Previous(0, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO) : previous.get(0);
         // the difference is what this revision adds, billed in the first open month (an adjustment after a close)
         jdbc.update("""
                 INSERT INTO idle_charge_entry (department_id, hour_start, revision, period, service_period, idle_joules,

@@ -24,6 +24,12 @@ class OpenPeriods {
     @Transactional(propagation = Propagation.MANDATORY)
     YearMonth billedPeriodFor(YearMonth servicePeriod) {
         YearMonth period = servicePeriod;
+        // a month older than the latest closed one counts as closed, even if it never had a row of its own
+        String latestClosed = jdbc.queryForObject("SELECT max(period) FROM billing_period WHERE status = 'CLOSED'",
+                String.class);
+        if (latestClosed != null && !period.isAfter(YearMonth.parse(latestClosed))) {
+            period = YearMonth.parse(latestClosed).plusMonths(1);
+        }
         while (true) {
             jdbc.update("INSERT INTO billing_period (period) VALUES (?) ON CONFLICT (period) DO NOTHING", period.toString());
             String status = jdbc.queryForObject("SELECT status FROM billing_period WHERE period = ? FOR SHARE",

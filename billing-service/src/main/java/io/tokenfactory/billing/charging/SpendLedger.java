@@ -23,9 +23,10 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Each department's spend in each billing period, and its budget state. Whenever spend moves, the state is worked
- * out again (EXCEEDED at the budget, WARNING at the soft threshold, OK below); a state different from the one last
- * announced is published as {@code budget-status-changed} in the same transaction, so each crossing is announced
- * exactly once. The first spend of a period, after a period that ended in WARNING or EXCEEDED, announces OK.
+ * out again (EXCEEDED at the budget, WARNING at the soft threshold, OK below); for the current month, a state
+ * different from the one last announced is published as {@code budget-status-changed} in the same transaction, so
+ * each crossing is announced exactly once. The first spend of a month, after a month that ended in WARNING or
+ * EXCEEDED, announces OK. Late charges of an earlier month update its state without announcing it.
  */
 @Component
 class SpendLedger {
@@ -50,6 +51,17 @@ class SpendLedger {
 
     @Transactional(propagation = Propagation.MANDATORY)
     void add(UUID department, YearMonth period, BigDecimal charge, BigDecimal cost) {
+        record(department, period, charge, cost, false);
+    }
+
+    /** A changed budget, threshold or hard cap is announced at once, as the current month's state with the new terms. */
+    @EventListener
+    @Transactional(propagation = Propagation.MANDATORY)
+    void onPolicyChanged(DepartmentPolicyChanged changed) {
+        record(changed.departmentId(), periods.currentPeriod(), BigDecimal.ZERO, BigDecimal.ZERO, true);
+    }
+
+    private void record(UUID department, YearMonth period, BigDecimal charge, BigDecimal cost, boolean policyChanged) {
         Instant now = clock.instant();
         boolean opened = openPeriod(department, period, now);
         Spend spend = jdbc.queryForObject("""
@@ -59,23 +71,20 @@ class SpendLedger {
                 RETURNING charge, cost, budget_state""",
                 (row, i) -> new Spend(row.getBigDecimal(1), row.getBigDecimal(2), BudgetState.valueOf(row.getString(3))),
                 charge, cost, Timestamp.from(now), Timestamp.from(now), department, period.toString());
-        Optional<BudgetPolicy> policy = departments.policy(department);
-        if (opened && spend.state() == BudgetState.OK && previousState(department, period) != BudgetState.OK) {
-            announce(department, period, spend.charge(), policy, BudgetState.OK, now);
-        }
+        // the budget as committed now, not as this transaction may have cached it
+        Optional<BudgetPolicy> policy = departments.currentPolicy(department);
         BudgetState state = stateOf(spend.charge(), policy);
         if (state != spend.state()) {
             jdbc.update("UPDATE department_spend SET budget_state = ? WHERE department_id = ? AND period = ?",
                     state.name(), department, period.toString());
+        }
+        // what the gateway last heard: this month's state, or for a month just opened, how the one before ended
+        BudgetState lastAnnounced = opened ? previousState(department, period) : spend.state();
+        // only the current month is announced (the gateway acts on the latest report whatever its month), and only
+        // its final state, once
+        if (period.equals(periods.currentPeriod()) && (state != lastAnnounced || policyChanged)) {
             announce(department, period, spend.charge(), policy, state, now);
         }
-    }
-
-    /** Works the current month's state out again after the department's budget changed, and announces a change. */
-    @EventListener
-    @Transactional(propagation = Propagation.MANDATORY)
-    void onPolicyChanged(DepartmentPolicyChanged changed) {
-        add(changed.departmentId(), periods.currentPeriod(), BigDecimal.ZERO, BigDecimal.ZERO);
     }
 
     /** Opens a period with state OK (the row is locked for this transaction); true when this call opened it. */

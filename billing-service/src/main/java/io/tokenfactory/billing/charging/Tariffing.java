@@ -19,9 +19,12 @@ class Tariffing {
     /** What a department pays: its list prices, or its cost plus its margin. */
     record Terms(Prices prices, Optional<BudgetPolicy> policy) {
 
+        boolean costPlus() {
+            return policy.map(BudgetPolicy::pricingMode).orElse(PricingMode.LIST_PRICE) == PricingMode.COST_PLUS;
+        }
+
         BigDecimal charge(BigDecimal listPrice, BigDecimal cost) {
-            return policy.map(BudgetPolicy::pricingMode).orElse(PricingMode.LIST_PRICE) == PricingMode.COST_PLUS
-                    ? Prices.costPlus(cost, policy.get().marginPercent()) : listPrice;
+            return costPlus() ? Prices.costPlus(cost, policy.get().marginPercent()) : listPrice;
         }
     }
 
@@ -33,7 +36,9 @@ class Tariffing {
         this.departments = departments;
     }
 
+    /** Holds the price book's shared lock until the charging transaction ends: no price can slip in behind it. */
     Terms termsFor(UUID department) {
-        return new Terms(priceBook.snapshot(), departments.policy(department));
+        priceBook.lockForCharging();
+        return new Terms(priceBook.snapshot(), departments.currentPolicy(department));
     }
 }

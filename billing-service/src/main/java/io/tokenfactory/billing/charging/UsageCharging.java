@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -71,6 +72,8 @@ public class UsageCharging {
         for (UsageMetered.Item item : metered.items()) {
             lines.add(price(item, terms));
         }
+        // keys taken in one order by every consumer: two batches holding the same records never deadlock
+        lines.sort(Comparator.comparing(line -> line.item().usage().eventId()));
         Instant now = clock.instant();
         // usage of a closed month is billed in the next open one (an adjustment on its statement)
         Map<YearMonth, YearMonth> billedIn = new TreeMap<>();
@@ -140,6 +143,11 @@ public class UsageCharging {
         long prompt = embedding ? 0 : usage.promptTokens();
         long embeddingTokens = embedding ? usage.promptTokens() : 0;
         RateCard card = prices.rateCardAt(usage.model(), usage.occurredAt()).orElse(null);
+        if (card == null && !terms.costPlus()) {
+            // charged at 0 it could never be repriced (a later card may not reach back): park it until a card exists
+            throw new RejectedEventException("no rate card for model '" + usage.model() + "' in force at "
+                    + usage.occurredAt() + "; add one effective from that time and replay this event from the DLQ");
+        }
         BigDecimal listPrice = card == null ? BigDecimal.ZERO.setScale(Prices.SCALE)
                 : Prices.listPrice(card, prompt, usage.completionTokens(), embeddingTokens);
         BigDecimal energyCost = prices.energyCost(item.directEnergyJoules().add(item.facilityOverheadJoules()),
@@ -166,9 +174,12 @@ public class UsageCharging {
                         + "belongs to another department");
             }
             if (usage.promptTokens() < 0 || usage.completionTokens() < 0 || item.directEnergyJoules() == null
-                    || item.facilityOverheadJoules() == null || item.directEnergyJoules().signum() < 0
-                    || item.facilityOverheadJoules().signum() < 0) {
-                throw new RejectedEventException("usage-metered item with negative tokens or energy");
+                    || item.facilityOverheadJoules() == null || !Limits.plausibleJoules(item.directEnergyJoules())
+                    || !Limits.plausibleJoules(item.facilityOverheadJoules())
+                    || !Limits.plausibleSeconds(usage.acceleratorSeconds()) || !Limits.plausibleTime(usage.occurredAt())
+                    || usage.model().length() > 200 || usage.node().length() > 200) {
+                throw new RejectedEventException("usage-metered item with negative or impossible tokens, energy, "
+                        + "accelerator time, time or names");
             }
         }
     }

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import jakarta.persistence.EntityManager;
+
 import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.springframework.context.ApplicationEventPublisher;
@@ -18,11 +20,14 @@ public class DepartmentCatalog {
 
     private final DepartmentRepository departments;
     private final ApplicationEventPublisher events;
+    private final EntityManager entities;
     private final Clock clock;
 
-    DepartmentCatalog(DepartmentRepository departments, ApplicationEventPublisher events, Clock clock) {
+    DepartmentCatalog(DepartmentRepository departments, ApplicationEventPublisher events, EntityManager entities,
+            Clock clock) {
         this.departments = departments;
         this.events = events;
+        this.entities = entities;
         this.clock = clock;
     }
 
@@ -83,6 +88,18 @@ public class DepartmentCatalog {
     @Transactional(readOnly = true)
     public Optional<BudgetPolicy> policy(UUID id) {
         return departments.findById(id).map(Department::policy);
+    }
+
+    /**
+     * The policy as committed right now, read past the persistence context (which may hold the department as it was
+     * when the transaction began).
+     */
+    @Transactional(readOnly = true)
+    public Optional<BudgetPolicy> currentPolicy(UUID id) {
+        return departments.findById(id).map(department -> {
+            entities.refresh(department);
+            return department.policy();
+        });
     }
 
     private Department find(UUID id) {

@@ -6,14 +6,22 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
+import io.tokenfactory.billing.BillingProperties;
 import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -33,7 +41,21 @@ public class PriceBook {
             BigDecimal completionPerMillion, BigDecimal embeddingPerMillion, Instant createdAt) {
     }
 
-    public record Tariff(UUID id, Instant effectiveFrom, BigDecimal pricePerKwh, Instant createdAt) {
+    /** @param bands time-of-use prices within the day (billing time zone); outside them the tariff's own price */
+    public record Tariff(UUID id, Instant effectiveFrom, BigDecimal pricePerKwh, List<Band> bands, Instant createdAt) {
+
+        public Tariff {
+            bands = bands == null ? List.of() : List.copyOf(bands);
+        }
+    }
+
+    /** From {@code startsAt} (inclusive) to {@code endsAt} (exclusive), local time; may wrap midnight. */
+    public record Band(LocalTime startsAt, LocalTime endsAt, BigDecimal pricePerKwh) {
+
+        boolean covers(LocalTime time) {
+            return startsAt.isBefore(endsAt) ? !time.isBefore(startsAt) && time.isBefore(endsAt)
+                    : !time.isBefore(startsAt) || time.isBefore(endsAt);
+        }
     }
 
     /** Nodes not assigned to a class belong to this one. */
@@ -46,12 +68,36 @@ public class PriceBook {
             Instant createdAt) {
     }
 
+    /** Advisory lock: charging holds it shared while it prices, a price change exclusively while it checks and adds. */
+    private static final long PRICE_LOCK = 0x7466_7072_6963_65L;
+
     private final JdbcTemplate jdbc;
     private final Clock clock;
+    private final ZoneId zone;
 
-    PriceBook(JdbcTemplate jdbc, Clock clock) {
+    PriceBook(JdbcTemplate jdbc, Clock clock, BillingProperties properties) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.zone = properties.billingTimeZone();
+    }
+
+    /** Called by charging inside its transaction, before it reads prices. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void lockForCharging() {
+        jdbc.query("SELECT pg_advisory_xact_lock_shared(?)", row -> { }, PRICE_LOCK);
+    }
+
+    /** Prices start between 1970 and 9999, what PostgreSQL and every client can hold. */
+    private static Instant plausible(Instant effectiveFrom) {
+        if (effectiveFrom.isBefore(Instant.EPOCH) || effectiveFrom.isAfter(Instant.parse("9999-01-01T00:00:00Z"))) {
+            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid_parameter",
+                    "Invalid parameter", "effectiveFrom must lie between 1970 and 9999");
+        }
+        return effectiveFrom;
+    }
+
+    private void lockForChange() {
+        jdbc.query("SELECT pg_advisory_xact_lock(?)", row -> { }, PRICE_LOCK);
     }
 
     @Transactional
@@ -76,14 +122,14 @@ public class PriceBook {
     @Transactional
     public RateCard addRateCard(String model, Instant effectiveFrom, BigDecimal promptPerMillion,
             BigDecimal completionPerMillion, BigDecimal embeddingPerMillion) {
-        Instant from = effectiveFrom == null ? clock.instant() : effectiveFrom;
+        Instant from = effectiveFrom == null ? clock.instant() : plausible(effectiveFrom);
         Integer known = jdbc.queryForObject("SELECT count(*) FROM priced_model WHERE name = ?", Integer.class, model);
         if (known == null || known == 0) {
             throw ApiProblemException.unprocessable("unknown_model", "No model '" + model
                     + "' is registered; register it first (POST /api/billing/models)");
         }
-        // lock the model's cards: a concurrent card and a concurrent charge see each other
-        jdbc.query("SELECT 1 FROM priced_model WHERE name = ? FOR UPDATE", row -> { }, model);
+        // no charge in flight: it would be priced without this card, yet the check below could not see it
+        lockForChange();
         if (Boolean.TRUE.equals(jdbc.queryForObject(
                 "SELECT EXISTS (SELECT 1 FROM usage_charge WHERE model = ? AND occurred_at >= ?)", Boolean.class, model,
                 Timestamp.from(from)))) {
@@ -114,10 +160,23 @@ public class PriceBook {
     }
 
     @Transactional
-    public Tariff addTariff(Instant effectiveFrom, BigDecimal pricePerKwh) {
-        Instant from = effectiveFrom == null ? clock.instant() : effectiveFrom;
-        // one tariff change at a time, and none that would reprice energy already charged
-        jdbc.execute("LOCK TABLE energy_tariff IN SHARE ROW EXCLUSIVE MODE");
+    public Tariff addTariff(Instant effectiveFrom, BigDecimal pricePerKwh, List<Band> bands) {
+        List<Band> checked = bands == null ? List.of() : bands;
+        for (int i = 0; i < checked.size(); i++) {
+            Band band = checked.get(i);
+            if (band.startsAt().equals(band.endsAt())) {
+                throw ApiProblemException.unprocessable("invalid_band", "a band must end at another time than it starts");
+            }
+            for (int j = 0; j < i; j++) {
+                if (overlap(band, checked.get(j))) {
+                    throw ApiProblemException.unprocessable("overlapping_bands", "time-of-use bands " + checked.get(j)
+                            + " and " + band + " overlap");
+                }
+            }
+        }
+        Instant from = effectiveFrom == null ? clock.instant() : plausible(effectiveFrom);
+        // one price change at a time, no charge in flight, and none that would reprice energy already charged
+        lockForChange();
         if (Boolean.TRUE.equals(jdbc.queryForObject("""
                 SELECT EXISTS (SELECT 1 FROM usage_charge WHERE occurred_at >= ?)
                     OR EXISTS (SELECT 1 FROM idle_charge WHERE hour_start >= ?)""", Boolean.class,
@@ -125,21 +184,35 @@ public class PriceBook {
             throw ApiProblemException.unprocessable("reprices_the_past", "Energy from " + from
                     + " on is already charged; a tariff may only start after it");
         }
-        Tariff tariff = new Tariff(UUID.randomUUID(), from, pricePerKwh, clock.instant());
+        Tariff tariff = new Tariff(UUID.randomUUID(), from, pricePerKwh, checked, clock.instant());
         try {
             jdbc.update("INSERT INTO energy_tariff (id, effective_from, price_per_kwh, created_at) VALUES (?, ?, ?, ?)",
                     tariff.id(), Timestamp.from(from), pricePerKwh, Timestamp.from(tariff.createdAt()));
         } catch (DuplicateKeyException overlapping) {
             throw ApiProblemException.conflict("tariff_exists", "A tariff is already effective from " + from);
         }
+        for (Band band : checked) {
+            jdbc.update("INSERT INTO energy_tariff_band (tariff_id, starts_at, ends_at, price_per_kwh) VALUES (?, ?, ?, ?)",
+                    tariff.id(), band.startsAt(), band.endsAt(), band.pricePerKwh());
+        }
         return tariff;
     }
 
     @Transactional(readOnly = true)
     public List<Tariff> tariffs() {
+        Map<UUID, List<Band>> bands = new HashMap<>();
+        jdbc.query("SELECT tariff_id, starts_at, ends_at, price_per_kwh FROM energy_tariff_band ORDER BY starts_at",
+                row -> {
+                    bands.computeIfAbsent(row.getObject(1, UUID.class), id -> new ArrayList<>()).add(new Band(
+                            row.getObject(2, LocalTime.class), row.getObject(3, LocalTime.class), row.getBigDecimal(4)));
+                });
         return jdbc.query("SELECT id, effective_from, price_per_kwh, created_at FROM energy_tariff ORDER BY effective_from",
                 (row, i) -> new Tariff(row.getObject(1, UUID.class), row.getTimestamp(2).toInstant(),
-                        row.getBigDecimal(3), row.getTimestamp(4).toInstant()));
+                        row.getBigDecimal(3), bands.get(row.getObject(1, UUID.class)), row.getTimestamp(4).toInstant()));
+    }
+
+    private static boolean overlap(Band a, Band b) {
+        return a.covers(b.startsAt()) || b.covers(a.startsAt());
     }
 
     /** Puts a node in a class (its accelerators then cost that class's rate from the next charge on). */
@@ -160,8 +233,8 @@ public class PriceBook {
 
     @Transactional
     public CapacityRate addCapacityRate(String nodeClass, Instant effectiveFrom, BigDecimal costPerAcceleratorHour) {
-        Instant from = effectiveFrom == null ? clock.instant() : effectiveFrom;
-        jdbc.execute("LOCK TABLE capacity_rate IN SHARE ROW EXCLUSIVE MODE");
+        Instant from = effectiveFrom == null ? clock.instant() : plausible(effectiveFrom);
+        lockForChange();
         if (Boolean.TRUE.equals(jdbc.queryForObject("""
                 SELECT EXISTS (SELECT 1 FROM usage_charge u LEFT JOIN node_class n ON n.node = u.node
                     WHERE COALESCE(n.node_class, ?) = ? AND u.occurred_at >= ?)""", Boolean.class,
@@ -194,7 +267,7 @@ public class PriceBook {
     /** Every price, read once, to price a whole batch in memory. */
     @Transactional(readOnly = true)
     public Prices snapshot() {
-        return new Prices(models(), rateCards(null), tariffs(), nodeClasses(), capacityRates());
+        return new Prices(models(), rateCards(null), tariffs(), nodeClasses(), capacityRates(), zone);
     }
 
     private static RateCard rateCard(ResultSet row, int index) throws SQLException {

@@ -3,6 +3,8 @@ package io.tokenfactory.billing.pricing;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +35,11 @@ public final class Prices {
     private final Map<String, String> nodeClasses = new HashMap<>();
     private final Map<String, NavigableMap<Instant, CapacityRate>> capacityRates = new HashMap<>();
 
+    private final ZoneId zone;
+
     Prices(List<PricedModel> models, List<RateCard> rateCards, List<Tariff> tariffList, List<NodeClass> classes,
-            List<CapacityRate> rates) {
+            List<CapacityRate> rates, ZoneId zone) {
+        this.zone = zone;
         models.forEach(model -> tasks.put(model.name(), model.task()));
         rateCards.forEach(card -> cards.computeIfAbsent(card.model(), model -> new TreeMap<>()).put(card.effectiveFrom(), card));
         tariffList.forEach(tariff -> tariffs.put(tariff.effectiveFrom(), tariff));
@@ -60,13 +65,19 @@ public final class Prices {
                 .movePointLeft(6).setScale(SCALE, RoundingMode.HALF_EVEN);
     }
 
-    /** Energy cost: kWh × the tariff in force at that instant (0 when no tariff is set yet). */
+    /**
+     * Energy cost: kWh × the tariff in force at that instant — the price of the time-of-use band the instant falls in
+     * (local time in the billing time zone), else the tariff's own — and 0 when no tariff is set yet.
+     */
     public BigDecimal energyCost(BigDecimal joules, Instant at) {
         Map.Entry<Instant, Tariff> tariff = tariffs.floorEntry(at);
         if (tariff == null) {
             return BigDecimal.ZERO.setScale(SCALE);
         }
-        return joules.multiply(tariff.getValue().pricePerKwh()).divide(JOULES_PER_KWH, SCALE, RoundingMode.HALF_EVEN);
+        LocalTime local = at.atZone(zone).toLocalTime();
+        BigDecimal price = tariff.getValue().bands().stream().filter(band -> band.covers(local)).findFirst()
+                .map(PriceBook.Band::pricePerKwh).orElse(tariff.getValue().pricePerKwh());
+        return joules.multiply(price).divide(JOULES_PER_KWH, SCALE, RoundingMode.HALF_EVEN);
     }
 
     /**

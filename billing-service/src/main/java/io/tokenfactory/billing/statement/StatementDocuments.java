@@ -8,6 +8,7 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 import io.tokenfactory.billing.BillingProperties;
 import io.tokenfactory.billing.statement.Statements.Line;
@@ -78,7 +79,7 @@ public class StatementDocuments {
             PDType1Font monoBold = new PDType1Font(Standard14Fonts.FontName.COURIER_BOLD);
             List<String> rows = new ArrayList<>();
             for (Line line : statement.lines()) {
-                rows.add(String.format("%3d %-10s %-7s %-28s %12d %12d %12.4f %14s", line.lineNo(), line.kind(),
+                rows.add(String.format(Locale.ROOT, "%3d %-10s %-7s %-28s %12d %12d %12.4f %14s", line.lineNo(), line.kind(),
                         line.servicePeriod(), ellipsis(line.model() == null ? "(idle energy share)" : line.model(), 28),
                         line.promptTokens() + line.embeddingTokens(), line.completionTokens(),
                         line.directKwh().add(line.idleKwh()).add(line.overheadKwh()),
@@ -96,7 +97,7 @@ public class StatementDocuments {
                             + "   Cost centre: " + nullToDash(summary.costCentreCode()));
                     y = text(content, regular, 10, 50, y, "Statement " + summary.id() + "   closed " + summary.closedAt()
                             + "   page " + (page + 1) + " of " + pages);
-                    y = text(content, monoBold, 8, 50, y - 8, String.format("%3s %-10s %-7s %-28s %12s %12s %12s %14s", "#",
+                    y = text(content, monoBold, 8, 50, y - 8, String.format(Locale.ROOT, "%3s %-10s %-7s %-28s %12s %12s %12s %14s", "#",
                             "Kind", "Month", "Model", "In tokens", "Out tokens", "kWh", "Charge " + summary.currency()));
                     for (String row : rows.subList(page * perPage, Math.min(rows.size(), (page + 1) * perPage))) {
                         y = text(content, mono, 8, 50, y, row);

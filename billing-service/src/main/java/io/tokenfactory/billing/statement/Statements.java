@@ -1,14 +1,15 @@
 package io.tokenfactory.billing.statement;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.YearMonth;
+import java.util.Currency;
 import java.util.List;
 import java.util.UUID;
 
-import io.tokenfactory.billing.charging.BillingPeriods;
 import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -36,11 +37,9 @@ public class Statements {
                 total_cost, closed_at FROM statement""";
 
     private final JdbcTemplate jdbc;
-    private final BillingPeriods periods;
 
-    Statements(JdbcTemplate jdbc, BillingPeriods periods) {
+    Statements(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
-        this.periods = periods;
     }
 
     /** @param department null: every department */
@@ -71,9 +70,16 @@ public class Statements {
     }
 
     /** Totals are shown in the currency's minor unit, as they were rounded at the close. */
-    private Summary summary(ResultSet row) throws SQLException {
+    private static Summary summary(ResultSet row) throws SQLException {
         return new Summary(row.getObject(1, UUID.class), row.getObject(2, UUID.class), row.getString(3),
                 row.getString(4), row.getString(5), row.getString(6), row.getBigDecimal(7),
-                periods.round(row.getBigDecimal(8)), periods.round(row.getBigDecimal(9)), row.getTimestamp(10).toInstant());
+                inMinorUnit(row.getBigDecimal(8), row.getString(6)), inMinorUnit(row.getBigDecimal(9), row.getString(6)),
+                row.getTimestamp(10).toInstant());
+    }
+
+    /** In the statement's own currency, whatever the service's currency is today. */
+    private static BigDecimal inMinorUnit(BigDecimal amount, String currency) {
+        return amount.setScale(Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits()),
+                RoundingMode.HALF_EVEN);
     }
 }

@@ -36,7 +36,7 @@ class DepartmentBudget {
     @Column(nullable = false)
     private BigDecimal spent;
 
-    @Column(name = "budget_limit", nullable = false)
+    @Column(name = "budget_limit")
     private BigDecimal limit;
 
     @Column(nullable = false)

@@ -37,6 +37,9 @@ class SpendController {
 
     private static YearMonth parse(String period) {
         try {
+            if (!period.matches("\\d{4}-\\d{2}")) {
+                throw new DateTimeParseException("not yyyy-MM", period, 0);
+            }
             return YearMonth.parse(period);
         } catch (DateTimeParseException e) {
             throw new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid_parameter", "Invalid parameter",

@@ -3,6 +3,7 @@ package io.tokenfactory.billing.pricing.web;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.util.List;
 
 import jakarta.validation.Valid;
@@ -71,7 +72,9 @@ class PricingController {
 
     @PostMapping("/api/billing/energy-tariffs")
     ResponseEntity<Tariff> addTariff(@Valid @RequestBody TariffRequest request) {
-        Tariff tariff = prices.addTariff(request.effectiveFrom(), request.pricePerKwh());
+        Tariff tariff = prices.addTariff(request.effectiveFrom(), request.pricePerKwh(), request.bands() == null ? List.of()
+                : request.bands().stream().map(band -> new PriceBook.Band(band.startsAt(), band.endsAt(),
+                        band.pricePerKwh())).toList());
         return ResponseEntity.created(URI.create("/api/billing/energy-tariffs")).body(tariff);
     }
 
@@ -133,8 +136,16 @@ class PricingController {
             @DecimalMin("0") @Digits(integer = 13, fraction = 6) BigDecimal embeddingPerMillion) {
     }
 
+    /** A price per kWh, optionally with time-of-use bands (local time in the billing time zone, e.g. 22:00–06:00). */
     record TariffRequest(
             Instant effectiveFrom,
+            @NotNull @DecimalMin("0") @Digits(integer = 13, fraction = 6) BigDecimal pricePerKwh,
+            @Size(max = 24) List<@Valid @NotNull BandRequest> bands) {
+    }
+
+    record BandRequest(
+            @NotNull LocalTime startsAt,
+            @NotNull LocalTime endsAt,
             @NotNull @DecimalMin("0") @Digits(integer = 13, fraction = 6) BigDecimal pricePerKwh) {
     }
 }
