@@ -1,0 +1,30 @@
+package io.tokenfactory.agents.definition;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * One version of what an agent is and does.
+ *
+ * @param intervalSeconds for an always-on LOOP: the pause between runs
+ * @param cron            for CRON: a Spring cron expression (six fields), in {@code timeZone}
+ * @param monthlyTokenBudget the agent's own monthly token allowance; null: only its department's budget applies
+ */
+public record AgentDefinition(String model, String instructions, List<String> tools, TriggerKind trigger,
+        Integer intervalSeconds, String cron, String timeZone, int maxSteps, long maxTokensPerRun, int maxRunsPerDay,
+        Long monthlyTokenBudget, OverlapPolicy overlapPolicy) {
+
+    public AgentDefinition {
+        tools = List.copyOf(tools);
+    }
+
+    public enum TriggerKind { LOOP, CRON, MANUAL, WEBHOOK }
+
+    public enum OverlapPolicy { SKIP, QUEUE_ONE, CANCEL_RUNNING }
+
+    /** An agent as the API shows it: identity, state and its current version. */
+    public record Agent(UUID id, UUID departmentId, String name, AgentState state, String stateReason, int version,
+            AgentDefinition definition, Instant createdAt, Instant updatedAt) {
+    }
+}
