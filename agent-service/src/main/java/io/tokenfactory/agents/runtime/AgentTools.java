@@ -1,0 +1,205 @@
+package io.tokenfactory.agents.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import io.tokenfactory.agents.AgentProperties;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The built-in tools an agent may call, in OpenAI's tool-calling format: their definitions for the request, and
+ * their execution. A tool call never fails a run: a refused, malformed or failing call comes back as a tool error
+ * message the model can read.
+ */
+@Component
+public class AgentTools {
+
+    /** What one tool call answered; {@code error} marks a refusal or failure (still given to the model). */
+    public record ToolResult(String content, boolean error) {
+
+        static ToolResult ok(String content) {
+            return new ToolResult(content, false);
+        }
+
+        static ToolResult failed(String reason) {
+            return new ToolResult("error: " + reason, true);
+        }
+    }
+
+    private static final int MAX_BODY = 16 * 1024;
+    private static final int MAX_MEMORY_ENTRIES = 100;
+
+    private final JdbcTemplate jdbc;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final Set<String> allowedHosts;
+    private final HttpClient http;
+    private final Duration timeout;
+
+    AgentTools(JdbcTemplate jdbc, JsonMapper json, Clock clock, AgentProperties properties) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.clock = clock;
+        this.allowedHosts = Set.copyOf(properties.httpAllowedHosts().stream()
+                .map(host -> host.strip().toLowerCase(Locale.ROOT)).filter(host -> !host.isEmpty()).toList());
+        this.timeout = properties.httpTimeout();
+        // never follow a redirect: it could lead off the allow-list
+        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(timeout).build();
+    }
+
+    /** OpenAI tool definitions ({@code {"type":"function","function":{…}}}) for the named tools. */
+    public List<Map<String, Object>> definitions(List<String> tools) {
+        return tools.stream().map(AgentTools::definition).toList();
+    }
+
+    public ToolResult call(UUID agentId, String tool, String argumentsJson) {
+        JsonNode arguments;
+        try {
+            arguments = argumentsJson == null || argumentsJson.isBlank() ? json.createObjectNode()
+                    : json.readTree(argumentsJson);
+        } catch (JacksonException e) {
+            return ToolResult.failed("the arguments are not valid JSON");
+        }
+        try {
+            return switch (tool) {
+                case "http_get" -> httpGet(text(arguments, "url"));
+                case "current_time" -> currentTime(text(arguments, "timeZone"));
+                case "remember" -> remember(agentId, text(arguments, "key"), text(arguments, "value"));
+                case "recall" -> recall(agentId, text(arguments, "key"));
+                default -> ToolResult.failed("no tool named '" + tool + "'");
+            };
+        } catch (DataAccessException e) {
+            return ToolResult.failed("the tool could not reach its storage");
+        }
+    }
+
+    private ToolResult httpGet(String url) {
+        if (url == null) {
+            return ToolResult.failed("http_get needs a url");
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            return ToolResult.failed("not a URL: " + url);
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getUserInfo() != null) {
+            return ToolResult.failed("only plain http and https URLs are allowed");
+        }
+        if (!allowedHosts.contains(host)) {
+            return ToolResult.failed("host '" + host + "' is not on this agent's allow-list");
+        }
+        try {
+            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                byte[] head = body.readNBytes(MAX_BODY + 1);
+                String text = new String(head, 0, Math.min(head.length, MAX_BODY), StandardCharsets.UTF_8);
+                return ToolResult.ok("HTTP " + response.statusCode() + "\n" + text
+                        + (head.length > MAX_BODY ? "\n[truncated at " + MAX_BODY + " bytes]" : ""));
+            }
+        } catch (IOException e) {
+            return ToolResult.failed("the request failed: " + e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ToolResult.failed("interrupted");
+        } catch (IllegalArgumentException e) {
+            return ToolResult.failed("not a URL this tool can call");
+        }
+    }
+
+    private ToolResult currentTime(String zone) {
+        try {
+            ZoneId zoneId = zone == null ? ZoneId.of("UTC") : ZoneId.of(zone);
+            return ToolResult.ok(clock.instant().atZone(zoneId).toOffsetDateTime().toString());
+        } catch (DateTimeException e) {
+            return ToolResult.failed("'" + zone + "' is not a time zone");
+        }
+    }
+
+    private ToolResult remember(UUID agentId, String key, String value) {
+        if (key == null || key.isBlank() || key.length() > 100 || value == null || value.length() > 4000) {
+            return ToolResult.failed("remember needs a key (at most 100 characters) and a value (at most 4000)");
+        }
+        Integer entries = jdbc.queryForObject("SELECT count(*) FROM agent_memory WHERE agent_id = ? AND key <> ?",
+                Integer.class, agentId, key);
+        if (entries != null && entries >= MAX_MEMORY_ENTRIES) {
+            return ToolResult.failed("the memory is full (" + MAX_MEMORY_ENTRIES + " keys); overwrite a key instead");
+        }
+        jdbc.update("""
+                INSERT INTO agent_memory (agent_id, key, value, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (agent_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at""",
+                agentId, key, value, Timestamp.from(clock.instant()));
+        return ToolResult.ok("remembered " + key);
+    }
+
+    private ToolResult recall(UUID agentId, String key) {
+        if (key == null || key.isBlank()) {
+            List<String> keys = jdbc.queryForList("SELECT key FROM agent_memory WHERE agent_id = ? ORDER BY key",
+                    String.class, agentId);
+            return ToolResult.ok(keys.isEmpty() ? "nothing remembered yet" : "keys: " + String.join(", ", keys));
+        }
+        List<String> values = jdbc.queryForList("SELECT value FROM agent_memory WHERE agent_id = ? AND key = ?",
+                String.class, agentId, key);
+        return values.isEmpty() ? ToolResult.ok("nothing remembered under " + key) : ToolResult.ok(values.get(0));
+    }
+
+    private static String text(JsonNode arguments, String field) {
+        JsonNode value = arguments.get(field);
+        return value == null || value.isNull() || !value.isString() ? null : value.asString();
+    }
+
+    private static Map<String, Object> definition(String tool) {
+        Map<String, Object> parameters = switch (tool) {
+            case "http_get" -> schema(Map.of("url", "the http or https URL to fetch (allow-listed hosts only)"), List.of("url"));
+            case "current_time" -> schema(Map.of("timeZone", "an IANA time zone, e.g. Europe/Berlin (default UTC)"), List.of());
+            case "remember" -> schema(Map.of("key", "what to remember it by", "value", "what to remember"),
+                    List.of("key", "value"));
+            case "recall" -> schema(Map.of("key", "the key to recall; leave out to list keys"), List.of());
+            default -> throw new IllegalArgumentException("no tool named " + tool);
+        };
+        String description = switch (tool) {
+            case "http_get" -> "Fetch a web page or API response (GET)";
+            case "current_time" -> "The current date and time";
+            case "remember" -> "Remember a value across runs";
+            default -> "Recall a value remembered in an earlier run";
+        };
+        Map<String, Object> function = new LinkedHashMap<>();
+        function.put("name", tool);
+        function.put("description", description);
+        function.put("parameters", parameters);
+        return Map.of("type", "function", "function", function);
+    }
+
+    private static Map<String, Object> schema(Map<String, String> properties, List<String> required) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        properties.forEach((name, description) -> fields.put(name, Map.of("type", "string", "description", description)));
+        return Map.of("type", "object", "properties", fields, "required", required);
+    }
+}
