@@ -106,6 +106,9 @@ class EnergyAttributionIntegrationTests {
         assertThat(nodeBalance.get("allocatedIdleJoules").decimalValue()).isEqualByComparingTo("420");
         assertThat(nodeBalance.get("unallocatedIdleJoules").decimalValue()).isEqualByComparingTo("110");
         assertThat(nodeBalance.get("pendingIdleJoules").decimalValue()).isEqualByComparingTo("0");
+        // a zero with nine decimals is written 0.000000000, as people read it, not 0E-9
+        assertThat(HttpTestClient.onPort(port).asAdmin().getText("/api/metering/energy?from=" + H1 + "&to="
+                + H2.plus(1, ChronoUnit.HOURS)).getBody()).doesNotContainPattern("[0-9]E-?[0-9]");
         assertThat(nodeBalance.get("unattributedJoules").decimalValue()).isEqualByComparingTo("0");
         assertThat(nodeBalance.get("facilityOverheadJoules").decimalValue()).isEqualByComparingTo("192.5");
 
