@@ -104,6 +104,8 @@ public class DeadLetters {
         String prefix = environment.getProperty(consumer + "prefix",
                 environment.getProperty("spring.cloud.stream.rabbit.default.consumer.prefix", ""));
         String queue = prefix + bindings.getBindingDestination(binding) + "." + bindings.getGroup(binding);
-        return environment.getProperty(consumer + "dead-letter-queue-name", queue + ".dlq");
+        // the property as written in YAML or as a camel-case system property / environment entry
+        return environment.getProperty(consumer + "dead-letter-queue-name",
+                environment.getProperty(consumer + "deadLetterQueueName", queue + ".dlq"));
     }
 }
