@@ -14,6 +14,7 @@ import io.tokenfactory.billing.BillingProperties;
 import io.tokenfactory.billing.statement.Statements.Line;
 import io.tokenfactory.billing.statement.Statements.Statement;
 import io.tokenfactory.billing.statement.Statements.Summary;
+import io.tokenfactory.support.csv.Csv;
 
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
@@ -38,33 +39,33 @@ public class StatementDocuments {
     }
 
     public String csv(Statement statement) {
-        StringBuilder csv = new StringBuilder();
-        row(csv, List.of("line", "kind", "service_period", "model", "agent", "requests", "prompt_tokens",
+        Csv csv = new Csv();
+        csv.row(List.of("line", "kind", "service_period", "model", "agent", "requests", "prompt_tokens",
                 "completion_tokens", "embedding_tokens", "direct_kwh", "idle_kwh", "overhead_kwh", "cost", "charge"));
         for (Line line : statement.lines()) {
-            row(csv, Arrays.asList(line.lineNo(), line.kind(), line.servicePeriod(), line.model(),
+            csv.row(Arrays.asList(line.lineNo(), line.kind(), line.servicePeriod(), line.model(),
                     line.agentId(), line.requests(), line.promptTokens(), line.completionTokens(), line.embeddingTokens(),
                     line.directKwh(), line.idleKwh(), line.overheadKwh(), line.cost(), line.charge()));
         }
         Summary summary = statement.summary();
-        row(csv, Arrays.asList("total", null, summary.period(), null, null, null, null, null, null, null, null,
+        csv.row(Arrays.asList("total", null, summary.period(), null, null, null, null, null, null, null, null,
                 null, summary.totalCost(), summary.totalCharge()));
         return csv.toString();
     }
 
     /** One balanced pair of journal rows per statement with a charge. */
     public String journal(List<Summary> statements) {
-        StringBuilder csv = new StringBuilder();
-        row(csv, List.of("period", "statement", "account", "cost_centre", "debit", "credit", "currency", "description"));
+        Csv csv = new Csv();
+        csv.row(List.of("period", "statement", "account", "cost_centre", "debit", "credit", "currency", "description"));
         for (Summary s : statements) {
             if (s.totalCharge().signum() == 0) {
                 continue;
             }
             String description = "AI platform chargeback " + s.period() + " " + (s.departmentName() == null ? s.departmentId()
                     : s.departmentName());
-            row(csv, Arrays.asList(s.period(), s.id(), "AI-CHARGEBACK", s.costCentreCode() == null
+            csv.row(Arrays.asList(s.period(), s.id(), "AI-CHARGEBACK", s.costCentreCode() == null
                     ? s.departmentId().toString() : s.costCentreCode(), s.totalCharge(), null, s.currency(), description));
-            row(csv, Arrays.asList(s.period(), s.id(), "AI-CHARGEBACK", platformCostCentre, null,
+            csv.row(Arrays.asList(s.period(), s.id(), "AI-CHARGEBACK", platformCostCentre, null,
                     s.totalCharge(), s.currency(), description));
         }
         return csv.toString();
@@ -142,27 +143,5 @@ public class StatementDocuments {
 
     private static String nullToDash(String text) {
         return text == null ? "-" : text;
-    }
-
-    private static void row(StringBuilder csv, List<?> cells) {
-        for (int i = 0; i < cells.size(); i++) {
-            if (i > 0) {
-                csv.append(',');
-            }
-            Object cell = cells.get(i);
-            if (cell == null) {
-                continue;
-            }
-            if (cell instanceof Number number) {
-                csv.append(number instanceof BigDecimal decimal ? decimal.toPlainString() : number.toString());
-            } else {
-                String value = cell.toString();
-                if (!value.isEmpty() && "=+-@\t\r".indexOf(value.charAt(0)) >= 0) {
-                    value = "'" + value;
-                }
-                csv.append('"').append(value.replace("\"", "\"\"")).append('"');
-            }
-        }
-        csv.append("\r\n");
     }
 }

@@ -3,13 +3,16 @@ package io.tokenfactory.metering.energy;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 
-/** Physical measurements as exact decimals, converted once and the same way everywhere. */
-final class EnergyAmounts {
+/**
+ * Physical measurements (joules, seconds) as exact decimals to the nanounit, converted once and the same way
+ * everywhere — raw rows, rollups, node-hours and events — so sums agree however they are computed.
+ */
+public final class EnergyAmounts {
 
     private EnergyAmounts() {
     }
 
-    static BigDecimal joules(double measured) {
+    public static BigDecimal exact(double measured) {
         return new BigDecimal(Double.toString(measured)).setScale(FacilityOverhead.JOULE_SCALE, RoundingMode.HALF_EVEN);
     }
 }

@@ -71,8 +71,8 @@ public class PowerIngestion {
                 .text(sample -> sample.deviceKind() == null ? "unknown" : sample.deviceKind())
                 .timestamp(PowerSampled::windowStart)
                 .timestamp(PowerSampled::windowEnd)
-                .numeric(sample -> EnergyAmounts.joules(sample.energyJoules()))
-                .numeric(sample -> EnergyAmounts.joules(sample.busyEnergyJoules()))
+                .numeric(sample -> EnergyAmounts.exact(sample.energyJoules()))
+                .numeric(sample -> EnergyAmounts.exact(sample.busyEnergyJoules()))
                 .text(sample -> sample.source().name())
                 .update(jdbc, """
                         INSERT INTO power_sample (received_at, event_id, node, device, device_kind, window_start,
@@ -95,8 +95,8 @@ public class PowerIngestion {
     }
 
     static void splitByHour(PowerSampled sample, Map<NodeHour, BigDecimal[]> byHour) {
-        BigDecimal energy = EnergyAmounts.joules(sample.energyJoules());
-        BigDecimal busy = EnergyAmounts.joules(sample.busyEnergyJoules());
+        BigDecimal energy = EnergyAmounts.exact(sample.energyJoules());
+        BigDecimal busy = EnergyAmounts.exact(sample.busyEnergyJoules());
         BigDecimal length = BigDecimal.valueOf(Duration.between(sample.windowStart(), sample.windowEnd()).toNanos());
         BigDecimal energyLeft = energy;
         BigDecimal busyLeft = busy;

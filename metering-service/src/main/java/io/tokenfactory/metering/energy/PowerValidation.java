@@ -26,7 +26,7 @@ public class PowerValidation {
                 || !Double.isFinite(sample.busyEnergyJoules()) || sample.busyEnergyJoules() < 0) {
             return Optional.of("negative or undefined energy");
         }
-        if (EnergyAmounts.joules(sample.busyEnergyJoules()).compareTo(EnergyAmounts.joules(sample.energyJoules())) > 0) {
+        if (EnergyAmounts.exact(sample.busyEnergyJoules()).compareTo(EnergyAmounts.exact(sample.energyJoules())) > 0) {
             return Optional.of("busy energy exceeds the energy measured in the window");
         }
         if (sample.node().length() > 200 || sample.device().length() > 200

@@ -14,6 +14,7 @@ import io.tokenfactory.metering.TimeBuckets;
 import io.tokenfactory.metering.usage.UsageQuery.Dimension;
 import io.tokenfactory.metering.usage.UsageQuery.Granularity;
 import io.tokenfactory.support.problem.ApiProblemException;
+import io.tokenfactory.support.problem.QueryParameters;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -41,7 +42,7 @@ public class UsageQueries {
     @Transactional(readOnly = true)
     public UsageReport usage(UsageQuery query) {
         if (!query.from().isBefore(query.to())) {
-            throw badRequest("from must be before to");
+            throw QueryParameters.invalid("from must be before to");
         }
         Instant from = query.from();
         Instant to = query.to();
@@ -71,7 +72,7 @@ public class UsageQueries {
         }
         if (query.granularity().unit != null
                 && query.length().dividedBy(query.granularity().unit.getDuration()) > MAX_BUCKETS) {
-            throw badRequest("the window holds more than " + MAX_BUCKETS + " " + query.granularity().name().toLowerCase()
+            throw QueryParameters.invalid("the window holds more than " + MAX_BUCKETS + " " + query.granularity().name().toLowerCase()
                     + " buckets; choose a coarser granularity or a shorter window");
         }
         List<Object> parameters = new ArrayList<>();
@@ -168,9 +169,5 @@ public class UsageQueries {
 
     private static BigDecimal zeroIfNull(BigDecimal value) {
         return value == null ? BigDecimal.ZERO : value;
-    }
-
-    static ApiProblemException badRequest(String detail) {
-        return new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid_parameter", "Invalid parameter", detail);
     }
 }

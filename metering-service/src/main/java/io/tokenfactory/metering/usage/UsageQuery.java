@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+
+import io.tokenfactory.support.problem.QueryParameters;
 import java.util.UUID;
 
 /**
@@ -48,7 +50,7 @@ public record UsageQuery(Instant from, Instant to, Granularity granularity, List
             for (String name : groupBy.split(",")) {
                 Dimension dimension = Arrays.stream(Dimension.values())
                         .filter(candidate -> candidate.name().equalsIgnoreCase(name.trim())).findFirst()
-                        .orElseThrow(() -> UsageQueries.badRequest("groupBy takes department, agent, model and node"));
+                        .orElseThrow(() -> QueryParameters.invalid("groupBy takes department, agent, model and node"));
                 dimensions.add(dimension);
             }
         }

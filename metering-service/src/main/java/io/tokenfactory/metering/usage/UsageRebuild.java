@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import io.tokenfactory.metering.TimeBuckets;
 import io.tokenfactory.metering.energy.NodeHours;
 import io.tokenfactory.support.problem.ApiProblemException;
+import io.tokenfactory.support.problem.QueryParameters;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,10 +49,10 @@ public class UsageRebuild {
     /** One transaction per UTC day, so ingestion waits for one day's rebuild at a time, never for the whole window. */
     public Rebuilt rebuild(Instant from, Instant to) {
         if (!from.isBefore(to)) {
-            throw UsageQueries.badRequest("from must be before to");
+            throw QueryParameters.invalid("from must be before to");
         }
         if (Duration.between(from, to).compareTo(LONGEST) > 0) {
-            throw UsageQueries.badRequest("rebuild at most " + LONGEST.toDays() + " days at a time");
+            throw QueryParameters.invalid("rebuild at most " + LONGEST.toDays() + " days at a time");
         }
         if (from.isBefore(retention.oldestRetained())) {
             throw ApiProblemException.unprocessable("raw_usage_expired", "raw usage before "

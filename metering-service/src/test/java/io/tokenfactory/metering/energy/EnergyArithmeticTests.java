@@ -61,8 +61,8 @@ class EnergyArithmeticTests {
                 measured = measured.add(parts[0]);
                 busySum = busySum.add(parts[1]);
             }
-            assertThat(measured).isEqualByComparingTo(EnergyAmounts.joules(energy));
-            assertThat(busySum).isEqualByComparingTo(EnergyAmounts.joules(busy));
+            assertThat(measured).isEqualByComparingTo(EnergyAmounts.exact(energy));
+            assertThat(busySum).isEqualByComparingTo(EnergyAmounts.exact(busy));
         }
     }
 }

@@ -3,6 +3,8 @@ package io.tokenfactory.support.security;
 import java.util.Set;
 import java.util.UUID;
 
+import io.tokenfactory.support.problem.ApiProblemException;
+
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
@@ -22,6 +24,20 @@ public record Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> sc
     /** A department reads only its own data; an administrator reads everyone's. */
     public boolean mayRead(UUID department) {
         return isAdmin() || (departmentId != null && departmentId.equals(department));
+    }
+
+    /**
+     * The department a read is limited to: an administrator's choice ({@code asked}, null for all), or the caller's
+     * own department for everyone else; asking for another department is refused (403).
+     */
+    public UUID scopeTo(UUID asked) {
+        if (isAdmin()) {
+            return asked;
+        }
+        if (departmentId == null || (asked != null && !asked.equals(departmentId))) {
+            throw ApiProblemException.forbidden("An API key of one department reads only that department's data");
+        }
+        return departmentId;
     }
 
     /** The caller of the current request, from its verified identity token. */

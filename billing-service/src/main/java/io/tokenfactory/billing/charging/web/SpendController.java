@@ -1,15 +1,13 @@
 package io.tokenfactory.billing.charging.web;
 
-import java.time.YearMonth;
-import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
 import io.tokenfactory.billing.charging.BillingPeriods;
 import io.tokenfactory.billing.charging.DepartmentSpend;
 import io.tokenfactory.support.problem.ApiProblemException;
+import io.tokenfactory.support.problem.QueryParameters;
 import io.tokenfactory.support.security.Caller;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -32,18 +30,6 @@ class SpendController {
         if (!Caller.current().mayRead(id)) {
             throw ApiProblemException.forbidden("A key of another department cannot read this department's spend");
         }
-        return spend.of(id, period == null || period.isBlank() ? periods.currentPeriod() : parse(period));
-    }
-
-    private static YearMonth parse(String period) {
-        try {
-            if (!period.matches("\\d{4}-\\d{2}")) {
-                throw new DateTimeParseException("not yyyy-MM", period, 0);
-            }
-            return YearMonth.parse(period);
-        } catch (DateTimeParseException e) {
-            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid_parameter", "Invalid parameter",
-                    "period must be a month such as 2026-11");
-        }
+        return spend.of(id, period == null || period.isBlank() ? periods.currentPeriod() : QueryParameters.month("period", period));
     }
 }

@@ -2,7 +2,6 @@ package io.tokenfactory.billing.statement.web;
 
 import java.nio.charset.StandardCharsets;
 import java.time.YearMonth;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.UUID;
 
@@ -12,10 +11,10 @@ import io.tokenfactory.billing.statement.Statements;
 import io.tokenfactory.billing.statement.Statements.Statement;
 import io.tokenfactory.billing.statement.Statements.Summary;
 import io.tokenfactory.support.problem.ApiProblemException;
+import io.tokenfactory.support.problem.QueryParameters;
 import io.tokenfactory.support.security.Caller;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -49,21 +48,14 @@ class StatementController {
 
     @PostMapping("/api/billing/periods/{period}/close")
     PeriodClose.Closed close(@PathVariable String period) {
-        return close.close(month(period));
+        return close.close(QueryParameters.month("period", period));
     }
 
     @GetMapping("/api/billing/statements")
     List<Summary> list(@RequestParam(required = false) String period,
             @RequestParam(required = false) String department) {
-        Caller caller = Caller.current();
-        UUID asked = department == null || department.isBlank() ? null : uuid(department);
-        if (!caller.isAdmin()) {
-            if (caller.departmentId() == null || (asked != null && !asked.equals(caller.departmentId()))) {
-                throw ApiProblemException.forbidden("A department key reads only its own department's statements");
-            }
-            asked = caller.departmentId();
-        }
-        return statements.list(period == null || period.isBlank() ? null : month(period), asked);
+        UUID scope = Caller.current().scopeTo(QueryParameters.uuid("department", department));
+        return statements.list(period == null || period.isBlank() ? null : QueryParameters.month("period", period), scope);
     }
 
     @GetMapping("/api/billing/statements/{id}")
@@ -89,7 +81,7 @@ class StatementController {
 
     @GetMapping("/api/billing/periods/{period}/journal")
     ResponseEntity<String> journal(@PathVariable String period) {
-        YearMonth month = month(period);
+        YearMonth month = QueryParameters.month("period", period);
         return ResponseEntity.ok().contentType(CSV)
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"journal-" + month + ".csv\"")
                 .body(documents.journal(statements.list(month, null)));
@@ -128,26 +120,5 @@ class StatementController {
         String code = statement.summary().costCentreCode();
         return "statement-" + statement.summary().period() + "-"
                 + (code == null ? statement.summary().departmentId().toString() : code.replaceAll("[^A-Za-z0-9._-]", "_"));
-    }
-
-    private static YearMonth month(String period) {
-        try {
-            if (!period.matches("\\d{4}-\\d{2}")) {
-                throw new DateTimeParseException("not yyyy-MM", period, 0);
-            }
-            return YearMonth.parse(period);
-        } catch (DateTimeParseException e) {
-            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid_parameter", "Invalid parameter",
-                    "period must be a month such as 2026-11");
-        }
-    }
-
-    private static UUID uuid(String value) {
-        try {
-            return UUID.fromString(value);
-        } catch (IllegalArgumentException e) {
-            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid_parameter", "Invalid parameter",
-                    "department must be a UUID");
-        }
     }
 }

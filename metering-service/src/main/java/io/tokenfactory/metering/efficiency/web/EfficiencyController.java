@@ -7,6 +7,7 @@ import io.tokenfactory.metering.efficiency.EfficiencyQueries;
 import io.tokenfactory.metering.usage.UsageQuery;
 import io.tokenfactory.metering.web.RequestParameters;
 import io.tokenfactory.metering.web.RequestParameters.Window;
+import io.tokenfactory.support.problem.QueryParameters;
 import io.tokenfactory.support.security.Caller;
 
 import org.springframework.web.bind.annotation.GetMapping;
@@ -32,8 +33,8 @@ class EfficiencyController {
             @RequestParam(required = false) String node) {
         Window window = RequestParameters.window(from, to, clock);
         return queries.efficiency(window.from(), window.to(), UsageQuery.dimensions(groupBy), new EfficiencyQueries.Scope(
-                RequestParameters.departmentScope(Caller.current(), RequestParameters.uuid("department", department)),
-                RequestParameters.uuid("agent", agent), RequestParameters.text("model", model),
+                Caller.current().scopeTo(QueryParameters.uuid("department", department)),
+                QueryParameters.uuid("agent", agent), RequestParameters.text("model", model),
                 RequestParameters.text("node", node)));
     }
 }

@@ -11,9 +11,10 @@ import io.tokenfactory.metering.usage.UsageQuery.Dimension;
 import io.tokenfactory.metering.usage.UsageQuery.Granularity;
 import io.tokenfactory.metering.usage.UsageRebuild;
 import io.tokenfactory.metering.usage.UsageReport;
-import io.tokenfactory.metering.web.Csv;
+import io.tokenfactory.support.csv.Csv;
 import io.tokenfactory.metering.web.RequestParameters;
 import io.tokenfactory.metering.web.RequestParameters.Window;
+import io.tokenfactory.support.problem.QueryParameters;
 import io.tokenfactory.support.security.Caller;
 
 import org.springframework.http.HttpHeaders;
@@ -55,8 +56,8 @@ class UsageController {
         UsageQuery query = new UsageQuery(window.from(), window.to(),
                 RequestParameters.option("granularity", granularity, Granularity.class, Granularity.HOUR),
                 UsageQuery.dimensions(groupBy),
-                RequestParameters.departmentScope(Caller.current(), RequestParameters.uuid("department", department)),
-                RequestParameters.uuid("agent", agent), RequestParameters.text("model", model),
+                Caller.current().scopeTo(QueryParameters.uuid("department", department)),
+                QueryParameters.uuid("agent", agent), RequestParameters.text("model", model),
                 RequestParameters.text("node", node));
         UsageReport report = queries.usage(query);
         if (wantsCsv(format, accept)) {
@@ -71,7 +72,7 @@ class UsageController {
     /** Recomputes the rollups of a window from raw usage (administrators). */
     @PostMapping("/api/metering/admin/rollups/rebuild")
     UsageRebuild.Rebuilt rebuild(@RequestParam String from, @RequestParam String to) {
-        return rebuild.rebuild(RequestParameters.instant("from", from), RequestParameters.instant("to", to));
+        return rebuild.rebuild(QueryParameters.instant("from", from), QueryParameters.instant("to", to));
     }
 
     static boolean wantsCsv(String format, String accept) {
@@ -82,7 +83,7 @@ class UsageController {
             if (format.equalsIgnoreCase("json")) {
                 return false;
             }
-            throw RequestParameters.invalid("format must be json or csv");
+            throw QueryParameters.invalid("format must be json or csv");
         }
         return accept != null && accept.contains("text/csv");
     }

@@ -1,5 +1,6 @@
-package io.tokenfactory.metering.web;
+package io.tokenfactory.support.csv;
 
+import java.math.BigDecimal;
 import java.util.List;
 
 /**
@@ -20,7 +21,7 @@ public final class Csv {
                 continue;
             }
             if (cell instanceof Number) {
-                text.append(cell instanceof java.math.BigDecimal decimal ? decimal.toPlainString() : cell.toString());
+                text.append(cell instanceof BigDecimal decimal ? decimal.toPlainString() : cell.toString());
             } else {
                 String value = cell.toString();
                 if (!value.isEmpty() && "=+-@\t\r".indexOf(value.charAt(0)) >= 0) {
