@@ -65,11 +65,14 @@ public record GatewayProperties(
      *                   pepper file is used, and created on first start
      * @param pepperFile where a generated pepper is kept
      * @param cacheTtl   how long a key lookup is cached; bounds how late another replica sees a revocation
+     * @param agentServiceKeyFile where agent-service's own key (scope {@code agent-keys}) is written for it on
+     *                   start, when missing or no longer valid; empty: nothing is written (issue one through the API)
      */
     public record ApiKeys(
             String pepper,
             @NotNull @DefaultValue(".factory/secrets/api-key-pepper") Path pepperFile,
-            @NotNull @DefaultValue("PT30S") Duration cacheTtl) {
+            @NotNull @DefaultValue("PT30S") Duration cacheTtl,
+            Path agentServiceKeyFile) {
     }
 
     /**

@@ -56,6 +56,11 @@ public final class HttpTestClient {
         return exchange(HttpMethod.POST, path, body);
     }
 
+    public ResponseEntity<JsonNode> postWithHeaders(String path, Object body, java.util.Map<String, String> headers) {
+        return client.post().uri(path).headers(all -> headers.forEach(all::add)).contentType(MediaType.APPLICATION_JSON)
+                .body(body).retrieve().toEntity(JsonNode.class);
+    }
+
     public ResponseEntity<JsonNode> put(String path, Object body) {
         return exchange(HttpMethod.PUT, path, body);
     }

@@ -141,6 +141,19 @@ public class AgentCatalog {
                 FROM agent_version WHERE agent_id = ? ORDER BY version""", (row, i) -> definition(row, 1), id);
     }
 
+    /** One version of an agent, as a run ran it. */
+    @Transactional(readOnly = true)
+    public AgentDefinition version(UUID id, int version) {
+        List<AgentDefinition> found = jdbc.query("""
+                SELECT model, instructions, tools, trigger_kind, interval_seconds, cron, time_zone, max_steps,
+                    max_tokens_per_run, max_runs_per_day, monthly_token_budget, overlap_policy
+                FROM agent_version WHERE agent_id = ? AND version = ?""", (row, i) -> definition(row, 1), id, version);
+        if (found.isEmpty()) {
+            throw ApiProblemException.notFound("agent_not_found", "No version " + version + " of agent " + id);
+        }
+        return found.get(0);
+    }
+
     private Agent locked(UUID id) {
         List<Agent> found = jdbc.query(AGENT + " WHERE a.id = ? FOR UPDATE OF a", AgentCatalog::agent, id);
         if (found.isEmpty()) {

@@ -97,6 +97,16 @@ public class AgentTools {
         }
     }
 
+    /** What the agent remembered in earlier runs, for the start of a run's conversation. */
+    Map<String, String> memory(UUID agentId) {
+        Map<String, String> entries = new LinkedHashMap<>();
+        jdbc.query("SELECT key, value FROM agent_memory WHERE agent_id = ? ORDER BY key LIMIT " + MAX_MEMORY_ENTRIES,
+                (java.sql.ResultSet row) -> {
+                    entries.put(row.getString(1), row.getString(2));
+                }, agentId);
+        return entries;
+    }
+
     private ToolResult httpGet(String url) {
         if (url == null) {
             return ToolResult.failed("http_get needs a url");

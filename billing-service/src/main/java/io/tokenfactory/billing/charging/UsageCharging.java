@@ -85,6 +85,7 @@ public class UsageCharging {
                 .text(line -> line.servicePeriod().toString())
                 .timestamp(line -> line.item().usage().occurredAt())
                 .uuid(line -> line.item().usage().agentId())
+                .uuid(line -> line.item().usage().agentRunId())
                 .text(line -> line.item().usage().model())
                 .text(line -> line.item().usage().node())
                 .int8(Line::promptTokens)
@@ -102,10 +103,10 @@ public class UsageCharging {
                 .query(jdbc, """
                         INSERT INTO usage_charge (charged_at, usage_event_id, department_id, period, service_period,
                             occurred_at,
-                            agent_id, model, node, prompt_tokens, completion_tokens, embedding_tokens, direct_joules,
+                            agent_id, agent_run_id, model, node, prompt_tokens, completion_tokens, embedding_tokens, direct_joules,
                             overhead_joules, accelerator_seconds, rate_card_id, list_price, cost, energy_cost,
                             capacity_cost, charge)
-                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (usage_event_id) DO NOTHING
                         RETURNING usage_event_id""", (row, i) -> row.getObject(1, UUID.class),
                         Timestamp.from(now)));

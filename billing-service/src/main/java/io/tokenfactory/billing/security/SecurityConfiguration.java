@@ -27,6 +27,8 @@ class SecurityConfiguration {
                 .requestMatchers(HttpMethod.GET, "/api/billing/models", "/api/billing/rate-cards",
                         "/api/billing/energy-tariffs", "/api/billing/capacity-rates", "/api/billing/nodes",
                         "/api/billing/cost-per-token").authenticated()
+                // an agent run's joules and cost: its department (checked per request)
+                .requestMatchers(HttpMethod.GET, "/api/billing/agent-runs/*").authenticated()
                 // statements: a department reads its own (checked per request); changing any is a 409 for everyone
                 .requestMatchers(HttpMethod.GET, "/api/billing/statements", "/api/billing/statements/*",
                         "/api/billing/statements/*/csv", "/api/billing/statements/*/pdf").authenticated()

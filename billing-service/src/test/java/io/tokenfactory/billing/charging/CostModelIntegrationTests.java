@@ -56,7 +56,9 @@ class CostModelIntegrationTests {
         UUID department = BillingFixtures.department(admin, Map.of());
         Instant at = Instant.now().minus(10, ChronoUnit.MINUTES);
         // 1 kWh direct + 0.25 kWh overhead at 0.25 = 0.3125; 1000 accelerator-seconds at 3.60 an hour = 1.00
-        UsageMetered.Item usage = onNode(item(department, model, at, 600_000, 400_000, "3600000", "900000"), node, 1000);
+        UUID agentRun = UUID.randomUUID();
+        UsageMetered.Item usage = onNode(item(department, model, at, 600_000, 400_000, "3600000", "900000"), node, 1000,
+                agentRun);
         assertThat(streamBridge.send("tokenfactory.usage-metered", CloudEventMessages.toMessage(
                 metered(department, List.of(usage)), "urn:tokenfactory:metering-service"))).isTrue();
         await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
@@ -73,6 +75,15 @@ class CostModelIntegrationTests {
         assertThat(row.get("capacityCost").decimalValue()).isEqualByComparingTo("1.00");
         assertThat(row.get("costPerMillionTokens").decimalValue()).isEqualByComparingTo("1.3125");
 
+        // the agent run's joules and cost, found by its run id; another department may not look
+        JsonNode run = HttpTestClient.onPort(port).withToken(TestTokens.department(department, "usage:read"))
+                .get("/api/billing/agent-runs/" + agentRun).getBody();
+        assertThat(run.get("promptTokens").asLong() + run.get("completionTokens").asLong()).isEqualTo(1_000_000);
+        assertThat(run.get("joules").decimalValue()).isEqualByComparingTo("4500000");
+        assertThat(run.get("cost").decimalValue()).isEqualByComparingTo("1.3125");
+        assertThat(HttpTestClient.onPort(port).withToken(TestTokens.department(UUID.randomUUID(), "usage:read"))
+                .get("/api/billing/agent-runs/" + agentRun).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+
         // a capacity rate may not start before accelerator time already charged
         ResponseEntity<JsonNode> backdated = admin.post("/api/billing/capacity-rates", Map.of("nodeClass", nodeClass,
                 "effectiveFrom", at.minusSeconds(3600).toString(), "costPerAcceleratorHour", "99"));
@@ -85,10 +96,11 @@ class CostModelIntegrationTests {
                 .getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
     }
 
-    private static UsageMetered.Item onNode(UsageMetered.Item item, String node, double acceleratorSeconds) {
+    private static UsageMetered.Item onNode(UsageMetered.Item item, String node, double acceleratorSeconds,
+            UUID agentRunId) {
         UsageRecorded u = item.usage();
         return new UsageMetered.Item(new UsageRecorded(u.eventId(), u.occurredAt(), u.requestId(), u.departmentId(),
-                u.apiKeyId(), u.agentId(), u.agentRunId(), u.model(), u.backend(), node, u.device(), u.promptTokens(),
+                u.apiKeyId(), u.agentId(), agentRunId, u.model(), u.backend(), node, u.device(), u.promptTokens(),
                 u.completionTokens(), u.outcome(), u.latencyMs(), u.timeToFirstTokenMs(), u.energyJoules(),
                 u.energySource(), acceleratorSeconds, u.tokensEstimated()), item.directEnergyJoules(),
                 item.facilityOverheadJoules(), item.pue());

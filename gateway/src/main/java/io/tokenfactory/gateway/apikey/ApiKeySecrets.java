@@ -1,12 +1,7 @@
 package io.tokenfactory.gateway.apikey;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -18,6 +13,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import io.tokenfactory.gateway.GatewayProperties;
+import io.tokenfactory.support.secrets.SecretFiles;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,26 +88,10 @@ class ApiKeySecrets {
             return settings.pepper().getBytes(StandardCharsets.UTF_8);
         }
         Path file = settings.pepperFile();
-        try {
-            if (Files.exists(file)) {
-                return Base64.getDecoder().decode(Files.readString(file).trim());
-            }
-            byte[] generated = new byte[32];
-            random.nextBytes(generated);
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            try {
-                // created readable by its owner only, and only if nobody else created it first
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException notPosix) {
-                Files.createFile(file);
-            } catch (FileAlreadyExistsException anotherReplicaWasFaster) {
-                return Base64.getDecoder().decode(Files.readString(file).trim());
-            }
-            Files.writeString(file, Base64.getEncoder().encodeToString(generated));
+        SecretFiles.Generated pepper = SecretFiles.readOrGenerate(file, 32);
+        if (pepper.created()) {
             log.warn("Generated a new API key pepper in {}; keep this file (keys hashed with it stop working without it)", file);
-            return generated;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read or create the API key pepper file " + file, e);
         }
+        return pepper.secret();
     }
 }

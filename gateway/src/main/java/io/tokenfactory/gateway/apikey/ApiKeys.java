@@ -29,7 +29,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 public class ApiKeys {
 
     static final Set<String> SCOPES = Set.of(IdentityClaims.SCOPE_INFERENCE, IdentityClaims.SCOPE_USAGE_READ,
-            IdentityClaims.SCOPE_ADMIN);
+            IdentityClaims.SCOPE_ADMIN, IdentityClaims.SCOPE_AGENT_KEYS);
 
     private final ApiKeyRepository keys;
     private final ApiKeySecrets secrets;
@@ -153,8 +153,13 @@ public class ApiKeys {
         if (spec.scopes() == null || spec.scopes().isEmpty() || !SCOPES.containsAll(spec.scopes())) {
             throw ApiProblemException.unprocessable("invalid_scopes", "Scopes must be some of " + SCOPES);
         }
-        boolean adminOnly = spec.scopes().equals(Set.of(IdentityClaims.SCOPE_ADMIN));
-        if (spec.departmentId() == null && !adminOnly) {
+        boolean platformKey = spec.scopes().equals(Set.of(IdentityClaims.SCOPE_ADMIN))
+                || spec.scopes().equals(Set.of(IdentityClaims.SCOPE_AGENT_KEYS));
+        if (spec.scopes().contains(IdentityClaims.SCOPE_AGENT_KEYS) && (!platformKey || spec.departmentId() != null)) {
+            throw ApiProblemException.unprocessable("invalid_scopes",
+                    "'agent-keys' is agent-service's own scope: alone, on a key of no department");
+        }
+        if (spec.departmentId() == null && !platformKey) {
             throw ApiProblemException.unprocessable("department_required",
                     "A key with scopes other than 'admin' must belong to a department");
         }

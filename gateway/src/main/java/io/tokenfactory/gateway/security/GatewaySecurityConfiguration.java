@@ -1,6 +1,7 @@
 package io.tokenfactory.gateway.security;
 
 import static io.tokenfactory.support.security.IdentityClaims.SCOPE_ADMIN;
+import static io.tokenfactory.support.security.IdentityClaims.SCOPE_AGENT_KEYS;
 import static io.tokenfactory.support.security.IdentityClaims.SCOPE_INFERENCE;
 import static io.tokenfactory.support.security.IdentityClaims.SCOPE_USAGE_READ;
 import static io.tokenfactory.support.security.IdentityClaims.authority;
@@ -16,6 +17,7 @@ import io.tokenfactory.gateway.web.ProblemResponses;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
@@ -72,6 +74,9 @@ class GatewaySecurityConfiguration {
                         .pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
                                 "/actuator/prometheus", "/.well-known/jwks.json").permitAll()
                         .pathMatchers("/v1/**").hasAuthority(authority(SCOPE_INFERENCE))
+                        // agent-service issues and revokes its agents' keys (the controller narrows what it may ask for)
+                        .pathMatchers(HttpMethod.POST, "/api/keys", "/api/keys/*/revoke")
+                                .hasAnyAuthority(authority(SCOPE_ADMIN), authority(SCOPE_AGENT_KEYS))
                         .pathMatchers("/api/keys", "/api/keys/**").hasAuthority(authority(SCOPE_ADMIN))
                         .pathMatchers("/api/metering/**").hasAnyAuthority(authority(SCOPE_USAGE_READ), authority(SCOPE_ADMIN))
                         .anyExchange().authenticated())

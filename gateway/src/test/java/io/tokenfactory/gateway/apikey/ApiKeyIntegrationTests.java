@@ -92,6 +92,40 @@ class ApiKeyIntegrationTests extends GatewayIntegrationTest {
     }
 
     @Test
+    void agentServicesKeyIssuesAndRevokesOnlyAgentInferenceKeys() {
+        IssuedApiKey service = apiKeys.issue(new NewApiKey("agent-service", null, null, java.util.Set.of("agent-keys"),
+                List.of(), null, null, null));
+        HttpTestClient agentService = http().withToken(service.secret());
+        UUID agent = UUID.randomUUID();
+
+        ResponseEntity<JsonNode> agentKey = agentService.post("/api/keys", Map.of("name", "agent", "departmentId",
+                department, "agentId", agent, "scopes", List.of("inference")));
+        assertThat(agentKey.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(agentKey.getBody().at("/key/agentId").asString()).isEqualTo(agent.toString());
+        assertThat(http().withToken(agentKey.getBody().get("secret").asString()).get("/v1/models").getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+
+        // no key of a person, no other scope, no listing, no revoking of others' keys
+        assertThat(agentService.post("/api/keys", Map.of("name", "person", "departmentId", department,
+                "scopes", List.of("inference"))).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(agentService.post("/api/keys", Map.of("name", "admin", "departmentId", department, "agentId", agent,
+                "scopes", List.of("inference", "usage:read"))).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(agentService.get("/api/keys").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        IssuedApiKey person = departmentKey(department, "inference");
+        assertThat(agentService.post("/api/keys/" + person.key().id() + "/revoke", Map.of()).getStatusCode())
+                .isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(apiKeys.get(person.key().id()).revokedAt()).isNull();
+
+        String agentKeyId = agentKey.getBody().at("/key/id").asString();
+        assertThat(agentService.post("/api/keys/" + agentKeyId + "/revoke", Map.of()).getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+        assertThat(apiKeys.get(UUID.fromString(agentKeyId)).revokedAt()).isNotNull();
+        // agent-keys is a platform scope: alone, never on a department's key
+        assertThat(admin.post("/api/keys", Map.of("name", "mixed", "departmentId", department,
+                "scopes", List.of("agent-keys", "inference"))).getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
+    }
+
+    @Test
     void refusesAKeyForADepartmentBillingDoesNotKnowAndCreatesNothing() {
         UUID unknown = UUID.randomUUID();
 

@@ -18,6 +18,8 @@ public final class IdentityClaims {
     public static final String SCOPE_INFERENCE = "inference";
     public static final String SCOPE_USAGE_READ = "usage:read";
     public static final String SCOPE_ADMIN = "admin";
+    /** agent-service's own key: it may issue and revoke inference keys bound to one agent, and nothing else. */
+    public static final String SCOPE_AGENT_KEYS = "agent-keys";
 
     private IdentityClaims() {
     }

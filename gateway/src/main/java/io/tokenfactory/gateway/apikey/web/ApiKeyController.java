@@ -18,8 +18,11 @@ import io.tokenfactory.gateway.apikey.ApiKeys;
 import io.tokenfactory.gateway.apikey.DepartmentDirectory;
 import io.tokenfactory.gateway.apikey.IssuedApiKey;
 import io.tokenfactory.gateway.apikey.NewApiKey;
+import io.tokenfactory.support.problem.ApiProblemException;
+import io.tokenfactory.support.security.IdentityClaims;
 
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.context.ReactiveSecurityContextHolder;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -53,7 +56,13 @@ class ApiKeyController {
         NewApiKey spec = new NewApiKey(request.name().strip(), request.departmentId(), request.agentId(),
                 request.scopes(), request.allowedModels() == null ? List.of() : request.allowedModels(),
                 request.rpmLimit(), request.tpmLimit(), request.expiresAt());
-        return departments.requireExists(spec.departmentId())
+        return callerIsAdmin().flatMap(admin -> {
+                    if (!admin && !isAgentInferenceKey(spec)) {
+                        return Mono.error(ApiProblemException.forbidden(
+                                "An 'agent-keys' key issues only inference keys bound to a department and an agent"));
+                    }
+                    return departments.requireExists(spec.departmentId());
+                })
                 .then(blocking(() -> keys.issue(spec)))
                 .map(issued -> ResponseEntity.created(URI.create("/api/keys/" + issued.key().id()))
                         .body(CreatedKeyResponse.of(issued)));
@@ -76,7 +85,23 @@ class ApiKeyController {
 
     @PostMapping("/{id}/revoke")
     Mono<KeyResponse> revoke(@PathVariable UUID id) {
-        return blocking(() -> KeyResponse.of(keys.revoke(id)));
+        return callerIsAdmin().flatMap(admin -> blocking(() -> {
+            if (!admin && keys.get(id).agentId() == null) {
+                throw ApiProblemException.forbidden("An 'agent-keys' key revokes only keys bound to an agent");
+            }
+            return KeyResponse.of(keys.revoke(id));
+        }));
+    }
+
+    private static Mono<Boolean> callerIsAdmin() {
+        String admin = IdentityClaims.authority(IdentityClaims.SCOPE_ADMIN);
+        return ReactiveSecurityContextHolder.getContext().map(context -> context.getAuthentication().getAuthorities()
+                .stream().anyMatch(granted -> admin.equals(granted.getAuthority())));
+    }
+
+    private static boolean isAgentInferenceKey(NewApiKey spec) {
+        return spec.agentId() != null && spec.departmentId() != null
+                && spec.scopes().equals(Set.of(IdentityClaims.SCOPE_INFERENCE));
     }
 
     @PutMapping("/{id}/expiry")

@@ -79,10 +79,11 @@ class EmbeddingsController {
             throw OpenAiException.invalid("encoding_format", "'encoding_format' must be 'float' or 'base64'.");
         }
         Caller caller = OpenAiException.chargeableCaller();
+        UUID agentRunId = OpenAiException.agentRunId(caller);
         String requestId = "emb-" + UUID.randomUUID().toString().replace("-", "");
         EmbeddingModel local = models.find(name).orElse(null);
         if (local == null) {
-            return remote(fields.body(), model, caller, requestId);
+            return remote(fields.body(), model, caller, agentRunId, requestId);
         }
         if (fields.has("dimensions")) {
             throw OpenAiException.invalid("dimensions", "This model does not support choosing 'dimensions'.");
@@ -107,14 +108,14 @@ class EmbeddingsController {
             if (!(failed instanceof EngineBusyException)) {
                 // the energy it drew is still charged
                 long failedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
-                usage.recordNow(new UsageWriter.Usage(requestId, name, caller, "djl", ledger.device(), tokens, 0,
+                usage.recordNow(new UsageWriter.Usage(requestId, name, caller, agentRunId, "djl", ledger.device(), tokens, 0,
                         UsageOutcome.FAILED, started, started.plusMillis(failedMs), failedMs, energy.joules,
                         ledger.source(), energy.seconds, false));
             }
             throw failed;
         }
         long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
-        boolean recorded = usage.recordNow(new UsageWriter.Usage(requestId, name, caller, "djl", ledger.device(), tokens,
+        boolean recorded = usage.recordNow(new UsageWriter.Usage(requestId, name, caller, agentRunId, "djl", ledger.device(), tokens,
                 0, UsageOutcome.COMPLETED, started, started.plusMillis(elapsedMs), elapsedMs, energy.joules,
                 ledger.source(), energy.seconds, false));
         if (!recorded) {
@@ -168,7 +169,7 @@ class EmbeddingsController {
         return Base64.getEncoder().encodeToString(bytes.array());
     }
 
-    private ResponseEntity<?> remote(ObjectNode body, ModelSettings model, Caller caller, String requestId) {
+    private ResponseEntity<?> remote(ObjectNode body, ModelSettings model, Caller caller, UUID agentRunId, String requestId) {
         RemoteBackend backend = remotes.find(model.name()).orElseThrow(() -> OpenAiException.modelNotFound(model.name()));
         ObjectNode upstream = body.deepCopy();
         upstream.put("model", backend.upstreamModel());
@@ -199,7 +200,7 @@ class EmbeddingsController {
         long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
         JsonNode reported = object.path("usage").path("prompt_tokens");
         long tokens = reported.isIntegralNumber() ? reported.asLong() : RemoteGeneration.estimate(body.path("input").toString());
-        boolean recorded = usage.recordNow(new UsageWriter.Usage(requestId, model.name(), caller, "remote",
+        boolean recorded = usage.recordNow(new UsageWriter.Usage(requestId, model.name(), caller, agentRunId, "remote",
                 backend.host(), tokens, 0, UsageOutcome.COMPLETED, started, started.plusMillis(elapsedMs), elapsedMs, 0,
                 EnergySource.NONE, 0, !reported.isIntegralNumber()));
         if (!recorded) {

@@ -1,6 +1,7 @@
 package io.tokenfactory.inference.web.openai;
 
 import java.util.List;
+import java.util.UUID;
 
 import io.tokenfactory.inference.ModelSettings;
 import io.tokenfactory.support.security.Caller;
@@ -14,7 +15,7 @@ import tools.jackson.databind.node.ObjectNode;
  * @param maxTokens what the client asked for, or null for the model's default
  * @param body      the request as sent, for remote backends
  */
-record GenerationCall(Kind kind, String requestId, long created, ModelSettings model, Caller caller, String prompt,
+record GenerationCall(Kind kind, String requestId, long created, ModelSettings model, Caller caller, UUID agentRunId, String prompt,
         Integer maxTokens, double temperature, double topP, Long seed, List<String> stops, boolean stream,
         boolean includeUsage, ObjectNode body) {
 
@@ -35,7 +36,7 @@ record GenerationCall(Kind kind, String requestId, long created, ModelSettings m
 
     /** The same request served by another model (a remote model's fallback). */
     GenerationCall onModel(ModelSettings other) {
-        return new GenerationCall(kind, requestId, created, other, caller, prompt, maxTokens, temperature, topP, seed,
+        return new GenerationCall(kind, requestId, created, other, caller, agentRunId, prompt, maxTokens, temperature, topP, seed,
                 stops, stream, includeUsage, body);
     }
 }

@@ -102,7 +102,7 @@ class GenerationController {
         }
         Caller caller = OpenAiException.chargeableCaller();
         return new GenerationCall(kind, idPrefix + UUID.randomUUID().toString().replace("-", ""),
-                clock.instant().getEpochSecond(), model, caller, prompt, maxTokens,
+                clock.instant().getEpochSecond(), model, caller, OpenAiException.agentRunId(caller), prompt, maxTokens,
                 fields.number("temperature", 1.0, 0, 2, false), fields.number("top_p", 1.0, 0, 1, true),
                 fields.longValue("seed"), fields.stops(), stream, includeUsage, fields.body());
     }

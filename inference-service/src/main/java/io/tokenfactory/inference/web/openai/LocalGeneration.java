@@ -110,7 +110,7 @@ class LocalGeneration {
     }
 
     private UsageWriter.Usage usageOf(GenerationCall call, GenerationResult result) {
-        return new UsageWriter.Usage(call.requestId(), call.model().name(), call.caller(), "djl", ledger.device(),
+        return new UsageWriter.Usage(call.requestId(), call.model().name(), call.caller(), call.agentRunId(), "djl", ledger.device(),
                 result.promptTokens(), result.completionTokens(), result.outcome(), result.submittedAt(),
                 result.finishedAt(), result.timeToFirstTokenMs(), result.energyJoules(), ledger.source(),
                 result.deviceSeconds(), false);

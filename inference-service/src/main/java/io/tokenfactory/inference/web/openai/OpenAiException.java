@@ -1,8 +1,13 @@
 package io.tokenfactory.inference.web.openai;
 
+import java.util.UUID;
+
 import io.tokenfactory.support.security.Caller;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * A request that gets an error in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}}, so OpenAI
@@ -74,6 +79,29 @@ class OpenAiException extends RuntimeException {
             throw departmentRequired();
         }
         return caller;
+    }
+
+    /** The header an agent names its run in, so the run's usage, energy and cost can be found by run id. */
+    static final String AGENT_RUN_HEADER = "X-Agent-Run-Id";
+
+    /**
+     * The agent run this request belongs to: honoured only from a key bound to an agent (the gateway vouches for the
+     * agent; the run id is the agent's own claim), null otherwise.
+     */
+    static UUID agentRunId(Caller caller) {
+        RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
+        if (caller.agentId() == null || !(attributes instanceof ServletRequestAttributes servlet)) {
+            return null;
+        }
+        String value = servlet.getRequest().getHeader(AGENT_RUN_HEADER);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return UUID.fromString(value.strip());
+        } catch (IllegalArgumentException e) {
+            throw invalid(null, "'" + AGENT_RUN_HEADER + "' must be a UUID.");
+        }
     }
 
     static OpenAiException unavailable(String code, String message) {

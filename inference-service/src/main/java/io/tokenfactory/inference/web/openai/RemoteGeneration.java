@@ -242,7 +242,7 @@ class RemoteGeneration {
 
     private UsageWriter.Usage usageOf(GenerationCall call, RemoteBackend backend, Counts counts, UsageOutcome outcome,
             Instant started, long elapsedMs, long firstTokenMs) {
-        return new UsageWriter.Usage(call.requestId(), call.model().name(), call.caller(), "remote", backend.host(),
+        return new UsageWriter.Usage(call.requestId(), call.model().name(), call.caller(), call.agentRunId(), "remote", backend.host(),
                 counts.prompt(), counts.completion(), outcome, started, started.plusMillis(elapsedMs), firstTokenMs, 0,
                 EnergySource.NONE, 0, counts.estimated());
     }

@@ -3,6 +3,7 @@ package io.tokenfactory.inference.web.openai;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.function.Consumer;
@@ -53,7 +54,7 @@ class UsageWriter implements DisposableBean {
     }
 
     /** What one request used, as the serving path measured it, and the verified caller it is charged to. */
-    record Usage(String requestId, String model, Caller caller, String backend, String device, long promptTokens, long completionTokens,
+    record Usage(String requestId, String model, Caller caller, UUID agentRunId, String backend, String device, long promptTokens, long completionTokens,
             UsageOutcome outcome, Instant startedAt, Instant completedAt, long timeToFirstTokenMs, double energyJoules,
             EnergySource energySource, double deviceSeconds, boolean tokensEstimated) {
     }
@@ -72,7 +73,7 @@ class UsageWriter implements DisposableBean {
         observe(usage);
         try {
             recording.record(new CompletedInference(usage.requestId(), usage.caller().departmentId(),
-                    usage.caller().keyId(), usage.caller().agentId(), null, usage.model(), usage.backend(),
+                    usage.caller().keyId(), usage.caller().agentId(), usage.agentRunId(), usage.model(), usage.backend(),
                     usage.device(), usage.promptTokens(), usage.completionTokens(), usage.outcome(), usage.startedAt(),
                     usage.completedAt(), Math.max(0, usage.timeToFirstTokenMs()), usage.energyJoules(),
                     usage.energySource(), usage.deviceSeconds(), usage.tokensEstimated()));

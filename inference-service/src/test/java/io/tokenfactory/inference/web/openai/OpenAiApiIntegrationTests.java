@@ -104,6 +104,30 @@ class OpenAiApiIntegrationTests {
     }
 
     @Test
+    void anAgentsRequestCarriesItsRunIdIntoTheUsageRecord() {
+        UUID agent = UUID.randomUUID();
+        UUID run = UUID.randomUUID();
+        Map<String, Object> request = Map.of("model", GENERATION, "max_tokens", 4,
+                "messages", List.of(Map.of("role", "user", "content", "Status?")));
+        HttpTestClient agentKey = HttpTestClient.onPort(port).withToken(TestTokens.token(department, agent, "inference"));
+
+        JsonNode answered = agentKey.postWithHeaders("/v1/chat/completions", request, Map.of("X-Agent-Run-Id", run.toString()))
+                .getBody();
+        Map<String, Object> row = jdbc.queryForMap("SELECT * FROM inference_request WHERE request_id = ?",
+                answered.get("id").asString());
+        assertThat(row.get("agent_id")).isEqualTo(agent);
+        assertThat(row.get("agent_run_id")).isEqualTo(run);
+
+        // a key bound to no agent cannot claim a run; a malformed run id is a client error
+        JsonNode personal = http().postWithHeaders("/v1/chat/completions", request, Map.of("X-Agent-Run-Id", run.toString()))
+                .getBody();
+        assertThat(jdbc.queryForMap("SELECT * FROM inference_request WHERE request_id = ?", personal.get("id").asString())
+                .get("agent_run_id")).isNull();
+        assertError(agentKey.postWithHeaders("/v1/chat/completions", request, Map.of("X-Agent-Run-Id", "run-7")),
+                HttpStatus.BAD_REQUEST, "invalid_value");
+    }
+
+    @Test
     void sameSeedSameText() {
         Map<String, Object> request = Map.of("model", GENERATION, "prompt", "The ship", "max_tokens", 30, "seed", 42,
                 "temperature", 1.0);

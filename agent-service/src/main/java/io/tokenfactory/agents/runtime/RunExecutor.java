@@ -1,0 +1,286 @@
+package io.tokenfactory.agents.runtime;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import io.tokenfactory.agents.AgentProperties;
+import io.tokenfactory.agents.definition.AgentCatalog;
+import io.tokenfactory.agents.definition.AgentDefinition;
+import io.tokenfactory.agents.definition.AgentDefinition.Agent;
+import io.tokenfactory.agents.runtime.RunQueue.ClaimedRun;
+import io.tokenfactory.agents.runtime.RunRecords.Outcome;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Executes one run: system instructions, the agent's memory and the task go to chat completions through the gateway
+ * with the agent's own key; tool calls are executed and answered until the model gives a final answer or a limit is
+ * reached. Every step is recorded with its tokens; the run's id travels as {@code X-Agent-Run-Id}, so metering and
+ * billing know the run's joules and cost.
+ */
+@Component
+class RunExecutor {
+
+    /** What the dispatcher knows about a run in progress; the heartbeat sets the flags. */
+    static final class RunningRun {
+        final ClaimedRun run;
+        final Instant deadline;
+        volatile boolean cancelRequested;
+        volatile boolean leaseLost;
+
+        RunningRun(ClaimedRun run, Instant deadline) {
+            this.run = run;
+            this.deadline = deadline;
+        }
+    }
+
+    /** A run ends early: how, and why. */
+    private static final class RunEnded extends Exception {
+        final Outcome outcome;
+        final Instant retryAfter;
+
+        RunEnded(Outcome outcome, String message, Instant retryAfter) {
+            super(message, null, false, false);
+            this.outcome = outcome;
+            this.retryAfter = retryAfter;
+        }
+    }
+
+    static final String RUN_HEADER = "X-Agent-Run-Id";
+    private static final Logger log = LoggerFactory.getLogger(RunExecutor.class);
+
+    private final AgentCatalog catalog;
+    private final AgentTools tools;
+    private final AgentCredentials credentials;
+    private final RunRecords records;
+    private final InferenceAvailability inference;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final AgentProperties.Runs settings;
+    private final URI completions;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    RunExecutor(AgentCatalog catalog, AgentTools tools, AgentCredentials credentials, RunRecords records,
+            InferenceAvailability inference, JsonMapper json, Clock clock, MeterRegistry meters,
+            AgentProperties properties) {
+        this.catalog = catalog;
+        this.tools = tools;
+        this.credentials = credentials;
+        this.records = records;
+        this.inference = inference;
+        this.json = json;
+        this.clock = clock;
+        this.meters = meters;
+        this.settings = properties.runs();
+        this.completions = properties.gateway().url().resolve("/v1/chat/completions");
+    }
+
+    void execute(RunningRun running, String owner) {
+        ClaimedRun run = running.run;
+        meters.timer("tokenfactory.agents.run.start.delay").record(Duration.between(run.scheduledFor(), run.startedAt()));
+        Outcome outcome;
+        String output = null;
+        String error = null;
+        Instant retryAfter = null;
+        try {
+            output = loop(running, owner);
+            outcome = Outcome.SUCCEEDED;
+        } catch (RunEnded ended) {
+            outcome = ended.outcome;
+            error = ended.getMessage();
+            retryAfter = ended.retryAfter;
+        } catch (RuntimeException unexpected) {
+            log.error("Run {} of agent {} failed", run.id(), run.agentId(), unexpected);
+            outcome = Outcome.FAILED;
+            error = "internal error: " + unexpected.getClass().getSimpleName();
+        }
+        if (running.leaseLost) {
+            return; // another replica declared it orphaned; its end is already recorded
+        }
+        records.finish(run.id(), owner, outcome, output, error, retryAfter);
+        meters.counter("tokenfactory.agents.runs", "outcome", outcome.name()).increment();
+    }
+
+    private String loop(RunningRun running, String owner) throws RunEnded {
+        ClaimedRun run = running.run;
+        Agent agent = catalog.get(run.agentId());
+        AgentDefinition definition = catalog.version(run.agentId(), run.version());
+        String secret;
+        try {
+            secret = credentials.secretFor(agent);
+        } catch (AgentCredentials.Unavailable unavailable) {
+            throw unavailable.gatewayDown
+                    ? new RunEnded(Outcome.INFERENCE_UNAVAILABLE, unavailable.getMessage(), inference.unavailable())
+                    : new RunEnded(Outcome.FAILED, unavailable.getMessage(), null);
+        }
+        ArrayNode messages = json.createArrayNode();
+        messages.addObject().put("role", "system").put("content", systemPrompt(definition, tools.memory(agent.id())));
+        messages.addObject().put("role", "user").put("content", run.input() != null && !run.input().isBlank()
+                ? run.input() : "It is " + clock.instant() + ". This is your " + run.trigger().toLowerCase()
+                        + " run: do your task.");
+        long used = 0;
+        for (int step = 1; step <= definition.maxSteps(); step++) {
+            if (running.cancelRequested || running.leaseLost) {
+                throw new RunEnded(Outcome.CANCELLED, running.leaseLost ? "the lease was lost" : "cancelled", null);
+            }
+            long remaining = definition.maxTokensPerRun() - used;
+            if (remaining <= 0) {
+                throw new RunEnded(Outcome.LIMIT_REACHED, "the run used its " + definition.maxTokensPerRun() + " tokens", null);
+            }
+            ObjectNode request = json.createObjectNode();
+            request.put("model", definition.model());
+            request.set("messages", messages);
+            request.put("max_tokens", Math.min(remaining, 4096));
+            if (!definition.tools().isEmpty()) {
+                request.set("tools", json.valueToTree(tools.definitions(definition.tools())));
+            }
+            JsonNode response = complete(running, agent, secret, request);
+            long prompt = response.path("usage").path("prompt_tokens").asLong(0);
+            long completion = response.path("usage").path("completion_tokens").asLong(0);
+            used += prompt + completion;
+            JsonNode choice = response.path("choices").path(0);
+            JsonNode message = choice.path("message");
+            String content = message.path("content").isString() ? message.path("content").asString() : null;
+            JsonNode calls = message.path("tool_calls");
+            ArrayNode recordedCalls = json.createArrayNode();
+            if (calls.isArray() && !calls.isEmpty()) {
+                ObjectNode assistant = messages.addObject().put("role", "assistant");
+                assistant.set("content", message.path("content").isString() ? message.get("content") : null);
+                assistant.set("tool_calls", calls);
+                for (JsonNode call : calls) {
+                    String id = call.path("id").asString("");
+                    String name = call.path("function").path("name").asString("");
+                    String arguments = call.path("function").path("arguments").asString("");
+                    AgentTools.ToolResult result = definition.tools().contains(name)
+                            ? tools.call(agent.id(), name, arguments)
+                            : new AgentTools.ToolResult("error: '" + name + "' is not one of this agent's tools", true);
+                    messages.addObject().put("role", "tool").put("tool_call_id", id).put("content", result.content());
+                    recordedCalls.addObject().put("id", id).put("name", name).put("arguments", arguments)
+                            .put("result", result.content()).put("error", result.error());
+                }
+            }
+            if (!records.step(run.id(), owner, step, prompt, completion, choice.path("finish_reason").asString(null),
+                    content, recordedCalls.isEmpty() ? null : recordedCalls.toString())) {
+                running.leaseLost = true;
+                throw new RunEnded(Outcome.FAILED, "the lease was lost", null);
+            }
+            if (recordedCalls.isEmpty()) {
+                return content;
+            }
+        }
+        throw new RunEnded(Outcome.LIMIT_REACHED, "the run took its " + definition.maxSteps() + " steps", null);
+    }
+
+    private JsonNode complete(RunningRun running, Agent agent, String secret, ObjectNode request) throws RunEnded {
+        Duration left = Duration.between(clock.instant(), running.deadline);
+        if (left.isNegative() || left.isZero()) {
+            throw new RunEnded(Outcome.TIMED_OUT, "the run passed its " + settings.timeout() + " timeout", null);
+        }
+        Duration timeout = left.compareTo(settings.requestTimeout()) < 0 ? left : settings.requestTimeout();
+        CompletableFuture<HttpResponse<String>> call = http.sendAsync(HttpRequest.newBuilder(completions)
+                .timeout(timeout).header("Authorization", "Bearer " + secret).header("Content-Type", "application/json")
+                .header(RUN_HEADER, running.run.id().toString())
+                .POST(HttpRequest.BodyPublishers.ofString(request.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response;
+        try {
+            response = awaitUnlessStopped(running, call);
+        } catch (ExecutionException failed) {
+            if (failed.getCause() instanceof HttpTimeoutException) {
+                throw clock.instant().isBefore(running.deadline)
+                        ? new RunEnded(Outcome.FAILED, "a completion took longer than " + settings.requestTimeout(), null)
+                        : new RunEnded(Outcome.TIMED_OUT, "the run passed its " + settings.timeout() + " timeout", null);
+            }
+            if (failed.getCause() instanceof IOException) {
+                throw new RunEnded(Outcome.INFERENCE_UNAVAILABLE, "the gateway cannot be reached: "
+                        + failed.getCause().getMessage(), inference.unavailable());
+            }
+            throw new RunEnded(Outcome.FAILED, "the completion failed: " + failed.getCause(), null);
+        }
+        int status = response.statusCode();
+        if (status == 429 || status == 502 || status == 503 || status == 504) {
+            throw new RunEnded(Outcome.INFERENCE_UNAVAILABLE, "inference answered " + status + ": " + message(response),
+                    inference.unavailable());
+        }
+        if (status == 401) {
+            credentials.forget(agent.id());
+            throw new RunEnded(Outcome.FAILED, "the gateway refused the agent's key; a new one is issued next run", null);
+        }
+        if (status >= 300) {
+            throw new RunEnded(Outcome.FAILED, "inference answered " + status + ": " + message(response), null);
+        }
+        inference.answered();
+        try {
+            return json.readTree(response.body());
+        } catch (JacksonException e) {
+            throw new RunEnded(Outcome.FAILED, "inference sent a response that is not JSON", null);
+        }
+    }
+
+    /** Waits for the completion, giving up at once when the run is cancelled, timed out or taken away. */
+    private HttpResponse<String> awaitUnlessStopped(RunningRun running, CompletableFuture<HttpResponse<String>> call)
+            throws ExecutionException, RunEnded {
+        while (true) {
+            try {
+                return call.get(50, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException notYet) {
+                if (running.cancelRequested || running.leaseLost) {
+                    call.cancel(true);
+                    throw new RunEnded(Outcome.CANCELLED, running.leaseLost ? "the lease was lost" : "cancelled", null);
+                }
+                if (!clock.instant().isBefore(running.deadline)) {
+                    call.cancel(true);
+                    throw new RunEnded(Outcome.TIMED_OUT, "the run passed its " + settings.timeout() + " timeout", null);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                call.cancel(true);
+                throw new RunEnded(Outcome.CANCELLED, "this replica is shutting down", null);
+            }
+        }
+    }
+
+    private String message(HttpResponse<String> response) {
+        try {
+            JsonNode body = json.readTree(response.body());
+            JsonNode message = body.path("error").path("message");
+            if (message.isString()) {
+                return message.asString();
+            }
+            return body.path("detail").asString(response.body());
+        } catch (JacksonException e) {
+            return response.body().length() > 200 ? response.body().substring(0, 200) : response.body();
+        }
+    }
+
+    private static String systemPrompt(AgentDefinition definition, Map<String, String> memory) {
+        if (memory.isEmpty()) {
+            return definition.instructions();
+        }
+        StringBuilder prompt = new StringBuilder(definition.instructions()).append("\n\nWhat you remembered in earlier runs:");
+        memory.forEach((key, value) -> prompt.append("\n- ").append(key).append(": ").append(value));
+        return prompt.toString();
+    }
+}
