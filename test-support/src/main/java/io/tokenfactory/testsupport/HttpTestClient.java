@@ -61,6 +61,10 @@ public final class HttpTestClient {
                 .body(body).retrieve().toEntity(JsonNode.class);
     }
 
+    public ResponseEntity<JsonNode> delete(String path) {
+        return exchange(HttpMethod.DELETE, path, null);
+    }
+
     public ResponseEntity<JsonNode> put(String path, Object body) {
         return exchange(HttpMethod.PUT, path, body);
     }

@@ -9,11 +9,11 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 import io.tokenfactory.agents.definition.AgentDefinition.Agent;
 import io.tokenfactory.agents.definition.AgentDefinition.TriggerKind;
+import io.tokenfactory.agents.tool.HttpToolRegistry;
 import io.tokenfactory.contracts.AgentStateChanged;
 import io.tokenfactory.support.problem.ApiProblemException;
 
@@ -33,9 +33,6 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class AgentCatalog {
 
-    /** The tools every agent may be given; registered HTTP tools come with the runtime. */
-    static final Set<String> BUILT_IN_TOOLS = Set.of("http_get", "current_time", "remember", "recall");
-
     private static final String AGENT = """
             SELECT a.id, a.department_id, a.name, a.state, a.state_reason, a.current_version, a.created_at, a.updated_at,
                 v.model, v.instructions, v.tools, v.trigger_kind, v.interval_seconds, v.cron, v.time_zone, v.max_steps,
@@ -45,11 +42,13 @@ public class AgentCatalog {
     private final JdbcTemplate jdbc;
     private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final HttpToolRegistry tools;
 
-    AgentCatalog(JdbcTemplate jdbc, ApplicationEventPublisher events, Clock clock) {
+    AgentCatalog(JdbcTemplate jdbc, ApplicationEventPublisher events, Clock clock, HttpToolRegistry tools) {
         this.jdbc = jdbc;
         this.events = events;
         this.clock = clock;
+        this.tools = tools;
     }
 
     @Transactional
@@ -186,10 +185,11 @@ public class AgentCatalog {
     }
 
     /** What the database checks too, refused here with a message naming the field. */
-    static void validate(AgentDefinition d) {
+    private void validate(AgentDefinition d) {
         for (String tool : d.tools()) {
-            if (!BUILT_IN_TOOLS.contains(tool)) {
-                throw invalid("unknown tool '" + tool + "'; built-in tools are " + BUILT_IN_TOOLS);
+            if (!tools.exists(tool)) {
+                throw invalid("unknown tool '" + tool + "'; built-in tools are " + HttpToolRegistry.BUILT_IN
+                        + ", others are registered at /api/agents/tools");
             }
         }
         if (d.trigger() == TriggerKind.LOOP && (d.intervalSeconds() == null || d.intervalSeconds() < 1)) {

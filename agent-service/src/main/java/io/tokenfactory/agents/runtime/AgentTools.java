@@ -17,10 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import io.tokenfactory.agents.AgentProperties;
+import io.tokenfactory.agents.tool.HttpToolRegistry;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -56,16 +56,15 @@ public class AgentTools {
     private final JdbcTemplate jdbc;
     private final JsonMapper json;
     private final Clock clock;
-    private final Set<String> allowedHosts;
+    private final HttpToolRegistry registry;
     private final HttpClient http;
     private final Duration timeout;
 
-    AgentTools(JdbcTemplate jdbc, JsonMapper json, Clock clock, AgentProperties properties) {
+    AgentTools(JdbcTemplate jdbc, JsonMapper json, Clock clock, HttpToolRegistry registry, AgentProperties properties) {
         this.jdbc = jdbc;
         this.json = json;
         this.clock = clock;
-        this.allowedHosts = Set.copyOf(properties.httpAllowedHosts().stream()
-                .map(host -> host.strip().toLowerCase(Locale.ROOT)).filter(host -> !host.isEmpty()).toList());
+        this.registry = registry;
         this.timeout = properties.httpTimeout();
         // never follow a redirect: it could lead off the allow-list
         this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(timeout).build();
@@ -73,7 +72,9 @@ public class AgentTools {
 
     /** OpenAI tool definitions ({@code {"type":"function","function":{…}}}) for the named tools. */
     public List<Map<String, Object>> definitions(List<String> tools) {
-        return tools.stream().map(AgentTools::definition).toList();
+        return tools.stream().map(tool -> HttpToolRegistry.BUILT_IN.contains(tool) ? definition(tool)
+                : registry.find(tool).map(AgentTools::definition).orElse(null))
+                .filter(java.util.Objects::nonNull).toList();
     }
 
     public ToolResult call(UUID agentId, String tool, String argumentsJson) {
@@ -90,7 +91,8 @@ public class AgentTools {
                 case "current_time" -> currentTime(text(arguments, "timeZone"));
                 case "remember" -> remember(agentId, text(arguments, "key"), text(arguments, "value"));
                 case "recall" -> recall(agentId, text(arguments, "key"));
-                default -> ToolResult.failed("no tool named '" + tool + "'");
+                default -> registry.find(tool).map(registered -> httpPost(registered, arguments))
+                        .orElseGet(() -> ToolResult.failed("no tool named '" + tool + "'"));
             };
         } catch (DataAccessException e) {
             return ToolResult.failed("the tool could not reach its storage");
@@ -118,16 +120,27 @@ public class AgentTools {
             return ToolResult.failed("not a URL: " + url);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
         if (!(scheme.equals("http") || scheme.equals("https")) || uri.getUserInfo() != null) {
             return ToolResult.failed("only plain http and https URLs are allowed");
         }
-        if (!allowedHosts.contains(host)) {
-            return ToolResult.failed("host '" + host + "' is not on this agent's allow-list");
+        if (!registry.isAllowed(uri)) {
+            return ToolResult.failed("host '" + uri.getHost() + "' is not on this agent's allow-list");
         }
+        return send(HttpRequest.newBuilder(uri).timeout(timeout).GET());
+    }
+
+    /** A registered HTTP tool: its arguments POSTed as JSON; the allow-list is checked again at every call. */
+    private ToolResult httpPost(HttpToolRegistry.HttpTool tool, JsonNode arguments) {
+        if (!registry.isAllowed(tool.url())) {
+            return ToolResult.failed("host '" + tool.url().getHost() + "' is no longer on the allow-list");
+        }
+        return send(HttpRequest.newBuilder(tool.url()).timeout(timeout).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(arguments.toString())));
+    }
+
+    private ToolResult send(HttpRequest.Builder request) {
         try {
-            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {
                 byte[] head = body.readNBytes(MAX_BODY + 1);
                 String text = new String(head, 0, Math.min(head.length, MAX_BODY), StandardCharsets.UTF_8);
@@ -204,6 +217,14 @@ public class AgentTools {
         function.put("name", tool);
         function.put("description", description);
         function.put("parameters", parameters);
+        return Map.of("type", "function", "function", function);
+    }
+
+    private static Map<String, Object> definition(HttpToolRegistry.HttpTool tool) {
+        Map<String, Object> function = new LinkedHashMap<>();
+        function.put("name", tool.name());
+        function.put("description", tool.description());
+        function.put("parameters", tool.parameters());
         return Map.of("type", "function", "function", function);
     }
 
