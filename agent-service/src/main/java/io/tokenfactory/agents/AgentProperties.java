@@ -60,6 +60,7 @@ public record AgentProperties(
 
     /**
      * @param pollInterval           how often a replica starts due runs (bounds the start delay)
+     * @param batch                  schedules fired, and runs started, per transaction
      * @param maxConcurrent          runs one replica executes at once
      * @param lease                  a running run's lease; renewed every third of it; an expired lease marks the run
      *                               orphaned (its replica died)
@@ -75,6 +76,7 @@ public record AgentProperties(
      */
     public record Runs(
             @NotNull @DefaultValue("PT0.2S") Duration pollInterval,
+            @Min(1) @Max(5_000) @DefaultValue("500") int batch,
             @Min(1) @Max(10_000) @DefaultValue("64") int maxConcurrent,
             @NotNull @DefaultValue("PT30S") Duration lease,
             @NotNull @DefaultValue("PT5M") Duration timeout,

@@ -28,7 +28,8 @@ import tools.jackson.databind.node.ObjectNode;
  * The gateway as agent-service sees it, at the edge of the tests: it issues agent keys (only to agent-service's
  * key) and answers OpenAI chat completions like a model that can call tools. The model name picks the behaviour:
  * {@code tool-caller} calls remember and a forbidden http_get before answering; {@code slow-N} answers after N ms;
- * {@code broken} fails (500); {@code down} is unavailable (503); anything else answers at once.
+ * {@code broken} fails (500); {@code down} is unavailable (503); anything else answers at once. It also plays
+ * billing-service's per-run charges.
  */
 public final class StubGateway {
 
@@ -42,6 +43,7 @@ public final class StubGateway {
 
     public final List<JsonNode> keyRequests = new CopyOnWriteArrayList<>();
     public final List<String> revoked = new CopyOnWriteArrayList<>();
+    public final List<String> billingCallers = new CopyOnWriteArrayList<>();
     public final List<Completion> completions = new CopyOnWriteArrayList<>();
     /** Per agent key: requests in flight now, and the most ever in flight at once. */
     public final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
@@ -63,6 +65,7 @@ public final class StubGateway {
         }));
         server.createContext("/api/keys", this::keys);
         server.createContext("/v1/chat/completions", this::completion);
+        server.createContext("/api/billing/agent-runs/", this::runCharges);
         server.start();
     }
 
@@ -97,6 +100,15 @@ public final class StubGateway {
         ObjectNode response = json.createObjectNode().put("secret", secret);
         response.putObject("key").put("id", UUID.randomUUID().toString()).put("agentId", request.path("agentId").asString());
         send(exchange, 201, response.toString());
+    }
+
+    /** billing-service's answer for a run: fixed decimals, and only to a caller that relayed its own token. */
+    private void runCharges(HttpExchange exchange) throws IOException {
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        billingCallers.add(authorization == null ? "" : authorization);
+        String run = exchange.getRequestURI().getPath().substring("/api/billing/agent-runs/".length());
+        send(exchange, 200, "{\"agentRunId\":\"" + run + "\",\"requests\":2,\"joules\":14.376739680,"
+                + "\"cost\":0.000000998385,\"charge\":0.000252000000,\"currency\":\"EUR\"}");
     }
 
     private void completion(HttpExchange exchange) throws IOException {
@@ -187,7 +199,8 @@ public final class StubGateway {
             System.setProperty("sun.net.httpserver.nodelay", "true");
             context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("stub-gateway", Map.of(
                     "tokenfactory.agents.gateway.url", shared().url(),
-                    "tokenfactory.agents.gateway.service-key", SERVICE_KEY)));
+                    "tokenfactory.agents.gateway.service-key", SERVICE_KEY,
+                    "tokenfactory.agents.billing-url", shared().url())));
         }
     }
 }

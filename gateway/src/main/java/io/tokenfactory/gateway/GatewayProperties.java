@@ -67,12 +67,14 @@ public record GatewayProperties(
      * @param cacheTtl   how long a key lookup is cached; bounds how late another replica sees a revocation
      * @param agentServiceKeyFile where agent-service's own key (scope {@code agent-keys}) is written for it on
      *                   start, when missing or no longer valid; empty: nothing is written (issue one through the API)
+     * @param bootstrapAdminKeyFile where the first start's admin key is also written (local runs); empty: log only
      */
     public record ApiKeys(
             String pepper,
             @NotNull @DefaultValue(".factory/secrets/api-key-pepper") Path pepperFile,
             @NotNull @DefaultValue("PT30S") Duration cacheTtl,
-            Path agentServiceKeyFile) {
+            Path agentServiceKeyFile,
+            Path bootstrapAdminKeyFile) {
     }
 
     /**

@@ -21,6 +21,8 @@ public final class Factory {
 
     private static final Path WORK = Path.of(".factory");
     private static final Path LAUNCHER_PID = WORK.resolve("factory.pid");
+    private static final Path AGENT_SERVICE_KEY = WORK.resolve("secrets/agent-service-key");
+    private static final Path ADMIN_KEY = WORK.resolve("secrets/admin-key");
 
     private Factory() {
     }
@@ -66,7 +68,11 @@ public final class Factory {
         }, "factory-shutdown"));
 
         System.out.println("Token Factory: starting the five services (logs in " + services.logDirectory() + ")...");
-        services.startAll(infrastructure.serviceEnvironment(),
+        Map<String, String> serviceEnvironment = new HashMap<>(infrastructure.serviceEnvironment());
+        // the gateway hands agent-service its key, and the launcher the first admin key, through owner-only files
+        serviceEnvironment.putIfAbsent("TF_AGENT_SERVICE_KEY_FILE", AGENT_SERVICE_KEY.toString());
+        serviceEnvironment.putIfAbsent("TF_BOOTSTRAP_ADMIN_KEY_FILE", ADMIN_KEY.toString());
+        services.startAll(serviceEnvironment,
                 env.getOrDefault("TF_SERVICE_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"));
         try {
             services.awaitReady(Duration.parse(env.getOrDefault("TF_STARTUP_TIMEOUT", "PT5M")));
@@ -74,6 +80,8 @@ public final class Factory {
             System.err.println("Token Factory: " + e.getMessage());
             return 1; // the shutdown hook stops whatever did start
         }
+        String demo = "false".equalsIgnoreCase(env.get("TF_DEMO")) ? "demo agents: off (TF_DEMO=false)"
+                : DemoFactory.seed("http://localhost:8080", ADMIN_KEY);
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
         System.out.println();
         System.out.println("Token Factory is up (" + seconds + " s).");
@@ -83,6 +91,8 @@ public final class Factory {
         System.out.println("  OpenAI-compatible API: http://localhost:8080/v1   admin APIs: http://localhost:8080/api/...");
         bootstrapAdminKeyLine(services.logFile(Service.ALL.get(Service.ALL.size() - 1)))
                 .ifPresent(line -> System.out.println("  " + line + "\n  (printed once, on the gateway's first start; create named keys and revoke it)"));
+        System.out.println("  " + demo);
+        System.out.println("  admin key of the first start: " + ADMIN_KEY + " (revoke it once you have named admin keys)");
         System.out.println("Stop with Ctrl-C or ./factory down.");
         stopped.await();
         return 0;

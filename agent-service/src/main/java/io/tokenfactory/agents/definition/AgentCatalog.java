@@ -99,7 +99,7 @@ public class AgentCatalog {
     /** Pauses every active agent of a department for its budget; returns how many. */
     @Transactional
     public int pauseForBudget(UUID department) {
-        List<Agent> active = jdbc.query(AGENT + " WHERE a.department_id = ? AND a.state = 'ACTIVE' ORDER BY a.id FOR UPDATE OF a",
+        List<Agent> active = jdbc.query(AGENT + " WHERE a.department_id = ? AND a.state = 'ACTIVE' ORDER BY a.id FOR NO KEY UPDATE OF a",
                 AgentCatalog::agent, department);
         active.forEach(agent -> move(agent, AgentState.PAUSED, StateReason.BUDGET));
         return active.size();
@@ -109,7 +109,7 @@ public class AgentCatalog {
     @Transactional
     public int resumeAfterBudget(UUID department) {
         List<Agent> paused = jdbc.query(AGENT
-                + " WHERE a.department_id = ? AND a.state = 'PAUSED' AND a.state_reason = 'budget' ORDER BY a.id FOR UPDATE OF a",
+                + " WHERE a.department_id = ? AND a.state = 'PAUSED' AND a.state_reason = 'budget' ORDER BY a.id FOR NO KEY UPDATE OF a",
                 AgentCatalog::agent, department);
         paused.forEach(agent -> move(agent, AgentState.ACTIVE, StateReason.BUDGET));
         return paused.size();
@@ -154,7 +154,8 @@ public class AgentCatalog {
     }
 
     private Agent locked(UUID id) {
-        List<Agent> found = jdbc.query(AGENT + " WHERE a.id = ? FOR UPDATE OF a", AgentCatalog::agent, id);
+        // NO KEY UPDATE: runs and memory rows referencing the agent (foreign-key checks) are not blocked by it
+        List<Agent> found = jdbc.query(AGENT + " WHERE a.id = ? FOR NO KEY UPDATE OF a", AgentCatalog::agent, id);
         if (found.isEmpty()) {
             throw ApiProblemException.notFound("agent_not_found", "No agent with id " + id);
         }

@@ -35,7 +35,6 @@ import org.springframework.stereotype.Component;
 class RunDispatcher implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(RunDispatcher.class);
-    private static final int BATCH = 500;
 
     private final RunQueue queue;
     private final RunRecords records;
@@ -86,12 +85,13 @@ class RunDispatcher implements SmartLifecycle {
 
     /** Fires what is due, then starts queued runs while this replica has room and inference answers. */
     void poll() {
-        while (queue.fireDue(BATCH) == BATCH) {
+        int batch = properties.runs().batch();
+        while (queue.fireDue(batch) == batch) {
             // more were due than one batch holds
         }
         int free = properties.runs().maxConcurrent() - busy.get();
         while (free > 0 && inference.isOpen()) {
-            List<ClaimedRun> claimed = queue.claim(Math.min(free, BATCH), owner);
+            List<ClaimedRun> claimed = queue.claim(Math.min(free, batch), owner);
             for (ClaimedRun run : claimed) {
                 RunningRun handle = new RunningRun(run, run.startedAt().plus(properties.runs().timeout()));
                 running.put(run.id(), handle);
@@ -108,7 +108,7 @@ class RunDispatcher implements SmartLifecycle {
                     }
                 });
             }
-            if (claimed.size() < Math.min(free, BATCH)) {
+            if (claimed.size() < Math.min(free, batch)) {
                 return;
             }
             free = properties.runs().maxConcurrent() - busy.get();

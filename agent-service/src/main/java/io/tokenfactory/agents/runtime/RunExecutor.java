@@ -120,7 +120,7 @@ class RunExecutor {
         if (running.leaseLost) {
             return; // another replica declared it orphaned; its end is already recorded
         }
-        records.finish(run.id(), owner, outcome, output, error, retryAfter);
+        records.finish(run.id(), run.agentId(), owner, outcome, output, error, retryAfter);
         meters.counter("tokenfactory.agents.runs", "outcome", outcome.name()).increment();
     }
 
@@ -153,7 +153,11 @@ class RunExecutor {
             ObjectNode request = json.createObjectNode();
             request.put("model", definition.model());
             request.set("messages", messages);
-            request.put("max_tokens", Math.min(remaining, 4096));
+            if (remaining < 256) {
+                // asked for only near the run's limit: a larger max_tokens than the model allows is a 400, and
+                // left out the model's own default applies
+                request.put("max_tokens", remaining);
+            }
             if (!definition.tools().isEmpty()) {
                 request.set("tools", json.valueToTree(tools.definitions(definition.tools())));
             }

@@ -166,12 +166,14 @@ public class RunQueue {
     @Transactional
     public UUID request(Agent agent, String input, String trigger) {
         Instant now = clock.instant();
+        // locks in the one order every writer uses: agent, then schedule, then runs
+        jdbc.queryForList("SELECT id FROM agent WHERE id = ? FOR NO KEY UPDATE", UUID.class, agent.id());
         jdbc.update("""
                 INSERT INTO agent_schedule (agent_id, next_fire_at, updated_at) VALUES (?, NULL, ?)
                 ON CONFLICT (agent_id) DO NOTHING""", agent.id(), Timestamp.from(now));
         Map<String, Object> schedule = jdbc.queryForMap("""
                 SELECT s.runs_day, s.runs_that_day, a.state, a.current_version FROM agent_schedule s JOIN agent a ON a.id = s.agent_id
-                WHERE s.agent_id = ? FOR UPDATE OF s, a""", agent.id());
+                WHERE s.agent_id = ? FOR UPDATE OF s""", agent.id());
         if (!AgentState.ACTIVE.name().equals(schedule.get("state"))) {
             throw ApiProblemException.conflict("agent_not_active", "Agent " + agent.id() + " is " + schedule.get("state")
                     + "; only an active agent runs");

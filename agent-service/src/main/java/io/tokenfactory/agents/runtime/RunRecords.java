@@ -22,7 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * What happens to a run once it started: its steps, heartbeats and end, and what its end means for the agent
@@ -54,9 +56,12 @@ class RunRecords {
     private final AgentCatalog catalog;
     private final Clock clock;
     private final AgentProperties.Runs settings;
+    private final TransactionTemplate transactions;
 
-    RunRecords(JdbcTemplate jdbc, AgentCatalog catalog, Clock clock, AgentProperties properties) {
+    RunRecords(JdbcTemplate jdbc, AgentCatalog catalog, Clock clock, AgentProperties properties,
+            PlatformTransactionManager transactionManager) {
         this.jdbc = jdbc;
+        this.transactions = new TransactionTemplate(transactionManager);
         this.catalog = catalog;
         this.clock = clock;
         this.settings = properties.runs();
@@ -89,8 +94,10 @@ class RunRecords {
      * @param retryAfter for INFERENCE_UNAVAILABLE: the earliest next fire (no retry spent)
      */
     @Transactional
-    public void finish(UUID runId, String owner, Outcome outcome, String output, String error, Instant retryAfter) {
+    public void finish(UUID runId, UUID agentId, String owner, Outcome outcome, String output, String error,
+            Instant retryAfter) {
         Instant now = clock.instant();
+        lockAgent(agentId);
         List<Object[]> ended = jdbc.query("""
                 UPDATE agent_run SET status = ?, output = ?, error = ?, finished_at = ?, lease_owner = NULL,
                     lease_expires_at = NULL
@@ -125,22 +132,44 @@ class RunRecords {
     }
 
     /** Runs whose lease expired (their replica died or hung): ORPHANED, counted as failures. Returns how many. */
-    @Transactional
     public int reapOrphans() {
+        List<Object[]> expired = jdbc.query("""
+                SELECT id, agent_id FROM agent_run WHERE status = 'RUNNING' AND lease_expires_at < ?
+                ORDER BY lease_expires_at LIMIT 500""", (row, i) -> new Object[] {row.getObject(1, UUID.class),
+                row.getObject(2, UUID.class)}, Timestamp.from(clock.instant()));
+        int reaped = 0;
+        for (Object[] run : expired) {
+            // one transaction each, locking the agent first like every other writer
+            Boolean orphaned = transactions.execute(status -> reap((UUID) run[0], (UUID) run[1]));
+            reaped += Boolean.TRUE.equals(orphaned) ? 1 : 0;
+        }
+        return reaped;
+    }
+
+    private boolean reap(UUID runId, UUID agentId) {
         Instant now = clock.instant();
-        List<Object[]> orphans = jdbc.query("""
+        lockAgent(agentId);
+        List<Long> tokens = jdbc.query("""
                 UPDATE agent_run SET status = 'ORPHANED', finished_at = ?,
                     error = 'its replica (' || lease_owner || ') stopped renewing the lease', lease_owner = NULL
-                WHERE id IN (SELECT id FROM agent_run WHERE status = 'RUNNING' AND lease_expires_at < ?
-                             ORDER BY lease_expires_at LIMIT 500 FOR UPDATE SKIP LOCKED)
-                RETURNING agent_id, prompt_tokens + completion_tokens, id""",
-                (row, i) -> new Object[] {row.getObject(1, UUID.class), row.getLong(2), row.getObject(3, UUID.class)},
-                Timestamp.from(now), Timestamp.from(now));
-        for (Object[] orphan : orphans) {
-            log.warn("Run {} of agent {} was orphaned (lease expired)", orphan[2], orphan[0]);
-            consequences((UUID) orphan[0], (Long) orphan[1], Outcome.ORPHANED, null, now);
+                WHERE id = ? AND status = 'RUNNING' AND lease_expires_at < ?
+                RETURNING prompt_tokens + completion_tokens""", (row, i) -> row.getLong(1), Timestamp.from(now), runId,
+                Timestamp.from(now));
+        if (tokens.isEmpty()) {
+            return false; // renewed or finished meanwhile
         }
-        return orphans.size();
+        log.warn("Run {} of agent {} was orphaned (lease expired)", runId, agentId);
+        consequences(agentId, tokens.get(0), Outcome.ORPHANED, null, now);
+        return true;
+    }
+
+    /**
+     * Every writer locks in one order — agent, schedule, runs — so that finishing, reaping, firing, requesting and
+     * state changes of one agent never deadlock.
+     */
+    private void lockAgent(UUID agentId) {
+        jdbc.queryForList("SELECT id FROM agent WHERE id = ? FOR NO KEY UPDATE", UUID.class, agentId);
+        jdbc.queryForList("SELECT agent_id FROM agent_schedule WHERE agent_id = ? FOR UPDATE", UUID.class, agentId);
     }
 
     /** Deletes the steps and texts of runs finished before the retention; totals stay. Returns how many runs. */

@@ -89,6 +89,11 @@ class AgentRunIntegrationTests {
         assertThat(jdbc.queryForObject("SELECT value FROM agent_memory WHERE agent_id = ?::uuid", String.class, agent))
                 .isEqualTo("hello");
 
+        // joules and cost from billing, asked with the caller's own token, passed on as exact decimals
+        assertThat(finished.at("/accounting/cost").decimalValue()).isEqualByComparingTo("0.000000998385");
+        assertThat(client.getText("/api/agents/" + agent + "/runs/" + run).getBody()).contains("\"cost\":0.000000998385");
+        assertThat(gateway.billingCallers.get(gateway.billingCallers.size() - 1)).startsWith("Bearer ey");
+
         // its own key: issued once for this agent and its department, sent with the run id, stored only encrypted
         List<JsonNode> issued = gateway.keyRequests.stream().filter(key -> key.path("agentId").asString().equals(agent)).toList();
         assertThat(issued).hasSize(1);

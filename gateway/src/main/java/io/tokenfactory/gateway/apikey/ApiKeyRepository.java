@@ -16,6 +16,8 @@ interface ApiKeyRepository extends JpaRepository<ApiKey, UUID> {
 
     List<ApiKey> findByDepartmentIdOrderByCreatedAtAsc(UUID departmentId);
 
+    List<ApiKey> findByAgentIdAndRevokedAtIsNull(UUID agentId);
+
     @Query("select count(k) > 0 from ApiKey k where k.scopes like '%admin%' and k.revokedAt is null "
             + "and (k.expiresAt is null or k.expiresAt > :now)")
     boolean existsUsableAdminKey(Instant now);

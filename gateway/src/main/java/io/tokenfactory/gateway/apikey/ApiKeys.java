@@ -85,6 +85,18 @@ public class ApiKeys {
         return keys.saveAndFlush(key).view();
     }
 
+    /** Revokes every key bound to this agent (it retired); returns how many were still active. */
+    @Transactional
+    public int revokeAgentKeys(UUID agentId) {
+        List<ApiKey> active = keys.findByAgentIdAndRevokedAtIsNull(agentId);
+        for (ApiKey key : active) {
+            key.revoke(clock.instant());
+            evict(key.secretHash());
+        }
+        keys.saveAllAndFlush(active);
+        return active.size();
+    }
+
     /** Sets when the key stops working; a time in the past (or now) expires it at once. */
     @Transactional
     public ApiKeyView expire(UUID id, Instant when) {

@@ -1,8 +1,12 @@
 package io.tokenfactory.gateway.apikey;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
+import io.tokenfactory.gateway.GatewayProperties;
+import io.tokenfactory.support.secrets.SecretFiles;
 import io.tokenfactory.support.security.IdentityClaims;
 
 import org.slf4j.Logger;
@@ -23,9 +27,11 @@ class BootstrapAdminKey implements ApplicationRunner {
     private static final Logger log = LoggerFactory.getLogger(BootstrapAdminKey.class);
 
     private final ApiKeys keys;
+    private final Path file;
 
-    BootstrapAdminKey(ApiKeys keys) {
+    BootstrapAdminKey(ApiKeys keys, GatewayProperties properties) {
         this.keys = keys;
+        this.file = properties.apiKeys().bootstrapAdminKeyFile();
     }
 
     @Override
@@ -36,5 +42,13 @@ class BootstrapAdminKey implements ApplicationRunner {
         IssuedApiKey issued = keys.issue(new NewApiKey("bootstrap-admin", null, null,
                 Set.of(IdentityClaims.SCOPE_ADMIN), List.of(), null, null, null));
         log.warn("{} {} (key id {})", MARKER, issued.secret(), issued.key().id());
+        if (file != null && !file.toString().isBlank()) {
+            // for a local launcher that seeds demo data with it; readable by its owner only
+            try {
+                SecretFiles.write(file, issued.secret());
+            } catch (IOException e) {
+                log.warn("Could not also write the bootstrap admin key to {}: {}", file, e.getMessage());
+            }
+        }
     }
 }

@@ -25,6 +25,8 @@ class IdentityRelayFilter implements GlobalFilter, Ordered {
     /** Headers a client could use to pretend to be someone else; services never trust them, we drop them anyway. */
     static final List<String> SPOOFABLE_PREFIXES = List.of("x-tf-", "x-department", "x-agent", "x-api-key");
 
+    static final String AGENT_RUN_HEADER = "X-Agent-Run-Id";
+
     private final IdentityTokens identityTokens;
 
     IdentityRelayFilter(IdentityTokens identityTokens) {
@@ -36,16 +38,21 @@ class IdentityRelayFilter implements GlobalFilter, Ordered {
         return exchange.getPrincipal()
                 .ofType(AuthenticatedApiKey.class)
                 .map(caller -> relay(exchange, identityTokens.forKey(caller.key().id(), caller.key().departmentId(),
-                        caller.key().agentId(), caller.key().scopes())))
-                .switchIfEmpty(Mono.fromSupplier(() -> relay(exchange, null)))
+                        caller.key().agentId(), caller.key().scopes()), caller.key().agentId() != null))
+                .switchIfEmpty(Mono.fromSupplier(() -> relay(exchange, null, false)))
                 .flatMap(chain::filter);
     }
 
-    private static ServerWebExchange relay(ServerWebExchange exchange, String identityToken) {
+    /**
+     * @param agentKey whether the key is bound to an agent: only then may the request name its agent run
+     *                 ({@value #AGENT_RUN_HEADER}), so the run's usage, energy and cost can be found by run id
+     */
+    private static ServerWebExchange relay(ServerWebExchange exchange, String identityToken, boolean agentKey) {
         ServerHttpRequest request = exchange.getRequest().mutate().headers(headers -> {
             headers.remove(HttpHeaders.AUTHORIZATION);
             List.copyOf(headers.headerNames()).stream()
                     .filter(name -> SPOOFABLE_PREFIXES.stream().anyMatch(prefix -> name.toLowerCase(Locale.ROOT).startsWith(prefix)))
+                    .filter(name -> !(agentKey && name.equalsIgnoreCase(AGENT_RUN_HEADER)))
                     .forEach(headers::remove);
             if (identityToken != null) {
                 headers.setBearerAuth(identityToken);

@@ -1,23 +1,32 @@
 package io.tokenfactory.gateway.apikey;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.tokenfactory.contracts.AgentStateChanged;
 import io.tokenfactory.gateway.GatewayIntegrationTest;
+import io.tokenfactory.support.events.CloudEventMessages;
 import io.tokenfactory.testsupport.HttpTestClient;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 
 import tools.jackson.databind.JsonNode;
 
 class ApiKeyIntegrationTests extends GatewayIntegrationTest {
+
+    @Autowired
+    StreamBridge streamBridge;
 
     private HttpTestClient admin;
     private UUID department;
@@ -123,6 +132,30 @@ class ApiKeyIntegrationTests extends GatewayIntegrationTest {
         // agent-keys is a platform scope: alone, never on a department's key
         assertThat(admin.post("/api/keys", Map.of("name", "mixed", "departmentId", department,
                 "scopes", List.of("agent-keys", "inference"))).getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
+    }
+
+    @Test
+    void aRetiredAgentsKeysStopWorkingWhenItsRetirementIsAnnounced() {
+        UUID agent = UUID.randomUUID();
+        IssuedApiKey agentKey = apiKeys.issue(new NewApiKey("agent", department, agent, java.util.Set.of("inference"),
+                List.of(), null, null, null));
+        IssuedApiKey person = departmentKey(department, "inference");
+        assertThat(http().withToken(agentKey.secret()).get("/v1/models").getStatusCode()).isEqualTo(HttpStatus.OK);
+
+        // paused: nothing changes; retired: the agent's keys are revoked, nobody else's
+        publish(new AgentStateChanged(UUID.randomUUID(), Instant.now(), agent, department, "ACTIVE", "PAUSED", "manual"));
+        publish(new AgentStateChanged(UUID.randomUUID(), Instant.now(), agent, department, "PAUSED", "RETIRED", "manual"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> apiKeys.get(agentKey.key().id()).revokedAt() != null);
+        assertThat(http().withToken(agentKey.secret()).get("/v1/models").getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+        assertThat(apiKeys.get(person.key().id()).revokedAt()).isNull();
+        // announced again (redelivery): still revoked, nothing else touched
+        publish(new AgentStateChanged(UUID.randomUUID(), Instant.now(), agent, department, "PAUSED", "RETIRED", "manual"));
+        assertThat(http().withToken(person.secret()).get("/v1/models").getStatusCode()).isEqualTo(HttpStatus.OK);
+    }
+
+    private void publish(AgentStateChanged changed) {
+        assertThat(streamBridge.send("tokenfactory.agent-state-changed",
+                CloudEventMessages.toMessage(changed, "urn:tokenfactory:agent-service"))).isTrue();
     }
 
     @Test

@@ -57,6 +57,20 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
     }
 
     @Test
+    void relaysAnAgentRunIdOnlyFromAKeyBoundToAnAgent() {
+        UUID department = UUID.randomUUID();
+        String run = UUID.randomUUID().toString();
+        IssuedApiKey agentKey = apiKeys.issue(new io.tokenfactory.gateway.apikey.NewApiKey("agent", department,
+                UUID.randomUUID(), java.util.Set.of("usage:read"), java.util.List.of(), null, null, null));
+        IssuedApiKey personal = departmentKey(department, "usage:read");
+
+        http().withToken(agentKey.secret()).getWithHeaders("/api/billing/statements?agent=1", Map.of("X-Agent-Run-Id", run));
+        assertThat(upstream.lastHeaders.get("/api/billing/statements")).containsEntry("x-agent-run-id", run);
+        http().withToken(personal.secret()).getWithHeaders("/api/billing/statements?agent=0", Map.of("X-Agent-Run-Id", run));
+        assertThat(upstream.lastHeaders.get("/api/billing/statements")).doesNotContainKey("x-agent-run-id");
+    }
+
+    @Test
     void answersWithServiceUnavailableWhenTheServiceIsDown() {
         ResponseEntity<JsonNode> response = http().withToken(adminKey().secret()).get("/api/agents");
 

@@ -1,0 +1,111 @@
+package io.tokenfactory.localrun;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * So the factory produces tokens from the first minute: on a fresh suite, prices for the local models, two
+ * departments with budgets, and four always-on agents on the local model — all through the gateway's public API
+ * with the bootstrap admin key the gateway wrote for the launcher. Nothing happens once any agent exists.
+ */
+final class DemoFactory {
+
+    static final String LOCAL_MODEL = "byte-lm-moby";
+
+    private record DemoAgent(String department, String name, String instructions, int intervalSeconds) {
+    }
+
+    private static final List<DemoAgent> AGENTS = List.of(
+            new DemoAgent("Research", "literature-scout", "Note one idea about energy-efficient inference.", 45),
+            new DemoAgent("Research", "experiment-notes", "Write a line for today's lab notebook.", 90),
+            new DemoAgent("Customer Support", "ticket-triage", "Sort the newest support ticket.", 30),
+            new DemoAgent("Customer Support", "faq-writer", "Draft one answer for the help centre.", 120));
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final String gateway;
+    private final String adminKey;
+
+    private DemoFactory(String gateway, String adminKey) {
+        this.gateway = gateway;
+        this.adminKey = adminKey;
+    }
+
+    /** Seeds the demo when the suite is fresh; returns what it did, for the launcher's summary. */
+    static String seed(String gatewayUrl, Path adminKeyFile) {
+        try {
+            if (!Files.exists(adminKeyFile)) {
+                return "demo agents: none seeded (no " + adminKeyFile + "; the gateway writes it on its first start only)";
+            }
+            return new DemoFactory(gatewayUrl, Files.readString(adminKeyFile).strip()).seed();
+        } catch (IOException | RuntimeException e) {
+            return "demo agents: not seeded (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "demo agents: not seeded (interrupted)";
+        }
+    }
+
+    private String seed() throws IOException, InterruptedException {
+        JsonNode agents = call("GET", "/api/agents", null, 200);
+        if (agents.isArray() && !agents.isEmpty()) {
+            return "demo agents: " + agents.size() + " agents already defined";
+        }
+        call("POST", "/api/billing/energy-tariffs", Map.of("effectiveFrom", "2000-01-01T00:00:00Z", "pricePerKwh", "0.25"),
+                201, 409);
+        call("POST", "/api/billing/models", Map.of("name", LOCAL_MODEL, "task", "GENERATION"), 201, 409);
+        call("POST", "/api/billing/rate-cards", Map.of("model", LOCAL_MODEL, "effectiveFrom", "2000-01-01T00:00:00Z",
+                "promptPerMillion", "0.50", "completionPerMillion", "1.50", "embeddingPerMillion", "0"), 201, 409, 422);
+        call("POST", "/api/billing/models", Map.of("name", "all-minilm-l6-v2", "task", "EMBEDDING"), 201, 409);
+        call("POST", "/api/billing/rate-cards", Map.of("model", "all-minilm-l6-v2", "effectiveFrom", "2000-01-01T00:00:00Z",
+                "promptPerMillion", "0", "completionPerMillion", "0", "embeddingPerMillion", "0.05"), 201, 409, 422);
+        Map<String, String> departments = Map.of(
+                "Research", department("Research", "CC-RESEARCH", "500"),
+                "Customer Support", department("Customer Support", "CC-SUPPORT", "300"));
+        for (DemoAgent agent : AGENTS) {
+            JsonNode created = call("POST", "/api/agents", Map.of("name", agent.name(),
+                    "departmentId", departments.get(agent.department()), "model", LOCAL_MODEL,
+                    "instructions", agent.instructions(), "tools", List.of(),
+                    "trigger", Map.of("kind", "LOOP", "intervalSeconds", agent.intervalSeconds()),
+                    "limits", Map.of("maxSteps", 2, "maxTokensPerRun", 2_000)), 201);
+            call("POST", "/api/agents/" + created.get("id").asString() + "/activate", null, 200);
+        }
+        return "demo agents: " + AGENTS.size() + " always-on agents in Research and Customer Support, on " + LOCAL_MODEL;
+    }
+
+    private String department(String name, String costCentre, String budget) throws IOException, InterruptedException {
+        JsonNode existing = call("GET", "/api/billing/departments", null, 200);
+        for (JsonNode department : existing) {
+            if (department.path("name").asString().equalsIgnoreCase(name)) {
+                return department.get("id").asString();
+            }
+        }
+        return call("POST", "/api/billing/departments", Map.of("name", name, "costCentreCode", costCentre,
+                "monthlyBudget", budget, "softAlertPercent", 80), 201).get("id").asString();
+    }
+
+    private JsonNode call(String method, String path, Object body, int... accepted) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + adminKey).header("Content-Type", "application/json");
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        for (int status : accepted) {
+            if (response.statusCode() == status) {
+                return response.body().isBlank() ? json.createObjectNode() : json.readTree(response.body());
+            }
+        }
+        throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+    }
+}
