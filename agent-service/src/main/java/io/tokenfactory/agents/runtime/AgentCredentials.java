@@ -44,7 +44,10 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class AgentCredentials {
 
-    /** The gateway refused or could not be reached while issuing a key: the run cannot start. */
+    /**
+     * No key could be issued: the run cannot start. {@code gatewayDown}: the platform's fault (gateway unreachable,
+     * agent-service's own key missing or refused), so the agent backs off without spending retries.
+     */
     static final class Unavailable extends RuntimeException {
         final boolean gatewayDown;
 
@@ -150,7 +153,7 @@ class AgentCredentials {
             Thread.currentThread().interrupt();
             throw new Unavailable("interrupted while issuing the agent's key", true);
         }
-        if (response.statusCode() >= 500) {
+        if (response.statusCode() >= 500 || response.statusCode() == 401 || response.statusCode() == 403) {
             throw new Unavailable("the gateway answered " + response.statusCode() + " while issuing the agent's key", true);
         }
         if (response.statusCode() >= 300) {
@@ -171,10 +174,10 @@ class AgentCredentials {
                 return Files.readString(file).strip();
             }
         } catch (IOException e) {
-            throw new Unavailable("cannot read agent-service's key file " + file + ": " + e.getMessage(), false);
+            throw new Unavailable("cannot read agent-service's key file " + file + ": " + e.getMessage(), true);
         }
         throw new Unavailable("agent-service has no gateway key: set TF_AGENT_SERVICE_KEY_FILE (or TF_AGENT_SERVICE_KEY)"
-                + " to a key with scope agent-keys", false);
+                + " to a key with scope agent-keys", true);
     }
 
     private byte[] encrypt(UUID agentId, String secret) {

@@ -86,8 +86,10 @@ class RunDispatcher implements SmartLifecycle {
     /** Fires what is due, then starts queued runs while this replica has room and inference answers. */
     void poll() {
         int batch = properties.runs().batch();
-        while (queue.fireDue(batch) == batch) {
-            // more were due than one batch holds
+        // more due than one batch holds: fire on, but for one poll interval at most, so starting runs never starves
+        long firingUntil = System.nanoTime() + properties.runs().pollInterval().toNanos();
+        while (queue.fireDue(batch) == batch && System.nanoTime() < firingUntil) {
+            // the next batch
         }
         int free = properties.runs().maxConcurrent() - busy.get();
         while (free > 0 && inference.isOpen()) {
@@ -167,17 +169,22 @@ class RunDispatcher implements SmartLifecycle {
     @Override
     public void stop() {
         started = false;
-        if (timers != null) {
-            timers.shutdownNow();
-        }
-        if (workers != null) {
-            // runs in progress are cancelled; their leases lapse only if this fails
-            workers.shutdownNow();
-            try {
-                workers.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        try {
+            if (timers != null) {
+                // no new claims: a poll in progress ends first, so nothing is claimed that no worker will run
+                timers.shutdown();
+                timers.awaitTermination(10, TimeUnit.SECONDS);
             }
+            if (workers != null) {
+                // runs in progress may finish; those still going after the grace are cancelled (and recorded so)
+                workers.shutdown();
+                if (!workers.awaitTermination(15, TimeUnit.SECONDS)) {
+                    workers.shutdownNow();
+                    workers.awaitTermination(5, TimeUnit.SECONDS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -239,6 +239,35 @@ class AgentRunIntegrationTests {
     }
 
     @Test
+    void aRunPastItsTimeoutIsCancelledAndCountsAsAFailure() {
+        String agent = activeAgent("dawdler", "slow-30000", manual(), List.of(), "SKIP");
+        String run = client.post("/api/agents/" + agent + "/runs", Map.of()).getBody().get("id").asString();
+
+        JsonNode timedOut = awaitRun(agent, run, "TIMED_OUT").get("run");
+        long ranFor = Duration.between(Instant.parse(timedOut.get("startedAt").asString()),
+                Instant.parse(timedOut.get("finishedAt").asString())).toMillis();
+        assertThat(ranFor).isBetween(properties.runs().timeout().toMillis(), properties.runs().timeout().toMillis() + 2_000);
+        assertThat(client.get("/api/agents/" + agent + "/schedule").getBody().get("consecutiveFailures").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void transcriptsPastTheirRetentionAreDeletedAndTheTotalsStay() {
+        String agent = activeAgent("archivist", "tool-caller", manual(), List.of("remember", "http_get"), "SKIP");
+        String run = client.post("/api/agents/" + agent + "/runs", Map.of("input", "old news")).getBody().get("id").asString();
+        awaitRun(agent, run, "SUCCEEDED");
+        jdbc.update("UPDATE agent_run SET finished_at = ? WHERE id = ?::uuid",
+                Timestamp.from(Instant.now().minus(properties.runs().transcriptRetention()).minusSeconds(60)), run);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForObject(
+                "SELECT transcript_purged FROM agent_run WHERE id = ?::uuid", Boolean.class, run));
+        JsonNode purged = client.get("/api/agents/" + agent + "/runs/" + run).getBody().get("run");
+        assertThat(purged.get("stepDetails").size()).isZero();
+        assertThat(purged.get("input")).isNull();
+        assertThat(purged.get("totalTokens").asLong()).isEqualTo(280);
+        assertThat(purged.get("steps").asInt()).isEqualTo(2);
+    }
+
+    @Test
     void missedCronFiresAfterDowntimeFollowTheCatchUpWindow() {
         String agent = activeAgent("nightly", "slow-10", Map.of("kind", "CRON", "cron", "0 0 3 * * *", "timeZone", "UTC"),
                 List.of(), "SKIP");
