@@ -172,7 +172,8 @@ public class RunQueue {
                 INSERT INTO agent_schedule (agent_id, next_fire_at, updated_at) VALUES (?, NULL, ?)
                 ON CONFLICT (agent_id) DO NOTHING""", agent.id(), Timestamp.from(now));
         Map<String, Object> schedule = jdbc.queryForMap("""
-                SELECT s.runs_day, s.runs_that_day, a.state, a.current_version FROM agent_schedule s JOIN agent a ON a.id = s.agent_id
+                SELECT s.runs_day, s.runs_that_day, a.state, a.current_version, s.tokens_month, s.tokens_that_month
+                FROM agent_schedule s JOIN agent a ON a.id = s.agent_id
                 WHERE s.agent_id = ? FOR UPDATE OF s""", agent.id());
         if (!AgentState.ACTIVE.name().equals(schedule.get("state"))) {
             throw ApiProblemException.conflict("agent_not_active", "Agent " + agent.id() + " is " + schedule.get("state")
@@ -184,6 +185,12 @@ public class RunQueue {
         if (runsToday >= agent.definition().maxRunsPerDay()) {
             throw new ApiProblemException(HttpStatus.TOO_MANY_REQUESTS, "daily_run_limit", "Daily run limit reached",
                     "Agent " + agent.id() + " has had its " + agent.definition().maxRunsPerDay() + " runs today");
+        }
+        Long monthlyBudget = agent.definition().monthlyTokenBudget();
+        if (monthlyBudget != null && YearMonth.from(today).toString().equals(schedule.get("tokens_month"))
+                && ((Number) schedule.get("tokens_that_month")).longValue() >= monthlyBudget) {
+            throw new ApiProblemException(HttpStatus.TOO_MANY_REQUESTS, "agent_token_budget", "Agent token budget used",
+                    "Agent " + agent.id() + " has used its " + monthlyBudget + " tokens this month");
         }
         List<OpenRun> runs = openRuns(List.of(agent.id())).getOrDefault(agent.id(), List.of());
         if (runs.stream().anyMatch(run -> run.status().equals("QUEUED"))) {

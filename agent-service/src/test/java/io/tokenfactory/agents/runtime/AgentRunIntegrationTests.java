@@ -292,6 +292,25 @@ class AgentRunIntegrationTests {
     }
 
     @Test
+    void anAgentsOwnDailyRunsAndMonthlyTokensAreLimits() {
+        Map<String, Object> oncePerDay = definition("once-a-day", "slow-10", manual(), List.of(), "QUEUE_ONE");
+        oncePerDay.put("limits", Map.of("maxRunsPerDay", 1));
+        String daily = client.post("/api/agents", oncePerDay).getBody().get("id").asString();
+        client.post("/api/agents/" + daily + "/activate", null);
+        awaitRun(daily, client.post("/api/agents/" + daily + "/runs", Map.of()).getBody().get("id").asString(), "SUCCEEDED");
+        assertProblem(client.post("/api/agents/" + daily + "/runs", Map.of()), HttpStatus.TOO_MANY_REQUESTS, "daily_run_limit");
+
+        Map<String, Object> frugal = definition("frugal", "slow-10", manual(), List.of(), "QUEUE_ONE");
+        frugal.put("limits", Map.of("monthlyTokenBudget", 10));
+        String budgeted = client.post("/api/agents", frugal).getBody().get("id").asString();
+        client.post("/api/agents/" + budgeted + "/activate", null);
+        // the stub answers with 15 tokens: the first run may start, the budget is spent after it
+        awaitRun(budgeted, client.post("/api/agents/" + budgeted + "/runs", Map.of()).getBody().get("id").asString(), "SUCCEEDED");
+        assertProblem(client.post("/api/agents/" + budgeted + "/runs", Map.of()), HttpStatus.TOO_MANY_REQUESTS,
+                "agent_token_budget");
+    }
+
+    @Test
     void answersBadRunRequestsWithProblems() {
         String draft = client.post("/api/agents", definition("drafty", "slow-10", manual(), List.of(), "SKIP"))
                 .getBody().get("id").asString();
