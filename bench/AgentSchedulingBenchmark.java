@@ -72,7 +72,9 @@ public class AgentSchedulingBenchmark {
                 .append(" cores shared by PostgreSQL, RabbitMQ, agent-service and the stub gateway; Java ")
                 .append(System.getProperty("java.version")).append("; agents every ")
                 .append(INTERVAL_SECONDS).append(" s, measured over ").append(window).append(" s after a ")
-                .append(WARM_UP.toSeconds()).append(" s warm-up; one instance, 64 runs at once\n\n")
+                .append(WARM_UP.toSeconds()).append(" s warm-up; one instance, ")
+                .append(env("TF_AGENT_MAX_CONCURRENT_RUNS", "64")).append(" runs at once, ")
+                .append(env("TF_POSTGRES_POOL_SIZE", "10")).append(" database connections\n\n")
                 .append("| agents | run | fires due | started | not started | start delay p50 (ms) | p99 (ms) | max (ms) | runs/s | heap peak (MB) | heap live after GC (MB) | CPU (cores) |\n")
                 .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {
