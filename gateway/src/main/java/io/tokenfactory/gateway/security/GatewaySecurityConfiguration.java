@@ -63,6 +63,10 @@ class GatewaySecurityConfiguration {
 
         return http
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                // the console loads scripts and styles from the gateway only, and is never framed
+                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(
+                        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                                + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")))
                 .cors(cors -> cors.configurationSource(consoleOrigins(properties)))
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
@@ -73,6 +77,9 @@ class GatewaySecurityConfiguration {
                 .authorizeExchange(exchanges -> exchanges
                         .pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
                                 "/actuator/prometheus", "/.well-known/jwks.json").permitAll()
+                        // the console's static files; everything it shows comes from the APIs with the user's key
+                        .pathMatchers(HttpMethod.GET, "/console", "/console/**", "/webjars/**").permitAll()
+                        .pathMatchers(HttpMethod.GET, "/api/me").authenticated()
                         .pathMatchers("/v1/**").hasAuthority(authority(SCOPE_INFERENCE))
                         // agent-service issues and revokes its agents' keys (the controller narrows what it may ask for)
                         .pathMatchers(HttpMethod.POST, "/api/keys", "/api/keys/*/revoke")

@@ -1,0 +1,602 @@
+/*
+ * Token Factory console. Plain JavaScript, no build step: every figure comes from the public APIs, called with the
+ * signed-in API key (kept in this tab's session storage only). DOM is built with el(), never from HTML strings, so
+ * names, outputs and error messages are always shown as text.
+ */
+'use strict';
+
+const KEY = 'tf.console.key';
+const REFRESH_MS = 5000;
+const state = { key: null, me: null, page: 'factory', timer: null, charts: [], departments: [] };
+
+// ---------- small helpers ----------
+
+function el(tag, attributes, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) {
+        if (value === undefined || value === null || value === false) continue;
+        if (name.startsWith('on')) node.addEventListener(name.substring(2), value);
+        else if (name === 'class') node.className = value;
+        else node.setAttribute(name, value === true ? '' : value);
+    }
+    for (const child of children.flat()) {
+        if (child === undefined || child === null || child === false) continue;
+        node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+}
+
+const $ = (selector) => document.querySelector(selector);
+const isAdmin = () => state.me && state.me.scopes.includes('admin');
+const number = (value, digits = 0) => value === undefined || value === null || Number.isNaN(Number(value)) ? '–'
+    : Number(value).toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+/** Money as billing gives it; amounts under a cent (a single agent run) keep their significant digits. */
+const money = (value, currency) => {
+    if (value === undefined || value === null) return '–';
+    const amount = Number(value);
+    const shown = amount !== 0 && Math.abs(amount) < 0.01 ? amount.toPrecision(3) : amount.toFixed(2);
+    return `${shown} ${currency || ''}`.trim();
+};
+const short = (id) => id ? String(id).substring(0, 8) : '–';
+const iso = (date) => date.toISOString();
+const badge = (text) => el('span', { class: `badge ${text}`, 'data-testid': 'badge' }, text);
+
+function showError(message) {
+    const box = $('#error');
+    box.textContent = message;
+    box.hidden = !message;
+}
+
+function showNotice(message) {
+    const box = $('#notice');
+    box.textContent = message;
+    box.hidden = !message;
+    if (message) setTimeout(() => { if (box.textContent === message) box.hidden = true; }, 8000);
+}
+
+/** Calls an API with the signed-in key; a refusal becomes an Error carrying the problem's readable detail. */
+async function api(path, { method = 'GET', body, raw = false } = {}) {
+    const response = await fetch(path, {
+        method,
+        headers: Object.assign({ Authorization: `Bearer ${state.key}` },
+            body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) {
+        let detail = `${response.status} ${response.statusText}`;
+        try {
+            const problem = await response.json();
+            detail = problem.detail || (problem.error && problem.error.message) || problem.title || detail;
+        } catch (ignored) { /* not JSON: the status says enough */ }
+        const error = new Error(`${method} ${path.split('?')[0]}: ${detail}`);
+        error.status = response.status;
+        throw error;
+    }
+    if (raw) return response;
+    return response.status === 204 ? null : response.json();
+}
+
+/** Downloads a file an API serves (with the key, so not a plain link). */
+async function download(path, filename) {
+    const blob = await (await api(path, { raw: true })).blob();
+    const link = el('a', { href: URL.createObjectURL(blob), download: filename });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    showNotice(`Downloaded ${filename}`);
+}
+
+/** Runs an action from a button; its error is shown, never swallowed. */
+function action(work) {
+    return async (event) => {
+        if (event) event.preventDefault();
+        showError('');
+        try {
+            await work(event);
+        } catch (error) {
+            showError(error.message);
+        }
+    };
+}
+
+function table(columns, rows, testId) {
+    return el('div', { class: 'table-wrap' }, el('table', { 'data-testid': testId },
+        el('thead', {}, el('tr', {}, columns.map((c) => el('th', { class: c.num ? 'num' : null }, c.label)))),
+        el('tbody', {}, rows.length === 0
+            ? el('tr', {}, el('td', { colspan: columns.length, class: 'muted' }, 'Nothing yet.'))
+            : rows.map((row) => el('tr', {}, columns.map((c) => el('td', { class: c.num ? 'num' : null }, c.value(row))))))));
+}
+
+function chart(container, option) {
+    if (!window.echarts) {
+        container.replaceChildren(el('p', { class: 'muted' }, 'Charts are unavailable (ECharts did not load).'));
+        return;
+    }
+    const existing = window.echarts.getInstanceByDom(container);
+    const instance = existing || window.echarts.init(container);
+    if (!existing) state.charts.push(instance);
+    // no animation: a live page redraws every few seconds, and a screenshot must show the figures, not a transition
+    instance.setOption(Object.assign({ animation: false }, option), true);
+}
+
+window.addEventListener('resize', () => state.charts.forEach((c) => c.resize()));
+
+// ---------- sign-in and navigation ----------
+
+async function signIn(key) {
+    state.key = key;
+    try {
+        state.me = await api('/api/me');
+    } catch (error) {
+        state.key = null;
+        sessionStorage.removeItem(KEY);
+        throw new Error(error.status === 401 ? 'That key is unknown, revoked or expired.' : error.message);
+    }
+    sessionStorage.setItem(KEY, key);
+    $('#sign-in').hidden = true;
+    $('#view').hidden = false;
+    $('#nav').hidden = false;
+    $('#sign-out').hidden = false;
+    document.querySelectorAll('[data-admin-only]').forEach((b) => { b.hidden = !isAdmin(); });
+    $('#who').textContent = isAdmin() ? `${state.me.name} · administrator`
+        : `${state.me.name} · department ${short(state.me.departmentId)}`;
+    $('#who').setAttribute('data-testid', 'who');
+    if (isAdmin()) {
+        state.departments = await api('/api/billing/departments');
+    } else {
+        state.departments = [await api(`/api/billing/departments/${state.me.departmentId}`)];
+    }
+    show(location.hash.substring(1) || 'factory');
+}
+
+function signOut() {
+    sessionStorage.removeItem(KEY);
+    state.key = null;
+    state.me = null;
+    clearInterval(state.timer);
+    location.hash = '';
+    location.reload();
+}
+
+function departmentName(id) {
+    const department = state.departments.find((d) => d.id === id);
+    return department ? department.name : short(id);
+}
+
+function show(page) {
+    if (!PAGES[page] || (page === 'keys' && !isAdmin())) page = 'factory';
+    state.page = page;
+    location.hash = page;
+    clearInterval(state.timer);
+    state.charts.forEach((c) => c.dispose());
+    state.charts = [];
+    document.querySelectorAll('#nav button').forEach((b) => b.classList.toggle('active', b.dataset.page === page));
+    showError('');
+    showNotice('');
+    const view = $('#view');
+    view.replaceChildren();
+    view.setAttribute('data-page', page);
+    PAGES[page](view).catch((error) => showError(error.message));
+}
+
+// ---------- Factory: live numbers and charts ----------
+
+async function factoryPage(view) {
+    const range = el('select', { 'data-testid': 'range' },
+        el('option', { value: 'hour' }, 'Last hour'), el('option', { value: 'day' }, 'Last day'));
+    const tiles = el('div', { class: 'tiles' });
+    const tokensChart = el('div', { class: 'chart', 'data-testid': 'tokens-chart' });
+    const efficiencyChart = el('div', { class: 'chart', 'data-testid': 'efficiency-chart' });
+    const byModel = el('div');
+    view.append(el('div', { class: 'card' }, el('h1', {}, 'Factory'),
+        el('p', { class: 'muted' }, isAdmin() ? 'The whole factory, live (refreshed every 5 s).'
+            : 'Your department, live (refreshed every 5 s).'), range),
+        tiles, el('div', { class: 'charts' }, el('div', { class: 'card' }, el('h2', {}, 'Tokens'), tokensChart),
+            el('div', { class: 'card' }, el('h2', {}, 'Tokens per joule by model'), efficiencyChart)),
+        el('div', { class: 'card' }, el('h2', {}, 'Per model and node'), byModel));
+
+    async function refresh() {
+        const to = new Date();
+        const hour = range.value === 'hour';
+        const from = new Date(to.getTime() - (hour ? 3600e3 : 86400e3));
+        const span = `from=${iso(from)}&to=${iso(to)}`;
+        const [usage, efficiency, perModel, cost] = await Promise.all([
+            api(`/api/metering/usage?${span}&granularity=${hour ? 'minute' : 'hour'}`),
+            api(`/api/metering/efficiency?${span}`),
+            api(`/api/metering/efficiency?${span}&groupBy=model,node`),
+            api(`/api/billing/cost-per-token?${span}`).catch(() => ({ rows: [] })),
+        ]);
+        const recent = usage.rows.filter((r) => new Date(r.start) >= new Date(to.getTime() - 5 * 60e3));
+        const tokensPerSecond = recent.reduce((sum, r) => sum + r.totalTokens, 0) / 300;
+        const all = efficiency.rows[0] || {};
+        const costRow = cost.rows[0] || {};
+        const idleShare = all.allInJoules > 0 ? 100 * all.idleJoules / all.allInJoules : null;
+        tiles.replaceChildren(
+            tile('Tokens per second (last 5 min)', number(tokensPerSecond, 1), 'tokens-per-second'),
+            tile('Tokens in range', number(usage.totals.totalTokens), 'tokens-total'),
+            tile('Tokens per joule', number(all.tokensPerJoule, 3), 'tokens-per-joule'),
+            tile('Average watts', number(all.averageWatts, 1), 'average-watts'),
+            tile('Cost per 1M tokens', costRow.costPerMillionTokens === undefined ? '–'
+                : money(costRow.costPerMillionTokens, cost.currency), 'cost-per-million'),
+            tile('Idle share of energy', idleShare === null ? '–' : `${number(idleShare, 1)} %`, 'idle-share'));
+        chart(tokensChart, {
+            tooltip: { trigger: 'axis' }, grid: { left: 50, right: 10, top: 20, bottom: 30 },
+            xAxis: { type: 'time', min: from.getTime(), max: to.getTime() },
+            yAxis: { type: 'value', name: hour ? 'per minute' : 'per hour' },
+            series: [{ type: 'line', name: 'tokens', showSymbol: usage.rows.length < 30, areaStyle: {},
+                data: usage.rows.map((r) => [r.start, r.totalTokens]) }],
+        });
+        chart(efficiencyChart, {
+            tooltip: {}, grid: { left: 50, right: 10, top: 20, bottom: 60 },
+            xAxis: { type: 'category', data: perModel.rows.map((r) => `${r.model} @ ${r.node}`), axisLabel: { rotate: 20 } },
+            yAxis: { type: 'value', name: 'tokens/J' },
+            series: [{ type: 'bar', data: perModel.rows.map((r) => Number(r.tokensPerJoule)) }],
+        });
+        byModel.replaceChildren(table([
+            { label: 'Model', value: (r) => r.model }, { label: 'Node', value: (r) => r.node },
+            { label: 'Requests', num: true, value: (r) => number(r.requests) },
+            { label: 'Tokens', num: true, value: (r) => number(r.tokens) },
+            { label: 'Tokens/J', num: true, value: (r) => number(r.tokensPerJoule, 3) },
+            { label: 'Tokens/J all-in', num: true, value: (r) => number(r.tokensPerJouleAllIn, 3) },
+            { label: 'Watts', num: true, value: (r) => number(r.averageWatts, 1) },
+            { label: 'Tokens/s', num: true, value: (r) => number(r.tokensPerSecond, 2) },
+        ], perModel.rows, 'models-table'));
+    }
+
+    range.addEventListener('change', action(refresh));
+    await refresh();
+    state.timer = setInterval(() => refresh().catch((error) => showError(error.message)), REFRESH_MS);
+}
+
+function tile(label, value, testId) {
+    return el('div', { class: 'tile' }, el('div', { class: 'label' }, label),
+        el('div', { class: 'value', 'data-testid': testId }, value));
+}
+
+// ---------- Departments: spend against budget ----------
+
+async function departmentsPage(view) {
+    const spends = await Promise.all(state.departments.map((d) => api(`/api/billing/departments/${d.id}/spend`)
+        .then((spend) => ({ department: d, spend }))));
+    const budgetChart = el('div', { class: 'chart', 'data-testid': 'budget-chart' });
+    const details = el('div');
+    view.append(el('div', { class: 'card' }, el('h1', {}, 'Departments'),
+        el('p', { class: 'muted' }, 'This month\'s spend against the budget, with the forecast to the month\'s end.'),
+        table([
+            { label: 'Department', value: (r) => el('button', { onclick: action(() => departmentDetails(r.department, details)) }, r.department.name) },
+            { label: 'Cost centre', value: (r) => r.department.costCentreCode },
+            { label: 'Status', value: (r) => badge(r.spend.state) },
+            { label: 'Spend', num: true, value: (r) => money(r.spend.charge, r.spend.currency) },
+            { label: 'Budget', num: true, value: (r) => r.spend.monthlyBudget === null ? 'none' : money(r.spend.monthlyBudget, r.spend.currency) },
+            { label: 'Forecast', num: true, value: (r) => money(r.spend.forecast, r.spend.currency) },
+        ], spends, 'departments-table')), el('div', { class: 'card' }, el('h2', {}, 'Spend and budget'), budgetChart), details);
+    chart(budgetChart, {
+        tooltip: { trigger: 'axis' }, legend: {}, grid: { left: 60, right: 10, top: 30, bottom: 30 },
+        xAxis: { type: 'category', data: spends.map((s) => s.department.name) }, yAxis: { type: 'value' },
+        series: [
+            { type: 'bar', name: 'spend', data: spends.map((s) => Number(s.spend.charge)) },
+            { type: 'bar', name: 'forecast', data: spends.map((s) => Number(s.spend.forecast)) },
+            { type: 'bar', name: 'budget', data: spends.map((s) => s.spend.monthlyBudget === null ? 0 : Number(s.spend.monthlyBudget)) },
+        ],
+    });
+}
+
+async function departmentDetails(department, container) {
+    const now = new Date();
+    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    const span = `from=${iso(monthStart)}&to=${iso(now)}&granularity=total&department=${department.id}`;
+    const [models, agents, agentList] = await Promise.all([
+        api(`/api/metering/usage?${span}&groupBy=model`), api(`/api/metering/usage?${span}&groupBy=agent`),
+        api(`/api/agents?department=${department.id}`)]);
+    const agentName = (id) => (agentList.find((a) => a.id === id) || {}).name || (id ? short(id) : 'people (no agent)');
+    const top = (rows) => rows.sort((a, b) => b.totalTokens - a.totalTokens).slice(0, 5);
+    container.replaceChildren(el('div', { class: 'card row' },
+        el('div', {}, el('h2', {}, `${department.name}: top models this month`), table([
+            { label: 'Model', value: (r) => r.model }, { label: 'Tokens', num: true, value: (r) => number(r.totalTokens) },
+            { label: 'Joules', num: true, value: (r) => number(r.energyJoules, 1) }], top(models.rows), 'top-models')),
+        el('div', {}, el('h2', {}, 'Top agents'), table([
+            { label: 'Agent', value: (r) => agentName(r.agent) }, { label: 'Tokens', num: true, value: (r) => number(r.totalTokens) },
+            { label: 'Joules', num: true, value: (r) => number(r.energyJoules, 1) }], top(agents.rows), 'top-agents'))));
+}
+
+// ---------- Agents: state, actions, runs and transcripts ----------
+
+async function agentsPage(view) {
+    const list = el('div');
+    const runs = el('div');
+    const form = agentForm(async () => { await refresh(); });
+    view.append(el('div', { class: 'card' }, el('h1', {}, 'Agents'), list), runs, form);
+
+    async function refresh() {
+        const agents = await api('/api/agents');
+        list.replaceChildren(table([
+            { label: 'Agent', value: (a) => el('button', { 'data-testid': `open-${a.name}`, onclick: action(() => agentRuns(a, runs)) }, a.name) },
+            { label: 'Department', value: (a) => departmentName(a.departmentId) },
+            { label: 'State', value: (a) => el('span', {}, badge(a.state), ' ', el('span', { class: 'muted' }, a.stateReason)) },
+            { label: 'Model', value: (a) => a.definition.model },
+            { label: 'Trigger', value: (a) => a.definition.trigger === 'LOOP' ? `every ${a.definition.intervalSeconds} s`
+                : a.definition.trigger === 'CRON' ? `cron ${a.definition.cron}` : a.definition.trigger.toLowerCase() },
+            { label: 'Version', num: true, value: (a) => a.version },
+            { label: 'Actions', value: (a) => el('div', { class: 'actions' }, agentActions(a, refresh)) },
+        ], agents, 'agents-table'));
+    }
+
+    await refresh();
+    state.timer = setInterval(() => refresh().catch((error) => showError(error.message)), REFRESH_MS);
+}
+
+function agentActions(agent, refresh) {
+    const move = (verb) => el('button', { 'data-testid': `${verb}-${agent.name}`, class: verb === 'retire' ? 'danger' : null,
+        onclick: action(async () => {
+            if (verb === 'retire' && !confirm(`Retire ${agent.name}? A retired agent never runs again.`)) return;
+            await api(`/api/agents/${agent.id}/${verb}`, { method: 'POST' });
+            showNotice(`${agent.name}: ${verb} done`);
+            await refresh();
+        }) }, verb);
+    const buttons = [];
+    if (agent.state === 'DRAFT') buttons.push(move('activate'));
+    if (agent.state === 'ACTIVE') buttons.push(move('pause'));
+    if (agent.state === 'PAUSED') buttons.push(move('resume'));
+    if (agent.state === 'ACTIVE') {
+        buttons.push(el('button', { 'data-testid': `run-${agent.name}`, onclick: action(async () => {
+            const run = await api(`/api/agents/${agent.id}/runs`, { method: 'POST', body: {} });
+            showNotice(`${agent.name}: run ${short(run.id)} queued`);
+        }) }, 'run now'));
+    }
+    if (agent.state !== 'RETIRED') buttons.push(move('retire'));
+    return buttons;
+}
+
+async function agentRuns(agent, container) {
+    const runs = await api(`/api/agents/${agent.id}/runs?limit=20`);
+    const transcript = el('div');
+    container.replaceChildren(el('div', { class: 'card' }, el('h2', {}, `${agent.name}: last runs`),
+        agent.state === 'RETIRED' ? null : editForm(agent, container), table([
+        { label: 'Run', value: (r) => el('button', { onclick: action(() => runTranscript(agent, r.id, transcript)) }, short(r.id)) },
+        { label: 'Status', value: (r) => badge(r.status) },
+        { label: 'Trigger', value: (r) => r.trigger.toLowerCase() },
+        { label: 'Started', value: (r) => r.startedAt ? new Date(r.startedAt).toLocaleString() : '–' },
+        { label: 'Delay (ms)', num: true, value: (r) => number(r.startDelayMs) },
+        { label: 'Steps', num: true, value: (r) => r.steps },
+        { label: 'Tokens', num: true, value: (r) => number(r.totalTokens) },
+        { label: 'Error', value: (r) => r.error || '' },
+    ], runs, 'runs-table'), transcript));
+}
+
+/** Edits what the agent does; the service keeps every version, runs record the one they ran. */
+function editForm(agent, container) {
+    const d = agent.definition;
+    const form = el('form', { 'data-testid': 'edit-agent' },
+        el('label', {}, 'Model', el('input', { name: 'model', value: d.model, required: true })),
+        el('label', {}, 'Instructions', el('input', { name: 'instructions', value: d.instructions, required: true, size: 40 })),
+        d.trigger === 'LOOP' ? el('label', {}, 'Every (s)', el('input', { name: 'interval', type: 'number', min: 1, value: d.intervalSeconds })) : null,
+        el('button', { type: 'submit' }, `Save as version ${agent.version + 1}`));
+    form.addEventListener('submit', action(async () => {
+        const data = new FormData(form);
+        const saved = await api(`/api/agents/${agent.id}`, { method: 'PUT', body: {
+            name: agent.name, model: data.get('model'), instructions: data.get('instructions'), tools: d.tools,
+            trigger: { kind: d.trigger, intervalSeconds: data.get('interval') ? Number(data.get('interval')) : d.intervalSeconds,
+                cron: d.cron, timeZone: d.timeZone },
+            limits: { maxSteps: d.maxSteps, maxTokensPerRun: d.maxTokensPerRun, maxRunsPerDay: d.maxRunsPerDay,
+                monthlyTokenBudget: d.monthlyTokenBudget },
+            overlapPolicy: d.overlapPolicy } });
+        showNotice(`${saved.name} saved as version ${saved.version}`);
+        await agentRuns(saved, container);
+    }));
+    return form;
+}
+
+async function runTranscript(agent, runId, container) {
+    const { run, accounting } = await api(`/api/agents/${agent.id}/runs/${runId}`);
+    const cost = accounting && accounting.cost !== undefined
+        ? `${number(accounting.joules, 3)} J · cost ${accounting.cost} ${accounting.currency} · charge ${accounting.charge} ${accounting.currency}`
+        : 'joules and cost: not charged yet';
+    container.replaceChildren(el('div', { 'data-testid': 'transcript' },
+        el('h2', {}, `Run ${short(run.id)} `, badge(run.status)),
+        el('p', {}, `${number(run.promptTokens)} prompt + ${number(run.completionTokens)} completion tokens · ${cost}`),
+        run.input ? el('p', {}, el('strong', {}, 'Input: '), run.input) : null,
+        (run.stepDetails || []).map((step) => el('div', {},
+            el('h3', {}, `Step ${step.step} · ${number(step.promptTokens + step.completionTokens)} tokens · ${step.finishReason || ''}`),
+            step.content ? el('pre', { class: 'transcript' }, step.content) : null,
+            (step.toolCalls || []).map((call) => el('pre', { class: 'transcript' },
+                `${call.error ? '✗' : '✓'} ${call.name}(${call.arguments}) → ${call.result}`)))),
+        run.transcriptPurged ? el('p', { class: 'muted' }, 'The transcript is past its retention; the totals stay.') : null));
+}
+
+function agentForm(created) {
+    const department = isAdmin()
+        ? el('select', { name: 'departmentId', required: true }, state.departments.map((d) => el('option', { value: d.id }, d.name)))
+        : null;
+    const form = el('form', { 'data-testid': 'agent-form' },
+        el('label', {}, 'Name', el('input', { name: 'name', required: true, maxlength: 100 })),
+        department ? el('label', {}, 'Department', department) : null,
+        el('label', {}, 'Model', el('input', { name: 'model', value: 'byte-lm-moby', required: true })),
+        el('label', {}, 'Instructions', el('input', { name: 'instructions', required: true, size: 40 })),
+        el('label', {}, 'Every (s)', el('input', { name: 'interval', type: 'number', min: 1, value: 60, required: true })),
+        el('button', { type: 'submit' }, 'Create agent'));
+    form.addEventListener('submit', action(async () => {
+        const data = new FormData(form);
+        const agent = await api('/api/agents', { method: 'POST', body: {
+            name: data.get('name'), departmentId: data.get('departmentId') || undefined, model: data.get('model'),
+            instructions: data.get('instructions'), tools: [],
+            trigger: { kind: 'LOOP', intervalSeconds: Number(data.get('interval')) } } });
+        showNotice(`Agent ${agent.name} created (draft): activate it to start`);
+        form.reset();
+        await created();
+    }));
+    return el('div', { class: 'card' }, el('h2', {}, 'New always-on agent'), form);
+}
+
+// ---------- Usage explorer ----------
+
+async function usagePage(view) {
+    const now = new Date();
+    const local = (date) => new Date(date.getTime() - date.getTimezoneOffset() * 60e3).toISOString().substring(0, 16);
+    const form = el('form', { 'data-testid': 'usage-form' },
+        el('label', {}, 'From', el('input', { name: 'from', type: 'datetime-local', value: local(new Date(now.getTime() - 86400e3)) })),
+        // the field holds minutes: the next minute, so usage of this very minute is in the range
+        el('label', {}, 'To', el('input', { name: 'to', type: 'datetime-local', value: local(new Date(now.getTime() + 60e3)) })),
+        el('label', {}, 'Granularity', el('select', { name: 'granularity' },
+            ['total', 'day', 'hour', 'minute'].map((g) => el('option', { value: g }, g)))),
+        ['department', 'agent', 'model', 'node'].map((d) => el('label', {}, d,
+            el('input', { type: 'checkbox', name: 'groupBy', value: d, checked: d === 'model' }))),
+        el('button', { type: 'submit' }, 'Show'),
+        el('button', { type: 'button', 'data-testid': 'usage-csv', onclick: action(() => download(`${query()}&format=csv`, 'usage.csv')) }, 'Download CSV'));
+    const result = el('div');
+    view.append(el('div', { class: 'card' }, el('h1', {}, 'Usage'), form), el('div', { class: 'card' }, result));
+
+    function query() {
+        const data = new FormData(form);
+        const groupBy = data.getAll('groupBy').join(',');
+        return `/api/metering/usage?from=${iso(new Date(data.get('from')))}&to=${iso(new Date(data.get('to')))}`
+            + `&granularity=${data.get('granularity')}${groupBy ? `&groupBy=${groupBy}` : ''}`;
+    }
+
+    async function refresh() {
+        const usage = await api(query());
+        result.replaceChildren(table([
+            { label: 'Start', value: (r) => r.start ? new Date(r.start).toLocaleString() : 'total' },
+            { label: 'Department', value: (r) => r.department ? departmentName(r.department) : '' },
+            { label: 'Agent', value: (r) => r.agent ? short(r.agent) : '' },
+            { label: 'Model', value: (r) => r.model || '' }, { label: 'Node', value: (r) => r.node || '' },
+            { label: 'Requests', num: true, value: (r) => number(r.requests) },
+            { label: 'Tokens', num: true, value: (r) => number(r.totalTokens) },
+            { label: 'Joules', num: true, value: (r) => number(r.energyJoules, 1) },
+        ], usage.rows, 'usage-table'), el('p', { class: 'muted' },
+            `Total: ${number(usage.totals.requests)} requests, ${number(usage.totals.totalTokens)} tokens, ${number(usage.totals.energyJoules, 1)} J`));
+    }
+
+    form.addEventListener('submit', action(refresh));
+    await refresh();
+}
+
+// ---------- Statements ----------
+
+async function statementsPage(view) {
+    const now = new Date();
+    const previous = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().substring(0, 7);
+    const form = el('form', { 'data-testid': 'statements-form' },
+        el('label', {}, 'Month', el('input', { name: 'period', type: 'month', value: previous, required: true })),
+        el('button', { type: 'submit' }, 'Show'),
+        isAdmin() ? el('button', { type: 'button', class: 'danger', 'data-testid': 'close-period', onclick: action(async () => {
+            const period = new FormData(form).get('period');
+            if (!confirm(`Close ${period}? Its statements can never change afterwards.`)) return;
+            const closed = await api(`/api/billing/periods/${period}/close`, { method: 'POST' });
+            showNotice(`${closed.period} closed: ${closed.statements} statements, ${closed.totalCharge} in all`);
+            await refresh();
+        }) }, 'Close month') : null);
+    const result = el('div');
+    view.append(el('div', { class: 'card' }, el('h1', {}, 'Statements'), form, result));
+
+    async function refresh() {
+        const period = new FormData(form).get('period');
+        const statements = await api(`/api/billing/statements?period=${period}`);
+        result.replaceChildren(table([
+            { label: 'Department', value: (s) => s.departmentName },
+            { label: 'Cost centre', value: (s) => s.costCentreCode },
+            { label: 'Charge', num: true, value: (s) => money(s.totalCharge, s.currency) },
+            { label: 'Budget', num: true, value: (s) => s.monthlyBudget === null ? 'none' : money(s.monthlyBudget, s.currency) },
+            { label: 'Closed', value: (s) => new Date(s.closedAt).toLocaleString() },
+            { label: 'Download', value: (s) => el('div', { class: 'actions' },
+                el('button', { 'data-testid': `pdf-${s.departmentName}`, onclick: action(() => download(`/api/billing/statements/${s.id}/pdf`, `statement-${s.period}-${s.costCentreCode}.pdf`)) }, 'PDF'),
+                el('button', { onclick: action(() => download(`/api/billing/statements/${s.id}/csv`, `statement-${s.period}-${s.costCentreCode}.csv`)) }, 'CSV')) },
+        ], statements, 'statements-table'));
+    }
+
+    form.addEventListener('submit', action(refresh));
+    await refresh();
+}
+
+// ---------- Keys, models and rate cards (administrators) ----------
+
+async function keysPage(view) {
+    const list = el('div');
+    const secret = el('div');
+    const form = el('form', { 'data-testid': 'key-form' },
+        el('label', {}, 'Name', el('input', { name: 'name', required: true, maxlength: 100 })),
+        el('label', {}, 'Department', el('select', { name: 'departmentId' }, el('option', { value: '' }, '— none (admin) —'),
+            state.departments.map((d) => el('option', { value: d.id }, d.name)))),
+        ['inference', 'usage:read', 'admin'].map((scope) => el('label', {}, scope,
+            el('input', { type: 'checkbox', name: 'scopes', value: scope, checked: scope !== 'admin' }))),
+        el('button', { type: 'submit' }, 'Create key'));
+    form.addEventListener('submit', action(async () => {
+        const data = new FormData(form);
+        const created = await api('/api/keys', { method: 'POST', body: { name: data.get('name'),
+            departmentId: data.get('departmentId') || undefined, scopes: data.getAll('scopes') } });
+        showSecret(created);
+        form.reset();
+        await refresh();
+    }));
+    const [models, cards] = await Promise.all([api('/api/billing/models'), api('/api/billing/rate-cards')]);
+    const modelForm = el('form', { 'data-testid': 'model-form' },
+        el('label', {}, 'Model', el('input', { name: 'name', required: true })),
+        el('label', {}, 'Task', el('select', { name: 'task' }, el('option', {}, 'GENERATION'), el('option', {}, 'EMBEDDING'))),
+        el('button', { type: 'submit' }, 'Add model'));
+    modelForm.addEventListener('submit', action(async () => {
+        const data = new FormData(modelForm);
+        await api('/api/billing/models', { method: 'POST', body: { name: data.get('name'), task: data.get('task') } });
+        show('keys');
+    }));
+    const cardForm = el('form', { 'data-testid': 'rate-card-form' },
+        el('label', {}, 'Model', el('select', { name: 'model' }, models.map((m) => el('option', {}, m.name)))),
+        el('label', {}, 'From', el('input', { name: 'effectiveFrom', type: 'datetime-local', required: true })),
+        ['promptPerMillion', 'completionPerMillion', 'embeddingPerMillion'].map((field) => el('label', {}, field.replace('PerMillion', ' / 1M'),
+            el('input', { name: field, type: 'number', min: 0, step: 'any', value: 0, required: true }))),
+        el('button', { type: 'submit' }, 'Add rate card'));
+    cardForm.addEventListener('submit', action(async () => {
+        const data = new FormData(cardForm);
+        await api('/api/billing/rate-cards', { method: 'POST', body: { model: data.get('model'),
+            effectiveFrom: iso(new Date(data.get('effectiveFrom'))), promptPerMillion: data.get('promptPerMillion'),
+            completionPerMillion: data.get('completionPerMillion'), embeddingPerMillion: data.get('embeddingPerMillion') } });
+        show('keys');
+    }));
+    view.append(el('div', { class: 'card' }, el('h1', {}, 'API keys'), secret, form, list),
+        el('div', { class: 'card' }, el('h2', {}, 'Prices (append-only: a new rate card applies from its date on)'), modelForm, cardForm),
+        el('div', { class: 'card row' },
+            el('div', {}, el('h2', {}, 'Models'), table([{ label: 'Model', value: (m) => m.name }, { label: 'Task', value: (m) => m.task }], models, 'models')),
+            el('div', {}, el('h2', {}, 'Rate cards (per 1M tokens)'), table([
+                { label: 'Model', value: (c) => c.model }, { label: 'From', value: (c) => c.effectiveFrom },
+                { label: 'Prompt', num: true, value: (c) => c.promptPerMillion },
+                { label: 'Completion', num: true, value: (c) => c.completionPerMillion },
+                { label: 'Embedding', num: true, value: (c) => c.embeddingPerMillion }], cards, 'rate-cards'))));
+
+    function showSecret(created) {
+        secret.replaceChildren(el('p', {}, `Secret of ${created.key.name} — shown this once, store it now:`),
+            el('div', { class: 'secret', 'data-testid': 'new-secret' }, created.secret));
+    }
+
+    async function refresh() {
+        const keys = await api('/api/keys');
+        list.replaceChildren(table([
+            { label: 'Name', value: (k) => k.name }, { label: 'Key', value: (k) => k.secretHint },
+            { label: 'Department', value: (k) => k.departmentId ? departmentName(k.departmentId) : '—' },
+            { label: 'Agent', value: (k) => k.agentId ? short(k.agentId) : '' },
+            { label: 'Scopes', value: (k) => k.scopes.join(' ') }, { label: 'Status', value: (k) => badge(k.status) },
+            { label: 'Actions', value: (k) => k.status !== 'ACTIVE' ? '' : el('div', { class: 'actions' },
+                el('button', { onclick: action(async () => { showSecret(await api(`/api/keys/${k.id}/rotate`, { method: 'POST' })); await refresh(); }) }, 'rotate'),
+                el('button', { class: 'danger', onclick: action(async () => {
+                    if (!confirm(`Revoke ${k.name}? Requests with it stop at once.`)) return;
+                    await api(`/api/keys/${k.id}/revoke`, { method: 'POST' });
+                    await refresh();
+                }) }, 'revoke')) },
+        ], keys, 'keys-table'));
+    }
+
+    await refresh();
+}
+
+const PAGES = { factory: factoryPage, departments: departmentsPage, agents: agentsPage, usage: usagePage,
+    statements: statementsPage, keys: keysPage };
+
+// ---------- start ----------
+
+document.addEventListener('DOMContentLoaded', () => {
+    $('#sign-in-form').addEventListener('submit', action(async () => {
+        await signIn($('#api-key').value.trim());
+        $('#api-key').value = '';
+    }));
+    $('#sign-out').addEventListener('click', signOut);
+    document.querySelectorAll('#nav button').forEach((b) => b.addEventListener('click', () => show(b.dataset.page)));
+    const saved = sessionStorage.getItem(KEY);
+    if (saved) signIn(saved).catch((error) => showError(error.message));
+});

@@ -1,0 +1,338 @@
+package io.tokenfactory.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import io.tokenfactory.agents.AgentServiceApplication;
+import javax.sql.DataSource;
+
+import io.tokenfactory.billing.BillingServiceApplication;
+import io.tokenfactory.contracts.EnergySource;
+import io.tokenfactory.contracts.UsageMetered;
+import io.tokenfactory.contracts.UsageOutcome;
+import io.tokenfactory.contracts.UsageRecorded;
+import io.tokenfactory.support.events.CloudEventMessages;
+import io.tokenfactory.gateway.GatewayApplication;
+import io.tokenfactory.gateway.apikey.ApiKeys;
+import io.tokenfactory.gateway.apikey.NewApiKey;
+import io.tokenfactory.inference.InferenceServiceApplication;
+import io.tokenfactory.metering.MeteringServiceApplication;
+import io.tokenfactory.support.security.IdentityClaims;
+import io.tokenfactory.testsupport.HttpTestClient;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.http.ResponseEntity;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The admin console in a real browser (Debian's headless Chromium and its chromedriver) against the real five
+ * services: signing in, a live number changing after traffic, pausing and resuming an agent, downloading a
+ * statement, and a department key that cannot see another department. Screenshots of the main pages are kept in
+ * {@code target/console-screenshots} (the README shows them).
+ */
+class ConsoleBrowserSystemTests {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    private static final List<RunningService> services = new java.util.ArrayList<>();
+    private static ChromeDriver browser;
+    private static RunningService billingService;
+    private static Path downloads;
+    private static int gatewayPort;
+    private static String adminKey;
+    private static HttpTestClient admin;
+
+    @BeforeAll
+    static void startTheFactoryAndABrowser() throws IOException {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "needs Debian's chromium and chromium-driver (.ci/run installs them)");
+        Path secrets = Files.createTempDirectory("tf-console-test");
+        gatewayPort = freePort();
+        String gatewayUrl = "http://localhost:" + gatewayPort;
+        String jwks = "spring.security.oauth2.resourceserver.jwt.jwk-set-uri=" + gatewayUrl + "/.well-known/jwks.json";
+        RunningService billing = start(BillingServiceApplication.class, "billing-service", jwks);
+        billingService = billing;
+        RunningService inference = start(InferenceServiceApplication.class, "inference-service", jwks);
+        RunningService metering = start(MeteringServiceApplication.class, "metering-service", jwks,
+                "tokenfactory.metering.inference-url=http://localhost:" + inference.port());
+        RunningService agents = start(AgentServiceApplication.class, "agent-service", jwks,
+                "tokenfactory.agents.gateway.url=" + gatewayUrl,
+                "tokenfactory.agents.gateway.service-key-file=" + secrets.resolve("agent-service-key"),
+                "tokenfactory.agents.credentials.encryption-key-file=" + secrets.resolve("credentials-key"),
+                "tokenfactory.agents.billing-url=http://localhost:" + billing.port());
+        RunningService gateway = start(GatewayApplication.class, "gateway", "spring.main.web-application-type=reactive",
+                "server.port=" + gatewayPort,
+                "tokenfactory.gateway.upstreams.inference=http://localhost:" + inference.port(),
+                "tokenfactory.gateway.upstreams.billing=http://localhost:" + billing.port(),
+                "tokenfactory.gateway.upstreams.metering=http://localhost:" + metering.port(),
+                "tokenfactory.gateway.upstreams.agents=http://localhost:" + agents.port(),
+                "tokenfactory.gateway.api-keys.pepper=console-test-pepper-" + UUID.randomUUID(),
+                "tokenfactory.gateway.api-keys.agent-service-key-file=" + secrets.resolve("agent-service-key"));
+        adminKey = gateway.bean(ApiKeys.class).issue(new NewApiKey("console-test-admin", null, null,
+                Set.of(IdentityClaims.SCOPE_ADMIN), List.of(), null, null, null)).secret();
+        admin = HttpTestClient.onPort(gatewayPort).withToken(adminKey);
+
+        downloads = Files.createTempDirectory("tf-console-downloads");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--window-size=1366,900", "--user-data-dir=" + Files.createTempDirectory("tf-chromium"));
+        options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(),
+                "download.prompt_for_download", false));
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build(), options);
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterAll
+    static void stopEverything() {
+        if (browser != null) {
+            browser.quit();
+        }
+        for (int i = services.size() - 1; i >= 0; i--) {
+            services.get(i).close();
+        }
+    }
+
+    @Test
+    void operatorsAndDepartmentsSeeTheFactoryLiveAndRunIt() throws IOException {
+        String suffix = UUID.randomUUID().toString().substring(0, 6);
+        seedPrices();
+        UUID research = department("Research " + suffix, "CC-R" + suffix);
+        UUID support = department("Support " + suffix, "CC-S" + suffix);
+        String researchKey = key(research, List.of("inference", "usage:read"));
+        String supportKey = key(support, List.of("inference", "usage:read"));
+        String agentName = "scout-" + suffix;
+        ResponseEntity<JsonNode> agent = admin.post("/api/agents", Map.of("name", agentName, "departmentId", research,
+                "model", "byte-lm-moby", "instructions", "Note one idea.", "tools", List.of(),
+                "trigger", Map.of("kind", "LOOP", "intervalSeconds", 3600)));
+        assertThat(agent.getStatusCode()).as("%s", agent.getBody()).isEqualTo(HttpStatus.CREATED);
+        admin.post("/api/agents/" + agent.getBody().get("id").asString() + "/activate", null);
+
+        // sign in as an administrator: the factory page shows live numbers
+        signIn(adminKey);
+        waitFor(By.cssSelector("[data-testid=tokens-total]"));
+        await().atMost(PATIENCE).until(() -> !text("tokens-total").isEmpty());
+        long before = tokens(text("tokens-total"));
+        HttpTestClient research1 = HttpTestClient.onPort(gatewayPort).withToken(researchKey);
+        for (int i = 0; i < 3; i++) {
+            ResponseEntity<JsonNode> answer = research1.post("/v1/chat/completions", Map.of("model", "byte-lm-moby",
+                    "max_tokens", 20, "messages", List.of(Map.of("role", "user", "content", "Call me Ishmael."))));
+            assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.OK);
+        }
+        // metered, then shown at the page's next refresh, without a reload
+        await().atMost(PATIENCE).until(() -> tokens(text("tokens-total")) > before);
+        await().atMost(PATIENCE).until(() -> !text("tokens-per-joule").equals("–"));
+        screenshot("factory");
+        // a narrow window: everything wraps, nothing runs off the side
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(420, 900));
+        await().atMost(PATIENCE).until(() -> ((Number) browser.executeScript(
+                "return document.documentElement.scrollWidth - window.innerWidth")).intValue() <= 0);
+        screenshot("factory-narrow");
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1366, 900));
+
+        // departments: spend against budget
+        navigate("departments");
+        WebElement departments = waitFor(By.cssSelector("[data-testid=departments-table]"));
+        await().atMost(PATIENCE).until(() -> departments.getText().contains("Research " + suffix));
+        screenshot("departments");
+
+        // agents: pause and resume from the page
+        navigate("agents");
+        click(By.cssSelector("[data-testid='pause-" + agentName + "']"));
+        await().atMost(PATIENCE).until(() -> rowOf(agentName).contains("PAUSED"));
+        click(By.cssSelector("[data-testid='resume-" + agentName + "']"));
+        await().atMost(PATIENCE).until(() -> rowOf(agentName).contains("ACTIVE"));
+        click(By.cssSelector("[data-testid='open-" + agentName + "']"));
+        waitFor(By.cssSelector("[data-testid=runs-table]"));
+        screenshot("agents");
+        // an edit is a new version
+        WebElement instructions = waitFor(By.cssSelector("[data-testid=edit-agent] input[name=instructions]"));
+        instructions.clear();
+        instructions.sendKeys("Note two ideas.");
+        click(By.cssSelector("[data-testid=edit-agent] button[type=submit]"));
+        await().atMost(PATIENCE).until(() -> browser.findElement(By.id("notice")).getText().contains("version 2"));
+        JsonNode edited = admin.get("/api/agents/" + agent.getBody().get("id").asString()).getBody();
+        assertThat(edited.get("version").asInt()).isEqualTo(2);
+        assertThat(edited.at("/definition/instructions").asString()).isEqualTo("Note two ideas.");
+
+        // usage explorer
+        navigate("usage");
+        WebElement usage = waitFor(By.cssSelector("[data-testid=usage-table]"));
+        await().atMost(PATIENCE).until(() -> usage.getText().contains("byte-lm-moby"));
+        click(By.cssSelector("[data-testid=usage-csv]"));
+        await().atMost(PATIENCE).until(() -> Files.exists(downloads.resolve("usage.csv")));
+        assertThat(Files.readString(downloads.resolve("usage.csv"))).contains("byte-lm-moby");
+        screenshot("usage");
+
+        // statements: last month closed, a statement downloaded as PDF
+        String lastMonth = YearMonth.now(ZoneOffset.UTC).minusMonths(1).toString();
+        usageLastMonth(research);
+        ResponseEntity<JsonNode> closed = admin.post("/api/billing/periods/" + lastMonth + "/close", null);
+        assertThat(closed.getStatusCode()).isIn(HttpStatus.OK, HttpStatus.CREATED, HttpStatus.CONFLICT);
+        navigate("statements");
+        WebElement statements = waitFor(By.cssSelector("[data-testid=statements-table]"));
+        await().atMost(PATIENCE).until(() -> !statements.findElements(By.cssSelector("button[data-testid^=pdf-]")).isEmpty());
+        statements.findElements(By.cssSelector("button[data-testid^=pdf-]")).get(0).click();
+        await().atMost(PATIENCE).until(() -> pdfs().findFirst().isPresent());
+        assertThat(Files.readAllBytes(pdfs().findFirst().orElseThrow())).startsWith("%PDF".getBytes());
+        screenshot("statements");
+
+        navigate("keys");
+        waitFor(By.cssSelector("[data-testid=keys-table]"));
+        screenshot("keys");
+
+        // a department key sees its own department only
+        click(By.id("sign-out"));
+        signIn(supportKey);
+        await().atMost(PATIENCE).until(() -> text("who").contains(support.toString().substring(0, 8)));
+        navigate("departments");
+        WebElement own = waitFor(By.cssSelector("[data-testid=departments-table]"));
+        await().atMost(PATIENCE).until(() -> own.getText().contains("Support " + suffix));
+        assertThat(own.getText()).doesNotContain("Research " + suffix);
+        assertThat(browser.findElements(By.cssSelector("nav button[data-page=keys]")).get(0).isDisplayed()).isFalse();
+        navigate("agents");
+        WebElement agents = waitFor(By.cssSelector("[data-testid=agents-table]"));
+        await().atMost(PATIENCE).until(() -> agents.getText().contains("Nothing yet."));
+        assertThat(agents.getText()).doesNotContain(agentName);
+        // asking for the other department's figures directly is refused, and the page says so
+        browser.executeScript("location.hash = 'departments'");
+        Object refused = browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "fetch('/api/billing/departments/" + research + "/spend', {headers: {Authorization: 'Bearer "
+                + supportKey + "'}}).then(r => done(r.status));");
+        assertThat(((Number) refused).intValue()).isEqualTo(403);
+    }
+
+    /** Last month's metered usage of a department, as metering-service reports it (so the month has a statement). */
+    private static void usageLastMonth(UUID department) {
+        Instant at = YearMonth.now(ZoneOffset.UTC).minusMonths(1).atDay(15).atStartOfDay().toInstant(ZoneOffset.UTC);
+        UsageRecorded usage = new UsageRecorded(UUID.randomUUID(), at, "req-" + UUID.randomUUID(), department,
+                UUID.randomUUID(), null, null, "byte-lm-moby", "djl", "node-1", "cpu0", 600, 400, UsageOutcome.COMPLETED,
+                900, 80, 36.0, EnergySource.RAPL, 0.5, false);
+        UsageMetered metered = new UsageMetered(UUID.randomUUID(), Instant.now(), department, List.of(new UsageMetered.Item(
+                usage, new BigDecimal("36.0"), BigDecimal.ZERO, BigDecimal.ONE)));
+        assertThat(billingService.bean(StreamBridge.class).send("tokenfactory.usage-metered",
+                CloudEventMessages.toMessage(metered, "urn:tokenfactory:metering-service"))).isTrue();
+        JdbcTemplate billing = new JdbcTemplate(billingService.bean(DataSource.class));
+        await().atMost(PATIENCE).until(() -> billing.queryForObject(
+                "SELECT count(*) FROM usage_charge WHERE usage_event_id = ?", Long.class, usage.eventId()) == 1);
+    }
+
+    private static void signIn(String key) {
+        browser.get("http://localhost:" + gatewayPort + "/console");
+        WebElement field = waitFor(By.id("api-key"));
+        field.sendKeys(key);
+        browser.findElement(By.cssSelector("#sign-in-form button[type=submit]")).click();
+        waitFor(By.cssSelector("#view[data-page]"));
+    }
+
+    private static void navigate(String page) {
+        click(By.cssSelector("nav button[data-page=" + page + "]"));
+        await().atMost(PATIENCE).until(() -> page.equals(browser.findElement(By.id("view")).getAttribute("data-page")));
+        assertThat(browser.findElement(By.id("error")).isDisplayed()).as("error on %s: %s", page,
+                browser.findElement(By.id("error")).getText()).isFalse();
+    }
+
+    private static void click(By target) {
+        waitFor(target).click();
+    }
+
+    private static WebElement waitFor(By target) {
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> browser.findElement(target).isDisplayed());
+        return browser.findElement(target);
+    }
+
+    private static String text(String testId) {
+        List<WebElement> found = browser.findElements(By.cssSelector("[data-testid=" + testId + "]"));
+        return found.isEmpty() ? "" : found.get(0).getText().trim();
+    }
+
+    private static String rowOf(String agentName) {
+        return browser.findElement(By.cssSelector("[data-testid='open-" + agentName + "']"))
+                .findElement(By.xpath("./ancestor::tr")).getText();
+    }
+
+    private static long tokens(String shown) {
+        String digits = shown.replaceAll("[^0-9]", "");
+        return digits.isEmpty() ? -1 : Long.parseLong(digits);
+    }
+
+    private static Stream<Path> pdfs() throws IOException {
+        return Files.list(downloads).filter(file -> file.toString().endsWith(".pdf"));
+    }
+
+    private static void screenshot(String page) throws IOException {
+        Files.write(SCREENSHOTS.resolve(page + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    }
+
+    private static void seedPrices() {
+        admin.post("/api/billing/energy-tariffs", Map.of("effectiveFrom", "2000-01-01T00:00:00Z", "pricePerKwh", "0.25"));
+        admin.post("/api/billing/models", Map.of("name", "byte-lm-moby", "task", "GENERATION"));
+        admin.post("/api/billing/rate-cards", Map.of("model", "byte-lm-moby", "effectiveFrom", "2000-01-01T00:00:00Z",
+                "promptPerMillion", "0.50", "completionPerMillion", "1.50", "embeddingPerMillion", "0"));
+    }
+
+    private static UUID department(String name, String costCentre) {
+        Map<String, Object> body = new HashMap<>(Map.of("name", name, "costCentreCode", costCentre,
+                "monthlyBudget", "100", "softAlertPercent", 80));
+        ResponseEntity<JsonNode> created = admin.post("/api/billing/departments", body);
+        assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.CREATED);
+        return UUID.fromString(created.getBody().get("id").asString());
+    }
+
+    private static String key(UUID department, List<String> scopes) {
+        ResponseEntity<JsonNode> created = admin.post("/api/keys", Map.of("name", "console " + department,
+                "departmentId", department, "scopes", scopes));
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        return created.getBody().get("secret").asString();
+    }
+
+    private static RunningService start(Class<?> application, String module, String... properties) {
+        RunningService service = RunningService.start(application, module, properties);
+        services.add(service);
+        return service;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
