@@ -144,6 +144,14 @@ class ConsoleBrowserSystemTests {
         assertThat(agent.getStatusCode()).as("%s", agent.getBody()).isEqualTo(HttpStatus.CREATED);
         admin.post("/api/agents/" + agent.getBody().get("id").asString() + "/activate", null);
 
+        // a wrong key is refused with a readable message, and nothing else appears
+        browser.get("http://localhost:" + gatewayPort + "/console");
+        waitFor(By.id("api-key")).sendKeys("tf_not-a-real-key");
+        browser.findElement(By.cssSelector("#sign-in-form button[type=submit]")).click();
+        await().atMost(PATIENCE).until(() -> browser.findElement(By.id("error")).getText()
+                .contains("unknown, revoked or expired"));
+        assertThat(browser.findElement(By.id("view")).isDisplayed()).isFalse();
+
         // sign in as an administrator: the factory page shows live numbers
         signIn(adminKey);
         waitFor(By.cssSelector("[data-testid=tokens-total]"));
