@@ -51,13 +51,16 @@ public record GatewayProperties(
      * @param defaultCompletionReservation tokens reserved for a completion that names no max_tokens
      * @param departmentRpm                requests per minute for each department, all its keys together (empty: none)
      * @param departmentTpm                tokens per minute for each department, all its keys together (empty: none)
+     * @param failedAuthenticationsPerMinute wrong keys one client address may present per minute; then every request
+     *                                     from it gets 429 until the minute is over (brute force gets nowhere)
      */
     public record Limits(
             @NotNull @DefaultValue("MEMORY") LimitStore store,
             @NotNull @DefaultValue("4MB") DataSize maxRequestBody,
             @Positive @DefaultValue("1024") long defaultCompletionReservation,
             @Positive Integer departmentRpm,
-            @Positive Long departmentTpm) {
+            @Positive Long departmentTpm,
+            @Positive @DefaultValue("30") int failedAuthenticationsPerMinute) {
     }
 
     /**

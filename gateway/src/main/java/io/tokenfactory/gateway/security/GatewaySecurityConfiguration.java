@@ -6,6 +6,7 @@ import static io.tokenfactory.support.security.IdentityClaims.SCOPE_INFERENCE;
 import static io.tokenfactory.support.security.IdentityClaims.SCOPE_USAGE_READ;
 import static io.tokenfactory.support.security.IdentityClaims.authority;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,6 +34,7 @@ import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsConfigurationSource;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
 
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -48,12 +50,25 @@ class GatewaySecurityConfiguration {
     private static final String BEARER = "Bearer ";
 
     @Bean
-    SecurityWebFilterChain gatewaySecurity(ServerHttpSecurity http, ApiKeys keys, GatewayProperties properties) {
+    SecurityWebFilterChain gatewaySecurity(ServerHttpSecurity http, ApiKeys keys, GatewayProperties properties,
+            Clock clock) {
+        FailedAuthentications failures = new FailedAuthentications(
+                properties.limits().failedAuthenticationsPerMinute(), clock);
         AuthenticationWebFilter apiKeys = new AuthenticationWebFilter(apiKeyAuthentication(keys));
         apiKeys.setServerAuthenticationConverter(GatewaySecurityConfiguration::bearerSecret);
-        apiKeys.setAuthenticationFailureHandler(new ServerAuthenticationEntryPointFailureHandler(
-                (exchange, failure) -> ProblemResponses.write(exchange, HttpStatus.UNAUTHORIZED, "invalid_api_key",
-                        "invalid_request_error", "The API key is missing, unknown, revoked or expired")));
+        apiKeys.setAuthenticationFailureHandler(new ServerAuthenticationEntryPointFailureHandler((exchange, failure) -> {
+            failures.failed(exchange);
+            return ProblemResponses.write(exchange, HttpStatus.UNAUTHORIZED, "invalid_api_key",
+                    "invalid_request_error", "The API key is missing, unknown, revoked or expired");
+        }));
+        // an address that presented too many wrong keys this minute is refused before its key is even looked at
+        WebFilter bruteForceGuard = (exchange, chain) -> {
+            long wait = exchange.getRequest().getHeaders().containsHeader(HttpHeaders.AUTHORIZATION)
+                    ? failures.blockedFor(exchange) : 0;
+            return wait == 0 ? chain.filter(exchange) : ProblemResponses.write(exchange, HttpStatus.TOO_MANY_REQUESTS,
+                    "too_many_failed_authentications", "rate_limit_error",
+                    "Too many wrong API keys from this address; try again in " + wait + " s", wait);
+        };
         apiKeys.setAuthenticationSuccessHandler((filterExchange, authentication) -> {
             // the access log and the limits read the key from here
             filterExchange.getExchange().getAttributes().put(ApiKeyView.EXCHANGE_ATTRIBUTE, ((AuthenticatedApiKey) authentication).key());
@@ -73,6 +88,7 @@ class GatewaySecurityConfiguration {
                 .logout(ServerHttpSecurity.LogoutSpec::disable)
                 .requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
                 .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+                .addFilterBefore(bruteForceGuard, SecurityWebFiltersOrder.AUTHENTICATION)
                 .addFilterAt(apiKeys, SecurityWebFiltersOrder.AUTHENTICATION)
                 .authorizeExchange(exchanges -> exchanges
                         .pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",

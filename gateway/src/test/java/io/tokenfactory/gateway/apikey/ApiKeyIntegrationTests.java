@@ -159,6 +159,38 @@ class ApiKeyIntegrationTests extends GatewayIntegrationTest {
     }
 
     @Test
+    void anAddressGuessingKeysIsRefusedForTheRestOfTheMinuteWhateverKeyItPresents() throws Exception {
+        // another loopback address than every other test's, so only this test's guesses count against it
+        String guesser = "127.0.0.2";
+        IssuedApiKey valid = departmentKey(department, "inference");
+        // the guesses and the refusal must fall into one minute
+        await().atMost(Duration.ofSeconds(15)).until(() -> java.time.LocalTime.now(java.time.ZoneOffset.UTC).getSecond() < 50);
+        for (int i = 0; i < 30; i++) {
+            assertThat(rawGet(guesser, "/v1/models", "tf_guess-" + i)).startsWith("HTTP/1.1 401");
+        }
+        String refused = rawGet(guesser, "/v1/models", valid.secret());
+        assertThat(refused).startsWith("HTTP/1.1 429").contains("too_many_failed_authentications")
+                .containsIgnoringCase("Retry-After:");
+        // nobody else is affected
+        assertThat(http().withToken(valid.secret()).get("/v1/models").getStatusCode()).isEqualTo(HttpStatus.OK);
+        // requests without a key (health) are not guesses and still pass
+        assertThat(rawGet(guesser, "/actuator/health/liveness", null)).startsWith("HTTP/1.1 200");
+    }
+
+    /** A request from a chosen local address (the JDK's HTTP client cannot bind one), the response's head and body. */
+    private String rawGet(String fromAddress, String path, String key) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.bind(new java.net.InetSocketAddress(fromAddress, 0));
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", gatewayPort), 5_000);
+            socket.setSoTimeout(10_000);
+            String request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + (key == null ? "" : "Authorization: Bearer " + key + "\r\n") + "\r\n";
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void refusesAKeyForADepartmentBillingDoesNotKnowAndCreatesNothing() {
         UUID unknown = UUID.randomUUID();
 
