@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,25 +14,16 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 
-import io.tokenfactory.agents.AgentServiceApplication;
 import javax.sql.DataSource;
 
-import io.tokenfactory.billing.BillingServiceApplication;
 import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageMetered;
 import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.support.events.CloudEventMessages;
-import io.tokenfactory.gateway.GatewayApplication;
-import io.tokenfactory.gateway.apikey.ApiKeys;
-import io.tokenfactory.gateway.apikey.NewApiKey;
-import io.tokenfactory.inference.InferenceServiceApplication;
-import io.tokenfactory.metering.MeteringServiceApplication;
-import io.tokenfactory.support.security.IdentityClaims;
 import io.tokenfactory.testsupport.HttpTestClient;
 
 import org.junit.jupiter.api.AfterAll;
@@ -43,6 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -68,9 +58,8 @@ class ConsoleBrowserSystemTests {
     private static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
-    private static final List<RunningService> services = new java.util.ArrayList<>();
     private static ChromeDriver browser;
-    private static RunningService billingService;
+    private static WholeFactory factory;
     private static Path downloads;
     private static int gatewayPort;
     private static String adminKey;
@@ -80,31 +69,10 @@ class ConsoleBrowserSystemTests {
     static void startTheFactoryAndABrowser() throws IOException {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "needs Debian's chromium and chromium-driver (.ci/run installs them)");
-        Path secrets = Files.createTempDirectory("tf-console-test");
-        gatewayPort = freePort();
-        String gatewayUrl = "http://localhost:" + gatewayPort;
-        String jwks = "spring.security.oauth2.resourceserver.jwt.jwk-set-uri=" + gatewayUrl + "/.well-known/jwks.json";
-        RunningService billing = start(BillingServiceApplication.class, "billing-service", jwks);
-        billingService = billing;
-        RunningService inference = start(InferenceServiceApplication.class, "inference-service", jwks);
-        RunningService metering = start(MeteringServiceApplication.class, "metering-service", jwks,
-                "tokenfactory.metering.inference-url=http://localhost:" + inference.port());
-        RunningService agents = start(AgentServiceApplication.class, "agent-service", jwks,
-                "tokenfactory.agents.gateway.url=" + gatewayUrl,
-                "tokenfactory.agents.gateway.service-key-file=" + secrets.resolve("agent-service-key"),
-                "tokenfactory.agents.credentials.encryption-key-file=" + secrets.resolve("credentials-key"),
-                "tokenfactory.agents.billing-url=http://localhost:" + billing.port());
-        RunningService gateway = start(GatewayApplication.class, "gateway", "spring.main.web-application-type=reactive",
-                "server.port=" + gatewayPort,
-                "tokenfactory.gateway.upstreams.inference=http://localhost:" + inference.port(),
-                "tokenfactory.gateway.upstreams.billing=http://localhost:" + billing.port(),
-                "tokenfactory.gateway.upstreams.metering=http://localhost:" + metering.port(),
-                "tokenfactory.gateway.upstreams.agents=http://localhost:" + agents.port(),
-                "tokenfactory.gateway.api-keys.pepper=console-test-pepper-" + UUID.randomUUID(),
-                "tokenfactory.gateway.api-keys.agent-service-key-file=" + secrets.resolve("agent-service-key"));
-        adminKey = gateway.bean(ApiKeys.class).issue(new NewApiKey("console-test-admin", null, null,
-                Set.of(IdentityClaims.SCOPE_ADMIN), List.of(), null, null, null)).secret();
-        admin = HttpTestClient.onPort(gatewayPort).withToken(adminKey);
+        factory = WholeFactory.get();
+        gatewayPort = factory.gatewayPort;
+        adminKey = factory.adminKey;
+        admin = factory.admin();
 
         downloads = Files.createTempDirectory("tf-console-downloads");
         ChromeOptions options = new ChromeOptions();
@@ -120,19 +88,16 @@ class ConsoleBrowserSystemTests {
     }
 
     @AfterAll
-    static void stopEverything() {
+    static void stopTheBrowser() {
         if (browser != null) {
             browser.quit();
-        }
-        for (int i = services.size() - 1; i >= 0; i--) {
-            services.get(i).close();
         }
     }
 
     @Test
     void operatorsAndDepartmentsSeeTheFactoryLiveAndRunIt() throws IOException {
         String suffix = UUID.randomUUID().toString().substring(0, 6);
-        seedPrices();
+        factory.seedPrices();
         UUID research = department("Research " + suffix, "CC-R" + suffix);
         UUID support = department("Support " + suffix, "CC-S" + suffix);
         String researchKey = key(research, List.of("inference", "usage:read"));
@@ -148,14 +113,14 @@ class ConsoleBrowserSystemTests {
         browser.get("http://localhost:" + gatewayPort + "/console");
         waitFor(By.id("api-key")).sendKeys("tf_not-a-real-key");
         browser.findElement(By.cssSelector("#sign-in-form button[type=submit]")).click();
-        await().atMost(PATIENCE).until(() -> browser.findElement(By.id("error")).getText()
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> browser.findElement(By.id("error")).getText()
                 .contains("unknown, revoked or expired"));
         assertThat(browser.findElement(By.id("view")).isDisplayed()).isFalse();
 
         // sign in as an administrator: the factory page shows live numbers
         signIn(adminKey);
         waitFor(By.cssSelector("[data-testid=tokens-total]"));
-        await().atMost(PATIENCE).until(() -> !text("tokens-total").isEmpty());
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> !text("tokens-total").isEmpty());
         long before = tokens(text("tokens-total"));
         HttpTestClient research1 = HttpTestClient.onPort(gatewayPort).withToken(researchKey);
         for (int i = 0; i < 3; i++) {
@@ -164,12 +129,12 @@ class ConsoleBrowserSystemTests {
             assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.OK);
         }
         // metered, then shown at the page's next refresh, without a reload
-        await().atMost(PATIENCE).until(() -> tokens(text("tokens-total")) > before);
-        await().atMost(PATIENCE).until(() -> !text("tokens-per-joule").equals("–"));
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> tokens(text("tokens-total")) > before);
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> !text("tokens-per-joule").equals("–"));
         screenshot("factory");
         // a narrow window: everything wraps, nothing runs off the side
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(420, 900));
-        await().atMost(PATIENCE).until(() -> ((Number) browser.executeScript(
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> ((Number) browser.executeScript(
                 "return document.documentElement.scrollWidth - window.innerWidth")).intValue() <= 0);
         screenshot("factory-narrow");
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1366, 900));
@@ -177,15 +142,15 @@ class ConsoleBrowserSystemTests {
         // departments: spend against budget
         navigate("departments");
         WebElement departments = waitFor(By.cssSelector("[data-testid=departments-table]"));
-        await().atMost(PATIENCE).until(() -> departments.getText().contains("Research " + suffix));
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> departments.getText().contains("Research " + suffix));
         screenshot("departments");
 
         // agents: pause and resume from the page
         navigate("agents");
         click(By.cssSelector("[data-testid='pause-" + agentName + "']"));
-        await().atMost(PATIENCE).until(() -> rowOf(agentName).contains("PAUSED"));
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> rowOf(agentName).contains("PAUSED"));
         click(By.cssSelector("[data-testid='resume-" + agentName + "']"));
-        await().atMost(PATIENCE).until(() -> rowOf(agentName).contains("ACTIVE"));
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> rowOf(agentName).contains("ACTIVE"));
         click(By.cssSelector("[data-testid='open-" + agentName + "']"));
         waitFor(By.cssSelector("[data-testid=runs-table]"));
         screenshot("agents");
@@ -194,7 +159,7 @@ class ConsoleBrowserSystemTests {
         instructions.clear();
         instructions.sendKeys("Note two ideas.");
         click(By.cssSelector("[data-testid=edit-agent] button[type=submit]"));
-        await().atMost(PATIENCE).until(() -> browser.findElement(By.id("notice")).getText().contains("version 2"));
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> browser.findElement(By.id("notice")).getText().contains("version 2"));
         JsonNode edited = admin.get("/api/agents/" + agent.getBody().get("id").asString()).getBody();
         assertThat(edited.get("version").asInt()).isEqualTo(2);
         assertThat(edited.at("/definition/instructions").asString()).isEqualTo("Note two ideas.");
@@ -202,9 +167,9 @@ class ConsoleBrowserSystemTests {
         // usage explorer
         navigate("usage");
         WebElement usage = waitFor(By.cssSelector("[data-testid=usage-table]"));
-        await().atMost(PATIENCE).until(() -> usage.getText().contains("byte-lm-moby"));
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> usage.getText().contains("byte-lm-moby"));
         click(By.cssSelector("[data-testid=usage-csv]"));
-        await().atMost(PATIENCE).until(() -> Files.exists(downloads.resolve("usage.csv")));
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> Files.exists(downloads.resolve("usage.csv")));
         assertThat(Files.readString(downloads.resolve("usage.csv"))).contains("byte-lm-moby");
         screenshot("usage");
 
@@ -215,9 +180,9 @@ class ConsoleBrowserSystemTests {
         assertThat(closed.getStatusCode()).isIn(HttpStatus.OK, HttpStatus.CREATED, HttpStatus.CONFLICT);
         navigate("statements");
         WebElement statements = waitFor(By.cssSelector("[data-testid=statements-table]"));
-        await().atMost(PATIENCE).until(() -> !statements.findElements(By.cssSelector("button[data-testid^=pdf-]")).isEmpty());
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> !statements.findElements(By.cssSelector("button[data-testid^=pdf-]")).isEmpty());
         statements.findElements(By.cssSelector("button[data-testid^=pdf-]")).get(0).click();
-        await().atMost(PATIENCE).until(() -> pdfs().findFirst().isPresent());
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> pdfs().findFirst().isPresent());
         assertThat(Files.readAllBytes(pdfs().findFirst().orElseThrow())).startsWith("%PDF".getBytes());
         screenshot("statements");
 
@@ -228,16 +193,16 @@ class ConsoleBrowserSystemTests {
         // a department key sees its own department only
         click(By.id("sign-out"));
         signIn(supportKey);
-        await().atMost(PATIENCE).until(() -> text("who").contains(support.toString().substring(0, 8)));
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> text("who").contains(support.toString().substring(0, 8)));
         navigate("departments");
         WebElement own = waitFor(By.cssSelector("[data-testid=departments-table]"));
-        await().atMost(PATIENCE).until(() -> own.getText().contains("Support " + suffix));
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> own.getText().contains("Support " + suffix));
         assertThat(own.getText()).doesNotContain("Research " + suffix);
         assertThat(browser.findElements(By.cssSelector("nav button[data-page=keys]")).get(0).isDisplayed()).isFalse();
         navigate("agents");
-        WebElement agents = waitFor(By.cssSelector("[data-testid=agents-table]"));
-        await().atMost(PATIENCE).until(() -> agents.getText().contains("Nothing yet."));
-        assertThat(agents.getText()).doesNotContain(agentName);
+        waitFor(By.cssSelector("[data-testid=agents-table]"));
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> text("agents-table").contains("Nothing yet."));
+        assertThat(text("agents-table")).doesNotContain(agentName);
         // asking for the other department's figures directly is refused, and the page says so
         browser.executeScript("location.hash = 'departments'");
         Object refused = browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
@@ -254,10 +219,10 @@ class ConsoleBrowserSystemTests {
                 900, 80, 36.0, EnergySource.RAPL, 0.5, false);
         UsageMetered metered = new UsageMetered(UUID.randomUUID(), Instant.now(), department, List.of(new UsageMetered.Item(
                 usage, new BigDecimal("36.0"), BigDecimal.ZERO, BigDecimal.ONE)));
-        assertThat(billingService.bean(StreamBridge.class).send("tokenfactory.usage-metered",
+        assertThat(factory.billing.bean(StreamBridge.class).send("tokenfactory.usage-metered",
                 CloudEventMessages.toMessage(metered, "urn:tokenfactory:metering-service"))).isTrue();
-        JdbcTemplate billing = new JdbcTemplate(billingService.bean(DataSource.class));
-        await().atMost(PATIENCE).until(() -> billing.queryForObject(
+        JdbcTemplate billing = new JdbcTemplate(factory.billing.bean(DataSource.class));
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> billing.queryForObject(
                 "SELECT count(*) FROM usage_charge WHERE usage_event_id = ?", Long.class, usage.eventId()) == 1);
     }
 
@@ -271,7 +236,7 @@ class ConsoleBrowserSystemTests {
 
     private static void navigate(String page) {
         click(By.cssSelector("nav button[data-page=" + page + "]"));
-        await().atMost(PATIENCE).until(() -> page.equals(browser.findElement(By.id("view")).getAttribute("data-page")));
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> page.equals(browser.findElement(By.id("view")).getAttribute("data-page")));
         assertThat(browser.findElement(By.id("error")).isDisplayed()).as("error on %s: %s", page,
                 browser.findElement(By.id("error")).getText()).isFalse();
     }
@@ -285,14 +250,23 @@ class ConsoleBrowserSystemTests {
         return browser.findElement(target);
     }
 
+    /** The element's text now; empty while the page is redrawing it (live pages replace their elements). */
     private static String text(String testId) {
-        List<WebElement> found = browser.findElements(By.cssSelector("[data-testid=" + testId + "]"));
-        return found.isEmpty() ? "" : found.get(0).getText().trim();
+        try {
+            List<WebElement> found = browser.findElements(By.cssSelector("[data-testid=" + testId + "]"));
+            return found.isEmpty() ? "" : found.get(0).getText().trim();
+        } catch (StaleElementReferenceException redrawn) {
+            return "";
+        }
     }
 
     private static String rowOf(String agentName) {
-        return browser.findElement(By.cssSelector("[data-testid='open-" + agentName + "']"))
-                .findElement(By.xpath("./ancestor::tr")).getText();
+        try {
+            return browser.findElement(By.cssSelector("[data-testid='open-" + agentName + "']"))
+                    .findElement(By.xpath("./ancestor::tr")).getText();
+        } catch (StaleElementReferenceException | org.openqa.selenium.NoSuchElementException redrawn) {
+            return "";
+        }
     }
 
     private static long tokens(String shown) {
@@ -306,13 +280,6 @@ class ConsoleBrowserSystemTests {
 
     private static void screenshot(String page) throws IOException {
         Files.write(SCREENSHOTS.resolve(page + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
-    }
-
-    private static void seedPrices() {
-        admin.post("/api/billing/energy-tariffs", Map.of("effectiveFrom", "2000-01-01T00:00:00Z", "pricePerKwh", "0.25"));
-        admin.post("/api/billing/models", Map.of("name", "byte-lm-moby", "task", "GENERATION"));
-        admin.post("/api/billing/rate-cards", Map.of("model", "byte-lm-moby", "effectiveFrom", "2000-01-01T00:00:00Z",
-                "promptPerMillion", "0.50", "completionPerMillion", "1.50", "embeddingPerMillion", "0"));
     }
 
     private static UUID department(String name, String costCentre) {
@@ -330,17 +297,4 @@ class ConsoleBrowserSystemTests {
         return created.getBody().get("secret").asString();
     }
 
-    private static RunningService start(Class<?> application, String module, String... properties) {
-        RunningService service = RunningService.start(application, module, properties);
-        services.add(service);
-        return service;
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -48,7 +48,8 @@ record InferenceRequestShape(String model, boolean stream, long promptTokenEstim
         }
         JsonNode model = request.get("model");
         JsonNode stream = request.get("stream");
-        return new InferenceRequestShape(model == null ? null : model.asString(),
+        // a model that is not a string names none; inference-service answers that with its own 400
+        return new InferenceRequestShape(model == null || !model.isString() ? null : model.asString(),
                 stream != null && stream.asBoolean(false), prompt, maxTokens);
     }
 

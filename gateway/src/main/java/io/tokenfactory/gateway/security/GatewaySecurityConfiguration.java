@@ -15,6 +15,7 @@ import io.tokenfactory.gateway.apikey.ApiKeyView;
 import io.tokenfactory.gateway.apikey.ApiKeys;
 import io.tokenfactory.gateway.web.ProblemResponses;
 
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
@@ -27,6 +28,7 @@ import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.WebFilterChainProxy;
 import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
 import org.springframework.security.web.server.authentication.ServerAuthenticationEntryPointFailureHandler;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
@@ -110,6 +112,25 @@ class GatewaySecurityConfiguration {
                         .accessDeniedHandler((exchange, denied) -> ProblemResponses.write(exchange, HttpStatus.FORBIDDEN,
                                 "forbidden", "permission_error", "The API key lacks the scope this operation needs")))
                 .build();
+    }
+
+    /**
+     * Requests the firewall refuses (encoded slashes, semicolons, '..' and the like in the URL) get a problem detail
+     * like every other refusal, not an empty 400.
+     */
+    @Bean
+    static BeanPostProcessor firewallRefusalsAsProblems() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String name) {
+                if (bean instanceof WebFilterChainProxy proxy) {
+                    proxy.setExchangeRejectedHandler((exchange, rejected) -> ProblemResponses.write(exchange,
+                            HttpStatus.BAD_REQUEST, "rejected_url", "invalid_request_error", "The URL holds an encoded"
+                                    + " slash, a semicolon, '..' or another sequence the gateway does not accept"));
+                }
+                return bean;
+            }
+        };
     }
 
     /** Browsers may call the API from the admin console's origins (and only those). */

@@ -50,6 +50,10 @@ class IdentityRelayFilter implements GlobalFilter, Ordered {
     private static ServerWebExchange relay(ServerWebExchange exchange, String identityToken, boolean agentKey) {
         ServerHttpRequest request = exchange.getRequest().mutate().headers(headers -> {
             headers.remove(HttpHeaders.AUTHORIZATION);
+            // a client's h2c upgrade offer is for this hop only (the gateway speaks HTTP/1.1 to the services); passed
+            // on, it left the first proxied request of a connection waiting for an answer that never came
+            headers.remove(HttpHeaders.UPGRADE);
+            headers.remove("HTTP2-Settings");
             List.copyOf(headers.headerNames()).stream()
                     .filter(name -> SPOOFABLE_PREFIXES.stream().anyMatch(prefix -> name.toLowerCase(Locale.ROOT).startsWith(prefix)))
                     .filter(name -> !(agentKey && name.equalsIgnoreCase(AGENT_RUN_HEADER)))

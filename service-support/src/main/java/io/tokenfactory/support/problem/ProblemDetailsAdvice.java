@@ -1,10 +1,12 @@
 package io.tokenfactory.support.problem;
 
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -43,6 +45,21 @@ public abstract class ProblemDetailsAdvice extends ResponseEntityExceptionHandle
     ResponseEntity<ProblemDetail> concurrentUpdate(OptimisticLockingFailureException conflict) {
         return ResponseEntity.status(HttpStatus.CONFLICT).body(ProblemTypes.problem(HttpStatus.CONFLICT,
                 "concurrent_update", "Concurrent update", "Someone else changed this resource meanwhile; read it again and retry"));
+    }
+
+    /**
+     * Text PostgreSQL cannot store (a NUL character, SQL states 22021 / 22P05) is the client's mistake; the
+     * transaction has rolled back, so nothing changed.
+     */
+    @ExceptionHandler(DataIntegrityViolationException.class)
+    ResponseEntity<ProblemDetail> unstorable(DataIntegrityViolationException violation) {
+        Throwable cause = violation.getMostSpecificCause();
+        String state = cause instanceof SQLException sql ? sql.getSQLState() : null;
+        if ("22021".equals(state) || "22P05".equals(state)) {
+            return ResponseEntity.badRequest().body(ProblemTypes.problem(HttpStatus.BAD_REQUEST, "invalid_text",
+                    "Invalid text", "Text may not contain NUL characters or characters that cannot be stored"));
+        }
+        return unexpected(violation);
     }
 
     @ExceptionHandler(Exception.class)

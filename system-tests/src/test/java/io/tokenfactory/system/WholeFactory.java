@@ -1,0 +1,116 @@
+package io.tokenfactory.system;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import io.tokenfactory.agents.AgentServiceApplication;
+import io.tokenfactory.billing.BillingServiceApplication;
+import io.tokenfactory.gateway.GatewayApplication;
+import io.tokenfactory.gateway.apikey.ApiKeys;
+import io.tokenfactory.gateway.apikey.NewApiKey;
+import io.tokenfactory.inference.InferenceServiceApplication;
+import io.tokenfactory.metering.MeteringServiceApplication;
+import io.tokenfactory.support.security.IdentityClaims;
+import io.tokenfactory.testsupport.HttpTestClient;
+
+/**
+ * The five real services in this JVM, wired to each other as in production, started once for the test classes that
+ * need all of them (the console in a browser, the abuse suite) and stopped when the JVM ends.
+ */
+final class WholeFactory {
+
+    private static WholeFactory running;
+
+    final RunningService billing;
+    final RunningService inference;
+    final RunningService metering;
+    final RunningService agents;
+    final RunningService gateway;
+    final int gatewayPort;
+    final String adminKey;
+    private final List<RunningService> services = new ArrayList<>();
+
+    private WholeFactory() throws IOException {
+        Path secrets = Files.createTempDirectory("tf-factory-secrets");
+        gatewayPort = freePort();
+        String gatewayUrl = "http://localhost:" + gatewayPort;
+        String jwks = "spring.security.oauth2.resourceserver.jwt.jwk-set-uri=" + gatewayUrl + "/.well-known/jwks.json";
+        billing = start(BillingServiceApplication.class, "billing-service", jwks);
+        inference = start(InferenceServiceApplication.class, "inference-service", jwks);
+        metering = start(MeteringServiceApplication.class, "metering-service", jwks,
+                "tokenfactory.metering.inference-url=http://localhost:" + inference.port());
+        agents = start(AgentServiceApplication.class, "agent-service", jwks,
+                "tokenfactory.agents.gateway.url=" + gatewayUrl,
+                "tokenfactory.agents.gateway.service-key-file=" + secrets.resolve("agent-service-key"),
+                "tokenfactory.agents.credentials.encryption-key-file=" + secrets.resolve("credentials-key"),
+                "tokenfactory.agents.billing-url=http://localhost:" + billing.port());
+        gateway = start(GatewayApplication.class, "gateway", "spring.main.web-application-type=reactive",
+                "server.port=" + gatewayPort,
+                "tokenfactory.gateway.upstreams.inference=http://localhost:" + inference.port(),
+                "tokenfactory.gateway.upstreams.billing=http://localhost:" + billing.port(),
+                "tokenfactory.gateway.upstreams.metering=http://localhost:" + metering.port(),
+                "tokenfactory.gateway.upstreams.agents=http://localhost:" + agents.port(),
+                "tokenfactory.gateway.api-keys.pepper=system-test-pepper-" + UUID.randomUUID(),
+                "tokenfactory.gateway.api-keys.agent-service-key-file=" + secrets.resolve("agent-service-key"));
+        adminKey = gateway.bean(ApiKeys.class).issue(new NewApiKey("system-test-admin", null, null,
+                Set.of(IdentityClaims.SCOPE_ADMIN), List.of(), null, null, null)).secret();
+    }
+
+    static synchronized WholeFactory get() {
+        if (running == null) {
+            try {
+                running = new WholeFactory();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            WholeFactory started = running;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "whole-factory-stop"));
+        }
+        return running;
+    }
+
+    HttpTestClient admin() {
+        return HttpTestClient.onPort(gatewayPort).withToken(adminKey);
+    }
+
+    HttpTestClient client(String key) {
+        return HttpTestClient.onPort(gatewayPort).withToken(key);
+    }
+
+    /** Prices for the local generation model and an energy tariff (created once; a second time is a 409). */
+    void seedPrices() {
+        HttpTestClient admin = admin();
+        admin.post("/api/billing/energy-tariffs", Map.of("effectiveFrom", "2000-01-01T00:00:00Z", "pricePerKwh", "0.25"));
+        admin.post("/api/billing/models", Map.of("name", "byte-lm-moby", "task", "GENERATION"));
+        admin.post("/api/billing/rate-cards", Map.of("model", "byte-lm-moby", "effectiveFrom", "2000-01-01T00:00:00Z",
+                "promptPerMillion", "0.50", "completionPerMillion", "1.50", "embeddingPerMillion", "0"));
+    }
+
+    private void stop() {
+        for (int i = services.size() - 1; i >= 0; i--) {
+            services.get(i).close();
+        }
+    }
+
+    private RunningService start(Class<?> application, String module, String... properties) {
+        RunningService service = RunningService.start(application, module, properties);
+        services.add(service);
+        return service;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
