@@ -190,6 +190,28 @@ class AbuseSystemTests {
         expectRefusal("GET", "/api/keys", null, departmentKey, spoofed, Set.of(403));
         expectRefusal("POST", "/api/billing/periods/2026-01/close", "", departmentKey, spoofed, Set.of(403));
         expectRefusal("GET", "/v1/models", null, "tf_" + "B".repeat(16_000), none, Set.of(400, 401, 431));
+        // an h2c upgrade offer is answered over HTTP/1.1 at once (passed on to a service, it once hung the request)
+        for (String path : List.of("/api/billing/departments/" + otherDepartment + "/spend", "/api/metering/usage", "/api/agents")) {
+            String head = rawHead(path, "Authorization: Bearer " + departmentKey + "\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                    + "Upgrade: h2c\r\nHTTP2-Settings: AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA\r\nContent-Length: 0\r\n");
+            if (!head.startsWith("HTTP/1.1 ")) {
+                failures.add("GET " + path + " with an h2c upgrade offer → " + (head.isEmpty() ? "no answer" : head));
+            }
+        }
+    }
+
+    /** The status line of a hand-written request (what no HTTP client library would send as it is). */
+    private static String rawHead(String path, String headers) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", factory.gatewayPort)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + headers + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] head = new byte[12];
+            int read = socket.getInputStream().read(head);
+            return read <= 0 ? "" : new String(head, 0, read, StandardCharsets.US_ASCII);
+        } catch (java.io.IOException timedOut) {
+            return "";
+        }
     }
 
     private void hostileIdentityTokensStraightToTheServices() throws Exception {
