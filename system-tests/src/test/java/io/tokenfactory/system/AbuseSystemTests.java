@@ -9,7 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +24,6 @@ import io.tokenfactory.testsupport.TestTokens;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import tools.jackson.databind.JsonNode;
@@ -64,13 +61,15 @@ class AbuseSystemTests {
         admin = factory.admin();
         adminKey = factory.adminKey;
         String suffix = UUID.randomUUID().toString().substring(0, 6);
-        department = department("Abused " + suffix, "CC-A" + suffix);
-        otherDepartment = department("Bystander " + suffix, "CC-B" + suffix);
-        departmentKey = key(department, List.of("inference", "usage:read"));
-        revokedKey = key(department, List.of("inference"));
-        admin.post("/api/keys/" + keyId(revokedKey) + "/revoke", Map.of());
-        expiredKey = key(department, List.of("inference"));
-        admin.put("/api/keys/" + keyId(expiredKey) + "/expiry", Map.of());
+        department = factory.department("Abused " + suffix, "CC-A" + suffix);
+        otherDepartment = factory.department("Bystander " + suffix, "CC-B" + suffix);
+        departmentKey = factory.key(department, List.of("inference", "usage:read")).secret();
+        WholeFactory.IssuedKey revoked = factory.key(department, List.of("inference"));
+        admin.post("/api/keys/" + revoked.id() + "/revoke", Map.of());
+        revokedKey = revoked.secret();
+        WholeFactory.IssuedKey expired = factory.key(department, List.of("inference"));
+        admin.put("/api/keys/" + expired.id() + "/expiry", Map.of());
+        expiredKey = expired.secret();
         agent = admin.post("/api/agents", Map.of("name", "target-" + suffix, "departmentId", department,
                 "model", "byte-lm-moby", "instructions", "Stay put.", "trigger", Map.of("kind", "MANUAL")))
                 .getBody().get("id").asString();
@@ -309,27 +308,6 @@ class AbuseSystemTests {
     private static void count(Map<String, Long> rows, RunningService service, String table) {
         rows.put(table, new JdbcTemplate(service.bean(DataSource.class)).queryForObject("SELECT count(*) FROM " + table,
                 Long.class));
-    }
-
-    private static UUID department(String name, String costCentre) {
-        ResponseEntity<JsonNode> created = admin.post("/api/billing/departments", Map.of("name", name,
-                "costCentreCode", costCentre, "monthlyBudget", "100"));
-        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
-        return UUID.fromString(created.getBody().get("id").asString());
-    }
-
-    private static String key(UUID department, List<String> scopes) {
-        ResponseEntity<JsonNode> created = admin.post("/api/keys", Map.of("name", "abuse " + Instant.now(),
-                "departmentId", department, "scopes", scopes));
-        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
-        keyIds.put(created.getBody().get("secret").asString(), created.getBody().at("/key/id").asString());
-        return created.getBody().get("secret").asString();
-    }
-
-    private static final Map<String, String> keyIds = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private static String keyId(String secret) {
-        return keyIds.get(secret);
     }
 
     private static String encode(String value) {

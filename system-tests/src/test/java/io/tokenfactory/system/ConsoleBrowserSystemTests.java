@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -98,10 +97,10 @@ class ConsoleBrowserSystemTests {
     void operatorsAndDepartmentsSeeTheFactoryLiveAndRunIt() throws IOException {
         String suffix = UUID.randomUUID().toString().substring(0, 6);
         factory.seedPrices();
-        UUID research = department("Research " + suffix, "CC-R" + suffix);
-        UUID support = department("Support " + suffix, "CC-S" + suffix);
-        String researchKey = key(research, List.of("inference", "usage:read"));
-        String supportKey = key(support, List.of("inference", "usage:read"));
+        UUID research = factory.department("Research " + suffix, "CC-R" + suffix);
+        UUID support = factory.department("Support " + suffix, "CC-S" + suffix);
+        String researchKey = factory.key(research, List.of("inference", "usage:read")).secret();
+        String supportKey = factory.key(support, List.of("inference", "usage:read")).secret();
         String agentName = "scout-" + suffix;
         ResponseEntity<JsonNode> agent = admin.post("/api/agents", Map.of("name", agentName, "departmentId", research,
                 "model", "byte-lm-moby", "instructions", "Note one idea.", "tools", List.of(),
@@ -281,20 +280,4 @@ class ConsoleBrowserSystemTests {
     private static void screenshot(String page) throws IOException {
         Files.write(SCREENSHOTS.resolve(page + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
     }
-
-    private static UUID department(String name, String costCentre) {
-        Map<String, Object> body = new HashMap<>(Map.of("name", name, "costCentreCode", costCentre,
-                "monthlyBudget", "100", "softAlertPercent", 80));
-        ResponseEntity<JsonNode> created = admin.post("/api/billing/departments", body);
-        assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.CREATED);
-        return UUID.fromString(created.getBody().get("id").asString());
-    }
-
-    private static String key(UUID department, List<String> scopes) {
-        ResponseEntity<JsonNode> created = admin.post("/api/keys", Map.of("name", "console " + department,
-                "departmentId", department, "scopes", scopes));
-        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
-        return created.getBody().get("secret").asString();
-    }
-
 }

@@ -1,5 +1,7 @@
 package io.tokenfactory.system;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -20,6 +22,11 @@ import io.tokenfactory.inference.InferenceServiceApplication;
 import io.tokenfactory.metering.MeteringServiceApplication;
 import io.tokenfactory.support.security.IdentityClaims;
 import io.tokenfactory.testsupport.HttpTestClient;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+
+import tools.jackson.databind.JsonNode;
 
 /**
  * The five real services in this JVM, wired to each other as in production, started once for the test classes that
@@ -95,6 +102,25 @@ final class WholeFactory {
         admin.post("/api/billing/models", Map.of("name", "byte-lm-moby", "task", "GENERATION"));
         admin.post("/api/billing/rate-cards", Map.of("model", "byte-lm-moby", "effectiveFrom", "2000-01-01T00:00:00Z",
                 "promptPerMillion", "0.50", "completionPerMillion", "1.50", "embeddingPerMillion", "0"));
+    }
+
+    /** A key as it was issued: its id, and the secret shown this once. */
+    record IssuedKey(String id, String secret) {
+    }
+
+    /** A new department with a budget of 100, through the gateway. */
+    UUID department(String name, String costCentre) {
+        ResponseEntity<JsonNode> created = admin().post("/api/billing/departments", Map.of("name", name,
+                "costCentreCode", costCentre, "monthlyBudget", "100", "softAlertPercent", 80));
+        assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.CREATED);
+        return UUID.fromString(created.getBody().get("id").asString());
+    }
+
+    IssuedKey key(UUID department, List<String> scopes) {
+        ResponseEntity<JsonNode> created = admin().post("/api/keys", Map.of("name", "system test " + department,
+                "departmentId", department, "scopes", scopes));
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        return new IssuedKey(created.getBody().at("/key/id").asString(), created.getBody().get("secret").asString());
     }
 
     private void stop() {

@@ -2,6 +2,7 @@ package io.tokenfactory.agents.runtime;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -122,7 +123,7 @@ class RunDispatcher implements SmartLifecycle {
         if (ids.isEmpty()) {
             return;
         }
-        Map<UUID, Boolean> held = new ConcurrentHashMap<>();
+        Map<UUID, Boolean> held = new HashMap<>();
         records.heartbeat(ids, owner).forEach(lease -> held.put(lease.runId(), lease.cancelRequested()));
         for (UUID id : ids) {
             RunningRun run = running.get(id);

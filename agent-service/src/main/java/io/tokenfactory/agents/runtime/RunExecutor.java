@@ -23,6 +23,7 @@ import io.tokenfactory.agents.definition.AgentDefinition;
 import io.tokenfactory.agents.definition.AgentDefinition.Agent;
 import io.tokenfactory.agents.runtime.RunQueue.ClaimedRun;
 import io.tokenfactory.agents.runtime.RunRecords.Outcome;
+import io.tokenfactory.support.security.IdentityClaims;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +69,6 @@ class RunExecutor {
         }
     }
 
-    static final String RUN_HEADER = "X-Agent-Run-Id";
     private static final Logger log = LoggerFactory.getLogger(RunExecutor.class);
 
     private final AgentCatalog catalog;
@@ -206,7 +206,7 @@ class RunExecutor {
         Duration timeout = left.compareTo(settings.requestTimeout()) < 0 ? left : settings.requestTimeout();
         CompletableFuture<HttpResponse<String>> call = http.sendAsync(HttpRequest.newBuilder(completions)
                 .timeout(timeout).header("Authorization", "Bearer " + secret).header("Content-Type", "application/json")
-                .header(RUN_HEADER, running.run.id().toString())
+                .header(IdentityClaims.AGENT_RUN_HEADER, running.run.id().toString())
                 .POST(HttpRequest.BodyPublishers.ofString(request.toString())).build(), HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> response;
         try {

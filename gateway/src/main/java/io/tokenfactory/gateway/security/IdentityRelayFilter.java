@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 import io.tokenfactory.gateway.identity.IdentityTokens;
+import io.tokenfactory.support.security.IdentityClaims;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -25,8 +26,6 @@ class IdentityRelayFilter implements GlobalFilter, Ordered {
     /** Headers a client could use to pretend to be someone else; services never trust them, we drop them anyway. */
     static final List<String> SPOOFABLE_PREFIXES = List.of("x-tf-", "x-department", "x-agent", "x-api-key");
 
-    static final String AGENT_RUN_HEADER = "X-Agent-Run-Id";
-
     private final IdentityTokens identityTokens;
 
     IdentityRelayFilter(IdentityTokens identityTokens) {
@@ -45,7 +44,7 @@ class IdentityRelayFilter implements GlobalFilter, Ordered {
 
     /**
      * @param agentKey whether the key is bound to an agent: only then may the request name its agent run
-     *                 ({@value #AGENT_RUN_HEADER}), so the run's usage, energy and cost can be found by run id
+     *                 ({@value IdentityClaims#AGENT_RUN_HEADER}), so the run's usage, energy and cost can be found by run id
      */
     private static ServerWebExchange relay(ServerWebExchange exchange, String identityToken, boolean agentKey) {
         ServerHttpRequest request = exchange.getRequest().mutate().headers(headers -> {
@@ -56,7 +55,7 @@ class IdentityRelayFilter implements GlobalFilter, Ordered {
             headers.remove("HTTP2-Settings");
             List.copyOf(headers.headerNames()).stream()
                     .filter(name -> SPOOFABLE_PREFIXES.stream().anyMatch(prefix -> name.toLowerCase(Locale.ROOT).startsWith(prefix)))
-                    .filter(name -> !(agentKey && name.equalsIgnoreCase(AGENT_RUN_HEADER)))
+                    .filter(name -> !(agentKey && name.equalsIgnoreCase(IdentityClaims.AGENT_RUN_HEADER)))
                     .forEach(headers::remove);
             if (identityToken != null) {
                 headers.setBearerAuth(identityToken);

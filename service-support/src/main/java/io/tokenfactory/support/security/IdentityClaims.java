@@ -21,6 +21,12 @@ public final class IdentityClaims {
     /** agent-service's own key: it may issue and revoke inference keys bound to one agent, and nothing else. */
     public static final String SCOPE_AGENT_KEYS = "agent-keys";
 
+    /**
+     * The header an agent names its run in. The gateway passes it on only from a key bound to an agent; inference
+     * records it on the usage, so metering and billing know each run's tokens, joules and cost.
+     */
+    public static final String AGENT_RUN_HEADER = "X-Agent-Run-Id";
+
     private IdentityClaims() {
     }
 

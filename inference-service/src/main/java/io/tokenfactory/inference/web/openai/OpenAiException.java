@@ -3,6 +3,7 @@ package io.tokenfactory.inference.web.openai;
 import java.util.UUID;
 
 import io.tokenfactory.support.security.Caller;
+import io.tokenfactory.support.security.IdentityClaims;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.context.request.RequestAttributes;
@@ -81,9 +82,6 @@ class OpenAiException extends RuntimeException {
         return caller;
     }
 
-    /** The header an agent names its run in, so the run's usage, energy and cost can be found by run id. */
-    static final String AGENT_RUN_HEADER = "X-Agent-Run-Id";
-
     /**
      * The agent run this request belongs to: honoured only from a key bound to an agent (the gateway vouches for the
      * agent; the run id is the agent's own claim), null otherwise.
@@ -93,14 +91,14 @@ class OpenAiException extends RuntimeException {
         if (caller.agentId() == null || !(attributes instanceof ServletRequestAttributes servlet)) {
             return null;
         }
-        String value = servlet.getRequest().getHeader(AGENT_RUN_HEADER);
+        String value = servlet.getRequest().getHeader(IdentityClaims.AGENT_RUN_HEADER);
         if (value == null || value.isBlank()) {
             return null;
         }
         try {
             return UUID.fromString(value.strip());
         } catch (IllegalArgumentException e) {
-            throw invalid(null, "'" + AGENT_RUN_HEADER + "' must be a UUID.");
+            throw invalid(null, "'" + IdentityClaims.AGENT_RUN_HEADER + "' must be a UUID.");
         }
     }
 
