@@ -54,6 +54,7 @@ class AbuseSystemTests {
     private static String agent;
 
     private final List<String> failures = new ArrayList<>();
+    private int tried;
 
     @BeforeAll
     static void aFactoryWithADepartmentAndItsKeys() {
@@ -84,6 +85,9 @@ class AbuseSystemTests {
         hostileCredentials();
         hostileIdentityTokensStraightToTheServices();
 
+        System.out.println("Abuse suite: " + tried + " hostile requests, " + (tried - failures.size())
+                + " refused as they should be");
+        assertThat(tried).as("hostile requests sent").isGreaterThan(200);
         assertThat(failures).as("requests answered wrongly").isEmpty();
         assertThat(snapshot()).as("rows in the services' databases").isEqualTo(before);
     }
@@ -255,6 +259,7 @@ class AbuseSystemTests {
             request.header("Content-Type", "application/json");
         }
         headers.forEach(request::header);
+        tried++;
         HttpResponse<String> response;
         try {
             response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -87,6 +87,11 @@ final class WholeFactory {
         return running;
     }
 
+    /** The factory when a test class has started it; empty otherwise (nothing is started). */
+    static synchronized java.util.Optional<WholeFactory> ifRunning() {
+        return java.util.Optional.ofNullable(running);
+    }
+
     HttpTestClient admin() {
         return HttpTestClient.onPort(gatewayPort).withToken(adminKey);
     }
