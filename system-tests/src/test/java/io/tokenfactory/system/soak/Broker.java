@@ -95,13 +95,19 @@ final class Broker {
         command.add("rabbitmqctl");
         command.addAll(List.of(arguments));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            byte[] output = process.getInputStream().readAllBytes();
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return new Result(command, -1, "timed out");
+            // output to a file, so that waiting is bounded by the timeout rather than by the end of the output
+            java.nio.file.Path output = java.nio.file.Files.createTempFile("rabbitmqctl", ".out");
+            try {
+                Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(output.toFile()).start();
+                if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    return new Result(command, -1, "timed out");
+                }
+                return new Result(command, process.exitValue(), java.nio.file.Files.readString(output, StandardCharsets.UTF_8));
+            } finally {
+                java.nio.file.Files.deleteIfExists(output);
             }
-            return new Result(command, process.exitValue(), new String(output, StandardCharsets.UTF_8));
         } catch (IOException e) {
             return new Result(command, -1, e.getMessage());
         } catch (InterruptedException e) {

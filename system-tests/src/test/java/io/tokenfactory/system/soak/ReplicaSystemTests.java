@@ -61,11 +61,7 @@ class ReplicaSystemTests {
         suite.environment("TF_REDIS_PORT", System.getenv().getOrDefault("TF_REDIS_PORT", "6379"));
         suite.start(Duration.ofMinutes(6));
         admin = new Api(suite.url(Service.GATEWAY, 0), suite.adminKey());
-        admin.call("POST", "/api/billing/energy-tariffs", Map.of("effectiveFrom", "2000-01-01T00:00:00Z",
-                "pricePerKwh", "0.25"), 201);
-        admin.call("POST", "/api/billing/models", Map.of("name", Soak.MODEL, "task", "GENERATION"), 201);
-        admin.call("POST", "/api/billing/rate-cards", Map.of("model", Soak.MODEL, "effectiveFrom", "2000-01-01T00:00:00Z",
-                "promptPerMillion", "1000", "completionPerMillion", "1000", "embeddingPerMillion", "0"), 201);
+        Soak.seedPrices(admin, "1000", "1000");
     }
 
     @AfterAll
@@ -194,10 +190,6 @@ class ReplicaSystemTests {
     }
 
     private static long count(Service service, String sql) throws SQLException {
-        try (Connection connection = suite.connect(service); Statement statement = connection.createStatement();
-                ResultSet row = statement.executeQuery(sql)) {
-            row.next();
-            return row.getLong(1);
-        }
+        return suite.count(service, sql);
     }
 }

@@ -62,7 +62,7 @@ final class Soak {
         suite.start(Duration.ofMinutes(5));
         Duration startup = Duration.between(began, Instant.now());
         Api admin = new Api(suite.gatewayUrl(), suite.adminKey());
-        seedPrices(admin);
+        seedPrices(admin, "0.50", "1.50");
         List<String> keys = new ArrayList<>();
         List<String> agents = new ArrayList<>();
         List<UUID> departments = new ArrayList<>();
@@ -93,7 +93,7 @@ final class Soak {
         remoteNode.report(departments, closedMonthStart, MODEL);
         Awaitility.await("the closed month's usage is billed").atMost(Duration.ofMinutes(2))
                 .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                .until(() -> count(Service.BILLING, "SELECT count(*) FROM usage_charge") == remoteNode.reported.size());
+                .until(() -> suite.count(Service.BILLING, "SELECT count(*) FROM usage_charge") == remoteNode.reported.size());
         admin.call("POST", "/api/billing/periods/" + closedMonth + "/close", null, 200, 201);
         String closedStatements = Reconciliation.closedStatements(suite);
         FaultInjector faults = new FaultInjector(suite, remoteNode, departments, closedMonthStart);
@@ -134,12 +134,14 @@ final class Soak {
         return new Result(loadHeld, injected, unavailable, reconciliation, settled, report);
     }
 
-    private void seedPrices(Api admin) {
+    /** An energy tariff and a rate card for the local model, priced per million prompt and completion tokens. */
+    static void seedPrices(Api admin, String promptPerMillion, String completionPerMillion) {
         admin.call("POST", "/api/billing/energy-tariffs", Map.of("effectiveFrom", "2000-01-01T00:00:00Z",
                 "pricePerKwh", "0.25"), 201);
         admin.call("POST", "/api/billing/models", Map.of("name", MODEL, "task", "GENERATION"), 201);
         admin.call("POST", "/api/billing/rate-cards", Map.of("model", MODEL, "effectiveFrom", "2000-01-01T00:00:00Z",
-                "promptPerMillion", "0.50", "completionPerMillion", "1.50", "embeddingPerMillion", "0"), 201);
+                "promptPerMillion", promptPerMillion, "completionPerMillion", completionPerMillion,
+                "embeddingPerMillion", "0"), 201);
     }
 
     /**
@@ -150,18 +152,18 @@ final class Soak {
         try {
             Awaitility.await("the suite settles").atMost(settings.settleTimeout()).pollInterval(Duration.ofSeconds(1))
                     .ignoreExceptions().until(() -> {
-                        long served = count(Service.INFERENCE, "SELECT count(*) FROM inference_request")
+                        long served = suite.count(Service.INFERENCE, "SELECT count(*) FROM inference_request")
                                 + remoteNode.reported.size();
-                        return count(Service.AGENTS, "SELECT count(*) FROM agent_run WHERE status IN ('RUNNING', 'QUEUED')") == 0
-                                && count(Service.INFERENCE, "SELECT count(*) FROM event_publication") == 0
-                                && count(Service.METERING, "SELECT count(*) FROM event_publication") == 0
-                                && count(Service.METERING, "SELECT count(*) FROM usage_record") == served
-                                && count(Service.BILLING, "SELECT count(*) FROM usage_charge") == served
-                                && count(Service.INFERENCE, "SELECT count(*) FROM power_window WHERE window_end <= '"
-                                        + loadStopped + "'") == count(Service.METERING,
+                        return suite.count(Service.AGENTS, "SELECT count(*) FROM agent_run WHERE status IN ('RUNNING', 'QUEUED')") == 0
+                                && suite.count(Service.INFERENCE, "SELECT count(*) FROM event_publication") == 0
+                                && suite.count(Service.METERING, "SELECT count(*) FROM event_publication") == 0
+                                && suite.count(Service.METERING, "SELECT count(*) FROM usage_record") == served
+                                && suite.count(Service.BILLING, "SELECT count(*) FROM usage_charge") == served
+                                && suite.count(Service.INFERENCE, "SELECT count(*) FROM power_window WHERE window_end <= '"
+                                        + loadStopped + "'") == suite.count(Service.METERING,
                                         "SELECT count(*) FROM power_sample WHERE window_end <= '" + loadStopped + "'")
-                                && count(Service.METERING, "SELECT coalesce(sum(revision), 0) FROM idle_publication")
-                                        == count(Service.BILLING, "SELECT coalesce(sum(revision), 0) FROM idle_charge");
+                                && suite.count(Service.METERING, "SELECT coalesce(sum(revision), 0) FROM idle_publication")
+                                        == suite.count(Service.BILLING, "SELECT coalesce(sum(revision), 0) FROM idle_charge");
                     });
             return true;
         } catch (ConditionTimeoutException e) {
@@ -178,14 +180,6 @@ final class Soak {
             }
         }
         return runs;
-    }
-
-    private long count(Service service, String sql) throws SQLException {
-        try (Connection connection = suite.connect(service); Statement statement = connection.createStatement();
-                ResultSet row = statement.executeQuery(sql)) {
-            row.next();
-            return row.getLong(1);
-        }
     }
 
     private String report(Duration startup, Duration loadHeld, ClientLoad clients, Map<String, Long> runs,

@@ -208,6 +208,15 @@ final class SoakSuite implements AutoCloseable {
                 infrastructure.postgresPassword());
     }
 
+    /** The single number a query over a service's database answers (a count, a sum). */
+    long count(Service service, String sql) throws SQLException {
+        try (Connection connection = connect(service); Statement statement = connection.createStatement();
+                java.sql.ResultSet row = statement.executeQuery(sql)) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
     /** Ends every PostgreSQL session of the services, as a failover or an administrator would. */
     int terminateDatabaseSessions() throws SQLException {
         List<String> names = new ArrayList<>();
