@@ -1,5 +1,7 @@
 package io.tokenfactory.system;
 
+import io.tokenfactory.testsupport.TestKafka;
+
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
@@ -14,6 +16,10 @@ final class BrokerOutage {
 
     /** True when the tests use a broker on this machine and {@code rabbitmqctl} controls it. */
     static boolean possible() {
+        if (TestKafka.enabled()) {
+            // this is a RabbitMQ outage; the Kafka variant's broker lives in the test JVM
+            return false;
+        }
         String host = System.getenv().getOrDefault("TF_RABBITMQ_HOST", "");
         return (host.equals("127.0.0.1") || host.equals("localhost")) && run("status");
     }

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
@@ -19,10 +21,14 @@ import io.tokenfactory.inference.usage.CompletedInference;
 import io.tokenfactory.inference.usage.UsageRecording;
 import io.tokenfactory.metering.MeteringServiceApplication;
 import io.tokenfactory.testsupport.HttpTestClient;
+import io.tokenfactory.testsupport.TestEventBroker;
+import io.tokenfactory.testsupport.TestEventBroker.RawMessage;
+import io.tokenfactory.testsupport.TestKafka;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -32,7 +38,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * The usage pipe end to end with the real services: what inference-service records reaches metering-service
  * exactly once — also when inference-service sends it again, when metering-service was down while it was
- * published, and across a real broker outage; reconciliation then finds no difference.
+ * published, and across a real broker outage; reconciliation then finds no difference. Runs on RabbitMQ, and again
+ * on Kafka (the {@code kafka-event-flow} execution), where usage events are also checked to be keyed by department.
  */
 class UsagePipeSystemTests {
 
@@ -149,6 +156,40 @@ class UsagePipeSystemTests {
         assertThat(served.stream().mapToLong(UsageRecorded::totalTokens).sum()).isEqualTo(served.size() * 200L);
     }
 
+    @Test
+    @EnabledIf("onKafka")
+    void usageEventsAreKeyedByDepartmentSoEachDepartmentKeepsItsOrderInOnePartition() {
+        List<UUID> departments = IntStream.range(0, 16).mapToObj(i -> UUID.randomUUID()).toList();
+        List<UsageRecorded> served = new ArrayList<>();
+        for (int round = 0; round < 2; round++) {
+            departments.forEach(department -> served.add(record(department)));
+        }
+        await().atMost(PIPE).until(() -> served.stream().allMatch(usage -> meteredRows(usage) == 1));
+
+        List<RawMessage> records = TestEventBroker.kafkaRecords("tokenfactory.usage-recorded");
+        Set<Integer> partitionsUsed = new HashSet<>();
+        for (UUID department : departments) {
+            List<RawMessage> ofDepartment = records.stream().filter(record -> record.text().contains(department.toString()))
+                    .toList();
+            assertThat(ofDepartment).hasSize(2).allSatisfy(record -> assertThat(record.key())
+                    .isEqualTo("department/" + department));
+            assertThat(ofDepartment).extracting(RawMessage::partition).containsOnly(ofDepartment.get(0).partition());
+            // and in the order inference recorded them
+            List<UUID> recorded = served.stream().filter(usage -> usage.departmentId().equals(department))
+                    .map(UsageRecorded::eventId).toList();
+            assertThat(ofDepartment).extracting(record -> UUID.fromString(record.headers().get("ce_id") != null
+                    ? record.headers().get("ce_id") : record.headers().get("ce-id"))).containsExactlyElementsOf(recorded);
+            partitionsUsed.add(ofDepartment.get(0).partition());
+        }
+        // the topic has two partitions in this test: sixteen departments are spread over both (all in one by
+        // chance: 1 in 32,768), so the consumers of a group can share the work
+        assertThat(partitionsUsed).containsExactlyInAnyOrder(0, 1);
+    }
+
+    static boolean onKafka() {
+        return TestKafka.enabled();
+    }
+
     private static String[] likeAny(List<UsageRecorded> usages) {
         return usages.stream().map(usage -> "%" + usage.eventId() + "%").toArray(String[]::new);
     }
@@ -159,9 +200,13 @@ class UsagePipeSystemTests {
     }
 
     private static UsageRecorded record() {
+        return record(UUID.randomUUID());
+    }
+
+    private static UsageRecorded record(UUID department) {
         Instant started = Instant.now().minusMillis(800);
         return inference.bean(UsageRecording.class).record(new CompletedInference("req-" + UUID.randomUUID(),
-                UUID.randomUUID(), UUID.randomUUID(), null, null, "tf-tiny", "djl", "cpu0", 40, 160,
+                department, UUID.randomUUID(), null, null, "tf-tiny", "djl", "cpu0", 40, 160,
                 UsageOutcome.COMPLETED, started, started.plusMillis(800), 90, 3.1, EnergySource.ESTIMATED, 0.8, false));
     }
 

@@ -65,6 +65,9 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
         properties.put("spring.cloud.stream.rabbit.default.producer.prefix", prefix);
         properties.put("spring.cloud.stream.rabbit.default.consumer.prefix", prefix);
         properties.put("TF_RABBITMQ_DEAD_LETTERING", infra.deadLettering());
+        if (TestKafka.enabled()) {
+            properties.putAll(TestKafka.serviceProperties());
+        }
         if (infra.sharedServer()) {
             // queues of finished runs disappear by themselves from a shared broker
             properties.put("spring.cloud.stream.rabbit.default.consumer.expires", 600_000);
@@ -86,7 +89,8 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
             synchronized (TestInfrastructure.class) {
                 if (infrastructure == null) {
                     infrastructure = choose();
-                    log.info("Tests run against {}", infrastructure.description());
+                    log.info("Tests run against {}{}", infrastructure.description(),
+                            TestKafka.enabled() ? ", with the services' events on the embedded Kafka broker" : "");
                 }
             }
         }

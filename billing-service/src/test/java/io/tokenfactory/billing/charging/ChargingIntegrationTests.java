@@ -24,14 +24,15 @@ import io.tokenfactory.contracts.UsageMetered;
 import io.tokenfactory.support.events.CloudEventMessages;
 import io.tokenfactory.testsupport.HttpTestClient;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
+import io.tokenfactory.testsupport.TestEventBroker;
+import io.tokenfactory.testsupport.TestEventBroker.MessageReader;
 import io.tokenfactory.testsupport.TestInfrastructure;
+import io.tokenfactory.testsupport.TestKafka;
 import io.tokenfactory.testsupport.TestTokens;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cloud.stream.function.StreamBridge;
@@ -44,7 +45,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Metered usage priced exactly once, at the prices in force when it happened, into the right billing month, with
- * each budget crossing announced exactly once.
+ * each budget crossing announced exactly once. Runs on RabbitMQ, and again on Kafka (the {@code kafka-event-flow}
+ * execution).
  */
 @ServiceIntegrationTest
 class ChargingIntegrationTests {
@@ -55,8 +57,6 @@ class ChargingIntegrationTests {
     StreamBridge streamBridge;
     @Autowired
     JdbcTemplate jdbc;
-    @Autowired
-    RabbitTemplate rabbit;
     @Autowired
     JsonMapper json;
 
@@ -250,6 +250,7 @@ class ChargingIntegrationTests {
     @Test
     @EnabledIf("deadLetteringBroker")
     void rejectsImpossibleUsageToTheDeadLetterQueueAndChargesNothing() {
+        MessageReader deadLetters = TestEventBroker.deadLetters("tokenfactory.usage-metered", "billing-service");
         String model = BillingFixtures.model(admin, "GENERATION", "1", "1", "0");
         UUID department = BillingFixtures.department(admin, Map.of());
         UsageMetered negative = metered(department, List.of(item(department, model, Instant.now(), -5, 10, "1", "0")));
@@ -260,25 +261,29 @@ class ChargingIntegrationTests {
         publish("tokenfactory.usage-metered", metered(department, List.of(item(department, unpriced, Instant.now(), 5,
                 10, "1", "0"))));
 
-        String deadLetters = TestInfrastructure.prefixed("tokenfactory.usage-metered.billing-service.dlq");
         List<String> reasons = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            Message dead = rabbit.receive(deadLetters, 200);
-            if (dead != null && new String(dead.getBody()).contains(department.toString())) {
-                reasons.add(String.valueOf(dead.getMessageProperties().getHeaders().get("x-exception-stacktrace")));
-            }
+            deadLetters.next().filter(dead -> dead.text().contains(department.toString()))
+                    .ifPresent(dead -> reasons.add(dead.headers().get("x-exception-stacktrace")));
             return reasons.size() == 2;
         });
+        deadLetters.close();
         assertThat(reasons).anyMatch(reason -> reason.contains("negative or impossible tokens"))
                 .anyMatch(reason -> reason.contains("no rate card for model '" + unpriced + "'"));
         assertThat(charged(department)).isZero();
     }
 
     /**
-     * Publishes one more charge, for a department of its own, and waits for it: the consumer takes the queue in
-     * order, so everything published before has been handled by then.
+     * Waits until everything published before has been handled. RabbitMQ: publishes one more charge, for a
+     * department of its own, and waits for it — the consumer takes the queue in order. Kafka: waits until billing's
+     * group has committed the whole topic — its partitions are not ordered among themselves.
      */
     private void sentinel(String model) {
+        if (TestKafka.enabled()) {
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> TestEventBroker.kafkaGroupCaughtUp("tokenfactory.usage-metered", "billing-service"));
+            return;
+        }
         UUID department = UUID.randomUUID();
         publish("tokenfactory.usage-metered", metered(department, List.of(item(department, model, Instant.now(), 1, 1,
                 "0", "0"))));
@@ -286,7 +291,7 @@ class ChargingIntegrationTests {
     }
 
     static boolean deadLetteringBroker() {
-        return TestInfrastructure.get().deadLettering();
+        return TestKafka.enabled() || TestInfrastructure.get().deadLettering();
     }
 
     private void publish(String destination, TokenFactoryEvent event) {
@@ -321,18 +326,14 @@ class ChargingIntegrationTests {
 
     /** Drains the gateway's budget queue and keeps this department's reports, in order. */
     private List<BudgetStatusChanged> budgetEvents(UUID department, int expected) {
-        String queue = TestInfrastructure.prefixed("tokenfactory.budget-status-changed.gateway");
         List<BudgetStatusChanged> events = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            Message message = rabbit.receive(queue, 200);
-            if (message != null) {
-                BudgetStatusChanged event = json.readValue(message.getBody(), BudgetStatusChanged.class);
-                if (event.departmentId().equals(department)) {
-                    events.add(event);
-                }
-            }
-            return events.size() >= expected;
-        });
+        try (MessageReader budgetReports = TestEventBroker.messages("tokenfactory.budget-status-changed", "gateway")) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                budgetReports.next().map(message -> json.readValue(message.body(), BudgetStatusChanged.class))
+                        .filter(event -> event.departmentId().equals(department)).ifPresent(events::add);
+                return events.size() >= expected;
+            });
+        }
         return events;
     }
 }

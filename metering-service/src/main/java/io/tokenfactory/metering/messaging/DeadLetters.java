@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tokenfactory.support.events.EventBackbone;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,35 +14,45 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.cloud.stream.config.BindingServiceProperties;
+import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.core.env.Environment;
+import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.stereotype.Component;
 
 /**
- * Parks deliveries that can never be ingested in the binding's dead-letter queue ({@code <queue>.dlq}, the one
- * the binder declares), with the reason in {@code x-exception-message} as the binder itself would write it, and
- * counts them. Sending waits for the broker's confirm: a failure throws, the batch is not acknowledged and comes
- * again, so a rejected delivery is parked before it is dropped from the queue.
+ * Parks deliveries that can never be ingested where the binder itself would park them — RabbitMQ: the binding's
+ * dead-letter queue {@code <queue>.dlq}; Kafka: the topic {@code error.<topic>.<group>} — with the reason in
+ * {@code x-exception-message}, and counts them. Sending waits for the broker's confirm (RabbitMQ) or acknowledgement
+ * (Kafka, a synchronous send): a failure throws, the batch is not acknowledged and comes again, so a rejected
+ * delivery is parked before it is dropped.
  */
 @Component
 public class DeadLetters {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
 
-    private final RabbitTemplate rabbit;
+    private final ObjectProvider<RabbitTemplate> rabbit;
+    private final StreamBridge streamBridge;
+    private final EventBackbone backbone;
     private final BindingServiceProperties bindings;
     private final Environment environment;
     private final MeterRegistry meters;
     private final boolean enabled;
 
-    DeadLetters(RabbitTemplate rabbit, BindingServiceProperties bindings, Environment environment,
-            MeterRegistry meters, @Value("${TF_RABBITMQ_DEAD_LETTERING:true}") boolean enabled) {
+    DeadLetters(ObjectProvider<RabbitTemplate> rabbit, StreamBridge streamBridge, BindingServiceProperties bindings,
+            Environment environment, MeterRegistry meters,
+            @Value("${TF_RABBITMQ_DEAD_LETTERING:true}") boolean rabbitDeadLettering) {
         this.rabbit = rabbit;
+        this.streamBridge = streamBridge;
+        this.backbone = EventBackbone.of(environment);
         this.bindings = bindings;
         this.environment = environment;
         this.meters = meters;
-        this.enabled = enabled;
+        // RabbitMQ brokers without dead-lettering (the embedded one) log and count only; Kafka always can
+        this.enabled = backbone == EventBackbone.KAFKA || rabbitDeadLettering;
     }
 
     /**
@@ -52,16 +63,36 @@ public class DeadLetters {
         if (rejected.isEmpty()) {
             return;
         }
-        String queue = deadLetterQueue(binding);
+        String destination = backbone == EventBackbone.KAFKA ? deadLetterTopic(binding) : deadLetterQueue(binding);
         for (RejectedDelivery delivery : rejected) {
             log.warn("Dead-lettering a {} delivery ({}): {}", eventType, delivery.reason(), delivery.detail());
-            if (enabled) {
-                send(queue, delivery);
+            if (enabled && backbone == EventBackbone.KAFKA) {
+                sendToTopic(destination, delivery);
+            } else if (enabled) {
+                send(destination, delivery);
             }
             Counter.builder("tokenfactory.metering.events.dead.lettered")
                     .description("deliveries that can never be ingested, parked in the dead-letter queue")
                     .tag("type", eventType).tag("reason", delivery.reason())
                     .register(meters).increment();
+        }
+    }
+
+    private void sendToTopic(String topic, RejectedDelivery delivery) {
+        MessageBuilder<byte[]> message = MessageBuilder.withPayload(delivery.body());
+        for (Map.Entry<String, Object> header : delivery.headers().entrySet()) {
+            Object value = header.getValue();
+            if (!header.getKey().startsWith("kafka_") && !header.getKey().startsWith("amqp_")
+                    && (value instanceof String || value instanceof Number || value instanceof Boolean
+                    || value instanceof byte[])) {
+                message.setHeader(header.getKey(), value);
+            }
+        }
+        message.setHeader("x-exception-message", delivery.detail());
+        message.setHeader("x-exception-reason", delivery.reason());
+        // producers are synchronous on Kafka: a send the broker did not acknowledge throws, and the batch comes again
+        if (!streamBridge.send(topic, message.build())) {
+            throw new IllegalStateException("the binder refused a dead letter for " + topic);
         }
     }
 
@@ -80,7 +111,7 @@ public class DeadLetters {
         properties.setHeader("x-exception-reason", delivery.reason());
         CorrelationData confirmation = new CorrelationData();
         // the default exchange routes by queue name straight into the dead-letter queue
-        rabbit.send("", queue, new Message(delivery.body(), properties), confirmation);
+        rabbit.getObject().send("", queue, new Message(delivery.body(), properties), confirmation);
         try {
             CorrelationData.Confirm confirm = confirmation.getFuture().get(10, TimeUnit.SECONDS);
             if (!confirm.ack()) {
@@ -96,6 +127,13 @@ public class DeadLetters {
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("no confirm for a dead letter", e);
         }
+    }
+
+    String deadLetterTopic(String binding) {
+        // the Kafka binder's own naming: error.<destination>.<group>, unless the binding names its DLQ itself
+        String consumer = "spring.cloud.stream.kafka.bindings." + binding + ".consumer.";
+        String topic = "error." + bindings.getBindingDestination(binding) + "." + bindings.getGroup(binding);
+        return environment.getProperty(consumer + "dlq-name", environment.getProperty(consumer + "dlqName", topic));
     }
 
     String deadLetterQueue(String binding) {

@@ -23,8 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class EventBatchDecoder {
 
-    /** Where the binder puts each delivery's own headers in a consumer-side batch (Spring Integration AMQP's name). */
-    static final String BATCHED_HEADERS = "amqp_batchedHeaders";
+    /** Where the binder puts each delivery's own headers in a consumer-side batch: RabbitMQ's name, then Kafka's. */
+    static final List<String> BATCHED_HEADERS = List.of("amqp_batchedHeaders", "kafka_batchConvertedHeaders");
 
     private static final List<String> TYPE_HEADERS = List.of("ce-type", "ce_type", "cloudEvents:type", "cloudEvents_type");
 
@@ -85,6 +85,10 @@ public class EventBatchDecoder {
     private static String cloudEventType(Map<String, Object> headers) {
         for (String name : TYPE_HEADERS) {
             Object type = headers.get(name);
+            if (type instanceof byte[] raw) {
+                // a Kafka header written by a producer outside Spring arrives as its raw bytes
+                return new String(raw, StandardCharsets.UTF_8);
+            }
             if (type != null) {
                 return type.toString();
             }
@@ -95,9 +99,10 @@ public class EventBatchDecoder {
     /** The binder puts each delivery's own headers in a list header; a batch of one may come without it. */
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> headersPerDelivery(Message<?> batch, int size) {
-        Object batched = batch.getHeaders().get(BATCHED_HEADERS);
-        if (batched instanceof List<?> list && list.size() == size) {
-            return (List<Map<String, Object>>) list;
+        for (String name : BATCHED_HEADERS) {
+            if (batch.getHeaders().get(name) instanceof List<?> list && list.size() == size) {
+                return (List<Map<String, Object>>) list;
+            }
         }
         List<Map<String, Object>> same = new ArrayList<>(size);
         Map<String, Object> common = new HashMap<>(batch.getHeaders());

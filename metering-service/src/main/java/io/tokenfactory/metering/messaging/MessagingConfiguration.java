@@ -2,6 +2,7 @@ package io.tokenfactory.metering.messaging;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 
 import io.tokenfactory.metering.MeteringProperties;
 import io.tokenfactory.support.events.BrokerOutboxRelay;
@@ -13,6 +14,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * Consuming: event ids kept for deduplication, batches retried through outages. Producing: usage-metered and
@@ -30,6 +34,22 @@ class MessagingConfiguration {
     @Bean
     BatchRetry batchRetry() {
         return new BatchRetry(Duration.ofMillis(200), Duration.ofSeconds(30));
+    }
+
+    /**
+     * On Kafka, for the batched bindings: a batch whose consumer threw (shutdown, or a dead letter that could not be
+     * parked — database outages are already retried inside) is handed to it again after a pause, for as long as it
+     * fails, never skipped. The container's default would give up after ten tries and commit past the batch.
+     */
+    @Bean
+    CommonErrorHandler redeliverFailedBatches() {
+        ExponentialBackOff backOff = new ExponentialBackOff(200, 2);
+        backOff.setMaxInterval(30_000);
+        backOff.setMaxElapsedTime(Long.MAX_VALUE);
+        DefaultErrorHandler handler = new DefaultErrorHandler(backOff);
+        // every failure is worth another try: none means "skip this batch"
+        handler.setClassifications(Map.of(), true);
+        return handler;
     }
 
     @Bean

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -23,13 +22,13 @@ import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.metering.MeteringEvents;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
+import io.tokenfactory.testsupport.TestEventBroker;
+import io.tokenfactory.testsupport.TestEventBroker.MessageReader;
 import io.tokenfactory.testsupport.TestInfrastructure;
+import io.tokenfactory.testsupport.TestKafka;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController.State;
@@ -40,13 +39,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * The receiving end of the usage pipe, against the real broker and database: every usage event counts exactly once
  * — in the raw table and in the rollups — whether the broker redelivers it, the producer resends it, or
  * metering-service was stopped while it was published; and what can never count goes to the dead-letter queue with
- * its reason while the valid events around it are ingested.
+ * its reason while the valid events around it are ingested. Runs on RabbitMQ, and again on Kafka (the
+ * {@code kafka-event-flow} execution).
  */
 @ServiceIntegrationTest
 class UsageIngestionIntegrationTests {
 
     private static final String BINDING = "usageRecorded-in-0";
-    private static final String QUEUE = TestInfrastructure.prefixed(MeteringEvents.USAGE_DESTINATION + ".metering-service");
     private static final Instant HOUR = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(3, ChronoUnit.HOURS);
 
     @Autowired
@@ -55,8 +54,6 @@ class UsageIngestionIntegrationTests {
     JdbcTemplate jdbc;
     @Autowired
     BindingsLifecycleController bindings;
-    @Autowired
-    RabbitTemplate rabbit;
     @Autowired
     MeterRegistry meters;
 
@@ -110,6 +107,7 @@ class UsageIngestionIntegrationTests {
     @Test
     @EnabledIf("deadLetteringBroker")
     void parksEachKindOfBadEventInTheDeadLetterQueueWithItsReasonAndIngestsTheRest() {
+        MessageReader deadLetters = TestEventBroker.deadLetters(MeteringEvents.USAGE_DESTINATION, "metering-service");
         UUID department = UUID.randomUUID();
         UsageRecorded valid = usage(department, HOUR, 7, 9, 0.5);
         UsageRecorded negative = usage(department, HOUR, -5, 10, 0.5);
@@ -126,15 +124,12 @@ class UsageIngestionIntegrationTests {
         publish(streamBridge, beforeRetention);
         publish(streamBridge, valid);
 
-        String deadLetters = QUEUE + ".dlq";
         List<String> reasons = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            Message dead = rabbit.receive(deadLetters, 200);
-            if (dead != null) {
-                reasons.add(String.valueOf(dead.getMessageProperties().getHeaders().get("x-exception-message")));
-            }
+            deadLetters.next().ifPresent(dead -> reasons.add(dead.headers().get("x-exception-message")));
             return reasons.size() >= 5;
         });
+        deadLetters.close();
         assertThat(reasons).anyMatch(reason -> reason.startsWith("payload is not a readable tokenfactory.usage-recorded.v1"));
         assertThat(reasons).anyMatch(reason -> reason.contains("tokenfactory.usage-recorded.v9")
                 && reason.contains("unknown type or version"));
@@ -147,16 +142,12 @@ class UsageIngestionIntegrationTests {
     }
 
     static boolean deadLetteringBroker() {
-        return TestInfrastructure.get().deadLettering();
+        return TestKafka.enabled() || TestInfrastructure.get().deadLettering();
     }
 
-    private void sendRaw(String body, String type) {
-        MessageProperties properties = new MessageProperties();
-        properties.setContentType("application/json");
-        properties.setHeader(CloudEventAttributes.TYPE, type);
-        properties.setHeader(CloudEventAttributes.ID, UUID.randomUUID().toString());
-        rabbit.send(TestInfrastructure.prefixed(MeteringEvents.USAGE_DESTINATION), "usage",
-                new Message(body.getBytes(StandardCharsets.UTF_8), properties));
+    private static void sendRaw(String body, String type) {
+        TestEventBroker.sendRaw(MeteringEvents.USAGE_DESTINATION, body,
+                Map.of(CloudEventAttributes.TYPE, type, CloudEventAttributes.ID, UUID.randomUUID().toString()));
     }
 
     private long rawRows(UUID department) {

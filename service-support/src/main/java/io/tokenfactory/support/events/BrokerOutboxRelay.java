@@ -19,9 +19,10 @@ import org.springframework.transaction.event.TransactionalEventListener;
 /**
  * The sending half of the outbox. A service publishes a {@link TokenFactoryEvent} with Spring's
  * {@code ApplicationEventPublisher} inside its business transaction; Spring Modulith's event publication registry
- * stores it in the same transaction. After commit this listener sends it to the broker and waits for the broker's
- * publisher confirm: only then is the publication marked complete. A failed or unconfirmed send leaves it
- * incomplete, and {@link OutboxResubmission} sends it again later (consumers deduplicate on the event id).
+ * stores it in the same transaction. After commit this listener sends it to the broker and waits until the broker
+ * has it — RabbitMQ's publisher confirm, or Kafka's acknowledgement of a synchronous send (acks=all) — only then is
+ * the publication marked complete. A failed or unconfirmed send leaves it incomplete, and
+ * {@link OutboxResubmission} sends it again later (consumers deduplicate on the event id).
  */
 public class BrokerOutboxRelay {
 
@@ -30,11 +31,13 @@ public class BrokerOutboxRelay {
     private final StreamBridge streamBridge;
     private final String source;
     private final Duration confirmTimeout;
+    private final EventBackbone backbone;
 
-    public BrokerOutboxRelay(StreamBridge streamBridge, String source, Duration confirmTimeout) {
+    public BrokerOutboxRelay(StreamBridge streamBridge, String source, Duration confirmTimeout, EventBackbone backbone) {
         this.streamBridge = streamBridge;
         this.source = source;
         this.confirmTimeout = confirmTimeout;
+        this.backbone = backbone;
     }
 
     @Async
@@ -44,20 +47,22 @@ public class BrokerOutboxRelay {
     }
 
     void send(TokenFactoryEvent event) {
-        CorrelationData confirmation = new CorrelationData(event.eventId().toString());
-        Message<TokenFactoryEvent> message = CloudEventMessages.builder(event, source)
-                .setHeader(AmqpHeaders.PUBLISH_CONFIRM_CORRELATION, confirmation)
-                .build();
         String binding = CloudEventMessages.bindingFor(event.type());
-        boolean accepted;
-        try {
-            accepted = streamBridge.send(binding, message);
-        } catch (RuntimeException brokerDown) {
-            throw new EventNotPublishedException(event, "the broker is not reachable (" + brokerDown.getMessage() + ")");
+        if (backbone == EventBackbone.KAFKA) {
+            // the binder's producers are synchronous (sync: true, acks=all): send returns once the broker has it
+            // and throws when it does not acknowledge it within the producer's delivery timeout
+            hand(event, binding, CloudEventMessages.toMessage(event, source));
+        } else {
+            sendAndAwaitPublisherConfirm(event, binding);
         }
-        if (!accepted) {
-            throw new EventNotPublishedException(event, "the binder refused the message");
-        }
+        log.debug("Published {} {} to {}", event.type(), event.eventId(), binding);
+    }
+
+    private void sendAndAwaitPublisherConfirm(TokenFactoryEvent event, String binding) {
+        CorrelationData confirmation = new CorrelationData(event.eventId().toString());
+        hand(event, binding, CloudEventMessages.builder(event, source)
+                .setHeader(AmqpHeaders.PUBLISH_CONFIRM_CORRELATION, confirmation)
+                .build());
         try {
             CorrelationData.Confirm confirm = confirmation.getFuture().get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!confirm.ack()) {
@@ -72,7 +77,18 @@ public class BrokerOutboxRelay {
         } catch (ExecutionException | TimeoutException e) {
             throw new EventNotPublishedException(event, "no confirm within " + confirmTimeout);
         }
-        log.debug("Published {} {} to {}", event.type(), event.eventId(), binding);
+    }
+
+    private void hand(TokenFactoryEvent event, String binding, Message<TokenFactoryEvent> message) {
+        boolean accepted;
+        try {
+            accepted = streamBridge.send(binding, message);
+        } catch (RuntimeException brokerDown) {
+            throw new EventNotPublishedException(event, "the broker did not take it (" + brokerDown.getMessage() + ")");
+        }
+        if (!accepted) {
+            throw new EventNotPublishedException(event, "the binder refused the message");
+        }
     }
 
     /** The broker did not take the event; the publication stays incomplete and is sent again later. */

@@ -4,6 +4,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.modulith.events.IncompleteEventPublications;
 
 /**
@@ -17,8 +18,9 @@ public class TransactionalOutboxConfiguration {
 
     @Bean
     BrokerOutboxRelay brokerOutboxRelay(StreamBridge streamBridge, OutboxSettings settings,
-            @Value("${spring.application.name}") String serviceName) {
-        return new BrokerOutboxRelay(streamBridge, "urn:tokenfactory:" + serviceName, settings.confirmTimeout());
+            @Value("${spring.application.name}") String serviceName, Environment environment) {
+        return new BrokerOutboxRelay(streamBridge, "urn:tokenfactory:" + serviceName, settings.confirmTimeout(),
+                EventBackbone.of(environment));
     }
 
     @Bean
