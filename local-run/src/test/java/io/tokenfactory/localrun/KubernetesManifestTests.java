@@ -232,6 +232,24 @@ class KubernetesManifestTests {
     }
 
     @Test
+    void runsEveryServiceOnRabbitMqInTheBaseAndOnKafkaInTheKafkaOverlay() throws IOException {
+        assertThat(sharedDefaults).as("the shared defaults: the binder every binding uses")
+                .contains("default-binder: ${TF_EVENT_BROKER:rabbit}")
+                .contains("brokers: ${TF_KAFKA_BOOTSTRAP_SERVERS:");
+        Manifests kafka = render(KUBERNETES.resolve("overlays/kafka"));
+        for (Service service : Service.ALL) {
+            assertThat(setting(base, container(base, service), "TF_EVENT_BROKER")).as("%s: base", service.name())
+                    .contains("rabbit");
+            // all five or none: a producer on Kafka and its consumer on RabbitMQ would never meet
+            assertThat(setting(kafka, container(kafka, service), "TF_EVENT_BROKER"))
+                    .as("%s: overlays/kafka", service.name()).contains("kafka");
+            assertThat(setting(kafka, container(kafka, service), "TF_KAFKA_BOOTSTRAP_SERVERS"))
+                    .as("%s: overlays/kafka bootstrap servers", service.name())
+                    .hasValueSatisfying(servers -> assertThat(servers).matches("[a-z0-9.-]+:[0-9]+(,[a-z0-9.-]+:[0-9]+)*"));
+        }
+    }
+
+    @Test
     void sharesTheGatewaysLimitsAndSigningKeyBetweenItsReplicas() {
         Map<String, Object> gateway = container(base, service("gateway"));
         assertThat(setting(base, gateway, "TF_LIMITS_STORE")).as("gateway: TF_LIMITS_STORE").contains("redis");
