@@ -7,6 +7,7 @@ import java.util.List;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -64,8 +65,8 @@ public record GatewayProperties(
     }
 
     /**
-     * @param pepper     the HMAC pepper (a secret: set it through {@code TF_API_KEY_PEPPER}); when empty, the
-     *                   pepper file is used, and created on first start
+     * @param pepper     the HMAC pepper (a secret: set it through {@code TF_API_KEY_PEPPER}), at least 32
+     *                   characters; when empty, the pepper file is used, and created on first start
      * @param pepperFile where a generated pepper is kept
      * @param cacheTtl   how long a key lookup is cached; bounds how late another replica sees a revocation
      * @param agentServiceKeyFile where agent-service's own key (scope {@code agent-keys}) is written for it on
@@ -73,6 +74,9 @@ public record GatewayProperties(
      * @param bootstrapAdminKeyFile where the first start's admin key is also written (local runs); empty: log only
      */
     public record ApiKeys(
+            // a placeholder left in a Secret template (REPLACE_ME) or a word would make every key hash guessable
+            @Pattern(regexp = "|.{32,}", message = "must be empty (a pepper generated into the pepper file) or at "
+                    + "least 32 characters of random, e.g. openssl rand -base64 32")
             String pepper,
             @NotNull @DefaultValue(".factory/secrets/api-key-pepper") Path pepperFile,
             @NotNull @DefaultValue("PT30S") Duration cacheTtl,
