@@ -99,11 +99,7 @@ public final class TestEventBroker {
     /** The records of a Kafka topic, from its beginning to now (the Kafka variant only). */
     public static List<RawMessage> kafkaRecords(String topic) {
         try (KafkaTopicReader reader = new KafkaTopicReader(topic, false)) {
-            List<RawMessage> all = new ArrayList<>();
-            for (Optional<RawMessage> next = reader.next(); next.isPresent(); next = reader.next()) {
-                all.add(next.get());
-            }
-            return all;
+            return reader.untilNow();
         }
     }
 
@@ -177,6 +173,22 @@ public final class TestEventBroker {
                     : infos.stream().map(info -> new TopicPartition(topic, info.partition())).toList();
         }
 
+        /** Everything up to the end each partition has now: a poll may come back empty before its fetch arrives. */
+        List<RawMessage> untilNow() {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions());
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            List<RawMessage> all = new ArrayList<>();
+            do {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " up to " + ends + " within 30 s");
+                }
+                for (Optional<RawMessage> next = next(); next.isPresent(); next = next()) {
+                    all.add(next.get());
+                }
+            } while (ends.entrySet().stream().anyMatch(end -> !assigned || consumer.position(end.getKey()) < end.getValue()));
+            return all;
+        }
+
         @Override
         public Optional<RawMessage> next() {
             if (polled.isEmpty()) {
@@ -221,6 +233,9 @@ public final class TestEventBroker {
     private static final class RabbitQueueReader implements MessageReader {
 
         private final String queue;
+        // one connection for the reader's life: tests poll it many times a second
+        private Connection connection;
+        private Channel channel;
 
         RabbitQueueReader(String queue) {
             this.queue = queue;
@@ -228,7 +243,11 @@ public final class TestEventBroker {
 
         @Override
         public Optional<RawMessage> next() {
-            return withChannel(channel -> {
+            try {
+                if (channel == null) {
+                    connection = connect();
+                    channel = connection.createChannel();
+                }
                 GetResponse response = channel.basicGet(queue, true);
                 if (response == null) {
                     return Optional.empty();
@@ -239,11 +258,25 @@ public final class TestEventBroker {
                     amqpHeaders.forEach((name, value) -> headers.put(name, String.valueOf(value)));
                 }
                 return Optional.of(new RawMessage(response.getBody(), headers, null, -1));
-            });
+            } catch (IOException e) {
+                // a missing queue closes the channel: open a new one on the next call
+                channel = null;
+                close();
+                throw new UncheckedIOException(e);
+            }
         }
 
         @Override
         public void close() {
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (IOException | RuntimeException ignored) {
+                    // already closed by the broker
+                }
+                connection = null;
+                channel = null;
+            }
         }
     }
 
@@ -252,18 +285,26 @@ public final class TestEventBroker {
     }
 
     private static <T> T withChannel(ChannelWork<T> work) {
+        try (Connection connection = connect(); Channel channel = connection.createChannel()) {
+            return work.on(channel);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Connection connect() throws IOException {
         Infrastructure infra = TestInfrastructure.get();
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost(infra.rabbitHost());
         factory.setPort(infra.rabbitPort());
         factory.setUsername(infra.rabbitUser());
         factory.setPassword(infra.rabbitPassword());
-        try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
-            return work.on(channel);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        try {
+            return factory.newConnection();
         } catch (TimeoutException e) {
-            throw new IllegalStateException(e);
+            throw new IOException("no connection to " + infra.description(), e);
         }
     }
 }
