@@ -25,18 +25,20 @@ class EventJsonRoundTripTests {
     static UsageRecorded usage() {
         return new UsageRecorded(UUID.randomUUID(), AT, "req-1", DEPARTMENT, UUID.randomUUID(), UUID.randomUUID(),
                 null, "tf-tiny", "djl", "node-a", "cpu0", 12, 34, UsageOutcome.COMPLETED, 250, 40, 1.75,
-                EnergySource.RAPL, 0.25, false);
+                EnergySource.RAPL, 0.25, false, "cpu-small", 0.0);
     }
 
     static Stream<TokenFactoryEvent> events() {
         return Stream.of(
                 usage(),
                 new PowerSampled(UUID.randomUUID(), AT, "node-a", "gpu0", "GPU", AT.minusSeconds(10), AT, 3000.5, 2100.25,
-                        EnergySource.NVML),
+                        EnergySource.NVML, "h100-sxm", 10.0, 7.5, 0.0),
                 new UsageMetered(UUID.randomUUID(), AT, DEPARTMENT, List.of(new UsageMetered.Item(usage(),
                         new BigDecimal("1.750000000"), new BigDecimal("0.350000000"), new BigDecimal("1.2")))),
                 new IdleEnergyAllocated(UUID.randomUUID(), AT, DEPARTMENT, Instant.parse("2026-11-27T10:00:00Z"),
-                        new BigDecimal("512.000000001"), new BigDecimal("102.4"), 2),
+                        new BigDecimal("512.000000001"), new BigDecimal("102.4"), 2,
+                        List.of(new IdleEnergyAllocated.NodeShare("node-a", "h100-sxm", EnergySource.DCGM,
+                                new BigDecimal("512.000000001"), new BigDecimal("102.4"), new BigDecimal("3.5")))),
                 new BudgetStatusChanged(UUID.randomUUID(), AT, DEPARTMENT, "2026-11", new BigDecimal("1234.567890"),
                         new BigDecimal("1000.000000"), "EUR", BudgetState.EXCEEDED, true),
                 new AgentStateChanged(UUID.randomUUID(), AT, UUID.randomUUID(), DEPARTMENT, "RUNNING", "PAUSED",
@@ -61,13 +63,13 @@ class EventJsonRoundTripTests {
     }
 
     @Test
-    void usageRecordedHasExactlyTheFieldsOfTheBriefPlusTheEstimateFlag() {
+    void usageRecordedHasTheFieldsOfTheBriefPlusEstimateFlagNodeClassAndEnergyGap() {
         JsonNode json = JSON.valueToTree(usage());
 
         assertThat(Set.copyOf(json.propertyNames())).containsExactlyInAnyOrder("eventId", "occurredAt", "requestId",
                 "departmentId", "apiKeyId", "agentId", "agentRunId", "model", "backend", "node", "device",
                 "promptTokens", "completionTokens", "outcome", "latencyMs", "timeToFirstTokenMs", "energyJoules",
-                "energySource", "acceleratorSeconds", "tokensEstimated");
+                "energySource", "acceleratorSeconds", "tokensEstimated", "nodeClass", "energyGapSeconds");
         assertThat(json.get("outcome").asString()).isEqualTo("COMPLETED");
     }
 
@@ -94,5 +96,34 @@ class EventJsonRoundTripTests {
     void subjectNamesWhatTheEventIsAbout() {
         assertThat(usage().subject()).isEqualTo("department/" + DEPARTMENT);
         assertThat(List.of(usage().totalTokens())).containsExactly(46L);
+    }
+
+    @Test
+    void eventsOfProducersThatPredateNodeClassesAndGapsStillRead() {
+        var usage = JSON.readValue("""
+                {"eventId":"%s","occurredAt":"2026-11-27T10:15:30Z","requestId":"r","departmentId":"%s","model":"m",
+                 "backend":"djl","node":"n","device":"cpu","promptTokens":1,"completionTokens":2,"outcome":"COMPLETED",
+                 "latencyMs":3,"timeToFirstTokenMs":1,"energyJoules":0.5,"energySource":"ESTIMATED",
+                 "acceleratorSeconds":0.1,"tokensEstimated":false}""".formatted(UUID.randomUUID(), DEPARTMENT),
+                UsageRecorded.class);
+        var idle = JSON.readValue("""
+                {"eventId":"%s","occurredAt":"2026-11-27T10:15:30Z","departmentId":"%s",
+                 "hourStart":"2026-11-27T09:00:00Z","idleEnergyJoules":1.5,"facilityOverheadJoules":0,"revision":1}"""
+                .formatted(UUID.randomUUID(), DEPARTMENT), IdleEnergyAllocated.class);
+
+        assertThat(usage.nodeClass()).isNull();
+        assertThat(usage.energyGapSeconds()).isZero();
+        assertThat(idle.nodes()).isEmpty();
+    }
+
+    @Test
+    void everySourceSaysWhetherItIsMeasuredAndHowToNameIt() {
+        assertThat(EnergySource.DCGM.label()).isEqualTo("measured (DCGM)");
+        assertThat(EnergySource.DCGM_POWER.label()).isEqualTo("integrated power (DCGM)");
+        assertThat(EnergySource.ESTIMATED.label()).isEqualTo("estimated");
+        assertThat(EnergySource.DCGM.measured()).isTrue();
+        assertThat(EnergySource.KEPLER.measured()).isTrue();
+        assertThat(EnergySource.ESTIMATED.measured()).isFalse();
+        assertThat(EnergySource.NONE.measured()).isFalse();
     }
 }
