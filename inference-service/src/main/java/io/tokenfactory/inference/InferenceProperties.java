@@ -11,8 +11,6 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 
-import io.tokenfactory.inference.ModelSettings;
-import io.tokenfactory.inference.EnergySettings;
 import io.tokenfactory.support.events.OutboxSettings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -21,10 +19,11 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * @param node           the name of the machine this instance serves from; every usage record and power sample names it
+ * @param node           the declared node ({@code tokenfactory.nodes}) this instance runs on: its local models' usage
+ *                       and energy name it. Not a pod or host name: replicas on one machine share one node
  * @param outbox         how usage events reach the broker
  * @param models         the models this instance serves, local or remote
- * @param energy         where energy readings come from and how often power windows are published
+ * @param energy         how node energy is settled and published (each node's meter is declared with the node)
  * @param maxRequestSize larger request bodies are refused with 413 before they are read
  * @param streamTimeout  the longest a streamed response may stay open
  */

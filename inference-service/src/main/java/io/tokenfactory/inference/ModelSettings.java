@@ -59,6 +59,11 @@ public record ModelSettings(
      * @param fallbackModel  another configured model that serves requests while this one's circuit is open
      * @param failureRateThreshold percentage of failed calls that opens the circuit
      * @param openFor        how long an open circuit refuses calls before trying again
+     * @param node           the declared node ({@code tokenfactory.nodes[].name}) the server runs on, whose meter
+     *                       measures its requests' energy; without one its requests have no energy figure
+     *                       ({@code NONE}) and name the server's host as their node
+     * @param tokenizer      the model's Hugging Face {@code tokenizer.json} ({@code classpath:…} or {@code file:…}):
+     *                       counts tokens when the server reports no usage, and weighs streamed chunks
      */
     public record RemoteSettings(
             @NotNull URI baseUrl,
@@ -67,6 +72,8 @@ public record ModelSettings(
             @NotNull @DefaultValue("60s") Duration timeout,
             String fallbackModel,
             @DefaultValue("50") @Min(1) @Max(100) int failureRateThreshold,
-            @NotNull @DefaultValue("30s") Duration openFor) {
+            @NotNull @DefaultValue("30s") Duration openFor,
+            String node,
+            String tokenizer) {
     }
 }

@@ -20,7 +20,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 
-import io.tokenfactory.inference.energy.EnergyLedger;
+import io.tokenfactory.inference.energy.Work;
 import io.tokenfactory.inference.generation.EngineBusyException;
 
 /**
@@ -40,16 +40,14 @@ public final class EmbeddingModel implements AutoCloseable {
     private final int maxBatch;
     private final int queueCapacity;
     private final Semaphore admission;
-    private final EnergyLedger ledger;
 
     EmbeddingModel(String name, InputStream onnx, InputStream tokenizerJson, Device device, int contextLength,
-            int maxBatch, int queueCapacity, EnergyLedger ledger) throws IOException, MalformedModelException {
+            int maxBatch, int queueCapacity) throws IOException, MalformedModelException {
         this.name = name;
         this.contextLength = contextLength;
         this.maxBatch = maxBatch;
         this.queueCapacity = queueCapacity;
         this.admission = new Semaphore(queueCapacity + 1, true);
-        this.ledger = ledger;
         this.model = Model.newInstance(name, device, "OnnxRuntime");
         model.load(onnx);
         this.predictor = model.newPredictor(new NoopTranslator());
@@ -72,8 +70,8 @@ public final class EmbeddingModel implements AutoCloseable {
         return encodings;
     }
 
-    /** Unit vectors for the encoded texts, with the energy of the work credited to {@code consumer}. */
-    public float[][] embed(List<Encoding> encodings, EnergyLedger.Consumer consumer) {
+    /** Unit vectors for the encoded texts; the tokens of each batch are told to {@code work} as it runs. */
+    public float[][] embed(List<Encoding> encodings, Work work) {
         if (!admission.tryAcquire()) {
             throw new EngineBusyException(name, queueCapacity, 1);
         }
@@ -83,7 +81,7 @@ public final class EmbeddingModel implements AutoCloseable {
                 float[][] vectors = new float[encodings.size()][];
                 for (int from = 0; from < encodings.size(); from += maxBatch) {
                     List<Encoding> chunk = encodings.subList(from, Math.min(encodings.size(), from + maxBatch));
-                    float[][] embedded = runBatch(chunk, consumer);
+                    float[][] embedded = runBatch(chunk, work);
                     System.arraycopy(embedded, 0, vectors, from, embedded.length);
                 }
                 return vectors;
@@ -95,7 +93,7 @@ public final class EmbeddingModel implements AutoCloseable {
         }
     }
 
-    private float[][] runBatch(List<Encoding> chunk, EnergyLedger.Consumer consumer) throws TranslateException {
+    private float[][] runBatch(List<Encoding> chunk, Work work) throws TranslateException {
         int batch = chunk.size();
         int length = chunk.stream().mapToInt(e -> e.getIds().length).max().orElse(1);
         long[] ids = new long[batch * length];
@@ -114,7 +112,7 @@ public final class EmbeddingModel implements AutoCloseable {
         for (long m : mask) {
             tokens += m;
         }
-        EnergyLedger.Step step = ledger.begin(List.of(consumer), new double[] {tokens});
+        work.tokens(tokens);
         float[] hidden;
         int width;
         try (NDManager scratch = manager.newSubManager()) {
@@ -129,8 +127,6 @@ public final class EmbeddingModel implements AutoCloseable {
             width = (int) lastHidden.getShape().get(2);
             hidden = lastHidden.toFloatArray();
             output.close();
-        } finally {
-            ledger.end(step);
         }
         float[][] vectors = new float[batch][width];
         for (int row = 0; row < batch; row++) {

@@ -13,7 +13,6 @@ import ai.djl.MalformedModelException;
 import io.tokenfactory.inference.catalog.ModelCatalog;
 import io.tokenfactory.inference.ModelSettings;
 import io.tokenfactory.inference.ModelTask;
-import io.tokenfactory.inference.energy.EnergyLedger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +27,7 @@ public class EmbeddingModels implements AutoCloseable {
 
     private final Map<String, EmbeddingModel> models = new LinkedHashMap<>();
 
-    EmbeddingModels(ModelCatalog catalog, ResourceLoader resources, EnergyLedger ledger) {
+    EmbeddingModels(ModelCatalog catalog, ResourceLoader resources) {
         for (ModelSettings settings : catalog.local(ModelTask.EMBEDDING)) {
             if (!"OnnxRuntime".equalsIgnoreCase(settings.engine())) {
                 throw new IllegalStateException("local embedding model " + settings.name() + " needs engine OnnxRuntime");
@@ -40,7 +39,7 @@ public class EmbeddingModels implements AutoCloseable {
                     InputStream tokenizer = resources.getResource(settings.tokenizer()).getInputStream()) {
                 models.put(settings.name(), new EmbeddingModel(settings.name(), onnx, tokenizer,
                         Device.fromName(settings.device()), settings.contextLength(), settings.maxBatch(),
-                        settings.queueCapacity(), ledger));
+                        settings.queueCapacity()));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot load embedding model " + settings.name(), e);
             } catch (MalformedModelException e) {

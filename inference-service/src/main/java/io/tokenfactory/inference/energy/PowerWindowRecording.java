@@ -1,42 +1,95 @@
 package io.tokenfactory.inference.energy;
 
 import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
+import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.PowerSampled;
-import io.tokenfactory.inference.InferenceProperties;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Writes a closed power window and its {@code power-sampled} event to the outbox in one transaction. */
+/**
+ * The meter owner's publication of a node's settled windows since the last one: one {@code power_window} row and its
+ * {@code power-sampled} event, in one transaction with the move of the node's published mark, so a window is
+ * published exactly once whichever replica owns the meter. Time no window covers counts as a gap.
+ */
 @Service
 class PowerWindowRecording {
 
+    /** Settled windows are kept this long after publication, for inspection. */
+    private static final Duration KEEP = Duration.ofHours(1);
+
     private final JdbcTemplate jdbc;
     private final ApplicationEventPublisher events;
-    private final InferenceProperties properties;
 
-    PowerWindowRecording(JdbcTemplate jdbc, ApplicationEventPublisher events, InferenceProperties properties) {
+    PowerWindowRecording(JdbcTemplate jdbc, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.events = events;
-        this.properties = properties;
     }
 
+    private record Sums(double energy, double busy, double acceleratorSeconds, double busyAcceleratorSeconds,
+            double coveredSeconds, double measuredSeconds, String source, Instant first) {
+    }
+
+    /** Publishes the node's windows settled before {@code settledUntil}; false when there was nothing new. */
     @Transactional
-    public PowerSampled record(EnergyLedger.Window window) {
-        UUID eventId = UUID.randomUUID();
+    public boolean publish(String node, String nodeClass, EnergyMeter meter, Instant settledUntil) {
+        List<Timestamp> marks = jdbc.queryForList("SELECT published_until FROM node_meter WHERE node = ? FOR UPDATE",
+                Timestamp.class, node);
+        Instant from = marks.isEmpty() || marks.get(0) == null ? null : marks.get(0).toInstant();
+        Sums sums = jdbc.queryForObject("""
+                SELECT COALESCE(sum(energy_joules), 0), COALESCE(sum(energy_joules) FILTER (WHERE requests > 0), 0),
+                    COALESCE(sum(accelerator_seconds), 0),
+                    COALESCE(sum(accelerator_seconds) FILTER (WHERE requests > 0), 0),
+                    COALESCE(sum(extract(epoch FROM window_end - window_start)), 0),
+                    COALESCE(sum(extract(epoch FROM window_end - window_start)) FILTER (WHERE measured), 0),
+                    (array_agg(energy_source ORDER BY window_start DESC) FILTER (WHERE measured))[1],
+                    min(window_start)
+                FROM node_window WHERE node = ? AND window_start >= COALESCE(?, '-infinity'::timestamptz)
+                    AND window_start < ?""",
+                (row, i) -> new Sums(row.getDouble(1), row.getDouble(2), row.getDouble(3), row.getDouble(4),
+                        row.getDouble(5), row.getDouble(6), row.getString(7),
+                        row.getTimestamp(8) == null ? null : row.getTimestamp(8).toInstant()),
+                node, from == null ? null : Timestamp.from(from), Timestamp.from(settledUntil));
+        Instant start = from != null ? from : sums.first();
+        if (start == null || !settledUntil.isAfter(start)) {
+            return false;
+        }
+        double[] gapEnergy = jdbc.queryForObject("""
+                SELECT COALESCE(sum(energy_joules), 0), COALESCE(sum(energy_joules) FILTER (WHERE busy), 0)
+                FROM node_gap WHERE node = ? AND gap_end > ? AND gap_end <= ?""",
+                (row, i) -> new double[] {row.getDouble(1), row.getDouble(2)}, node, Timestamp.from(start),
+                Timestamp.from(settledUntil));
+        double span = Duration.between(start, settledUntil).toMillis() / 1000.0;
+        double energy = sums.energy() + gapEnergy[0];
         // the busy share can exceed the total only by rounding; metering rejects busy > measured
-        double busy = Math.min(window.busyJoules(), window.measuredJoules());
-        jdbc.update("INSERT INTO power_window (event_id, node, device, device_kind, window_start, window_end, "
-                + "energy_joules, busy_joules, energy_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", eventId,
-                properties.node(), window.device(), window.deviceKind(), Timestamp.from(window.start()),
-                Timestamp.from(window.end()), window.measuredJoules(), busy, window.source().name());
-        PowerSampled sampled = new PowerSampled(eventId, window.end(), properties.node(), window.device(),
-                window.deviceKind(), window.start(), window.end(), window.measuredJoules(), busy, window.source());
-        events.publishEvent(sampled);
-        return sampled;
+        double busy = Math.min(sums.busy() + gapEnergy[1], energy);
+        double gapSeconds = Math.max(0, span - sums.measuredSeconds());
+        double acceleratorSeconds = sums.acceleratorSeconds()
+                + Math.max(0, span - sums.coveredSeconds()) * meter.accelerators();
+        EnergySource source = sums.source() != null ? EnergySource.valueOf(sums.source())
+                : energy > 0 ? meter.source(MeterReading.Kind.COUNTER) : EnergySource.NONE;
+        UUID eventId = UUID.randomUUID();
+        jdbc.update("""
+                INSERT INTO power_window (event_id, node, device, device_kind, window_start, window_end, energy_joules,
+                    busy_joules, energy_source, node_class, accelerator_seconds, busy_accelerator_seconds, gap_seconds)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                eventId, node, meter.device(), meter.deviceKind(), Timestamp.from(start), Timestamp.from(settledUntil),
+                energy, busy, source.name(), nodeClass, acceleratorSeconds, sums.busyAcceleratorSeconds(), gapSeconds);
+        jdbc.update("UPDATE node_meter SET published_until = ? WHERE node = ?", Timestamp.from(settledUntil), node);
+        events.publishEvent(new PowerSampled(eventId, settledUntil, node, meter.device(), meter.deviceKind(), start,
+                settledUntil, energy, busy, source, nodeClass, acceleratorSeconds, sums.busyAcceleratorSeconds(),
+                gapSeconds));
+        Instant before = settledUntil.minus(KEEP);
+        jdbc.update("DELETE FROM node_work_report WHERE node = ? AND window_start < ?", node, Timestamp.from(before));
+        jdbc.update("DELETE FROM node_window WHERE node = ? AND window_start < ?", node, Timestamp.from(before));
+        jdbc.update("DELETE FROM node_gap WHERE node = ? AND gap_end < ?", node, Timestamp.from(before));
+        return true;
     }
 }

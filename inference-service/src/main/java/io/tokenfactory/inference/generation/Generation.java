@@ -4,15 +4,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
+import java.util.concurrent.CompletableFuture;
+
 import io.tokenfactory.contracts.UsageOutcome;
-import io.tokenfactory.inference.energy.EnergyLedger;
+import io.tokenfactory.inference.energy.MeasuredEnergy;
+import io.tokenfactory.inference.energy.NodeEnergy;
+import io.tokenfactory.inference.energy.Work;
 
 /**
  * One request's life in a {@link GenerationEngine}: its sampled tokens, the text they make, stop sequences held back
- * until they can be ruled out, and the energy the ledger assigns to it. Only the decode thread mutates it, except
- * {@link #cancel()}.
+ * until they can be ruled out, and the work it tells its node's ledger (prompt tokens at admission, then each
+ * generated token). Only the decode thread mutates it, except {@link #cancel()}.
  */
-public final class Generation implements EnergyLedger.Consumer {
+public final class Generation {
 
     private final GenerationRequest request;
     private final Clock clock;
@@ -26,8 +30,7 @@ public final class Generation implements EnergyLedger.Consumer {
     private int promptTokensProcessed;
     private int completionTokens;
     private long timeToFirstTokenMs = -1;
-    private double energyJoules;
-    private double deviceSeconds;
+    private Work work;
     private String finishReason;
     private boolean finished;
 
@@ -56,14 +59,14 @@ public final class Generation implements EnergyLedger.Consumer {
         return finished;
     }
 
-    void promptProcessed() {
-        promptTokensProcessed = request.prompt().length;
+    /** Joins a batch: from now on its work counts on the node. */
+    void admitted(NodeEnergy node) {
+        work = node.start(true);
     }
 
-    @Override
-    public void addEnergy(double joules, double seconds) {
-        energyJoules += joules;
-        deviceSeconds += seconds;
+    void promptProcessed() {
+        promptTokensProcessed = request.prompt().length;
+        work.tokens(promptTokensProcessed);
     }
 
     /** Takes one sampled token: emits the text it completes, and finishes on a stop sequence or max tokens. */
@@ -72,6 +75,7 @@ public final class Generation implements EnergyLedger.Consumer {
             timeToFirstTokenMs = Duration.ofNanos(System.nanoTime() - submittedNanos).toMillis();
         }
         completionTokens++;
+        work.tokens(1);
         text.append(decoder.accept(token));
         int stopAt = stopIndex();
         if (stopAt >= 0) {
@@ -138,7 +142,10 @@ public final class Generation implements EnergyLedger.Consumer {
 
     private GenerationResult result(UsageOutcome outcome, String reason, String error) {
         finished = true;
+        // a request cancelled while it waited drew nothing
+        CompletableFuture<MeasuredEnergy> energy = work == null
+                ? CompletableFuture.completedFuture(MeasuredEnergy.UNMETERED) : work.finish(completionTokens);
         return new GenerationResult(outcome, reason, promptTokensProcessed, completionTokens, submittedAt,
-                clock.instant(), timeToFirstTokenMs, energyJoules, deviceSeconds, error);
+                clock.instant(), timeToFirstTokenMs, energy, error);
     }
 }

@@ -2,7 +2,6 @@ package io.tokenfactory.inference.generation;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -21,7 +20,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import io.tokenfactory.inference.energy.EnergyLedger;
+import io.tokenfactory.inference.energy.NodeEnergy;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +42,7 @@ public final class GenerationEngine implements AutoCloseable {
     private final NDManager manager;
     private final int maxBatch;
     private final int queueCapacity;
-    private final EnergyLedger ledger;
+    private final NodeEnergy energy;
     private final Clock clock;
     private final BlockingQueue<Generation> waiting;
     private final DistributionSummary batchSizes;
@@ -58,13 +57,13 @@ public final class GenerationEngine implements AutoCloseable {
     private int cacheLength;
 
     public GenerationEngine(String modelName, ByteTransformer model, NDManager manager, int maxBatch, int queueCapacity,
-            EnergyLedger ledger, Clock clock, MeterRegistry meters) {
+            NodeEnergy energy, Clock clock, MeterRegistry meters) {
         this.modelName = modelName;
         this.model = model;
         this.manager = manager;
         this.maxBatch = maxBatch;
         this.queueCapacity = queueCapacity;
-        this.ledger = ledger;
+        this.energy = energy;
         this.clock = clock;
         this.waiting = new ArrayBlockingQueue<>(queueCapacity);
         this.batchSizes = DistributionSummary.builder("tokenfactory.inference.batch.size")
@@ -157,11 +156,11 @@ public final class GenerationEngine implements AutoCloseable {
      */
     private void admit(List<Generation> joining) {
         List<int[]> prompts = joining.stream().map(g -> g.request().prompt()).toList();
-        double[] promptTokens = prompts.stream().mapToDouble(p -> p.length).toArray();
         int vocabulary = model.shape().vocabulary();
         int first = rows.size();
+        // the node's ledger splits each metering window's energy by the tokens told to it
+        joining.forEach(generation -> generation.admitted(energy));
         try {
-            EnergyLedger.Step step = ledger.begin(joining, promptTokens);
             try (NDScope scope = new NDScope()) {
                 ByteTransformer.Prefill prefill = model.prefill(manager, prompts);
                 merge(prefill.keys(), prefill.values(), prompts.stream().mapToInt(p -> p.length).max().orElseThrow());
@@ -172,8 +171,6 @@ public final class GenerationEngine implements AutoCloseable {
                     generation.accept(token);
                     rows.add(new Row(generation, prompts.get(i).length, token));
                 }
-            } finally {
-                ledger.end(step);
             }
         } catch (RuntimeException | Error e) {
             // those not yet in the batch would otherwise never finish; the loop fails the rows that are
@@ -255,7 +252,6 @@ public final class GenerationEngine implements AutoCloseable {
         int length = cacheLength + 1;
         long[] tokens = new long[batch];
         float[] padding = new float[batch * length];
-        List<Generation> generations = new ArrayList<>(batch);
         for (int r = 0; r < batch; r++) {
             Row row = rows.get(r);
             tokens[r] = row.nextToken;
@@ -263,13 +259,9 @@ public final class GenerationEngine implements AutoCloseable {
             for (int c = 0; c < pad; c++) {
                 padding[r * length + c] = ByteTransformer.MASKED;
             }
-            generations.add(row.generation);
         }
-        double[] ones = new double[batch];
-        Arrays.fill(ones, 1.0);
         batchSizes.record(batch);
         float[] logits;
-        EnergyLedger.Step energy = ledger.begin(generations, ones);
         try (NDScope scope = new NDScope()) {
             List<NDArray> previousKeys = new ArrayList<>(keys);
             List<NDArray> previousValues = new ArrayList<>(values);
@@ -283,8 +275,6 @@ public final class GenerationEngine implements AutoCloseable {
             }
             keep(keys, values);
             closeAll(previousKeys, previousValues);
-        } finally {
-            ledger.end(energy);
         }
         cacheLength = length;
         int vocabulary = model.shape().vocabulary();

@@ -17,7 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tokenfactory.inference.catalog.ModelCatalog;
 import io.tokenfactory.inference.ModelSettings;
 import io.tokenfactory.inference.ModelTask;
-import io.tokenfactory.inference.energy.EnergyLedger;
+import io.tokenfactory.inference.energy.NodeEnergies;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,10 +27,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * One {@link GenerationEngine} per configured local generation model, loaded at start-up. Closed before the usage
- * writer (and so before the database): the requests it cancels at shutdown still get their usage recorded.
+ * recorder (and so before the database): the requests it cancels at shutdown still get their usage recorded.
  */
 @Component
-@DependsOn("usageWriter")
+@DependsOn("usageRecorder")
 public class GenerationEngines implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GenerationEngines.class);
@@ -38,7 +38,7 @@ public class GenerationEngines implements AutoCloseable {
     private final Map<String, GenerationEngine> engines = new LinkedHashMap<>();
     private final Map<String, NDManager> managers = new LinkedHashMap<>();
 
-    GenerationEngines(ModelCatalog catalog, ResourceLoader resources, EnergyLedger ledger, MeterRegistry meters) {
+    GenerationEngines(ModelCatalog catalog, ResourceLoader resources, NodeEnergies nodes, MeterRegistry meters) {
         for (ModelSettings settings : catalog.local(ModelTask.GENERATION)) {
             if (!"PyTorch".equalsIgnoreCase(settings.engine())) {
                 throw new IllegalStateException("local generation model " + settings.name() + " needs engine PyTorch");
@@ -58,7 +58,7 @@ public class GenerationEngines implements AutoCloseable {
             }
             managers.put(settings.name(), manager);
             engines.put(settings.name(), new GenerationEngine(settings.name(), model, manager, settings.maxBatch(),
-                    settings.queueCapacity(), ledger, Clock.systemUTC(), meters));
+                    settings.queueCapacity(), nodes.local(), Clock.systemUTC(), meters));
             log.info("Loaded {} ({} parameters) on {}: context {}, max batch {}, queue {}", settings.name(),
                     model.shape().parameterCount(), manager.getDevice(), settings.contextLength(), settings.maxBatch(),
                     settings.queueCapacity());

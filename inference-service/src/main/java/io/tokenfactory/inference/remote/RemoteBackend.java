@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -25,10 +27,13 @@ public final class RemoteBackend {
     private final ModelSettings model;
     private final HttpClient http;
     private final CircuitBreaker breaker;
+    private final HuggingFaceTokenizer tokenizer;
 
-    RemoteBackend(ModelSettings model, HttpClient http) {
+    /** @param tokenizer the model's own tokenizer, or null: then about four UTF-8 bytes make a token */
+    RemoteBackend(ModelSettings model, HttpClient http, HuggingFaceTokenizer tokenizer) {
         this.model = model;
         this.http = http;
+        this.tokenizer = tokenizer;
         ModelSettings.RemoteSettings remote = model.remote();
         this.breaker = CircuitBreaker.of("remote-" + model.name(), CircuitBreakerConfig.custom()
                 .failureRateThreshold(remote.failureRateThreshold())
@@ -50,6 +55,25 @@ public final class RemoteBackend {
 
     public String host() {
         return model.remote().baseUrl().getHost();
+    }
+
+    /** Whether {@link #countTokens} uses the model's own tokenizer (else it estimates). */
+    public boolean countsExactly() {
+        return tokenizer != null;
+    }
+
+    /**
+     * Tokens of a text by the model's tokenizer (no special tokens), or, without one, about four UTF-8 bytes per
+     * token, the usual rule for BPE vocabularies on English text.
+     */
+    public long countTokens(String text) {
+        if (text == null || text.isEmpty()) {
+            return 0;
+        }
+        if (tokenizer != null) {
+            return tokenizer.encode(text).getIds().length;
+        }
+        return (text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 3) / 4;
     }
 
     public CircuitBreaker.State state() {

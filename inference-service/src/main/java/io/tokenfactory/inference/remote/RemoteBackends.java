@@ -1,10 +1,16 @@
 package io.tokenfactory.inference.remote;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
@@ -15,19 +21,22 @@ import io.tokenfactory.inference.ModelBackend;
 import io.tokenfactory.inference.catalog.ModelCatalog;
 import io.tokenfactory.inference.ModelSettings;
 
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.stereotype.Component;
 
-/** The configured remote models, each with its own circuit breaker. */
+/** The configured remote models, each with its own circuit breaker and, where configured, its own tokenizer. */
 @Component
-public class RemoteBackends {
+public class RemoteBackends implements AutoCloseable {
 
     private final Map<String, RemoteBackend> backends = new LinkedHashMap<>();
+    private final List<HuggingFaceTokenizer> tokenizers = new ArrayList<>();
 
-    RemoteBackends(ModelCatalog catalog, MeterRegistry meters) {
+    RemoteBackends(ModelCatalog catalog, ResourceLoader resources, MeterRegistry meters) {
         HttpClient http = RemoteBackend.client(Duration.ofSeconds(5));
         for (ModelSettings model : catalog.all()) {
             if (model.backend() == ModelBackend.REMOTE) {
-                RemoteBackend backend = new RemoteBackend(model, http);
+                HuggingFaceTokenizer tokenizer = tokenizer(model, resources);
+                RemoteBackend backend = new RemoteBackend(model, http, tokenizer);
                 backends.put(model.name(), backend);
                 Gauge.builder("tokenfactory.inference.remote.circuit.open", backend,
                         b -> b.state() == CircuitBreaker.State.OPEN ? 1 : 0)
@@ -37,7 +46,28 @@ public class RemoteBackends {
         }
     }
 
+    private HuggingFaceTokenizer tokenizer(ModelSettings model, ResourceLoader resources) {
+        String location = model.remote().tokenizer();
+        if (location == null || location.isBlank()) {
+            return null;
+        }
+        try (InputStream json = resources.getResource(location).getInputStream()) {
+            HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(json,
+                    Map.of("truncation", "false", "padding", "false", "addSpecialTokens", "false"));
+            tokenizers.add(tokenizer);
+            return tokenizer;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("remote model " + model.name() + ": cannot load its tokenizer from "
+                    + location + ": " + e.getMessage(), e);
+        }
+    }
+
     public Optional<RemoteBackend> find(String model) {
         return Optional.ofNullable(backends.get(model));
+    }
+
+    @Override
+    public void close() {
+        tokenizers.forEach(HuggingFaceTokenizer::close);
     }
 }

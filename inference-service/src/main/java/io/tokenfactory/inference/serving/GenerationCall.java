@@ -1,4 +1,4 @@
-package io.tokenfactory.inference.web.openai;
+package io.tokenfactory.inference.serving;
 
 import java.util.List;
 import java.util.UUID;
@@ -15,11 +15,11 @@ import tools.jackson.databind.node.ObjectNode;
  * @param maxTokens what the client asked for, or null for the model's default
  * @param body      the request as sent, for remote backends
  */
-record GenerationCall(Kind kind, String requestId, long created, ModelSettings model, Caller caller, UUID agentRunId, String prompt,
+public record GenerationCall(Kind kind, String requestId, long created, ModelSettings model, Caller caller, UUID agentRunId, String prompt,
         Integer maxTokens, double temperature, double topP, Long seed, List<String> stops, boolean stream,
         boolean includeUsage, ObjectNode body) {
 
-    enum Kind {
+    public enum Kind {
         CHAT("chat.completion", "chat.completion.chunk", "/chat/completions"),
         COMPLETION("text_completion", "text_completion", "/completions");
 

@@ -1,4 +1,4 @@
-package io.tokenfactory.inference.web.openai;
+package io.tokenfactory.inference.serving;
 
 /** The token limits of a request against its model's context and output limits. */
 final class Limits {

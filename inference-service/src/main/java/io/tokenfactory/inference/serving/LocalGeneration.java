@@ -1,10 +1,11 @@
-package io.tokenfactory.inference.web.openai;
+package io.tokenfactory.inference.serving;
 
 import java.time.Duration;
 
 import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.inference.InferenceProperties;
-import io.tokenfactory.inference.energy.EnergyLedger;
+import io.tokenfactory.inference.energy.NodeEnergies;
+import io.tokenfactory.inference.energy.NodeEnergy;
 import io.tokenfactory.inference.generation.ByteVocabulary;
 import io.tokenfactory.inference.generation.Generation;
 import io.tokenfactory.inference.generation.GenerationEngine;
@@ -12,6 +13,8 @@ import io.tokenfactory.inference.generation.GenerationListener;
 import io.tokenfactory.inference.generation.GenerationRequest;
 import io.tokenfactory.inference.generation.GenerationResult;
 import io.tokenfactory.inference.generation.TokenSampler;
+import io.tokenfactory.inference.usage.FinishedRequest;
+import io.tokenfactory.inference.usage.UsageRecorder;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -24,14 +27,14 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class LocalGeneration {
 
-    private final UsageWriter usage;
-    private final EnergyLedger ledger;
+    private final UsageRecorder usage;
+    private final NodeEnergies nodes;
     private final JsonMapper json;
     private final Duration streamTimeout;
 
-    LocalGeneration(UsageWriter usage, EnergyLedger ledger, JsonMapper json, InferenceProperties properties) {
+    LocalGeneration(UsageRecorder usage, NodeEnergies nodes, JsonMapper json, InferenceProperties properties) {
         this.usage = usage;
-        this.ledger = ledger;
+        this.nodes = nodes;
         this.json = json;
         this.streamTimeout = properties.streamTimeout();
     }
@@ -57,7 +60,7 @@ class LocalGeneration {
 
                     @Override
                     public void onFinish(GenerationResult result) {
-                        usage.recordThen(usageOf(call, result), recorded -> response.setResult(
+                        usage.recordThen(finished(call, result), result.energy(), recorded -> response.setResult(
                                 result.outcome() == UsageOutcome.COMPLETED && recorded
                                         ? ResponseEntity.ok(OpenAiPayloads.completion(call, call.model().name(),
                                                 text.toString(), result.finishReason(),
@@ -84,10 +87,10 @@ class LocalGeneration {
 
                     @Override
                     public void onFinish(GenerationResult result) {
-                        usage.recordThen(usageOf(call, result), recorded -> {
+                        usage.recordThen(finished(call, result), result.energy(), recorded -> {
                             if (!recorded) {
                                 // as for whole responses: no [DONE] for a result whose usage is not recorded
-                                events.send(OpenAiErrorAdvice.body(OpenAiException.usageUnrecorded()));
+                                events.send(OpenAiException.usageUnrecorded().toBody());
                                 events.close();
                             } else if (result.outcome() == UsageOutcome.COMPLETED) {
                                 events.send(OpenAiPayloads.chunk(call, call.model().name(), null, false,
@@ -99,7 +102,7 @@ class LocalGeneration {
                                 events.done();
                             } else {
                                 if (result.outcome() == UsageOutcome.FAILED) {
-                                    events.send(OpenAiErrorAdvice.body(serverError()));
+                                    events.send(serverError().toBody());
                                 }
                                 events.close();
                             }
@@ -109,11 +112,11 @@ class LocalGeneration {
         return events.response(streamTimeout, generation::cancel);
     }
 
-    private UsageWriter.Usage usageOf(GenerationCall call, GenerationResult result) {
-        return new UsageWriter.Usage(call.requestId(), call.model().name(), call.caller(), call.agentRunId(), "djl", ledger.device(),
-                result.promptTokens(), result.completionTokens(), result.outcome(), result.submittedAt(),
-                result.finishedAt(), result.timeToFirstTokenMs(), result.energyJoules(), ledger.source(),
-                result.deviceSeconds(), false);
+    private FinishedRequest finished(GenerationCall call, GenerationResult result) {
+        NodeEnergy node = nodes.local();
+        return new FinishedRequest(call.requestId(), call.caller(), call.agentRunId(), call.model().name(), "djl",
+                node.node(), node.nodeClass(), node.device(), result.promptTokens(), result.completionTokens(),
+                result.outcome(), result.submittedAt(), result.finishedAt(), result.timeToFirstTokenMs(), false);
     }
 
     private static ResponseEntity<Object> failure(GenerationResult result, boolean recorded) {
@@ -122,7 +125,7 @@ class LocalGeneration {
                 : result.outcome() == UsageOutcome.CANCELLED
                         ? OpenAiException.unavailable("cancelled", "The request was cancelled before it completed.")
                         : serverError();
-        return ResponseEntity.status(error.status()).body(OpenAiErrorAdvice.body(error));
+        return ResponseEntity.status(error.status()).body(error.toBody());
     }
 
     private static OpenAiException serverError() {

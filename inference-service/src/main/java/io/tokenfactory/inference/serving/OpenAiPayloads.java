@@ -1,4 +1,4 @@
-package io.tokenfactory.inference.web.openai;
+package io.tokenfactory.inference.serving;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

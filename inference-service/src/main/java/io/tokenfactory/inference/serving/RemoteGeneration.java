@@ -1,4 +1,4 @@
-package io.tokenfactory.inference.web.openai;
+package io.tokenfactory.inference.serving;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -9,13 +9,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 
-import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageOutcome;
+import io.tokenfactory.inference.energy.MeasuredEnergy;
+import io.tokenfactory.inference.energy.NodeEnergies;
+import io.tokenfactory.inference.energy.NodeEnergy;
+import io.tokenfactory.inference.energy.Work;
 import io.tokenfactory.inference.remote.RemoteBackend;
+import io.tokenfactory.inference.usage.FinishedRequest;
+import io.tokenfactory.inference.usage.UsageRecorder;
 
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
@@ -32,20 +38,25 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Serves a request on a remote OpenAI-compatible server: the body passes through with the upstream model name, a
  * stream asks upstream for usage ({@code stream_options.include_usage}) whatever the client asked, and the client
- * gets the usage chunk only if it asked for it. When the server reports no usage, tokens are counted here (about four
- * UTF-8 bytes per token) and the record is flagged as estimated. Remote servers report no energy.
+ * gets the usage chunk only if it asked for it. When the server reports no usage, tokens are counted here (with the
+ * model's tokenizer, else about four UTF-8 bytes per token) and the record is flagged as estimated. The request's
+ * work is told to its node's ledger as it happens: its prompt when it is sent, each streamed chunk's tokens as it
+ * arrives; a whole response is weighed at the node's observed rate while it runs. Its energy is the node's measured
+ * energy shared out by that work.
  */
 @Component
 class RemoteGeneration {
 
     private static final int MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
-    private final UsageWriter usage;
+    private final UsageRecorder usage;
+    private final NodeEnergies nodes;
     private final JsonMapper json;
     private final Clock clock = Clock.systemUTC();
 
-    RemoteGeneration(UsageWriter usage, JsonMapper json) {
+    RemoteGeneration(UsageRecorder usage, NodeEnergies nodes, JsonMapper json) {
         this.usage = usage;
+        this.nodes = nodes;
         this.json = json;
     }
 
@@ -63,12 +74,19 @@ class RemoteGeneration {
                     ? (ObjectNode) upstream.get("stream_options") : upstream.putObject("stream_options");
             options.put("include_usage", true);
         }
+        NodeEnergy node = nodes.forRemote(call.model());
         Instant started = clock.instant();
         long startNanos = System.nanoTime();
+        // a whole response is computed before its headers come back: its work starts when it is sent
+        Work work = call.stream() ? null : node.start(false);
+        if (work != null) {
+            work.tokens(backend.countTokens(call.prompt()));
+        }
         RemoteBackend.Exchange exchange;
         try {
             exchange = backend.post(call.kind().path, json.writeValueAsString(upstream));
         } catch (CallNotPermittedException | RemoteBackend.RemoteFailure unavailable) {
+            settleFailedAttempt(call, backend, node, work, started);
             if (fallback != null) {
                 return fallback.apply(call);
             }
@@ -79,41 +97,71 @@ class RemoteGeneration {
                             "The model server for '" + call.model().name() + "' is unavailable.", null);
         }
         if (exchange.status() >= 400) {
+            settleFailedAttempt(call, backend, node, work, started);
             return passThroughError(exchange);
         }
-        return call.stream() ? stream(call, backend, exchange, started, startNanos)
-                : whole(call, backend, exchange, started, startNanos);
+        if (call.stream()) {
+            work = node.start(true);
+            work.tokens(backend.countTokens(call.prompt()));
+            return stream(call, backend, node, work, exchange, started, startNanos);
+        }
+        return whole(call, backend, node, work, exchange, started, startNanos);
     }
 
-    private ResponseEntity<Object> whole(GenerationCall call, RemoteBackend backend, RemoteBackend.Exchange exchange,
-            Instant started, long startNanos) {
+    /**
+     * A sent request that got no answer to serve: when it never reached a closed metering window it is withdrawn;
+     * otherwise it held the node's time (a timeout, a slow error) and is recorded as a failed attempt with its share.
+     */
+    private void settleFailedAttempt(GenerationCall call, RemoteBackend backend, NodeEnergy node, Work work,
+            Instant started) {
+        if (work == null || work.withdraw()) {
+            return;
+        }
+        CompletableFuture<MeasuredEnergy> energy = work.finish(0);
+        usage.record(new FinishedRequest(call.requestId() + "-attempt", call.caller(), call.agentRunId(),
+                call.model().name(), "remote", node.node(), node.nodeClass(), node.device(), 0, 0, UsageOutcome.FAILED,
+                started, clock.instant(), -1, !backend.countsExactly()), energy);
+    }
+
+    private ResponseEntity<Object> whole(GenerationCall call, RemoteBackend backend, NodeEnergy node, Work work,
+            RemoteBackend.Exchange exchange, Instant started, long startNanos) {
         JsonNode body;
         try (InputStream in = exchange.body()) {
             body = json.readTree(in.readNBytes(MAX_RESPONSE_BYTES));
         } catch (IOException | RuntimeException e) {
             backend.failedMidway(e);
+            recordFailure(call, backend, node, work, started);
             throw OpenAiException.upstreamInvalidResponse();
         }
         if (!(body instanceof ObjectNode response)) {
+            recordFailure(call, backend, node, work, started);
             throw OpenAiException.upstreamInvalidResponse();
         }
+        // the client sees this service's request id, the one its usage is recorded under
+        response.put("id", call.requestId());
         response.put("model", call.model().name());
         long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
-        Counts counts = counts(response.get("usage"), call.prompt(), completionText(call, response));
+        Counts counts = counts(response.get("usage"), call.prompt(), completionText(call, response), backend);
         if (counts.estimated()) {
             response.set("usage", json.valueToTree(OpenAiPayloads.usage(counts.prompt(), counts.completion())));
         }
         // a whole response: its first token came with the rest
-        boolean recorded = usage.recordNow(usageOf(call, backend, counts, UsageOutcome.COMPLETED, started, elapsedMs,
-                elapsedMs));
+        boolean recorded = usage.record(finished(call, node, counts, UsageOutcome.COMPLETED, started, elapsedMs,
+                elapsedMs), work.finish(counts.completion()));
         if (!recorded) {
             throw OpenAiException.usageUnrecorded();
         }
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(response);
     }
 
-    private ResponseEntity<StreamingResponseBody> stream(GenerationCall call, RemoteBackend backend,
-            RemoteBackend.Exchange exchange, Instant started, long startNanos) {
+    private void recordFailure(GenerationCall call, RemoteBackend backend, NodeEnergy node, Work work, Instant started) {
+        long elapsedMs = Duration.between(started, clock.instant()).toMillis();
+        usage.record(finished(call, node, new Counts(backend.countTokens(call.prompt()), 0, true), UsageOutcome.FAILED,
+                started, elapsedMs, -1), work.finish(0));
+    }
+
+    private ResponseEntity<StreamingResponseBody> stream(GenerationCall call, RemoteBackend backend, NodeEnergy node,
+            Work work, RemoteBackend.Exchange exchange, Instant started, long startNanos) {
         StreamingResponseBody body = out -> {
             StringBuilder text = new StringBuilder();
             JsonNode reportedUsage = null;
@@ -139,8 +187,12 @@ class RemoteGeneration {
                         reportedUsage = chunkUsage;
                     }
                     String delta = deltaText(call, object);
-                    if (!delta.isEmpty() && firstTokenMs < 0) {
-                        firstTokenMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
+                    if (!delta.isEmpty()) {
+                        if (firstTokenMs < 0) {
+                            firstTokenMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
+                        }
+                        // engines stream a token a chunk; with the model's tokenizer, count what the chunk holds
+                        work.tokens(backend.countsExactly() ? Math.max(1, backend.countTokens(delta)) : 1);
                     }
                     text.append(delta);
                     boolean usageOnly = object.path("choices").isArray() && object.path("choices").isEmpty();
@@ -150,6 +202,7 @@ class RemoteGeneration {
                     if (!call.includeUsage()) {
                         object.remove("usage");
                     }
+                    object.put("id", call.requestId());
                     object.put("model", call.model().name());
                     if (!write(out, "data: " + json.writeValueAsString(object) + "\n\n")) {
                         outcome = UsageOutcome.CANCELLED;
@@ -160,9 +213,10 @@ class RemoteGeneration {
                 // a broken connection or a chunk that is not JSON: what was served so far is still recorded
                 outcome = UsageOutcome.FAILED;
             }
-            Counts counts = counts(reportedUsage, call.prompt(), text.toString());
+            Counts counts = counts(reportedUsage, call.prompt(), text.toString(), backend);
             long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
-            usage.recordNow(usageOf(call, backend, counts, outcome, started, elapsedMs, firstTokenMs));
+            usage.record(finished(call, node, counts, outcome, started, elapsedMs, firstTokenMs),
+                    work.finish(counts.completion()));
             if (outcome == UsageOutcome.COMPLETED) {
                 if (call.includeUsage() && counts.estimated()) {
                     write(out, "data: " + json.writeValueAsString(OpenAiPayloads.usageChunk(call, call.model().name(),
@@ -205,7 +259,7 @@ class RemoteGeneration {
         if (error == null || !error.has("error")) {
             OpenAiException wrapped = new OpenAiException(status == null ? HttpStatus.BAD_REQUEST : status,
                     "invalid_request_error", null, "upstream_rejected", "The model server rejected the request.", null);
-            return ResponseEntity.status(wrapped.status()).body(OpenAiErrorAdvice.body(wrapped));
+            return ResponseEntity.status(wrapped.status()).body(wrapped.toBody());
         }
         return ResponseEntity.status(exchange.status()).contentType(MediaType.APPLICATION_JSON).body(error);
     }
@@ -226,25 +280,20 @@ class RemoteGeneration {
     record Counts(long prompt, long completion, boolean estimated) {
     }
 
-    static Counts counts(JsonNode reported, String prompt, String completion) {
+    static Counts counts(JsonNode reported, String prompt, String completion, RemoteBackend backend) {
         if (reported != null && reported.isObject() && reported.path("prompt_tokens").isIntegralNumber()
                 && reported.path("completion_tokens").isIntegralNumber()) {
             return new Counts(Math.max(0, reported.get("prompt_tokens").asLong()),
                     Math.max(0, reported.get("completion_tokens").asLong()), false);
         }
-        return new Counts(estimate(prompt), estimate(completion), true);
+        return new Counts(backend.countTokens(prompt), backend.countTokens(completion), true);
     }
 
-    /** About four UTF-8 bytes per token, the usual rule for BPE vocabularies on English text. */
-    static long estimate(String text) {
-        return text == null || text.isEmpty() ? 0 : (text.getBytes(StandardCharsets.UTF_8).length + 3) / 4;
-    }
-
-    private UsageWriter.Usage usageOf(GenerationCall call, RemoteBackend backend, Counts counts, UsageOutcome outcome,
+    private FinishedRequest finished(GenerationCall call, NodeEnergy node, Counts counts, UsageOutcome outcome,
             Instant started, long elapsedMs, long firstTokenMs) {
-        return new UsageWriter.Usage(call.requestId(), call.model().name(), call.caller(), call.agentRunId(), "remote", backend.host(),
-                counts.prompt(), counts.completion(), outcome, started, started.plusMillis(elapsedMs), firstTokenMs, 0,
-                EnergySource.NONE, 0, counts.estimated());
+        return new FinishedRequest(call.requestId(), call.caller(), call.agentRunId(), call.model().name(), "remote",
+                node.node(), node.nodeClass(), node.device(), counts.prompt(), counts.completion(), outcome, started,
+                started.plusMillis(elapsedMs), firstTokenMs, counts.estimated());
     }
 
     private static final class UpstreamBroken extends RuntimeException {

@@ -1,17 +1,15 @@
-package io.tokenfactory.inference.web.openai;
+package io.tokenfactory.inference.usage;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
-import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.function.Consumer;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -19,10 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import io.tokenfactory.contracts.EnergySource;
-import io.tokenfactory.contracts.UsageOutcome;
-import io.tokenfactory.inference.usage.CompletedInference;
-import io.tokenfactory.inference.usage.UsageRecording;
-import io.tokenfactory.support.security.Caller;
+import io.tokenfactory.inference.energy.MeasuredEnergy;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,93 +25,124 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * Records each finished request's usage (request log + outbox, one transaction) off the decode thread, then lets the
- * response finish: a client sees its last bytes only once its usage is committed. Also keeps the per-model metrics.
+ * The hand-off from serving to usage: a finished request is logged at once (its tokens durable before the client's
+ * last bytes), and its usage event is published when its energy is settled, off the serving threads. Keeps the
+ * per-model metrics; energy metrics carry the energy source.
  */
 @Component
-class UsageWriter implements DisposableBean {
+public class UsageRecorder implements DisposableBean {
 
-    private static final Logger log = LoggerFactory.getLogger(UsageWriter.class);
+    private static final Logger log = LoggerFactory.getLogger(UsageRecorder.class);
+    private static final int SETTLE_ATTEMPTS = 5;
 
     private final UsageRecording recording;
     private final MeterRegistry meters;
     private final Map<String, Totals> totals = new ConcurrentHashMap<>();
-    private final ExecutorService executor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(), runnable -> {
-                Thread thread = new Thread(runnable, "usage-writer");
-                thread.setDaemon(true);
-                return thread;
-            });
+    private final ScheduledExecutorService executor = Executors.newScheduledThreadPool(2, runnable -> {
+        Thread thread = new Thread(runnable, "usage-recorder");
+        thread.setDaemon(true);
+        return thread;
+    });
 
-    UsageWriter(UsageRecording recording, MeterRegistry meters) {
+    UsageRecorder(UsageRecording recording, MeterRegistry meters) {
         this.recording = recording;
         this.meters = meters;
     }
 
-    /** What one request used, as the serving path measured it, and the verified caller it is charged to. */
-    record Usage(String requestId, String model, Caller caller, UUID agentRunId, String backend, String device, long promptTokens, long completionTokens,
-            UsageOutcome outcome, Instant startedAt, Instant completedAt, long timeToFirstTokenMs, double energyJoules,
-            EnergySource energySource, double deviceSeconds, boolean tokensEstimated) {
-    }
-
-    /** Records asynchronously, then runs {@code then} with whether the record committed. */
-    void recordThen(Usage usage, Consumer<Boolean> then) {
+    /** Logs asynchronously, then runs {@code then} with whether the log committed (off the decode thread). */
+    public void recordThen(FinishedRequest served, CompletionStage<MeasuredEnergy> energy, Consumer<Boolean> then) {
         try {
-            executor.execute(() -> then.accept(recordNow(usage)));
+            executor.execute(() -> then.accept(record(served, energy)));
         } catch (RejectedExecutionException shuttingDown) {
-            then.accept(recordNow(usage));
+            then.accept(record(served, energy));
         }
     }
 
-    /** Records on the calling thread; false when it could not be committed (logged). */
-    boolean recordNow(Usage usage) {
-        observe(usage);
+    /**
+     * Logs on the calling thread; false when it could not be committed (logged). The usage event follows once
+     * {@code energy} completes.
+     */
+    public boolean record(FinishedRequest served, CompletionStage<MeasuredEnergy> energy) {
+        observe(served);
         try {
-            recording.record(new CompletedInference(usage.requestId(), usage.caller().departmentId(),
-                    usage.caller().keyId(), usage.caller().agentId(), usage.agentRunId(), usage.model(), usage.backend(),
-                    usage.device(), usage.promptTokens(), usage.completionTokens(), usage.outcome(), usage.startedAt(),
-                    usage.completedAt(), Math.max(0, usage.timeToFirstTokenMs()), usage.energyJoules(),
-                    usage.energySource(), usage.deviceSeconds(), usage.tokensEstimated()));
-            return true;
+            recording.logServed(served);
         } catch (RuntimeException e) {
-            log.error("Usage of request {} ({} + {} tokens) could not be recorded", usage.requestId(),
-                    usage.promptTokens(), usage.completionTokens(), e);
-            Counter.builder("tokenfactory.inference.usage.unrecorded").tag("model", usage.model())
+            log.error("Usage of request {} ({} + {} tokens) could not be recorded", served.requestId(),
+                    served.promptTokens(), served.completionTokens(), e);
+            Counter.builder("tokenfactory.inference.usage.unrecorded").tag("model", served.model())
                     .register(meters).increment();
             return false;
         }
+        energy.whenComplete((measured, failure) -> settle(served, failure == null ? measured
+                : new MeasuredEnergy(0, 0, EnergySource.NONE,
+                        Duration.between(served.startedAt(), served.completedAt()).toMillis() / 1000.0), 1));
+        return true;
     }
 
-    private void observe(Usage usage) {
-        String model = usage.model();
-        Totals modelTotals = totals.computeIfAbsent(model, this::registerTotals);
-        modelTotals.tokens.add(usage.promptTokens() + usage.completionTokens());
-        modelTotals.joules.add(usage.energyJoules());
-        Counter.builder("tokenfactory.inference.tokens").tag("model", model).tag("type", "prompt")
-                .description("Tokens processed").register(meters).increment(usage.promptTokens());
-        Counter.builder("tokenfactory.inference.tokens").tag("model", model).tag("type", "completion")
-                .description("Tokens processed").register(meters).increment(usage.completionTokens());
-        Counter.builder("tokenfactory.inference.energy").tag("model", model).baseUnit("joules")
-                .description("Energy attributed to requests").register(meters).increment(usage.energyJoules());
-        Counter.builder("tokenfactory.inference.requests").tag("model", model).tag("outcome", usage.outcome().name())
-                .register(meters).increment();
-        if (usage.timeToFirstTokenMs() >= 0 && usage.completionTokens() > 0) {
-            Timer.builder("tokenfactory.inference.time.to.first.token").tag("model", model).publishPercentiles(0.5, 0.99)
-                    .register(meters).record(Duration.ofMillis(usage.timeToFirstTokenMs()));
-            double seconds = Duration.between(usage.startedAt(), usage.completedAt()).toNanos() / 1e9
-                    - usage.timeToFirstTokenMs() / 1000.0;
-            if (seconds > 0 && usage.completionTokens() > 1) {
-                meters.summary("tokenfactory.inference.tokens.per.second", "model", model)
-                        .record((usage.completionTokens() - 1) / seconds);
+    private void settle(FinishedRequest served, MeasuredEnergy energy, int attempt) {
+        try {
+            executor.execute(() -> {
+                try {
+                    recording.settle(served.requestId(), energy).ifPresent(usage -> observeEnergy(served, energy));
+                } catch (RuntimeException e) {
+                    if (attempt >= SETTLE_ATTEMPTS) {
+                        log.error("Energy of request {} could not be recorded after {} attempts; the sweep of "
+                                + "abandoned requests publishes it without energy", served.requestId(), attempt, e);
+                        return;
+                    }
+                    log.warn("Energy of request {} not recorded yet ({}); trying again", served.requestId(), e.toString());
+                    executor.schedule(() -> settle(served, energy, attempt + 1), 1L << attempt, TimeUnit.SECONDS);
+                }
+            });
+        } catch (RejectedExecutionException shuttingDown) {
+            try {
+                recording.settle(served.requestId(), energy).ifPresent(usage -> observeEnergy(served, energy));
+            } catch (RuntimeException e) {
+                log.error("Energy of request {} could not be recorded at shutdown; the sweep of abandoned requests "
+                        + "publishes it without energy", served.requestId(), e);
             }
         }
     }
 
-    private Totals registerTotals(String model) {
+    private void observe(FinishedRequest served) {
+        String model = served.model();
+        Counter.builder("tokenfactory.inference.tokens").tag("model", model).tag("type", "prompt")
+                .description("Tokens processed").register(meters).increment(served.promptTokens());
+        Counter.builder("tokenfactory.inference.tokens").tag("model", model).tag("type", "completion")
+                .description("Tokens processed").register(meters).increment(served.completionTokens());
+        Counter.builder("tokenfactory.inference.requests").tag("model", model).tag("outcome", served.outcome().name())
+                .register(meters).increment();
+        if (served.timeToFirstTokenMs() >= 0 && served.completionTokens() > 0) {
+            Timer.builder("tokenfactory.inference.time.to.first.token").tag("model", model).publishPercentiles(0.5, 0.99)
+                    .register(meters).record(Duration.ofMillis(served.timeToFirstTokenMs()));
+            double seconds = Duration.between(served.startedAt(), served.completedAt()).toNanos() / 1e9
+                    - served.timeToFirstTokenMs() / 1000.0;
+            if (seconds > 0 && served.completionTokens() > 1) {
+                meters.summary("tokenfactory.inference.tokens.per.second", "model", model)
+                        .record((served.completionTokens() - 1) / seconds);
+            }
+        }
+    }
+
+    private void observeEnergy(FinishedRequest served, MeasuredEnergy energy) {
+        Counter.builder("tokenfactory.inference.energy").tag("model", served.model()).tag("node", served.node())
+                .tag("source", energy.source().name()).baseUnit("joules")
+                .description("Energy attributed to requests, by where it came from").register(meters)
+                .increment(energy.joules());
+        if (energy.source() != EnergySource.NONE) {
+            Totals modelTotals = totals.computeIfAbsent(served.model() + "\u0000" + energy.source().name(),
+                    key -> registerTotals(served.model(), energy.source().name()));
+            modelTotals.tokens.add(served.promptTokens() + served.completionTokens());
+            modelTotals.joules.add(energy.joules());
+        }
+    }
+
+    private Totals registerTotals(String model, String source) {
         Totals created = new Totals(new DoubleAdder(), new DoubleAdder());
         Gauge.builder("tokenfactory.inference.tokens.per.joule", created,
-                t -> t.joules.sum() > 0 ? t.tokens.sum() / t.joules.sum() : 0).tag("model", model)
-                .description("Tokens served per joule of attributed energy since start").register(meters);
+                t -> t.joules.sum() > 0 ? t.tokens.sum() / t.joules.sum() : Double.NaN).tag("model", model)
+                .tag("source", source)
+                .description("Tokens per joule since start, over the requests that have an energy figure").register(meters);
         return created;
     }
 
@@ -127,7 +153,7 @@ class UsageWriter implements DisposableBean {
     public void destroy() throws InterruptedException {
         executor.shutdown();
         if (!executor.awaitTermination(20, TimeUnit.SECONDS)) {
-            log.warn("Usage writer did not finish within 20 s");
+            log.warn("Usage recorder did not finish within 20 s; the sweep of abandoned requests publishes the rest");
         }
     }
 }

@@ -1,57 +1,122 @@
 package io.tokenfactory.inference.usage;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
+import io.tokenfactory.contracts.EnergySource;
+import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.contracts.UsageRecorded;
-import io.tokenfactory.inference.InferenceProperties;
+import io.tokenfactory.inference.energy.MeasuredEnergy;
 
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Writes a finished request to the request log and, in the same transaction, its {@code usage-recorded} event
- * to the outbox: either both exist or neither does, so no token is ever served unmetered.
+ * The request log. A served request is logged at once, with its tokens (before the client sees its last bytes);
+ * when its energy is settled the row is completed and, in the same transaction, its {@code usage-recorded} event
+ * goes to the outbox — exactly once, whoever settles it.
  */
 @Service
 public class UsageRecording {
 
-    private final InferenceRequestRepository requests;
-    private final ApplicationEventPublisher events;
-    private final InferenceProperties properties;
+    private static final String COLUMNS = """
+            usage_event_id, completed_at, request_id, department_id, api_key_id, agent_id, agent_run_id, model, backend,
+            node, device, prompt_tokens, completion_tokens, outcome, started_at, time_to_first_token_ms, energy_joules,
+            energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds""";
 
-    UsageRecording(InferenceRequestRepository requests, ApplicationEventPublisher events, InferenceProperties properties) {
-        this.requests = requests;
+    private final JdbcTemplate jdbc;
+    private final ApplicationEventPublisher events;
+
+    UsageRecording(JdbcTemplate jdbc, ApplicationEventPublisher events) {
+        this.jdbc = jdbc;
         this.events = events;
-        this.properties = properties;
     }
 
+    /** Logs a served request; its usage event follows with its energy ({@link #settle}). */
     @Transactional
-    public UsageRecorded record(CompletedInference completed) {
-        requireMeterable(completed);
+    public UUID logServed(FinishedRequest served) {
+        if (served.promptTokens() < 0 || served.completionTokens() < 0) {
+            throw new IllegalArgumentException("token counts must not be negative");
+        }
         UUID eventId = UUID.randomUUID();
-        requests.saveAndFlush(new InferenceRequest(completed, properties.node(), eventId));
-        UsageRecorded usage = new UsageRecorded(eventId, completed.completedAt(), completed.requestId(),
-                completed.departmentId(), completed.apiKeyId(), completed.agentId(), completed.agentRunId(),
-                completed.model(), completed.backend(), properties.node(), completed.device(),
-                completed.promptTokens(), completed.completionTokens(), completed.outcome(),
+        jdbc.update("""
+                INSERT INTO inference_request (request_id, usage_event_id, department_id, api_key_id, agent_id,
+                    agent_run_id, model, backend, node, node_class, device, prompt_tokens, completion_tokens, outcome,
+                    started_at, completed_at, time_to_first_token_ms, energy_joules, accelerator_seconds,
+                    tokens_estimated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)""",
+                served.requestId(), eventId, served.caller().departmentId(), served.caller().keyId(),
+                served.caller().agentId(), served.agentRunId(), served.model(), served.backend(), served.node(),
+                served.nodeClass(), served.device(), served.promptTokens(), served.completionTokens(),
+                served.outcome().name(), Timestamp.from(served.startedAt()), Timestamp.from(served.completedAt()),
+                Math.max(0, served.timeToFirstTokenMs()), served.tokensEstimated());
+        return eventId;
+    }
+
+    /**
+     * Completes a logged request with its energy and publishes its usage; empty when it was settled already (by the
+     * sweep of abandoned requests, say).
+     */
+    @Transactional
+    public Optional<UsageRecorded> settle(String requestId, MeasuredEnergy energy) {
+        requireMeterable(energy);
+        List<UsageRecorded> settled = jdbc.query("""
+                UPDATE inference_request SET energy_joules = ?, energy_source = ?, accelerator_seconds = ?,
+                    energy_gap_seconds = ?, energy_settled_at = clock_timestamp()
+                WHERE request_id = ? AND energy_settled_at IS NULL
+                RETURNING %s""".formatted(COLUMNS), UsageRecording::usageOf, energy.joules(), energy.source().name(),
+                energy.acceleratorSeconds(), energy.gapSeconds(), requestId);
+        settled.forEach(events::publishEvent);
+        return settled.stream().findFirst();
+    }
+
+    /**
+     * Publishes requests whose energy was never settled (the replica serving them died) with no energy figure and
+     * their whole duration as a gap; returns how many.
+     */
+    @Transactional
+    public int settleAbandoned(Instant completedBefore, int limit) {
+        List<UsageRecorded> settled = jdbc.query("""
+                UPDATE inference_request SET energy_joules = 0, energy_source = 'NONE', accelerator_seconds = 0,
+                    energy_gap_seconds = GREATEST(extract(epoch FROM completed_at - started_at), 0),
+                    energy_settled_at = clock_timestamp()
+                WHERE request_id IN (SELECT request_id FROM inference_request
+                    WHERE energy_settled_at IS NULL AND completed_at < ?
+                    ORDER BY completed_at LIMIT ? FOR UPDATE SKIP LOCKED)
+                RETURNING %s""".formatted(COLUMNS), UsageRecording::usageOf, Timestamp.from(completedBefore), limit);
+        settled.forEach(events::publishEvent);
+        return settled.size();
+    }
+
+    private static UsageRecorded usageOf(ResultSet row, int index) throws SQLException {
+        Instant started = row.getTimestamp("started_at").toInstant();
+        Instant completed = row.getTimestamp("completed_at").toInstant();
+        return new UsageRecorded(row.getObject("usage_event_id", UUID.class), completed, row.getString("request_id"),
+                row.getObject("department_id", UUID.class), row.getObject("api_key_id", UUID.class),
+                row.getObject("agent_id", UUID.class), row.getObject("agent_run_id", UUID.class), row.getString("model"),
+                row.getString("backend"), row.getString("node"), row.getString("device"), row.getLong("prompt_tokens"),
+                row.getLong("completion_tokens"), UsageOutcome.valueOf(row.getString("outcome")),
                 // a clock step must not produce a negative latency that metering would reject
-                Math.max(0, Duration.between(completed.startedAt(), completed.completedAt()).toMillis()),
-                completed.timeToFirstTokenMs(), completed.energyJoules(), completed.energySource(),
-                completed.acceleratorSeconds(), completed.tokensEstimated());
-        events.publishEvent(usage);
-        return usage;
+                Math.max(0, Duration.between(started, completed).toMillis()), row.getLong("time_to_first_token_ms"),
+                row.getDouble("energy_joules"), EnergySource.valueOf(row.getString("energy_source")),
+                row.getDouble("accelerator_seconds"), row.getBoolean("tokens_estimated"), row.getString("node_class"),
+                row.getDouble("energy_gap_seconds"));
     }
 
     /** Metering rejects what it cannot count; refuse it here, before anything commits. */
-    private static void requireMeterable(CompletedInference completed) {
-        if (completed.promptTokens() < 0 || completed.completionTokens() < 0) {
-            throw new IllegalArgumentException("token counts must not be negative");
-        }
-        if (!(completed.energyJoules() >= 0) || !(completed.acceleratorSeconds() >= 0)
-                || Double.isInfinite(completed.energyJoules()) || Double.isInfinite(completed.acceleratorSeconds())) {
-            throw new IllegalArgumentException("energy and accelerator time must be finite and not negative");
+    private static void requireMeterable(MeasuredEnergy energy) {
+        if (!(energy.joules() >= 0) || !(energy.acceleratorSeconds() >= 0) || !(energy.gapSeconds() >= 0)
+                || Double.isInfinite(energy.joules()) || Double.isInfinite(energy.acceleratorSeconds())
+                || Double.isInfinite(energy.gapSeconds()) || energy.source() == null) {
+            throw new IllegalArgumentException("energy, accelerator time and gap must be finite and not negative");
         }
     }
 }

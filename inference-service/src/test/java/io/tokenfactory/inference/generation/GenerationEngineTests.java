@@ -2,7 +2,6 @@ package io.tokenfactory.inference.generation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import java.io.InputStream;
@@ -23,8 +22,10 @@ import ai.djl.ndarray.types.Shape;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import io.tokenfactory.contracts.UsageOutcome;
-import io.tokenfactory.inference.energy.CountingPowerMeter;
-import io.tokenfactory.inference.energy.EnergyLedger;
+import io.tokenfactory.contracts.EnergySource;
+import io.tokenfactory.inference.energy.MeasuredEnergy;
+import io.tokenfactory.inference.energy.NodeEnergy;
+import io.tokenfactory.inference.energy.Work;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,13 +51,12 @@ class GenerationEngineTests {
     }
 
     @Test
-    void rowsThatJoinAndLeaveAtDifferentStepsGetExactlyWhatEachWouldAlone() throws Exception {
-        CountingPowerMeter meter = new CountingPowerMeter(0.5);
-        EnergyLedger ledger = new EnergyLedger(meter, Clock.systemUTC());
+    void rowsThatJoinAndLeaveAtDifferentStepsGetExactlyWhatEachWouldAloneAndTellTheirNodeEveryToken() throws Exception {
+        TellingNode node = new TellingNode();
         List<String> prompts = List.of("Call me Ishmael. ", "The whale", "It was a dark night, and the sea ran high; ",
                 "Queequeg", "Upon the deck of the ship the captain stood and looked", "A");
         List<Integer> lengths = List.of(40, 12, 25, 33, 7, 50);
-        try (GenerationEngine engine = new GenerationEngine("test", model, manager, 4, 16, ledger, Clock.systemUTC(),
+        try (GenerationEngine engine = new GenerationEngine("test", model, manager, 4, 16, node, Clock.systemUTC(),
                 new SimpleMeterRegistry())) {
             List<Collected> collected = new ArrayList<>();
             for (int i = 0; i < prompts.size(); i++) {
@@ -78,12 +78,11 @@ class GenerationEngineTests {
                 assertThat(collected.get(i).text.toString())
                         .as("prompt %d", i).isEqualTo(greedyWithoutCache(prompts.get(i), lengths.get(i)));
             }
-            double requests = collected.stream().mapToDouble(c -> c.result.join().energyJoules()).sum();
-            EnergyLedger.Window window = ledger.closeWindow();
-            assertThat(requests).isPositive();
-            // every reading after the ledger's first is in the window, and each joule went to a request or to idle
-            assertThat(window.measuredJoules()).isCloseTo(meter.total() - 0.5, within(1e-6));
-            assertThat(requests + window.idleJoules()).isCloseTo(window.measuredJoules(), within(1e-6));
+            // the node's ledger splits energy by work: each prompt token once, each generated token once
+            for (int i = 0; i < prompts.size(); i++) {
+                assertThat(collected.get(i).result.join().energy().join().joules())
+                        .isEqualTo(prompts.get(i).length() + lengths.get(i));
+            }
         }
     }
 
@@ -114,7 +113,7 @@ class GenerationEngineTests {
             assertThat(result.outcome()).isEqualTo(UsageOutcome.CANCELLED);
             assertThat(result.promptTokens()).isEqualTo(8);
             assertThat(result.completionTokens()).isBetween(1, 199);
-            assertThat(result.energyJoules()).isPositive();
+            assertThat(result.energy().join().joules()).isEqualTo(8 + result.completionTokens());
         }
     }
 
@@ -154,8 +153,8 @@ class GenerationEngineTests {
     }
 
     private static GenerationEngine engine(int maxBatch, int queue) {
-        return new GenerationEngine("test", model, manager, maxBatch, queue,
-                new EnergyLedger(new CountingPowerMeter(1), Clock.systemUTC()), Clock.systemUTC(), new SimpleMeterRegistry());
+        return new GenerationEngine("test", model, manager, maxBatch, queue, new TellingNode(), Clock.systemUTC(),
+                new SimpleMeterRegistry());
     }
 
     /** Greedy decoding by recomputing the whole sequence for every token: no cache, no batch, no padding. */
@@ -192,6 +191,52 @@ class GenerationEngineTests {
         @Override
         public void onFinish(GenerationResult finished) {
             result.complete(finished);
+        }
+    }
+
+    /** A node whose "energy" for a request is the tokens the engine told it: what the real ledger splits by. */
+    private static final class TellingNode implements NodeEnergy {
+
+        @Override
+        public String node() {
+            return "test-node";
+        }
+
+        @Override
+        public String nodeClass() {
+            return null;
+        }
+
+        @Override
+        public String device() {
+            return "test";
+        }
+
+        @Override
+        public EnergySource source() {
+            return EnergySource.ESTIMATED;
+        }
+
+        @Override
+        public Work start(boolean tokensVisible) {
+            return new Work() {
+                private double told;
+
+                @Override
+                public synchronized void tokens(double count) {
+                    told += count;
+                }
+
+                @Override
+                public synchronized CompletableFuture<MeasuredEnergy> finish(long producedTokens) {
+                    return CompletableFuture.completedFuture(new MeasuredEnergy(told, 0, EnergySource.ESTIMATED, 0));
+                }
+
+                @Override
+                public boolean withdraw() {
+                    return false;
+                }
+            };
         }
     }
 }

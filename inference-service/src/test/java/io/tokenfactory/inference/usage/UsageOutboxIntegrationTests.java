@@ -14,12 +14,15 @@ import static org.mockito.ArgumentMatchers.argThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import java.util.UUID;
 
 import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.EventTypes;
 import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.contracts.UsageRecorded;
+import io.tokenfactory.inference.energy.MeasuredEnergy;
+import io.tokenfactory.support.security.Caller;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
 import io.tokenfactory.testsupport.TestInfrastructure;
 
@@ -48,8 +51,6 @@ class UsageOutboxIntegrationTests {
     @Autowired
     UsageRecording usageRecording;
     @Autowired
-    InferenceRequestRepository requests;
-    @Autowired
     RabbitTemplate rabbit;
     @Autowired
     JdbcTemplate jdbc;
@@ -59,47 +60,86 @@ class UsageOutboxIntegrationTests {
     StreamBridge streamBridge;
 
     @Test
-    void writesTheRequestLogAndPublishesItsUsageEventWithCloudEventsAttributes() {
-        CompletedInference completed = completedInference();
+    void logsAServedRequestAtOnceAndPublishesItsUsageWithCloudEventsAttributesOnceItsEnergyIsSettled() {
+        FinishedRequest served = served();
 
-        UsageRecorded usage = usageRecording.record(completed);
+        UUID eventId = usageRecording.logServed(served);
 
-        assertThat(requests.findById(completed.requestId())).get()
-                .extracting(InferenceRequest::usageEventId).isEqualTo(usage.eventId());
+        assertThat(jdbc.queryForObject("SELECT energy_settled_at IS NULL FROM inference_request WHERE request_id = ?",
+                Boolean.class, served.requestId())).isTrue();
+        assertThat(publications(eventId)).isZero();
+        UsageRecorded usage = usageRecording.settle(served.requestId(),
+                new MeasuredEnergy(4.2, 1.5, EnergySource.DCGM, 0.25)).orElseThrow();
+        assertThat(usage.eventId()).isEqualTo(eventId);
         Message message = awaitMessageFor(usage.eventId());
         assertThat(message.getMessageProperties().getHeaders())
                 .containsEntry("cloudEvents:id", usage.eventId().toString())
                 .containsEntry("cloudEvents:type", EventTypes.USAGE_RECORDED)
                 .containsEntry("cloudEvents:source", "urn:tokenfactory:inference-service")
-                .containsEntry("cloudEvents:subject", "department/" + completed.departmentId())
+                .containsEntry("cloudEvents:subject", "department/" + served.caller().departmentId())
                 .containsEntry("cloudEvents:specversion", "1.0");
         JsonNode body = JSON.readTree(new String(message.getBody(), StandardCharsets.UTF_8));
         assertThat(body.get("promptTokens").asLong()).isEqualTo(12);
         assertThat(body.get("completionTokens").asLong()).isEqualTo(30);
         assertThat(body.get("latencyMs").asLong()).isEqualTo(1500);
-        assertThat(body.get("node").asString()).isNotBlank();
+        assertThat(body.get("node").asString()).isEqualTo("gpu-node-7");
+        assertThat(body.get("nodeClass").asString()).isEqualTo("h100-sxm");
+        assertThat(body.get("energySource").asString()).isEqualTo("DCGM");
+        assertThat(body.get("energyJoules").asDouble()).isEqualTo(4.2);
+        assertThat(body.get("energyGapSeconds").asDouble()).isEqualTo(0.25);
         await().atMost(Duration.ofSeconds(10)).until(() -> completedPublications(usage.eventId()) == 1);
     }
 
     @Test
+    void aRequestIsSettledOnceWhoeverSettlesIt() {
+        FinishedRequest served = served();
+        usageRecording.logServed(served);
+
+        assertThat(usageRecording.settle(served.requestId(), new MeasuredEnergy(1, 1, EnergySource.DCGM, 0))).isPresent();
+        assertThat(usageRecording.settle(served.requestId(), new MeasuredEnergy(2, 2, EnergySource.DCGM, 0))).isEmpty();
+        assertThat(jdbc.queryForObject("SELECT energy_joules FROM inference_request WHERE request_id = ?", Double.class,
+                served.requestId())).isEqualTo(1.0);
+    }
+
+    @Test
+    void aServedRequestWhoseEnergyNeverSettlesIsPublishedWithoutEnergyAndItsWholeTimeAsAGap() {
+        FinishedRequest served = served();
+        UUID eventId = usageRecording.logServed(served);
+
+        // its replica died: the sweep finds it once it is old enough
+        usageRecording.settleAbandoned(Instant.now(), 10_000);
+
+        JsonNode body = JSON.readTree(new String(awaitMessageFor(eventId).getBody(), StandardCharsets.UTF_8));
+        assertThat(body.get("energySource").asString()).isEqualTo("NONE");
+        assertThat(body.get("energyJoules").asDouble()).isZero();
+        assertThat(body.get("energyGapSeconds").asDouble()).isEqualTo(1.5);
+        assertThat(usageRecording.settle(served.requestId(), new MeasuredEnergy(1, 1, EnergySource.DCGM, 0))).isEmpty();
+    }
+
+    @Test
     void writesNeitherTheRequestLogNorTheEventWhenTheTransactionRollsBack() {
-        CompletedInference completed = completedInference();
+        FinishedRequest served = served();
 
         assertThatThrownBy(() -> transactions.executeWithoutResult(status -> {
-            usageRecording.record(completed);
+            usageRecording.logServed(served);
+            usageRecording.settle(served.requestId(), new MeasuredEnergy(1, 1, EnergySource.DCGM, 0));
             throw new IllegalStateException("the serving transaction failed after recording");
         })).isInstanceOf(IllegalStateException.class);
 
-        assertThat(requests.existsById(completed.requestId())).isFalse();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM inference_request WHERE request_id = ?", Long.class,
+                served.requestId())).isZero();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM event_publication WHERE serialized_event LIKE ?",
-                Long.class, "%" + completed.requestId() + "%")).isZero();
+                Long.class, "%" + served.requestId() + "%")).isZero();
     }
 
     @Test
     void sendsAnEventAgainWhenTheBrokerDidNotTakeItTheFirstTime() {
         doReturn(false).doCallRealMethod().when(streamBridge).send(eq("usage-recorded"), any());
+        FinishedRequest served = served();
+        usageRecording.logServed(served);
 
-        UsageRecorded usage = usageRecording.record(completedInference());
+        UsageRecorded usage = usageRecording.settle(served.requestId(),
+                new MeasuredEnergy(4.2, 1.5, EnergySource.ESTIMATED, 0)).orElseThrow();
 
         Message message = awaitMessageFor(usage.eventId());
         assertThat(message.getMessageProperties().getHeaders()).containsEntry("cloudEvents:id", usage.eventId().toString());
@@ -108,6 +148,11 @@ class UsageOutboxIntegrationTests {
         verify(streamBridge, times(2)).send(eq("usage-recorded"), argThat(sent ->
                 sent instanceof org.springframework.messaging.Message<?> sentMessage
                         && usage.eventId().toString().equals(sentMessage.getHeaders().get("ce-id"))));
+    }
+
+    private long publications(UUID eventId) {
+        return jdbc.queryForObject("SELECT count(*) FROM event_publication WHERE serialized_event LIKE ?", Long.class,
+                "%" + eventId + "%");
     }
 
     private long completedPublications(UUID eventId) {
@@ -131,10 +176,10 @@ class UsageOutboxIntegrationTests {
         return found[0];
     }
 
-    private static CompletedInference completedInference() {
-        Instant started = Instant.parse("2026-11-27T10:00:00Z");
-        return new CompletedInference("req-" + UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), null, null,
-                "tf-tiny", "djl", "cpu0", 12, 30, UsageOutcome.COMPLETED, started, started.plusMillis(1500), 120,
-                4.2, EnergySource.ESTIMATED, 1.5, false);
+    private static FinishedRequest served() {
+        Instant started = Instant.now().minusSeconds(60);
+        return new FinishedRequest("req-" + UUID.randomUUID(), new Caller(UUID.randomUUID(), UUID.randomUUID(), null,
+                Set.of("inference")), null, "tf-tiny", "remote", "gpu-node-7", "h100-sxm", "gpu0", 12, 30,
+                UsageOutcome.COMPLETED, started, started.plusMillis(1500), 120, false);
     }
 }

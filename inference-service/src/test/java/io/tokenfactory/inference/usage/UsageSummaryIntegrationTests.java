@@ -3,10 +3,13 @@ package io.tokenfactory.inference.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.Set;
 import java.util.UUID;
 
 import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageOutcome;
+import io.tokenfactory.inference.energy.MeasuredEnergy;
+import io.tokenfactory.support.security.Caller;
 import io.tokenfactory.testsupport.HttpTestClient;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
 import io.tokenfactory.testsupport.TestTokens;
@@ -59,8 +62,10 @@ class UsageSummaryIntegrationTests {
     }
 
     private void record(Instant completedAt, long prompt, long completion) {
-        recording.record(new CompletedInference("req-" + UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), null,
-                null, "tf-tiny", "djl", "cpu0", prompt, completion, UsageOutcome.COMPLETED, completedAt.minusMillis(500),
-                completedAt, 50, 1.0, EnergySource.ESTIMATED, 0.5, false));
+        FinishedRequest served = new FinishedRequest("req-" + UUID.randomUUID(), new Caller(UUID.randomUUID(),
+                UUID.randomUUID(), null, Set.of("inference")), null, "tf-tiny", "djl", "local", null, "cpu", prompt,
+                completion, UsageOutcome.COMPLETED, completedAt.minusMillis(500), completedAt, 50, false);
+        recording.logServed(served);
+        recording.settle(served.requestId(), new MeasuredEnergy(1.0, 0.5, EnergySource.ESTIMATED, 0));
     }
 }

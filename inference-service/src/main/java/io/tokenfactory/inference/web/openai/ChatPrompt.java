@@ -2,6 +2,8 @@ package io.tokenfactory.inference.web.openai;
 
 import java.util.Set;
 
+import io.tokenfactory.inference.serving.OpenAiException;
+
 import tools.jackson.databind.JsonNode;
 
 /**

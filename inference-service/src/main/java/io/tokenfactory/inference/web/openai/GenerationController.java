@@ -3,12 +3,12 @@ package io.tokenfactory.inference.web.openai;
 import java.time.Clock;
 import java.util.UUID;
 
-import io.tokenfactory.inference.catalog.ModelCatalog;
 import io.tokenfactory.inference.ModelSettings;
 import io.tokenfactory.inference.ModelTask;
-import io.tokenfactory.inference.generation.GenerationEngines;
-import io.tokenfactory.inference.remote.RemoteBackend;
-import io.tokenfactory.inference.remote.RemoteBackends;
+import io.tokenfactory.inference.catalog.ModelCatalog;
+import io.tokenfactory.inference.serving.GenerationCall;
+import io.tokenfactory.inference.serving.GenerationServing;
+import io.tokenfactory.inference.serving.OpenAiException;
 import io.tokenfactory.support.security.Caller;
 
 import org.springframework.http.MediaType;
@@ -19,25 +19,21 @@ import org.springframework.web.bind.annotation.RestController;
 
 import tools.jackson.databind.JsonNode;
 
-/** {@code POST /v1/chat/completions} and {@code POST /v1/completions}, on local or remote models. */
+/**
+ * {@code POST /v1/chat/completions} and {@code POST /v1/completions}: checks the request and hands it to
+ * {@link GenerationServing}, which serves it on a local or remote model.
+ */
 @RestController
 @RequestMapping(path = "/v1", consumes = MediaType.APPLICATION_JSON_VALUE)
 class GenerationController {
 
     private final ModelCatalog catalog;
-    private final GenerationEngines engines;
-    private final RemoteBackends remotes;
-    private final LocalGeneration local;
-    private final RemoteGeneration remote;
+    private final GenerationServing serving;
     private final Clock clock = Clock.systemUTC();
 
-    GenerationController(ModelCatalog catalog, GenerationEngines engines, RemoteBackends remotes, LocalGeneration local,
-            RemoteGeneration remote) {
+    GenerationController(ModelCatalog catalog, GenerationServing serving) {
         this.catalog = catalog;
-        this.engines = engines;
-        this.remotes = remotes;
-        this.local = local;
-        this.remote = remote;
+        this.serving = serving;
     }
 
     @PostMapping("/chat/completions")
@@ -49,7 +45,7 @@ class GenerationController {
         if (maxTokens == null) {
             maxTokens = fields.integer("max_tokens", 1, Integer.MAX_VALUE);
         }
-        return dispatch(call(GenerationCall.Kind.CHAT, "chatcmpl-", fields, model, prompt, maxTokens));
+        return serving.serve(call(GenerationCall.Kind.CHAT, "chatcmpl-", fields, model, prompt, maxTokens));
     }
 
     @PostMapping("/completions")
@@ -68,7 +64,7 @@ class GenerationController {
         if (prompt.isEmpty()) {
             throw OpenAiException.invalid("prompt", "'prompt' must not be empty.");
         }
-        return dispatch(call(GenerationCall.Kind.COMPLETION, "cmpl-", fields, model, prompt,
+        return serving.serve(call(GenerationCall.Kind.COMPLETION, "cmpl-", fields, model, prompt,
                 fields.integer("max_tokens", 1, Integer.MAX_VALUE)));
     }
 
@@ -100,22 +96,10 @@ class GenerationController {
             }
             includeUsage = options.path("include_usage").asBoolean(false);
         }
-        Caller caller = OpenAiException.chargeableCaller();
+        Caller caller = Callers.chargeable();
         return new GenerationCall(kind, idPrefix + UUID.randomUUID().toString().replace("-", ""),
-                clock.instant().getEpochSecond(), model, caller, OpenAiException.agentRunId(caller), prompt, maxTokens,
+                clock.instant().getEpochSecond(), model, caller, Callers.agentRunId(caller), prompt, maxTokens,
                 fields.number("temperature", 1.0, 0, 2, false), fields.number("top_p", 1.0, 0, 1, true),
                 fields.longValue("seed"), fields.stops(), stream, includeUsage, fields.body());
-    }
-
-    private Object dispatch(GenerationCall call) {
-        var engine = engines.find(call.model().name());
-        if (engine.isPresent()) {
-            return local.serve(call, engine.get());
-        }
-        RemoteBackend backend = remotes.find(call.model().name())
-                .orElseThrow(() -> OpenAiException.modelNotFound(call.model().name()));
-        String fallback = call.model().remote().fallbackModel();
-        return remote.serve(call, backend, fallback == null ? null
-                : failed -> dispatch(failed.onModel(catalog.find(fallback).orElseThrow())));
     }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import io.tokenfactory.inference.catalog.ModelCatalog;
 import io.tokenfactory.inference.ModelSettings;
+import io.tokenfactory.inference.serving.OpenAiException;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;

@@ -1,9 +1,9 @@
 package io.tokenfactory.inference.web.openai;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.tokenfactory.inference.generation.EngineBusyException;
+import io.tokenfactory.inference.serving.OpenAiException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,15 +74,6 @@ class OpenAiErrorAdvice {
         if (e.retryAfterSeconds() != null) {
             response.header(HttpHeaders.RETRY_AFTER, String.valueOf(e.retryAfterSeconds()));
         }
-        return response.body(body(e));
-    }
-
-    static Map<String, Object> body(OpenAiException e) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("message", e.getMessage());
-        error.put("type", e.type());
-        error.put("param", e.param());
-        error.put("code", e.code());
-        return Map.of("error", error);
+        return response.body(e.toBody());
     }
 }

@@ -3,6 +3,8 @@ package io.tokenfactory.inference.web.openai;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.tokenfactory.inference.serving.OpenAiException;
+
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 

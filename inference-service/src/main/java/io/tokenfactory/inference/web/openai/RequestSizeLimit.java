@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
 import io.tokenfactory.inference.InferenceProperties;
+import io.tokenfactory.inference.serving.OpenAiException;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -65,7 +66,7 @@ class RequestSizeLimit extends OncePerRequestFilter {
         response.setStatus(error.status().value());
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         response.setHeader("Connection", "close");
-        response.getOutputStream().write(json.writeValueAsBytes(OpenAiErrorAdvice.body(error)));
+        response.getOutputStream().write(json.writeValueAsBytes(error.toBody()));
     }
 
     /** The request with its body already read into memory. */

@@ -15,13 +15,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import io.tokenfactory.inference.energy.PowerWindows;
 import io.tokenfactory.inference.generation.GenerationEngines;
 import io.tokenfactory.testsupport.HttpTestClient;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
@@ -54,8 +54,6 @@ class OpenAiApiIntegrationTests {
     JdbcTemplate jdbc;
     @Autowired
     RabbitTemplate rabbit;
-    @Autowired
-    PowerWindows powerWindows;
     @Autowired
     GenerationEngines engines;
 
@@ -99,8 +97,12 @@ class OpenAiApiIntegrationTests {
         assertThat(row.get("department_id")).isEqualTo(department);
         assertThat(row.get("outcome")).isEqualTo("COMPLETED");
         assertThat(((Number) row.get("completion_tokens")).intValue()).isEqualTo(60);
-        assertThat(((Number) row.get("energy_joules")).doubleValue()).isPositive();
-        assertThat(((Number) row.get("accelerator_seconds")).doubleValue()).isPositive();
+        // its energy follows once the node's metering window it ended in is settled
+        Map<String, Object> settled = settledRow(body.get("id").asString());
+        assertThat(((Number) settled.get("energy_joules")).doubleValue()).isPositive();
+        assertThat(((Number) settled.get("accelerator_seconds")).doubleValue()).isPositive();
+        assertThat(settled.get("energy_source")).isEqualTo("ESTIMATED");
+        assertThat(settled.get("node")).isEqualTo("local");
     }
 
     @Test
@@ -271,10 +273,10 @@ class OpenAiApiIntegrationTests {
     }
 
     @Test
-    void requestEnergyPlusIdleEnergyIsWhatTheMeterMeasured() {
-        // requests of other tests must not draw energy inside this window
+    void requestEnergyPlusIdleEnergyIsWhatTheMeterMeasuredInEveryWindowAndIsPublished() {
+        // requests of other tests must not draw energy inside these windows
         await().atMost(Duration.ofSeconds(30)).until(engines::idle);
-        powerWindows.closeWindow();
+        Instant from = Instant.now();
         List<String> ids = new ArrayList<>();
         List<Thread> clients = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -290,20 +292,43 @@ class OpenAiApiIntegrationTests {
         }
         clients.forEach(OpenAiApiIntegrationTests::join);
         await().atMost(Duration.ofSeconds(10)).until(() -> ids.size() == 4);
-        powerWindows.closeWindow();
+        ids.forEach(this::settledRow);
+        Instant to = Instant.now();
 
-        Map<String, Object> window = jdbc.queryForMap("SELECT * FROM power_window ORDER BY window_end DESC LIMIT 1");
-        double measured = ((Number) window.get("energy_joules")).doubleValue();
-        double busy = ((Number) window.get("busy_joules")).doubleValue();
+        // the windows the requests ran in: their measured energy is the requests' joules plus idle (none: busy)
+        String inIds = String.join(",", ids.stream().map(id -> "'" + id + "'").toList());
         double requests = jdbc.queryForObject("SELECT sum(energy_joules) FROM inference_request WHERE request_id IN ("
-                + String.join(",", ids.stream().map(id -> "'" + id + "'").toList()) + ")", Double.class);
-        assertThat(measured).isPositive();
-        assertThat(requests + (measured - busy)).isCloseTo(measured, within(measured * 0.005));
+                + inIds + ")", Double.class);
+        double busyWindows = jdbc.queryForObject("""
+                SELECT sum(energy_joules) FROM node_window WHERE node = 'local' AND requests > 0
+                    AND window_end > ? AND window_start < ?""", Double.class,
+                java.sql.Timestamp.from(from), java.sql.Timestamp.from(to));
+        assertThat(requests).isPositive();
+        assertThat(requests).isCloseTo(busyWindows, within(busyWindows * 0.005));
 
+        // the meter owner publishes the settled windows: one power_window row and its power-sampled event
+        Map<String, Object> window = await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForList(
+                "SELECT * FROM power_window WHERE node = 'local' AND window_end >= ? ORDER BY window_end DESC LIMIT 1",
+                java.sql.Timestamp.from(to)), rows -> !rows.isEmpty()).get(0);
+        double published = jdbc.queryForObject("""
+                SELECT sum(energy_joules) FROM power_window WHERE node = 'local' AND window_end > ? AND window_start < ?""",
+                Double.class, java.sql.Timestamp.from(from), window.get("window_end"));
+        double settled = jdbc.queryForObject("""
+                SELECT sum(w.energy_joules) FROM node_window w WHERE w.node = 'local' AND w.window_start >= (
+                    SELECT min(window_start) FROM power_window WHERE node = 'local' AND window_end > ?)
+                    AND w.window_start < ?""", Double.class, java.sql.Timestamp.from(from), window.get("window_end"));
+        assertThat(published).isCloseTo(settled, within(1e-6));
+        assertThat(window.get("energy_source")).isEqualTo("ESTIMATED");
         Message sampled = awaitMessage(TestInfrastructure.prefixed("tokenfactory.power-sampled.metering-service"),
                 window.get("event_id").toString());
         assertThat(sampled.getMessageProperties().getHeaders()).containsEntry("cloudEvents:type",
                 "tokenfactory.power-sampled.v1");
+    }
+
+    private Map<String, Object> settledRow(String requestId) {
+        return await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForMap(
+                "SELECT * FROM inference_request WHERE request_id = ?", requestId),
+                row -> row.get("energy_settled_at") != null);
     }
 
     private Message awaitMessage(String queue, String eventId) {
