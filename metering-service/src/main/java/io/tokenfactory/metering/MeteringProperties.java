@@ -25,6 +25,7 @@ import org.springframework.validation.annotation.Validated;
  * @param rawUsageRetentionMonths      whole months of raw usage kept; older monthly partitions are dropped (rollups
  *                                     stay). 0 keeps everything
  * @param inferenceUrl                 where inference-service answers, for reconciliation
+ * @param billingUrl                   where billing-service answers, for reconciliation
  */
 @Validated
 @ConfigurationProperties("tokenfactory.metering")
@@ -33,6 +34,7 @@ public record MeteringProperties(
         @NotNull @DefaultValue("P30D") Duration processedEventRetention,
         @Min(0) @Max(1200) @DefaultValue("13") int rawUsageRetentionMonths,
         @NotNull @DefaultValue("http://localhost:8082") URI inferenceUrl,
+        @NotNull @DefaultValue("http://localhost:8084") URI billingUrl,
         @Valid @NotNull @DefaultValue Energy energy,
         @Valid @NotNull @DefaultValue OutboxSettings outbox) {
 

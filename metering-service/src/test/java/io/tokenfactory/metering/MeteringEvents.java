@@ -29,14 +29,25 @@ public final class MeteringEvents {
 
     public static UsageRecorded usage(UUID department, UUID agent, String model, String node, Instant at, long prompt,
             long completion, double joules) {
+        return usage(department, agent, model, node, at, prompt, completion, joules, EnergySource.RAPL);
+    }
+
+    public static UsageRecorded usage(UUID department, UUID agent, String model, String node, Instant at, long prompt,
+            long completion, double joules, EnergySource source) {
         return new UsageRecorded(UUID.randomUUID(), at, "req-" + UUID.randomUUID(), department, UUID.randomUUID(),
                 agent, null, model, "djl", node, "cpu0", prompt, completion, UsageOutcome.COMPLETED, 900, 80, joules,
-                EnergySource.RAPL, 0.9, false);
+                source, 0.9, false, null, 0.0);
     }
 
     public static PowerSampled power(String node, Instant start, Instant end, double joules, double busyJoules) {
+        return power(node, start, end, joules, busyJoules, 0, 0);
+    }
+
+    /** A power window with accelerator time: all of it, and the part with requests in flight. */
+    public static PowerSampled power(String node, Instant start, Instant end, double joules, double busyJoules,
+            double acceleratorSeconds, double busyAcceleratorSeconds) {
         return new PowerSampled(UUID.randomUUID(), end, node, "cpu0", "cpu", start, end, joules, busyJoules,
-                EnergySource.RAPL);
+                EnergySource.RAPL, "cpu-small", acceleratorSeconds, busyAcceleratorSeconds, 0.0);
     }
 
     public static void publish(StreamBridge bridge, TokenFactoryEvent event) {

@@ -3,6 +3,7 @@ package io.tokenfactory.metering.efficiency;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -12,15 +13,27 @@ import io.tokenfactory.metering.usage.UsageQuery.Dimension;
 /**
  * Performance per watt over whole hours. Energy comes in three parts: direct (the requests' own), the idle share
  * (each node-hour's idle energy spread over its users by their direct energy) and the facility's overhead (PUE) on
- * both. {@code tokensPerJoule} counts direct energy only; {@code tokensPerJouleAllIn} counts all three, as the
- * electricity bill does. Watts and tokens per second average over the whole window.
+ * both. Ratios count only the tokens that have an energy figure: {@code tokensWithoutEnergy} (source {@code NONE})
+ * are reported apart, and a row with no energy figure at all has no ratio ({@code null}), never an infinite or
+ * inflated one. {@code tokensPerJoule} counts direct energy only; {@code tokensPerJouleAllIn} counts all three, as
+ * the electricity bill does. Watts and tokens per second average over the whole window. Every row says where its
+ * energy came from: {@code energySource} when grouped by it, else {@code energySources} (tokens and joules per source).
+ * Dimensions not grouped by are absent; ratios are always present, {@code null} when they have no meaning.
  */
 public record Efficiency(Instant from, Instant to, List<Dimension> groupBy, List<Row> rows) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Row(UUID department, UUID agent, String model, String node, long requests, long tokens,
-            BigDecimal directJoules, BigDecimal idleJoules, BigDecimal facilityOverheadJoules, BigDecimal allInJoules,
-            BigDecimal tokensPerJoule, BigDecimal tokensPerJouleAllIn, BigDecimal joulesPerToken,
-            BigDecimal averageWatts, BigDecimal tokensPerSecond) {
+    public record Row(UUID department, UUID agent, String model, String node, String energySource, long requests,
+            long tokens, long tokensWithoutEnergy, BigDecimal directJoules, BigDecimal idleJoules,
+            BigDecimal facilityOverheadJoules, BigDecimal allInJoules,
+            @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal tokensPerJoule,
+            @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal tokensPerJouleAllIn,
+            @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal joulesPerToken,
+            @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal averageWatts,
+            @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal tokensPerSecond, Map<String, SourceShare> energySources) {
+    }
+
+    /** The tokens whose energy came from one source, and those direct joules. */
+    public record SourceShare(long tokens, BigDecimal directJoules) {
     }
 }

@@ -18,9 +18,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Performance per watt as a Prometheus gauge: tokens per joule of direct energy over the last hour, by model and
- * department ({@code tokenfactory_metering_tokens_per_joule}), refreshed every minute. Rows that disappear (no
- * usage in the last hour) leave the gauge.
+ * Performance per watt as a Prometheus gauge: tokens per joule of direct energy over the last hour, by model,
+ * department and energy source ({@code tokenfactory_metering_tokens_per_joule}), refreshed every minute; tokens
+ * without an energy figure have no ratio. Rows that disappear (no usage in the last hour) leave the gauge.
  */
 @Component
 class EfficiencyGauges extends PeriodicTask {
@@ -51,11 +51,12 @@ class EfficiencyGauges extends PeriodicTask {
 
     void refresh() {
         List<MultiGauge.Row<?>> rows = jdbc.query("""
-                SELECT model, department_id, sum(prompt_tokens + completion_tokens), sum(energy_joules)
-                FROM usage_record WHERE occurred_at >= ?
-                GROUP BY model, department_id HAVING sum(energy_joules) > 0""",
-                (row, i) -> MultiGauge.Row.of(Tags.of("model", row.getString(1), "department", row.getString(2)),
-                        BigDecimal.valueOf(row.getLong(3)).divide(row.getBigDecimal(4), 6, RoundingMode.HALF_EVEN)
+                SELECT model, department_id, energy_source, sum(prompt_tokens + completion_tokens), sum(energy_joules)
+                FROM usage_record WHERE occurred_at >= ? AND energy_source <> 'NONE'
+                GROUP BY model, department_id, energy_source HAVING sum(energy_joules) > 0""",
+                (row, i) -> MultiGauge.Row.of(Tags.of("model", row.getString(1), "department", row.getString(2),
+                        "source", row.getString(3)),
+                        BigDecimal.valueOf(row.getLong(4)).divide(row.getBigDecimal(5), 6, RoundingMode.HALF_EVEN)
                                 .doubleValue()),
                 Timestamp.from(clock.instant().minus(WINDOW)));
         tokensPerJoule.register(rows, true);

@@ -7,9 +7,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
+import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.metering.TimeBuckets;
 import io.tokenfactory.metering.energy.FacilityOverhead;
 import io.tokenfactory.metering.usage.UsageQuery.Dimension;
@@ -24,7 +29,12 @@ public class EfficiencyQueries {
 
     private static final int RATIO_SCALE = 6;
 
-    public record Scope(UUID department, UUID agent, String model, String node) {
+    public record Scope(UUID department, UUID agent, String model, String node, String energySource) {
+    }
+
+    /** One group's sums for one energy source, as the database answers them. */
+    private record Part(UUID department, UUID agent, String model, String node, String energySource, long requests,
+            long tokens, BigDecimal direct, BigDecimal idle, BigDecimal overhead) {
     }
 
     private final JdbcTemplate jdbc;
@@ -40,11 +50,14 @@ public class EfficiencyQueries {
         Instant start = TimeBuckets.floor(from, ChronoUnit.HOURS);
         Instant end = TimeBuckets.ceil(to, ChronoUnit.HOURS);
         StringBuilder dimensions = new StringBuilder();
-        StringBuilder grouping = new StringBuilder();
+        StringBuilder grouping = new StringBuilder(" GROUP BY u.energy_source");
         for (Dimension dimension : Dimension.values()) {
+            if (dimension == Dimension.ENERGY_SOURCE) {
+                continue;
+            }
             if (groupBy.contains(dimension)) {
-                dimensions.append("u.").append(columnOf(dimension)).append(", ");
-                grouping.append(grouping.isEmpty() ? " GROUP BY " : ", ").append("u.").append(columnOf(dimension));
+                dimensions.append("u.").append(dimension.column()).append(", ");
+                grouping.append(", u.").append(dimension.column());
             } else {
                 dimensions.append("NULL, ");
             }
@@ -56,6 +69,7 @@ public class EfficiencyQueries {
         filter(filters, parameters, "agent_id", scope.agent());
         filter(filters, parameters, "model", scope.model());
         filter(filters, parameters, "node", scope.node());
+        filter(filters, parameters, "energy_source", scope.energySource());
         String sql = """
                 WITH pue AS %s,
                 node_busy AS (
@@ -70,31 +84,60 @@ public class EfficiencyQueries {
                     JOIN node_busy b ON b.hour_start = u.hour_start AND b.node = u.node
                     LEFT JOIN node_hour n ON n.hour_start = u.hour_start AND n.node = u.node
                     WHERE u.hour_start >= ? AND u.hour_start < ?%s)
-                SELECT %s sum(u.requests), sum(u.prompt_tokens + u.completion_tokens), sum(u.energy_joules),
-                    round(sum(u.idle_share), 9), round(sum((u.energy_joules + u.idle_share) * u.overhead_factor), 9)
+                SELECT %s u.energy_source, sum(u.requests), sum(u.prompt_tokens + u.completion_tokens),
+                    sum(u.energy_joules), round(sum(u.idle_share), 9),
+                    round(sum((u.energy_joules + u.idle_share) * u.overhead_factor), 9)
                 FROM u%s
-                HAVING count(*) > 0
-                ORDER BY 1, 2, 3, 4
+                ORDER BY 1, 2, 3, 4, 5
                 LIMIT 100000""".formatted(facility.asSqlTable(), filters, dimensions, grouping);
+        List<Part> parts = jdbc.query(sql, (row, i) -> new Part(row.getObject(1, UUID.class),
+                row.getObject(2, UUID.class), row.getString(3), row.getString(4), row.getString(5), row.getLong(6),
+                row.getLong(7), row.getBigDecimal(8), row.getBigDecimal(9), row.getBigDecimal(10)), parameters.toArray());
         BigDecimal seconds = BigDecimal.valueOf(Duration.between(start, end).toSeconds());
-        List<Efficiency.Row> rows = jdbc.query(sql, (row, i) -> row(row.getObject(1, UUID.class),
-                row.getObject(2, UUID.class), row.getString(3), row.getString(4), row.getLong(5), row.getLong(6),
-                row.getBigDecimal(7), row.getBigDecimal(8), row.getBigDecimal(9), seconds), parameters.toArray());
+        boolean bySource = groupBy.contains(Dimension.ENERGY_SOURCE);
+        Map<List<Object>, List<Part>> groups = new LinkedHashMap<>();
+        for (Part part : parts) {
+            groups.computeIfAbsent(Arrays.asList(part.department(), part.agent(), part.model(), part.node(),
+                    bySource ? part.energySource() : null), key -> new ArrayList<>()).add(part);
+        }
+        List<Efficiency.Row> rows = new ArrayList<>();
+        groups.values().forEach(group -> rows.add(row(group, bySource, seconds)));
         return new Efficiency(start, end, groupBy, rows);
     }
 
-    private static Efficiency.Row row(UUID department, UUID agent, String model, String node, long requests, long tokens,
-            BigDecimal direct, BigDecimal idle, BigDecimal overhead, BigDecimal seconds) {
+    private static Efficiency.Row row(List<Part> group, boolean bySource, BigDecimal seconds) {
+        Part first = group.get(0);
+        long requests = 0;
+        long tokens = 0;
+        long withoutEnergy = 0;
+        BigDecimal direct = BigDecimal.ZERO;
+        BigDecimal idle = BigDecimal.ZERO;
+        BigDecimal overhead = BigDecimal.ZERO;
+        Map<String, Efficiency.SourceShare> mix = new TreeMap<>();
+        for (Part part : group) {
+            requests += part.requests();
+            tokens += part.tokens();
+            if (EnergySource.NONE.name().equals(part.energySource())) {
+                withoutEnergy += part.tokens();
+            }
+            direct = direct.add(part.direct());
+            idle = idle.add(part.idle());
+            overhead = overhead.add(part.overhead());
+            mix.put(part.energySource(), new Efficiency.SourceShare(part.tokens(), part.direct()));
+        }
         BigDecimal allIn = direct.add(idle).add(overhead);
-        BigDecimal tokenCount = BigDecimal.valueOf(tokens);
-        return new Efficiency.Row(department, agent, model, node, requests, tokens, direct, idle, overhead, allIn,
-                ratio(tokenCount, direct), ratio(tokenCount, allIn), ratio(allIn, tokenCount), ratio(allIn, seconds),
-                ratio(tokenCount, seconds));
+        // tokens without an energy figure are not "free": they are left out of every ratio
+        BigDecimal measuredTokens = BigDecimal.valueOf(tokens - withoutEnergy);
+        return new Efficiency.Row(first.department(), first.agent(), first.model(), first.node(),
+                bySource ? first.energySource() : null, requests, tokens, withoutEnergy, direct, idle, overhead, allIn,
+                ratio(measuredTokens, direct), ratio(measuredTokens, allIn), ratio(allIn, measuredTokens),
+                ratio(allIn, seconds), ratio(BigDecimal.valueOf(tokens), seconds), bySource ? null : mix);
     }
 
-    /** null when the denominator is zero: "no energy measured" is not "infinitely efficient". */
+    /** null when either side is zero: "no energy measured" is neither "infinitely efficient" nor "no tokens". */
     private static BigDecimal ratio(BigDecimal numerator, BigDecimal denominator) {
-        return denominator.signum() == 0 ? null : numerator.divide(denominator, RATIO_SCALE, RoundingMode.HALF_EVEN);
+        return denominator.signum() == 0 || numerator.signum() == 0 ? null
+                : numerator.divide(denominator, RATIO_SCALE, RoundingMode.HALF_EVEN);
     }
 
     private static void filter(StringBuilder sql, List<Object> parameters, String column, Object value) {
@@ -102,14 +145,5 @@ public class EfficiencyQueries {
             sql.append(" AND u.").append(column).append(" = ?");
             parameters.add(value);
         }
-    }
-
-    private static String columnOf(Dimension dimension) {
-        return switch (dimension) {
-            case DEPARTMENT -> "department_id";
-            case AGENT -> "agent_id";
-            case MODEL -> "model";
-            case NODE -> "node";
-        };
     }
 }

@@ -13,9 +13,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 
+import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.IdleEnergyAllocated;
 import io.tokenfactory.metering.MeteringProperties;
 
@@ -38,10 +40,10 @@ class IdleAllocation {
     private static final long LOCK = 0x7466_6964_6c65L;
     private static final int NODE_HOURS_PER_ROUND = 500;
 
-    record DueNodeHour(String node, Instant hourStart, BigDecimal idleJoules, long version) {
+    record DueNodeHour(String node, Instant hourStart, BigDecimal idleJoules, BigDecimal idleSeconds, long version) {
     }
 
-    private record Published(BigDecimal idleJoules, int revision) {
+    private record Published(String detail, int revision) {
     }
 
     private final JdbcTemplate jdbc;
@@ -70,11 +72,11 @@ class IdleAllocation {
         Instant lastCompleteHour = now.minus(properties.energy().hourCompleteAfter()).truncatedTo(ChronoUnit.HOURS)
                 .minus(1, ChronoUnit.HOURS);
         List<DueNodeHour> due = jdbc.query("""
-                SELECT node, hour_start, idle_joules, version FROM node_hour
+                SELECT node, hour_start, idle_joules, idle_seconds, version FROM node_hour
                 WHERE version <> allocated_version AND hour_start <= ?
                 ORDER BY node, hour_start LIMIT ?""",
                 (row, i) -> new DueNodeHour(row.getString(1), row.getTimestamp(2).toInstant(), row.getBigDecimal(3),
-                        row.getLong(4)),
+                        row.getBigDecimal(4), row.getLong(5)),
                 Timestamp.from(lastCompleteHour), NODE_HOURS_PER_ROUND);
         Set<Instant> hours = new TreeSet<>();
         for (DueNodeHour nodeHour : due) {
@@ -101,11 +103,16 @@ class IdleAllocation {
                 row -> {
                     busy.put(row.getObject(1, UUID.class), row.getBigDecimal(2));
                 }, hour, nodeHour.node());
-        Map<UUID, BigDecimal> shares = share(nodeHour.idleJoules(), busy);
+        // idle accelerator time is shared the same way as idle energy: by the departments' busy energy
+        Map<UUID, BigDecimal> joules = share(nodeHour.idleJoules(), busy);
+        Map<UUID, BigDecimal> seconds = share(nodeHour.idleSeconds().max(BigDecimal.ZERO), busy);
+        Set<UUID> departments = new LinkedHashSet<>(joules.keySet());
+        departments.addAll(seconds.keySet());
         jdbc.update("DELETE FROM idle_allocation WHERE hour_start = ? AND node = ?", hour, nodeHour.node());
-        shares.forEach((department, joules) -> jdbc.update(
-                "INSERT INTO idle_allocation (hour_start, node, department_id, idle_joules) VALUES (?, ?, ?, ?)",
-                hour, nodeHour.node(), department, joules));
+        departments.forEach(department -> jdbc.update("""
+                INSERT INTO idle_allocation (hour_start, node, department_id, idle_joules, idle_seconds)
+                VALUES (?, ?, ?, ?, ?)""", hour, nodeHour.node(), department,
+                joules.getOrDefault(department, BigDecimal.ZERO), seconds.getOrDefault(department, BigDecimal.ZERO)));
         // the version read, not the current one: a change that landed meanwhile leaves the hour due again
         jdbc.update("UPDATE node_hour SET allocated_version = ? WHERE node = ? AND hour_start = ?", nodeHour.version(),
                 nodeHour.node(), hour);
@@ -137,40 +144,67 @@ class IdleAllocation {
         return shares;
     }
 
+    /**
+     * Per department, the hour's idle shares over its nodes, compared with what billing was told (to the share of each
+     * node, its class and source); a new or changed one is published with the next revision.
+     */
     private void publishChanges(Instant hourStart, Instant now) {
         Timestamp hour = Timestamp.from(hourStart);
-        Map<UUID, BigDecimal> allocated = new HashMap<>();
+        Map<UUID, List<IdleEnergyAllocated.NodeShare>> allocated = new TreeMap<>();
         jdbc.query("""
-                SELECT department_id, sum(idle_joules) FROM idle_allocation
-                WHERE hour_start = ? AND department_id IS NOT NULL GROUP BY department_id""",
+                SELECT a.department_id, a.node, n.node_class, n.energy_source, a.idle_joules, a.idle_seconds
+                FROM idle_allocation a LEFT JOIN node_hour n ON n.node = a.node AND n.hour_start = a.hour_start
+                WHERE a.hour_start = ? AND a.department_id IS NOT NULL ORDER BY a.department_id, a.node""",
                 row -> {
-                    allocated.put(row.getObject(1, UUID.class), row.getBigDecimal(2));
+                    BigDecimal joules = row.getBigDecimal(5).setScale(FacilityOverhead.JOULE_SCALE, RoundingMode.HALF_EVEN);
+                    allocated.computeIfAbsent(row.getObject(1, UUID.class), department -> new ArrayList<>())
+                            .add(new IdleEnergyAllocated.NodeShare(row.getString(2), row.getString(3),
+                                    row.getString(4) == null ? EnergySource.NONE : EnergySource.valueOf(row.getString(4)),
+                                    joules, facility.overheadJoules(joules, hourStart),
+                                    row.getBigDecimal(6).setScale(FacilityOverhead.JOULE_SCALE, RoundingMode.HALF_EVEN)));
                 }, hour);
         Map<UUID, Published> published = new HashMap<>();
-        jdbc.query("SELECT department_id, idle_joules, revision FROM idle_publication WHERE hour_start = ?",
+        jdbc.query("SELECT department_id, detail, revision FROM idle_publication WHERE hour_start = ?",
                 row -> {
-                    published.put(row.getObject(1, UUID.class), new Published(row.getBigDecimal(2), row.getInt(3)));
+                    published.put(row.getObject(1, UUID.class), new Published(row.getString(2), row.getInt(3)));
                 }, hour);
         Set<UUID> departments = new TreeSet<>(allocated.keySet());
         departments.addAll(published.keySet());
         for (UUID department : departments) {
-            BigDecimal joules = allocated.getOrDefault(department, BigDecimal.ZERO)
-                    .setScale(FacilityOverhead.JOULE_SCALE, RoundingMode.HALF_EVEN);
+            List<IdleEnergyAllocated.NodeShare> nodes = allocated.getOrDefault(department, List.of());
+            String detail = detail(nodes);
             Published before = published.get(department);
-            if (before == null ? joules.signum() == 0 : before.idleJoules().compareTo(joules) == 0) {
+            if (before == null ? nodes.isEmpty() : detail.equals(before.detail())) {
                 continue;
             }
+            BigDecimal joules = nodes.stream().map(IdleEnergyAllocated.NodeShare::idleEnergyJoules)
+                    .reduce(BigDecimal.ZERO.setScale(FacilityOverhead.JOULE_SCALE), BigDecimal::add);
+            BigDecimal seconds = nodes.stream().map(IdleEnergyAllocated.NodeShare::idleAcceleratorSeconds)
+                    .reduce(BigDecimal.ZERO.setScale(FacilityOverhead.JOULE_SCALE), BigDecimal::add);
+            BigDecimal overhead = nodes.stream().map(IdleEnergyAllocated.NodeShare::facilityOverheadJoules)
+                    .reduce(BigDecimal.ZERO.setScale(FacilityOverhead.JOULE_SCALE), BigDecimal::add);
             int revision = before == null ? 1 : before.revision() + 1;
-            BigDecimal overhead = facility.overheadJoules(joules, hourStart);
             jdbc.update("""
                     INSERT INTO idle_publication (department_id, hour_start, idle_joules, facility_overhead_joules,
-                        revision, published_at) VALUES (?, ?, ?, ?, ?, ?)
+                        idle_seconds, detail, revision, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (department_id, hour_start) DO UPDATE SET idle_joules = excluded.idle_joules,
-                        facility_overhead_joules = excluded.facility_overhead_joules, revision = excluded.revision,
+                        facility_overhead_joules = excluded.facility_overhead_joules,
+                        idle_seconds = excluded.idle_seconds, detail = excluded.detail, revision = excluded.revision,
                         published_at = excluded.published_at""",
-                    department, hour, joules, overhead, revision, Timestamp.from(now));
+                    department, hour, joules, overhead, seconds, detail, revision, Timestamp.from(now));
             events.publishEvent(new IdleEnergyAllocated(UUID.randomUUID(), now, department, hourStart, joules, overhead,
-                    revision));
+                    revision, nodes));
         }
+    }
+
+    /** What billing was told, as comparable text: each node's share, class, source and accelerator time. */
+    private static String detail(List<IdleEnergyAllocated.NodeShare> nodes) {
+        StringBuilder detail = new StringBuilder();
+        for (IdleEnergyAllocated.NodeShare node : nodes) {
+            detail.append(node.node()).append('|').append(node.nodeClass()).append('|').append(node.energySource())
+                    .append('|').append(node.idleEnergyJoules().toPlainString()).append('|')
+                    .append(node.idleAcceleratorSeconds().toPlainString()).append(';');
+        }
+        return detail.toString();
     }
 }

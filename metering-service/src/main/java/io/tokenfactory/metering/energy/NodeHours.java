@@ -28,7 +28,27 @@ public class NodeHours {
     public record NodeHour(String node, Instant hourStart) {
     }
 
-    private record Change(NodeHour key, BigDecimal measured, BigDecimal busy, BigDecimal direct) {
+    /**
+     * What power windows measured in one node-hour: energy and accelerator time, each with its busy part, the time
+     * without readings, and the node's class and energy source as its latest window said.
+     */
+    record Measured(BigDecimal joules, BigDecimal busyJoules, BigDecimal seconds, BigDecimal busySeconds,
+            BigDecimal gapSeconds, String nodeClass, String energySource) {
+
+        static Measured none() {
+            return new Measured(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO,
+                    null, null);
+        }
+
+        Measured plus(Measured later) {
+            return new Measured(joules.add(later.joules), busyJoules.add(later.busyJoules), seconds.add(later.seconds),
+                    busySeconds.add(later.busySeconds), gapSeconds.add(later.gapSeconds),
+                    later.nodeClass != null ? later.nodeClass : nodeClass,
+                    later.energySource != null ? later.energySource : energySource);
+        }
+    }
+
+    private record Change(NodeHour key, Measured measured, BigDecimal direct) {
     }
 
     private final JdbcTemplate jdbc;
@@ -41,15 +61,15 @@ public class NodeHours {
     @Transactional(propagation = Propagation.MANDATORY)
     public void addDirect(Map<NodeHour, BigDecimal> directJoules) {
         List<Change> changes = new ArrayList<>();
-        directJoules.forEach((key, joules) -> changes.add(new Change(key, BigDecimal.ZERO, BigDecimal.ZERO, joules)));
+        directJoules.forEach((key, joules) -> changes.add(new Change(key, Measured.none(), joules)));
         apply(changes);
     }
 
-    /** Energy measured by power windows, and the part of it drawn while serving. */
+    /** Energy and accelerator time measured by power windows, and the parts of them drawn while serving. */
     @Transactional(propagation = Propagation.MANDATORY)
-    void addMeasured(Map<NodeHour, BigDecimal[]> measuredAndBusy) {
+    void addMeasured(Map<NodeHour, Measured> measured) {
         List<Change> changes = new ArrayList<>();
-        measuredAndBusy.forEach((key, joules) -> changes.add(new Change(key, joules[0], joules[1], BigDecimal.ZERO)));
+        measured.forEach((key, figures) -> changes.add(new Change(key, figures, BigDecimal.ZERO)));
         apply(changes);
     }
 
@@ -83,19 +103,33 @@ public class NodeHours {
         BatchStatement<Change> rows = BatchStatement.of(changes)
                 .text(change -> change.key().node())
                 .timestamp(change -> change.key().hourStart())
-                .numeric(Change::measured)
-                .numeric(Change::busy)
-                .numeric(Change::direct);
+                .numeric(change -> change.measured().joules())
+                .numeric(change -> change.measured().busyJoules())
+                .numeric(Change::direct)
+                .numeric(change -> change.measured().seconds())
+                .numeric(change -> change.measured().busySeconds())
+                .numeric(change -> change.measured().gapSeconds())
+                .text(change -> change.measured().nodeClass())
+                .text(change -> change.measured().energySource());
         rows.update(jdbc, """
-                    INSERT INTO node_hour AS h (node, hour_start, measured_joules, busy_joules, idle_joules, direct_joules)
-                    SELECT node, hour_start, measured, busy, measured - busy, direct
-                    FROM unnest(?, ?, ?, ?, ?) WITH ORDINALITY AS c(node, hour_start, measured, busy, direct, position)
+                    INSERT INTO node_hour AS h (node, hour_start, measured_joules, busy_joules, idle_joules, direct_joules,
+                        measured_seconds, busy_seconds, idle_seconds, gap_seconds, node_class, energy_source)
+                    SELECT node, hour_start, measured, busy, measured - busy, direct, seconds, busy_seconds,
+                        seconds - busy_seconds, gap_seconds, node_class, energy_source
+                    FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WITH ORDINALITY AS c(node, hour_start, measured, busy,
+                        direct, seconds, busy_seconds, gap_seconds, node_class, energy_source, position)
                     ORDER BY position
                     ON CONFLICT (node, hour_start) DO UPDATE SET
                         measured_joules = h.measured_joules + excluded.measured_joules,
                         busy_joules = h.busy_joules + excluded.busy_joules,
                         idle_joules = h.idle_joules + excluded.idle_joules,
                         direct_joules = h.direct_joules + excluded.direct_joules,
+                        measured_seconds = h.measured_seconds + excluded.measured_seconds,
+                        busy_seconds = h.busy_seconds + excluded.busy_seconds,
+                        idle_seconds = h.idle_seconds + excluded.idle_seconds,
+                        gap_seconds = h.gap_seconds + excluded.gap_seconds,
+                        node_class = COALESCE(excluded.node_class, h.node_class),
+                        energy_source = COALESCE(excluded.energy_source, h.energy_source),
                         version = h.version + 1""");
     }
 }

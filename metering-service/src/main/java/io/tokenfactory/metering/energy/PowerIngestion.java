@@ -74,11 +74,16 @@ public class PowerIngestion {
                 .numeric(sample -> EnergyAmounts.exact(sample.energyJoules()))
                 .numeric(sample -> EnergyAmounts.exact(sample.busyEnergyJoules()))
                 .text(sample -> sample.source().name())
+                .text(PowerSampled::nodeClass)
+                .numeric(sample -> EnergyAmounts.exact(sample.acceleratorSeconds()))
+                .numeric(sample -> EnergyAmounts.exact(sample.busyAcceleratorSeconds()))
+                .numeric(sample -> EnergyAmounts.exact(sample.gapSeconds()))
                 .update(jdbc, """
                         INSERT INTO power_sample (received_at, event_id, node, device, device_kind, window_start,
-                            window_end, energy_joules, busy_energy_joules, source)
-                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?)""", Timestamp.from(clock.instant()));
-        Map<NodeHour, BigDecimal[]> byHour = new LinkedHashMap<>();
+                            window_end, energy_joules, busy_energy_joules, source, node_class, accelerator_seconds,
+                            busy_accelerator_seconds, gap_seconds)
+                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", Timestamp.from(clock.instant()));
+        Map<NodeHour, NodeHours.Measured> byHour = new LinkedHashMap<>();
         for (PowerSampled sample : samples) {
             splitByHour(sample, byHour);
         }
@@ -94,35 +99,43 @@ public class PowerIngestion {
         return ingested;
     }
 
-    static void splitByHour(PowerSampled sample, Map<NodeHour, BigDecimal[]> byHour) {
-        BigDecimal energy = EnergyAmounts.exact(sample.energyJoules());
-        BigDecimal busy = EnergyAmounts.exact(sample.busyEnergyJoules());
+    /**
+     * The window's figures for each hour it covers, in proportion to time: measured and busy energy, accelerator time
+     * (all and busy) and gap time. The last hour takes what is left, so the parts add up to the window exactly, and
+     * no hour gets more busy than measured.
+     */
+    static void splitByHour(PowerSampled sample, Map<NodeHour, NodeHours.Measured> byHour) {
+        BigDecimal[] totals = {EnergyAmounts.exact(sample.energyJoules()), EnergyAmounts.exact(sample.busyEnergyJoules()),
+                EnergyAmounts.exact(sample.acceleratorSeconds()), EnergyAmounts.exact(sample.busyAcceleratorSeconds()),
+                EnergyAmounts.exact(sample.gapSeconds())};
+        BigDecimal[] left = totals.clone();
         BigDecimal length = BigDecimal.valueOf(Duration.between(sample.windowStart(), sample.windowEnd()).toNanos());
-        BigDecimal energyLeft = energy;
-        BigDecimal busyLeft = busy;
         Instant hour = sample.windowStart().truncatedTo(ChronoUnit.HOURS);
         while (hour.isBefore(sample.windowEnd())) {
             Instant next = hour.plus(1, ChronoUnit.HOURS);
-            BigDecimal energyPart;
-            BigDecimal busyPart;
+            BigDecimal[] parts = new BigDecimal[totals.length];
             if (!next.isBefore(sample.windowEnd())) {
-                // the last hour takes what is left, so the parts add up to the window exactly
-                energyPart = energyLeft;
-                busyPart = busyLeft;
+                parts = left.clone();
             } else {
                 Instant overlapStart = hour.isAfter(sample.windowStart()) ? hour : sample.windowStart();
                 BigDecimal overlap = BigDecimal.valueOf(Duration.between(overlapStart, next).toNanos());
-                energyPart = energy.multiply(overlap).divide(length, FacilityOverhead.JOULE_SCALE, RoundingMode.HALF_EVEN);
+                for (int i = 0; i < totals.length; i++) {
+                    parts[i] = totals[i].multiply(overlap).divide(length, FacilityOverhead.JOULE_SCALE,
+                            RoundingMode.HALF_EVEN);
+                }
                 // never more busy than measured in this hour, and never leave more busy than measured for the rest
-                busyPart = busy.multiply(overlap).divide(length, FacilityOverhead.JOULE_SCALE, RoundingMode.HALF_EVEN)
-                        .max(busyLeft.subtract(energyLeft.subtract(energyPart))).min(energyPart);
+                for (int whole = 0; whole <= 2; whole += 2) {
+                    int busy = whole + 1;
+                    parts[busy] = parts[busy].max(left[busy].subtract(left[whole].subtract(parts[whole])))
+                            .min(parts[whole]);
+                }
             }
-            energyLeft = energyLeft.subtract(energyPart);
-            busyLeft = busyLeft.subtract(busyPart);
-            BigDecimal[] sums = byHour.computeIfAbsent(new NodeHour(sample.node(), hour),
-                    key -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
-            sums[0] = sums[0].add(energyPart);
-            sums[1] = sums[1].add(busyPart);
+            for (int i = 0; i < totals.length; i++) {
+                left[i] = left[i].subtract(parts[i]);
+            }
+            NodeHours.Measured part = new NodeHours.Measured(parts[0], parts[1], parts[2], parts[3], parts[4],
+                    sample.nodeClass(), sample.source().name());
+            byHour.merge(new NodeHour(sample.node(), hour), part, NodeHours.Measured::plus);
             hour = next;
         }
     }

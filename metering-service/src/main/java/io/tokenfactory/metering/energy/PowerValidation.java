@@ -29,9 +29,18 @@ public class PowerValidation {
         if (EnergyAmounts.exact(sample.busyEnergyJoules()).compareTo(EnergyAmounts.exact(sample.energyJoules())) > 0) {
             return Optional.of("busy energy exceeds the energy measured in the window");
         }
+        if (!Double.isFinite(sample.acceleratorSeconds()) || sample.acceleratorSeconds() < 0
+                || !Double.isFinite(sample.busyAcceleratorSeconds()) || sample.busyAcceleratorSeconds() < 0
+                || !Double.isFinite(sample.gapSeconds()) || sample.gapSeconds() < 0
+                || EnergyAmounts.exact(sample.busyAcceleratorSeconds())
+                        .compareTo(EnergyAmounts.exact(sample.acceleratorSeconds())) > 0) {
+            return Optional.of("negative or undefined accelerator or gap time, or more busy accelerator time than "
+                    + "accelerator time");
+        }
         if (sample.node().length() > 200 || sample.device().length() > 200
-                || (sample.deviceKind() != null && sample.deviceKind().length() > 64)) {
-            return Optional.of("an identifier is too long (node, device ≤ 200; deviceKind ≤ 64)");
+                || (sample.deviceKind() != null && sample.deviceKind().length() > 64)
+                || (sample.nodeClass() != null && sample.nodeClass().length() > 64)) {
+            return Optional.of("an identifier is too long (node, device ≤ 200; deviceKind, nodeClass ≤ 64)");
         }
         return Optional.empty();
     }

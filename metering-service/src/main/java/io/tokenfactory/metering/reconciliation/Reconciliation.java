@@ -1,28 +1,55 @@
 package io.tokenfactory.metering.reconciliation;
 
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 
 /**
- * For one window of whole hours: what inference-service served (its request log) against what metering counted —
- * in its raw table and in its hourly rollups — and the differences (metered − served). Zero everywhere means
- * nothing was lost and nothing counted twice.
+ * For one window of whole hours: served (inference-service's request log) = metered (metering's raw table, and its
+ * hourly rollups) = billed (billing-service's charges), for requests, tokens and joules — in total and per department
+ * and model — and, per department, the idle joules metering allocated against those billing charged. Differences are
+ * metered − served and billed − served; {@code balanced} when every one is zero (joules to a micro-joule) and no
+ * served request is still awaiting its energy.
+ *
+ * @param awaitingEnergy requests inference served whose usage event waits for their energy to be settled (seconds,
+ *                       normally); they are served but cannot be metered yet
+ * @param unavailable    the services that did not answer, and why: their side and its differences are null, and the
+ *                       window is not balanced
  */
-public record Reconciliation(Instant from, Instant to, Counts served, Counts metered, Counts rolledUp,
-        Counts difference, Counts rollupDifference, boolean balanced) {
+public record Reconciliation(Instant from, Instant to, Counts served, Counts metered, Counts rolledUp, Counts billed,
+        Counts difference, Counts rollupDifference, Counts billedDifference, long awaitingEnergy, boolean balanced,
+        List<Row> rows, List<IdleRow> idle, List<String> unavailable) {
 
-    public record Counts(long requests, long promptTokens, long completionTokens) {
+    /** Joules agree when they differ by less than this (double measurements summed as exact decimals). */
+    static final BigDecimal JOULE_TOLERANCE = new BigDecimal("0.000001");
 
-        Counts minus(Counts other) {
-            return new Counts(requests - other.requests, promptTokens - other.promptTokens,
-                    completionTokens - other.completionTokens);
+    public record Counts(long requests, long promptTokens, long completionTokens, BigDecimal energyJoules) {
+
+        static final Counts NONE = new Counts(0, 0, 0, BigDecimal.ZERO);
+
+        /** null when either side is unknown (its service did not answer). */
+        static Counts difference(Counts a, Counts b) {
+            return a == null || b == null ? null : new Counts(a.requests - b.requests, a.promptTokens - b.promptTokens,
+                    a.completionTokens - b.completionTokens, a.energyJoules.subtract(b.energyJoules));
+        }
+
+        Counts plus(Counts other) {
+            return new Counts(requests + other.requests, promptTokens + other.promptTokens,
+                    completionTokens + other.completionTokens, energyJoules.add(other.energyJoules));
+        }
+
+        static boolean isZero(Counts difference) {
+            return difference != null && difference.requests == 0 && difference.promptTokens == 0
+                    && difference.completionTokens == 0 && difference.energyJoules.abs().compareTo(JOULE_TOLERANCE) < 0;
         }
     }
 
-    static Reconciliation of(Instant from, Instant to, Counts served, Counts metered, Counts rolledUp) {
-        Counts none = new Counts(0, 0, 0);
-        Counts difference = metered.minus(served);
-        Counts rollupDifference = rolledUp.minus(served);
-        return new Reconciliation(from, to, served, metered, rolledUp, difference, rollupDifference,
-                difference.equals(none) && rollupDifference.equals(none));
+    /** One department's use of one model in the window, as each of the three services counted it. */
+    public record Row(UUID department, String model, Counts served, Counts metered, Counts billed, boolean balanced) {
+    }
+
+    /** One department's idle share of the window's hours, as metering allocated it and billing charged it. */
+    public record IdleRow(UUID department, BigDecimal meteredJoules, BigDecimal billedJoules, boolean balanced) {
     }
 }

@@ -1,66 +1,184 @@
 package io.tokenfactory.metering.reconciliation;
 
+import java.math.BigDecimal;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
 
 import io.tokenfactory.metering.MeteringProperties;
 import io.tokenfactory.metering.TimeBuckets;
 import io.tokenfactory.metering.reconciliation.Reconciliation.Counts;
 import io.tokenfactory.metering.usage.UsageQueries;
 import io.tokenfactory.metering.usage.UsageReport;
-import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
 /**
- * Asks inference-service what it served in a window (with the caller's own identity token, so inference checks the
- * same administrator) and sets it against what metering counted.
+ * Asks inference-service what it served and billing-service what it billed in a window (each with the caller's own
+ * identity token, so both check the same administrator) and sets both against what metering counted.
  */
 @Service
 public class ReconciliationService {
 
-    private final RestClient inference;
-    private final UsageQueries usage;
+    /** inference-service's usage summary. */
+    record Served(long requests, long promptTokens, long completionTokens, BigDecimal energyJoules, long awaitingEnergy,
+            List<ServedRow> rows) {
+    }
 
-    ReconciliationService(MeteringProperties properties, UsageQueries usage) {
+    record ServedRow(UUID department, String model, long requests, long promptTokens, long completionTokens,
+            BigDecimal energyJoules, long awaitingEnergy) {
+    }
+
+    /** billing-service's usage summary. */
+    record Billed(List<BilledRow> rows, List<BilledIdle> idle) {
+    }
+
+    record BilledRow(UUID department, String model, long requests, long promptTokens, long completionTokens,
+            BigDecimal energyJoules) {
+    }
+
+    record BilledIdle(UUID department, BigDecimal idleJoules, BigDecimal idleAcceleratorSeconds) {
+    }
+
+    private final RestClient inference;
+    private final RestClient billing;
+    private final UsageQueries usage;
+    private final JdbcTemplate jdbc;
+
+    ReconciliationService(MeteringProperties properties, UsageQueries usage, JdbcTemplate jdbc) {
+        this.inference = client(properties.inferenceUrl());
+        this.billing = client(properties.billingUrl());
+        this.usage = usage;
+        this.jdbc = jdbc;
+    }
+
+    private static RestClient client(URI baseUrl) {
         JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
         requests.setReadTimeout(Duration.ofSeconds(30));
-        this.inference = RestClient.builder().requestFactory(requests).baseUrl(properties.inferenceUrl().toString()).build();
-        this.usage = usage;
+        return RestClient.builder().requestFactory(requests).baseUrl(baseUrl.toString()).build();
     }
 
+    @Transactional(readOnly = true)
     public Reconciliation reconcile(Instant askedFrom, Instant askedTo, String authorization) {
-        // whole hours, so the hourly rollups can be set against the same window
+        // whole hours, so the hourly rollups and the idle hours can be set against the same window
         Instant from = TimeBuckets.floor(askedFrom, ChronoUnit.HOURS);
         Instant to = TimeBuckets.ceil(askedTo, ChronoUnit.HOURS);
-        Counts served;
+        List<String> unavailable = new ArrayList<>();
+        Served served = ask(inference, "/api/inference/usage-summary", "inference-service", from, to, authorization,
+                Served.class, unavailable);
+        Billed billed = ask(billing, "/api/billing/usage-summary", "billing-service", from, to, authorization,
+                Billed.class, unavailable);
+        Map<List<Object>, Counts[]> byGroup = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+        if (served != null) {
+            for (ServedRow row : served.rows()) {
+                counts(byGroup, row.department(), row.model())[0] = new Counts(row.requests(), row.promptTokens(),
+                        row.completionTokens(), row.energyJoules());
+            }
+        }
+        jdbc.query("""
+                SELECT department_id, model, count(*), sum(prompt_tokens), sum(completion_tokens), sum(energy_joules)
+                FROM usage_record WHERE occurred_at >= ? AND occurred_at < ? GROUP BY department_id, model""",
+                row -> {
+                    counts(byGroup, row.getObject(1, UUID.class), row.getString(2))[1] = new Counts(row.getLong(3),
+                            row.getLong(4), row.getLong(5), row.getBigDecimal(6));
+                }, Timestamp.from(from), Timestamp.from(to));
+        if (billed != null) {
+            for (BilledRow row : billed.rows()) {
+                counts(byGroup, row.department(), row.model())[2] = new Counts(row.requests(), row.promptTokens(),
+                        row.completionTokens(), row.energyJoules());
+            }
+        }
+        List<Reconciliation.Row> rows = new ArrayList<>();
+        Counts[] totals = {Counts.NONE, Counts.NONE, Counts.NONE};
+        byGroup.forEach((key, counts) -> {
+            Counts servedCounts = served == null ? null : counts[0];
+            Counts billedCounts = billed == null ? null : counts[2];
+            for (int i = 0; i < 3; i++) {
+                totals[i] = totals[i].plus(counts[i]);
+            }
+            rows.add(new Reconciliation.Row((UUID) key.get(0), (String) key.get(1), servedCounts, counts[1],
+                    billedCounts, Counts.isZero(Counts.difference(counts[1], servedCounts))
+                            && Counts.isZero(Counts.difference(billedCounts, servedCounts))));
+        });
+        List<Reconciliation.IdleRow> idle = idle(from, to, billed);
+        Counts servedTotal = served == null ? null : totals[0];
+        Counts billedTotal = billed == null ? null : totals[2];
+        UsageReport.Totals rolled = usage.rolledUpBetween(from, to);
+        Counts rolledUp = new Counts(rolled.requests(), rolled.promptTokens(), rolled.completionTokens(),
+                rolled.energyJoules());
+        Counts difference = Counts.difference(totals[1], servedTotal);
+        Counts rollupDifference = Counts.difference(rolledUp, servedTotal);
+        Counts billedDifference = Counts.difference(billedTotal, servedTotal);
+        long awaiting = served == null ? 0 : served.awaitingEnergy();
+        boolean balanced = unavailable.isEmpty() && Counts.isZero(difference) && Counts.isZero(rollupDifference)
+                && Counts.isZero(billedDifference) && awaiting == 0
+                && rows.stream().allMatch(Reconciliation.Row::balanced)
+                && idle.stream().allMatch(Reconciliation.IdleRow::balanced);
+        return new Reconciliation(from, to, servedTotal, totals[1], rolledUp, billedTotal, difference, rollupDifference,
+                billedDifference, awaiting, balanced, rows, idle, unavailable);
+    }
+
+    private List<Reconciliation.IdleRow> idle(Instant from, Instant to, Billed billed) {
+        Map<UUID, BigDecimal[]> idle = new TreeMap<>();
+        jdbc.query("""
+                SELECT department_id, sum(idle_joules) FROM idle_allocation
+                WHERE hour_start >= ? AND hour_start < ? AND department_id IS NOT NULL GROUP BY department_id""",
+                row -> {
+                    idle.computeIfAbsent(row.getObject(1, UUID.class), d -> zeros())[0] = row.getBigDecimal(2);
+                }, Timestamp.from(from), Timestamp.from(to));
+        if (billed != null) {
+            for (BilledIdle row : billed.idle()) {
+                idle.computeIfAbsent(row.department(), d -> zeros())[1] = row.idleJoules();
+            }
+        }
+        List<Reconciliation.IdleRow> rows = new ArrayList<>();
+        idle.forEach((department, joules) -> rows.add(new Reconciliation.IdleRow(department, joules[0],
+                billed == null ? null : joules[1], billed != null
+                        && joules[0].subtract(joules[1]).abs().compareTo(Reconciliation.JOULE_TOLERANCE) < 0)));
+        return rows;
+    }
+
+    private static Counts[] counts(Map<List<Object>, Counts[]> byGroup, UUID department, String model) {
+        return byGroup.computeIfAbsent(Arrays.asList(department, model),
+                key -> new Counts[] {Counts.NONE, Counts.NONE, Counts.NONE});
+    }
+
+    private static BigDecimal[] zeros() {
+        return new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO};
+    }
+
+    /** A service's usage summary, or null (and why, in {@code unavailable}) when it does not answer. */
+    private static <T> T ask(RestClient client, String path, String service, Instant from, Instant to,
+            String authorization, Class<T> type, List<String> unavailable) {
         try {
-            served = inference.get()
-                    .uri(uri -> uri.path("/api/inference/usage-summary").queryParam("from", from)
-                            .queryParam("to", to).build())
+            T answer = client.get()
+                    .uri(uri -> uri.path(path).queryParam("from", from).queryParam("to", to).build())
                     .header(HttpHeaders.AUTHORIZATION, authorization)
                     .retrieve()
-                    .body(Counts.class);
+                    .body(type);
+            if (answer == null) {
+                unavailable.add(service + ": answered its usage summary with nothing");
+            }
+            return answer;
         } catch (RestClientException e) {
-            throw new ApiProblemException(HttpStatus.BAD_GATEWAY, "inference_unavailable", "inference-service unavailable",
-                    "inference-service did not answer its usage summary: " + e.getMessage());
+            unavailable.add(service + ": " + e.getMessage());
+            return null;
         }
-        if (served == null) {
-            throw new ApiProblemException(HttpStatus.BAD_GATEWAY, "inference_unavailable", "inference-service unavailable",
-                    "inference-service answered its usage summary with nothing");
-        }
-        UsageReport.Totals metered = usage.meteredBetween(from, to);
-        UsageReport.Totals rolledUp = usage.rolledUpBetween(from, to);
-        return Reconciliation.of(from, to, served,
-                new Counts(metered.requests(), metered.promptTokens(), metered.completionTokens()),
-                new Counts(rolledUp.requests(), rolledUp.promptTokens(), rolledUp.completionTokens()));
     }
 }

@@ -21,4 +21,8 @@ final class UsageAmounts {
     static BigDecimal acceleratorSeconds(UsageRecorded record) {
         return EnergyAmounts.exact(record.acceleratorSeconds());
     }
+
+    static BigDecimal energyGapSeconds(UsageRecorded record) {
+        return EnergyAmounts.exact(record.energyGapSeconds());
+    }
 }

@@ -122,12 +122,14 @@ public class UsageIngestion {
                 .text(record -> record.energySource().name())
                 .numeric(UsageAmounts::acceleratorSeconds)
                 .bool(UsageRecorded::tokensEstimated)
+                .text(UsageRecorded::nodeClass)
+                .numeric(UsageAmounts::energyGapSeconds)
                 .query(jdbc, """
                         INSERT INTO usage_record (received_at, event_id, request_id, occurred_at, department_id,
                             api_key_id, agent_id, agent_run_id, model, backend, node, device, prompt_tokens,
                             completion_tokens, outcome, latency_ms, time_to_first_token_ms, energy_joules,
-                            energy_source, accelerator_seconds, tokens_estimated)
-                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds)
+                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (event_id, occurred_at) DO NOTHING
                         RETURNING event_id""", (row, i) -> row.getObject(1, UUID.class), Timestamp.from(receivedAt)));
     }
@@ -169,7 +171,8 @@ public class UsageIngestion {
                     long[] counts = tokens.computeIfAbsent(tags, key -> new long[2]);
                     counts[0] += record.promptTokens();
                     counts[1] += record.completionTokens();
-                    joules.merge(tags, UsageAmounts.energyJoules(record), BigDecimal::add);
+                    joules.merge(List.of(record.model(), record.departmentId().toString(), record.energySource().name()),
+                            UsageAmounts.energyJoules(record), BigDecimal::add);
                     lag.record(Math.max(0, committedAt.toEpochMilli() - record.occurredAt().toEpochMilli()) / 1000.0);
                 }
                 tokens.forEach((tags, counts) -> {
@@ -177,8 +180,8 @@ public class UsageIngestion {
                     tokenCounter(tags, "completion").increment(counts[1]);
                 });
                 joules.forEach((tags, sum) -> Counter.builder("tokenfactory.metering.energy")
-                        .baseUnit("joules").description("direct energy of metered requests")
-                        .tag("model", tags.get(0)).tag("department", tags.get(1))
+                        .baseUnit("joules").description("direct energy of metered requests, by where it came from")
+                        .tag("model", tags.get(0)).tag("department", tags.get(1)).tag("source", tags.get(2))
                         .register(meters).increment(sum.doubleValue()));
             }
         });

@@ -7,9 +7,14 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
+import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.metering.TimeBuckets;
 import io.tokenfactory.metering.usage.UsageQuery.Dimension;
 import io.tokenfactory.metering.usage.UsageQuery.Granularity;
@@ -78,8 +83,9 @@ public class UsageQueries {
         List<Object> parameters = new ArrayList<>();
         StringBuilder select = new StringBuilder("SELECT ").append(bucket == null ? "NULL::timestamptz" : bucket);
         StringBuilder groupBy = new StringBuilder(" GROUP BY ").append(bucket == null ? "()" : "1");
+        // always by source in SQL: a row's mix of sources is folded from these when it is not grouped by source
         for (Dimension dimension : Dimension.values()) {
-            if (query.groupBy().contains(dimension)) {
+            if (query.groupBy().contains(dimension) || dimension == Dimension.ENERGY_SOURCE) {
                 select.append(", ").append(dimension.column);
                 groupBy.append(", ").append(dimension.column);
             } else {
@@ -96,18 +102,16 @@ public class UsageQueries {
         filter(select, parameters, "agent_id", query.agent());
         filter(select, parameters, "model", query.model());
         filter(select, parameters, "node", query.node());
+        filter(select, parameters, "energy_source", query.energySource());
         select.append(groupBy);
-        if (bucket == null && query.groupBy().isEmpty()) {
-            // totals over nothing still answer one row of zeros
-            select.append(" HAVING count(*) > 0");
-        }
-        select.append(" ORDER BY 1, 2, 3, 4, 5 LIMIT ").append(MAX_ROWS + 1);
-        List<UsageReport.Row> rows = jdbc.query(select.toString(), UsageQueries::row, parameters.toArray());
-        if (rows.size() > MAX_ROWS) {
+        select.append(" ORDER BY 1, 2, 3, 4, 5, 6 LIMIT ").append(MAX_ROWS + 1);
+        List<UsageReport.Row> bySource = jdbc.query(select.toString(), UsageQueries::row, parameters.toArray());
+        if (bySource.size() > MAX_ROWS) {
             throw new ApiProblemException(HttpStatus.UNPROCESSABLE_CONTENT, "result_too_large", "Result too large",
                     "the query answers more than " + MAX_ROWS + " rows; group by fewer dimensions or shorten the window");
         }
-        return new UsageReport(from, to, query.granularity(), query.groupBy(), rows, totals(rows));
+        List<UsageReport.Row> rows = query.groupBy().contains(Dimension.ENERGY_SOURCE) ? bySource : mixed(bySource);
+        return new UsageReport(from, to, query.granularity(), query.groupBy(), rows, totals(bySource));
     }
 
     private static void filter(StringBuilder sql, List<Object> parameters, String column, Object value) {
@@ -119,37 +123,61 @@ public class UsageQueries {
 
     private static UsageReport.Row row(ResultSet row, int index) throws SQLException {
         Timestamp start = row.getTimestamp(1);
-        long prompt = row.getLong(7);
-        long completion = row.getLong(8);
+        long prompt = row.getLong(8);
+        long completion = row.getLong(9);
+        String source = row.getString(6);
+        BigDecimal energy = zeroIfNull(row.getBigDecimal(10));
         return new UsageReport.Row(start == null ? null : start.toInstant(), row.getObject(2, UUID.class),
-                row.getObject(3, UUID.class), row.getString(4), row.getString(5), row.getLong(6), prompt, completion,
-                prompt + completion, zeroIfNull(row.getBigDecimal(9)), zeroIfNull(row.getBigDecimal(10)));
+                row.getObject(3, UUID.class), row.getString(4), row.getString(5), source, row.getLong(7), prompt,
+                completion, prompt + completion, energy, zeroIfNull(row.getBigDecimal(11)),
+                null, EnergySource.NONE.name().equals(source) ? prompt + completion : 0);
     }
 
-    private static UsageReport.Totals totals(List<UsageReport.Row> rows) {
+    /** Rows that differ only by energy source become one, with its mix of sources. */
+    private static List<UsageReport.Row> mixed(List<UsageReport.Row> bySource) {
+        Map<List<Object>, UsageReport.Row> rows = new LinkedHashMap<>();
+        for (UsageReport.Row part : bySource) {
+            List<Object> key = Arrays.asList(part.start(), part.department(), part.agent(), part.model(), part.node());
+            Map<String, UsageReport.SourceShare> mix = new TreeMap<>();
+            mix.put(part.energySource(), new UsageReport.SourceShare(part.totalTokens(), part.energyJoules()));
+            UsageReport.Row single = new UsageReport.Row(part.start(), part.department(), part.agent(), part.model(),
+                    part.node(), null, part.requests(), part.promptTokens(), part.completionTokens(), part.totalTokens(),
+                    part.energyJoules(), part.acceleratorSeconds(), mix, part.tokensWithoutEnergy());
+            rows.merge(key, single, UsageQueries::plus);
+        }
+        return new ArrayList<>(rows.values());
+    }
+
+    private static UsageReport.Row plus(UsageReport.Row a, UsageReport.Row b) {
+        Map<String, UsageReport.SourceShare> mix = new TreeMap<>(a.energySources());
+        b.energySources().forEach((source, share) -> mix.merge(source, share, UsageReport.SourceShare::plus));
+        return new UsageReport.Row(a.start(), a.department(), a.agent(), a.model(), a.node(), null,
+                a.requests() + b.requests(), a.promptTokens() + b.promptTokens(),
+                a.completionTokens() + b.completionTokens(), a.totalTokens() + b.totalTokens(),
+                a.energyJoules().add(b.energyJoules()), a.acceleratorSeconds().add(b.acceleratorSeconds()), mix,
+                a.tokensWithoutEnergy() + b.tokensWithoutEnergy());
+    }
+
+    private static UsageReport.Totals totals(List<UsageReport.Row> bySource) {
         long requests = 0;
         long prompt = 0;
         long completion = 0;
+        long withoutEnergy = 0;
         BigDecimal energy = BigDecimal.ZERO;
         BigDecimal seconds = BigDecimal.ZERO;
-        for (UsageReport.Row row : rows) {
+        Map<String, UsageReport.SourceShare> mix = new TreeMap<>();
+        for (UsageReport.Row row : bySource) {
             requests += row.requests();
             prompt += row.promptTokens();
             completion += row.completionTokens();
+            withoutEnergy += row.tokensWithoutEnergy();
             energy = energy.add(row.energyJoules());
             seconds = seconds.add(row.acceleratorSeconds());
+            mix.merge(row.energySource(), new UsageReport.SourceShare(row.totalTokens(), row.energyJoules()),
+                    UsageReport.SourceShare::plus);
         }
-        return new UsageReport.Totals(requests, prompt, completion, prompt + completion, energy, seconds);
-    }
-
-    /** Requests and tokens metered in a window, straight from the raw table (for reconciliation). */
-    @Transactional(readOnly = true)
-    public UsageReport.Totals meteredBetween(Instant from, Instant to) {
-        return jdbc.queryForObject("""
-                SELECT count(*), COALESCE(sum(prompt_tokens), 0), COALESCE(sum(completion_tokens), 0),
-                    COALESCE(sum(energy_joules), 0), COALESCE(sum(accelerator_seconds), 0)
-                FROM usage_record WHERE occurred_at >= ? AND occurred_at < ?""",
-                UsageQueries::totalsRow, Timestamp.from(from), Timestamp.from(to));
+        return new UsageReport.Totals(requests, prompt, completion, prompt + completion, energy, seconds, mix,
+                withoutEnergy);
     }
 
     /** Requests and tokens of the hourly rollups for whole hours [from, to) (for reconciliation). */
@@ -164,7 +192,7 @@ public class UsageQueries {
 
     private static UsageReport.Totals totalsRow(ResultSet row, int index) throws SQLException {
         return new UsageReport.Totals(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(2) + row.getLong(3),
-                row.getBigDecimal(4), row.getBigDecimal(5));
+                row.getBigDecimal(4), row.getBigDecimal(5), Map.of(), 0);
     }
 
     private static BigDecimal zeroIfNull(BigDecimal value) {

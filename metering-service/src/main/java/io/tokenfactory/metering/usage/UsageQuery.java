@@ -14,10 +14,11 @@ import java.util.UUID;
 /**
  * What to read: a window, a bucket size, the dimensions to group by and the filters.
  *
- * @param department null: every department the caller may see
+ * @param department   null: every department the caller may see
+ * @param energySource null, or only usage whose energy came from this source ({@code DCGM}, {@code NONE}, …)
  */
 public record UsageQuery(Instant from, Instant to, Granularity granularity, List<Dimension> groupBy, UUID department,
-        UUID agent, String model, String node) {
+        UUID agent, String model, String node, String energySource) {
 
     public UsageQuery {
         groupBy = List.copyOf(groupBy);
@@ -34,12 +35,20 @@ public record UsageQuery(Instant from, Instant to, Granularity granularity, List
     }
 
     public enum Dimension {
-        DEPARTMENT("department_id"), AGENT("agent_id"), MODEL("model"), NODE("node");
+        DEPARTMENT("department_id", "department"), AGENT("agent_id", "agent"), MODEL("model", "model"),
+        NODE("node", "node"), ENERGY_SOURCE("energy_source", "energySource");
 
         final String column;
+        /** How the API names it in {@code groupBy} and in CSV headers. */
+        public final String parameter;
 
-        Dimension(String column) {
+        Dimension(String column, String parameter) {
             this.column = column;
+            this.parameter = parameter;
+        }
+
+        public String column() {
+            return column;
         }
     }
 
@@ -49,8 +58,9 @@ public record UsageQuery(Instant from, Instant to, Granularity granularity, List
         if (groupBy != null && !groupBy.isBlank()) {
             for (String name : groupBy.split(",")) {
                 Dimension dimension = Arrays.stream(Dimension.values())
-                        .filter(candidate -> candidate.name().equalsIgnoreCase(name.trim())).findFirst()
-                        .orElseThrow(() -> QueryParameters.invalid("groupBy takes department, agent, model and node"));
+                        .filter(candidate -> candidate.parameter.equalsIgnoreCase(name.trim())).findFirst()
+                        .orElseThrow(() -> QueryParameters.invalid(
+                                "groupBy takes department, agent, model, node and energySource"));
                 dimensions.add(dimension);
             }
         }

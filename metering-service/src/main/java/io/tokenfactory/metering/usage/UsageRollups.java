@@ -20,7 +20,7 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The hourly and daily rollups by department, agent, model and node (UTC buckets). Each ingested batch adds its
+ * The hourly and daily rollups by department, agent, model, node and energy source (UTC buckets). Each ingested batch adds its
  * sums; {@link #rebuild} recomputes a window from the raw table with the same arithmetic, so the two always agree.
  */
 @Component
@@ -43,14 +43,15 @@ class UsageRollups {
         }
     }
 
-    record Key(Instant bucket, UUID departmentId, UUID agentId, String model, String node) {
+    record Key(Instant bucket, UUID departmentId, UUID agentId, String model, String node, String energySource) {
     }
 
     private static final Comparator<Key> ORDER = Comparator.comparing(Key::bucket)
             .thenComparing(Key::departmentId)
             .thenComparing(Key::agentId, Comparator.nullsFirst(Comparator.naturalOrder()))
             .thenComparing(Key::model)
-            .thenComparing(Key::node);
+            .thenComparing(Key::node)
+            .thenComparing(Key::energySource);
 
     private static final class Sums {
         long requests;
@@ -80,7 +81,7 @@ class UsageRollups {
         Map<Key, Sums> sums = new LinkedHashMap<>();
         for (UsageRecorded record : records) {
             Key key = new Key(record.occurredAt().truncatedTo(unit), record.departmentId(), record.agentId(),
-                    record.model(), record.node());
+                    record.model(), record.node(), record.energySource().name());
             Sums row = sums.computeIfAbsent(key, k -> new Sums());
             row.requests++;
             row.promptTokens += record.promptTokens();
@@ -102,19 +103,20 @@ class UsageRollups {
                 .uuid(row -> row.key().agentId())
                 .text(row -> row.key().model())
                 .text(row -> row.key().node())
+                .text(row -> row.key().energySource())
                 .int8(row -> row.sums().requests)
                 .int8(row -> row.sums().promptTokens)
                 .int8(row -> row.sums().completionTokens)
                 .numeric(row -> row.sums().energyJoules)
                 .numeric(row -> row.sums().acceleratorSeconds)
                 .update(jdbc, """
-                        INSERT INTO %1$s AS r (%2$s, department_id, agent_id, model, node, requests, prompt_tokens,
-                            completion_tokens, energy_joules, accelerator_seconds)
-                        SELECT bucket, department_id, agent_id, model, node, requests, prompt_tokens, completion_tokens,
-                            energy_joules, accelerator_seconds
-                        FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WITH ORDINALITY AS u(bucket, department_id, agent_id,
-                            model, node, requests, prompt_tokens, completion_tokens, energy_joules, accelerator_seconds,
-                            position)
+                        INSERT INTO %1$s AS r (%2$s, department_id, agent_id, model, node, energy_source, requests,
+                            prompt_tokens, completion_tokens, energy_joules, accelerator_seconds)
+                        SELECT bucket, department_id, agent_id, model, node, energy_source, requests, prompt_tokens,
+                            completion_tokens, energy_joules, accelerator_seconds
+                        FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WITH ORDINALITY AS u(bucket, department_id,
+                            agent_id, model, node, energy_source, requests, prompt_tokens, completion_tokens,
+                            energy_joules, accelerator_seconds, position)
                         ORDER BY position
                         ON CONFLICT ON CONSTRAINT %1$s_key DO UPDATE SET
                             requests = r.requests + excluded.requests,
@@ -136,13 +138,14 @@ class UsageRollups {
             jdbc.update("DELETE FROM %s WHERE %s >= ? AND %s < ?".formatted(table.table, table.bucketColumn,
                     table.bucketColumn), Timestamp.from(start), Timestamp.from(end));
             jdbc.update("""
-                    INSERT INTO %1$s (%2$s, department_id, agent_id, model, node, requests, prompt_tokens,
-                        completion_tokens, energy_joules, accelerator_seconds)
-                    SELECT date_trunc('%3$s', occurred_at, 'UTC'), department_id, agent_id, model, node, count(*),
-                        sum(prompt_tokens), sum(completion_tokens), sum(energy_joules), sum(accelerator_seconds)
+                    INSERT INTO %1$s (%2$s, department_id, agent_id, model, node, energy_source, requests,
+                        prompt_tokens, completion_tokens, energy_joules, accelerator_seconds)
+                    SELECT date_trunc('%3$s', occurred_at, 'UTC'), department_id, agent_id, model, node, energy_source,
+                        count(*), sum(prompt_tokens), sum(completion_tokens), sum(energy_joules),
+                        sum(accelerator_seconds)
                     FROM usage_record
                     WHERE occurred_at >= ? AND occurred_at < ?
-                    GROUP BY 1, department_id, agent_id, model, node""".formatted(table.table, table.bucketColumn,
+                    GROUP BY 1, department_id, agent_id, model, node, energy_source""".formatted(table.table, table.bucketColumn,
                     table.truncation), Timestamp.from(start), Timestamp.from(end));
         }
     }

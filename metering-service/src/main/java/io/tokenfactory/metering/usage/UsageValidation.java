@@ -2,6 +2,7 @@ package io.tokenfactory.metering.usage;
 
 import java.util.Optional;
 
+import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.metering.MeteringProperties;
 
@@ -45,12 +46,17 @@ public class UsageValidation {
         }
         if (!Double.isFinite(record.energyJoules()) || record.energyJoules() < 0
                 || !Double.isFinite(record.acceleratorSeconds()) || record.acceleratorSeconds() < 0
+                || !Double.isFinite(record.energyGapSeconds()) || record.energyGapSeconds() < 0
                 || record.latencyMs() < 0 || record.timeToFirstTokenMs() < 0) {
-            return Optional.of("negative or undefined energy, time or latency");
+            return Optional.of("negative or undefined energy, time, gap or latency");
+        }
+        if (record.energySource() == EnergySource.NONE && record.energyJoules() > 0) {
+            return Optional.of("energy without a source: a NONE figure must be 0 J");
         }
         if (record.requestId().length() > 64 || record.backend().length() > 64 || record.model().length() > 200
-                || record.node().length() > 200 || record.device().length() > 200) {
-            return Optional.of("an identifier is too long (requestId, backend ≤ 64; model, node, device ≤ 200)");
+                || record.node().length() > 200 || record.device().length() > 200
+                || (record.nodeClass() != null && record.nodeClass().length() > 64)) {
+            return Optional.of("an identifier is too long (requestId, backend, nodeClass ≤ 64; model, node, device ≤ 200)");
         }
         return Optional.empty();
     }

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
+import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.support.problem.QueryParameters;
 
 /**
@@ -42,6 +43,12 @@ public final class RequestParameters {
             throw QueryParameters.invalid(name + " is longer than 200 characters");
         }
         return value;
+    }
+
+    /** An energy source filter ({@code dcgm}, {@code estimated}, {@code none}, …), as stored: its enum name. */
+    public static String energySource(String value) {
+        EnergySource source = option("energySource", value, EnergySource.class, null);
+        return source == null ? null : source.name();
     }
 
     public static <E extends Enum<E>> E option(String name, String value, Class<E> options, E otherwise) {

@@ -3,6 +3,7 @@ package io.tokenfactory.metering.energy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,20 +50,26 @@ class EnergyArithmeticTests {
             Instant end = start.plusSeconds(60 + random.nextInt(4 * 3600));
             double energy = random.nextInt(10_000_000) / 997.0;
             double busy = random.nextBoolean() ? energy : energy * random.nextDouble();
+            double seconds = Duration.between(start, end).toMillis() / 1000.0 * (1 + random.nextInt(8));
+            double busySeconds = random.nextBoolean() ? seconds : seconds * random.nextDouble();
+            double gap = random.nextBoolean() ? 0 : seconds * random.nextDouble();
             PowerSampled window = new PowerSampled(UUID.randomUUID(), end, "n", "d", "cpu", start, end, energy, busy,
-                    EnergySource.RAPL);
-            Map<NodeHour, BigDecimal[]> byHour = new LinkedHashMap<>();
+                    EnergySource.RAPL, "c", seconds, busySeconds, gap);
+            Map<NodeHour, NodeHours.Measured> byHour = new LinkedHashMap<>();
             PowerIngestion.splitByHour(window, byHour);
-            BigDecimal measured = BigDecimal.ZERO;
-            BigDecimal busySum = BigDecimal.ZERO;
-            for (BigDecimal[] parts : byHour.values()) {
-                assertThat(parts[1]).isLessThanOrEqualTo(parts[0]);
-                assertThat(parts[1].signum()).isGreaterThanOrEqualTo(0);
-                measured = measured.add(parts[0]);
-                busySum = busySum.add(parts[1]);
+            NodeHours.Measured sum = NodeHours.Measured.none();
+            for (NodeHours.Measured part : byHour.values()) {
+                assertThat(part.busyJoules()).isLessThanOrEqualTo(part.joules());
+                assertThat(part.busyJoules().signum()).isGreaterThanOrEqualTo(0);
+                assertThat(part.busySeconds()).isLessThanOrEqualTo(part.seconds());
+                assertThat(part.busySeconds().signum()).isGreaterThanOrEqualTo(0);
+                sum = sum.plus(part);
             }
-            assertThat(measured).isEqualByComparingTo(EnergyAmounts.exact(energy));
-            assertThat(busySum).isEqualByComparingTo(EnergyAmounts.exact(busy));
+            assertThat(sum.joules()).isEqualByComparingTo(EnergyAmounts.exact(energy));
+            assertThat(sum.busyJoules()).isEqualByComparingTo(EnergyAmounts.exact(busy));
+            assertThat(sum.seconds()).isEqualByComparingTo(EnergyAmounts.exact(seconds));
+            assertThat(sum.busySeconds()).isEqualByComparingTo(EnergyAmounts.exact(busySeconds));
+            assertThat(sum.gapSeconds()).isEqualByComparingTo(EnergyAmounts.exact(gap));
         }
     }
 }

@@ -124,7 +124,7 @@ class EnergyAttributionIntegrationTests {
 
         // late data for H1: another device's window (100 J, 80 busy) and department c's 80 J of requests
         publish(streamBridge, new PowerSampled(UUID.randomUUID(), H1.plusSeconds(600), node, "cpu1", "cpu", H1,
-                H1.plusSeconds(600), 100, 80, EnergySource.RAPL));
+                H1.plusSeconds(600), 100, 80, EnergySource.RAPL, null, 0.0, 0.0, 0.0));
         publish(streamBridge, usage(c, null, "byte-lm-moby", node, H1.plusSeconds(30), 10, 10, 80));
         await().atMost(Duration.ofSeconds(30)).until(() -> measured(node).compareTo(new BigDecimal("870")) == 0
                 && direct(node).compareTo(new BigDecimal("320")) == 0);
@@ -230,6 +230,60 @@ class EnergyAttributionIntegrationTests {
         ResponseEntity<JsonNode> balance = HttpTestClient.onPort(port)
                 .withToken(TestTokens.department(department, "usage:read")).get("/api/metering/energy");
         assertThat(balance.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+    }
+
+    @Test
+    void sharesIdleAcceleratorTimeLikeIdleEnergyAndTellsBillingEachNodesShareClassAndSource() {
+        Instant hour = H1.minus(2, ChronoUnit.HOURS);
+        String gpus = "gpu-node-" + UUID.randomUUID();
+        String cpus = "cpu-node-" + UUID.randomUUID();
+        UUID a = UUID.randomUUID();
+        UUID b = UUID.randomUUID();
+        // gpu node: 2 accelerators for an hour, 1,800 s of them busy; 1,000 J, 600 busy
+        publish(streamBridge, new PowerSampled(UUID.randomUUID(), hour.plus(1, ChronoUnit.HOURS), gpus, "gpu0,gpu1",
+                "gpu", hour, hour.plus(1, ChronoUnit.HOURS), 1000, 600, EnergySource.DCGM, "h100-sxm", 7200.0, 1800.0,
+                0.0));
+        // cpu node: 100 J, 50 busy, 600 of 3,600 accelerator-seconds busy, and a 60 s gap
+        publish(streamBridge, new PowerSampled(UUID.randomUUID(), hour.plus(1, ChronoUnit.HOURS), cpus, "cpu-package",
+                "cpu", hour, hour.plus(1, ChronoUnit.HOURS), 100, 50, EnergySource.RAPL, null, 3600.0, 600.0, 60.0));
+        publish(streamBridge, usage(a, null, "gpu-llm", gpus, hour.plusSeconds(60), 10, 10, 450, EnergySource.DCGM));
+        publish(streamBridge, usage(b, null, "gpu-llm", gpus, hour.plusSeconds(90), 10, 10, 150, EnergySource.DCGM));
+        publish(streamBridge, usage(b, null, "byte-lm-moby", cpus, hour.plusSeconds(120), 10, 10, 50,
+                EnergySource.RAPL));
+        await().atMost(Duration.ofSeconds(30)).until(() -> measured(gpus).compareTo(new BigDecimal("1000")) == 0
+                && direct(gpus).compareTo(new BigDecimal("600")) == 0 && direct(cpus).compareTo(new BigDecimal("50")) == 0);
+
+        allocateEverythingDue(gpus);
+        allocateEverythingDue(cpus);
+
+        // gpu node: 400 J and 5,400 s idle, shared 3 : 1 by busy energy; cpu node: all of it to b
+        Map<UUID, List<IdleEnergyAllocated>> published = idleEventsFor(List.of(a, b), 2);
+        assertThat(published.get(a)).singleElement().satisfies(event -> {
+            assertThat(event.idleEnergyJoules()).isEqualByComparingTo("300");
+            assertThat(event.nodes()).singleElement().satisfies(share -> {
+                assertThat(share.node()).isEqualTo(gpus);
+                assertThat(share.nodeClass()).isEqualTo("h100-sxm");
+                assertThat(share.energySource()).isEqualTo(EnergySource.DCGM);
+                assertThat(share.idleAcceleratorSeconds()).isEqualByComparingTo("4050");
+                assertThat(share.facilityOverheadJoules()).isEqualByComparingTo("75");
+            });
+        });
+        assertThat(published.get(b)).singleElement().satisfies(event -> {
+            assertThat(event.idleEnergyJoules()).isEqualByComparingTo("150");
+            assertThat(event.nodes()).extracting(IdleEnergyAllocated.NodeShare::node).containsExactlyInAnyOrder(gpus, cpus);
+            assertThat(event.nodes()).filteredOn(share -> share.node().equals(cpus)).singleElement().satisfies(share -> {
+                assertThat(share.idleEnergyJoules()).isEqualByComparingTo("50");
+                assertThat(share.idleAcceleratorSeconds()).isEqualByComparingTo("3000");
+                assertThat(share.energySource()).isEqualTo(EnergySource.RAPL);
+                assertThat(share.nodeClass()).isNull();
+            });
+        });
+        JsonNode balance = nodeBalance(energy(hour, hour.plus(1, ChronoUnit.HOURS)), cpus);
+        assertThat(balance.get("acceleratorSeconds").decimalValue()).isEqualByComparingTo("3600");
+        assertThat(balance.get("idleAcceleratorSeconds").decimalValue()).isEqualByComparingTo("3000");
+        assertThat(balance.get("allocatedIdleAcceleratorSeconds").decimalValue()).isEqualByComparingTo("3000");
+        assertThat(balance.get("gapSeconds").decimalValue()).isEqualByComparingTo("60");
+        assertThat(balance.get("energySource").asString()).isEqualTo("RAPL");
     }
 
     private void allocateEverythingDue(String node) {

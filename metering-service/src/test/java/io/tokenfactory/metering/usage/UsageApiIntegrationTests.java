@@ -83,9 +83,10 @@ class UsageApiIntegrationTests {
         assertThat(csv.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(csv.getHeaders().getContentType().toString()).startsWith("text/csv");
         assertThat(csv.getBody().split("\r\n")).containsExactly(
-                "\"start\",\"model\",\"requests\",\"prompt_tokens\",\"completion_tokens\",\"total_tokens\",\"energy_joules\",\"accelerator_seconds\"",
-                "\"" + DAY + "\",\"all-minilm-l6-v2\",1,40,0,40,0.500000000,0.900000000",
-                "\"" + DAY + "\",\"byte-lm-moby\",2,110,220,330,1.750000000,1.800000000");
+                "\"start\",\"model\",\"requests\",\"prompt_tokens\",\"completion_tokens\",\"total_tokens\",\"energy_joules\","
+                        + "\"accelerator_seconds\",\"energy_sources\",\"tokens_without_energy\"",
+                "\"" + DAY + "\",\"all-minilm-l6-v2\",1,40,0,40,0.500000000,0.900000000,\"RAPL=0.5\",0",
+                "\"" + DAY + "\",\"byte-lm-moby\",2,110,220,330,1.750000000,1.800000000,\"RAPL=1.75\",0");
     }
 
     @Test
@@ -113,12 +114,13 @@ class UsageApiIntegrationTests {
         Map<String, String> cases = Map.of(
                 "/api/metering/usage?from=yesterday", "from must be an ISO-8601 instant",
                 "/api/metering/usage?granularity=fortnight", "granularity must be one of",
-                "/api/metering/usage?groupBy=colour", "groupBy takes department, agent, model and node",
+                "/api/metering/usage?groupBy=colour", "groupBy takes department, agent, model, node and energySource",
                 "/api/metering/usage?department=' OR 1=1 --", "department must be a UUID",
                 "/api/metering/usage?from=2026-11-05T00:00:00Z&to=2026-11-04T00:00:00Z", "from must be before to",
                 "/api/metering/usage?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "longer than 400 days",
                 "/api/metering/usage?from=2026-01-01T00:00:00Z&to=2026-11-01T00:00:00Z&granularity=minute", "more than 10000 minute buckets",
-                "/api/metering/usage?format=xml", "format must be json or csv");
+                "/api/metering/usage?format=xml", "format must be json or csv",
+                "/api/metering/usage?energySource=solar", "energySource must be one of");
         cases.forEach((path, detail) -> {
             ResponseEntity<JsonNode> response = client.get(path);
             assertThat(response.getStatusCode()).as(path).isEqualTo(HttpStatus.BAD_REQUEST);

@@ -114,7 +114,7 @@ class UsageIngestionIntegrationTests {
         UsageRecorded beforeRetention = usage(department, Instant.parse("2020-01-01T00:00:00Z"), 1, 1, 0.1);
         UsageRecorded withoutDepartment = new UsageRecorded(UUID.randomUUID(), HOUR, "req-" + UUID.randomUUID(), null,
                 null, null, null, "byte-lm-moby", "djl", "node-a", "cpu0", 1, 1, UsageOutcome.COMPLETED, 1, 1, 0.1,
-                EnergySource.RAPL, 0.1, false);
+                EnergySource.RAPL, 0.1, false, null, 0.0);
         double parkedBefore = parked();
 
         sendRaw("{\"eventId\": \"not json", "tokenfactory.usage-recorded.v1");

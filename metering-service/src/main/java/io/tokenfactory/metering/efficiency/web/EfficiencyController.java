@@ -30,11 +30,11 @@ class EfficiencyController {
     Efficiency efficiency(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
             @RequestParam(required = false) String groupBy, @RequestParam(required = false) String department,
             @RequestParam(required = false) String agent, @RequestParam(required = false) String model,
-            @RequestParam(required = false) String node) {
+            @RequestParam(required = false) String node, @RequestParam(required = false) String energySource) {
         Window window = RequestParameters.window(from, to, clock);
         return queries.efficiency(window.from(), window.to(), UsageQuery.dimensions(groupBy), new EfficiencyQueries.Scope(
                 Caller.current().scopeTo(QueryParameters.uuid("department", department)),
                 QueryParameters.uuid("agent", agent), RequestParameters.text("model", model),
-                RequestParameters.text("node", node)));
+                RequestParameters.text("node", node), RequestParameters.energySource(energySource)));
     }
 }

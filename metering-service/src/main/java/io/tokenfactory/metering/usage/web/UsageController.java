@@ -50,7 +50,7 @@ class UsageController {
             @RequestParam(required = false) String granularity, @RequestParam(required = false) String groupBy,
             @RequestParam(required = false) String department, @RequestParam(required = false) String agent,
             @RequestParam(required = false) String model, @RequestParam(required = false) String node,
-            @RequestParam(required = false) String format,
+            @RequestParam(required = false) String energySource, @RequestParam(required = false) String format,
             @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
         Window window = RequestParameters.window(from, to, clock);
         UsageQuery query = new UsageQuery(window.from(), window.to(),
@@ -58,7 +58,7 @@ class UsageController {
                 UsageQuery.dimensions(groupBy),
                 Caller.current().scopeTo(QueryParameters.uuid("department", department)),
                 QueryParameters.uuid("agent", agent), RequestParameters.text("model", model),
-                RequestParameters.text("node", node));
+                RequestParameters.text("node", node), RequestParameters.energySource(energySource));
         UsageReport report = queries.usage(query);
         if (wantsCsv(format, accept)) {
             return ResponseEntity.ok()
@@ -88,12 +88,25 @@ class UsageController {
         return accept != null && accept.contains("text/csv");
     }
 
+    /** {@code DCGM=12.5;ESTIMATED=3.25}: each source's joules. */
+    private static String mix(java.util.Map<String, UsageReport.SourceShare> mix) {
+        StringBuilder cell = new StringBuilder();
+        mix.forEach((source, share) -> cell.append(cell.isEmpty() ? "" : ";").append(source).append('=')
+                .append(share.energyJoules().stripTrailingZeros().toPlainString()));
+        return cell.toString();
+    }
+
     private static String csv(UsageReport report) {
         Csv csv = new Csv();
         List<String> header = new ArrayList<>(List.of("start"));
-        report.groupBy().forEach(dimension -> header.add(dimension.name().toLowerCase()));
+        report.groupBy().forEach(dimension -> header.add(dimension.name().toLowerCase(java.util.Locale.ROOT)));
         header.addAll(List.of("requests", "prompt_tokens", "completion_tokens", "total_tokens", "energy_joules",
                 "accelerator_seconds"));
+        boolean bySource = report.groupBy().contains(Dimension.ENERGY_SOURCE);
+        if (!bySource) {
+            header.add("energy_sources");
+        }
+        header.add("tokens_without_energy");
         csv.row(header);
         for (UsageReport.Row row : report.rows()) {
             List<Object> cells = new ArrayList<>();
@@ -104,10 +117,15 @@ class UsageController {
                     case AGENT -> row.agent() == null ? "" : row.agent();
                     case MODEL -> row.model();
                     case NODE -> row.node();
+                    case ENERGY_SOURCE -> row.energySource();
                 });
             }
             cells.addAll(List.of(row.requests(), row.promptTokens(), row.completionTokens(), row.totalTokens(),
                     row.energyJoules(), row.acceleratorSeconds()));
+            if (!bySource) {
+                cells.add(mix(row.energySources()));
+            }
+            cells.add(row.tokensWithoutEnergy());
             csv.row(cells);
         }
         return csv.toString();
