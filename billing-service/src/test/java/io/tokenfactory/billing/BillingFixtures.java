@@ -60,7 +60,7 @@ public final class BillingFixtures {
             String directJoules, String overheadJoules) {
         UsageRecorded usage = new UsageRecorded(UUID.randomUUID(), at, "req-" + UUID.randomUUID(), department,
                 UUID.randomUUID(), null, null, model, "djl", "node-a", "cpu0", prompt, completion, UsageOutcome.COMPLETED,
-                500, 50, new BigDecimal(directJoules).doubleValue(), EnergySource.RAPL, 0.5, false);
+                500, 50, new BigDecimal(directJoules).doubleValue(), EnergySource.RAPL, 0.5, false, null, 0.0);
         return new UsageMetered.Item(usage, new BigDecimal(directJoules), new BigDecimal(overheadJoules),
                 new BigDecimal("1.25"));
     }

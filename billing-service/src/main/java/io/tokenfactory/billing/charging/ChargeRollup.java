@@ -16,19 +16,21 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Charges summed the way a statement shows them — per department, billed month, month of use, kind, model and agent
- * — maintained in the transaction of every charge, so a month's close reads a few thousand rows, not millions.
+ * Charges summed the way a statement shows them — per department, billed month, month of use, kind, model, agent
+ * and energy source — maintained in the transaction of every charge, so a month's close reads a few thousand rows, not millions.
  */
 @Component
 class ChargeRollup {
 
     enum Kind { USAGE, IDLE, ADJUSTMENT }
 
-    record Key(UUID department, YearMonth period, YearMonth servicePeriod, Kind kind, String model, UUID agent) {
+    record Key(UUID department, YearMonth period, YearMonth servicePeriod, Kind kind, String model, UUID agent,
+            String energySource) {
 
-        static Key of(UUID department, YearMonth period, YearMonth servicePeriod, boolean idle, String model, UUID agent) {
+        static Key of(UUID department, YearMonth period, YearMonth servicePeriod, boolean idle, String model, UUID agent,
+                String energySource) {
             Kind kind = !period.equals(servicePeriod) ? Kind.ADJUSTMENT : idle ? Kind.IDLE : Kind.USAGE;
-            return new Key(department, period, servicePeriod, kind, model, agent);
+            return new Key(department, period, servicePeriod, kind, model, agent, energySource);
         }
     }
 
@@ -51,7 +53,8 @@ class ChargeRollup {
     private static final Comparator<Key> ORDER = Comparator.comparing((Key key) -> key.department())
             .thenComparing(Key::period).thenComparing(Key::servicePeriod).thenComparing(Key::kind)
             .thenComparing(Key::model, Comparator.nullsFirst(Comparator.naturalOrder()))
-            .thenComparing(Key::agent, Comparator.nullsFirst(Comparator.naturalOrder()));
+            .thenComparing(Key::agent, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(Key::energySource);
 
     private final JdbcTemplate jdbc;
 
@@ -74,6 +77,7 @@ class ChargeRollup {
                 .text(row -> row.key().kind().name())
                 .text(row -> row.key().model())
                 .uuid(row -> row.key().agent())
+                .text(row -> row.key().energySource())
                 .int8(row -> row.sums().requests)
                 .int8(row -> row.sums().promptTokens)
                 .int8(row -> row.sums().completionTokens)
@@ -85,13 +89,15 @@ class ChargeRollup {
                 .numeric(row -> row.sums().charge)
                 .update(jdbc, """
                         INSERT INTO charge_rollup AS r (department_id, period, service_period, kind, model, agent_id,
-                            requests, prompt_tokens, completion_tokens, embedding_tokens, direct_joules, idle_joules,
-                            overhead_joules, cost, charge)
-                        SELECT department_id, period, service_period, kind, model, agent_id, requests, prompt_tokens,
-                            completion_tokens, embedding_tokens, direct_joules, idle_joules, overhead_joules, cost, charge
-                        FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WITH ORDINALITY AS u(department_id, period,
-                            service_period, kind, model, agent_id, requests, prompt_tokens, completion_tokens,
-                            embedding_tokens, direct_joules, idle_joules, overhead_joules, cost, charge, position)
+                            energy_source, requests, prompt_tokens, completion_tokens, embedding_tokens, direct_joules,
+                            idle_joules, overhead_joules, cost, charge)
+                        SELECT department_id, period, service_period, kind, model, agent_id, energy_source, requests,
+                            prompt_tokens, completion_tokens, embedding_tokens, direct_joules, idle_joules,
+                            overhead_joules, cost, charge
+                        FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WITH ORDINALITY AS u(department_id,
+                            period, service_period, kind, model, agent_id, energy_source, requests, prompt_tokens,
+                            completion_tokens, embedding_tokens, direct_joules, idle_joules, overhead_joules, cost,
+                            charge, position)
                         ORDER BY position
                         ON CONFLICT ON CONSTRAINT charge_rollup_key DO UPDATE SET
                             requests = r.requests + excluded.requests,

@@ -4,11 +4,18 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+
+import io.tokenfactory.contracts.EnergySource;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -16,13 +23,17 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The platform's headline number: cost per token = (energy cost + capacity cost) / tokens, for any grouping by
- * model, department, agent and node and any window of usage time, from the priced usage.
+ * model, department, agent, node and energy source and any window of usage time, from the priced usage. Busy cost
+ * is what the requests' own joules and accelerator-seconds cost; fully loaded adds each node-hour's idle energy and
+ * idle accelerator time, apportioned to the requests of the departments it was allocated to by their direct energy —
+ * what a token really cost. Ratios count only tokens with an energy figure ({@code tokensWithoutEnergy} apart);
+ * every row says where its energy came from ({@code energySource} when grouped by it, else {@code energySources}).
  */
 @Service
 public class CostPerToken {
 
     public enum Dimension {
-        MODEL("model"), DEPARTMENT("department_id"), AGENT("agent_id"), NODE("node");
+        MODEL("model"), DEPARTMENT("department_id"), AGENT("agent_id"), NODE("node"), ENERGY_SOURCE("energy_source");
 
         final String column;
 
@@ -32,12 +43,27 @@ public class CostPerToken {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Row(String model, UUID department, UUID agent, String node, long requests, long tokens,
-            BigDecimal energyCost, BigDecimal capacityCost, BigDecimal cost, BigDecimal costPerToken,
-            BigDecimal costPerMillionTokens) {
+    public record Row(String model, UUID department, UUID agent, String node, String energySource, long requests,
+            long tokens, long tokensWithoutEnergy, BigDecimal energyCost, BigDecimal capacityCost, BigDecimal cost,
+            @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal costPerToken,
+            @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal costPerMillionTokens, BigDecimal idleEnergyCost,
+            BigDecimal idleCapacityCost, BigDecimal fullyLoadedCost,
+            @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal fullyLoadedCostPerToken,
+            @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal fullyLoadedCostPerMillionTokens,
+            Map<String, SourceShare> energySources) {
+    }
+
+    /** The tokens whose energy came from one source, their direct joules and what their energy cost. */
+    public record SourceShare(long tokens, BigDecimal directJoules, BigDecimal energyCost) {
     }
 
     public record Report(Instant from, Instant to, String currency, List<Dimension> groupBy, List<Row> rows) {
+    }
+
+    /** One group's sums for one energy source, as the database answers them. */
+    private record Part(String model, UUID department, UUID agent, String node, String source, long requests,
+            long tokens, BigDecimal directJoules, BigDecimal energyCost, BigDecimal capacityCost, BigDecimal idleEnergyCost,
+            BigDecimal idleCapacityCost) {
     }
 
     private final JdbcTemplate jdbc;
@@ -51,36 +77,97 @@ public class CostPerToken {
     /** @param department null: all departments (administrators) */
     @Transactional(readOnly = true)
     public Report between(Instant from, Instant to, List<Dimension> groupBy, UUID department) {
-        StringBuilder select = new StringBuilder("SELECT ");
-        StringBuilder grouping = new StringBuilder();
+        StringBuilder select = new StringBuilder();
+        StringBuilder grouping = new StringBuilder(" GROUP BY s.energy_source");
         for (Dimension dimension : Dimension.values()) {
+            if (dimension == Dimension.ENERGY_SOURCE) {
+                continue;
+            }
             if (groupBy.contains(dimension)) {
-                select.append(dimension.column).append(", ");
-                grouping.append(grouping.isEmpty() ? " GROUP BY " : ", ").append(dimension.column);
+                select.append("s.").append(dimension.column).append(", ");
+                grouping.append(", s.").append(dimension.column);
             } else {
                 select.append("NULL, ");
             }
         }
-        List<Object> parameters = new ArrayList<>(List.of(Timestamp.from(from), Timestamp.from(to)));
-        select.append("""
-                count(*), COALESCE(sum(prompt_tokens + completion_tokens + embedding_tokens), 0),
-                    COALESCE(sum(energy_cost), 0), COALESCE(sum(capacity_cost), 0)
-                FROM usage_charge WHERE occurred_at >= ? AND occurred_at < ?""");
-        if (department != null) {
-            select.append(" AND department_id = ?");
-            parameters.add(department);
+        List<Object> parameters = new ArrayList<>(List.of(Timestamp.from(from), Timestamp.from(to), department,
+                department, Timestamp.from(from.truncatedTo(ChronoUnit.HOURS)), Timestamp.from(to), department,
+                department));
+        String sql = """
+                WITH u AS (
+                    SELECT *, date_trunc('hour', occurred_at, 'UTC') AS hour FROM usage_charge
+                    WHERE occurred_at >= ? AND occurred_at < ? AND (?::uuid IS NULL OR department_id = ?)),
+                busy AS (SELECT department_id, hour, node, sum(direct_joules) AS joules FROM u GROUP BY 1, 2, 3),
+                idle AS (
+                    SELECT department_id, hour_start, node, energy_cost, capacity_cost FROM idle_charge_node
+                    WHERE hour_start >= ? AND hour_start < ? AND (?::uuid IS NULL OR department_id = ?)),
+                s AS (
+                    SELECT u.*,
+                        CASE WHEN b.joules > 0 THEN COALESCE(i.energy_cost, 0) * u.direct_joules / b.joules ELSE 0 END
+                            AS idle_energy_cost,
+                        CASE WHEN b.joules > 0 THEN COALESCE(i.capacity_cost, 0) * u.direct_joules / b.joules ELSE 0 END
+                            AS idle_capacity_cost
+                    FROM u JOIN busy b ON b.department_id = u.department_id AND b.hour = u.hour AND b.node = u.node
+                    LEFT JOIN idle i ON i.department_id = u.department_id AND i.hour_start = u.hour AND i.node = u.node)
+                SELECT %s s.energy_source, count(*), COALESCE(sum(s.prompt_tokens + s.completion_tokens
+                        + s.embedding_tokens), 0), COALESCE(sum(s.direct_joules), 0), COALESCE(sum(s.energy_cost), 0),
+                    COALESCE(sum(s.capacity_cost), 0), round(COALESCE(sum(s.idle_energy_cost), 0), 12),
+                    round(COALESCE(sum(s.idle_capacity_cost), 0), 12)
+                FROM s%s ORDER BY 1, 2, 3, 4, 5 LIMIT 10000""".formatted(select, grouping);
+        List<Part> parts = jdbc.query(sql, (row, i) -> new Part(row.getString(1), row.getObject(2, UUID.class),
+                row.getObject(3, UUID.class), row.getString(4), row.getString(5), row.getLong(6), row.getLong(7),
+                row.getBigDecimal(8), row.getBigDecimal(9), row.getBigDecimal(10), row.getBigDecimal(11),
+                row.getBigDecimal(12)), parameters.toArray());
+        boolean bySource = groupBy.contains(Dimension.ENERGY_SOURCE);
+        Map<List<Object>, List<Part>> groups = new LinkedHashMap<>();
+        for (Part part : parts) {
+            groups.computeIfAbsent(Arrays.asList(part.model(), part.department(), part.agent(), part.node(),
+                    bySource ? part.source() : null), key -> new ArrayList<>()).add(part);
         }
-        select.append(grouping).append(" HAVING count(*) > 0 ORDER BY 1, 2, 3, 4 LIMIT 10000");
-        List<Row> rows = jdbc.query(select.toString(), (row, i) -> {
-            long tokens = row.getLong(6);
-            BigDecimal energy = row.getBigDecimal(7);
-            BigDecimal capacity = row.getBigDecimal(8);
-            BigDecimal cost = energy.add(capacity);
-            BigDecimal perToken = tokens == 0 ? null : cost.divide(BigDecimal.valueOf(tokens), 12, RoundingMode.HALF_EVEN);
-            return new Row(row.getString(1), row.getObject(2, UUID.class), row.getObject(3, UUID.class),
-                    row.getString(4), row.getLong(5), tokens, energy, capacity, cost, perToken,
-                    perToken == null ? null : perToken.movePointRight(6).setScale(6, RoundingMode.HALF_EVEN));
-        }, parameters.toArray());
+        List<Row> rows = new ArrayList<>();
+        groups.values().forEach(group -> rows.add(row(group, bySource)));
         return new Report(from, to, periods.currency(), groupBy, rows);
+    }
+
+    private static Row row(List<Part> group, boolean bySource) {
+        Part first = group.get(0);
+        long requests = 0;
+        long tokens = 0;
+        long withoutEnergy = 0;
+        BigDecimal energy = BigDecimal.ZERO;
+        BigDecimal capacity = BigDecimal.ZERO;
+        BigDecimal idleEnergy = BigDecimal.ZERO;
+        BigDecimal idleCapacity = BigDecimal.ZERO;
+        Map<String, SourceShare> mix = new TreeMap<>();
+        for (Part part : group) {
+            requests += part.requests();
+            tokens += part.tokens();
+            if (EnergySource.NONE.name().equals(part.source())) {
+                withoutEnergy += part.tokens();
+            }
+            energy = energy.add(part.energyCost());
+            capacity = capacity.add(part.capacityCost());
+            idleEnergy = idleEnergy.add(part.idleEnergyCost());
+            idleCapacity = idleCapacity.add(part.idleCapacityCost());
+            mix.put(part.source(), new SourceShare(part.tokens(), part.directJoules(), part.energyCost()));
+        }
+        BigDecimal cost = energy.add(capacity);
+        BigDecimal fullyLoaded = cost.add(idleEnergy).add(idleCapacity);
+        // tokens without an energy figure have no energy cost to share: they are left out of the ratios
+        long costed = tokens - withoutEnergy;
+        BigDecimal perToken = perToken(cost, costed);
+        BigDecimal fullyLoadedPerToken = perToken(fullyLoaded, costed);
+        return new Row(first.model(), first.department(), first.agent(), first.node(),
+                bySource ? first.source() : null, requests, tokens, withoutEnergy, energy, capacity, cost, perToken,
+                perMillion(perToken), idleEnergy, idleCapacity, fullyLoaded, fullyLoadedPerToken,
+                perMillion(fullyLoadedPerToken), bySource ? null : mix);
+    }
+
+    private static BigDecimal perToken(BigDecimal cost, long tokens) {
+        return tokens == 0 ? null : cost.divide(BigDecimal.valueOf(tokens), 12, RoundingMode.HALF_EVEN);
+    }
+
+    private static BigDecimal perMillion(BigDecimal perToken) {
+        return perToken == null ? null : perToken.movePointRight(6).setScale(6, RoundingMode.HALF_EVEN);
     }
 }

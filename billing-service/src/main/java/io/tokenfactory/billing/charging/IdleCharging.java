@@ -3,11 +3,19 @@ package io.tokenfactory.billing.charging;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 import io.tokenfactory.billing.pricing.Prices;
+import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.IdleEnergyAllocated;
 import io.tokenfactory.support.events.RejectedEventException;
 
@@ -16,16 +24,26 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Prices a department's share of idle energy per hour. A correction (higher revision) replaces the earlier value
- * and moves the spend by the difference; the same or an older revision again changes nothing. Idle energy is a
- * cost of the platform; a cost-plus department is also charged for it, a list-price department pays only its
- * tokens' list prices.
+ * Prices a department's share of idle energy and idle accelerator time per hour, node by node: the energy at the
+ * tariff of that hour, the accelerator time at the capacity rate of the node's class — so cost per token is fully
+ * loaded. A correction (higher revision) replaces the earlier value and moves the spend by the difference; the same or
+ * an older revision again changes nothing. Idle is a cost of the platform; a cost-plus department is also charged for
+ * it, a list-price department pays only its tokens' list prices. Statement lines keep it per energy source.
  */
 @Service
 public class IdleCharging {
 
     private record Previous(int revision, BigDecimal idleJoules, BigDecimal overheadJoules, BigDecimal cost,
             BigDecimal charge) {
+    }
+
+    /** One node's idle share, priced. */
+    private record Priced(String node, String nodeClass, String source, BigDecimal idleJoules, BigDecimal overheadJoules,
+            BigDecimal idleSeconds, BigDecimal energyCost, BigDecimal capacityCost, BigDecimal charge) {
+
+        BigDecimal cost() {
+            return energyCost.add(capacityCost);
+        }
     }
 
     private final JdbcTemplate jdbc;
@@ -50,6 +68,146 @@ public class IdleCharging {
     /** @return true when this revision changed the charge */
     @Transactional
     public boolean charge(IdleEnergyAllocated allocation) {
+        validate(allocation);
+        Timestamp hour = Timestamp.from(allocation.hourStart());
+        YearMonth servicePeriod = periods.periodOf(allocation.hourStart());
+        // a row to lock even for the first revision: two revisions handled at once wait for each other
+        jdbc.update("""
+                INSERT INTO idle_charge (department_id, hour_start, period, revision, idle_joules, overhead_joules, cost,
+                    charge, charged_at) VALUES (?, ?, ?, 0, 0, 0, 0, 0, ?)
+                ON CONFLICT (department_id, hour_start) DO NOTHING""",
+                allocation.departmentId(), hour, servicePeriod.toString(), Timestamp.from(clock.instant()));
+        Previous before = jdbc.queryForObject("""
+                SELECT revision, idle_joules, overhead_joules, cost, charge FROM idle_charge
+                WHERE department_id = ? AND hour_start = ? FOR UPDATE""",
+                (row, i) -> new Previous(row.getInt(1), row.getBigDecimal(2), row.getBigDecimal(3), row.getBigDecimal(4),
+                        row.getBigDecimal(5)),
+                allocation.departmentId(), hour);
+        if (before.revision() >= allocation.revision()) {
+            return false;
+        }
+        Map<String, BigDecimal[]> previousBySource = previousBySource(allocation, before);
+        Tariffing.Terms terms = tariffing.termsFor(allocation.departmentId());
+        List<Priced> priced = price(allocation, terms);
+        BigDecimal energyCost = sum(priced, Priced::energyCost);
+        BigDecimal capacityCost = sum(priced, Priced::capacityCost);
+        BigDecimal cost = energyCost.add(capacityCost);
+        BigDecimal charge = sum(priced, Priced::charge);
+        BigDecimal seconds = sum(priced, Priced::idleSeconds);
+        YearMonth period = openPeriods.billedPeriodFor(servicePeriod);
+        jdbc.update("""
+                UPDATE idle_charge SET revision = ?, idle_joules = ?, overhead_joules = ?, idle_seconds = ?, cost = ?,
+                    capacity_cost = ?, charge = ?, charged_at = ?
+                WHERE department_id = ? AND hour_start = ?""",
+                allocation.revision(), allocation.idleEnergyJoules(), allocation.facilityOverheadJoules(), seconds, cost,
+                capacityCost, charge, Timestamp.from(clock.instant()), allocation.departmentId(), hour);
+        jdbc.update("DELETE FROM idle_charge_node WHERE department_id = ? AND hour_start = ?", allocation.departmentId(),
+                hour);
+        for (Priced node : priced) {
+            jdbc.update("""
+                    INSERT INTO idle_charge_node (department_id, hour_start, node, node_class, energy_source, idle_joules,
+                        overhead_joules, idle_seconds, energy_cost, capacity_cost, charge)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    allocation.departmentId(), hour, node.node(), node.nodeClass(), node.source(), node.idleJoules(),
+                    node.overheadJoules(), node.idleSeconds(), node.energyCost(), node.capacityCost(), node.charge());
+        }
+        // the difference is what this revision adds, billed in the first open month (an adjustment after a close)
+        jdbc.update("""
+                INSERT INTO idle_charge_entry (department_id, hour_start, revision, period, service_period, idle_joules,
+                    overhead_joules, cost, charge) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                allocation.departmentId(), hour, allocation.revision(), period.toString(), servicePeriod.toString(),
+                allocation.idleEnergyJoules().subtract(before.idleJoules()),
+                allocation.facilityOverheadJoules().subtract(before.overheadJoules()), cost.subtract(before.cost()),
+                charge.subtract(before.charge()));
+        Map<ChargeRollup.Key, ChargeRollup.Sums> rolledUp = new LinkedHashMap<>();
+        Map<String, BigDecimal[]> nowBySource = new TreeMap<>();
+        for (Priced node : priced) {
+            add(nowBySource, node.source(), node.idleJoules(), node.overheadJoules(), node.cost(), node.charge());
+        }
+        Set<String> sources = new TreeSet<>(nowBySource.keySet());
+        sources.addAll(previousBySource.keySet());
+        for (String source : sources) {
+            BigDecimal[] now = nowBySource.getOrDefault(source, zeros());
+            BigDecimal[] was = previousBySource.getOrDefault(source, zeros());
+            ChargeRollup.Sums sums = new ChargeRollup.Sums();
+            sums.idleJoules = now[0].subtract(was[0]);
+            sums.overheadJoules = now[1].subtract(was[1]);
+            sums.cost = now[2].subtract(was[2]);
+            sums.charge = now[3].subtract(was[3]);
+            rolledUp.put(ChargeRollup.Key.of(allocation.departmentId(), period, servicePeriod, true, null, null, source),
+                    sums);
+        }
+        rollup.add(rolledUp);
+        ledger.add(allocation.departmentId(), period, charge.subtract(before.charge()), cost.subtract(before.cost()));
+        return true;
+    }
+
+    private List<Priced> price(IdleEnergyAllocated allocation, Tariffing.Terms terms) {
+        Prices prices = terms.prices();
+        Instant at = allocation.hourStart();
+        List<Priced> priced = new ArrayList<>();
+        if (allocation.nodes().isEmpty()) {
+            // a producer that predates per-node shares: the energy only, labelled as such energy was then
+            BigDecimal energyCost = prices.energyCost(allocation.idleEnergyJoules().add(allocation.facilityOverheadJoules()),
+                    at);
+            priced.add(new Priced("(all nodes)", null, legacySource(allocation.idleEnergyJoules()),
+                    allocation.idleEnergyJoules(), allocation.facilityOverheadJoules(), BigDecimal.ZERO, energyCost,
+                    BigDecimal.ZERO.setScale(Prices.SCALE), terms.charge(BigDecimal.ZERO.setScale(Prices.SCALE),
+                            energyCost)));
+            return priced;
+        }
+        for (IdleEnergyAllocated.NodeShare node : allocation.nodes()) {
+            BigDecimal energyCost = prices.energyCost(node.idleEnergyJoules().add(node.facilityOverheadJoules()), at);
+            BigDecimal capacityCost = prices.capacityCost(node.node(), node.nodeClass(), node.idleAcceleratorSeconds(), at);
+            // no list price for idle time: a list-price department pays its tokens' prices only
+            BigDecimal charge = terms.charge(BigDecimal.ZERO.setScale(Prices.SCALE), energyCost.add(capacityCost));
+            priced.add(new Priced(node.node(), prices.nodeClassOf(node.node(), node.nodeClass()),
+                    node.energySource().name(), node.idleEnergyJoules(), node.facilityOverheadJoules(),
+                    node.idleAcceleratorSeconds(), energyCost, capacityCost, charge));
+        }
+        return priced;
+    }
+
+    /** What the previous revision held, per energy source. */
+    private Map<String, BigDecimal[]> previousBySource(IdleEnergyAllocated allocation, Previous before) {
+        Map<String, BigDecimal[]> previous = new TreeMap<>();
+        jdbc.query("""
+                SELECT energy_source, idle_joules, overhead_joules, energy_cost + capacity_cost, charge
+                FROM idle_charge_node WHERE department_id = ? AND hour_start = ?""",
+                row -> {
+                    add(previous, row.getString(1), row.getBigDecimal(2), row.getBigDecimal(3), row.getBigDecimal(4),
+                            row.getBigDecimal(5));
+                }, allocation.departmentId(), Timestamp.from(allocation.hourStart()));
+        if (previous.isEmpty() && before.revision() > 0) {
+            // charged before per-node shares were kept
+            add(previous, legacySource(before.idleJoules()), before.idleJoules(), before.overheadJoules(), before.cost(),
+                    before.charge());
+        }
+        return previous;
+    }
+
+    private static String legacySource(BigDecimal joules) {
+        return (joules.signum() > 0 ? EnergySource.ESTIMATED : EnergySource.NONE).name();
+    }
+
+    private static void add(Map<String, BigDecimal[]> bySource, String source, BigDecimal joules, BigDecimal overhead,
+            BigDecimal cost, BigDecimal charge) {
+        BigDecimal[] sums = bySource.computeIfAbsent(source, s -> zeros());
+        sums[0] = sums[0].add(joules);
+        sums[1] = sums[1].add(overhead);
+        sums[2] = sums[2].add(cost);
+        sums[3] = sums[3].add(charge);
+    }
+
+    private static BigDecimal[] zeros() {
+        return new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO};
+    }
+
+    private static BigDecimal sum(List<Priced> priced, Function<Priced, BigDecimal> amount) {
+        return priced.stream().map(amount).reduce(BigDecimal.ZERO.setScale(Prices.SCALE), BigDecimal::add);
+    }
+
+    private static void validate(IdleEnergyAllocated allocation) {
         if (allocation.departmentId() == null || allocation.hourStart() == null || allocation.idleEnergyJoules() == null
                 || allocation.facilityOverheadJoules() == null || allocation.idleEnergyJoules().signum() < 0
                 || allocation.facilityOverheadJoules().signum() < 0 || allocation.revision() < 1
@@ -57,56 +215,17 @@ public class IdleCharging {
                 || !Limits.plausibleJoules(allocation.facilityOverheadJoules())) {
             throw new RejectedEventException("idle-energy-allocated event with missing, negative or impossible values");
         }
-        YearMonth servicePeriod = periods.periodOf(allocation.hourStart());
-        // a row to lock even for the first revision: two revisions handled at once wait for each other
-        jdbc.update("""
-                INSERT INTO idle_charge (department_id, hour_start, period, revision, idle_joules, overhead_joules, cost,
-                    charge, charged_at) VALUES (?, ?, ?, 0, 0, 0, 0, 0, ?)
-                ON CONFLICT (department_id, hour_start) DO NOTHING""",
-                allocation.departmentId(), Timestamp.from(allocation.hourStart()), servicePeriod.toString(),
-                Timestamp.from(clock.instant()));
-        List<Previous> previous = jdbc.query("""
-                SELECT revision, idle_joules, overhead_joules, cost, charge FROM idle_charge
-                WHERE department_id = ? AND hour_start = ? FOR UPDATE""",
-                (row, i) -> new Previous(row.getInt(1), row.getBigDecimal(2), row.getBigDecimal(3), row.getBigDecimal(4),
-                        row.getBigDecimal(5)),
-                allocation.departmentId(), Timestamp.from(allocation.hourStart()));
-        Previous before = previous.get(0);
-        if (before.revision() >= allocation.revision()) {
-            return false;
+        for (IdleEnergyAllocated.NodeShare node : allocation.nodes()) {
+            if (node == null || node.node() == null || node.node().length() > 200 || node.energySource() == null
+                    || node.idleEnergyJoules() == null || node.facilityOverheadJoules() == null
+                    || node.idleAcceleratorSeconds() == null || node.idleEnergyJoules().signum() < 0
+                    || node.facilityOverheadJoules().signum() < 0 || node.idleAcceleratorSeconds().signum() < 0
+                    || !Limits.plausibleJoules(node.idleEnergyJoules())
+                    || !Limits.plausibleSeconds(node.idleAcceleratorSeconds().doubleValue())
+                    || (node.nodeClass() != null && node.nodeClass().length() > 64)) {
+                throw new RejectedEventException("idle-energy-allocated event with a missing, negative or impossible "
+                        + "node share");
+            }
         }
-        Tariffing.Terms terms = tariffing.termsFor(allocation.departmentId());
-        BigDecimal cost = terms.prices().energyCost(
-                allocation.idleEnergyJoules().add(allocation.facilityOverheadJoules()), allocation.hourStart());
-        // no list price for idle energy: a list-price department pays its tokens' prices only
-        BigDecimal charge = terms.charge(BigDecimal.ZERO.setScale(Prices.SCALE), cost);
-        YearMonth period = openPeriods.billedPeriodFor(servicePeriod);
-        jdbc.update("""
-                INSERT INTO idle_charge (department_id, hour_start, period, revision, idle_joules, overhead_joules, cost,
-                    charge, charged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (department_id, hour_start) DO UPDATE SET revision = excluded.revision,
-                    idle_joules = excluded.idle_joules, overhead_joules = excluded.overhead_joules,
-                    cost = excluded.cost, charge = excluded.charge, charged_at = excluded.charged_at
-                WHERE idle_charge.revision < excluded.revision""",
-                allocation.departmentId(), Timestamp.from(allocation.hourStart()), servicePeriod.toString(),
-                allocation.revision(), allocation.idleEnergyJoules(), allocation.facilityOverheadJoules(), cost, charge,
-                Timestamp.from(clock.instant()));
-        // the difference is what this revision adds, billed in the first open month (an adjustment after a close)
-        jdbc.update("""
-                INSERT INTO idle_charge_entry (department_id, hour_start, revision, period, service_period, idle_joules,
-                    overhead_joules, cost, charge) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                allocation.departmentId(), Timestamp.from(allocation.hourStart()), allocation.revision(),
-                period.toString(), servicePeriod.toString(),
-                allocation.idleEnergyJoules().subtract(before.idleJoules()),
-                allocation.facilityOverheadJoules().subtract(before.overheadJoules()), cost.subtract(before.cost()),
-                charge.subtract(before.charge()));
-        ChargeRollup.Sums sums = new ChargeRollup.Sums();
-        sums.idleJoules = allocation.idleEnergyJoules().subtract(before.idleJoules());
-        sums.overheadJoules = allocation.facilityOverheadJoules().subtract(before.overheadJoules());
-        sums.cost = cost.subtract(before.cost());
-        sums.charge = charge.subtract(before.charge());
-        rollup.add(Map.of(ChargeRollup.Key.of(allocation.departmentId(), period, servicePeriod, true, null, null), sums));
-        ledger.add(allocation.departmentId(), period, charge.subtract(before.charge()), cost.subtract(before.cost()));
-        return true;
     }
 }

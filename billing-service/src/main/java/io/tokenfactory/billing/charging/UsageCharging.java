@@ -88,6 +88,8 @@ public class UsageCharging {
                 .uuid(line -> line.item().usage().agentRunId())
                 .text(line -> line.item().usage().model())
                 .text(line -> line.item().usage().node())
+                .text(line -> line.item().usage().energySource().name())
+                .text(line -> line.item().usage().nodeClass())
                 .int8(Line::promptTokens)
                 .int8(line -> line.item().usage().completionTokens())
                 .int8(Line::embeddingTokens)
@@ -102,11 +104,10 @@ public class UsageCharging {
                 .numeric(Line::charge)
                 .query(jdbc, """
                         INSERT INTO usage_charge (charged_at, usage_event_id, department_id, period, service_period,
-                            occurred_at,
-                            agent_id, agent_run_id, model, node, prompt_tokens, completion_tokens, embedding_tokens, direct_joules,
-                            overhead_joules, accelerator_seconds, rate_card_id, list_price, cost, energy_cost,
-                            capacity_cost, charge)
-                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            occurred_at, agent_id, agent_run_id, model, node, energy_source, node_class, prompt_tokens,
+                            completion_tokens, embedding_tokens, direct_joules, overhead_joules, accelerator_seconds,
+                            rate_card_id, list_price, cost, energy_cost, capacity_cost, charge)
+                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (usage_event_id) DO NOTHING
                         RETURNING usage_event_id""", (row, i) -> row.getObject(1, UUID.class),
                         Timestamp.from(now)));
@@ -121,7 +122,8 @@ public class UsageCharging {
                 sums[1] = sums[1].add(line.cost());
                 UsageRecorded usage = line.item().usage();
                 ChargeRollup.Sums row = rolledUp.computeIfAbsent(ChargeRollup.Key.of(metered.departmentId(), billed,
-                        line.servicePeriod(), false, usage.model(), usage.agentId()), key -> new ChargeRollup.Sums());
+                        line.servicePeriod(), false, usage.model(), usage.agentId(), usage.energySource().name()),
+                        key -> new ChargeRollup.Sums());
                 row.requests++;
                 row.promptTokens += line.promptTokens();
                 row.completionTokens += usage.completionTokens();
@@ -153,7 +155,8 @@ public class UsageCharging {
                 : Prices.listPrice(card, prompt, usage.completionTokens(), embeddingTokens);
         BigDecimal energyCost = prices.energyCost(item.directEnergyJoules().add(item.facilityOverheadJoules()),
                 usage.occurredAt());
-        BigDecimal capacityCost = prices.capacityCost(usage.node(), seconds(usage), usage.occurredAt());
+        BigDecimal capacityCost = prices.capacityCost(usage.node(), usage.nodeClass(), seconds(usage),
+                usage.occurredAt());
         BigDecimal charge = terms.charge(listPrice, energyCost.add(capacityCost));
         return new Line(item, periods.periodOf(usage.occurredAt()), prompt, embeddingTokens, card, listPrice,
                 energyCost, capacityCost, charge);
@@ -170,15 +173,17 @@ public class UsageCharging {
         for (UsageMetered.Item item : metered.items()) {
             UsageRecorded usage = item.usage();
             if (usage == null || usage.eventId() == null || usage.occurredAt() == null || usage.model() == null
-                    || usage.node() == null || !metered.departmentId().equals(usage.departmentId())) {
-                throw new RejectedEventException("usage-metered item lacks its usage, id, time, model or node, or "
-                        + "belongs to another department");
+                    || usage.node() == null || usage.energySource() == null
+                    || !metered.departmentId().equals(usage.departmentId())) {
+                throw new RejectedEventException("usage-metered item lacks its usage, id, time, model, node or energy "
+                        + "source, or belongs to another department");
             }
             if (usage.promptTokens() < 0 || usage.completionTokens() < 0 || item.directEnergyJoules() == null
                     || item.facilityOverheadJoules() == null || !Limits.plausibleJoules(item.directEnergyJoules())
                     || !Limits.plausibleJoules(item.facilityOverheadJoules())
                     || !Limits.plausibleSeconds(usage.acceleratorSeconds()) || !Limits.plausibleTime(usage.occurredAt())
-                    || usage.model().length() > 200 || usage.node().length() > 200) {
+                    || usage.model().length() > 200 || usage.node().length() > 200
+                    || (usage.nodeClass() != null && usage.nodeClass().length() > 64)) {
                 throw new RejectedEventException("usage-metered item with negative or impossible tokens, energy, "
                         + "accelerator time, time or names");
             }

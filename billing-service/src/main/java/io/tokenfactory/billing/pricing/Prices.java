@@ -81,12 +81,23 @@ public final class Prices {
     }
 
     /**
-     * Capacity cost: accelerator-hours × the amortised cost per accelerator-hour of the node's class in force at
-     * that instant (0 when the class has no rate yet).
+     * The class a node's accelerator time is priced at: the class the node declared on its usage or power windows
+     * (inference-service's {@code tokenfactory.nodes[].node-class}), else the class an administrator assigned it here,
+     * else {@code default}.
      */
-    public BigDecimal capacityCost(String node, BigDecimal acceleratorSeconds, Instant at) {
-        NavigableMap<Instant, CapacityRate> rates = capacityRates.get(nodeClasses.getOrDefault(node,
-                PriceBook.DEFAULT_NODE_CLASS));
+    public String nodeClassOf(String node, String declaredClass) {
+        if (declaredClass != null && !declaredClass.isBlank()) {
+            return declaredClass;
+        }
+        return nodeClasses.getOrDefault(node, PriceBook.DEFAULT_NODE_CLASS);
+    }
+
+    /**
+     * Capacity cost: accelerator-hours × the amortised cost per accelerator-hour of the node's class (see
+     * {@link #nodeClassOf}) in force at that instant (0 when the class has no rate yet).
+     */
+    public BigDecimal capacityCost(String node, String declaredClass, BigDecimal acceleratorSeconds, Instant at) {
+        NavigableMap<Instant, CapacityRate> rates = capacityRates.get(nodeClassOf(node, declaredClass));
         Map.Entry<Instant, CapacityRate> rate = rates == null ? null : rates.floorEntry(at);
         if (rate == null) {
             return BigDecimal.ZERO.setScale(SCALE);

@@ -20,8 +20,9 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Closes a billing month into one immutable statement per department, in one transaction: the month's row is
  * locked exclusively (charges in flight finish first; later ones go to the next month as adjustments); the lines
- * are the month's {@code charge_rollup} rows, kept with every charge — per model and agent for usage, one line for
- * the idle share, per month of service, model and agent for adjustments — and each statement's totals are the
+ * are the month's {@code charge_rollup} rows, kept with every charge — per model, agent and energy source for usage,
+ * the idle share per energy source, per month of service, model, agent and source for adjustments — and each
+ * statement's totals are the
  * half-even rounded sums of its lines.
  */
 @Service
@@ -76,11 +77,13 @@ public class PeriodClose {
                     periods.round(total.cost()), Timestamp.from(now), total.department());
         }
         jdbc.update("""
-                INSERT INTO statement_line (statement_id, line_no, kind, service_period, model, agent_id, requests,
-                    prompt_tokens, completion_tokens, embedding_tokens, direct_kwh, idle_kwh, overhead_kwh, cost, charge)
+                INSERT INTO statement_line (statement_id, line_no, kind, service_period, model, agent_id, energy_source,
+                    requests, prompt_tokens, completion_tokens, embedding_tokens, direct_kwh, idle_kwh, overhead_kwh,
+                    cost, charge)
                 SELECT s.id, row_number() OVER (PARTITION BY s.id ORDER BY l.kind DESC, l.service_period, l.model,
-                        l.agent_id NULLS FIRST),
-                    l.kind, l.service_period, l.model, l.agent_id, l.requests, l.prompt_tokens, l.completion_tokens,
+                        l.agent_id NULLS FIRST, l.energy_source),
+                    l.kind, l.service_period, l.model, l.agent_id, l.energy_source, l.requests, l.prompt_tokens,
+                    l.completion_tokens,
                     l.embedding_tokens, round(l.direct_joules / 3600000, 12), round(l.idle_joules / 3600000, 12),
                     round(l.overhead_joules / 3600000, 12), l.cost, l.charge
                 FROM charge_rollup l JOIN statement s ON s.department_id = l.department_id AND s.period = l.period

@@ -32,6 +32,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class StatementDocuments {
 
+    private static final String ROW = "%3d %-10s %-7s %-22s %10d %10d %10.4f %-23s %12s";
+    private static final String HEADER = "%3s %-10s %-7s %-22s %10s %10s %10s %-23s %12s";
+
     private final String platformCostCentre;
 
     StatementDocuments(BillingProperties properties) {
@@ -40,16 +43,18 @@ public class StatementDocuments {
 
     public String csv(Statement statement) {
         Csv csv = new Csv();
-        csv.row(List.of("line", "kind", "service_period", "model", "agent", "requests", "prompt_tokens",
-                "completion_tokens", "embedding_tokens", "direct_kwh", "idle_kwh", "overhead_kwh", "cost", "charge"));
+        csv.row(List.of("line", "kind", "service_period", "model", "agent", "energy_source", "energy", "requests",
+                "prompt_tokens", "completion_tokens", "embedding_tokens", "direct_kwh", "idle_kwh", "overhead_kwh", "cost",
+                "charge"));
         for (Line line : statement.lines()) {
-            csv.row(Arrays.asList(line.lineNo(), line.kind(), line.servicePeriod(), line.model(),
-                    line.agentId(), line.requests(), line.promptTokens(), line.completionTokens(), line.embeddingTokens(),
-                    line.directKwh(), line.idleKwh(), line.overheadKwh(), line.cost(), line.charge()));
+            csv.row(Arrays.asList(line.lineNo(), line.kind(), line.servicePeriod(), line.model(), line.agentId(),
+                    line.energySource(), line.energyLabel(), line.requests(), line.promptTokens(),
+                    line.completionTokens(), line.embeddingTokens(), line.directKwh(), line.idleKwh(),
+                    line.overheadKwh(), line.cost(), line.charge()));
         }
         Summary summary = statement.summary();
-        csv.row(Arrays.asList("total", null, summary.period(), null, null, null, null, null, null, null, null,
-                null, summary.totalCost(), summary.totalCharge()));
+        csv.row(Arrays.asList("total", null, summary.period(), null, null, null, null, null, null, null, null, null,
+                null, null, summary.totalCost(), summary.totalCharge()));
         return csv.toString();
     }
 
@@ -80,10 +85,10 @@ public class StatementDocuments {
             PDType1Font monoBold = new PDType1Font(Standard14Fonts.FontName.COURIER_BOLD);
             List<String> rows = new ArrayList<>();
             for (Line line : statement.lines()) {
-                rows.add(String.format(Locale.ROOT, "%3d %-10s %-7s %-28s %12d %12d %12.4f %14s", line.lineNo(), line.kind(),
-                        line.servicePeriod(), ellipsis(line.model() == null ? "(idle energy share)" : line.model(), 28),
+                rows.add(String.format(Locale.ROOT, ROW, line.lineNo(), line.kind(), line.servicePeriod(),
+                        ellipsis(line.model() == null ? "(idle share)" : line.model(), 22),
                         line.promptTokens() + line.embeddingTokens(), line.completionTokens(),
-                        line.directKwh().add(line.idleKwh()).add(line.overheadKwh()),
+                        line.directKwh().add(line.idleKwh()).add(line.overheadKwh()), ellipsis(line.energyLabel(), 23),
                         line.charge().setScale(2, RoundingMode.HALF_EVEN).toPlainString()));
             }
             int perPage = 40;
@@ -98,10 +103,10 @@ public class StatementDocuments {
                             + "   Cost centre: " + nullToDash(summary.costCentreCode()));
                     y = text(content, regular, 10, 50, y, "Statement " + summary.id() + "   closed " + summary.closedAt()
                             + "   page " + (page + 1) + " of " + pages);
-                    y = text(content, monoBold, 8, 50, y - 8, String.format(Locale.ROOT, "%3s %-10s %-7s %-28s %12s %12s %12s %14s", "#",
-                            "Kind", "Month", "Model", "In tokens", "Out tokens", "kWh", "Charge " + summary.currency()));
+                    y = text(content, monoBold, 7, 50, y - 8, String.format(Locale.ROOT, HEADER, "#", "Kind", "Month",
+                            "Model", "In tokens", "Out tokens", "kWh", "Energy", "Charge " + summary.currency()));
                     for (String row : rows.subList(page * perPage, Math.min(rows.size(), (page + 1) * perPage))) {
-                        y = text(content, mono, 8, 50, y, row);
+                        y = text(content, mono, 7, 50, y, row);
                     }
                     if (page == pages - 1) {
                         y = text(content, bold, 10, 50, y - 10, "Total charge: " + summary.totalCharge().toPlainString()
@@ -110,8 +115,12 @@ public class StatementDocuments {
                                 : summary.monthlyBudget().setScale(2, RoundingMode.HALF_EVEN).toPlainString() + " "
                                         + summary.currency() + " (" + percentOf(summary.totalCharge(), summary.monthlyBudget())
                                         + " used)";
-                        text(content, regular, 10, 50, y, "Budget: " + budget
+                        y = text(content, regular, 10, 50, y, "Budget: " + budget
                                 + "   Amounts are rounded half-even to the currency's minor unit on totals only.");
+                        y = text(content, regular, 8, 50, y - 4, "Energy: 'measured' kWh were read from the named "
+                                + "counters (NVML, DCGM, Kepler, RAPL); 'integrated power' from a power gauge;");
+                        text(content, regular, 8, 50, y, "'estimated' kWh were modelled from CPU time, not measured; "
+                                + "'no energy measured' lines have tokens without any kWh figure.");
                     }
                 }
             }

@@ -10,6 +10,7 @@ import java.util.Currency;
 import java.util.List;
 import java.util.UUID;
 
+import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -24,9 +25,26 @@ public class Statements {
             String currency, BigDecimal monthlyBudget, BigDecimal totalCharge, BigDecimal totalCost, Instant closedAt) {
     }
 
-    public record Line(int lineNo, String kind, String servicePeriod, String model, UUID agentId, long requests,
-            long promptTokens, long completionTokens, long embeddingTokens, BigDecimal directKwh, BigDecimal idleKwh,
-            BigDecimal overheadKwh, BigDecimal cost, BigDecimal charge) {
+    /**
+     * @param energySource where the line's kWh came from ({@code DCGM}, {@code ESTIMATED}, {@code NONE}, …); null on
+     *                     statements closed before sources were kept
+     * @param energyLabel  the same as statements print it: {@code measured (DCGM)}, {@code estimated}, …
+     */
+    public record Line(int lineNo, String kind, String servicePeriod, String model, UUID agentId, String energySource,
+            String energyLabel, long requests, long promptTokens, long completionTokens, long embeddingTokens,
+            BigDecimal directKwh, BigDecimal idleKwh, BigDecimal overheadKwh, BigDecimal cost, BigDecimal charge) {
+    }
+
+    /** How a statement names an energy source. */
+    public static String label(String energySource) {
+        if (energySource == null) {
+            return "not recorded";
+        }
+        try {
+            return EnergySource.valueOf(energySource).label();
+        } catch (IllegalArgumentException unknown) {
+            return energySource.toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     public record Statement(Summary summary, List<Line> lines) {
@@ -59,13 +77,13 @@ public class Statements {
             throw ApiProblemException.notFound("statement_not_found", "No statement with id " + id);
         }
         List<Line> lines = jdbc.query("""
-                SELECT line_no, kind, service_period, model, agent_id, requests, prompt_tokens, completion_tokens,
-                    embedding_tokens, direct_kwh, idle_kwh, overhead_kwh, cost, charge
+                SELECT line_no, kind, service_period, model, agent_id, energy_source, requests, prompt_tokens,
+                    completion_tokens, embedding_tokens, direct_kwh, idle_kwh, overhead_kwh, cost, charge
                 FROM statement_line WHERE statement_id = ? ORDER BY line_no""",
                 (row, i) -> new Line(row.getInt(1), row.getString(2), row.getString(3), row.getString(4),
-                        row.getObject(5, UUID.class), row.getLong(6), row.getLong(7), row.getLong(8), row.getLong(9),
-                        row.getBigDecimal(10), row.getBigDecimal(11), row.getBigDecimal(12), row.getBigDecimal(13),
-                        row.getBigDecimal(14)), id);
+                        row.getObject(5, UUID.class), row.getString(6), label(row.getString(6)), row.getLong(7),
+                        row.getLong(8), row.getLong(9), row.getLong(10), row.getBigDecimal(11), row.getBigDecimal(12),
+                        row.getBigDecimal(13), row.getBigDecimal(14), row.getBigDecimal(15)), id);
         return new Statement(found.get(0), lines);
     }
 

@@ -209,13 +209,13 @@ class ChargingIntegrationTests {
         Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
         // 1 kWh idle + 0.25 kWh overhead at 0.25 = 0.3125 cost, + 20 % = 0.375
         publish("tokenfactory.idle-energy-allocated", new IdleEnergyAllocated(UUID.randomUUID(), Instant.now(),
-                department, hour, new BigDecimal("3600000"), new BigDecimal("900000"), 1));
+                department, hour, new BigDecimal("3600000"), new BigDecimal("900000"), 1, List.of()));
         await().atMost(Duration.ofSeconds(20)).until(() -> spend(department, "charge").compareTo(new BigDecimal("0.375")) == 0);
         // the correction doubles it; the first revision arriving again changes nothing
         publish("tokenfactory.idle-energy-allocated", new IdleEnergyAllocated(UUID.randomUUID(), Instant.now(),
-                department, hour, new BigDecimal("7200000"), new BigDecimal("1800000"), 2));
+                department, hour, new BigDecimal("7200000"), new BigDecimal("1800000"), 2, List.of()));
         publish("tokenfactory.idle-energy-allocated", new IdleEnergyAllocated(UUID.randomUUID(), Instant.now(),
-                department, hour, new BigDecimal("3600000"), new BigDecimal("900000"), 1));
+                department, hour, new BigDecimal("3600000"), new BigDecimal("900000"), 1, List.of()));
         await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
                 "SELECT count(*) FROM idle_charge WHERE department_id = ? AND revision = 2", Long.class, department) == 1);
         await().atMost(Duration.ofSeconds(10)).until(() -> spend(department, "charge").compareTo(new BigDecimal("0.75")) == 0);

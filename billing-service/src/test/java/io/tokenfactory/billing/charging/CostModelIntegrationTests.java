@@ -102,7 +102,8 @@ class CostModelIntegrationTests {
         return new UsageMetered.Item(new UsageRecorded(u.eventId(), u.occurredAt(), u.requestId(), u.departmentId(),
                 u.apiKeyId(), u.agentId(), agentRunId, u.model(), u.backend(), node, u.device(), u.promptTokens(),
                 u.completionTokens(), u.outcome(), u.latencyMs(), u.timeToFirstTokenMs(), u.energyJoules(),
-                u.energySource(), acceleratorSeconds, u.tokensEstimated()), item.directEnergyJoules(),
+                u.energySource(), acceleratorSeconds, u.tokensEstimated(), u.nodeClass(), u.energyGapSeconds()),
+                item.directEnergyJoules(),
                 item.facilityOverheadJoules(), item.pue());
     }
 }

@@ -29,6 +29,9 @@ import io.tokenfactory.testsupport.ServiceIntegrationTest;
 import io.tokenfactory.testsupport.TestTokens;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.text.PDFTextStripper;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -164,6 +167,11 @@ class PeriodCloseIntegrationTests {
         assertThat(csv.getStatusCode()).isEqualTo(HttpStatus.OK);
         String[] csvRows = csv.getBody().split("\r\n");
         assertThat(csvRows).hasSize(3);
+        // every line says where its kWh came from, as finance reads it
+        assertThat(csvRows[0]).contains("\"energy_source\",\"energy\"");
+        assertThat(csvRows[1]).contains("\"RAPL\",\"measured (RAPL)\"");
+        assertThat(statementOf(department, month).get("lines").get(0).get("energyLabel").asString())
+                .isEqualTo("measured (RAPL)");
         // the total row: cost 1.25 kWh × 0.25 = 0.31 (rounded), charge 2 + 2 = 4
         assertThat(csvRows[2]).startsWith("\"total\"").endsWith(",0.31,4.00");
 
@@ -172,6 +180,11 @@ class PeriodCloseIntegrationTests {
                 .retrieve().body(byte[].class);
         assertThat(new String(pdf, 0, 5, StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
         assertThat(pdf.length).isGreaterThan(1000);
+        try (PDDocument document = Loader.loadPDF(pdf)) {
+            assertThat(new PDFTextStripper().getText(document)).contains("measured (RAPL)").contains("Energy");
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
 
         ResponseEntity<String> journal = admin.getText("/api/billing/periods/" + month + "/journal");
         List<String> rows = List.of(journal.getBody().split("\r\n"));
@@ -207,7 +220,8 @@ class PeriodCloseIntegrationTests {
         return new UsageMetered.Item(new UsageRecorded(u.eventId(), u.occurredAt(), u.requestId(), u.departmentId(),
                 u.apiKeyId(), agent, null, u.model(), u.backend(), u.node(), u.device(), u.promptTokens(),
                 u.completionTokens(), u.outcome(), u.latencyMs(), u.timeToFirstTokenMs(), u.energyJoules(),
-                u.energySource(), u.acceleratorSeconds(), u.tokensEstimated()), item.directEnergyJoules(),
+                u.energySource(), u.acceleratorSeconds(), u.tokensEstimated(), u.nodeClass(), u.energyGapSeconds()),
+                item.directEnergyJoules(),
                 item.facilityOverheadJoules(), item.pue());
     }
 }

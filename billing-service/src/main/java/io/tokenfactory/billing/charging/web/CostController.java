@@ -15,7 +15,10 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Cost per token by model, department, agent and node; a department key sees its own department only. */
+/**
+ * Cost per token, busy and fully loaded, by model, department, agent, node and energy source; a department key sees
+ * its own department only.
+ */
 @RestController
 class CostController {
 
@@ -36,10 +39,12 @@ class CostController {
         Set<CostPerToken.Dimension> dimensions = new LinkedHashSet<>();
         if (groupBy != null && !groupBy.isBlank()) {
             for (String name : groupBy.split(",")) {
+                String normalised = name.trim().equalsIgnoreCase("energySource") ? "ENERGY_SOURCE"
+                        : name.trim().toUpperCase(Locale.ROOT);
                 try {
-                    dimensions.add(CostPerToken.Dimension.valueOf(name.trim().toUpperCase(Locale.ROOT)));
+                    dimensions.add(CostPerToken.Dimension.valueOf(normalised));
                 } catch (IllegalArgumentException e) {
-                    throw QueryParameters.invalid("groupBy takes model, department, agent and node");
+                    throw QueryParameters.invalid("groupBy takes model, department, agent, node and energySource");
                 }
             }
         }
