@@ -125,7 +125,7 @@ public class MeteringIngestionBenchmark {
                         "req-" + UUID.randomUUID(), department, UUID.randomUUID(), null, null,
                         i % 3 == 0 ? "byte-lm-moby" : "llama-3.1-8b", "djl", "node-" + (i % 4), "cpu0",
                         ThreadLocalRandom.current().nextInt(1, 2000), ThreadLocalRandom.current().nextInt(1, 500),
-                        UsageOutcome.COMPLETED, 900, 80, 2.5, EnergySource.RAPL, 0.9, false);
+                        UsageOutcome.COMPLETED, 900, 80, 2.5, EnergySource.RAPL, 0.9, false, null, 0.0);
                 bodies.add(JSON.writeValueAsBytes(usage));
                 ids.add(usage.eventId().toString());
             }

@@ -215,7 +215,7 @@ class ConsoleBrowserSystemTests {
         Instant at = YearMonth.now(ZoneOffset.UTC).minusMonths(1).atDay(15).atStartOfDay().toInstant(ZoneOffset.UTC);
         UsageRecorded usage = new UsageRecorded(UUID.randomUUID(), at, "req-" + UUID.randomUUID(), department,
                 UUID.randomUUID(), null, null, "byte-lm-moby", "djl", "node-1", "cpu0", 600, 400, UsageOutcome.COMPLETED,
-                900, 80, 36.0, EnergySource.RAPL, 0.5, false);
+                900, 80, 36.0, EnergySource.RAPL, 0.5, false, null, 0.0);
         UsageMetered metered = new UsageMetered(UUID.randomUUID(), Instant.now(), department, List.of(new UsageMetered.Item(
                 usage, new BigDecimal("36.0"), BigDecimal.ZERO, BigDecimal.ONE)));
         assertThat(factory.billing.bean(StreamBridge.class).send("tokenfactory.usage-metered",

@@ -17,8 +17,10 @@ import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.inference.InferenceServiceApplication;
-import io.tokenfactory.inference.usage.CompletedInference;
+import io.tokenfactory.inference.energy.MeasuredEnergy;
+import io.tokenfactory.inference.usage.FinishedRequest;
 import io.tokenfactory.inference.usage.UsageRecording;
+import io.tokenfactory.support.security.Caller;
 import io.tokenfactory.metering.MeteringServiceApplication;
 import io.tokenfactory.testsupport.HttpTestClient;
 import io.tokenfactory.testsupport.TestEventBroker;
@@ -152,7 +154,13 @@ class UsagePipeSystemTests {
         assertThat(body.get("difference").get("completionTokens").asLong()).isZero();
         assertThat(body.get("rollupDifference").get("requests").asLong()).isZero();
         assertThat(body.get("rollupDifference").get("completionTokens").asLong()).isZero();
-        assertThat(body.get("balanced").asBoolean()).isTrue();
+        assertThat(body.at("/difference/energyJoules").decimalValue()).isEqualByComparingTo("0");
+        assertThat(body.get("awaitingEnergy").asLong()).isZero();
+        // the billed side is not part of this pipe: said so, and so not balanced
+        assertThat(body.get("unavailable")).singleElement().satisfies(reason ->
+                assertThat(reason.asString()).startsWith("billing-service: "));
+        assertThat(body.get("billed").isNull()).isTrue();
+        assertThat(body.get("balanced").asBoolean()).isFalse();
         assertThat(served.stream().mapToLong(UsageRecorded::totalTokens).sum()).isEqualTo(served.size() * 200L);
     }
 
@@ -195,19 +203,34 @@ class UsagePipeSystemTests {
     }
 
     private static RunningService startMetering() {
+        // no billing-service in this pipe: reconciliation says it did not answer
         return RunningService.start(MeteringServiceApplication.class, "metering-service",
-                "tokenfactory.metering.inference-url=http://localhost:" + inference.port());
+                "tokenfactory.metering.inference-url=http://localhost:" + inference.port(),
+                "tokenfactory.metering.billing-url=http://localhost:" + closedPort());
     }
 
     private static UsageRecorded record() {
         return record(UUID.randomUUID());
     }
 
+    /** A request served by inference-service and its energy settled: its usage event goes out. */
     private static UsageRecorded record(UUID department) {
         Instant started = Instant.now().minusMillis(800);
-        return inference.bean(UsageRecording.class).record(new CompletedInference("req-" + UUID.randomUUID(),
-                department, UUID.randomUUID(), null, null, "tf-tiny", "djl", "cpu0", 40, 160,
-                UsageOutcome.COMPLETED, started, started.plusMillis(800), 90, 3.1, EnergySource.ESTIMATED, 0.8, false));
+        UsageRecording recording = inference.bean(UsageRecording.class);
+        FinishedRequest served = new FinishedRequest("req-" + UUID.randomUUID(), new Caller(UUID.randomUUID(),
+                department, null, Set.of("inference")), null, "tf-tiny", "djl", "local", null, "cpu", 40, 160,
+                UsageOutcome.COMPLETED, started, started.plusMillis(800), 90, false);
+        recording.logServed(served);
+        return recording.settle(served.requestId(), new MeasuredEnergy(3.1, 0.8, EnergySource.ESTIMATED, 0))
+                .orElseThrow();
+    }
+
+    private static int closedPort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static long meteredRows(UsageRecorded usage) {
