@@ -2,11 +2,14 @@ package io.tokenfactory.testsupport;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.tokenfactory.embedded.Databases;
 import io.tokenfactory.embedded.EmbeddedAmqpBroker;
@@ -38,6 +41,11 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
 
     private static volatile Infrastructure infrastructure;
     private static final Set<String> preparedDatabases = ConcurrentHashMap.newKeySet();
+    /** Stopped, last first, before the databases they use are dropped at the JVM's end. */
+    private static final Deque<Runnable> stopBeforeDrop = new ConcurrentLinkedDeque<>();
+    /** Infrastructure the tests started themselves, closed after everything that used it. */
+    private static final Deque<Runnable> closeLast = new ConcurrentLinkedDeque<>();
+    private static final AtomicBoolean endHookAdded = new AtomicBoolean();
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
@@ -123,7 +131,7 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
             pgDescription = "PostgreSQL in a Testcontainer";
         } else {
             EmbeddedPostgresServer embedded = EmbeddedPostgresServer.startEphemeral();
-            Runtime.getRuntime().addShutdownHook(new Thread(embedded::close, "embedded-postgres-stop"));
+            closeAtTheEnd(embedded::close);
             postgresHost = embedded.host();
             postgresPort = embedded.port();
             postgresUser = EmbeddedPostgresServer.USER;
@@ -145,7 +153,7 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
                     pgDescription + " and RabbitMQ in a Testcontainer");
         }
         EmbeddedAmqpBroker broker = EmbeddedAmqpBroker.start(0);
-        Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "embedded-broker-stop"));
+        closeAtTheEnd(broker::close);
         return new Infrastructure(postgresHost, postgresPort, postgresUser, postgresPassword, broker.host(),
                 broker.port(), EmbeddedAmqpBroker.USER, EmbeddedAmqpBroker.PASSWORD, false, false,
                 pgDescription + " and the embedded AMQP broker on port " + broker.port());
@@ -158,12 +166,61 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
         try (Connection maintenance = Databases.connect(infra.postgresHost(), infra.postgresPort(),
                 infra.postgresUser(), infra.postgresPassword())) {
             Databases.recreate(maintenance, database);
-            if (infra.sharedServer()) {
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> dropQuietly(infra, database), "drop-" + database));
-            }
+            addEndHook();
         } catch (SQLException e) {
             preparedDatabases.remove(database);
             throw new IllegalStateException("Could not create test database " + database + " on " + infra.description(), e);
+        }
+    }
+
+    /**
+     * Runs {@code stop} at the JVM's end before the test databases are dropped, so services a test started by hand
+     * stop while their database still answers (a service that outlives its database waits on every connection).
+     */
+    public static void stopBeforeDatabasesDrop(Runnable stop) {
+        stopBeforeDrop.push(stop);
+        addEndHook();
+    }
+
+    /** Runs {@code close} at the JVM's very end, once the services and test contexts that used it have stopped. */
+    static void closeAtTheEnd(Runnable close) {
+        closeLast.push(close);
+        addEndHook();
+    }
+
+    private static void addEndHook() {
+        if (endHookAdded.compareAndSet(false, true)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(TestInfrastructure::stopThenDrop, "test-infrastructure-end"));
+        }
+    }
+
+    private static void stopThenDrop() {
+        runAll(stopBeforeDrop);
+        // Spring's own hook closes the test contexts; let it finish before their databases go
+        Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().equals("SpringApplicationShutdownHook"))
+                .forEach(thread -> {
+                    try {
+                        thread.join(20_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+        Infrastructure infra = infrastructure;
+        if (infra != null && infra.sharedServer()) {
+            // an embedded or container server goes away whole; a shared one keeps nothing of this run
+            preparedDatabases.forEach(database -> dropQuietly(infra, database));
+        }
+        runAll(closeLast);
+    }
+
+    private static void runAll(Deque<Runnable> stops) {
+        for (Runnable stop = stops.poll(); stop != null; stop = stops.poll()) {
+            try {
+                stop.run();
+            } catch (RuntimeException e) {
+                log.debug("Stopping test infrastructure at the end failed: {}", e.toString());
+            }
         }
     }
 

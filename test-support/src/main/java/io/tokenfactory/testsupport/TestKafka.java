@@ -34,7 +34,7 @@ public final class TestKafka {
                             .brokerProperties(Map.of("group.initial.rebalance.delay.ms", "0",
                                     "auto.create.topics.enable", "false"));
                     started.afterPropertiesSet();
-                    Runtime.getRuntime().addShutdownHook(new Thread(started::destroy, "embedded-kafka-stop"));
+                    TestInfrastructure.closeAtTheEnd(started::destroy);
                     broker = started;
                 }
             }
