@@ -1,6 +1,7 @@
 package io.tokenfactory.metering.reconciliation;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -28,10 +29,14 @@ public record Reconciliation(Instant from, Instant to, Counts served, Counts met
 
         static final Counts NONE = new Counts(0, 0, 0, BigDecimal.ZERO);
 
-        /** null when either side is unknown (its service did not answer). */
+        /**
+         * null when either side is unknown (its service did not answer). Joules to the micro-joule: the sides sum
+         * doubles in different orders, and 1e-14 J of rounding is not a difference anyone should chase.
+         */
         static Counts difference(Counts a, Counts b) {
             return a == null || b == null ? null : new Counts(a.requests - b.requests, a.promptTokens - b.promptTokens,
-                    a.completionTokens - b.completionTokens, a.energyJoules.subtract(b.energyJoules));
+                    a.completionTokens - b.completionTokens,
+                    a.energyJoules.subtract(b.energyJoules).setScale(6, RoundingMode.HALF_EVEN));
         }
 
         Counts plus(Counts other) {
