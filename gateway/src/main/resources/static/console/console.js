@@ -41,6 +41,36 @@ const short = (id) => id ? String(id).substring(0, 8) : '–';
 const iso = (date) => date.toISOString();
 const badge = (text) => el('span', { class: `badge ${text}`, 'data-testid': 'badge' }, text);
 
+/** How every figure names where its energy came from (the same words as statements). */
+const SOURCE_LABELS = {
+    NVML: 'measured · NVML', DCGM: 'measured · DCGM', DCGM_POWER: 'integrated power · DCGM', KEPLER: 'measured · Kepler',
+    RAPL: 'measured · RAPL', REPORTED: 'reported by the engine', ESTIMATED: 'estimated', NONE: 'no energy measured',
+};
+const SOURCE_HELP = {
+    ESTIMATED: 'Modelled from this process\'s CPU time: an estimate, not a measurement.',
+    NONE: 'These tokens have no energy figure: they are left out of every tokens-per-joule ratio.',
+    DCGM_POWER: 'The exporter has no energy counter: its power gauge is integrated over time.',
+};
+
+/** Badges for a figure's source: {@code energySource} of a row grouped by it, or the mix of {@code energySources}. */
+function sourceBadges(row) {
+    const sources = row.energySource ? [row.energySource] : Object.keys(row.energySources || {});
+    if (sources.length === 0) return el('span', { class: 'muted' }, '–');
+    return el('span', { class: 'sources' }, sources.map((source) => el('span', {
+        class: `source ${source}`, 'data-testid': 'energy-source', 'data-source': source,
+        title: SOURCE_HELP[source] || 'Read from the node\'s own energy counters.' }, SOURCE_LABELS[source] || source)));
+}
+
+/** A warning under figures that are partly estimated or partly without energy, never silent. */
+function sourceWarning(row) {
+    const mix = row.energySources || (row.energySource ? { [row.energySource]: {} } : {});
+    const notes = [];
+    if (mix.ESTIMATED) notes.push('Part of these joules are estimated from CPU time, not measured.');
+    if (row.tokensWithoutEnergy > 0) notes.push(`${number(row.tokensWithoutEnergy)} tokens have no energy figure `
+        + 'and are left out of tokens per joule.');
+    return notes.length === 0 ? null : el('p', { class: 'warning', 'data-testid': 'energy-warning' }, notes.join(' '));
+}
+
 function showError(message) {
     const box = $('#error');
     box.textContent = message;
@@ -164,7 +194,7 @@ function departmentName(id) {
 }
 
 function show(page) {
-    if (!PAGES[page] || (page === 'keys' && !isAdmin())) page = 'factory';
+    if (!PAGES[page] || ((page === 'keys' || page === 'reconciliation') && !isAdmin())) page = 'factory';
     state.page = page;
     location.hash = page;
     clearInterval(state.timer);
@@ -188,23 +218,27 @@ async function factoryPage(view) {
     const tokensChart = el('div', { class: 'chart', 'data-testid': 'tokens-chart' });
     const efficiencyChart = el('div', { class: 'chart', 'data-testid': 'efficiency-chart' });
     const byModel = el('div');
+    const warning = el('div');
+    const nodes = el('div');
     view.append(el('div', { class: 'card' }, el('h1', {}, 'Factory'),
         el('p', { class: 'muted' }, isAdmin() ? 'The whole factory, live (refreshed every 5 s).'
             : 'Your department, live (refreshed every 5 s).'), range),
-        tiles, el('div', { class: 'charts' }, el('div', { class: 'card' }, el('h2', {}, 'Tokens'), tokensChart),
+        tiles, warning, el('div', { class: 'charts' }, el('div', { class: 'card' }, el('h2', {}, 'Tokens'), tokensChart),
             el('div', { class: 'card' }, el('h2', {}, 'Tokens per joule by model'), efficiencyChart)),
-        el('div', { class: 'card' }, el('h2', {}, 'Per model and node'), byModel));
+        el('div', { class: 'card' }, el('h2', {}, 'Per model and node'), byModel),
+        isAdmin() ? el('div', { class: 'card' }, el('h2', {}, 'Nodes and their meters'), nodes) : null);
 
     async function refresh() {
         const to = new Date();
         const hour = range.value === 'hour';
         const from = new Date(to.getTime() - (hour ? 3600e3 : 86400e3));
         const span = `from=${iso(from)}&to=${iso(to)}`;
-        const [usage, efficiency, perModel, cost] = await Promise.all([
+        const [usage, efficiency, perModel, cost, nodeList] = await Promise.all([
             api(`/api/metering/usage?${span}&granularity=${hour ? 'minute' : 'hour'}`),
             api(`/api/metering/efficiency?${span}`),
             api(`/api/metering/efficiency?${span}&groupBy=model,node`),
             api(`/api/billing/cost-per-token?${span}`).catch(() => ({ rows: [] })),
+            isAdmin() ? api('/api/inference/nodes').catch(() => []) : Promise.resolve([]),
         ]);
         const recent = usage.rows.filter((r) => new Date(r.start) >= new Date(to.getTime() - 5 * 60e3));
         const tokensPerSecond = recent.reduce((sum, r) => sum + r.totalTokens, 0) / 300;
@@ -214,11 +248,26 @@ async function factoryPage(view) {
         tiles.replaceChildren(
             tile('Tokens per second (last 5 min)', number(tokensPerSecond, 1), 'tokens-per-second'),
             tile('Tokens in range', number(usage.totals.totalTokens), 'tokens-total'),
-            tile('Tokens per joule', number(all.tokensPerJoule, 3), 'tokens-per-joule'),
-            tile('Average watts', number(all.averageWatts, 1), 'average-watts'),
+            tile('Tokens per joule', number(all.tokensPerJoule, 3), 'tokens-per-joule', sourceBadges(all)),
+            tile('Average watts', number(all.averageWatts, 1), 'average-watts', sourceBadges(all)),
             tile('Cost per 1M tokens', costRow.costPerMillionTokens === undefined ? '–'
-                : money(costRow.costPerMillionTokens, cost.currency), 'cost-per-million'),
-            tile('Idle share of energy', idleShare === null ? '–' : `${number(idleShare, 1)} %`, 'idle-share'));
+                : money(costRow.costPerMillionTokens, cost.currency), 'cost-per-million', sourceBadges(costRow)),
+            tile('Fully loaded, per 1M tokens', costRow.fullyLoadedCostPerMillionTokens === undefined ? '–'
+                : money(costRow.fullyLoadedCostPerMillionTokens, cost.currency), 'fully-loaded-cost-per-million',
+                el('span', { class: 'muted' }, 'with idle energy and idle accelerator time')),
+            tile('Idle share of energy', idleShare === null ? '–' : `${number(idleShare, 1)} %`, 'idle-share'),
+            tile('Tokens without energy', number(all.tokensWithoutEnergy || 0), 'tokens-without-energy'));
+        warning.replaceChildren(sourceWarning(all) || '');
+        if (isAdmin()) {
+            nodes.replaceChildren(table([
+                { label: 'Node', value: (n) => n.node }, { label: 'Class', value: (n) => n.nodeClass || 'default' },
+                { label: 'Metered', value: (n) => n.device },
+                { label: 'Energy', value: (n) => sourceBadges({ energySource: n.source }) },
+                { label: 'Declared', value: (n) => n.declaredSource },
+                { label: 'Meter owner', value: (n) => n.meterOwner ? 'this replica' : 'another replica' },
+                { label: 'Note', value: (n) => n.fallback || n.problem || '' },
+            ], nodeList, 'nodes-table'));
+        }
         chart(tokensChart, {
             tooltip: { trigger: 'axis' }, grid: { left: 50, right: 10, top: 20, bottom: 30 },
             xAxis: { type: 'time', min: from.getTime(), max: to.getTime() },
@@ -238,6 +287,7 @@ async function factoryPage(view) {
             { label: 'Tokens', num: true, value: (r) => number(r.tokens) },
             { label: 'Tokens/J', num: true, value: (r) => number(r.tokensPerJoule, 3) },
             { label: 'Tokens/J all-in', num: true, value: (r) => number(r.tokensPerJouleAllIn, 3) },
+            { label: 'Energy', value: (r) => sourceBadges(r) },
             { label: 'Watts', num: true, value: (r) => number(r.averageWatts, 1) },
             { label: 'Tokens/s', num: true, value: (r) => number(r.tokensPerSecond, 2) },
         ], perModel.rows, 'models-table'));
@@ -248,9 +298,9 @@ async function factoryPage(view) {
     state.timer = setInterval(() => refresh().catch((error) => showError(error.message)), REFRESH_MS);
 }
 
-function tile(label, value, testId) {
+function tile(label, value, testId, note) {
     return el('div', { class: 'tile' }, el('div', { class: 'label' }, label),
-        el('div', { class: 'value', 'data-testid': testId }, value));
+        el('div', { class: 'value', 'data-testid': testId }, value), note ? el('div', { class: 'note' }, note) : null);
 }
 
 // ---------- Departments: spend against budget ----------
@@ -293,10 +343,12 @@ async function departmentDetails(department, container) {
     container.replaceChildren(el('div', { class: 'card row' },
         el('div', {}, el('h2', {}, `${department.name}: top models this month`), table([
             { label: 'Model', value: (r) => r.model }, { label: 'Tokens', num: true, value: (r) => number(r.totalTokens) },
-            { label: 'Joules', num: true, value: (r) => number(r.energyJoules, 1) }], top(models.rows), 'top-models')),
+            { label: 'Joules', num: true, value: (r) => number(r.energyJoules, 1) },
+            { label: 'Energy', value: (r) => sourceBadges(r) }], top(models.rows), 'top-models')),
         el('div', {}, el('h2', {}, 'Top agents'), table([
             { label: 'Agent', value: (r) => agentName(r.agent) }, { label: 'Tokens', num: true, value: (r) => number(r.totalTokens) },
-            { label: 'Joules', num: true, value: (r) => number(r.energyJoules, 1) }], top(agents.rows), 'top-agents'))));
+            { label: 'Joules', num: true, value: (r) => number(r.energyJoules, 1) },
+            { label: 'Energy', value: (r) => sourceBadges(r) }], top(agents.rows), 'top-agents'))));
 }
 
 // ---------- Agents: state, actions, runs and transcripts ----------
@@ -438,7 +490,7 @@ async function usagePage(view) {
         el('label', {}, 'To', el('input', { name: 'to', type: 'datetime-local', value: local(new Date(now.getTime() + 60e3)) })),
         el('label', {}, 'Granularity', el('select', { name: 'granularity' },
             ['total', 'day', 'hour', 'minute'].map((g) => el('option', { value: g }, g)))),
-        ['department', 'agent', 'model', 'node'].map((d) => el('label', {}, d,
+        ['department', 'agent', 'model', 'node', 'energySource'].map((d) => el('label', {}, d === 'energySource' ? 'energy source' : d,
             el('input', { type: 'checkbox', name: 'groupBy', value: d, checked: d === 'model' }))),
         el('button', { type: 'submit' }, 'Show'),
         el('button', { type: 'button', 'data-testid': 'usage-csv', onclick: action(() => download(`${query()}&format=csv`, 'usage.csv')) }, 'Download CSV'));
@@ -462,8 +514,11 @@ async function usagePage(view) {
             { label: 'Requests', num: true, value: (r) => number(r.requests) },
             { label: 'Tokens', num: true, value: (r) => number(r.totalTokens) },
             { label: 'Joules', num: true, value: (r) => number(r.energyJoules, 1) },
+            { label: 'Energy', value: (r) => sourceBadges(r) },
+            { label: 'Tokens without energy', num: true, value: (r) => number(r.tokensWithoutEnergy) },
         ], usage.rows, 'usage-table'), el('p', { class: 'muted' },
-            `Total: ${number(usage.totals.requests)} requests, ${number(usage.totals.totalTokens)} tokens, ${number(usage.totals.energyJoules, 1)} J`));
+            `Total: ${number(usage.totals.requests)} requests, ${number(usage.totals.totalTokens)} tokens, ${number(usage.totals.energyJoules, 1)} J`,
+            ' ', sourceBadges(usage.totals)), sourceWarning(usage.totals));
     }
 
     form.addEventListener('submit', action(refresh));
@@ -585,8 +640,51 @@ async function keysPage(view) {
     await refresh();
 }
 
+// ---------- Reconciliation (administrators): served = metered = billed ----------
+
+async function reconciliationPage(view) {
+    const now = new Date();
+    const local = (date) => new Date(date.getTime() - date.getTimezoneOffset() * 60e3).toISOString().substring(0, 16);
+    const form = el('form', { 'data-testid': 'reconciliation-form' },
+        el('label', {}, 'From', el('input', { name: 'from', type: 'datetime-local', value: local(new Date(now.getTime() - 86400e3)) })),
+        el('label', {}, 'To', el('input', { name: 'to', type: 'datetime-local', value: local(new Date(now.getTime() + 3600e3)) })),
+        el('button', { type: 'submit' }, 'Reconcile'));
+    const result = el('div');
+    view.append(el('div', { class: 'card' }, el('h1', {}, 'Reconciliation'),
+        el('p', { class: 'muted' }, 'What inference-service served, metering-service metered and billing-service billed, '
+            + 'for requests, tokens and joules, over whole hours.'), form), result);
+    const counts = (c) => c ? `${number(c.requests)} req · ${number(c.promptTokens + c.completionTokens)} tok · ${number(c.energyJoules, 3)} J` : 'unavailable';
+
+    async function refresh() {
+        const data = new FormData(form);
+        const r = await api(`/api/metering/reconciliation?from=${iso(new Date(data.get('from')))}&to=${iso(new Date(data.get('to')))}`);
+        result.replaceChildren(el('div', { class: 'card' },
+            el('h2', {}, 'Balanced: ', el('span', { class: `badge ${r.balanced ? 'OK' : 'EXCEEDED'}`, 'data-testid': 'balanced' },
+                r.balanced ? 'yes' : 'no')),
+            el('p', {}, `${new Date(r.from).toLocaleString()} – ${new Date(r.to).toLocaleString()}`),
+            table([{ label: 'Side', value: (x) => x.side }, { label: 'Requests · tokens · joules', value: (x) => counts(x.counts) }], [
+                { side: 'served (inference)', counts: r.served }, { side: 'metered (raw)', counts: r.metered },
+                { side: 'metered (hourly rollups)', counts: r.rolledUp }, { side: 'billed', counts: r.billed }], 'reconciliation-totals'),
+            r.awaitingEnergy > 0 ? el('p', { class: 'warning' }, `${r.awaitingEnergy} served requests are waiting for their energy to be settled (seconds, normally).`) : null,
+            (r.unavailable || []).map((reason) => el('p', { class: 'warning' }, `Did not answer: ${reason}`))),
+        el('div', { class: 'card' }, el('h2', {}, 'Per department and model'), table([
+            { label: 'Department', value: (x) => departmentName(x.department) }, { label: 'Model', value: (x) => x.model },
+            { label: 'Served', value: (x) => counts(x.served) }, { label: 'Metered', value: (x) => counts(x.metered) },
+            { label: 'Billed', value: (x) => counts(x.billed) },
+            { label: '', value: (x) => badge(x.balanced ? 'OK' : 'EXCEEDED') }], r.rows, 'reconciliation-rows')),
+        el('div', { class: 'card' }, el('h2', {}, 'Idle energy per department'), table([
+            { label: 'Department', value: (x) => departmentName(x.department) },
+            { label: 'Allocated (J)', num: true, value: (x) => number(x.meteredJoules, 3) },
+            { label: 'Billed (J)', num: true, value: (x) => number(x.billedJoules, 3) },
+            { label: '', value: (x) => badge(x.balanced ? 'OK' : 'EXCEEDED') }], r.idle, 'reconciliation-idle')));
+    }
+
+    form.addEventListener('submit', action(refresh));
+    await refresh();
+}
+
 const PAGES = { factory: factoryPage, departments: departmentsPage, agents: agentsPage, usage: usagePage,
-    statements: statementsPage, keys: keysPage };
+    statements: statementsPage, reconciliation: reconciliationPage, keys: keysPage };
 
 // ---------- start ----------
 

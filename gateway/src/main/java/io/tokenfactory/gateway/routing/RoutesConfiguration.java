@@ -46,6 +46,9 @@ class RoutesConfiguration {
                         .metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, properties.connectTimeout().toMillis())
                         .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, properties.inferenceResponseTimeout().toMillis())
                         .uri(upstreams.inference()))
+                // inference-service's administrator views (its nodes and meters, its usage summary)
+                .route(INFERENCE + "-api", route -> apiRoute(route.path("/api/inference/**"), INFERENCE,
+                        upstreams.inference(), properties))
                 .route(AGENTS, route -> apiRoute(route.path("/api/agents", "/api/agents/**"), AGENTS, upstreams.agents(), properties))
                 .route(METERING, route -> apiRoute(route.path("/api/metering/**"), METERING, upstreams.metering(), properties))
                 .route(BILLING, route -> apiRoute(route.path("/api/billing/**"), BILLING, upstreams.billing(), properties))

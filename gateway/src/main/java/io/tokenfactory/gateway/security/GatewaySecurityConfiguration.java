@@ -104,6 +104,7 @@ class GatewaySecurityConfiguration {
                                 .hasAnyAuthority(authority(SCOPE_ADMIN), authority(SCOPE_AGENT_KEYS))
                         .pathMatchers("/api/keys", "/api/keys/**").hasAuthority(authority(SCOPE_ADMIN))
                         .pathMatchers("/api/metering/**").hasAnyAuthority(authority(SCOPE_USAGE_READ), authority(SCOPE_ADMIN))
+                        .pathMatchers("/api/inference/**").hasAuthority(authority(SCOPE_ADMIN))
                         .anyExchange().authenticated())
                 .exceptionHandling(exceptions -> exceptions
                         .authenticationEntryPoint((exchange, failure) -> ProblemResponses.write(exchange,

@@ -71,6 +71,19 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
     }
 
     @Test
+    void showsInferenceNodesToAnAdministratorOnly() {
+        IssuedApiKey department = departmentKey(UUID.randomUUID(), "inference", "usage:read");
+
+        ResponseEntity<JsonNode> admin = http().withToken(adminKey().secret()).get("/api/inference/nodes");
+        ResponseEntity<JsonNode> refused = http().withToken(department.secret()).get("/api/inference/nodes");
+
+        assertThat(admin.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(admin.getBody().get("served").asString()).isEqualTo("GET /api/inference/nodes");
+        assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(refused.getHeaders().getContentType()).hasToString("application/problem+json");
+    }
+
+    @Test
     void answersWithServiceUnavailableWhenTheServiceIsDown() {
         ResponseEntity<JsonNode> response = http().withToken(adminKey().secret()).get("/api/agents");
 
