@@ -5,12 +5,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+
+import io.tokenfactory.simulated.SimulatedGpuNode;
 
 /**
  * The launcher behind {@code ./factory}: {@code up} brings up PostgreSQL and the broker (given or embedded),
@@ -58,9 +62,11 @@ public final class Factory {
         System.out.println("  " + infrastructure.description());
         ServiceProcesses services = new ServiceProcesses(repository, WORK.toAbsolutePath());
         CountDownLatch stopped = new CountDownLatch(1);
+        List<AutoCloseable> demoNodes = new ArrayList<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Token Factory: stopping...");
             services.close();
+            demoNodes.forEach(Factory::closeQuietly);
             infrastructure.close();
             deleteQuietly(LAUNCHER_PID);
             System.out.println("Token Factory: stopped.");
@@ -69,6 +75,8 @@ public final class Factory {
 
         System.out.println("Token Factory: starting the five services (logs in " + services.logDirectory() + ")...");
         Map<String, String> serviceEnvironment = new HashMap<>(infrastructure.serviceEnvironment());
+        Optional<SimulatedGpuNode> simulated = startSimulatedNode(env, serviceEnvironment);
+        simulated.ifPresent(demoNodes::add);
         // the gateway hands agent-service its key, and the launcher the first admin key, through owner-only files
         serviceEnvironment.putIfAbsent("TF_AGENT_SERVICE_KEY_FILE", AGENT_SERVICE_KEY.toString());
         serviceEnvironment.putIfAbsent("TF_BOOTSTRAP_ADMIN_KEY_FILE", ADMIN_KEY.toString());
@@ -81,7 +89,7 @@ public final class Factory {
             return 1; // the shutdown hook stops whatever did start
         }
         String demo = "false".equalsIgnoreCase(env.get("TF_DEMO")) ? "demo agents: off (TF_DEMO=false)"
-                : DemoFactory.seed("http://localhost:8080", ADMIN_KEY);
+                : DemoFactory.seed("http://localhost:8080", ADMIN_KEY, simulated.isPresent());
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
         System.out.println();
         System.out.println("Token Factory is up (" + seconds + " s).");
@@ -91,11 +99,46 @@ public final class Factory {
         System.out.println("  OpenAI-compatible API: http://localhost:8080/v1   admin APIs: http://localhost:8080/api/...");
         bootstrapAdminKeyLine(services.logFile(Service.ALL.get(Service.ALL.size() - 1)))
                 .ifPresent(line -> System.out.println("  " + line + "\n  (printed once, on the gateway's first start; create named keys and revoke it)"));
+        simulated.ifPresent(node -> System.out.println("  SIMULATED GPU node (not a GPU; a demo of how GPU nodes are "
+                + "metered): model " + DemoFactory.SIMULATED_MODEL + " at " + node.baseUrl() + ", DCGM-format metrics at "
+                + node.metricsUrl() + " (TF_SIMULATED_GPU_NODE=false leaves it out)"));
         System.out.println("  " + demo);
         System.out.println("  admin key of the first start: " + ADMIN_KEY + " (revoke it once you have named admin keys)");
         System.out.println("Stop with Ctrl-C or ./factory down.");
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The demo's SIMULATED GPU node: a remote model served from a node whose DCGM-format exporter inference-service
+     * reads like a real one (profile {@code simulated-gpu-node}), so a newcomer sees DCGM-labelled joules beside the
+     * local model's estimated ones. Off with {@code TF_SIMULATED_GPU_NODE=false}, or when its port is taken.
+     */
+    private static Optional<SimulatedGpuNode> startSimulatedNode(Map<String, String> env,
+            Map<String, String> serviceEnvironment) {
+        if ("false".equalsIgnoreCase(env.get("TF_SIMULATED_GPU_NODE"))) {
+            return Optional.empty();
+        }
+        int port = Integer.parseInt(env.getOrDefault("TF_SIMULATED_GPU_NODE_PORT", "19400"));
+        try {
+            SimulatedGpuNode node = SimulatedGpuNode.start(SimulatedGpuNode.Settings.defaults().withPort(port).withGpus(2));
+            String profiles = env.get("SPRING_PROFILES_ACTIVE");
+            serviceEnvironment.put("SPRING_PROFILES_ACTIVE", profiles == null || profiles.isBlank()
+                    ? "simulated-gpu-node" : profiles + ",simulated-gpu-node");
+            serviceEnvironment.put("TF_SIMULATED_GPU_NODE_URL", "http://127.0.0.1:" + node.port());
+            return Optional.of(node);
+        } catch (IllegalStateException portTaken) {
+            System.out.println("  the simulated GPU node is left out: " + portTaken.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception ignored) {
+            // stopping anyway
+        }
     }
 
     private static int down() throws InterruptedException {
