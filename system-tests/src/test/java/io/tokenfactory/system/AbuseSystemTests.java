@@ -160,6 +160,10 @@ class AbuseSystemTests {
                 "/api/metering/usage?department=" + injection, "/api/metering/usage?from=" + injection,
                 "/api/metering/usage?granularity=" + injection, "/api/metering/usage?groupBy=" + encode("model,1;--"),
                 "/api/metering/efficiency?groupBy=" + traversal, "/api/metering/usage?format=" + encode("../../etc"),
+                "/api/metering/usage?energySource=" + injection, "/api/metering/efficiency?energySource=" + traversal,
+                "/api/metering/reconciliation?from=" + injection, "/api/billing/usage-summary?from=" + injection + "&to=x",
+                "/api/billing/cost-per-token?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&groupBy=" + encode("energySource;--"),
+                "/api/inference/usage-summary?from=" + traversal + "&to=x",
                 "/v1/models/" + traversal);
         for (String path : badPaths) {
             expectRefusal("GET", path, null, adminKey, Map.of(), Set.of(400, 404));

@@ -127,9 +127,23 @@ class ConsoleBrowserSystemTests {
                     "max_tokens", 20, "messages", List.of(Map.of("role", "user", "content", "Call me Ishmael."))));
             assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.OK);
         }
+        // and the simulated GPU node's model, whose joules are read from its DCGM-format counters
+        assertThat(research1.post("/v1/chat/completions", Map.of("model", "simulated-llm", "max_tokens", 20,
+                "messages", List.of(Map.of("role", "user", "content", "Call me Ishmael.")))).getStatusCode())
+                .isEqualTo(HttpStatus.OK);
         // metered, then shown at the page's next refresh, without a reload
         await().atMost(PATIENCE).ignoreExceptions().until(() -> tokens(text("tokens-total")) > before);
         await().atMost(PATIENCE).ignoreExceptions().until(() -> !text("tokens-per-joule").equals("–"));
+        // every energy figure says where it came from, and an estimate is never shown as a measurement
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> !browser.findElements(
+                By.cssSelector("[data-testid=models-table] [data-testid=energy-source][data-source=DCGM]")).isEmpty()
+                && !browser.findElements(By.cssSelector("[data-testid=models-table] [data-source=ESTIMATED]")).isEmpty());
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> browser.findElement(By.cssSelector(
+                "[data-testid=models-table] [data-source=DCGM]")).getText().equals("measured · DCGM")
+                && browser.findElement(By.cssSelector("[data-testid=models-table] [data-source=ESTIMATED]")).getText()
+                        .equals("estimated")
+                && text("energy-warning").contains("estimated from CPU time"));
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> text("nodes-table").contains("simulated-gpu-node"));
         screenshot("factory");
         // a narrow window: everything wraps, nothing runs off the side
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(420, 900));
@@ -184,6 +198,12 @@ class ConsoleBrowserSystemTests {
         await().atMost(PATIENCE).ignoreExceptions().until(() -> pdfs().findFirst().isPresent());
         assertThat(Files.readAllBytes(pdfs().findFirst().orElseThrow())).startsWith("%PDF".getBytes());
         screenshot("statements");
+
+        // reconciliation: what was served, metered and billed, per department and model
+        navigate("reconciliation");
+        WebElement reconciled = waitFor(By.cssSelector("[data-testid=reconciliation-rows]"));
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> reconciled.getText().contains("simulated-llm"));
+        screenshot("reconciliation");
 
         navigate("keys");
         waitFor(By.cssSelector("[data-testid=keys-table]"));

@@ -20,8 +20,10 @@ import io.tokenfactory.gateway.apikey.ApiKeys;
 import io.tokenfactory.gateway.apikey.NewApiKey;
 import io.tokenfactory.inference.InferenceServiceApplication;
 import io.tokenfactory.metering.MeteringServiceApplication;
+import io.tokenfactory.simulated.SimulatedGpuNode;
 import io.tokenfactory.support.security.IdentityClaims;
 import io.tokenfactory.testsupport.HttpTestClient;
+import io.tokenfactory.testsupport.TestInfrastructure;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -41,6 +43,8 @@ final class WholeFactory {
     final RunningService metering;
     final RunningService agents;
     final RunningService gateway;
+    /** A SIMULATED GPU node: inference serves simulated-llm from it and reads its DCGM-format exporter. */
+    final SimulatedGpuNode gpuNode;
     final int gatewayPort;
     final String adminKey;
     private final List<RunningService> services = new ArrayList<>();
@@ -50,10 +54,14 @@ final class WholeFactory {
         gatewayPort = freePort();
         String gatewayUrl = "http://localhost:" + gatewayPort;
         String jwks = "spring.security.oauth2.resourceserver.jwt.jwk-set-uri=" + gatewayUrl + "/.well-known/jwks.json";
+        gpuNode = SimulatedGpuNode.start(SimulatedGpuNode.Settings.defaults().withGpus(2));
         billing = start(BillingServiceApplication.class, "billing-service", jwks);
-        inference = start(InferenceServiceApplication.class, "inference-service", jwks);
+        // the demo's profile: the local node and models, and simulated-llm on the simulated GPU node
+        inference = start(InferenceServiceApplication.class, "inference-service", jwks,
+                "spring.profiles.active=simulated-gpu-node", "TF_SIMULATED_GPU_NODE_URL=http://127.0.0.1:" + gpuNode.port());
         metering = start(MeteringServiceApplication.class, "metering-service", jwks,
-                "tokenfactory.metering.inference-url=http://localhost:" + inference.port());
+                "tokenfactory.metering.inference-url=http://localhost:" + inference.port(),
+                "tokenfactory.metering.billing-url=http://localhost:" + billing.port());
         agents = start(AgentServiceApplication.class, "agent-service", jwks,
                 "tokenfactory.agents.gateway.url=" + gatewayUrl,
                 "tokenfactory.agents.gateway.service-key-file=" + secrets.resolve("agent-service-key"),
@@ -82,7 +90,8 @@ final class WholeFactory {
                 throw new UncheckedIOException(e);
             }
             WholeFactory started = running;
-            Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "whole-factory-stop"));
+            // stopped before the test databases are dropped, so no service waits on a database that is gone
+            TestInfrastructure.stopBeforeDatabasesDrop(started::stop);
         }
         return running;
     }
@@ -100,13 +109,20 @@ final class WholeFactory {
         return HttpTestClient.onPort(gatewayPort).withToken(key);
     }
 
-    /** Prices for the local generation model and an energy tariff (created once; a second time is a 409). */
+    /**
+     * Prices for the local generation model, the simulated GPU node's model and its node class, and an energy tariff
+     * (created once; a second time is a 409).
+     */
     void seedPrices() {
         HttpTestClient admin = admin();
         admin.post("/api/billing/energy-tariffs", Map.of("effectiveFrom", "2000-01-01T00:00:00Z", "pricePerKwh", "0.25"));
-        admin.post("/api/billing/models", Map.of("name", "byte-lm-moby", "task", "GENERATION"));
-        admin.post("/api/billing/rate-cards", Map.of("model", "byte-lm-moby", "effectiveFrom", "2000-01-01T00:00:00Z",
-                "promptPerMillion", "0.50", "completionPerMillion", "1.50", "embeddingPerMillion", "0"));
+        for (String model : List.of("byte-lm-moby", "simulated-llm")) {
+            admin.post("/api/billing/models", Map.of("name", model, "task", "GENERATION"));
+            admin.post("/api/billing/rate-cards", Map.of("model", model, "effectiveFrom", "2000-01-01T00:00:00Z",
+                    "promptPerMillion", "0.50", "completionPerMillion", "1.50", "embeddingPerMillion", "0"));
+        }
+        admin.post("/api/billing/capacity-rates", Map.of("nodeClass", "simulated-h100", "effectiveFrom",
+                "2000-01-01T00:00:00Z", "costPerAcceleratorHour", "2.50"));
     }
 
     /** A key as it was issued: its id, and the secret shown this once. */
@@ -132,6 +148,7 @@ final class WholeFactory {
         for (int i = services.size() - 1; i >= 0; i--) {
             services.get(i).close();
         }
+        gpuNode.close();
     }
 
     private RunningService start(Class<?> application, String module, String... properties) {
