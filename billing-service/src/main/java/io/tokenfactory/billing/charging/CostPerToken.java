@@ -90,7 +90,7 @@ public class CostPerToken {
                 select.append("NULL, ");
             }
         }
-        List<Object> parameters = new ArrayList<>(List.of(Timestamp.from(from), Timestamp.from(to), department,
+        List<Object> parameters = new ArrayList<>(Arrays.asList(Timestamp.from(from), Timestamp.from(to), department,
                 department, Timestamp.from(from.truncatedTo(ChronoUnit.HOURS)), Timestamp.from(to), department,
                 department));
         String sql = """

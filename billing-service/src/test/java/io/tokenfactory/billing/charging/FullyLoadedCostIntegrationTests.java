@@ -29,6 +29,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import tools.jackson.databind.JsonNode;
@@ -97,6 +98,14 @@ class FullyLoadedCostIntegrationTests {
         assertThat(none.get("costPerToken").isNull()).isTrue();
         assertThat(none.get("fullyLoadedCostPerToken").isNull()).isTrue();
         assertThat(none.has("energySources")).isFalse();
+        // an administrator sees every department, this one among them with the same figures
+        ResponseEntity<JsonNode> everyone = admin.get("/api/billing/cost-per-token?from=" + hour + "&to="
+                + hour.plus(1, ChronoUnit.HOURS) + "&groupBy=department");
+        assertThat(everyone.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(everyone.getBody().get("rows")).anySatisfy(r -> {
+            assertThat(r.get("department").asString()).isEqualTo(department.toString());
+            assertThat(r.get("fullyLoadedCost").decimalValue()).isEqualByComparingTo("5.225");
+        });
 
         // cost-plus: (1.3125 + 3.9125) × 1.2; the unmetered tokens cost nothing known, so are charged nothing
         assertThat(spend(department)).isEqualByComparingTo("6.27");
