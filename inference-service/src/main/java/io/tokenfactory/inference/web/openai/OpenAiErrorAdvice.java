@@ -18,6 +18,7 @@ import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
 
 /** The OpenAI-compatible endpoints answer errors in OpenAI's shape; the rest of the service uses problem details. */
@@ -60,6 +61,12 @@ class OpenAiErrorAdvice {
     ResponseEntity<Map<String, Object>> timeout(AsyncRequestTimeoutException e) {
         return error(new OpenAiException(HttpStatus.GATEWAY_TIMEOUT, "server_error", null, "timeout",
                 "The request took longer than this server allows and was cancelled.", null));
+    }
+
+    /** The client went away mid-stream: nobody is left to answer, and its usage is recorded by the stream's end. */
+    @ExceptionHandler(AsyncRequestNotUsableException.class)
+    void clientGone(AsyncRequestNotUsableException e) {
+        log.debug("Client disconnected: {}", e.getMessage());
     }
 
     @ExceptionHandler(Exception.class)
