@@ -198,6 +198,16 @@ class ConsoleBrowserSystemTests {
         await().atMost(PATIENCE).ignoreExceptions().until(() -> pdfs().findFirst().isPresent());
         assertThat(Files.readAllBytes(pdfs().findFirst().orElseThrow())).startsWith("%PDF".getBytes());
         screenshot("statements");
+        // the statement says where its kWh came from, in JSON and in CSV
+        JsonNode researchStatements = admin.get("/api/billing/statements?period=" + lastMonth + "&department=" + research)
+                .getBody();
+        assertThat(researchStatements).hasSize(1);
+        String statementId = researchStatements.get(0).get("id").asString();
+        assertThat(admin.get("/api/billing/statements/" + statementId).getBody().get("lines")).anySatisfy(line -> {
+            assertThat(line.get("energySource").asString()).isEqualTo("RAPL");
+            assertThat(line.get("energyLabel").asString()).isEqualTo("measured (RAPL)");
+        });
+        assertThat(admin.getText("/api/billing/statements/" + statementId + "/csv").getBody()).contains("measured (RAPL)");
 
         // reconciliation: what was served, metered and billed, per department and model
         navigate("reconciliation");
