@@ -15,8 +15,10 @@ import ai.djl.ndarray.NDManager;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-import io.tokenfactory.inference.energy.EnergyLedger;
-import io.tokenfactory.inference.energy.PowerMeter;
+import io.tokenfactory.contracts.EnergySource;
+import io.tokenfactory.inference.energy.MeasuredEnergy;
+import io.tokenfactory.inference.energy.NodeEnergy;
+import io.tokenfactory.inference.energy.Work;
 import io.tokenfactory.inference.generation.ByteTransformer;
 import io.tokenfactory.inference.generation.ByteVocabulary;
 import io.tokenfactory.inference.generation.GenerationEngine;
@@ -98,12 +100,11 @@ public class BatchingBenchmark {
 
     static Cell run(ByteTransformer model, NDManager manager, int maxBatch, int clients, double seconds)
             throws Exception {
-        EnergyLedger ledger = new EnergyLedger(new NoMeter(), Clock.systemUTC());
         List<Long> ttft = Collections.synchronizedList(new ArrayList<>());
         AtomicLong tokens = new AtomicLong();
         AtomicLong requests = new AtomicLong();
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        try (GenerationEngine engine = new GenerationEngine("bench", model, manager, maxBatch, 256, ledger,
+        try (GenerationEngine engine = new GenerationEngine("bench", model, manager, maxBatch, 256, new NoEnergy(),
                 Clock.systemUTC(), new SimpleMeterRegistry())) {
             CountDownLatch done = new CountDownLatch(clients);
             long start = System.nanoTime();
@@ -151,21 +152,36 @@ public class BatchingBenchmark {
     }
 
     /** Energy is not what this benchmark measures. */
-    static final class NoMeter implements PowerMeter {
-        public io.tokenfactory.contracts.EnergySource source() {
-            return io.tokenfactory.contracts.EnergySource.ESTIMATED;
+    static final class NoEnergy implements NodeEnergy {
+        public String node() {
+            return "bench";
+        }
+
+        public String nodeClass() {
+            return null;
         }
 
         public String device() {
-            return "cpu";
+            return "none";
         }
 
-        public String deviceKind() {
-            return "cpu";
+        public EnergySource source() {
+            return EnergySource.NONE;
         }
 
-        public double joules() {
-            return 0;
+        public Work start(boolean tokensVisible) {
+            return new Work() {
+                public void tokens(double count) {
+                }
+
+                public CompletableFuture<MeasuredEnergy> finish(long producedTokens) {
+                    return CompletableFuture.completedFuture(MeasuredEnergy.UNMETERED);
+                }
+
+                public boolean withdraw() {
+                    return true;
+                }
+            };
         }
     }
 }
