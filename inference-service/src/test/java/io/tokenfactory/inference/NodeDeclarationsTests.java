@@ -11,10 +11,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.BeanCreationException;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 import io.tokenfactory.testsupport.TestInfrastructure;
 
@@ -43,6 +46,33 @@ class NodeDeclarationsTests {
         assertThat(nodes.local().name()).isEqualTo("local");
         assertThat(nodes.local().source()).isEqualTo(NodeDeclarations.Source.AUTO);
         assertThat(nodes.served(false)).extracting(NodeDeclarations.Node::name).containsExactly("gpu-node-7");
+    }
+
+    @Test
+    void bindsTheEnvironmentVariableFormThatDocsEnergyMdGives() {
+        Map<String, Object> environment = new LinkedHashMap<>();
+        environment.put("TOKENFACTORY_NODES_0_NAME", "gpu-node-7");
+        environment.put("TOKENFACTORY_NODES_0_NODECLASS", "h100-sxm");
+        environment.put("TOKENFACTORY_NODES_0_ENERGY_SOURCE", "dcgm");
+        environment.put("TOKENFACTORY_NODES_0_ENERGY_URL", "http://gpu-node-7:9400/metrics");
+        environment.put("TOKENFACTORY_NODES_0_ENERGY_GPUS", "0,1");
+        environment.put("TOKENFACTORY_NODES_0_ENERGY_INTERVAL", "1s");
+        environment.put("TOKENFACTORY_INFERENCE_MODELS_0_NAME", "llama-3.1-8b");
+        environment.put("TOKENFACTORY_INFERENCE_MODELS_0_TASK", "generation");
+        environment.put("TOKENFACTORY_INFERENCE_MODELS_0_BACKEND", "remote");
+        environment.put("TOKENFACTORY_INFERENCE_MODELS_0_REMOTE_BASEURL", "http://gpu-node-7:8000/v1");
+        environment.put("TOKENFACTORY_INFERENCE_MODELS_0_REMOTE_NODE", "gpu-node-7");
+        Binder binder = new Binder(ConfigurationPropertySources.from(
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, environment)));
+
+        NodeDeclarations nodes = new NodeDeclarations(binder.bindOrCreate("tokenfactory", NodesProperties.class),
+                binder.bindOrCreate("tokenfactory.inference", InferenceProperties.class));
+
+        NodeDeclarations.Node node = nodes.forRemoteModel("llama-3.1-8b").orElseThrow();
+        assertThat(node.nodeClass()).isEqualTo("h100-sxm");
+        assertThat(node.source()).isEqualTo(NodeDeclarations.Source.DCGM);
+        assertThat(node.meter().url()).hasToString("http://gpu-node-7:9400/metrics");
+        assertThat(node.meter().gpus()).containsExactly(0, 1);
     }
 
     @Test
