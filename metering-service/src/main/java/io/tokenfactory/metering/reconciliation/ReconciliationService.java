@@ -1,6 +1,7 @@
 package io.tokenfactory.metering.reconciliation;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.sql.Timestamp;
@@ -87,8 +88,9 @@ public class ReconciliationService {
         Map<List<Object>, Counts[]> byGroup = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
         if (served != null) {
             for (ServedRow row : served.rows()) {
+                // inference sums doubles; shown to the nanojoule, as metering keeps them
                 counts(byGroup, row.department(), row.model())[0] = new Counts(row.requests(), row.promptTokens(),
-                        row.completionTokens(), row.energyJoules());
+                        row.completionTokens(), row.energyJoules().setScale(9, RoundingMode.HALF_EVEN));
             }
         }
         jdbc.query("""
