@@ -30,6 +30,12 @@ const $ = (selector) => document.querySelector(selector);
 const isAdmin = () => state.me && state.me.scopes.includes('admin');
 const number = (value, digits = 0) => value === undefined || value === null || Number.isNaN(Number(value)) ? '–'
     : Number(value).toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+/** A measurement: small values keep two significant digits (a lightly used node averages 0.06 W, not 0). */
+const measure = (value) => {
+    if (value === undefined || value === null || Number.isNaN(Number(value))) return '–';
+    const amount = Number(value);
+    return amount !== 0 && Math.abs(amount) < 1 ? String(Number(amount.toPrecision(2))) : number(amount, 1);
+};
 /** Money as billing gives it; amounts under a cent (a single agent run) keep their significant digits. */
 const money = (value, currency) => {
     if (value === undefined || value === null) return '–';
@@ -249,7 +255,7 @@ async function factoryPage(view) {
             tile('Tokens per second (last 5 min)', number(tokensPerSecond, 1), 'tokens-per-second'),
             tile('Tokens in range', number(usage.totals.totalTokens), 'tokens-total'),
             tile('Tokens per joule', number(all.tokensPerJoule, 3), 'tokens-per-joule', sourceBadges(all)),
-            tile('Average watts', number(all.averageWatts, 1), 'average-watts', sourceBadges(all)),
+            tile('Average watts', measure(all.averageWatts), 'average-watts', sourceBadges(all)),
             tile('Cost per 1M tokens', costRow.costPerMillionTokens === undefined ? '–'
                 : money(costRow.costPerMillionTokens, cost.currency), 'cost-per-million', sourceBadges(costRow)),
             tile('Fully loaded, per 1M tokens', costRow.fullyLoadedCostPerMillionTokens === undefined ? '–'
@@ -288,7 +294,7 @@ async function factoryPage(view) {
             { label: 'Tokens/J', num: true, value: (r) => number(r.tokensPerJoule, 3) },
             { label: 'Tokens/J all-in', num: true, value: (r) => number(r.tokensPerJouleAllIn, 3) },
             { label: 'Energy', value: (r) => sourceBadges(r) },
-            { label: 'Watts', num: true, value: (r) => number(r.averageWatts, 1) },
+            { label: 'Watts', num: true, value: (r) => measure(r.averageWatts) },
             { label: 'Tokens/s', num: true, value: (r) => number(r.tokensPerSecond, 2) },
         ], perModel.rows, 'models-table'));
     }
