@@ -235,10 +235,13 @@ public class PriceBook {
     public CapacityRate addCapacityRate(String nodeClass, Instant effectiveFrom, BigDecimal costPerAcceleratorHour) {
         Instant from = effectiveFrom == null ? clock.instant() : plausible(effectiveFrom);
         lockForChange();
+        // the class a charge was priced at: the one its node declared, else billing's assignment, else the default
         if (Boolean.TRUE.equals(jdbc.queryForObject("""
                 SELECT EXISTS (SELECT 1 FROM usage_charge u LEFT JOIN node_class n ON n.node = u.node
-                    WHERE COALESCE(n.node_class, ?) = ? AND u.occurred_at >= ?)""", Boolean.class,
-                DEFAULT_NODE_CLASS, nodeClass, Timestamp.from(from)))) {
+                    WHERE COALESCE(NULLIF(u.node_class, ''), n.node_class, ?) = ? AND u.occurred_at >= ?)
+                    OR EXISTS (SELECT 1 FROM idle_charge_node WHERE node_class = ? AND hour_start >= ?)""",
+                Boolean.class, DEFAULT_NODE_CLASS, nodeClass, Timestamp.from(from), nodeClass,
+                Timestamp.from(from)))) {
             throw ApiProblemException.unprocessable("reprices_the_past", "Accelerator time of class '" + nodeClass
                     + "' from " + from + " on is already charged; a capacity rate may only start after it");
         }
