@@ -138,12 +138,19 @@ public class CostPerToken {
         BigDecimal capacity = BigDecimal.ZERO;
         BigDecimal idleEnergy = BigDecimal.ZERO;
         BigDecimal idleCapacity = BigDecimal.ZERO;
+        // what the tokens with an energy figure cost, busy and idle: a request without one may still hold
+        // accelerator time, and it is left out of the ratios with its tokens
+        BigDecimal costedBusy = BigDecimal.ZERO;
+        BigDecimal costedIdle = BigDecimal.ZERO;
         Map<String, SourceShare> mix = new TreeMap<>();
         for (Part part : group) {
             requests += part.requests();
             tokens += part.tokens();
             if (EnergySource.NONE.name().equals(part.source())) {
                 withoutEnergy += part.tokens();
+            } else {
+                costedBusy = costedBusy.add(part.energyCost()).add(part.capacityCost());
+                costedIdle = costedIdle.add(part.idleEnergyCost()).add(part.idleCapacityCost());
             }
             energy = energy.add(part.energyCost());
             capacity = capacity.add(part.capacityCost());
@@ -153,10 +160,9 @@ public class CostPerToken {
         }
         BigDecimal cost = energy.add(capacity);
         BigDecimal fullyLoaded = cost.add(idleEnergy).add(idleCapacity);
-        // tokens without an energy figure have no energy cost to share: they are left out of the ratios
         long costed = tokens - withoutEnergy;
-        BigDecimal perToken = perToken(cost, costed);
-        BigDecimal fullyLoadedPerToken = perToken(fullyLoaded, costed);
+        BigDecimal perToken = perToken(costedBusy, costed);
+        BigDecimal fullyLoadedPerToken = perToken(costedBusy.add(costedIdle), costed);
         return new Row(first.model(), first.department(), first.agent(), first.node(),
                 bySource ? first.source() : null, requests, tokens, withoutEnergy, energy, capacity, cost, perToken,
                 perMillion(perToken), idleEnergy, idleCapacity, fullyLoaded, fullyLoadedPerToken,

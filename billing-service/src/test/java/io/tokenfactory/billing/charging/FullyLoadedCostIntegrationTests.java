@@ -67,8 +67,9 @@ class FullyLoadedCostIntegrationTests {
         // the node's class comes with the usage (its declaration), billing never assigned it
         UsageMetered.Item measured = onNode(item(department, model, at, 600_000, 400_000, "3600000", "900000"), node,
                 nodeClass, EnergySource.DCGM, 1000);
-        UsageMetered.Item unmetered = onNode(item(department, vendor, at, 250_000, 250_000, "0", "0"), "api.vendor",
-                null, EnergySource.NONE, 0);
+        // a request whose node's meter was in a gap all along: no energy figure, but 500 s of accelerator time (0.50)
+        UsageMetered.Item unmetered = onNode(item(department, vendor, at, 250_000, 250_000, "0", "0"), node,
+                nodeClass, EnergySource.NONE, 500);
         send("tokenfactory.usage-metered", metered(department, List.of(measured, unmetered)));
         // idle: 1 kWh + 0.25 overhead = 0.3125, and 3,600 idle accelerator-seconds = 3.60
         send("tokenfactory.idle-energy-allocated", idle(department, hour, 1, "3600000", "900000", "3600", node,
@@ -80,14 +81,21 @@ class FullyLoadedCostIntegrationTests {
                     department)).isEqualTo(1);
         });
 
+        // a rate for the declared class that would reprice what is charged is refused, like any other
+        ResponseEntity<JsonNode> backdated = admin.post("/api/billing/capacity-rates", Map.of("nodeClass", nodeClass,
+                "effectiveFrom", hour.toString(), "costPerAcceleratorHour", "9.99"));
+        assertThat(backdated.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
+        assertThat(backdated.getBody().get("code").asString()).isEqualTo("reprices_the_past");
+
         JsonNode row = costPerToken(department, hour, "groupBy=department").get("rows").get(0);
         assertThat(row.get("tokens").asLong()).isEqualTo(1_500_000);
         assertThat(row.get("tokensWithoutEnergy").asLong()).isEqualTo(500_000);
-        assertThat(row.get("cost").decimalValue()).isEqualByComparingTo("1.3125");
+        assertThat(row.get("cost").decimalValue()).isEqualByComparingTo("1.8125");
+        // per token: the tokens with an energy figure and what they cost, never the unmeasured request's time
         assertThat(row.get("costPerMillionTokens").decimalValue()).isEqualByComparingTo("1.3125");
         assertThat(row.get("idleEnergyCost").decimalValue()).isEqualByComparingTo("0.3125");
         assertThat(row.get("idleCapacityCost").decimalValue()).isEqualByComparingTo("3.60");
-        assertThat(row.get("fullyLoadedCost").decimalValue()).isEqualByComparingTo("5.225");
+        assertThat(row.get("fullyLoadedCost").decimalValue()).isEqualByComparingTo("5.725");
         assertThat(row.get("fullyLoadedCostPerMillionTokens").decimalValue()).isEqualByComparingTo("5.225");
         assertThat(row.at("/energySources/DCGM/tokens").asLong()).isEqualTo(1_000_000);
         assertThat(row.at("/energySources/NONE/tokens").asLong()).isEqualTo(500_000);
@@ -104,15 +112,16 @@ class FullyLoadedCostIntegrationTests {
         assertThat(everyone.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(everyone.getBody().get("rows")).anySatisfy(r -> {
             assertThat(r.get("department").asString()).isEqualTo(department.toString());
-            assertThat(r.get("fullyLoadedCost").decimalValue()).isEqualByComparingTo("5.225");
+            assertThat(r.get("fullyLoadedCost").decimalValue()).isEqualByComparingTo("5.725");
         });
 
-        // cost-plus: (1.3125 + 3.9125) × 1.2; the unmetered tokens cost nothing known, so are charged nothing
-        assertThat(spend(department)).isEqualByComparingTo("6.27");
+        // cost-plus: (1.3125 + 0.50 + 3.9125) × 1.2: the unmeasured request's energy is unknown, so not charged, but
+        // its accelerator time is
+        assertThat(spend(department)).isEqualByComparingTo("6.87");
         // a correction doubles the idle share: its difference is charged, per energy source
         send("tokenfactory.idle-energy-allocated", idle(department, hour, 2, "7200000", "1800000", "7200", node,
                 nodeClass));
-        await().atMost(Duration.ofSeconds(20)).until(() -> spend(department).compareTo(new BigDecimal("10.965")) == 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> spend(department).compareTo(new BigDecimal("11.565")) == 0);
         assertThat(jdbc.queryForObject("""
                 SELECT sum(cost) FROM charge_rollup WHERE department_id = ? AND kind = 'IDLE' AND energy_source = 'DCGM'""",
                 BigDecimal.class, department)).isEqualByComparingTo("7.825");
