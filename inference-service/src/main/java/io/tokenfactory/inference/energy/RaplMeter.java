@@ -41,7 +41,7 @@ final class RaplMeter implements EnergyMeter {
             for (Path zone : entries.sorted().toList()) {
                 String name = zone.getFileName().toString();
                 // top-level package zones only (intel-rapl:0, amd-rapl:1); sub-zones are contained in them
-                if (!name.matches("[a-z]+-rapl:\\d+") || !Files.exists(zone.resolve("energy_uj"))) {
+                if (!name.matches("[a-z]+-rapl:\\d+") || !Files.exists(zone.resolve("energy_uj")) || !aPackage(zone)) {
                     continue;
                 }
                 if (!Files.isReadable(zone.resolve("energy_uj")) || !readable(zone.resolve("energy_uj"))) {
@@ -60,6 +60,16 @@ final class RaplMeter implements EnergyMeter {
             return new Opened(null, unreadable != null ? unreadable : "no RAPL package zone under " + root);
         }
         return new Opened(new RaplMeter(counters, wraps, clock), null);
+    }
+
+    /** A CPU package (its name {@code package-N}); psys, the whole platform, is a top-level zone too and overlaps them. */
+    private static boolean aPackage(Path zone) {
+        try {
+            Path name = zone.resolve("name");
+            return !Files.exists(name) || Files.readString(name).trim().startsWith("package");
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
     }
 
     private static boolean readable(Path counter) {

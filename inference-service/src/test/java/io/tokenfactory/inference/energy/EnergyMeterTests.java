@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -18,6 +20,7 @@ import java.util.regex.Pattern;
 import io.tokenfactory.contracts.EnergySource;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Readings of every meter kind and the energy between two of them: resets, wraps and garbage. */
 class EnergyMeterTests {
@@ -139,6 +142,41 @@ class EnergyMeterTests {
                 .isCloseTo(1822.509 + 15873.66241 + 1.8765432109e6, within(1e-3));
         assertThatThrownBy(() -> KeplerExporterMeter.parse(fixture("kepler-0.11.txt"), List.of(),
                 Pattern.compile("vllm-.*"), CLOCK)).isInstanceOf(MeterUnreadable.class).hasMessageContaining("vllm-");
+    }
+
+    @Test
+    void readsEveryRaplPackageZoneUnwrapsItsRangeAndSaysWhyItCannot(@TempDir Path powercap) throws IOException {
+        zone(powercap.resolve("intel-rapl:0"), "1000000", "262143328850");
+        zone(powercap.resolve("intel-rapl:1"), "262143000000", "262143328850");
+        // a sub-zone (core) is contained in its package, and psys (the whole platform) overlaps them: neither is read
+        zone(powercap.resolve("intel-rapl:0:0"), "5", "262143328850");
+        zone(powercap.resolve("intel-rapl:2"), "5", "262143328850");
+        Files.writeString(powercap.resolve("intel-rapl:0/name"), "package-0\n");
+        Files.writeString(powercap.resolve("intel-rapl:2/name"), "psys\n");
+
+        RaplMeter meter = RaplMeter.open(powercap, CLOCK).meter();
+        MeterReading first = meter.read();
+        Files.writeString(powercap.resolve("intel-rapl:0/energy_uj"), "3500000");
+        Files.writeString(powercap.resolve("intel-rapl:1/energy_uj"), "671149");
+        MeterReading second = new MeterReading(T0.plusSeconds(1), MeterReading.Kind.COUNTER, meter.read().values());
+
+        assertThat(first.values()).containsOnlyKeys("intel-rapl:0", "intel-rapl:1");
+        assertThat(meter.source(MeterReading.Kind.COUNTER)).isEqualTo(EnergySource.RAPL);
+        EnergyMeter.Delta delta = meter.between(first, second);
+        // package 0: 2.5 J; package 1 wrapped at its range: 0.328850 J to the top, 0.671149 J after
+        assertThat(delta.joules()).isCloseTo(2.5 + 0.328850 + 0.671149, within(1e-6));
+        assertThat(delta.note()).isEqualTo("intel-rapl:1 counter wrapped");
+
+        assertThat(RaplMeter.open(powercap.resolve("absent"), CLOCK).problem()).contains("no RAPL on this machine");
+        Files.writeString(powercap.resolve("intel-rapl:0/energy_uj"), "not a number");
+        Files.writeString(powercap.resolve("intel-rapl:1/energy_uj"), "");
+        assertThat(RaplMeter.open(powercap, CLOCK).problem()).contains("is not readable by user");
+    }
+
+    private static void zone(Path zone, String energy, String range) throws IOException {
+        Files.createDirectories(zone);
+        Files.writeString(zone.resolve("energy_uj"), energy);
+        Files.writeString(zone.resolve("max_energy_range_uj"), range);
     }
 
     @Test
