@@ -60,7 +60,7 @@ public final class NodeLedger implements NodeEnergy {
     private final long publishEvery;
     private final Duration lease;
     private final Clock clock;
-    private final Counter measuredJoules;
+    private final MeterRegistry meters;
     private final Counter gapWindows;
 
     // shared with the serving threads, guarded by this
@@ -99,9 +99,7 @@ public final class NodeLedger implements NodeEnergy {
         this.clock = clock;
         this.source = meter.source(MeterReading.Kind.COUNTER);
         this.openFrom = index(clock.millis());
-        this.measuredJoules = Counter.builder("tokenfactory.inference.node.energy.measured").baseUnit("joules")
-                .description("energy the node's meter measured in windows this replica settled as the meter owner")
-                .tag("node", node.name()).tag("source", source.name()).register(meters);
+        this.meters = meters;
         this.gapWindows = Counter.builder("tokenfactory.inference.node.energy.gaps")
                 .description("metering windows this replica settled without a meter reading")
                 .tag("node", node.name()).register(meters);
@@ -380,7 +378,10 @@ public final class NodeLedger implements NodeEnergy {
             }
             nextToSettle = window + 1;
             if (measured) {
-                measuredJoules.increment(joules);
+                // tagged with the reading's own source: an exporter that lost its counter is integrated power
+                Counter.builder("tokenfactory.inference.node.energy.measured").baseUnit("joules")
+                        .description("energy the node's meter measured in windows this replica settled as the meter owner")
+                        .tag("node", node.name()).tag("source", windowSource.name()).register(meters).increment(joules);
             } else {
                 gapWindows.increment();
             }
