@@ -25,7 +25,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
@@ -37,12 +36,11 @@ import org.springframework.web.client.RestClientException;
 public class ReconciliationService {
 
     /** inference-service's usage summary. */
-    record Served(long requests, long promptTokens, long completionTokens, BigDecimal energyJoules, long awaitingEnergy,
-            List<ServedRow> rows) {
+    record Served(long awaitingEnergy, List<ServedRow> rows) {
     }
 
     record ServedRow(UUID department, String model, long requests, long promptTokens, long completionTokens,
-            BigDecimal energyJoules, long awaitingEnergy) {
+            BigDecimal energyJoules) {
     }
 
     /** billing-service's usage summary. */
@@ -53,7 +51,7 @@ public class ReconciliationService {
             BigDecimal energyJoules) {
     }
 
-    record BilledIdle(UUID department, BigDecimal idleJoules, BigDecimal idleAcceleratorSeconds) {
+    record BilledIdle(UUID department, BigDecimal idleJoules) {
     }
 
     private final RestClient inference;
@@ -75,7 +73,7 @@ public class ReconciliationService {
         return RestClient.builder().requestFactory(requests).baseUrl(baseUrl.toString()).build();
     }
 
-    @Transactional(readOnly = true)
+    /** Not one transaction: it would hold a database connection while the other services answer. */
     public Reconciliation reconcile(Instant askedFrom, Instant askedTo, String authorization) {
         // whole hours, so the hourly rollups and the idle hours can be set against the same window
         Instant from = TimeBuckets.floor(askedFrom, ChronoUnit.HOURS);
