@@ -172,10 +172,8 @@ public class EmbeddingServing {
     /** An upstream failure: withdrawn if it never held the node's time, else recorded as failed with its share. */
     private void failed(EmbeddingCall call, RemoteBackend backend, NodeEnergy node, Work work, Instant started,
             long startNanos) {
-        if (!work.withdraw()) {
-            usage.record(finished(call, node, "remote", 0, UsageOutcome.FAILED, started, startNanos,
-                    !backend.countsExactly()), work.finish(0));
-        }
+        usage.recordUnlessWithdrawn(work, () -> finished(call, node, "remote", 0, UsageOutcome.FAILED, started,
+                startNanos, !backend.countsExactly()));
     }
 
     private FinishedRequest finished(EmbeddingCall call, NodeEnergy node, String backend, long tokens,

@@ -9,13 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 
 import io.tokenfactory.contracts.UsageOutcome;
-import io.tokenfactory.inference.energy.MeasuredEnergy;
 import io.tokenfactory.inference.energy.NodeEnergies;
 import io.tokenfactory.inference.energy.NodeEnergy;
 import io.tokenfactory.inference.energy.Work;
@@ -77,10 +75,12 @@ class RemoteGeneration {
         NodeEnergy node = nodes.forRemote(call.model());
         Instant started = clock.instant();
         long startNanos = System.nanoTime();
+        // counted once: it weighs the work, and it is the prompt's usage when the server reports none
+        long promptTokens = backend.countTokens(call.prompt());
         // a whole response is computed before its headers come back: its work starts when it is sent
         Work work = call.stream() ? null : node.start(false);
         if (work != null) {
-            work.tokens(backend.countTokens(call.prompt()));
+            work.tokens(promptTokens);
         }
         RemoteBackend.Exchange exchange;
         try {
@@ -102,10 +102,10 @@ class RemoteGeneration {
         }
         if (call.stream()) {
             work = node.start(true);
-            work.tokens(backend.countTokens(call.prompt()));
-            return stream(call, backend, node, work, exchange, started, startNanos);
+            work.tokens(promptTokens);
+            return stream(call, backend, node, work, exchange, started, startNanos, promptTokens);
         }
-        return whole(call, backend, node, work, exchange, started, startNanos);
+        return whole(call, backend, node, work, exchange, started, startNanos, promptTokens);
     }
 
     /**
@@ -114,34 +114,32 @@ class RemoteGeneration {
      */
     private void settleFailedAttempt(GenerationCall call, RemoteBackend backend, NodeEnergy node, Work work,
             Instant started) {
-        if (work == null || work.withdraw()) {
-            return;
+        if (work != null) {
+            usage.recordUnlessWithdrawn(work, () -> new FinishedRequest(call.requestId() + "-attempt", call.caller(),
+                    call.agentRunId(), call.model().name(), "remote", node.node(), node.nodeClass(), node.device(), 0,
+                    0, UsageOutcome.FAILED, started, clock.instant(), -1, !backend.countsExactly()));
         }
-        CompletableFuture<MeasuredEnergy> energy = work.finish(0);
-        usage.record(new FinishedRequest(call.requestId() + "-attempt", call.caller(), call.agentRunId(),
-                call.model().name(), "remote", node.node(), node.nodeClass(), node.device(), 0, 0, UsageOutcome.FAILED,
-                started, clock.instant(), -1, !backend.countsExactly()), energy);
     }
 
     private ResponseEntity<Object> whole(GenerationCall call, RemoteBackend backend, NodeEnergy node, Work work,
-            RemoteBackend.Exchange exchange, Instant started, long startNanos) {
+            RemoteBackend.Exchange exchange, Instant started, long startNanos, long promptTokens) {
         JsonNode body;
         try (InputStream in = exchange.body()) {
             body = json.readTree(in.readNBytes(MAX_RESPONSE_BYTES));
         } catch (IOException | RuntimeException e) {
             backend.failedMidway(e);
-            recordFailure(call, backend, node, work, started);
+            recordFailure(call, node, work, started, promptTokens);
             throw OpenAiException.upstreamInvalidResponse();
         }
         if (!(body instanceof ObjectNode response)) {
-            recordFailure(call, backend, node, work, started);
+            recordFailure(call, node, work, started, promptTokens);
             throw OpenAiException.upstreamInvalidResponse();
         }
         // the client sees this service's request id, the one its usage is recorded under
         response.put("id", call.requestId());
         response.put("model", call.model().name());
         long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
-        Counts counts = counts(response.get("usage"), call.prompt(), completionText(call, response), backend);
+        Counts counts = counts(response.get("usage"), promptTokens, completionText(call, response), backend);
         if (counts.estimated()) {
             response.set("usage", json.valueToTree(OpenAiPayloads.usage(counts.prompt(), counts.completion())));
         }
@@ -154,14 +152,14 @@ class RemoteGeneration {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(response);
     }
 
-    private void recordFailure(GenerationCall call, RemoteBackend backend, NodeEnergy node, Work work, Instant started) {
+    private void recordFailure(GenerationCall call, NodeEnergy node, Work work, Instant started, long promptTokens) {
         long elapsedMs = Duration.between(started, clock.instant()).toMillis();
-        usage.record(finished(call, node, new Counts(backend.countTokens(call.prompt()), 0, true), UsageOutcome.FAILED,
+        usage.record(finished(call, node, new Counts(promptTokens, 0, true), UsageOutcome.FAILED,
                 started, elapsedMs, -1), work.finish(0));
     }
 
     private ResponseEntity<StreamingResponseBody> stream(GenerationCall call, RemoteBackend backend, NodeEnergy node,
-            Work work, RemoteBackend.Exchange exchange, Instant started, long startNanos) {
+            Work work, RemoteBackend.Exchange exchange, Instant started, long startNanos, long promptTokens) {
         StreamingResponseBody body = out -> {
             StringBuilder text = new StringBuilder();
             JsonNode reportedUsage = null;
@@ -213,7 +211,7 @@ class RemoteGeneration {
                 // a broken connection or a chunk that is not JSON: what was served so far is still recorded
                 outcome = UsageOutcome.FAILED;
             }
-            Counts counts = counts(reportedUsage, call.prompt(), text.toString(), backend);
+            Counts counts = counts(reportedUsage, promptTokens, text.toString(), backend);
             long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
             usage.record(finished(call, node, counts, outcome, started, elapsedMs, firstTokenMs),
                     work.finish(counts.completion()));
@@ -280,13 +278,13 @@ class RemoteGeneration {
     record Counts(long prompt, long completion, boolean estimated) {
     }
 
-    static Counts counts(JsonNode reported, String prompt, String completion, RemoteBackend backend) {
+    static Counts counts(JsonNode reported, long promptTokens, String completion, RemoteBackend backend) {
         if (reported != null && reported.isObject() && reported.path("prompt_tokens").isIntegralNumber()
                 && reported.path("completion_tokens").isIntegralNumber()) {
             return new Counts(Math.max(0, reported.get("prompt_tokens").asLong()),
                     Math.max(0, reported.get("completion_tokens").asLong()), false);
         }
-        return new Counts(backend.countTokens(prompt), backend.countTokens(completion), true);
+        return new Counts(promptTokens, backend.countTokens(completion), true);
     }
 
     private FinishedRequest finished(GenerationCall call, NodeEnergy node, Counts counts, UsageOutcome outcome,

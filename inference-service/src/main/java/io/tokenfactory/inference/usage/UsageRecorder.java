@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -18,6 +19,7 @@ import io.micrometer.core.instrument.Timer;
 
 import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.inference.energy.MeasuredEnergy;
+import io.tokenfactory.inference.energy.Work;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +57,16 @@ public class UsageRecorder implements DisposableBean {
             executor.execute(() -> then.accept(record(served, energy)));
         } catch (RejectedExecutionException shuttingDown) {
             then.accept(record(served, energy));
+        }
+    }
+
+    /**
+     * A request that got no answer: gone without a trace while it held no share of its node's time, otherwise
+     * recorded as {@code failed} describes it, with the energy of its share.
+     */
+    public void recordUnlessWithdrawn(Work work, Supplier<FinishedRequest> failed) {
+        if (!work.withdraw()) {
+            record(failed.get(), work.finish(0));
         }
     }
 
