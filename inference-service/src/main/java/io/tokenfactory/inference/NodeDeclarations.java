@@ -144,11 +144,6 @@ public class NodeDeclarations {
         return source.name().toLowerCase(Locale.ROOT);
     }
 
-    /** Every declared node, the local one included. */
-    public List<Node> all() {
-        return new ArrayList<>(nodes.values());
-    }
-
     /** The node this service runs on: its local engines are metered by its meter. */
     public Node local() {
         return local;

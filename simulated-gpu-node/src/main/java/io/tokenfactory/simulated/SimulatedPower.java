@@ -51,10 +51,6 @@ final class SimulatedPower {
         Arrays.fill(counterJoules, 0);
     }
 
-    int gpus() {
-        return gpus;
-    }
-
     private double gpuWatts() {
         return idleWatts + wattsPerRequest * running / gpus;
     }

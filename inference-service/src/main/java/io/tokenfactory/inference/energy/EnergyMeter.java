@@ -10,6 +10,10 @@ import io.tokenfactory.contracts.EnergySource;
  */
 interface EnergyMeter extends AutoCloseable {
 
+    /** A meter that could be opened on this machine, or why it could not ({@code meter} null). */
+    record Probe<M extends EnergyMeter>(M meter, String problem) {
+    }
+
     /** A power beyond this per series between two readings is garbage, not a measurement. */
     double MOST_PLAUSIBLE_WATTS = 5_000;
 

@@ -36,34 +36,29 @@ final class EnergyMeters {
             case KEPLER -> new Opened(new KeplerExporterMeter(settings.url(), settings.gpus(), settings.pods(), timeout,
                     clock), null);
             case ESTIMATED -> new Opened(new EstimatedMeter(settings.idleWatts(), settings.maxWatts(), clock), null);
-            case NVML -> {
-                NvmlMeter.Opened nvml = NvmlMeter.open(nvmlLibrary, settings.gpus(), clock);
-                if (nvml.meter() == null) {
-                    throw new InvalidNodeConfiguration("node '" + node.name() + "': source nvml is not readable here: "
-                            + nvml.problem());
-                }
-                yield new Opened(nvml.meter(), null);
-            }
-            case RAPL -> {
-                RaplMeter.Opened rapl = RaplMeter.open(settings.powercapPath(), clock);
-                if (rapl.meter() == null) {
-                    throw new InvalidNodeConfiguration("node '" + node.name() + "': source rapl is not readable here: "
-                            + rapl.problem());
-                }
-                yield new Opened(rapl.meter(), null);
-            }
+            case NVML -> new Opened(readable(node, "nvml", NvmlMeter.open(nvmlLibrary, settings.gpus(), clock)), null);
+            case RAPL -> new Opened(readable(node, "rapl", RaplMeter.open(settings.powercapPath(), clock)), null);
             case AUTO -> firstReadable(settings, nvmlLibrary, clock);
         };
     }
 
+    /** A named local source must be readable, or the service does not start. */
+    private static EnergyMeter readable(Node node, String source, EnergyMeter.Probe<?> probe) {
+        if (probe.meter() == null) {
+            throw new InvalidNodeConfiguration("node '" + node.name() + "': source " + source
+                    + " is not readable here: " + probe.problem());
+        }
+        return probe.meter();
+    }
+
     private static Opened firstReadable(MeterSettings settings, String nvmlLibrary, Clock clock) {
         List<String> problems = new ArrayList<>();
-        NvmlMeter.Opened nvml = NvmlMeter.open(nvmlLibrary, settings.gpus(), clock);
+        EnergyMeter.Probe<NvmlMeter> nvml = NvmlMeter.open(nvmlLibrary, settings.gpus(), clock);
         if (nvml.meter() != null) {
             return new Opened(nvml.meter(), null);
         }
         problems.add("NVML: " + nvml.problem());
-        RaplMeter.Opened rapl = RaplMeter.open(settings.powercapPath(), clock);
+        EnergyMeter.Probe<RaplMeter> rapl = RaplMeter.open(settings.powercapPath(), clock);
         if (rapl.meter() != null) {
             return new Opened(rapl.meter(), null);
         }

@@ -40,8 +40,4 @@ final class ExporterScrape {
             throw new MeterUnreadable("interrupted");
         }
     }
-
-    URI url() {
-        return url;
-    }
 }

@@ -117,10 +117,6 @@ public class NodeEnergies implements SmartLifecycle {
         return status;
     }
 
-    String replica() {
-        return replica;
-    }
-
     @Override
     public void start() {
         ledgers.forEach(NodeLedger::startTicking);

@@ -460,7 +460,6 @@ public final class NodeLedger implements NodeEnergy {
             activity.seconds += settlement.acceleratorSeconds() * share;
             if (settlement.measured()) {
                 activity.joules += settlement.joules() * share;
-                activity.measuredWindows++;
                 activity.source = settlement.source();
             } else {
                 activity.gapSeconds += overlapSeconds(activity, c.index);
@@ -536,7 +535,7 @@ public final class NodeLedger implements NodeEnergy {
         double joules;
         double seconds;
         double gapSeconds;
-        int measuredWindows;
+        // the source of its measured windows; NONE while it had none
         EnergySource source = EnergySource.NONE;
 
         Activity(boolean visible, long startMillis, long startIndex) {
@@ -597,8 +596,7 @@ public final class NodeLedger implements NodeEnergy {
         void complete() {
             MeasuredEnergy measured;
             synchronized (NodeLedger.this) {
-                measured = new MeasuredEnergy(joules, seconds, measuredWindows > 0 ? source : EnergySource.NONE,
-                        gapSeconds);
+                measured = new MeasuredEnergy(joules, seconds, source, gapSeconds);
             }
             energy.complete(measured);
         }

@@ -94,7 +94,7 @@ class NodeWindowStore {
 
     /** Settles a window over the reports it has now; a window settled already stays as it was. */
     @Transactional
-    public Totals settle(String node, Instant windowStart, Instant windowEnd, boolean measured, double joules,
+    public void settle(String node, Instant windowStart, Instant windowEnd, boolean measured, double joules,
             double acceleratorSeconds, EnergySource source, String note) {
         lock(node);
         Totals totals = jdbc.queryForObject("""
@@ -107,7 +107,6 @@ class NodeWindowStore {
                 ON CONFLICT (node, window_start) DO NOTHING""",
                 node, Timestamp.from(windowStart), Timestamp.from(windowEnd), measured, joules, acceleratorSeconds,
                 totals.work(), totals.requests(), source.name(), abbreviate(note));
-        return totals;
     }
 
     /** Settles, as gaps, every reported window before {@code before} that no owner settled (an owner died). */

@@ -52,30 +52,27 @@ final class NvmlMeter implements EnergyMeter {
     }
 
     /** What opening NVML gave: a meter, or why there is none. */
-    record Opened(NvmlMeter meter, String problem) {
-    }
-
     /**
      * @param library {@code nvidia-ml} (the driver's library, found by JNA) or a path to one
      * @param gpus    the GPUs to read; all of them when empty
      */
-    static Opened open(String library, List<Integer> gpus, Clock clock) {
+    static Probe<NvmlMeter> open(String library, List<Integer> gpus, Clock clock) {
         Nvml nvml;
         try {
             nvml = Native.load(library, Nvml.class);
         } catch (UnsatisfiedLinkError | RuntimeException absent) {
-            return new Opened(null, "no NVIDIA driver library (" + library + ") on this machine");
+            return new Probe<>(null, "no NVIDIA driver library (" + library + ") on this machine");
         }
         int status = nvml.nvmlInit_v2();
         if (status != NVML_SUCCESS) {
-            return new Opened(null, "nvmlInit failed with status " + status);
+            return new Probe<>(null, "nvmlInit failed with status " + status);
         }
         List<Integer> indexes = new ArrayList<>(gpus);
         if (indexes.isEmpty()) {
             IntByReference count = new IntByReference();
             status = nvml.nvmlDeviceGetCount_v2(count);
             if (status != NVML_SUCCESS || count.getValue() == 0) {
-                return new Opened(null, "NVML sees no GPU (status " + status + ")");
+                return new Probe<>(null, "NVML sees no GPU (status " + status + ")");
             }
             for (int i = 0; i < count.getValue(); i++) {
                 indexes.add(i);
@@ -86,17 +83,17 @@ final class NvmlMeter implements EnergyMeter {
             PointerByReference handle = new PointerByReference();
             status = nvml.nvmlDeviceGetHandleByIndex_v2(index, handle);
             if (status != NVML_SUCCESS) {
-                return new Opened(null, "NVML has no GPU " + index + " (status " + status + ")");
+                return new Probe<>(null, "NVML has no GPU " + index + " (status " + status + ")");
             }
             LongByReference energy = new LongByReference();
             status = nvml.nvmlDeviceGetTotalEnergyConsumption(handle.getValue(), energy);
             if (status != NVML_SUCCESS) {
-                return new Opened(null, "GPU " + index + " has no energy counter (status " + status
+                return new Probe<>(null, "GPU " + index + " has no energy counter (status " + status
                         + "; NVML counts energy from Volta on)");
             }
             devices.put("gpu" + index, handle.getValue());
         }
-        return new Opened(new NvmlMeter(nvml, devices, clock), null);
+        return new Probe<>(new NvmlMeter(nvml, devices, clock), null);
     }
 
     @Override

@@ -37,9 +37,9 @@ class PowerWindowRecording {
             double coveredSeconds, double measuredSeconds, String source, Instant first) {
     }
 
-    /** Publishes the node's windows settled before {@code settledUntil}; false when there was nothing new. */
+    /** Publishes the node's windows settled before {@code settledUntil}, if there are new ones. */
     @Transactional
-    public boolean publish(String node, String nodeClass, EnergyMeter meter, Instant settledUntil) {
+    public void publish(String node, String nodeClass, EnergyMeter meter, Instant settledUntil) {
         List<Timestamp> marks = jdbc.queryForList("SELECT published_until FROM node_meter WHERE node = ? FOR UPDATE",
                 Timestamp.class, node);
         Instant from = marks.isEmpty() || marks.get(0) == null ? null : marks.get(0).toInstant();
@@ -59,7 +59,7 @@ class PowerWindowRecording {
                 node, from == null ? null : Timestamp.from(from), Timestamp.from(settledUntil));
         Instant start = from != null ? from : sums.first();
         if (start == null || !settledUntil.isAfter(start)) {
-            return false;
+            return;
         }
         double[] gapEnergy = jdbc.queryForObject("""
                 SELECT COALESCE(sum(energy_joules), 0), COALESCE(sum(energy_joules) FILTER (WHERE busy), 0)
@@ -90,6 +90,5 @@ class PowerWindowRecording {
         jdbc.update("DELETE FROM node_work_report WHERE node = ? AND window_start < ?", node, Timestamp.from(before));
         jdbc.update("DELETE FROM node_window WHERE node = ? AND window_start < ?", node, Timestamp.from(before));
         jdbc.update("DELETE FROM node_gap WHERE node = ? AND gap_end < ?", node, Timestamp.from(before));
-        return true;
     }
 }

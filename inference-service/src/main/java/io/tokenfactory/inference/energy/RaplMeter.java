@@ -26,13 +26,10 @@ final class RaplMeter implements EnergyMeter {
         this.clock = clock;
     }
 
-    record Opened(RaplMeter meter, String problem) {
-    }
-
     /** The package zones under {@code root} (normally {@code /sys/class/powercap}), or why there are none. */
-    static Opened open(Path root, Clock clock) {
+    static Probe<RaplMeter> open(Path root, Clock clock) {
         if (!Files.isDirectory(root)) {
-            return new Opened(null, "no " + root + " (no RAPL on this machine or in this container)");
+            return new Probe<>(null, "no " + root + " (no RAPL on this machine or in this container)");
         }
         Map<String, Path> counters = new LinkedHashMap<>();
         Map<String, Double> wraps = new LinkedHashMap<>();
@@ -54,12 +51,12 @@ final class RaplMeter implements EnergyMeter {
                 wraps.put(name, Files.isReadable(max) ? Long.parseLong(Files.readString(max).trim()) / 1e6 : Double.NaN);
             }
         } catch (IOException | RuntimeException e) {
-            return new Opened(null, "RAPL zones under " + root + " could not be listed: " + e.getMessage());
+            return new Probe<>(null, "RAPL zones under " + root + " could not be listed: " + e.getMessage());
         }
         if (counters.isEmpty()) {
-            return new Opened(null, unreadable != null ? unreadable : "no RAPL package zone under " + root);
+            return new Probe<>(null, unreadable != null ? unreadable : "no RAPL package zone under " + root);
         }
-        return new Opened(new RaplMeter(counters, wraps, clock), null);
+        return new Probe<>(new RaplMeter(counters, wraps, clock), null);
     }
 
     /** A CPU package (its name {@code package-N}); psys, the whole platform, is a top-level zone too and overlaps them. */
