@@ -8,14 +8,17 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.tokenfactory.contracts.EnergySource;
+import io.tokenfactory.support.problem.QueryParameters;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -33,12 +36,29 @@ import org.springframework.transaction.annotation.Transactional;
 public class CostPerToken {
 
     public enum Dimension {
-        MODEL("model"), DEPARTMENT("department_id"), AGENT("agent_id"), NODE("node"), ENERGY_SOURCE("energy_source");
+        MODEL("model", "model"), DEPARTMENT("department_id", "department"), AGENT("agent_id", "agent"),
+        NODE("node", "node"), ENERGY_SOURCE("energy_source", "energySource");
 
         final String column;
+        /** How the API names it in {@code groupBy}. */
+        final String parameter;
 
-        Dimension(String column) {
+        Dimension(String column, String parameter) {
             this.column = column;
+            this.parameter = parameter;
+        }
+
+        /** Parses {@code model,energySource}: each name once, in the order given. */
+        public static List<Dimension> parse(String groupBy) {
+            Set<Dimension> dimensions = new LinkedHashSet<>();
+            if (groupBy != null && !groupBy.isBlank()) {
+                for (String name : groupBy.split(",")) {
+                    dimensions.add(Arrays.stream(values()).filter(d -> d.parameter.equalsIgnoreCase(name.trim()))
+                            .findFirst().orElseThrow(() -> QueryParameters.invalid(
+                                    "groupBy takes model, department, agent, node and energySource")));
+                }
+            }
+            return List.copyOf(dimensions);
         }
     }
 

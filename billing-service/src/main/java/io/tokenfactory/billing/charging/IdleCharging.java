@@ -9,9 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Function;
 
 import io.tokenfactory.billing.pricing.Prices;
@@ -86,7 +84,9 @@ public class IdleCharging {
         if (before.revision() >= allocation.revision()) {
             return false;
         }
-        Map<String, BigDecimal[]> previousBySource = previousBySource(allocation, before);
+        // what this revision adds to the rollups, per energy source: its nodes' sums less the previous revision's
+        Map<String, ChargeRollup.Sums> added = new TreeMap<>();
+        subtractPrevious(added, allocation, before);
         Tariffing.Terms terms = tariffing.termsFor(allocation.departmentId());
         List<Priced> priced = price(allocation, terms);
         BigDecimal energyCost = sum(priced, Priced::energyCost);
@@ -119,24 +119,12 @@ public class IdleCharging {
                 allocation.idleEnergyJoules().subtract(before.idleJoules()),
                 allocation.facilityOverheadJoules().subtract(before.overheadJoules()), cost.subtract(before.cost()),
                 charge.subtract(before.charge()));
-        Map<ChargeRollup.Key, ChargeRollup.Sums> rolledUp = new LinkedHashMap<>();
-        Map<String, BigDecimal[]> nowBySource = new TreeMap<>();
         for (Priced node : priced) {
-            add(nowBySource, node.source(), node.idleJoules(), node.overheadJoules(), node.cost(), node.charge());
+            add(added, node.source(), node.idleJoules(), node.overheadJoules(), node.cost(), node.charge());
         }
-        Set<String> sources = new TreeSet<>(nowBySource.keySet());
-        sources.addAll(previousBySource.keySet());
-        for (String source : sources) {
-            BigDecimal[] now = nowBySource.getOrDefault(source, zeros());
-            BigDecimal[] was = previousBySource.getOrDefault(source, zeros());
-            ChargeRollup.Sums sums = new ChargeRollup.Sums();
-            sums.idleJoules = now[0].subtract(was[0]);
-            sums.overheadJoules = now[1].subtract(was[1]);
-            sums.cost = now[2].subtract(was[2]);
-            sums.charge = now[3].subtract(was[3]);
-            rolledUp.put(ChargeRollup.Key.of(allocation.departmentId(), period, servicePeriod, true, null, null, source),
-                    sums);
-        }
+        Map<ChargeRollup.Key, ChargeRollup.Sums> rolledUp = new LinkedHashMap<>();
+        added.forEach((source, sums) -> rolledUp.put(ChargeRollup.Key.of(allocation.departmentId(), period,
+                servicePeriod, true, null, null, source), sums));
         rollup.add(rolledUp);
         ledger.add(allocation.departmentId(), period, charge.subtract(before.charge()), cost.subtract(before.cost()));
         return true;
@@ -168,39 +156,34 @@ public class IdleCharging {
         return priced;
     }
 
-    /** What the previous revision held, per energy source. */
-    private Map<String, BigDecimal[]> previousBySource(IdleEnergyAllocated allocation, Previous before) {
-        Map<String, BigDecimal[]> previous = new TreeMap<>();
+    /** Takes off what the previous revision held, per energy source. */
+    private void subtractPrevious(Map<String, ChargeRollup.Sums> added, IdleEnergyAllocated allocation,
+            Previous before) {
         jdbc.query("""
                 SELECT energy_source, idle_joules, overhead_joules, energy_cost + capacity_cost, charge
                 FROM idle_charge_node WHERE department_id = ? AND hour_start = ?""",
                 row -> {
-                    add(previous, row.getString(1), row.getBigDecimal(2), row.getBigDecimal(3), row.getBigDecimal(4),
-                            row.getBigDecimal(5));
+                    add(added, row.getString(1), row.getBigDecimal(2).negate(), row.getBigDecimal(3).negate(),
+                            row.getBigDecimal(4).negate(), row.getBigDecimal(5).negate());
                 }, allocation.departmentId(), Timestamp.from(allocation.hourStart()));
-        if (previous.isEmpty() && before.revision() > 0) {
+        if (added.isEmpty() && before.revision() > 0) {
             // charged before per-node shares were kept
-            add(previous, legacySource(before.idleJoules()), before.idleJoules(), before.overheadJoules(), before.cost(),
-                    before.charge());
+            add(added, legacySource(before.idleJoules()), before.idleJoules().negate(), before.overheadJoules().negate(),
+                    before.cost().negate(), before.charge().negate());
         }
-        return previous;
     }
 
     private static String legacySource(BigDecimal joules) {
         return (joules.signum() > 0 ? EnergySource.ESTIMATED : EnergySource.NONE).name();
     }
 
-    private static void add(Map<String, BigDecimal[]> bySource, String source, BigDecimal joules, BigDecimal overhead,
-            BigDecimal cost, BigDecimal charge) {
-        BigDecimal[] sums = bySource.computeIfAbsent(source, s -> zeros());
-        sums[0] = sums[0].add(joules);
-        sums[1] = sums[1].add(overhead);
-        sums[2] = sums[2].add(cost);
-        sums[3] = sums[3].add(charge);
-    }
-
-    private static BigDecimal[] zeros() {
-        return new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO};
+    private static void add(Map<String, ChargeRollup.Sums> bySource, String source, BigDecimal joules,
+            BigDecimal overhead, BigDecimal cost, BigDecimal charge) {
+        ChargeRollup.Sums sums = bySource.computeIfAbsent(source, s -> new ChargeRollup.Sums());
+        sums.idleJoules = sums.idleJoules.add(joules);
+        sums.overheadJoules = sums.overheadJoules.add(overhead);
+        sums.cost = sums.cost.add(cost);
+        sums.charge = sums.charge.add(charge);
     }
 
     private static BigDecimal sum(List<Priced> priced, Function<Priced, BigDecimal> amount) {

@@ -2,10 +2,6 @@ package io.tokenfactory.billing.charging.web;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.Locale;
-import java.util.Set;
 
 import io.tokenfactory.billing.charging.CostPerToken;
 import io.tokenfactory.support.problem.QueryParameters;
@@ -36,19 +32,7 @@ class CostController {
         if (!start.isBefore(end) || Duration.between(start, end).toDays() > 400) {
             throw QueryParameters.invalid("from must be before to, at most 400 days apart");
         }
-        Set<CostPerToken.Dimension> dimensions = new LinkedHashSet<>();
-        if (groupBy != null && !groupBy.isBlank()) {
-            for (String name : groupBy.split(",")) {
-                String normalised = name.trim().equalsIgnoreCase("energySource") ? "ENERGY_SOURCE"
-                        : name.trim().toUpperCase(Locale.ROOT);
-                try {
-                    dimensions.add(CostPerToken.Dimension.valueOf(normalised));
-                } catch (IllegalArgumentException e) {
-                    throw QueryParameters.invalid("groupBy takes model, department, agent, node and energySource");
-                }
-            }
-        }
-        return costPerToken.between(start, end, new ArrayList<>(dimensions),
+        return costPerToken.between(start, end, CostPerToken.Dimension.parse(groupBy),
                 Caller.current().scopeTo(QueryParameters.uuid("department", department)));
     }
 }
