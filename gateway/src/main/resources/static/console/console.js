@@ -45,9 +45,11 @@ const money = (value, currency) => {
 };
 const short = (id) => id ? String(id).substring(0, 8) : '–';
 const iso = (date) => date.toISOString();
+/** A date as a datetime-local field holds it: local time, to the minute. */
+const localMinute = (date) => new Date(date.getTime() - date.getTimezoneOffset() * 60e3).toISOString().substring(0, 16);
 const badge = (text) => el('span', { class: `badge ${text}`, 'data-testid': 'badge' }, text);
 
-/** How every figure names where its energy came from (the same words as statements). */
+/** How a badge names where a figure's energy came from: the words statements use, shortened ("measured (DCGM)" there). */
 const SOURCE_LABELS = {
     NVML: 'measured · NVML', DCGM: 'measured · DCGM', DCGM_POWER: 'integrated power · DCGM', KEPLER: 'measured · Kepler',
     RAPL: 'measured · RAPL', REPORTED: 'reported by the engine', ESTIMATED: 'estimated', NONE: 'no energy measured',
@@ -489,11 +491,10 @@ function agentForm(created) {
 
 async function usagePage(view) {
     const now = new Date();
-    const local = (date) => new Date(date.getTime() - date.getTimezoneOffset() * 60e3).toISOString().substring(0, 16);
     const form = el('form', { 'data-testid': 'usage-form' },
-        el('label', {}, 'From', el('input', { name: 'from', type: 'datetime-local', value: local(new Date(now.getTime() - 86400e3)) })),
+        el('label', {}, 'From', el('input', { name: 'from', type: 'datetime-local', value: localMinute(new Date(now.getTime() - 86400e3)) })),
         // the field holds minutes: the next minute, so usage of this very minute is in the range
-        el('label', {}, 'To', el('input', { name: 'to', type: 'datetime-local', value: local(new Date(now.getTime() + 60e3)) })),
+        el('label', {}, 'To', el('input', { name: 'to', type: 'datetime-local', value: localMinute(new Date(now.getTime() + 60e3)) })),
         el('label', {}, 'Granularity', el('select', { name: 'granularity' },
             ['total', 'day', 'hour', 'minute'].map((g) => el('option', { value: g }, g)))),
         ['department', 'agent', 'model', 'node', 'energySource'].map((d) => el('label', {}, d === 'energySource' ? 'energy source' : d,
@@ -650,10 +651,9 @@ async function keysPage(view) {
 
 async function reconciliationPage(view) {
     const now = new Date();
-    const local = (date) => new Date(date.getTime() - date.getTimezoneOffset() * 60e3).toISOString().substring(0, 16);
     const form = el('form', { 'data-testid': 'reconciliation-form' },
-        el('label', {}, 'From', el('input', { name: 'from', type: 'datetime-local', value: local(new Date(now.getTime() - 86400e3)) })),
-        el('label', {}, 'To', el('input', { name: 'to', type: 'datetime-local', value: local(new Date(now.getTime() + 3600e3)) })),
+        el('label', {}, 'From', el('input', { name: 'from', type: 'datetime-local', value: localMinute(new Date(now.getTime() - 86400e3)) })),
+        el('label', {}, 'To', el('input', { name: 'to', type: 'datetime-local', value: localMinute(new Date(now.getTime() + 3600e3)) })),
         el('button', { type: 'submit' }, 'Reconcile'));
     const result = el('div');
     view.append(el('div', { class: 'card' }, el('h1', {}, 'Reconciliation'),
