@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 
-class EmbeddedInfrastructureTests {
+class EmbeddedInfrastructureIntegrationTests {
 
     @Test
     void postgresKeepsDatabasesInItsDataDirectoryAcrossRestarts(@TempDir Path dataDirectory) throws Exception {

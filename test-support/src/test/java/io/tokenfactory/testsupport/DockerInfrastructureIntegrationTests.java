@@ -20,7 +20,7 @@ import com.rabbitmq.client.ConnectionFactory;
  * where no Docker engine answers.
  */
 @Testcontainers(disabledWithoutDocker = true)
-class DockerInfrastructureTests {
+class DockerInfrastructureIntegrationTests {
 
     @Container
     static final PostgreSQLContainer postgres = new PostgreSQLContainer("postgres:17-alpine");

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** OpenAI's official Java client, unchanged, pointed at this service. */
 @ServiceIntegrationTest
-class OpenAiJavaClientTests {
+class OpenAiJavaClientIntegrationTests {
 
     @LocalServerPort
     int port;

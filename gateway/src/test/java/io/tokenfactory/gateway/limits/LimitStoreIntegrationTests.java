@@ -20,7 +20,7 @@ import reactor.core.publisher.Flux;
  * Both stores under concurrent load: the sum of what they admit never passes the limit. The Redis store runs
  * against the server named by {@code TF_REDIS_HOST} (CI sets it when Redis answers) and is skipped otherwise.
  */
-class LimitStoreTests {
+class LimitStoreIntegrationTests {
 
     private static LettuceConnectionFactory redisConnection;
 
