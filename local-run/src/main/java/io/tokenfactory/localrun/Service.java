@@ -2,10 +2,14 @@ package io.tokenfactory.localrun;
 
 import java.util.List;
 
-/** One of the five services as the local run starts it. */
-record Service(String name, String module, int port, String database, String portVariable, String databaseVariable) {
+/**
+ * One of the five services as the local run starts it. Public for the deploy module's tests, which check
+ * docker-compose.yml and the Kubernetes manifests against this same list.
+ */
+public record Service(String name, String module, int port, String database, String portVariable,
+        String databaseVariable) {
 
-    static final List<Service> ALL = List.of(
+    public static final List<Service> ALL = List.of(
             new Service("billing-service", "billing-service", 8084, "tf_billing", "TF_BILLING_PORT", "TF_BILLING_DATABASE"),
             new Service("metering-service", "metering-service", 8083, "tf_metering", "TF_METERING_PORT", "TF_METERING_DATABASE"),
             new Service("inference-service", "inference-service", 8082, "tf_inference", "TF_INFERENCE_PORT", "TF_INFERENCE_DATABASE"),

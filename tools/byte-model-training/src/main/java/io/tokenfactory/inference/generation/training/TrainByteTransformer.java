@@ -34,7 +34,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Trains the bundled byte-level model, seeded and reproducible: {@code bench/train-byte-model.sh} fetches the corpus
+ * Trains the bundled byte-level model, seeded and reproducible: {@code tools/train-byte-model.sh} fetches the corpus
  * and runs this. Next-byte prediction with Adam, linear warm-up and cosine decay; the checkpoint with the lowest
  * validation loss is the one written.
  *
@@ -43,7 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class TrainByteTransformer {
 
-    private static final SoftmaxCrossEntropyLoss CROSS_ENTROPY = new SoftmaxCrossEntropyLoss("cross-entropy", 1, -1, true, true);
+    private static final SoftmaxCrossEntropyLoss CROSS_ENTROPY =
+            new SoftmaxCrossEntropyLoss("cross-entropy", 1, -1, true, true);
     private static final Pattern CHAPTER_FILE = Pattern.compile("chapter_(\\d+)\\.json");
 
     private TrainByteTransformer() {
@@ -68,7 +69,8 @@ public final class TrainByteTransformer {
         JsonMapper json = JsonMapper.builder().build();
         List<Path> chapters;
         try (Stream<Path> files = Files.list(data)) {
-            chapters = new ArrayList<>(files.filter(f -> CHAPTER_FILE.matcher(f.getFileName().toString()).matches()).toList());
+            chapters = new ArrayList<>(
+                    files.filter(f -> CHAPTER_FILE.matcher(f.getFileName().toString()).matches()).toList());
         }
         chapters.sort(Comparator.comparingInt(TrainByteTransformer::chapterNumber));
         StringBuilder text = new StringBuilder();

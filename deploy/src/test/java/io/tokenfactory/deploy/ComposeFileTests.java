@@ -1,4 +1,4 @@
-package io.tokenfactory.localrun;
+package io.tokenfactory.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,12 +16,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
+import io.tokenfactory.localrun.Service;
+
 /**
  * No Docker engine runs where the tests run, so docker-compose.yml is checked by reading it: every service is
  * there with the port, database, variables and health check that the services' own configuration expects.
  */
 class ComposeFileTests {
 
+    /** The repository: tests run in the module's directory, deploy/. */
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{(TF_[A-Z_]+)");
 

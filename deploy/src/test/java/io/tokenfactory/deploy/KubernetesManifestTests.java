@@ -1,4 +1,4 @@
-package io.tokenfactory.localrun;
+package io.tokenfactory.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -23,6 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
+import io.tokenfactory.localrun.Service;
+
 /**
  * No cluster runs where the tests run, so the Kustomize manifests under deploy/kubernetes are checked by reading
  * them: every service has its Deployment, Service, autoscaler and disruption budget, on the port, probes and
@@ -30,6 +32,7 @@ import org.yaml.snakeyaml.Yaml;
  */
 class KubernetesManifestTests {
 
+    /** The repository: tests run in the module's directory, deploy/. */
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Path KUBERNETES = ROOT.resolve("deploy/kubernetes");
     private static final Path BASE = KUBERNETES.resolve("base");
