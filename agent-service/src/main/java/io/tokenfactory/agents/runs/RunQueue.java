@@ -1,4 +1,4 @@
-package io.tokenfactory.agents.runtime;
+package io.tokenfactory.agents.runs;
 
 import java.sql.Date;
 import java.sql.PreparedStatement;
@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -15,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import io.tokenfactory.agents.AgentProperties;
@@ -51,12 +51,12 @@ public class RunQueue {
             Instant startedAt) {
     }
 
-    private record DueSchedule(UUID agentId, Instant due, UUID department, int version, FireTimes times,
-            OverlapPolicy overlap, int maxRunsPerDay, Long monthlyTokenBudget, int failures, LocalDate runsDay,
-            int runsThatDay, String tokensMonth, long tokensThatMonth) {
+    private record DueSchedule(UUID agentId, Instant due, UUID department, int version, Schedule schedule,
+            int failures, Schedule.Tally tally) {
     }
 
-    private record OpenRun(UUID id, String status) {
+    /** The locked schedule row and agent a request to run now is decided on. */
+    private record RequestedSchedule(AgentState state, int version, Schedule.Tally tally) {
     }
 
     private final JdbcTemplate jdbc;
@@ -77,7 +77,7 @@ public class RunQueue {
         Instant now = clock.instant();
         if (AgentState.ACTIVE.name().equals(changed.to())) {
             AgentDefinition definition = catalog.get(changed.agentId()).definition();
-            Instant first = times(definition).firstFrom(now);
+            Instant first = Schedule.of(definition).firstFrom(now);
             jdbc.update("""
                     INSERT INTO agent_schedule (agent_id, next_fire_at, consecutive_failures, updated_at) VALUES (?, ?, 0, ?)
                     ON CONFLICT (agent_id) DO UPDATE SET next_fire_at = excluded.next_fire_at, consecutive_failures = 0,
@@ -114,42 +114,26 @@ public class RunQueue {
         if (due.isEmpty()) {
             return 0;
         }
-        Map<UUID, List<OpenRun>> open = openRuns(due.stream().map(DueSchedule::agentId).toList());
+        Map<UUID, List<Schedule.OpenRun>> open = openRuns(due.stream().map(DueSchedule::agentId).toList());
         List<Object[]> queued = new ArrayList<>();
         List<Object[]> schedules = new ArrayList<>();
         List<UUID> cancel = new ArrayList<>();
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
-        String month = YearMonth.from(today).toString();
+        YearMonth month = YearMonth.from(today);
         for (DueSchedule schedule : due) {
-            Instant next = schedule.times().following(schedule.due(), now);
-            long skipped = 0;
-            long missed = 0;
-            int runsToday = today.equals(schedule.runsDay()) ? schedule.runsThatDay() : 0;
-            long tokensThisMonth = month.equals(schedule.tokensMonth()) ? schedule.tokensThatMonth() : 0;
-            if (Duration.between(schedule.due(), now).compareTo(settings.catchUpWindow()) > 0) {
-                // down for longer than the catch-up window: those fires are gone, the agent resumes its cadence
-                missed = schedule.times().firesBetween(schedule.due(), now, 100_000);
-            } else {
-                missed = Math.max(0, schedule.times().firesBetween(schedule.due(), now, 100_000) - 1);
-                List<OpenRun> runs = open.getOrDefault(schedule.agentId(), List.of());
-                OpenRun running = runs.stream().filter(run -> run.status().equals("RUNNING")).findFirst().orElse(null);
-                boolean alreadyQueued = runs.stream().anyMatch(run -> run.status().equals("QUEUED"));
-                boolean overLimit = runsToday >= schedule.maxRunsPerDay() || (schedule.monthlyTokenBudget() != null
-                        && tokensThisMonth >= schedule.monthlyTokenBudget());
-                if (overLimit || alreadyQueued || (running != null && schedule.overlap() == OverlapPolicy.SKIP)) {
-                    skipped = 1;
-                } else {
-                    if (running != null && schedule.overlap() == OverlapPolicy.CANCEL_RUNNING) {
-                        cancel.add(running.id());
-                    }
-                    queued.add(new Object[] {UUID.randomUUID(), schedule.agentId(), schedule.department(),
-                            schedule.version(), schedule.failures() > 0 ? "RETRY" : "SCHEDULE", null,
-                            Timestamp.from(schedule.due()), Timestamp.from(now)});
-                    runsToday++;
-                }
+            Schedule.Fire fire = schedule.schedule().fire(schedule.due(), now, settings.catchUpWindow(), schedule.tally(),
+                    open.getOrDefault(schedule.agentId(), List.of()));
+            if (fire.cancel() != null) {
+                cancel.add(fire.cancel());
             }
-            schedules.add(new Object[] {timestamp(next), skipped, missed, Date.valueOf(today), runsToday, month,
-                    tokensThisMonth, Timestamp.from(now), schedule.agentId()});
+            if (fire.queued()) {
+                queued.add(new Object[] {UUID.randomUUID(), schedule.agentId(), schedule.department(), schedule.version(),
+                        schedule.failures() > 0 ? "RETRY" : "SCHEDULE", null, Timestamp.from(schedule.due()),
+                        Timestamp.from(now)});
+            }
+            int runsToday = schedule.tally().runsOn(today) + (fire.queued() ? 1 : 0);
+            schedules.add(new Object[] {timestamp(fire.next()), fire.skipped(), fire.missed(), Date.valueOf(today),
+                    runsToday, month.toString(), schedule.tally().tokensIn(month), Timestamp.from(now), schedule.agentId()});
         }
         jdbc.batchUpdate("""
                 UPDATE agent_schedule SET next_fire_at = ?, skipped_fires = skipped_fires + ?, missed_fires = missed_fires + ?,
@@ -171,49 +155,49 @@ public class RunQueue {
         jdbc.update("""
                 INSERT INTO agent_schedule (agent_id, next_fire_at, updated_at) VALUES (?, NULL, ?)
                 ON CONFLICT (agent_id) DO NOTHING""", agent.id(), Timestamp.from(now));
-        Map<String, Object> schedule = jdbc.queryForMap("""
-                SELECT s.runs_day, s.runs_that_day, a.state, a.current_version, s.tokens_month, s.tokens_that_month
+        RequestedSchedule schedule = jdbc.queryForObject("""
+                SELECT a.state, a.current_version, s.runs_day, s.runs_that_day, s.tokens_month, s.tokens_that_month
                 FROM agent_schedule s JOIN agent a ON a.id = s.agent_id
-                WHERE s.agent_id = ? FOR UPDATE OF s""", agent.id());
-        if (!AgentState.ACTIVE.name().equals(schedule.get("state"))) {
-            throw ApiProblemException.conflict("agent_not_active", "Agent " + agent.id() + " is " + schedule.get("state")
+                WHERE s.agent_id = ? FOR UPDATE OF s""", (row, i) -> new RequestedSchedule(
+                AgentState.valueOf(row.getString(1)), row.getInt(2), tally(row, 3)), agent.id());
+        if (schedule.state() != AgentState.ACTIVE) {
+            throw ApiProblemException.conflict("agent_not_active", "Agent " + agent.id() + " is " + schedule.state()
                     + "; only an active agent runs");
         }
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
-        int runsToday = today.equals(schedule.get("runs_day") == null ? null : ((Date) schedule.get("runs_day")).toLocalDate())
-                ? ((Number) schedule.get("runs_that_day")).intValue() : 0;
-        if (runsToday >= agent.definition().maxRunsPerDay()) {
-            throw new ApiProblemException(HttpStatus.TOO_MANY_REQUESTS, "daily_run_limit", "Daily run limit reached",
-                    "Agent " + agent.id() + " has had its " + agent.definition().maxRunsPerDay() + " runs today");
+        Schedule rules = Schedule.of(agent.definition());
+        List<Schedule.OpenRun> runs = openRuns(List.of(agent.id())).getOrDefault(agent.id(), List.of());
+        Optional<Schedule.Refusal> refusal = rules.refusal(today, schedule.tally(), runs);
+        if (refusal.isPresent()) {
+            throw refused(agent, refusal.get());
         }
-        Long monthlyBudget = agent.definition().monthlyTokenBudget();
-        if (monthlyBudget != null && YearMonth.from(today).toString().equals(schedule.get("tokens_month"))
-                && ((Number) schedule.get("tokens_that_month")).longValue() >= monthlyBudget) {
-            throw new ApiProblemException(HttpStatus.TOO_MANY_REQUESTS, "agent_token_budget", "Agent token budget used",
-                    "Agent " + agent.id() + " has used its " + monthlyBudget + " tokens this month");
-        }
-        List<OpenRun> runs = openRuns(List.of(agent.id())).getOrDefault(agent.id(), List.of());
-        if (runs.stream().anyMatch(run -> run.status().equals("QUEUED"))) {
-            throw ApiProblemException.conflict("run_already_queued", "A run of agent " + agent.id() + " is already waiting");
-        }
-        OpenRun running = runs.stream().filter(run -> run.status().equals("RUNNING")).findFirst().orElse(null);
-        if (running != null) {
-            switch (agent.definition().overlapPolicy()) {
-                case SKIP -> throw ApiProblemException.conflict("run_in_progress", "Agent " + agent.id()
-                        + " is running and its overlap policy is SKIP");
-                case CANCEL_RUNNING -> jdbc.update("UPDATE agent_run SET cancel_requested = true WHERE id = ?", running.id());
-                case QUEUE_ONE -> { }
-            }
-        }
+        rules.cancelledBy(runs).ifPresent(running ->
+                jdbc.update("UPDATE agent_run SET cancel_requested = true WHERE id = ?", running));
         UUID id = UUID.randomUUID();
         jdbc.update("""
                 INSERT INTO agent_run (id, agent_id, department_id, agent_version, trigger_kind, status, input,
                     scheduled_for, queued_at) VALUES (?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?)""", id, agent.id(),
-                agent.departmentId(), ((Number) schedule.get("current_version")).intValue(), trigger, input,
+                agent.departmentId(), schedule.version(), trigger, input,
                 Timestamp.from(now), Timestamp.from(now));
         jdbc.update("UPDATE agent_schedule SET runs_day = ?, runs_that_day = ?, updated_at = ? WHERE agent_id = ?",
-                Date.valueOf(today), runsToday + 1, Timestamp.from(now), agent.id());
+                Date.valueOf(today), schedule.tally().runsOn(today) + 1, Timestamp.from(now), agent.id());
         return id;
+    }
+
+    private static ApiProblemException refused(Agent agent, Schedule.Refusal refusal) {
+        AgentDefinition definition = agent.definition();
+        return switch (refusal) {
+            case NOT_TODAY -> new ApiProblemException(HttpStatus.TOO_MANY_REQUESTS, "daily_run_limit",
+                    "Daily run limit reached", "Agent " + agent.id() + " has had its " + definition.maxRunsPerDay()
+                            + " runs today");
+            case TOKEN_BUDGET_USED -> new ApiProblemException(HttpStatus.TOO_MANY_REQUESTS, "agent_token_budget",
+                    "Agent token budget used", "Agent " + agent.id() + " has used its "
+                            + definition.monthlyTokenBudget() + " tokens this month");
+            case ALREADY_QUEUED -> ApiProblemException.conflict("run_already_queued", "A run of agent " + agent.id()
+                    + " is already waiting");
+            case IN_PROGRESS -> ApiProblemException.conflict("run_in_progress", "Agent " + agent.id()
+                    + " is running and its overlap policy is SKIP");
+        };
     }
 
     /**
@@ -242,8 +226,8 @@ public class RunQueue {
         }
     }
 
-    private Map<UUID, List<OpenRun>> openRuns(List<UUID> agents) {
-        Map<UUID, List<OpenRun>> open = new HashMap<>();
+    private Map<UUID, List<Schedule.OpenRun>> openRuns(List<UUID> agents) {
+        Map<UUID, List<Schedule.OpenRun>> open = new HashMap<>();
         jdbc.query(connection -> {
             PreparedStatement statement = connection.prepareStatement(
                     "SELECT agent_id, id, status FROM agent_run WHERE agent_id = ANY(?) AND status IN ('QUEUED', 'RUNNING')");
@@ -251,17 +235,20 @@ public class RunQueue {
             return statement;
         }, (ResultSet row) -> {
             open.computeIfAbsent(row.getObject(1, UUID.class), key -> new ArrayList<>())
-                    .add(new OpenRun(row.getObject(2, UUID.class), row.getString(3)));
+                    .add(new Schedule.OpenRun(row.getObject(2, UUID.class), RunStatus.valueOf(row.getString(3))));
         });
         return open;
     }
 
-    static FireTimes times(AgentDefinition definition) {
-        return new FireTimes(definition.trigger(), definition.intervalSeconds(), definition.cron(), definition.timeZone());
-    }
-
     private static Timestamp timestamp(Instant instant) {
         return instant == null ? null : Timestamp.from(instant);
+    }
+
+    /** The schedule's tally from four columns starting at {@code first}: runs_day, runs_that_day, tokens_month, tokens_that_month. */
+    private static Schedule.Tally tally(ResultSet row, int first) throws SQLException {
+        Date runsDay = row.getDate(first);
+        return new Schedule.Tally(runsDay == null ? null : runsDay.toLocalDate(), row.getInt(first + 1),
+                row.getString(first + 2), row.getLong(first + 3));
     }
 
     private static DueSchedule dueSchedule(ResultSet row, int i) throws SQLException {
@@ -269,11 +256,9 @@ public class RunQueue {
         Integer intervalSeconds = row.wasNull() ? null : interval;
         long budget = row.getLong(11);
         Long monthlyBudget = row.wasNull() ? null : budget;
-        Date runsDay = row.getDate(13);
-        return new DueSchedule(row.getObject(1, UUID.class), row.getTimestamp(2).toInstant(), row.getObject(3, UUID.class),
-                row.getInt(4), new FireTimes(TriggerKind.valueOf(row.getString(5)), intervalSeconds, row.getString(7),
-                row.getString(8)), OverlapPolicy.valueOf(row.getString(9)), row.getInt(10), monthlyBudget,
-                row.getInt(12), runsDay == null ? null : runsDay.toLocalDate(), row.getInt(14), row.getString(15),
-                row.getLong(16));
+        Schedule schedule = new Schedule(TriggerKind.valueOf(row.getString(5)), intervalSeconds, row.getString(7),
+                row.getString(8), OverlapPolicy.valueOf(row.getString(9)), row.getInt(10), monthlyBudget);
+        return new DueSchedule(row.getObject(1, UUID.class), row.getTimestamp(2).toInstant(),
+                row.getObject(3, UUID.class), row.getInt(4), schedule, row.getInt(12), tally(row, 13));
     }
 }

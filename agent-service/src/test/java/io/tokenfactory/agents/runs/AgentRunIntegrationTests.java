@@ -1,4 +1,4 @@
-package io.tokenfactory.agents.runtime;
+package io.tokenfactory.agents.runs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -15,6 +15,7 @@ import java.util.UUID;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import io.tokenfactory.agents.AgentProperties;
+import io.tokenfactory.agents.keys.AgentCredentials;
 import io.tokenfactory.agents.StubGateway;
 import io.tokenfactory.testsupport.HttpTestClient;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;

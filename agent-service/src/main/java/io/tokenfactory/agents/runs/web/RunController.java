@@ -1,41 +1,36 @@
-package io.tokenfactory.agents.runtime.web;
+package io.tokenfactory.agents.runs.web;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
 
-import io.tokenfactory.agents.AgentProperties;
 import io.tokenfactory.agents.definition.AgentCatalog;
 import io.tokenfactory.agents.definition.AgentDefinition.Agent;
 import io.tokenfactory.agents.definition.AgentDefinition.TriggerKind;
-import io.tokenfactory.agents.runtime.RunHistory;
-import io.tokenfactory.agents.runtime.RunQueue;
+import io.tokenfactory.agents.runs.RunAccounting;
+import io.tokenfactory.agents.runs.RunHistory;
+import io.tokenfactory.agents.runs.RunQueue;
+import io.tokenfactory.agents.runs.RunStatus;
 import io.tokenfactory.support.problem.ApiProblemException;
-import io.tokenfactory.support.problem.QueryParameters;
 import io.tokenfactory.support.security.Caller;
 
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.core.context.SecurityContextHolder;
-import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An agent's runs: run now, webhook, history, one run with its steps, tokens, joules and cost, cancelling, and its
@@ -44,22 +39,26 @@ import tools.jackson.databind.json.JsonMapper;
 @RestController
 class RunController {
 
-    private static final Set<String> STATUSES = Set.of("QUEUED", "RUNNING", "SUCCEEDED", "LIMIT_REACHED", "FAILED",
-            "CANCELLED", "TIMED_OUT", "ORPHANED", "INFERENCE_UNAVAILABLE");
-
     private final AgentCatalog catalog;
     private final RunQueue queue;
     private final RunHistory history;
-    private final JsonMapper json;
-    private final URI billing;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final RunAccounting accounting;
 
-    RunController(AgentCatalog catalog, RunQueue queue, RunHistory history, JsonMapper json, AgentProperties properties) {
+    RunController(AgentCatalog catalog, RunQueue queue, RunHistory history, RunAccounting accounting) {
         this.catalog = catalog;
         this.queue = queue;
         this.history = history;
-        this.json = json;
-        this.billing = properties.billingUrl();
+        this.accounting = accounting;
+    }
+
+    /**
+     * Which runs to list: {@code status} (any case; absent: all) and {@code limit} (1 to 1000, default 50).
+     */
+    record RunsQuery(RunStatus status, @Min(1) @Max(1_000) Integer limit) {
+
+        int limitOrDefault() {
+            return limit == null ? 50 : limit;
+        }
     }
 
     record RunRequest(@Size(max = 20_000) String input) {
@@ -91,31 +90,17 @@ class RunController {
     }
 
     @GetMapping("/api/agents/{id}/runs")
-    List<RunHistory.Run> runs(@PathVariable UUID id, @RequestParam(required = false) String status,
-            @RequestParam(required = false) String limit) {
+    List<RunHistory.Run> runs(@PathVariable UUID id, @Valid @ModelAttribute RunsQuery query) {
         visible(id);
-        String wanted = status == null ? null : status.toUpperCase(Locale.ROOT);
-        if (wanted != null && !STATUSES.contains(wanted)) {
-            throw QueryParameters.invalid("status takes one of " + STATUSES);
-        }
-        int count;
-        try {
-            count = limit == null ? 50 : Integer.parseInt(limit);
-        } catch (NumberFormatException e) {
-            count = -1;
-        }
-        if (count < 1 || count > 1_000) {
-            throw QueryParameters.invalid("limit must be a number from 1 to 1000");
-        }
-        return history.runs(id, wanted, count);
+        return history.runs(id, query.status(), query.limitOrDefault());
     }
 
     /** One run with its steps; {@code accounting} holds its joules and cost from billing, once metered and charged. */
     @GetMapping("/api/agents/{id}/runs/{runId}")
-    Map<String, Object> run(@PathVariable UUID id, @PathVariable UUID runId) {
+    Map<String, Object> run(@PathVariable UUID id, @PathVariable UUID runId, @AuthenticationPrincipal Jwt caller) {
         visible(id);
         RunHistory.Run run = history.run(id, runId);
-        return Map.of("run", run, "accounting", accounting(runId));
+        return Map.of("run", run, "accounting", accounting.of(runId, caller == null ? null : caller.getTokenValue()));
     }
 
     @PostMapping("/api/agents/{id}/runs/{runId}/cancel")
@@ -125,30 +110,9 @@ class RunController {
     }
 
     @GetMapping("/api/agents/{id}/schedule")
-    RunHistory.Schedule schedule(@PathVariable UUID id) {
+    RunHistory.ScheduleStatus schedule(@PathVariable UUID id) {
         visible(id);
         return history.schedule(id);
-    }
-
-    /** Asks billing with the caller's own identity token, so billing applies the caller's scope as well. */
-    private Object accounting(UUID runId) {
-        if (!(SecurityContextHolder.getContext().getAuthentication() instanceof JwtAuthenticationToken token)) {
-            return Map.of("status", "unavailable");
-        }
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(billing.resolve("/api/billing/agent-runs/" + runId))
-                    .timeout(Duration.ofSeconds(3)).header("Authorization", "Bearer " + token.getToken().getTokenValue())
-                    .GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return Map.of("status", "unavailable", "reason", "billing answered " + response.statusCode());
-            }
-            return json.readTree(response.body());
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            return Map.of("status", "unavailable", "reason", "billing cannot be reached");
-        }
     }
 
     private Agent visible(UUID id) {

@@ -1,4 +1,4 @@
-package io.tokenfactory.agents.runtime;
+package io.tokenfactory.agents.runs;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,6 +6,7 @@ import java.time.Instant;
 
 import io.tokenfactory.agents.AgentProperties;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,10 +23,15 @@ class InferenceAvailability {
     private Duration pause;
     private Instant closedUntil = Instant.EPOCH;
 
+    @Autowired
     InferenceAvailability(Clock clock, AgentProperties properties) {
+        this(clock, properties.runs().inferenceBackoff(), properties.runs().maxInferenceBackoff());
+    }
+
+    InferenceAvailability(Clock clock, Duration first, Duration max) {
         this.clock = clock;
-        this.first = properties.runs().inferenceBackoff();
-        this.max = properties.runs().maxInferenceBackoff();
+        this.first = first;
+        this.max = max;
         this.pause = first;
     }
 

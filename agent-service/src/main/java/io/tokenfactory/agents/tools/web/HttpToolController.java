@@ -1,4 +1,4 @@
-package io.tokenfactory.agents.tool.web;
+package io.tokenfactory.agents.tools.web;
 
 import java.net.URI;
 import java.util.List;
@@ -8,8 +8,8 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 
-import io.tokenfactory.agents.tool.HttpToolRegistry;
-import io.tokenfactory.agents.tool.HttpToolRegistry.HttpTool;
+import io.tokenfactory.agents.tools.HttpToolRegistry;
+import io.tokenfactory.agents.tools.HttpToolRegistry.HttpTool;
 import io.tokenfactory.support.problem.ApiProblemException;
 import io.tokenfactory.support.security.Caller;
 

@@ -1,4 +1,4 @@
-package io.tokenfactory.agents.runtime;
+package io.tokenfactory.agents.runs;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,7 +22,7 @@ import org.springframework.transaction.annotation.Transactional;
 public class RunHistory {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Run(UUID id, UUID agentId, UUID departmentId, int agentVersion, String trigger, String status,
+    public record Run(UUID id, UUID agentId, UUID departmentId, int agentVersion, String trigger, RunStatus status,
             Instant scheduledFor, Instant queuedAt, Instant startedAt, Instant finishedAt, Long startDelayMs,
             int steps, long promptTokens, long completionTokens, long totalTokens, String input, String output,
             String error, boolean transcriptPurged, List<Step> stepDetails) {
@@ -33,7 +33,7 @@ public class RunHistory {
             String content, @JsonRawValue String toolCalls) {
     }
 
-    public record Schedule(UUID agentId, Instant nextFireAt, int consecutiveFailures, long skippedFires,
+    public record ScheduleStatus(UUID agentId, Instant nextFireAt, int consecutiveFailures, long skippedFires,
             long missedFires) {
     }
 
@@ -52,9 +52,10 @@ public class RunHistory {
 
     /** Newest first; {@code status} null: any. */
     @Transactional(readOnly = true)
-    public List<Run> runs(UUID agentId, String status, int limit) {
+    public List<Run> runs(UUID agentId, RunStatus status, int limit) {
         return jdbc.query(RUN + " WHERE agent_id = ? AND (?::varchar IS NULL OR status = ?) ORDER BY queued_at DESC LIMIT ?",
-                (row, i) -> run(row, null), agentId, status, status, limit);
+                (row, i) -> run(row, null), agentId, status == null ? null : status.name(),
+                status == null ? null : status.name(), limit);
     }
 
     @Transactional(readOnly = true)
@@ -72,19 +73,19 @@ public class RunHistory {
     }
 
     @Transactional(readOnly = true)
-    public Schedule schedule(UUID agentId) {
-        List<Schedule> found = jdbc.query("""
+    public ScheduleStatus schedule(UUID agentId) {
+        List<ScheduleStatus> found = jdbc.query("""
                 SELECT next_fire_at, consecutive_failures, skipped_fires, missed_fires FROM agent_schedule WHERE agent_id = ?""",
-                (row, i) -> new Schedule(agentId, instant(row.getTimestamp(1)), row.getInt(2), row.getLong(3),
+                (row, i) -> new ScheduleStatus(agentId, instant(row.getTimestamp(1)), row.getInt(2), row.getLong(3),
                         row.getLong(4)), agentId);
-        return found.isEmpty() ? new Schedule(agentId, null, 0, 0, 0) : found.get(0);
+        return found.isEmpty() ? new ScheduleStatus(agentId, null, 0, 0, 0) : found.get(0);
     }
 
     /** Asks a run to stop: a queued one is cancelled at once, a running one at its next check (within 50 ms). */
     @Transactional
     public Run cancel(UUID agentId, UUID runId) {
         Run run = run(agentId, runId);
-        if (!run.status().equals("QUEUED") && !run.status().equals("RUNNING")) {
+        if (!run.status().isOpen()) {
             throw ApiProblemException.conflict("run_finished", "Run " + runId + " has already ended (" + run.status() + ")");
         }
         jdbc.update("""
@@ -100,7 +101,7 @@ public class RunHistory {
         long prompt = row.getLong(12);
         long completion = row.getLong(13);
         return new Run(row.getObject(1, UUID.class), row.getObject(2, UUID.class), row.getObject(3, UUID.class),
-                row.getInt(4), row.getString(5), row.getString(6), scheduled, row.getTimestamp(8).toInstant(), started,
+                row.getInt(4), row.getString(5), RunStatus.valueOf(row.getString(6)), scheduled, row.getTimestamp(8).toInstant(), started,
                 instant(row.getTimestamp(10)), started == null ? null : Math.max(0, started.toEpochMilli() - scheduled.toEpochMilli()),
                 row.getInt(11), prompt, completion, prompt + completion, steps == null ? null : row.getString(14),
                 steps == null ? null : row.getString(15), row.getString(16), row.getBoolean(17), steps);

@@ -1,4 +1,4 @@
-package io.tokenfactory.agents.runtime;
+package io.tokenfactory.agents.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,7 +14,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import io.tokenfactory.agents.definition.AgentCatalog;
 import io.tokenfactory.agents.definition.AgentDefinition;
-import io.tokenfactory.agents.runtime.AgentTools.ToolResult;
+import io.tokenfactory.agents.tools.AgentTools.ToolResult;
 import io.tokenfactory.testsupport.HttpTestClient;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
 import io.tokenfactory.testsupport.TestTokens;

@@ -1,4 +1,4 @@
-package io.tokenfactory.agents.tool;
+package io.tokenfactory.agents.tools;
 
 import java.net.URI;
 import java.net.URISyntaxException;

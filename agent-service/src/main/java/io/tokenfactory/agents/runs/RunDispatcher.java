@@ -1,4 +1,4 @@
-package io.tokenfactory.agents.runtime;
+package io.tokenfactory.agents.runs;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -19,8 +19,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import io.tokenfactory.agents.AgentProperties;
-import io.tokenfactory.agents.runtime.RunExecutor.RunningRun;
-import io.tokenfactory.agents.runtime.RunQueue.ClaimedRun;
+import io.tokenfactory.agents.keys.AgentCredentials;
+import io.tokenfactory.agents.runs.RunExecutor.RunningRun;
+import io.tokenfactory.agents.runs.RunQueue.ClaimedRun;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,29 +1,16 @@
-package io.tokenfactory.agents.runtime;
+package io.tokenfactory.agents.keys;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
-
 import io.tokenfactory.agents.AgentProperties;
+import io.tokenfactory.agents.clients.GatewayClient;
 import io.tokenfactory.agents.definition.AgentDefinition.Agent;
 import io.tokenfactory.support.secrets.SecretFiles;
 
@@ -42,46 +29,51 @@ import tools.jackson.databind.json.JsonMapper;
  * does not decrypt), and revokes it when the agent retires.
  */
 @Component
-class AgentCredentials {
+public class AgentCredentials {
 
     /**
      * No key could be issued: the run cannot start. {@code gatewayDown}: the platform's fault (gateway unreachable,
      * agent-service's own key missing or refused), so the agent backs off without spending retries.
      */
-    static final class Unavailable extends RuntimeException {
-        final boolean gatewayDown;
+    public static final class Unavailable extends RuntimeException {
+
+        private final boolean gatewayDown;
 
         Unavailable(String message, boolean gatewayDown) {
             super(message);
             this.gatewayDown = gatewayDown;
         }
+
+        public boolean gatewayDown() {
+            return gatewayDown;
+        }
     }
 
     private static final Logger log = LoggerFactory.getLogger(AgentCredentials.class);
-    private static final int NONCE_BYTES = 12;
 
     private final JdbcTemplate jdbc;
     private final JsonMapper json;
     private final Clock clock;
     private final AgentProperties properties;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final SecureRandom random = new SecureRandom();
-    private volatile SecretKeySpec encryptionKey;
+    private final GatewayClient gateway;
+    private volatile KeyCipher cipher;
 
-    AgentCredentials(JdbcTemplate jdbc, JsonMapper json, Clock clock, AgentProperties properties) {
+    AgentCredentials(JdbcTemplate jdbc, GatewayClient gateway, JsonMapper json, Clock clock,
+            AgentProperties properties) {
         this.jdbc = jdbc;
+        this.gateway = gateway;
         this.json = json;
         this.clock = clock;
         this.properties = properties;
     }
 
     /** The agent's key secret, issued on first use. */
-    String secretFor(Agent agent) {
+    public String secretFor(Agent agent) {
         List<byte[]> stored = jdbc.query("SELECT secret FROM agent_credential WHERE agent_id = ?",
                 (row, i) -> row.getBytes(1), agent.id());
         if (!stored.isEmpty()) {
             try {
-                return decrypt(agent.id(), stored.get(0));
+                return cipher().decrypt(agent.id(), stored.get(0));
             } catch (GeneralSecurityException unreadable) {
                 // the encryption key changed: the stored secret is lost; replace the key at the gateway
                 log.warn("The stored key of agent {} cannot be decrypted (encryption key changed?); issuing a new one", agent.id());
@@ -95,7 +87,7 @@ class AgentCredentials {
         UUID keyId = UUID.fromString(issued.at("/key/id").asString());
         int inserted = jdbc.update("""
                 INSERT INTO agent_credential (agent_id, key_id, secret, created_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (agent_id) DO NOTHING""", agent.id(), keyId, encrypt(agent.id(), secret),
+                ON CONFLICT (agent_id) DO NOTHING""", agent.id(), keyId, cipher().encrypt(agent.id(), secret),
                 Timestamp.from(clock.instant()));
         if (inserted == 0) {
             // another replica was faster: use its key, withdraw ours
@@ -106,13 +98,13 @@ class AgentCredentials {
     }
 
     /** The gateway no longer accepts the stored key (revoked, expired): the next run issues a new one. */
-    void forget(UUID agentId) {
+    public void forget(UUID agentId) {
         jdbc.query("DELETE FROM agent_credential WHERE agent_id = ? RETURNING key_id", (row, i) -> row.getObject(1, UUID.class),
                 agentId).forEach(this::revokeQuietly);
     }
 
     /** Retired agents keep no key: revoked at the gateway, then forgotten here (retried until the gateway answers). */
-    void revokeKeysOfRetiredAgents() {
+    public void revokeKeysOfRetiredAgents() {
         List<UUID[]> retired = jdbc.query("""
                 SELECT c.agent_id, c.key_id FROM agent_credential c JOIN agent a ON a.id = c.agent_id
                 WHERE a.state = 'RETIRED' LIMIT 100""",
@@ -121,7 +113,7 @@ class AgentCredentials {
             try {
                 gateway("/api/keys/" + credential[1] + "/revoke", Map.of());
             } catch (Unavailable e) {
-                if (e.gatewayDown) {
+                if (e.gatewayDown()) {
                     log.warn("Could not revoke the key of retired agent {} yet: {}", credential[0], e.getMessage());
                     continue;
                 }
@@ -140,82 +132,37 @@ class AgentCredentials {
     }
 
     private JsonNode gateway(String path, Map<String, Object> body) {
-        URI uri = properties.gateway().url().resolve(path);
-        HttpResponse<String> response;
+        GatewayClient.Answer answer;
         try {
-            response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                    .header("Authorization", "Bearer " + serviceKey()).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new Unavailable("the gateway cannot be reached to issue the agent's key: " + e.getMessage(), true);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Unavailable("interrupted while issuing the agent's key", true);
+            answer = gateway.postWithServiceKey(path, json.writeValueAsString(body));
+        } catch (GatewayClient.Unreachable e) {
+            throw new Unavailable(e.getMessage() + " (issuing or revoking an agent's key)", true);
         }
-        if (response.statusCode() >= 500 || response.statusCode() == 401 || response.statusCode() == 403) {
-            throw new Unavailable("the gateway answered " + response.statusCode() + " while issuing the agent's key", true);
+        if (answer.status() >= 500 || answer.status() == 401 || answer.status() == 403) {
+            throw new Unavailable("the gateway answered " + answer.status() + " while issuing the agent's key", true);
         }
-        if (response.statusCode() >= 300) {
-            throw new Unavailable("the gateway refused agent-service's key request (" + response.statusCode() + "): "
-                    + response.body(), false);
+        if (answer.status() >= 300) {
+            throw new Unavailable("the gateway refused agent-service's key request (" + answer.status() + "): "
+                    + answer.body(), false);
         }
-        return json.readTree(response.body());
+        return json.readTree(answer.body());
     }
 
-    private String serviceKey() {
-        AgentProperties.Gateway gateway = properties.gateway();
-        if (gateway.serviceKey() != null && !gateway.serviceKey().isBlank()) {
-            return gateway.serviceKey().strip();
-        }
-        Path file = gateway.serviceKeyFile();
-        try {
-            if (file != null && Files.exists(file)) {
-                return Files.readString(file).strip();
-            }
-        } catch (IOException e) {
-            throw new Unavailable("cannot read agent-service's key file " + file + ": " + e.getMessage(), true);
-        }
-        throw new Unavailable("agent-service has no gateway key: set TF_AGENT_SERVICE_KEY_FILE (or TF_AGENT_SERVICE_KEY)"
-                + " to a key with scope agent-keys", true);
-    }
-
-    private byte[] encrypt(UUID agentId, String secret) {
-        try {
-            byte[] nonce = new byte[NONCE_BYTES];
-            random.nextBytes(nonce);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, key(), new GCMParameterSpec(128, nonce));
-            cipher.updateAAD(agentId.toString().getBytes(StandardCharsets.US_ASCII));
-            byte[] sealed = cipher.doFinal(secret.getBytes(StandardCharsets.UTF_8));
-            return ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-GCM is not available", e);
-        }
-    }
-
-    private String decrypt(UUID agentId, byte[] stored) throws GeneralSecurityException {
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-        cipher.init(Cipher.DECRYPT_MODE, key(), new GCMParameterSpec(128, stored, 0, NONCE_BYTES));
-        cipher.updateAAD(agentId.toString().getBytes(StandardCharsets.US_ASCII));
-        return new String(cipher.doFinal(stored, NONCE_BYTES, stored.length - NONCE_BYTES), StandardCharsets.UTF_8);
-    }
-
-    private SecretKeySpec key() {
-        if (encryptionKey == null) {
+    private KeyCipher cipher() {
+        if (cipher == null) {
             synchronized (this) {
-                if (encryptionKey == null) {
-                    encryptionKey = new SecretKeySpec(loadOrCreateKey(), "AES");
+                if (cipher == null) {
+                    cipher = new KeyCipher(loadOrCreateKey());
                 }
             }
         }
-        return encryptionKey;
+        return cipher;
     }
 
     private byte[] loadOrCreateKey() {
         AgentProperties.Credentials settings = properties.credentials();
         if (settings.encryptionKey() != null && !settings.encryptionKey().isBlank()) {
-            return checked(Base64.getDecoder().decode(settings.encryptionKey().strip()));
+            return Base64.getDecoder().decode(settings.encryptionKey().strip());
         }
         Path file = settings.encryptionKeyFile();
         SecretFiles.Generated key = SecretFiles.readOrGenerate(file, 32);
@@ -223,13 +170,6 @@ class AgentCredentials {
             log.warn("Generated a new encryption key for agents' stored keys in {}; keep it (without it agents' keys"
                     + " are re-issued)", file);
         }
-        return checked(key.secret());
-    }
-
-    private static byte[] checked(byte[] key) {
-        if (key.length != 32) {
-            throw new IllegalStateException("The agents' credentials encryption key must be 32 bytes (base64)");
-        }
-        return key;
+        return key.secret();
     }
 }

@@ -1,29 +1,27 @@
-package io.tokenfactory.agents.runtime;
+package io.tokenfactory.agents.runs;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
 import io.tokenfactory.agents.AgentProperties;
+import io.tokenfactory.agents.clients.GatewayClient;
 import io.tokenfactory.agents.definition.AgentCatalog;
 import io.tokenfactory.agents.definition.AgentDefinition;
 import io.tokenfactory.agents.definition.AgentDefinition.Agent;
-import io.tokenfactory.agents.runtime.RunQueue.ClaimedRun;
-import io.tokenfactory.agents.runtime.RunRecords.Outcome;
-import io.tokenfactory.support.security.IdentityClaims;
+import io.tokenfactory.agents.tools.AgentTools;
+import io.tokenfactory.agents.keys.AgentCredentials;
+import io.tokenfactory.agents.runs.RunQueue.ClaimedRun;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,10 +57,10 @@ class RunExecutor {
 
     /** A run ends early: how, and why. */
     private static final class RunEnded extends Exception {
-        final Outcome outcome;
+        final RunStatus outcome;
         final Instant retryAfter;
 
-        RunEnded(Outcome outcome, String message, Instant retryAfter) {
+        RunEnded(RunStatus outcome, String message, Instant retryAfter) {
             super(message, null, false, false);
             this.outcome = outcome;
             this.retryAfter = retryAfter;
@@ -70,6 +68,7 @@ class RunExecutor {
     }
 
     private static final Logger log = LoggerFactory.getLogger(RunExecutor.class);
+    private static final AtomicInteger CALL_THREADS = new AtomicInteger();
 
     private final AgentCatalog catalog;
     private final AgentTools tools;
@@ -80,11 +79,16 @@ class RunExecutor {
     private final Clock clock;
     private final MeterRegistry meters;
     private final AgentProperties.Runs settings;
-    private final URI completions;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final GatewayClient gateway;
+    // completions are awaited from the run's thread, which gives up on them at once when the run is stopped
+    private final ExecutorService calls = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "agent-completion-" + CALL_THREADS.incrementAndGet());
+        thread.setDaemon(true);
+        return thread;
+    });
 
     RunExecutor(AgentCatalog catalog, AgentTools tools, AgentCredentials credentials, RunRecords records,
-            InferenceAvailability inference, JsonMapper json, Clock clock, MeterRegistry meters,
+            InferenceAvailability inference, GatewayClient gateway, JsonMapper json, Clock clock, MeterRegistry meters,
             AgentProperties properties) {
         this.catalog = catalog;
         this.tools = tools;
@@ -95,26 +99,26 @@ class RunExecutor {
         this.clock = clock;
         this.meters = meters;
         this.settings = properties.runs();
-        this.completions = properties.gateway().url().resolve("/v1/chat/completions");
+        this.gateway = gateway;
     }
 
     void execute(RunningRun running, String owner) {
         ClaimedRun run = running.run;
         meters.timer("tokenfactory.agents.run.start.delay").record(Duration.between(run.scheduledFor(), run.startedAt()));
-        Outcome outcome;
+        RunStatus outcome;
         String output = null;
         String error = null;
         Instant retryAfter = null;
         try {
             output = loop(running, owner);
-            outcome = Outcome.SUCCEEDED;
+            outcome = RunStatus.SUCCEEDED;
         } catch (RunEnded ended) {
             outcome = ended.outcome;
             error = ended.getMessage();
             retryAfter = ended.retryAfter;
         } catch (RuntimeException unexpected) {
             log.error("Run {} of agent {} failed", run.id(), run.agentId(), unexpected);
-            outcome = Outcome.FAILED;
+            outcome = RunStatus.FAILED;
             error = "internal error: " + unexpected.getClass().getSimpleName();
         }
         if (running.leaseLost) {
@@ -132,9 +136,9 @@ class RunExecutor {
         try {
             secret = credentials.secretFor(agent);
         } catch (AgentCredentials.Unavailable unavailable) {
-            throw unavailable.gatewayDown
-                    ? new RunEnded(Outcome.INFERENCE_UNAVAILABLE, unavailable.getMessage(), inference.unavailable())
-                    : new RunEnded(Outcome.FAILED, unavailable.getMessage(), null);
+            throw unavailable.gatewayDown()
+                    ? new RunEnded(RunStatus.INFERENCE_UNAVAILABLE, unavailable.getMessage(), inference.unavailable())
+                    : new RunEnded(RunStatus.FAILED, unavailable.getMessage(), null);
         }
         ArrayNode messages = json.createArrayNode();
         messages.addObject().put("role", "system").put("content", systemPrompt(definition, tools.memory(agent.id())));
@@ -144,11 +148,11 @@ class RunExecutor {
         long used = 0;
         for (int step = 1; step <= definition.maxSteps(); step++) {
             if (running.cancelRequested || running.leaseLost) {
-                throw new RunEnded(Outcome.CANCELLED, running.leaseLost ? "the lease was lost" : "cancelled", null);
+                throw new RunEnded(RunStatus.CANCELLED, running.leaseLost ? "the lease was lost" : "cancelled", null);
             }
             long remaining = definition.maxTokensPerRun() - used;
             if (remaining <= 0) {
-                throw new RunEnded(Outcome.LIMIT_REACHED, "the run used its " + definition.maxTokensPerRun() + " tokens", null);
+                throw new RunEnded(RunStatus.LIMIT_REACHED, "the run used its " + definition.maxTokensPerRun() + " tokens", null);
             }
             ObjectNode request = json.createObjectNode();
             request.put("model", definition.model());
@@ -189,62 +193,61 @@ class RunExecutor {
             if (!records.step(run.id(), owner, step, prompt, completion, choice.path("finish_reason").asString(null),
                     content, recordedCalls.isEmpty() ? null : recordedCalls.toString())) {
                 running.leaseLost = true;
-                throw new RunEnded(Outcome.FAILED, "the lease was lost", null);
+                throw new RunEnded(RunStatus.FAILED, "the lease was lost", null);
             }
             if (recordedCalls.isEmpty()) {
                 return content;
             }
         }
-        throw new RunEnded(Outcome.LIMIT_REACHED, "the run took its " + definition.maxSteps() + " steps", null);
+        throw new RunEnded(RunStatus.LIMIT_REACHED, "the run took its " + definition.maxSteps() + " steps", null);
     }
 
     private JsonNode complete(RunningRun running, Agent agent, String secret, ObjectNode request) throws RunEnded {
         Duration left = Duration.between(clock.instant(), running.deadline);
         if (left.isNegative() || left.isZero()) {
-            throw new RunEnded(Outcome.TIMED_OUT, "the run passed its " + settings.timeout() + " timeout", null);
+            throw new RunEnded(RunStatus.TIMED_OUT, "the run passed its " + settings.timeout() + " timeout", null);
         }
-        Duration timeout = left.compareTo(settings.requestTimeout()) < 0 ? left : settings.requestTimeout();
-        CompletableFuture<HttpResponse<String>> call = http.sendAsync(HttpRequest.newBuilder(completions)
-                .timeout(timeout).header("Authorization", "Bearer " + secret).header("Content-Type", "application/json")
-                .header(IdentityClaims.AGENT_RUN_HEADER, running.run.id().toString())
-                .POST(HttpRequest.BodyPublishers.ofString(request.toString())).build(), HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> response;
+        // the request timeout is the client's; the run's own deadline is watched while waiting
+        Future<GatewayClient.Answer> call = calls.submit(() -> gateway.chatCompletion(secret, running.run.id(),
+                request.toString()));
+        GatewayClient.Answer response;
         try {
             response = awaitUnlessStopped(running, call);
         } catch (ExecutionException failed) {
-            if (failed.getCause() instanceof HttpTimeoutException) {
-                throw clock.instant().isBefore(running.deadline)
-                        ? new RunEnded(Outcome.FAILED, "a completion took longer than " + settings.requestTimeout(), null)
-                        : new RunEnded(Outcome.TIMED_OUT, "the run passed its " + settings.timeout() + " timeout", null);
+            if (failed.getCause() instanceof GatewayClient.Unreachable unreachable) {
+                if (unreachable.timedOut()) {
+                    throw clock.instant().isBefore(running.deadline)
+                            ? new RunEnded(RunStatus.FAILED, "a completion took longer than " + settings.requestTimeout(),
+                                    null)
+                            : new RunEnded(RunStatus.TIMED_OUT, "the run passed its " + settings.timeout() + " timeout",
+                                    null);
+                }
+                throw new RunEnded(RunStatus.INFERENCE_UNAVAILABLE, unreachable.getMessage(), inference.unavailable());
             }
-            if (failed.getCause() instanceof IOException) {
-                throw new RunEnded(Outcome.INFERENCE_UNAVAILABLE, "the gateway cannot be reached: "
-                        + failed.getCause().getMessage(), inference.unavailable());
-            }
-            throw new RunEnded(Outcome.FAILED, "the completion failed: " + failed.getCause(), null);
+            throw new RunEnded(RunStatus.FAILED, "the completion failed: " + failed.getCause(), null);
         }
-        int status = response.statusCode();
+        int status = response.status();
         if (status == 429 || status == 502 || status == 503 || status == 504) {
-            throw new RunEnded(Outcome.INFERENCE_UNAVAILABLE, "inference answered " + status + ": " + message(response),
+            throw new RunEnded(RunStatus.INFERENCE_UNAVAILABLE, "inference answered " + status + ": " + message(response),
                     inference.unavailable());
         }
         if (status == 401) {
             credentials.forget(agent.id());
-            throw new RunEnded(Outcome.FAILED, "the gateway refused the agent's key; a new one is issued next run", null);
+            throw new RunEnded(RunStatus.FAILED, "the gateway refused the agent's key; a new one is issued next run", null);
         }
         if (status >= 300) {
-            throw new RunEnded(Outcome.FAILED, "inference answered " + status + ": " + message(response), null);
+            throw new RunEnded(RunStatus.FAILED, "inference answered " + status + ": " + message(response), null);
         }
         inference.answered();
         try {
             return json.readTree(response.body());
         } catch (JacksonException e) {
-            throw new RunEnded(Outcome.FAILED, "inference sent a response that is not JSON", null);
+            throw new RunEnded(RunStatus.FAILED, "inference sent a response that is not JSON", null);
         }
     }
 
     /** Waits for the completion, giving up at once when the run is cancelled, timed out or taken away. */
-    private HttpResponse<String> awaitUnlessStopped(RunningRun running, CompletableFuture<HttpResponse<String>> call)
+    private GatewayClient.Answer awaitUnlessStopped(RunningRun running, Future<GatewayClient.Answer> call)
             throws ExecutionException, RunEnded {
         while (true) {
             try {
@@ -252,21 +255,21 @@ class RunExecutor {
             } catch (TimeoutException notYet) {
                 if (running.cancelRequested || running.leaseLost) {
                     call.cancel(true);
-                    throw new RunEnded(Outcome.CANCELLED, running.leaseLost ? "the lease was lost" : "cancelled", null);
+                    throw new RunEnded(RunStatus.CANCELLED, running.leaseLost ? "the lease was lost" : "cancelled", null);
                 }
                 if (!clock.instant().isBefore(running.deadline)) {
                     call.cancel(true);
-                    throw new RunEnded(Outcome.TIMED_OUT, "the run passed its " + settings.timeout() + " timeout", null);
+                    throw new RunEnded(RunStatus.TIMED_OUT, "the run passed its " + settings.timeout() + " timeout", null);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 call.cancel(true);
-                throw new RunEnded(Outcome.CANCELLED, "this replica is shutting down", null);
+                throw new RunEnded(RunStatus.CANCELLED, "this replica is shutting down", null);
             }
         }
     }
 
-    private String message(HttpResponse<String> response) {
+    private String message(GatewayClient.Answer response) {
         try {
             JsonNode body = json.readTree(response.body());
             JsonNode message = body.path("error").path("message");

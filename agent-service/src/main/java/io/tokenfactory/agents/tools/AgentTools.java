@@ -1,17 +1,10 @@
-package io.tokenfactory.agents.runtime;
+package io.tokenfactory.agents.tools;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.DateTimeException;
-import java.time.Duration;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
-import io.tokenfactory.agents.AgentProperties;
-import io.tokenfactory.agents.tool.HttpToolRegistry;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -50,24 +41,20 @@ public class AgentTools {
         }
     }
 
-    private static final int MAX_BODY = 16 * 1024;
     private static final int MAX_MEMORY_ENTRIES = 100;
 
     private final JdbcTemplate jdbc;
     private final JsonMapper json;
     private final Clock clock;
     private final HttpToolRegistry registry;
-    private final HttpClient http;
-    private final Duration timeout;
+    private final ToolHttpClient http;
 
-    AgentTools(JdbcTemplate jdbc, JsonMapper json, Clock clock, HttpToolRegistry registry, AgentProperties properties) {
+    AgentTools(JdbcTemplate jdbc, JsonMapper json, Clock clock, HttpToolRegistry registry, ToolHttpClient http) {
         this.jdbc = jdbc;
         this.json = json;
         this.clock = clock;
         this.registry = registry;
-        this.timeout = properties.httpTimeout();
-        // never follow a redirect: it could lead off the allow-list
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(timeout).build();
+        this.http = http;
     }
 
     /** OpenAI tool definitions ({@code {"type":"function","function":{…}}}) for the named tools. */
@@ -100,7 +87,7 @@ public class AgentTools {
     }
 
     /** What the agent remembered in earlier runs, for the start of a run's conversation. */
-    Map<String, String> memory(UUID agentId) {
+    public Map<String, String> memory(UUID agentId) {
         Map<String, String> entries = new LinkedHashMap<>();
         jdbc.query("SELECT key, value FROM agent_memory WHERE agent_id = ? ORDER BY key LIMIT " + MAX_MEMORY_ENTRIES,
                 (java.sql.ResultSet row) -> {
@@ -126,7 +113,7 @@ public class AgentTools {
         if (!registry.isAllowed(uri)) {
             return ToolResult.failed("host '" + uri.getHost() + "' is not on this agent's allow-list");
         }
-        return send(HttpRequest.newBuilder(uri).timeout(timeout).GET());
+        return http.get(uri);
     }
 
     /** A registered HTTP tool: its arguments POSTed as JSON; the allow-list is checked again at every call. */
@@ -134,27 +121,7 @@ public class AgentTools {
         if (!registry.isAllowed(tool.url())) {
             return ToolResult.failed("host '" + tool.url().getHost() + "' is no longer on the allow-list");
         }
-        return send(HttpRequest.newBuilder(tool.url()).timeout(timeout).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(arguments.toString())));
-    }
-
-    private ToolResult send(HttpRequest.Builder request) {
-        try {
-            HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream body = response.body()) {
-                byte[] head = body.readNBytes(MAX_BODY + 1);
-                String text = new String(head, 0, Math.min(head.length, MAX_BODY), StandardCharsets.UTF_8);
-                return ToolResult.ok("HTTP " + response.statusCode() + "\n" + text
-                        + (head.length > MAX_BODY ? "\n[truncated at " + MAX_BODY + " bytes]" : ""));
-            }
-        } catch (IOException e) {
-            return ToolResult.failed("the request failed: " + e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return ToolResult.failed("interrupted");
-        } catch (IllegalArgumentException e) {
-            return ToolResult.failed("not a URL this tool can call");
-        }
+        return http.postJson(tool.url(), arguments.toString());
     }
 
     private ToolResult currentTime(String zone) {

@@ -1,4 +1,4 @@
-package io.tokenfactory.agents.runtime;
+package io.tokenfactory.agents.runs;
 
 import java.sql.PreparedStatement;
 import java.sql.Timestamp;
@@ -9,7 +9,6 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -33,18 +32,6 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Service
 class RunRecords {
-
-    /** How a run ended. Only FAILED, TIMED_OUT and ORPHANED count towards pausing the agent. */
-    enum Outcome {
-        SUCCEEDED(false), LIMIT_REACHED(false), CANCELLED(false), INFERENCE_UNAVAILABLE(false), FAILED(true),
-        TIMED_OUT(true), ORPHANED(true);
-
-        final boolean failure;
-
-        Outcome(boolean failure) {
-            this.failure = failure;
-        }
-    }
 
     /** A run this replica still holds, and whether someone asked it to stop. */
     record Lease(UUID runId, boolean cancelRequested) {
@@ -94,7 +81,7 @@ class RunRecords {
      * @param retryAfter for INFERENCE_UNAVAILABLE: the earliest next fire (no retry spent)
      */
     @Transactional
-    public void finish(UUID runId, UUID agentId, String owner, Outcome outcome, String output, String error,
+    public void finish(UUID runId, UUID agentId, String owner, RunStatus outcome, String output, String error,
             Instant retryAfter) {
         Instant now = clock.instant();
         lockAgent(agentId);
@@ -159,7 +146,7 @@ class RunRecords {
             return false; // renewed or finished meanwhile
         }
         log.warn("Run {} of agent {} was orphaned (lease expired)", runId, agentId);
-        consequences(agentId, tokens.get(0), Outcome.ORPHANED, null, now);
+        consequences(agentId, tokens.get(0), RunStatus.ORPHANED, null, now);
         return true;
     }
 
@@ -189,23 +176,22 @@ class RunRecords {
         return old.size();
     }
 
-    private void consequences(UUID agentId, long tokens, Outcome outcome, Instant retryAfter, Instant now) {
+    private void consequences(UUID agentId, long tokens, RunStatus outcome, Instant retryAfter, Instant now) {
         String month = YearMonth.from(now.atZone(ZoneOffset.UTC)).toString();
-        Map<String, Object> schedule = jdbc.queryForMap("""
-                SELECT consecutive_failures FROM agent_schedule WHERE agent_id = ? FOR UPDATE""",
+        int failures = jdbc.queryForObject("""
+                SELECT consecutive_failures FROM agent_schedule WHERE agent_id = ? FOR UPDATE""", Integer.class,
                 agentId);
         jdbc.update("""
                 UPDATE agent_schedule SET tokens_that_month = CASE WHEN tokens_month = ? THEN tokens_that_month + ? ELSE ? END,
                     tokens_month = ?, updated_at = ? WHERE agent_id = ?""", month, tokens, tokens, month,
                 Timestamp.from(now), agentId);
-        int failures = ((Number) schedule.get("consecutive_failures")).intValue();
-        if (outcome == Outcome.INFERENCE_UNAVAILABLE) {
+        if (outcome == RunStatus.INFERENCE_UNAVAILABLE) {
             jdbc.update("""
                     UPDATE agent_schedule SET next_fire_at = GREATEST(next_fire_at, ?::timestamptz) WHERE agent_id = ? AND next_fire_at IS NOT NULL""",
                     Timestamp.from(retryAfter == null ? now : retryAfter), agentId);
             return;
         }
-        if (!outcome.failure) {
+        if (!outcome.isFailure()) {
             if (failures > 0) {
                 jdbc.update("UPDATE agent_schedule SET consecutive_failures = 0 WHERE agent_id = ?", agentId);
             }
