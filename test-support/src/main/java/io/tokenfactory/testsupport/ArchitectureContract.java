@@ -3,6 +3,7 @@ package io.tokenfactory.testsupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.modulith.core.ApplicationModules;
+import org.springframework.modulith.docs.Documenter;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -29,6 +30,14 @@ public abstract class ArchitectureContract {
     @Test
     void modulesKeepTheirInternalsToThemselvesAndFormNoCycle() {
         ApplicationModules.of(application).verify();
+    }
+
+    /** docs/architecture.md shows the packages as they are; Documenter's PlantUML lands in target/. */
+    @Test
+    void packageDiagramInTheDocsIsTheCodes() {
+        ApplicationModules modules = ApplicationModules.of(application);
+        ModuleDiagram.checkDocumented(basePackage.substring(basePackage.lastIndexOf('.') + 1), modules);
+        new Documenter(modules).writeModulesAsPlantUml();
     }
 
     @Test
