@@ -18,25 +18,26 @@ import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 /**
- * Asks billing-service, which owns departments, whether one exists. Reads are retried twice on connection
+ * billing-service's departments, the gateway's only call to billing: whether a department exists. Reads are retried twice on connection
  * failures and 5xx, bounded by a timeout and a circuit breaker named {@code billing-directory}; when billing
  * cannot answer, keys are not created (503), never created for a department nobody checked.
  */
 @Component
-public class DepartmentDirectory {
+class BillingDepartmentsClient {
 
     private final WebClient billing;
     private final IdentityTokens identityTokens;
     private final ReactiveCircuitBreaker breaker;
 
-    DepartmentDirectory(GatewayProperties properties, IdentityTokens identityTokens,
+    BillingDepartmentsClient(WebClient.Builder builder, GatewayProperties properties, IdentityTokens identityTokens,
             ReactiveCircuitBreakerFactory<?, ?> breakers) {
-        this.billing = WebClient.builder().baseUrl(properties.upstreams().billing().toString()).build();
+        // Boot's builder: the call is observed (traces, http.client.requests)
+        this.billing = builder.clone().baseUrl(properties.upstreams().billing().toString()).build();
         this.identityTokens = identityTokens;
         this.breaker = breakers.create("billing-directory");
     }
 
-    public Mono<Void> requireExists(UUID departmentId) {
+    Mono<Void> requireExists(UUID departmentId) {
         if (departmentId == null) {
             return Mono.empty();
         }
@@ -47,7 +48,7 @@ public class DepartmentDirectory {
                 .retrieve()
                 .toBodilessEntity()
                 .timeout(Duration.ofSeconds(3))
-                .retryWhen(Retry.backoff(2, Duration.ofMillis(100)).filter(DepartmentDirectory::isTransient))
+                .retryWhen(Retry.backoff(2, Duration.ofMillis(100)).filter(BillingDepartmentsClient::isTransient))
                 .thenReturn(true)
                 .onErrorResume(WebClientResponseException.NotFound.class, notFound -> Mono.just(false));
         return breaker.run(known, failure -> Mono.error(new ApiProblemException(HttpStatus.SERVICE_UNAVAILABLE,
