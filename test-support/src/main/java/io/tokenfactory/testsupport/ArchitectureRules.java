@@ -54,13 +54,15 @@ public final class ArchitectureRules {
 
     /** Reading the system clock directly: {@code Clock.systemUTC()}, {@code Instant.now()}, {@code LocalDate.now()}… */
     private static final DescribedPredicate<JavaCall<?>> SYSTEM_CLOCK_READS = new DescribedPredicate<>(
-            "read the system clock (Clock.system*(), Instant.now(), LocalDate.now(), …)") {
+            "read the system clock (Clock.system*(), Instant.now(), LocalDate.now() without a Clock, …)") {
         @Override
         public boolean test(JavaCall<?> call) {
             String owner = call.getTargetOwner().getName();
             String name = call.getName();
+            boolean givenAClock = call.getTarget().getRawParameterTypes().stream()
+                    .anyMatch(type -> type.getName().equals("java.time.Clock"));
             return (owner.equals("java.time.Clock") && name.startsWith("system"))
-                    || (owner.startsWith("java.time.") && name.equals("now"));
+                    || (owner.startsWith("java.time.") && name.equals("now") && !givenAClock);
         }
     };
 

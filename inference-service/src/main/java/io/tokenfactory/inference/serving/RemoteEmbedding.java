@@ -10,7 +10,7 @@ import io.tokenfactory.inference.ModelSettings;
 import io.tokenfactory.inference.energy.NodeEnergies;
 import io.tokenfactory.inference.energy.NodeEnergy;
 import io.tokenfactory.inference.energy.Work;
-import io.tokenfactory.inference.remote.RemoteBackend;
+import io.tokenfactory.inference.remote.RemoteModelClient;
 import io.tokenfactory.inference.usage.UsageRecorder;
 
 import org.springframework.http.ResponseEntity;
@@ -40,7 +40,7 @@ class RemoteEmbedding {
         this.clock = clock;
     }
 
-    ResponseEntity<?> serve(EmbeddingCall call, RemoteBackend backend) {
+    ResponseEntity<?> serve(EmbeddingCall call, RemoteModelClient backend) {
         ModelSettings model = call.model();
         ObjectNode upstream = call.body().deepCopy();
         upstream.put("model", backend.upstreamModel());
@@ -53,7 +53,7 @@ class RemoteEmbedding {
         JsonNode response;
         int status;
         try {
-            RemoteBackend.Exchange exchange = backend.post("/embeddings", json.writeValueAsString(upstream));
+            RemoteModelClient.Exchange exchange = backend.post("/embeddings", json.writeValueAsString(upstream));
             status = exchange.status();
             try (InputStream in = exchange.body()) {
                 response = json.readTree(in.readNBytes(64 * 1024 * 1024));
@@ -83,7 +83,7 @@ class RemoteEmbedding {
     }
 
     /** An upstream failure: withdrawn if it never held the node's time, else recorded as failed with its share. */
-    private void failed(EmbeddingCall call, RemoteBackend backend, NodeEnergy node, Work work, Instant started,
+    private void failed(EmbeddingCall call, RemoteModelClient backend, NodeEnergy node, Work work, Instant started,
             long startNanos) {
         usage.recordUnlessWithdrawn(work, () -> call.finished(node, "remote", 0, UsageOutcome.FAILED, started,
                 startNanos, !backend.countsExactly()));

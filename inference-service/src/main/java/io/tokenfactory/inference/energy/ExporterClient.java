@@ -8,7 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** One GET of a Prometheus exporter's metrics page; anything but a 200 with a body is an unreadable meter. */
-final class ExporterScrape {
+final class ExporterClient {
 
     private static final int MAX_BYTES = 16 * 1024 * 1024;
 
@@ -16,7 +16,7 @@ final class ExporterScrape {
     private final URI url;
     private final Duration timeout;
 
-    ExporterScrape(URI url, Duration timeout) {
+    ExporterClient(URI url, Duration timeout) {
         this.url = url;
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();

@@ -22,7 +22,7 @@ import io.tokenfactory.inference.ModelSettings;
  * Server errors, timeouts and refused connections count as failures; a client error (4xx) is the client's, not the
  * server's, and does not.
  */
-public final class RemoteBackend {
+public final class RemoteModelClient {
 
     private final ModelSettings model;
     private final HttpClient http;
@@ -30,7 +30,7 @@ public final class RemoteBackend {
     private final HuggingFaceTokenizer tokenizer;
 
     /** @param tokenizer the model's own tokenizer, or null: then about four UTF-8 bytes make a token */
-    RemoteBackend(ModelSettings model, HttpClient http, HuggingFaceTokenizer tokenizer) {
+    RemoteModelClient(ModelSettings model, HttpClient http, HuggingFaceTokenizer tokenizer) {
         this.model = model;
         this.http = http;
         this.tokenizer = tokenizer;
