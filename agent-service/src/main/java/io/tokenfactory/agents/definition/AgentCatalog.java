@@ -13,7 +13,7 @@ import java.util.UUID;
 
 import io.tokenfactory.agents.definition.AgentDefinition.Agent;
 import io.tokenfactory.agents.definition.AgentDefinition.TriggerKind;
-import io.tokenfactory.agents.tool.HttpToolRegistry;
+import io.tokenfactory.agents.tools.HttpToolRegistry;
 import io.tokenfactory.contracts.AgentStateChanged;
 import io.tokenfactory.support.problem.ApiProblemException;
 

@@ -25,11 +25,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @Import(TransactionalOutboxConfiguration.class)
 class MessagingConfiguration {
 
-    @Bean
-    Clock clock() {
-        return Clock.systemUTC();
-    }
-
     @StreamRetryTemplate
     RetryTemplate consumerRetry() {
         return ConsumerRetry.retryTransientFailures(Duration.ofMillis(500), Duration.ofSeconds(30));

@@ -21,13 +21,13 @@ final class DcgmExporterMeter implements EnergyMeter {
     static final String ENERGY = "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION";
     static final String POWER = "DCGM_FI_DEV_POWER_USAGE";
 
-    private final ExporterScrape scrape;
+    private final ExporterClient scrape;
     private final List<Integer> gpus;
     private final Clock clock;
     private volatile int accelerators;
 
     DcgmExporterMeter(URI url, List<Integer> gpus, Duration timeout, Clock clock) {
-        this.scrape = new ExporterScrape(url, timeout);
+        this.scrape = new ExporterClient(url, timeout);
         this.gpus = List.copyOf(gpus);
         this.clock = clock;
         this.accelerators = Math.max(1, gpus.size());

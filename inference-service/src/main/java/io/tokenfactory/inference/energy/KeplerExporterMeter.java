@@ -27,13 +27,13 @@ final class KeplerExporterMeter implements EnergyMeter {
     private static final Set<String> POD_V010 = Set.of("kepler_pod_cpu_joules_total", "kepler_pod_gpu_joules_total");
     private static final Set<String> CPU_ZONES = Set.of("package", "dram");
 
-    private final ExporterScrape scrape;
+    private final ExporterClient scrape;
     private final List<Integer> gpus;
     private final Pattern pods;
     private final Clock clock;
 
     KeplerExporterMeter(URI url, List<Integer> gpus, String pods, Duration timeout, Clock clock) {
-        this.scrape = new ExporterScrape(url, timeout);
+        this.scrape = new ExporterClient(url, timeout);
         this.gpus = List.copyOf(gpus);
         this.pods = pods == null || pods.isBlank() ? null : Pattern.compile(pods);
         this.clock = clock;

@@ -49,10 +49,9 @@ public class NodeEnergies implements SmartLifecycle {
     private volatile boolean running;
 
     NodeEnergies(NodeDeclarations declarations, ModelCatalog catalog, InferenceProperties properties,
-            NodeWindowStore store, PowerWindowRecording publication, MeterRegistry meters,
+            NodeWindowStore store, PowerWindowRecording publication, MeterRegistry meters, Clock clock,
             @Value("${tokenfactory.inference.nvml-library:" + EnergyMeters.NVML_LIBRARY + "}") String nvmlLibrary) {
         this.replica = replicaName();
-        Clock clock = Clock.systemUTC();
         boolean hasLocalModels = catalog.all().stream().anyMatch(model -> model.backend() == ModelBackend.LOCAL);
         for (Node node : declarations.served(hasLocalModels)) {
             declared.put(node.name(), node);

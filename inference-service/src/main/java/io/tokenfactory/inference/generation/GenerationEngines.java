@@ -38,7 +38,8 @@ public class GenerationEngines implements AutoCloseable {
     private final Map<String, GenerationEngine> engines = new LinkedHashMap<>();
     private final Map<String, NDManager> managers = new LinkedHashMap<>();
 
-    GenerationEngines(ModelCatalog catalog, ResourceLoader resources, NodeEnergies nodes, MeterRegistry meters) {
+    GenerationEngines(ModelCatalog catalog, ResourceLoader resources, NodeEnergies nodes, MeterRegistry meters,
+            Clock clock) {
         for (ModelSettings settings : catalog.local(ModelTask.GENERATION)) {
             if (!"PyTorch".equalsIgnoreCase(settings.engine())) {
                 throw new IllegalStateException("local generation model " + settings.name() + " needs engine PyTorch");
@@ -58,7 +59,7 @@ public class GenerationEngines implements AutoCloseable {
             }
             managers.put(settings.name(), manager);
             engines.put(settings.name(), new GenerationEngine(settings.name(), model, manager, settings.maxBatch(),
-                    settings.queueCapacity(), nodes.local(), Clock.systemUTC(), meters));
+                    settings.queueCapacity(), nodes.local(), clock, meters));
             log.info("Loaded {} ({} parameters) on {}: context {}, max batch {}, queue {}", settings.name(),
                     model.shape().parameterCount(), manager.getDevice(), settings.contextLength(), settings.maxBatch(),
                     settings.queueCapacity());

@@ -25,7 +25,7 @@ class OutboxConfiguration {
     }
 
     @Bean
-    MessagingHousekeeping messagingHousekeeping(JdbcTemplate jdbc, InferenceProperties properties) {
-        return new MessagingHousekeeping(jdbc, properties.outbox().archiveRetention(), Duration.ofHours(1), Clock.systemUTC());
+    MessagingHousekeeping messagingHousekeeping(JdbcTemplate jdbc, InferenceProperties properties, Clock clock) {
+        return new MessagingHousekeeping(jdbc, properties.outbox().archiveRetention(), Duration.ofHours(1), clock);
     }
 }

@@ -28,15 +28,15 @@ import org.springframework.stereotype.Component;
 @Component
 public class RemoteBackends implements AutoCloseable {
 
-    private final Map<String, RemoteBackend> backends = new LinkedHashMap<>();
+    private final Map<String, RemoteModelClient> backends = new LinkedHashMap<>();
     private final List<HuggingFaceTokenizer> tokenizers = new ArrayList<>();
 
     RemoteBackends(ModelCatalog catalog, ResourceLoader resources, MeterRegistry meters) {
-        HttpClient http = RemoteBackend.client(Duration.ofSeconds(5));
+        HttpClient http = RemoteModelClient.client(Duration.ofSeconds(5));
         for (ModelSettings model : catalog.all()) {
             if (model.backend() == ModelBackend.REMOTE) {
                 HuggingFaceTokenizer tokenizer = tokenizer(model, resources);
-                RemoteBackend backend = new RemoteBackend(model, http, tokenizer);
+                RemoteModelClient backend = new RemoteModelClient(model, http, tokenizer);
                 backends.put(model.name(), backend);
                 Gauge.builder("tokenfactory.inference.remote.circuit.open", backend,
                         b -> b.state() == CircuitBreaker.State.OPEN ? 1 : 0)
@@ -62,7 +62,7 @@ public class RemoteBackends implements AutoCloseable {
         }
     }
 
-    public Optional<RemoteBackend> find(String model) {
+    public Optional<RemoteModelClient> find(String model) {
         return Optional.ofNullable(backends.get(model));
     }
 

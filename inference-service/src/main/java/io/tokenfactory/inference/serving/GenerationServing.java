@@ -2,7 +2,7 @@ package io.tokenfactory.inference.serving;
 
 import io.tokenfactory.inference.catalog.ModelCatalog;
 import io.tokenfactory.inference.generation.GenerationEngines;
-import io.tokenfactory.inference.remote.RemoteBackend;
+import io.tokenfactory.inference.remote.RemoteModelClient;
 import io.tokenfactory.inference.remote.RemoteBackends;
 
 import org.springframework.stereotype.Component;
@@ -34,7 +34,7 @@ public class GenerationServing {
         if (engine.isPresent()) {
             return local.serve(call, engine.get());
         }
-        RemoteBackend backend = remotes.find(call.model().name())
+        RemoteModelClient backend = remotes.find(call.model().name())
                 .orElseThrow(() -> OpenAiException.modelNotFound(call.model().name()));
         String fallback = call.model().remote().fallbackModel();
         return remote.serve(call, backend, fallback == null ? null

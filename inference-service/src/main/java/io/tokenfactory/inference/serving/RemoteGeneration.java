@@ -17,7 +17,7 @@ import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.inference.energy.NodeEnergies;
 import io.tokenfactory.inference.energy.NodeEnergy;
 import io.tokenfactory.inference.energy.Work;
-import io.tokenfactory.inference.remote.RemoteBackend;
+import io.tokenfactory.inference.remote.RemoteModelClient;
 import io.tokenfactory.inference.usage.FinishedRequest;
 import io.tokenfactory.inference.usage.UsageRecorder;
 
@@ -50,9 +50,10 @@ class RemoteGeneration {
     private final UsageRecorder usage;
     private final NodeEnergies nodes;
     private final JsonMapper json;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
-    RemoteGeneration(UsageRecorder usage, NodeEnergies nodes, JsonMapper json) {
+    RemoteGeneration(UsageRecorder usage, NodeEnergies nodes, JsonMapper json, Clock clock) {
+        this.clock = clock;
         this.usage = usage;
         this.nodes = nodes;
         this.json = json;
@@ -61,7 +62,7 @@ class RemoteGeneration {
     /**
      * @param fallback serves the request on the backend's fallback model when the server is unavailable; null if none
      */
-    Object serve(GenerationCall call, RemoteBackend backend, Function<GenerationCall, Object> fallback) {
+    Object serve(GenerationCall call, RemoteModelClient backend, Function<GenerationCall, Object> fallback) {
         if (call.maxTokens() != null) {
             Limits.maxTokens(call, 0);
         }
@@ -82,10 +83,10 @@ class RemoteGeneration {
         if (work != null) {
             work.tokens(promptTokens);
         }
-        RemoteBackend.Exchange exchange;
+        RemoteModelClient.Exchange exchange;
         try {
             exchange = backend.post(call.kind().path, json.writeValueAsString(upstream));
-        } catch (CallNotPermittedException | RemoteBackend.RemoteFailure unavailable) {
+        } catch (CallNotPermittedException | RemoteModelClient.RemoteFailure unavailable) {
             settleFailedAttempt(call, backend, node, work, started);
             if (fallback != null) {
                 return fallback.apply(call);
@@ -112,7 +113,7 @@ class RemoteGeneration {
      * A sent request that got no answer to serve: when it never reached a closed metering window it is withdrawn;
      * otherwise it held the node's time (a timeout, a slow error) and is recorded as a failed attempt with its share.
      */
-    private void settleFailedAttempt(GenerationCall call, RemoteBackend backend, NodeEnergy node, Work work,
+    private void settleFailedAttempt(GenerationCall call, RemoteModelClient backend, NodeEnergy node, Work work,
             Instant started) {
         if (work != null) {
             usage.recordUnlessWithdrawn(work, () -> new FinishedRequest(call.requestId() + "-attempt", call.caller(),
@@ -121,8 +122,8 @@ class RemoteGeneration {
         }
     }
 
-    private ResponseEntity<Object> whole(GenerationCall call, RemoteBackend backend, NodeEnergy node, Work work,
-            RemoteBackend.Exchange exchange, Instant started, long startNanos, long promptTokens) {
+    private ResponseEntity<Object> whole(GenerationCall call, RemoteModelClient backend, NodeEnergy node, Work work,
+            RemoteModelClient.Exchange exchange, Instant started, long startNanos, long promptTokens) {
         JsonNode body;
         try (InputStream in = exchange.body()) {
             body = json.readTree(in.readNBytes(MAX_RESPONSE_BYTES));
@@ -158,8 +159,8 @@ class RemoteGeneration {
                 started, elapsedMs, -1), work.finish(0));
     }
 
-    private ResponseEntity<StreamingResponseBody> stream(GenerationCall call, RemoteBackend backend, NodeEnergy node,
-            Work work, RemoteBackend.Exchange exchange, Instant started, long startNanos, long promptTokens) {
+    private ResponseEntity<StreamingResponseBody> stream(GenerationCall call, RemoteModelClient backend, NodeEnergy node,
+            Work work, RemoteModelClient.Exchange exchange, Instant started, long startNanos, long promptTokens) {
         StreamingResponseBody body = out -> {
             StringBuilder text = new StringBuilder();
             JsonNode reportedUsage = null;
@@ -227,7 +228,7 @@ class RemoteGeneration {
                 .header("X-Accel-Buffering", "no").body(body);
     }
 
-    private static String readLine(BufferedReader upstream, RemoteBackend backend) {
+    private static String readLine(BufferedReader upstream, RemoteModelClient backend) {
         try {
             return upstream.readLine();
         } catch (IOException e) {
@@ -246,7 +247,7 @@ class RemoteGeneration {
         }
     }
 
-    private ResponseEntity<Object> passThroughError(RemoteBackend.Exchange exchange) {
+    private ResponseEntity<Object> passThroughError(RemoteModelClient.Exchange exchange) {
         HttpStatus status = HttpStatus.resolve(exchange.status());
         JsonNode error;
         try (InputStream in = exchange.body()) {
@@ -278,7 +279,7 @@ class RemoteGeneration {
     record Counts(long prompt, long completion, boolean estimated) {
     }
 
-    static Counts counts(JsonNode reported, long promptTokens, String completion, RemoteBackend backend) {
+    static Counts counts(JsonNode reported, long promptTokens, String completion, RemoteModelClient backend) {
         if (reported != null && reported.isObject() && reported.path("prompt_tokens").isIntegralNumber()
                 && reported.path("completion_tokens").isIntegralNumber()) {
             return new Counts(Math.max(0, reported.get("prompt_tokens").asLong()),

@@ -22,10 +22,11 @@ class AbandonedEnergy extends PeriodicTask {
 
     private final UsageRecording recording;
     private final Duration abandonAfter;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
-    AbandonedEnergy(UsageRecording recording, InferenceProperties properties) {
+    AbandonedEnergy(UsageRecording recording, InferenceProperties properties, Clock clock) {
         super("abandoned-energy", Duration.ofMinutes(1));
+        this.clock = clock;
         this.recording = recording;
         this.abandonAfter = properties.energy().abandonAfter();
     }

@@ -27,11 +27,6 @@ import org.springframework.util.backoff.ExponentialBackOff;
 class MessagingConfiguration {
 
     @Bean
-    Clock clock() {
-        return Clock.systemUTC();
-    }
-
-    @Bean
     BatchRetry batchRetry() {
         return new BatchRetry(Duration.ofMillis(200), Duration.ofSeconds(30));
     }

@@ -2,10 +2,7 @@ package io.tokenfactory.metering.reconciliation;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.sql.Timestamp;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -15,18 +12,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
-import io.tokenfactory.metering.MeteringProperties;
 import io.tokenfactory.metering.TimeBuckets;
 import io.tokenfactory.metering.reconciliation.Reconciliation.Counts;
 import io.tokenfactory.metering.usage.UsageQueries;
 import io.tokenfactory.metering.usage.UsageReport;
 
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
-import org.springframework.web.client.RestClient;
-import org.springframework.web.client.RestClientException;
 
 /**
  * Asks inference-service what it served and billing-service what it billed in a window (each with the caller's own
@@ -54,23 +46,14 @@ public class ReconciliationService {
     record BilledIdle(UUID department, BigDecimal idleJoules) {
     }
 
-    private final RestClient inference;
-    private final RestClient billing;
+    private final UsageSummaryClient summaries;
     private final UsageQueries usage;
     private final JdbcTemplate jdbc;
 
-    ReconciliationService(MeteringProperties properties, UsageQueries usage, JdbcTemplate jdbc) {
-        this.inference = client(properties.inferenceUrl());
-        this.billing = client(properties.billingUrl());
+    ReconciliationService(UsageSummaryClient summaries, UsageQueries usage, JdbcTemplate jdbc) {
+        this.summaries = summaries;
         this.usage = usage;
         this.jdbc = jdbc;
-    }
-
-    private static RestClient client(URI baseUrl) {
-        JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
-        requests.setReadTimeout(Duration.ofSeconds(30));
-        return RestClient.builder().requestFactory(requests).baseUrl(baseUrl.toString()).build();
     }
 
     /** Not one transaction: it would hold a database connection while the other services answer. */
@@ -79,10 +62,8 @@ public class ReconciliationService {
         Instant from = TimeBuckets.floor(askedFrom, ChronoUnit.HOURS);
         Instant to = TimeBuckets.ceil(askedTo, ChronoUnit.HOURS);
         List<String> unavailable = new ArrayList<>();
-        Served served = ask(inference, "/api/inference/usage-summary", "inference-service", from, to, authorization,
-                Served.class, unavailable);
-        Billed billed = ask(billing, "/api/billing/usage-summary", "billing-service", from, to, authorization,
-                Billed.class, unavailable);
+        Served served = UsageSummaryClient.orNull(() -> summaries.served(from, to, authorization), unavailable);
+        Billed billed = UsageSummaryClient.orNull(() -> summaries.billed(from, to, authorization), unavailable);
         Map<List<Object>, Counts[]> byGroup = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
         if (served != null) {
             for (ServedRow row : served.rows()) {
@@ -161,24 +142,5 @@ public class ReconciliationService {
 
     private static BigDecimal[] zeros() {
         return new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO};
-    }
-
-    /** A service's usage summary, or null (and why, in {@code unavailable}) when it does not answer. */
-    private static <T> T ask(RestClient client, String path, String service, Instant from, Instant to,
-            String authorization, Class<T> type, List<String> unavailable) {
-        try {
-            T answer = client.get()
-                    .uri(uri -> uri.path(path).queryParam("from", from).queryParam("to", to).build())
-                    .header(HttpHeaders.AUTHORIZATION, authorization)
-                    .retrieve()
-                    .body(type);
-            if (answer == null) {
-                unavailable.add(service + ": answered its usage summary with nothing");
-            }
-            return answer;
-        } catch (RestClientException e) {
-            unavailable.add(service + ": " + e.getMessage());
-            return null;
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.tokenfactory.gateway.apikey.web;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -15,14 +16,14 @@ import jakarta.validation.constraints.Size;
 
 import io.tokenfactory.gateway.apikey.ApiKeyView;
 import io.tokenfactory.gateway.apikey.ApiKeys;
-import io.tokenfactory.gateway.apikey.DepartmentDirectory;
 import io.tokenfactory.gateway.apikey.IssuedApiKey;
+import io.tokenfactory.gateway.apikey.KeyIssuing;
 import io.tokenfactory.gateway.apikey.NewApiKey;
 import io.tokenfactory.support.problem.ApiProblemException;
 import io.tokenfactory.support.security.IdentityClaims;
 
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.core.context.ReactiveSecurityContextHolder;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -44,69 +45,60 @@ import reactor.core.scheduler.Schedulers;
 class ApiKeyController {
 
     private final ApiKeys keys;
-    private final DepartmentDirectory departments;
+    private final KeyIssuing issuing;
+    private final Clock clock;
 
-    ApiKeyController(ApiKeys keys, DepartmentDirectory departments) {
+    ApiKeyController(ApiKeys keys, KeyIssuing issuing, Clock clock) {
         this.keys = keys;
-        this.departments = departments;
+        this.issuing = issuing;
+        this.clock = clock;
     }
 
     @PostMapping
-    Mono<ResponseEntity<CreatedKeyResponse>> create(@Valid @RequestBody CreateKeyRequest request) {
+    Mono<ResponseEntity<CreatedKeyResponse>> create(@Valid @RequestBody CreateKeyRequest request,
+            Authentication caller) {
         NewApiKey spec = new NewApiKey(request.name().strip(), request.departmentId(), request.agentId(),
                 request.scopes(), request.allowedModels() == null ? List.of() : request.allowedModels(),
                 request.rpmLimit(), request.tpmLimit(), request.expiresAt());
-        return callerIsAdmin().flatMap(admin -> {
-                    if (!admin && !isAgentInferenceKey(spec)) {
-                        return Mono.error(ApiProblemException.forbidden(
-                                "An 'agent-keys' key issues only inference keys bound to a department and an agent"));
-                    }
-                    return departments.requireExists(spec.departmentId());
-                })
-                .then(blocking(() -> keys.issue(spec)))
+        return issuing.issue(spec, isAdmin(caller))
                 .map(issued -> ResponseEntity.created(URI.create("/api/keys/" + issued.key().id()))
-                        .body(CreatedKeyResponse.of(issued)));
+                        .body(CreatedKeyResponse.of(issued, clock.instant())));
     }
 
     @GetMapping
     Mono<List<KeyResponse>> list(@RequestParam(required = false) UUID departmentId) {
-        return blocking(() -> keys.list(departmentId).stream().map(KeyResponse::of).toList());
+        return blocking(() -> keys.list(departmentId).stream().map(key -> KeyResponse.of(key, clock.instant())).toList());
     }
 
     @GetMapping("/{id}")
     Mono<KeyResponse> get(@PathVariable UUID id) {
-        return blocking(() -> KeyResponse.of(keys.get(id)));
+        return blocking(() -> KeyResponse.of(keys.get(id), clock.instant()));
     }
 
     @PostMapping("/{id}/rotate")
     Mono<CreatedKeyResponse> rotate(@PathVariable UUID id) {
-        return blocking(() -> CreatedKeyResponse.of(keys.rotate(id)));
+        return blocking(() -> CreatedKeyResponse.of(keys.rotate(id), clock.instant()));
     }
 
     @PostMapping("/{id}/revoke")
-    Mono<KeyResponse> revoke(@PathVariable UUID id) {
-        return callerIsAdmin().flatMap(admin -> blocking(() -> {
+    Mono<KeyResponse> revoke(@PathVariable UUID id, Authentication caller) {
+        boolean admin = isAdmin(caller);
+        return blocking(() -> {
             if (!admin && keys.get(id).agentId() == null) {
                 throw ApiProblemException.forbidden("An 'agent-keys' key revokes only keys bound to an agent");
             }
-            return KeyResponse.of(keys.revoke(id));
-        }));
+            return KeyResponse.of(keys.revoke(id), clock.instant());
+        });
     }
 
-    private static Mono<Boolean> callerIsAdmin() {
+    private static boolean isAdmin(Authentication caller) {
         String admin = IdentityClaims.authority(IdentityClaims.SCOPE_ADMIN);
-        return ReactiveSecurityContextHolder.getContext().map(context -> context.getAuthentication().getAuthorities()
-                .stream().anyMatch(granted -> admin.equals(granted.getAuthority())));
-    }
-
-    private static boolean isAgentInferenceKey(NewApiKey spec) {
-        return spec.agentId() != null && spec.departmentId() != null
-                && spec.scopes().equals(Set.of(IdentityClaims.SCOPE_INFERENCE));
+        return caller != null && caller.getAuthorities().stream().anyMatch(granted -> admin.equals(granted.getAuthority()));
     }
 
     @PutMapping("/{id}/expiry")
     Mono<KeyResponse> expire(@PathVariable UUID id, @Valid @RequestBody ExpiryRequest request) {
-        return blocking(() -> KeyResponse.of(keys.expire(id, request.expiresAt())));
+        return blocking(() -> KeyResponse.of(keys.expire(id, request.expiresAt()), clock.instant()));
     }
 
     private static <T> Mono<T> blocking(Callable<T> work) {
@@ -132,18 +124,18 @@ class ApiKeyController {
             List<String> allowedModels, Integer rpmLimit, Long tpmLimit, Instant expiresAt, Instant revokedAt,
             Instant createdAt, Instant rotatedAt, ApiKeyView.Status status) {
 
-        static KeyResponse of(ApiKeyView key) {
+        static KeyResponse of(ApiKeyView key, Instant now) {
             return new KeyResponse(key.id(), key.name(), key.secretHint(), key.departmentId(), key.agentId(),
                     key.scopes(), key.allowedModels(), key.rpmLimit(), key.tpmLimit(), key.expiresAt(),
-                    key.revokedAt(), key.createdAt(), key.rotatedAt(), key.statusAt(Instant.now()));
+                    key.revokedAt(), key.createdAt(), key.rotatedAt(), key.statusAt(now));
         }
     }
 
     /** @param secret the key itself: shown in this response only, stored nowhere */
     record CreatedKeyResponse(KeyResponse key, String secret) {
 
-        static CreatedKeyResponse of(IssuedApiKey issued) {
-            return new CreatedKeyResponse(KeyResponse.of(issued.key()), issued.secret());
+        static CreatedKeyResponse of(IssuedApiKey issued, Instant now) {
+            return new CreatedKeyResponse(KeyResponse.of(issued.key(), now), issued.secret());
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.UUID;
 import io.tokenfactory.inference.ModelSettings;
 import io.tokenfactory.inference.ModelTask;
 import io.tokenfactory.inference.catalog.ModelCatalog;
+import io.tokenfactory.inference.serving.EmbeddingCall;
 import io.tokenfactory.inference.serving.EmbeddingServing;
 import io.tokenfactory.inference.serving.OpenAiException;
 import io.tokenfactory.support.security.Caller;
@@ -48,7 +49,7 @@ class EmbeddingsController {
             throw OpenAiException.invalid("encoding_format", "'encoding_format' must be 'float' or 'base64'.");
         }
         Caller caller = Callers.chargeable();
-        return serving.serve(new EmbeddingServing.EmbeddingCall("emb-" + UUID.randomUUID().toString().replace("-", ""),
+        return serving.serve(new EmbeddingCall("emb-" + UUID.randomUUID().toString().replace("-", ""),
                 model, caller, Callers.agentRunId(caller), inputs, format, fields.has("dimensions"), fields.body()));
     }
 

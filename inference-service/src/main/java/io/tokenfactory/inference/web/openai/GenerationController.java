@@ -29,9 +29,10 @@ class GenerationController {
 
     private final ModelCatalog catalog;
     private final GenerationServing serving;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
-    GenerationController(ModelCatalog catalog, GenerationServing serving) {
+    GenerationController(ModelCatalog catalog, GenerationServing serving, Clock clock) {
+        this.clock = clock;
         this.catalog = catalog;
         this.serving = serving;
     }

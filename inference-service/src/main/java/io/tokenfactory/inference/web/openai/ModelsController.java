@@ -1,6 +1,6 @@
 package io.tokenfactory.inference.web.openai;
 
-import java.time.Instant;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +20,10 @@ import org.springframework.web.bind.annotation.RestController;
 class ModelsController {
 
     private final ModelCatalog catalog;
-    private final long created = Instant.now().getEpochSecond();
+    private final long created;
 
-    ModelsController(ModelCatalog catalog) {
+    ModelsController(ModelCatalog catalog, Clock clock) {
+        this.created = clock.instant().getEpochSecond();
         this.catalog = catalog;
     }
 

@@ -1,0 +1,152 @@
+package io.tokenfactory.inference.remote;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+
+import io.tokenfactory.inference.ModelSettings;
+
+/**
+ * An OpenAI-compatible server (vLLM, NVIDIA NIM, TGI, Ollama, DJL Serving) behind a timeout and a circuit breaker.
+ * Server errors, timeouts and refused connections count as failures; a client error (4xx) is the client's, not the
+ * server's, and does not.
+ */
+public final class RemoteModelClient {
+
+    private final ModelSettings model;
+    private final HttpClient http;
+    private final CircuitBreaker breaker;
+    private final HuggingFaceTokenizer tokenizer;
+
+    /** @param tokenizer the model's own tokenizer, or null: then about four UTF-8 bytes make a token */
+    RemoteModelClient(ModelSettings model, HttpClient http, HuggingFaceTokenizer tokenizer) {
+        this.model = model;
+        this.http = http;
+        this.tokenizer = tokenizer;
+        ModelSettings.RemoteSettings remote = model.remote();
+        this.breaker = CircuitBreaker.of("remote-" + model.name(), CircuitBreakerConfig.custom()
+                .failureRateThreshold(remote.failureRateThreshold())
+                .slidingWindowSize(20)
+                .minimumNumberOfCalls(5)
+                .waitDurationInOpenState(remote.openFor())
+                .permittedNumberOfCallsInHalfOpenState(2)
+                .build());
+    }
+
+    public ModelSettings model() {
+        return model;
+    }
+
+    public String upstreamModel() {
+        String upstream = model.remote().upstreamModel();
+        return upstream == null || upstream.isBlank() ? model.name() : upstream;
+    }
+
+    public String host() {
+        return model.remote().baseUrl().getHost();
+    }
+
+    /** Whether {@link #countTokens} uses the model's own tokenizer (else it estimates). */
+    public boolean countsExactly() {
+        return tokenizer != null;
+    }
+
+    /**
+     * Tokens of a text by the model's tokenizer (no special tokens), or, without one, about four UTF-8 bytes per
+     * token, the usual rule for BPE vocabularies on English text.
+     */
+    public long countTokens(String text) {
+        if (text == null || text.isEmpty()) {
+            return 0;
+        }
+        if (tokenizer != null) {
+            return tokenizer.encode(text).getIds().length;
+        }
+        return (text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 3) / 4;
+    }
+
+    public CircuitBreaker.State state() {
+        return breaker.getState();
+    }
+
+    /**
+     * Posts a JSON body to {@code path} under the base URL and returns the open response, its body unread.
+     *
+     * @throws CallNotPermittedException while the circuit is open
+     * @throws RemoteFailure             when the server cannot be reached, times out or answers 5xx
+     */
+    public Exchange post(String path, String json) {
+        breaker.acquirePermission();
+        long start = System.nanoTime();
+        URI uri = URI.create(stripSlash(model.remote().baseUrl().toString()) + path);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(model.remote().timeout())
+                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (model.remote().apiKey() != null && !model.remote().apiKey().isBlank()) {
+            request.header("Authorization", "Bearer " + model.remote().apiKey());
+        }
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            throw new RemoteFailure("the model server at " + host() + " could not be reached or timed out", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            breaker.releasePermission();
+            throw new RemoteFailure("interrupted", e);
+        }
+        if (response.statusCode() >= 500) {
+            closeQuietly(response.body());
+            RemoteFailure failure = new RemoteFailure("the model server at " + host() + " answered "
+                    + response.statusCode(), null);
+            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, failure);
+            throw failure;
+        }
+        breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        return new Exchange(response.statusCode(), response.body());
+    }
+
+    /** A failed read of an open response body is the server's failure too. */
+    public void failedMidway(Exception e) {
+        breaker.onError(0, TimeUnit.NANOSECONDS, e);
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // the response is discarded either way
+        }
+    }
+
+    /** An open upstream response. */
+    public record Exchange(int status, InputStream body) {
+    }
+
+    /** The server failed: unreachable, timed out, or a 5xx. */
+    public static final class RemoteFailure extends RuntimeException {
+        RemoteFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    static HttpClient client(Duration connectTimeout) {
+        return HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_1_1).build();
+    }
+}
