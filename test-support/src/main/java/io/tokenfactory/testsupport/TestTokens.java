@@ -1,9 +1,5 @@
 package io.tokenfactory.testsupport;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -19,7 +15,6 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * Stands in for the gateway's identity tokens in a service's tests: a key pair of its own, its public half
@@ -31,7 +26,7 @@ public final class TestTokens {
     private static final String ISSUER = "urn:tokenfactory:gateway";
     private static final String AUDIENCE = "tokenfactory-services";
     private static ECKey signingKey;
-    private static HttpServer jwksServer;
+    private static StubHttpServer jwksServer;
 
     private TestTokens() {
     }
@@ -73,21 +68,11 @@ public final class TestTokens {
 
     static synchronized String jwkSetUri() {
         if (jwksServer == null) {
-            try {
-                byte[] body = new JWKSet(key().toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
-                jwksServer = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
-                jwksServer.createContext("/.well-known/jwks.json", exchange -> {
-                    exchange.getResponseHeaders().add("Content-Type", "application/json");
-                    exchange.sendResponseHeaders(200, body.length);
-                    exchange.getResponseBody().write(body);
-                    exchange.close();
-                });
-                jwksServer.start();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            String jwks = new JWKSet(key().toPublicJWK()).toString();
+            jwksServer = new StubHttpServer()
+                    .route("/.well-known/jwks.json", request -> StubHttpServer.Response.json(200, jwks));
         }
-        return "http://localhost:" + jwksServer.getAddress().getPort() + "/.well-known/jwks.json";
+        return jwksServer.url() + "/.well-known/jwks.json";
     }
 
     private static synchronized ECKey key() {
