@@ -41,7 +41,7 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
 
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(response.getBody().get("served").asString()).isEqualTo("GET /api/billing/statements?page=2");
-        Map<String, String> received = upstream.lastHeaders.get("/api/billing/statements");
+        Map<String, String> received = upstream.lastHeaders("/api/billing/statements");
         assertThat(received).doesNotContainKeys("x-tf-department-id", "x-department");
         String identity = received.get("authorization").substring("Bearer ".length());
         assertThat(identity).doesNotContain(key.secret());
@@ -65,9 +65,9 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
         IssuedApiKey personal = departmentKey(department, "usage:read");
 
         http().withToken(agentKey.secret()).getWithHeaders("/api/billing/statements?agent=1", Map.of("X-Agent-Run-Id", run));
-        assertThat(upstream.lastHeaders.get("/api/billing/statements")).containsEntry("x-agent-run-id", run);
+        assertThat(upstream.lastHeaders("/api/billing/statements")).containsEntry("x-agent-run-id", run);
         http().withToken(personal.secret()).getWithHeaders("/api/billing/statements?agent=0", Map.of("X-Agent-Run-Id", run));
-        assertThat(upstream.lastHeaders.get("/api/billing/statements")).doesNotContainKey("x-agent-run-id");
+        assertThat(upstream.lastHeaders("/api/billing/statements")).doesNotContainKey("x-agent-run-id");
     }
 
     @Test
