@@ -34,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
 @ServiceIntegrationTest
 class RemoteBackendIntegrationTests {
 
-    private static final StubOpenAiServer STUB = start();
+    private static final StubOpenAiServer STUB = new StubOpenAiServer();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @DynamicPropertySource
@@ -206,14 +206,6 @@ class RemoteBackendIntegrationTests {
     private static Map<String, Object> chat(String model, boolean stream) {
         return Map.of("model", model, "stream", stream, "max_tokens", 20,
                 "messages", List.of(Map.of("role", "user", "content", "Say hello.")));
-    }
-
-    private static StubOpenAiServer start() {
-        try {
-            return new StubOpenAiServer();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static int closedPort() {
