@@ -1,19 +1,15 @@
 package io.tokenfactory.agents;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.tokenfactory.testsupport.StubHttpServer;
+import io.tokenfactory.testsupport.StubHttpServer.Request;
+import io.tokenfactory.testsupport.StubHttpServer.Response;
 
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -50,23 +46,12 @@ public final class StubGateway {
     public final Map<String, AtomicInteger> mostInFlight = new ConcurrentHashMap<>();
     private final Map<String, String> agentOfKey = new ConcurrentHashMap<>();
     private final JsonMapper json = JsonMapper.builder().build();
-    private final HttpServer server;
+    private final StubHttpServer server = new StubHttpServer();
 
     private StubGateway() {
-        try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 200);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        server.setExecutor(Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "stub-gateway");
-            thread.setDaemon(true);
-            return thread;
-        }));
-        server.createContext("/api/keys", this::keys);
-        server.createContext("/v1/chat/completions", this::completion);
-        server.createContext("/api/billing/agent-runs/", this::runCharges);
-        server.start();
+        server.route("/api/keys", this::keys)
+                .route("/v1/chat/completions", this::completion)
+                .route("/api/billing/agent-runs/", this::runCharges);
     }
 
     public static StubGateway shared() {
@@ -74,7 +59,7 @@ public final class StubGateway {
     }
 
     public String url() {
-        return "http://localhost:" + server.getAddress().getPort();
+        return server.url();
     }
 
     /** The agent a key secret was issued to. */
@@ -82,42 +67,39 @@ public final class StubGateway {
         return agentOfKey.get(authorization.substring("Bearer ".length()));
     }
 
-    private void keys(HttpExchange exchange) throws IOException {
-        if (!("Bearer " + SERVICE_KEY).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-            send(exchange, 401, "{\"code\":\"invalid_api_key\"}");
-            return;
+    private Response keys(Request call) {
+        if (!("Bearer " + SERVICE_KEY).equals(call.header("Authorization"))) {
+            return Response.json(401, "{\"code\":\"invalid_api_key\"}");
         }
-        String path = exchange.getRequestURI().getPath();
+        String path = call.path();
         if (path.endsWith("/revoke")) {
             revoked.add(path.split("/")[3]);
-            send(exchange, 200, "{}");
-            return;
+            return Response.json(200, "{}");
         }
-        JsonNode request = json.readTree(exchange.getRequestBody().readAllBytes());
+        JsonNode request = json.readTree(call.body());
         keyRequests.add(request);
         String secret = "tf_" + UUID.randomUUID().toString().replace("-", "");
         agentOfKey.put(secret, request.path("agentId").asString());
         ObjectNode response = json.createObjectNode().put("secret", secret);
         response.putObject("key").put("id", UUID.randomUUID().toString()).put("agentId", request.path("agentId").asString());
-        send(exchange, 201, response.toString());
+        return Response.json(201, response.toString());
     }
 
     /** billing-service's answer for a run: fixed decimals, and only to a caller that relayed its own token. */
-    private void runCharges(HttpExchange exchange) throws IOException {
-        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    private Response runCharges(Request call) {
+        String authorization = call.header("Authorization");
         billingCallers.add(authorization == null ? "" : authorization);
-        String run = exchange.getRequestURI().getPath().substring("/api/billing/agent-runs/".length());
-        send(exchange, 200, "{\"agentRunId\":\"" + run + "\",\"requests\":2,\"joules\":14.376739680,"
+        String run = call.path().substring("/api/billing/agent-runs/".length());
+        return Response.json(200, "{\"agentRunId\":\"" + run + "\",\"requests\":2,\"joules\":14.376739680,"
                 + "\"cost\":0.000000998385,\"charge\":0.000252000000,\"currency\":\"EUR\"}");
     }
 
-    private void completion(HttpExchange exchange) throws IOException {
-        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        JsonNode body = json.readTree(exchange.getRequestBody().readAllBytes());
-        completions.add(new Completion(authorization, exchange.getRequestHeaders().getFirst("X-Agent-Run-Id"), body));
+    private Response completion(Request call) {
+        String authorization = call.header("Authorization");
+        JsonNode body = json.readTree(call.body());
+        completions.add(new Completion(authorization, call.header("X-Agent-Run-Id"), body));
         if (authorization == null || !agentOfKey.containsKey(authorization.substring("Bearer ".length()))) {
-            send(exchange, 401, "{\"error\":{\"message\":\"invalid key\"}}");
-            return;
+            return Response.json(401, "{\"error\":{\"message\":\"invalid key\"}}");
         }
         AtomicInteger now = inFlight.computeIfAbsent(authorization, key -> new AtomicInteger());
         int concurrent = now.incrementAndGet();
@@ -125,21 +107,20 @@ public final class StubGateway {
         try {
             String model = body.path("model").asString();
             if (model.equals("broken")) {
-                send(exchange, 500, "{\"error\":{\"message\":\"the model crashed\"}}");
+                return Response.json(500, "{\"error\":{\"message\":\"the model crashed\"}}");
             } else if (model.equals("down")) {
-                send(exchange, 503, "{\"error\":{\"message\":\"circuit open\"}}");
+                return Response.json(503, "{\"error\":{\"message\":\"circuit open\"}}");
             } else if (model.equals("tool-caller")) {
-                send(exchange, 200, toolCaller(body));
-            } else {
-                if (model.startsWith("slow-")) {
-                    try {
-                        Thread.sleep(Long.parseLong(model.substring(5)));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                send(exchange, 200, answer("ok", null, 12, 3));
+                return Response.json(200, toolCaller(body));
             }
+            if (model.startsWith("slow-")) {
+                try {
+                    Thread.sleep(Long.parseLong(model.substring(5))); // the model's latency, not a test waiting
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Response.json(200, answer("ok", null, 12, 3));
         } finally {
             now.decrementAndGet();
         }
@@ -184,19 +165,10 @@ public final class StubGateway {
         return response.toString();
     }
 
-    private static void send(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
-        exchange.close();
-    }
-
     /** Points every agent-service test context at the shared stub, without changing the shared context's key. */
     public static final class Initializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
         @Override
         public void initialize(ConfigurableApplicationContext context) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
             context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("stub-gateway", Map.of(
                     "tokenfactory.agents.gateway.url", shared().url(),
                     "tokenfactory.agents.gateway.service-key", SERVICE_KEY,

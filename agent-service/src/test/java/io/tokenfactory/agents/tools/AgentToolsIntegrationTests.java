@@ -2,21 +2,18 @@ package io.tokenfactory.agents.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.sun.net.httpserver.HttpServer;
 
 import io.tokenfactory.agents.definition.AgentCatalog;
 import io.tokenfactory.agents.definition.AgentDefinition;
 import io.tokenfactory.agents.tools.AgentTools.ToolResult;
 import io.tokenfactory.testsupport.HttpTestClient;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
+import io.tokenfactory.testsupport.StubHttpServer;
+import io.tokenfactory.testsupport.StubHttpServer.Response;
 import io.tokenfactory.testsupport.TestTokens;
 
 import org.junit.jupiter.api.AfterEach;
@@ -41,47 +38,38 @@ class AgentToolsIntegrationTests {
     @Autowired
     AgentCatalog agents;
 
-    HttpServer upstream;
+    StubHttpServer upstream;
     final AtomicInteger hits = new AtomicInteger();
     final List<String> posted = new java.util.concurrent.CopyOnWriteArrayList<>();
     @LocalServerPort
     int servicePort;
 
     @BeforeEach
-    void startUpstream() throws IOException {
-        upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        upstream.createContext("/status", exchange -> {
-            hits.incrementAndGet();
-            byte[] body = "{\"queue\": 3}".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        upstream.createContext("/elsewhere", exchange -> {
-            hits.incrementAndGet();
-            exchange.getResponseHeaders().add("Location", "http://example.org/");
-            exchange.sendResponseHeaders(302, -1);
-            exchange.close();
-        });
-        upstream.createContext("/tickets", exchange -> {
-            hits.incrementAndGet();
-            posted.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            byte[] body = "{\"ticket\": \"T-1\"}".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(201, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        upstream.start();
+    void startUpstream() {
+        upstream = new StubHttpServer()
+                .route("/status", request -> {
+                    hits.incrementAndGet();
+                    return Response.of(200, "{\"queue\": 3}");
+                })
+                .route("/elsewhere", request -> {
+                    hits.incrementAndGet();
+                    return Response.of(302).header("Location", "http://example.org/");
+                })
+                .route("/tickets", request -> {
+                    hits.incrementAndGet();
+                    posted.add(request.body());
+                    return Response.of(201, "{\"ticket\": \"T-1\"}");
+                });
     }
 
     @AfterEach
     void stopUpstream() {
-        upstream.stop(0);
+        upstream.close();
     }
 
     @Test
     void httpGetCallsOnlyAllowListedHostsAndNeverFollowsARedirect() {
-        int port = upstream.getAddress().getPort();
+        int port = upstream.port();
         ToolResult allowed = tools.call(agent(), "http_get", "{\"url\": \"http://localhost:" + port + "/status\"}");
         assertThat(allowed.error()).isFalse();
         assertThat(allowed.content()).startsWith("HTTP 200").contains("\"queue\": 3");
@@ -121,7 +109,7 @@ class AgentToolsIntegrationTests {
 
     @Test
     void administratorsRegisterHttpToolsOnAllowListedHostsThatAgentsThenCall() {
-        int port = upstream.getAddress().getPort();
+        int port = upstream.port();
         String name = "open_ticket_" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, Object> tool = Map.of("name", name, "description", "Open a ticket in the service desk",
                 "url", "http://localhost:" + port + "/tickets", "parameters", Map.of("type", "object",
