@@ -65,7 +65,7 @@ class StubHttpServerTests {
 
         HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(URI.create(stub.url() + "/events"))
                 .build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        try (var lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             assertThat(response.headers().firstValue("Content-Type")).contains("text/event-stream");
             // the second event is held back, so the first can only have come through on its own
             assertThat(lines.readLine()).isEqualTo("data: 1");
