@@ -2,10 +2,6 @@ package io.tokenfactory.localrun;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +22,7 @@ final class ServiceProcesses implements AutoCloseable {
     private final Path logs;
     private final Path pids;
     private final Map<Service, Process> running = new LinkedHashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final ReadinessProbe readiness = new ReadinessProbe(Duration.ofSeconds(2));
 
     ServiceProcesses(Path repository, Path workDirectory) {
         this.repository = repository;
@@ -85,17 +81,7 @@ final class ServiceProcesses implements AutoCloseable {
     }
 
     boolean ready(Service service) {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create(service.url() + "/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 && response.body().contains("\"UP\"");
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return readiness.ready(service.url());
     }
 
     Path logFile(Service service) {

@@ -3,10 +3,6 @@ package io.tokenfactory.system.soak;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,6 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import io.tokenfactory.localrun.ReadinessProbe;
 import io.tokenfactory.testsupport.Infrastructure;
 import io.tokenfactory.testsupport.TestInfrastructure;
 
@@ -63,7 +60,7 @@ final class SoakSuite implements AutoCloseable {
     private final Map<Service, List<Integer>> ports = new EnumMap<>(Service.class);
     private final Map<Service, Process[]> running = new EnumMap<>(Service.class);
     private final Map<String, String> environment = new LinkedHashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final ReadinessProbe readiness = new ReadinessProbe(Duration.ofSeconds(3));
 
     SoakSuite(Path repository, Path work) {
         this(repository, work, Map.of());
@@ -159,20 +156,6 @@ final class SoakSuite implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - started);
     }
 
-    private boolean ready(Service service, int replica) {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create(url(service, replica) + "/actuator/health/readiness")).timeout(Duration.ofSeconds(3)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 && response.body().contains("\"UP\"");
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     private void awaitReady(Service service, int replica, Duration timeout) {
         Awaitility.await(service.module + " ready").atMost(timeout).pollInterval(Duration.ofMillis(500))
                 .until(() -> {
@@ -181,7 +164,7 @@ final class SoakSuite implements AutoCloseable {
                         throw new IllegalStateException(service.module + " exited with " + process.exitValue()
                                 + "; see " + logFile(service, replica));
                     }
-                    return ready(service, replica);
+                    return readiness.ready(url(service, replica));
                 });
     }
 
