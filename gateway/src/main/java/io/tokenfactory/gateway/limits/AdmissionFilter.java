@@ -97,14 +97,15 @@ class AdmissionFilter implements GlobalFilter, Ordered {
                                         + (shape == null || shape.model() == null ? "; name one as 'model'" : ""));
                     }
                     long tokens = shape == null ? 0
-                            : shape.reservation(limits.defaultCompletionReservation(), generates(exchange));
+                            : shape.reservation(limits.defaultCompletionReservation(),
+                                    generates(exchange.getRequest().getPath().value()));
                     return allowance.reserveTokens(key, tokens).flatMap(reservation -> {
                         UsageTap usage = new UsageTap(exchange.getResponse());
                         ServerWebExchange replayed = exchange.mutate().request(replay(exchange.getRequest(), body))
                                 .response(usage).build();
                         return chain.filter(replayed)
-                                .doFinally(signal -> allowance.settle(reservation, actualTokens(reservation, usage, signal))
-                                        .subscribe());
+                                .doFinally(signal -> allowance.settle(reservation, actualTokens(reservation.tokens(),
+                                        usage.totalTokens(), usage.getStatusCode(), signal)).subscribe());
                     });
                 });
     }
@@ -113,16 +114,14 @@ class AdmissionFilter implements GlobalFilter, Ordered {
      * What the request really used: the usage its response reported; nothing for a refused request; the whole
      * reservation when no usage is known (a cancelled stream), erring on the side of the limit.
      */
-    private static long actualTokens(Allowance.Reservation reservation, UsageTap usage, SignalType signal) {
-        OptionalLong reported = usage.totalTokens();
+    static long actualTokens(long reserved, OptionalLong reported, HttpStatusCode status, SignalType signal) {
         if (reported.isPresent()) {
             return reported.getAsLong();
         }
-        HttpStatusCode status = usage.getStatusCode();
         if (signal == SignalType.ON_COMPLETE && status != null && status.isError()) {
             return 0;
         }
-        return reservation.tokens();
+        return reserved;
     }
 
     /** Bounds a streamed body too (no Content-Length): past the limit the request fails with 413. */
@@ -145,8 +144,8 @@ class AdmissionFilter implements GlobalFilter, Ordered {
         }).build();
     }
 
-    private static boolean generates(ServerWebExchange exchange) {
-        String path = exchange.getRequest().getPath().value();
+    /** Whether a request to this path generates tokens, so it reserves its completion too (embeddings do not). */
+    static boolean generates(String path) {
         return path.endsWith("/chat/completions") || path.endsWith("/completions");
     }
 

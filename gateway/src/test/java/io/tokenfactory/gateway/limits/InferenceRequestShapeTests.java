@@ -37,4 +37,39 @@ class InferenceRequestShapeTests {
         assertThat(shape.reservation(1024, false)).isEqualTo(shape.promptTokenEstimate());
         assertThat(parse("not json")).isNull();
     }
+
+    @Test
+    void theLargerOfNAndBestOfMultipliesTheCompletionLimit() {
+        assertThat(parse("{\"max_tokens\":10,\"n\":2,\"best_of\":5}").maxCompletionTokens()).isEqualTo(50);
+        assertThat(parse("{\"max_tokens\":10,\"n\":\"3\"}").maxCompletionTokens()).isEqualTo(30);
+        assertThat(parse("{\"max_tokens\":10,\"n\":0}").maxCompletionTokens()).isEqualTo(10);
+    }
+
+    @Test
+    void aLimitThatIsNotAPositiveWholeNumberCountsAsNoneAndTheNextOneIsRead() {
+        assertThat(parse("{\"max_completion_tokens\":0,\"max_tokens\":64}").maxCompletionTokens()).isEqualTo(64);
+        assertThat(parse("{\"max_completion_tokens\":\"lots\",\"max_tokens\":-5}").maxCompletionTokens()).isNull();
+        assertThat(parse("{\"max_tokens\":12.5}").maxCompletionTokens()).isNull();
+        assertThat(parse("{\"max_tokens\":\" 32 \"}").maxCompletionTokens()).isEqualTo(32);
+        assertThat(parse("{\"max_tokens\":null}").maxCompletionTokens()).isNull();
+    }
+
+    @Test
+    void thePromptEstimateCountsTheUtf8BytesOfMessagesPromptAndInputAsSent() {
+        InferenceRequestShape shape = parse("{\"prompt\":\"ab\",\"input\":[\"€\"],\"messages\":null}");
+
+        // "ab" with its quotes is 4 bytes, ["€"] is 2 + 2 + 3
+        assertThat(shape.promptTokenEstimate()).isEqualTo(4 + 7);
+        assertThat(parse("{\"model\":\"m\"}").promptTokenEstimate()).isZero();
+    }
+
+    @Test
+    void aModelThatIsNotAStringNamesNoModelAndABodyThatIsNoObjectHasNoShape() {
+        assertThat(parse("{\"model\":42}").model()).isNull();
+        assertThat(parse("{\"model\":[\"m\"]}").model()).isNull();
+        assertThat(parse("{}").stream()).isFalse();
+        assertThat(parse("[{\"model\":\"m\"}]")).isNull();
+        assertThat(parse("\"m\"")).isNull();
+        assertThat(parse("")).isNull();
+    }
 }
