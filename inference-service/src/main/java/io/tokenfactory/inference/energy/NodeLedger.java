@@ -37,15 +37,25 @@ import org.slf4j.LoggerFactory;
 public final class NodeLedger implements NodeEnergy {
 
     private static final Logger log = LoggerFactory.getLogger(NodeLedger.class);
-    /** Until the node's own requests tell it, a whole response is taken to make this many tokens a second. */
-    private static final double INITIAL_TOKENS_PER_SECOND = 30;
-    private static final double RATE_SMOOTHING = 0.2;
 
     /** The settings a ledger runs with; every replica of a node must use the same interval. */
     record Timing(Duration interval, Duration grace, Duration settleTimeout, Duration publishEvery) {
 
         Duration lease() {
             return interval.multipliedBy(3).plus(grace).plus(Duration.ofSeconds(1));
+        }
+
+        /**
+         * The wait for reports, at most half a window: the owner settles after one grace and the replicas share out
+         * after two, both before the next window ends.
+         */
+        long graceMillis() {
+            return Math.min(grace.toMillis(), interval.toMillis() / 2);
+        }
+
+        /** How long a replica waits for a window's settlement before it takes it as a gap: 3 windows or more. */
+        long settleTimeoutMillis() {
+            return Math.max(settleTimeout.toMillis(), 3 * interval.toMillis());
         }
     }
 
@@ -55,6 +65,7 @@ public final class NodeLedger implements NodeEnergy {
     private final PowerWindowRecording publication;
     private final String replica;
     private final long interval;
+    private final MeteringWindows windows;
     private final long grace;
     private final long settleTimeout;
     private final long publishEvery;
@@ -68,7 +79,7 @@ public final class NodeLedger implements NodeEnergy {
     private final Set<Activity> active = new LinkedHashSet<>();
     private final TreeMap<Long, Closed> awaiting = new TreeMap<>();
     private long openFrom;
-    private double tokensPerSecond = INITIAL_TOKENS_PER_SECOND;
+    private double tokensPerSecond = ObservedTokenRate.INITIAL_TOKENS_PER_SECOND;
 
     // the meter owner's state, used by the tick thread only
     private boolean owner;
@@ -92,8 +103,9 @@ public final class NodeLedger implements NodeEnergy {
         this.publication = publication;
         this.replica = replica;
         this.interval = timing.interval().toMillis();
-        this.grace = Math.min(timing.grace().toMillis(), interval / 2);
-        this.settleTimeout = Math.max(timing.settleTimeout().toMillis(), 3 * interval);
+        this.windows = new MeteringWindows(interval);
+        this.grace = timing.graceMillis();
+        this.settleTimeout = timing.settleTimeoutMillis();
         this.publishEvery = timing.publishEvery().toMillis();
         this.lease = timing.lease();
         this.clock = clock;
@@ -451,12 +463,10 @@ public final class NodeLedger implements NodeEnergy {
             c.present.keySet().forEach(activity -> activity.gapSeconds += overlapSeconds(activity, c.index));
             return;
         }
-        // this replica's part of the window: by work, or by requests in flight when nobody did any
-        double part = settlement.work() > 0 ? c.work / settlement.work()
-                : settlement.requests() > 0 ? (double) c.present.size() / settlement.requests() : 0;
+        double part = WindowShares.replicaPart(c.work, c.present.size(), settlement.work(), settlement.requests());
         for (var entry : c.present.entrySet()) {
             Activity activity = entry.getKey();
-            double share = part * (c.work > 0 ? entry.getValue() / c.work : 1.0 / c.present.size());
+            double share = WindowShares.requestShare(part, entry.getValue(), c.work, c.present.size());
             activity.seconds += settlement.acceleratorSeconds() * share;
             if (settlement.measured()) {
                 activity.joules += settlement.joules() * share;
@@ -481,17 +491,15 @@ public final class NodeLedger implements NodeEnergy {
     }
 
     private double overlapSeconds(Activity activity, long window) {
-        long from = Math.max(activity.startMillis, window * interval);
-        long to = Math.min(activity.endMillis, (window + 1) * interval);
-        return Math.max(0, to - from) / 1000.0;
+        return windows.overlapSeconds(activity.startMillis, activity.endMillis, window);
     }
 
     private long index(long millis) {
-        return Math.floorDiv(millis, interval);
+        return windows.index(millis);
     }
 
     private Instant start(long window) {
-        return Instant.ofEpochMilli(window * interval);
+        return windows.start(window);
     }
 
     private void sleepUntil(long millis) {
@@ -563,9 +571,8 @@ public final class NodeLedger implements NodeEnergy {
                     long now = Math.max(clock.millis(), startMillis);
                     endMillis = now;
                     endIndex = Math.max(index(now), openFrom);
-                    if (!visible && producedTokens > 0 && now > startMillis) {
-                        double rate = producedTokens / ((now - startMillis) / 1000.0);
-                        tokensPerSecond += RATE_SMOOTHING * (rate - tokensPerSecond);
+                    if (!visible) {
+                        tokensPerSecond = ObservedTokenRate.after(tokensPerSecond, producedTokens, now - startMillis);
                     }
                 }
                 alone = stopped;

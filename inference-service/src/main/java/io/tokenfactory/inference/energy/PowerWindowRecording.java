@@ -33,8 +33,33 @@ class PowerWindowRecording {
         this.events = events;
     }
 
-    private record Sums(double energy, double busy, double acceleratorSeconds, double busyAcceleratorSeconds,
+    /** The node's settled windows in a span, summed; {@code source} is the latest measured window's, if any. */
+    record Sums(double energy, double busy, double acceleratorSeconds, double busyAcceleratorSeconds,
             double coveredSeconds, double measuredSeconds, String source, Instant first) {
+
+        /**
+         * What the power window over {@code spanSeconds} publishes: the windows' energy plus what the counter told
+         * across gaps; every second no window measured is gap time; time no window covers is idle accelerator time.
+         *
+         * @param meterSource the meter's own source, for energy that only gaps told
+         */
+        Published publish(double gapEnergy, double busyGapEnergy, double spanSeconds, int accelerators,
+                EnergySource meterSource) {
+            double total = energy + gapEnergy;
+            // the busy share can exceed the total only by rounding; metering rejects busy > measured
+            double busyTotal = Math.min(busy + busyGapEnergy, total);
+            double gapSeconds = Math.max(0, spanSeconds - measuredSeconds);
+            double idleAcceleratorSeconds = Math.max(0, spanSeconds - coveredSeconds) * accelerators;
+            EnergySource published = source != null ? EnergySource.valueOf(source)
+                    : total > 0 ? meterSource : EnergySource.NONE;
+            return new Published(total, busyTotal, acceleratorSeconds + idleAcceleratorSeconds, busyAcceleratorSeconds,
+                    gapSeconds, published);
+        }
+    }
+
+    /** The figures of one {@code power_window} row and its {@code power-sampled} event. */
+    record Published(double energy, double busy, double acceleratorSeconds, double busyAcceleratorSeconds,
+            double gapSeconds, EnergySource source) {
     }
 
     /** Publishes the node's windows settled before {@code settledUntil}, if there are new ones. */
@@ -67,25 +92,20 @@ class PowerWindowRecording {
                 (row, i) -> new double[] {row.getDouble(1), row.getDouble(2)}, node, Timestamp.from(start),
                 Timestamp.from(settledUntil));
         double span = Duration.between(start, settledUntil).toMillis() / 1000.0;
-        double energy = sums.energy() + gapEnergy[0];
-        // the busy share can exceed the total only by rounding; metering rejects busy > measured
-        double busy = Math.min(sums.busy() + gapEnergy[1], energy);
-        double gapSeconds = Math.max(0, span - sums.measuredSeconds());
-        double acceleratorSeconds = sums.acceleratorSeconds()
-                + Math.max(0, span - sums.coveredSeconds()) * meter.accelerators();
-        EnergySource source = sums.source() != null ? EnergySource.valueOf(sums.source())
-                : energy > 0 ? meter.source(MeterReading.Kind.COUNTER) : EnergySource.NONE;
+        Published window = sums.publish(gapEnergy[0], gapEnergy[1], span, meter.accelerators(),
+                meter.source(MeterReading.Kind.COUNTER));
         UUID eventId = UUID.randomUUID();
         jdbc.update("""
                 INSERT INTO power_window (event_id, node, device, device_kind, window_start, window_end, energy_joules,
                     busy_joules, energy_source, node_class, accelerator_seconds, busy_accelerator_seconds, gap_seconds)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 eventId, node, meter.device(), meter.deviceKind(), Timestamp.from(start), Timestamp.from(settledUntil),
-                energy, busy, source.name(), nodeClass, acceleratorSeconds, sums.busyAcceleratorSeconds(), gapSeconds);
+                window.energy(), window.busy(), window.source().name(), nodeClass, window.acceleratorSeconds(),
+                window.busyAcceleratorSeconds(), window.gapSeconds());
         jdbc.update("UPDATE node_meter SET published_until = ? WHERE node = ?", Timestamp.from(settledUntil), node);
         events.publishEvent(new PowerSampled(eventId, settledUntil, node, meter.device(), meter.deviceKind(), start,
-                settledUntil, energy, busy, source, nodeClass, acceleratorSeconds, sums.busyAcceleratorSeconds(),
-                gapSeconds));
+                settledUntil, window.energy(), window.busy(), window.source(), nodeClass, window.acceleratorSeconds(),
+                window.busyAcceleratorSeconds(), window.gapSeconds()));
         Instant before = settledUntil.minus(KEEP);
         jdbc.update("DELETE FROM node_work_report WHERE node = ? AND window_start < ?", node, Timestamp.from(before));
         jdbc.update("DELETE FROM node_window WHERE node = ? AND window_start < ?", node, Timestamp.from(before));

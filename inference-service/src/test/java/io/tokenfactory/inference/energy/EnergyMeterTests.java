@@ -192,6 +192,74 @@ class EnergyMeterTests {
         assertThat(meter.continuable()).isFalse();
     }
 
+    @Test
+    void readingsOfDifferentKindsOrOutOfOrderCannotBeCompared() {
+        MeterReading power = new MeterReading(T0.plusSeconds(1), MeterReading.Kind.POWER, Map.of("gpu0", 100.0));
+
+        assertThatThrownBy(() -> EnergyMeter.Delta.between(counter(0, Map.of("gpu0", 1.0)), power, series -> Double.NaN))
+                .isInstanceOf(MeterUnreadable.class).hasMessage("the meter changed from COUNTER to POWER");
+        assertThatThrownBy(() -> EnergyMeter.Delta.between(counter(1, Map.of("gpu0", 1.0)),
+                counter(1, Map.of("gpu0", 2.0)), series -> Double.NaN)).isInstanceOf(MeterUnreadable.class)
+                .hasMessage("readings out of order");
+        assertThatThrownBy(() -> EnergyMeter.Delta.between(counter(2, Map.of("gpu0", 1.0)),
+                counter(1, Map.of("gpu0", 2.0)), series -> Double.NaN)).isInstanceOf(MeterUnreadable.class);
+    }
+
+    @Test
+    void aDecreaseThatWouldNeedAnImplausibleWrapIsAReset() {
+        // wrapping at 1e6 J would mean 999 900 J in one second: the counter restarted instead
+        EnergyMeter.Delta delta = EnergyMeter.Delta.between(counter(0, Map.of("zone", 500_000.0)),
+                counter(1, Map.of("zone", 400.0)), zone -> 1_000_000.0);
+
+        assertThat(delta.joules()).isEqualTo(400.0);
+        assertThat(delta.note()).isEqualTo("zone counter reset");
+    }
+
+    @Test
+    void aCounterThatDidNotMoveGivesNothingAndNoNote() {
+        EnergyMeter.Delta delta = EnergyMeter.Delta.between(counter(0, Map.of("gpu0", 42.0)),
+                counter(1, Map.of("gpu0", 42.0)), series -> Double.NaN);
+
+        assertThat(delta.joules()).isZero();
+        assertThat(delta.note()).isNull();
+    }
+
+    @Test
+    void theMostPlausiblePowerIsAllowedAndAnythingAboveItOrANegativePowerIsGarbage() {
+        assertThat(EnergyMeter.Delta.between(counter(0, Map.of("gpu0", 0.0)), counter(2, Map.of("gpu0", 10_000.0)),
+                series -> Double.NaN).joules()).isEqualTo(10_000.0);
+        assertThatThrownBy(() -> EnergyMeter.Delta.between(counter(0, Map.of("gpu0", 0.0)),
+                counter(2, Map.of("gpu0", 10_000.5)), series -> Double.NaN)).isInstanceOf(MeterUnreadable.class);
+        MeterReading before = new MeterReading(T0, MeterReading.Kind.POWER, Map.of("gpu0", -300.0));
+        MeterReading after = new MeterReading(T0.plusSeconds(1), MeterReading.Kind.POWER, Map.of("gpu0", 100.0));
+        assertThatThrownBy(() -> EnergyMeter.Delta.between(before, after, series -> Double.NaN))
+                .isInstanceOf(MeterUnreadable.class).hasMessageContaining("implausible");
+    }
+
+    @Test
+    void theEstimateCountsUtilisationBetweenNoneAndAllCoresAndIsACounterThatOnlyGrows() {
+        long[] wall = {0};
+        long[] cpu = {0};
+        EstimatedMeter meter = new EstimatedMeter(10, 50, 2, () -> wall[0], () -> cpu[0], CLOCK);
+        wall[0] = 1_000_000_000L;
+        cpu[0] = 5_000_000_000L; // more CPU time than two cores have in a second: counted as full utilisation
+        double full = meter.read().values().get("estimate");
+        cpu[0] = 4_000_000_000L; // a CPU clock that went back: counted as idle
+        wall[0] = 2_000_000_000L;
+        double afterIdle = meter.read().values().get("estimate");
+        double unchanged = meter.read().values().get("estimate");
+
+        assertThat(full).isCloseTo(50, within(1e-9));
+        assertThat(afterIdle).isCloseTo(50 + 10, within(1e-9));
+        assertThat(unchanged).isEqualTo(afterIdle);
+    }
+
+    @Test
+    void theEstimateRefusesWattsThatCannotBe() {
+        assertThatThrownBy(() -> new EstimatedMeter(-1, 50, CLOCK)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new EstimatedMeter(60, 50, CLOCK)).isInstanceOf(IllegalArgumentException.class);
+    }
+
     private static MeterReading counter(int seconds, Map<String, Double> values) {
         return new MeterReading(T0.plusSeconds(seconds), MeterReading.Kind.COUNTER, values);
     }
