@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 
@@ -140,7 +141,8 @@ class RemoteGeneration {
         response.put("id", call.requestId());
         response.put("model", call.model().name());
         long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
-        Counts counts = counts(response.get("usage"), promptTokens, completionText(call, response), backend);
+        Counts counts = counts(response.get("usage"), promptTokens, completionText(call, response),
+                backend::countTokens);
         if (counts.estimated()) {
             response.set("usage", json.valueToTree(OpenAiPayloads.usage(counts.prompt(), counts.completion())));
         }
@@ -212,7 +214,7 @@ class RemoteGeneration {
                 // a broken connection or a chunk that is not JSON: what was served so far is still recorded
                 outcome = UsageOutcome.FAILED;
             }
-            Counts counts = counts(reportedUsage, promptTokens, text.toString(), backend);
+            Counts counts = counts(reportedUsage, promptTokens, text.toString(), backend::countTokens);
             long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
             usage.record(finished(call, node, counts, outcome, started, elapsedMs, firstTokenMs),
                     work.finish(counts.completion()));
@@ -263,13 +265,15 @@ class RemoteGeneration {
         return ResponseEntity.status(exchange.status()).contentType(MediaType.APPLICATION_JSON).body(error);
     }
 
-    private static String completionText(GenerationCall call, JsonNode response) {
+    /** The text of a whole response's first choice: a chat message's content or a completion's text. */
+    static String completionText(GenerationCall call, JsonNode response) {
         JsonNode choice = response.path("choices").path(0);
         return call.kind() == GenerationCall.Kind.CHAT ? choice.path("message").path("content").asString("")
                 : choice.path("text").asString("");
     }
 
-    private static String deltaText(GenerationCall call, JsonNode chunk) {
+    /** The text a stream chunk adds: a chat delta's content or a completion chunk's text. */
+    static String deltaText(GenerationCall call, JsonNode chunk) {
         JsonNode choice = chunk.path("choices").path(0);
         return call.kind() == GenerationCall.Kind.CHAT ? choice.path("delta").path("content").asString("")
                 : choice.path("text").asString("");
@@ -279,13 +283,14 @@ class RemoteGeneration {
     record Counts(long prompt, long completion, boolean estimated) {
     }
 
-    static Counts counts(JsonNode reported, long promptTokens, String completion, RemoteModelClient backend) {
+    /** @param countTokens the backend's token count of a text, for a completion the server reported none for */
+    static Counts counts(JsonNode reported, long promptTokens, String completion, ToLongFunction<String> countTokens) {
         if (reported != null && reported.isObject() && reported.path("prompt_tokens").isIntegralNumber()
                 && reported.path("completion_tokens").isIntegralNumber()) {
             return new Counts(Math.max(0, reported.get("prompt_tokens").asLong()),
                     Math.max(0, reported.get("completion_tokens").asLong()), false);
         }
-        return new Counts(promptTokens, backend.countTokens(completion), true);
+        return new Counts(promptTokens, countTokens.applyAsLong(completion), true);
     }
 
     private FinishedRequest finished(GenerationCall call, NodeEnergy node, Counts counts, UsageOutcome outcome,
