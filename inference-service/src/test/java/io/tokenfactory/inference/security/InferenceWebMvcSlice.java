@@ -1,0 +1,43 @@
+package io.tokenfactory.inference.security;
+
+import java.util.UUID;
+
+import io.tokenfactory.inference.InferenceProperties;
+import io.tokenfactory.support.security.IdentityClaims;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+
+/**
+ * What a Web MVC slice test of inference-service imports. A slice scans no configuration and Spring Boot 4 adds no
+ * security to it, so this brings the service's own security rules, and the properties its request size filter and
+ * MVC configuration (which every slice picks up) read. Instead of the gateway's signed identity tokens, a bearer
+ * token here is the caller's scopes joined by '+' ({@code admin}, {@code inference+admin}); a token without
+ * {@code admin} belongs to {@link #DEPARTMENT}.
+ */
+@TestConfiguration(proxyBeanMethods = false)
+@EnableWebSecurity
+@EnableConfigurationProperties(InferenceProperties.class)
+@Import(SecurityConfiguration.class)
+public class InferenceWebMvcSlice {
+
+    public static final UUID DEPARTMENT = UUID.fromString("5f0c3a4e-8d1b-4c2a-9e7f-1a2b3c4d5e6f");
+
+    @Bean
+    JwtDecoder scopesAsTokens() {
+        return token -> {
+            Jwt.Builder jwt = Jwt.withTokenValue(token).header("alg", "ES256").subject("test")
+                    .claim(IdentityClaims.SCOPE, token.replace('+', ' '))
+                    .claim(IdentityClaims.KEY_ID, UUID.randomUUID().toString());
+            if (!token.contains(IdentityClaims.SCOPE_ADMIN)) {
+                jwt.claim(IdentityClaims.DEPARTMENT_ID, DEPARTMENT.toString());
+            }
+            return jwt.build();
+        };
+    }
+}
