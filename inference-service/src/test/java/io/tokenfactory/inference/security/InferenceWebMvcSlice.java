@@ -1,5 +1,8 @@
 package io.tokenfactory.inference.security;
 
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.UUID;
 
 import io.tokenfactory.inference.InferenceProperties;
@@ -15,9 +18,9 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 
 /**
  * What a Web MVC slice test of inference-service imports. A slice scans no configuration and Spring Boot 4 adds no
- * security to it, so this brings the service's own security rules, and the properties its request size filter and
- * MVC configuration (which every slice picks up) read. Instead of the gateway's signed identity tokens, a bearer
- * token here is the caller's scopes joined by '+' ({@code admin}, {@code inference+admin}); a token without
+ * security to it, so this brings the service's own security rules, the properties its request size filter and MVC
+ * configuration (which every slice picks up) read, and its clock. Instead of the gateway's signed identity tokens,
+ * a bearer token here is the caller's scopes joined by '+' ({@code admin}, {@code inference+admin}); a token without
  * {@code admin} belongs to {@link #DEPARTMENT}.
  */
 @TestConfiguration(proxyBeanMethods = false)
@@ -27,6 +30,7 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 public class InferenceWebMvcSlice {
 
     public static final UUID DEPARTMENT = UUID.fromString("5f0c3a4e-8d1b-4c2a-9e7f-1a2b3c4d5e6f");
+    public static final Instant NOW = Instant.parse("2026-11-05T10:00:00Z");
 
     @Bean
     JwtDecoder scopesAsTokens() {
@@ -39,5 +43,11 @@ public class InferenceWebMvcSlice {
             }
             return jwt.build();
         };
+    }
+
+    /** The service's one clock, which a slice does not scan; fixed, so times in answers can be asserted. */
+    @Bean
+    Clock clock() {
+        return Clock.fixed(NOW, ZoneOffset.UTC);
     }
 }
