@@ -12,7 +12,8 @@ import org.springframework.security.config.annotation.web.reactive.EnableWebFlux
 
 /**
  * The gateway's own security (API keys, scopes, its refusals) for WebFlux slice tests. A slice scans no
- * configuration and Spring Boot 4 adds no security auto-configuration to it, so this imports the real one; the test
+ * {@code @Configuration}, and the auto-configuration a WebFlux slice brings in Spring Boot 4 does not enable web
+ * security, so this enables it and imports the real configuration, with the properties and clock it reads; the test
  * mocks {@code ApiKeys} to say which key a secret belongs to.
  */
 @TestConfiguration(proxyBeanMethods = false)

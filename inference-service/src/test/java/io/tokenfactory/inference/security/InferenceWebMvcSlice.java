@@ -18,9 +18,10 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 
 /**
- * What a Web MVC slice test of inference-service imports. A slice scans no configuration and Spring Boot 4 adds no
- * security to it, so this brings the service's own security rules, the properties its request size filter and MVC
- * configuration (which every slice picks up) read, and its clock. Instead of the gateway's signed identity tokens,
+ * What a Web MVC slice test of inference-service imports. A slice scans no {@code @Configuration}, and the
+ * auto-configuration a Web MVC slice brings in Spring Boot 4 does not enable web security, so this enables it with the
+ * service's own security rules, and adds the properties its request size filter and MVC configuration (which every
+ * slice picks up) read, and its clock. Instead of the gateway's signed identity tokens,
  * a bearer token here is the caller's scopes joined by '+' ({@code admin}, {@code inference+admin}); a token without
  * {@code admin} belongs to {@link #DEPARTMENT}, and one with the word {@code agent} ({@code inference+agent}) is an
  * agent's key, of {@link #AGENT}.
