@@ -26,6 +26,6 @@ public record ApiKeyView(UUID id, String name, String secretHint, UUID departmen
     }
 
     public boolean allowsModel(String model) {
-        return allowedModels.isEmpty() || allowedModels.contains(model);
+        return allowedModels.isEmpty() || (model != null && allowedModels.contains(model));
     }
 }

@@ -44,7 +44,8 @@ record InferenceRequestShape(String model, boolean stream, long promptTokenEstim
         // several choices (n, best_of) each use up to max_tokens
         long choices = Math.max(1, Math.max(positiveNumber(request.get("n")), positiveNumber(request.get("best_of"))));
         if (maxTokens != null) {
-            maxTokens = Math.multiplyExact(maxTokens, choices);
+            // saturating: an absurd request is refused by the limits (or by inference), never a 500 here
+            maxTokens = maxTokens > Long.MAX_VALUE / choices ? Long.MAX_VALUE : maxTokens * choices;
         }
         JsonNode model = request.get("model");
         JsonNode stream = request.get("stream");

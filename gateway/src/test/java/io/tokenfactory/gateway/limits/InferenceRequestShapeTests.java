@@ -39,6 +39,14 @@ class InferenceRequestShapeTests {
     }
 
     @Test
+    void aHugeLimitTimesSeveralChoicesSaturatesInsteadOfOverflowing() {
+        assertThat(parse("{\"max_tokens\":\"9223372036854775807\",\"n\":2}").maxCompletionTokens())
+                .isEqualTo(Long.MAX_VALUE);
+        assertThat(parse("{\"max_tokens\":4611686018427387904,\"best_of\":3}").maxCompletionTokens())
+                .isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void theLargerOfNAndBestOfMultipliesTheCompletionLimit() {
         assertThat(parse("{\"max_tokens\":10,\"n\":2,\"best_of\":5}").maxCompletionTokens()).isEqualTo(50);
         assertThat(parse("{\"max_tokens\":10,\"n\":\"3\"}").maxCompletionTokens()).isEqualTo(30);
