@@ -31,8 +31,9 @@ public final class BillingFixtures {
 
     /** billing-service's settings with the given currency and billing time zone, the rest as configured by default. */
     public static BillingProperties properties(String currency, String billingTimeZone) {
-        return new BillingProperties(currency, ZoneId.of(billingTimeZone), new OutboxSettings(Duration.ofSeconds(10),
-                Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofDays(30)), Duration.ofDays(3), "AI-PLATFORM");
+        OutboxSettings outbox = new OutboxSettings(Duration.ofSeconds(10), Duration.ofSeconds(15),
+                Duration.ofSeconds(30), Duration.ofDays(30));
+        return new BillingProperties(currency, ZoneId.of(billingTimeZone), outbox, Duration.ofDays(3), "AI-PLATFORM");
     }
 
     public static synchronized void ensureTariff(HttpTestClient admin) {

@@ -44,6 +44,7 @@ class OpenPeriods {
      * @param latestClosed null when no month has been closed yet
      */
     static YearMonth firstCandidate(YearMonth servicePeriod, YearMonth latestClosed) {
-        return latestClosed != null && !servicePeriod.isAfter(latestClosed) ? latestClosed.plusMonths(1) : servicePeriod;
+        return latestClosed != null && !servicePeriod.isAfter(latestClosed) ? latestClosed.plusMonths(1)
+                : servicePeriod;
     }
 }

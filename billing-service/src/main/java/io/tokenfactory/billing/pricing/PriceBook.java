@@ -205,7 +205,8 @@ public class PriceBook {
         for (int i = 0; i < checked.size(); i++) {
             Band band = checked.get(i);
             if (band.startsAt().equals(band.endsAt())) {
-                throw ApiProblemException.unprocessable("invalid_band", "a band must end at another time than it starts");
+                throw ApiProblemException.unprocessable("invalid_band",
+                        "a band must end at another time than it starts");
             }
             for (int j = 0; j < i; j++) {
                 if (overlap(band, checked.get(j))) {

@@ -17,7 +17,8 @@ class BudgetStateTests {
     @Test
     void withoutABudgetAnySpendIsOk() {
         assertThat(SpendLedger.stateOf(new BigDecimal("1E9"), Optional.empty())).isEqualTo(BudgetState.OK);
-        assertThat(SpendLedger.stateOf(new BigDecimal("1E9"), Optional.of(BudgetPolicy.NONE))).isEqualTo(BudgetState.OK);
+        assertThat(SpendLedger.stateOf(new BigDecimal("1E9"), Optional.of(BudgetPolicy.NONE)))
+                .isEqualTo(BudgetState.OK);
     }
 
     @Test

@@ -63,7 +63,8 @@ class ChargingRulesTests {
 
     @Test
     void aChargeForTheLatestClosedMonthOrAnyBeforeItGoesToTheMonthAfterIt() {
-        assertThat(OpenPeriods.firstCandidate(YearMonth.of(2026, 3), YearMonth.of(2026, 3))).isEqualTo(YearMonth.of(2026, 4));
+        assertThat(OpenPeriods.firstCandidate(YearMonth.of(2026, 3), YearMonth.of(2026, 3)))
+                .isEqualTo(YearMonth.of(2026, 4));
         // a month before the latest closed one counts as closed even if it never had a row of its own
         assertThat(OpenPeriods.firstCandidate(YearMonth.of(2025, 11), YearMonth.of(2026, 3)))
                 .isEqualTo(YearMonth.of(2026, 4));

@@ -25,8 +25,8 @@ class CostPerTokenTests {
         assertThat(Dimension.parse(null)).isEmpty();
         assertThat(Dimension.parse(" ")).isEmpty();
         assertThat(Dimension.parse("energySource,model")).containsExactly(Dimension.ENERGY_SOURCE, Dimension.MODEL);
-        assertThat(Dimension.parse("NODE, department ,agent,node")).containsExactly(Dimension.NODE, Dimension.DEPARTMENT,
-                Dimension.AGENT);
+        assertThat(Dimension.parse("NODE, department ,agent,node"))
+                .containsExactly(Dimension.NODE, Dimension.DEPARTMENT, Dimension.AGENT);
     }
 
     @Test

@@ -23,9 +23,11 @@ class SpendForecastTests {
     @Test
     void keepsTwelveDecimalsRoundedHalfEven() {
         // a third of November (10 of 30 days) has passed: 1 × 3
-        assertThat(forecastAt("2026-11-11T00:00:00Z", "UTC", "1", NOVEMBER)).isEqualTo(new BigDecimal("3.000000000000"));
+        assertThat(forecastAt("2026-11-11T00:00:00Z", "UTC", "1", NOVEMBER))
+                .isEqualTo(new BigDecimal("3.000000000000"));
         // 7 days of 30: 1 × 30 / 7 = 4.285714285714 285…
-        assertThat(forecastAt("2026-11-08T00:00:00Z", "UTC", "1", NOVEMBER)).isEqualTo(new BigDecimal("4.285714285714"));
+        assertThat(forecastAt("2026-11-08T00:00:00Z", "UTC", "1", NOVEMBER))
+                .isEqualTo(new BigDecimal("4.285714285714"));
     }
 
     @Test

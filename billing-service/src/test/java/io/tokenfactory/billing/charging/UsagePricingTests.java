@@ -91,7 +91,8 @@ class UsagePricingTests {
 
     @Test
     void usageWithoutARateCardCostsItsCostForACostPlusDepartment() {
-        UsageCharging.Line line = UsageCharging.price(item("unpriced", 1, 1, "3600000", "0", 0), costPlus("0"), periods);
+        UsageCharging.Line line = UsageCharging.price(item("unpriced", 1, 1, "3600000", "0", 0), costPlus("0"),
+                periods);
 
         assertThat(line.card()).isNull();
         assertThat(line.listPrice()).isEqualTo(BigDecimal.ZERO.setScale(Prices.SCALE));
@@ -109,14 +110,17 @@ class UsagePricingTests {
 
     @Test
     void acceleratorSecondsAreTheDecimalTheyReadAsToTheNanosecond() {
-        assertThat(UsageCharging.seconds(usage("llama", AT, 1, 1, 0.1))).isEqualTo(new BigDecimal("0.100000000"));
-        assertThat(UsageCharging.seconds(usage("llama", AT, 1, 1, 1.0000000005))).isEqualTo(new BigDecimal("1.000000000"));
-        assertThat(UsageCharging.seconds(usage("llama", AT, 1, 1, 1.0000000015))).isEqualTo(new BigDecimal("1.000000002"));
+        assertThat(seconds(0.1)).isEqualTo(new BigDecimal("0.100000000"));
+        // half-even at the nanosecond
+        assertThat(seconds(1.0000000005)).isEqualTo(new BigDecimal("1.000000000"));
+        assertThat(seconds(1.0000000015)).isEqualTo(new BigDecimal("1.000000002"));
     }
 
     @Test
     void aBatchOfPlausibleUsageOfOneDepartmentIsAccepted() {
-        assertThatCode(() -> UsageCharging.validate(metered(item("llama", 1, 1, "1", "0", 1)))).doesNotThrowAnyException();
+        UsageMetered plausible = metered(item("llama", 1, 1, "1", "0", 1));
+
+        assertThatCode(() -> UsageCharging.validate(plausible)).doesNotThrowAnyException();
     }
 
     @Test
@@ -143,6 +147,10 @@ class UsagePricingTests {
             assertThatThrownBy(() -> UsageCharging.validate(event)).as(event.toString())
                     .isInstanceOf(RejectedEventException.class);
         }
+    }
+
+    private static BigDecimal seconds(double acceleratorSeconds) {
+        return UsageCharging.seconds(usage("llama", AT, 1, 1, acceleratorSeconds));
     }
 
     private Tariffing.Terms listPrice() {
@@ -174,8 +182,8 @@ class UsagePricingTests {
 
     private static UsageRecorded usage(UUID department, String model, Instant at, long prompt, long completion,
             double seconds) {
-        return new UsageRecorded(UUID.randomUUID(), at, "req-1", department, UUID.randomUUID(), null, null, model, "djl",
-                "node-a", "gpu0", prompt, completion, UsageOutcome.COMPLETED, 100, 10, 1.0, EnergySource.DCGM, seconds,
-                false, null, 0.0);
+        return new UsageRecorded(UUID.randomUUID(), at, "req-1", department, UUID.randomUUID(), null, null, model,
+                "djl", "node-a", "gpu0", prompt, completion, UsageOutcome.COMPLETED, 100, 10, 1.0, EnergySource.DCGM,
+                seconds, false, null, 0.0);
     }
 }

@@ -38,7 +38,8 @@ public final class PriceFixtures {
     }
 
     /** A model and its rate card: prompt, completion and embedding prices per million tokens. */
-    public PriceFixtures model(String name, Task task, String from, String prompt, String completion, String embedding) {
+    public PriceFixtures model(String name, Task task, String from, String prompt, String completion,
+            String embedding) {
         if (models.stream().noneMatch(model -> model.name().equals(name))) {
             models.add(new PricedModel(name, task, CREATED));
         }

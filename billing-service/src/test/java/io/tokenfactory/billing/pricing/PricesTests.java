@@ -162,7 +162,8 @@ class PricesTests {
 
     @Test
     void costPlusAddsTheMarginInPercent() {
-        assertThat(Prices.costPlus(new BigDecimal("10"), new BigDecimal("25"))).isEqualTo(new BigDecimal("12.500000000000"));
+        assertThat(Prices.costPlus(new BigDecimal("10"), new BigDecimal("25")))
+                .isEqualTo(new BigDecimal("12.500000000000"));
         assertThat(Prices.costPlus(new BigDecimal("10"), BigDecimal.ZERO)).isEqualByComparingTo("10");
         assertThat(Prices.costPlus(BigDecimal.ZERO, new BigDecimal("25"))).isZero();
         // 0.000000000001 × 1.125 = 1.125e-12: half-even at 12 decimals

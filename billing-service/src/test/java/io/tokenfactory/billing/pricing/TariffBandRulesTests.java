@@ -74,7 +74,8 @@ class TariffBandRulesTests {
         assertThat(PriceBook.plausible(Instant.EPOCH)).isEqualTo(Instant.EPOCH);
         Instant latest = Instant.parse("9999-01-01T00:00:00Z");
         assertThat(PriceBook.plausible(latest)).isEqualTo(latest);
-        for (Instant implausible : List.of(Instant.parse("1969-12-31T23:59:59Z"), Instant.parse("9999-01-01T00:00:01Z"))) {
+        for (Instant implausible : List.of(Instant.parse("1969-12-31T23:59:59Z"),
+                Instant.parse("9999-01-01T00:00:01Z"))) {
             assertThatThrownBy(() -> PriceBook.plausible(implausible))
                     .isInstanceOfSatisfying(ApiProblemException.class, problem -> {
                         assertThat(problem.status()).isEqualTo(HttpStatus.BAD_REQUEST);
