@@ -8,8 +8,6 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 
-import io.tokenfactory.billing.BillingFixtures;
-
 import org.junit.jupiter.api.Test;
 
 /** Months are calendar months in the billing time zone; money is rounded half-even to the currency's minor unit. */
@@ -66,6 +64,6 @@ class BillingPeriodsTests {
     }
 
     static BillingPeriods periods(String currency, String zone, Clock clock) {
-        return new BillingPeriods(BillingFixtures.properties(currency, zone), clock);
+        return ChargingFixtures.periods(currency, zone, clock);
     }
 }
