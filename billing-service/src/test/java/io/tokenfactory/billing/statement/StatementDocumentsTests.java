@@ -36,7 +36,8 @@ class StatementDocumentsTests {
                 "\"line\",\"kind\",\"service_period\",\"model\",\"agent\",\"energy_source\",\"energy\",\"requests\","
                         + "\"prompt_tokens\",\"completion_tokens\",\"embedding_tokens\",\"direct_kwh\",\"idle_kwh\","
                         + "\"overhead_kwh\",\"cost\",\"charge\"",
-                "1,\"USAGE\",\"2026-03\",\"llama\",,\"DCGM\",\"measured (DCGM)\",3,100,200,0,0.5,0,0.05,1,12.345678901234",
+                "1,\"USAGE\",\"2026-03\",\"llama\",,\"DCGM\",\"measured (DCGM)\",3,100,200,0,0.5,0,0.05,1,"
+                        + "12.345678901234",
                 "2,\"IDLE\",\"2026-03\",,,\"DCGM\",\"measured (DCGM)\",3,100,200,0,0.5,0,0.05,1,0.004321098766",
                 "\"total\",,\"2026-03\",,,,,,,,,,,,9.10,12.35");
     }
@@ -47,7 +48,8 @@ class StatementDocumentsTests {
                 summary(null, null, null, "0.00", "0.00"), summary(null, null, null, "1.00", "0.50")));
 
         assertThat(journal.split("\r\n")).containsExactly(
-                "\"period\",\"statement\",\"account\",\"cost_centre\",\"debit\",\"credit\",\"currency\",\"description\"",
+                "\"period\",\"statement\",\"account\",\"cost_centre\",\"debit\",\"credit\",\"currency\","
+                        + "\"description\"",
                 "\"2026-03\",\"" + STATEMENT + "\",\"AI-CHARGEBACK\",\"RES-1\",12.35,,\"EUR\","
                         + "\"AI platform chargeback 2026-03 Research\"",
                 "\"2026-03\",\"" + STATEMENT + "\",\"AI-CHARGEBACK\",\"AI-PLATFORM\",,12.35,\"EUR\","
@@ -79,8 +81,9 @@ class StatementDocumentsTests {
         for (int i = 1; i <= 41; i++) {
             lines.add(line(i, "USAGE", "model-" + i, "0.125"));
         }
+        Statement statement = new Statement(summary("Research", "RES-1", "100", "12.35", "9.10"), lines);
 
-        String text = pdfText(documents.pdf(new Statement(summary("Research", "RES-1", "100", "12.35", "9.10"), lines)));
+        String text = pdfText(documents.pdf(statement));
 
         assertThat(text).contains("page 1 of 2", "page 2 of 2", "model-41", "Total charge: 12.35 EUR",
                 "Platform cost: 9.10", "Budget: 100.00 EUR (12.4 % used)");
