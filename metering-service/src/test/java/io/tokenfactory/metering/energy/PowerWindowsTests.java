@@ -70,8 +70,8 @@ class PowerWindowsTests {
 
         NodeHours.Measured sum = first.plus(later);
 
-        assertThat(sum).isEqualTo(new NodeHours.Measured(new BigDecimal("11"), new BigDecimal("2"), new BigDecimal("11"),
-                BigDecimal.ONE, BigDecimal.ONE, "h100", "RAPL"));
+        assertThat(sum).isEqualTo(new NodeHours.Measured(new BigDecimal("11"), new BigDecimal("2"),
+                new BigDecimal("11"), BigDecimal.ONE, BigDecimal.ONE, "h100", "RAPL"));
         assertThat(NodeHours.Measured.none().plus(first)).isEqualTo(first);
     }
 

@@ -89,8 +89,8 @@ class UsageIngestionRulesTests {
 
     private static UsageRecorded record(Instant at, long prompt, long completion, double joules, EnergySource source,
             String node) {
-        return new UsageRecorded(UUID.randomUUID(), at, "req-1", RESEARCH, UUID.randomUUID(), null, null, "llama", "djl",
-                node, "cpu0", prompt, completion, UsageOutcome.COMPLETED, 100, 10, joules, source, 0.5, false, null,
-                0.0);
+        return new UsageRecorded(UUID.randomUUID(), at, "req-1", RESEARCH, UUID.randomUUID(), null, null, "llama",
+                "djl", node, "cpu0", prompt, completion, UsageOutcome.COMPLETED, 100, 10, joules, source, 0.5, false,
+                null, 0.0);
     }
 }

@@ -30,7 +30,8 @@ class UsageQueryTests {
 
     @Test
     void groupByRefusesAnythingButTheApisNames() {
-        for (String groupBy : List.of("colour", "energy_source", "department_id", "model,1;--", "model,,node", ",model")) {
+        for (String groupBy : List.of("colour", "energy_source", "department_id", "model,1;--", "model,,node",
+                ",model")) {
             assertThatThrownBy(() -> UsageQuery.dimensions(groupBy)).as(groupBy)
                     .isInstanceOfSatisfying(ApiProblemException.class, problem -> {
                         assertThat(problem.code()).isEqualTo("invalid_parameter");

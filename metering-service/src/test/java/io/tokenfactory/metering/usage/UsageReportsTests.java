@@ -62,7 +62,8 @@ class UsageReportsTests {
         assertThat(totals.energyJoules()).isEqualByComparingTo("2");
         assertThat(totals.acceleratorSeconds()).isEqualByComparingTo("3");
         assertThat(totals.tokensWithoutEnergy()).isEqualTo(10);
-        assertThat(totals.energySources().get("DCGM")).isEqualTo(new UsageReport.SourceShare(165, new BigDecimal("2.0")));
+        assertThat(totals.energySources().get("DCGM"))
+                .isEqualTo(new UsageReport.SourceShare(165, new BigDecimal("2.0")));
     }
 
     @Test

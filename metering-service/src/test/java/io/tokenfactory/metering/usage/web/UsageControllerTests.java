@@ -1,6 +1,7 @@
 package io.tokenfactory.metering.usage.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.BDDMockito.given;
 import static org.mockito.BDDMockito.then;
@@ -12,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import io.tokenfactory.metering.security.IdentityTokens;
 import io.tokenfactory.metering.security.MeteringWebSlice;
@@ -24,7 +26,8 @@ import io.tokenfactory.metering.usage.UsageReport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.mockito.ArgumentCaptor;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
@@ -96,6 +99,14 @@ class UsageControllerTests {
     }
 
     @Test
+    void repeatedGroupByParametersAreOneListOfNames() {
+        assertThat(mvc.get().uri("/api/metering/usage?groupBy=model&groupBy=node,").header(HttpHeaders.AUTHORIZATION,
+                tokens.admin())).hasStatusOk();
+
+        assertThat(askedQuery().groupBy()).containsExactly(Dimension.MODEL, Dimension.NODE);
+    }
+
+    @Test
     void withoutFromTheWindowIsTheDayBeforeTo() {
         assertThat(mvc.get().uri("/api/metering/usage?to=2026-11-05T00:00:00Z").header(HttpHeaders.AUTHORIZATION,
                 tokens.admin())).hasStatusOk();
@@ -121,23 +132,33 @@ class UsageControllerTests {
                 .hasStatusOk().hasContentTypeCompatibleWith(MediaType.APPLICATION_JSON);
     }
 
+    static Stream<Arguments> badParameters() {
+        String instant = " must be an ISO-8601 instant such as 2026-11-27T10:00:00Z";
+        String groupBy = "groupBy takes department, agent, model, node and energySource";
+        return Stream.of(
+                arguments("from=yesterday", "from" + instant),
+                arguments("to=2026-11-05", "to" + instant),
+                // two values of one parameter are one value with a comma, as ever
+                arguments("from=2026-11-01T00:00:00Z&from=2026-11-02T00:00:00Z", "from" + instant),
+                arguments("from=1969-12-31T00:00:00Z&to=1970-01-01T01:00:00Z",
+                        "from must lie between 1970-01-01T00:00:00Z and 9999-01-01T00:00:00Z"),
+                arguments("from=2026-11-05T00:00:00Z&to=2026-11-04T00:00:00Z", "from must be before to"),
+                arguments("from=2026-11-05T00:00:00Z&to=2026-11-05T00:00:00Z", "from must be before to"),
+                arguments("from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "the window is longer than 400 days"),
+                arguments("granularity=fortnight", "granularity must be one of [minute, hour, day, total]"),
+                arguments("granularity=hour&granularity=day", "granularity must be one of [minute, hour, day, total]"),
+                arguments("groupBy=colour", groupBy),
+                arguments("groupBy=model,,node", groupBy),
+                arguments("department=' OR 1=1 --", "department must be a UUID"),
+                arguments("department= " + FINANCE, "department must be a UUID"),
+                arguments("agent=42", "agent must be a UUID"),
+                arguments("energySource=solar", "energySource must be one of [nvml, dcgm, dcgm_power, kepler, rapl, "
+                        + "reported, estimated, none]"),
+                arguments("format=xml", "format must be json or csv"));
+    }
+
     @ParameterizedTest
-    @CsvSource(delimiter = '|', textBlock = """
-            from=yesterday                                     | from must be an ISO-8601 instant such as 2026-11-27T10:00:00Z
-            to=2026-11-05                                      | to must be an ISO-8601 instant such as 2026-11-27T10:00:00Z
-            from=1969-12-31T00:00:00Z&to=1970-01-01T01:00:00Z  | from must lie between 1970-01-01T00:00:00Z and 9999-01-01T00:00:00Z
-            from=2026-11-05T00:00:00Z&to=2026-11-04T00:00:00Z  | from must be before to
-            from=2026-11-05T00:00:00Z&to=2026-11-05T00:00:00Z  | from must be before to
-            from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z  | the window is longer than 400 days
-            granularity=fortnight                              | granularity must be one of [minute, hour, day, total]
-            groupBy=colour                                     | groupBy takes department, agent, model, node and energySource
-            groupBy=model,,node                                | groupBy takes department, agent, model, node and energySource
-            department=' OR 1=1 --                             | department must be a UUID
-            agent=42                                           | agent must be a UUID
-            energySource=solar                                 | energySource must be one of [nvml, dcgm, dcgm_power, kepler, rapl, reported, estimated, none]
-            format=xml                                         | format must be json or csv
-            from=2026-11-01T00:00:00Z&from=2026-11-02T00:00:00Z | from must be an ISO-8601 instant such as 2026-11-27T10:00:00Z
-            """)
+    @MethodSource("badParameters")
     void aBadParameterIsAProblemThatNamesIt(String parameters, String detail) {
         assertThat(mvc.get().uri("/api/metering/usage?" + parameters).header(HttpHeaders.AUTHORIZATION,
                 tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST)
@@ -146,6 +167,7 @@ class UsageControllerTests {
                         {"status": 400, "code": "invalid_parameter", "title": "Invalid parameter",
                          "type": "https://tokenfactory.io/problems/invalid_parameter", "detail": "%s"}"""
                         .formatted(detail));
+        then(queries).should(never()).usage(any());
     }
 
     @Test
