@@ -16,6 +16,10 @@ class QueryParameterReaders {
 
     @InitBinder
     void readStrictly(WebDataBinder binder) {
+        // a binder with a target type binds a record; one without converts a single path variable or parameter
+        if (binder.getTargetType() == null) {
+            return;
+        }
         binder.registerCustomEditor(Instant.class, new ParameterReader<>(QueryParameters::instant));
         binder.registerCustomEditor(UUID.class, new ParameterReader<>(QueryParameters::uuid));
         binder.registerCustomEditor(EnergySource.class, new ParameterReader<>(
