@@ -80,6 +80,14 @@ class SpendControllerTests {
     }
 
     @Test
+    void aDepartmentIdInThePathIsReadAsSpringReadsUuidsSpacesAroundItAllowed() {
+        assertThat(mvc.get().uri("/api/billing/departments/ " + RESEARCH + " /spend")
+                .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatusOk();
+
+        then(spend).should().of(RESEARCH, YearMonth.of(2026, 11));
+    }
+
+    @Test
     void anotherDepartmentsSpendIsForbiddenAndABadIdIsAProblem() {
         assertThat(mvc.get().uri("/api/billing/departments/" + UUID.randomUUID() + "/spend")
                 .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "usage:read")))
