@@ -6,7 +6,7 @@ import io.tokenfactory.support.problem.ApiProblemException;
 import io.tokenfactory.support.problem.QueryParameters;
 
 /** A query parameter's value that its {@link ParameterReader} refused; it knows the problem to answer. */
-public final class RefusedParameter extends IllegalArgumentException {
+final class RefusedParameter extends IllegalArgumentException {
 
     private final transient Consumer<String> readAs;
 
