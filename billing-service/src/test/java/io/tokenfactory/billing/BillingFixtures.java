@@ -3,7 +3,9 @@ package io.tokenfactory.billing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -12,6 +14,7 @@ import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageMetered;
 import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.contracts.UsageRecorded;
+import io.tokenfactory.support.events.OutboxSettings;
 import io.tokenfactory.testsupport.HttpTestClient;
 
 import org.springframework.http.HttpStatus;
@@ -24,6 +27,13 @@ public final class BillingFixtures {
     private static boolean tariffSet;
 
     private BillingFixtures() {
+    }
+
+    /** billing-service's settings with the given currency and billing time zone, the rest as configured by default. */
+    public static BillingProperties properties(String currency, String billingTimeZone) {
+        OutboxSettings outbox = new OutboxSettings(Duration.ofSeconds(10), Duration.ofSeconds(15),
+                Duration.ofSeconds(30), Duration.ofDays(30));
+        return new BillingProperties(currency, ZoneId.of(billingTimeZone), outbox, Duration.ofDays(3), "AI-PLATFORM");
     }
 
     public static synchronized void ensureTariff(HttpTestClient admin) {

@@ -81,7 +81,7 @@ public class CostPerToken {
     }
 
     /** One group's sums for one energy source, as the database answers them. */
-    private record Part(String model, UUID department, UUID agent, String node, String source, long requests,
+    record Part(String model, UUID department, UUID agent, String node, String source, long requests,
             long tokens, BigDecimal directJoules, BigDecimal energyCost, BigDecimal capacityCost, BigDecimal idleEnergyCost,
             BigDecimal idleCapacityCost) {
     }
@@ -149,7 +149,11 @@ public class CostPerToken {
         return new Report(from, to, periods.currency(), groupBy, rows);
     }
 
-    private static Row row(List<Part> group, boolean bySource) {
+    /**
+     * One row from its parts (one per energy source): sums, and cost per token over the tokens with an energy figure
+     * only, busy and fully loaded.
+     */
+    static Row row(List<Part> group, boolean bySource) {
         Part first = group.get(0);
         long requests = 0;
         long tokens = 0;

@@ -36,7 +36,7 @@ public class IdleCharging {
     }
 
     /** One node's idle share, priced. */
-    private record Priced(String node, String nodeClass, String source, BigDecimal idleJoules, BigDecimal overheadJoules,
+    record Priced(String node, String nodeClass, String source, BigDecimal idleJoules, BigDecimal overheadJoules,
             BigDecimal idleSeconds, BigDecimal energyCost, BigDecimal capacityCost, BigDecimal charge) {
 
         BigDecimal cost() {
@@ -130,7 +130,11 @@ public class IdleCharging {
         return true;
     }
 
-    private List<Priced> price(IdleEnergyAllocated allocation, Tariffing.Terms terms) {
+    /**
+     * Prices each node's idle share at the hour's prices: idle and overhead energy at the tariff, idle accelerator
+     * time at the capacity rate of the node's class; charged only to a cost-plus department (no list price for idle).
+     */
+    static List<Priced> price(IdleEnergyAllocated allocation, Tariffing.Terms terms) {
         Prices prices = terms.prices();
         Instant at = allocation.hourStart();
         List<Priced> priced = new ArrayList<>();
@@ -190,7 +194,7 @@ public class IdleCharging {
         return priced.stream().map(amount).reduce(BigDecimal.ZERO.setScale(Prices.SCALE), BigDecimal::add);
     }
 
-    private static void validate(IdleEnergyAllocated allocation) {
+    static void validate(IdleEnergyAllocated allocation) {
         if (allocation.departmentId() == null || allocation.hourStart() == null || allocation.idleEnergyJoules() == null
                 || allocation.facilityOverheadJoules() == null || allocation.idleEnergyJoules().signum() < 0
                 || allocation.facilityOverheadJoules().signum() < 0 || allocation.revision() < 1

@@ -23,13 +23,9 @@ class OpenPeriods {
 
     @Transactional(propagation = Propagation.MANDATORY)
     YearMonth billedPeriodFor(YearMonth servicePeriod) {
-        YearMonth period = servicePeriod;
-        // a month older than the latest closed one counts as closed, even if it never had a row of its own
         String latestClosed = jdbc.queryForObject("SELECT max(period) FROM billing_period WHERE status = 'CLOSED'",
                 String.class);
-        if (latestClosed != null && !period.isAfter(YearMonth.parse(latestClosed))) {
-            period = YearMonth.parse(latestClosed).plusMonths(1);
-        }
+        YearMonth period = firstCandidate(servicePeriod, latestClosed == null ? null : YearMonth.parse(latestClosed));
         while (true) {
             jdbc.update("INSERT INTO billing_period (period) VALUES (?) ON CONFLICT (period) DO NOTHING", period.toString());
             String status = jdbc.queryForObject("SELECT status FROM billing_period WHERE period = ? FOR SHARE",
@@ -39,5 +35,16 @@ class OpenPeriods {
             }
             period = period.plusMonths(1);
         }
+    }
+
+    /**
+     * The first month a charge could be billed in: its month of use, unless that is the latest closed month or older
+     * — such a month counts as closed even if it never had a row of its own — then the month after the latest closed.
+     *
+     * @param latestClosed null when no month has been closed yet
+     */
+    static YearMonth firstCandidate(YearMonth servicePeriod, YearMonth latestClosed) {
+        return latestClosed != null && !servicePeriod.isAfter(latestClosed) ? latestClosed.plusMonths(1)
+                : servicePeriod;
     }
 }

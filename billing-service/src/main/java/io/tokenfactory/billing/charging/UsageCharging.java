@@ -36,7 +36,8 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class UsageCharging {
 
-    private record Line(UsageMetered.Item item, YearMonth servicePeriod, long promptTokens, long embeddingTokens,
+    /** One usage record priced: its tokens by kind, the card used, its list price, cost and charge. */
+    record Line(UsageMetered.Item item, YearMonth servicePeriod, long promptTokens, long embeddingTokens,
             RateCard card, BigDecimal listPrice, BigDecimal energyCost, BigDecimal capacityCost, BigDecimal charge) {
 
         BigDecimal cost() {
@@ -70,7 +71,7 @@ public class UsageCharging {
         Tariffing.Terms terms = tariffing.termsFor(metered.departmentId());
         List<Line> lines = new ArrayList<>();
         for (UsageMetered.Item item : metered.items()) {
-            lines.add(price(item, terms));
+            lines.add(price(item, terms, periods));
         }
         // keys taken in one order by every consumer: two batches holding the same records never deadlock
         lines.sort(Comparator.comparing(line -> line.item().usage().eventId()));
@@ -139,7 +140,12 @@ public class UsageCharging {
         return charged;
     }
 
-    private Line price(UsageMetered.Item item, Tariffing.Terms terms) {
+    /**
+     * Prices one record at the prices in force when it happened: an embedding model's input tokens are embedding
+     * tokens; energy is its direct joules plus the facility's overhead at the tariff; accelerator time is at the
+     * capacity rate of its node's class; the charge is the list price or cost plus margin, by the department's terms.
+     */
+    static Line price(UsageMetered.Item item, Tariffing.Terms terms, BillingPeriods periods) {
         Prices prices = terms.prices();
         UsageRecorded usage = item.usage();
         boolean embedding = prices.isEmbedding(usage.model());
@@ -162,11 +168,11 @@ public class UsageCharging {
                 energyCost, capacityCost, charge);
     }
 
-    private static BigDecimal seconds(UsageRecorded usage) {
+    static BigDecimal seconds(UsageRecorded usage) {
         return new BigDecimal(Double.toString(usage.acceleratorSeconds())).setScale(9, RoundingMode.HALF_EVEN);
     }
 
-    private static void validate(UsageMetered metered) {
+    static void validate(UsageMetered metered) {
         if (metered.departmentId() == null || metered.items() == null || metered.items().isEmpty()) {
             throw new RejectedEventException("usage-metered event without department or items");
         }

@@ -88,7 +88,7 @@ public class PriceBook {
     }
 
     /** Prices start between 1970 and 9999, what PostgreSQL and every client can hold. */
-    private static Instant plausible(Instant effectiveFrom) {
+    static Instant plausible(Instant effectiveFrom) {
         if (effectiveFrom.isBefore(Instant.EPOCH) || effectiveFrom.isAfter(Instant.parse("9999-01-01T00:00:00Z"))) {
             throw new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid_parameter",
                     "Invalid parameter", "effectiveFrom must lie between 1970 and 9999");
@@ -161,19 +161,7 @@ public class PriceBook {
 
     @Transactional
     public Tariff addTariff(Instant effectiveFrom, BigDecimal pricePerKwh, List<Band> bands) {
-        List<Band> checked = bands == null ? List.of() : bands;
-        for (int i = 0; i < checked.size(); i++) {
-            Band band = checked.get(i);
-            if (band.startsAt().equals(band.endsAt())) {
-                throw ApiProblemException.unprocessable("invalid_band", "a band must end at another time than it starts");
-            }
-            for (int j = 0; j < i; j++) {
-                if (overlap(band, checked.get(j))) {
-                    throw ApiProblemException.unprocessable("overlapping_bands", "time-of-use bands " + checked.get(j)
-                            + " and " + band + " overlap");
-                }
-            }
-        }
+        List<Band> checked = checkedBands(bands);
         Instant from = effectiveFrom == null ? clock.instant() : plausible(effectiveFrom);
         // one price change at a time, no charge in flight, and none that would reprice energy already charged
         lockForChange();
@@ -209,6 +197,25 @@ public class PriceBook {
         return jdbc.query("SELECT id, effective_from, price_per_kwh, created_at FROM energy_tariff ORDER BY effective_from",
                 (row, i) -> new Tariff(row.getObject(1, UUID.class), row.getTimestamp(2).toInstant(),
                         row.getBigDecimal(3), bands.get(row.getObject(1, UUID.class)), row.getTimestamp(4).toInstant()));
+    }
+
+    /** A tariff's bands as given (none when absent), each one a real span and no two overlapping. */
+    static List<Band> checkedBands(List<Band> bands) {
+        List<Band> checked = bands == null ? List.of() : bands;
+        for (int i = 0; i < checked.size(); i++) {
+            Band band = checked.get(i);
+            if (band.startsAt().equals(band.endsAt())) {
+                throw ApiProblemException.unprocessable("invalid_band",
+                        "a band must end at another time than it starts");
+            }
+            for (int j = 0; j < i; j++) {
+                if (overlap(band, checked.get(j))) {
+                    throw ApiProblemException.unprocessable("overlapping_bands", "time-of-use bands " + checked.get(j)
+                            + " and " + band + " overlap");
+                }
+            }
+        }
+        return checked;
     }
 
     private static boolean overlap(Band a, Band b) {

@@ -2,6 +2,7 @@ package io.tokenfactory.billing.statement;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.YearMonth;
 import java.util.List;
 
@@ -54,7 +55,7 @@ class AutomaticClose extends PeriodicTask {
                 String.class);
         for (String month : open) {
             YearMonth period = YearMonth.parse(month);
-            if (!periods.end(period).plus(closeAfter).isAfter(clock.instant())) {
+            if (isDue(period, clock.instant())) {
                 try {
                     close.close(period);
                 } catch (ApiProblemException closedMeanwhile) {
@@ -62,5 +63,10 @@ class AutomaticClose extends PeriodicTask {
                 }
             }
         }
+    }
+
+    /** A month is closed automatically once {@code close-after} has passed since it ended. */
+    boolean isDue(YearMonth period, Instant now) {
+        return !periods.end(period).plus(closeAfter).isAfter(now);
     }
 }

@@ -142,11 +142,13 @@ public class StatementDocuments {
         return y - size * 1.5f;
     }
 
-    private static String percentOf(BigDecimal spent, BigDecimal budget) {
+    /** How much of the budget the charge used, to a tenth of a percent; "-" for a budget of 0. */
+    static String percentOf(BigDecimal spent, BigDecimal budget) {
         return budget.signum() == 0 ? "-" : spent.multiply(BigDecimal.valueOf(100)).divide(budget, 1, RoundingMode.HALF_EVEN) + " %";
     }
 
-    private static String ellipsis(String text, int length) {
+    /** Text cut to a column's width, its last character '~' when cut. */
+    static String ellipsis(String text, int length) {
         return text.length() <= length ? text : text.substring(0, length - 1) + "~";
     }
 

@@ -96,7 +96,7 @@ public class Statements {
     }
 
     /** In the statement's own currency, whatever the service's currency is today. */
-    private static BigDecimal inMinorUnit(BigDecimal amount, String currency) {
+    static BigDecimal inMinorUnit(BigDecimal amount, String currency) {
         return amount.setScale(Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits()),
                 RoundingMode.HALF_EVEN);
     }

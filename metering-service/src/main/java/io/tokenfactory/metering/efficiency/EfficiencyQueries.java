@@ -33,7 +33,7 @@ public class EfficiencyQueries {
     }
 
     /** One group's sums for one energy source, as the database answers them. */
-    private record Part(UUID department, UUID agent, String model, String node, String energySource, long requests,
+    record Part(UUID department, UUID agent, String model, String node, String energySource, long requests,
             long tokens, BigDecimal direct, BigDecimal idle, BigDecimal overhead) {
     }
 
@@ -105,7 +105,8 @@ public class EfficiencyQueries {
         return new Efficiency(start, end, groupBy, rows);
     }
 
-    private static Efficiency.Row row(List<Part> group, boolean bySource, BigDecimal seconds) {
+    /** One row from its parts (one per energy source) over a window of {@code seconds}. */
+    static Efficiency.Row row(List<Part> group, boolean bySource, BigDecimal seconds) {
         Part first = group.get(0);
         long requests = 0;
         long tokens = 0;

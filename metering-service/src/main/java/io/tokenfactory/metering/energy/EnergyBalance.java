@@ -70,6 +70,11 @@ public class EnergyBalance {
                         row.getBigDecimal(7), row.getBigDecimal(8), new BigDecimal[] {row.getBigDecimal(9),
                                 row.getBigDecimal(10), row.getBigDecimal(11), row.getBigDecimal(12), row.getBigDecimal(13)}),
                 Timestamp.from(start), Timestamp.from(end), Timestamp.from(start), Timestamp.from(end));
+        return new Balance(start, end, nodes, total(nodes));
+    }
+
+    /** Every node's figures added up; pending and unattributed energy worked out again from the sums. */
+    static NodeBalance total(List<NodeBalance> nodes) {
         BigDecimal[] total = new BigDecimal[12];
         Arrays.fill(total, BigDecimal.ZERO);
         for (NodeBalance node : nodes) {
@@ -86,12 +91,12 @@ public class EnergyBalance {
             total[10] = total[10].add(node.allocatedIdleAcceleratorSeconds());
             total[11] = total[11].add(node.gapSeconds());
         }
-        return new Balance(start, end, nodes, balance(null, null, null, total[0], total[1], total[2], total[3],
-                total[4], total[5], total[6], Arrays.copyOfRange(total, 7, 12)));
+        return balance(null, null, null, total[0], total[1], total[2], total[3], total[4], total[5], total[6],
+                Arrays.copyOfRange(total, 7, 12));
     }
 
     /** @param seconds accelerator time: all, busy, idle, idle allocated; then the time without readings */
-    private static NodeBalance balance(String node, String source, String nodeClass, BigDecimal measured,
+    static NodeBalance balance(String node, String source, String nodeClass, BigDecimal measured,
             BigDecimal busy, BigDecimal direct, BigDecimal idle, BigDecimal allocated, BigDecimal unallocated,
             BigDecimal facility, BigDecimal[] seconds) {
         BigDecimal pending = idle.subtract(allocated).subtract(unallocated);

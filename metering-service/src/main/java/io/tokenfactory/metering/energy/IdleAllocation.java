@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -68,9 +69,7 @@ class IdleAllocation {
             return 0;
         }
         Instant now = clock.instant();
-        // an hour is complete once it has ended and the grace period for late windows has passed
-        Instant lastCompleteHour = now.minus(properties.energy().hourCompleteAfter()).truncatedTo(ChronoUnit.HOURS)
-                .minus(1, ChronoUnit.HOURS);
+        Instant lastCompleteHour = lastCompleteHour(now, properties.energy().hourCompleteAfter());
         List<DueNodeHour> due = jdbc.query("""
                 SELECT node, hour_start, idle_joules, idle_seconds, version FROM node_hour
                 WHERE version <> allocated_version AND hour_start <= ?
@@ -116,6 +115,11 @@ class IdleAllocation {
         // the version read, not the current one: a change that landed meanwhile leaves the hour due again
         jdbc.update("UPDATE node_hour SET allocated_version = ? WHERE node = ? AND hour_start = ?", nodeHour.version(),
                 nodeHour.node(), hour);
+    }
+
+    /** The start of the latest hour that has ended and whose grace period for late windows has passed. */
+    static Instant lastCompleteHour(Instant now, Duration hourCompleteAfter) {
+        return now.minus(hourCompleteAfter).truncatedTo(ChronoUnit.HOURS).minus(1, ChronoUnit.HOURS);
     }
 
     /**
@@ -198,7 +202,7 @@ class IdleAllocation {
     }
 
     /** What billing was told, as comparable text: each node's share, class, source and accelerator time. */
-    private static String detail(List<IdleEnergyAllocated.NodeShare> nodes) {
+    static String detail(List<IdleEnergyAllocated.NodeShare> nodes) {
         StringBuilder detail = new StringBuilder();
         for (IdleEnergyAllocated.NodeShare node : nodes) {
             detail.append(node.node()).append('|').append(node.nodeClass()).append('|').append(node.energySource())

@@ -52,9 +52,21 @@ public record Reconciliation(Instant from, Instant to, Counts served, Counts met
 
     /** One department's use of one model in the window, as each of the three services counted it. */
     public record Row(UUID department, String model, Counts served, Counts metered, Counts billed, boolean balanced) {
+
+        /** Balanced when metered and billed each equal served; never while a side is unknown (null). */
+        static Row of(UUID department, String model, Counts served, Counts metered, Counts billed) {
+            return new Row(department, model, served, metered, billed, Counts.isZero(Counts.difference(metered, served))
+                    && Counts.isZero(Counts.difference(billed, served)));
+        }
     }
 
     /** One department's idle share of the window's hours, as metering allocated it and billing charged it. */
     public record IdleRow(UUID department, BigDecimal meteredJoules, BigDecimal billedJoules, boolean balanced) {
+
+        /** @param billedJoules null when billing did not answer: the row is then not balanced */
+        static IdleRow of(UUID department, BigDecimal meteredJoules, BigDecimal billedJoules) {
+            return new IdleRow(department, meteredJoules, billedJoules, billedJoules != null
+                    && meteredJoules.subtract(billedJoules).abs().compareTo(JOULE_TOLERANCE) < 0);
+        }
     }
 }

@@ -93,9 +93,8 @@ public class ReconciliationService {
             for (int i = 0; i < 3; i++) {
                 totals[i] = totals[i].plus(counts[i]);
             }
-            rows.add(new Reconciliation.Row((UUID) key.get(0), (String) key.get(1), servedCounts, counts[1],
-                    billedCounts, Counts.isZero(Counts.difference(counts[1], servedCounts))
-                            && Counts.isZero(Counts.difference(billedCounts, servedCounts))));
+            rows.add(Reconciliation.Row.of((UUID) key.get(0), (String) key.get(1), servedCounts, counts[1],
+                    billedCounts));
         });
         List<Reconciliation.IdleRow> idle = idle(from, to, billed);
         Counts servedTotal = served == null ? null : totals[0];
@@ -129,9 +128,8 @@ public class ReconciliationService {
             }
         }
         List<Reconciliation.IdleRow> rows = new ArrayList<>();
-        idle.forEach((department, joules) -> rows.add(new Reconciliation.IdleRow(department, joules[0],
-                billed == null ? null : joules[1], billed != null
-                        && joules[0].subtract(joules[1]).abs().compareTo(Reconciliation.JOULE_TOLERANCE) < 0)));
+        idle.forEach((department, joules) -> rows.add(Reconciliation.IdleRow.of(department, joules[0],
+                billed == null ? null : joules[1])));
         return rows;
     }
 

@@ -134,7 +134,7 @@ public class UsageIngestion {
                         RETURNING event_id""", (row, i) -> row.getObject(1, UUID.class), Timestamp.from(receivedAt)));
     }
 
-    private static Map<NodeHour, BigDecimal> directEnergyByNodeHour(List<UsageRecorded> records) {
+    static Map<NodeHour, BigDecimal> directEnergyByNodeHour(List<UsageRecorded> records) {
         Map<NodeHour, BigDecimal> direct = new LinkedHashMap<>();
         for (UsageRecorded record : records) {
             direct.merge(new NodeHour(record.node(), record.occurredAt().truncatedTo(ChronoUnit.HOURS)),
@@ -147,13 +147,18 @@ public class UsageIngestion {
     private void publishMetered(List<UsageRecorded> records, Instant receivedAt) {
         Map<UUID, List<UsageMetered.Item>> byDepartment = new LinkedHashMap<>();
         for (UsageRecorded record : records) {
-            BigDecimal direct = UsageAmounts.energyJoules(record);
             byDepartment.computeIfAbsent(record.departmentId(), department -> new ArrayList<>())
-                    .add(new UsageMetered.Item(record, direct, facility.overheadJoules(direct, record.occurredAt()),
-                            facility.pueAt(record.occurredAt())));
+                    .add(meteredItem(record, facility));
         }
         byDepartment.forEach((department, items) ->
                 events.publishEvent(new UsageMetered(UUID.randomUUID(), receivedAt, department, items)));
+    }
+
+    /** A record as billing is told it: its direct energy, and the facility's overhead on it at the PUE of its time. */
+    static UsageMetered.Item meteredItem(UsageRecorded record, FacilityOverhead facility) {
+        BigDecimal direct = UsageAmounts.energyJoules(record);
+        return new UsageMetered.Item(record, direct, facility.overheadJoules(direct, record.occurredAt()),
+                facility.pueAt(record.occurredAt()));
     }
 
     /** Metrics count what committed, never what a rolled-back attempt saw. */

@@ -17,7 +17,6 @@ import java.util.UUID;
 import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.metering.TimeBuckets;
 import io.tokenfactory.metering.usage.UsageQuery.Dimension;
-import io.tokenfactory.metering.usage.UsageQuery.Granularity;
 import io.tokenfactory.support.problem.ApiProblemException;
 import io.tokenfactory.support.problem.QueryParameters;
 
@@ -49,37 +48,12 @@ public class UsageQueries {
         if (!query.from().isBefore(query.to())) {
             throw QueryParameters.invalid("from must be before to");
         }
-        Instant from = query.from();
-        Instant to = query.to();
-        String table;
-        String bucketColumn;
-        String bucket;
-        switch (query.granularity()) {
-            case MINUTE -> {
-                table = "usage_record";
-                bucketColumn = "occurred_at";
-                bucket = "date_trunc('minute', occurred_at, 'UTC')";
-            }
-            case HOUR, DAY -> {
-                from = TimeBuckets.floor(from, query.granularity().unit);
-                to = TimeBuckets.ceil(to, query.granularity().unit);
-                table = query.granularity() == Granularity.HOUR ? "usage_hourly" : "usage_daily";
-                bucketColumn = query.granularity() == Granularity.HOUR ? "hour_start" : "day_start";
-                bucket = bucketColumn;
-            }
-            default -> {
-                boolean wholeHours = TimeBuckets.floor(from, ChronoUnit.HOURS).equals(from)
-                        && TimeBuckets.floor(to, ChronoUnit.HOURS).equals(to);
-                table = wholeHours ? "usage_hourly" : "usage_record";
-                bucketColumn = wholeHours ? "hour_start" : "occurred_at";
-                bucket = null;
-            }
-        }
-        if (query.granularity().unit != null
-                && query.length().dividedBy(query.granularity().unit.getDuration()) > MAX_BUCKETS) {
-            throw QueryParameters.invalid("the window holds more than " + MAX_BUCKETS + " " + query.granularity().name().toLowerCase()
-                    + " buckets; choose a coarser granularity or a shorter window");
-        }
+        ReadPlan plan = ReadPlan.of(query);
+        Instant from = plan.from();
+        Instant to = plan.to();
+        String table = plan.table();
+        String bucketColumn = plan.bucketColumn();
+        String bucket = plan.bucket();
         List<Object> parameters = new ArrayList<>();
         StringBuilder select = new StringBuilder("SELECT ").append(bucket == null ? "NULL::timestamptz" : bucket);
         StringBuilder groupBy = new StringBuilder(" GROUP BY ").append(bucket == null ? "()" : "1");
@@ -114,6 +88,42 @@ public class UsageQueries {
         return new UsageReport(from, to, query.granularity(), query.groupBy(), rows, totals(bySource));
     }
 
+    /**
+     * Where a query reads and over which window: minute buckets from the raw table; hour and day buckets from their
+     * rollups, the window widened to whole buckets; a total from the hourly rollup when the window is whole hours, else
+     * from the raw table.
+     *
+     * @param bucket the SQL expression of a row's bucket; null for a total
+     */
+    record ReadPlan(Instant from, Instant to, String table, String bucketColumn, String bucket) {
+
+        /** @throws io.tokenfactory.support.problem.ApiProblemException when the window holds too many buckets */
+        static ReadPlan of(UsageQuery query) {
+            Instant from = query.from();
+            Instant to = query.to();
+            ReadPlan plan = switch (query.granularity()) {
+                case MINUTE -> new ReadPlan(from, to, "usage_record", "occurred_at",
+                        "date_trunc('minute', occurred_at, 'UTC')");
+                case HOUR -> new ReadPlan(TimeBuckets.floor(from, ChronoUnit.HOURS),
+                        TimeBuckets.ceil(to, ChronoUnit.HOURS), "usage_hourly", "hour_start", "hour_start");
+                case DAY -> new ReadPlan(TimeBuckets.floor(from, ChronoUnit.DAYS),
+                        TimeBuckets.ceil(to, ChronoUnit.DAYS), "usage_daily", "day_start", "day_start");
+                case TOTAL -> TimeBuckets.floor(from, ChronoUnit.HOURS).equals(from)
+                        && TimeBuckets.floor(to, ChronoUnit.HOURS).equals(to)
+                        ? new ReadPlan(from, to, "usage_hourly", "hour_start", null)
+                        : new ReadPlan(from, to, "usage_record", "occurred_at", null);
+            };
+            // counted over the window asked for, not the widened one
+            if (query.granularity().unit != null
+                    && query.length().dividedBy(query.granularity().unit.getDuration()) > MAX_BUCKETS) {
+                throw QueryParameters.invalid("the window holds more than " + MAX_BUCKETS + " "
+                        + query.granularity().name().toLowerCase() + " buckets; choose a coarser granularity or a "
+                        + "shorter window");
+            }
+            return plan;
+        }
+    }
+
     private static void filter(StringBuilder sql, List<Object> parameters, String column, Object value) {
         if (value != null) {
             sql.append(" AND ").append(column).append(" = ?");
@@ -134,7 +144,7 @@ public class UsageQueries {
     }
 
     /** Rows that differ only by energy source become one, with its mix of sources. */
-    private static List<UsageReport.Row> mixed(List<UsageReport.Row> bySource) {
+    static List<UsageReport.Row> mixed(List<UsageReport.Row> bySource) {
         Map<List<Object>, UsageReport.Row> rows = new LinkedHashMap<>();
         for (UsageReport.Row part : bySource) {
             List<Object> key = Arrays.asList(part.start(), part.department(), part.agent(), part.model(), part.node());
@@ -158,7 +168,7 @@ public class UsageQueries {
                 a.tokensWithoutEnergy() + b.tokensWithoutEnergy());
     }
 
-    private static UsageReport.Totals totals(List<UsageReport.Row> bySource) {
+    static UsageReport.Totals totals(List<UsageReport.Row> bySource) {
         long requests = 0;
         long prompt = 0;
         long completion = 0;

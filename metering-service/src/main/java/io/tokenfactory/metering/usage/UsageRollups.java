@@ -53,7 +53,7 @@ class UsageRollups {
             .thenComparing(Key::node)
             .thenComparing(Key::energySource);
 
-    private static final class Sums {
+    static final class Sums {
         long requests;
         long promptTokens;
         long completionTokens;
@@ -61,7 +61,7 @@ class UsageRollups {
         BigDecimal acceleratorSeconds = BigDecimal.ZERO;
     }
 
-    private record Row(Key key, Sums sums) {
+    record Row(Key key, Sums sums) {
     }
 
     private final JdbcTemplate jdbc;
@@ -77,7 +77,8 @@ class UsageRollups {
         }
     }
 
-    private static List<Row> sum(List<UsageRecorded> records, ChronoUnit unit) {
+    /** A batch's sums per bucket (of {@code unit}) and group, in the order every batch locks them. */
+    static List<Row> sum(List<UsageRecorded> records, ChronoUnit unit) {
         Map<Key, Sums> sums = new LinkedHashMap<>();
         for (UsageRecorded record : records) {
             Key key = new Key(record.occurredAt().truncatedTo(unit), record.departmentId(), record.agentId(),

@@ -1,14 +1,11 @@
 package io.tokenfactory.billing.charging.web;
 
-import java.time.Duration;
-import java.time.Instant;
-
 import io.tokenfactory.billing.charging.CostPerToken;
-import io.tokenfactory.support.problem.QueryParameters;
 import io.tokenfactory.support.security.Caller;
 
+import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -25,14 +22,10 @@ class CostController {
     }
 
     @GetMapping("/api/billing/cost-per-token")
-    CostPerToken.Report costPerToken(@RequestParam String from, @RequestParam String to,
-            @RequestParam(required = false) String groupBy, @RequestParam(required = false) String department) {
-        Instant start = QueryParameters.instant("from", from);
-        Instant end = QueryParameters.instant("to", to);
-        if (!start.isBefore(end) || Duration.between(start, end).toDays() > 400) {
-            throw QueryParameters.invalid("from must be before to, at most 400 days apart");
-        }
-        return costPerToken.between(start, end, CostPerToken.Dimension.parse(groupBy),
-                Caller.current().scopeTo(QueryParameters.uuid("department", department)));
+    CostPerToken.Report costPerToken(@ModelAttribute CostParameters parameters)
+            throws MissingServletRequestParameterException {
+        parameters.checkWindow();
+        return costPerToken.between(parameters.from(), parameters.to(), parameters.dimensions(),
+                Caller.current().scopeTo(parameters.department()));
     }
 }

@@ -5,12 +5,11 @@ import java.util.UUID;
 import io.tokenfactory.billing.charging.BillingPeriods;
 import io.tokenfactory.billing.charging.DepartmentSpend;
 import io.tokenfactory.support.problem.ApiProblemException;
-import io.tokenfactory.support.problem.QueryParameters;
 import io.tokenfactory.support.security.Caller;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.RestController;
 
 /** A department's spend, budget, state and forecast for a billing month (its own department, or an administrator). */
@@ -26,10 +25,10 @@ class SpendController {
     }
 
     @GetMapping("/api/billing/departments/{id}/spend")
-    DepartmentSpend.Report spend(@PathVariable UUID id, @RequestParam(required = false) String period) {
+    DepartmentSpend.Report spend(@PathVariable UUID id, @ModelAttribute SpendParameters parameters) {
         if (!Caller.current().mayRead(id)) {
             throw ApiProblemException.forbidden("A key of another department cannot read this department's spend");
         }
-        return spend.of(id, period == null || period.isBlank() ? periods.currentPeriod() : QueryParameters.month("period", period));
+        return spend.of(id, parameters.periodOr(periods.currentPeriod()));
     }
 }

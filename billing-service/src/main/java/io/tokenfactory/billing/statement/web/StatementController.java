@@ -19,11 +19,11 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -52,10 +52,9 @@ class StatementController {
     }
 
     @GetMapping("/api/billing/statements")
-    List<Summary> list(@RequestParam(required = false) String period,
-            @RequestParam(required = false) String department) {
-        UUID scope = Caller.current().scopeTo(QueryParameters.uuid("department", department));
-        return statements.list(period == null || period.isBlank() ? null : QueryParameters.month("period", period), scope);
+    List<Summary> list(@ModelAttribute StatementFilter filter) {
+        UUID scope = Caller.current().scopeTo(filter.department());
+        return statements.list(filter.period(), scope);
     }
 
     @GetMapping("/api/billing/statements/{id}")

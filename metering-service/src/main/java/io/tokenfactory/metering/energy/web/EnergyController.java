@@ -3,11 +3,11 @@ package io.tokenfactory.metering.energy.web;
 import java.time.Clock;
 
 import io.tokenfactory.metering.energy.EnergyBalance;
-import io.tokenfactory.metering.web.RequestParameters;
 import io.tokenfactory.metering.web.RequestParameters.Window;
+import io.tokenfactory.metering.web.WindowParameters;
 
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Where the measured energy went, per node (administrators). */
@@ -23,8 +23,8 @@ class EnergyController {
     }
 
     @GetMapping("/api/metering/energy")
-    EnergyBalance.Balance energy(@RequestParam(required = false) String from, @RequestParam(required = false) String to) {
-        Window window = RequestParameters.window(from, to, clock);
+    EnergyBalance.Balance energy(@ModelAttribute WindowParameters parameters) {
+        Window window = parameters.window(clock);
         return balance.between(window.from(), window.to());
     }
 }

@@ -4,13 +4,13 @@ import java.time.Clock;
 
 import io.tokenfactory.metering.reconciliation.Reconciliation;
 import io.tokenfactory.metering.reconciliation.ReconciliationService;
-import io.tokenfactory.metering.web.RequestParameters;
 import io.tokenfactory.metering.web.RequestParameters.Window;
+import io.tokenfactory.metering.web.WindowParameters;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.RequestHeader;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Served by inference vs metered, for a window (administrators). */
@@ -26,9 +26,9 @@ class ReconciliationController {
     }
 
     @GetMapping("/api/metering/reconciliation")
-    Reconciliation reconcile(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
+    Reconciliation reconcile(@ModelAttribute WindowParameters parameters,
             @RequestHeader(HttpHeaders.AUTHORIZATION) String authorization) {
-        Window window = RequestParameters.window(from, to, clock);
+        Window window = parameters.window(clock);
         return reconciliation.reconcile(window.from(), window.to(), authorization);
     }
 }

@@ -5,22 +5,27 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
+import jakarta.validation.Valid;
+
 import io.tokenfactory.metering.usage.UsageQueries;
-import io.tokenfactory.metering.usage.UsageQuery;
 import io.tokenfactory.metering.usage.UsageQuery.Dimension;
 import io.tokenfactory.metering.usage.UsageQuery.Granularity;
 import io.tokenfactory.metering.usage.UsageRebuild;
 import io.tokenfactory.metering.usage.UsageReport;
-import io.tokenfactory.support.csv.Csv;
+import io.tokenfactory.metering.usage.web.UsageParameters.Format;
+import io.tokenfactory.metering.web.ParameterReader;
 import io.tokenfactory.metering.web.RequestParameters;
-import io.tokenfactory.metering.web.RequestParameters.Window;
+import io.tokenfactory.support.csv.Csv;
 import io.tokenfactory.support.problem.QueryParameters;
 import io.tokenfactory.support.security.Caller;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.WebDataBinder;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.InitBinder;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -45,22 +50,19 @@ class UsageController {
         this.clock = clock;
     }
 
+    /** How the usage parameters read usage's own options: a granularity and a format. */
+    @InitBinder("usageParameters")
+    void readOptionsStrictly(WebDataBinder binder) {
+        binder.registerCustomEditor(Granularity.class, new ParameterReader<>(
+                (name, value) -> RequestParameters.option(name, value, Granularity.class, null)));
+        binder.registerCustomEditor(Format.class, new ParameterReader<>(Format::read));
+    }
+
     @GetMapping("/api/metering/usage")
-    ResponseEntity<?> usage(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
-            @RequestParam(required = false) String granularity, @RequestParam(required = false) String groupBy,
-            @RequestParam(required = false) String department, @RequestParam(required = false) String agent,
-            @RequestParam(required = false) String model, @RequestParam(required = false) String node,
-            @RequestParam(required = false) String energySource, @RequestParam(required = false) String format,
+    ResponseEntity<?> usage(@ModelAttribute @Valid UsageParameters parameters,
             @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
-        Window window = RequestParameters.window(from, to, clock);
-        UsageQuery query = new UsageQuery(window.from(), window.to(),
-                RequestParameters.option("granularity", granularity, Granularity.class, Granularity.HOUR),
-                UsageQuery.dimensions(groupBy),
-                Caller.current().scopeTo(QueryParameters.uuid("department", department)),
-                QueryParameters.uuid("agent", agent), RequestParameters.text("model", model),
-                RequestParameters.text("node", node), RequestParameters.energySource(energySource));
-        UsageReport report = queries.usage(query);
-        if (wantsCsv(format, accept)) {
+        UsageReport report = queries.usage(parameters.query(clock, Caller.current()));
+        if (parameters.wantsCsv(accept)) {
             return ResponseEntity.ok()
                     .contentType(CSV)
                     .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"usage.csv\"")
@@ -73,19 +75,6 @@ class UsageController {
     @PostMapping("/api/metering/admin/rollups/rebuild")
     UsageRebuild.Rebuilt rebuild(@RequestParam String from, @RequestParam String to) {
         return rebuild.rebuild(QueryParameters.instant("from", from), QueryParameters.instant("to", to));
-    }
-
-    static boolean wantsCsv(String format, String accept) {
-        if (format != null && !format.isBlank()) {
-            if (format.equalsIgnoreCase("csv")) {
-                return true;
-            }
-            if (format.equalsIgnoreCase("json")) {
-                return false;
-            }
-            throw QueryParameters.invalid("format must be json or csv");
-        }
-        return accept != null && accept.contains("text/csv");
     }
 
     /** {@code DCGM=12.5;ESTIMATED=3.25}: each source's joules. */

@@ -1,0 +1,44 @@
+package io.tokenfactory.billing.security;
+
+import static org.mockito.BDDMockito.given;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+
+/** Bearer tokens the mocked {@link JwtDecoder} of a {@link BillingWebSlice} reads as the gateway's would be. */
+public final class IdentityTokens {
+
+    private final JwtDecoder decoder;
+
+    public IdentityTokens(JwtDecoder decoder) {
+        this.decoder = decoder;
+    }
+
+    /** An administrator's token: every scope, no department. */
+    public String admin() {
+        return token(null, "admin usage:read inference");
+    }
+
+    /** A department's token with the given space-separated scopes. */
+    public String department(UUID department, String scopes) {
+        return token(department, scopes);
+    }
+
+    private String token(UUID department, String scopes) {
+        String value = UUID.randomUUID().toString();
+        Map<String, Object> claims = new HashMap<>();
+        claims.put("scope", scopes);
+        claims.put("key_id", UUID.randomUUID().toString());
+        if (department != null) {
+            claims.put("department_id", department.toString());
+        }
+        given(decoder.decode(value)).willReturn(Jwt.withTokenValue(value).header("alg", "ES256").claims(all ->
+                all.putAll(claims)).issuedAt(Instant.now()).expiresAt(Instant.now().plusSeconds(300)).build());
+        return "Bearer " + value;
+    }
+}

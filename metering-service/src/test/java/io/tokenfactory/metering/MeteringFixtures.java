@@ -1,0 +1,34 @@
+package io.tokenfactory.metering;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import io.tokenfactory.metering.MeteringProperties.PueFrom;
+import io.tokenfactory.support.events.OutboxSettings;
+
+/** metering-service's settings for tests without a Spring context, as configured by default unless given. */
+public final class MeteringFixtures {
+
+    private MeteringFixtures() {
+    }
+
+    public static MeteringProperties properties(PueFrom... pue) {
+        return properties(13, 10_000_000, pue);
+    }
+
+    public static MeteringProperties properties(int rawUsageRetentionMonths, long maxPlausibleTokensPerRequest,
+            PueFrom... pue) {
+        return new MeteringProperties(maxPlausibleTokensPerRequest, Duration.ofDays(30), rawUsageRetentionMonths,
+                URI.create("http://localhost:8082"), URI.create("http://localhost:8084"),
+                new MeteringProperties.Energy(Duration.ofMinutes(1), Duration.ofMinutes(5), List.of(pue)),
+                new OutboxSettings(Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(30),
+                        Duration.ofDays(30)));
+    }
+
+    public static PueFrom pue(String effectiveFrom, String factor) {
+        return new PueFrom(Instant.parse(effectiveFrom), new BigDecimal(factor));
+    }
+}
