@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.util.UUID;
 
+import io.tokenfactory.support.problem.ParameterReader;
 import io.tokenfactory.support.problem.QueryParameters;
 
 import org.springframework.web.bind.WebDataBinder;

@@ -10,7 +10,9 @@ import java.time.ZoneOffset;
 
 import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.support.problem.ApiProblemException;
+import io.tokenfactory.support.problem.ParameterReader;
 import io.tokenfactory.support.problem.QueryParameters;
+import io.tokenfactory.support.problem.RefusedParameter;
 
 import org.junit.jupiter.api.Test;
 

@@ -14,6 +14,9 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.validation.FieldError;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.context.request.WebRequest;
@@ -69,9 +72,18 @@ public abstract class ProblemDetailsAdvice extends ResponseEntityExceptionHandle
                 "internal_error", "Internal error", "The request could not be completed; it has been logged."));
     }
 
+    /**
+     * A request body's fields: {@code validation_failed} with every field's message. Query parameters bound to a
+     * record ({@code @ModelAttribute}) are refused as when read by hand: a 400 {@code invalid_parameter} naming the
+     * (first) bad parameter, with its reader's detail ({@link ParameterReader}) or the constraint it breaks.
+     */
     @Override
     protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException invalid,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        FieldError refused = invalid.getBindingResult().getFieldError();
+        if (refused != null && invalid.getParameter().hasParameterAnnotation(ModelAttribute.class)) {
+            return ResponseEntity.badRequest().headers(headers).body(refusedParameter(refused).toProblemDetail());
+        }
         List<Map<String, String>> errors = invalid.getBindingResult().getFieldErrors().stream()
                 .map(error -> Map.of("field", error.getField(), "message", String.valueOf(error.getDefaultMessage())))
                 .toList();
@@ -79,6 +91,19 @@ public abstract class ProblemDetailsAdvice extends ResponseEntityExceptionHandle
                 errors.size() + " field(s) are invalid");
         problem.setProperty("errors", errors);
         return ResponseEntity.badRequest().headers(headers).body(problem);
+    }
+
+    private static ApiProblemException refusedParameter(FieldError refused) {
+        if (!refused.contains(TypeMismatchException.class)) {
+            // a constraint on the record, its message written to follow the parameter's name
+            return QueryParameters.invalid(refused.getField() + " " + refused.getDefaultMessage());
+        }
+        for (Throwable cause = refused.unwrap(TypeMismatchException.class); cause != null; cause = cause.getCause()) {
+            if (cause instanceof RefusedParameter parameter) {
+                return parameter.problemFor(refused.getField());
+            }
+        }
+        return QueryParameters.invalid("'" + refused.getField() + "' has an invalid value");
     }
 
     @Override

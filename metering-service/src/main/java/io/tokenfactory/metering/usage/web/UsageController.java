@@ -13,9 +13,9 @@ import io.tokenfactory.metering.usage.UsageQuery.Granularity;
 import io.tokenfactory.metering.usage.UsageRebuild;
 import io.tokenfactory.metering.usage.UsageReport;
 import io.tokenfactory.metering.usage.web.UsageParameters.Format;
-import io.tokenfactory.metering.web.ParameterReader;
 import io.tokenfactory.metering.web.RequestParameters;
 import io.tokenfactory.support.csv.Csv;
+import io.tokenfactory.support.problem.ParameterReader;
 import io.tokenfactory.support.problem.QueryParameters;
 import io.tokenfactory.support.security.Caller;
 

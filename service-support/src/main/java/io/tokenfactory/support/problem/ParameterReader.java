@@ -1,17 +1,15 @@
-package io.tokenfactory.billing.web;
+package io.tokenfactory.support.problem;
 
 import java.beans.PropertyEditorSupport;
 
-import io.tokenfactory.support.problem.ApiProblemException;
-
 /**
  * Reads a query parameter into a typed component of a parameter record with the strict reader that reads it by hand
- * elsewhere ({@code QueryParameters}), so the binding refuses exactly what that reader refuses. Blank is absent
+ * elsewhere ({@link QueryParameters}), so the binding refuses exactly what that reader refuses. Blank is absent
  * (null); repeated values arrive as one, joined by commas, as for a text parameter. A refused value fails the binding
- * with a {@link RefusedParameter}, which {@link BillingProblemAdvice} answers with the reader's own problem for the
+ * with a {@link RefusedParameter}, which {@link ProblemDetailsAdvice} answers with the reader's own problem for the
  * parameter's name.
  * <p>
- * An editor (registered per binder, see {@link QueryParameterReaders}) rather than a converter: a converter's refusal
+ * An editor (registered per binder in a service's {@code QueryParameterReaders}) rather than a converter: a converter's refusal
  * falls back to Spring's default editors, which accept what the reader refuses (a UUID with spaces around it).
  *
  * @param <T> what the parameter is read as

@@ -1,12 +1,9 @@
-package io.tokenfactory.metering.web;
+package io.tokenfactory.support.problem;
 
 import java.util.function.Consumer;
 
-import io.tokenfactory.support.problem.ApiProblemException;
-import io.tokenfactory.support.problem.QueryParameters;
-
 /** A query parameter's value that its {@link ParameterReader} refused; it knows the problem to answer. */
-final class RefusedParameter extends IllegalArgumentException {
+public final class RefusedParameter extends IllegalArgumentException {
 
     private final transient Consumer<String> readAs;
 
@@ -16,7 +13,7 @@ final class RefusedParameter extends IllegalArgumentException {
     }
 
     /** The reader's problem for the parameter of this name. */
-    ApiProblemException problemFor(String name) {
+    public ApiProblemException problemFor(String name) {
         try {
             readAs.accept(name);
         } catch (ApiProblemException problem) {
