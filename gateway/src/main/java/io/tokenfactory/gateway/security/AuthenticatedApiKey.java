@@ -10,7 +10,7 @@ import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 
 /** A request authenticated by an API key; its scopes become {@code SCOPE_*} authorities. */
-public final class AuthenticatedApiKey extends AbstractAuthenticationToken {
+final class AuthenticatedApiKey extends AbstractAuthenticationToken {
 
     private final ApiKeyView key;
 

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * A window without readings (an exporter outage, garbage, a new owner) is a gap: its requests get no joules for it
  * and say how long their gap was; the energy the counter still told across a gap is recorded but given to nobody.
  */
-public final class NodeLedger implements NodeEnergy {
+final class NodeLedger implements NodeEnergy {
 
     private static final Logger log = LoggerFactory.getLogger(NodeLedger.class);
 

@@ -26,7 +26,7 @@ import org.springframework.transaction.TransactionSystemException;
  * fail every retry, so the batch is split and written event by event; only the events that fail on their own are
  * rejected. An interrupt (shutdown) while waiting ends the attempt with the batch unacknowledged.
  */
-public final class BatchRetry {
+final class BatchRetry {
 
     private static final Logger log = LoggerFactory.getLogger(BatchRetry.class);
     private static final Set<String> TRANSIENT_SQL_STATE_CLASSES = Set.of("08", "40", "53", "57", "58");

@@ -30,7 +30,7 @@ import org.springframework.stereotype.Component;
  * delivery is parked before it is dropped.
  */
 @Component
-public class DeadLetters {
+class DeadLetters {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
 

@@ -6,7 +6,7 @@ import java.util.List;
  * One batch of deliveries from a binding, decoded: the events that may be ingested and the deliveries that never
  * can be (each with its reason), in delivery order.
  */
-public record DecodedBatch<T>(List<T> accepted, List<RejectedDelivery> rejected) {
+record DecodedBatch<T>(List<T> accepted, List<RejectedDelivery> rejected) {
 
     public DecodedBatch {
         accepted = List.copyOf(accepted);

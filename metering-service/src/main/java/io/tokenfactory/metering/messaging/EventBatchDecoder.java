@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
  * an empty list) so that conversion never fails a whole batch.
  */
 @Component
-public class EventBatchDecoder {
+class EventBatchDecoder {
 
     /** Where the binder puts each delivery's own headers in a consumer-side batch: RabbitMQ's name, then Kafka's. */
     static final List<String> BATCHED_HEADERS = List.of("amqp_batchedHeaders", "kafka_batchConvertedHeaders");

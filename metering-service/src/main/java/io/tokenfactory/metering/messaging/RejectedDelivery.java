@@ -9,7 +9,7 @@ import java.util.Map;
  * @param reason a short machine-readable reason, used as a metric tag: unknown_type, unreadable, invalid
  * @param detail what exactly is wrong, for the person reading the dead-letter queue
  */
-public record RejectedDelivery(byte[] body, Map<String, Object> headers, String reason, String detail) {
+record RejectedDelivery(byte[] body, Map<String, Object> headers, String reason, String detail) {
 
     public static final String UNKNOWN_TYPE = "unknown_type";
     public static final String UNREADABLE = "unreadable";
