@@ -1,11 +1,17 @@
 package io.tokenfactory.testsupport;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.modulith.core.ApplicationModules;
 import org.springframework.modulith.docs.Documenter;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaPackage;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
@@ -69,6 +75,15 @@ public abstract class ArchitectureContract {
         ArchitectureRules.TIME_FROM_THE_CLOCK_BEAN.check(classes);
         ArchitectureRules.ONE_CLOCK_BEAN.check(classes);
         ArchitectureRules.clockConfigurationIn(basePackage).check(classes);
+    }
+
+    /** JSpecify: in a {@code @NullMarked} package nothing is null unless declared {@code @Nullable}. */
+    @Test
+    void everyPackageIsNullMarked() {
+        List<String> unmarked = classes.stream().map(JavaClass::getPackage).distinct()
+                .filter(javaPackage -> !javaPackage.isAnnotatedWith("org.jspecify.annotations.NullMarked"))
+                .map(JavaPackage::getName).sorted().toList();
+        assertThat(unmarked).as("packages without a package-info.java marked @NullMarked").isEmpty();
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.tokenfactory.agents.definition.AgentDefinition;
 import io.tokenfactory.agents.definition.AgentDefinition.OverlapPolicy;
 import io.tokenfactory.agents.definition.AgentDefinition.TriggerKind;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.scheduling.support.CronExpression;
 
 /**
@@ -23,8 +24,8 @@ import org.springframework.scheduling.support.CronExpression;
  * whether a fire or a request starts a run, given the runs still open and the agent's limits (overlap policy, runs
  * per day, tokens per month).
  */
-record Schedule(TriggerKind trigger, Integer intervalSeconds, String cron, String timeZone, OverlapPolicy overlap,
-        int maxRunsPerDay, Long monthlyTokenBudget) {
+record Schedule(TriggerKind trigger, @Nullable Integer intervalSeconds, @Nullable String cron,
+        @Nullable String timeZone, OverlapPolicy overlap, int maxRunsPerDay, @Nullable Long monthlyTokenBudget) {
 
     /** Counting fires between two times stops here: a long outage of a fast loop is not counted one by one. */
     static final int FIRE_COUNT_CAP = 100_000;
@@ -34,7 +35,7 @@ record Schedule(TriggerKind trigger, Integer intervalSeconds, String cron, Strin
     }
 
     /** What the agent used: runs on {@code runsDay} and tokens in {@code tokensMonth} (UTC); older tallies count 0. */
-    record Tally(LocalDate runsDay, int runsThatDay, String tokensMonth, long tokensThatMonth) {
+    record Tally(@Nullable LocalDate runsDay, int runsThatDay, @Nullable String tokensMonth, long tokensThatMonth) {
 
         int runsOn(LocalDate day) {
             return day.equals(runsDay) ? runsThatDay : 0;
@@ -49,7 +50,7 @@ record Schedule(TriggerKind trigger, Integer intervalSeconds, String cron, Strin
      * What a due fire does: the schedule's next fire, fires skipped (a limit or the overlap policy said no) and missed
      * (they fell while nothing ran), whether a run is queued, and which running run is asked to stop (CANCEL_RUNNING).
      */
-    record Fire(Instant next, long skipped, long missed, boolean queued, UUID cancel) {
+    record Fire(@Nullable Instant next, long skipped, long missed, boolean queued, @Nullable UUID cancel) {
     }
 
     /** Why a request to run now is refused. */
@@ -62,7 +63,7 @@ record Schedule(TriggerKind trigger, Integer intervalSeconds, String cron, Strin
     }
 
     /** The first fire after {@code after}; null for triggers that never fire by themselves (manual, webhook). */
-    Instant nextAfter(Instant after) {
+    @Nullable Instant nextAfter(Instant after) {
         return switch (trigger) {
             case LOOP -> after.plusSeconds(intervalSeconds);
             case CRON -> {
@@ -74,7 +75,7 @@ record Schedule(TriggerKind trigger, Integer intervalSeconds, String cron, Strin
     }
 
     /** The first fire of a freshly activated agent: a loop starts at once, a cron at its next time. */
-    Instant firstFrom(Instant now) {
+    @Nullable Instant firstFrom(Instant now) {
         return trigger == TriggerKind.LOOP ? now : nextAfter(now);
     }
 
@@ -82,7 +83,7 @@ record Schedule(TriggerKind trigger, Integer intervalSeconds, String cron, Strin
      * After the fire due at {@code due} happened at {@code now}: a loop keeps its cadence unless it fell a whole
      * interval behind (then it restarts from now: no burst); a cron takes its next time after now.
      */
-    Instant following(Instant due, Instant now) {
+    @Nullable Instant following(Instant due, Instant now) {
         if (trigger == TriggerKind.LOOP) {
             Instant next = due.plusSeconds(intervalSeconds);
             return next.isAfter(now) ? next : now.plusSeconds(intervalSeconds);
@@ -152,7 +153,7 @@ record Schedule(TriggerKind trigger, Integer intervalSeconds, String cron, Strin
                 && tally.tokensIn(YearMonth.from(today)) >= monthlyTokenBudget);
     }
 
-    private static OpenRun running(List<OpenRun> open) {
+    private static @Nullable OpenRun running(List<OpenRun> open) {
         return open.stream().filter(run -> run.status() == RunStatus.RUNNING).findFirst().orElse(null);
     }
 

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.agents.clients;
+
+import org.jspecify.annotations.NullMarked;

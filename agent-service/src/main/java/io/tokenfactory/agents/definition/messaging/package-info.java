@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.agents.definition.messaging;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.agents.keys;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.agents.messaging;
+
+import org.jspecify.annotations.NullMarked;

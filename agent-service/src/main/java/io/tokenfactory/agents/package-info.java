@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.agents;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.agents.runs.web;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.agents.security;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.agents.tools.web;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.agents.web;
+
+import org.jspecify.annotations.NullMarked;

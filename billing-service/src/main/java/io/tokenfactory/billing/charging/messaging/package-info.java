@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.billing.charging.messaging;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.billing.messaging;
+
+import org.jspecify.annotations.NullMarked;

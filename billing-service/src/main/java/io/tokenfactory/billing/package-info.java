@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.billing;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.billing.pricing;
+
+import org.jspecify.annotations.NullMarked;

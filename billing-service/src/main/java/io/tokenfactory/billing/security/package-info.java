@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.billing.security;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.billing.statement;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.contracts;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.embedded;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.gateway.budget;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.gateway.console;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.gateway.identity;
+
+import org.jspecify.annotations.NullMarked;

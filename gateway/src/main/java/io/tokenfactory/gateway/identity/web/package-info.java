@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.gateway.identity.web;
+
+import org.jspecify.annotations.NullMarked;

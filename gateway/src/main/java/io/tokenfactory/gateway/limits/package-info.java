@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.gateway.limits;
+
+import org.jspecify.annotations.NullMarked;

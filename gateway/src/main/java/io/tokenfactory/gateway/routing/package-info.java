@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.gateway.routing;
+
+import org.jspecify.annotations.NullMarked;

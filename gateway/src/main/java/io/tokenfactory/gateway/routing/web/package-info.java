@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.gateway.routing.web;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.gateway.security;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.gateway.web;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.inference.catalog;
+
+import org.jspecify.annotations.NullMarked;

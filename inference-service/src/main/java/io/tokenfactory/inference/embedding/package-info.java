@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.inference.embedding;
+
+import org.jspecify.annotations.NullMarked;

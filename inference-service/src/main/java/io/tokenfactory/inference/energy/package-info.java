@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.inference.energy;
+
+import org.jspecify.annotations.NullMarked;

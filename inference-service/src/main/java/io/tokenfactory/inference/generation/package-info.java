@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.inference.generation;
+
+import org.jspecify.annotations.NullMarked;

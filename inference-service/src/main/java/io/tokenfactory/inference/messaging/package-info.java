@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.inference.messaging;
+
+import org.jspecify.annotations.NullMarked;

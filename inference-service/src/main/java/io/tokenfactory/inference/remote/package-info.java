@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.inference.remote;
+
+import org.jspecify.annotations.NullMarked;

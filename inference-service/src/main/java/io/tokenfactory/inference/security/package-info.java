@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.inference.security;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.inference.serving;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.inference.usage;
+
+import org.jspecify.annotations.NullMarked;

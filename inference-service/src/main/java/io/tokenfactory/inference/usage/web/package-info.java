@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.inference.usage.web;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.inference.web.openai;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.inference.web;
+
+import org.jspecify.annotations.NullMarked;

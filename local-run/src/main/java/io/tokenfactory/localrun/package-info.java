@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.localrun;
+
+import org.jspecify.annotations.NullMarked;

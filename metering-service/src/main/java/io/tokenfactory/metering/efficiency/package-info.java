@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.metering.efficiency;
+
+import org.jspecify.annotations.NullMarked;

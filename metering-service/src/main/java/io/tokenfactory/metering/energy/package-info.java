@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.metering.energy;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.metering;
+
+import org.jspecify.annotations.NullMarked;

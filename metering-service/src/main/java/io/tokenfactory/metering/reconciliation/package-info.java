@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.metering.reconciliation;
+
+import org.jspecify.annotations.NullMarked;

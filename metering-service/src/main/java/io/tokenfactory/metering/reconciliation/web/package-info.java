@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.metering.reconciliation.web;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.metering.security;
+
+import org.jspecify.annotations.NullMarked;

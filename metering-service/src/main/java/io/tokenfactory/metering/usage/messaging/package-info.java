@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.metering.usage.messaging;
+
+import org.jspecify.annotations.NullMarked;

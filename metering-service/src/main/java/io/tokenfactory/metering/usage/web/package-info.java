@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.metering.usage.web;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.support.csv;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.support.events;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.support.jdbc;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.support.lifecycle;
+
+import org.jspecify.annotations.NullMarked;

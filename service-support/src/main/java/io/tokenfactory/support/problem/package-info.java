@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.support.problem;
+
+import org.jspecify.annotations.NullMarked;

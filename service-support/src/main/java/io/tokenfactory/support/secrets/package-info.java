@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.support.secrets;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.support.security;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.simulated;
+
+import org.jspecify.annotations.NullMarked;

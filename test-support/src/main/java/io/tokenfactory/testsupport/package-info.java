@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.testsupport;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.inference.generation.training;
+
+import org.jspecify.annotations.NullMarked;
