@@ -5,7 +5,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableAsync;
 
-/** Lifecycle of autonomous, always-on agents: definitions, schedules, supervision, runs. */
+/**
+ * Lifecycle of autonomous, always-on agents: definitions, schedules, supervision, runs.
+ */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 @EnableAsync
@@ -14,4 +16,5 @@ public class AgentServiceApplication {
     public static void main(String[] args) {
         SpringApplication.run(AgentServiceApplication.class, args);
     }
+
 }

@@ -5,7 +5,10 @@ import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The one clock of agent-service: every time it reads comes from here, so tests can move it. */
+/**
+ * The one clock of agent-service: every time it reads comes from here, so tests can move
+ * it.
+ */
 @Configuration(proxyBeanMethods = false)
 class ClockConfiguration {
 
@@ -13,4 +16,5 @@ class ClockConfiguration {
     Clock clock() {
         return Clock.systemUTC();
     }
+
 }

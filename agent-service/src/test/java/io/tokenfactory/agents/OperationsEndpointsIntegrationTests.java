@@ -3,4 +3,5 @@ package io.tokenfactory.agents;
 import io.tokenfactory.testsupport.ServletServiceOperationsTest;
 
 class OperationsEndpointsIntegrationTests extends ServletServiceOperationsTest {
+
 }

@@ -21,11 +21,12 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The gateway as agent-service sees it, at the edge of the tests: it issues agent keys (only to agent-service's
- * key) and answers OpenAI chat completions like a model that can call tools. The model name picks the behaviour:
- * {@code tool-caller} calls remember and a forbidden http_get before answering; {@code slow-N} answers after N ms;
- * {@code broken} fails (500); {@code down} is unavailable (503); anything else answers at once. It also plays
- * billing-service's per-run charges.
+ * The gateway as agent-service sees it, at the edge of the tests: it issues agent keys
+ * (only to agent-service's key) and answers OpenAI chat completions like a model that can
+ * call tools. The model name picks the behaviour: {@code tool-caller} calls remember and
+ * a forbidden http_get before answering; {@code slow-N} answers after N ms;
+ * {@code broken} fails (500); {@code down} is unavailable (503); anything else answers at
+ * once. It also plays billing-service's per-run charges.
  */
 public final class StubGateway {
 
@@ -38,20 +39,28 @@ public final class StubGateway {
     private static final StubGateway SHARED = new StubGateway();
 
     public final List<JsonNode> keyRequests = new CopyOnWriteArrayList<>();
+
     public final List<String> revoked = new CopyOnWriteArrayList<>();
+
     public final List<String> billingCallers = new CopyOnWriteArrayList<>();
+
     public final List<Completion> completions = new CopyOnWriteArrayList<>();
+
     /** Per agent key: requests in flight now, and the most ever in flight at once. */
     public final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+
     public final Map<String, AtomicInteger> mostInFlight = new ConcurrentHashMap<>();
+
     private final Map<String, String> agentOfKey = new ConcurrentHashMap<>();
+
     private final JsonMapper json = JsonMapper.builder().build();
+
     private final StubHttpServer server = new StubHttpServer();
 
     private StubGateway() {
         server.route("/api/keys", this::keys)
-                .route("/v1/chat/completions", this::completion)
-                .route("/api/billing/agent-runs/", this::runCharges);
+            .route("/v1/chat/completions", this::completion)
+            .route("/api/billing/agent-runs/", this::runCharges);
     }
 
     public static StubGateway shared() {
@@ -81,11 +90,16 @@ public final class StubGateway {
         String secret = "tf_" + UUID.randomUUID().toString().replace("-", "");
         agentOfKey.put(secret, request.path("agentId").asString());
         ObjectNode response = json.createObjectNode().put("secret", secret);
-        response.putObject("key").put("id", UUID.randomUUID().toString()).put("agentId", request.path("agentId").asString());
+        response.putObject("key")
+            .put("id", UUID.randomUUID().toString())
+            .put("agentId", request.path("agentId").asString());
         return Response.json(201, response.toString());
     }
 
-    /** billing-service's answer for a run: fixed decimals, and only to a caller that relayed its own token. */
+    /**
+     * billing-service's answer for a run: fixed decimals, and only to a caller that
+     * relayed its own token.
+     */
     private Response runCharges(Request call) {
         String authorization = call.header("Authorization");
         billingCallers.add(authorization == null ? "" : authorization);
@@ -108,34 +122,51 @@ public final class StubGateway {
             String model = body.path("model").asString();
             if (model.equals("broken")) {
                 return Response.json(500, "{\"error\":{\"message\":\"the model crashed\"}}");
-            } else if (model.equals("down")) {
+            }
+            else if (model.equals("down")) {
                 return Response.json(503, "{\"error\":{\"message\":\"circuit open\"}}");
-            } else if (model.equals("tool-caller")) {
+            }
+            else if (model.equals("tool-caller")) {
                 return Response.json(200, toolCaller(body));
             }
             if (model.startsWith("slow-")) {
                 try {
-                    Thread.sleep(Long.parseLong(model.substring(5))); // the model's latency, not a test waiting
-                } catch (InterruptedException e) {
+                    Thread.sleep(Long.parseLong(model.substring(5))); // the model's
+                                                                      // latency, not a
+                                                                      // test waiting
+                }
+                catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
             }
             return Response.json(200, answer("ok", null, 12, 3));
-        } finally {
+        }
+        finally {
             now.decrementAndGet();
         }
     }
 
-    /** First turn: asks for two tools; once their answers are in the conversation: a final answer quoting them. */
+    /**
+     * First turn: asks for two tools; once their answers are in the conversation: a final
+     * answer quoting them.
+     */
     private String toolCaller(JsonNode body) {
         JsonNode messages = body.path("messages");
         JsonNode last = messages.get(messages.size() - 1);
         if (!last.path("role").asString().equals("tool")) {
             ArrayNode calls = json.createArrayNode();
-            calls.addObject().put("id", "call_1").put("type", "function").putObject("function")
-                    .put("name", "remember").put("arguments", "{\"key\":\"greeting\",\"value\":\"hello\"}");
-            calls.addObject().put("id", "call_2").put("type", "function").putObject("function")
-                    .put("name", "http_get").put("arguments", "{\"url\":\"http://example.org/secrets\"}");
+            calls.addObject()
+                .put("id", "call_1")
+                .put("type", "function")
+                .putObject("function")
+                .put("name", "remember")
+                .put("arguments", "{\"key\":\"greeting\",\"value\":\"hello\"}");
+            calls.addObject()
+                .put("id", "call_2")
+                .put("type", "function")
+                .putObject("function")
+                .put("name", "http_get")
+                .put("arguments", "{\"url\":\"http://example.org/secrets\"}");
             return answer(null, calls, 100, 20);
         }
         StringBuilder seen = new StringBuilder();
@@ -149,30 +180,43 @@ public final class StubGateway {
 
     private String answer(String content, ArrayNode toolCalls, long prompt, long completion) {
         ObjectNode response = json.createObjectNode().put("id", "chatcmpl-stub").put("object", "chat.completion");
-        ObjectNode choice = response.putArray("choices").addObject().put("index", 0)
-                .put("finish_reason", toolCalls == null ? "stop" : "tool_calls");
+        ObjectNode choice = response.putArray("choices")
+            .addObject()
+            .put("index", 0)
+            .put("finish_reason", toolCalls == null ? "stop" : "tool_calls");
         ObjectNode message = choice.putObject("message").put("role", "assistant");
         if (content == null) {
             message.putNull("content");
-        } else {
+        }
+        else {
             message.put("content", content);
         }
         if (toolCalls != null) {
             message.set("tool_calls", toolCalls);
         }
-        response.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion)
-                .put("total_tokens", prompt + completion);
+        response.putObject("usage")
+            .put("prompt_tokens", prompt)
+            .put("completion_tokens", completion)
+            .put("total_tokens", prompt + completion);
         return response.toString();
     }
 
-    /** Points every agent-service test context at the shared stub, without changing the shared context's key. */
+    /**
+     * Points every agent-service test context at the shared stub, without changing the
+     * shared context's key.
+     */
     public static final class Initializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
         @Override
         public void initialize(ConfigurableApplicationContext context) {
-            context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("stub-gateway", Map.of(
-                    "tokenfactory.agents.gateway.url", shared().url(),
-                    "tokenfactory.agents.gateway.service-key", SERVICE_KEY,
-                    "tokenfactory.agents.billing-url", shared().url())));
+            context.getEnvironment()
+                .getPropertySources()
+                .addFirst(new MapPropertySource("stub-gateway",
+                        Map.of("tokenfactory.agents.gateway.url", shared().url(),
+                                "tokenfactory.agents.gateway.service-key", SERVICE_KEY,
+                                "tokenfactory.agents.billing-url", shared().url())));
         }
+
     }
+
 }

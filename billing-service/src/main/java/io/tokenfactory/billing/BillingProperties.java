@@ -15,18 +15,20 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * @param currency        the one ISO-4217 currency all money is kept in
+ * @param currency the one ISO-4217 currency all money is kept in
  * @param billingTimeZone the zone in which calendar-month billing periods start and end
- * @param outbox          how budget-status-changed reaches the broker
- * @param closeAfter      a month is closed automatically this long after it ends (in the billing time zone)
- * @param platformCostCentre the cost centre the general-ledger journal credits (the AI platform's)
+ * @param outbox how budget-status-changed reaches the broker
+ * @param closeAfter a month is closed automatically this long after it ends (in the
+ * billing time zone)
+ * @param platformCostCentre the cost centre the general-ledger journal credits (the AI
+ * platform's)
  */
 @Validated
 @ConfigurationProperties("tokenfactory.billing")
 public record BillingProperties(
-        @NotNull @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO-4217 code such as EUR") @DefaultValue("EUR") String currency,
-        @NotNull @DefaultValue("UTC") ZoneId billingTimeZone,
-        @Valid @NotNull @DefaultValue OutboxSettings outbox,
+        @NotNull @Pattern(regexp = "[A-Z]{3}",
+                message = "must be an ISO-4217 code such as EUR") @DefaultValue("EUR") String currency,
+        @NotNull @DefaultValue("UTC") ZoneId billingTimeZone, @Valid @NotNull @DefaultValue OutboxSettings outbox,
         @NotNull @DefaultValue("P3D") Duration closeAfter,
         @NotBlank @DefaultValue("AI-PLATFORM") String platformCostCentre) {
 }

@@ -7,4 +7,5 @@ class ArchitectureTests extends ArchitectureContract {
     ArchitectureTests() {
         super(BillingServiceApplication.class);
     }
+
 }

@@ -22,14 +22,21 @@ import org.springframework.http.HttpStatus;
 /** Prices and metered usage for billing's tests. */
 public final class BillingFixtures {
 
-    /** The one energy tariff of the test database: 0.25 per kWh since 2000, set before anything is charged. */
+    /**
+     * The one energy tariff of the test database: 0.25 per kWh since 2000, set before
+     * anything is charged.
+     */
     public static final BigDecimal TARIFF = new BigDecimal("0.25");
+
     private static boolean tariffSet;
 
     private BillingFixtures() {
     }
 
-    /** billing-service's settings with the given currency and billing time zone, the rest as configured by default. */
+    /**
+     * billing-service's settings with the given currency and billing time zone, the rest
+     * as configured by default.
+     */
     public static BillingProperties properties(String currency, String billingTimeZone) {
         OutboxSettings outbox = new OutboxSettings(Duration.ofSeconds(10), Duration.ofSeconds(15),
                 Duration.ofSeconds(30), Duration.ofDays(30));
@@ -45,14 +52,21 @@ public final class BillingFixtures {
         }
     }
 
-    /** A new model with one rate card from 2000 on: prices per million prompt and completion tokens. */
+    /**
+     * A new model with one rate card from 2000 on: prices per million prompt and
+     * completion tokens.
+     */
     public static String model(HttpTestClient admin, String task, String prompt, String completion, String embedding) {
         String name = "model-" + UUID.randomUUID();
         assertThat(admin.post("/api/billing/models", Map.of("name", name, "task", task)).getStatusCode())
-                .isEqualTo(HttpStatus.CREATED);
-        assertThat(admin.post("/api/billing/rate-cards", Map.of("model", name, "effectiveFrom", "2000-01-01T00:00:00Z",
-                "promptPerMillion", prompt, "completionPerMillion", completion, "embeddingPerMillion", embedding))
-                .getStatusCode()).isEqualTo(HttpStatus.CREATED);
+            .isEqualTo(HttpStatus.CREATED);
+        assertThat(
+                admin
+                    .post("/api/billing/rate-cards",
+                            Map.of("model", name, "effectiveFrom", "2000-01-01T00:00:00Z", "promptPerMillion", prompt,
+                                    "completionPerMillion", completion, "embeddingPerMillion", embedding))
+                    .getStatusCode())
+            .isEqualTo(HttpStatus.CREATED);
         return name;
     }
 
@@ -69,8 +83,9 @@ public final class BillingFixtures {
     public static UsageMetered.Item item(UUID department, String model, Instant at, long prompt, long completion,
             String directJoules, String overheadJoules) {
         UsageRecorded usage = new UsageRecorded(UUID.randomUUID(), at, "req-" + UUID.randomUUID(), department,
-                UUID.randomUUID(), null, null, model, "djl", "node-a", "cpu0", prompt, completion, UsageOutcome.COMPLETED,
-                500, 50, new BigDecimal(directJoules).doubleValue(), EnergySource.RAPL, 0.5, false, null, 0.0);
+                UUID.randomUUID(), null, null, model, "djl", "node-a", "cpu0", prompt, completion,
+                UsageOutcome.COMPLETED, 500, 50, new BigDecimal(directJoules).doubleValue(), EnergySource.RAPL, 0.5,
+                false, null, 0.0);
         return new UsageMetered.Item(usage, new BigDecimal(directJoules), new BigDecimal(overheadJoules),
                 new BigDecimal("1.25"));
     }
@@ -78,4 +93,5 @@ public final class BillingFixtures {
     public static UsageMetered metered(UUID department, List<UsageMetered.Item> items) {
         return new UsageMetered(UUID.randomUUID(), Instant.now(), department, items);
     }
+
 }

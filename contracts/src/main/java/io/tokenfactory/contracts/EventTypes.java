@@ -8,10 +8,15 @@ import java.util.Optional;
 public final class EventTypes {
 
     public static final String USAGE_RECORDED = "tokenfactory.usage-recorded.v1";
+
     public static final String POWER_SAMPLED = "tokenfactory.power-sampled.v1";
+
     public static final String USAGE_METERED = "tokenfactory.usage-metered.v1";
+
     public static final String IDLE_ENERGY_ALLOCATED = "tokenfactory.idle-energy-allocated.v1";
+
     public static final String BUDGET_STATUS_CHANGED = "tokenfactory.budget-status-changed.v1";
+
     public static final String AGENT_STATE_CHANGED = "tokenfactory.agent-state-changed.v1";
 
     private static final Map<String, Class<? extends TokenFactoryEvent>> BY_TYPE = new LinkedHashMap<>();
@@ -37,10 +42,12 @@ public final class EventTypes {
     }
 
     static String typeOf(Class<?> recordClass) {
-        return BY_TYPE.entrySet().stream()
-                .filter(entry -> entry.getValue().equals(recordClass))
-                .map(Map.Entry::getKey)
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException(recordClass.getName() + " has no registered event type"));
+        return BY_TYPE.entrySet()
+            .stream()
+            .filter(entry -> entry.getValue().equals(recordClass))
+            .map(Map.Entry::getKey)
+            .findFirst()
+            .orElseThrow(() -> new IllegalArgumentException(recordClass.getName() + " has no registered event type"));
     }
+
 }

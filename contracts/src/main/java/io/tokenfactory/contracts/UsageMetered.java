@@ -6,17 +6,15 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * metering-service → billing-service: usage records of one department once metered, with the energy attributed
- * to each. Metering ingests usage in batches, so one event carries the records of one department from one batch;
- * a consumer deduplicates on each item's {@code usage.eventId()}, never on this event's id alone, so a batch sent
- * again with another grouping is still counted once.
+ * metering-service → billing-service: usage records of one department once metered, with
+ * the energy attributed to each. Metering ingests usage in batches, so one event carries
+ * the records of one department from one batch; a consumer deduplicates on each item's
+ * {@code usage.eventId()}, never on this event's id alone, so a batch sent again with
+ * another grouping is still counted once.
  *
  * @param items the department's metered usage records, at least one
  */
-public record UsageMetered(
-        UUID eventId,
-        Instant occurredAt,
-        UUID departmentId,
+public record UsageMetered(UUID eventId, Instant occurredAt, UUID departmentId,
         List<Item> items) implements TokenFactoryEvent {
 
     public UsageMetered {
@@ -29,16 +27,13 @@ public record UsageMetered(
     }
 
     /**
-     * @param usage                  the usage exactly as inference-service recorded it
-     * @param directEnergyJoules     the request's own measured energy
-     * @param facilityOverheadJoules the facility's share on top of it: direct × (PUE − 1), PUE as effective when the
-     *                               request happened
-     * @param pue                    that PUE
+     * @param usage the usage exactly as inference-service recorded it
+     * @param directEnergyJoules the request's own measured energy
+     * @param facilityOverheadJoules the facility's share on top of it: direct × (PUE −
+     * 1), PUE as effective when the request happened
+     * @param pue that PUE
      */
-    public record Item(
-            UsageRecorded usage,
-            BigDecimal directEnergyJoules,
-            BigDecimal facilityOverheadJoules,
+    public record Item(UsageRecorded usage, BigDecimal directEnergyJoules, BigDecimal facilityOverheadJoules,
             BigDecimal pue) {
     }
 }

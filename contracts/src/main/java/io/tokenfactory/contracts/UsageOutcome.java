@@ -1,6 +1,11 @@
 package io.tokenfactory.contracts;
 
-/** How an inference request ended; every outcome is metered, cancelled and failed ones included. */
+/**
+ * How an inference request ended; every outcome is metered, cancelled and failed ones
+ * included.
+ */
 public enum UsageOutcome {
+
     COMPLETED, CANCELLED, FAILED
+
 }

@@ -4,41 +4,25 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * inference-service → metering-service: one inference request, its tokens and its measured energy.
+ * inference-service → metering-service: one inference request, its tokens and its
+ * measured energy.
  *
- * @param agentId          null when the caller is not an agent
- * @param agentRunId       null when the request is not part of an agent run
- * @param energySource     where {@code energyJoules} came from; {@link EnergySource#NONE} when there is no figure
- *                         (the joules are then 0 and must not be read as such)
- * @param tokensEstimated  true when the serving backend reported no token counts and inference-service counted them
- *                         itself (a remote server without usage); such counts are approximate
- * @param nodeClass        the class of the node that served it (capacity rates are per class); null when the node
- *                         declares none
- * @param energyGapSeconds how much of the request's time fell into windows without a meter reading (an exporter
- *                         outage): its energy covers the rest only. 0 normally
+ * @param agentId null when the caller is not an agent
+ * @param agentRunId null when the request is not part of an agent run
+ * @param energySource where {@code energyJoules} came from; {@link EnergySource#NONE}
+ * when there is no figure (the joules are then 0 and must not be read as such)
+ * @param tokensEstimated true when the serving backend reported no token counts and
+ * inference-service counted them itself (a remote server without usage); such counts are
+ * approximate
+ * @param nodeClass the class of the node that served it (capacity rates are per class);
+ * null when the node declares none
+ * @param energyGapSeconds how much of the request's time fell into windows without a
+ * meter reading (an exporter outage): its energy covers the rest only. 0 normally
  */
-public record UsageRecorded(
-        UUID eventId,
-        Instant occurredAt,
-        String requestId,
-        UUID departmentId,
-        UUID apiKeyId,
-        UUID agentId,
-        UUID agentRunId,
-        String model,
-        String backend,
-        String node,
-        String device,
-        long promptTokens,
-        long completionTokens,
-        UsageOutcome outcome,
-        long latencyMs,
-        long timeToFirstTokenMs,
-        double energyJoules,
-        EnergySource energySource,
-        double acceleratorSeconds,
-        boolean tokensEstimated,
-        String nodeClass,
+public record UsageRecorded(UUID eventId, Instant occurredAt, String requestId, UUID departmentId, UUID apiKeyId,
+        UUID agentId, UUID agentRunId, String model, String backend, String node, String device, long promptTokens,
+        long completionTokens, UsageOutcome outcome, long latencyMs, long timeToFirstTokenMs, double energyJoules,
+        EnergySource energySource, double acceleratorSeconds, boolean tokensEstimated, String nodeClass,
         Double energyGapSeconds) implements TokenFactoryEvent {
 
     public UsageRecorded {

@@ -19,22 +19,24 @@ import tools.jackson.databind.json.JsonMapper;
 class EventJsonRoundTripTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final Instant AT = Instant.parse("2026-11-27T10:15:30.123456Z");
+
     private static final UUID DEPARTMENT = UUID.fromString("6b1f4a52-1a7e-4c5e-9d2e-0c6f1a2b3c4d");
 
     static UsageRecorded usage() {
-        return new UsageRecorded(UUID.randomUUID(), AT, "req-1", DEPARTMENT, UUID.randomUUID(), UUID.randomUUID(),
-                null, "tf-tiny", "djl", "node-a", "cpu0", 12, 34, UsageOutcome.COMPLETED, 250, 40, 1.75,
-                EnergySource.RAPL, 0.25, false, "cpu-small", 0.0);
+        return new UsageRecorded(UUID.randomUUID(), AT, "req-1", DEPARTMENT, UUID.randomUUID(), UUID.randomUUID(), null,
+                "tf-tiny", "djl", "node-a", "cpu0", 12, 34, UsageOutcome.COMPLETED, 250, 40, 1.75, EnergySource.RAPL,
+                0.25, false, "cpu-small", 0.0);
     }
 
     static Stream<TokenFactoryEvent> events() {
-        return Stream.of(
-                usage(),
-                new PowerSampled(UUID.randomUUID(), AT, "node-a", "gpu0", "GPU", AT.minusSeconds(10), AT, 3000.5, 2100.25,
-                        EnergySource.NVML, "h100-sxm", 10.0, 7.5, 0.0),
-                new UsageMetered(UUID.randomUUID(), AT, DEPARTMENT, List.of(new UsageMetered.Item(usage(),
-                        new BigDecimal("1.750000000"), new BigDecimal("0.350000000"), new BigDecimal("1.2")))),
+        return Stream.of(usage(),
+                new PowerSampled(UUID.randomUUID(), AT, "node-a", "gpu0", "GPU", AT.minusSeconds(10), AT, 3000.5,
+                        2100.25, EnergySource.NVML, "h100-sxm", 10.0, 7.5, 0.0),
+                new UsageMetered(UUID.randomUUID(), AT, DEPARTMENT,
+                        List.of(new UsageMetered.Item(usage(), new BigDecimal("1.750000000"),
+                                new BigDecimal("0.350000000"), new BigDecimal("1.2")))),
                 new IdleEnergyAllocated(UUID.randomUUID(), AT, DEPARTMENT, Instant.parse("2026-11-27T10:00:00Z"),
                         new BigDecimal("512.000000001"), new BigDecimal("102.4"), 2,
                         List.of(new IdleEnergyAllocated.NodeShare("node-a", "h100-sxm", EnergySource.DCGM,
@@ -86,9 +88,8 @@ class EventJsonRoundTripTests {
 
     @Test
     void everyTypeNameIsLogicalAndVersioned() {
-        assertThat(EventTypes.all().keySet())
-                .hasSize(6)
-                .allMatch(type -> type.matches("tokenfactory\\.[a-z]+(-[a-z]+)*\\.v[1-9][0-9]*"));
+        assertThat(EventTypes.all().keySet()).hasSize(6)
+            .allMatch(type -> type.matches("tokenfactory\\.[a-z]+(-[a-z]+)*\\.v[1-9][0-9]*"));
         events().forEach(event -> assertThat(EventTypes.recordFor(event.type())).contains(event.getClass()));
     }
 
@@ -109,7 +110,7 @@ class EventJsonRoundTripTests {
         var idle = JSON.readValue("""
                 {"eventId":"%s","occurredAt":"2026-11-27T10:15:30Z","departmentId":"%s",
                  "hourStart":"2026-11-27T09:00:00Z","idleEnergyJoules":1.5,"facilityOverheadJoules":0,"revision":1}"""
-                .formatted(UUID.randomUUID(), DEPARTMENT), IdleEnergyAllocated.class);
+            .formatted(UUID.randomUUID(), DEPARTMENT), IdleEnergyAllocated.class);
 
         assertThat(usage.nodeClass()).isNull();
         assertThat(usage.energyGapSeconds()).isZero();
@@ -126,4 +127,5 @@ class EventJsonRoundTripTests {
         assertThat(EnergySource.ESTIMATED.measured()).isFalse();
         assertThat(EnergySource.NONE.measured()).isFalse();
     }
+
 }

@@ -19,13 +19,15 @@ import org.yaml.snakeyaml.Yaml;
 import io.tokenfactory.localrun.Service;
 
 /**
- * No Docker engine runs where the tests run, so docker-compose.yml is checked by reading it: every service is
- * there with the port, database, variables and health check that the services' own configuration expects.
+ * No Docker engine runs where the tests run, so docker-compose.yml is checked by reading
+ * it: every service is there with the port, database, variables and health check that the
+ * services' own configuration expects.
  */
 class ComposeFileTests {
 
     /** The repository: tests run in the module's directory, deploy/. */
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{(TF_[A-Z_]+)");
 
     private static Map<String, Map<String, Object>> composeServices;
@@ -54,9 +56,9 @@ class ComposeFileTests {
             assertThat(list(compose.get("ports"))).as(service.name()).containsExactly(port + ":" + port);
             assertThat(environment(compose)).as(service.name()).containsEntry(service.portVariable(), port);
             assertThat(applicationYml(service)).as(service.name())
-                    .contains("port: ${" + service.portVariable() + ":" + port + "}");
+                .contains("port: ${" + service.portVariable() + ":" + port + "}");
             assertThat(healthCheck(compose)).as(service.name())
-                    .contains("http://localhost:" + port + "/actuator/health/readiness");
+                .contains("http://localhost:" + port + "/actuator/health/readiness");
         }
     }
 
@@ -64,25 +66,26 @@ class ComposeFileTests {
     void givesEachServiceItsOwnDatabaseCreatedAtFirstStart() throws IOException {
         String initScript = Files.readString(ROOT.resolve("docker/postgres/init-databases.sql"));
         for (Service service : Service.ALL) {
-            assertThat(environment(composeServices.get(service.name())))
-                    .as(service.name()).containsEntry(service.databaseVariable(), service.database());
+            assertThat(environment(composeServices.get(service.name()))).as(service.name())
+                .containsEntry(service.databaseVariable(), service.database());
             assertThat(applicationYml(service)).as(service.name())
-                    .contains("${" + service.databaseVariable() + ":" + service.database() + "}");
+                .contains("${" + service.databaseVariable() + ":" + service.database() + "}");
             assertThat(initScript).contains("CREATE DATABASE " + service.database() + ";");
         }
     }
 
     @Test
     void setsOnlyVariablesTheServicesActuallyRead() throws IOException {
-        String sharedDefaults = Files.readString(ROOT.resolve(
-                "service-support/src/main/resources/tokenfactory-service-defaults.yml"));
+        String sharedDefaults = Files
+            .readString(ROOT.resolve("service-support/src/main/resources/tokenfactory-service-defaults.yml"));
         for (Service service : Service.ALL) {
             Set<String> read = variablesIn(applicationYml(service) + sharedDefaults);
 
             assertThat(read).as(service.name()).contains("TF_POSTGRES_HOST", "TF_RABBITMQ_HOST");
             assertThat(environment(composeServices.get(service.name())).keySet())
-                    .as(service.name() + " sets variables it never reads").isSubsetOf(read)
-                    .contains("TF_POSTGRES_HOST", "TF_POSTGRES_PASSWORD", "TF_RABBITMQ_HOST", "TF_RABBITMQ_PASSWORD");
+                .as(service.name() + " sets variables it never reads")
+                .isSubsetOf(read)
+                .contains("TF_POSTGRES_HOST", "TF_POSTGRES_PASSWORD", "TF_RABBITMQ_HOST", "TF_RABBITMQ_PASSWORD");
         }
     }
 
@@ -94,9 +97,10 @@ class ComposeFileTests {
             assertThat(map(dependsOn.get("rabbitmq"))).containsEntry("condition", "service_healthy");
         }
         Map<String, Object> gatewayDependsOn = map(composeServices.get("gateway").get("depends_on"));
-        Service.ALL.stream().filter(service -> !service.name().equals("gateway"))
-                .forEach(service -> assertThat(map(gatewayDependsOn.get(service.name())))
-                        .containsEntry("condition", "service_healthy"));
+        Service.ALL.stream()
+            .filter(service -> !service.name().equals("gateway"))
+            .forEach(service -> assertThat(map(gatewayDependsOn.get(service.name()))).containsEntry("condition",
+                    "service_healthy"));
         assertThat(composeServices.get("postgres")).containsKey("healthcheck");
         assertThat(composeServices.get("rabbitmq")).containsKey("healthcheck");
     }
@@ -105,19 +109,20 @@ class ComposeFileTests {
     void pointsTheServicesAtEachOtherByTheirComposeNames() {
         Map<String, String> gateway = environment(composeServices.get("gateway"));
         assertThat(gateway).containsEntry("TF_INFERENCE_URL", "http://inference-service:8082")
-                .containsEntry("TF_AGENTS_URL", "http://agent-service:8081")
-                .containsEntry("TF_METERING_URL", "http://metering-service:8083")
-                .containsEntry("TF_BILLING_URL", "http://billing-service:8084");
+            .containsEntry("TF_AGENTS_URL", "http://agent-service:8081")
+            .containsEntry("TF_METERING_URL", "http://metering-service:8083")
+            .containsEntry("TF_BILLING_URL", "http://billing-service:8084");
         // metering reconciles against inference by its compose name too
-        assertThat(environment(composeServices.get("metering-service")))
-                .containsEntry("TF_INFERENCE_URL", "http://inference-service:8082");
+        assertThat(environment(composeServices.get("metering-service"))).containsEntry("TF_INFERENCE_URL",
+                "http://inference-service:8082");
     }
 
     @Test
     void holdsNoSecret() throws IOException {
         String compose = Files.readString(ROOT.resolve("docker-compose.yml"));
-        assertThat(compose).contains("${POSTGRES_PASSWORD:?").contains("${RABBITMQ_PASSWORD:?")
-                .doesNotContainPattern("PASSWORD: [^$\\n]");
+        assertThat(compose).contains("${POSTGRES_PASSWORD:?")
+            .contains("${RABBITMQ_PASSWORD:?")
+            .doesNotContainPattern("PASSWORD: [^$\\n]");
     }
 
     private static String applicationYml(Service service) throws IOException {
@@ -135,8 +140,9 @@ class ComposeFileTests {
 
     @SuppressWarnings("unchecked")
     private static Map<String, String> environment(Map<String, Object> service) {
-        return ((Map<String, Object>) service.get("environment")).entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, entry -> String.valueOf(entry.getValue())));
+        return ((Map<String, Object>) service.get("environment")).entrySet()
+            .stream()
+            .collect(Collectors.toMap(Map.Entry::getKey, entry -> String.valueOf(entry.getValue())));
     }
 
     private static String healthCheck(Map<String, Object> service) {
@@ -152,4 +158,5 @@ class ComposeFileTests {
     private static List<String> list(Object value) {
         return ((List<Object>) value).stream().map(String::valueOf).toList();
     }
+
 }

@@ -26,35 +26,50 @@ import org.yaml.snakeyaml.Yaml;
 import io.tokenfactory.localrun.Service;
 
 /**
- * No cluster runs where the tests run, so the Kustomize manifests under deploy/kubernetes are checked by reading
- * them: every service has its Deployment, Service, autoscaler and disruption budget, on the port, probes and
- * variables that the service's own configuration expects, and each overlay patches only what the base has.
+ * No cluster runs where the tests run, so the Kustomize manifests under deploy/kubernetes
+ * are checked by reading them: every service has its Deployment, Service, autoscaler and
+ * disruption budget, on the port, probes and variables that the service's own
+ * configuration expects, and each overlay patches only what the base has.
  */
 class KubernetesManifestTests {
 
     /** The repository: tests run in the module's directory, deploy/. */
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
     private static final Path KUBERNETES = ROOT.resolve("deploy/kubernetes");
+
     private static final Path BASE = KUBERNETES.resolve("base");
+
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{(TF_[A-Z_]+)");
-    /** Read by the JVM or Spring Boot themselves rather than through a ${TF_...} placeholder. */
+
+    /**
+     * Read by the JVM or Spring Boot themselves rather than through a ${TF_...}
+     * placeholder.
+     */
     private static final Set<String> STANDARD_VARIABLES = Set.of("JAVA_TOOL_OPTIONS", "SPRING_PROFILES_ACTIVE");
+
     /** Variables that hold secrets, which only a Secret may set. */
     private static final Pattern SECRET_VARIABLE = Pattern.compile("TF_.*(PASSWORD|PEPPER|JWK|_KEY)");
+
     private static final String PLACEHOLDER = "REPLACE_ME";
+
     private static final String NAME_LABEL = "app.kubernetes.io/name";
+
     private static final String LIVENESS = "/actuator/health/liveness";
+
     private static final String READINESS = "/actuator/health/readiness";
+
     private static final String PROMETHEUS = "/actuator/prometheus";
 
     private static Manifests base;
+
     private static String sharedDefaults;
 
     @BeforeAll
     static void readManifests() throws IOException {
         base = Manifests.read(BASE);
-        sharedDefaults = Files.readString(ROOT.resolve(
-                "service-support/src/main/resources/tokenfactory-service-defaults.yml"));
+        sharedDefaults = Files
+            .readString(ROOT.resolve("service-support/src/main/resources/tokenfactory-service-defaults.yml"));
     }
 
     @Test
@@ -66,9 +81,10 @@ class KubernetesManifestTests {
         }
         try (Stream<Path> files = Files.list(BASE)) {
             List<String> manifests = files.map(file -> file.getFileName().toString())
-                    .filter(file -> file.endsWith(".yaml") && !file.equals("kustomization.yaml")).toList();
+                .filter(file -> file.endsWith(".yaml") && !file.equals("kustomization.yaml"))
+                .toList();
             assertThat(listed).as("base/kustomization.yaml resources (every manifest in base/ must be listed)")
-                    .containsAll(manifests);
+                .containsAll(manifests);
         }
     }
 
@@ -85,16 +101,17 @@ class KubernetesManifestTests {
             Map<String, String> serviceSelector = stringMap(path(base.get("Service", name), "spec", "selector"));
             assertThat(serviceSelector).as("%s: Service spec.selector", name).containsEntry(NAME_LABEL, name);
             assertThat(podLabels).as("%s: pod labels, selected by the Service", name)
-                    .containsAllEntriesOf(serviceSelector);
+                .containsAllEntriesOf(serviceSelector);
 
             Map<String, Object> autoscaler = base.get("HorizontalPodAutoscaler", name);
             assertThat(autoscaler.get("apiVersion")).as("%s: HPA apiVersion", name).isEqualTo("autoscaling/v2");
             assertThat(stringMap(path(autoscaler, "spec", "scaleTargetRef"))).as("%s: HPA spec.scaleTargetRef", name)
-                    .containsEntry("apiVersion", "apps/v1").containsEntry("kind", "Deployment")
-                    .containsEntry("name", name);
+                .containsEntry("apiVersion", "apps/v1")
+                .containsEntry("kind", "Deployment")
+                .containsEntry("name", name);
             int maxReplicas = integer(path(autoscaler, "spec", "maxReplicas"));
             assertThat(integer(path(autoscaler, "spec", "minReplicas"))).as("%s: HPA spec.minReplicas", name)
-                    .isBetween(1, maxReplicas);
+                .isBetween(1, maxReplicas);
             assertThat(cpuUtilizationTarget(autoscaler)).as("%s: HPA CPU averageUtilization", name).isBetween(1, 100);
 
             Map<String, Object> budget = base.get("PodDisruptionBudget", name);
@@ -112,9 +129,10 @@ class KubernetesManifestTests {
             String name = service.name();
             Map<String, Object> container = container(base, service);
             assertThat(container.get("image")).as("%s: container image", name)
-                    .isEqualTo("tokenfactory/" + name + ":0.1.0");
+                .isEqualTo("tokenfactory/" + name + ":0.1.0");
             List<Object> containerPorts = maps(path(container, "ports")).stream()
-                    .map(port -> port.get("containerPort")).toList();
+                .map(port -> port.get("containerPort"))
+                .toList();
             assertThat(containerPorts).as("%s: containerPort", name).containsExactly(service.port());
 
             assertProbe(service, container, "startupProbe", LIVENESS);
@@ -124,9 +142,10 @@ class KubernetesManifestTests {
             List<Map<String, Object>> servicePorts = maps(path(base.get("Service", name), "spec", "ports"));
             assertThat(servicePorts).as("%s: Service spec.ports", name).hasSize(1);
             assertThat(servicePorts.get(0).get("port")).as("%s: Service port (the one its TF_*_URL names)", name)
-                    .isEqualTo(service.port());
+                .isEqualTo(service.port());
             assertThat(containerPort(container, servicePorts.get(0).get("targetPort")))
-                    .as("%s: Service targetPort", name).isEqualTo(service.port());
+                .as("%s: Service targetPort", name)
+                .isEqualTo(service.port());
         }
     }
 
@@ -135,9 +154,11 @@ class KubernetesManifestTests {
         for (Service service : Service.ALL) {
             Map<String, Object> container = container(base, service);
             assertThat(setting(base, container, service.portVariable()))
-                    .as("%s: %s", service.name(), service.portVariable()).contains(Integer.toString(service.port()));
+                .as("%s: %s", service.name(), service.portVariable())
+                .contains(Integer.toString(service.port()));
             assertThat(setting(base, container, service.databaseVariable()))
-                    .as("%s: %s", service.name(), service.databaseVariable()).contains(service.database());
+                .as("%s: %s", service.name(), service.databaseVariable())
+                .contains(service.database());
         }
     }
 
@@ -148,17 +169,17 @@ class KubernetesManifestTests {
             Set<String> set = variableSources(base, container(base, service)).keySet();
 
             assertThat(read).as("%s: variables its configuration reads", service.name())
-                    .contains(service.portVariable(), "TF_POSTGRES_HOST", "TF_RABBITMQ_HOST");
+                .contains(service.portVariable(), "TF_POSTGRES_HOST", "TF_RABBITMQ_HOST");
             assertThat(set).as("%s: variables its container sets", service.name())
-                    .contains(service.portVariable(), service.databaseVariable(), "TF_POSTGRES_HOST",
-                            "TF_POSTGRES_PASSWORD", "TF_RABBITMQ_HOST", "TF_RABBITMQ_PASSWORD");
+                .contains(service.portVariable(), service.databaseVariable(), "TF_POSTGRES_HOST",
+                        "TF_POSTGRES_PASSWORD", "TF_RABBITMQ_HOST", "TF_RABBITMQ_PASSWORD");
             assertThat(set.stream().filter(variable -> variable.startsWith("TF_")).toList())
-                    .as("%s: TF_ variables its container sets (env, and the keys of envFrom ConfigMaps and Secrets)"
-                            + " that its application.yml and the shared defaults never read", service.name())
-                    .isSubsetOf(read);
+                .as("%s: TF_ variables its container sets (env, and the keys of envFrom ConfigMaps and Secrets)"
+                        + " that its application.yml and the shared defaults never read", service.name())
+                .isSubsetOf(read);
             assertThat(set.stream().filter(variable -> !variable.startsWith("TF_")).toList())
-                    .as("%s: variables its container sets that are not TF_ ones", service.name())
-                    .isSubsetOf(STANDARD_VARIABLES);
+                .as("%s: variables its container sets that are not TF_ ones", service.name())
+                .isSubsetOf(STANDARD_VARIABLES);
         }
     }
 
@@ -168,17 +189,19 @@ class KubernetesManifestTests {
         for (Service service : Service.ALL) {
             for (Map<String, Object> variable : listIn(container(base, service), "env")) {
                 String name = string(variable.get("name"));
-                Map<String, Object> valueFrom = variable.containsKey("valueFrom")
-                        ? map(variable.get("valueFrom")) : Map.of();
+                Map<String, Object> valueFrom = variable.containsKey("valueFrom") ? map(variable.get("valueFrom"))
+                        : Map.of();
                 for (String kind : List.of("ConfigMap", "Secret")) {
                     String refKey = kind.equals("ConfigMap") ? "configMapKeyRef" : "secretKeyRef";
                     if (valueFrom.containsKey(refKey)) {
                         Map<String, Object> ref = map(valueFrom.get(refKey));
                         String source = string(ref.get("name"));
-                        assertThat(keysOf(base.get(kind, source))).as("%s: keys of %s %s, which %s takes",
-                                service.name(), kind, source, name).contains(string(ref.get("key")));
-                        assertThat(ref.get("key")).as("%s: the key of %s %s that %s takes", service.name(), kind,
-                                source, name).isEqualTo(name);
+                        assertThat(keysOf(base.get(kind, source)))
+                            .as("%s: keys of %s %s, which %s takes", service.name(), kind, source, name)
+                            .contains(string(ref.get("key")));
+                        assertThat(ref.get("key"))
+                            .as("%s: the key of %s %s that %s takes", service.name(), kind, source, name)
+                            .isEqualTo(name);
                         references++;
                     }
                 }
@@ -208,7 +231,8 @@ class KubernetesManifestTests {
             });
         }
         assertThat(keysOf(configMaps.get(0))).as("ConfigMap keys (each must be taken by some service)")
-                .isNotEmpty().isSubsetOf(taken);
+            .isNotEmpty()
+            .isSubsetOf(taken);
     }
 
     @Test
@@ -216,7 +240,7 @@ class KubernetesManifestTests {
         Map<String, String> config = stringMap(path(base.all("ConfigMap").get(0), "data"));
         for (Service service : Service.ALL) {
             assertThat(config).as("ConfigMap: %s", urlVariable(service))
-                    .containsEntry(urlVariable(service), "http://" + service.name() + ":" + service.port());
+                .containsEntry(urlVariable(service), "http://" + service.name() + ":" + service.port());
         }
         int urlsRead = 0;
         for (Service service : Service.ALL) {
@@ -225,8 +249,8 @@ class KubernetesManifestTests {
             for (Service other : Service.ALL) {
                 if (!other.equals(service) && read.contains(urlVariable(other))) {
                     assertThat(setting(base, container, urlVariable(other)))
-                            .as("%s: %s (without it, it calls localhost)", service.name(), urlVariable(other))
-                            .contains("http://" + other.name() + ":" + other.port());
+                        .as("%s: %s (without it, it calls localhost)", service.name(), urlVariable(other))
+                        .contains("http://" + other.name() + ":" + other.port());
                     urlsRead++;
                 }
             }
@@ -237,18 +261,20 @@ class KubernetesManifestTests {
     @Test
     void runsEveryServiceOnRabbitMqInTheBaseAndOnKafkaInTheKafkaOverlay() throws IOException {
         assertThat(sharedDefaults).as("the shared defaults: the binder every binding uses")
-                .contains("default-binder: ${TF_EVENT_BROKER:rabbit}")
-                .contains("brokers: ${TF_KAFKA_BOOTSTRAP_SERVERS:");
+            .contains("default-binder: ${TF_EVENT_BROKER:rabbit}")
+            .contains("brokers: ${TF_KAFKA_BOOTSTRAP_SERVERS:");
         Manifests kafka = render(KUBERNETES.resolve("overlays/kafka"));
         for (Service service : Service.ALL) {
             assertThat(setting(base, container(base, service), "TF_EVENT_BROKER")).as("%s: base", service.name())
-                    .contains("rabbit");
-            // all five or none: a producer on Kafka and its consumer on RabbitMQ would never meet
+                .contains("rabbit");
+            // all five or none: a producer on Kafka and its consumer on RabbitMQ would
+            // never meet
             assertThat(setting(kafka, container(kafka, service), "TF_EVENT_BROKER"))
-                    .as("%s: overlays/kafka", service.name()).contains("kafka");
+                .as("%s: overlays/kafka", service.name())
+                .contains("kafka");
             assertThat(setting(kafka, container(kafka, service), "TF_KAFKA_BOOTSTRAP_SERVERS"))
-                    .as("%s: overlays/kafka bootstrap servers", service.name())
-                    .hasValueSatisfying(servers -> assertThat(servers).matches("[a-z0-9.-]+:[0-9]+(,[a-z0-9.-]+:[0-9]+)*"));
+                .as("%s: overlays/kafka bootstrap servers", service.name())
+                .hasValueSatisfying(servers -> assertThat(servers).matches("[a-z0-9.-]+:[0-9]+(,[a-z0-9.-]+:[0-9]+)*"));
         }
     }
 
@@ -257,10 +283,10 @@ class KubernetesManifestTests {
         Map<String, Object> gateway = container(base, service("gateway"));
         assertThat(setting(base, gateway, "TF_LIMITS_STORE")).as("gateway: TF_LIMITS_STORE").contains("redis");
         assertThat(setting(base, gateway, "TF_REDIS_HOST")).as("gateway: TF_REDIS_HOST")
-                .hasValueSatisfying(host -> assertThat(host).isNotBlank());
+            .hasValueSatisfying(host -> assertThat(host).isNotBlank());
         assertThat(variableSources(base, gateway)).as("gateway: where its variables come from")
-                .containsEntry("TF_IDENTITY_SIGNING_JWK", "Secret gateway-secrets")
-                .containsEntry("TF_API_KEY_PEPPER", "Secret gateway-secrets");
+            .containsEntry("TF_IDENTITY_SIGNING_JWK", "Secret gateway-secrets")
+            .containsEntry("TF_API_KEY_PEPPER", "Secret gateway-secrets");
     }
 
     @Test
@@ -270,14 +296,15 @@ class KubernetesManifestTests {
         for (Map<String, Object> secret : secrets) {
             String name = nameOf(secret);
             assertThat(secret).as("Secret %s: values readable as placeholders in stringData, never in data", name)
-                    .doesNotContainKey("data");
+                .doesNotContainKey("data");
             Map<String, String> values = stringMap(path(secret, "stringData"));
             assertThat(values).as("Secret %s: stringData", name).isNotEmpty();
-            values.forEach((key, value) -> assertThat(value).as("Secret %s: %s (a template, never a real secret)",
-                    name, key).isEqualTo(PLACEHOLDER));
+            values.forEach(
+                    (key, value) -> assertThat(value).as("Secret %s: %s (a template, never a real secret)", name, key)
+                        .isEqualTo(PLACEHOLDER));
         }
         assertThat(keysOf(base.all("ConfigMap").get(0))).as("ConfigMap keys that look like secrets")
-                .noneMatch(key -> SECRET_VARIABLE.matcher(key).matches());
+            .noneMatch(key -> SECRET_VARIABLE.matcher(key).matches());
 
         Set<String> fromSecrets = new HashSet<>();
         for (Service service : Service.ALL) {
@@ -288,8 +315,9 @@ class KubernetesManifestTests {
                 }
             });
         }
-        assertThat(fromSecrets).as("secret variables the services take from Secrets").contains("TF_POSTGRES_PASSWORD",
-                "TF_RABBITMQ_PASSWORD", "TF_API_KEY_PEPPER", "TF_IDENTITY_SIGNING_JWK", "TF_AGENT_CREDENTIALS_KEY");
+        assertThat(fromSecrets).as("secret variables the services take from Secrets")
+            .contains("TF_POSTGRES_PASSWORD", "TF_RABBITMQ_PASSWORD", "TF_API_KEY_PEPPER", "TF_IDENTITY_SIGNING_JWK",
+                    "TF_AGENT_CREDENTIALS_KEY");
     }
 
     @Test
@@ -298,14 +326,15 @@ class KubernetesManifestTests {
         for (Service service : Service.ALL) {
             Map<String, Object> container = container(base, service);
             List<String> mountPaths = listIn(container, "volumeMounts").stream()
-                    .map(mount -> string(mount.get("mountPath"))).toList();
+                .map(mount -> string(mount.get("mountPath")))
+                .toList();
             for (Map<String, Object> variable : listIn(container, "env")) {
                 String name = string(variable.get("name"));
                 if (name.endsWith("_FILE")) {
                     String file = string(variable.get("value"));
                     assertThat(mountPaths)
-                            .as("%s: volume mounts, one of which must hold %s=%s", service.name(), name, file)
-                            .anyMatch(mountPath -> file.startsWith(mountPath + "/"));
+                        .as("%s: volume mounts, one of which must hold %s=%s", service.name(), name, file)
+                        .anyMatch(mountPath -> file.startsWith(mountPath + "/"));
                     files++;
                 }
             }
@@ -316,7 +345,7 @@ class KubernetesManifestTests {
     @Test
     void runsEachServiceAsTheImagesUserOnAReadOnlyFileSystemWithAWritableTmp() throws IOException {
         Matcher imageUser = Pattern.compile("--uid (\\d+)")
-                .matcher(Files.readString(ROOT.resolve("docker/service.Dockerfile")));
+            .matcher(Files.readString(ROOT.resolve("docker/service.Dockerfile")));
         assertThat(imageUser.find()).as("useradd --uid in docker/service.Dockerfile").isTrue();
         int uid = Integer.parseInt(imageUser.group(1));
         for (Service service : Service.ALL) {
@@ -328,15 +357,18 @@ class KubernetesManifestTests {
 
             Map<String, Object> container = container(base, service);
             assertThat(path(container, "securityContext", "readOnlyRootFilesystem"))
-                    .as("%s: readOnlyRootFilesystem", name).isEqualTo(true);
+                .as("%s: readOnlyRootFilesystem", name)
+                .isEqualTo(true);
             assertThat(path(container, "securityContext", "allowPrivilegeEscalation"))
-                    .as("%s: allowPrivilegeEscalation", name).isEqualTo(false);
+                .as("%s: allowPrivilegeEscalation", name)
+                .isEqualTo(false);
             Optional<String> tmpVolume = listIn(container, "volumeMounts").stream()
-                    .filter(mount -> "/tmp".equals(mount.get("mountPath"))).map(mount -> string(mount.get("name")))
-                    .findFirst();
+                .filter(mount -> "/tmp".equals(mount.get("mountPath")))
+                .map(mount -> string(mount.get("name")))
+                .findFirst();
             assertThat(tmpVolume).as("%s: a volume mounted at /tmp", name).isPresent();
             assertThat(listIn(pod, "volumes")).as("%s: volume %s, an emptyDir", name, tmpVolume.get())
-                    .anyMatch(volume -> tmpVolume.get().equals(volume.get("name")) && volume.containsKey("emptyDir"));
+                .anyMatch(volume -> tmpVolume.get().equals(volume.get("name")) && volume.containsKey("emptyDir"));
         }
     }
 
@@ -355,12 +387,12 @@ class KubernetesManifestTests {
 
             int limit = mebibytes(path(container, "resources", "limits", "memory"));
             assertThat(mebibytes(path(container, "resources", "requests", "memory")))
-                    .as("%s: memory request (a JVM does not give memory back, so it asks for its limit)", name)
-                    .isEqualTo(limit);
+                .as("%s: memory request (a JVM does not give memory back, so it asks for its limit)", name)
+                .isEqualTo(limit);
             assertThat(limit).as("%s: memory limit in MiB, twice the heap or more (metaspace, threads, natives)", name)
-                    .isGreaterThanOrEqualTo(2 * heapMebibytes);
+                .isGreaterThanOrEqualTo(2 * heapMebibytes);
             assertThat(path(container, "resources", "requests", "cpu")).as("%s: CPU request (the HPA's 100 %%)", name)
-                    .isNotNull();
+                .isNotNull();
         }
     }
 
@@ -377,11 +409,13 @@ class KubernetesManifestTests {
         for (Map<String, Object> ingressPath : paths) {
             String route = string(ingressPath.get("path"));
             assertThat(route).as("Ingress path %s (the actuator endpoints stay inside the cluster)", route)
-                    .isNotEqualTo("/").doesNotStartWith("/actuator");
+                .isNotEqualTo("/")
+                .doesNotStartWith("/actuator");
             Map<String, Object> backend = map(path(ingressPath, "backend", "service"));
             assertThat(backend.get("name")).as("Ingress path %s: backend service", route).isEqualTo("gateway");
             assertThat(servicePort(gatewayService, map(path(backend, "port"))))
-                    .as("Ingress path %s: backend service port", route).isEqualTo(service("gateway").port());
+                .as("Ingress path %s: backend service port", route)
+                .isEqualTo(service("gateway").port());
         }
     }
 
@@ -402,13 +436,13 @@ class KubernetesManifestTests {
         for (Service service : Service.ALL) {
             Map<String, Object> kubernetesService = base.get("Service", service.name());
             assertThat(stringMap(path(kubernetesService, "metadata", "labels")))
-                    .as("%s: Service labels, selected by the ServiceMonitor", service.name())
-                    .containsAllEntriesOf(selector);
+                .as("%s: Service labels, selected by the ServiceMonitor", service.name())
+                .containsAllEntriesOf(selector);
             for (Map<String, Object> endpoint : endpoints) {
                 // a ServiceMonitor names the Service's port, never a number
                 assertThat(servicePort(kubernetesService, Map.<String, Object>of("name", string(endpoint.get("port")))))
-                        .as("%s: the Service port that the ServiceMonitor scrapes", service.name())
-                        .isEqualTo(service.port());
+                    .as("%s: the Service port that the ServiceMonitor scrapes", service.name())
+                    .isEqualTo(service.port());
             }
         }
     }
@@ -421,7 +455,7 @@ class KubernetesManifestTests {
             String name = overlay.getFileName().toString();
             Map<String, Object> kustomization = kustomization(overlay);
             assertThat(kustomization).as("%s: kustomization (patches only, not the deprecated fields)", name)
-                    .doesNotContainKeys("patchesStrategicMerge", "patchesJson6902");
+                .doesNotContainKeys("patchesStrategicMerge", "patchesJson6902");
             assertThat(strings(kustomization.get("resources"))).as("%s: resources", name).contains("../../base");
             List<Map<String, Object>> patches = maps(path(kustomization, "patches"));
             assertThat(patches).as("%s: patches", name).isNotEmpty();
@@ -430,11 +464,12 @@ class KubernetesManifestTests {
             for (Map<String, Object> patch : patches) {
                 for (Map<String, String> target : targetsOf(overlay, patch)) {
                     assertThat(resources.matching(target))
-                            .as("%s: base resources that patch target %s names", name, target)
-                            .isNotEmpty();
+                        .as("%s: base resources that patch target %s names", name, target)
+                        .isNotEmpty();
                 }
             }
-            render(overlay);   // fails where an operation's path is not in the resource it patches
+            render(overlay); // fails where an operation's path is not in the resource it
+                             // patches
         }
     }
 
@@ -444,13 +479,14 @@ class KubernetesManifestTests {
         for (String name : List.of("gateway", "metering-service", "billing-service")) {
             assertThat(replicas(production.get("Deployment", name))).as("production: %s replicas", name).isEqualTo(2);
             assertThat(path(production.get("HorizontalPodAutoscaler", name), "spec", "minReplicas"))
-                    .as("production: %s HPA minReplicas", name).isEqualTo(2);
+                .as("production: %s HPA minReplicas", name)
+                .isEqualTo(2);
         }
         for (Service service : Service.ALL) {
             int baseMaximum = integer(path(base.get("HorizontalPodAutoscaler", service.name()), "spec", "maxReplicas"));
             assertThat(integer(path(production.get("HorizontalPodAutoscaler", service.name()), "spec", "maxReplicas")))
-                    .as("production: %s HPA maxReplicas, above the base's %d", service.name(), baseMaximum)
-                    .isGreaterThan(baseMaximum);
+                .as("production: %s HPA maxReplicas, above the base's %d", service.name(), baseMaximum)
+                .isGreaterThan(baseMaximum);
         }
     }
 
@@ -470,20 +506,21 @@ class KubernetesManifestTests {
                 mostGateways = Math.max(mostGateways, integer(path(autoscaler.get(), "spec", "maxReplicas")));
             }
             String store = setting(manifests, container(manifests, service("gateway")), "TF_LIMITS_STORE")
-                    .orElse("memory");
+                .orElse("memory");
             if (mostGateways > 1) {
-                assertThat(store).as("%s: TF_LIMITS_STORE of a gateway that may run %d replicas", rendering.getKey(),
-                        mostGateways).isEqualTo("redis");
+                assertThat(store)
+                    .as("%s: TF_LIMITS_STORE of a gateway that may run %d replicas", rendering.getKey(), mostGateways)
+                    .isEqualTo("redis");
                 scaledOut++;
             }
             for (Service service : Service.ALL) {
-                Optional<Map<String, Object>> serviceAutoscaler =
-                        manifests.find("HorizontalPodAutoscaler", service.name());
+                Optional<Map<String, Object>> serviceAutoscaler = manifests.find("HorizontalPodAutoscaler",
+                        service.name());
                 if (serviceAutoscaler.isPresent()) {
                     assertThat(replicas(manifests.get("Deployment", service.name())))
-                            .as("%s: %s replicas, within its HPA's bounds", rendering.getKey(), service.name())
-                            .isBetween(integer(path(serviceAutoscaler.get(), "spec", "minReplicas")),
-                                    integer(path(serviceAutoscaler.get(), "spec", "maxReplicas")));
+                        .as("%s: %s replicas, within its HPA's bounds", rendering.getKey(), service.name())
+                        .isBetween(integer(path(serviceAutoscaler.get(), "spec", "minReplicas")),
+                                integer(path(serviceAutoscaler.get(), "spec", "maxReplicas")));
                 }
             }
         }
@@ -501,8 +538,8 @@ class KubernetesManifestTests {
     }
 
     private static Set<String> variablesReadBy(Service service) throws IOException {
-        String applicationYml = Files.readString(
-                ROOT.resolve(service.module()).resolve("src/main/resources/application.yml"));
+        String applicationYml = Files
+            .readString(ROOT.resolve(service.module()).resolve("src/main/resources/application.yml"));
         Matcher matcher = VARIABLE.matcher(applicationYml + sharedDefaults);
         Set<String> variables = new HashSet<>();
         while (matcher.find()) {
@@ -519,13 +556,15 @@ class KubernetesManifestTests {
 
     private static Map<String, Object> container(Manifests manifests, Service service) {
         return maps(path(podSpec(manifests, service), "containers")).stream()
-                .filter(container -> service.name().equals(container.get("name"))).findFirst()
-                .orElseThrow(() -> new AssertionError(service.name() + ": no container named " + service.name()));
+            .filter(container -> service.name().equals(container.get("name")))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(service.name() + ": no container named " + service.name()));
     }
 
     /**
-     * Every variable a container sets, with where its value comes from: "value", "ConfigMap <name>",
-     * "Secret <name>" or "the pod". As in Kubernetes, env wins over envFrom.
+     * Every variable a container sets, with where its value comes from: "value",
+     * "ConfigMap <name>", "Secret <name>" or "the pod". As in Kubernetes, env wins over
+     * envFrom.
      */
     private static Map<String, String> variableSources(Manifests manifests, Map<String, Object> container) {
         Map<String, String> sources = new LinkedHashMap<>();
@@ -550,16 +589,21 @@ class KubernetesManifestTests {
             Map<String, Object> valueFrom = map(variable.get("valueFrom"));
             if (valueFrom.containsKey("configMapKeyRef")) {
                 sources.put(name, "ConfigMap " + string(map(valueFrom.get("configMapKeyRef")).get("name")));
-            } else if (valueFrom.containsKey("secretKeyRef")) {
+            }
+            else if (valueFrom.containsKey("secretKeyRef")) {
                 sources.put(name, "Secret " + string(map(valueFrom.get("secretKeyRef")).get("name")));
-            } else {
+            }
+            else {
                 sources.put(name, "the pod");
             }
         }
         return sources;
     }
 
-    /** The value a container gives a variable, where the manifests hold it (a value or a ConfigMap key). */
+    /**
+     * The value a container gives a variable, where the manifests hold it (a value or a
+     * ConfigMap key).
+     */
     private static Optional<String> setting(Manifests manifests, Map<String, Object> container, String variable) {
         for (Map<String, Object> entry : listIn(container, "env")) {
             if (variable.equals(entry.get("name"))) {
@@ -596,7 +640,7 @@ class KubernetesManifestTests {
         Map<String, Object> httpGet = map(path(container, probe, "httpGet"));
         assertThat(httpGet.get("path")).as("%s: %s path", service.name(), probe).isEqualTo(expectedPath);
         assertThat(containerPort(container, path(httpGet, "port"))).as("%s: %s port", service.name(), probe)
-                .isEqualTo(service.port());
+            .isEqualTo(service.port());
     }
 
     /** A port given as a number, or by the name of one of the container's ports. */
@@ -604,13 +648,17 @@ class KubernetesManifestTests {
         if (port instanceof Integer) {
             return (Integer) port;
         }
-        return maps(path(container, "ports")).stream().filter(named -> string(port).equals(named.get("name")))
-                .map(named -> integer(named.get("containerPort"))).findFirst()
-                .orElseThrow(() -> new AssertionError(
-                        "container " + container.get("name") + " has no port named " + port));
+        return maps(path(container, "ports")).stream()
+            .filter(named -> string(port).equals(named.get("name")))
+            .map(named -> integer(named.get("containerPort")))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("container " + container.get("name") + " has no port named " + port));
     }
 
-    /** The number of a Service's port, given as {number: n} or {name: n} (Ingress backends, ServiceMonitors). */
+    /**
+     * The number of a Service's port, given as {number: n} or {name: n} (Ingress
+     * backends, ServiceMonitors).
+     */
     private static int servicePort(Map<String, Object> kubernetesService, Map<String, Object> port) {
         List<Map<String, Object>> ports = maps(path(kubernetesService, "spec", "ports"));
         for (Map<String, Object> candidate : ports) {
@@ -670,24 +718,29 @@ class KubernetesManifestTests {
         return string(path(patch, "patch"));
     }
 
-    /** What a patch applies to: its target, or else the kind and name in each strategic merge patch it holds. */
+    /**
+     * What a patch applies to: its target, or else the kind and name in each strategic
+     * merge patch it holds.
+     */
     private static List<Map<String, String>> targetsOf(Path overlay, Map<String, Object> patch) throws IOException {
         String where = overlay.getFileName() + ": patch " + patch.getOrDefault("path", patch.get("target"));
         if (patch.containsKey("target")) {
             Map<String, String> target = stringMap(patch.get("target"));
             assertThat(target.keySet()).as("%s: target fields this test understands", where)
-                    .contains("kind").isSubsetOf("group", "version", "kind", "name");
+                .contains("kind")
+                .isSubsetOf("group", "version", "kind", "name");
             return List.of(target);
         }
         List<Map<String, Object>> documents = documents(patchText(overlay, patch));
         assertThat(documents).as("%s: patches in one file (kustomize 5.5 fails on more than one)", where).hasSize(1);
-        return List.of(Map.of("kind", string(documents.get(0).get("kind")),
-                "name", string(path(documents.get(0), "metadata", "name"))));
+        return List.of(Map.of("kind", string(documents.get(0).get("kind")), "name",
+                string(path(documents.get(0), "metadata", "name"))));
     }
 
     /**
-     * The overlay's resources with its own patches applied: JSON patches (add, replace, remove) and strategic merge
-     * patches that delete a resource, which is all the overlays use.
+     * The overlay's resources with its own patches applied: JSON patches (add, replace,
+     * remove) and strategic merge patches that delete a resource, which is all the
+     * overlays use.
      */
     private static Manifests render(Path overlay) throws IOException {
         Manifests rendered = Manifests.read(overlay);
@@ -703,10 +756,12 @@ class KubernetesManifestTests {
                         applyOperation(resource, operation, where + " on " + nameOf(resource));
                     }
                 }
-            } else {
+            }
+            else {
                 Map<String, Object> strategic = map(content);
-                assertThat(strategic.get("$patch")).as("%s: this test renders only strategic merge patches that"
-                        + " delete a resource", where).isEqualTo("delete");
+                assertThat(strategic.get("$patch"))
+                    .as("%s: this test renders only strategic merge patches that" + " delete a resource", where)
+                    .isEqualTo("delete");
                 rendered.remove(string(strategic.get("kind")), string(path(strategic, "metadata", "name")));
             }
         }
@@ -756,14 +811,17 @@ class KubernetesManifestTests {
     private static void add(Object parent, String token, Object value, String where) {
         if (parent instanceof Map) {
             map(parent).put(token, value);
-        } else if (parent instanceof List) {
+        }
+        else if (parent instanceof List) {
             List<Object> list = (List<Object>) parent;
             if (token.equals("-")) {
                 list.add(value);
-            } else {
+            }
+            else {
                 list.add(index(token, list.size(), where), value);
             }
-        } else {
+        }
+        else {
             fail(where + ": " + token + " lies below a plain value");
         }
     }
@@ -772,7 +830,8 @@ class KubernetesManifestTests {
     private static void replace(Object parent, String token, Object value) {
         if (parent instanceof Map) {
             map(parent).put(token, value);
-        } else {
+        }
+        else {
             ((List<Object>) parent).set(Integer.parseInt(token), value);
         }
     }
@@ -780,7 +839,8 @@ class KubernetesManifestTests {
     private static void remove(Object parent, String token) {
         if (parent instanceof Map) {
             map(parent).remove(token);
-        } else {
+        }
+        else {
             ((List<?>) parent).remove(Integer.parseInt(token));
         }
     }
@@ -804,7 +864,10 @@ class KubernetesManifestTests {
         return documents;
     }
 
-    /** The value under the keys, failing with the resource and the keys where it is missing. */
+    /**
+     * The value under the keys, failing with the resource and the keys where it is
+     * missing.
+     */
     private static Object path(Map<String, Object> node, String... keys) {
         Object current = node;
         for (int depth = 0; depth < keys.length; depth++) {
@@ -861,8 +924,10 @@ class KubernetesManifestTests {
     }
 
     private static Map<String, String> stringMap(Object value) {
-        return map(value).entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
-                entry -> String.valueOf(entry.getValue()), (first, second) -> second, LinkedHashMap::new));
+        return map(value).entrySet()
+            .stream()
+            .collect(Collectors.toMap(Map.Entry::getKey, entry -> String.valueOf(entry.getValue()),
+                    (first, second) -> second, LinkedHashMap::new));
     }
 
     private static String string(Object value) {
@@ -875,7 +940,10 @@ class KubernetesManifestTests {
         return (Integer) value;
     }
 
-    /** The resources of a kustomization directory (its own files and those of the directories it includes). */
+    /**
+     * The resources of a kustomization directory (its own files and those of the
+     * directories it includes).
+     */
     private static final class Manifests {
 
         private final List<Map<String, Object>> resources;
@@ -890,8 +958,10 @@ class KubernetesManifestTests {
                 Path resource = directory.resolve(entry).normalize();
                 if (Files.isDirectory(resource)) {
                     resources.addAll(read(resource).resources);
-                } else if (Files.isRegularFile(resource)) {
-                    // a listed file that is missing is reported by listsEveryManifestOfTheBaseAndOnlyFilesThatExist
+                }
+                else if (Files.isRegularFile(resource)) {
+                    // a listed file that is missing is reported by
+                    // listsEveryManifestOfTheBaseAndOnlyFilesThatExist
                     resources.addAll(documents(Files.readString(resource)));
                 }
             }
@@ -912,16 +982,17 @@ class KubernetesManifestTests {
 
         List<Map<String, Object>> matching(Map<String, String> target) {
             return resources.stream()
-                    .filter(resource -> !target.containsKey("kind") || target.get("kind").equals(resource.get("kind")))
-                    .filter(resource -> !target.containsKey("name") || target.get("name").equals(nameOf(resource)))
-                    .toList();
+                .filter(resource -> !target.containsKey("kind") || target.get("kind").equals(resource.get("kind")))
+                .filter(resource -> !target.containsKey("name") || target.get("name").equals(nameOf(resource)))
+                .toList();
         }
 
         void remove(String kind, String name) {
-            boolean removed = resources.removeIf(
-                    resource -> kind.equals(resource.get("kind")) && name.equals(nameOf(resource)));
-            assertThat(removed)
-                    .as("a %s named %s to delete", kind, name).isTrue();
+            boolean removed = resources
+                .removeIf(resource -> kind.equals(resource.get("kind")) && name.equals(nameOf(resource)));
+            assertThat(removed).as("a %s named %s to delete", kind, name).isTrue();
         }
+
     }
+
 }

@@ -7,7 +7,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.regex.Pattern;
 
-/** Creates (and for tests re-creates) the per-service databases on any PostgreSQL server. */
+/**
+ * Creates (and for tests re-creates) the per-service databases on any PostgreSQL server.
+ */
 public final class Databases {
 
     private static final Pattern SAFE_NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
@@ -19,7 +21,10 @@ public final class Databases {
         return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/postgres", user, password);
     }
 
-    /** Creates the database unless it exists; never touches an existing one. Returns true when it was created. */
+    /**
+     * Creates the database unless it exists; never touches an existing one. Returns true
+     * when it was created.
+     */
     public static boolean createIfMissing(Connection maintenance, String database) throws SQLException {
         requireSafe(database);
         try (PreparedStatement exists = maintenance.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
@@ -31,15 +36,20 @@ public final class Databases {
         try (Statement create = maintenance.createStatement()) {
             create.execute("CREATE DATABASE " + database);
             return true;
-        } catch (SQLException e) {
-            if ("42P04".equals(e.getSQLState())) { // created concurrently by another process
+        }
+        catch (SQLException e) {
+            if ("42P04".equals(e.getSQLState())) { // created concurrently by another
+                                                   // process
                 return false;
             }
             throw e;
         }
     }
 
-    /** Drops the database (disconnecting its sessions) and creates it empty; for tests only. */
+    /**
+     * Drops the database (disconnecting its sessions) and creates it empty; for tests
+     * only.
+     */
     public static void recreate(Connection maintenance, String database) throws SQLException {
         requireSafe(database);
         try (Statement statement = maintenance.createStatement()) {
@@ -61,4 +71,5 @@ public final class Databases {
             throw new IllegalArgumentException("Not a plain database name: " + database);
         }
     }
+
 }

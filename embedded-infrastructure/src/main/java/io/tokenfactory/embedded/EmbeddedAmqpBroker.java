@@ -13,17 +13,21 @@ import java.util.stream.Stream;
 import org.apache.qpid.server.SystemLauncher;
 
 /**
- * An in-process AMQP 0-9-1 broker (Apache Qpid Broker-J with an in-memory store) that RabbitMQ clients and the
- * Spring Cloud Stream Rabbit binder talk to like RabbitMQ. Messages live in memory: a restart of the broker
- * empties it. It refuses queue arguments for dead-lettering, so dead-letter queues need real RabbitMQ.
+ * An in-process AMQP 0-9-1 broker (Apache Qpid Broker-J with an in-memory store) that
+ * RabbitMQ clients and the Spring Cloud Stream Rabbit binder talk to like RabbitMQ.
+ * Messages live in memory: a restart of the broker empties it. It refuses queue arguments
+ * for dead-lettering, so dead-letter queues need real RabbitMQ.
  */
 public final class EmbeddedAmqpBroker implements AutoCloseable {
 
     public static final String USER = "guest";
+
     public static final String PASSWORD = "guest";
 
     private final SystemLauncher launcher;
+
     private final int port;
+
     private final Path workDirectory;
 
     private EmbeddedAmqpBroker(SystemLauncher launcher, int port, Path workDirectory) {
@@ -32,7 +36,9 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
         this.workDirectory = workDirectory;
     }
 
-    /** @param port the AMQP port, or 0 for a free one */
+    /**
+     * @param port the AMQP port, or 0 for a free one
+     */
     public static EmbeddedAmqpBroker start(int port) {
         int amqpPort = port > 0 ? port : freePort();
         try {
@@ -52,9 +58,11 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
             SystemLauncher launcher = new SystemLauncher();
             launcher.startup(systemConfig);
             return new EmbeddedAmqpBroker(launcher, amqpPort, workDirectory);
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException("Embedded AMQP broker did not start", e);
-        } catch (Exception e) {
+        }
+        catch (Exception e) {
             throw new IllegalStateException("Embedded AMQP broker did not start on port " + amqpPort, e);
         }
     }
@@ -71,12 +79,14 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
     public void close() {
         try {
             launcher.shutdown();
-        } catch (IllegalStateException alreadyStopped) {
+        }
+        catch (IllegalStateException alreadyStopped) {
             // Qpid's own JVM shutdown hook got there first
         }
         try (Stream<Path> files = Files.walk(workDirectory)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException | UncheckedIOException ignored) {
+        }
+        catch (IOException | UncheckedIOException ignored) {
             // a leftover temporary directory is harmless
         }
     }
@@ -85,8 +95,10 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
+
 }

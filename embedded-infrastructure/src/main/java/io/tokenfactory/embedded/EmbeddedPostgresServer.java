@@ -9,8 +9,9 @@ import java.sql.SQLException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
- * A real PostgreSQL server (zonky's embedded binaries, no Docker, no installation) running as a child process.
- * With a data directory its databases survive restarts; without one it starts empty and is wiped on close.
+ * A real PostgreSQL server (zonky's embedded binaries, no Docker, no installation)
+ * running as a child process. With a data directory its databases survive restarts;
+ * without one it starts empty and is wiped on close.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -28,16 +29,18 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     /**
-     * @param dataDirectory where the cluster lives across restarts, or null for a throw-away one
-     * @param port          the port to listen on, or 0 for a free one
+     * @param dataDirectory where the cluster lives across restarts, or null for a
+     * throw-away one
+     * @param port the port to listen on, or 0 for a free one
      */
     public static EmbeddedPostgresServer start(Path dataDirectory, int port) {
         try {
-            // whoever starts the server stops it, in order (services first); no hook of zonky's racing that
+            // whoever starts the server stops it, in order (services first); no hook of
+            // zonky's racing that
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                    .setRegisterShutdownHook(false)
-                    .setServerConfig("max_connections", "300")
-                    .setServerConfig("fsync", dataDirectory == null ? "off" : "on");
+                .setRegisterShutdownHook(false)
+                .setServerConfig("max_connections", "300")
+                .setServerConfig("fsync", dataDirectory == null ? "off" : "on");
             if (port > 0) {
                 builder.setPort(port);
             }
@@ -45,7 +48,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
             }
             return new EmbeddedPostgresServer(builder.start());
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException("Embedded PostgreSQL did not start", e);
         }
     }
@@ -70,8 +74,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     public void close() {
         try {
             postgres.close();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException("Embedded PostgreSQL did not stop cleanly", e);
         }
     }
+
 }

@@ -18,15 +18,15 @@ class EmbeddedInfrastructureIntegrationTests {
     @Test
     void postgresKeepsDatabasesInItsDataDirectoryAcrossRestarts(@TempDir Path dataDirectory) throws Exception {
         try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(dataDirectory, 0);
-             Connection maintenance = postgres.connectToMaintenanceDatabase()) {
+                Connection maintenance = postgres.connectToMaintenanceDatabase()) {
             assertThat(Databases.createIfMissing(maintenance, "tf_example")).isTrue();
             assertThat(Databases.createIfMissing(maintenance, "tf_example")).isFalse();
         }
 
         try (EmbeddedPostgresServer restarted = EmbeddedPostgresServer.start(dataDirectory, 0);
-             Connection maintenance = restarted.connectToMaintenanceDatabase();
-             ResultSet rows = maintenance.createStatement()
-                     .executeQuery("SELECT count(*) FROM pg_database WHERE datname = 'tf_example'")) {
+                Connection maintenance = restarted.connectToMaintenanceDatabase();
+                ResultSet rows = maintenance.createStatement()
+                    .executeQuery("SELECT count(*) FROM pg_database WHERE datname = 'tf_example'")) {
             rows.next();
             assertThat(rows.getInt(1)).isEqualTo(1);
             assertThat(maintenance.getMetaData().getDatabaseProductVersion()).startsWith("17.");
@@ -54,4 +54,5 @@ class EmbeddedInfrastructureIntegrationTests {
             }
         }
     }
+
 }

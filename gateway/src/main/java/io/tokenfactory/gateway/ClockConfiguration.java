@@ -12,4 +12,5 @@ class ClockConfiguration {
     Clock clock() {
         return Clock.systemUTC();
     }
+
 }

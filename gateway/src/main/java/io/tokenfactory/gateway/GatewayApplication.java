@@ -4,7 +4,10 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
-/** The one front door: every department, person and agent reaches the factory through here. */
+/**
+ * The one front door: every department, person and agent reaches the factory through
+ * here.
+ */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class GatewayApplication {
@@ -12,4 +15,5 @@ public class GatewayApplication {
     public static void main(String[] args) {
         SpringApplication.run(GatewayApplication.class, args);
     }
+
 }

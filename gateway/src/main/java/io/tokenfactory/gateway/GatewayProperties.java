@@ -16,85 +16,93 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * @param upstreams                where each service answers
- * @param connectTimeout           how long to wait for a connection to a service
- * @param responseTimeout          how long an admin API may take before its response begins
- * @param inferenceResponseTimeout how long inference-service may take before its response begins (the first
- *                                 token can wait for a model to load or a batch slot)
- * @param streamIdleTimeout        the longest silence allowed once a response has begun; a token stream may run
- *                                 for minutes, but never goes quiet for this long
- * @param apiKeys                  how API key secrets are hashed and cached
- * @param identity                 the identity tokens minted for the services
- * @param limits                   request and token limits
- * @param consoleOrigins           browser origins allowed to call the API (CORS), e.g. the console's dev server
- * @param processedEventRetention  how long consumed event ids are kept to recognise redeliveries
+ * @param upstreams where each service answers
+ * @param connectTimeout how long to wait for a connection to a service
+ * @param responseTimeout how long an admin API may take before its response begins
+ * @param inferenceResponseTimeout how long inference-service may take before its response
+ * begins (the first token can wait for a model to load or a batch slot)
+ * @param streamIdleTimeout the longest silence allowed once a response has begun; a token
+ * stream may run for minutes, but never goes quiet for this long
+ * @param apiKeys how API key secrets are hashed and cached
+ * @param identity the identity tokens minted for the services
+ * @param limits request and token limits
+ * @param consoleOrigins browser origins allowed to call the API (CORS), e.g. the
+ * console's dev server
+ * @param processedEventRetention how long consumed event ids are kept to recognise
+ * redeliveries
  */
 @Validated
 @ConfigurationProperties("tokenfactory.gateway")
-public record GatewayProperties(
-        @NotNull @Valid @DefaultValue Upstreams upstreams,
+public record GatewayProperties(@NotNull @Valid @DefaultValue Upstreams upstreams,
         @NotNull @DefaultValue("PT2S") Duration connectTimeout,
         @NotNull @DefaultValue("PT30S") Duration responseTimeout,
         @NotNull @DefaultValue("PT2M") Duration inferenceResponseTimeout,
-        @NotNull @DefaultValue("PT1M") Duration streamIdleTimeout,
-        @NotNull @Valid @DefaultValue ApiKeys apiKeys,
-        @NotNull @Valid @DefaultValue Identity identity,
-        @NotNull @Valid @DefaultValue Limits limits,
+        @NotNull @DefaultValue("PT1M") Duration streamIdleTimeout, @NotNull @Valid @DefaultValue ApiKeys apiKeys,
+        @NotNull @Valid @DefaultValue Identity identity, @NotNull @Valid @DefaultValue Limits limits,
         @NotNull @DefaultValue("http://localhost:5173") List<String> consoleOrigins,
         @NotNull @DefaultValue("P30D") Duration processedEventRetention) {
 
-    /** Where limit counters live: this instance's memory, or Redis shared by all gateway replicas. */
-    public enum LimitStore { MEMORY, REDIS }
-
     /**
-     * @param store                        MEMORY (one gateway) or REDIS (several replicas)
-     * @param maxRequestBody               larger request bodies are refused with 413
-     * @param defaultCompletionReservation tokens reserved for a completion that names no max_tokens
-     * @param departmentRpm                requests per minute for each department, all its keys together (empty: none)
-     * @param departmentTpm                tokens per minute for each department, all its keys together (empty: none)
-     * @param failedAuthenticationsPerMinute wrong keys one client address may present per minute; then every request
-     *                                     from it gets 429 until the minute is over (brute force gets nowhere)
+     * Where limit counters live: this instance's memory, or Redis shared by all gateway
+     * replicas.
      */
-    public record Limits(
-            @NotNull @DefaultValue("MEMORY") LimitStore store,
-            @NotNull @DefaultValue("4MB") DataSize maxRequestBody,
-            @Positive @DefaultValue("1024") long defaultCompletionReservation,
-            @Positive Integer departmentRpm,
-            @Positive Long departmentTpm,
-            @Positive @DefaultValue("30") int failedAuthenticationsPerMinute) {
+    public enum LimitStore {
+
+        MEMORY, REDIS
+
     }
 
     /**
-     * @param pepper     the HMAC pepper (a secret: set it through {@code TF_API_KEY_PEPPER}), at least 32
-     *                   characters; when empty, the pepper file is used, and created on first start
+     * @param store MEMORY (one gateway) or REDIS (several replicas)
+     * @param maxRequestBody larger request bodies are refused with 413
+     * @param defaultCompletionReservation tokens reserved for a completion that names no
+     * max_tokens
+     * @param departmentRpm requests per minute for each department, all its keys together
+     * (empty: none)
+     * @param departmentTpm tokens per minute for each department, all its keys together
+     * (empty: none)
+     * @param failedAuthenticationsPerMinute wrong keys one client address may present per
+     * minute; then every request from it gets 429 until the minute is over (brute force
+     * gets nowhere)
+     */
+    public record Limits(@NotNull @DefaultValue("MEMORY") LimitStore store,
+            @NotNull @DefaultValue("4MB") DataSize maxRequestBody,
+            @Positive @DefaultValue("1024") long defaultCompletionReservation, @Positive Integer departmentRpm,
+            @Positive Long departmentTpm, @Positive @DefaultValue("30") int failedAuthenticationsPerMinute) {
+    }
+
+    /**
+     * @param pepper the HMAC pepper (a secret: set it through {@code TF_API_KEY_PEPPER}),
+     * at least 32 characters; when empty, the pepper file is used, and created on first
+     * start
      * @param pepperFile where a generated pepper is kept
-     * @param cacheTtl   how long a key lookup is cached; bounds how late another replica sees a revocation
-     * @param agentServiceKeyFile where agent-service's own key (scope {@code agent-keys}) is written for it on
-     *                   start, when missing or no longer valid; empty: nothing is written (issue one through the API)
-     * @param bootstrapAdminKeyFile where the first start's admin key is also written (local runs); empty: log only
+     * @param cacheTtl how long a key lookup is cached; bounds how late another replica
+     * sees a revocation
+     * @param agentServiceKeyFile where agent-service's own key (scope {@code agent-keys})
+     * is written for it on start, when missing or no longer valid; empty: nothing is
+     * written (issue one through the API)
+     * @param bootstrapAdminKeyFile where the first start's admin key is also written
+     * (local runs); empty: log only
      */
     public record ApiKeys(
-            // a placeholder left in a Secret template (REPLACE_ME) or a word would make every key hash guessable
-            @Pattern(regexp = "|.{32,}", message = "must be empty (a pepper generated into the pepper file) or at "
-                    + "least 32 characters of random, e.g. openssl rand -base64 32")
-            String pepper,
+            // a placeholder left in a Secret template (REPLACE_ME) or a word would make
+            // every key hash guessable
+            @Pattern(regexp = "|.{32,}",
+                    message = "must be empty (a pepper generated into the pepper file) or at "
+                            + "least 32 characters of random, e.g. openssl rand -base64 32") String pepper,
             @NotNull @DefaultValue(".factory/secrets/api-key-pepper") Path pepperFile,
-            @NotNull @DefaultValue("PT30S") Duration cacheTtl,
-            Path agentServiceKeyFile,
-            Path bootstrapAdminKeyFile) {
+            @NotNull @DefaultValue("PT30S") Duration cacheTtl, Path agentServiceKeyFile, Path bootstrapAdminKeyFile) {
     }
 
     /**
-     * @param signingJwk a private EC P-256 JWK (a secret, {@code TF_IDENTITY_SIGNING_JWK}); generated when empty
-     * @param tokenTtl   lifetime of an identity token
+     * @param signingJwk a private EC P-256 JWK (a secret,
+     * {@code TF_IDENTITY_SIGNING_JWK}); generated when empty
+     * @param tokenTtl lifetime of an identity token
      */
-    public record Identity(
-            String signingJwk,
-            @NotNull @DefaultValue("PT60S") Duration tokenTtl) {
+    public record Identity(String signingJwk, @NotNull @DefaultValue("PT60S") Duration tokenTtl) {
     }
 
-    public record Upstreams(
-            @NotNull @DefaultValue("http://localhost:8082") URI inference,
+    public record Upstreams(@NotNull @DefaultValue("http://localhost:8082") URI inference,
             @NotNull @DefaultValue("http://localhost:8081") URI agents,
             @NotNull @DefaultValue("http://localhost:8083") URI metering,
             @NotNull @DefaultValue("http://localhost:8084") URI billing) {

@@ -19,8 +19,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The gateway against {@link StubUpstream} for billing, metering and inference, and against a closed port for
- * agent-service. Every gateway test class extends this, so they share one Spring context.
+ * The gateway against {@link StubUpstream} for billing, metering and inference, and
+ * against a closed port for agent-service. Every gateway test class extends this, so they
+ * share one Spring context.
  */
 @ServiceIntegrationTest
 public abstract class GatewayIntegrationTest {
@@ -57,7 +58,8 @@ public abstract class GatewayIntegrationTest {
     }
 
     protected IssuedApiKey limitedKey(UUID department, Integer rpm, Long tpm, List<String> models) {
-        return apiKeys.issue(new NewApiKey("limited-key", department, null, Set.of("inference"), models, rpm, tpm, null));
+        return apiKeys
+            .issue(new NewApiKey("limited-key", department, null, Set.of("inference"), models, rpm, tpm, null));
     }
 
     private static StubUpstream startUpstream() {
@@ -67,8 +69,10 @@ public abstract class GatewayIntegrationTest {
     private static int closedPort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
+
 }

@@ -13,29 +13,37 @@ import org.springframework.context.annotation.Configuration;
 class GatewayPropertiesTests {
 
     private final ApplicationContextRunner gateway = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
-            .withUserConfiguration(Bound.class);
+        .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+        .withUserConfiguration(Bound.class);
 
     @Test
     void refusesAnApiKeyPepperLeftAtTheSecretTemplatesPlaceholderOrTooShortToBeRandom() {
-        gateway.withPropertyValues("tokenfactory.gateway.api-keys.pepper=REPLACE_ME").run(context ->
-                assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("apiKeys.pepper")
-                        .hasMessageContaining("at least 32 characters"));
-        gateway.withPropertyValues("tokenfactory.gateway.api-keys.pepper=password-of-the-month").run(context ->
-                assertThat(context).hasFailed());
+        gateway.withPropertyValues("tokenfactory.gateway.api-keys.pepper=REPLACE_ME")
+            .run(context -> assertThat(context).hasFailed()
+                .getFailure()
+                .rootCause()
+                .hasMessageContaining("apiKeys.pepper")
+                .hasMessageContaining("at least 32 characters"));
+        gateway.withPropertyValues("tokenfactory.gateway.api-keys.pepper=password-of-the-month")
+            .run(context -> assertThat(context).hasFailed());
     }
 
     @Test
     void takesARandomPepperOrNoneAtAll() {
         gateway.withPropertyValues("tokenfactory.gateway.api-keys.pepper=q3mV9nZ0e1kJc7wXb2YtR5uH8sLpA4dGfE6iNoQrS0=")
-                .run(context -> assertThat(context).hasNotFailed());
-        gateway.withPropertyValues("tokenfactory.gateway.api-keys.pepper=").run(context -> assertThat(context)
-                .hasNotFailed().getBean(GatewayProperties.class).extracting(p -> p.apiKeys().pepper()).isEqualTo(""));
+            .run(context -> assertThat(context).hasNotFailed());
+        gateway.withPropertyValues("tokenfactory.gateway.api-keys.pepper=")
+            .run(context -> assertThat(context).hasNotFailed()
+                .getBean(GatewayProperties.class)
+                .extracting(p -> p.apiKeys().pepper())
+                .isEqualTo(""));
         gateway.run(context -> assertThat(context).hasNotFailed());
     }
 
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties(GatewayProperties.class)
     static class Bound {
+
     }
+
 }

@@ -19,4 +19,5 @@ class OperationsEndpointsIntegrationTests extends GatewayIntegrationTest impleme
     public HttpTestClient authorized(HttpTestClient client) {
         return client.withToken(adminKey().secret());
     }
+
 }

@@ -17,62 +17,74 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Stands in for the four services behind the gateway (a true edge for these tests): it echoes what it received,
- * knows a set of departments, can be held back on purpose, streams server-sent events one chunk at a time and
- * answers chat completions with an OpenAI usage block.
+ * Stands in for the four services behind the gateway (a true edge for these tests): it
+ * echoes what it received, knows a set of departments, can be held back on purpose,
+ * streams server-sent events one chunk at a time and answers chat completions with an
+ * OpenAI usage block.
  */
 public final class StubUpstream implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final String DEPARTMENTS = "/api/billing/departments/";
+
     /** Prompt tokens every stub completion reports. */
     public static final long PROMPT_TOKENS = 10;
 
     public final Set<UUID> knownDepartments = ConcurrentHashMap.newKeySet();
+
     /** Tokens reported by all completions answered so far. */
     public final AtomicLong tokensServed = new AtomicLong();
+
     /** Calls to the flaky endpoint, which fails every other call. */
     public final AtomicLong flakyCalls = new AtomicLong();
+
     /** Completed by a test to let the held endpoint and the second SSE chunk go. */
     public volatile CompletableFuture<Void> release = new CompletableFuture<>();
 
     private final StubHttpServer server = new StubHttpServer();
 
     public StubUpstream() {
-        server.route("GET", DEPARTMENTS, this::department)
-                .route("/api/metering/slow", request -> {
-                    release.join();
-                    return echo(request, 200);
-                })
-                .route("/v1/stream", request -> Response.eventStream(events -> {
-                    events.data("{\"chunk\":1}");
-                    release.join();
-                    events.data("{\"chunk\":2}");
-                    events.data("[DONE]");
-                }))
-                .route("/api/metering/flaky",
-                        request -> echo(request, flakyCalls.incrementAndGet() % 2 == 1 ? 503 : 200))
-                .route("POST", "/v1/chat/completions", this::completion)
-                .route("/", request -> echo(request, 200));
+        server.route("GET", DEPARTMENTS, this::department).route("/api/metering/slow", request -> {
+            release.join();
+            return echo(request, 200);
+        }).route("/v1/stream", request -> Response.eventStream(events -> {
+            events.data("{\"chunk\":1}");
+            release.join();
+            events.data("{\"chunk\":2}");
+            events.data("[DONE]");
+        }))
+            .route("/api/metering/flaky", request -> echo(request, flakyCalls.incrementAndGet() % 2 == 1 ? 503 : 200))
+            .route("POST", "/v1/chat/completions", this::completion)
+            .route("/", request -> echo(request, 200));
     }
 
     public String url() {
         return server.url();
     }
 
-    /** Headers of the last request to a path (without its query), lower-cased names, first value of each. */
+    /**
+     * Headers of the last request to a path (without its query), lower-cased names, first
+     * value of each.
+     */
     public Map<String, String> lastHeaders(String path) {
         List<Request> requests = server.requests();
         for (int i = requests.size() - 1; i >= 0; i--) {
             if (requests.get(i).path().equals(path)) {
-                return requests.get(i).headers().entrySet().stream()
-                        .collect(Collectors.toMap(Map.Entry::getKey, header -> header.getValue().get(0)));
+                return requests.get(i)
+                    .headers()
+                    .entrySet()
+                    .stream()
+                    .collect(Collectors.toMap(Map.Entry::getKey, header -> header.getValue().get(0)));
             }
         }
         throw new AssertionError("The upstream received no request to " + path);
     }
 
-    /** Known departments exist; a path below one (not a department lookup) is echoed like any other. */
+    /**
+     * Known departments exist; a path below one (not a department lookup) is echoed like
+     * any other.
+     */
     private Response department(Request request) {
         String id = request.path().substring(DEPARTMENTS.length());
         boolean lookup = !id.isEmpty() && !id.contains("/");
@@ -85,7 +97,10 @@ public final class StubUpstream implements AutoCloseable {
         return Response.json(status, "{\"served\":\"" + request.method() + " " + target + "\"}");
     }
 
-    /** Answers with completion tokens equal to the request's max_tokens, like a model that talks to its limit. */
+    /**
+     * Answers with completion tokens equal to the request's max_tokens, like a model that
+     * talks to its limit.
+     */
     private Response completion(Request request) {
         JsonNode json = JSON.readTree(request.body().isEmpty() ? "{}" : request.body());
         long completion = json.path("max_tokens").asLong(16);
@@ -109,4 +124,5 @@ public final class StubUpstream implements AutoCloseable {
         release.complete(null);
         server.close();
     }
+
 }

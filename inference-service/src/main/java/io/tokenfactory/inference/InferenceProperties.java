@@ -19,22 +19,21 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * @param node           the declared node ({@code tokenfactory.nodes}) this instance runs on: its local models' usage
- *                       and energy name it. Not a pod or host name: replicas on one machine share one node
- * @param outbox         how usage events reach the broker
- * @param models         the models this instance serves, local or remote
- * @param energy         how node energy is settled and published (each node's meter is declared with the node)
+ * @param node the declared node ({@code tokenfactory.nodes}) this instance runs on: its
+ * local models' usage and energy name it. Not a pod or host name: replicas on one machine
+ * share one node
+ * @param outbox how usage events reach the broker
+ * @param models the models this instance serves, local or remote
+ * @param energy how node energy is settled and published (each node's meter is declared
+ * with the node)
  * @param maxRequestSize larger request bodies are refused with 413 before they are read
- * @param streamTimeout  the longest a streamed response may stay open
+ * @param streamTimeout the longest a streamed response may stay open
  */
 @Validated
 @ConfigurationProperties("tokenfactory.inference")
-public record InferenceProperties(
-        @NotBlank @DefaultValue("local") String node,
-        @NotNull @Valid @DefaultValue OutboxSettings outbox,
-        @NotEmpty @Valid List<ModelSettings> models,
-        @NotNull @Valid @DefaultValue EnergySettings energy,
-        @NotNull @DefaultValue("1MB") DataSize maxRequestSize,
+public record InferenceProperties(@NotBlank @DefaultValue("local") String node,
+        @NotNull @Valid @DefaultValue OutboxSettings outbox, @NotEmpty @Valid List<ModelSettings> models,
+        @NotNull @Valid @DefaultValue EnergySettings energy, @NotNull @DefaultValue("1MB") DataSize maxRequestSize,
         @NotNull @DefaultValue("10m") Duration streamTimeout) {
 
     @AssertTrue(message = "model names must be unique")
@@ -50,7 +49,8 @@ public record InferenceProperties(
         }
         Set<String> names = new HashSet<>();
         models.forEach(model -> names.add(model.name()));
-        return models.stream().filter(m -> m.remote() != null && m.remote().fallbackModel() != null)
-                .allMatch(m -> !m.remote().fallbackModel().equals(m.name()) && names.contains(m.remote().fallbackModel()));
+        return models.stream()
+            .filter(m -> m.remote() != null && m.remote().fallbackModel() != null)
+            .allMatch(m -> !m.remote().fallbackModel().equals(m.name()) && names.contains(m.remote().fallbackModel()));
     }
 }

@@ -5,14 +5,17 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableAsync;
 
-/** OpenAI-compatible inference; the only place that knows which request used which joule. */
+/**
+ * OpenAI-compatible inference; the only place that knows which request used which joule.
+ */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 @EnableAsync
 public class InferenceServiceApplication {
 
     static {
-        // every model and native library comes from Maven artifacts: DJL must never try to download one
+        // every model and native library comes from Maven artifacts: DJL must never try
+        // to download one
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
@@ -21,4 +24,5 @@ public class InferenceServiceApplication {
     public static void main(String[] args) {
         SpringApplication.run(InferenceServiceApplication.class, args);
     }
+
 }

@@ -2,8 +2,10 @@ package io.tokenfactory.inference;
 
 /** What a model does. */
 public enum ModelTask {
+
     /** Text generation: chat completions and completions. */
     GENERATION,
     /** Vectors: embeddings. */
     EMBEDDING
+
 }

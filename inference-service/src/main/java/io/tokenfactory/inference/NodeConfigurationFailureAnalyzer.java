@@ -10,6 +10,8 @@ class NodeConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<InvalidNo
     protected FailureAnalysis analyze(Throwable rootFailure, InvalidNodeConfiguration cause) {
         return new FailureAnalysis(cause.getMessage(),
                 "Correct the node declarations under tokenfactory.nodes (or the model's remote.node); "
-                        + "docs/energy.md describes them.", cause);
+                        + "docs/energy.md describes them.",
+                cause);
     }
+
 }

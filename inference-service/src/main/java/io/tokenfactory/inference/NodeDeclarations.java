@@ -17,21 +17,24 @@ import io.tokenfactory.inference.NodeSettings.MeterSettings;
 import org.springframework.stereotype.Component;
 
 /**
- * The declared nodes, checked as a whole before anything starts: each problem is refused with one line naming the
- * node (or model) and what is wrong, never left to fail later. The node this service runs on
- * ({@code tokenfactory.inference.node}) is declared implicitly with an {@code auto} meter when the list omits it.
+ * The declared nodes, checked as a whole before anything starts: each problem is refused
+ * with one line naming the node (or model) and what is wrong, never left to fail later.
+ * The node this service runs on ({@code tokenfactory.inference.node}) is declared
+ * implicitly with an {@code auto} meter when the list omits it.
  */
 @Component
 public class NodeDeclarations {
 
     /** How a node's energy is read. */
     public enum Source {
+
         AUTO, NVML, DCGM, KEPLER, RAPL, ESTIMATED, NONE;
 
         /** Sources that read the machine this service runs on. */
         boolean local() {
             return this == AUTO || this == NVML || this == RAPL || this == ESTIMATED;
         }
+
     }
 
     /** A checked node declaration. {@code local}: the node this service runs on. */
@@ -39,11 +42,15 @@ public class NodeDeclarations {
     }
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
+
     private static final Duration SHORTEST_INTERVAL = Duration.ofMillis(100);
+
     private static final Duration LONGEST_INTERVAL = Duration.ofMinutes(1);
 
     private final Map<String, Node> nodes = new LinkedHashMap<>();
+
     private final Map<String, Node> byModel = new LinkedHashMap<>();
+
     private final Node local;
 
     NodeDeclarations(NodesProperties declared, InferenceProperties properties) {
@@ -55,8 +62,8 @@ public class NodeDeclarations {
                         + "' is declared twice; node names are unique in the factory");
             }
         }
-        local = nodes.computeIfAbsent(properties.node(), name -> new Node(name, null, Source.AUTO,
-                MeterSettings.automatic(), true));
+        local = nodes.computeIfAbsent(properties.node(),
+                name -> new Node(name, null, Source.AUTO, MeterSettings.automatic(), true));
         for (int i = 0; i < properties.models().size(); i++) {
             ModelSettings model = properties.models().get(i);
             String node = model.remote() == null ? null : model.remote().node();
@@ -103,12 +110,12 @@ public class NodeDeclarations {
         }
         if (meter.interval() == null || meter.interval().compareTo(SHORTEST_INTERVAL) < 0
                 || meter.interval().compareTo(LONGEST_INTERVAL) > 0) {
-            throw new InvalidNodeConfiguration(where + ": energy.interval must be between 100ms and 1m, got "
-                    + meter.interval());
+            throw new InvalidNodeConfiguration(
+                    where + ": energy.interval must be between 100ms and 1m, got " + meter.interval());
         }
         if (meter.gpus() != null && meter.gpus().stream().anyMatch(gpu -> gpu == null || gpu < 0)) {
-            throw new InvalidNodeConfiguration(where + ": energy.gpus lists GPU indexes (0, 1, ...), got "
-                    + meter.gpus());
+            throw new InvalidNodeConfiguration(
+                    where + ": energy.gpus lists GPU indexes (0, 1, ...), got " + meter.gpus());
         }
         if (meter.gpus() != null && new HashSet<>(meter.gpus()).size() != meter.gpus().size()) {
             throw new InvalidNodeConfiguration(where + ": energy.gpus names a GPU twice: " + meter.gpus());
@@ -119,22 +126,26 @@ public class NodeDeclarations {
             }
             try {
                 Pattern.compile(meter.pods());
-            } catch (PatternSyntaxException e) {
-                throw new InvalidNodeConfiguration(where + ": energy.pods is not a regular expression: "
-                        + e.getDescription());
+            }
+            catch (PatternSyntaxException e) {
+                throw new InvalidNodeConfiguration(
+                        where + ": energy.pods is not a regular expression: " + e.getDescription());
             }
         }
         if (meter.idleWatts() < 0 || meter.maxWatts() < meter.idleWatts()) {
-            throw new InvalidNodeConfiguration(where + ": the estimate needs 0 <= energy.idle-watts <= energy.max-watts");
+            throw new InvalidNodeConfiguration(
+                    where + ": the estimate needs 0 <= energy.idle-watts <= energy.max-watts");
         }
-        return new Node(settings.name(), settings.nodeClass() == null || settings.nodeClass().isBlank() ? null
-                : settings.nodeClass(), source, meter, local);
+        return new Node(settings.name(),
+                settings.nodeClass() == null || settings.nodeClass().isBlank() ? null : settings.nodeClass(), source,
+                meter, local);
     }
 
     private static Source parse(String where, String source) {
         try {
             return Source.valueOf((source == null ? "auto" : source.trim()).toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException unknown) {
+        }
+        catch (IllegalArgumentException unknown) {
             throw new InvalidNodeConfiguration(where + ": unknown energy.source '" + source
                     + "' (nvml, dcgm, kepler, rapl, estimated, none or auto)");
         }
@@ -154,7 +165,10 @@ public class NodeDeclarations {
         return Optional.ofNullable(byModel.get(model));
     }
 
-    /** The nodes this service serves from: the local one (when it has local models) and those of its remote models. */
+    /**
+     * The nodes this service serves from: the local one (when it has local models) and
+     * those of its remote models.
+     */
     public List<Node> served(boolean hasLocalModels) {
         Set<Node> served = new java.util.LinkedHashSet<>();
         if (hasLocalModels) {
@@ -163,4 +177,5 @@ public class NodeDeclarations {
         served.addAll(byModel.values());
         return new ArrayList<>(served);
     }
+
 }

@@ -8,7 +8,10 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-/** The model list's own rules: unique names, known fallbacks, and where each model is to be found. */
+/**
+ * The model list's own rules: unique names, known fallbacks, and where each model is to
+ * be found.
+ */
 class InferencePropertiesTests {
 
     @Test
@@ -42,8 +45,9 @@ class InferencePropertiesTests {
     }
 
     private static ModelSettings remote(String name, String fallback) {
-        return model(name, ModelBackend.REMOTE, null, new ModelSettings.RemoteSettings(URI.create("http://vllm:8000/v1"),
-                null, null, Duration.ofSeconds(60), fallback, 50, Duration.ofSeconds(30), null, null));
+        return model(name, ModelBackend.REMOTE, null,
+                new ModelSettings.RemoteSettings(URI.create("http://vllm:8000/v1"), null, null, Duration.ofSeconds(60),
+                        fallback, 50, Duration.ofSeconds(30), null, null));
     }
 
     private static ModelSettings model(String name, ModelBackend backend, String location,
@@ -51,4 +55,5 @@ class InferencePropertiesTests {
         return new ModelSettings(name, ModelTask.GENERATION, backend, "PyTorch", "cpu", location, null, 256, 256, 128,
                 16, 64, remote);
     }
+
 }

@@ -21,19 +21,19 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 import io.tokenfactory.testsupport.TestInfrastructure;
 
-/** Node declarations, bound as an operator writes them; every mistake refused with one line naming it. */
+/**
+ * Node declarations, bound as an operator writes them; every mistake refused with one
+ * line naming it.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 class NodeDeclarationsTests {
 
     @Test
     void bindsTheDeclaredNodesAndWhichNodeServesEachRemoteModel() {
-        NodeDeclarations nodes = declare(Map.of(
-                "tokenfactory.nodes[0].name", "gpu-node-7",
-                "tokenfactory.nodes[0].node-class", "h100-sxm",
-                "tokenfactory.nodes[0].energy.source", "dcgm",
+        NodeDeclarations nodes = declare(Map.of("tokenfactory.nodes[0].name", "gpu-node-7",
+                "tokenfactory.nodes[0].node-class", "h100-sxm", "tokenfactory.nodes[0].energy.source", "dcgm",
                 "tokenfactory.nodes[0].energy.url", "http://gpu-node-7:9400/metrics",
-                "tokenfactory.nodes[0].energy.gpus", "0,1",
-                "tokenfactory.nodes[0].energy.interval", "2s",
+                "tokenfactory.nodes[0].energy.gpus", "0,1", "tokenfactory.nodes[0].energy.interval", "2s",
                 "tokenfactory.inference.models[0].remote.node", "gpu-node-7"));
 
         NodeDeclarations.Node node = nodes.forRemoteModel("llama-3.1-8b").orElseThrow();
@@ -62,8 +62,8 @@ class NodeDeclarationsTests {
         environment.put("TOKENFACTORY_INFERENCE_MODELS_0_BACKEND", "remote");
         environment.put("TOKENFACTORY_INFERENCE_MODELS_0_REMOTE_BASEURL", "http://gpu-node-7:8000/v1");
         environment.put("TOKENFACTORY_INFERENCE_MODELS_0_REMOTE_NODE", "gpu-node-7");
-        Binder binder = new Binder(ConfigurationPropertySources.from(
-                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, environment)));
+        Binder binder = new Binder(ConfigurationPropertySources.from(new SystemEnvironmentPropertySource(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, environment)));
 
         NodeDeclarations nodes = new NodeDeclarations(binder.bindOrCreate("tokenfactory", NodesProperties.class),
                 binder.bindOrCreate("tokenfactory.inference", InferenceProperties.class));
@@ -80,33 +80,41 @@ class NodeDeclarationsTests {
         assertRefused(Map.of("tokenfactory.nodes[0].name", "gpu-node-7", "tokenfactory.nodes[0].energy.source", "dcgm"),
                 "tokenfactory.nodes[0] 'gpu-node-7': source dcgm needs energy.url, the exporter's Prometheus endpoint "
                         + "(for example http://gpu-node-7:9400/metrics)");
-        assertRefused(Map.of("tokenfactory.nodes[0].name", "gpu-node-7", "tokenfactory.nodes[0].energy.source", "dcgmx"),
+        assertRefused(
+                Map.of("tokenfactory.nodes[0].name", "gpu-node-7", "tokenfactory.nodes[0].energy.source", "dcgmx"),
                 "tokenfactory.nodes[0] 'gpu-node-7': unknown energy.source 'dcgmx' (nvml, dcgm, kepler, rapl, estimated, "
                         + "none or auto)");
-        assertRefused(Map.of("tokenfactory.nodes[0].name", "gpu-node-7", "tokenfactory.nodes[0].energy.source", "none",
-                "tokenfactory.inference.models[0].remote.node", "gpu-node-8"),
+        assertRefused(
+                Map.of("tokenfactory.nodes[0].name", "gpu-node-7", "tokenfactory.nodes[0].energy.source", "none",
+                        "tokenfactory.inference.models[0].remote.node", "gpu-node-8"),
                 "tokenfactory.inference.models[0] 'llama-3.1-8b': remote.node 'gpu-node-8' is not declared under "
                         + "tokenfactory.nodes (declared: gpu-node-7, local)");
         assertRefused(Map.of("tokenfactory.nodes[0].name", "gpu-node-7", "tokenfactory.nodes[0].energy.source", "nvml"),
                 "tokenfactory.nodes[0] 'gpu-node-7': source nvml reads the machine this service runs on, which is "
                         + "'local' (tokenfactory.inference.node); meter another node with dcgm or kepler, or none");
-        assertRefused(Map.of("tokenfactory.nodes[0].name", "a", "tokenfactory.nodes[0].energy.source", "none",
-                "tokenfactory.nodes[1].name", "a", "tokenfactory.nodes[1].energy.source", "none"),
+        assertRefused(
+                Map.of("tokenfactory.nodes[0].name", "a", "tokenfactory.nodes[0].energy.source", "none",
+                        "tokenfactory.nodes[1].name", "a", "tokenfactory.nodes[1].energy.source", "none"),
                 "tokenfactory.nodes[1]: the name 'a' is declared twice; node names are unique in the factory");
-        assertRefused(Map.of("tokenfactory.nodes[0].name", "k", "tokenfactory.nodes[0].energy.source", "kepler",
-                "tokenfactory.nodes[0].energy.url", "http://k:28282/metrics", "tokenfactory.nodes[0].energy.interval",
-                "10ms"), "tokenfactory.nodes[0] 'k': energy.interval must be between 100ms and 1m, got PT0.01S");
-        assertRefused(Map.of("tokenfactory.nodes[0].name", "k", "tokenfactory.nodes[0].energy.source", "dcgm",
-                "tokenfactory.nodes[0].energy.url", "http://k:9400/metrics", "tokenfactory.nodes[0].energy.pods", "v.*"),
+        assertRefused(
+                Map.of("tokenfactory.nodes[0].name", "k", "tokenfactory.nodes[0].energy.source", "kepler",
+                        "tokenfactory.nodes[0].energy.url", "http://k:28282/metrics",
+                        "tokenfactory.nodes[0].energy.interval", "10ms"),
+                "tokenfactory.nodes[0] 'k': energy.interval must be between 100ms and 1m, got PT0.01S");
+        assertRefused(
+                Map.of("tokenfactory.nodes[0].name", "k", "tokenfactory.nodes[0].energy.source", "dcgm",
+                        "tokenfactory.nodes[0].energy.url", "http://k:9400/metrics",
+                        "tokenfactory.nodes[0].energy.pods", "v.*"),
                 "tokenfactory.nodes[0] 'k': energy.pods applies to source kepler only");
     }
 
     @Test
     void theServiceRefusesToStartWithThatOneLine(CapturedOutput output) {
         assertThatThrownBy(() -> new SpringApplicationBuilder(InferenceServiceApplication.class)
-                .initializers(new TestInfrastructure())
-                .run("--server.port=0", "--tokenfactory.nodes[0].name=local", "--tokenfactory.nodes[1].name=gpu-node-7",
-                        "--tokenfactory.nodes[1].energy.source=dcgm")).isInstanceOf(BeanCreationException.class);
+            .initializers(new TestInfrastructure())
+            .run("--server.port=0", "--tokenfactory.nodes[0].name=local", "--tokenfactory.nodes[1].name=gpu-node-7",
+                    "--tokenfactory.nodes[1].energy.source=dcgm"))
+            .isInstanceOf(BeanCreationException.class);
 
         assertThat(output.getOut() + output.getErr()).contains("APPLICATION FAILED TO START").contains("""
                 Description:
@@ -118,8 +126,8 @@ class NodeDeclarationsTests {
 
     @Test
     void theFailureAnalysisIsTheLineItself() {
-        FailureAnalysis analysis = new NodeConfigurationFailureAnalyzer().analyze(
-                new BeanCreationException("nodeDeclarations", new InvalidNodeConfiguration("what is wrong")));
+        FailureAnalysis analysis = new NodeConfigurationFailureAnalyzer()
+            .analyze(new BeanCreationException("nodeDeclarations", new InvalidNodeConfiguration("what is wrong")));
 
         assertThat(analysis.getDescription()).isEqualTo("what is wrong");
         assertThat(analysis.getAction()).contains("tokenfactory.nodes");
@@ -140,4 +148,5 @@ class NodeDeclarationsTests {
         InferenceProperties inference = binder.bindOrCreate("tokenfactory.inference", InferenceProperties.class);
         return new NodeDeclarations(nodes, inference);
     }
+
 }

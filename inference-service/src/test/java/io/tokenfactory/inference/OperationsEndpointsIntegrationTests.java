@@ -17,9 +17,12 @@ class OperationsEndpointsIntegrationTests extends ServletServiceOperationsTest {
     void servesTheOpenAiApiOnlyToKeysWithTheInferenceScope() {
         HttpTestClient http = HttpTestClient.onPort(port);
 
-        assertThat(http.withToken(TestTokens.department(UUID.randomUUID(), "usage:read")).get("/v1/models")
-                .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
-        assertThat(http.withToken(TestTokens.department(UUID.randomUUID(), "inference")).get("/v1/nothing-here")
-                .getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(http.withToken(TestTokens.department(UUID.randomUUID(), "usage:read"))
+            .get("/v1/models")
+            .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(http.withToken(TestTokens.department(UUID.randomUUID(), "inference"))
+            .get("/v1/nothing-here")
+            .getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
     }
+
 }

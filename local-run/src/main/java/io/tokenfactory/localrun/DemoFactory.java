@@ -15,15 +15,21 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * So the factory produces tokens from the first minute: on a fresh suite, prices for the local models (and the
- * simulated GPU node's model and node class, when it runs), two departments with budgets, and four always-on agents
- * — on the local model, and one on the simulated GPU node's model — all through the gateway's public API with the
- * bootstrap admin key the gateway wrote for the launcher. Nothing happens once any agent exists.
+ * So the factory produces tokens from the first minute: on a fresh suite, prices for the
+ * local models (and the simulated GPU node's model and node class, when it runs), two
+ * departments with budgets, and four always-on agents — on the local model, and one on
+ * the simulated GPU node's model — all through the gateway's public API with the
+ * bootstrap admin key the gateway wrote for the launcher. Nothing happens once any agent
+ * exists.
  */
 final class DemoFactory {
 
     static final String LOCAL_MODEL = "byte-lm-moby";
-    /** The model inference-service's profile simulated-gpu-node serves from the simulated GPU node. */
+
+    /**
+     * The model inference-service's profile simulated-gpu-node serves from the simulated
+     * GPU node.
+     */
     static final String SIMULATED_MODEL = "simulated-llm";
     static final String SIMULATED_NODE_CLASS = "simulated-h100";
 
@@ -37,9 +43,13 @@ final class DemoFactory {
             new DemoAgent("Customer Support", "faq-writer", "Draft one answer for the help centre.", 120, false));
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
     private final JsonMapper json = JsonMapper.builder().build();
+
     private final String gateway;
+
     private final String adminKey;
+
     private final boolean simulatedNode;
 
     private DemoFactory(String gateway, String adminKey, boolean simulatedNode) {
@@ -48,16 +58,22 @@ final class DemoFactory {
         this.simulatedNode = simulatedNode;
     }
 
-    /** Seeds the demo when the suite is fresh; returns what it did, for the launcher's summary. */
+    /**
+     * Seeds the demo when the suite is fresh; returns what it did, for the launcher's
+     * summary.
+     */
     static String seed(String gatewayUrl, Path adminKeyFile, boolean simulatedNode) {
         try {
             if (!Files.exists(adminKeyFile)) {
-                return "demo agents: none seeded (no " + adminKeyFile + "; the gateway writes it on its first start only)";
+                return "demo agents: none seeded (no " + adminKeyFile
+                        + "; the gateway writes it on its first start only)";
             }
             return new DemoFactory(gatewayUrl, Files.readString(adminKeyFile).strip(), simulatedNode).seed();
-        } catch (IOException | RuntimeException e) {
+        }
+        catch (IOException | RuntimeException e) {
             return "demo agents: not seeded (" + e.getMessage() + ")";
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "demo agents: not seeded (interrupted)";
         }
@@ -68,33 +84,37 @@ final class DemoFactory {
         if (agents.isArray() && !agents.isEmpty()) {
             return "demo agents: " + agents.size() + " agents already defined";
         }
-        call("POST", "/api/billing/energy-tariffs", Map.of("effectiveFrom", "2000-01-01T00:00:00Z", "pricePerKwh", "0.25"),
-                201, 409);
+        call("POST", "/api/billing/energy-tariffs",
+                Map.of("effectiveFrom", "2000-01-01T00:00:00Z", "pricePerKwh", "0.25"), 201, 409);
         call("POST", "/api/billing/models", Map.of("name", LOCAL_MODEL, "task", "GENERATION"), 201, 409);
         call("POST", "/api/billing/rate-cards", Map.of("model", LOCAL_MODEL, "effectiveFrom", "2000-01-01T00:00:00Z",
                 "promptPerMillion", "0.50", "completionPerMillion", "1.50", "embeddingPerMillion", "0"), 201, 409, 422);
         call("POST", "/api/billing/models", Map.of("name", "all-minilm-l6-v2", "task", "EMBEDDING"), 201, 409);
-        call("POST", "/api/billing/rate-cards", Map.of("model", "all-minilm-l6-v2", "effectiveFrom", "2000-01-01T00:00:00Z",
-                "promptPerMillion", "0", "completionPerMillion", "0", "embeddingPerMillion", "0.05"), 201, 409, 422);
+        call("POST", "/api/billing/rate-cards",
+                Map.of("model", "all-minilm-l6-v2", "effectiveFrom", "2000-01-01T00:00:00Z", "promptPerMillion", "0",
+                        "completionPerMillion", "0", "embeddingPerMillion", "0.05"),
+                201, 409, 422);
         if (simulatedNode) {
             call("POST", "/api/billing/models", Map.of("name", SIMULATED_MODEL, "task", "GENERATION"), 201, 409);
-            call("POST", "/api/billing/rate-cards", Map.of("model", SIMULATED_MODEL, "effectiveFrom",
-                    "2000-01-01T00:00:00Z", "promptPerMillion", "0.20", "completionPerMillion", "0.80",
-                    "embeddingPerMillion", "0"), 201, 409, 422);
-            // an H100's amortised cost per accelerator-hour, roughly; the simulated node declares this class
+            call("POST", "/api/billing/rate-cards",
+                    Map.of("model", SIMULATED_MODEL, "effectiveFrom", "2000-01-01T00:00:00Z", "promptPerMillion",
+                            "0.20", "completionPerMillion", "0.80", "embeddingPerMillion", "0"),
+                    201, 409, 422);
+            // an H100's amortised cost per accelerator-hour, roughly; the simulated node
+            // declares this class
             call("POST", "/api/billing/capacity-rates", Map.of("nodeClass", SIMULATED_NODE_CLASS, "effectiveFrom",
                     "2000-01-01T00:00:00Z", "costPerAcceleratorHour", "2.50"), 201, 409, 422);
         }
-        Map<String, String> departments = Map.of(
-                "Research", department("Research", "CC-RESEARCH", "500"),
+        Map<String, String> departments = Map.of("Research", department("Research", "CC-RESEARCH", "500"),
                 "Customer Support", department("Customer Support", "CC-SUPPORT", "300"));
         for (DemoAgent agent : AGENTS) {
             String model = agent.onGpu() && simulatedNode ? SIMULATED_MODEL : LOCAL_MODEL;
-            JsonNode created = call("POST", "/api/agents", Map.of("name", agent.name(),
-                    "departmentId", departments.get(agent.department()), "model", model,
-                    "instructions", agent.instructions(), "tools", List.of(),
-                    "trigger", Map.of("kind", "LOOP", "intervalSeconds", agent.intervalSeconds()),
-                    "limits", Map.of("maxSteps", 2, "maxTokensPerRun", 2_000)), 201);
+            JsonNode created = call("POST", "/api/agents",
+                    Map.of("name", agent.name(), "departmentId", departments.get(agent.department()), "model", model,
+                            "instructions", agent.instructions(), "tools", List.of(), "trigger",
+                            Map.of("kind", "LOOP", "intervalSeconds", agent.intervalSeconds()), "limits",
+                            Map.of("maxSteps", 2, "maxTokensPerRun", 2_000)),
+                    201);
             call("POST", "/api/agents/" + created.get("id").asString() + "/activate", null, 200);
         }
         return "demo agents: " + AGENTS.size() + " always-on agents in Research and Customer Support, on " + LOCAL_MODEL
@@ -108,13 +128,19 @@ final class DemoFactory {
                 return department.get("id").asString();
             }
         }
-        return call("POST", "/api/billing/departments", Map.of("name", name, "costCentreCode", costCentre,
-                "monthlyBudget", budget, "softAlertPercent", 80), 201).get("id").asString();
+        return call("POST", "/api/billing/departments",
+                Map.of("name", name, "costCentreCode", costCentre, "monthlyBudget", budget, "softAlertPercent", 80),
+                201)
+            .get("id")
+            .asString();
     }
 
-    private JsonNode call(String method, String path, Object body, int... accepted) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + adminKey).header("Content-Type", "application/json");
+    private JsonNode call(String method, String path, Object body, int... accepted)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + adminKey)
+            .header("Content-Type", "application/json");
         request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -123,6 +149,8 @@ final class DemoFactory {
                 return response.body().isBlank() ? json.createObjectNode() : json.readTree(response.body());
             }
         }
-        throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+        throw new IllegalStateException(
+                method + " " + path + " answered " + response.statusCode() + ": " + response.body());
     }
+
 }

@@ -17,15 +17,19 @@ import java.util.stream.Stream;
 import io.tokenfactory.simulated.SimulatedGpuNode;
 
 /**
- * The launcher behind {@code ./factory}: {@code up} brings up PostgreSQL and the broker (given or embedded),
- * creates the databases, starts the five services, waits until all are ready and keeps them running until
- * Ctrl-C or {@code down}; {@code down} stops a running suite; {@code status} shows what answers.
+ * The launcher behind {@code ./factory}: {@code up} brings up PostgreSQL and the broker
+ * (given or embedded), creates the databases, starts the five services, waits until all
+ * are ready and keeps them running until Ctrl-C or {@code down}; {@code down} stops a
+ * running suite; {@code status} shows what answers.
  */
 public final class Factory {
 
     private static final Path WORK = Path.of(".factory");
+
     private static final Path LAUNCHER_PID = WORK.resolve("factory.pid");
+
     private static final Path AGENT_SERVICE_KEY = WORK.resolve("secrets/agent-service-key");
+
     private static final Path ADMIN_KEY = WORK.resolve("secrets/admin-key");
 
     private Factory() {
@@ -48,7 +52,8 @@ public final class Factory {
     private static int up() throws Exception {
         Optional<ProcessHandle> existing = runningLauncher();
         if (existing.isPresent()) {
-            System.err.println("Token Factory is already running (pid " + existing.get().pid() + "); ./factory down stops it.");
+            System.err.println(
+                    "Token Factory is already running (pid " + existing.get().pid() + "); ./factory down stops it.");
             return 1;
         }
         long started = System.nanoTime();
@@ -77,14 +82,16 @@ public final class Factory {
         Map<String, String> serviceEnvironment = new HashMap<>(infrastructure.serviceEnvironment());
         Optional<SimulatedGpuNode> simulated = startSimulatedNode(env, serviceEnvironment);
         simulated.ifPresent(demoNodes::add);
-        // the gateway hands agent-service its key, and the launcher the first admin key, through owner-only files
+        // the gateway hands agent-service its key, and the launcher the first admin key,
+        // through owner-only files
         serviceEnvironment.putIfAbsent("TF_AGENT_SERVICE_KEY_FILE", AGENT_SERVICE_KEY.toString());
         serviceEnvironment.putIfAbsent("TF_BOOTSTRAP_ADMIN_KEY_FILE", ADMIN_KEY.toString());
         services.startAll(serviceEnvironment,
                 env.getOrDefault("TF_SERVICE_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"));
         try {
             services.awaitReady(Duration.parse(env.getOrDefault("TF_STARTUP_TIMEOUT", "PT5M")));
-        } catch (IllegalStateException e) {
+        }
+        catch (IllegalStateException e) {
             System.err.println("Token Factory: " + e.getMessage());
             return 1; // the shutdown hook stops whatever did start
         }
@@ -96,23 +103,28 @@ public final class Factory {
         for (Service service : Service.ALL) {
             System.out.printf("  %-18s %s   log: %s%n", service.name(), service.url(), services.logFile(service));
         }
-        System.out.println("  OpenAI-compatible API: http://localhost:8080/v1   admin APIs: http://localhost:8080/api/...");
+        System.out
+            .println("  OpenAI-compatible API: http://localhost:8080/v1   admin APIs: http://localhost:8080/api/...");
         bootstrapAdminKeyLine(services.logFile(Service.ALL.get(Service.ALL.size() - 1)))
-                .ifPresent(line -> System.out.println("  " + line + "\n  (printed once, on the gateway's first start; create named keys and revoke it)"));
+            .ifPresent(line -> System.out.println(
+                    "  " + line + "\n  (printed once, on the gateway's first start; create named keys and revoke it)"));
         simulated.ifPresent(node -> System.out.println("  SIMULATED GPU node (not a GPU; a demo of how GPU nodes are "
-                + "metered): model " + DemoFactory.SIMULATED_MODEL + " at " + node.baseUrl() + ", DCGM-format metrics at "
-                + node.metricsUrl() + " (TF_SIMULATED_GPU_NODE=false leaves it out)"));
+                + "metered): model " + DemoFactory.SIMULATED_MODEL + " at " + node.baseUrl()
+                + ", DCGM-format metrics at " + node.metricsUrl() + " (TF_SIMULATED_GPU_NODE=false leaves it out)"));
         System.out.println("  " + demo);
-        System.out.println("  admin key of the first start: " + ADMIN_KEY + " (revoke it once you have named admin keys)");
+        System.out
+            .println("  admin key of the first start: " + ADMIN_KEY + " (revoke it once you have named admin keys)");
         System.out.println("Stop with Ctrl-C or ./factory down.");
         stopped.await();
         return 0;
     }
 
     /**
-     * The demo's SIMULATED GPU node: a remote model served from a node whose DCGM-format exporter inference-service
-     * reads like a real one (profile {@code simulated-gpu-node}), so a newcomer sees DCGM-labelled joules beside the
-     * local model's estimated ones. Off with {@code TF_SIMULATED_GPU_NODE=false}, or when its port is taken.
+     * The demo's SIMULATED GPU node: a remote model served from a node whose DCGM-format
+     * exporter inference-service reads like a real one (profile
+     * {@code simulated-gpu-node}), so a newcomer sees DCGM-labelled joules beside the
+     * local model's estimated ones. Off with {@code TF_SIMULATED_GPU_NODE=false}, or when
+     * its port is taken.
      */
     private static Optional<SimulatedGpuNode> startSimulatedNode(Map<String, String> env,
             Map<String, String> serviceEnvironment) {
@@ -121,13 +133,15 @@ public final class Factory {
         }
         int port = Integer.parseInt(env.getOrDefault("TF_SIMULATED_GPU_NODE_PORT", "19400"));
         try {
-            SimulatedGpuNode node = SimulatedGpuNode.start(SimulatedGpuNode.Settings.defaults().withPort(port).withGpus(2));
+            SimulatedGpuNode node = SimulatedGpuNode
+                .start(SimulatedGpuNode.Settings.defaults().withPort(port).withGpus(2));
             String profiles = env.get("SPRING_PROFILES_ACTIVE");
-            serviceEnvironment.put("SPRING_PROFILES_ACTIVE", profiles == null || profiles.isBlank()
-                    ? "simulated-gpu-node" : profiles + ",simulated-gpu-node");
+            serviceEnvironment.put("SPRING_PROFILES_ACTIVE",
+                    profiles == null || profiles.isBlank() ? "simulated-gpu-node" : profiles + ",simulated-gpu-node");
             serviceEnvironment.put("TF_SIMULATED_GPU_NODE_URL", "http://127.0.0.1:" + node.port());
             return Optional.of(node);
-        } catch (IllegalStateException portTaken) {
+        }
+        catch (IllegalStateException portTaken) {
             System.out.println("  the simulated GPU node is left out: " + portTaken.getMessage());
             return Optional.empty();
         }
@@ -136,7 +150,8 @@ public final class Factory {
     private static void closeQuietly(AutoCloseable closeable) {
         try {
             closeable.close();
-        } catch (Exception ignored) {
+        }
+        catch (Exception ignored) {
             // stopping anyway
         }
     }
@@ -152,7 +167,8 @@ public final class Factory {
         launcher.get().destroy();
         try {
             launcher.get().onExit().get(90, TimeUnit.SECONDS);
-        } catch (Exception e) {
+        }
+        catch (Exception e) {
             launcher.get().destroyForcibly();
         }
         stopOrphans();
@@ -163,7 +179,7 @@ public final class Factory {
     private static int status() {
         Optional<ProcessHandle> launcher = runningLauncher();
         System.out.println(launcher.map(handle -> "Token Factory is running (pid " + handle.pid() + ").")
-                .orElse("Token Factory is not running."));
+            .orElse("Token Factory is not running."));
         ServiceProcesses probe = new ServiceProcesses(Path.of("").toAbsolutePath(), WORK.toAbsolutePath());
         int ready = 0;
         for (Service service : Service.ALL) {
@@ -174,7 +190,10 @@ public final class Factory {
         return ready == Service.ALL.size() ? 0 : 1;
     }
 
-    /** Services whose launcher died without stopping them (kill -9) are stopped from their pid files. */
+    /**
+     * Services whose launcher died without stopping them (kill -9) are stopped from their
+     * pid files.
+     */
     private static void stopOrphans() {
         Path pids = WORK.resolve("pids");
         if (!Files.isDirectory(pids)) {
@@ -191,32 +210,39 @@ public final class Factory {
                 });
                 deleteQuietly(file);
             }
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             System.err.println("Could not read " + pids + ": " + e.getMessage());
         }
     }
 
-    /** The gateway prints its bootstrap admin key once, on its first start; repeat it where the user looks. */
+    /**
+     * The gateway prints its bootstrap admin key once, on its first start; repeat it
+     * where the user looks.
+     */
     private static Optional<String> bootstrapAdminKeyLine(Path gatewayLog) {
         try (Stream<String> lines = Files.lines(gatewayLog)) {
             return lines.filter(line -> line.contains("Bootstrap admin API key"))
-                    .map(line -> line.substring(line.indexOf("Bootstrap admin API key")))
-                    .findFirst();
-        } catch (IOException | UncheckedIOException e) {
+                .map(line -> line.substring(line.indexOf("Bootstrap admin API key")))
+                .findFirst();
+        }
+        catch (IOException | UncheckedIOException e) {
             return Optional.empty();
         }
     }
 
     private static Optional<ProcessHandle> runningLauncher() {
-        return readPid(LAUNCHER_PID).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive)
-                .filter(handle -> handle.pid() != ProcessHandle.current().pid())
-                .filter(handle -> handle.info().commandLine().map(line -> line.contains("local-run")).orElse(true));
+        return readPid(LAUNCHER_PID).flatMap(ProcessHandle::of)
+            .filter(ProcessHandle::isAlive)
+            .filter(handle -> handle.pid() != ProcessHandle.current().pid())
+            .filter(handle -> handle.info().commandLine().map(line -> line.contains("local-run")).orElse(true));
     }
 
     private static Optional<Long> readPid(Path file) {
         try {
             return Files.exists(file) ? Optional.of(Long.parseLong(Files.readString(file).trim())) : Optional.empty();
-        } catch (IOException | NumberFormatException e) {
+        }
+        catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
     }
@@ -224,8 +250,10 @@ public final class Factory {
     private static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);
-        } catch (IOException ignored) {
+        }
+        catch (IOException ignored) {
             // nothing to clean up then
         }
     }
+
 }

@@ -11,14 +11,18 @@ import io.tokenfactory.embedded.EmbeddedAmqpBroker;
 import io.tokenfactory.embedded.EmbeddedPostgresServer;
 
 /**
- * PostgreSQL and the AMQP broker for the local run: the servers that {@code TF_POSTGRES_HOST} and
- * {@code TF_RABBITMQ_HOST} name, or else embedded ones (PostgreSQL keeps its data under {@code .factory/postgres}).
+ * PostgreSQL and the AMQP broker for the local run: the servers that
+ * {@code TF_POSTGRES_HOST} and {@code TF_RABBITMQ_HOST} name, or else embedded ones
+ * (PostgreSQL keeps its data under {@code .factory/postgres}).
  */
 final class Infrastructure implements AutoCloseable {
 
     private final Map<String, String> serviceEnvironment = new LinkedHashMap<>();
+
     private final StringBuilder description = new StringBuilder();
+
     private EmbeddedPostgresServer embeddedPostgres;
+
     private EmbeddedAmqpBroker embeddedBroker;
 
     static Infrastructure start(Path workDirectory, Map<String, String> env) {
@@ -27,7 +31,8 @@ final class Infrastructure implements AutoCloseable {
             infrastructure.startPostgres(workDirectory, env);
             infrastructure.startBroker(env);
             return infrastructure;
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             infrastructure.close();
             throw e;
         }
@@ -41,14 +46,19 @@ final class Infrastructure implements AutoCloseable {
         if (host != null && !host.isBlank()) {
             port = Integer.parseInt(env.getOrDefault("TF_POSTGRES_PORT", "5432"));
             description.append("PostgreSQL at ").append(host).append(':').append(port);
-        } else {
+        }
+        else {
             port = Integer.parseInt(env.getOrDefault("TF_EMBEDDED_POSTGRES_PORT", "15432"));
             Path data = workDirectory.resolve("postgres");
             embeddedPostgres = EmbeddedPostgresServer.start(data, port);
             host = embeddedPostgres.host();
             user = EmbeddedPostgresServer.USER;
             password = "";
-            description.append("embedded PostgreSQL on port ").append(port).append(" (data in ").append(data).append(')');
+            description.append("embedded PostgreSQL on port ")
+                .append(port)
+                .append(" (data in ")
+                .append(data)
+                .append(')');
         }
         serviceEnvironment.put("TF_POSTGRES_HOST", host);
         serviceEnvironment.put("TF_POSTGRES_PORT", Integer.toString(port));
@@ -72,7 +82,8 @@ final class Infrastructure implements AutoCloseable {
         serviceEnvironment.put("TF_RABBITMQ_PORT", Integer.toString(port));
         serviceEnvironment.put("TF_RABBITMQ_USER", EmbeddedAmqpBroker.USER);
         serviceEnvironment.put("TF_RABBITMQ_PASSWORD", EmbeddedAmqpBroker.PASSWORD);
-        // the embedded broker refuses dead-letter queue arguments; real RabbitMQ gets DLQs
+        // the embedded broker refuses dead-letter queue arguments; real RabbitMQ gets
+        // DLQs
         serviceEnvironment.put("TF_RABBITMQ_DEAD_LETTERING", "false");
         description.append(", embedded AMQP broker on port ").append(port).append(" (in memory)");
     }
@@ -82,13 +93,16 @@ final class Infrastructure implements AutoCloseable {
             for (Service service : Service.ALL) {
                 Databases.createIfMissing(maintenance, service.database());
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Could not create the service databases on " + host + ":" + port
-                    + ": " + e.getMessage(), e);
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException(
+                    "Could not create the service databases on " + host + ":" + port + ": " + e.getMessage(), e);
         }
     }
 
-    /** The variables every service process gets, on top of the launcher's own environment. */
+    /**
+     * The variables every service process gets, on top of the launcher's own environment.
+     */
     Map<String, String> serviceEnvironment() {
         return serviceEnvironment;
     }
@@ -108,4 +122,5 @@ final class Infrastructure implements AutoCloseable {
             embeddedPostgres = null;
         }
     }
+
 }

@@ -13,15 +13,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Starts the service jars as child processes, waits for them to be ready and stops them gracefully. */
+/**
+ * Starts the service jars as child processes, waits for them to be ready and stops them
+ * gracefully.
+ */
 final class ServiceProcesses implements AutoCloseable {
 
     private static final Duration GRACEFUL_STOP = Duration.ofSeconds(30);
 
     private final Path repository;
+
     private final Path logs;
+
     private final Path pids;
+
     private final Map<Service, Process> running = new LinkedHashMap<>();
+
     private final ReadinessProbe readiness = new ReadinessProbe(Duration.ofSeconds(2));
 
     ServiceProcesses(Path repository, Path workDirectory) {
@@ -40,17 +47,17 @@ final class ServiceProcesses implements AutoCloseable {
                 command.addAll(List.of(javaOptions.trim().split("\\s+")));
                 command.add("-jar");
                 command.add(executableJar(service).toString());
-                ProcessBuilder builder = new ProcessBuilder(command)
-                        .directory(repository.toFile())
-                        .redirectErrorStream(true)
-                        .redirectOutput(logFile(service).toFile());
+                ProcessBuilder builder = new ProcessBuilder(command).directory(repository.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(logFile(service).toFile());
                 builder.environment().putAll(environment);
                 builder.environment().put(service.portVariable(), Integer.toString(service.port()));
                 Process process = builder.start();
                 running.put(service, process);
                 Files.writeString(pids.resolve(service.name() + ".pid"), Long.toString(process.pid()));
             }
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException("Could not start the services", e);
         }
     }
@@ -63,8 +70,8 @@ final class ServiceProcesses implements AutoCloseable {
             for (Service service : List.copyOf(waiting)) {
                 Process process = running.get(service);
                 if (!process.isAlive()) {
-                    throw new IllegalStateException(service.name() + " exited with code " + process.exitValue()
-                            + "; see " + logFile(service));
+                    throw new IllegalStateException(
+                            service.name() + " exited with code " + process.exitValue() + "; see " + logFile(service));
                 }
                 if (ready(service)) {
                     waiting.remove(service);
@@ -72,10 +79,12 @@ final class ServiceProcesses implements AutoCloseable {
                 }
             }
             if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("Not ready after " + timeout + ": " + waiting.stream().map(Service::name).toList());
+                throw new IllegalStateException(
+                        "Not ready after " + timeout + ": " + waiting.stream().map(Service::name).toList());
             }
             if (!waiting.isEmpty()) {
-                TimeUnit.MILLISECONDS.sleep(500); // polling a child process's health endpoint, not a test
+                TimeUnit.MILLISECONDS.sleep(500); // polling a child process's health
+                                                  // endpoint, not a test
             }
         }
     }
@@ -95,12 +104,16 @@ final class ServiceProcesses implements AutoCloseable {
     private Path executableJar(Service service) throws IOException {
         Path target = repository.resolve(service.module()).resolve("target");
         try (var jars = Files.list(target)) {
-            return jars.filter(path -> path.getFileName().toString().endsWith("-exec.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("No runnable jar in " + target + "; run ./mvnw package"));
+            return jars.filter(path -> path.getFileName().toString().endsWith("-exec.jar"))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("No runnable jar in " + target + "; run ./mvnw package"));
         }
     }
 
-    /** Stops in reverse start order: SIGTERM first (Spring's graceful shutdown), then kill what is left. */
+    /**
+     * Stops in reverse start order: SIGTERM first (Spring's graceful shutdown), then kill
+     * what is left.
+     */
     @Override
     public void close() {
         List<Service> services = new ArrayList<>(running.keySet());
@@ -112,16 +125,19 @@ final class ServiceProcesses implements AutoCloseable {
                 if (!process.waitFor(GRACEFUL_STOP.toSeconds(), TimeUnit.SECONDS)) {
                     process.destroyForcibly();
                 }
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
             try {
                 Files.deleteIfExists(pids.resolve(service.name() + ".pid"));
-            } catch (IOException ignored) {
+            }
+            catch (IOException ignored) {
                 // a stale pid file is harmless: down checks whether the process is alive
             }
         }
         running.clear();
     }
+
 }

@@ -23,7 +23,7 @@ class ReadinessProbeTests {
             assertThat(probe.ready(up.url())).isTrue();
             assertThat(probe.ready(down.url())).isFalse();
             assertThat(up.requests()).extracting(StubHttpServer.Request::path)
-                    .containsExactly("/actuator/health/readiness");
+                .containsExactly("/actuator/health/readiness");
         }
     }
 
@@ -34,4 +34,5 @@ class ReadinessProbeTests {
 
         assertThat(probe.ready(stopped.url())).isFalse();
     }
+
 }

@@ -20,40 +20,40 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * @param maxPlausibleTokensPerRequest usage records claiming more tokens than this are rejected as corrupt
- * @param processedEventRetention      how long consumed event ids are kept to recognise redeliveries
- * @param rawUsageRetentionMonths      whole months of raw usage kept; older monthly partitions are dropped (rollups
- *                                     stay). 0 keeps everything
- * @param inferenceUrl                 where inference-service answers, for reconciliation
- * @param billingUrl                   where billing-service answers, for reconciliation
+ * @param maxPlausibleTokensPerRequest usage records claiming more tokens than this are
+ * rejected as corrupt
+ * @param processedEventRetention how long consumed event ids are kept to recognise
+ * redeliveries
+ * @param rawUsageRetentionMonths whole months of raw usage kept; older monthly partitions
+ * are dropped (rollups stay). 0 keeps everything
+ * @param inferenceUrl where inference-service answers, for reconciliation
+ * @param billingUrl where billing-service answers, for reconciliation
  */
 @Validated
 @ConfigurationProperties("tokenfactory.metering")
-public record MeteringProperties(
-        @Min(1) @Max(100_000_000) @DefaultValue("10000000") long maxPlausibleTokensPerRequest,
+public record MeteringProperties(@Min(1) @Max(100_000_000) @DefaultValue("10000000") long maxPlausibleTokensPerRequest,
         @NotNull @DefaultValue("P30D") Duration processedEventRetention,
         @Min(0) @Max(1200) @DefaultValue("13") int rawUsageRetentionMonths,
         @NotNull @DefaultValue("http://localhost:8082") URI inferenceUrl,
-        @NotNull @DefaultValue("http://localhost:8084") URI billingUrl,
-        @Valid @NotNull @DefaultValue Energy energy,
+        @NotNull @DefaultValue("http://localhost:8084") URI billingUrl, @Valid @NotNull @DefaultValue Energy energy,
         @Valid @NotNull @DefaultValue OutboxSettings outbox) {
 
     /**
-     * @param allocationInterval how often complete hours are looked for and their idle energy allocated
-     * @param hourCompleteAfter  how long after an hour ends its idle energy is first allocated (waiting for the last
-     *                           power windows and usage); data arriving later publishes a correction
-     * @param pue                the facility's power usage effectiveness, effective-dated; the factor applies from
-     *                           its date until the next one. Empty means 1.0 (no overhead)
+     * @param allocationInterval how often complete hours are looked for and their idle
+     * energy allocated
+     * @param hourCompleteAfter how long after an hour ends its idle energy is first
+     * allocated (waiting for the last power windows and usage); data arriving later
+     * publishes a correction
+     * @param pue the facility's power usage effectiveness, effective-dated; the factor
+     * applies from its date until the next one. Empty means 1.0 (no overhead)
      */
-    public record Energy(
-            @NotNull @DefaultValue("PT1M") Duration allocationInterval,
+    public record Energy(@NotNull @DefaultValue("PT1M") Duration allocationInterval,
             @NotNull @DefaultValue("PT5M") Duration hourCompleteAfter,
             @NotNull @DefaultValue List<@Valid PueFrom> pue) {
     }
 
     /** A facility overhead factor (PUE, 1.0 = none) effective from an instant. */
-    public record PueFrom(
-            @NotNull Instant effectiveFrom,
+    public record PueFrom(@NotNull Instant effectiveFrom,
             @NotNull @DecimalMin("1.0") @DecimalMax("5.0") BigDecimal factor) {
     }
 }

@@ -5,7 +5,10 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableAsync;
 
-/** Tokens, power and energy: idempotent ingestion, rollups, tokens per joule, cost per token. */
+/**
+ * Tokens, power and energy: idempotent ingestion, rollups, tokens per joule, cost per
+ * token.
+ */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 @EnableAsync
@@ -14,4 +17,5 @@ public class MeteringServiceApplication {
     public static void main(String[] args) {
         SpringApplication.run(MeteringServiceApplication.class, args);
     }
+
 }

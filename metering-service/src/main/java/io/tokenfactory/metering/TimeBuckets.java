@@ -17,4 +17,5 @@ public final class TimeBuckets {
         Instant floor = instant.truncatedTo(unit);
         return floor.equals(instant) ? instant : floor.plus(1, unit);
     }
+
 }

@@ -14,10 +14,14 @@ import io.tokenfactory.support.events.CloudEventMessages;
 
 import org.springframework.cloud.stream.function.StreamBridge;
 
-/** Events as inference-service sends them, and a way to send them to metering-service through the broker. */
+/**
+ * Events as inference-service sends them, and a way to send them to metering-service
+ * through the broker.
+ */
 public final class MeteringEvents {
 
     public static final String USAGE_DESTINATION = "tokenfactory.usage-recorded";
+
     public static final String POWER_DESTINATION = "tokenfactory.power-sampled";
 
     private MeteringEvents() {
@@ -43,7 +47,10 @@ public final class MeteringEvents {
         return power(node, start, end, joules, busyJoules, 0, 0);
     }
 
-    /** A power window with accelerator time: all of it, and the part with requests in flight. */
+    /**
+     * A power window with accelerator time: all of it, and the part with requests in
+     * flight.
+     */
     public static PowerSampled power(String node, Instant start, Instant end, double joules, double busyJoules,
             double acceleratorSeconds, double busyAcceleratorSeconds) {
         return new PowerSampled(UUID.randomUUID(), end, node, "cpu0", "cpu", start, end, joules, busyJoules,
@@ -53,6 +60,7 @@ public final class MeteringEvents {
     public static void publish(StreamBridge bridge, TokenFactoryEvent event) {
         String destination = event instanceof PowerSampled ? POWER_DESTINATION : USAGE_DESTINATION;
         assertThat(bridge.send(destination, CloudEventMessages.toMessage(event, "urn:tokenfactory:inference-service")))
-                .isTrue();
+            .isTrue();
     }
+
 }

@@ -9,7 +9,10 @@ import java.util.List;
 import io.tokenfactory.metering.MeteringProperties.PueFrom;
 import io.tokenfactory.support.events.OutboxSettings;
 
-/** metering-service's settings for tests without a Spring context, as configured by default unless given. */
+/**
+ * metering-service's settings for tests without a Spring context, as configured by
+ * default unless given.
+ */
 public final class MeteringFixtures {
 
     private MeteringFixtures() {
@@ -31,4 +34,5 @@ public final class MeteringFixtures {
     public static PueFrom pue(String effectiveFrom, String factor) {
         return new PueFrom(Instant.parse(effectiveFrom), new BigDecimal(factor));
     }
+
 }

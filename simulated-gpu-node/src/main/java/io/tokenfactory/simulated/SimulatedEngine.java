@@ -8,39 +8,56 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * A continuous-batching engine without a model: every step takes a base delay plus a delay per running request, and
- * produces one token for each of them; waiting requests join between steps, up to the batch limit. Its power draw
- * follows the number of running requests.
+ * A continuous-batching engine without a model: every step takes a base delay plus a
+ * delay per running request, and produces one token for each of them; waiting requests
+ * join between steps, up to the batch limit. Its power draw follows the number of running
+ * requests.
  */
 final class SimulatedEngine implements AutoCloseable {
 
     private static final String[] WORDS = ("the factory turns power into tokens and every token carries its joules "
-            + "from the node that made it to the department that asked for it").split(" ");
+            + "from the node that made it to the department that asked for it")
+        .split(" ");
 
-    /** One request being generated; the HTTP thread reads its tokens from {@code events}. */
+    /**
+     * One request being generated; the HTTP thread reads its tokens from {@code events}.
+     */
     static final class Sequence {
+
         final int promptTokens;
+
         final int maxTokens;
+
         final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+
         volatile boolean cancelled;
+
         int produced;
 
         Sequence(int promptTokens, int maxTokens) {
             this.promptTokens = promptTokens;
             this.maxTokens = maxTokens;
         }
+
     }
 
     /** Put in a sequence's events after its last token. */
     static final String END = "\u0000end";
 
     private final SimulatedPower power;
+
     private final long baseStepMicros;
+
     private final long stepMicrosPerRequest;
+
     private final int maxBatch;
+
     private final Deque<Sequence> waiting = new ArrayDeque<>();
+
     private final List<Sequence> running = new ArrayList<>();
+
     private final Thread loop;
+
     private volatile boolean open = true;
 
     SimulatedEngine(SimulatedPower power, long baseStepMicros, long stepMicrosPerRequest, int maxBatch) {
@@ -77,7 +94,8 @@ final class SimulatedEngine implements AutoCloseable {
                 if (running.isEmpty()) {
                     try {
                         wait(100);
-                    } catch (InterruptedException e) {
+                    }
+                    catch (InterruptedException e) {
                         return;
                     }
                     continue;
@@ -88,7 +106,8 @@ final class SimulatedEngine implements AutoCloseable {
             long micros = baseStepMicros + stepMicrosPerRequest * batch;
             try {
                 Thread.sleep(micros / 1000, (int) (micros % 1000) * 1000);
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 return;
             }
             synchronized (this) {
@@ -116,4 +135,5 @@ final class SimulatedEngine implements AutoCloseable {
         open = false;
         loop.interrupt();
     }
+
 }

@@ -26,14 +26,18 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A SIMULATED GPU node, for development and tests only — never a measurement. It serves an OpenAI-compatible API
- * ({@code /v1/chat/completions}, {@code /v1/completions}, streamed or not, {@code /v1/models}) from a
- * continuous-batching engine without a model (engine-like timing: each step's delay grows with the batch; the text
- * is filler words, one token each), and a DCGM-exporter-format {@code /metrics} whose energy counters follow the
- * load: idle watts per GPU plus watts per running request. Every name it shows says "simulated". Tests steer it: the
- * exporter can go down, answer garbage, lose its energy counter, or have its counters reset.
+ * A SIMULATED GPU node, for development and tests only — never a measurement. It serves
+ * an OpenAI-compatible API ({@code /v1/chat/completions}, {@code /v1/completions},
+ * streamed or not, {@code /v1/models}) from a continuous-batching engine without a model
+ * (engine-like timing: each step's delay grows with the batch; the text is filler words,
+ * one token each), and a DCGM-exporter-format {@code /metrics} whose energy counters
+ * follow the load: idle watts per GPU plus watts per running request. Every name it shows
+ * says "simulated". Tests steer it: the exporter can go down, answer garbage, lose its
+ * energy counter, or have its counters reset.
  *
- * <p>Upstream model names ending in {@code -no-usage} get no token counts, like a server that reports none.
+ * <p>
+ * Upstream model names ending in {@code -no-usage} get no token counts, like a server
+ * that reports none.
  */
 public final class SimulatedGpuNode implements AutoCloseable {
 
@@ -44,25 +48,33 @@ public final class SimulatedGpuNode implements AutoCloseable {
 
     /** What its DCGM exporter answers. */
     public enum Exporter {
-        /** Energy counters and power gauges, as DCGM exporter's default counters file has them. */
+
+        /**
+         * Energy counters and power gauges, as DCGM exporter's default counters file has
+         * them.
+         */
         NORMAL,
-        /** Power gauges only: an exporter whose counters file lacks the energy counter. */
+        /**
+         * Power gauges only: an exporter whose counters file lacks the energy counter.
+         */
         POWER_ONLY,
         /** 503: the exporter is down. */
         DOWN,
         /** 200 with a body that is no exposition at all. */
         GARBAGE
+
     }
 
     /**
-     * @param port                 0 for any free port
-     * @param hostname             the {@code Hostname} label of its metrics
-     * @param gpus                 GPUs it has (each draws idle watts; requests' watts are shared among them)
-     * @param idleWatts            per GPU with nothing running
-     * @param wattsPerRequest      added per running request (over all GPUs)
-     * @param baseStep             a decode step's delay with one request
-     * @param stepPerRequest       added to every step per running request
-     * @param maxBatch             requests decoded together; more wait
+     * @param port 0 for any free port
+     * @param hostname the {@code Hostname} label of its metrics
+     * @param gpus GPUs it has (each draws idle watts; requests' watts are shared among
+     * them)
+     * @param idleWatts per GPU with nothing running
+     * @param wattsPerRequest added per running request (over all GPUs)
+     * @param baseStep a decode step's delay with one request
+     * @param stepPerRequest added to every step per running request
+     * @param maxBatch requests decoded together; more wait
      */
     public record Settings(int port, String hostname, int gpus, double idleWatts, double wattsPerRequest,
             Duration baseStep, Duration stepPerRequest, int maxBatch) {
@@ -87,14 +99,23 @@ public final class SimulatedGpuNode implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Settings settings;
+
     private final SimulatedPower power;
+
     private final SimulatedEngine engine;
+
     private final HttpServer server;
+
     private final ExecutorService handlers;
+
     private volatile Exporter exporter = Exporter.NORMAL;
+
     private final Deque<Scrape> scrapes = new ArrayDeque<>();
 
-    /** What one scrape of the energy counters answered: the instant and the counters (joules, as served). */
+    /**
+     * What one scrape of the energy counters answered: the instant and the counters
+     * (joules, as served).
+     */
     private record Scrape(Instant at, double joules) {
     }
 
@@ -120,15 +141,19 @@ public final class SimulatedGpuNode implements AutoCloseable {
     public static SimulatedGpuNode start(Settings settings) {
         try {
             return new SimulatedGpuNode(settings);
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new IllegalStateException("the simulated GPU node could not listen on port " + settings.port(), e);
         }
     }
 
-    /** Runs one until the process ends: {@code java ... SimulatedGpuNode [port] [gpus]}. */
+    /**
+     * Runs one until the process ends: {@code java ... SimulatedGpuNode [port] [gpus]}.
+     */
     public static void main(String[] args) throws InterruptedException {
-        Settings settings = Settings.defaults().withPort(args.length > 0 ? Integer.parseInt(args[0]) : 9400)
-                .withGpus(args.length > 1 ? Integer.parseInt(args[1]) : 1);
+        Settings settings = Settings.defaults()
+            .withPort(args.length > 0 ? Integer.parseInt(args[0]) : 9400)
+            .withGpus(args.length > 1 ? Integer.parseInt(args[1]) : 1);
         SimulatedGpuNode node = start(settings);
         System.out.println("SIMULATED GPU node: OpenAI API at " + node.baseUrl() + ", DCGM-format metrics at "
                 + node.metricsUrl());
@@ -148,7 +173,10 @@ public final class SimulatedGpuNode implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** The energy its GPUs drew since it started, in joules: the truth a test compares the meter with. */
+    /**
+     * The energy its GPUs drew since it started, in joules: the truth a test compares the
+     * meter with.
+     */
     public double energyJoules() {
         return power.totalJoules();
     }
@@ -163,8 +191,9 @@ public final class SimulatedGpuNode implements AutoCloseable {
     }
 
     /**
-     * The exporter's own counter delta, all GPUs, between its scrapes nearest to {@code from} and to {@code to}: what
-     * a reader of its counters must account for between two of its readings.
+     * The exporter's own counter delta, all GPUs, between its scrapes nearest to
+     * {@code from} and to {@code to}: what a reader of its counters must account for
+     * between two of its readings.
      */
     public double counterDeltaJoules(Instant from, Instant to) {
         synchronized (scrapes) {
@@ -173,9 +202,9 @@ public final class SimulatedGpuNode implements AutoCloseable {
     }
 
     private Scrape nearest(Instant at) {
-        return scrapes.stream().min(java.util.Comparator.comparing(
-                (Scrape scrape) -> Duration.between(scrape.at(), at).abs())).orElseThrow(
-                        () -> new IllegalStateException("the exporter was never scraped"));
+        return scrapes.stream()
+            .min(java.util.Comparator.comparing((Scrape scrape) -> Duration.between(scrape.at(), at).abs()))
+            .orElseThrow(() -> new IllegalStateException("the exporter was never scraped"));
     }
 
     /** Starts every GPU's energy counter from zero, as a driver reload does. */
@@ -201,25 +230,34 @@ public final class SimulatedGpuNode implements AutoCloseable {
         }
     }
 
-    /** The lines dcgm-exporter writes for these two fields (its label order; values formatted as it does). */
+    /**
+     * The lines dcgm-exporter writes for these two fields (its label order; values
+     * formatted as it does).
+     */
     private String exposition() {
         StringBuilder text = new StringBuilder();
         double[] watts = power.watts();
         double[] joules = power.counterJoules();
         text.append("# HELP DCGM_FI_DEV_POWER_USAGE Power draw (in W).\n# TYPE DCGM_FI_DEV_POWER_USAGE gauge\n");
         for (int gpu = 0; gpu < watts.length; gpu++) {
-            text.append("DCGM_FI_DEV_POWER_USAGE").append(labels(gpu)).append(' ')
-                    .append(String.format(Locale.ROOT, "%f", watts[gpu])).append('\n');
+            text.append("DCGM_FI_DEV_POWER_USAGE")
+                .append(labels(gpu))
+                .append(' ')
+                .append(String.format(Locale.ROOT, "%f", watts[gpu]))
+                .append('\n');
         }
         if (exporter == Exporter.NORMAL) {
             text.append("# HELP DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION Total energy consumption since boot (in mJ).\n")
-                    .append("# TYPE DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION counter\n");
+                .append("# TYPE DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION counter\n");
             double served = 0;
             for (int gpu = 0; gpu < joules.length; gpu++) {
                 long millijoules = (long) Math.floor(joules[gpu] * 1000);
                 served += millijoules / 1000.0;
-                text.append("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION").append(labels(gpu)).append(' ')
-                        .append(millijoules).append('\n');
+                text.append("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION")
+                    .append(labels(gpu))
+                    .append(' ')
+                    .append(millijoules)
+                    .append('\n');
             }
             synchronized (scrapes) {
                 scrapes.add(new Scrape(Instant.now(), served));
@@ -247,7 +285,8 @@ public final class SimulatedGpuNode implements AutoCloseable {
             JsonNode request;
             try (InputStream in = exchange.getRequestBody()) {
                 request = JSON.readTree(in.readAllBytes());
-            } catch (RuntimeException unreadable) {
+            }
+            catch (RuntimeException unreadable) {
                 send(exchange, 400, "application/json", error("the body is not JSON"));
                 return;
             }
@@ -263,9 +302,11 @@ public final class SimulatedGpuNode implements AutoCloseable {
             engine.submit(sequence);
             String id = (chat ? "chatcmpl-sim" : "cmpl-sim") + UUID.randomUUID().toString().replace("-", "");
             if (request.path("stream").asBoolean(false)) {
-                boolean includeUsage = reportsUsage && request.path("stream_options").path("include_usage").asBoolean(false);
+                boolean includeUsage = reportsUsage
+                        && request.path("stream_options").path("include_usage").asBoolean(false);
                 stream(exchange, sequence, chat, id, model, includeUsage);
-            } else {
+            }
+            else {
                 whole(exchange, sequence, chat, id, model, reportsUsage);
             }
         }
@@ -289,17 +330,21 @@ public final class SimulatedGpuNode implements AutoCloseable {
             }
             event(out, chunk(id, model, chat, chat ? Map.of() : "", "length"));
             if (includeUsage) {
-                Map<String, Object> usageChunk = envelope(id, model, chat ? "chat.completion.chunk" : "text_completion");
+                Map<String, Object> usageChunk = envelope(id, model,
+                        chat ? "chat.completion.chunk" : "text_completion");
                 usageChunk.put("choices", List.of());
                 usageChunk.put("usage", usage(sequence));
                 event(out, JSON.writeValueAsString(usageChunk));
             }
             out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
             out.flush();
-        } catch (IOException clientLeft) {
-            // the client closed the stream: the engine stops generating for it, as vLLM aborts a request
+        }
+        catch (IOException clientLeft) {
+            // the client closed the stream: the engine stops generating for it, as vLLM
+            // aborts a request
             sequence.cancelled = true;
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             sequence.cancelled = true;
             Thread.currentThread().interrupt();
         }
@@ -316,7 +361,8 @@ public final class SimulatedGpuNode implements AutoCloseable {
                 }
                 text.append(token);
             }
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             sequence.cancelled = true;
             Thread.currentThread().interrupt();
             return;
@@ -325,7 +371,8 @@ public final class SimulatedGpuNode implements AutoCloseable {
         choice.put("index", 0);
         if (chat) {
             choice.put("message", Map.of("role", "assistant", "content", text.toString()));
-        } else {
+        }
+        else {
             choice.put("text", text.toString());
         }
         choice.put("finish_reason", "length");
@@ -361,12 +408,16 @@ public final class SimulatedGpuNode implements AutoCloseable {
                 sequence.promptTokens + sequence.produced);
     }
 
-    /** The simulated tokenizer: one token per word of the text (of every message's content). */
+    /**
+     * The simulated tokenizer: one token per word of the text (of every message's
+     * content).
+     */
     private static int words(JsonNode content) {
         List<String> texts = new ArrayList<>();
         if (content.isString()) {
             texts.add(content.asString());
-        } else if (content.isArray()) {
+        }
+        else if (content.isArray()) {
             for (JsonNode item : content) {
                 texts.add(item.isString() ? item.asString() : item.path("content").asString(""));
             }
@@ -385,8 +436,8 @@ public final class SimulatedGpuNode implements AutoCloseable {
     }
 
     private static String error(String message) {
-        return JSON.writeValueAsString(Map.of("error", Map.of("message", message, "type", "invalid_request_error",
-                "param", "", "code", "invalid_value")));
+        return JSON.writeValueAsString(Map.of("error",
+                Map.of("message", message, "type", "invalid_request_error", "param", "", "code", "invalid_value")));
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
@@ -402,4 +453,5 @@ public final class SimulatedGpuNode implements AutoCloseable {
         engine.close();
         handlers.shutdownNow();
     }
+
 }

@@ -3,18 +3,26 @@ package io.tokenfactory.simulated;
 import java.util.Arrays;
 
 /**
- * The simulated GPUs' power and energy: each draws its idle watts plus its share of the watts per running request,
- * and each GPU's energy counter (millijoules since the simulated driver load) integrates that power exactly. A reset
- * starts the counters from zero again, as a driver reload does; {@link #totalJoules()} keeps the truth across resets.
+ * The simulated GPUs' power and energy: each draws its idle watts plus its share of the
+ * watts per running request, and each GPU's energy counter (millijoules since the
+ * simulated driver load) integrates that power exactly. A reset starts the counters from
+ * zero again, as a driver reload does; {@link #totalJoules()} keeps the truth across
+ * resets.
  */
 final class SimulatedPower {
 
     private final int gpus;
+
     private final double idleWatts;
+
     private final double wattsPerRequest;
+
     private final double[] counterJoules;
+
     private double totalJoules;
+
     private int running;
+
     private long lastNanos = System.nanoTime();
 
     SimulatedPower(int gpus, double idleWatts, double wattsPerRequest) {
@@ -65,4 +73,5 @@ final class SimulatedPower {
         }
         totalJoules += joules * gpus;
     }
+
 }

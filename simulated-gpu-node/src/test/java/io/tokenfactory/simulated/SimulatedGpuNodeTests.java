@@ -17,8 +17,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 class SimulatedGpuNodeTests {
 
-    private static final SimulatedGpuNode NODE = SimulatedGpuNode.start(SimulatedGpuNode.Settings.defaults().withGpus(2));
+    private static final SimulatedGpuNode NODE = SimulatedGpuNode
+        .start(SimulatedGpuNode.Settings.defaults().withGpus(2));
+
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @AfterAll
@@ -30,7 +33,8 @@ class SimulatedGpuNodeTests {
     void answersAWholeChatCompletionWithItsTokenCounts() throws Exception {
         JsonNode body = JSON.readTree(post("/chat/completions",
                 "{\"model\":\"simulated-llm\",\"messages\":[{\"role\":\"user\",\"content\":\"three word prompt\"}],"
-                        + "\"max_tokens\":5}").body());
+                        + "\"max_tokens\":5}")
+            .body());
 
         assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo(3);
         assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(5);
@@ -41,7 +45,8 @@ class SimulatedGpuNodeTests {
     void streamsOneChunkPerTokenThenUsageThenDone() throws Exception {
         String events = post("/chat/completions", "{\"model\":\"simulated-llm\",\"stream\":true,"
                 + "\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
-                + "\"max_tokens\":4}").body();
+                + "\"max_tokens\":4}")
+            .body();
 
         assertThat(events.split("\"content\":\"[a-z]+ \"")).hasSize(5);
         assertThat(events).contains("\"completion_tokens\":4").endsWith("data: [DONE]\n\n");
@@ -62,8 +67,9 @@ class SimulatedGpuNodeTests {
         double used = NODE.energyJoules() - startJoules;
 
         assertThat(before).contains("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu=\"1\"")
-                .contains("modelName=\"Simulated H100 (Token Factory, not a GPU)\"");
-        // 2 GPUs x 60 W idle + 40 W for the running request, over at least 10 steps of 22 ms
+            .contains("modelName=\"Simulated H100 (Token Factory, not a GPU)\"");
+        // 2 GPUs x 60 W idle + 40 W for the running request, over at least 10 steps of 22
+        // ms
         assertThat(used).isGreaterThan(0.2 * 160 * 0.9);
         NODE.exporter(SimulatedGpuNode.Exporter.DOWN);
         assertThat(metrics().statusCode()).isEqualTo(503);
@@ -84,13 +90,16 @@ class SimulatedGpuNodeTests {
     }
 
     private static HttpResponse<String> post(String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(NODE.baseUrl() + path)).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(HttpRequest.newBuilder(URI.create(NODE.baseUrl() + path))
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> metrics() throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(NODE.metricsUrl())).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
+
 }

@@ -30,30 +30,45 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Hostile input against every public endpoint of the real suite: malformed and truncated JSON, wrong types, huge
- * bodies and numbers, negative values, NUL and broken Unicode, SQL-injection and path-traversal strings in
- * identifiers and filters, missing, unknown, revoked and expired keys, forged and tampered identity tokens sent
- * straight to the services, spoofed identity headers. Every answer must be the right refusal as a problem detail
- * (or an OpenAI error) — never a 500, never a stack trace — and nothing in any database may change.
+ * Hostile input against every public endpoint of the real suite: malformed and truncated
+ * JSON, wrong types, huge bodies and numbers, negative values, NUL and broken Unicode,
+ * SQL-injection and path-traversal strings in identifiers and filters, missing, unknown,
+ * revoked and expired keys, forged and tampered identity tokens sent straight to the
+ * services, spoofed identity headers. Every answer must be the right refusal as a problem
+ * detail (or an OpenAI error) — never a 500, never a stack trace — and nothing in any
+ * database may change.
  */
 class AbuseSystemTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    // HTTP/1.1: the JDK client's h2c upgrade offer has its own open finding (see the issue's note), not tested here
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    // HTTP/1.1: the JDK client's h2c upgrade offer has its own open finding (see the
+    // issue's note), not tested here
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
 
     private static WholeFactory factory;
+
     private static HttpTestClient admin;
+
     private static String adminKey;
+
     private static String departmentKey;
+
     private static String revokedKey;
+
     private static String expiredKey;
+
     private static UUID department;
+
     private static UUID otherDepartment;
+
     private static String agent;
 
     private final List<String> failures = new ArrayList<>();
+
     private int tried;
 
     @BeforeAll
@@ -71,9 +86,13 @@ class AbuseSystemTests {
         WholeFactory.IssuedKey expired = factory.key(department, List.of("inference"));
         admin.put("/api/keys/" + expired.id() + "/expiry", Map.of());
         expiredKey = expired.secret();
-        agent = admin.post("/api/agents", Map.of("name", "target-" + suffix, "departmentId", department,
-                "model", "byte-lm-moby", "instructions", "Stay put.", "trigger", Map.of("kind", "MANUAL")))
-                .getBody().get("id").asString();
+        agent = admin
+            .post("/api/agents",
+                    Map.of("name", "target-" + suffix, "departmentId", department, "model", "byte-lm-moby",
+                            "instructions", "Stay put.", "trigger", Map.of("kind", "MANUAL")))
+            .getBody()
+            .get("id")
+            .asString();
     }
 
     @Test
@@ -108,11 +127,7 @@ class AbuseSystemTests {
         endpoints.put("POST /v1/chat/completions", departmentKey);
         endpoints.put("POST /v1/completions", departmentKey);
         endpoints.put("POST /v1/embeddings", departmentKey);
-        List<String> bodies = List.of(
-                "{\"name\": \"trunc",
-                "{name: unquoted}",
-                "[]",
-                "\"just a string\"",
+        List<String> bodies = List.of("{\"name\": \"trunc", "{name: unquoted}", "[]", "\"just a string\"",
                 "{\"name\": 5, \"model\": [], \"monthlyBudget\": \"lots\", \"messages\": \"hi\", \"scopes\": \"admin\","
                         + " \"trigger\": 7, \"task\": {}, \"input\": 42, \"departmentId\": 3, \"pricePerKwh\": true}",
                 "{\"name\": \"n\", \"costCentreCode\": \"CC-1\", \"monthlyBudget\": 1e400, \"max_tokens\": 99999999999999999999999,"
@@ -141,36 +156,42 @@ class AbuseSystemTests {
         // a body larger than the gateway takes
         expectRefusal("POST", "/api/agents", "{\"name\": \"" + "x".repeat(5 * 1024 * 1024) + "\"}", adminKey, Map.of(),
                 Set.of(413));
-        expectRefusal("POST", "/v1/chat/completions", "{\"model\": \"byte-lm-moby\", \"messages\": [{\"role\": \"user\","
-                + " \"content\": \"" + "x".repeat(5 * 1024 * 1024) + "\"}]}", departmentKey, Map.of(), Set.of(413));
+        expectRefusal(
+                "POST", "/v1/chat/completions", "{\"model\": \"byte-lm-moby\", \"messages\": [{\"role\": \"user\","
+                        + " \"content\": \"" + "x".repeat(5 * 1024 * 1024) + "\"}]}",
+                departmentKey, Map.of(), Set.of(413));
     }
 
     private void hostileIdentifiersAndFilters() throws Exception {
         String injection = encode("' OR '1'='1");
         String traversal = "..%2F..%2F..%2Fetc%2Fpasswd";
-        List<String> badPaths = List.of(
-                "/api/agents/" + injection, "/api/agents/" + traversal, "/api/agents/" + agent + "/runs/" + injection,
-                "/api/agents/" + agent + "/runs?limit=1e9", "/api/agents/" + agent + "/runs?status=" + injection,
-                "/api/agents?department=" + injection, "/api/keys/" + injection, "/api/billing/departments/" + injection,
-                "/api/billing/departments/" + UUID.randomUUID(), "/api/billing/statements/" + encode("1;DROP TABLE statement"),
+        List<String> badPaths = List.of("/api/agents/" + injection, "/api/agents/" + traversal,
+                "/api/agents/" + agent + "/runs/" + injection, "/api/agents/" + agent + "/runs?limit=1e9",
+                "/api/agents/" + agent + "/runs?status=" + injection, "/api/agents?department=" + injection,
+                "/api/keys/" + injection, "/api/billing/departments/" + injection,
+                "/api/billing/departments/" + UUID.randomUUID(),
+                "/api/billing/statements/" + encode("1;DROP TABLE statement"),
                 "/api/billing/statements?period=" + injection, "/api/billing/statements?department=" + traversal,
                 "/api/billing/cost-per-token?from=yesterday&to=today",
-                "/api/billing/cost-per-token?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&groupBy=" + encode("model;DROP"),
+                "/api/billing/cost-per-token?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&groupBy="
+                        + encode("model;DROP"),
                 "/api/billing/agent-runs/" + injection, "/api/billing/periods/" + encode("2026-13") + "/journal",
                 "/api/metering/usage?department=" + injection, "/api/metering/usage?from=" + injection,
                 "/api/metering/usage?granularity=" + injection, "/api/metering/usage?groupBy=" + encode("model,1;--"),
                 "/api/metering/efficiency?groupBy=" + traversal, "/api/metering/usage?format=" + encode("../../etc"),
                 "/api/metering/usage?energySource=" + injection, "/api/metering/efficiency?energySource=" + traversal,
-                "/api/metering/reconciliation?from=" + injection, "/api/billing/usage-summary?from=" + injection + "&to=x",
-                "/api/billing/cost-per-token?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&groupBy=" + encode("energySource;--"),
-                "/api/inference/usage-summary?from=" + traversal + "&to=x",
-                "/v1/models/" + traversal);
+                "/api/metering/reconciliation?from=" + injection,
+                "/api/billing/usage-summary?from=" + injection + "&to=x",
+                "/api/billing/cost-per-token?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&groupBy="
+                        + encode("energySource;--"),
+                "/api/inference/usage-summary?from=" + traversal + "&to=x", "/v1/models/" + traversal);
         for (String path : badPaths) {
             expectRefusal("GET", path, null, adminKey, Map.of(), Set.of(400, 404));
         }
         // an injection string as a filter value is just a value: no rows, no error
         expectAnswer("GET", "/api/metering/usage?granularity=total&groupBy=model&model=" + injection, adminKey, 200);
-        expectRefusal("POST", "/api/billing/periods/" + encode("2026-13") + "/close", "", adminKey, Map.of(), Set.of(400, 422));
+        expectRefusal("POST", "/api/billing/periods/" + encode("2026-13") + "/close", "", adminKey, Map.of(),
+                Set.of(400, 422));
         expectRefusal("POST", "/api/billing/periods/" + traversal + "/close", "", adminKey, Map.of(), Set.of(400, 404));
         expectRefusal("POST", "/api/agents/" + injection + "/activate", "", adminKey, Map.of(), Set.of(400));
         expectRefusal("POST", "/api/keys/" + UUID.randomUUID() + "/revoke", "", adminKey, Map.of(), Set.of(404));
@@ -191,15 +212,19 @@ class AbuseSystemTests {
         // a department key beyond its department, whatever identity headers it adds
         Map<String, String> spoofed = Map.of("X-TF-Department-Id", otherDepartment.toString(), "X-Department-Id",
                 otherDepartment.toString(), "X-Agent-Id", agent, "X-Api-Key", adminKey);
-        expectRefusal("GET", "/api/billing/departments/" + otherDepartment + "/spend", null, departmentKey, spoofed, Set.of(403));
+        expectRefusal("GET", "/api/billing/departments/" + otherDepartment + "/spend", null, departmentKey, spoofed,
+                Set.of(403));
         expectRefusal("GET", "/api/metering/usage?granularity=total&department=" + otherDepartment, null, departmentKey,
                 spoofed, Set.of(403));
         expectRefusal("GET", "/api/keys", null, departmentKey, spoofed, Set.of(403));
         expectRefusal("POST", "/api/billing/periods/2026-01/close", "", departmentKey, spoofed, Set.of(403));
         expectRefusal("GET", "/v1/models", null, "tf_" + "B".repeat(16_000), none, Set.of(400, 401, 431));
-        // an h2c upgrade offer is answered over HTTP/1.1 at once (passed on to a service, it once hung the request)
-        for (String path : List.of("/api/billing/departments/" + otherDepartment + "/spend", "/api/metering/usage", "/api/agents")) {
-            String head = rawHead(path, "Authorization: Bearer " + departmentKey + "\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+        // an h2c upgrade offer is answered over HTTP/1.1 at once (passed on to a service,
+        // it once hung the request)
+        for (String path : List.of("/api/billing/departments/" + otherDepartment + "/spend", "/api/metering/usage",
+                "/api/agents")) {
+            String head = rawHead(path, "Authorization: Bearer " + departmentKey
+                    + "\r\nConnection: Upgrade, HTTP2-Settings\r\n"
                     + "Upgrade: h2c\r\nHTTP2-Settings: AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA\r\nContent-Length: 0\r\n");
             if (!head.startsWith("HTTP/1.1 ")) {
                 failures.add("GET " + path + " with an h2c upgrade offer → " + (head.isEmpty() ? "no answer" : head));
@@ -207,27 +232,34 @@ class AbuseSystemTests {
         }
     }
 
-    /** The status line of a hand-written request (what no HTTP client library would send as it is). */
+    /**
+     * The status line of a hand-written request (what no HTTP client library would send
+     * as it is).
+     */
     private static String rawHead(String path, String headers) {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", factory.gatewayPort)) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + headers + "\r\n")
+            socket.getOutputStream()
+                .write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + headers + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             byte[] head = new byte[12];
             int read = socket.getInputStream().read(head);
             return read <= 0 ? "" : new String(head, 0, read, StandardCharsets.US_ASCII);
-        } catch (java.io.IOException timedOut) {
+        }
+        catch (java.io.IOException timedOut) {
             return "";
         }
     }
 
     private void hostileIdentityTokensStraightToTheServices() throws Exception {
-        String genuine = factory.gateway.bean(IdentityTokens.class).forKey(UUID.randomUUID(), department, null,
-                Set.of("inference", "usage:read"));
+        String genuine = factory.gateway.bean(IdentityTokens.class)
+            .forKey(UUID.randomUUID(), department, null, Set.of("inference", "usage:read"));
         String[] parts = genuine.split("\\.");
-        String otherClaims = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(new String(
-                java.util.Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
-                .replace(department.toString(), otherDepartment.toString()).replace("usage:read", "admin")
+        String otherClaims = java.util.Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(new String(java.util.Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
+                .replace(department.toString(), otherDepartment.toString())
+                .replace("usage:read", "admin")
                 .getBytes(StandardCharsets.UTF_8));
         String tampered = parts[0] + "." + otherClaims + "." + parts[2];
         String unsigned = parts[0] + "." + parts[1] + ".";
@@ -257,8 +289,10 @@ class AbuseSystemTests {
 
     private void send(String method, String url, String body, Map<String, String> headers, Set<Integer> allowed)
             throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(30))
+            .method(method,
+                    body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
@@ -267,8 +301,10 @@ class AbuseSystemTests {
         HttpResponse<String> response;
         try {
             response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException refusedConnection) {
-            // a server may close the connection on an oversized request; that is a refusal too, not a crash
+        }
+        catch (java.io.IOException refusedConnection) {
+            // a server may close the connection on an oversized request; that is a
+            // refusal too, not a crash
             if (!allowed.contains(413) && !allowed.contains(431)) {
                 failures.add(method + " " + url + ": connection failed: " + refusedConnection);
             }
@@ -276,21 +312,26 @@ class AbuseSystemTests {
         }
         String what = method + " " + shorten(url) + (body == null ? "" : " with " + shorten(body));
         if (!allowed.contains(response.statusCode())) {
-            failures.add(what + " → " + response.statusCode() + " (expected " + allowed + "): " + shorten(response.body()));
+            failures
+                .add(what + " → " + response.statusCode() + " (expected " + allowed + "): " + shorten(response.body()));
             return;
         }
-        // 431 comes from the HTTP codec itself, before any handler could write a problem detail
+        // 431 comes from the HTTP codec itself, before any handler could write a problem
+        // detail
         if (response.statusCode() >= 400 && response.statusCode() != 431) {
             JsonNode problem;
             try {
                 problem = JSON.readTree(response.body());
-            } catch (RuntimeException notJson) {
-                failures.add(what + " → " + response.statusCode() + " without a problem body: " + shorten(response.body()));
+            }
+            catch (RuntimeException notJson) {
+                failures
+                    .add(what + " → " + response.statusCode() + " without a problem body: " + shorten(response.body()));
                 return;
             }
             boolean readable = (problem.has("status") && problem.has("detail")) || problem.path("error").has("message");
             if (!readable) {
-                failures.add(what + " → " + response.statusCode() + " body is no problem detail: " + shorten(response.body()));
+                failures.add(what + " → " + response.statusCode() + " body is no problem detail: "
+                        + shorten(response.body()));
             }
         }
         if (response.body().contains("Exception") || response.body().contains("\tat ")) {
@@ -309,8 +350,9 @@ class AbuseSystemTests {
         for (String table : List.of("agent", "agent_version", "agent_run", "http_tool", "agent_memory")) {
             count(rows, factory.agents, table);
         }
-        rows.put("inference_request of the abused department", new JdbcTemplate(factory.inference.bean(DataSource.class))
-                .queryForObject("SELECT count(*) FROM inference_request WHERE department_id = ?", Long.class, department));
+        rows.put("inference_request of the abused department",
+                new JdbcTemplate(factory.inference.bean(DataSource.class)).queryForObject(
+                        "SELECT count(*) FROM inference_request WHERE department_id = ?", Long.class, department));
         return rows;
     }
 
@@ -326,4 +368,5 @@ class AbuseSystemTests {
     private static String shorten(String text) {
         return text.length() <= 160 ? text : text.substring(0, 160) + "…";
     }
+
 }

@@ -6,15 +6,19 @@ import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Stops and starts the local RabbitMQ's application ({@code rabbitmqctl stop_app} / {@code start_app}) — a real
- * broker outage for every connected service — where this machine runs RabbitMQ and lets us control it.
+ * Stops and starts the local RabbitMQ's application ({@code rabbitmqctl stop_app} /
+ * {@code start_app}) — a real broker outage for every connected service — where this
+ * machine runs RabbitMQ and lets us control it.
  */
 final class BrokerOutage {
 
     private BrokerOutage() {
     }
 
-    /** True when the tests use a broker on this machine and {@code rabbitmqctl} controls it. */
+    /**
+     * True when the tests use a broker on this machine and {@code rabbitmqctl} controls
+     * it.
+     */
     static boolean possible() {
         if (TestKafka.enabled()) {
             // this is a RabbitMQ outage; the Kafka variant's broker lives in the test JVM
@@ -39,17 +43,21 @@ final class BrokerOutage {
     private static boolean run(String command) {
         try {
             Process process = new ProcessBuilder("rabbitmqctl", command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 return false;
             }
             return process.exitValue() == 0;
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             return false;
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
     }
+
 }

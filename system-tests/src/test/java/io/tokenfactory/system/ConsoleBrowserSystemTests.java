@@ -45,23 +45,32 @@ import org.springframework.http.ResponseEntity;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The admin console in a real browser (Debian's headless Chromium and its chromedriver) against the real five
- * services: signing in, a live number changing after traffic, pausing and resuming an agent, downloading a
- * statement, and a department key that cannot see another department. Screenshots of the main pages are kept in
+ * The admin console in a real browser (Debian's headless Chromium and its chromedriver)
+ * against the real five services: signing in, a live number changing after traffic,
+ * pausing and resuming an agent, downloading a statement, and a department key that
+ * cannot see another department. Screenshots of the main pages are kept in
  * {@code target/console-screenshots} (the README shows them).
  */
 class ConsoleBrowserSystemTests {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
     private static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
+
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     private static ChromeDriver browser;
+
     private static WholeFactory factory;
+
     private static Path downloads;
+
     private static int gatewayPort;
+
     private static String adminKey;
+
     private static HttpTestClient admin;
 
     @BeforeAll
@@ -79,10 +88,11 @@ class ConsoleBrowserSystemTests {
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--window-size=1366,900", "--user-data-dir=" + Files.createTempDirectory("tf-chromium"));
-        options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(),
-                "download.prompt_for_download", false));
+        options.setExperimentalOption("prefs",
+                Map.of("download.default_directory", downloads.toString(), "download.prompt_for_download", false));
         browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build(), options);
+            .usingAnyFreePort()
+            .build(), options);
         Files.createDirectories(SCREENSHOTS);
     }
 
@@ -102,9 +112,10 @@ class ConsoleBrowserSystemTests {
         String researchKey = factory.key(research, List.of("inference", "usage:read")).secret();
         String supportKey = factory.key(support, List.of("inference", "usage:read")).secret();
         String agentName = "scout-" + suffix;
-        ResponseEntity<JsonNode> agent = admin.post("/api/agents", Map.of("name", agentName, "departmentId", research,
-                "model", "byte-lm-moby", "instructions", "Note one idea.", "tools", List.of(),
-                "trigger", Map.of("kind", "LOOP", "intervalSeconds", 3600)));
+        ResponseEntity<JsonNode> agent = admin.post("/api/agents",
+                Map.of("name", agentName, "departmentId", research, "model", "byte-lm-moby", "instructions",
+                        "Note one idea.", "tools", List.of(), "trigger",
+                        Map.of("kind", "LOOP", "intervalSeconds", 3600)));
         assertThat(agent.getStatusCode()).as("%s", agent.getBody()).isEqualTo(HttpStatus.CREATED);
         admin.post("/api/agents/" + agent.getBody().get("id").asString() + "/activate", null);
 
@@ -112,8 +123,9 @@ class ConsoleBrowserSystemTests {
         browser.get("http://localhost:" + gatewayPort + "/console");
         waitFor(By.id("api-key")).sendKeys("tf_not-a-real-key");
         browser.findElement(By.cssSelector("#sign-in-form button[type=submit]")).click();
-        await().atMost(PATIENCE).ignoreExceptions().until(() -> browser.findElement(By.id("error")).getText()
-                .contains("unknown, revoked or expired"));
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> browser.findElement(By.id("error")).getText().contains("unknown, revoked or expired"));
         assertThat(browser.findElement(By.id("view")).isDisplayed()).isFalse();
 
         // sign in as an administrator: the factory page shows live numbers
@@ -127,28 +139,42 @@ class ConsoleBrowserSystemTests {
                     "max_tokens", 20, "messages", List.of(Map.of("role", "user", "content", "Call me Ishmael."))));
             assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.OK);
         }
-        // and the simulated GPU node's model, whose joules are read from its DCGM-format counters
-        assertThat(research1.post("/v1/chat/completions", Map.of("model", "simulated-llm", "max_tokens", 20,
-                "messages", List.of(Map.of("role", "user", "content", "Call me Ishmael.")))).getStatusCode())
-                .isEqualTo(HttpStatus.OK);
+        // and the simulated GPU node's model, whose joules are read from its DCGM-format
+        // counters
+        assertThat(research1.post("/v1/chat/completions",
+                Map.of("model", "simulated-llm", "max_tokens", 20, "messages",
+                        List.of(Map.of("role", "user", "content", "Call me Ishmael."))))
+            .getStatusCode()).isEqualTo(HttpStatus.OK);
         // metered, then shown at the page's next refresh, without a reload
         await().atMost(PATIENCE).ignoreExceptions().until(() -> tokens(text("tokens-total")) > before);
         await().atMost(PATIENCE).ignoreExceptions().until(() -> !text("tokens-per-joule").equals("–"));
-        // every energy figure says where it came from, and an estimate is never shown as a measurement
-        await().atMost(PATIENCE).ignoreExceptions().until(() -> !browser.findElements(
-                By.cssSelector("[data-testid=models-table] [data-testid=energy-source][data-source=DCGM]")).isEmpty()
-                && !browser.findElements(By.cssSelector("[data-testid=models-table] [data-source=ESTIMATED]")).isEmpty());
-        await().atMost(PATIENCE).ignoreExceptions().until(() -> browser.findElement(By.cssSelector(
-                "[data-testid=models-table] [data-source=DCGM]")).getText().equals("measured · DCGM")
-                && browser.findElement(By.cssSelector("[data-testid=models-table] [data-source=ESTIMATED]")).getText()
+        // every energy figure says where it came from, and an estimate is never shown as
+        // a measurement
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> !browser
+                .findElements(
+                        By.cssSelector("[data-testid=models-table] [data-testid=energy-source][data-source=DCGM]"))
+                .isEmpty()
+                    && !browser.findElements(By.cssSelector("[data-testid=models-table] [data-source=ESTIMATED]"))
+                        .isEmpty());
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> browser.findElement(By.cssSelector("[data-testid=models-table] [data-source=DCGM]"))
+                .getText()
+                .equals("measured · DCGM")
+                    && browser.findElement(By.cssSelector("[data-testid=models-table] [data-source=ESTIMATED]"))
+                        .getText()
                         .equals("estimated")
-                && text("energy-warning").contains("estimated from CPU time"));
+                    && text("energy-warning").contains("estimated from CPU time"));
         await().atMost(PATIENCE).ignoreExceptions().until(() -> text("nodes-table").contains("simulated-gpu-node"));
         screenshot("factory");
         // a narrow window: everything wraps, nothing runs off the side
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(420, 900));
-        await().atMost(PATIENCE).ignoreExceptions().until(() -> ((Number) browser.executeScript(
-                "return document.documentElement.scrollWidth - window.innerWidth")).intValue() <= 0);
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> ((Number) browser
+                .executeScript("return document.documentElement.scrollWidth - window.innerWidth")).intValue() <= 0);
         screenshot("factory-narrow");
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1366, 900));
 
@@ -172,7 +198,9 @@ class ConsoleBrowserSystemTests {
         instructions.clear();
         instructions.sendKeys("Note two ideas.");
         click(By.cssSelector("[data-testid=edit-agent] button[type=submit]"));
-        await().atMost(PATIENCE).ignoreExceptions().until(() -> browser.findElement(By.id("notice")).getText().contains("version 2"));
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> browser.findElement(By.id("notice")).getText().contains("version 2"));
         JsonNode edited = admin.get("/api/agents/" + agent.getBody().get("id").asString()).getBody();
         assertThat(edited.get("version").asInt()).isEqualTo(2);
         assertThat(edited.at("/definition/instructions").asString()).isEqualTo("Note two ideas.");
@@ -193,21 +221,25 @@ class ConsoleBrowserSystemTests {
         assertThat(closed.getStatusCode()).isIn(HttpStatus.OK, HttpStatus.CREATED, HttpStatus.CONFLICT);
         navigate("statements");
         WebElement statements = waitFor(By.cssSelector("[data-testid=statements-table]"));
-        await().atMost(PATIENCE).ignoreExceptions().until(() -> !statements.findElements(By.cssSelector("button[data-testid^=pdf-]")).isEmpty());
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> !statements.findElements(By.cssSelector("button[data-testid^=pdf-]")).isEmpty());
         statements.findElements(By.cssSelector("button[data-testid^=pdf-]")).get(0).click();
         await().atMost(PATIENCE).ignoreExceptions().until(() -> pdfs().findFirst().isPresent());
         assertThat(Files.readAllBytes(pdfs().findFirst().orElseThrow())).startsWith("%PDF".getBytes());
         screenshot("statements");
         // the statement says where its kWh came from, in JSON and in CSV
-        JsonNode researchStatements = admin.get("/api/billing/statements?period=" + lastMonth + "&department=" + research)
-                .getBody();
+        JsonNode researchStatements = admin
+            .get("/api/billing/statements?period=" + lastMonth + "&department=" + research)
+            .getBody();
         assertThat(researchStatements).hasSize(1);
         String statementId = researchStatements.get(0).get("id").asString();
         assertThat(admin.get("/api/billing/statements/" + statementId).getBody().get("lines")).anySatisfy(line -> {
             assertThat(line.get("energySource").asString()).isEqualTo("RAPL");
             assertThat(line.get("energyLabel").asString()).isEqualTo("measured (RAPL)");
         });
-        assertThat(admin.getText("/api/billing/statements/" + statementId + "/csv").getBody()).contains("measured (RAPL)");
+        assertThat(admin.getText("/api/billing/statements/" + statementId + "/csv").getBody())
+            .contains("measured (RAPL)");
 
         // reconciliation: what was served, metered and billed, per department and model
         navigate("reconciliation");
@@ -222,7 +254,9 @@ class ConsoleBrowserSystemTests {
         // a department key sees its own department only
         click(By.id("sign-out"));
         signIn(supportKey);
-        await().atMost(PATIENCE).ignoreExceptions().until(() -> text("who").contains(support.toString().substring(0, 8)));
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> text("who").contains(support.toString().substring(0, 8)));
         navigate("departments");
         WebElement own = waitFor(By.cssSelector("[data-testid=departments-table]"));
         await().atMost(PATIENCE).ignoreExceptions().until(() -> own.getText().contains("Support " + suffix));
@@ -232,7 +266,8 @@ class ConsoleBrowserSystemTests {
         waitFor(By.cssSelector("[data-testid=agents-table]"));
         await().atMost(PATIENCE).ignoreExceptions().until(() -> text("agents-table").contains("Nothing yet."));
         assertThat(text("agents-table")).doesNotContain(agentName);
-        // asking for the other department's figures directly is refused, and the page says so
+        // asking for the other department's figures directly is refused, and the page
+        // says so
         browser.executeScript("location.hash = 'departments'");
         Object refused = browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
                 + "fetch('/api/billing/departments/" + research + "/spend', {headers: {Authorization: 'Bearer "
@@ -240,19 +275,26 @@ class ConsoleBrowserSystemTests {
         assertThat(((Number) refused).intValue()).isEqualTo(403);
     }
 
-    /** Last month's metered usage of a department, as metering-service reports it (so the month has a statement). */
+    /**
+     * Last month's metered usage of a department, as metering-service reports it (so the
+     * month has a statement).
+     */
     private static void usageLastMonth(UUID department) {
         Instant at = YearMonth.now(ZoneOffset.UTC).minusMonths(1).atDay(15).atStartOfDay().toInstant(ZoneOffset.UTC);
         UsageRecorded usage = new UsageRecorded(UUID.randomUUID(), at, "req-" + UUID.randomUUID(), department,
-                UUID.randomUUID(), null, null, "byte-lm-moby", "djl", "node-1", "cpu0", 600, 400, UsageOutcome.COMPLETED,
-                900, 80, 36.0, EnergySource.RAPL, 0.5, false, null, 0.0);
-        UsageMetered metered = new UsageMetered(UUID.randomUUID(), Instant.now(), department, List.of(new UsageMetered.Item(
-                usage, new BigDecimal("36.0"), BigDecimal.ZERO, BigDecimal.ONE)));
-        assertThat(factory.billing.bean(StreamBridge.class).send("tokenfactory.usage-metered",
-                CloudEventMessages.toMessage(metered, "urn:tokenfactory:metering-service"))).isTrue();
+                UUID.randomUUID(), null, null, "byte-lm-moby", "djl", "node-1", "cpu0", 600, 400,
+                UsageOutcome.COMPLETED, 900, 80, 36.0, EnergySource.RAPL, 0.5, false, null, 0.0);
+        UsageMetered metered = new UsageMetered(UUID.randomUUID(), Instant.now(), department,
+                List.of(new UsageMetered.Item(usage, new BigDecimal("36.0"), BigDecimal.ZERO, BigDecimal.ONE)));
+        assertThat(factory.billing.bean(StreamBridge.class)
+            .send("tokenfactory.usage-metered",
+                    CloudEventMessages.toMessage(metered, "urn:tokenfactory:metering-service")))
+            .isTrue();
         JdbcTemplate billing = new JdbcTemplate(factory.billing.bean(DataSource.class));
-        await().atMost(PATIENCE).ignoreExceptions().until(() -> billing.queryForObject(
-                "SELECT count(*) FROM usage_charge WHERE usage_event_id = ?", Long.class, usage.eventId()) == 1);
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> billing.queryForObject("SELECT count(*) FROM usage_charge WHERE usage_event_id = ?",
+                    Long.class, usage.eventId()) == 1);
     }
 
     private static void signIn(String key) {
@@ -265,9 +307,12 @@ class ConsoleBrowserSystemTests {
 
     private static void navigate(String page) {
         click(By.cssSelector("nav button[data-page=" + page + "]"));
-        await().atMost(PATIENCE).ignoreExceptions().until(() -> page.equals(browser.findElement(By.id("view")).getAttribute("data-page")));
-        assertThat(browser.findElement(By.id("error")).isDisplayed()).as("error on %s: %s", page,
-                browser.findElement(By.id("error")).getText()).isFalse();
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> page.equals(browser.findElement(By.id("view")).getAttribute("data-page")));
+        assertThat(browser.findElement(By.id("error")).isDisplayed())
+            .as("error on %s: %s", page, browser.findElement(By.id("error")).getText())
+            .isFalse();
     }
 
     private static void click(By target) {
@@ -279,12 +324,16 @@ class ConsoleBrowserSystemTests {
         return browser.findElement(target);
     }
 
-    /** The element's text now; empty while the page is redrawing it (live pages replace their elements). */
+    /**
+     * The element's text now; empty while the page is redrawing it (live pages replace
+     * their elements).
+     */
     private static String text(String testId) {
         try {
             List<WebElement> found = browser.findElements(By.cssSelector("[data-testid=" + testId + "]"));
             return found.isEmpty() ? "" : found.get(0).getText().trim();
-        } catch (StaleElementReferenceException redrawn) {
+        }
+        catch (StaleElementReferenceException redrawn) {
             return "";
         }
     }
@@ -292,8 +341,10 @@ class ConsoleBrowserSystemTests {
     private static String rowOf(String agentName) {
         try {
             return browser.findElement(By.cssSelector("[data-testid='open-" + agentName + "']"))
-                    .findElement(By.xpath("./ancestor::tr")).getText();
-        } catch (StaleElementReferenceException | org.openqa.selenium.NoSuchElementException redrawn) {
+                .findElement(By.xpath("./ancestor::tr"))
+                .getText();
+        }
+        catch (StaleElementReferenceException | org.openqa.selenium.NoSuchElementException redrawn) {
             return "";
         }
     }
@@ -310,4 +361,5 @@ class ConsoleBrowserSystemTests {
     private static void screenshot(String page) throws IOException {
         Files.write(SCREENSHOTS.resolve(page + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
     }
+
 }

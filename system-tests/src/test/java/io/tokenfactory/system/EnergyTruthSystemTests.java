@@ -22,11 +22,12 @@ import org.springframework.http.ResponseEntity;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The source on every figure, through the gateway as a department and its administrator see it: a department chats
- * with the local model (its joules estimated from CPU time) and with a model on the SIMULATED GPU node (its joules
- * read from the node's DCGM-format counters). Usage, efficiency and cost per token say which is which, tokens per
- * joule never mixes them up, the node and its meter are listed, and reconciliation finds served = metered = billed
- * for requests, tokens and joules.
+ * The source on every figure, through the gateway as a department and its administrator
+ * see it: a department chats with the local model (its joules estimated from CPU time)
+ * and with a model on the SIMULATED GPU node (its joules read from the node's DCGM-format
+ * counters). Usage, efficiency and cost per token say which is which, tokens per joule
+ * never mixes them up, the node and its meter are listed, and reconciliation finds served
+ * = metered = billed for requests, tokens and joules.
  */
 class EnergyTruthSystemTests {
 
@@ -42,11 +43,12 @@ class EnergyTruthSystemTests {
         Instant from = Instant.now().truncatedTo(ChronoUnit.HOURS);
         for (String model : List.of("byte-lm-moby", "simulated-llm")) {
             for (boolean stream : List.of(false, true)) {
-                Map<String, Object> chat = Map.of("model", model, "max_tokens", 24, "stream", stream,
-                        "messages", List.of(Map.of("role", "user", "content", "Tell the factory a story.")));
+                Map<String, Object> chat = Map.of("model", model, "max_tokens", 24, "stream", stream, "messages",
+                        List.of(Map.of("role", "user", "content", "Tell the factory a story.")));
                 if (stream) {
                     assertThat(client.postForText("/v1/chat/completions", chat).getBody()).endsWith("data: [DONE]\n\n");
-                } else {
+                }
+                else {
                     assertThat(client.post("/v1/chat/completions", chat).getStatusCode()).isEqualTo(HttpStatus.OK);
                 }
             }
@@ -54,24 +56,28 @@ class EnergyTruthSystemTests {
         Instant to = from.plus(1, ChronoUnit.HOURS);
         String window = "from=" + from + "&to=" + to;
 
-        // metered, per model and source: the local model's joules estimated, the GPU node's measured by DCGM
-        JsonNode usage = await().atMost(PATIENCE).until(() -> client.get("/api/metering/usage?" + window
-                + "&granularity=total&groupBy=model,energySource").getBody(), body -> body.get("rows").size() == 2
-                && body.get("totals").get("requests").asLong() == 4);
-        assertThat(usage.get("rows")).extracting(row -> row.get("model").asString() + "/" + row.get("energySource").asString())
-                .containsExactly("byte-lm-moby/ESTIMATED", "simulated-llm/DCGM");
-        assertThat(usage.get("rows")).allSatisfy(row -> assertThat(row.get("energyJoules").decimalValue()).isPositive());
+        // metered, per model and source: the local model's joules estimated, the GPU
+        // node's measured by DCGM
+        JsonNode usage = await().atMost(PATIENCE)
+            .until(() -> client.get("/api/metering/usage?" + window + "&granularity=total&groupBy=model,energySource")
+                .getBody(), body -> body.get("rows").size() == 2 && body.get("totals").get("requests").asLong() == 4);
+        assertThat(usage.get("rows"))
+            .extracting(row -> row.get("model").asString() + "/" + row.get("energySource").asString())
+            .containsExactly("byte-lm-moby/ESTIMATED", "simulated-llm/DCGM");
+        assertThat(usage.get("rows"))
+            .allSatisfy(row -> assertThat(row.get("energyJoules").decimalValue()).isPositive());
 
         JsonNode efficiency = client.get("/api/metering/efficiency?" + window + "&groupBy=model").getBody();
         JsonNode gpu = row(efficiency, "model", "simulated-llm");
         assertThat(gpu.get("energySources").propertyNames()).containsExactly("DCGM");
         assertThat(gpu.get("tokensPerJoule").decimalValue()).isPositive();
         assertThat(row(efficiency, "model", "byte-lm-moby").get("energySources").propertyNames())
-                .containsExactly("ESTIMATED");
+            .containsExactly("ESTIMATED");
 
         // billed: cost per token carries the mix, busy and fully loaded
-        JsonNode cost = await().atMost(PATIENCE).until(() -> client.get("/api/billing/cost-per-token?" + window
-                + "&groupBy=model").getBody(), body -> body.get("rows").size() == 2);
+        JsonNode cost = await().atMost(PATIENCE)
+            .until(() -> client.get("/api/billing/cost-per-token?" + window + "&groupBy=model").getBody(),
+                    body -> body.get("rows").size() == 2);
         assertThat(row(cost, "model", "simulated-llm").get("energySources").propertyNames()).containsExactly("DCGM");
         assertThat(row(cost, "model", "simulated-llm").get("capacityCost").decimalValue()).isPositive();
         assertThat(row(cost, "model", "simulated-llm").has("fullyLoadedCostPerMillionTokens")).isTrue();
@@ -81,14 +87,16 @@ class EnergyTruthSystemTests {
         assertThat(row(nodes, "node", "simulated-gpu-node").get("source").asString()).isEqualTo("DCGM");
         assertThat(row(nodes, "node", "simulated-gpu-node").get("nodeClass").asString()).isEqualTo("simulated-h100");
         assertThat(client.get("/api/inference/nodes").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
-        JsonNode reconciliation = await().atMost(PATIENCE).until(() -> factory.admin()
-                .get("/api/metering/reconciliation?" + window).getBody(), body -> departmentRows(body, department)
-                .stream().allMatch(r -> r.get("balanced").asBoolean()) && departmentRows(body, department).size() == 2);
+        JsonNode reconciliation = await().atMost(PATIENCE)
+            .until(() -> factory.admin().get("/api/metering/reconciliation?" + window).getBody(),
+                    body -> departmentRows(body, department).stream().allMatch(r -> r.get("balanced").asBoolean())
+                            && departmentRows(body, department).size() == 2);
         for (JsonNode row : departmentRows(reconciliation, department)) {
             assertThat(row.at("/served/requests").asLong()).isEqualTo(2);
             assertThat(row.at("/metered/energyJoules").decimalValue()).isPositive()
-                    .isCloseTo(row.at("/served/energyJoules").decimalValue(), within(new BigDecimal("0.000001")));
-            assertThat(row.at("/billed/energyJoules").decimalValue()).isEqualByComparingTo(row.at("/metered/energyJoules").decimalValue());
+                .isCloseTo(row.at("/served/energyJoules").decimalValue(), within(new BigDecimal("0.000001")));
+            assertThat(row.at("/billed/energyJoules").decimalValue())
+                .isEqualByComparingTo(row.at("/metered/energyJoules").decimalValue());
         }
         assertThat(reconciliation.get("unavailable")).isEmpty();
         ResponseEntity<JsonNode> asDepartment = client.get("/api/metering/reconciliation?" + window);
@@ -114,4 +122,5 @@ class EnergyTruthSystemTests {
         }
         throw new AssertionError("no " + field + " " + value + " in " + report);
     }
+
 }

@@ -40,16 +40,21 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The factory floor through the front door: OpenAI's official Java client, unchanged, against the real gateway
- * with a department's API key, served by the real inference-service on its DJL models; each request's usage is
- * recorded against that department with its measured energy.
+ * The factory floor through the front door: OpenAI's official Java client, unchanged,
+ * against the real gateway with a department's API key, served by the real
+ * inference-service on its DJL models; each request's usage is recorded against that
+ * department with its measured energy.
  */
 class OpenAiThroughGatewaySystemTests {
 
     private static RunningService billing;
+
     private static RunningService inference;
+
     private static RunningService gateway;
+
     private static OpenAIClient openAi;
+
     private static UUID department;
 
     @BeforeAll
@@ -65,18 +70,23 @@ class OpenAiThroughGatewaySystemTests {
                 "tokenfactory.gateway.upstreams.billing=http://localhost:" + billing.port(),
                 "tokenfactory.gateway.api-keys.pepper=system-test-pepper-" + UUID.randomUUID());
 
-        String admin = gateway.bean(ApiKeys.class).issue(new NewApiKey("system-test-admin", null, null,
-                Set.of(IdentityClaims.SCOPE_ADMIN), List.of(), null, null, null)).secret();
+        String admin = gateway.bean(ApiKeys.class)
+            .issue(new NewApiKey("system-test-admin", null, null, Set.of(IdentityClaims.SCOPE_ADMIN), List.of(), null,
+                    null, null))
+            .secret();
         HttpTestClient http = HttpTestClient.onPort(gatewayPort).withToken(admin);
-        ResponseEntity<JsonNode> created = http.post("/api/billing/departments",
-                Map.of("name", "Research " + UUID.randomUUID(), "costCentreCode", "CC-" + (int) (Math.random() * 9000 + 1000)));
+        ResponseEntity<JsonNode> created = http.post("/api/billing/departments", Map.of("name",
+                "Research " + UUID.randomUUID(), "costCentreCode", "CC-" + (int) (Math.random() * 9000 + 1000)));
         assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.CREATED);
         department = UUID.fromString(created.getBody().get("id").asString());
-        ResponseEntity<JsonNode> key = http.post("/api/keys", Map.of("name", "research-app",
-                "departmentId", department.toString(), "scopes", List.of("inference")));
+        ResponseEntity<JsonNode> key = http.post("/api/keys",
+                Map.of("name", "research-app", "departmentId", department.toString(), "scopes", List.of("inference")));
         assertThat(key.getStatusCode()).isEqualTo(HttpStatus.CREATED);
-        openAi = OpenAIOkHttpClient.builder().baseUrl("http://localhost:" + gatewayPort + "/v1")
-                .apiKey(key.getBody().get("secret").asString()).maxRetries(0).build();
+        openAi = OpenAIOkHttpClient.builder()
+            .baseUrl("http://localhost:" + gatewayPort + "/v1")
+            .apiKey(key.getBody().get("secret").asString())
+            .maxRetries(0)
+            .build();
     }
 
     @AfterAll
@@ -84,7 +94,7 @@ class OpenAiThroughGatewaySystemTests {
         if (openAi != null) {
             openAi.close();
         }
-        for (RunningService service : new RunningService[] {gateway, inference, billing}) {
+        for (RunningService service : new RunningService[] { gateway, inference, billing }) {
             if (service != null) {
                 service.close();
             }
@@ -93,17 +103,26 @@ class OpenAiThroughGatewaySystemTests {
 
     @Test
     void chatStreamedChatAndEmbeddingsAreServedAndChargedToTheKeysDepartment() {
-        ChatCompletion completion = openAi.chat().completions().create(ChatCompletionCreateParams.builder()
-                .model("byte-lm-moby").addUserMessage("Call me Ishmael.").maxCompletionTokens(40).build());
+        ChatCompletion completion = openAi.chat()
+            .completions()
+            .create(ChatCompletionCreateParams.builder()
+                .model("byte-lm-moby")
+                .addUserMessage("Call me Ishmael.")
+                .maxCompletionTokens(40)
+                .build());
         assertThat(completion.choices().get(0).message().content()).get().asString().isNotBlank();
         assertThat(completion.usage()).get().satisfies(usage -> assertThat(usage.completionTokens()).isEqualTo(40));
 
         StringBuilder streamed = new StringBuilder();
-        long[] streamedTokens = {-1};
-        try (StreamResponse<ChatCompletionChunk> stream = openAi.chat().completions().createStreaming(
-                ChatCompletionCreateParams.builder().model("byte-lm-moby").addUserMessage("The white whale")
-                        .maxCompletionTokens(30)
-                        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+        long[] streamedTokens = { -1 };
+        try (StreamResponse<ChatCompletionChunk> stream = openAi.chat()
+            .completions()
+            .createStreaming(ChatCompletionCreateParams.builder()
+                .model("byte-lm-moby")
+                .addUserMessage("The white whale")
+                .maxCompletionTokens(30)
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                .build())) {
             stream.stream().forEach(chunk -> {
                 chunk.choices().forEach(choice -> choice.delta().content().ifPresent(streamed::append));
                 chunk.usage().ifPresent(usage -> streamedTokens[0] = usage.completionTokens());
@@ -112,17 +131,19 @@ class OpenAiThroughGatewaySystemTests {
         assertThat(streamed).isNotEmpty();
         assertThat(streamedTokens[0]).isEqualTo(30);
 
-        CreateEmbeddingResponse embeddings = openAi.embeddings().create(EmbeddingCreateParams.builder()
-                .model("all-minilm-l6-v2").input("a whale of a tale").build());
+        CreateEmbeddingResponse embeddings = openAi.embeddings()
+            .create(EmbeddingCreateParams.builder().model("all-minilm-l6-v2").input("a whale of a tale").build());
         assertThat(embeddings.data().get(0).embedding()).hasSize(384);
         long embeddingTokens = embeddings.usage().promptTokens();
 
         JdbcTemplate requests = new JdbcTemplate(inference.bean(javax.sql.DataSource.class));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             List<Map<String, Object>> rows = requests.queryForList("SELECT model, prompt_tokens, completion_tokens, "
-                    + "energy_joules, outcome FROM inference_request WHERE department_id = ? ORDER BY completed_at", department);
+                    + "energy_joules, outcome FROM inference_request WHERE department_id = ? ORDER BY completed_at",
+                    department);
             assertThat(rows).hasSize(3);
-            assertThat(rows).extracting(row -> ((Number) row.get("completion_tokens")).longValue()).containsExactly(40L, 30L, 0L);
+            assertThat(rows).extracting(row -> ((Number) row.get("completion_tokens")).longValue())
+                .containsExactly(40L, 30L, 0L);
             assertThat(((Number) rows.get(2).get("prompt_tokens")).longValue()).isEqualTo(embeddingTokens);
             assertThat(rows).allSatisfy(row -> {
                 assertThat(row.get("outcome")).isEqualTo("COMPLETED");
@@ -134,8 +155,10 @@ class OpenAiThroughGatewaySystemTests {
     private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
+
 }

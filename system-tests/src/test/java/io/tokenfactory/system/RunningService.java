@@ -16,9 +16,10 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * One service started in this JVM the way it starts in production, with its own application.yml, its own
- * migrations and its own database, on the shared test PostgreSQL and broker. Several can run side by side
- * because each reads its configuration and migrations from its own module rather than from the shared class path.
+ * One service started in this JVM the way it starts in production, with its own
+ * application.yml, its own migrations and its own database, on the shared test PostgreSQL
+ * and broker. Several can run side by side because each reads its configuration and
+ * migrations from its own module rather than from the shared class path.
  */
 final class RunningService implements AutoCloseable {
 
@@ -30,17 +31,25 @@ final class RunningService implements AutoCloseable {
 
     static RunningService start(Class<?> application, String module, String... extraProperties) {
         Path resources = Path.of("..", module, "src", "main", "resources").toAbsolutePath().normalize();
-        // command-line arguments, so they win over what the service's own configuration says
+        // command-line arguments, so they win over what the service's own configuration
+        // says
         String[] arguments = new String[3 + extraProperties.length];
         arguments[0] = "--spring.config.location=file:" + resources.resolve("application.yml");
-        arguments[1] = "--spring.flyway.locations=filesystem:" + resources.resolve("db/migration") + ",classpath:db/messaging";
-        // a random port unless the caller names one (a repeated argument would become a list)
-        arguments[2] = "--server.port=" + Arrays.stream(extraProperties).filter(p -> p.startsWith("server.port="))
-                .map(p -> p.substring("server.port=".length())).findFirst().orElse("0");
+        arguments[1] = "--spring.flyway.locations=filesystem:" + resources.resolve("db/migration")
+                + ",classpath:db/messaging";
+        // a random port unless the caller names one (a repeated argument would become a
+        // list)
+        arguments[2] = "--server.port=" + Arrays.stream(extraProperties)
+            .filter(p -> p.startsWith("server.port="))
+            .map(p -> p.substring("server.port=".length()))
+            .findFirst()
+            .orElse("0");
         for (int i = 0; i < extraProperties.length; i++) {
-            arguments[3 + i] = extraProperties[i].startsWith("server.port=") ? "--debug=false" : "--" + extraProperties[i];
+            arguments[3 + i] = extraProperties[i].startsWith("server.port=") ? "--debug=false"
+                    : "--" + extraProperties[i];
         }
-        // the class path holds both web stacks; a reactive service (the gateway) must say so before start-up, and
+        // the class path holds both web stacks; a reactive service (the gateway) must say
+        // so before start-up, and
         // the servlet services must not pick up the gateway's auto-configuration
         boolean reactive = Arrays.asList(extraProperties).contains("spring.main.web-application-type=reactive");
         if (!reactive) {
@@ -50,25 +59,31 @@ final class RunningService implements AutoCloseable {
             arguments = withoutGateway;
         }
         return new RunningService(new SpringApplicationBuilder(application)
-                .web(reactive ? WebApplicationType.REACTIVE : WebApplicationType.SERVLET)
-                .initializers(new TestInfrastructure())
-                .run(arguments));
+            .web(reactive ? WebApplicationType.REACTIVE : WebApplicationType.SERVLET)
+            .initializers(new TestInfrastructure())
+            .run(arguments));
     }
 
-    /** Every auto-configuration Spring Cloud Gateway ships: it assumes a reactive application wherever it is found. */
+    /**
+     * Every auto-configuration Spring Cloud Gateway ships: it assumes a reactive
+     * application wherever it is found.
+     */
     private static String gatewayAutoConfigurations() {
         try {
             List<String> names = new ArrayList<>();
-            var imports = RunningService.class.getClassLoader().getResources(
-                    "META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports");
+            var imports = RunningService.class.getClassLoader()
+                .getResources("META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports");
             while (imports.hasMoreElements()) {
                 try (InputStream in = imports.nextElement().openStream()) {
-                    new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::trim)
-                            .filter(line -> line.startsWith("org.springframework.cloud.gateway.")).forEach(names::add);
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                        .map(String::trim)
+                        .filter(line -> line.startsWith("org.springframework.cloud.gateway."))
+                        .forEach(names::add);
                 }
             }
             return String.join(",", names);
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -86,4 +101,5 @@ final class RunningService implements AutoCloseable {
     public void close() {
         context.close();
     }
+
 }

@@ -38,16 +38,19 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The usage pipe end to end with the real services: what inference-service records reaches metering-service
- * exactly once — also when inference-service sends it again, when metering-service was down while it was
- * published, and across a real broker outage; reconciliation then finds no difference. Runs on RabbitMQ, and again
- * on Kafka (the {@code kafka-event-flow} execution), where usage events are also checked to be keyed by department.
+ * The usage pipe end to end with the real services: what inference-service records
+ * reaches metering-service exactly once — also when inference-service sends it again,
+ * when metering-service was down while it was published, and across a real broker outage;
+ * reconciliation then finds no difference. Runs on RabbitMQ, and again on Kafka (the
+ * {@code kafka-event-flow} execution), where usage events are also checked to be keyed by
+ * department.
  */
 class UsagePipeSystemTests {
 
     private static final Duration PIPE = Duration.ofSeconds(30);
 
     private static RunningService inference;
+
     private static RunningService metering;
 
     @BeforeAll
@@ -73,8 +76,10 @@ class UsagePipeSystemTests {
         UsageRecorded usage = record();
 
         await().atMost(PIPE).until(() -> meteredRows(usage) == 1);
-        assertThat(meteringJdbc().queryForObject("SELECT prompt_tokens + completion_tokens FROM usage_record "
-                + "WHERE event_id = ?", Long.class, usage.eventId())).isEqualTo(usage.totalTokens());
+        assertThat(meteringJdbc().queryForObject(
+                "SELECT prompt_tokens + completion_tokens FROM usage_record " + "WHERE event_id = ?", Long.class,
+                usage.eventId()))
+            .isEqualTo(usage.totalTokens());
     }
 
     @Test
@@ -84,12 +89,14 @@ class UsagePipeSystemTests {
 
         double duplicatesBefore = duplicatesSeenByMetering();
 
-        // as if the confirm had been lost: the outbox finds the publication incomplete and sends it again
+        // as if the confirm had been lost: the outbox finds the publication incomplete
+        // and sends it again
         int reopened = inferenceJdbc().update("INSERT INTO event_publication (id, listener_id, event_type, "
                 + "serialized_event, publication_date, status, completion_attempts) SELECT id, listener_id, event_type, "
                 + "serialized_event, publication_date, 'FAILED', 1 FROM event_publication_archive WHERE serialized_event LIKE ?",
                 "%" + usage.eventId() + "%");
-        inferenceJdbc().update("DELETE FROM event_publication_archive WHERE serialized_event LIKE ?", "%" + usage.eventId() + "%");
+        inferenceJdbc().update("DELETE FROM event_publication_archive WHERE serialized_event LIKE ?",
+                "%" + usage.eventId() + "%");
         assertThat(reopened).isEqualTo(1);
 
         // metering receives it a second time and recognises it
@@ -103,9 +110,11 @@ class UsagePipeSystemTests {
         metering = null;
         List<UsageRecorded> publishedWhileDown = IntStream.range(0, 5).mapToObj(i -> record()).toList();
         // inference-service has handed all of them to the broker while nobody consumed
-        await().atMost(PIPE).until(() -> publishedWhileDown.stream().allMatch(usage -> inferenceJdbc().queryForObject(
-                "SELECT count(*) FROM event_publication_archive WHERE serialized_event LIKE ? AND completion_date IS NOT NULL",
-                Long.class, "%" + usage.eventId() + "%") == 1));
+        await().atMost(PIPE)
+            .until(() -> publishedWhileDown.stream()
+                .allMatch(usage -> inferenceJdbc().queryForObject(
+                        "SELECT count(*) FROM event_publication_archive WHERE serialized_event LIKE ? AND completion_date IS NOT NULL",
+                        Long.class, "%" + usage.eventId() + "%") == 1));
 
         metering = startMetering();
 
@@ -118,18 +127,21 @@ class UsagePipeSystemTests {
         List<UsageRecorded> served = new ArrayList<>(IntStream.range(0, 10).mapToObj(i -> record()).toList());
         boolean outage = BrokerOutage.possible();
         if (outage) {
-            // a real outage: inference keeps serving and recording; its outbox cannot reach the broker
+            // a real outage: inference keeps serving and recording; its outbox cannot
+            // reach the broker
             BrokerOutage.begin();
             try {
                 served.addAll(IntStream.range(0, 10).mapToObj(i -> record()).toList());
-            } finally {
+            }
+            finally {
                 BrokerOutage.end();
             }
         }
         metering.close();
         metering = null;
         served.addAll(IntStream.range(0, 10).mapToObj(i -> record()).toList());
-        // and every usage event of the first ten is sent again, as if their confirms had been lost
+        // and every usage event of the first ten is sent again, as if their confirms had
+        // been lost
         int reopened = inferenceJdbc().update("INSERT INTO event_publication (id, listener_id, event_type, "
                 + "serialized_event, publication_date, status, completion_attempts) SELECT id, listener_id, event_type, "
                 + "serialized_event, publication_date, 'FAILED', 1 FROM event_publication_archive WHERE serialized_event "
@@ -141,10 +153,12 @@ class UsagePipeSystemTests {
 
         Instant to = Instant.now().plusSeconds(5);
         await().atMost(Duration.ofSeconds(90)).until(() -> served.stream().allMatch(usage -> meteredRows(usage) == 1));
-        // and the ten sent again have reached metering and been recognised, before anything is compared
+        // and the ten sent again have reached metering and been recognised, before
+        // anything is compared
         await().atMost(Duration.ofSeconds(90)).until(() -> duplicatesSeenByMetering() >= 10);
-        ResponseEntity<JsonNode> reconciliation = HttpTestClient.onPort(metering.port()).asAdmin()
-                .get("/api/metering/reconciliation?from=" + from + "&to=" + to);
+        ResponseEntity<JsonNode> reconciliation = HttpTestClient.onPort(metering.port())
+            .asAdmin()
+            .get("/api/metering/reconciliation?from=" + from + "&to=" + to);
 
         assertThat(reconciliation.getStatusCode()).isEqualTo(HttpStatus.OK);
         JsonNode body = reconciliation.getBody();
@@ -157,8 +171,8 @@ class UsagePipeSystemTests {
         assertThat(body.at("/difference/energyJoules").decimalValue()).isEqualByComparingTo("0");
         assertThat(body.get("awaitingEnergy").asLong()).isZero();
         // the billed side is not part of this pipe: said so, and so not balanced
-        assertThat(body.get("unavailable")).singleElement().satisfies(reason ->
-                assertThat(reason.asString()).startsWith("billing-service: "));
+        assertThat(body.get("unavailable")).singleElement()
+            .satisfies(reason -> assertThat(reason.asString()).startsWith("billing-service: "));
         assertThat(body.get("billed").isNull()).isTrue();
         assertThat(body.get("balanced").asBoolean()).isFalse();
         assertThat(served.stream().mapToLong(UsageRecorded::totalTokens).sum()).isEqualTo(served.size() * 200L);
@@ -177,19 +191,25 @@ class UsagePipeSystemTests {
         List<RawMessage> records = TestEventBroker.kafkaRecords("tokenfactory.usage-recorded");
         Set<Integer> partitionsUsed = new HashSet<>();
         for (UUID department : departments) {
-            List<RawMessage> ofDepartment = records.stream().filter(record -> record.text().contains(department.toString()))
-                    .toList();
-            assertThat(ofDepartment).hasSize(2).allSatisfy(record -> assertThat(record.key())
-                    .isEqualTo("department/" + department));
+            List<RawMessage> ofDepartment = records.stream()
+                .filter(record -> record.text().contains(department.toString()))
+                .toList();
+            assertThat(ofDepartment).hasSize(2)
+                .allSatisfy(record -> assertThat(record.key()).isEqualTo("department/" + department));
             assertThat(ofDepartment).extracting(RawMessage::partition).containsOnly(ofDepartment.get(0).partition());
             // and in the order inference recorded them
-            List<UUID> recorded = served.stream().filter(usage -> usage.departmentId().equals(department))
-                    .map(UsageRecorded::eventId).toList();
-            assertThat(ofDepartment).extracting(record -> UUID.fromString(record.headers().get("ce_id") != null
-                    ? record.headers().get("ce_id") : record.headers().get("ce-id"))).containsExactlyElementsOf(recorded);
+            List<UUID> recorded = served.stream()
+                .filter(usage -> usage.departmentId().equals(department))
+                .map(UsageRecorded::eventId)
+                .toList();
+            assertThat(ofDepartment)
+                .extracting(record -> UUID.fromString(record.headers().get("ce_id") != null
+                        ? record.headers().get("ce_id") : record.headers().get("ce-id")))
+                .containsExactlyElementsOf(recorded);
             partitionsUsed.add(ofDepartment.get(0).partition());
         }
-        // the topic has two partitions in this test: sixteen departments are spread over both (all in one by
+        // the topic has two partitions in this test: sixteen departments are spread over
+        // both (all in one by
         // chance: 1 in 32,768), so the consumers of a group can share the work
         assertThat(partitionsUsed).containsExactlyInAnyOrder(0, 1);
     }
@@ -213,22 +233,26 @@ class UsagePipeSystemTests {
         return record(UUID.randomUUID());
     }
 
-    /** A request served by inference-service and its energy settled: its usage event goes out. */
+    /**
+     * A request served by inference-service and its energy settled: its usage event goes
+     * out.
+     */
     private static UsageRecorded record(UUID department) {
         Instant started = Instant.now().minusMillis(800);
         UsageRecording recording = inference.bean(UsageRecording.class);
-        FinishedRequest served = new FinishedRequest("req-" + UUID.randomUUID(), new Caller(UUID.randomUUID(),
-                department, null, Set.of("inference")), null, "tf-tiny", "djl", "local", null, "cpu", 40, 160,
-                UsageOutcome.COMPLETED, started, started.plusMillis(800), 90, false);
+        FinishedRequest served = new FinishedRequest("req-" + UUID.randomUUID(),
+                new Caller(UUID.randomUUID(), department, null, Set.of("inference")), null, "tf-tiny", "djl", "local",
+                null, "cpu", 40, 160, UsageOutcome.COMPLETED, started, started.plusMillis(800), 90, false);
         recording.logServed(served);
         return recording.settle(served.requestId(), new MeasuredEnergy(3.1, 0.8, EnergySource.ESTIMATED, 0))
-                .orElseThrow();
+            .orElseThrow();
     }
 
     private static int closedPort() {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             return socket.getLocalPort();
-        } catch (java.io.IOException e) {
+        }
+        catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
     }
@@ -239,17 +263,21 @@ class UsagePipeSystemTests {
     }
 
     /**
-     * Duplicates recognised by every metering-service in this JVM: the shared factory's (started by other test
-     * classes of the run) consumes from the same queue and may be handed some of them.
+     * Duplicates recognised by every metering-service in this JVM: the shared factory's
+     * (started by other test classes of the run) consumes from the same queue and may be
+     * handed some of them.
      */
     private static double duplicatesSeenByMetering() {
-        return duplicatesSeenBy(metering) + WholeFactory.ifRunning().map(factory -> duplicatesSeenBy(factory.metering))
-                .orElse(0.0);
+        return duplicatesSeenBy(metering)
+                + WholeFactory.ifRunning().map(factory -> duplicatesSeenBy(factory.metering)).orElse(0.0);
     }
 
     private static double duplicatesSeenBy(RunningService service) {
-        return service.bean(MeterRegistry.class).get("tokenfactory.metering.usage.events").tag("result", "duplicate")
-                .counter().count();
+        return service.bean(MeterRegistry.class)
+            .get("tokenfactory.metering.usage.events")
+            .tag("result", "duplicate")
+            .counter()
+            .count();
     }
 
     private static JdbcTemplate meteringJdbc() {
@@ -259,4 +287,5 @@ class UsagePipeSystemTests {
     private static JdbcTemplate inferenceJdbc() {
         return inference.bean(JdbcTemplate.class);
     }
+
 }

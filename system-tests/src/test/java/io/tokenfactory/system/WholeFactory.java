@@ -31,22 +31,34 @@ import org.springframework.http.ResponseEntity;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The five real services in this JVM, wired to each other as in production, started once for the test classes that
- * need all of them (the console in a browser, the abuse suite) and stopped when the JVM ends.
+ * The five real services in this JVM, wired to each other as in production, started once
+ * for the test classes that need all of them (the console in a browser, the abuse suite)
+ * and stopped when the JVM ends.
  */
 final class WholeFactory {
 
     private static WholeFactory running;
 
     final RunningService billing;
+
     final RunningService inference;
+
     final RunningService metering;
+
     final RunningService agents;
+
     final RunningService gateway;
-    /** A SIMULATED GPU node: inference serves simulated-llm from it and reads its DCGM-format exporter. */
+
+    /**
+     * A SIMULATED GPU node: inference serves simulated-llm from it and reads its
+     * DCGM-format exporter.
+     */
     final SimulatedGpuNode gpuNode;
+
     final int gatewayPort;
+
     final String adminKey;
+
     private final List<RunningService> services = new ArrayList<>();
 
     private WholeFactory() throws IOException {
@@ -56,9 +68,11 @@ final class WholeFactory {
         String jwks = "spring.security.oauth2.resourceserver.jwt.jwk-set-uri=" + gatewayUrl + "/.well-known/jwks.json";
         gpuNode = SimulatedGpuNode.start(SimulatedGpuNode.Settings.defaults().withGpus(2));
         billing = start(BillingServiceApplication.class, "billing-service", jwks);
-        // the demo's profile: the local node and models, and simulated-llm on the simulated GPU node
+        // the demo's profile: the local node and models, and simulated-llm on the
+        // simulated GPU node
         inference = start(InferenceServiceApplication.class, "inference-service", jwks,
-                "spring.profiles.active=simulated-gpu-node", "TF_SIMULATED_GPU_NODE_URL=http://127.0.0.1:" + gpuNode.port());
+                "spring.profiles.active=simulated-gpu-node",
+                "TF_SIMULATED_GPU_NODE_URL=http://127.0.0.1:" + gpuNode.port());
         metering = start(MeteringServiceApplication.class, "metering-service", jwks,
                 "tokenfactory.metering.inference-url=http://localhost:" + inference.port(),
                 "tokenfactory.metering.billing-url=http://localhost:" + billing.port());
@@ -75,28 +89,35 @@ final class WholeFactory {
                 "tokenfactory.gateway.upstreams.agents=http://localhost:" + agents.port(),
                 "tokenfactory.gateway.api-keys.pepper=system-test-pepper-" + UUID.randomUUID(),
                 "tokenfactory.gateway.api-keys.agent-service-key-file=" + secrets.resolve("agent-service-key"),
-                // the abuse suite presents many wrong keys from this one address on purpose; the brute-force guard
+                // the abuse suite presents many wrong keys from this one address on
+                // purpose; the brute-force guard
                 // has its own test in the gateway
                 "tokenfactory.gateway.limits.failed-authentications-per-minute=1000");
-        adminKey = gateway.bean(ApiKeys.class).issue(new NewApiKey("system-test-admin", null, null,
-                Set.of(IdentityClaims.SCOPE_ADMIN), List.of(), null, null, null)).secret();
+        adminKey = gateway.bean(ApiKeys.class)
+            .issue(new NewApiKey("system-test-admin", null, null, Set.of(IdentityClaims.SCOPE_ADMIN), List.of(), null,
+                    null, null))
+            .secret();
     }
 
     static synchronized WholeFactory get() {
         if (running == null) {
             try {
                 running = new WholeFactory();
-            } catch (IOException e) {
+            }
+            catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             WholeFactory started = running;
-            // stopped before the test databases are dropped, so no service waits on a database that is gone
+            // stopped before the test databases are dropped, so no service waits on a
+            // database that is gone
             TestInfrastructure.stopBeforeDatabasesDrop(started::stop);
         }
         return running;
     }
 
-    /** The factory when a test class has started it; empty otherwise (nothing is started). */
+    /**
+     * The factory when a test class has started it; empty otherwise (nothing is started).
+     */
     static synchronized java.util.Optional<WholeFactory> ifRunning() {
         return java.util.Optional.ofNullable(running);
     }
@@ -110,12 +131,13 @@ final class WholeFactory {
     }
 
     /**
-     * Prices for the local generation model, the simulated GPU node's model and its node class, and an energy tariff
-     * (created once; a second time is a 409).
+     * Prices for the local generation model, the simulated GPU node's model and its node
+     * class, and an energy tariff (created once; a second time is a 409).
      */
     void seedPrices() {
         HttpTestClient admin = admin();
-        admin.post("/api/billing/energy-tariffs", Map.of("effectiveFrom", "2000-01-01T00:00:00Z", "pricePerKwh", "0.25"));
+        admin.post("/api/billing/energy-tariffs",
+                Map.of("effectiveFrom", "2000-01-01T00:00:00Z", "pricePerKwh", "0.25"));
         for (String model : List.of("byte-lm-moby", "simulated-llm")) {
             admin.post("/api/billing/models", Map.of("name", model, "task", "GENERATION"));
             admin.post("/api/billing/rate-cards", Map.of("model", model, "effectiveFrom", "2000-01-01T00:00:00Z",
@@ -131,15 +153,15 @@ final class WholeFactory {
 
     /** A new department with a budget of 100, through the gateway. */
     UUID department(String name, String costCentre) {
-        ResponseEntity<JsonNode> created = admin().post("/api/billing/departments", Map.of("name", name,
-                "costCentreCode", costCentre, "monthlyBudget", "100", "softAlertPercent", 80));
+        ResponseEntity<JsonNode> created = admin().post("/api/billing/departments",
+                Map.of("name", name, "costCentreCode", costCentre, "monthlyBudget", "100", "softAlertPercent", 80));
         assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.CREATED);
         return UUID.fromString(created.getBody().get("id").asString());
     }
 
     IssuedKey key(UUID department, List<String> scopes) {
-        ResponseEntity<JsonNode> created = admin().post("/api/keys", Map.of("name", "system test " + department,
-                "departmentId", department, "scopes", scopes));
+        ResponseEntity<JsonNode> created = admin().post("/api/keys",
+                Map.of("name", "system test " + department, "departmentId", department, "scopes", scopes));
         assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
         return new IssuedKey(created.getBody().at("/key/id").asString(), created.getBody().get("secret").asString());
     }
@@ -160,8 +182,10 @@ final class WholeFactory {
     private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
+
 }

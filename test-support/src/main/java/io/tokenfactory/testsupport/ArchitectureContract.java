@@ -16,21 +16,24 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
 /**
- * The architecture every service keeps: Spring Modulith's module rules and {@link ArchitectureRules}, one test per
- * rule. A service's {@code ArchitectureTests} extends this with its application class.
+ * The architecture every service keeps: Spring Modulith's module rules and
+ * {@link ArchitectureRules}, one test per rule. A service's {@code ArchitectureTests}
+ * extends this with its application class.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ArchitectureContract {
 
     private final Class<?> application;
+
     private final String basePackage;
+
     private final JavaClasses classes;
 
     protected ArchitectureContract(Class<?> application) {
         this.application = application;
         this.basePackage = application.getPackageName();
         this.classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages(basePackage);
+            .importPackages(basePackage);
     }
 
     @Test
@@ -38,7 +41,10 @@ public abstract class ArchitectureContract {
         ApplicationModules.of(application).verify();
     }
 
-    /** docs/architecture.md shows the packages as they are; Documenter's PlantUML lands in target/. */
+    /**
+     * docs/architecture.md shows the packages as they are; Documenter's PlantUML lands in
+     * target/.
+     */
     @Test
     void packageDiagramInTheDocsIsTheCodes() {
         ApplicationModules modules = ApplicationModules.of(application);
@@ -49,7 +55,7 @@ public abstract class ArchitectureContract {
     @Test
     void dependsOnNoOtherService() {
         ArchitectureRules.noOtherService(basePackage.substring(basePackage.lastIndexOf('.') + 1))
-                .forEach(rule -> rule.check(classes));
+            .forEach(rule -> rule.check(classes));
     }
 
     @Test
@@ -77,12 +83,19 @@ public abstract class ArchitectureContract {
         ArchitectureRules.clockConfigurationIn(basePackage).check(classes);
     }
 
-    /** JSpecify: in a {@code @NullMarked} package nothing is null unless declared {@code @Nullable}. */
+    /**
+     * JSpecify: in a {@code @NullMarked} package nothing is null unless declared
+     * {@code @Nullable}.
+     */
     @Test
     void everyPackageIsNullMarked() {
-        List<String> unmarked = classes.stream().map(JavaClass::getPackage).distinct()
-                .filter(javaPackage -> !javaPackage.isAnnotatedWith("org.jspecify.annotations.NullMarked"))
-                .map(JavaPackage::getName).sorted().toList();
+        List<String> unmarked = classes.stream()
+            .map(JavaClass::getPackage)
+            .distinct()
+            .filter(javaPackage -> !javaPackage.isAnnotatedWith("org.jspecify.annotations.NullMarked"))
+            .map(JavaPackage::getName)
+            .sorted()
+            .toList();
         assertThat(unmarked).as("packages without a package-info.java marked @NullMarked").isEmpty();
     }
 
@@ -91,4 +104,5 @@ public abstract class ArchitectureContract {
         ArchitectureRules.ONE_PERSISTENCE_STYLE_PER_CLASS.check(classes);
         ArchitectureRules.NO_THIRD_PERSISTENCE_API.check(classes);
     }
+
 }

@@ -8,10 +8,14 @@ import org.springframework.web.client.RestClient;
 
 import tools.jackson.databind.JsonNode;
 
-/** Calls a running service over real HTTP and hands back status, headers and JSON body, errors included. */
+/**
+ * Calls a running service over real HTTP and hands back status, headers and JSON body,
+ * errors included.
+ */
 public final class HttpTestClient {
 
     private final String baseUrl;
+
     private final RestClient client;
 
     public HttpTestClient(String baseUrl) {
@@ -20,10 +24,13 @@ public final class HttpTestClient {
 
     private HttpTestClient(String baseUrl, String bearerToken) {
         this.baseUrl = baseUrl;
-        // the JDK client, because Apache HttpClient (on some test class paths) silently retries 429 and 503
-        RestClient.Builder builder = RestClient.builder().baseUrl(baseUrl)
-                .requestFactory(new JdkClientHttpRequestFactory())
-                .defaultStatusHandler(status -> true, (request, response) -> { });
+        // the JDK client, because Apache HttpClient (on some test class paths) silently
+        // retries 429 and 503
+        RestClient.Builder builder = RestClient.builder()
+            .baseUrl(baseUrl)
+            .requestFactory(new JdkClientHttpRequestFactory())
+            .defaultStatusHandler(status -> true, (request, response) -> {
+            });
         if (bearerToken != null) {
             builder.defaultHeader("Authorization", "Bearer " + bearerToken);
         }
@@ -34,7 +41,10 @@ public final class HttpTestClient {
         return new HttpTestClient("http://localhost:" + port);
     }
 
-    /** The same client, sending this bearer token (an identity token or an API key) with every request. */
+    /**
+     * The same client, sending this bearer token (an identity token or an API key) with
+     * every request.
+     */
     public HttpTestClient withToken(String bearerToken) {
         return new HttpTestClient(baseUrl, bearerToken);
     }
@@ -57,8 +67,13 @@ public final class HttpTestClient {
     }
 
     public ResponseEntity<JsonNode> postWithHeaders(String path, Object body, java.util.Map<String, String> headers) {
-        return client.post().uri(path).headers(all -> headers.forEach(all::add)).contentType(MediaType.APPLICATION_JSON)
-                .body(body).retrieve().toEntity(JsonNode.class);
+        return client.post()
+            .uri(path)
+            .headers(all -> headers.forEach(all::add))
+            .contentType(MediaType.APPLICATION_JSON)
+            .body(body)
+            .retrieve()
+            .toEntity(JsonNode.class);
     }
 
     public ResponseEntity<JsonNode> delete(String path) {
@@ -71,13 +86,22 @@ public final class HttpTestClient {
 
     /** Posts JSON and reads the answer as text (server-sent events, for instance). */
     public ResponseEntity<String> postForText(String path, Object body) {
-        return client.post().uri(path).contentType(MediaType.APPLICATION_JSON).body(body).retrieve().toEntity(String.class);
+        return client.post()
+            .uri(path)
+            .contentType(MediaType.APPLICATION_JSON)
+            .body(body)
+            .retrieve()
+            .toEntity(String.class);
     }
 
     /** Sends a raw body as it is, for malformed-input tests. */
     public ResponseEntity<JsonNode> postRaw(String path, String rawJson) {
-        return client.post().uri(path).contentType(MediaType.APPLICATION_JSON).body(rawJson)
-                .retrieve().toEntity(JsonNode.class);
+        return client.post()
+            .uri(path)
+            .contentType(MediaType.APPLICATION_JSON)
+            .body(rawJson)
+            .retrieve()
+            .toEntity(JsonNode.class);
     }
 
     public ResponseEntity<String> getText(String path) {
@@ -91,4 +115,5 @@ public final class HttpTestClient {
         }
         return request.retrieve().toEntity(JsonNode.class);
     }
+
 }

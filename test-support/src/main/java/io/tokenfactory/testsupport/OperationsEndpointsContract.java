@@ -11,19 +11,25 @@ import org.springframework.http.ResponseEntity;
 import tools.jackson.databind.JsonNode;
 
 /**
- * What operators may rely on in every service: health probes, build info, Prometheus metrics, nothing else of
- * actuator exposed, no entry without credentials, and problem details for unknown paths. A service's test class
- * implements this interface (keeping whatever Spring context the service's other tests share).
+ * What operators may rely on in every service: health probes, build info, Prometheus
+ * metrics, nothing else of actuator exposed, no entry without credentials, and problem
+ * details for unknown paths. A service's test class implements this interface (keeping
+ * whatever Spring context the service's other tests share).
  */
 public interface OperationsEndpointsContract {
 
     /** The port the service under test listens on. */
     int port();
 
-    /** The service's {@code spring.application.name}, which is also its Maven artifact. */
+    /**
+     * The service's {@code spring.application.name}, which is also its Maven artifact.
+     */
     String serviceName();
 
-    /** The client with credentials that pass this service's authentication as an administrator. */
+    /**
+     * The client with credentials that pass this service's authentication as an
+     * administrator.
+     */
     default HttpTestClient authorized(HttpTestClient client) {
         return client.asAdmin();
     }
@@ -55,7 +61,8 @@ public interface OperationsEndpointsContract {
 
     @Test
     default void refusesCallsWithoutValidCredentials() {
-        for (HttpTestClient caller : List.of(http(), http().withToken("not-a-jwt"), http().withToken(TestTokens.forged()))) {
+        for (HttpTestClient caller : List.of(http(), http().withToken("not-a-jwt"),
+                http().withToken(TestTokens.forged()))) {
             ResponseEntity<JsonNode> refused = caller.get("/api/anything");
 
             assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
@@ -73,4 +80,5 @@ public interface OperationsEndpointsContract {
         assertThat(missing.getBody().get("code").asString()).isEqualTo("not_found");
         assertThat(missing.getBody().get("type").asString()).isEqualTo("https://tokenfactory.io/problems/not_found");
     }
+
 }

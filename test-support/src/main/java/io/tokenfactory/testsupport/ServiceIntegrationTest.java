@@ -11,8 +11,9 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.ContextConfiguration;
 
 /**
- * A full service on a random port against real PostgreSQL and a real AMQP broker. Every test class of a
- * service that uses only this annotation shares one Spring context (and one set of broker consumers).
+ * A full service on a random port against real PostgreSQL and a real AMQP broker. Every
+ * test class of a service that uses only this annotation shares one Spring context (and
+ * one set of broker consumers).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -21,4 +22,5 @@ import org.springframework.test.context.ContextConfiguration;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ContextConfiguration(initializers = TestInfrastructure.class)
 public @interface ServiceIntegrationTest {
+
 }

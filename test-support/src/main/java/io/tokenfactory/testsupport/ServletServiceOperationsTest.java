@@ -4,8 +4,9 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
- * {@link OperationsEndpointsContract} for a servlet service on its shared {@link ServiceIntegrationTest}
- * context: a service's {@code OperationsEndpointsIntegrationTests} extends this and adds only its own checks.
+ * {@link OperationsEndpointsContract} for a servlet service on its shared
+ * {@link ServiceIntegrationTest} context: a service's
+ * {@code OperationsEndpointsIntegrationTests} extends this and adds only its own checks.
  */
 @ServiceIntegrationTest
 public abstract class ServletServiceOperationsTest implements OperationsEndpointsContract {
@@ -25,4 +26,5 @@ public abstract class ServletServiceOperationsTest implements OperationsEndpoint
     public String serviceName() {
         return serviceName;
     }
+
 }

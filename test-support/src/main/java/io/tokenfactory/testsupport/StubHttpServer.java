@@ -19,25 +19,33 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A service at the edge of a test, on a random port of the loopback address: the one stub every test builds on
- * instead of a hand-written server of its own. Routes, tried in the order they were added, match a method (or any)
- * and a path prefix and answer with a status, headers and a body, or with server-sent events flushed one at a
- * time; a request no route matches gets 404. Every request is recorded before it is answered, for assertions.
+ * A service at the edge of a test, on a random port of the loopback address: the one stub
+ * every test builds on instead of a hand-written server of its own. Routes, tried in the
+ * order they were added, match a method (or any) and a path prefix and answer with a
+ * status, headers and a body, or with server-sent events flushed one at a time; a request
+ * no route matches gets 404. Every request is recorded before it is answered, for
+ * assertions.
  *
- * <p>It runs on the JDK's own server: no dependency, a real socket and real HTTP/1.1 (keep-alive, chunked
- * streams), and a thread per request, so a route may block (to hold an answer back) without stalling the others.
+ * <p>
+ * It runs on the JDK's own server: no dependency, a real socket and real HTTP/1.1
+ * (keep-alive, chunked streams), and a thread per request, so a route may block (to hold
+ * an answer back) without stalling the others.
  */
 public final class StubHttpServer implements AutoCloseable {
 
     static {
-        // stubs answer in small writes; with Nagle's algorithm a client could wait ~40 ms for each of them
+        // stubs answer in small writes; with Nagle's algorithm a client could wait ~40 ms
+        // for each of them
         System.setProperty("sun.net.httpserver.nodelay", "true");
     }
 
     /** Enough for a test that fires a burst of concurrent calls at the stub. */
     private static final int BACKLOG = 256;
 
-    /** A request as the stub received it: the path and query as sent, header names lower-cased. */
+    /**
+     * A request as the stub received it: the path and query as sent, header names
+     * lower-cased.
+     */
     public record Request(String method, String path, String query, Map<String, List<String>> headers, String body) {
 
         /** The first value of a header, or null; the name in any case. */
@@ -47,7 +55,10 @@ public final class StubHttpServer implements AutoCloseable {
         }
     }
 
-    /** What a route answers: a whole body, or (where {@code events} is set) a stream of server-sent events. */
+    /**
+     * What a route answers: a whole body, or (where {@code events} is set) a stream of
+     * server-sent events.
+     */
     public record Response(int status, Map<String, String> headers, String body, EventSource events) {
 
         /** No body at all. */
@@ -64,7 +75,10 @@ public final class StubHttpServer implements AutoCloseable {
             return of(status, json).header("Content-Type", "application/json");
         }
 
-        /** 200 with {@code text/event-stream}; each event leaves the moment the source sends it. */
+        /**
+         * 200 with {@code text/event-stream}; each event leaves the moment the source
+         * sends it.
+         */
         public static Response eventStream(EventSource events) {
             return new Response(200, Map.of("Content-Type", "text/event-stream"), "", events);
         }
@@ -76,23 +90,37 @@ public final class StubHttpServer implements AutoCloseable {
         }
     }
 
-    /** Answers one request; may block, and may throw (the client then gets 500 with the exception's text). */
+    /**
+     * Answers one request; may block, and may throw (the client then gets 500 with the
+     * exception's text).
+     */
     @FunctionalInterface
     public interface Handler {
+
         Response handle(Request request) throws Exception;
+
     }
 
-    /** Writes a response's events, blocking between them where a test wants to hold the rest back. */
+    /**
+     * Writes a response's events, blocking between them where a test wants to hold the
+     * rest back.
+     */
     @FunctionalInterface
     public interface EventSource {
+
         void send(Events events) throws Exception;
+
     }
 
     /** The open event stream of one response. */
     @FunctionalInterface
     public interface Events {
-        /** Sends {@code data: <data>} and a blank line, and flushes them to the client. */
+
+        /**
+         * Sends {@code data: <data>} and a blank line, and flushes them to the client.
+         */
         void data(String data) throws IOException;
+
     }
 
     private record Route(String method, String pathPrefix, Handler handler) {
@@ -104,18 +132,23 @@ public final class StubHttpServer implements AutoCloseable {
     }
 
     private final List<Route> routes = new CopyOnWriteArrayList<>();
+
     private final List<Request> received = new CopyOnWriteArrayList<>();
+
     private final ExecutorService threads = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "stub-http");
-        thread.setDaemon(true); // shared stubs are never closed; they must not keep the test JVM alive
+        thread.setDaemon(true); // shared stubs are never closed; they must not keep the
+                                // test JVM alive
         return thread;
     });
+
     private final HttpServer server;
 
     public StubHttpServer() {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         server.setExecutor(threads);
@@ -153,7 +186,8 @@ public final class StubHttpServer implements AutoCloseable {
             Request request = request(exchange);
             received.add(request);
             send(exchange, answer(request));
-        } finally {
+        }
+        finally {
             exchange.close();
         }
     }
@@ -165,18 +199,20 @@ public final class StubHttpServer implements AutoCloseable {
         }
         try {
             return route.handler().handle(request);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Response.of(500, "stub interrupted");
-        } catch (Exception e) {
+        }
+        catch (Exception e) {
             return Response.of(500, "stub failed: " + e);
         }
     }
 
     private static Request request(HttpExchange exchange) throws IOException {
         Map<String, List<String>> headers = new LinkedHashMap<>();
-        exchange.getRequestHeaders().forEach((name, values) ->
-                headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
+        exchange.getRequestHeaders()
+            .forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
         URI uri = exchange.getRequestURI();
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         return new Request(exchange.getRequestMethod(), uri.getRawPath(), uri.getRawQuery(), Map.copyOf(headers), body);
@@ -192,19 +228,23 @@ public final class StubHttpServer implements AutoCloseable {
             }
             return;
         }
-        exchange.sendResponseHeaders(response.status(), 0); // length unknown: chunked, one chunk per flush
+        exchange.sendResponseHeaders(response.status(), 0); // length unknown: chunked,
+                                                            // one chunk per flush
         try (OutputStream out = exchange.getResponseBody()) {
             response.events().send(data -> {
                 out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
             });
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw e;
-        } catch (Exception e) {
+        }
+        catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            // the status is already out; ending the stream early is all that is left to tell the client
+            // the status is already out; ending the stream early is all that is left to
+            // tell the client
             throw new IOException("event source failed", e);
         }
     }
@@ -214,4 +254,5 @@ public final class StubHttpServer implements AutoCloseable {
         server.stop(0);
         threads.shutdownNow();
     }
+
 }

@@ -37,16 +37,20 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * What a test does on the broker itself, whichever backbone the services run on: send a raw message that no
- * service would send (a broken body, an unknown type), and read what a consumer parked as a dead letter — RabbitMQ's
- * {@code <queue>.dlq} or Kafka's {@code error.<topic>.<group>}.
+ * What a test does on the broker itself, whichever backbone the services run on: send a
+ * raw message that no service would send (a broken body, an unknown type), and read what
+ * a consumer parked as a dead letter — RabbitMQ's {@code <queue>.dlq} or Kafka's
+ * {@code error.<topic>.<group>}.
  */
 public final class TestEventBroker {
 
     private TestEventBroker() {
     }
 
-    /** A message as it lies on the broker: its body, its headers as text, and on Kafka its key and partition. */
+    /**
+     * A message as it lies on the broker: its body, its headers as text, and on Kafka its
+     * key and partition.
+     */
     public record RawMessage(byte[] body, Map<String, String> headers, String key, int partition) {
 
         public String text() {
@@ -54,7 +58,10 @@ public final class TestEventBroker {
         }
     }
 
-    /** Sends a message straight to a destination (a RabbitMQ exchange, a Kafka topic), past every service. */
+    /**
+     * Sends a message straight to a destination (a RabbitMQ exchange, a Kafka topic),
+     * past every service.
+     */
     public static void sendRaw(String destination, String body, Map<String, String> headers) {
         if (TestKafka.enabled()) {
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafkaClient(), new StringSerializer(),
@@ -63,14 +70,16 @@ public final class TestEventBroker {
                         body.getBytes(StandardCharsets.UTF_8));
                 headers.forEach((name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
                 producer.send(record).get();
-            } catch (Exception e) {
+            }
+            catch (Exception e) {
                 throw new IllegalStateException("could not send to Kafka topic " + destination, e);
             }
             return;
         }
         Map<String, Object> amqpHeaders = new HashMap<>(headers);
         AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().contentType("application/json")
-                .headers(amqpHeaders).build();
+            .headers(amqpHeaders)
+            .build();
         withChannel(channel -> {
             channel.basicPublish(TestInfrastructure.prefixed(destination), "raw", properties,
                     body.getBytes(StandardCharsets.UTF_8));
@@ -79,8 +88,9 @@ public final class TestEventBroker {
     }
 
     /**
-     * Reads the dead letters a consumer group parks from now on (Kafka: {@code error.<topic>.<group>}) or finds in
-     * its dead-letter queue (RabbitMQ, which removes what it hands out). Open it before the test sends anything.
+     * Reads the dead letters a consumer group parks from now on (Kafka:
+     * {@code error.<topic>.<group>}) or finds in its dead-letter queue (RabbitMQ, which
+     * removes what it hands out). Open it before the test sends anything.
      */
     public static MessageReader deadLetters(String destination, String group) {
         return TestKafka.enabled() ? new KafkaTopicReader("error." + destination + "." + group, true)
@@ -88,15 +98,18 @@ public final class TestEventBroker {
     }
 
     /**
-     * Reads what a destination carries for a consumer group: RabbitMQ, the group's queue (taking the messages
-     * away from that group's consumer, if one runs); Kafka, the topic from its beginning.
+     * Reads what a destination carries for a consumer group: RabbitMQ, the group's queue
+     * (taking the messages away from that group's consumer, if one runs); Kafka, the
+     * topic from its beginning.
      */
     public static MessageReader messages(String destination, String group) {
         return TestKafka.enabled() ? new KafkaTopicReader(destination, false)
                 : new RabbitQueueReader(TestInfrastructure.prefixed(destination + "." + group));
     }
 
-    /** The records of a Kafka topic, from its beginning to now (the Kafka variant only). */
+    /**
+     * The records of a Kafka topic, from its beginning to now (the Kafka variant only).
+     */
     public static List<RawMessage> kafkaRecords(String topic) {
         try (KafkaTopicReader reader = new KafkaTopicReader(topic, false)) {
             return reader.untilNow();
@@ -104,16 +117,23 @@ public final class TestEventBroker {
     }
 
     /**
-     * Whether a consumer group has committed every record of a Kafka topic published so far, i.e. handled them all
-     * (the Kafka variant only: its partitions are not ordered among themselves, so a later message is no proof).
+     * Whether a consumer group has committed every record of a Kafka topic published so
+     * far, i.e. handled them all (the Kafka variant only: its partitions are not ordered
+     * among themselves, so a later message is no proof).
      */
     public static boolean kafkaGroupCaughtUp(String topic, String group) {
         try (Admin admin = Admin.create(kafkaClient())) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get();
+                .partitionsToOffsetAndMetadata()
+                .get();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-                    .forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest()));
+            admin.describeTopics(List.of(topic))
+                .allTopicNames()
+                .get()
+                .get(topic)
+                .partitions()
+                .forEach(
+                        partition -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest()));
             ListOffsetsResult ends = admin.listOffsets(latest);
             for (TopicPartition partition : latest.keySet()) {
                 OffsetAndMetadata done = committed.get(partition);
@@ -122,10 +142,12 @@ public final class TestEventBroker {
                 }
             }
             return true;
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        }
+        catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("could not read the offsets of " + group + " on " + topic, e);
         }
     }
@@ -138,6 +160,7 @@ public final class TestEventBroker {
 
         @Override
         void close();
+
     }
 
     private static Properties kafkaClient() {
@@ -149,9 +172,13 @@ public final class TestEventBroker {
     private static final class KafkaTopicReader implements MessageReader {
 
         private final String topic;
+
         private final KafkaConsumer<String, byte[]> consumer;
+
         private final Map<TopicPartition, Long> startAt = new HashMap<>();
+
         private final List<RawMessage> polled = new ArrayList<>();
+
         private boolean assigned;
 
         KafkaTopicReader(String topic, boolean fromNow) {
@@ -161,7 +188,8 @@ public final class TestEventBroker {
             properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             this.consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
             if (fromNow) {
-                // what is there already belongs to earlier tests; a topic that does not exist yet starts at 0
+                // what is there already belongs to earlier tests; a topic that does not
+                // exist yet starts at 0
                 List<TopicPartition> partitions = partitions();
                 consumer.endOffsets(partitions).forEach(startAt::put);
             }
@@ -173,7 +201,10 @@ public final class TestEventBroker {
                     : infos.stream().map(info -> new TopicPartition(topic, info.partition())).toList();
         }
 
-        /** Everything up to the end each partition has now: a poll may come back empty before its fetch arrives. */
+        /**
+         * Everything up to the end each partition has now: a poll may come back empty
+         * before its fetch arrives.
+         */
         List<RawMessage> untilNow() {
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions());
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -185,7 +216,10 @@ public final class TestEventBroker {
                 for (Optional<RawMessage> next = next(); next.isPresent(); next = next()) {
                     all.add(next.get());
                 }
-            } while (ends.entrySet().stream().anyMatch(end -> !assigned || consumer.position(end.getKey()) < end.getValue()));
+            }
+            while (ends.entrySet()
+                .stream()
+                .anyMatch(end -> !assigned || consumer.position(end.getKey()) < end.getValue()));
             return all;
         }
 
@@ -228,13 +262,16 @@ public final class TestEventBroker {
         public void close() {
             consumer.close();
         }
+
     }
 
     private static final class RabbitQueueReader implements MessageReader {
 
         private final String queue;
+
         // one connection for the reader's life: tests poll it many times a second
         private Connection connection;
+
         private Channel channel;
 
         RabbitQueueReader(String queue) {
@@ -258,7 +295,8 @@ public final class TestEventBroker {
                     amqpHeaders.forEach((name, value) -> headers.put(name, String.valueOf(value)));
                 }
                 return Optional.of(new RawMessage(response.getBody(), headers, null, -1));
-            } catch (IOException e) {
+            }
+            catch (IOException e) {
                 // a missing queue closes the channel: open a new one on the next call
                 channel = null;
                 close();
@@ -271,25 +309,31 @@ public final class TestEventBroker {
             if (connection != null) {
                 try {
                     connection.close();
-                } catch (IOException | RuntimeException ignored) {
+                }
+                catch (IOException | RuntimeException ignored) {
                     // already closed by the broker
                 }
                 connection = null;
                 channel = null;
             }
         }
+
     }
 
     private interface ChannelWork<T> {
+
         T on(Channel channel) throws IOException;
+
     }
 
     private static <T> T withChannel(ChannelWork<T> work) {
         try (Connection connection = connect(); Channel channel = connection.createChannel()) {
             return work.on(channel);
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (TimeoutException e) {
+        }
+        catch (TimeoutException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -303,8 +347,10 @@ public final class TestEventBroker {
         factory.setPassword(infra.rabbitPassword());
         try {
             return factory.newConnection();
-        } catch (TimeoutException e) {
+        }
+        catch (TimeoutException e) {
             throw new IOException("no connection to " + infra.description(), e);
         }
     }
+
 }

@@ -25,33 +25,47 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.rabbitmq.RabbitMQContainer;
 
 /**
- * Points a Spring test context at a real PostgreSQL and a real AMQP broker, chosen once per JVM in this order:
+ * Points a Spring test context at a real PostgreSQL and a real AMQP broker, chosen once
+ * per JVM in this order:
  * <ol>
- *   <li>servers named by environment variables ({@code TF_POSTGRES_HOST}, {@code TF_RABBITMQ_HOST}, ...),</li>
- *   <li>Testcontainers, when a Docker engine answers,</li>
- *   <li>the embedded infrastructure (zonky PostgreSQL, Qpid Broker-J), which needs nothing but a JDK.</li>
+ * <li>servers named by environment variables ({@code TF_POSTGRES_HOST},
+ * {@code TF_RABBITMQ_HOST}, ...),</li>
+ * <li>Testcontainers, when a Docker engine answers,</li>
+ * <li>the embedded infrastructure (zonky PostgreSQL, Qpid Broker-J), which needs nothing
+ * but a JDK.</li>
  * </ol>
- * Each service gets its own freshly created database, named after {@code spring.application.name}.
+ * Each service gets its own freshly created database, named after
+ * {@code spring.application.name}.
  */
 public final class TestInfrastructure implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
     private static final Logger log = LoggerFactory.getLogger(TestInfrastructure.class);
+
     /** Unique per test JVM, so runs that share a server never see each other's queues. */
     public static final String RUN_ID = UUID.randomUUID().toString().substring(0, 8);
 
     private static volatile Infrastructure infrastructure;
+
     private static final Set<String> preparedDatabases = ConcurrentHashMap.newKeySet();
-    /** Stopped, last first, before the databases they use are dropped at the JVM's end. */
+
+    /**
+     * Stopped, last first, before the databases they use are dropped at the JVM's end.
+     */
     private static final Deque<Runnable> stopBeforeDrop = new ConcurrentLinkedDeque<>();
-    /** Infrastructure the tests started themselves, closed after everything that used it. */
+
+    /**
+     * Infrastructure the tests started themselves, closed after everything that used it.
+     */
     private static final Deque<Runnable> closeLast = new ConcurrentLinkedDeque<>();
+
     private static final AtomicBoolean endHookAdded = new AtomicBoolean();
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
         Infrastructure infra = get();
         String service = context.getEnvironment().getProperty("spring.application.name", "service");
-        // unique per run: two test runs on one PostgreSQL server never drop each other's databases
+        // unique per run: two test runs on one PostgreSQL server never drop each other's
+        // databases
         String database = "tft_" + RUN_ID + "_" + service.replace('-', '_');
         prepareDatabase(infra, database);
 
@@ -64,9 +78,11 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
         properties.put("spring.rabbitmq.port", infra.rabbitPort());
         properties.put("spring.rabbitmq.username", infra.rabbitUser());
         properties.put("spring.rabbitmq.password", infra.rabbitPassword());
-        // the test's own token issuer, unless a system test points the service at a real gateway's keys
+        // the test's own token issuer, unless a system test points the service at a real
+        // gateway's keys
         var commandLine = context.getEnvironment().getPropertySources().get("commandLineArgs");
-        if (commandLine == null || !commandLine.containsProperty("spring.security.oauth2.resourceserver.jwt.jwk-set-uri")) {
+        if (commandLine == null
+                || !commandLine.containsProperty("spring.security.oauth2.resourceserver.jwt.jwk-set-uri")) {
             properties.put("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", TestTokens.jwkSetUri());
         }
         String prefix = "tft-" + RUN_ID + ".";
@@ -83,8 +99,9 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
             properties.put("spring.cloud.stream.rabbit.default.producer.expires", 600_000);
             properties.put("spring.cloud.stream.rabbit.default.producer.dlq-expires", 600_000);
         }
-        context.getEnvironment().getPropertySources()
-                .addFirst(new MapPropertySource("tokenfactory-test-infrastructure", properties));
+        context.getEnvironment()
+            .getPropertySources()
+            .addFirst(new MapPropertySource("tokenfactory-test-infrastructure", properties));
     }
 
     /** The exchange or queue name that a destination has in this test run. */
@@ -121,7 +138,8 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
             postgresUser = env("TF_POSTGRES_USER", "postgres");
             postgresPassword = env("TF_POSTGRES_PASSWORD", "");
             pgDescription = "PostgreSQL at " + pgHost + ":" + postgresPort;
-        } else if (docker) {
+        }
+        else if (docker) {
             PostgreSQLContainer container = new PostgreSQLContainer("postgres:17-alpine");
             container.start();
             postgresHost = container.getHost();
@@ -129,7 +147,8 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
             postgresUser = container.getUsername();
             postgresPassword = container.getPassword();
             pgDescription = "PostgreSQL in a Testcontainer";
-        } else {
+        }
+        else {
             EmbeddedPostgresServer embedded = EmbeddedPostgresServer.startEphemeral();
             closeAtTheEnd(embedded::close);
             postgresHost = embedded.host();
@@ -167,22 +186,28 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
                 infra.postgresUser(), infra.postgresPassword())) {
             Databases.recreate(maintenance, database);
             addEndHook();
-        } catch (SQLException e) {
+        }
+        catch (SQLException e) {
             preparedDatabases.remove(database);
-            throw new IllegalStateException("Could not create test database " + database + " on " + infra.description(), e);
+            throw new IllegalStateException("Could not create test database " + database + " on " + infra.description(),
+                    e);
         }
     }
 
     /**
-     * Runs {@code stop} at the JVM's end before the test databases are dropped, so services a test started by hand
-     * stop while their database still answers (a service that outlives its database waits on every connection).
+     * Runs {@code stop} at the JVM's end before the test databases are dropped, so
+     * services a test started by hand stop while their database still answers (a service
+     * that outlives its database waits on every connection).
      */
     public static void stopBeforeDatabasesDrop(Runnable stop) {
         stopBeforeDrop.push(stop);
         addEndHook();
     }
 
-    /** Runs {@code close} at the JVM's very end, once the services and test contexts that used it have stopped. */
+    /**
+     * Runs {@code close} at the JVM's very end, once the services and test contexts that
+     * used it have stopped.
+     */
     static void closeAtTheEnd(Runnable close) {
         closeLast.push(close);
         addEndHook();
@@ -190,25 +215,31 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
 
     private static void addEndHook() {
         if (endHookAdded.compareAndSet(false, true)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(TestInfrastructure::stopThenDrop, "test-infrastructure-end"));
+            Runtime.getRuntime()
+                .addShutdownHook(new Thread(TestInfrastructure::stopThenDrop, "test-infrastructure-end"));
         }
     }
 
     private static void stopThenDrop() {
         runAll(stopBeforeDrop);
-        // Spring's own hook closes the test contexts; let it finish before their databases go
-        Thread.getAllStackTraces().keySet().stream()
-                .filter(thread -> thread.getName().equals("SpringApplicationShutdownHook"))
-                .forEach(thread -> {
-                    try {
-                        thread.join(20_000);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
+        // Spring's own hook closes the test contexts; let it finish before their
+        // databases go
+        Thread.getAllStackTraces()
+            .keySet()
+            .stream()
+            .filter(thread -> thread.getName().equals("SpringApplicationShutdownHook"))
+            .forEach(thread -> {
+                try {
+                    thread.join(20_000);
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
         Infrastructure infra = infrastructure;
         if (infra != null && infra.sharedServer()) {
-            // an embedded or container server goes away whole; a shared one keeps nothing of this run
+            // an embedded or container server goes away whole; a shared one keeps nothing
+            // of this run
             preparedDatabases.forEach(database -> dropQuietly(infra, database));
         }
         runAll(closeLast);
@@ -218,7 +249,8 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
         for (Runnable stop = stops.poll(); stop != null; stop = stops.poll()) {
             try {
                 stop.run();
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e) {
                 log.debug("Stopping test infrastructure at the end failed: {}", e.toString());
             }
         }
@@ -228,7 +260,8 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
         try (Connection maintenance = Databases.connect(infra.postgresHost(), infra.postgresPort(),
                 infra.postgresUser(), infra.postgresPassword())) {
             Databases.drop(maintenance, database);
-        } catch (SQLException ignored) {
+        }
+        catch (SQLException ignored) {
             // a leftover test database on a shared server is harmless
         }
     }
@@ -236,7 +269,8 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
     private static boolean dockerAvailable() {
         try {
             return DockerClientFactory.instance().isDockerAvailable();
-        } catch (Throwable e) {
+        }
+        catch (Throwable e) {
             return false;
         }
     }
@@ -245,4 +279,5 @@ public final class TestInfrastructure implements ApplicationContextInitializer<C
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;
     }
+
 }

@@ -6,9 +6,11 @@ import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
- * The Kafka variant of the tests: with the system property {@code tokenfactory.test.event-broker=kafka} (a Maven
- * execution of its own sets it) every service under test runs on Kafka instead of RabbitMQ — the services' own
- * configuration switch, {@code TF_EVENT_BROKER} — against a single KRaft broker started once in the test JVM.
+ * The Kafka variant of the tests: with the system property
+ * {@code tokenfactory.test.event-broker=kafka} (a Maven execution of its own sets it)
+ * every service under test runs on Kafka instead of RabbitMQ — the services' own
+ * configuration switch, {@code TF_EVENT_BROKER} — against a single KRaft broker started
+ * once in the test JVM.
  */
 public final class TestKafka {
 
@@ -30,9 +32,10 @@ public final class TestKafka {
             synchronized (TestKafka.class) {
                 if (broker == null) {
                     EmbeddedKafkaBroker started = new EmbeddedKafkaKraftBroker(1, 2)
-                            // a consumer group starts consuming at once, without waiting for more members
-                            .brokerProperties(Map.of("group.initial.rebalance.delay.ms", "0",
-                                    "auto.create.topics.enable", "false"));
+                        // a consumer group starts consuming at once, without waiting for
+                        // more members
+                        .brokerProperties(
+                                Map.of("group.initial.rebalance.delay.ms", "0", "auto.create.topics.enable", "false"));
                     started.afterPropertiesSet();
                     TestInfrastructure.closeAtTheEnd(started::destroy);
                     broker = started;
@@ -44,11 +47,12 @@ public final class TestKafka {
 
     /** What the services are given to run on this JVM's Kafka broker. */
     static Map<String, Object> serviceProperties() {
-        return Map.of(
-                "spring.cloud.stream.default-binder", "kafka",
-                "spring.cloud.stream.kafka.binder.brokers", bootstrapServers(),
-                // more than one partition, so keys decide where an event goes, and few enough to start quickly
+        return Map.of("spring.cloud.stream.default-binder", "kafka", "spring.cloud.stream.kafka.binder.brokers",
+                bootstrapServers(),
+                // more than one partition, so keys decide where an event goes, and few
+                // enough to start quickly
                 "spring.cloud.stream.kafka.binder.min-partition-count", 2,
                 "spring.cloud.stream.kafka.binder.replication-factor", 1);
     }
+
 }

@@ -17,15 +17,18 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
 /**
- * Stands in for the gateway's identity tokens in a service's tests: a key pair of its own, its public half
- * served as a JWK set on localhost (which {@link TestInfrastructure} points the service at), and tokens with the
- * claims the gateway would mint.
+ * Stands in for the gateway's identity tokens in a service's tests: a key pair of its
+ * own, its public half served as a JWK set on localhost (which {@link TestInfrastructure}
+ * points the service at), and tokens with the claims the gateway would mint.
  */
 public final class TestTokens {
 
     private static final String ISSUER = "urn:tokenfactory:gateway";
+
     private static final String AUDIENCE = "tokenfactory-services";
+
     private static ECKey signingKey;
+
     private static StubHttpServer jwksServer;
 
     private TestTokens() {
@@ -42,26 +45,28 @@ public final class TestTokens {
     }
 
     public static String token(UUID departmentId, UUID agentId, String scopes) {
-        return sign(new JWTClaimsSet.Builder()
-                .issuer(ISSUER)
-                .audience(AUDIENCE)
-                .subject(UUID.randomUUID().toString())
-                .issueTime(new Date())
-                .expirationTime(Date.from(Instant.now().plus(Duration.ofMinutes(5))))
-                .claim("scope", scopes)
-                .claim("key_id", UUID.randomUUID().toString())
-                .claim("department_id", departmentId == null ? null : departmentId.toString())
-                .claim("agent_id", agentId == null ? null : agentId.toString())
-                .build(), key());
+        return sign(new JWTClaimsSet.Builder().issuer(ISSUER)
+            .audience(AUDIENCE)
+            .subject(UUID.randomUUID().toString())
+            .issueTime(new Date())
+            .expirationTime(Date.from(Instant.now().plus(Duration.ofMinutes(5))))
+            .claim("scope", scopes)
+            .claim("key_id", UUID.randomUUID().toString())
+            .claim("department_id", departmentId == null ? null : departmentId.toString())
+            .claim("agent_id", agentId == null ? null : agentId.toString())
+            .build(), key());
     }
 
     /** A token signed with a key no service trusts, as a forger would make it. */
     public static String forged() {
         try {
-            return sign(new JWTClaimsSet.Builder().issuer(ISSUER).audience(AUDIENCE).claim("scope", "admin")
-                    .expirationTime(Date.from(Instant.now().plusSeconds(300))).build(),
-                    new ECKeyGenerator(Curve.P_256).keyID("forger").generate());
-        } catch (JOSEException e) {
+            return sign(new JWTClaimsSet.Builder().issuer(ISSUER)
+                .audience(AUDIENCE)
+                .claim("scope", "admin")
+                .expirationTime(Date.from(Instant.now().plusSeconds(300)))
+                .build(), new ECKeyGenerator(Curve.P_256).keyID("forger").generate());
+        }
+        catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -69,8 +74,8 @@ public final class TestTokens {
     static synchronized String jwkSetUri() {
         if (jwksServer == null) {
             String jwks = new JWKSet(key().toPublicJWK()).toString();
-            jwksServer = new StubHttpServer()
-                    .route("/.well-known/jwks.json", request -> StubHttpServer.Response.json(200, jwks));
+            jwksServer = new StubHttpServer().route("/.well-known/jwks.json",
+                    request -> StubHttpServer.Response.json(200, jwks));
         }
         return jwksServer.url() + "/.well-known/jwks.json";
     }
@@ -79,7 +84,8 @@ public final class TestTokens {
         if (signingKey == null) {
             try {
                 signingKey = new ECKeyGenerator(Curve.P_256).keyID("test-gateway").generate();
-            } catch (JOSEException e) {
+            }
+            catch (JOSEException e) {
                 throw new IllegalStateException(e);
             }
         }
@@ -88,11 +94,14 @@ public final class TestTokens {
 
     private static String sign(JWTClaimsSet claims, ECKey key) {
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(), claims);
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(),
+                    claims);
             jwt.sign(new ECDSASigner(key));
             return jwt.serialize();
-        } catch (JOSEException e) {
+        }
+        catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
     }
+
 }

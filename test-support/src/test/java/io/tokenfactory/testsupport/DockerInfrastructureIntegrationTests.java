@@ -16,8 +16,8 @@ import org.testcontainers.rabbitmq.RabbitMQContainer;
 import com.rabbitmq.client.ConnectionFactory;
 
 /**
- * The containers that {@link TestInfrastructure} falls back to on a machine with Docker. Skipped, not failed,
- * where no Docker engine answers.
+ * The containers that {@link TestInfrastructure} falls back to on a machine with Docker.
+ * Skipped, not failed, where no Docker engine answers.
  */
 @Testcontainers(disabledWithoutDocker = true)
 class DockerInfrastructureIntegrationTests {
@@ -34,7 +34,7 @@ class DockerInfrastructureIntegrationTests {
                 postgres.getUsername(), postgres.getPassword())) {
             Databases.recreate(maintenance, "tft_docker_check");
             try (ResultSet rows = maintenance.createStatement()
-                    .executeQuery("SELECT count(*) FROM pg_database WHERE datname = 'tft_docker_check'")) {
+                .executeQuery("SELECT count(*) FROM pg_database WHERE datname = 'tft_docker_check'")) {
                 rows.next();
                 assertThat(rows.getInt(1)).isEqualTo(1);
             }
@@ -55,4 +55,5 @@ class DockerInfrastructureIntegrationTests {
             assertThat(channel.queueDeclarePassive("check").getQueue()).isEqualTo("check");
         }
     }
+
 }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class StubHttpServerTests {
 
     final HttpClient client = HttpClient.newHttpClient();
+
     final StubHttpServer stub = new StubHttpServer();
 
     @AfterEach
@@ -30,12 +31,13 @@ class StubHttpServerTests {
     @Test
     void answersFromTheFirstMatchingRouteAndRecordsEveryRequest() throws Exception {
         stub.route("POST", "/items/special", request -> Response.json(201, "{\"special\":true}"))
-                .route("/items", request -> Response.of(200, request.method() + " " + request.query()))
-                .route("/moved", request -> Response.of(302).header("Location", "http://example.org/"));
+            .route("/items", request -> Response.of(200, request.method() + " " + request.query()))
+            .route("/moved", request -> Response.of(302).header("Location", "http://example.org/"));
 
         HttpResponse<String> special = client.send(HttpRequest.newBuilder(URI.create(stub.url() + "/items/special"))
-                .header("X-Trace", "t-1").POST(HttpRequest.BodyPublishers.ofString("{\"a\":1}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+            .header("X-Trace", "t-1")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"a\":1}"))
+            .build(), HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> fallback = get("/items/special?page=2");
         HttpResponse<String> moved = get("/moved");
         HttpResponse<String> unknown = get("/nowhere");
@@ -47,7 +49,7 @@ class StubHttpServerTests {
         assertThat(moved.headers().firstValue("Location")).contains("http://example.org/");
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(stub.requests()).extracting(StubHttpServer.Request::path)
-                .containsExactly("/items/special", "/items/special", "/moved", "/nowhere");
+            .containsExactly("/items/special", "/items/special", "/moved", "/nowhere");
         StubHttpServer.Request first = stub.requests().get(0);
         assertThat(first.header("x-TRACE")).isEqualTo("t-1");
         assertThat(first.headers()).containsKey("x-trace");
@@ -63,11 +65,13 @@ class StubHttpServerTests {
             events.data("[DONE]");
         }));
 
-        HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(URI.create(stub.url() + "/events"))
-                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = client.send(
+                HttpRequest.newBuilder(URI.create(stub.url() + "/events")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         try (var lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             assertThat(response.headers().firstValue("Content-Type")).contains("text/event-stream");
-            // the second event is held back, so the first can only have come through on its own
+            // the second event is held back, so the first can only have come through on
+            // its own
             assertThat(lines.readLine()).isEqualTo("data: 1");
             release.complete(null);
             assertThat(lines.lines().filter(line -> !line.isEmpty())).containsExactly("data: [DONE]");
@@ -90,4 +94,5 @@ class StubHttpServerTests {
         return client.send(HttpRequest.newBuilder(URI.create(stub.url() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
+
 }

@@ -15,8 +15,9 @@ import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 
 /**
- * billing-service, asked for a run's joules and cost with the caller's own identity token (so billing applies the
- * caller's scope as well). Observed through Boot's {@link RestClient.Builder}; circuit breaker {@code billing}.
+ * billing-service, asked for a run's joules and cost with the caller's own identity token
+ * (so billing applies the caller's scope as well). Observed through Boot's
+ * {@link RestClient.Builder}; circuit breaker {@code billing}.
  */
 @Component
 public class BillingClient {
@@ -31,9 +32,11 @@ public class BillingClient {
         Unreachable(String message) {
             super(message);
         }
+
     }
 
     private final RestClient billing;
+
     private final CircuitBreaker breaker;
 
     BillingClient(RestClient.Builder builder, Resilience resilience, AgentProperties properties) {
@@ -44,25 +47,32 @@ public class BillingClient {
         this.breaker = resilience.breaker("billing");
     }
 
-    /** {@code GET /api/billing/agent-runs/{runId}} on behalf of the caller whose token this is. */
+    /**
+     * {@code GET /api/billing/agent-runs/{runId}} on behalf of the caller whose token
+     * this is.
+     */
     public Answer agentRunCharges(UUID runId, String callerToken) {
         if (!breaker.tryAcquirePermission()) {
             throw new Unreachable("billing's circuit is open");
         }
         long start = System.nanoTime();
         try {
-            Answer answer = billing.get().uri("/api/billing/agent-runs/{runId}", runId)
-                    .header("Authorization", "Bearer " + callerToken)
-                    .exchange((request, response) -> new Answer(response.getStatusCode().value(),
-                            response.bodyTo(String.class)), true);
+            Answer answer = billing.get()
+                .uri("/api/billing/agent-runs/{runId}", runId)
+                .header("Authorization", "Bearer " + callerToken)
+                .exchange((request, response) -> new Answer(response.getStatusCode().value(),
+                        response.bodyTo(String.class)), true);
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             return answer;
-        } catch (ResourceAccessException failed) {
+        }
+        catch (ResourceAccessException failed) {
             breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, failed);
             throw new Unreachable("billing cannot be reached");
-        } catch (RuntimeException unexpected) {
+        }
+        catch (RuntimeException unexpected) {
             breaker.releasePermission();
             throw unexpected;
         }
     }
+
 }

@@ -22,11 +22,13 @@ import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 
 /**
- * The gateway, agent-service's only way to it: chat completions with an agent's own key (the run's id attached, so
- * metering and billing know the run), and agent keys issued and revoked with agent-service's own key (scope
- * {@code agent-keys}). Built on Boot's {@link RestClient.Builder}, so every call is observed (traces and
- * {@code http.client.requests}); one circuit breaker, {@code gateway}, makes calls fail fast while the gateway cannot
- * be reached. Answers of any status come back as they are: what a 429 or a 503 means is the caller's business.
+ * The gateway, agent-service's only way to it: chat completions with an agent's own key
+ * (the run's id attached, so metering and billing know the run), and agent keys issued
+ * and revoked with agent-service's own key (scope {@code agent-keys}). Built on Boot's
+ * {@link RestClient.Builder}, so every call is observed (traces and
+ * {@code http.client.requests}); one circuit breaker, {@code gateway}, makes calls fail
+ * fast while the gateway cannot be reached. Answers of any status come back as they are:
+ * what a 429 or a 503 means is the caller's business.
  */
 @Component
 public class GatewayClient {
@@ -35,7 +37,10 @@ public class GatewayClient {
     public record Answer(int status, String body) {
     }
 
-    /** No answer: the gateway cannot be reached, took too long ({@code timedOut}), or its circuit is open. */
+    /**
+     * No answer: the gateway cannot be reached, took too long ({@code timedOut}), or its
+     * circuit is open.
+     */
     public static final class Unreachable extends RuntimeException {
 
         private final boolean timedOut;
@@ -48,11 +53,15 @@ public class GatewayClient {
         public boolean timedOut() {
             return timedOut;
         }
+
     }
 
     private final RestClient completions;
+
     private final RestClient keys;
+
     private final CircuitBreaker breaker;
+
     private final AgentProperties.Gateway settings;
 
     GatewayClient(RestClient.Builder builder, Resilience resilience, AgentProperties properties) {
@@ -69,26 +78,38 @@ public class GatewayClient {
         return builder.clone().baseUrl(settings.url().toString()).requestFactory(requests).build();
     }
 
-    /** One chat completion with the agent's key; blocks (interrupt the thread to abandon it). */
+    /**
+     * One chat completion with the agent's key; blocks (interrupt the thread to abandon
+     * it).
+     */
     public Answer chatCompletion(String agentKey, UUID runId, String requestJson) {
-        return call(() -> completions.post().uri("/v1/chat/completions")
-                .header("Authorization", "Bearer " + agentKey).header(IdentityClaims.AGENT_RUN_HEADER, runId.toString())
-                .contentType(MediaType.APPLICATION_JSON).body(requestJson)
-                .exchange((request, response) -> new Answer(response.getStatusCode().value(),
-                        response.bodyTo(String.class)), true));
+        return call(() -> completions.post()
+            .uri("/v1/chat/completions")
+            .header("Authorization", "Bearer " + agentKey)
+            .header(IdentityClaims.AGENT_RUN_HEADER, runId.toString())
+            .contentType(MediaType.APPLICATION_JSON)
+            .body(requestJson)
+            .exchange(
+                    (request, response) -> new Answer(response.getStatusCode().value(), response.bodyTo(String.class)),
+                    true));
     }
 
     /**
-     * A POST to the gateway's key API ({@code /api/keys...}) with agent-service's own key.
-     *
-     * @throws Unreachable also when agent-service has no key of its own (nothing can be asked without one)
+     * A POST to the gateway's key API ({@code /api/keys...}) with agent-service's own
+     * key.
+     * @throws Unreachable also when agent-service has no key of its own (nothing can be
+     * asked without one)
      */
     public Answer postWithServiceKey(String path, String json) {
         String serviceKey = serviceKey();
-        return call(() -> keys.post().uri(path).header("Authorization", "Bearer " + serviceKey)
-                .contentType(MediaType.APPLICATION_JSON).body(json)
-                .exchange((request, response) -> new Answer(response.getStatusCode().value(),
-                        response.bodyTo(String.class)), true));
+        return call(() -> keys.post()
+            .uri(path)
+            .header("Authorization", "Bearer " + serviceKey)
+            .contentType(MediaType.APPLICATION_JSON)
+            .body(json)
+            .exchange(
+                    (request, response) -> new Answer(response.getStatusCode().value(), response.bodyTo(String.class)),
+                    true));
     }
 
     private Answer call(Supplier<Answer> exchange) {
@@ -100,7 +121,8 @@ public class GatewayClient {
             Answer answer = exchange.get();
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             return answer == null ? new Answer(502, "") : withBody(answer);
-        } catch (ResourceAccessException failed) {
+        }
+        catch (ResourceAccessException failed) {
             if (Thread.currentThread().isInterrupted()) {
                 // abandoned by the caller (cancelled run): not the gateway's fault
                 breaker.releasePermission();
@@ -110,7 +132,8 @@ public class GatewayClient {
             boolean timedOut = causedBy(failed, HttpTimeoutException.class);
             throw new Unreachable(timedOut ? "the gateway did not answer in time"
                     : "the gateway cannot be reached: " + failed.getMostSpecificCause().getMessage(), timedOut);
-        } catch (RuntimeException unexpected) {
+        }
+        catch (RuntimeException unexpected) {
             breaker.releasePermission();
             throw unexpected;
         }
@@ -138,10 +161,14 @@ public class GatewayClient {
             if (file != null && Files.exists(file)) {
                 return Files.readString(file).strip();
             }
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new Unreachable("cannot read agent-service's key file " + file + ": " + e.getMessage(), false);
         }
-        throw new Unreachable("agent-service has no gateway key: set TF_AGENT_SERVICE_KEY_FILE (or TF_AGENT_SERVICE_KEY)"
-                + " to a key with scope agent-keys", false);
+        throw new Unreachable(
+                "agent-service has no gateway key: set TF_AGENT_SERVICE_KEY_FILE (or TF_AGENT_SERVICE_KEY)"
+                        + " to a key with scope agent-keys",
+                false);
     }
+
 }

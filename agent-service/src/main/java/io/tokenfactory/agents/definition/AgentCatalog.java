@@ -26,9 +26,9 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Agents: their versions (an edit is a new version) and their lifecycle. Every state change is checked against the
- * state machine ({@link AgentState}), recorded with its reason, and published as {@code agent-state-changed} in
- * the same transaction (outbox).
+ * Agents: their versions (an edit is a new version) and their lifecycle. Every state
+ * change is checked against the state machine ({@link AgentState}), recorded with its
+ * reason, and published as {@code agent-state-changed} in the same transaction (outbox).
  */
 @Service
 public class AgentCatalog {
@@ -40,8 +40,11 @@ public class AgentCatalog {
             FROM agent a JOIN agent_version v ON v.agent_id = a.id AND v.version = a.current_version""";
 
     private final JdbcTemplate jdbc;
+
     private final ApplicationEventPublisher events;
+
     private final Clock clock;
+
     private final HttpToolRegistry tools;
 
     AgentCatalog(JdbcTemplate jdbc, ApplicationEventPublisher events, Clock clock, HttpToolRegistry tools) {
@@ -57,13 +60,15 @@ public class AgentCatalog {
         UUID id = UUID.randomUUID();
         Instant now = clock.instant();
         try {
-            jdbc.update("""
-                    INSERT INTO agent (id, department_id, name, state, state_reason, current_version, created_at, updated_at)
-                    VALUES (?, ?, ?, 'DRAFT', 'created', 1, ?, ?)""", id, department, name.strip(), Timestamp.from(now),
-                    Timestamp.from(now));
-        } catch (DuplicateKeyException exists) {
-            throw ApiProblemException.conflict("agent_exists", "The department already has an agent named '"
-                    + name.strip() + "'");
+            jdbc.update(
+                    """
+                            INSERT INTO agent (id, department_id, name, state, state_reason, current_version, created_at, updated_at)
+                            VALUES (?, ?, ?, 'DRAFT', 'created', 1, ?, ?)""",
+                    id, department, name.strip(), Timestamp.from(now), Timestamp.from(now));
+        }
+        catch (DuplicateKeyException exists) {
+            throw ApiProblemException.conflict("agent_exists",
+                    "The department already has an agent named '" + name.strip() + "'");
         }
         insertVersion(id, 1, definition, now);
         history(id, "NONE", AgentState.DRAFT, StateReason.CREATED, department, now);
@@ -84,13 +89,15 @@ public class AgentCatalog {
         return get(id);
     }
 
-    /** Moves an agent to {@code target}; a move the state machine does not allow is a 409. */
+    /**
+     * Moves an agent to {@code target}; a move the state machine does not allow is a 409.
+     */
     @Transactional
     public Agent transition(UUID id, AgentState target, StateReason reason) {
         Agent agent = locked(id);
         if (!agent.state().mayBecome(target)) {
-            throw ApiProblemException.conflict("illegal_transition", "Agent " + id + " is " + agent.state()
-                    + " and cannot become " + target);
+            throw ApiProblemException.conflict("illegal_transition",
+                    "Agent " + id + " is " + agent.state() + " and cannot become " + target);
         }
         move(agent, target, reason);
         return get(id);
@@ -99,13 +106,17 @@ public class AgentCatalog {
     /** Pauses every active agent of a department for its budget; returns how many. */
     @Transactional
     public int pauseForBudget(UUID department) {
-        List<Agent> active = jdbc.query(AGENT + " WHERE a.department_id = ? AND a.state = 'ACTIVE' ORDER BY a.id FOR NO KEY UPDATE OF a",
+        List<Agent> active = jdbc.query(
+                AGENT + " WHERE a.department_id = ? AND a.state = 'ACTIVE' ORDER BY a.id FOR NO KEY UPDATE OF a",
                 AgentCatalog::agent, department);
         active.forEach(agent -> move(agent, AgentState.PAUSED, StateReason.BUDGET));
         return active.size();
     }
 
-    /** Resumes the department's agents paused for its budget, and only those; returns how many. */
+    /**
+     * Resumes the department's agents paused for its budget, and only those; returns how
+     * many.
+     */
     @Transactional
     public int resumeAfterBudget(UUID department) {
         List<Agent> paused = jdbc.query(AGENT
@@ -124,7 +135,9 @@ public class AgentCatalog {
         return found.get(0);
     }
 
-    /** @param department null: every department */
+    /**
+     * @param department null: every department
+     */
     @Transactional(readOnly = true)
     public List<Agent> list(UUID department) {
         return jdbc.query(AGENT + " WHERE (?::uuid IS NULL OR a.department_id = ?) ORDER BY a.name LIMIT 10000",
@@ -154,7 +167,8 @@ public class AgentCatalog {
     }
 
     private Agent locked(UUID id) {
-        // NO KEY UPDATE: runs and memory rows referencing the agent (foreign-key checks) are not blocked by it
+        // NO KEY UPDATE: runs and memory rows referencing the agent (foreign-key checks)
+        // are not blocked by it
         List<Agent> found = jdbc.query(AGENT + " WHERE a.id = ? FOR NO KEY UPDATE OF a", AgentCatalog::agent, id);
         if (found.isEmpty()) {
             throw ApiProblemException.notFound("agent_not_found", "No agent with id " + id);
@@ -170,16 +184,19 @@ public class AgentCatalog {
     }
 
     private void history(UUID id, String from, AgentState to, StateReason reason, UUID department, Instant now) {
-        jdbc.update("INSERT INTO agent_state_history (agent_id, changed_at, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?)",
+        jdbc.update(
+                "INSERT INTO agent_state_history (agent_id, changed_at, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?)",
                 id, Timestamp.from(now), from, to.name(), reason.code());
-        events.publishEvent(new AgentStateChanged(UUID.randomUUID(), now, id, department, from, to.name(), reason.code()));
+        events.publishEvent(
+                new AgentStateChanged(UUID.randomUUID(), now, id, department, from, to.name(), reason.code()));
     }
 
     private void insertVersion(UUID id, int version, AgentDefinition d, Instant now) {
-        jdbc.update("""
-                INSERT INTO agent_version (agent_id, version, model, instructions, tools, trigger_kind, interval_seconds,
-                    cron, time_zone, max_steps, max_tokens_per_run, max_runs_per_day, monthly_token_budget, overlap_policy,
-                    created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        jdbc.update(
+                """
+                        INSERT INTO agent_version (agent_id, version, model, instructions, tools, trigger_kind, interval_seconds,
+                            cron, time_zone, max_steps, max_tokens_per_run, max_runs_per_day, monthly_token_budget, overlap_policy,
+                            created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 id, version, d.model(), d.instructions(), String.join(",", d.tools()), d.trigger().name(),
                 d.intervalSeconds(), d.cron(), d.timeZone(), d.maxSteps(), d.maxTokensPerRun(), d.maxRunsPerDay(),
                 d.monthlyTokenBudget(), d.overlapPolicy().name(), Timestamp.from(now));
@@ -202,7 +219,8 @@ public class AgentCatalog {
             }
             try {
                 ZoneId.of(d.timeZone() == null ? "UTC" : d.timeZone());
-            } catch (DateTimeException e) {
+            }
+            catch (DateTimeException e) {
                 throw invalid("timeZone '" + d.timeZone() + "' is not a time zone");
             }
         }
@@ -225,9 +243,10 @@ public class AgentCatalog {
         int interval = row.getInt(first + 4);
         Integer intervalSeconds = row.wasNull() ? null : interval;
         return new AgentDefinition(row.getString(first), row.getString(first + 1),
-                tools.isEmpty() ? List.of() : Arrays.asList(tools.split(",")), TriggerKind.valueOf(row.getString(first + 3)),
-                intervalSeconds, row.getString(first + 5), row.getString(first + 6), row.getInt(first + 7),
-                row.getLong(first + 8), row.getInt(first + 9), monthly,
+                tools.isEmpty() ? List.of() : Arrays.asList(tools.split(",")),
+                TriggerKind.valueOf(row.getString(first + 3)), intervalSeconds, row.getString(first + 5),
+                row.getString(first + 6), row.getInt(first + 7), row.getLong(first + 8), row.getInt(first + 9), monthly,
                 AgentDefinition.OverlapPolicy.valueOf(row.getString(first + 11)));
     }
+
 }

@@ -8,8 +8,9 @@ import java.util.UUID;
  * One version of what an agent is and does.
  *
  * @param intervalSeconds for an always-on LOOP: the pause between runs
- * @param cron            for CRON: a Spring cron expression (six fields), in {@code timeZone}
- * @param monthlyTokenBudget the agent's own monthly token allowance; null: only its department's budget applies
+ * @param cron for CRON: a Spring cron expression (six fields), in {@code timeZone}
+ * @param monthlyTokenBudget the agent's own monthly token allowance; null: only its
+ * department's budget applies
  */
 public record AgentDefinition(String model, String instructions, List<String> tools, TriggerKind trigger,
         Integer intervalSeconds, String cron, String timeZone, int maxSteps, long maxTokensPerRun, int maxRunsPerDay,
@@ -19,9 +20,17 @@ public record AgentDefinition(String model, String instructions, List<String> to
         tools = List.copyOf(tools);
     }
 
-    public enum TriggerKind { LOOP, CRON, MANUAL, WEBHOOK }
+    public enum TriggerKind {
 
-    public enum OverlapPolicy { SKIP, QUEUE_ONE, CANCEL_RUNNING }
+        LOOP, CRON, MANUAL, WEBHOOK
+
+    }
+
+    public enum OverlapPolicy {
+
+        SKIP, QUEUE_ONE, CANCEL_RUNNING
+
+    }
 
     /** An agent as the API shows it: identity, state and its current version. */
     public record Agent(UUID id, UUID departmentId, String name, AgentState state, String stateReason, int version,

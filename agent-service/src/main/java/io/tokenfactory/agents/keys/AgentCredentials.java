@@ -23,17 +23,19 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Each agent's own gateway key, bound to its department and to itself, so all its usage is attributed without
- * trusting the agent. agent-service issues it through the gateway with its {@code agent-keys} key on the first run,
- * keeps the secret only encrypted (AES-256-GCM, the agent id as associated data: a ciphertext moved to another agent
- * does not decrypt), and revokes it when the agent retires.
+ * Each agent's own gateway key, bound to its department and to itself, so all its usage
+ * is attributed without trusting the agent. agent-service issues it through the gateway
+ * with its {@code agent-keys} key on the first run, keeps the secret only encrypted
+ * (AES-256-GCM, the agent id as associated data: a ciphertext moved to another agent does
+ * not decrypt), and revokes it when the agent retires.
  */
 @Component
 public class AgentCredentials {
 
     /**
-     * No key could be issued: the run cannot start. {@code gatewayDown}: the platform's fault (gateway unreachable,
-     * agent-service's own key missing or refused), so the agent backs off without spending retries.
+     * No key could be issued: the run cannot start. {@code gatewayDown}: the platform's
+     * fault (gateway unreachable, agent-service's own key missing or refused), so the
+     * agent backs off without spending retries.
      */
     public static final class Unavailable extends RuntimeException {
 
@@ -47,15 +49,21 @@ public class AgentCredentials {
         public boolean gatewayDown() {
             return gatewayDown;
         }
+
     }
 
     private static final Logger log = LoggerFactory.getLogger(AgentCredentials.class);
 
     private final JdbcTemplate jdbc;
+
     private final JsonMapper json;
+
     private final Clock clock;
+
     private final AgentProperties properties;
+
     private final GatewayClient gateway;
+
     private volatile KeyCipher cipher;
 
     AgentCredentials(JdbcTemplate jdbc, GatewayClient gateway, JsonMapper json, Clock clock,
@@ -74,9 +82,12 @@ public class AgentCredentials {
         if (!stored.isEmpty()) {
             try {
                 return cipher().decrypt(agent.id(), stored.get(0));
-            } catch (GeneralSecurityException unreadable) {
-                // the encryption key changed: the stored secret is lost; replace the key at the gateway
-                log.warn("The stored key of agent {} cannot be decrypted (encryption key changed?); issuing a new one", agent.id());
+            }
+            catch (GeneralSecurityException unreadable) {
+                // the encryption key changed: the stored secret is lost; replace the key
+                // at the gateway
+                log.warn("The stored key of agent {} cannot be decrypted (encryption key changed?); issuing a new one",
+                        agent.id());
                 forget(agent.id());
             }
         }
@@ -97,22 +108,30 @@ public class AgentCredentials {
         return secret;
     }
 
-    /** The gateway no longer accepts the stored key (revoked, expired): the next run issues a new one. */
+    /**
+     * The gateway no longer accepts the stored key (revoked, expired): the next run
+     * issues a new one.
+     */
     public void forget(UUID agentId) {
-        jdbc.query("DELETE FROM agent_credential WHERE agent_id = ? RETURNING key_id", (row, i) -> row.getObject(1, UUID.class),
-                agentId).forEach(this::revokeQuietly);
+        jdbc.query("DELETE FROM agent_credential WHERE agent_id = ? RETURNING key_id",
+                (row, i) -> row.getObject(1, UUID.class), agentId)
+            .forEach(this::revokeQuietly);
     }
 
-    /** Retired agents keep no key: revoked at the gateway, then forgotten here (retried until the gateway answers). */
+    /**
+     * Retired agents keep no key: revoked at the gateway, then forgotten here (retried
+     * until the gateway answers).
+     */
     public void revokeKeysOfRetiredAgents() {
         List<UUID[]> retired = jdbc.query("""
                 SELECT c.agent_id, c.key_id FROM agent_credential c JOIN agent a ON a.id = c.agent_id
                 WHERE a.state = 'RETIRED' LIMIT 100""",
-                (row, i) -> new UUID[] {row.getObject(1, UUID.class), row.getObject(2, UUID.class)});
+                (row, i) -> new UUID[] { row.getObject(1, UUID.class), row.getObject(2, UUID.class) });
         for (UUID[] credential : retired) {
             try {
                 gateway("/api/keys/" + credential[1] + "/revoke", Map.of());
-            } catch (Unavailable e) {
+            }
+            catch (Unavailable e) {
                 if (e.gatewayDown()) {
                     log.warn("Could not revoke the key of retired agent {} yet: {}", credential[0], e.getMessage());
                     continue;
@@ -126,7 +145,8 @@ public class AgentCredentials {
     private void revokeQuietly(UUID keyId) {
         try {
             gateway("/api/keys/" + keyId + "/revoke", Map.of());
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             log.warn("Could not revoke agent key {} at the gateway: {}", keyId, e.getMessage());
         }
     }
@@ -135,15 +155,17 @@ public class AgentCredentials {
         GatewayClient.Answer answer;
         try {
             answer = gateway.postWithServiceKey(path, json.writeValueAsString(body));
-        } catch (GatewayClient.Unreachable e) {
+        }
+        catch (GatewayClient.Unreachable e) {
             throw new Unavailable(e.getMessage() + " (issuing or revoking an agent's key)", true);
         }
         if (answer.status() >= 500 || answer.status() == 401 || answer.status() == 403) {
             throw new Unavailable("the gateway answered " + answer.status() + " while issuing the agent's key", true);
         }
         if (answer.status() >= 300) {
-            throw new Unavailable("the gateway refused agent-service's key request (" + answer.status() + "): "
-                    + answer.body(), false);
+            throw new Unavailable(
+                    "the gateway refused agent-service's key request (" + answer.status() + "): " + answer.body(),
+                    false);
         }
         return json.readTree(answer.body());
     }
@@ -172,4 +194,5 @@ public class AgentCredentials {
         }
         return key.secret();
     }
+
 }

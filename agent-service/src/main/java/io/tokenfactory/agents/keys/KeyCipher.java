@@ -11,15 +11,18 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * AES-256-GCM for agents' stored keys, the agent's id as associated data: a ciphertext moved to another agent's row
- * does not decrypt. Stored form: a 12-byte nonce, then the sealed secret with its tag.
+ * AES-256-GCM for agents' stored keys, the agent's id as associated data: a ciphertext
+ * moved to another agent's row does not decrypt. Stored form: a 12-byte nonce, then the
+ * sealed secret with its tag.
  */
 final class KeyCipher {
 
     private static final int NONCE_BYTES = 12;
+
     private static final int TAG_BITS = 128;
 
     private final SecretKeySpec key;
+
     private final SecureRandom random = new SecureRandom();
 
     KeyCipher(byte[] key) {
@@ -38,12 +41,16 @@ final class KeyCipher {
             cipher.updateAAD(agentId.toString().getBytes(StandardCharsets.US_ASCII));
             byte[] sealed = cipher.doFinal(secret.getBytes(StandardCharsets.UTF_8));
             return ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
-        } catch (GeneralSecurityException e) {
+        }
+        catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is not available", e);
         }
     }
 
-    /** @throws GeneralSecurityException when the key differs, the bytes were changed, or they belong to another agent */
+    /**
+     * @throws GeneralSecurityException when the key differs, the bytes were changed, or
+     * they belong to another agent
+     */
     String decrypt(UUID agentId, byte[] stored) throws GeneralSecurityException {
         if (stored.length <= NONCE_BYTES) {
             throw new GeneralSecurityException("not a stored key");
@@ -53,4 +60,5 @@ final class KeyCipher {
         cipher.updateAAD(agentId.toString().getBytes(StandardCharsets.US_ASCII));
         return new String(cipher.doFinal(stored, NONCE_BYTES, stored.length - NONCE_BYTES), StandardCharsets.UTF_8);
     }
+
 }

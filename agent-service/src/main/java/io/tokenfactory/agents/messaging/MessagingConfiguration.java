@@ -18,8 +18,9 @@ import org.springframework.core.retry.RetryTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Consuming budget reports with retries for transient failures; publishing {@code agent-state-changed} through the
- * transactional outbox (see {@link BrokerOutboxRelay}).
+ * Consuming budget reports with retries for transient failures; publishing
+ * {@code agent-state-changed} through the transactional outbox (see
+ * {@link BrokerOutboxRelay}).
  */
 @Configuration(proxyBeanMethods = false)
 @Import(TransactionalOutboxConfiguration.class)
@@ -39,4 +40,5 @@ class MessagingConfiguration {
     MessagingHousekeeping messagingHousekeeping(JdbcTemplate jdbc, AgentProperties properties, Clock clock) {
         return new MessagingHousekeeping(jdbc, properties.outbox().archiveRetention(), Duration.ofHours(1), clock);
     }
+
 }

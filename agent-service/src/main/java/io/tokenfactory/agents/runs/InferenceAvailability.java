@@ -10,17 +10,22 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * This replica's view of whether inference answers. While it does not (gateway circuit open, 503, connection
- * refused), no run starts until the pause is over; the pause doubles while inference stays away. Agents lose no
- * retries over it: an unavailable model is not the agent's failure.
+ * This replica's view of whether inference answers. While it does not (gateway circuit
+ * open, 503, connection refused), no run starts until the pause is over; the pause
+ * doubles while inference stays away. Agents lose no retries over it: an unavailable
+ * model is not the agent's failure.
  */
 @Component
 class InferenceAvailability {
 
     private final Clock clock;
+
     private final Duration first;
+
     private final Duration max;
+
     private Duration pause;
+
     private Instant closedUntil = Instant.EPOCH;
 
     @Autowired
@@ -39,7 +44,10 @@ class InferenceAvailability {
         return !clock.instant().isBefore(closedUntil);
     }
 
-    /** Inference did not answer: starts (or lengthens) the pause; returns when runs may start again. */
+    /**
+     * Inference did not answer: starts (or lengthens) the pause; returns when runs may
+     * start again.
+     */
     synchronized Instant unavailable() {
         Instant now = clock.instant();
         if (now.isBefore(closedUntil)) {
@@ -53,4 +61,5 @@ class InferenceAvailability {
     synchronized void answered() {
         pause = first;
     }
+
 }

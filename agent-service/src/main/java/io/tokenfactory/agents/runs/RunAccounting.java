@@ -11,14 +11,15 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A run's joules and cost, as billing-service has charged them. Asked with the caller's own identity token, so
- * billing applies the caller's scope too; while billing cannot answer the run is still shown, its accounting marked
- * unavailable.
+ * A run's joules and cost, as billing-service has charged them. Asked with the caller's
+ * own identity token, so billing applies the caller's scope too; while billing cannot
+ * answer the run is still shown, its accounting marked unavailable.
  */
 @Service
 public class RunAccounting {
 
     private final BillingClient billing;
+
     private final JsonMapper json;
 
     RunAccounting(BillingClient billing, JsonMapper json) {
@@ -37,8 +38,10 @@ public class RunAccounting {
                 return Map.of("status", "unavailable", "reason", "billing answered " + answer.status());
             }
             return json.readTree(answer.body());
-        } catch (BillingClient.Unreachable | JacksonException e) {
+        }
+        catch (BillingClient.Unreachable | JacksonException e) {
             return Map.of("status", "unavailable", "reason", "billing cannot be reached");
         }
     }
+
 }

@@ -29,9 +29,10 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * This replica's share of the work: every poll it fires due schedules and starts queued runs up to its free
- * capacity; it renews the leases of the runs it executes (and learns of cancellations that way); and it supervises
- * — orphaned runs of dead replicas, transcripts past retention, keys of retired agents.
+ * This replica's share of the work: every poll it fires due schedules and starts queued
+ * runs up to its free capacity; it renews the leases of the runs it executes (and learns
+ * of cancellations that way); and it supervises — orphaned runs of dead replicas,
+ * transcripts past retention, keys of retired agents.
  */
 @Component
 class RunDispatcher implements SmartLifecycle {
@@ -39,16 +40,27 @@ class RunDispatcher implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(RunDispatcher.class);
 
     private final RunQueue queue;
+
     private final RunRecords records;
+
     private final RunExecutor executor;
+
     private final InferenceAvailability inference;
+
     private final AgentCredentials credentials;
+
     private final AgentProperties properties;
+
     private final String owner;
+
     private final Map<UUID, RunningRun> running = new ConcurrentHashMap<>();
+
     private final AtomicInteger busy = new AtomicInteger();
+
     private ScheduledExecutorService timers;
+
     private ExecutorService workers;
+
     private volatile boolean started;
 
     RunDispatcher(RunQueue queue, RunRecords records, RunExecutor executor, InferenceAvailability inference,
@@ -60,7 +72,8 @@ class RunDispatcher implements SmartLifecycle {
         this.credentials = credentials;
         this.properties = properties;
         // unique per process: a restarted replica never mistakes an old lease for its own
-        this.owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        this.owner = ManagementFactory.getRuntimeMXBean().getName() + "/"
+                + UUID.randomUUID().toString().substring(0, 8);
         Gauge.builder("tokenfactory.agents.runs.running", running, Map::size).register(meters);
     }
 
@@ -80,15 +93,20 @@ class RunDispatcher implements SmartLifecycle {
         long supervise = properties.supervisionInterval().toMillis();
         timers.scheduleWithFixedDelay(guarded("poll", this::poll), poll, poll, TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(guarded("heartbeat", this::heartbeat), beat, beat, TimeUnit.MILLISECONDS);
-        timers.scheduleWithFixedDelay(guarded("supervision", this::supervise), supervise, supervise, TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(guarded("supervision", this::supervise), supervise, supervise,
+                TimeUnit.MILLISECONDS);
         started = true;
         log.info("Agent runs on this replica as {} (up to {} at once)", owner, runs.maxConcurrent());
     }
 
-    /** Fires what is due, then starts queued runs while this replica has room and inference answers. */
+    /**
+     * Fires what is due, then starts queued runs while this replica has room and
+     * inference answers.
+     */
     void poll() {
         int batch = properties.runs().batch();
-        // more due than one batch holds: fire on, but for one poll interval at most, so starting runs never starves
+        // more due than one batch holds: fire on, but for one poll interval at most, so
+        // starting runs never starves
         long firingUntil = System.nanoTime() + properties.runs().pollInterval().toNanos();
         while (queue.fireDue(batch) == batch && System.nanoTime() < firingUntil) {
             // the next batch
@@ -103,10 +121,13 @@ class RunDispatcher implements SmartLifecycle {
                 workers.execute(() -> {
                     try {
                         executor.execute(handle, owner);
-                    } catch (RuntimeException e) {
-                        // the run stays RUNNING until its lease lapses; supervision then records it as orphaned
+                    }
+                    catch (RuntimeException e) {
+                        // the run stays RUNNING until its lease lapses; supervision then
+                        // records it as orphaned
                         log.error("Run {} could not be recorded", run.id(), e);
-                    } finally {
+                    }
+                    finally {
                         running.remove(run.id());
                         busy.decrementAndGet();
                     }
@@ -133,9 +154,11 @@ class RunDispatcher implements SmartLifecycle {
             }
             Boolean cancel = held.get(id);
             if (cancel == null) {
-                // declared orphaned elsewhere (or just finished here): either way this replica must not record it
+                // declared orphaned elsewhere (or just finished here): either way this
+                // replica must not record it
                 run.leaseLost = true;
-            } else if (cancel) {
+            }
+            else if (cancel) {
                 run.cancelRequested = true;
             }
         }
@@ -153,7 +176,8 @@ class RunDispatcher implements SmartLifecycle {
         return () -> {
             try {
                 task.run();
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e) {
                 log.warn("Agent {} failed (retried at the next tick): {}", what, e.toString());
             }
         };
@@ -173,19 +197,22 @@ class RunDispatcher implements SmartLifecycle {
         started = false;
         try {
             if (timers != null) {
-                // no new claims: a poll in progress ends first, so nothing is claimed that no worker will run
+                // no new claims: a poll in progress ends first, so nothing is claimed
+                // that no worker will run
                 timers.shutdown();
                 timers.awaitTermination(10, TimeUnit.SECONDS);
             }
             if (workers != null) {
-                // runs in progress may finish; those still going after the grace are cancelled (and recorded so)
+                // runs in progress may finish; those still going after the grace are
+                // cancelled (and recorded so)
                 workers.shutdown();
                 if (!workers.awaitTermination(15, TimeUnit.SECONDS)) {
                     workers.shutdownNow();
                     workers.awaitTermination(5, TimeUnit.SECONDS);
                 }
             }
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
@@ -200,4 +227,5 @@ class RunDispatcher implements SmartLifecycle {
         // stop before the web server and the data source
         return Integer.MAX_VALUE - 2048;
     }
+
 }

@@ -34,30 +34,40 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Executes one run: system instructions, the agent's memory and the task go to chat completions through the gateway
- * with the agent's own key; tool calls are executed and answered until the model gives a final answer or a limit is
- * reached. Every step is recorded with its tokens; the run's id travels as {@code X-Agent-Run-Id}, so metering and
- * billing know the run's joules and cost.
+ * Executes one run: system instructions, the agent's memory and the task go to chat
+ * completions through the gateway with the agent's own key; tool calls are executed and
+ * answered until the model gives a final answer or a limit is reached. Every step is
+ * recorded with its tokens; the run's id travels as {@code X-Agent-Run-Id}, so metering
+ * and billing know the run's joules and cost.
  */
 @Component
 class RunExecutor {
 
-    /** What the dispatcher knows about a run in progress; the heartbeat sets the flags. */
+    /**
+     * What the dispatcher knows about a run in progress; the heartbeat sets the flags.
+     */
     static final class RunningRun {
+
         final ClaimedRun run;
+
         final Instant deadline;
+
         volatile boolean cancelRequested;
+
         volatile boolean leaseLost;
 
         RunningRun(ClaimedRun run, Instant deadline) {
             this.run = run;
             this.deadline = deadline;
         }
+
     }
 
     /** A run ends early: how, and why. */
     private static final class RunEnded extends Exception {
+
         final RunStatus outcome;
+
         final Instant retryAfter;
 
         RunEnded(RunStatus outcome, String message, Instant retryAfter) {
@@ -65,22 +75,35 @@ class RunExecutor {
             this.outcome = outcome;
             this.retryAfter = retryAfter;
         }
+
     }
 
     private static final Logger log = LoggerFactory.getLogger(RunExecutor.class);
+
     private static final AtomicInteger CALL_THREADS = new AtomicInteger();
 
     private final AgentCatalog catalog;
+
     private final AgentTools tools;
+
     private final AgentCredentials credentials;
+
     private final RunRecords records;
+
     private final InferenceAvailability inference;
+
     private final JsonMapper json;
+
     private final Clock clock;
+
     private final MeterRegistry meters;
+
     private final AgentProperties.Runs settings;
+
     private final GatewayClient gateway;
-    // completions are awaited from the run's thread, which gives up on them at once when the run is stopped
+
+    // completions are awaited from the run's thread, which gives up on them at once when
+    // the run is stopped
     private final ExecutorService calls = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "agent-completion-" + CALL_THREADS.incrementAndGet());
         thread.setDaemon(true);
@@ -104,7 +127,8 @@ class RunExecutor {
 
     void execute(RunningRun running, String owner) {
         ClaimedRun run = running.run;
-        meters.timer("tokenfactory.agents.run.start.delay").record(Duration.between(run.scheduledFor(), run.startedAt()));
+        meters.timer("tokenfactory.agents.run.start.delay")
+            .record(Duration.between(run.scheduledFor(), run.startedAt()));
         RunStatus outcome;
         String output = null;
         String error = null;
@@ -112,11 +136,13 @@ class RunExecutor {
         try {
             output = loop(running, owner);
             outcome = RunStatus.SUCCEEDED;
-        } catch (RunEnded ended) {
+        }
+        catch (RunEnded ended) {
             outcome = ended.outcome;
             error = ended.getMessage();
             retryAfter = ended.retryAfter;
-        } catch (RuntimeException unexpected) {
+        }
+        catch (RuntimeException unexpected) {
             log.error("Run {} of agent {} failed", run.id(), run.agentId(), unexpected);
             outcome = RunStatus.FAILED;
             error = "internal error: " + unexpected.getClass().getSimpleName();
@@ -135,16 +161,18 @@ class RunExecutor {
         String secret;
         try {
             secret = credentials.secretFor(agent);
-        } catch (AgentCredentials.Unavailable unavailable) {
+        }
+        catch (AgentCredentials.Unavailable unavailable) {
             throw unavailable.gatewayDown()
                     ? new RunEnded(RunStatus.INFERENCE_UNAVAILABLE, unavailable.getMessage(), inference.unavailable())
                     : new RunEnded(RunStatus.FAILED, unavailable.getMessage(), null);
         }
         ArrayNode messages = json.createArrayNode();
         messages.addObject().put("role", "system").put("content", systemPrompt(definition, tools.memory(agent.id())));
-        messages.addObject().put("role", "user").put("content", run.input() != null && !run.input().isBlank()
-                ? run.input() : "It is " + clock.instant() + ". This is your " + run.trigger().toLowerCase()
-                        + " run: do your task.");
+        messages.addObject()
+            .put("role", "user")
+            .put("content", run.input() != null && !run.input().isBlank() ? run.input() : "It is " + clock.instant()
+                    + ". This is your " + run.trigger().toLowerCase() + " run: do your task.");
         long used = 0;
         for (int step = 1; step <= definition.maxSteps(); step++) {
             if (running.cancelRequested || running.leaseLost) {
@@ -152,13 +180,15 @@ class RunExecutor {
             }
             long remaining = definition.maxTokensPerRun() - used;
             if (remaining <= 0) {
-                throw new RunEnded(RunStatus.LIMIT_REACHED, "the run used its " + definition.maxTokensPerRun() + " tokens", null);
+                throw new RunEnded(RunStatus.LIMIT_REACHED,
+                        "the run used its " + definition.maxTokensPerRun() + " tokens", null);
             }
             ObjectNode request = json.createObjectNode();
             request.put("model", definition.model());
             request.set("messages", messages);
             if (remaining < 256) {
-                // asked for only near the run's limit: a larger max_tokens than the model allows is a 400, and
+                // asked for only near the run's limit: a larger max_tokens than the model
+                // allows is a 400, and
                 // left out the model's own default applies
                 request.put("max_tokens", remaining);
             }
@@ -186,8 +216,12 @@ class RunExecutor {
                             ? tools.call(agent.id(), name, arguments)
                             : new AgentTools.ToolResult("error: '" + name + "' is not one of this agent's tools", true);
                     messages.addObject().put("role", "tool").put("tool_call_id", id).put("content", result.content());
-                    recordedCalls.addObject().put("id", id).put("name", name).put("arguments", arguments)
-                            .put("result", result.content()).put("error", result.error());
+                    recordedCalls.addObject()
+                        .put("id", id)
+                        .put("name", name)
+                        .put("arguments", arguments)
+                        .put("result", result.content())
+                        .put("error", result.error());
                 }
             }
             if (!records.step(run.id(), owner, step, prompt, completion, choice.path("finish_reason").asString(null),
@@ -207,18 +241,20 @@ class RunExecutor {
         if (left.isNegative() || left.isZero()) {
             throw new RunEnded(RunStatus.TIMED_OUT, "the run passed its " + settings.timeout() + " timeout", null);
         }
-        // the request timeout is the client's; the run's own deadline is watched while waiting
-        Future<GatewayClient.Answer> call = calls.submit(() -> gateway.chatCompletion(secret, running.run.id(),
-                request.toString()));
+        // the request timeout is the client's; the run's own deadline is watched while
+        // waiting
+        Future<GatewayClient.Answer> call = calls
+            .submit(() -> gateway.chatCompletion(secret, running.run.id(), request.toString()));
         GatewayClient.Answer response;
         try {
             response = awaitUnlessStopped(running, call);
-        } catch (ExecutionException failed) {
+        }
+        catch (ExecutionException failed) {
             if (failed.getCause() instanceof GatewayClient.Unreachable unreachable) {
                 if (unreachable.timedOut()) {
                     throw clock.instant().isBefore(running.deadline)
-                            ? new RunEnded(RunStatus.FAILED, "a completion took longer than " + settings.requestTimeout(),
-                                    null)
+                            ? new RunEnded(RunStatus.FAILED,
+                                    "a completion took longer than " + settings.requestTimeout(), null)
                             : new RunEnded(RunStatus.TIMED_OUT, "the run passed its " + settings.timeout() + " timeout",
                                     null);
                 }
@@ -228,12 +264,13 @@ class RunExecutor {
         }
         int status = response.status();
         if (status == 429 || status == 502 || status == 503 || status == 504) {
-            throw new RunEnded(RunStatus.INFERENCE_UNAVAILABLE, "inference answered " + status + ": " + message(response),
-                    inference.unavailable());
+            throw new RunEnded(RunStatus.INFERENCE_UNAVAILABLE,
+                    "inference answered " + status + ": " + message(response), inference.unavailable());
         }
         if (status == 401) {
             credentials.forget(agent.id());
-            throw new RunEnded(RunStatus.FAILED, "the gateway refused the agent's key; a new one is issued next run", null);
+            throw new RunEnded(RunStatus.FAILED, "the gateway refused the agent's key; a new one is issued next run",
+                    null);
         }
         if (status >= 300) {
             throw new RunEnded(RunStatus.FAILED, "inference answered " + status + ": " + message(response), null);
@@ -241,27 +278,35 @@ class RunExecutor {
         inference.answered();
         try {
             return json.readTree(response.body());
-        } catch (JacksonException e) {
+        }
+        catch (JacksonException e) {
             throw new RunEnded(RunStatus.FAILED, "inference sent a response that is not JSON", null);
         }
     }
 
-    /** Waits for the completion, giving up at once when the run is cancelled, timed out or taken away. */
+    /**
+     * Waits for the completion, giving up at once when the run is cancelled, timed out or
+     * taken away.
+     */
     private GatewayClient.Answer awaitUnlessStopped(RunningRun running, Future<GatewayClient.Answer> call)
             throws ExecutionException, RunEnded {
         while (true) {
             try {
                 return call.get(50, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException notYet) {
+            }
+            catch (TimeoutException notYet) {
                 if (running.cancelRequested || running.leaseLost) {
                     call.cancel(true);
-                    throw new RunEnded(RunStatus.CANCELLED, running.leaseLost ? "the lease was lost" : "cancelled", null);
+                    throw new RunEnded(RunStatus.CANCELLED, running.leaseLost ? "the lease was lost" : "cancelled",
+                            null);
                 }
                 if (!clock.instant().isBefore(running.deadline)) {
                     call.cancel(true);
-                    throw new RunEnded(RunStatus.TIMED_OUT, "the run passed its " + settings.timeout() + " timeout", null);
+                    throw new RunEnded(RunStatus.TIMED_OUT, "the run passed its " + settings.timeout() + " timeout",
+                            null);
                 }
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 call.cancel(true);
                 throw new RunEnded(RunStatus.CANCELLED, "this replica is shutting down", null);
@@ -277,7 +322,8 @@ class RunExecutor {
                 return message.asString();
             }
             return body.path("detail").asString(response.body());
-        } catch (JacksonException e) {
+        }
+        catch (JacksonException e) {
             return response.body().length() > 200 ? response.body().substring(0, 200) : response.body();
         }
     }
@@ -286,8 +332,10 @@ class RunExecutor {
         if (memory.isEmpty()) {
             return definition.instructions();
         }
-        StringBuilder prompt = new StringBuilder(definition.instructions()).append("\n\nWhat you remembered in earlier runs:");
+        StringBuilder prompt = new StringBuilder(definition.instructions())
+            .append("\n\nWhat you remembered in earlier runs:");
         memory.forEach((key, value) -> prompt.append("\n- ").append(key).append(": ").append(value));
         return prompt.toString();
     }
+
 }

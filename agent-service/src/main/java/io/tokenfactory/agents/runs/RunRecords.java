@@ -26,9 +26,10 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * What happens to a run once it started: its steps, heartbeats and end, and what its end means for the agent
- * (retry with backoff, pause after repeated failures). Also the supervision every replica does: runs orphaned by a
- * dead replica (lease expired) and transcripts past their retention.
+ * What happens to a run once it started: its steps, heartbeats and end, and what its end
+ * means for the agent (retry with backoff, pause after repeated failures). Also the
+ * supervision every replica does: runs orphaned by a dead replica (lease expired) and
+ * transcripts past their retention.
  */
 @Service
 class RunRecords {
@@ -40,9 +41,13 @@ class RunRecords {
     private static final Logger log = LoggerFactory.getLogger(RunRecords.class);
 
     private final JdbcTemplate jdbc;
+
     private final AgentCatalog catalog;
+
     private final Clock clock;
+
     private final AgentProperties.Runs settings;
+
     private final TransactionTemplate transactions;
 
     RunRecords(JdbcTemplate jdbc, AgentCatalog catalog, Clock clock, AgentProperties properties,
@@ -54,31 +59,38 @@ class RunRecords {
         this.settings = properties.runs();
     }
 
-    /** Records one step and renews the lease; false when this replica no longer holds the run. */
+    /**
+     * Records one step and renews the lease; false when this replica no longer holds the
+     * run.
+     */
     @Transactional
     public boolean step(UUID runId, String owner, int step, long promptTokens, long completionTokens,
             String finishReason, String content, String toolCalls) {
         Instant now = clock.instant();
-        int held = jdbc.update("""
-                UPDATE agent_run SET steps = ?, prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?,
-                    heartbeat_at = ?, lease_expires_at = ?
-                WHERE id = ? AND status = 'RUNNING' AND lease_owner = ?""", step, promptTokens, completionTokens,
-                Timestamp.from(now), Timestamp.from(now.plus(settings.lease())), runId, owner);
+        int held = jdbc.update(
+                """
+                        UPDATE agent_run SET steps = ?, prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?,
+                            heartbeat_at = ?, lease_expires_at = ?
+                        WHERE id = ? AND status = 'RUNNING' AND lease_owner = ?""",
+                step, promptTokens, completionTokens, Timestamp.from(now), Timestamp.from(now.plus(settings.lease())),
+                runId, owner);
         if (held == 0) {
             return false;
         }
-        jdbc.update("""
-                INSERT INTO agent_run_step (run_id, step, at, prompt_tokens, completion_tokens, finish_reason, content, tool_calls)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", runId, step, Timestamp.from(now), promptTokens, completionTokens,
-                finishReason, content, toolCalls);
+        jdbc.update(
+                """
+                        INSERT INTO agent_run_step (run_id, step, at, prompt_tokens, completion_tokens, finish_reason, content, tool_calls)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                runId, step, Timestamp.from(now), promptTokens, completionTokens, finishReason, content, toolCalls);
         return true;
     }
 
     /**
-     * Ends a run this replica holds and applies the consequence to the agent's schedule; nothing when the run was
-     * taken away meanwhile (orphaned: another replica already counted it).
-     *
-     * @param retryAfter for INFERENCE_UNAVAILABLE: the earliest next fire (no retry spent)
+     * Ends a run this replica holds and applies the consequence to the agent's schedule;
+     * nothing when the run was taken away meanwhile (orphaned: another replica already
+     * counted it).
+     * @param retryAfter for INFERENCE_UNAVAILABLE: the earliest next fire (no retry
+     * spent)
      */
     @Transactional
     public void finish(UUID runId, UUID agentId, String owner, RunStatus outcome, String output, String error,
@@ -90,7 +102,7 @@ class RunRecords {
                     lease_expires_at = NULL
                 WHERE id = ? AND status = 'RUNNING' AND lease_owner = ?
                 RETURNING agent_id, prompt_tokens + completion_tokens""",
-                (row, i) -> new Object[] {row.getObject(1, UUID.class), row.getLong(2)}, outcome.name(), output,
+                (row, i) -> new Object[] { row.getObject(1, UUID.class), row.getLong(2) }, outcome.name(), output,
                 truncate(error), Timestamp.from(now), runId, owner);
         if (ended.isEmpty()) {
             return;
@@ -98,7 +110,9 @@ class RunRecords {
         consequences((UUID) ended.get(0)[0], (Long) ended.get(0)[1], outcome, retryAfter, now);
     }
 
-    /** Renews the leases of the runs this replica executes; returns those it still holds. */
+    /**
+     * Renews the leases of the runs this replica executes; returns those it still holds.
+     */
     @Transactional
     public List<Lease> heartbeat(List<UUID> runs, String owner) {
         if (runs.isEmpty()) {
@@ -118,12 +132,16 @@ class RunRecords {
         }, (row, i) -> new Lease(row.getObject(1, UUID.class), row.getBoolean(2)));
     }
 
-    /** Runs whose lease expired (their replica died or hung): ORPHANED, counted as failures. Returns how many. */
+    /**
+     * Runs whose lease expired (their replica died or hung): ORPHANED, counted as
+     * failures. Returns how many.
+     */
     public int reapOrphans() {
         List<Object[]> expired = jdbc.query("""
                 SELECT id, agent_id FROM agent_run WHERE status = 'RUNNING' AND lease_expires_at < ?
-                ORDER BY lease_expires_at LIMIT 500""", (row, i) -> new Object[] {row.getObject(1, UUID.class),
-                row.getObject(2, UUID.class)}, Timestamp.from(clock.instant()));
+                ORDER BY lease_expires_at LIMIT 500""",
+                (row, i) -> new Object[] { row.getObject(1, UUID.class), row.getObject(2, UUID.class) },
+                Timestamp.from(clock.instant()));
         int reaped = 0;
         for (Object[] run : expired) {
             // one transaction each, locking the agent first like every other writer
@@ -151,15 +169,18 @@ class RunRecords {
     }
 
     /**
-     * Every writer locks in one order — agent, schedule, runs — so that finishing, reaping, firing, requesting and
-     * state changes of one agent never deadlock.
+     * Every writer locks in one order — agent, schedule, runs — so that finishing,
+     * reaping, firing, requesting and state changes of one agent never deadlock.
      */
     private void lockAgent(UUID agentId) {
         jdbc.queryForList("SELECT id FROM agent WHERE id = ? FOR NO KEY UPDATE", UUID.class, agentId);
         jdbc.queryForList("SELECT agent_id FROM agent_schedule WHERE agent_id = ? FOR UPDATE", UUID.class, agentId);
     }
 
-    /** Deletes the steps and texts of runs finished before the retention; totals stay. Returns how many runs. */
+    /**
+     * Deletes the steps and texts of runs finished before the retention; totals stay.
+     * Returns how many runs.
+     */
     @Transactional
     public int purgeTranscripts(int limit) {
         Instant cutoff = clock.instant().minus(settings.transcriptRetention());
@@ -170,9 +191,10 @@ class RunRecords {
             return 0;
         }
         List<Object[]> ids = new ArrayList<>();
-        old.forEach(id -> ids.add(new Object[] {id}));
+        old.forEach(id -> ids.add(new Object[] { id }));
         jdbc.batchUpdate("DELETE FROM agent_run_step WHERE run_id = ?", ids);
-        jdbc.batchUpdate("UPDATE agent_run SET transcript_purged = true, input = NULL, output = NULL WHERE id = ?", ids);
+        jdbc.batchUpdate("UPDATE agent_run SET transcript_purged = true, input = NULL, output = NULL WHERE id = ?",
+                ids);
         return old.size();
     }
 
@@ -181,13 +203,15 @@ class RunRecords {
         int failures = jdbc.queryForObject("""
                 SELECT consecutive_failures FROM agent_schedule WHERE agent_id = ? FOR UPDATE""", Integer.class,
                 agentId);
-        jdbc.update("""
-                UPDATE agent_schedule SET tokens_that_month = CASE WHEN tokens_month = ? THEN tokens_that_month + ? ELSE ? END,
-                    tokens_month = ?, updated_at = ? WHERE agent_id = ?""", month, tokens, tokens, month,
-                Timestamp.from(now), agentId);
+        jdbc.update(
+                """
+                        UPDATE agent_schedule SET tokens_that_month = CASE WHEN tokens_month = ? THEN tokens_that_month + ? ELSE ? END,
+                            tokens_month = ?, updated_at = ? WHERE agent_id = ?""",
+                month, tokens, tokens, month, Timestamp.from(now), agentId);
         if (outcome == RunStatus.INFERENCE_UNAVAILABLE) {
-            jdbc.update("""
-                    UPDATE agent_schedule SET next_fire_at = GREATEST(next_fire_at, ?::timestamptz) WHERE agent_id = ? AND next_fire_at IS NOT NULL""",
+            jdbc.update(
+                    """
+                            UPDATE agent_schedule SET next_fire_at = GREATEST(next_fire_at, ?::timestamptz) WHERE agent_id = ? AND next_fire_at IS NOT NULL""",
                     Timestamp.from(retryAfter == null ? now : retryAfter), agentId);
             return;
         }
@@ -207,13 +231,17 @@ class RunRecords {
             return;
         }
         Duration backoff = backoff(settings.retryBackoff(), settings.maxRetryBackoff(), failures);
-        jdbc.update("""
-                UPDATE agent_schedule SET consecutive_failures = ?,
-                    next_fire_at = CASE WHEN next_fire_at IS NULL THEN NULL ELSE ?::timestamptz END WHERE agent_id = ?""",
+        jdbc.update(
+                """
+                        UPDATE agent_schedule SET consecutive_failures = ?,
+                            next_fire_at = CASE WHEN next_fire_at IS NULL THEN NULL ELSE ?::timestamptz END WHERE agent_id = ?""",
                 failures, Timestamp.from(now.plus(backoff)), agentId);
     }
 
-    /** Exponential backoff with jitter: base × 2^(n−1), capped, then a random half to whole of it. */
+    /**
+     * Exponential backoff with jitter: base × 2^(n−1), capped, then a random half to
+     * whole of it.
+     */
     static Duration backoff(Duration base, Duration max, int attempt) {
         long capped = Math.min(max.toMillis(), base.toMillis() << Math.min(20, attempt - 1));
         return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
@@ -222,4 +250,5 @@ class RunRecords {
     private static String truncate(String error) {
         return error == null || error.length() <= 2000 ? error : error.substring(0, 1997) + "...";
     }
+
 }

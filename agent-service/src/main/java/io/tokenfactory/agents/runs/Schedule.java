@@ -19,22 +19,29 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.scheduling.support.CronExpression;
 
 /**
- * An agent's schedule rules, free of the database: when its trigger fires (an always-on loop every interval at a
- * fixed rate, a cron expression in its time zone), what becomes of fires missed while nothing ran (catch-up), and
- * whether a fire or a request starts a run, given the runs still open and the agent's limits (overlap policy, runs
- * per day, tokens per month).
+ * An agent's schedule rules, free of the database: when its trigger fires (an always-on
+ * loop every interval at a fixed rate, a cron expression in its time zone), what becomes
+ * of fires missed while nothing ran (catch-up), and whether a fire or a request starts a
+ * run, given the runs still open and the agent's limits (overlap policy, runs per day,
+ * tokens per month).
  */
 record Schedule(TriggerKind trigger, @Nullable Integer intervalSeconds, @Nullable String cron,
         @Nullable String timeZone, OverlapPolicy overlap, int maxRunsPerDay, @Nullable Long monthlyTokenBudget) {
 
-    /** Counting fires between two times stops here: a long outage of a fast loop is not counted one by one. */
+    /**
+     * Counting fires between two times stops here: a long outage of a fast loop is not
+     * counted one by one.
+     */
     static final int FIRE_COUNT_CAP = 100_000;
 
     /** A run not yet ended. */
     record OpenRun(UUID id, RunStatus status) {
     }
 
-    /** What the agent used: runs on {@code runsDay} and tokens in {@code tokensMonth} (UTC); older tallies count 0. */
+    /**
+     * What the agent used: runs on {@code runsDay} and tokens in {@code tokensMonth}
+     * (UTC); older tallies count 0.
+     */
     record Tally(@Nullable LocalDate runsDay, int runsThatDay, @Nullable String tokensMonth, long tokensThatMonth) {
 
         int runsOn(LocalDate day) {
@@ -47,14 +54,19 @@ record Schedule(TriggerKind trigger, @Nullable Integer intervalSeconds, @Nullabl
     }
 
     /**
-     * What a due fire does: the schedule's next fire, fires skipped (a limit or the overlap policy said no) and missed
-     * (they fell while nothing ran), whether a run is queued, and which running run is asked to stop (CANCEL_RUNNING).
+     * What a due fire does: the schedule's next fire, fires skipped (a limit or the
+     * overlap policy said no) and missed (they fell while nothing ran), whether a run is
+     * queued, and which running run is asked to stop (CANCEL_RUNNING).
      */
     record Fire(@Nullable Instant next, long skipped, long missed, boolean queued, @Nullable UUID cancel) {
     }
 
     /** Why a request to run now is refused. */
-    enum Refusal { NOT_TODAY, TOKEN_BUDGET_USED, ALREADY_QUEUED, IN_PROGRESS }
+    enum Refusal {
+
+        NOT_TODAY, TOKEN_BUDGET_USED, ALREADY_QUEUED, IN_PROGRESS
+
+    }
 
     static Schedule of(AgentDefinition definition) {
         return new Schedule(definition.trigger(), definition.intervalSeconds(), definition.cron(),
@@ -62,7 +74,10 @@ record Schedule(TriggerKind trigger, @Nullable Integer intervalSeconds, @Nullabl
                 definition.monthlyTokenBudget());
     }
 
-    /** The first fire after {@code after}; null for triggers that never fire by themselves (manual, webhook). */
+    /**
+     * The first fire after {@code after}; null for triggers that never fire by themselves
+     * (manual, webhook).
+     */
     @Nullable Instant nextAfter(Instant after) {
         return switch (trigger) {
             case LOOP -> after.plusSeconds(intervalSeconds);
@@ -74,14 +89,18 @@ record Schedule(TriggerKind trigger, @Nullable Integer intervalSeconds, @Nullabl
         };
     }
 
-    /** The first fire of a freshly activated agent: a loop starts at once, a cron at its next time. */
+    /**
+     * The first fire of a freshly activated agent: a loop starts at once, a cron at its
+     * next time.
+     */
     @Nullable Instant firstFrom(Instant now) {
         return trigger == TriggerKind.LOOP ? now : nextAfter(now);
     }
 
     /**
-     * After the fire due at {@code due} happened at {@code now}: a loop keeps its cadence unless it fell a whole
-     * interval behind (then it restarts from now: no burst); a cron takes its next time after now.
+     * After the fire due at {@code due} happened at {@code now}: a loop keeps its cadence
+     * unless it fell a whole interval behind (then it restarts from now: no burst); a
+     * cron takes its next time after now.
      */
     @Nullable Instant following(Instant due, Instant now) {
         if (trigger == TriggerKind.LOOP) {
@@ -91,7 +110,10 @@ record Schedule(TriggerKind trigger, @Nullable Integer intervalSeconds, @Nullabl
         return nextAfter(now);
     }
 
-    /** How many fires fell between {@code due} (included) and {@code now} (excluded), counted up to a cap. */
+    /**
+     * How many fires fell between {@code due} (included) and {@code now} (excluded),
+     * counted up to a cap.
+     */
     long firesBetween(Instant due, Instant now, int cap) {
         if (trigger == TriggerKind.LOOP) {
             return Math.min(cap, Duration.between(due, now).getSeconds() / intervalSeconds + 1);
@@ -104,10 +126,11 @@ record Schedule(TriggerKind trigger, @Nullable Integer intervalSeconds, @Nullabl
     }
 
     /**
-     * The fire due at {@code due}, handled at {@code now}. Overdue by more than the catch-up window: every fire since
-     * is missed and the agent resumes its cadence. Otherwise the fires before the latest are missed (they run once,
-     * not in a burst) and the fire queues a run, unless the day's runs or the month's tokens are used, a run is
-     * already queued, or one is running and the overlap policy is SKIP.
+     * The fire due at {@code due}, handled at {@code now}. Overdue by more than the
+     * catch-up window: every fire since is missed and the agent resumes its cadence.
+     * Otherwise the fires before the latest are missed (they run once, not in a burst)
+     * and the fire queues a run, unless the day's runs or the month's tokens are used, a
+     * run is already queued, or one is running and the overlap policy is SKIP.
      */
     Fire fire(Instant due, Instant now, Duration catchUpWindow, Tally tally, List<OpenRun> open) {
         Instant next = following(due, now);
@@ -125,7 +148,9 @@ record Schedule(TriggerKind trigger, @Nullable Integer intervalSeconds, @Nullabl
         return new Fire(next, 0, missed, true, cancel);
     }
 
-    /** A request to run now (manual or webhook), on {@code today}: the refusal, if any. */
+    /**
+     * A request to run now (manual or webhook), on {@code today}: the refusal, if any.
+     */
     Optional<Refusal> refusal(LocalDate today, Tally tally, List<OpenRun> open) {
         if (tally.runsOn(today) >= maxRunsPerDay) {
             return Optional.of(Refusal.NOT_TODAY);
@@ -145,12 +170,13 @@ record Schedule(TriggerKind trigger, @Nullable Integer intervalSeconds, @Nullabl
     /** The running run an admitted request stops first (CANCEL_RUNNING), if any. */
     Optional<UUID> cancelledBy(List<OpenRun> open) {
         OpenRun running = running(open);
-        return running != null && overlap == OverlapPolicy.CANCEL_RUNNING ? Optional.of(running.id()) : Optional.empty();
+        return running != null && overlap == OverlapPolicy.CANCEL_RUNNING ? Optional.of(running.id())
+                : Optional.empty();
     }
 
     private boolean overLimit(Tally tally, LocalDate today) {
-        return tally.runsOn(today) >= maxRunsPerDay || (monthlyTokenBudget != null
-                && tally.tokensIn(YearMonth.from(today)) >= monthlyTokenBudget);
+        return tally.runsOn(today) >= maxRunsPerDay
+                || (monthlyTokenBudget != null && tally.tokensIn(YearMonth.from(today)) >= monthlyTokenBudget);
     }
 
     private static @Nullable OpenRun running(List<OpenRun> open) {

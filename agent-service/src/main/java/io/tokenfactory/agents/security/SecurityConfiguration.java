@@ -7,13 +7,16 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
 
-/** Agents are visible to their own department and to administrators (checked per request). */
+/**
+ * Agents are visible to their own department and to administrators (checked per request).
+ */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
-        return ServiceSecurity.filterChain(http, requests -> requests
-                .requestMatchers("/api/agents", "/api/agents/**").authenticated());
+        return ServiceSecurity.filterChain(http,
+                requests -> requests.requestMatchers("/api/agents", "/api/agents/**").authenticated());
     }
+
 }

@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
-
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -22,14 +21,18 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The built-in tools an agent may call, in OpenAI's tool-calling format: their definitions for the request, and
- * their execution. A tool call never fails a run: a refused, malformed or failing call comes back as a tool error
- * message the model can read.
+ * The built-in tools an agent may call, in OpenAI's tool-calling format: their
+ * definitions for the request, and their execution. A tool call never fails a run: a
+ * refused, malformed or failing call comes back as a tool error message the model can
+ * read.
  */
 @Component
 public class AgentTools {
 
-    /** What one tool call answered; {@code error} marks a refusal or failure (still given to the model). */
+    /**
+     * What one tool call answered; {@code error} marks a refusal or failure (still given
+     * to the model).
+     */
     public record ToolResult(String content, boolean error) {
 
         static ToolResult ok(String content) {
@@ -44,9 +47,13 @@ public class AgentTools {
     private static final int MAX_MEMORY_ENTRIES = 100;
 
     private final JdbcTemplate jdbc;
+
     private final JsonMapper json;
+
     private final Clock clock;
+
     private final HttpToolRegistry registry;
+
     private final ToolHttpClient http;
 
     AgentTools(JdbcTemplate jdbc, JsonMapper json, Clock clock, HttpToolRegistry registry, ToolHttpClient http) {
@@ -57,11 +64,16 @@ public class AgentTools {
         this.http = http;
     }
 
-    /** OpenAI tool definitions ({@code {"type":"function","function":{…}}}) for the named tools. */
+    /**
+     * OpenAI tool definitions ({@code {"type":"function","function":{…}}}) for the named
+     * tools.
+     */
     public List<Map<String, Object>> definitions(List<String> tools) {
-        return tools.stream().map(tool -> HttpToolRegistry.BUILT_IN.contains(tool) ? definition(tool)
-                : registry.find(tool).map(AgentTools::definition).orElse(null))
-                .filter(java.util.Objects::nonNull).toList();
+        return tools.stream()
+            .map(tool -> HttpToolRegistry.BUILT_IN.contains(tool) ? definition(tool)
+                    : registry.find(tool).map(AgentTools::definition).orElse(null))
+            .filter(java.util.Objects::nonNull)
+            .toList();
     }
 
     public ToolResult call(UUID agentId, String tool, String argumentsJson) {
@@ -69,7 +81,8 @@ public class AgentTools {
         try {
             arguments = argumentsJson == null || argumentsJson.isBlank() ? json.createObjectNode()
                     : json.readTree(argumentsJson);
-        } catch (JacksonException e) {
+        }
+        catch (JacksonException e) {
             return ToolResult.failed("the arguments are not valid JSON");
         }
         try {
@@ -78,15 +91,19 @@ public class AgentTools {
                 case "current_time" -> currentTime(text(arguments, "timeZone"));
                 case "remember" -> remember(agentId, text(arguments, "key"), text(arguments, "value"));
                 case "recall" -> recall(agentId, text(arguments, "key"));
-                default -> registry.find(tool).map(registered -> httpPost(registered, arguments))
-                        .orElseGet(() -> ToolResult.failed("no tool named '" + tool + "'"));
+                default -> registry.find(tool)
+                    .map(registered -> httpPost(registered, arguments))
+                    .orElseGet(() -> ToolResult.failed("no tool named '" + tool + "'"));
             };
-        } catch (DataAccessException e) {
+        }
+        catch (DataAccessException e) {
             return ToolResult.failed("the tool could not reach its storage");
         }
     }
 
-    /** What the agent remembered in earlier runs, for the start of a run's conversation. */
+    /**
+     * What the agent remembered in earlier runs, for the start of a run's conversation.
+     */
     public Map<String, String> memory(UUID agentId) {
         Map<String, String> entries = new LinkedHashMap<>();
         jdbc.query("SELECT key, value FROM agent_memory WHERE agent_id = ? ORDER BY key LIMIT " + MAX_MEMORY_ENTRIES,
@@ -103,7 +120,8 @@ public class AgentTools {
         URI uri;
         try {
             uri = new URI(url);
-        } catch (URISyntaxException e) {
+        }
+        catch (URISyntaxException e) {
             return ToolResult.failed("not a URL: " + url);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -116,7 +134,10 @@ public class AgentTools {
         return http.get(uri);
     }
 
-    /** A registered HTTP tool: its arguments POSTed as JSON; the allow-list is checked again at every call. */
+    /**
+     * A registered HTTP tool: its arguments POSTed as JSON; the allow-list is checked
+     * again at every call.
+     */
     private ToolResult httpPost(HttpToolRegistry.HttpTool tool, JsonNode arguments) {
         if (!registry.isAllowed(tool.url())) {
             return ToolResult.failed("host '" + tool.url().getHost() + "' is no longer on the allow-list");
@@ -128,7 +149,8 @@ public class AgentTools {
         try {
             ZoneId zoneId = zone == null ? ZoneId.of("UTC") : ZoneId.of(zone);
             return ToolResult.ok(clock.instant().atZone(zoneId).toOffsetDateTime().toString());
-        } catch (DateTimeException e) {
+        }
+        catch (DateTimeException e) {
             return ToolResult.failed("'" + zone + "' is not a time zone");
         }
     }
@@ -167,10 +189,12 @@ public class AgentTools {
 
     private static Map<String, Object> definition(String tool) {
         Map<String, Object> parameters = switch (tool) {
-            case "http_get" -> schema(Map.of("url", "the http or https URL to fetch (allow-listed hosts only)"), List.of("url"));
-            case "current_time" -> schema(Map.of("timeZone", "an IANA time zone, e.g. Europe/Berlin (default UTC)"), List.of());
-            case "remember" -> schema(Map.of("key", "what to remember it by", "value", "what to remember"),
-                    List.of("key", "value"));
+            case "http_get" ->
+                schema(Map.of("url", "the http or https URL to fetch (allow-listed hosts only)"), List.of("url"));
+            case "current_time" ->
+                schema(Map.of("timeZone", "an IANA time zone, e.g. Europe/Berlin (default UTC)"), List.of());
+            case "remember" ->
+                schema(Map.of("key", "what to remember it by", "value", "what to remember"), List.of("key", "value"));
             case "recall" -> schema(Map.of("key", "the key to recall; leave out to list keys"), List.of());
             default -> throw new IllegalArgumentException("no tool named " + tool);
         };
@@ -197,7 +221,9 @@ public class AgentTools {
 
     private static Map<String, Object> schema(Map<String, String> properties, List<String> required) {
         Map<String, Object> fields = new LinkedHashMap<>();
-        properties.forEach((name, description) -> fields.put(name, Map.of("type", "string", "description", description)));
+        properties
+            .forEach((name, description) -> fields.put(name, Map.of("type", "string", "description", description)));
         return Map.of("type", "object", "properties", fields, "required", required);
     }
+
 }

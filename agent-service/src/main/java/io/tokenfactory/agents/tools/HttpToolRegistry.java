@@ -24,37 +24,51 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The tools agents may be given: the built-in ones, and HTTP tools administrators register — a name, what it does,
- * a JSON schema for its arguments, and a URL on an allow-listed host that receives them as a JSON POST.
+ * The tools agents may be given: the built-in ones, and HTTP tools administrators
+ * register — a name, what it does, a JSON schema for its arguments, and a URL on an
+ * allow-listed host that receives them as a JSON POST.
  */
 @Service
 public class HttpToolRegistry {
 
     public static final Set<String> BUILT_IN = Set.of("http_get", "current_time", "remember", "recall");
+
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
-    /** @param parameters the JSON schema of its arguments (an object schema) */
+    /**
+     * @param parameters the JSON schema of its arguments (an object schema)
+     */
     public record HttpTool(String name, String description, URI url, JsonNode parameters, Instant createdAt) {
     }
 
     private final JdbcTemplate jdbc;
+
     private final JsonMapper json;
+
     private final Clock clock;
+
     private final Set<String> allowedHosts;
 
     HttpToolRegistry(JdbcTemplate jdbc, JsonMapper json, Clock clock, AgentProperties properties) {
         this.jdbc = jdbc;
         this.json = json;
         this.clock = clock;
-        this.allowedHosts = Set.copyOf(properties.httpAllowedHosts().stream()
-                .map(host -> host.strip().toLowerCase(Locale.ROOT)).filter(host -> !host.isEmpty()).toList());
+        this.allowedHosts = Set.copyOf(properties.httpAllowedHosts()
+            .stream()
+            .map(host -> host.strip().toLowerCase(Locale.ROOT))
+            .filter(host -> !host.isEmpty())
+            .toList());
     }
 
-    /** Whether a URL may be called by an agent's tool: http(s), no credentials in it, an allow-listed host. */
+    /**
+     * Whether a URL may be called by an agent's tool: http(s), no credentials in it, an
+     * allow-listed host.
+     */
     public boolean isAllowed(URI uri) {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-        return (scheme.equals("http") || scheme.equals("https")) && uri.getUserInfo() == null && allowedHosts.contains(host);
+        return (scheme.equals("http") || scheme.equals("https")) && uri.getUserInfo() == null
+                && allowedHosts.contains(host);
     }
 
     @Transactional
@@ -65,12 +79,14 @@ public class HttpToolRegistry {
         URI uri;
         try {
             uri = new URI(url);
-        } catch (URISyntaxException e) {
+        }
+        catch (URISyntaxException e) {
             throw invalid("url is not a URL");
         }
         if (!isAllowed(uri)) {
-            throw ApiProblemException.unprocessable("host_not_allowed", "An HTTP tool's url must be http(s) on a host of"
-                    + " TF_AGENT_HTTP_ALLOWED_HOSTS, without credentials; '" + uri.getHost() + "' is not");
+            throw ApiProblemException.unprocessable("host_not_allowed",
+                    "An HTTP tool's url must be http(s) on a host of"
+                            + " TF_AGENT_HTTP_ALLOWED_HOSTS, without credentials; '" + uri.getHost() + "' is not");
         }
         if (parameters == null || !parameters.isObject() || !"object".equals(parameters.path("type").asString(""))) {
             throw invalid("parameters must be a JSON schema of type object");
@@ -79,7 +95,8 @@ public class HttpToolRegistry {
         try {
             jdbc.update("INSERT INTO http_tool (name, description, url, parameters, created_at) VALUES (?, ?, ?, ?, ?)",
                     name, description, uri.toString(), parameters.toString(), Timestamp.from(now));
-        } catch (DuplicateKeyException e) {
+        }
+        catch (DuplicateKeyException e) {
             throw ApiProblemException.conflict("tool_exists", "A tool named '" + name + "' is already registered");
         }
         return new HttpTool(name, description, uri, parameters, now);
@@ -94,9 +111,13 @@ public class HttpToolRegistry {
 
     @Transactional(readOnly = true)
     public Optional<HttpTool> find(String name) {
-        return jdbc.query("SELECT name, description, url, parameters, created_at FROM http_tool WHERE name = ?",
-                (row, i) -> new HttpTool(row.getString(1), row.getString(2), URI.create(row.getString(3)),
-                        json.readTree(row.getString(4)), row.getTimestamp(5).toInstant()), name).stream().findFirst();
+        return jdbc
+            .query("SELECT name, description, url, parameters, created_at FROM http_tool WHERE name = ?",
+                    (row, i) -> new HttpTool(row.getString(1), row.getString(2), URI.create(row.getString(3)),
+                            json.readTree(row.getString(4)), row.getTimestamp(5).toInstant()),
+                    name)
+            .stream()
+            .findFirst();
     }
 
     /** A name an agent may be given: built-in or registered. */
@@ -114,4 +135,5 @@ public class HttpToolRegistry {
     private static ApiProblemException invalid(String detail) {
         return new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid_tool", "Invalid tool", detail);
     }
+
 }

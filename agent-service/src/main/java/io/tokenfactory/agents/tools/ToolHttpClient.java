@@ -15,9 +15,10 @@ import io.tokenfactory.agents.tools.AgentTools.ToolResult;
 import org.springframework.stereotype.Component;
 
 /**
- * The HTTP that agents' tools make: {@code http_get} and registered HTTP tools, to allow-listed hosts only (checked
- * by the caller). Never follows a redirect (it could lead off the allow-list) and reads at most 16 KiB of an answer.
- * Every outcome, failures included, is a {@link ToolResult} the model can read.
+ * The HTTP that agents' tools make: {@code http_get} and registered HTTP tools, to
+ * allow-listed hosts only (checked by the caller). Never follows a redirect (it could
+ * lead off the allow-list) and reads at most 16 KiB of an answer. Every outcome, failures
+ * included, is a {@link ToolResult} the model can read.
  */
 @Component
 class ToolHttpClient {
@@ -25,6 +26,7 @@ class ToolHttpClient {
     private static final int MAX_BODY = 16 * 1024;
 
     private final HttpClient http;
+
     private final Duration timeout;
 
     ToolHttpClient(AgentProperties properties) {
@@ -37,8 +39,10 @@ class ToolHttpClient {
     }
 
     ToolResult postJson(URI uri, String json) {
-        return send(HttpRequest.newBuilder(uri).timeout(timeout).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+        return send(HttpRequest.newBuilder(uri)
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     private ToolResult send(HttpRequest.Builder request) {
@@ -50,13 +54,17 @@ class ToolHttpClient {
                 return ToolResult.ok("HTTP " + response.statusCode() + "\n" + text
                         + (head.length > MAX_BODY ? "\n[truncated at " + MAX_BODY + " bytes]" : ""));
             }
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             return ToolResult.failed("the request failed: " + e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ToolResult.failed("interrupted");
-        } catch (IllegalArgumentException e) {
+        }
+        catch (IllegalArgumentException e) {
             return ToolResult.failed("not a URL this tool can call");
         }
     }
+
 }

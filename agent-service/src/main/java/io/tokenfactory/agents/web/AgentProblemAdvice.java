@@ -4,7 +4,11 @@ import io.tokenfactory.support.problem.ProblemDetailsAdvice;
 
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
-/** agent-service's one error policy: RFC 9457 problem details (see {@link ProblemDetailsAdvice}). */
+/**
+ * agent-service's one error policy: RFC 9457 problem details (see
+ * {@link ProblemDetailsAdvice}).
+ */
 @RestControllerAdvice
 class AgentProblemAdvice extends ProblemDetailsAdvice {
+
 }

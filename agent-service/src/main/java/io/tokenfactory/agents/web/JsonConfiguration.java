@@ -8,8 +8,9 @@ import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.databind.DeserializationFeature;
 
 /**
- * A run's cost and joules come from billing as decimals and go out as the same decimals: read as BigDecimal, never
- * as double, and written plainly (0.000000998385, not 9.98385E-7).
+ * A run's cost and joules come from billing as decimals and go out as the same decimals:
+ * read as BigDecimal, never as double, and written plainly (0.000000998385, not
+ * 9.98385E-7).
  */
 @Configuration(proxyBeanMethods = false)
 class JsonConfiguration {
@@ -17,6 +18,7 @@ class JsonConfiguration {
     @Bean
     JsonMapperBuilderCustomizer exactDecimals() {
         return builder -> builder.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN);
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN);
     }
+
 }

@@ -5,7 +5,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.format.FormatterRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
-/** Query parameters bind as they do in configuration: enums in any case ({@code status=queued}), durations, sizes. */
+/**
+ * Query parameters bind as they do in configuration: enums in any case
+ * ({@code status=queued}), durations, sizes.
+ */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
 
@@ -13,4 +16,5 @@ class WebConfiguration implements WebMvcConfigurer {
     public void addFormatters(FormatterRegistry registry) {
         ApplicationConversionService.addApplicationConverters(registry);
     }
+
 }

@@ -19,10 +19,14 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.web.client.RestClient;
 
-/** agent-service's clients against a stub: what they send, and their failure paths (timeouts, an open circuit). */
+/**
+ * agent-service's clients against a stub: what they send, and their failure paths
+ * (timeouts, an open circuit).
+ */
 class ClientsTests {
 
     private final StubHttpServer stub = new StubHttpServer();
+
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     @AfterEach
@@ -76,15 +80,16 @@ class ClientsTests {
         GatewayClient gateway = gateway(Map.of());
         for (int i = 0; i < 5; i++) {
             assertThatThrownBy(() -> gateway.chatCompletion("key", UUID.randomUUID(), "{}"))
-                    .isInstanceOfSatisfying(GatewayClient.Unreachable.class, e -> assertThat(e.timedOut()).isTrue());
+                .isInstanceOfSatisfying(GatewayClient.Unreachable.class, e -> assertThat(e.timedOut()).isTrue());
         }
         long start = System.nanoTime();
         assertThatThrownBy(() -> gateway.chatCompletion("key", UUID.randomUUID(), "{}"))
-                .isInstanceOf(GatewayClient.Unreachable.class).hasMessageContaining("circuit is open");
+            .isInstanceOf(GatewayClient.Unreachable.class)
+            .hasMessageContaining("circuit is open");
         assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(250);
         assertThat(stub.requests()).hasSize(5);
         assertThat(meters.get("tokenfactory.agents.client.circuit.open").tag("downstream", "gateway").gauge().value())
-                .isEqualTo(1.0);
+            .isEqualTo(1.0);
     }
 
     @Test
@@ -92,11 +97,12 @@ class ClientsTests {
         stub.route("POST", "/api/keys", request -> Response.json(201, "{\"secret\":\"s\"}"));
 
         assertThatThrownBy(() -> gateway(Map.of()).postWithServiceKey("/api/keys", "{}"))
-                .isInstanceOf(GatewayClient.Unreachable.class).hasMessageContaining("TF_AGENT_SERVICE_KEY_FILE");
+            .isInstanceOf(GatewayClient.Unreachable.class)
+            .hasMessageContaining("TF_AGENT_SERVICE_KEY_FILE");
         assertThat(stub.requests()).isEmpty();
 
         GatewayClient.Answer answer = gateway(Map.of("tokenfactory.agents.gateway.service-key", "tf_service"))
-                .postWithServiceKey("/api/keys", "{}");
+            .postWithServiceKey("/api/keys", "{}");
         assertThat(answer.status()).isEqualTo(201);
         assertThat(stub.requests().get(0).header("authorization")).isEqualTo("Bearer tf_service");
     }
@@ -116,6 +122,7 @@ class ClientsTests {
         BillingClient unreachable = new BillingClient(RestClient.builder(), new Resilience(meters),
                 properties(Map.of("tokenfactory.agents.billing-url", "http://127.0.0.1:9")));
         assertThatThrownBy(() -> unreachable.agentRunCharges(run, "caller-token"))
-                .isInstanceOf(BillingClient.Unreachable.class);
+            .isInstanceOf(BillingClient.Unreachable.class);
     }
+
 }

@@ -29,17 +29,19 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Agents' definitions, versions and lifecycle: the state machine refuses illegal moves with 409, every move is
- * recorded and published, a department sees only its own agents, and budget reports pause and resume exactly the
- * agents they concern.
+ * Agents' definitions, versions and lifecycle: the state machine refuses illegal moves
+ * with 409, every move is recorded and published, a department sees only its own agents,
+ * and budget reports pause and resume exactly the agents they concern.
  */
 @ServiceIntegrationTest
 class AgentLifecycleIntegrationTests {
 
     @LocalServerPort
     int port;
+
     @Autowired
     JdbcTemplate jdbc;
+
     @Autowired
     StreamBridge streamBridge;
 
@@ -71,12 +73,16 @@ class AgentLifecycleIntegrationTests {
         assertProblem(client.post("/api/agents/" + id + "/activate", null), HttpStatus.CONFLICT, "illegal_transition");
         assertProblem(client.put("/api/agents/" + id, edited), HttpStatus.CONFLICT, "agent_retired");
 
-        assertThat(jdbc.queryForList("SELECT to_state FROM agent_state_history WHERE agent_id = ?::uuid ORDER BY changed_at",
-                String.class, id)).containsExactly("DRAFT", "ACTIVE", "PAUSED", "ACTIVE", "RETIRED");
+        assertThat(jdbc.queryForList(
+                "SELECT to_state FROM agent_state_history WHERE agent_id = ?::uuid ORDER BY changed_at", String.class,
+                id))
+            .containsExactly("DRAFT", "ACTIVE", "PAUSED", "ACTIVE", "RETIRED");
         // every move went into the outbox as agent-state-changed
-        assertThat(jdbc.queryForObject("SELECT (SELECT count(*) FROM event_publication WHERE serialized_event LIKE ?)"
-                + " + (SELECT count(*) FROM event_publication_archive WHERE serialized_event LIKE ?)", Long.class,
-                "%" + id + "%", "%" + id + "%")).isEqualTo(5);
+        assertThat(jdbc.queryForObject(
+                "SELECT (SELECT count(*) FROM event_publication WHERE serialized_event LIKE ?)"
+                        + " + (SELECT count(*) FROM event_publication_archive WHERE serialized_event LIKE ?)",
+                Long.class, "%" + id + "%", "%" + id + "%"))
+            .isEqualTo(5);
     }
 
     @Test
@@ -95,11 +101,13 @@ class AgentLifecycleIntegrationTests {
         Map<String, Object> noInterval = agent("no-interval");
         noInterval.put("trigger", Map.of("kind", "LOOP"));
         assertProblem(client.post("/api/agents", noInterval), HttpStatus.BAD_REQUEST, "invalid_agent");
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM agent WHERE department_id = ?", Long.class, department)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM agent WHERE department_id = ?", Long.class, department))
+            .isZero();
 
         String id = client.post("/api/agents", agent("mine")).getBody().get("id").asString();
         assertProblem(client.post("/api/agents", agent("MINE")), HttpStatus.CONFLICT, "agent_exists");
-        HttpTestClient other = HttpTestClient.onPort(port).withToken(TestTokens.department(UUID.randomUUID(), "inference"));
+        HttpTestClient other = HttpTestClient.onPort(port)
+            .withToken(TestTokens.department(UUID.randomUUID(), "inference"));
         assertThat(other.get("/api/agents/" + id).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(other.post("/api/agents/" + id + "/activate", null).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(other.get("/api/agents?department=" + department).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
@@ -116,29 +124,36 @@ class AgentLifecycleIntegrationTests {
         client.post("/api/agents/" + running + "/activate", null);
         client.post("/api/agents/" + pausedByHand + "/activate", null);
         client.post("/api/agents/" + pausedByHand + "/pause", null);
-        String elsewhere = HttpTestClient.onPort(port).withToken(TestTokens.department(UUID.randomUUID(), "inference"))
-                .post("/api/agents", agent("elsewhere")).getBody().get("id").asString();
+        String elsewhere = HttpTestClient.onPort(port)
+            .withToken(TestTokens.department(UUID.randomUUID(), "inference"))
+            .post("/api/agents", agent("elsewhere"))
+            .getBody()
+            .get("id")
+            .asString();
 
         report(department, BudgetState.EXCEEDED);
         report(department, BudgetState.EXCEEDED);
         await().atMost(Duration.ofSeconds(20)).until(() -> "PAUSED".equals(stateOf(running)));
         assertThat(jdbc.queryForObject("SELECT state_reason FROM agent WHERE id = ?::uuid", String.class, running))
-                .isEqualTo("budget");
+            .isEqualTo("budget");
 
         report(department, BudgetState.OK);
         await().atMost(Duration.ofSeconds(20)).until(() -> "ACTIVE".equals(stateOf(running)));
         assertThat(stateOf(pausedByHand)).isEqualTo("PAUSED");
         assertThat(stateOf(elsewhere)).isEqualTo("DRAFT");
         // paused once, resumed once, however often the report came
-        assertThat(jdbc.queryForList("SELECT to_state FROM agent_state_history WHERE agent_id = ?::uuid ORDER BY changed_at",
-                String.class, running)).containsExactly("DRAFT", "ACTIVE", "PAUSED", "ACTIVE");
+        assertThat(jdbc.queryForList(
+                "SELECT to_state FROM agent_state_history WHERE agent_id = ?::uuid ORDER BY changed_at", String.class,
+                running))
+            .containsExactly("DRAFT", "ACTIVE", "PAUSED", "ACTIVE");
     }
 
     private void report(UUID department, BudgetState state) {
         BudgetStatusChanged event = new BudgetStatusChanged(UUID.randomUUID(), Instant.now(), department, "2026-11",
                 new BigDecimal("10.00"), new BigDecimal("10"), "EUR", state, true);
         assertThat(streamBridge.send("tokenfactory.budget-status-changed",
-                CloudEventMessages.toMessage(event, "urn:tokenfactory:billing-service"))).isTrue();
+                CloudEventMessages.toMessage(event, "urn:tokenfactory:billing-service")))
+            .isTrue();
     }
 
     private String stateOf(String id) {
@@ -166,4 +181,5 @@ class AgentLifecycleIntegrationTests {
         assertThat(response.getStatusCode()).isEqualTo(status);
         assertThat(response.getBody().get("code").asString()).isEqualTo(code);
     }
+
 }

@@ -39,4 +39,5 @@ class AgentStateTests {
     private static AgentState[] allowedFrom(AgentState from) {
         return Arrays.stream(AgentState.values()).filter(from::mayBecome).toArray(AgentState[]::new);
     }
+
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 class KeyCipherTests {
 
     private final byte[] key = new byte[32];
+
     private final UUID agent = UUID.randomUUID();
 
     KeyCipherTests() {
@@ -24,7 +25,8 @@ class KeyCipherTests {
         byte[] stored = cipher.encrypt(agent, "tf_secret_of_the_agent");
         assertThat(new String(stored)).doesNotContain("tf_secret_of_the_agent");
         assertThat(cipher.decrypt(agent, stored)).isEqualTo("tf_secret_of_the_agent");
-        assertThatThrownBy(() -> cipher.decrypt(UUID.randomUUID(), stored)).isInstanceOf(GeneralSecurityException.class);
+        assertThatThrownBy(() -> cipher.decrypt(UUID.randomUUID(), stored))
+            .isInstanceOf(GeneralSecurityException.class);
     }
 
     @Test
@@ -39,18 +41,19 @@ class KeyCipherTests {
         byte[] otherKey = key.clone();
         otherKey[0] = 8;
         assertThatThrownBy(() -> new KeyCipher(otherKey).decrypt(agent, stored))
-                .isInstanceOf(GeneralSecurityException.class);
+            .isInstanceOf(GeneralSecurityException.class);
         byte[] tampered = stored.clone();
         tampered[tampered.length - 1] ^= 1;
         assertThatThrownBy(() -> new KeyCipher(key).decrypt(agent, tampered))
-                .isInstanceOf(GeneralSecurityException.class);
+            .isInstanceOf(GeneralSecurityException.class);
         assertThatThrownBy(() -> new KeyCipher(key).decrypt(agent, new byte[5]))
-                .isInstanceOf(GeneralSecurityException.class);
+            .isInstanceOf(GeneralSecurityException.class);
     }
 
     @Test
     void onlyA256BitKeyIsAccepted() {
         assertThatThrownBy(() -> new KeyCipher(new byte[16])).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("32 bytes");
+            .hasMessageContaining("32 bytes");
     }
+
 }

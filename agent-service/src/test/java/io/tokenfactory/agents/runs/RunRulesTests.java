@@ -15,19 +15,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The rules of a run's end, its retries and this replica's pause while inference is away. */
+/**
+ * The rules of a run's end, its retries and this replica's pause while inference is away.
+ */
 class RunRulesTests {
 
     @Test
     void onlyTheAgentsOwnFailuresCountTowardsPausingIt() {
         assertThat(Arrays.stream(RunStatus.values()).filter(RunStatus::isFailure))
-                .containsExactlyInAnyOrder(RunStatus.FAILED, RunStatus.TIMED_OUT, RunStatus.ORPHANED);
+            .containsExactlyInAnyOrder(RunStatus.FAILED, RunStatus.TIMED_OUT, RunStatus.ORPHANED);
         assertThat(Arrays.stream(RunStatus.values()).filter(RunStatus::isOpen))
-                .containsExactlyInAnyOrder(RunStatus.QUEUED, RunStatus.RUNNING);
+            .containsExactlyInAnyOrder(RunStatus.QUEUED, RunStatus.RUNNING);
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 5, 8, 30})
+    @ValueSource(ints = { 1, 2, 3, 5, 8, 30 })
     void retryBackoffDoublesWithEachFailureWithJitterAndACap(int attempt) {
         Duration base = Duration.ofSeconds(2);
         Duration max = Duration.ofMinutes(1);
@@ -41,7 +43,8 @@ class RunRulesTests {
     @Test
     void inferenceAwayPausesStartsAndThePauseDoublesUpToItsLongestThenResets() {
         MovableClock clock = new MovableClock(Instant.parse("2026-12-06T12:00:00Z"));
-        InferenceAvailability inference = new InferenceAvailability(clock, Duration.ofSeconds(1), Duration.ofSeconds(3));
+        InferenceAvailability inference = new InferenceAvailability(clock, Duration.ofSeconds(1),
+                Duration.ofSeconds(3));
         assertThat(inference.isOpen()).isTrue();
 
         List<Duration> pauses = new ArrayList<>();
@@ -84,5 +87,7 @@ class RunRulesTests {
         public Clock withZone(ZoneId zone) {
             return this;
         }
+
     }
+
 }

@@ -20,8 +20,11 @@ import org.junit.jupiter.api.Test;
 class ScheduleTests {
 
     private static final Instant NOON = Instant.parse("2026-12-06T12:00:00Z");
+
     private static final LocalDate TODAY = LocalDate.parse("2026-12-06");
+
     private static final Duration HOUR = Duration.ofHours(1);
+
     private static final Tally NOTHING_USED = new Tally(null, 0, null, 0);
 
     private static Schedule loop(int seconds, OverlapPolicy overlap) {
@@ -52,7 +55,8 @@ class ScheduleTests {
         @Test
         void aCronFiresAtItsNextTimeInItsOwnTimeZone() {
             Schedule nineInBerlin = cron("0 0 9 * * *", "Europe/Berlin");
-            // 12:00 UTC is 13:00 in Berlin (winter): the next 09:00 Berlin is tomorrow 08:00 UTC
+            // 12:00 UTC is 13:00 in Berlin (winter): the next 09:00 Berlin is tomorrow
+            // 08:00 UTC
             assertThat(nineInBerlin.firstFrom(NOON)).isEqualTo(Instant.parse("2026-12-07T08:00:00Z"));
             assertThat(cron("0 0 9 * * *", null).firstFrom(NOON)).isEqualTo(Instant.parse("2026-12-07T09:00:00Z"));
         }
@@ -60,7 +64,8 @@ class ScheduleTests {
         @Test
         void aCronAtATimeTheSpringClockChangeSkipsDoesNotFireThatDay() {
             Schedule twoThirty = cron("0 30 2 * * *", "Europe/Berlin");
-            // 2027-03-28 02:30 does not exist in Berlin (clocks jump from 02:00 to 03:00): the next fire is the
+            // 2027-03-28 02:30 does not exist in Berlin (clocks jump from 02:00 to
+            // 03:00): the next fire is the
             // 29th at 02:30 CEST (00:30 UTC); docs/architecture.md says so
             Instant next = twoThirty.nextAfter(Instant.parse("2027-03-27T12:00:00Z"));
             assertThat(next).isEqualTo(Instant.parse("2027-03-29T00:30:00Z"));
@@ -79,10 +84,10 @@ class ScheduleTests {
         void firesBetweenCountsTheDueFireAndThoseBeforeNowUpToTheCap() {
             assertThat(loop(10, OverlapPolicy.SKIP).firesBetween(NOON, NOON.plusSeconds(35), 1000)).isEqualTo(4);
             assertThat(loop(1, OverlapPolicy.SKIP).firesBetween(NOON, NOON.plus(Duration.ofDays(30)), 500))
-                    .isEqualTo(500);
-            assertThat(cron("0 0 * * * *", null).firesBetween(NOON, NOON.plus(Duration.ofHours(3)), 1000))
-                    .isEqualTo(3);
+                .isEqualTo(500);
+            assertThat(cron("0 0 * * * *", null).firesBetween(NOON, NOON.plus(Duration.ofHours(3)), 1000)).isEqualTo(3);
         }
+
     }
 
     @Nested
@@ -111,12 +116,14 @@ class ScheduleTests {
             assertThat(fire.missed()).isEqualTo(5);
             assertThat(fire.next()).isEqualTo(NOON.plus(HOUR));
         }
+
     }
 
     @Nested
     class OverlapAndLimits {
 
         private final UUID running = UUID.randomUUID();
+
         private final List<OpenRun> oneRunning = List.of(new OpenRun(running, RunStatus.RUNNING));
 
         @Test
@@ -134,7 +141,8 @@ class ScheduleTests {
             assertThat(fire.queued()).isTrue();
             assertThat(fire.cancel()).isNull();
 
-            List<OpenRun> runningAndQueued = List.of(oneRunning.get(0), new OpenRun(UUID.randomUUID(), RunStatus.QUEUED));
+            List<OpenRun> runningAndQueued = List.of(oneRunning.get(0),
+                    new OpenRun(UUID.randomUUID(), RunStatus.QUEUED));
             assertThat(queueOne.fire(NOON, NOON, HOUR, NOTHING_USED, runningAndQueued).skipped()).isEqualTo(1);
         }
 
@@ -151,7 +159,7 @@ class ScheduleTests {
             Schedule twoADay = new Schedule(TriggerKind.LOOP, 60, null, null, OverlapPolicy.SKIP, 2, null);
             assertThat(twoADay.fire(NOON, NOON, HOUR, new Tally(TODAY, 2, null, 0), List.of()).skipped()).isEqualTo(1);
             assertThat(twoADay.fire(NOON, NOON, HOUR, new Tally(TODAY.minusDays(1), 2, null, 0), List.of()).queued())
-                    .isTrue();
+                .isTrue();
             assertThat(twoADay.refusal(TODAY, new Tally(TODAY, 2, null, 0), List.of())).contains(Refusal.NOT_TODAY);
         }
 
@@ -159,24 +167,26 @@ class ScheduleTests {
         void theMonthlyTokenBudgetCountsOnlyThisMonth() {
             Schedule budgeted = new Schedule(TriggerKind.LOOP, 60, null, null, OverlapPolicy.SKIP, 100, 1_000L);
             assertThat(budgeted.fire(NOON, NOON, HOUR, new Tally(null, 0, "2026-12", 1_000), List.of()).queued())
-                    .isFalse();
+                .isFalse();
             assertThat(budgeted.fire(NOON, NOON, HOUR, new Tally(null, 0, "2026-11", 5_000), List.of()).queued())
-                    .isTrue();
+                .isTrue();
             assertThat(budgeted.refusal(TODAY, new Tally(null, 0, "2026-12", 999), List.of())).isEmpty();
             assertThat(budgeted.refusal(TODAY, new Tally(null, 0, "2026-12", 1_000), List.of()))
-                    .contains(Refusal.TOKEN_BUDGET_USED);
+                .contains(Refusal.TOKEN_BUDGET_USED);
         }
 
         @Test
         void aRequestIsRefusedWhileARunWaitsOrWhileOneRunsUnderSkip() {
             List<OpenRun> queued = List.of(new OpenRun(UUID.randomUUID(), RunStatus.QUEUED));
             assertThat(loop(60, OverlapPolicy.QUEUE_ONE).refusal(TODAY, NOTHING_USED, queued))
-                    .contains(Refusal.ALREADY_QUEUED);
+                .contains(Refusal.ALREADY_QUEUED);
             assertThat(loop(60, OverlapPolicy.SKIP).refusal(TODAY, NOTHING_USED, oneRunning))
-                    .contains(Refusal.IN_PROGRESS);
+                .contains(Refusal.IN_PROGRESS);
             assertThat(loop(60, OverlapPolicy.QUEUE_ONE).refusal(TODAY, NOTHING_USED, oneRunning)).isEmpty();
             assertThat(loop(60, OverlapPolicy.CANCEL_RUNNING).cancelledBy(oneRunning)).contains(running);
             assertThat(loop(60, OverlapPolicy.QUEUE_ONE).cancelledBy(oneRunning)).isEmpty();
         }
+
     }
+
 }

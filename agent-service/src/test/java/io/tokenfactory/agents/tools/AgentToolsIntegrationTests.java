@@ -27,39 +27,41 @@ import org.springframework.http.ResponseEntity;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The built-in tools: http_get reaches only allow-listed hosts (the tests allow {@code localhost}, see the pom) and
- * never follows a redirect; memory survives between calls; every bad call is a tool error, never an exception.
+ * The built-in tools: http_get reaches only allow-listed hosts (the tests allow
+ * {@code localhost}, see the pom) and never follows a redirect; memory survives between
+ * calls; every bad call is a tool error, never an exception.
  */
 @ServiceIntegrationTest
 class AgentToolsIntegrationTests {
 
     @Autowired
     AgentTools tools;
+
     @Autowired
     AgentCatalog agents;
 
     StubHttpServer upstream;
+
     final AtomicInteger hits = new AtomicInteger();
+
     final List<String> posted = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @LocalServerPort
     int servicePort;
 
     @BeforeEach
     void startUpstream() {
-        upstream = new StubHttpServer()
-                .route("/status", request -> {
-                    hits.incrementAndGet();
-                    return Response.of(200, "{\"queue\": 3}");
-                })
-                .route("/elsewhere", request -> {
-                    hits.incrementAndGet();
-                    return Response.of(302).header("Location", "http://example.org/");
-                })
-                .route("/tickets", request -> {
-                    hits.incrementAndGet();
-                    posted.add(request.body());
-                    return Response.of(201, "{\"ticket\": \"T-1\"}");
-                });
+        upstream = new StubHttpServer().route("/status", request -> {
+            hits.incrementAndGet();
+            return Response.of(200, "{\"queue\": 3}");
+        }).route("/elsewhere", request -> {
+            hits.incrementAndGet();
+            return Response.of(302).header("Location", "http://example.org/");
+        }).route("/tickets", request -> {
+            hits.incrementAndGet();
+            posted.add(request.body());
+            return Response.of(201, "{\"ticket\": \"T-1\"}");
+        });
     }
 
     @AfterEach
@@ -79,7 +81,8 @@ class AgentToolsIntegrationTests {
         assertThat(byAddress.content()).contains("not on this agent's allow-list");
         ToolResult file = tools.call(agent(), "http_get", "{\"url\": \"file:///etc/passwd\"}");
         assertThat(file.error()).isTrue();
-        ToolResult withCredentials = tools.call(agent(), "http_get", "{\"url\": \"http://user:pw@localhost:" + port + "/status\"}");
+        ToolResult withCredentials = tools.call(agent(), "http_get",
+                "{\"url\": \"http://user:pw@localhost:" + port + "/status\"}");
         assertThat(withCredentials.error()).isTrue();
         assertThat(hits.get()).isEqualTo(1);
 
@@ -91,37 +94,41 @@ class AgentToolsIntegrationTests {
     @Test
     void remembersAcrossCallsAndTurnsEveryBadCallIntoAToolError() {
         UUID agent = agent();
-        assertThat(tools.call(agent, "remember", "{\"key\": \"last-ticket\", \"value\": \"T-4711\"}").error()).isFalse();
+        assertThat(tools.call(agent, "remember", "{\"key\": \"last-ticket\", \"value\": \"T-4711\"}").error())
+            .isFalse();
         assertThat(tools.call(agent, "recall", "{\"key\": \"last-ticket\"}").content()).isEqualTo("T-4711");
         assertThat(tools.call(agent, "recall", "{}").content()).isEqualTo("keys: last-ticket");
         assertThat(tools.call(agent(), "recall", "{\"key\": \"last-ticket\"}").content())
-                .isEqualTo("nothing remembered under last-ticket");
+            .isEqualTo("nothing remembered under last-ticket");
 
         assertThat(tools.call(agent, "current_time", "{\"timeZone\": \"Europe/Berlin\"}").content()).contains("+0");
         assertThat(tools.call(agent, "current_time", "{\"timeZone\": \"Mars/Olympus\"}").error()).isTrue();
         assertThat(tools.call(agent, "remember", "{\"key\": \"x\"").error()).isTrue();
         assertThat(tools.call(agent, "remember", "{\"key\": \"\", \"value\": \"v\"}").error()).isTrue();
         assertThat(tools.call(agent, "rm_rf", "{}").content()).isEqualTo("error: no tool named 'rm_rf'");
-        assertThat(tools.definitions(List.of("http_get", "recall")).stream()
-                .map(definition -> String.valueOf(((Map<?, ?>) definition.get("function")).get("name"))).toList())
-                .containsExactly("http_get", "recall");
+        assertThat(tools.definitions(List.of("http_get", "recall"))
+            .stream()
+            .map(definition -> String.valueOf(((Map<?, ?>) definition.get("function")).get("name")))
+            .toList()).containsExactly("http_get", "recall");
     }
 
     @Test
     void administratorsRegisterHttpToolsOnAllowListedHostsThatAgentsThenCall() {
         int port = upstream.port();
         String name = "open_ticket_" + UUID.randomUUID().toString().substring(0, 8);
-        Map<String, Object> tool = Map.of("name", name, "description", "Open a ticket in the service desk",
-                "url", "http://localhost:" + port + "/tickets", "parameters", Map.of("type", "object",
-                        "properties", Map.of("title", Map.of("type", "string")), "required", List.of("title")));
+        Map<String, Object> tool = Map.of("name", name, "description", "Open a ticket in the service desk", "url",
+                "http://localhost:" + port + "/tickets", "parameters", Map.of("type", "object", "properties",
+                        Map.of("title", Map.of("type", "string")), "required", List.of("title")));
         HttpTestClient admin = HttpTestClient.onPort(servicePort).withToken(TestTokens.admin());
         UUID department = UUID.randomUUID();
-        HttpTestClient departmentKey = HttpTestClient.onPort(servicePort).withToken(TestTokens.department(department, "inference"));
+        HttpTestClient departmentKey = HttpTestClient.onPort(servicePort)
+            .withToken(TestTokens.department(department, "inference"));
 
         assertThat(departmentKey.post("/api/agents/tools", tool).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         Map<String, Object> offList = new java.util.HashMap<>(tool);
         offList.put("url", "http://127.0.0.1:" + port + "/tickets");
-        assertThat(admin.post("/api/agents/tools", offList).getBody().get("code").asString()).isEqualTo("host_not_allowed");
+        assertThat(admin.post("/api/agents/tools", offList).getBody().get("code").asString())
+            .isEqualTo("host_not_allowed");
         Map<String, Object> builtIn = new java.util.HashMap<>(tool);
         builtIn.put("name", "http_get");
         assertThat(admin.post("/api/agents/tools", builtIn).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
@@ -141,7 +148,8 @@ class AgentToolsIntegrationTests {
         Map<?, ?> function = (Map<?, ?>) tools.definitions(List.of(name)).get(0).get("function");
         assertThat(function.get("parameters").toString()).contains("title");
 
-        ToolResult called = tools.call(UUID.fromString(created.getBody().get("id").asString()), name, "{\"title\": \"Printer on fire\"}");
+        ToolResult called = tools.call(UUID.fromString(created.getBody().get("id").asString()), name,
+                "{\"title\": \"Printer on fire\"}");
         assertThat(called.error()).isFalse();
         assertThat(called.content()).startsWith("HTTP 201").contains("T-1");
         assertThat(posted).containsExactly("{\"title\":\"Printer on fire\"}");
@@ -149,9 +157,11 @@ class AgentToolsIntegrationTests {
     }
 
     private UUID agent() {
-        return agents.create(UUID.randomUUID(), "tools-" + UUID.randomUUID(), new AgentDefinition("byte-lm-moby",
-                "Watch the queue.", List.of("http_get", "remember", "recall", "current_time"),
-                AgentDefinition.TriggerKind.MANUAL, null, null, null, 5, 4000, 100, null,
-                AgentDefinition.OverlapPolicy.SKIP)).id();
+        return agents.create(UUID.randomUUID(), "tools-" + UUID.randomUUID(),
+                new AgentDefinition("byte-lm-moby", "Watch the queue.",
+                        List.of("http_get", "remember", "recall", "current_time"), AgentDefinition.TriggerKind.MANUAL,
+                        null, null, null, 5, 4000, 100, null, AgentDefinition.OverlapPolicy.SKIP))
+            .id();
     }
+
 }

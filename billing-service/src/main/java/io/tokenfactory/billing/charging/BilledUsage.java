@@ -11,9 +11,11 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * What billing charged for usage in a window (by when the request happened), per department and model — requests,
- * tokens and direct joules — and the idle joules and accelerator time it charged per department: the billed side of
- * metering's reconciliation. Embedding tokens count as prompt tokens, as inference and metering count them.
+ * What billing charged for usage in a window (by when the request happened), per
+ * department and model — requests, tokens and direct joules — and the idle joules and
+ * accelerator time it charged per department: the billed side of metering's
+ * reconciliation. Embedding tokens count as prompt tokens, as inference and metering
+ * count them.
  */
 @Service
 public class BilledUsage {
@@ -52,4 +54,5 @@ public class BilledUsage {
                 Timestamp.from(from), Timestamp.from(to));
         return new Billed(rows, idle);
     }
+
 }

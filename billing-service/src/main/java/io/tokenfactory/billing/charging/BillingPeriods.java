@@ -13,14 +13,17 @@ import io.tokenfactory.billing.BillingProperties;
 import org.springframework.stereotype.Component;
 
 /**
- * Calendar months in the billing time zone, and the currency's minor unit: the only place money is rounded
- * (half-even, on totals shown or booked — never on the amounts that add up to them).
+ * Calendar months in the billing time zone, and the currency's minor unit: the only place
+ * money is rounded (half-even, on totals shown or booked — never on the amounts that add
+ * up to them).
  */
 @Component
 public class BillingPeriods {
 
     private final ZoneId zone;
+
     private final Currency currency;
+
     private final Clock clock;
 
     BillingPeriods(BillingProperties properties, Clock clock) {
@@ -52,4 +55,5 @@ public class BillingPeriods {
     public BigDecimal round(BigDecimal amount) {
         return amount.setScale(Math.max(0, currency.getDefaultFractionDigits()), RoundingMode.HALF_EVEN);
     }
+
 }

@@ -25,21 +25,25 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The platform's headline number: cost per token = (energy cost + capacity cost) / tokens, for any grouping by
- * model, department, agent, node and energy source and any window of usage time, from the priced usage. Busy cost
- * is what the requests' own joules and accelerator-seconds cost; fully loaded adds each node-hour's idle energy and
- * idle accelerator time, apportioned to the requests of the departments it was allocated to by their direct energy —
- * what a token really cost. Ratios count only tokens with an energy figure ({@code tokensWithoutEnergy} apart);
- * every row says where its energy came from ({@code energySource} when grouped by it, else {@code energySources}).
+ * The platform's headline number: cost per token = (energy cost + capacity cost) /
+ * tokens, for any grouping by model, department, agent, node and energy source and any
+ * window of usage time, from the priced usage. Busy cost is what the requests' own joules
+ * and accelerator-seconds cost; fully loaded adds each node-hour's idle energy and idle
+ * accelerator time, apportioned to the requests of the departments it was allocated to by
+ * their direct energy — what a token really cost. Ratios count only tokens with an energy
+ * figure ({@code tokensWithoutEnergy} apart); every row says where its energy came from
+ * ({@code energySource} when grouped by it, else {@code energySources}).
  */
 @Service
 public class CostPerToken {
 
     public enum Dimension {
+
         MODEL("model", "model"), DEPARTMENT("department_id", "department"), AGENT("agent_id", "agent"),
         NODE("node", "node"), ENERGY_SOURCE("energy_source", "energySource");
 
         final String column;
+
         /** How the API names it in {@code groupBy}. */
         final String parameter;
 
@@ -53,13 +57,16 @@ public class CostPerToken {
             Set<Dimension> dimensions = new LinkedHashSet<>();
             if (groupBy != null && !groupBy.isBlank()) {
                 for (String name : groupBy.split(",")) {
-                    dimensions.add(Arrays.stream(values()).filter(d -> d.parameter.equalsIgnoreCase(name.trim()))
-                            .findFirst().orElseThrow(() -> QueryParameters.invalid(
-                                    "groupBy takes model, department, agent, node and energySource")));
+                    dimensions.add(Arrays.stream(values())
+                        .filter(d -> d.parameter.equalsIgnoreCase(name.trim()))
+                        .findFirst()
+                        .orElseThrow(() -> QueryParameters
+                            .invalid("groupBy takes model, department, agent, node and energySource")));
                 }
             }
             return List.copyOf(dimensions);
         }
+
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -73,7 +80,10 @@ public class CostPerToken {
             Map<String, SourceShare> energySources) {
     }
 
-    /** The tokens whose energy came from one source, their direct joules and what their energy cost. */
+    /**
+     * The tokens whose energy came from one source, their direct joules and what their
+     * energy cost.
+     */
     public record SourceShare(long tokens, BigDecimal directJoules, BigDecimal energyCost) {
     }
 
@@ -81,12 +91,13 @@ public class CostPerToken {
     }
 
     /** One group's sums for one energy source, as the database answers them. */
-    record Part(String model, UUID department, UUID agent, String node, String source, long requests,
-            long tokens, BigDecimal directJoules, BigDecimal energyCost, BigDecimal capacityCost, BigDecimal idleEnergyCost,
+    record Part(String model, UUID department, UUID agent, String node, String source, long requests, long tokens,
+            BigDecimal directJoules, BigDecimal energyCost, BigDecimal capacityCost, BigDecimal idleEnergyCost,
             BigDecimal idleCapacityCost) {
     }
 
     private final JdbcTemplate jdbc;
+
     private final BillingPeriods periods;
 
     CostPerToken(JdbcTemplate jdbc, BillingPeriods periods) {
@@ -94,7 +105,9 @@ public class CostPerToken {
         this.periods = periods;
     }
 
-    /** @param department null: all departments (administrators) */
+    /**
+     * @param department null: all departments (administrators)
+     */
     @Transactional(readOnly = true)
     public Report between(Instant from, Instant to, List<Dimension> groupBy, UUID department) {
         StringBuilder select = new StringBuilder();
@@ -106,7 +119,8 @@ public class CostPerToken {
             if (groupBy.contains(dimension)) {
                 select.append("s.").append(dimension.column).append(", ");
                 grouping.append(", s.").append(dimension.column);
-            } else {
+            }
+            else {
                 select.append("NULL, ");
             }
         }
@@ -134,15 +148,18 @@ public class CostPerToken {
                     COALESCE(sum(s.capacity_cost), 0), round(COALESCE(sum(s.idle_energy_cost), 0), 12),
                     round(COALESCE(sum(s.idle_capacity_cost), 0), 12)
                 FROM s%s ORDER BY 1, 2, 3, 4, 5 LIMIT 10000""".formatted(select, grouping);
-        List<Part> parts = jdbc.query(sql, (row, i) -> new Part(row.getString(1), row.getObject(2, UUID.class),
-                row.getObject(3, UUID.class), row.getString(4), row.getString(5), row.getLong(6), row.getLong(7),
-                row.getBigDecimal(8), row.getBigDecimal(9), row.getBigDecimal(10), row.getBigDecimal(11),
-                row.getBigDecimal(12)), parameters.toArray());
+        List<Part> parts = jdbc.query(sql,
+                (row, i) -> new Part(row.getString(1), row.getObject(2, UUID.class), row.getObject(3, UUID.class),
+                        row.getString(4), row.getString(5), row.getLong(6), row.getLong(7), row.getBigDecimal(8),
+                        row.getBigDecimal(9), row.getBigDecimal(10), row.getBigDecimal(11), row.getBigDecimal(12)),
+                parameters.toArray());
         boolean bySource = groupBy.contains(Dimension.ENERGY_SOURCE);
         Map<List<Object>, List<Part>> groups = new LinkedHashMap<>();
         for (Part part : parts) {
-            groups.computeIfAbsent(Arrays.asList(part.model(), part.department(), part.agent(), part.node(),
-                    bySource ? part.source() : null), key -> new ArrayList<>()).add(part);
+            groups
+                .computeIfAbsent(Arrays.asList(part.model(), part.department(), part.agent(), part.node(),
+                        bySource ? part.source() : null), key -> new ArrayList<>())
+                .add(part);
         }
         List<Row> rows = new ArrayList<>();
         groups.values().forEach(group -> rows.add(row(group, bySource)));
@@ -150,8 +167,8 @@ public class CostPerToken {
     }
 
     /**
-     * One row from its parts (one per energy source): sums, and cost per token over the tokens with an energy figure
-     * only, busy and fully loaded.
+     * One row from its parts (one per energy source): sums, and cost per token over the
+     * tokens with an energy figure only, busy and fully loaded.
      */
     static Row row(List<Part> group, boolean bySource) {
         Part first = group.get(0);
@@ -162,7 +179,8 @@ public class CostPerToken {
         BigDecimal capacity = BigDecimal.ZERO;
         BigDecimal idleEnergy = BigDecimal.ZERO;
         BigDecimal idleCapacity = BigDecimal.ZERO;
-        // what the tokens with an energy figure cost, busy and idle: a request without one may still hold
+        // what the tokens with an energy figure cost, busy and idle: a request without
+        // one may still hold
         // accelerator time, and it is left out of the ratios with its tokens
         BigDecimal costedBusy = BigDecimal.ZERO;
         BigDecimal costedIdle = BigDecimal.ZERO;
@@ -172,7 +190,8 @@ public class CostPerToken {
             tokens += part.tokens();
             if (EnergySource.NONE.name().equals(part.source())) {
                 withoutEnergy += part.tokens();
-            } else {
+            }
+            else {
                 costedBusy = costedBusy.add(part.energyCost()).add(part.capacityCost());
                 costedIdle = costedIdle.add(part.idleEnergyCost()).add(part.idleCapacityCost());
             }
@@ -187,10 +206,9 @@ public class CostPerToken {
         long costed = tokens - withoutEnergy;
         BigDecimal perToken = perToken(costedBusy, costed);
         BigDecimal fullyLoadedPerToken = perToken(costedBusy.add(costedIdle), costed);
-        return new Row(first.model(), first.department(), first.agent(), first.node(),
-                bySource ? first.source() : null, requests, tokens, withoutEnergy, energy, capacity, cost, perToken,
-                perMillion(perToken), idleEnergy, idleCapacity, fullyLoaded, fullyLoadedPerToken,
-                perMillion(fullyLoadedPerToken), bySource ? null : mix);
+        return new Row(first.model(), first.department(), first.agent(), first.node(), bySource ? first.source() : null,
+                requests, tokens, withoutEnergy, energy, capacity, cost, perToken, perMillion(perToken), idleEnergy,
+                idleCapacity, fullyLoaded, fullyLoadedPerToken, perMillion(fullyLoadedPerToken), bySource ? null : mix);
     }
 
     private static BigDecimal perToken(BigDecimal cost, long tokens) {
@@ -200,4 +218,5 @@ public class CostPerToken {
     private static BigDecimal perMillion(BigDecimal perToken) {
         return perToken == null ? null : perToken.movePointRight(6).setScale(6, RoundingMode.HALF_EVEN);
     }
+
 }

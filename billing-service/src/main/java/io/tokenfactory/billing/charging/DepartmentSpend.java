@@ -19,8 +19,9 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * A department's spend in a period beside its budget, with a forecast to the period's end from the run-rate so far
- * (charge / elapsed share of the period). Amounts are rounded to the currency's minor unit.
+ * A department's spend in a period beside its budget, with a forecast to the period's end
+ * from the run-rate so far (charge / elapsed share of the period). Amounts are rounded to
+ * the currency's minor unit.
  */
 @Service
 public class DepartmentSpend {
@@ -31,8 +32,11 @@ public class DepartmentSpend {
     }
 
     private final JdbcTemplate jdbc;
+
     private final DepartmentCatalog departments;
+
     private final BillingPeriods periods;
+
     private final Clock clock;
 
     DepartmentSpend(JdbcTemplate jdbc, DepartmentCatalog departments, BillingPeriods periods, Clock clock) {
@@ -47,18 +51,21 @@ public class DepartmentSpend {
         Optional<BudgetPolicy> policy = departments.policy(department);
         List<Object[]> rows = jdbc.query(
                 "SELECT charge, cost, budget_state FROM department_spend WHERE department_id = ? AND period = ?",
-                (row, i) -> new Object[] {row.getBigDecimal(1), row.getBigDecimal(2), row.getString(3)},
-                department, period.toString());
+                (row, i) -> new Object[] { row.getBigDecimal(1), row.getBigDecimal(2), row.getString(3) }, department,
+                period.toString());
         BigDecimal charge = rows.isEmpty() ? BigDecimal.ZERO : (BigDecimal) rows.get(0)[0];
         BigDecimal cost = rows.isEmpty() ? BigDecimal.ZERO : (BigDecimal) rows.get(0)[1];
         BudgetState state = rows.isEmpty() ? BudgetState.OK : BudgetState.valueOf((String) rows.get(0)[2]);
         return new Report(department, period.toString(), periods.currency(), periods.round(charge), periods.round(cost),
                 policy.map(BudgetPolicy::monthlyBudget).orElse(null),
-                policy.map(BudgetPolicy::softAlertPercent).orElse(null), policy.map(BudgetPolicy::hardCap).orElse(false),
-                state, periods.round(forecast(charge, period)));
+                policy.map(BudgetPolicy::softAlertPercent).orElse(null),
+                policy.map(BudgetPolicy::hardCap).orElse(false), state, periods.round(forecast(charge, period)));
     }
 
-    /** The charge so far extrapolated over the whole period; a closed period's forecast is its charge. */
+    /**
+     * The charge so far extrapolated over the whole period; a closed period's forecast is
+     * its charge.
+     */
     BigDecimal forecast(BigDecimal charge, YearMonth period) {
         Instant start = periods.start(period);
         Instant end = periods.end(period);
@@ -71,6 +78,7 @@ public class DepartmentSpend {
             return BigDecimal.ZERO;
         }
         return charge.multiply(BigDecimal.valueOf(Duration.between(start, end).toSeconds()))
-                .divide(BigDecimal.valueOf(elapsed), 12, RoundingMode.HALF_EVEN);
+            .divide(BigDecimal.valueOf(elapsed), 12, RoundingMode.HALF_EVEN);
     }
+
 }

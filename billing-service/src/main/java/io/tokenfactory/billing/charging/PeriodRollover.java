@@ -15,8 +15,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * When a new billing month starts, a department whose last month ended in WARNING or EXCEEDED is announced OK
- * again — also when it has no usage yet in the new month (the gateway would otherwise keep blocking it).
+ * When a new billing month starts, a department whose last month ended in WARNING or
+ * EXCEEDED is announced OK again — also when it has no usage yet in the new month (the
+ * gateway would otherwise keep blocking it).
  */
 @Component
 class PeriodRollover extends PeriodicTask {
@@ -24,8 +25,11 @@ class PeriodRollover extends PeriodicTask {
     private static final Logger log = LoggerFactory.getLogger(PeriodRollover.class);
 
     private final JdbcTemplate jdbc;
+
     private final SpendLedger ledger;
+
     private final BillingPeriods periods;
+
     private final TransactionTemplate transactions;
 
     PeriodRollover(JdbcTemplate jdbc, SpendLedger ledger, BillingPeriods periods, TransactionTemplate transactions) {
@@ -40,12 +44,16 @@ class PeriodRollover extends PeriodicTask {
     protected void runOnce() {
         try {
             rollOver();
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             log.warn("Opening the new billing period failed; will try again: {}", e.getMessage());
         }
     }
 
-    /** Opens the current period (spend 0, OK announced) for every department still blocked from an earlier one. */
+    /**
+     * Opens the current period (spend 0, OK announced) for every department still blocked
+     * from an earlier one.
+     */
     void rollOver() {
         YearMonth current = periods.currentPeriod();
         List<UUID> blocked = jdbc.queryForList("""
@@ -53,10 +61,12 @@ class PeriodRollover extends PeriodicTask {
                     SELECT DISTINCT ON (department_id) department_id, budget_state FROM department_spend
                     WHERE period < ? ORDER BY department_id, period DESC) latest
                 WHERE budget_state <> 'OK' AND NOT EXISTS (SELECT 1 FROM department_spend c
-                    WHERE c.department_id = latest.department_id AND c.period = ?)""",
-                UUID.class, current.toString(), current.toString());
+                    WHERE c.department_id = latest.department_id AND c.period = ?)""", UUID.class, current.toString(),
+                current.toString());
         for (UUID department : blocked) {
-            transactions.executeWithoutResult(status -> ledger.add(department, current, BigDecimal.ZERO, BigDecimal.ZERO));
+            transactions
+                .executeWithoutResult(status -> ledger.add(department, current, BigDecimal.ZERO, BigDecimal.ZERO));
         }
     }
+
 }

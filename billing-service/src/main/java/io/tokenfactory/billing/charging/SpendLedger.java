@@ -22,11 +22,13 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Each department's spend in each billing period, and its budget state. Whenever spend moves, the state is worked
- * out again (EXCEEDED at the budget, WARNING at the soft threshold, OK below); for the current month, a state
- * different from the one last announced is published as {@code budget-status-changed} in the same transaction, so
- * each crossing is announced exactly once. The first spend of a month, after a month that ended in WARNING or
- * EXCEEDED, announces OK. Late charges of an earlier month update its state without announcing it.
+ * Each department's spend in each billing period, and its budget state. Whenever spend
+ * moves, the state is worked out again (EXCEEDED at the budget, WARNING at the soft
+ * threshold, OK below); for the current month, a state different from the one last
+ * announced is published as {@code budget-status-changed} in the same transaction, so
+ * each crossing is announced exactly once. The first spend of a month, after a month that
+ * ended in WARNING or EXCEEDED, announces OK. Late charges of an earlier month update its
+ * state without announcing it.
  */
 @Component
 class SpendLedger {
@@ -35,9 +37,13 @@ class SpendLedger {
     }
 
     private final JdbcTemplate jdbc;
+
     private final DepartmentCatalog departments;
+
     private final BillingPeriods periods;
+
     private final ApplicationEventPublisher events;
+
     private final Clock clock;
 
     SpendLedger(JdbcTemplate jdbc, DepartmentCatalog departments, BillingPeriods periods,
@@ -54,7 +60,10 @@ class SpendLedger {
         record(department, period, charge, cost, false);
     }
 
-    /** A changed budget, threshold or hard cap is announced at once, as the current month's state with the new terms. */
+    /**
+     * A changed budget, threshold or hard cap is announced at once, as the current
+     * month's state with the new terms.
+     */
     @EventListener
     @Transactional(propagation = Propagation.MANDATORY)
     void onPolicyChanged(DepartmentPolicyChanged changed) {
@@ -69,7 +78,8 @@ class SpendLedger {
                     first_charge_at = COALESCE(first_charge_at, ?)
                 WHERE department_id = ? AND period = ?
                 RETURNING charge, cost, budget_state""",
-                (row, i) -> new Spend(row.getBigDecimal(1), row.getBigDecimal(2), BudgetState.valueOf(row.getString(3))),
+                (row, i) -> new Spend(row.getBigDecimal(1), row.getBigDecimal(2),
+                        BudgetState.valueOf(row.getString(3))),
                 charge, cost, Timestamp.from(now), Timestamp.from(now), department, period.toString());
         // the budget as committed now, not as this transaction may have cached it
         Optional<BudgetPolicy> policy = departments.currentPolicy(department);
@@ -78,16 +88,21 @@ class SpendLedger {
             jdbc.update("UPDATE department_spend SET budget_state = ? WHERE department_id = ? AND period = ?",
                     state.name(), department, period.toString());
         }
-        // what the gateway last heard: this month's state, or for a month just opened, how the one before ended
+        // what the gateway last heard: this month's state, or for a month just opened,
+        // how the one before ended
         BudgetState lastAnnounced = opened ? previousState(department, period) : spend.state();
-        // only the current month is announced (the gateway acts on the latest report whatever its month), and only
+        // only the current month is announced (the gateway acts on the latest report
+        // whatever its month), and only
         // its final state, once
         if (period.equals(periods.currentPeriod()) && (state != lastAnnounced || policyChanged)) {
             announce(department, period, spend.charge(), policy, state, now);
         }
     }
 
-    /** Opens a period with state OK (the row is locked for this transaction); true when this call opened it. */
+    /**
+     * Opens a period with state OK (the row is locked for this transaction); true when
+     * this call opened it.
+     */
     private boolean openPeriod(UUID department, YearMonth period, Instant now) {
         return jdbc.update("""
                 INSERT INTO department_spend (department_id, period, updated_at) VALUES (?, ?, ?)
@@ -96,11 +111,14 @@ class SpendLedger {
     }
 
     private BudgetState previousState(UUID department, YearMonth period) {
-        return jdbc.query("""
-                SELECT budget_state FROM department_spend WHERE department_id = ? AND period < ?
-                ORDER BY period DESC LIMIT 1""",
-                (row, i) -> BudgetState.valueOf(row.getString(1)), department, period.toString())
-                .stream().findFirst().orElse(BudgetState.OK);
+        return jdbc
+            .query("""
+                    SELECT budget_state FROM department_spend WHERE department_id = ? AND period < ?
+                    ORDER BY period DESC LIMIT 1""", (row, i) -> BudgetState.valueOf(row.getString(1)), department,
+                    period.toString())
+            .stream()
+            .findFirst()
+            .orElse(BudgetState.OK);
     }
 
     static BudgetState stateOf(BigDecimal spent, Optional<BudgetPolicy> policy) {
@@ -118,8 +136,9 @@ class SpendLedger {
     private void announce(UUID department, YearMonth period, BigDecimal spent, Optional<BudgetPolicy> policy,
             BudgetState state, Instant now) {
         BigDecimal limit = policy.map(BudgetPolicy::monthlyBudget).orElse(null);
-        events.publishEvent(new BudgetStatusChanged(UUID.randomUUID(), now, department, period.toString(),
-                periods.round(spent), limit, periods.currency(), state,
-                policy.map(BudgetPolicy::hardCap).orElse(false)));
+        events.publishEvent(
+                new BudgetStatusChanged(UUID.randomUUID(), now, department, period.toString(), periods.round(spent),
+                        limit, periods.currency(), state, policy.map(BudgetPolicy::hardCap).orElse(false)));
     }
+
 }

@@ -12,7 +12,10 @@ import io.tokenfactory.billing.pricing.Prices;
 
 import org.springframework.stereotype.Component;
 
-/** The prices and the pricing mode that apply to one department's usage, read once per event. */
+/**
+ * The prices and the pricing mode that apply to one department's usage, read once per
+ * event.
+ */
 @Component
 class Tariffing {
 
@@ -29,6 +32,7 @@ class Tariffing {
     }
 
     private final PriceBook priceBook;
+
     private final DepartmentCatalog departments;
 
     Tariffing(PriceBook priceBook, DepartmentCatalog departments) {
@@ -36,9 +40,13 @@ class Tariffing {
         this.departments = departments;
     }
 
-    /** Holds the price book's shared lock until the charging transaction ends: no price can slip in behind it. */
+    /**
+     * Holds the price book's shared lock until the charging transaction ends: no price
+     * can slip in behind it.
+     */
     Terms termsFor(UUID department) {
         priceBook.lockForCharging();
         return new Terms(priceBook.snapshot(), departments.currentPolicy(department));
     }
+
 }

@@ -28,17 +28,20 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Prices metered usage exactly once: each usage record becomes one {@code usage_charge} row keyed by its usage
- * event id (a redelivered or regrouped {@code usage-metered} event changes nothing), priced with the rate card and
- * tariff in force when the request happened, and the department's spend moves by what was new — all in one
- * transaction.
+ * Prices metered usage exactly once: each usage record becomes one {@code usage_charge}
+ * row keyed by its usage event id (a redelivered or regrouped {@code usage-metered} event
+ * changes nothing), priced with the rate card and tariff in force when the request
+ * happened, and the department's spend moves by what was new — all in one transaction.
  */
 @Service
 public class UsageCharging {
 
-    /** One usage record priced: its tokens by kind, the card used, its list price, cost and charge. */
-    record Line(UsageMetered.Item item, YearMonth servicePeriod, long promptTokens, long embeddingTokens,
-            RateCard card, BigDecimal listPrice, BigDecimal energyCost, BigDecimal capacityCost, BigDecimal charge) {
+    /**
+     * One usage record priced: its tokens by kind, the card used, its list price, cost
+     * and charge.
+     */
+    record Line(UsageMetered.Item item, YearMonth servicePeriod, long promptTokens, long embeddingTokens, RateCard card,
+            BigDecimal listPrice, BigDecimal energyCost, BigDecimal capacityCost, BigDecimal charge) {
 
         BigDecimal cost() {
             return energyCost.add(capacityCost);
@@ -46,11 +49,17 @@ public class UsageCharging {
     }
 
     private final JdbcTemplate jdbc;
+
     private final Tariffing tariffing;
+
     private final BillingPeriods periods;
+
     private final OpenPeriods openPeriods;
+
     private final ChargeRollup rollup;
+
     private final SpendLedger ledger;
+
     private final Clock clock;
 
     UsageCharging(JdbcTemplate jdbc, Tariffing tariffing, BillingPeriods periods, OpenPeriods openPeriods,
@@ -64,7 +73,9 @@ public class UsageCharging {
         this.clock = clock;
     }
 
-    /** @return how many usage records were charged now (the rest had been charged before) */
+    /**
+     * @return how many usage records were charged now (the rest had been charged before)
+     */
     @Transactional
     public int charge(UsageMetered metered) {
         validate(metered);
@@ -73,58 +84,62 @@ public class UsageCharging {
         for (UsageMetered.Item item : metered.items()) {
             lines.add(price(item, terms, periods));
         }
-        // keys taken in one order by every consumer: two batches holding the same records never deadlock
+        // keys taken in one order by every consumer: two batches holding the same records
+        // never deadlock
         lines.sort(Comparator.comparing(line -> line.item().usage().eventId()));
         Instant now = clock.instant();
-        // usage of a closed month is billed in the next open one (an adjustment on its statement)
+        // usage of a closed month is billed in the next open one (an adjustment on its
+        // statement)
         Map<YearMonth, YearMonth> billedIn = new TreeMap<>();
         lines.forEach(line -> billedIn.computeIfAbsent(line.servicePeriod(), openPeriods::billedPeriodFor));
         Set<UUID> fresh = new HashSet<>(BatchStatement.of(lines)
-                .uuid(line -> line.item().usage().eventId())
-                .uuid(line -> metered.departmentId())
-                .text(line -> billedIn.get(line.servicePeriod()).toString())
-                .text(line -> line.servicePeriod().toString())
-                .timestamp(line -> line.item().usage().occurredAt())
-                .uuid(line -> line.item().usage().agentId())
-                .uuid(line -> line.item().usage().agentRunId())
-                .text(line -> line.item().usage().model())
-                .text(line -> line.item().usage().node())
-                .text(line -> line.item().usage().energySource().name())
-                .text(line -> line.item().usage().nodeClass())
-                .int8(Line::promptTokens)
-                .int8(line -> line.item().usage().completionTokens())
-                .int8(Line::embeddingTokens)
-                .numeric(line -> line.item().directEnergyJoules())
-                .numeric(line -> line.item().facilityOverheadJoules())
-                .numeric(line -> seconds(line.item().usage()))
-                .uuid(line -> line.card() == null ? null : line.card().id())
-                .numeric(Line::listPrice)
-                .numeric(Line::cost)
-                .numeric(Line::energyCost)
-                .numeric(Line::capacityCost)
-                .numeric(Line::charge)
-                .query(jdbc, """
-                        INSERT INTO usage_charge (charged_at, usage_event_id, department_id, period, service_period,
-                            occurred_at, agent_id, agent_run_id, model, node, energy_source, node_class, prompt_tokens,
-                            completion_tokens, embedding_tokens, direct_joules, overhead_joules, accelerator_seconds,
-                            rate_card_id, list_price, cost, energy_cost, capacity_cost, charge)
-                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (usage_event_id) DO NOTHING
-                        RETURNING usage_event_id""", (row, i) -> row.getObject(1, UUID.class),
-                        Timestamp.from(now)));
+            .uuid(line -> line.item().usage().eventId())
+            .uuid(line -> metered.departmentId())
+            .text(line -> billedIn.get(line.servicePeriod()).toString())
+            .text(line -> line.servicePeriod().toString())
+            .timestamp(line -> line.item().usage().occurredAt())
+            .uuid(line -> line.item().usage().agentId())
+            .uuid(line -> line.item().usage().agentRunId())
+            .text(line -> line.item().usage().model())
+            .text(line -> line.item().usage().node())
+            .text(line -> line.item().usage().energySource().name())
+            .text(line -> line.item().usage().nodeClass())
+            .int8(Line::promptTokens)
+            .int8(line -> line.item().usage().completionTokens())
+            .int8(Line::embeddingTokens)
+            .numeric(line -> line.item().directEnergyJoules())
+            .numeric(line -> line.item().facilityOverheadJoules())
+            .numeric(line -> seconds(line.item().usage()))
+            .uuid(line -> line.card() == null ? null : line.card().id())
+            .numeric(Line::listPrice)
+            .numeric(Line::cost)
+            .numeric(Line::energyCost)
+            .numeric(Line::capacityCost)
+            .numeric(Line::charge)
+            .query(jdbc, """
+                    INSERT INTO usage_charge (charged_at, usage_event_id, department_id, period, service_period,
+                        occurred_at, agent_id, agent_run_id, model, node, energy_source, node_class, prompt_tokens,
+                        completion_tokens, embedding_tokens, direct_joules, overhead_joules, accelerator_seconds,
+                        rate_card_id, list_price, cost, energy_cost, capacity_cost, charge)
+                    SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (usage_event_id) DO NOTHING
+                    RETURNING usage_event_id""", (row, i) -> row.getObject(1, UUID.class), Timestamp.from(now)));
         int charged = fresh.size();
         Map<YearMonth, BigDecimal[]> byPeriod = new TreeMap<>();
         Map<ChargeRollup.Key, ChargeRollup.Sums> rolledUp = new HashMap<>();
         for (Line line : lines) {
             if (fresh.remove(line.item().usage().eventId())) {
                 YearMonth billed = billedIn.get(line.servicePeriod());
-                BigDecimal[] sums = byPeriod.computeIfAbsent(billed, p -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
+                BigDecimal[] sums = byPeriod.computeIfAbsent(billed,
+                        p -> new BigDecimal[] { BigDecimal.ZERO, BigDecimal.ZERO });
                 sums[0] = sums[0].add(line.charge());
                 sums[1] = sums[1].add(line.cost());
                 UsageRecorded usage = line.item().usage();
-                ChargeRollup.Sums row = rolledUp.computeIfAbsent(ChargeRollup.Key.of(metered.departmentId(), billed,
-                        line.servicePeriod(), false, usage.model(), usage.agentId(), usage.energySource().name()),
-                        key -> new ChargeRollup.Sums());
+                ChargeRollup.Sums row = rolledUp
+                    .computeIfAbsent(
+                            ChargeRollup.Key.of(metered.departmentId(), billed, line.servicePeriod(), false,
+                                    usage.model(), usage.agentId(), usage.energySource().name()),
+                            key -> new ChargeRollup.Sums());
                 row.requests++;
                 row.promptTokens += line.promptTokens();
                 row.completionTokens += usage.completionTokens();
@@ -141,9 +156,10 @@ public class UsageCharging {
     }
 
     /**
-     * Prices one record at the prices in force when it happened: an embedding model's input tokens are embedding
-     * tokens; energy is its direct joules plus the facility's overhead at the tariff; accelerator time is at the
-     * capacity rate of its node's class; the charge is the list price or cost plus margin, by the department's terms.
+     * Prices one record at the prices in force when it happened: an embedding model's
+     * input tokens are embedding tokens; energy is its direct joules plus the facility's
+     * overhead at the tariff; accelerator time is at the capacity rate of its node's
+     * class; the charge is the list price or cost plus margin, by the department's terms.
      */
     static Line price(UsageMetered.Item item, Tariffing.Terms terms, BillingPeriods periods) {
         Prices prices = terms.prices();
@@ -153,7 +169,8 @@ public class UsageCharging {
         long embeddingTokens = embedding ? usage.promptTokens() : 0;
         RateCard card = prices.rateCardAt(usage.model(), usage.occurredAt()).orElse(null);
         if (card == null && !terms.costPlus()) {
-            // charged at 0 it could never be repriced (a later card may not reach back): park it until a card exists
+            // charged at 0 it could never be repriced (a later card may not reach back):
+            // park it until a card exists
             throw new RejectedEventException("no rate card for model '" + usage.model() + "' in force at "
                     + usage.occurredAt() + "; add one effective from that time and replay this event from the DLQ");
         }
@@ -195,4 +212,5 @@ public class UsageCharging {
             }
         }
     }
+
 }

@@ -12,7 +12,10 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 
-/** A department that consumes tokens and is charged back for them; everything else references it by id. */
+/**
+ * A department that consumes tokens and is charged back for them; everything else
+ * references it by id.
+ */
 @Entity
 @Table(name = "department")
 class Department {
@@ -105,4 +108,5 @@ class Department {
     long version() {
         return version;
     }
+
 }

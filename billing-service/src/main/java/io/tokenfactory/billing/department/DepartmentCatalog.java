@@ -14,13 +14,19 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Creates, reads and updates departments. Names and cost-centre codes are unique, ignoring case. */
+/**
+ * Creates, reads and updates departments. Names and cost-centre codes are unique,
+ * ignoring case.
+ */
 @Service
 public class DepartmentCatalog {
 
     private final DepartmentRepository departments;
+
     private final ApplicationEventPublisher events;
+
     private final EntityManager entities;
+
     private final Clock clock;
 
     DepartmentCatalog(DepartmentRepository departments, ApplicationEventPublisher events, EntityManager entities,
@@ -42,8 +48,10 @@ public class DepartmentCatalog {
             throw duplicate("cost-centre code", code);
         }
         try {
-            return DepartmentView.of(departments.saveAndFlush(new Department(trimmedName, code, policy, clock.instant())));
-        } catch (DataIntegrityViolationException raced) {
+            return DepartmentView
+                .of(departments.saveAndFlush(new Department(trimmedName, code, policy, clock.instant())));
+        }
+        catch (DataIntegrityViolationException raced) {
             throw duplicate("name or cost-centre code", trimmedName + " / " + code);
         }
     }
@@ -74,25 +82,30 @@ public class DepartmentCatalog {
         DepartmentView updated;
         try {
             updated = DepartmentView.of(departments.saveAndFlush(department));
-        } catch (DataIntegrityViolationException raced) {
+        }
+        catch (DataIntegrityViolationException raced) {
             throw duplicate("name or cost-centre code", trimmedName + " / " + code);
         }
         if (policyChanged) {
-            // a raised budget must lift a block now, not with the next charge (a hard-capped department has none)
+            // a raised budget must lift a block now, not with the next charge (a
+            // hard-capped department has none)
             events.publishEvent(new DepartmentPolicyChanged(id));
         }
         return updated;
     }
 
-    /** The budget policy of a department, or empty for one billing does not know (usage is charged all the same). */
+    /**
+     * The budget policy of a department, or empty for one billing does not know (usage is
+     * charged all the same).
+     */
     @Transactional(readOnly = true)
     public Optional<BudgetPolicy> policy(UUID id) {
         return departments.findById(id).map(Department::policy);
     }
 
     /**
-     * The policy as committed right now, read past the persistence context (which may hold the department as it was
-     * when the transaction began).
+     * The policy as committed right now, read past the persistence context (which may
+     * hold the department as it was when the transaction began).
      */
     @Transactional(readOnly = true)
     public Optional<BudgetPolicy> currentPolicy(UUID id) {
@@ -103,11 +116,13 @@ public class DepartmentCatalog {
     }
 
     private Department find(UUID id) {
-        return departments.findById(id).orElseThrow(
-                () -> ApiProblemException.notFound("department_not_found", "No department with id " + id));
+        return departments.findById(id)
+            .orElseThrow(() -> ApiProblemException.notFound("department_not_found", "No department with id " + id));
     }
 
     private static ApiProblemException duplicate(String what, String value) {
-        return ApiProblemException.conflict("department_exists", "A department with " + what + " '" + value + "' already exists");
+        return ApiProblemException.conflict("department_exists",
+                "A department with " + what + " '" + value + "' already exists");
     }
+
 }

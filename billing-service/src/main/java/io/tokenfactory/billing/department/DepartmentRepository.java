@@ -16,4 +16,5 @@ interface DepartmentRepository extends JpaRepository<Department, UUID> {
     boolean existsByNameIgnoreCaseAndIdNot(String name, UUID id);
 
     boolean existsByCostCentreCodeIgnoreCaseAndIdNot(String costCentreCode, UUID id);
+
 }

@@ -3,7 +3,9 @@ package io.tokenfactory.billing.department;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A department as the rest of the service sees it; the entity never leaves this package. */
+/**
+ * A department as the rest of the service sees it; the entity never leaves this package.
+ */
 public record DepartmentView(UUID id, String name, String costCentreCode, BudgetPolicy policy, Instant createdAt,
         Instant updatedAt, long version) {
 

@@ -18,8 +18,9 @@ import org.springframework.core.retry.RetryTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Consuming: transient failures retried, rejections dead-lettered. Producing: {@code budget-status-changed}
- * leaves through the transactional outbox (see {@link BrokerOutboxRelay}).
+ * Consuming: transient failures retried, rejections dead-lettered. Producing:
+ * {@code budget-status-changed} leaves through the transactional outbox (see
+ * {@link BrokerOutboxRelay}).
  */
 @Configuration(proxyBeanMethods = false)
 @Import(TransactionalOutboxConfiguration.class)
@@ -39,4 +40,5 @@ class MessagingConfiguration {
     MessagingHousekeeping messagingHousekeeping(JdbcTemplate jdbc, BillingProperties properties, Clock clock) {
         return new MessagingHousekeeping(jdbc, properties.outbox().archiveRetention(), Duration.ofHours(1), clock);
     }
+
 }

@@ -25,14 +25,19 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The prices billing charges with: the models it can price, their effective-dated rate cards, and the
- * effective-dated energy tariff. Nothing here is ever updated: a new price is a new entry from its date on, and an
- * entry may not start before usage already charged (it would reprice the past).
+ * The prices billing charges with: the models it can price, their effective-dated rate
+ * cards, and the effective-dated energy tariff. Nothing here is ever updated: a new price
+ * is a new entry from its date on, and an entry may not start before usage already
+ * charged (it would reprice the past).
  */
 @Service
 public class PriceBook {
 
-    public enum Task { GENERATION, EMBEDDING }
+    public enum Task {
+
+        GENERATION, EMBEDDING
+
+    }
 
     public record PricedModel(String name, Task task, Instant createdAt) {
     }
@@ -41,7 +46,10 @@ public class PriceBook {
             BigDecimal completionPerMillion, BigDecimal embeddingPerMillion, Instant createdAt) {
     }
 
-    /** @param bands time-of-use prices within the day (billing time zone); outside them the tariff's own price */
+    /**
+     * @param bands time-of-use prices within the day (billing time zone); outside them
+     * the tariff's own price
+     */
     public record Tariff(UUID id, Instant effectiveFrom, BigDecimal pricePerKwh, List<Band> bands, Instant createdAt) {
 
         public Tariff {
@@ -49,7 +57,10 @@ public class PriceBook {
         }
     }
 
-    /** From {@code startsAt} (inclusive) to {@code endsAt} (exclusive), local time; may wrap midnight. */
+    /**
+     * From {@code startsAt} (inclusive) to {@code endsAt} (exclusive), local time; may
+     * wrap midnight.
+     */
     public record Band(LocalTime startsAt, LocalTime endsAt, BigDecimal pricePerKwh) {
 
         boolean covers(LocalTime time) {
@@ -68,11 +79,16 @@ public class PriceBook {
             Instant createdAt) {
     }
 
-    /** Advisory lock: charging holds it shared while it prices, a price change exclusively while it checks and adds. */
+    /**
+     * Advisory lock: charging holds it shared while it prices, a price change exclusively
+     * while it checks and adds.
+     */
     private static final long PRICE_LOCK = 0x7466_7072_6963_65L;
 
     private final JdbcTemplate jdbc;
+
     private final Clock clock;
+
     private final ZoneId zone;
 
     PriceBook(JdbcTemplate jdbc, Clock clock, BillingProperties properties) {
@@ -84,30 +100,34 @@ public class PriceBook {
     /** Called by charging inside its transaction, before it reads prices. */
     @Transactional(propagation = Propagation.MANDATORY)
     public void lockForCharging() {
-        jdbc.query("SELECT pg_advisory_xact_lock_shared(?)", row -> { }, PRICE_LOCK);
+        jdbc.query("SELECT pg_advisory_xact_lock_shared(?)", row -> {
+        }, PRICE_LOCK);
     }
 
     /** Prices start between 1970 and 9999, what PostgreSQL and every client can hold. */
     static Instant plausible(Instant effectiveFrom) {
         if (effectiveFrom.isBefore(Instant.EPOCH) || effectiveFrom.isAfter(Instant.parse("9999-01-01T00:00:00Z"))) {
-            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid_parameter",
-                    "Invalid parameter", "effectiveFrom must lie between 1970 and 9999");
+            throw new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid_parameter", "Invalid parameter",
+                    "effectiveFrom must lie between 1970 and 9999");
         }
         return effectiveFrom;
     }
 
     private void lockForChange() {
-        jdbc.query("SELECT pg_advisory_xact_lock(?)", row -> { }, PRICE_LOCK);
+        jdbc.query("SELECT pg_advisory_xact_lock(?)", row -> {
+        }, PRICE_LOCK);
     }
 
     @Transactional
     public PricedModel registerModel(String name, Task task) {
         PricedModel model = new PricedModel(name.strip(), task, clock.instant());
         try {
-            jdbc.update("INSERT INTO priced_model (name, task, created_at) VALUES (?, ?, ?)", model.name(),
-                    task.name(), Timestamp.from(model.createdAt()));
-        } catch (DuplicateKeyException exists) {
-            throw ApiProblemException.conflict("model_exists", "The model '" + model.name() + "' is already registered");
+            jdbc.update("INSERT INTO priced_model (name, task, created_at) VALUES (?, ?, ?)", model.name(), task.name(),
+                    Timestamp.from(model.createdAt()));
+        }
+        catch (DuplicateKeyException exists) {
+            throw ApiProblemException.conflict("model_exists",
+                    "The model '" + model.name() + "' is already registered");
         }
         return model;
     }
@@ -125,14 +145,15 @@ public class PriceBook {
         Instant from = effectiveFrom == null ? clock.instant() : plausible(effectiveFrom);
         Integer known = jdbc.queryForObject("SELECT count(*) FROM priced_model WHERE name = ?", Integer.class, model);
         if (known == null || known == 0) {
-            throw ApiProblemException.unprocessable("unknown_model", "No model '" + model
-                    + "' is registered; register it first (POST /api/billing/models)");
+            throw ApiProblemException.unprocessable("unknown_model",
+                    "No model '" + model + "' is registered; register it first (POST /api/billing/models)");
         }
-        // no charge in flight: it would be priced without this card, yet the check below could not see it
+        // no charge in flight: it would be priced without this card, yet the check below
+        // could not see it
         lockForChange();
-        if (Boolean.TRUE.equals(jdbc.queryForObject(
-                "SELECT EXISTS (SELECT 1 FROM usage_charge WHERE model = ? AND occurred_at >= ?)", Boolean.class, model,
-                Timestamp.from(from)))) {
+        if (Boolean.TRUE.equals(
+                jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM usage_charge WHERE model = ? AND occurred_at >= ?)",
+                        Boolean.class, model, Timestamp.from(from)))) {
             throw ApiProblemException.unprocessable("reprices_the_past", "Usage of '" + model + "' from " + from
                     + " on is already charged; a rate card may only start after it");
         }
@@ -141,12 +162,13 @@ public class PriceBook {
         try {
             jdbc.update("""
                     INSERT INTO rate_card (id, model, effective_from, prompt_per_million, completion_per_million,
-                        embedding_per_million, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                    card.id(), model, Timestamp.from(from), promptPerMillion, completionPerMillion, embeddingPerMillion,
+                        embedding_per_million, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""", card.id(), model,
+                    Timestamp.from(from), promptPerMillion, completionPerMillion, embeddingPerMillion,
                     Timestamp.from(card.createdAt()));
-        } catch (DuplicateKeyException overlapping) {
-            throw ApiProblemException.conflict("rate_card_exists", "'" + model + "' already has a rate card effective from "
-                    + from + "; effective dates must differ");
+        }
+        catch (DuplicateKeyException overlapping) {
+            throw ApiProblemException.conflict("rate_card_exists",
+                    "'" + model + "' already has a rate card effective from " + from + "; effective dates must differ");
         }
         return card;
     }
@@ -163,24 +185,27 @@ public class PriceBook {
     public Tariff addTariff(Instant effectiveFrom, BigDecimal pricePerKwh, List<Band> bands) {
         List<Band> checked = checkedBands(bands);
         Instant from = effectiveFrom == null ? clock.instant() : plausible(effectiveFrom);
-        // one price change at a time, no charge in flight, and none that would reprice energy already charged
+        // one price change at a time, no charge in flight, and none that would reprice
+        // energy already charged
         lockForChange();
         if (Boolean.TRUE.equals(jdbc.queryForObject("""
                 SELECT EXISTS (SELECT 1 FROM usage_charge WHERE occurred_at >= ?)
-                    OR EXISTS (SELECT 1 FROM idle_charge WHERE hour_start >= ?)""", Boolean.class,
-                Timestamp.from(from), Timestamp.from(from)))) {
-            throw ApiProblemException.unprocessable("reprices_the_past", "Energy from " + from
-                    + " on is already charged; a tariff may only start after it");
+                    OR EXISTS (SELECT 1 FROM idle_charge WHERE hour_start >= ?)""", Boolean.class, Timestamp.from(from),
+                Timestamp.from(from)))) {
+            throw ApiProblemException.unprocessable("reprices_the_past",
+                    "Energy from " + from + " on is already charged; a tariff may only start after it");
         }
         Tariff tariff = new Tariff(UUID.randomUUID(), from, pricePerKwh, checked, clock.instant());
         try {
             jdbc.update("INSERT INTO energy_tariff (id, effective_from, price_per_kwh, created_at) VALUES (?, ?, ?, ?)",
                     tariff.id(), Timestamp.from(from), pricePerKwh, Timestamp.from(tariff.createdAt()));
-        } catch (DuplicateKeyException overlapping) {
+        }
+        catch (DuplicateKeyException overlapping) {
             throw ApiProblemException.conflict("tariff_exists", "A tariff is already effective from " + from);
         }
         for (Band band : checked) {
-            jdbc.update("INSERT INTO energy_tariff_band (tariff_id, starts_at, ends_at, price_per_kwh) VALUES (?, ?, ?, ?)",
+            jdbc.update(
+                    "INSERT INTO energy_tariff_band (tariff_id, starts_at, ends_at, price_per_kwh) VALUES (?, ?, ?, ?)",
                     tariff.id(), band.startsAt(), band.endsAt(), band.pricePerKwh());
         }
         return tariff;
@@ -191,15 +216,21 @@ public class PriceBook {
         Map<UUID, List<Band>> bands = new HashMap<>();
         jdbc.query("SELECT tariff_id, starts_at, ends_at, price_per_kwh FROM energy_tariff_band ORDER BY starts_at",
                 row -> {
-                    bands.computeIfAbsent(row.getObject(1, UUID.class), id -> new ArrayList<>()).add(new Band(
-                            row.getObject(2, LocalTime.class), row.getObject(3, LocalTime.class), row.getBigDecimal(4)));
+                    bands.computeIfAbsent(row.getObject(1, UUID.class), id -> new ArrayList<>())
+                        .add(new Band(row.getObject(2, LocalTime.class), row.getObject(3, LocalTime.class),
+                                row.getBigDecimal(4)));
                 });
-        return jdbc.query("SELECT id, effective_from, price_per_kwh, created_at FROM energy_tariff ORDER BY effective_from",
+        return jdbc.query(
+                "SELECT id, effective_from, price_per_kwh, created_at FROM energy_tariff ORDER BY effective_from",
                 (row, i) -> new Tariff(row.getObject(1, UUID.class), row.getTimestamp(2).toInstant(),
-                        row.getBigDecimal(3), bands.get(row.getObject(1, UUID.class)), row.getTimestamp(4).toInstant()));
+                        row.getBigDecimal(3), bands.get(row.getObject(1, UUID.class)),
+                        row.getTimestamp(4).toInstant()));
     }
 
-    /** A tariff's bands as given (none when absent), each one a real span and no two overlapping. */
+    /**
+     * A tariff's bands as given (none when absent), each one a real span and no two
+     * overlapping.
+     */
     static List<Band> checkedBands(List<Band> bands) {
         List<Band> checked = bands == null ? List.of() : bands;
         for (int i = 0; i < checked.size(); i++) {
@@ -210,8 +241,8 @@ public class PriceBook {
             }
             for (int j = 0; j < i; j++) {
                 if (overlap(band, checked.get(j))) {
-                    throw ApiProblemException.unprocessable("overlapping_bands", "time-of-use bands " + checked.get(j)
-                            + " and " + band + " overlap");
+                    throw ApiProblemException.unprocessable("overlapping_bands",
+                            "time-of-use bands " + checked.get(j) + " and " + band + " overlap");
                 }
             }
         }
@@ -222,7 +253,10 @@ public class PriceBook {
         return a.covers(b.startsAt()) || b.covers(a.startsAt());
     }
 
-    /** Puts a node in a class (its accelerators then cost that class's rate from the next charge on). */
+    /**
+     * Puts a node in a class (its accelerators then cost that class's rate from the next
+     * charge on).
+     */
     @Transactional
     public NodeClass assignNode(String node, String nodeClass) {
         jdbc.update("""
@@ -242,25 +276,27 @@ public class PriceBook {
     public CapacityRate addCapacityRate(String nodeClass, Instant effectiveFrom, BigDecimal costPerAcceleratorHour) {
         Instant from = effectiveFrom == null ? clock.instant() : plausible(effectiveFrom);
         lockForChange();
-        // the class a charge was priced at: the one its node declared, else billing's assignment, else the default
+        // the class a charge was priced at: the one its node declared, else billing's
+        // assignment, else the default
         if (Boolean.TRUE.equals(jdbc.queryForObject("""
                 SELECT EXISTS (SELECT 1 FROM usage_charge u LEFT JOIN node_class n ON n.node = u.node
                     WHERE COALESCE(NULLIF(u.node_class, ''), n.node_class, ?) = ? AND u.occurred_at >= ?)
                     OR EXISTS (SELECT 1 FROM idle_charge_node WHERE node_class = ? AND hour_start >= ?)""",
-                Boolean.class, DEFAULT_NODE_CLASS, nodeClass, Timestamp.from(from), nodeClass,
-                Timestamp.from(from)))) {
+                Boolean.class, DEFAULT_NODE_CLASS, nodeClass, Timestamp.from(from), nodeClass, Timestamp.from(from)))) {
             throw ApiProblemException.unprocessable("reprices_the_past", "Accelerator time of class '" + nodeClass
                     + "' from " + from + " on is already charged; a capacity rate may only start after it");
         }
-        CapacityRate rate = new CapacityRate(UUID.randomUUID(), nodeClass, from, costPerAcceleratorHour, clock.instant());
+        CapacityRate rate = new CapacityRate(UUID.randomUUID(), nodeClass, from, costPerAcceleratorHour,
+                clock.instant());
         try {
             jdbc.update("""
                     INSERT INTO capacity_rate (id, node_class, effective_from, cost_per_accelerator_hour, created_at)
                     VALUES (?, ?, ?, ?, ?)""", rate.id(), nodeClass, Timestamp.from(from), costPerAcceleratorHour,
                     Timestamp.from(rate.createdAt()));
-        } catch (DuplicateKeyException overlapping) {
-            throw ApiProblemException.conflict("capacity_rate_exists", "Class '" + nodeClass
-                    + "' already has a capacity rate effective from " + from);
+        }
+        catch (DuplicateKeyException overlapping) {
+            throw ApiProblemException.conflict("capacity_rate_exists",
+                    "Class '" + nodeClass + "' already has a capacity rate effective from " + from);
         }
         return rate;
     }
@@ -284,4 +320,5 @@ public class PriceBook {
         return new RateCard(row.getObject(1, UUID.class), row.getString(2), row.getTimestamp(3).toInstant(),
                 row.getBigDecimal(4), row.getBigDecimal(5), row.getBigDecimal(6), row.getTimestamp(7).toInstant());
     }
+
 }

@@ -20,19 +20,26 @@ import io.tokenfactory.billing.pricing.PriceBook.Tariff;
 import io.tokenfactory.billing.pricing.PriceBook.Task;
 
 /**
- * The price book at one moment, for pricing many records: the rate card and tariff in force at any instant.
- * Amounts keep {@link #SCALE} decimals; only statement totals are rounded to the currency's minor unit.
+ * The price book at one moment, for pricing many records: the rate card and tariff in
+ * force at any instant. Amounts keep {@link #SCALE} decimals; only statement totals are
+ * rounded to the currency's minor unit.
  */
 public final class Prices {
 
     public static final int SCALE = 12;
+
     private static final BigDecimal JOULES_PER_KWH = BigDecimal.valueOf(3_600_000);
+
     private static final BigDecimal SECONDS_PER_HOUR = BigDecimal.valueOf(3_600);
 
     private final Map<String, Task> tasks = new HashMap<>();
+
     private final Map<String, NavigableMap<Instant, RateCard>> cards = new HashMap<>();
+
     private final NavigableMap<Instant, Tariff> tariffs = new TreeMap<>();
+
     private final Map<String, String> nodeClasses = new HashMap<>();
+
     private final Map<String, NavigableMap<Instant, CapacityRate>> capacityRates = new HashMap<>();
 
     private final ZoneId zone;
@@ -41,11 +48,12 @@ public final class Prices {
             List<CapacityRate> rates, ZoneId zone) {
         this.zone = zone;
         models.forEach(model -> tasks.put(model.name(), model.task()));
-        rateCards.forEach(card -> cards.computeIfAbsent(card.model(), model -> new TreeMap<>()).put(card.effectiveFrom(), card));
+        rateCards.forEach(
+                card -> cards.computeIfAbsent(card.model(), model -> new TreeMap<>()).put(card.effectiveFrom(), card));
         tariffList.forEach(tariff -> tariffs.put(tariff.effectiveFrom(), tariff));
         classes.forEach(assignment -> nodeClasses.put(assignment.node(), assignment.nodeClass()));
         rates.forEach(rate -> capacityRates.computeIfAbsent(rate.nodeClass(), c -> new TreeMap<>())
-                .put(rate.effectiveFrom(), rate));
+            .put(rate.effectiveFrom(), rate));
     }
 
     public boolean isEmbedding(String model) {
@@ -57,17 +65,23 @@ public final class Prices {
         return Optional.ofNullable(modelCards == null ? null : modelCards.floorEntry(at)).map(Map.Entry::getValue);
     }
 
-    /** List price of tokens: prompt, completion and embedding tokens at their prices per million. */
+    /**
+     * List price of tokens: prompt, completion and embedding tokens at their prices per
+     * million.
+     */
     public static BigDecimal listPrice(RateCard card, long promptTokens, long completionTokens, long embeddingTokens) {
-        return card.promptPerMillion().multiply(BigDecimal.valueOf(promptTokens))
-                .add(card.completionPerMillion().multiply(BigDecimal.valueOf(completionTokens)))
-                .add(card.embeddingPerMillion().multiply(BigDecimal.valueOf(embeddingTokens)))
-                .movePointLeft(6).setScale(SCALE, RoundingMode.HALF_EVEN);
+        return card.promptPerMillion()
+            .multiply(BigDecimal.valueOf(promptTokens))
+            .add(card.completionPerMillion().multiply(BigDecimal.valueOf(completionTokens)))
+            .add(card.embeddingPerMillion().multiply(BigDecimal.valueOf(embeddingTokens)))
+            .movePointLeft(6)
+            .setScale(SCALE, RoundingMode.HALF_EVEN);
     }
 
     /**
-     * Energy cost: kWh × the tariff in force at that instant — the price of the time-of-use band the instant falls in
-     * (local time in the billing time zone), else the tariff's own — and 0 when no tariff is set yet.
+     * Energy cost: kWh × the tariff in force at that instant — the price of the
+     * time-of-use band the instant falls in (local time in the billing time zone), else
+     * the tariff's own — and 0 when no tariff is set yet.
      */
     public BigDecimal energyCost(BigDecimal joules, Instant at) {
         Map.Entry<Instant, Tariff> tariff = tariffs.floorEntry(at);
@@ -75,15 +89,21 @@ public final class Prices {
             return BigDecimal.ZERO.setScale(SCALE);
         }
         LocalTime local = at.atZone(zone).toLocalTime();
-        BigDecimal price = tariff.getValue().bands().stream().filter(band -> band.covers(local)).findFirst()
-                .map(PriceBook.Band::pricePerKwh).orElse(tariff.getValue().pricePerKwh());
+        BigDecimal price = tariff.getValue()
+            .bands()
+            .stream()
+            .filter(band -> band.covers(local))
+            .findFirst()
+            .map(PriceBook.Band::pricePerKwh)
+            .orElse(tariff.getValue().pricePerKwh());
         return joules.multiply(price).divide(JOULES_PER_KWH, SCALE, RoundingMode.HALF_EVEN);
     }
 
     /**
-     * The class a node's accelerator time is priced at: the class the node declared on its usage or power windows
-     * (inference-service's {@code tokenfactory.nodes[].node-class}), else the class an administrator assigned it here,
-     * else {@code default}.
+     * The class a node's accelerator time is priced at: the class the node declared on
+     * its usage or power windows (inference-service's
+     * {@code tokenfactory.nodes[].node-class}), else the class an administrator assigned
+     * it here, else {@code default}.
      */
     public String nodeClassOf(String node, String declaredClass) {
         if (declaredClass != null && !declaredClass.isBlank()) {
@@ -93,8 +113,9 @@ public final class Prices {
     }
 
     /**
-     * Capacity cost: accelerator-hours × the amortised cost per accelerator-hour of the node's class (see
-     * {@link #nodeClassOf}) in force at that instant (0 when the class has no rate yet).
+     * Capacity cost: accelerator-hours × the amortised cost per accelerator-hour of the
+     * node's class (see {@link #nodeClassOf}) in force at that instant (0 when the class
+     * has no rate yet).
      */
     public BigDecimal capacityCost(String node, String declaredClass, BigDecimal acceleratorSeconds, Instant at) {
         NavigableMap<Instant, CapacityRate> rates = capacityRates.get(nodeClassOf(node, declaredClass));
@@ -103,11 +124,13 @@ public final class Prices {
             return BigDecimal.ZERO.setScale(SCALE);
         }
         return acceleratorSeconds.multiply(rate.getValue().costPerAcceleratorHour())
-                .divide(SECONDS_PER_HOUR, SCALE, RoundingMode.HALF_EVEN);
+            .divide(SECONDS_PER_HOUR, SCALE, RoundingMode.HALF_EVEN);
     }
 
     /** Cost plus margin: cost × (1 + margin / 100). */
     public static BigDecimal costPlus(BigDecimal cost, BigDecimal marginPercent) {
-        return cost.multiply(BigDecimal.ONE.add(marginPercent.movePointLeft(2))).setScale(SCALE, RoundingMode.HALF_EVEN);
+        return cost.multiply(BigDecimal.ONE.add(marginPercent.movePointLeft(2)))
+            .setScale(SCALE, RoundingMode.HALF_EVEN);
     }
+
 }

@@ -17,8 +17,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Closes every month that ended more than {@code tokenfactory.billing.close-after} ago (in the billing time zone)
- * and is still open, oldest first, if an administrator has not closed it already.
+ * Closes every month that ended more than {@code tokenfactory.billing.close-after} ago
+ * (in the billing time zone) and is still open, oldest first, if an administrator has not
+ * closed it already.
  */
 @Component
 class AutomaticClose extends PeriodicTask {
@@ -26,9 +27,13 @@ class AutomaticClose extends PeriodicTask {
     private static final Logger log = LoggerFactory.getLogger(AutomaticClose.class);
 
     private final PeriodClose close;
+
     private final JdbcTemplate jdbc;
+
     private final BillingPeriods periods;
+
     private final Duration closeAfter;
+
     private final Clock clock;
 
     AutomaticClose(PeriodClose close, JdbcTemplate jdbc, BillingPeriods periods, BillingProperties properties,
@@ -45,7 +50,8 @@ class AutomaticClose extends PeriodicTask {
     protected void runOnce() {
         try {
             closeDue();
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             log.warn("Closing a billing month automatically failed; will try again: {}", e.getMessage());
         }
     }
@@ -58,15 +64,19 @@ class AutomaticClose extends PeriodicTask {
             if (isDue(period, clock.instant())) {
                 try {
                     close.close(period);
-                } catch (ApiProblemException closedMeanwhile) {
+                }
+                catch (ApiProblemException closedMeanwhile) {
                     log.debug("{} was closed meanwhile: {}", period, closedMeanwhile.getMessage());
                 }
             }
         }
     }
 
-    /** A month is closed automatically once {@code close-after} has passed since it ended. */
+    /**
+     * A month is closed automatically once {@code close-after} has passed since it ended.
+     */
     boolean isDue(YearMonth period, Instant now) {
         return !periods.end(period).plus(closeAfter).isAfter(now);
     }
+
 }

@@ -18,12 +18,12 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Closes a billing month into one immutable statement per department, in one transaction: the month's row is
- * locked exclusively (charges in flight finish first; later ones go to the next month as adjustments); the lines
- * are the month's {@code charge_rollup} rows, kept with every charge — per model, agent and energy source for usage,
- * the idle share per energy source, per month of service, model, agent and source for adjustments — and each
- * statement's totals are the
- * half-even rounded sums of its lines.
+ * Closes a billing month into one immutable statement per department, in one transaction:
+ * the month's row is locked exclusively (charges in flight finish first; later ones go to
+ * the next month as adjustments); the lines are the month's {@code charge_rollup} rows,
+ * kept with every charge — per model, agent and energy source for usage, the idle share
+ * per energy source, per month of service, model, agent and source for adjustments — and
+ * each statement's totals are the half-even rounded sums of its lines.
  */
 @Service
 public class PeriodClose {
@@ -37,7 +37,9 @@ public class PeriodClose {
     }
 
     private final JdbcTemplate jdbc;
+
     private final BillingPeriods periods;
+
     private final Clock clock;
 
     PeriodClose(JdbcTemplate jdbc, BillingPeriods periods, Clock clock) {
@@ -50,16 +52,19 @@ public class PeriodClose {
     public Closed close(YearMonth period) {
         Instant now = clock.instant();
         if (periods.end(period).isAfter(now)) {
-            throw ApiProblemException.unprocessable("period_not_over", period + " has not ended yet in the billing time zone");
+            throw ApiProblemException.unprocessable("period_not_over",
+                    period + " has not ended yet in the billing time zone");
         }
         String month = period.toString();
         jdbc.update("INSERT INTO billing_period (period) VALUES (?) ON CONFLICT (period) DO NOTHING", month);
-        String status = jdbc.queryForObject("SELECT status FROM billing_period WHERE period = ? FOR UPDATE", String.class,
-                month);
+        String status = jdbc.queryForObject("SELECT status FROM billing_period WHERE period = ? FOR UPDATE",
+                String.class, month);
         if ("CLOSED".equals(status)) {
-            throw ApiProblemException.conflict("period_closed", period + " is already closed; its statements never change");
+            throw ApiProblemException.conflict("period_closed",
+                    period + " is already closed; its statements never change");
         }
-        // the lines are the month's charge rollup, kept with every charge: no pass over the charges themselves
+        // the lines are the month's charge rollup, kept with every charge: no pass over
+        // the charges themselves
         List<Total> totals = jdbc.query("""
                 SELECT department_id, sum(charge), sum(cost) FROM charge_rollup WHERE period = ?
                 GROUP BY department_id ORDER BY department_id""",
@@ -72,9 +77,9 @@ public class PeriodClose {
                     INSERT INTO statement (id, department_id, period, currency, cost_centre_code, department_name,
                         monthly_budget, total_charge, total_cost, closed_at)
                     SELECT ?, ?, ?, ?, d.cost_centre_code, d.name, d.monthly_budget, ?, ?, ?
-                    FROM (SELECT 1) one LEFT JOIN department d ON d.id = ?""",
-                    UUID.randomUUID(), total.department(), month, periods.currency(), charge,
-                    periods.round(total.cost()), Timestamp.from(now), total.department());
+                    FROM (SELECT 1) one LEFT JOIN department d ON d.id = ?""", UUID.randomUUID(), total.department(),
+                    month, periods.currency(), charge, periods.round(total.cost()), Timestamp.from(now),
+                    total.department());
         }
         jdbc.update("""
                 INSERT INTO statement_line (statement_id, line_no, kind, service_period, model, agent_id, energy_source,
@@ -93,4 +98,5 @@ public class PeriodClose {
         log.info("Closed {}: {} statements, {} {} charged", month, totals.size(), grandTotal, periods.currency());
         return new Closed(month, totals.size(), grandTotal, now);
     }
+
 }

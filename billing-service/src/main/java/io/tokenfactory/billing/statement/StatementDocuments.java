@@ -25,14 +25,15 @@ import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
 import org.springframework.stereotype.Component;
 
 /**
- * A statement as finance reads it: CSV (one row per line, RFC 4180, spreadsheet-safe), PDF (A4, the lines and the
- * totals, budget beside actual), and the month's general-ledger journal (debit each department's cost centre,
- * credit the platform's).
+ * A statement as finance reads it: CSV (one row per line, RFC 4180, spreadsheet-safe),
+ * PDF (A4, the lines and the totals, budget beside actual), and the month's
+ * general-ledger journal (debit each department's cost centre, credit the platform's).
  */
 @Component
 public class StatementDocuments {
 
     private static final String ROW = "%3d %-10s %-7s %-22s %10d %10d %10.4f %-23s %12s";
+
     private static final String HEADER = "%3s %-10s %-7s %-22s %10s %10s %10s %-23s %12s";
 
     private final String platformCostCentre;
@@ -44,8 +45,8 @@ public class StatementDocuments {
     public String csv(Statement statement) {
         Csv csv = new Csv();
         csv.row(List.of("line", "kind", "service_period", "model", "agent", "energy_source", "energy", "requests",
-                "prompt_tokens", "completion_tokens", "embedding_tokens", "direct_kwh", "idle_kwh", "overhead_kwh", "cost",
-                "charge"));
+                "prompt_tokens", "completion_tokens", "embedding_tokens", "direct_kwh", "idle_kwh", "overhead_kwh",
+                "cost", "charge"));
         for (Line line : statement.lines()) {
             csv.row(Arrays.asList(line.lineNo(), line.kind(), line.servicePeriod(), line.model(), line.agentId(),
                     line.energySource(), line.energyLabel(), line.requests(), line.promptTokens(),
@@ -66,12 +67,13 @@ public class StatementDocuments {
             if (s.totalCharge().signum() == 0) {
                 continue;
             }
-            String description = "AI platform chargeback " + s.period() + " " + (s.departmentName() == null ? s.departmentId()
-                    : s.departmentName());
-            csv.row(Arrays.asList(s.period(), s.id(), "AI-CHARGEBACK", s.costCentreCode() == null
-                    ? s.departmentId().toString() : s.costCentreCode(), s.totalCharge(), null, s.currency(), description));
-            csv.row(Arrays.asList(s.period(), s.id(), "AI-CHARGEBACK", platformCostCentre, null,
-                    s.totalCharge(), s.currency(), description));
+            String description = "AI platform chargeback " + s.period() + " "
+                    + (s.departmentName() == null ? s.departmentId() : s.departmentName());
+            csv.row(Arrays.asList(s.period(), s.id(), "AI-CHARGEBACK",
+                    s.costCentreCode() == null ? s.departmentId().toString() : s.costCentreCode(), s.totalCharge(),
+                    null, s.currency(), description));
+            csv.row(Arrays.asList(s.period(), s.id(), "AI-CHARGEBACK", platformCostCentre, null, s.totalCharge(),
+                    s.currency(), description));
         }
         return csv.toString();
     }
@@ -101,20 +103,21 @@ public class StatementDocuments {
                     y = text(content, bold, 14, 50, y, "Token Factory - chargeback statement " + summary.period());
                     y = text(content, regular, 10, 50, y - 6, "Department: " + nullToDash(summary.departmentName())
                             + "   Cost centre: " + nullToDash(summary.costCentreCode()));
-                    y = text(content, regular, 10, 50, y, "Statement " + summary.id() + "   closed " + summary.closedAt()
-                            + "   page " + (page + 1) + " of " + pages);
+                    y = text(content, regular, 10, 50, y, "Statement " + summary.id() + "   closed "
+                            + summary.closedAt() + "   page " + (page + 1) + " of " + pages);
                     y = text(content, monoBold, 7, 50, y - 8, String.format(Locale.ROOT, HEADER, "#", "Kind", "Month",
                             "Model", "In tokens", "Out tokens", "kWh", "Energy", "Charge " + summary.currency()));
                     for (String row : rows.subList(page * perPage, Math.min(rows.size(), (page + 1) * perPage))) {
                         y = text(content, mono, 7, 50, y, row);
                     }
                     if (page == pages - 1) {
-                        y = text(content, bold, 10, 50, y - 10, "Total charge: " + summary.totalCharge().toPlainString()
-                                + " " + summary.currency() + "   Platform cost: " + summary.totalCost().toPlainString());
+                        y = text(content, bold, 10, 50, y - 10,
+                                "Total charge: " + summary.totalCharge().toPlainString() + " " + summary.currency()
+                                        + "   Platform cost: " + summary.totalCost().toPlainString());
                         String budget = summary.monthlyBudget() == null ? "no budget"
                                 : summary.monthlyBudget().setScale(2, RoundingMode.HALF_EVEN).toPlainString() + " "
-                                        + summary.currency() + " (" + percentOf(summary.totalCharge(), summary.monthlyBudget())
-                                        + " used)";
+                                        + summary.currency() + " ("
+                                        + percentOf(summary.totalCharge(), summary.monthlyBudget()) + " used)";
                         y = text(content, regular, 10, 50, y, "Budget: " + budget
                                 + "   Amounts are rounded half-even to the currency's minor unit on totals only.");
                         y = text(content, regular, 8, 50, y - 4, "Energy: 'measured' kWh were read from the named "
@@ -126,7 +129,8 @@ public class StatementDocuments {
             }
             document.save(out);
             return out.toByteArray();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException("could not render the statement as PDF", e);
         }
     }
@@ -136,15 +140,20 @@ public class StatementDocuments {
         content.beginText();
         content.setFont(font, size);
         content.newLineAtOffset(x, y);
-        // the standard fonts know WinAnsi only: anything else (a model's name in another script) becomes '?'
+        // the standard fonts know WinAnsi only: anything else (a model's name in another
+        // script) becomes '?'
         content.showText(text.replaceAll("[^\\x20-\\x7E]", "?"));
         content.endText();
         return y - size * 1.5f;
     }
 
-    /** How much of the budget the charge used, to a tenth of a percent; "-" for a budget of 0. */
+    /**
+     * How much of the budget the charge used, to a tenth of a percent; "-" for a budget
+     * of 0.
+     */
     static String percentOf(BigDecimal spent, BigDecimal budget) {
-        return budget.signum() == 0 ? "-" : spent.multiply(BigDecimal.valueOf(100)).divide(budget, 1, RoundingMode.HALF_EVEN) + " %";
+        return budget.signum() == 0 ? "-"
+                : spent.multiply(BigDecimal.valueOf(100)).divide(budget, 1, RoundingMode.HALF_EVEN) + " %";
     }
 
     /** Text cut to a column's width, its last character '~' when cut. */
@@ -155,4 +164,5 @@ public class StatementDocuments {
     private static String nullToDash(String text) {
         return text == null ? "-" : text;
     }
+
 }

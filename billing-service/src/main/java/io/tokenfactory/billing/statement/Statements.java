@@ -17,7 +17,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Reads closed statements: the list for a month, one statement with its lines, and the month's journal. */
+/**
+ * Reads closed statements: the list for a month, one statement with its lines, and the
+ * month's journal.
+ */
 @Service
 public class Statements {
 
@@ -26,9 +29,11 @@ public class Statements {
     }
 
     /**
-     * @param energySource where the line's kWh came from ({@code DCGM}, {@code ESTIMATED}, {@code NONE}, …); null on
-     *                     statements closed before sources were kept
-     * @param energyLabel  the same as statements print it: {@code measured (DCGM)}, {@code estimated}, …
+     * @param energySource where the line's kWh came from ({@code DCGM},
+     * {@code ESTIMATED}, {@code NONE}, …); null on statements closed before sources were
+     * kept
+     * @param energyLabel the same as statements print it: {@code measured (DCGM)},
+     * {@code estimated}, …
      */
     public record Line(int lineNo, String kind, String servicePeriod, String model, UUID agentId, String energySource,
             String energyLabel, long requests, long promptTokens, long completionTokens, long embeddingTokens,
@@ -42,7 +47,8 @@ public class Statements {
         }
         try {
             return EnergySource.valueOf(energySource).label();
-        } catch (IllegalArgumentException unknown) {
+        }
+        catch (IllegalArgumentException unknown) {
             return energySource.toLowerCase(java.util.Locale.ROOT);
         }
     }
@@ -60,14 +66,16 @@ public class Statements {
         this.jdbc = jdbc;
     }
 
-    /** @param department null: every department */
+    /**
+     * @param department null: every department
+     */
     @Transactional(readOnly = true)
     public List<Summary> list(YearMonth period, UUID department) {
         return jdbc.query(SUMMARY + """
                  WHERE (?::text IS NULL OR period = ?) AND (?::uuid IS NULL OR department_id = ?)
-                ORDER BY period DESC, department_name, department_id LIMIT 10000""",
-                (row, i) -> summary(row), period == null ? null : period.toString(),
-                period == null ? null : period.toString(), department, department);
+                ORDER BY period DESC, department_name, department_id LIMIT 10000""", (row, i) -> summary(row),
+                period == null ? null : period.toString(), period == null ? null : period.toString(), department,
+                department);
     }
 
     @Transactional(readOnly = true)
@@ -83,16 +91,19 @@ public class Statements {
                 (row, i) -> new Line(row.getInt(1), row.getString(2), row.getString(3), row.getString(4),
                         row.getObject(5, UUID.class), row.getString(6), label(row.getString(6)), row.getLong(7),
                         row.getLong(8), row.getLong(9), row.getLong(10), row.getBigDecimal(11), row.getBigDecimal(12),
-                        row.getBigDecimal(13), row.getBigDecimal(14), row.getBigDecimal(15)), id);
+                        row.getBigDecimal(13), row.getBigDecimal(14), row.getBigDecimal(15)),
+                id);
         return new Statement(found.get(0), lines);
     }
 
-    /** Totals are shown in the currency's minor unit, as they were rounded at the close. */
+    /**
+     * Totals are shown in the currency's minor unit, as they were rounded at the close.
+     */
     private static Summary summary(ResultSet row) throws SQLException {
         return new Summary(row.getObject(1, UUID.class), row.getObject(2, UUID.class), row.getString(3),
                 row.getString(4), row.getString(5), row.getString(6), row.getBigDecimal(7),
-                inMinorUnit(row.getBigDecimal(8), row.getString(6)), inMinorUnit(row.getBigDecimal(9), row.getString(6)),
-                row.getTimestamp(10).toInstant());
+                inMinorUnit(row.getBigDecimal(8), row.getString(6)),
+                inMinorUnit(row.getBigDecimal(9), row.getString(6)), row.getTimestamp(10).toInstant());
     }
 
     /** In the statement's own currency, whatever the service's currency is today. */
@@ -100,4 +111,5 @@ public class Statements {
         return amount.setScale(Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits()),
                 RoundingMode.HALF_EVEN);
     }
+
 }

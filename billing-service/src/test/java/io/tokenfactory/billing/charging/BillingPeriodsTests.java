@@ -10,7 +10,10 @@ import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
 
-/** Months are calendar months in the billing time zone; money is rounded half-even to the currency's minor unit. */
+/**
+ * Months are calendar months in the billing time zone; money is rounded half-even to the
+ * currency's minor unit.
+ */
 class BillingPeriodsTests {
 
     private final BillingPeriods berlin = periods("EUR", "Europe/Berlin", Clock.systemUTC());
@@ -27,7 +30,8 @@ class BillingPeriodsTests {
 
     @Test
     void aMonthEndsWhereTheNextStartsEvenWhenTheClocksChangeWithinIt() {
-        // March 2026 starts in winter time (UTC+1) and ends in summer time (UTC+2): 743 hours, not 744
+        // March 2026 starts in winter time (UTC+1) and ends in summer time (UTC+2): 743
+        // hours, not 744
         assertThat(berlin.start(YearMonth.of(2026, 3))).isEqualTo(Instant.parse("2026-02-28T23:00:00Z"));
         assertThat(berlin.end(YearMonth.of(2026, 3))).isEqualTo(Instant.parse("2026-03-31T22:00:00Z"));
         assertThat(berlin.end(YearMonth.of(2026, 12))).isEqualTo(berlin.start(YearMonth.of(2027, 1)));
@@ -66,4 +70,5 @@ class BillingPeriodsTests {
     static BillingPeriods periods(String currency, String zone, Clock clock) {
         return ChargingFixtures.periods(currency, zone, clock);
     }
+
 }

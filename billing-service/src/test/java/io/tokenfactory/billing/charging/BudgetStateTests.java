@@ -11,14 +11,17 @@ import io.tokenfactory.contracts.BudgetState;
 
 import org.junit.jupiter.api.Test;
 
-/** A month's spend against the budget: EXCEEDED at the budget, WARNING from the soft threshold on, OK below. */
+/**
+ * A month's spend against the budget: EXCEEDED at the budget, WARNING from the soft
+ * threshold on, OK below.
+ */
 class BudgetStateTests {
 
     @Test
     void withoutABudgetAnySpendIsOk() {
         assertThat(SpendLedger.stateOf(new BigDecimal("1E9"), Optional.empty())).isEqualTo(BudgetState.OK);
         assertThat(SpendLedger.stateOf(new BigDecimal("1E9"), Optional.of(BudgetPolicy.NONE)))
-                .isEqualTo(BudgetState.OK);
+            .isEqualTo(BudgetState.OK);
     }
 
     @Test
@@ -64,4 +67,5 @@ class BudgetStateTests {
         return Optional.of(new BudgetPolicy(new BigDecimal(monthly), softAlertPercent, true, PricingMode.LIST_PRICE,
                 BigDecimal.ZERO));
     }
+
 }

@@ -13,4 +13,5 @@ public final class ChargingFixtures {
     public static BillingPeriods periods(String currency, String billingTimeZone, Clock clock) {
         return new BillingPeriods(BillingFixtures.properties(currency, billingTimeZone), clock);
     }
+
 }

@@ -44,19 +44,22 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Metered usage priced exactly once, at the prices in force when it happened, into the right billing month, with
- * each budget crossing announced exactly once. Runs on RabbitMQ, and again on Kafka (the {@code kafka-event-flow}
- * execution).
+ * Metered usage priced exactly once, at the prices in force when it happened, into the
+ * right billing month, with each budget crossing announced exactly once. Runs on
+ * RabbitMQ, and again on Kafka (the {@code kafka-event-flow} execution).
  */
 @ServiceIntegrationTest
 class ChargingIntegrationTests {
 
     @LocalServerPort
     int port;
+
     @Autowired
     StreamBridge streamBridge;
+
     @Autowired
     JdbcTemplate jdbc;
+
     @Autowired
     JsonMapper json;
 
@@ -84,30 +87,37 @@ class ChargingIntegrationTests {
         sentinel(model);
 
         assertThat(charged(department)).isEqualTo(3);
-        // the priced sum, worked out here independently: list price per million, energy at 0.25 per kWh
+        // the priced sum, worked out here independently: list price per million, energy
+        // at 0.25 per kWh
         BigDecimal expectedCharge = BigDecimal.ZERO;
         BigDecimal expectedCost = BigDecimal.ZERO;
         for (UsageMetered.Item item : items) {
-            expectedCharge = expectedCharge.add(new BigDecimal("0.50").multiply(BigDecimal.valueOf(item.usage().promptTokens()))
+            expectedCharge = expectedCharge
+                .add(new BigDecimal("0.50").multiply(BigDecimal.valueOf(item.usage().promptTokens()))
                     .add(new BigDecimal("1.50").multiply(BigDecimal.valueOf(item.usage().completionTokens())))
                     .divide(BigDecimal.valueOf(1_000_000)));
-            expectedCost = expectedCost.add(item.directEnergyJoules().add(item.facilityOverheadJoules())
-                    .multiply(BillingFixtures.TARIFF).divide(BigDecimal.valueOf(3_600_000), 12, java.math.RoundingMode.HALF_EVEN));
+            expectedCost = expectedCost.add(item.directEnergyJoules()
+                .add(item.facilityOverheadJoules())
+                .multiply(BillingFixtures.TARIFF)
+                .divide(BigDecimal.valueOf(3_600_000), 12, java.math.RoundingMode.HALF_EVEN));
         }
         BigDecimal charge = expectedCharge;
         await().atMost(Duration.ofSeconds(10)).until(() -> spend(department, "charge").compareTo(charge) == 0);
         assertThat(spend(department, "charge")).isEqualByComparingTo(expectedCharge);
         assertThat(spend(department, "cost")).isEqualByComparingTo(expectedCost);
         assertThat(jdbc.queryForObject("SELECT sum(charge) FROM usage_charge WHERE department_id = ?", BigDecimal.class,
-                department)).isEqualByComparingTo(expectedCharge);
+                department))
+            .isEqualByComparingTo(expectedCharge);
     }
 
     @Test
     void aRateChangeAppliesFromItsEffectiveDateOnlyAndMayNotRepriceChargedUsage() {
         String model = BillingFixtures.model(admin, "GENERATION", "1", "0", "0");
         Instant change = Instant.now().minus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
-        assertThat(admin.post("/api/billing/rate-cards", Map.of("model", model, "effectiveFrom", change.toString(),
-                "promptPerMillion", "2", "completionPerMillion", "0")).getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(admin
+            .post("/api/billing/rate-cards", Map.of("model", model, "effectiveFrom", change.toString(),
+                    "promptPerMillion", "2", "completionPerMillion", "0"))
+            .getStatusCode()).isEqualTo(HttpStatus.CREATED);
         UUID department = BillingFixtures.department(admin, Map.of());
         UsageMetered.Item before = item(department, model, change.minusMillis(1), 1_000_000, 0, "0", "0");
         UsageMetered.Item after = item(department, model, change, 1_000_000, 0, "0", "0");
@@ -117,9 +127,9 @@ class ChargingIntegrationTests {
         await().atMost(Duration.ofSeconds(20)).until(() -> charged(department) == 2);
         assertThat(chargeOf(before)).isEqualByComparingTo("1");
         assertThat(chargeOf(after)).isEqualByComparingTo("2");
-        ResponseEntity<JsonNode> backdated = admin.post("/api/billing/rate-cards", Map.of("model", model,
-                "effectiveFrom", change.minus(2, ChronoUnit.DAYS).toString(), "promptPerMillion", "9",
-                "completionPerMillion", "9"));
+        ResponseEntity<JsonNode> backdated = admin.post("/api/billing/rate-cards",
+                Map.of("model", model, "effectiveFrom", change.minus(2, ChronoUnit.DAYS).toString(), "promptPerMillion",
+                        "9", "completionPerMillion", "9"));
         assertThat(backdated.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
         assertThat(backdated.getBody().get("code").asString()).isEqualTo("reprices_the_past");
         assertThat(chargeOf(before)).isEqualByComparingTo("1");
@@ -144,10 +154,11 @@ class ChargingIntegrationTests {
     @Test
     void announcesEachBudgetCrossingExactlyOnceAndOkWhenANewMonthStarts() {
         String model = BillingFixtures.model(admin, "GENERATION", "0.50", "1.50", "0");
-        UUID department = BillingFixtures.department(admin, Map.of("monthlyBudget", "0.012", "softAlertPercent", 50,
-                "hardCap", true));
+        UUID department = BillingFixtures.department(admin,
+                Map.of("monthlyBudget", "0.012", "softAlertPercent", 50, "hardCap", true));
         Instant now = Instant.now().minus(1, ChronoUnit.MINUTES);
-        // each record is 0.005: OK, then WARNING at 0.010 (≥ 50 % of 0.012), then EXCEEDED at 0.015
+        // each record is 0.005: OK, then WARNING at 0.010 (≥ 50 % of 0.012), then
+        // EXCEEDED at 0.015
         List<UsageMetered> batches = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             batches.add(metered(department, List.of(item(department, model, now, 1000, 3000, "0", "0"))));
@@ -162,27 +173,35 @@ class ChargingIntegrationTests {
         sentinel(model);
 
         List<BudgetStatusChanged> announced = budgetEvents(department, 2);
-        assertThat(announced).extracting(BudgetStatusChanged::state).containsExactly(
-                io.tokenfactory.contracts.BudgetState.WARNING, io.tokenfactory.contracts.BudgetState.EXCEEDED);
+        assertThat(announced).extracting(BudgetStatusChanged::state)
+            .containsExactly(io.tokenfactory.contracts.BudgetState.WARNING,
+                    io.tokenfactory.contracts.BudgetState.EXCEEDED);
         assertThat(announced.get(1).spent()).isEqualByComparingTo("0.02");
         assertThat(announced.get(1).hardCap()).isTrue();
         assertThat(publications(department)).isEqualTo(2);
         assertThat(spend(department, "charge")).isEqualByComparingTo("0.015");
 
-        // a department that ended last month over budget (late usage of last month is recorded, not announced: the
-        // gateway acts on the latest report) is announced OK with its first usage of this month
+        // a department that ended last month over budget (late usage of last month is
+        // recorded, not announced: the
+        // gateway acts on the latest report) is announced OK with its first usage of this
+        // month
         UUID overLastMonth = BillingFixtures.department(admin, Map.of("monthlyBudget", "0.001"));
-        Instant lastMonth = YearMonth.now(ZoneOffset.UTC).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant()
-                .minus(2, ChronoUnit.DAYS);
-        publish("tokenfactory.usage-metered", metered(overLastMonth,
-                List.of(item(overLastMonth, model, lastMonth, 1000, 3000, "0", "0"))));
+        Instant lastMonth = YearMonth.now(ZoneOffset.UTC)
+            .atDay(1)
+            .atStartOfDay(ZoneOffset.UTC)
+            .toInstant()
+            .minus(2, ChronoUnit.DAYS);
+        publish("tokenfactory.usage-metered",
+                metered(overLastMonth, List.of(item(overLastMonth, model, lastMonth, 1000, 3000, "0", "0"))));
         await().atMost(Duration.ofSeconds(20)).until(() -> charged(overLastMonth) == 1);
-        publish("tokenfactory.usage-metered", metered(overLastMonth,
-                List.of(item(overLastMonth, model, now, 1, 0, "0", "0"))));
+        publish("tokenfactory.usage-metered",
+                metered(overLastMonth, List.of(item(overLastMonth, model, now, 1, 0, "0", "0"))));
         assertThat(budgetEvents(overLastMonth, 1)).extracting(event -> event.state() + " " + event.period())
-                .containsExactly("OK " + YearMonth.now(ZoneOffset.UTC));
-        assertThat(jdbc.queryForObject("SELECT budget_state FROM department_spend WHERE department_id = ? AND period = ?",
-                String.class, overLastMonth, YearMonth.now(ZoneOffset.UTC).minusMonths(1).toString())).isEqualTo("EXCEEDED");
+            .containsExactly("OK " + YearMonth.now(ZoneOffset.UTC));
+        assertThat(
+                jdbc.queryForObject("SELECT budget_state FROM department_spend WHERE department_id = ? AND period = ?",
+                        String.class, overLastMonth, YearMonth.now(ZoneOffset.UTC).minusMonths(1).toString()))
+            .isEqualTo("EXCEEDED");
     }
 
     @Test
@@ -195,12 +214,15 @@ class ChargingIntegrationTests {
         String name = admin.get("/api/billing/departments/" + department).getBody().get("name").asString();
         String code = admin.get("/api/billing/departments/" + department).getBody().get("costCentreCode").asString();
 
-        // blocked, and with a hard cap no further usage would come to re-evaluate it: the budget change must
-        assertThat(admin.put("/api/billing/departments/" + department, Map.of("name", name, "costCentreCode", code,
-                "monthlyBudget", "100", "hardCap", true)).getStatusCode()).isEqualTo(HttpStatus.OK);
+        // blocked, and with a hard cap no further usage would come to re-evaluate it: the
+        // budget change must
+        assertThat(admin
+            .put("/api/billing/departments/" + department,
+                    Map.of("name", name, "costCentreCode", code, "monthlyBudget", "100", "hardCap", true))
+            .getStatusCode()).isEqualTo(HttpStatus.OK);
 
-        assertThat(budgetEvents(department, 2)).extracting(BudgetStatusChanged::state).containsExactly(
-                io.tokenfactory.contracts.BudgetState.EXCEEDED, io.tokenfactory.contracts.BudgetState.OK);
+        assertThat(budgetEvents(department, 2)).extracting(BudgetStatusChanged::state)
+            .containsExactly(io.tokenfactory.contracts.BudgetState.EXCEEDED, io.tokenfactory.contracts.BudgetState.OK);
     }
 
     @Test
@@ -210,15 +232,19 @@ class ChargingIntegrationTests {
         // 1 kWh idle + 0.25 kWh overhead at 0.25 = 0.3125 cost, + 20 % = 0.375
         publish("tokenfactory.idle-energy-allocated", new IdleEnergyAllocated(UUID.randomUUID(), Instant.now(),
                 department, hour, new BigDecimal("3600000"), new BigDecimal("900000"), 1, List.of()));
-        await().atMost(Duration.ofSeconds(20)).until(() -> spend(department, "charge").compareTo(new BigDecimal("0.375")) == 0);
+        await().atMost(Duration.ofSeconds(20))
+            .until(() -> spend(department, "charge").compareTo(new BigDecimal("0.375")) == 0);
         // the correction doubles it; the first revision arriving again changes nothing
         publish("tokenfactory.idle-energy-allocated", new IdleEnergyAllocated(UUID.randomUUID(), Instant.now(),
                 department, hour, new BigDecimal("7200000"), new BigDecimal("1800000"), 2, List.of()));
         publish("tokenfactory.idle-energy-allocated", new IdleEnergyAllocated(UUID.randomUUID(), Instant.now(),
                 department, hour, new BigDecimal("3600000"), new BigDecimal("900000"), 1, List.of()));
-        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM idle_charge WHERE department_id = ? AND revision = 2", Long.class, department) == 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> spend(department, "charge").compareTo(new BigDecimal("0.75")) == 0);
+        await().atMost(Duration.ofSeconds(20))
+            .until(() -> jdbc.queryForObject(
+                    "SELECT count(*) FROM idle_charge WHERE department_id = ? AND revision = 2", Long.class,
+                    department) == 1);
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> spend(department, "charge").compareTo(new BigDecimal("0.75")) == 0);
         assertThat(spend(department, "cost")).isEqualByComparingTo("0.625");
     }
 
@@ -230,8 +256,9 @@ class ChargingIntegrationTests {
                 List.of(item(department, model, Instant.now().minusSeconds(30), 1234, 0, "0", "0"))));
         await().atMost(Duration.ofSeconds(20)).until(() -> charged(department) == 1);
 
-        ResponseEntity<JsonNode> own = HttpTestClient.onPort(port).withToken(TestTokens.department(department, "usage:read"))
-                .get("/api/billing/departments/" + department + "/spend");
+        ResponseEntity<JsonNode> own = HttpTestClient.onPort(port)
+            .withToken(TestTokens.department(department, "usage:read"))
+            .get("/api/billing/departments/" + department + "/spend");
         assertThat(own.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(own.getBody().get("charge").decimalValue()).isEqualByComparingTo("1.23");
         assertThat(own.getBody().get("currency").asString()).isEqualTo("EUR");
@@ -240,11 +267,11 @@ class ChargingIntegrationTests {
         assertThat(own.getBody().get("state").asString()).isEqualTo("OK");
 
         ResponseEntity<JsonNode> other = HttpTestClient.onPort(port)
-                .withToken(TestTokens.department(UUID.randomUUID(), "usage:read"))
-                .get("/api/billing/departments/" + department + "/spend");
+            .withToken(TestTokens.department(UUID.randomUUID(), "usage:read"))
+            .get("/api/billing/departments/" + department + "/spend");
         assertThat(other.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(admin.get("/api/billing/departments/" + department + "/spend?period=November").getStatusCode())
-                .isEqualTo(HttpStatus.BAD_REQUEST);
+            .isEqualTo(HttpStatus.BAD_REQUEST);
     }
 
     @Test
@@ -255,38 +282,41 @@ class ChargingIntegrationTests {
         UUID department = BillingFixtures.department(admin, Map.of());
         UsageMetered negative = metered(department, List.of(item(department, model, Instant.now(), -5, 10, "1", "0")));
         publish("tokenfactory.usage-metered", negative);
-        // a model without a rate card: charged at 0 it could never be repriced, so it is parked until a card exists
+        // a model without a rate card: charged at 0 it could never be repriced, so it is
+        // parked until a card exists
         String unpriced = "unpriced-" + UUID.randomUUID();
         admin.post("/api/billing/models", Map.of("name", unpriced, "task", "GENERATION"));
-        publish("tokenfactory.usage-metered", metered(department, List.of(item(department, unpriced, Instant.now(), 5,
-                10, "1", "0"))));
+        publish("tokenfactory.usage-metered",
+                metered(department, List.of(item(department, unpriced, Instant.now(), 5, 10, "1", "0"))));
 
         List<String> reasons = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            deadLetters.next().filter(dead -> dead.text().contains(department.toString()))
-                    .ifPresent(dead -> reasons.add(dead.headers().get("x-exception-stacktrace")));
+            deadLetters.next()
+                .filter(dead -> dead.text().contains(department.toString()))
+                .ifPresent(dead -> reasons.add(dead.headers().get("x-exception-stacktrace")));
             return reasons.size() == 2;
         });
         deadLetters.close();
         assertThat(reasons).anyMatch(reason -> reason.contains("negative or impossible tokens"))
-                .anyMatch(reason -> reason.contains("no rate card for model '" + unpriced + "'"));
+            .anyMatch(reason -> reason.contains("no rate card for model '" + unpriced + "'"));
         assertThat(charged(department)).isZero();
     }
 
     /**
-     * Waits until everything published before has been handled. RabbitMQ: publishes one more charge, for a
-     * department of its own, and waits for it — the consumer takes the queue in order. Kafka: waits until billing's
-     * group has committed the whole topic — its partitions are not ordered among themselves.
+     * Waits until everything published before has been handled. RabbitMQ: publishes one
+     * more charge, for a department of its own, and waits for it — the consumer takes the
+     * queue in order. Kafka: waits until billing's group has committed the whole topic —
+     * its partitions are not ordered among themselves.
      */
     private void sentinel(String model) {
         if (TestKafka.enabled()) {
             await().atMost(Duration.ofSeconds(20))
-                    .until(() -> TestEventBroker.kafkaGroupCaughtUp("tokenfactory.usage-metered", "billing-service"));
+                .until(() -> TestEventBroker.kafkaGroupCaughtUp("tokenfactory.usage-metered", "billing-service"));
             return;
         }
         UUID department = UUID.randomUUID();
-        publish("tokenfactory.usage-metered", metered(department, List.of(item(department, model, Instant.now(), 1, 1,
-                "0", "0"))));
+        publish("tokenfactory.usage-metered",
+                metered(department, List.of(item(department, model, Instant.now(), 1, 1, "0", "0"))));
         await().atMost(Duration.ofSeconds(20)).until(() -> charged(department) == 1);
     }
 
@@ -295,8 +325,9 @@ class ChargingIntegrationTests {
     }
 
     private void publish(String destination, TokenFactoryEvent event) {
-        assertThat(streamBridge.send(destination, CloudEventMessages.toMessage(event, "urn:tokenfactory:metering-service")))
-                .isTrue();
+        assertThat(streamBridge.send(destination,
+                CloudEventMessages.toMessage(event, "urn:tokenfactory:metering-service")))
+            .isTrue();
     }
 
     private long charged(UUID department) {
@@ -304,7 +335,8 @@ class ChargingIntegrationTests {
     }
 
     private BigDecimal spend(UUID department, String column) {
-        return jdbc.queryForObject("SELECT COALESCE(sum(" + column + "), 0) FROM department_spend WHERE department_id = ?",
+        return jdbc.queryForObject(
+                "SELECT COALESCE(sum(" + column + "), 0) FROM department_spend WHERE department_id = ?",
                 BigDecimal.class, department);
     }
 
@@ -319,21 +351,27 @@ class ChargingIntegrationTests {
     }
 
     private long publications(UUID department) {
-        return jdbc.queryForObject("SELECT (SELECT count(*) FROM event_publication WHERE serialized_event LIKE ?) "
-                + "+ (SELECT count(*) FROM event_publication_archive WHERE serialized_event LIKE ?)", Long.class,
-                "%" + department + "%", "%" + department + "%");
+        return jdbc.queryForObject(
+                "SELECT (SELECT count(*) FROM event_publication WHERE serialized_event LIKE ?) "
+                        + "+ (SELECT count(*) FROM event_publication_archive WHERE serialized_event LIKE ?)",
+                Long.class, "%" + department + "%", "%" + department + "%");
     }
 
-    /** Drains the gateway's budget queue and keeps this department's reports, in order. */
+    /**
+     * Drains the gateway's budget queue and keeps this department's reports, in order.
+     */
     private List<BudgetStatusChanged> budgetEvents(UUID department, int expected) {
         List<BudgetStatusChanged> events = new ArrayList<>();
         try (MessageReader budgetReports = TestEventBroker.messages("tokenfactory.budget-status-changed", "gateway")) {
             await().atMost(Duration.ofSeconds(30)).until(() -> {
-                budgetReports.next().map(message -> json.readValue(message.body(), BudgetStatusChanged.class))
-                        .filter(event -> event.departmentId().equals(department)).ifPresent(events::add);
+                budgetReports.next()
+                    .map(message -> json.readValue(message.body(), BudgetStatusChanged.class))
+                    .filter(event -> event.departmentId().equals(department))
+                    .ifPresent(events::add);
                 return events.size() >= expected;
             });
         }
         return events;
     }
+
 }

@@ -9,7 +9,10 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-/** Small rules of charging: what may be stored, how rollup rows are kinded, which month a charge may be billed in. */
+/**
+ * Small rules of charging: what may be stored, how rollup rows are kinded, which month a
+ * charge may be billed in.
+ */
 class ChargingRulesTests {
 
     private static final UUID DEPARTMENT = UUID.randomUUID();
@@ -49,8 +52,8 @@ class ChargingRulesTests {
         assertThat(key(march, march, true).kind()).isEqualTo(ChargeRollup.Kind.IDLE);
         assertThat(key(april, march, false).kind()).isEqualTo(ChargeRollup.Kind.ADJUSTMENT);
         assertThat(key(april, march, true).kind()).isEqualTo(ChargeRollup.Kind.ADJUSTMENT);
-        assertThat(key(april, march, true)).isEqualTo(new ChargeRollup.Key(DEPARTMENT, april, march,
-                ChargeRollup.Kind.ADJUSTMENT, "m", null, "RAPL"));
+        assertThat(key(april, march, true))
+            .isEqualTo(new ChargeRollup.Key(DEPARTMENT, april, march, ChargeRollup.Kind.ADJUSTMENT, "m", null, "RAPL"));
     }
 
     @Test
@@ -64,15 +67,17 @@ class ChargingRulesTests {
     @Test
     void aChargeForTheLatestClosedMonthOrAnyBeforeItGoesToTheMonthAfterIt() {
         assertThat(OpenPeriods.firstCandidate(YearMonth.of(2026, 3), YearMonth.of(2026, 3)))
-                .isEqualTo(YearMonth.of(2026, 4));
-        // a month before the latest closed one counts as closed even if it never had a row of its own
+            .isEqualTo(YearMonth.of(2026, 4));
+        // a month before the latest closed one counts as closed even if it never had a
+        // row of its own
         assertThat(OpenPeriods.firstCandidate(YearMonth.of(2025, 11), YearMonth.of(2026, 3)))
-                .isEqualTo(YearMonth.of(2026, 4));
+            .isEqualTo(YearMonth.of(2026, 4));
         assertThat(OpenPeriods.firstCandidate(YearMonth.of(2026, 12), YearMonth.of(2026, 12)))
-                .isEqualTo(YearMonth.of(2027, 1));
+            .isEqualTo(YearMonth.of(2027, 1));
     }
 
     private static ChargeRollup.Key key(YearMonth billed, YearMonth used, boolean idle) {
         return ChargeRollup.Key.of(DEPARTMENT, billed, used, idle, "m", null, "RAPL");
     }
+
 }

@@ -13,8 +13,9 @@ import io.tokenfactory.support.problem.ApiProblemException;
 import org.junit.jupiter.api.Test;
 
 /**
- * Cost per token from a group's sums per energy source: busy cost (energy and capacity) and fully loaded cost (plus
- * the idle share) over the tokens that have an energy figure; tokens without one are counted apart.
+ * Cost per token from a group's sums per energy source: busy cost (energy and capacity)
+ * and fully loaded cost (plus the idle share) over the tokens that have an energy figure;
+ * tokens without one are counted apart.
  */
 class CostPerTokenTests {
 
@@ -25,19 +26,19 @@ class CostPerTokenTests {
         assertThat(Dimension.parse(null)).isEmpty();
         assertThat(Dimension.parse(" ")).isEmpty();
         assertThat(Dimension.parse("energySource,model")).containsExactly(Dimension.ENERGY_SOURCE, Dimension.MODEL);
-        assertThat(Dimension.parse("NODE, department ,agent,node"))
-                .containsExactly(Dimension.NODE, Dimension.DEPARTMENT, Dimension.AGENT);
+        assertThat(Dimension.parse("NODE, department ,agent,node")).containsExactly(Dimension.NODE,
+                Dimension.DEPARTMENT, Dimension.AGENT);
     }
 
     @Test
     void groupByRefusesAnythingButTheApisNames() {
         for (String groupBy : List.of("colour", "energy_source", "model;DROP", "model,,node")) {
             assertThatThrownBy(() -> Dimension.parse(groupBy)).as(groupBy)
-                    .isInstanceOfSatisfying(ApiProblemException.class, problem -> {
-                        assertThat(problem.code()).isEqualTo("invalid_parameter");
-                        assertThat(problem.getMessage())
-                                .isEqualTo("groupBy takes model, department, agent, node and energySource");
-                    });
+                .isInstanceOfSatisfying(ApiProblemException.class, problem -> {
+                    assertThat(problem.code()).isEqualTo("invalid_parameter");
+                    assertThat(problem.getMessage())
+                        .isEqualTo("groupBy takes model, department, agent, node and energySource");
+                });
         }
     }
 
@@ -56,8 +57,7 @@ class CostPerTokenTests {
 
     @Test
     void tokensWithoutAnEnergyFigureAreLeftOutOfTheRatiosButTheirCostIsNot() {
-        CostPerToken.Row row = CostPerToken.row(List.of(
-                part("DCGM", 1, 1_000, "0.002", "0.002", "0", "0"),
+        CostPerToken.Row row = CostPerToken.row(List.of(part("DCGM", 1, 1_000, "0.002", "0.002", "0", "0"),
                 part("NONE", 3, 3_000, "0", "0.006", "0", "0.003")), false);
 
         assertThat(row.requests()).isEqualTo(4);
@@ -109,4 +109,5 @@ class CostPerTokenTests {
                 new BigDecimal(energyCost), new BigDecimal(capacityCost), new BigDecimal(idleEnergyCost),
                 new BigDecimal(idleCapacityCost));
     }
+
 }

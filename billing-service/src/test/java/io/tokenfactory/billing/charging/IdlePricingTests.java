@@ -24,30 +24,32 @@ import io.tokenfactory.support.events.RejectedEventException;
 import org.junit.jupiter.api.Test;
 
 /**
- * How a department's idle share of an hour is priced, node by node: idle and overhead energy at the hour's tariff,
- * idle accelerator time at the node class's rate; only a cost-plus department is charged for it.
+ * How a department's idle share of an hour is priced, node by node: idle and overhead
+ * energy at the hour's tariff, idle accelerator time at the node class's rate; only a
+ * cost-plus department is charged for it.
  */
 class IdlePricingTests {
 
     private static final Instant HOUR = Instant.parse("2026-03-10T22:00:00Z");
+
     private static final BigDecimal ZERO = BigDecimal.ZERO.setScale(Prices.SCALE);
 
     private final Prices prices = prices()
-            .tariff("2026-01-01T00:00:00Z", "0.30", PriceFixtures.band("22:00", "06:00", "0.10"))
-            .nodeIn("node-b", "a100")
-            .capacityRate("h100", "2026-01-01T00:00:00Z", "3.60")
-            .capacityRate("a100", "2026-01-01T00:00:00Z", "1.80").build();
+        .tariff("2026-01-01T00:00:00Z", "0.30", PriceFixtures.band("22:00", "06:00", "0.10"))
+        .nodeIn("node-b", "a100")
+        .capacityRate("h100", "2026-01-01T00:00:00Z", "3.60")
+        .capacityRate("a100", "2026-01-01T00:00:00Z", "1.80")
+        .build();
 
     @Test
     void eachNodesShareIsPricedAtTheHoursTariffAndItsClasssRate() {
-        List<IdleCharging.Priced> priced = IdleCharging.price(allocation(
-                share("node-a", "h100", EnergySource.DCGM, "3000000", "600000", "1800"),
-                share("node-b", null, EnergySource.RAPL, "360000", "0", "3600")), costPlus("10"));
+        List<IdleCharging.Priced> priced = IdleCharging
+            .price(allocation(share("node-a", "h100", EnergySource.DCGM, "3000000", "600000", "1800"),
+                    share("node-b", null, EnergySource.RAPL, "360000", "0", "3600")), costPlus("10"));
 
-        assertThat(priced).extracting(IdleCharging.Priced::node, IdleCharging.Priced::nodeClass,
-                IdleCharging.Priced::source).containsExactly(
-                        tuple("node-a", "h100", "DCGM"),
-                        tuple("node-b", "a100", "RAPL"));
+        assertThat(priced)
+            .extracting(IdleCharging.Priced::node, IdleCharging.Priced::nodeClass, IdleCharging.Priced::source)
+            .containsExactly(tuple("node-a", "h100", "DCGM"), tuple("node-b", "a100", "RAPL"));
         // 3.6 MJ = 1 kWh at the night band's 0.10; half an hour at 3.60
         assertThat(priced.get(0).energyCost()).isEqualByComparingTo("0.10");
         assertThat(priced.get(0).capacityCost()).isEqualByComparingTo("1.80");
@@ -60,8 +62,8 @@ class IdlePricingTests {
 
     @Test
     void aListPriceDepartmentIsNotChargedForIdleTimeThoughItCostsThePlatform() {
-        List<IdleCharging.Priced> priced = IdleCharging.price(allocation(
-                share("node-a", "h100", EnergySource.DCGM, "3600000", "0", "3600")),
+        List<IdleCharging.Priced> priced = IdleCharging.price(
+                allocation(share("node-a", "h100", EnergySource.DCGM, "3600000", "0", "3600")),
                 new Tariffing.Terms(prices, Optional.empty()));
 
         assertThat(priced.get(0).cost()).isEqualByComparingTo("3.70");
@@ -87,13 +89,13 @@ class IdlePricingTests {
         IdleEnergyAllocated nothing = new IdleEnergyAllocated(UUID.randomUUID(), HOUR, UUID.randomUUID(), HOUR,
                 BigDecimal.ZERO, BigDecimal.ZERO, 1, List.of());
         assertThat(IdleCharging.price(nothing, costPlus("0"))).singleElement()
-                .satisfies(all -> assertThat(all.source()).isEqualTo("NONE"));
+            .satisfies(all -> assertThat(all.source()).isEqualTo("NONE"));
     }
 
     @Test
     void aPlausibleAllocationIsAccepted() {
         assertThatCode(() -> IdleCharging.validate(allocation(share("node-a", null, EnergySource.NONE, "0", "0", "0"))))
-                .doesNotThrowAnyException();
+            .doesNotThrowAnyException();
     }
 
     @Test
@@ -115,13 +117,13 @@ class IdlePricingTests {
                 allocation(share("node-a", "c".repeat(65), EnergySource.RAPL, "1", "0", "1")));
         for (IdleEnergyAllocated allocation : impossible) {
             assertThatThrownBy(() -> IdleCharging.validate(allocation)).as(allocation.toString())
-                    .isInstanceOf(RejectedEventException.class);
+                .isInstanceOf(RejectedEventException.class);
         }
     }
 
     private Tariffing.Terms costPlus(String margin) {
-        return new Tariffing.Terms(prices, Optional.of(new BudgetPolicy(null, 80, false, PricingMode.COST_PLUS,
-                new BigDecimal(margin))));
+        return new Tariffing.Terms(prices,
+                Optional.of(new BudgetPolicy(null, 80, false, PricingMode.COST_PLUS, new BigDecimal(margin))));
     }
 
     private static IdleEnergyAllocated allocation(NodeShare... nodes) {
@@ -139,4 +141,5 @@ class IdlePricingTests {
         return new NodeShare(node, nodeClass, source, new BigDecimal(joules), new BigDecimal(overhead),
                 new BigDecimal(seconds));
     }
+
 }

@@ -10,7 +10,10 @@ import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
 
-/** The forecast extrapolates the charge so far over the whole month; a month that is over keeps its charge. */
+/**
+ * The forecast extrapolates the charge so far over the whole month; a month that is over
+ * keeps its charge.
+ */
 class SpendForecastTests {
 
     private static final YearMonth NOVEMBER = YearMonth.of(2026, 11);
@@ -24,10 +27,10 @@ class SpendForecastTests {
     void keepsTwelveDecimalsRoundedHalfEven() {
         // a third of November (10 of 30 days) has passed: 1 × 3
         assertThat(forecastAt("2026-11-11T00:00:00Z", "UTC", "1", NOVEMBER))
-                .isEqualTo(new BigDecimal("3.000000000000"));
+            .isEqualTo(new BigDecimal("3.000000000000"));
         // 7 days of 30: 1 × 30 / 7 = 4.285714285714 285…
         assertThat(forecastAt("2026-11-08T00:00:00Z", "UTC", "1", NOVEMBER))
-                .isEqualTo(new BigDecimal("4.285714285714"));
+            .isEqualTo(new BigDecimal("4.285714285714"));
     }
 
     @Test
@@ -44,7 +47,8 @@ class SpendForecastTests {
 
     @Test
     void theMonthIsMeasuredInTheBillingTimeZone() {
-        // in Berlin November starts at 2026-10-31T23:00Z; 15 of 30 days later it is 2026-11-15T23:00Z
+        // in Berlin November starts at 2026-10-31T23:00Z; 15 of 30 days later it is
+        // 2026-11-15T23:00Z
         assertThat(forecastAt("2026-11-15T23:00:00Z", "Europe/Berlin", "10", NOVEMBER)).isEqualByComparingTo("20");
         // and it ends there at 2026-11-30T23:00Z, an hour before it ends in UTC
         assertThat(forecastAt("2026-11-30T23:00:00Z", "Europe/Berlin", "10", NOVEMBER)).isEqualTo(new BigDecimal("10"));
@@ -55,4 +59,5 @@ class SpendForecastTests {
         DepartmentSpend spend = new DepartmentSpend(null, null, BillingPeriodsTests.periods("EUR", zone, clock), clock);
         return spend.forecast(new BigDecimal(charge), period);
     }
+
 }

@@ -10,10 +10,14 @@ import io.tokenfactory.billing.department.PricingMode;
 
 import org.junit.jupiter.api.Test;
 
-/** A department pays list prices unless its policy says cost plus, then its cost and its margin. */
+/**
+ * A department pays list prices unless its policy says cost plus, then its cost and its
+ * margin.
+ */
 class TermsTests {
 
     private static final BigDecimal LIST_PRICE = new BigDecimal("3.00");
+
     private static final BigDecimal COST = new BigDecimal("2.00");
 
     @Test
@@ -45,4 +49,5 @@ class TermsTests {
     private static Tariffing.Terms terms(PricingMode mode, String margin) {
         return new Tariffing.Terms(null, Optional.of(new BudgetPolicy(null, 80, false, mode, new BigDecimal(margin))));
     }
+
 }

@@ -25,20 +25,25 @@ import io.tokenfactory.support.events.RejectedEventException;
 
 import org.junit.jupiter.api.Test;
 
-/** How one usage record is priced: tokens at the rate card, energy at the tariff, time at the capacity rate. */
+/**
+ * How one usage record is priced: tokens at the rate card, energy at the tariff, time at
+ * the capacity rate.
+ */
 class UsagePricingTests {
 
     private static final UUID DEPARTMENT = UUID.randomUUID();
+
     private static final Instant AT = Instant.parse("2026-03-10T12:00:00Z");
 
     private final BillingPeriods periods = BillingPeriodsTests.periods("EUR", "Europe/Berlin", Clock.systemUTC());
-    private final Prices prices = prices()
-            .model("llama", Task.GENERATION, "2026-01-01T00:00:00Z", "0.50", "1.50", "0")
-            .model("llama", Task.GENERATION, "2026-03-10T12:00:00.001Z", "9", "9", "0")
-            .model("minilm", Task.EMBEDDING, "2026-01-01T00:00:00Z", "9", "9", "0.02")
-            .tariff("2026-01-01T00:00:00Z", "0.25")
-            .nodeIn("node-a", "h100")
-            .capacityRate("h100", "2026-01-01T00:00:00Z", "3.60").build();
+
+    private final Prices prices = prices().model("llama", Task.GENERATION, "2026-01-01T00:00:00Z", "0.50", "1.50", "0")
+        .model("llama", Task.GENERATION, "2026-03-10T12:00:00.001Z", "9", "9", "0")
+        .model("minilm", Task.EMBEDDING, "2026-01-01T00:00:00Z", "9", "9", "0.02")
+        .tariff("2026-01-01T00:00:00Z", "0.25")
+        .nodeIn("node-a", "h100")
+        .capacityRate("h100", "2026-01-01T00:00:00Z", "3.60")
+        .build();
 
     @Test
     void aListPriceDepartmentPaysTheTokensAtTheCardInForceWhenTheRequestHappened() {
@@ -85,8 +90,8 @@ class UsagePricingTests {
     @Test
     void usageWithoutARateCardIsParkedForAListPriceDepartment() {
         assertThatThrownBy(() -> UsageCharging.price(item("unpriced", 1, 1, "0", "0", 0), listPrice(), periods))
-                .isInstanceOf(RejectedEventException.class)
-                .hasMessageContaining("no rate card for model 'unpriced' in force at " + AT);
+            .isInstanceOf(RejectedEventException.class)
+            .hasMessageContaining("no rate card for model 'unpriced' in force at " + AT);
     }
 
     @Test
@@ -126,8 +131,7 @@ class UsagePricingTests {
     @Test
     void impossibleUsageIsRejectedAndNeverRetried() {
         UsageMetered.Item good = item("llama", 1, 1, "1", "0", 1);
-        List<UsageMetered> impossible = List.of(
-                new UsageMetered(UUID.randomUUID(), AT, null, List.of(good)),
+        List<UsageMetered> impossible = List.of(new UsageMetered(UUID.randomUUID(), AT, null, List.of(good)),
                 new UsageMetered(UUID.randomUUID(), AT, DEPARTMENT, List.of()),
                 metered(new UsageMetered.Item(usage(UUID.randomUUID(), "llama", AT, 1, 1, 0), BigDecimal.ONE,
                         BigDecimal.ZERO, BigDecimal.ONE)),
@@ -145,7 +149,7 @@ class UsagePricingTests {
                         BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ONE)));
         for (UsageMetered event : impossible) {
             assertThatThrownBy(() -> UsageCharging.validate(event)).as(event.toString())
-                    .isInstanceOf(RejectedEventException.class);
+                .isInstanceOf(RejectedEventException.class);
         }
     }
 
@@ -158,8 +162,8 @@ class UsagePricingTests {
     }
 
     private Tariffing.Terms costPlus(String margin) {
-        return new Tariffing.Terms(prices, Optional.of(new BudgetPolicy(null, 80, false, PricingMode.COST_PLUS,
-                new BigDecimal(margin))));
+        return new Tariffing.Terms(prices,
+                Optional.of(new BudgetPolicy(null, 80, false, PricingMode.COST_PLUS, new BigDecimal(margin))));
     }
 
     private UsageMetered.Item item(String model, long prompt, long completion, String direct, String overhead,
@@ -186,4 +190,5 @@ class UsagePricingTests {
                 "djl", "node-a", "gpu0", prompt, completion, UsageOutcome.COMPLETED, 100, 10, 1.0, EnergySource.DCGM,
                 seconds, false, null, 0.0);
     }
+
 }

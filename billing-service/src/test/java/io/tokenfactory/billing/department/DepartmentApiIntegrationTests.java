@@ -57,8 +57,8 @@ class DepartmentApiIntegrationTests {
                 Map.of("name", "Applied Research " + suffix, "costCentreCode", "CC-" + suffix + "-2"));
         assertThat(updated.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(repository.findById(UUID.fromString(id))).get()
-                .extracting(Department::name, Department::costCentreCode)
-                .containsExactly("Applied Research " + suffix, "CC-" + suffix + "-2");
+            .extracting(Department::name, Department::costCentreCode)
+            .containsExactly("Applied Research " + suffix, "CC-" + suffix + "-2");
     }
 
     @Test
@@ -75,7 +75,8 @@ class DepartmentApiIntegrationTests {
         assertThat(sameName.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
         assertThat(sameName.getHeaders().getContentType()).hasToString("application/problem+json");
         assertThat(sameName.getBody().get("code").asString()).isEqualTo("department_exists");
-        assertThat(sameName.getBody().get("type").asString()).isEqualTo("https://tokenfactory.io/problems/department_exists");
+        assertThat(sameName.getBody().get("type").asString())
+            .isEqualTo("https://tokenfactory.io/problems/department_exists");
         assertThat(sameCode.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
         assertThat(repository.count()).isEqualTo(before);
     }
@@ -87,8 +88,8 @@ class DepartmentApiIntegrationTests {
         ResponseEntity<JsonNode> blank = http.post(DEPARTMENTS, Map.of("name", " ", "costCentreCode", "has space"));
         assertThat(blank.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(blank.getBody().get("code").asString()).isEqualTo("validation_failed");
-        assertThat(blank.getBody().get("errors").findValuesAsString("field"))
-                .containsExactlyInAnyOrder("name", "costCentreCode");
+        assertThat(blank.getBody().get("errors").findValuesAsString("field")).containsExactlyInAnyOrder("name",
+                "costCentreCode");
 
         ResponseEntity<JsonNode> malformed = http.postRaw(DEPARTMENTS, "{\"name\": ");
         assertThat(malformed.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
@@ -121,23 +122,29 @@ class DepartmentApiIntegrationTests {
     void letsADepartmentReadOnlyItsOwnRecordAndNeverChangeIt() {
         String suffix = unique();
         String own = http.post(DEPARTMENTS, Map.of("name", "Legal " + suffix, "costCentreCode", "LEG-" + suffix))
-                .getBody().get("id").asString();
+            .getBody()
+            .get("id")
+            .asString();
         String other = http.post(DEPARTMENTS, Map.of("name", "Sales " + suffix, "costCentreCode", "SAL-" + suffix))
-                .getBody().get("id").asString();
+            .getBody()
+            .get("id")
+            .asString();
         HttpTestClient legal = HttpTestClient.onPort(port)
-                .withToken(TestTokens.department(UUID.fromString(own), "inference usage:read"));
+            .withToken(TestTokens.department(UUID.fromString(own), "inference usage:read"));
 
         assertThat(legal.get(DEPARTMENTS + "/" + own).getStatusCode()).isEqualTo(HttpStatus.OK);
         ResponseEntity<JsonNode> foreign = legal.get(DEPARTMENTS + "/" + other);
         assertThat(foreign.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(foreign.getBody().get("code").asString()).isEqualTo("forbidden");
         assertThat(legal.get(DEPARTMENTS).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
-        assertThat(legal.put(DEPARTMENTS + "/" + own, Map.of("name", "Mine now", "costCentreCode", "X"))
-                .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(
+                legal.put(DEPARTMENTS + "/" + own, Map.of("name", "Mine now", "costCentreCode", "X")).getStatusCode())
+            .isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(legal.post(DEPARTMENTS, Map.of("name", "New " + suffix, "costCentreCode", "N-" + suffix))
-                .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
-        assertThat(repository.findById(UUID.fromString(own))).get().extracting(Department::name)
-                .isEqualTo("Legal " + suffix);
+            .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(repository.findById(UUID.fromString(own))).get()
+            .extracting(Department::name)
+            .isEqualTo("Legal " + suffix);
     }
 
     @Test
@@ -146,7 +153,7 @@ class DepartmentApiIntegrationTests {
 
         assertThat(direct.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
         assertThat(HttpTestClient.onPort(port).withToken(TestTokens.forged()).get(DEPARTMENTS).getStatusCode())
-                .isEqualTo(HttpStatus.UNAUTHORIZED);
+            .isEqualTo(HttpStatus.UNAUTHORIZED);
     }
 
     private static String unique() {
@@ -156,9 +163,9 @@ class DepartmentApiIntegrationTests {
     @Test
     void keepsABudgetAndAPricingModeAndRefusesImpossibleOnes() {
         String suffix = unique();
-        ResponseEntity<JsonNode> created = http.post(DEPARTMENTS, Map.of("name", "Budgeted " + suffix,
-                "costCentreCode", "BUD-" + suffix, "monthlyBudget", "1500.50", "softAlertPercent", 75, "hardCap", true,
-                "pricingMode", "COST_PLUS", "marginPercent", "12.5"));
+        ResponseEntity<JsonNode> created = http.post(DEPARTMENTS,
+                Map.of("name", "Budgeted " + suffix, "costCentreCode", "BUD-" + suffix, "monthlyBudget", "1500.50",
+                        "softAlertPercent", 75, "hardCap", true, "pricingMode", "COST_PLUS", "marginPercent", "12.5"));
         assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
         assertThat(created.getBody().get("monthlyBudget").decimalValue()).isEqualByComparingTo("1500.50");
         assertThat(created.getBody().get("softAlertPercent").asInt()).isEqualTo(75);
@@ -185,4 +192,5 @@ class DepartmentApiIntegrationTests {
         assertThat(plain.getBody().get("monthlyBudget").isNull()).isTrue();
         assertThat(plain.getBody().get("pricingMode").asString()).isEqualTo("LIST_PRICE");
     }
+
 }

@@ -16,16 +16,24 @@ import io.tokenfactory.billing.pricing.PriceBook.RateCard;
 import io.tokenfactory.billing.pricing.PriceBook.Tariff;
 import io.tokenfactory.billing.pricing.PriceBook.Task;
 
-/** A price book in memory, as {@link PriceBook#snapshot()} would read it, for tests without a database. */
+/**
+ * A price book in memory, as {@link PriceBook#snapshot()} would read it, for tests
+ * without a database.
+ */
 public final class PriceFixtures {
 
     private static final Instant CREATED = Instant.parse("2026-01-01T00:00:00Z");
 
     private final List<PricedModel> models = new ArrayList<>();
+
     private final List<RateCard> cards = new ArrayList<>();
+
     private final List<Tariff> tariffs = new ArrayList<>();
+
     private final List<NodeClass> classes = new ArrayList<>();
+
     private final List<CapacityRate> rates = new ArrayList<>();
+
     private ZoneId zone = ZoneId.of("UTC");
 
     public static PriceFixtures prices() {
@@ -37,7 +45,10 @@ public final class PriceFixtures {
         return this;
     }
 
-    /** A model and its rate card: prompt, completion and embedding prices per million tokens. */
+    /**
+     * A model and its rate card: prompt, completion and embedding prices per million
+     * tokens.
+     */
     public PriceFixtures model(String name, Task task, String from, String prompt, String completion,
             String embedding) {
         if (models.stream().noneMatch(model -> model.name().equals(name))) {
@@ -72,4 +83,5 @@ public final class PriceFixtures {
     public Prices build() {
         return new Prices(models, cards, tariffs, classes, rates, zone);
     }
+
 }

@@ -13,7 +13,10 @@ import io.tokenfactory.support.problem.ApiProblemException;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 
-/** What a tariff's time-of-use bands and any price's effective date must be before the price book takes them. */
+/**
+ * What a tariff's time-of-use bands and any price's effective date must be before the
+ * price book takes them.
+ */
 class TariffBandRulesTests {
 
     @Test
@@ -54,10 +57,10 @@ class TariffBandRulesTests {
     @Test
     void aBandWithoutLengthIsRefused() {
         assertThatThrownBy(() -> PriceBook.checkedBands(List.of(band("08:00", "08:00", "0.1"))))
-                .isInstanceOfSatisfying(ApiProblemException.class, problem -> {
-                    assertThat(problem.status()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
-                    assertThat(problem.code()).isEqualTo("invalid_band");
-                });
+            .isInstanceOfSatisfying(ApiProblemException.class, problem -> {
+                assertThat(problem.status()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
+                assertThat(problem.code()).isEqualTo("invalid_band");
+            });
     }
 
     @Test
@@ -76,8 +79,8 @@ class TariffBandRulesTests {
         assertThat(PriceBook.plausible(latest)).isEqualTo(latest);
         for (Instant implausible : List.of(Instant.parse("1969-12-31T23:59:59Z"),
                 Instant.parse("9999-01-01T00:00:01Z"))) {
-            assertThatThrownBy(() -> PriceBook.plausible(implausible))
-                    .isInstanceOfSatisfying(ApiProblemException.class, problem -> {
+            assertThatThrownBy(() -> PriceBook.plausible(implausible)).isInstanceOfSatisfying(ApiProblemException.class,
+                    problem -> {
                         assertThat(problem.status()).isEqualTo(HttpStatus.BAD_REQUEST);
                         assertThat(problem.code()).isEqualTo("invalid_parameter");
                         assertThat(problem.getMessage()).isEqualTo("effectiveFrom must lie between 1970 and 9999");
@@ -87,9 +90,10 @@ class TariffBandRulesTests {
 
     private static void assertOverlap(PriceBook.Band first, PriceBook.Band second) {
         assertThatThrownBy(() -> PriceBook.checkedBands(List.of(first, second)))
-                .isInstanceOfSatisfying(ApiProblemException.class, problem -> {
-                    assertThat(problem.code()).isEqualTo("overlapping_bands");
-                    assertThat(problem.getMessage()).contains(first.toString(), second.toString());
-                });
+            .isInstanceOfSatisfying(ApiProblemException.class, problem -> {
+                assertThat(problem.code()).isEqualTo("overlapping_bands");
+                assertThat(problem.getMessage()).contains(first.toString(), second.toString());
+            });
     }
+
 }

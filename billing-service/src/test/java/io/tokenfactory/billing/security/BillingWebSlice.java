@@ -27,23 +27,26 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 
 /**
- * billing-service's web layer without a database or broker: every controller, the error policy and the JSON
- * settings, behind the service's own security, with the services behind the controllers mocked. Identity tokens are
- * read by a mocked {@link JwtDecoder} (see {@link IdentityTokens}).
+ * billing-service's web layer without a database or broker: every controller, the error
+ * policy and the JSON settings, behind the service's own security, with the services
+ * behind the controllers mocked. Identity tokens are read by a mocked {@link JwtDecoder}
+ * (see {@link IdentityTokens}).
  * <p>
- * Spring Boot 4's {@code @WebMvcTest} brings the OAuth2 resource server but not web security itself (that comes with
- * {@code spring-boot-security-test}, not available here), so the security auto-configuration is imported by hand.
- * Every slice test shares this one context.
+ * Spring Boot 4's {@code @WebMvcTest} brings the OAuth2 resource server but not web
+ * security itself (that comes with {@code spring-boot-security-test}, not available
+ * here), so the security auto-configuration is imported by hand. Every slice test shares
+ * this one context.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @WebMvcTest
-@ImportAutoConfiguration({SecurityAutoConfiguration.class, ServletWebSecurityAutoConfiguration.class,
-        SecurityFilterAutoConfiguration.class})
+@ImportAutoConfiguration({ SecurityAutoConfiguration.class, ServletWebSecurityAutoConfiguration.class,
+        SecurityFilterAutoConfiguration.class })
 @Import(SecurityConfiguration.class)
-@MockitoBean(types = {PriceBook.class, DepartmentCatalog.class, AgentRunCharges.class, BilledUsage.class,
+@MockitoBean(types = { PriceBook.class, DepartmentCatalog.class, AgentRunCharges.class, BilledUsage.class,
         CostPerToken.class, DepartmentSpend.class, BillingPeriods.class, PeriodClose.class, Statements.class,
-        StatementDocuments.class, JwtDecoder.class})
+        StatementDocuments.class, JwtDecoder.class })
 public @interface BillingWebSlice {
+
 }

@@ -10,7 +10,10 @@ import java.util.UUID;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 
-/** Bearer tokens the mocked {@link JwtDecoder} of a {@link BillingWebSlice} reads as the gateway's would be. */
+/**
+ * Bearer tokens the mocked {@link JwtDecoder} of a {@link BillingWebSlice} reads as the
+ * gateway's would be.
+ */
 public final class IdentityTokens {
 
     private final JwtDecoder decoder;
@@ -37,8 +40,13 @@ public final class IdentityTokens {
         if (department != null) {
             claims.put("department_id", department.toString());
         }
-        given(decoder.decode(value)).willReturn(Jwt.withTokenValue(value).header("alg", "ES256").claims(all ->
-                all.putAll(claims)).issuedAt(Instant.now()).expiresAt(Instant.now().plusSeconds(300)).build());
+        given(decoder.decode(value)).willReturn(Jwt.withTokenValue(value)
+            .header("alg", "ES256")
+            .claims(all -> all.putAll(claims))
+            .issuedAt(Instant.now())
+            .expiresAt(Instant.now().plusSeconds(300))
+            .build());
         return "Bearer " + value;
     }
+
 }

@@ -44,16 +44,19 @@ import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Closing a month: one immutable statement per department whose lines add up, to the cent, to the priced metered
- * usage; late usage billed next month as an adjustment; exports finance can read.
+ * Closing a month: one immutable statement per department whose lines add up, to the
+ * cent, to the priced metered usage; late usage billed next month as an adjustment;
+ * exports finance can read.
  */
 @ServiceIntegrationTest
 class PeriodCloseIntegrationTests {
 
     @LocalServerPort
     int port;
+
     @Autowired
     StreamBridge streamBridge;
+
     @Autowired
     JdbcTemplate jdbc;
 
@@ -80,17 +83,18 @@ class PeriodCloseIntegrationTests {
             List<UsageMetered.Item> items = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 boolean embedding = i % 5 == 0;
-                Instant at = month.atDay(1 + random.nextInt(31)).atStartOfDay(ZoneOffset.UTC).toInstant()
-                        .plusSeconds(random.nextInt(86_400));
-                UsageMetered.Item item = withAgent(item(department, embedding ? embed : chat, at,
-                        random.nextInt(5_000), embedding ? 0 : random.nextInt(2_000), "1.5", "0.375"),
-                        i % 3 == 0 ? agent : null);
+                Instant at = month.atDay(1 + random.nextInt(31))
+                    .atStartOfDay(ZoneOffset.UTC)
+                    .toInstant()
+                    .plusSeconds(random.nextInt(86_400));
+                UsageMetered.Item item = withAgent(item(department, embedding ? embed : chat, at, random.nextInt(5_000),
+                        embedding ? 0 : random.nextInt(2_000), "1.5", "0.375"), i % 3 == 0 ? agent : null);
                 items.add(item);
                 // priced here independently of billing's code
                 BigDecimal price = embedding
                         ? new BigDecimal("0.013").multiply(BigDecimal.valueOf(item.usage().promptTokens()))
                         : new BigDecimal("0.37").multiply(BigDecimal.valueOf(item.usage().promptTokens()))
-                                .add(new BigDecimal("1.11").multiply(BigDecimal.valueOf(item.usage().completionTokens())));
+                            .add(new BigDecimal("1.11").multiply(BigDecimal.valueOf(item.usage().completionTokens())));
                 expected.merge(department, price.movePointLeft(6), BigDecimal::add);
             }
             for (int from = 0; from < items.size(); from += 50) {
@@ -99,8 +103,9 @@ class PeriodCloseIntegrationTests {
             records += items.size();
         }
         int all = records;
-        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM usage_charge WHERE department_id IN (?, ?)", Long.class, research, finance) == all);
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> jdbc.queryForObject("SELECT count(*) FROM usage_charge WHERE department_id IN (?, ?)",
+                    Long.class, research, finance) == all);
 
         ResponseEntity<JsonNode> closed = admin.post("/api/billing/periods/" + month + "/close", null);
         assertThat(closed.getStatusCode()).isEqualTo(HttpStatus.OK);
@@ -113,33 +118,38 @@ class PeriodCloseIntegrationTests {
             }
             assertThat(lines).isEqualByComparingTo(expected.get(department));
             assertThat(statement.get("summary").get("totalCharge").decimalValue())
-                    .isEqualByComparingTo(expected.get(department).setScale(2, RoundingMode.HALF_EVEN));
-            // per model and per agent: chat with and without the agent, embeddings with and without it
+                .isEqualByComparingTo(expected.get(department).setScale(2, RoundingMode.HALF_EVEN));
+            // per model and per agent: chat with and without the agent, embeddings with
+            // and without it
             assertThat(statement.get("lines")).hasSize(4);
         }
         assertThat(statementOf(research, month).get("summary").get("monthlyBudget").decimalValue())
-                .isEqualByComparingTo("100");
+            .isEqualByComparingTo("100");
 
-        // closed means closed: again 409, changing a statement 409, and the database refuses it too
-        assertThat(admin.post("/api/billing/periods/" + month + "/close", null).getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+        // closed means closed: again 409, changing a statement 409, and the database
+        // refuses it too
+        assertThat(admin.post("/api/billing/periods/" + month + "/close", null).getStatusCode())
+            .isEqualTo(HttpStatus.CONFLICT);
         String id = statementOf(research, month).get("summary").get("id").asString();
         ResponseEntity<JsonNode> altered = admin.put("/api/billing/statements/" + id, Map.of("totalCharge", 0));
         assertThat(altered.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
         assertThat(altered.getBody().get("code").asString()).isEqualTo("statement_closed");
         assertThatThrownBy(() -> jdbc.update("UPDATE statement SET total_charge = 0 WHERE id = ?::uuid", id))
-                .hasMessageContaining("immutable");
+            .hasMessageContaining("immutable");
         assertThatThrownBy(() -> jdbc.update("DELETE FROM statement_line WHERE statement_id = ?::uuid", id))
-                .hasMessageContaining("immutable");
+            .hasMessageContaining("immutable");
 
-        // usage of January that arrives now is billed in February as a dated adjustment; January stays as it was
+        // usage of January that arrives now is billed in February as a dated adjustment;
+        // January stays as it was
         BigDecimal januaryTotal = statementOf(research, month).get("summary").get("totalCharge").decimalValue();
-        UsageMetered.Item late = item(research, chat, month.atEndOfMonth().atTime(23, 59, 59, 999_000_000)
-                .toInstant(ZoneOffset.UTC), 1_000_000, 0, "0", "0");
+        UsageMetered.Item late = item(research, chat,
+                month.atEndOfMonth().atTime(23, 59, 59, 999_000_000).toInstant(ZoneOffset.UTC), 1_000_000, 0, "0", "0");
         publish(metered(research, List.of(late)));
-        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM usage_charge WHERE usage_event_id = ?", Long.class, late.usage().eventId()) == 1);
+        await().atMost(Duration.ofSeconds(20))
+            .until(() -> jdbc.queryForObject("SELECT count(*) FROM usage_charge WHERE usage_event_id = ?", Long.class,
+                    late.usage().eventId()) == 1);
         assertThat(admin.post("/api/billing/periods/" + month.plusMonths(1) + "/close", null).getStatusCode())
-                .isEqualTo(HttpStatus.OK);
+            .isEqualTo(HttpStatus.OK);
         JsonNode february = statementOf(research, month.plusMonths(1));
         assertThat(february.get("lines")).singleElement().satisfies(line -> {
             assertThat(line.get("kind").asString()).isEqualTo("ADJUSTMENT");
@@ -147,7 +157,7 @@ class PeriodCloseIntegrationTests {
             assertThat(line.get("charge").decimalValue()).isEqualByComparingTo("0.37");
         });
         assertThat(statementOf(research, month).get("summary").get("totalCharge").decimalValue())
-                .isEqualByComparingTo(januaryTotal);
+            .isEqualByComparingTo(januaryTotal);
     }
 
     @Test
@@ -155,11 +165,13 @@ class PeriodCloseIntegrationTests {
         YearMonth month = YearMonth.of(2025, 3);
         String chat = BillingFixtures.model(admin, "GENERATION", "2", "4", "0");
         UUID department = BillingFixtures.department(admin, Map.of());
-        publish(metered(department, List.of(item(department, chat, month.atDay(10).atStartOfDay(ZoneOffset.UTC)
-                .toInstant(), 1_000_000, 500_000, "3600000", "900000"))));
-        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM usage_charge WHERE department_id = ?", Long.class, department) == 1);
-        assertThat(admin.post("/api/billing/periods/" + month + "/close", null).getStatusCode()).isEqualTo(HttpStatus.OK);
+        publish(metered(department, List.of(item(department, chat,
+                month.atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant(), 1_000_000, 500_000, "3600000", "900000"))));
+        await().atMost(Duration.ofSeconds(20))
+            .until(() -> jdbc.queryForObject("SELECT count(*) FROM usage_charge WHERE department_id = ?", Long.class,
+                    department) == 1);
+        assertThat(admin.post("/api/billing/periods/" + month + "/close", null).getStatusCode())
+            .isEqualTo(HttpStatus.OK);
         String id = statementOf(department, month).get("summary").get("id").asString();
         HttpTestClient own = HttpTestClient.onPort(port).withToken(TestTokens.department(department, "usage:read"));
 
@@ -171,57 +183,69 @@ class PeriodCloseIntegrationTests {
         assertThat(csvRows[0]).contains("\"energy_source\",\"energy\"");
         assertThat(csvRows[1]).contains("\"RAPL\",\"measured (RAPL)\"");
         assertThat(statementOf(department, month).get("lines").get(0).get("energyLabel").asString())
-                .isEqualTo("measured (RAPL)");
+            .isEqualTo("measured (RAPL)");
         // the total row: cost 1.25 kWh × 0.25 = 0.31 (rounded), charge 2 + 2 = 4
         assertThat(csvRows[2]).startsWith("\"total\"").endsWith(",0.31,4.00");
 
-        byte[] pdf = RestClient.create("http://localhost:" + port).get().uri("/api/billing/statements/" + id + "/pdf")
-                .header("Authorization", "Bearer " + TestTokens.department(department, "usage:read"))
-                .retrieve().body(byte[].class);
+        byte[] pdf = RestClient.create("http://localhost:" + port)
+            .get()
+            .uri("/api/billing/statements/" + id + "/pdf")
+            .header("Authorization", "Bearer " + TestTokens.department(department, "usage:read"))
+            .retrieve()
+            .body(byte[].class);
         assertThat(new String(pdf, 0, 5, StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
         assertThat(pdf.length).isGreaterThan(1000);
         try (PDDocument document = Loader.loadPDF(pdf)) {
             assertThat(new PDFTextStripper().getText(document)).contains("measured (RAPL)").contains("Energy");
-        } catch (java.io.IOException e) {
+        }
+        catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
 
         ResponseEntity<String> journal = admin.getText("/api/billing/periods/" + month + "/journal");
         List<String> rows = List.of(journal.getBody().split("\r\n"));
         assertThat(rows).anyMatch(row -> row.contains(id) && row.contains(",4.00,,"))
-                .anyMatch(row -> row.contains(id) && row.contains("\"AI-PLATFORM\",,4.00,"));
+            .anyMatch(row -> row.contains(id) && row.contains("\"AI-PLATFORM\",,4.00,"));
 
         ResponseEntity<JsonNode> other = HttpTestClient.onPort(port)
-                .withToken(TestTokens.department(UUID.randomUUID(), "usage:read")).get("/api/billing/statements/" + id);
+            .withToken(TestTokens.department(UUID.randomUUID(), "usage:read"))
+            .get("/api/billing/statements/" + id);
         assertThat(other.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         ResponseEntity<JsonNode> listed = own.get("/api/billing/statements?period=" + month);
         assertThat(listed.getBody()).singleElement().satisfies(s -> assertThat(s.get("id").asString()).isEqualTo(id));
-        assertThat(HttpTestClient.onPort(port).withToken(TestTokens.department(department, "usage:read"))
-                .post("/api/billing/periods/2025-04/close", null).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
-        ResponseEntity<JsonNode> current = admin.post("/api/billing/periods/" + YearMonth.now(ZoneOffset.UTC) + "/close", null);
+        assertThat(HttpTestClient.onPort(port)
+            .withToken(TestTokens.department(department, "usage:read"))
+            .post("/api/billing/periods/2025-04/close", null)
+            .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        ResponseEntity<JsonNode> current = admin
+            .post("/api/billing/periods/" + YearMonth.now(ZoneOffset.UTC) + "/close", null);
         assertThat(current.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
         assertThat(current.getBody().get("code").asString()).isEqualTo("period_not_over");
-        assertThat(admin.post("/api/billing/periods/March/close", null).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(admin.post("/api/billing/periods/March/close", null).getStatusCode())
+            .isEqualTo(HttpStatus.BAD_REQUEST);
     }
 
     private JsonNode statementOf(UUID department, YearMonth month) {
-        ResponseEntity<JsonNode> list = admin.get("/api/billing/statements?period=" + month + "&department=" + department);
+        ResponseEntity<JsonNode> list = admin
+            .get("/api/billing/statements?period=" + month + "&department=" + department);
         assertThat(list.getBody()).hasSize(1);
         return admin.get("/api/billing/statements/" + list.getBody().get(0).get("id").asString()).getBody();
     }
 
     private void publish(UsageMetered event) {
         assertThat(streamBridge.send("tokenfactory.usage-metered",
-                CloudEventMessages.toMessage(event, "urn:tokenfactory:metering-service"))).isTrue();
+                CloudEventMessages.toMessage(event, "urn:tokenfactory:metering-service")))
+            .isTrue();
     }
 
     private static UsageMetered.Item withAgent(UsageMetered.Item item, UUID agent) {
         UsageRecorded u = item.usage();
-        return new UsageMetered.Item(new UsageRecorded(u.eventId(), u.occurredAt(), u.requestId(), u.departmentId(),
-                u.apiKeyId(), agent, null, u.model(), u.backend(), u.node(), u.device(), u.promptTokens(),
-                u.completionTokens(), u.outcome(), u.latencyMs(), u.timeToFirstTokenMs(), u.energyJoules(),
-                u.energySource(), u.acceleratorSeconds(), u.tokensEstimated(), u.nodeClass(), u.energyGapSeconds()),
-                item.directEnergyJoules(),
-                item.facilityOverheadJoules(), item.pue());
+        return new UsageMetered.Item(
+                new UsageRecorded(u.eventId(), u.occurredAt(), u.requestId(), u.departmentId(), u.apiKeyId(), agent,
+                        null, u.model(), u.backend(), u.node(), u.device(), u.promptTokens(), u.completionTokens(),
+                        u.outcome(), u.latencyMs(), u.timeToFirstTokenMs(), u.energyJoules(), u.energySource(),
+                        u.acceleratorSeconds(), u.tokensEstimated(), u.nodeClass(), u.energyGapSeconds()),
+                item.directEnergyJoules(), item.facilityOverheadJoules(), item.pue());
     }
+
 }

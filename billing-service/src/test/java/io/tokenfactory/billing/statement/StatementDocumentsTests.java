@@ -19,10 +19,14 @@ import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.text.PDFTextStripper;
 import org.junit.jupiter.api.Test;
 
-/** A closed statement as finance reads it: CSV lines and totals, the journal's balanced rows, and the PDF. */
+/**
+ * A closed statement as finance reads it: CSV lines and totals, the journal's balanced
+ * rows, and the PDF.
+ */
 class StatementDocumentsTests {
 
     private static final UUID DEPARTMENT = UUID.fromString("00000000-0000-0000-0000-00000000d001");
+
     private static final UUID STATEMENT = UUID.fromString("00000000-0000-0000-0000-000000005001");
 
     private final StatementDocuments documents = new StatementDocuments(BillingFixtures.properties("EUR", "UTC"));
@@ -54,7 +58,8 @@ class StatementDocumentsTests {
                         + "\"AI platform chargeback 2026-03 Research\"",
                 "\"2026-03\",\"" + STATEMENT + "\",\"AI-CHARGEBACK\",\"AI-PLATFORM\",,12.35,\"EUR\","
                         + "\"AI platform chargeback 2026-03 Research\"",
-                // a statement without a charge has no rows; one of a department since deleted names it by its id
+                // a statement without a charge has no rows; one of a department since
+                // deleted names it by its id
                 "\"2026-03\",\"" + STATEMENT + "\",\"AI-CHARGEBACK\",\"" + DEPARTMENT + "\",1.00,,\"EUR\","
                         + "\"AI platform chargeback 2026-03 " + DEPARTMENT + "\"",
                 "\"2026-03\",\"" + STATEMENT + "\",\"AI-CHARGEBACK\",\"AI-PLATFORM\",,1.00,\"EUR\","
@@ -94,8 +99,8 @@ class StatementDocumentsTests {
 
     @Test
     void thePdfOfAStatementWithoutBudgetOrNameSaysSo() throws IOException {
-        String text = pdfText(documents.pdf(new Statement(summary(null, null, null, "0.00", "0.00"),
-                List.of(line(1, "IDLE", null, "0")))));
+        String text = pdfText(documents
+            .pdf(new Statement(summary(null, null, null, "0.00", "0.00"), List.of(line(1, "IDLE", null, "0")))));
 
         assertThat(text).contains("Department: -", "Cost centre: -", "Budget: no budget", "(idle share)",
                 "page 1 of 1");
@@ -117,4 +122,5 @@ class StatementDocumentsTests {
         return new Line(number, kind, "2026-03", model, null, "DCGM", Statements.label("DCGM"), 3, 100, 200, 0,
                 new BigDecimal("0.5"), BigDecimal.ZERO, new BigDecimal("0.05"), BigDecimal.ONE, new BigDecimal(charge));
     }
+
 }

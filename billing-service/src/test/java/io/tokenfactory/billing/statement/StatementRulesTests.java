@@ -18,14 +18,18 @@ import io.tokenfactory.support.problem.ApiProblemException;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 
-/** When a month may be closed, when it is closed automatically, and how its statements show money and energy. */
+/**
+ * When a month may be closed, when it is closed automatically, and how its statements
+ * show money and energy.
+ */
 class StatementRulesTests {
 
     private static final YearMonth MARCH = YearMonth.of(2026, 3);
 
     @Test
     void aMonthIsClosedAutomaticallyOnceCloseAfterHasPassedSinceItEndedInTheBillingTimeZone() {
-        // March ends in Berlin at 2026-03-31T22:00Z (summer time); close-after is three days
+        // March ends in Berlin at 2026-03-31T22:00Z (summer time); close-after is three
+        // days
         AutomaticClose close = automaticClose("Europe/Berlin", "2026-04-03T21:59:59Z");
 
         assertThat(close.isDue(MARCH, Instant.parse("2026-04-03T21:59:59.999Z"))).isFalse();
@@ -41,12 +45,12 @@ class StatementRulesTests {
         PeriodClose close = new PeriodClose(null, ChargingFixtures.periods("EUR", "Europe/Berlin", lastMillisecond),
                 lastMillisecond);
 
-        for (YearMonth notOver : new YearMonth[] {MARCH, YearMonth.of(2026, 4), YearMonth.of(2030, 1)}) {
+        for (YearMonth notOver : new YearMonth[] { MARCH, YearMonth.of(2026, 4), YearMonth.of(2030, 1) }) {
             assertThatThrownBy(() -> close.close(notOver)).as(notOver.toString())
-                    .isInstanceOfSatisfying(ApiProblemException.class, problem -> {
-                        assertThat(problem.status()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
-                        assertThat(problem.code()).isEqualTo("period_not_over");
-                    });
+                .isInstanceOfSatisfying(ApiProblemException.class, problem -> {
+                    assertThat(problem.status()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
+                    assertThat(problem.code()).isEqualTo("period_not_over");
+                });
         }
     }
 
@@ -75,4 +79,5 @@ class StatementRulesTests {
         assertThat(properties.closeAfter()).isEqualTo(Duration.ofDays(3));
         return new AutomaticClose(null, null, ChargingFixtures.periods("EUR", zone, clock), properties, clock);
     }
+
 }

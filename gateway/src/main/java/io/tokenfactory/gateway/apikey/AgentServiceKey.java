@@ -17,9 +17,10 @@ import org.springframework.boot.ApplicationRunner;
 import org.springframework.stereotype.Component;
 
 /**
- * Gives agent-service its own key (scope {@code agent-keys}: it may only issue and revoke agents' inference keys)
- * through a file readable by its owner only, when {@code agent-service-key-file} is set and the file holds no valid
- * key. The secret is written nowhere else and never logged.
+ * Gives agent-service its own key (scope {@code agent-keys}: it may only issue and revoke
+ * agents' inference keys) through a file readable by its owner only, when
+ * {@code agent-service-key-file} is set and the file holds no valid key. The secret is
+ * written nowhere else and never logged.
  */
 @Component
 class AgentServiceKey implements ApplicationRunner {
@@ -27,6 +28,7 @@ class AgentServiceKey implements ApplicationRunner {
     private static final Logger log = LoggerFactory.getLogger(AgentServiceKey.class);
 
     private final ApiKeys keys;
+
     private final Path file;
 
     AgentServiceKey(ApiKeys keys, GatewayProperties properties) {
@@ -43,7 +45,8 @@ class AgentServiceKey implements ApplicationRunner {
                 Set.of(IdentityClaims.SCOPE_AGENT_KEYS), List.of(), null, null, null));
         try {
             SecretFiles.write(file, issued.secret());
-        } catch (IOException | UnsupportedOperationException e) {
+        }
+        catch (IOException | UnsupportedOperationException e) {
             keys.revoke(issued.key().id());
             throw new IllegalStateException("Cannot write agent-service's key to " + file, e);
         }
@@ -53,9 +56,12 @@ class AgentServiceKey implements ApplicationRunner {
     private boolean holdsValidKey() {
         try {
             return Files.exists(file) && keys.authenticate(Files.readString(file).strip())
-                    .filter(key -> key.scopes().equals(Set.of(IdentityClaims.SCOPE_AGENT_KEYS))).isPresent();
-        } catch (IOException e) {
+                .filter(key -> key.scopes().equals(Set.of(IdentityClaims.SCOPE_AGENT_KEYS)))
+                .isPresent();
+        }
+        catch (IOException e) {
             return false;
         }
     }
+
 }

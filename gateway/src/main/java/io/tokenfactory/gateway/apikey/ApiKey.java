@@ -119,4 +119,5 @@ class ApiKey {
     private static Set<String> split(String words) {
         return new LinkedHashSet<>(Arrays.asList(words.trim().split("\\s+")));
     }
+
 }

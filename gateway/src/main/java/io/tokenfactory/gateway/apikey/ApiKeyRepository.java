@@ -21,4 +21,5 @@ interface ApiKeyRepository extends JpaRepository<ApiKey, UUID> {
     @Query("select count(k) > 0 from ApiKey k where k.scopes like '%admin%' and k.revokedAt is null "
             + "and (k.expiresAt is null or k.expiresAt > :now)")
     boolean existsUsableAdminKey(Instant now);
+
 }

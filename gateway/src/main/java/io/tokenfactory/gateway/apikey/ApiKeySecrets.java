@@ -20,23 +20,27 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Makes key secrets ({@code tf_} + 256 random bits + a 48-bit tag) and hashes them with HMAC-SHA-256 under a
- * pepper. The tag is an HMAC of the random part under the same pepper: a secret someone made up fails it and is
- * refused without touching the database. The pepper
- * comes from configuration ({@code TF_API_KEY_PEPPER}); without one it is generated on first start and kept in
- * the pepper file, never in configuration and never in the database beside the hashes.
+ * Makes key secrets ({@code tf_} + 256 random bits + a 48-bit tag) and hashes them with
+ * HMAC-SHA-256 under a pepper. The tag is an HMAC of the random part under the same
+ * pepper: a secret someone made up fails it and is refused without touching the database.
+ * The pepper comes from configuration ({@code TF_API_KEY_PEPPER}); without one it is
+ * generated on first start and kept in the pepper file, never in configuration and never
+ * in the database beside the hashes.
  */
 @Component
 class ApiKeySecrets {
 
     static final String PREFIX = "tf_";
+
     private static final Logger log = LoggerFactory.getLogger(ApiKeySecrets.class);
 
     record Secret(String value, String hash, String hint) {
     }
 
     private final SecureRandom random = new SecureRandom();
+
     private final byte[] pepper;
+
     private final ThreadLocal<Mac> hmac = ThreadLocal.withInitial(this::newHmac);
 
     ApiKeySecrets(GatewayProperties properties) {
@@ -53,7 +57,10 @@ class ApiKeySecrets {
         return new Secret(value, hash(value), value.substring(0, 6) + "…" + value.substring(value.length() - 4));
     }
 
-    /** Whether the secret carries a tag this gateway made; costs one HMAC, no database read. */
+    /**
+     * Whether the secret carries a tag this gateway made; costs one HMAC, no database
+     * read.
+     */
     boolean looksGenuine(String secret) {
         if (secret.length() != LENGTH) {
             return false;
@@ -78,7 +85,8 @@ class ApiKeySecrets {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(pepper, "HmacSHA256"));
             return mac;
-        } catch (GeneralSecurityException e) {
+        }
+        catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA-256 is not available", e);
         }
     }
@@ -90,8 +98,11 @@ class ApiKeySecrets {
         Path file = settings.pepperFile();
         SecretFiles.Generated pepper = SecretFiles.readOrGenerate(file, 32);
         if (pepper.created()) {
-            log.warn("Generated a new API key pepper in {}; keep this file (keys hashed with it stop working without it)", file);
+            log.warn(
+                    "Generated a new API key pepper in {}; keep this file (keys hashed with it stop working without it)",
+                    file);
         }
         return pepper.secret();
     }
+
 }

@@ -13,7 +13,11 @@ public record ApiKeyView(UUID id, String name, String secretHint, UUID departmen
     /** The exchange attribute under which an authenticated request carries its key. */
     public static final String EXCHANGE_ATTRIBUTE = "tokenfactory.apiKey";
 
-    public enum Status { ACTIVE, REVOKED, EXPIRED }
+    public enum Status {
+
+        ACTIVE, REVOKED, EXPIRED
+
+    }
 
     public Status statusAt(Instant now) {
         if (revokedAt != null) {

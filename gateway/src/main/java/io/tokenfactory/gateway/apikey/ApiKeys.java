@@ -20,10 +20,11 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Issues, lists, rotates, revokes and expires API keys, and authenticates secrets. A secret carries a tag only
- * the gateway can make, so forged secrets are refused without a database read. Authentication goes through
- * a cache of hash → key, so a known key costs a hash and a map lookup; changes made here evict at once, changes
- * made on another gateway replica are seen within the cache's time to live.
+ * Issues, lists, rotates, revokes and expires API keys, and authenticates secrets. A
+ * secret carries a tag only the gateway can make, so forged secrets are refused without a
+ * database read. Authentication goes through a cache of hash → key, so a known key costs
+ * a hash and a map lookup; changes made here evict at once, changes made on another
+ * gateway replica are seen within the cache's time to live.
  */
 @Service
 public class ApiKeys {
@@ -32,8 +33,11 @@ public class ApiKeys {
             IdentityClaims.SCOPE_ADMIN, IdentityClaims.SCOPE_AGENT_KEYS);
 
     private final ApiKeyRepository keys;
+
     private final ApiKeySecrets secrets;
+
     private final Clock clock;
+
     private final Cache<String, Optional<ApiKeyView>> byHash;
 
     ApiKeys(ApiKeyRepository keys, ApiKeySecrets secrets, Clock clock, GatewayProperties properties) {
@@ -41,9 +45,9 @@ public class ApiKeys {
         this.secrets = secrets;
         this.clock = clock;
         this.byHash = Caffeine.newBuilder()
-                .expireAfterWrite(properties.apiKeys().cacheTtl())
-                .maximumSize(100_000)
-                .build();
+            .expireAfterWrite(properties.apiKeys().cacheTtl())
+            .maximumSize(100_000)
+            .build();
     }
 
     @Transactional
@@ -66,7 +70,10 @@ public class ApiKeys {
         return find(id).view();
     }
 
-    /** A new secret replaces the old one at once; the old secret stops working on this replica immediately. */
+    /**
+     * A new secret replaces the old one at once; the old secret stops working on this
+     * replica immediately.
+     */
     @Transactional
     public IssuedApiKey rotate(UUID id) {
         ApiKey key = find(id);
@@ -85,7 +92,10 @@ public class ApiKeys {
         return keys.saveAndFlush(key).view();
     }
 
-    /** Revokes every key bound to this agent (it retired); returns how many were still active. */
+    /**
+     * Revokes every key bound to this agent (it retired); returns how many were still
+     * active.
+     */
     @Transactional
     public int revokeAgentKeys(UUID agentId) {
         List<ApiKey> active = keys.findByAgentIdAndRevokedAtIsNull(agentId);
@@ -97,7 +107,9 @@ public class ApiKeys {
         return active.size();
     }
 
-    /** Sets when the key stops working; a time in the past (or now) expires it at once. */
+    /**
+     * Sets when the key stops working; a time in the past (or now) expires it at once.
+     */
     @Transactional
     public ApiKeyView expire(UUID id, Instant when) {
         ApiKey key = find(id);
@@ -106,7 +118,10 @@ public class ApiKeys {
         return keys.saveAndFlush(key).view();
     }
 
-    /** The active key with this secret, if any. Unknown secrets are cached too, so floods of bad keys stay cheap. */
+    /**
+     * The active key with this secret, if any. Unknown secrets are cached too, so floods
+     * of bad keys stay cheap.
+     */
     public Optional<ApiKeyView> authenticate(String secret) {
         if (!plausible(secret) || !secrets.looksGenuine(secret)) {
             return Optional.empty();
@@ -116,8 +131,9 @@ public class ApiKeys {
     }
 
     /**
-     * The answer for this secret if it is in the cache, without touching the database; empty when the database
-     * must be asked (call {@link #authenticate} off the event loop then).
+     * The answer for this secret if it is in the cache, without touching the database;
+     * empty when the database must be asked (call {@link #authenticate} off the event
+     * loop then).
      */
     public Optional<Optional<ApiKeyView>> authenticateFromCache(String secret) {
         if (!plausible(secret) || !secrets.looksGenuine(secret)) {
@@ -142,8 +158,8 @@ public class ApiKeys {
     }
 
     /**
-     * Evicts now and again after commit: a lookup racing with this transaction could otherwise cache the old,
-     * still committed row for the cache's whole lifetime.
+     * Evicts now and again after commit: a lookup racing with this transaction could
+     * otherwise cache the old, still committed row for the cache's whole lifetime.
      */
     private void evict(String hash) {
         byHash.invalidate(hash);
@@ -158,7 +174,8 @@ public class ApiKeys {
     }
 
     private ApiKey find(UUID id) {
-        return keys.findById(id).orElseThrow(() -> ApiProblemException.notFound("api_key_not_found", "No API key with id " + id));
+        return keys.findById(id)
+            .orElseThrow(() -> ApiProblemException.notFound("api_key_not_found", "No API key with id " + id));
     }
 
     private void validate(NewApiKey spec) {
@@ -179,4 +196,5 @@ public class ApiKeys {
             throw ApiProblemException.unprocessable("invalid_expiry", "expiresAt must lie in the future");
         }
     }
+
 }

@@ -20,20 +20,28 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Knows which departments are over a hard-capped budget and must not start new inference. The hot path reads an
- * in-memory set; billing's reports are stored in this gateway's database, and every replica reloads the set from
- * there every few seconds, so all replicas agree even though only one of them consumes each event.
+ * Knows which departments are over a hard-capped budget and must not start new inference.
+ * The hot path reads an in-memory set; billing's reports are stored in this gateway's
+ * database, and every replica reloads the set from there every few seconds, so all
+ * replicas agree even though only one of them consumes each event.
  */
 @Service
 public class BudgetGuard extends PeriodicTask {
 
     private static final Logger log = LoggerFactory.getLogger(BudgetGuard.class);
+
     private static final Duration RELOAD_INTERVAL = Duration.ofSeconds(5);
 
     private final DepartmentBudgetRepository budgets;
+
     private final ProcessedEvents processedEvents;
+
     private volatile Set<UUID> blocked = ConcurrentHashMap.newKeySet();
-    /** Bumped by every change applied here; a reload that started before it must not overwrite it. */
+
+    /**
+     * Bumped by every change applied here; a reload that started before it must not
+     * overwrite it.
+     */
     private final AtomicLong changes = new AtomicLong();
 
     BudgetGuard(DepartmentBudgetRepository budgets, ProcessedEvents processedEvents) {
@@ -46,14 +54,17 @@ public class BudgetGuard extends PeriodicTask {
         return departmentId != null && blocked.contains(departmentId);
     }
 
-    /** Stores billing's report exactly once and in order; the in-memory set follows after commit. */
+    /**
+     * Stores billing's report exactly once and in order; the in-memory set follows after
+     * commit.
+     */
     @Transactional
     public void apply(BudgetStatusChanged report) {
         if (!processedEvents.markFirstDelivery(report.eventId(), EventTypes.BUDGET_STATUS_CHANGED)) {
             return;
         }
         DepartmentBudget budget = budgets.findById(report.departmentId())
-                .orElseGet(() -> new DepartmentBudget(report.departmentId()));
+            .orElseGet(() -> new DepartmentBudget(report.departmentId()));
         if (!budget.apply(report)) {
             return;
         }
@@ -66,7 +77,8 @@ public class BudgetGuard extends PeriodicTask {
                 Set<UUID> next = new HashSet<>(blocked);
                 if (blocks) {
                     next.add(report.departmentId());
-                } else {
+                }
+                else {
                     next.remove(report.departmentId());
                 }
                 blocked = Set.copyOf(next);
@@ -87,8 +99,10 @@ public class BudgetGuard extends PeriodicTask {
             if (changes.get() == before) {
                 blocked = loaded;
             }
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             log.warn("Could not reload budget states; keeping the last known ones: {}", e.getMessage());
         }
     }
+
 }

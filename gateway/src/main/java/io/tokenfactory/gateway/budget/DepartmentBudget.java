@@ -53,7 +53,10 @@ class DepartmentBudget {
         this.reportedAt = Instant.EPOCH;
     }
 
-    /** Applies a report unless a newer one was applied already (events may arrive out of order). */
+    /**
+     * Applies a report unless a newer one was applied already (events may arrive out of
+     * order).
+     */
     boolean apply(BudgetStatusChanged report) {
         if (report.occurredAt().isBefore(reportedAt)) {
             return false;
@@ -75,4 +78,5 @@ class DepartmentBudget {
     UUID departmentId() {
         return departmentId;
     }
+
 }

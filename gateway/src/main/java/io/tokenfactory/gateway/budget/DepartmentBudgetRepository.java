@@ -10,4 +10,5 @@ interface DepartmentBudgetRepository extends JpaRepository<DepartmentBudget, UUI
 
     @Query("select b.departmentId from DepartmentBudget b where b.state = io.tokenfactory.contracts.BudgetState.EXCEEDED and b.hardCap = true")
     List<UUID> findBlockedDepartments();
+
 }

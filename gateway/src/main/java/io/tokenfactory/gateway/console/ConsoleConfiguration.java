@@ -12,9 +12,10 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * The admin console: static files under {@code /console/} (the page, its script and styles; ECharts from its
- * WebJar). It holds no data and no secret of its own: the user signs in with an API key, kept in the browser tab's
- * session storage, and every figure comes from the same APIs, scoped by that key.
+ * The admin console: static files under {@code /console/} (the page, its script and
+ * styles; ECharts from its WebJar). It holds no data and no secret of its own: the user
+ * signs in with an API key, kept in the browser tab's session storage, and every figure
+ * comes from the same APIs, scoped by that key.
  */
 @Configuration(proxyBeanMethods = false)
 class ConsoleConfiguration {
@@ -25,4 +26,5 @@ class ConsoleConfiguration {
         return RouterFunctions.route(GET("/console").or(GET("/console/")),
                 request -> ServerResponse.ok().contentType(MediaType.TEXT_HTML).bodyValue(page));
     }
+
 }

@@ -32,10 +32,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Mints the short-lived identity tokens (JWT, ES256) that carry a caller's department, key, agent and scopes to
- * the services, and publishes the public key they verify them with. The signing key comes from
- * {@code TF_IDENTITY_SIGNING_JWK} (share it between gateway replicas) or is generated at start. A token is reused
- * for half its lifetime, so minting costs nothing on the hot path.
+ * Mints the short-lived identity tokens (JWT, ES256) that carry a caller's department,
+ * key, agent and scopes to the services, and publishes the public key they verify them
+ * with. The signing key comes from {@code TF_IDENTITY_SIGNING_JWK} (share it between
+ * gateway replicas) or is generated at start. A token is reused for half its lifetime, so
+ * minting costs nothing on the hot path.
  */
 @Component
 public class IdentityTokens {
@@ -43,19 +44,26 @@ public class IdentityTokens {
     private static final Logger log = LoggerFactory.getLogger(IdentityTokens.class);
 
     private final ECKey signingKey;
+
     private final JWSSigner signer;
+
     private final Duration ttl;
+
     private final Clock clock;
+
     private final Cache<UUID, String> recentTokens;
+
     private volatile String gatewayToken;
+
     private volatile Instant gatewayTokenRenewAt = Instant.EPOCH;
 
     IdentityTokens(GatewayProperties properties, Clock clock) throws JOSEException {
         this.signingKey = signingKey(properties.identity().signingJwk());
         if ((properties.identity().signingJwk() == null || properties.identity().signingJwk().isBlank())
                 && properties.limits().store() == GatewayProperties.LimitStore.REDIS) {
-            log.warn("Limits are shared through Redis, so several gateway replicas are expected, but each signs identity "
-                    + "tokens with its own key: set the same TF_IDENTITY_SIGNING_JWK on every replica");
+            log.warn(
+                    "Limits are shared through Redis, so several gateway replicas are expected, but each signs identity "
+                            + "tokens with its own key: set the same TF_IDENTITY_SIGNING_JWK on every replica");
         }
         this.signer = new ECDSASigner(signingKey);
         this.ttl = properties.identity().tokenTtl();
@@ -69,7 +77,10 @@ public class IdentityTokens {
                 String.join(" ", new TreeSet<>(scopes))));
     }
 
-    /** The gateway's own token, for the calls it makes itself (asking billing about a department). */
+    /**
+     * The gateway's own token, for the calls it makes itself (asking billing about a
+     * department).
+     */
     public String forGateway() {
         Instant now = clock.instant();
         if (now.isAfter(gatewayTokenRenewAt)) {
@@ -86,23 +97,24 @@ public class IdentityTokens {
 
     private String mint(String subject, UUID keyId, UUID departmentId, UUID agentId, String scopes) {
         Instant now = clock.instant();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
-                .issuer(IdentityClaims.ISSUER)
-                .audience(IdentityClaims.AUDIENCE)
-                .subject(subject)
-                .jwtID(UUID.randomUUID().toString())
-                .issueTime(Date.from(now))
-                .expirationTime(Date.from(now.plus(ttl)))
-                .claim(IdentityClaims.SCOPE, scopes)
-                .claim(IdentityClaims.KEY_ID, keyId == null ? null : keyId.toString())
-                .claim(IdentityClaims.DEPARTMENT_ID, departmentId == null ? null : departmentId.toString())
-                .claim(IdentityClaims.AGENT_ID, agentId == null ? null : agentId.toString())
-                .build();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(IdentityClaims.ISSUER)
+            .audience(IdentityClaims.AUDIENCE)
+            .subject(subject)
+            .jwtID(UUID.randomUUID().toString())
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(now.plus(ttl)))
+            .claim(IdentityClaims.SCOPE, scopes)
+            .claim(IdentityClaims.KEY_ID, keyId == null ? null : keyId.toString())
+            .claim(IdentityClaims.DEPARTMENT_ID, departmentId == null ? null : departmentId.toString())
+            .claim(IdentityClaims.AGENT_ID, agentId == null ? null : agentId.toString())
+            .build();
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(signingKey.getKeyID()).build(), claims);
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(signingKey.getKeyID()).build(), claims);
             jwt.sign(signer);
             return jwt.serialize();
-        } catch (JOSEException e) {
+        }
+        catch (JOSEException e) {
             throw new IllegalStateException("Could not sign an identity token", e);
         }
     }
@@ -114,12 +126,15 @@ public class IdentityTokens {
                 if (jwk instanceof ECKey ec && ec.isPrivate() && Curve.P_256.equals(ec.getCurve())) {
                     return ec;
                 }
-            } catch (ParseException e) {
+            }
+            catch (ParseException e) {
                 throw new IllegalStateException("TF_IDENTITY_SIGNING_JWK is not a JWK", e);
             }
             throw new IllegalStateException("TF_IDENTITY_SIGNING_JWK must be a private EC P-256 JWK");
         }
-        log.info("Generated an identity signing key for this gateway instance; set TF_IDENTITY_SIGNING_JWK to share one between replicas");
+        log.info(
+                "Generated an identity signing key for this gateway instance; set TF_IDENTITY_SIGNING_JWK to share one between replicas");
         return new ECKeyGenerator(Curve.P_256).keyID(UUID.randomUUID().toString()).generate();
     }
+
 }

@@ -30,16 +30,19 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 
 /**
- * Decides, for every routed request of an authenticated key, whether it may pass: body size (413), requests per
- * minute (429), and for inference also the department's budget (429 {@code budget_exceeded}), the key's allowed
- * models (403) and tokens per minute (429). Inference requests reserve their maximum tokens before they are
- * forwarded and settle to the usage the response reports once it is done.
+ * Decides, for every routed request of an authenticated key, whether it may pass: body
+ * size (413), requests per minute (429), and for inference also the department's budget
+ * (429 {@code budget_exceeded}), the key's allowed models (403) and tokens per minute
+ * (429). Inference requests reserve their maximum tokens before they are forwarded and
+ * settle to the usage the response reports once it is done.
  */
 @Component
 class AdmissionFilter implements GlobalFilter, Ordered {
 
     private final Allowance allowance;
+
     private final BudgetGuard budgets;
+
     private final GatewayProperties.Limits limits;
 
     AdmissionFilter(Allowance allowance, BudgetGuard budgets, GatewayProperties properties) {
@@ -58,7 +61,8 @@ class AdmissionFilter implements GlobalFilter, Ordered {
         if (request.getHeaders().getContentLength() > limits.maxRequestBody().toBytes()) {
             return tooLarge(exchange);
         }
-        // decided by the route that matched (on the decoded path), not by the raw path a client can encode
+        // decided by the route that matched (on the decoded path), not by the raw path a
+        // client can encode
         Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
         boolean inference = route != null && INFERENCE_ROUTE.equals(route.getId());
         if (inference && request.getURI().getRawPath().contains("%")) {
@@ -66,7 +70,8 @@ class AdmissionFilter implements GlobalFilter, Ordered {
                     "Encoded characters are not accepted in inference paths");
         }
         if (inference && budgets.blocksInference(key.departmentId())) {
-            return ProblemResponses.write(exchange, HttpStatus.TOO_MANY_REQUESTS, "budget_exceeded", "insufficient_quota",
+            return ProblemResponses.write(exchange, HttpStatus.TOO_MANY_REQUESTS, "budget_exceeded",
+                    "insufficient_quota",
                     "The department has spent its budget for this period (hard cap); inference resumes when billing raises it");
         }
         Mono<Void> admitted = allowance.countRequest(key);
@@ -75,44 +80,51 @@ class AdmissionFilter implements GlobalFilter, Ordered {
                 ? admitted.then(Mono.defer(() -> forwardWithTokenReservation(exchange, chain, key)))
                 : admitted.then(Mono.defer(() -> chain.filter(limitBody(exchange))));
         return forwarded
-                .onErrorResume(Allowance.LimitExceeded.class, refused -> ProblemResponses.write(exchange,
-                        HttpStatus.TOO_MANY_REQUESTS, "rate_limited", "rate_limit_error", refused.getMessage(),
-                        refused.retryAfterSeconds()))
-                .onErrorResume(Allowance.RequestTooLarge.class, tooBig -> ProblemResponses.write(exchange,
-                        HttpStatus.UNPROCESSABLE_CONTENT, "request_exceeds_limit", "invalid_request_error", tooBig.getMessage()))
-                .onErrorResume(DataBufferLimitException.class, tooBig -> tooLarge(exchange));
+            .onErrorResume(Allowance.LimitExceeded.class,
+                    refused -> ProblemResponses.write(exchange, HttpStatus.TOO_MANY_REQUESTS, "rate_limited",
+                            "rate_limit_error", refused.getMessage(), refused.retryAfterSeconds()))
+            .onErrorResume(Allowance.RequestTooLarge.class,
+                    tooBig -> ProblemResponses.write(exchange, HttpStatus.UNPROCESSABLE_CONTENT,
+                            "request_exceeds_limit", "invalid_request_error", tooBig.getMessage()))
+            .onErrorResume(DataBufferLimitException.class, tooBig -> tooLarge(exchange));
     }
 
-    private Mono<Void> forwardWithTokenReservation(ServerWebExchange exchange, GatewayFilterChain chain, ApiKeyView key) {
+    private Mono<Void> forwardWithTokenReservation(ServerWebExchange exchange, GatewayFilterChain chain,
+            ApiKeyView key) {
         int maxBytes = (int) Math.min(Integer.MAX_VALUE, limits.maxRequestBody().toBytes());
         return DataBufferUtils.join(exchange.getRequest().getBody(), maxBytes)
-                .map(AdmissionFilter::bytesOf)
-                .defaultIfEmpty(new byte[0])
-                .flatMap(body -> {
-                    InferenceRequestShape shape = InferenceRequestShape.parse(body);
-                    boolean restricted = !key.allowedModels().isEmpty();
-                    if (restricted && (shape == null || shape.model() == null || !key.allowsModel(shape.model()))) {
-                        return ProblemResponses.write(exchange, HttpStatus.FORBIDDEN, "model_not_allowed",
-                                "permission_error", "This API key may only use " + key.allowedModels()
-                                        + (shape == null || shape.model() == null ? "; name one as 'model'" : ""));
-                    }
-                    long tokens = shape == null ? 0
-                            : shape.reservation(limits.defaultCompletionReservation(),
-                                    generates(exchange.getRequest().getPath().value()));
-                    return allowance.reserveTokens(key, tokens).flatMap(reservation -> {
-                        UsageTap usage = new UsageTap(exchange.getResponse());
-                        ServerWebExchange replayed = exchange.mutate().request(replay(exchange.getRequest(), body))
-                                .response(usage).build();
-                        return chain.filter(replayed)
-                                .doFinally(signal -> allowance.settle(reservation, actualTokens(reservation.tokens(),
-                                        usage.totalTokens(), usage.getStatusCode(), signal)).subscribe());
-                    });
+            .map(AdmissionFilter::bytesOf)
+            .defaultIfEmpty(new byte[0])
+            .flatMap(body -> {
+                InferenceRequestShape shape = InferenceRequestShape.parse(body);
+                boolean restricted = !key.allowedModels().isEmpty();
+                if (restricted && (shape == null || shape.model() == null || !key.allowsModel(shape.model()))) {
+                    return ProblemResponses.write(exchange, HttpStatus.FORBIDDEN, "model_not_allowed",
+                            "permission_error", "This API key may only use " + key.allowedModels()
+                                    + (shape == null || shape.model() == null ? "; name one as 'model'" : ""));
+                }
+                long tokens = shape == null ? 0 : shape.reservation(limits.defaultCompletionReservation(),
+                        generates(exchange.getRequest().getPath().value()));
+                return allowance.reserveTokens(key, tokens).flatMap(reservation -> {
+                    UsageTap usage = new UsageTap(exchange.getResponse());
+                    ServerWebExchange replayed = exchange.mutate()
+                        .request(replay(exchange.getRequest(), body))
+                        .response(usage)
+                        .build();
+                    return chain.filter(replayed)
+                        .doFinally(signal -> allowance
+                            .settle(reservation,
+                                    actualTokens(reservation.tokens(), usage.totalTokens(), usage.getStatusCode(),
+                                            signal))
+                            .subscribe());
                 });
+            });
     }
 
     /**
-     * What the request really used: the usage its response reported; nothing for a refused request; the whole
-     * reservation when no usage is known (a cancelled stream), erring on the side of the limit.
+     * What the request really used: the usage its response reported; nothing for a
+     * refused request; the whole reservation when no usage is known (a cancelled stream),
+     * erring on the side of the limit.
      */
     static long actualTokens(long reserved, OptionalLong reported, HttpStatusCode status, SignalType signal) {
         if (reported.isPresent()) {
@@ -124,7 +136,10 @@ class AdmissionFilter implements GlobalFilter, Ordered {
         return reserved;
     }
 
-    /** Bounds a streamed body too (no Content-Length): past the limit the request fails with 413. */
+    /**
+     * Bounds a streamed body too (no Content-Length): past the limit the request fails
+     * with 413.
+     */
     private ServerWebExchange limitBody(ServerWebExchange exchange) {
         long max = limits.maxRequestBody().toBytes();
         ServerHttpRequest request = exchange.getRequest();
@@ -144,7 +159,10 @@ class AdmissionFilter implements GlobalFilter, Ordered {
         }).build();
     }
 
-    /** Whether a request to this path generates tokens, so it reserves its completion too (embeddings do not). */
+    /**
+     * Whether a request to this path generates tokens, so it reserves its completion too
+     * (embeddings do not).
+     */
     static boolean generates(String path) {
         return path.endsWith("/chat/completions") || path.endsWith("/completions");
     }
@@ -185,4 +203,5 @@ class AdmissionFilter implements GlobalFilter, Ordered {
     public int getOrder() {
         return Ordered.HIGHEST_PRECEDENCE + 200;
     }
+
 }

@@ -15,9 +15,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Requests-per-minute and tokens-per-minute for a key and its department. Tokens are reserved before a request
- * is forwarded (its prompt estimate plus its completion limit) and settled to the actual usage afterwards, so
- * concurrent requests can overshoot a limit by at most one reservation's difference from actual usage.
+ * Requests-per-minute and tokens-per-minute for a key and its department. Tokens are
+ * reserved before a request is forwarded (its prompt estimate plus its completion limit)
+ * and settled to the actual usage afterwards, so concurrent requests can overshoot a
+ * limit by at most one reservation's difference from actual usage.
  */
 @Component
 class Allowance {
@@ -25,7 +26,9 @@ class Allowance {
     static final Duration WINDOW = Duration.ofMinutes(1);
 
     private final LimitStore store;
+
     private final GatewayProperties.Limits limits;
+
     private final Clock clock;
 
     Allowance(LimitStore store, GatewayProperties properties, Clock clock) {
@@ -38,6 +41,7 @@ class Allowance {
     record Reservation(List<String> tokenCounters, long tokens) {
 
         static final Reservation NONE = new Reservation(List.of(), 0);
+
     }
 
     /** Refused: which limit, and in how many seconds the window resets. */
@@ -53,17 +57,25 @@ class Allowance {
         long retryAfterSeconds() {
             return retryAfterSeconds;
         }
+
     }
 
-    /** A single request larger than a whole limit: it could never pass, so it is not a matter of waiting. */
+    /**
+     * A single request larger than a whole limit: it could never pass, so it is not a
+     * matter of waiting.
+     */
     static final class RequestTooLarge extends RuntimeException {
 
         RequestTooLarge(String message) {
             super(message);
         }
+
     }
 
-    /** Counts one request against the key's and the department's requests per minute; all or nothing. */
+    /**
+     * Counts one request against the key's and the department's requests per minute; all
+     * or nothing.
+     */
     Mono<Void> countRequest(ApiKeyView key) {
         long window = currentWindow();
         String keyCounter = "rpm:key:" + key.id() + ":" + window;
@@ -71,19 +83,26 @@ class Allowance {
                 : acquire(keyCounter, 1, key.rpmLimit(), "requests per minute of this key").then();
         Mono<Void> perDepartment = limits.departmentRpm() == null || key.departmentId() == null ? Mono.empty()
                 : acquire("rpm:department:" + key.departmentId() + ":" + window, 1, limits.departmentRpm(),
-                        "requests per minute of this department").then()
-                        // the department refused: the key's count for this request is given back
-                        .onErrorResume(LimitExceeded.class, refused -> (key.rpmLimit() == null ? Mono.<Void>empty()
-                                : store.adjust(keyCounter, -1, WINDOW)).then(Mono.error(refused)));
+                        "requests per minute of this department")
+                    .then()
+                    // the department refused: the key's count for this request is given
+                    // back
+                    .onErrorResume(LimitExceeded.class, refused -> (key.rpmLimit() == null ? Mono.<Void>empty()
+                            : store.adjust(keyCounter, -1, WINDOW))
+                        .then(Mono.error(refused)));
         return perKey.then(perDepartment);
     }
 
-    /** Reserves tokens against the key's and the department's tokens per minute; all or nothing. */
+    /**
+     * Reserves tokens against the key's and the department's tokens per minute; all or
+     * nothing.
+     */
     Mono<Reservation> reserveTokens(ApiKeyView key, long tokens) {
         long window = currentWindow();
         List<Limit> applicable = new ArrayList<>();
         if (key.tpmLimit() != null) {
-            applicable.add(new Limit("tpm:key:" + key.id() + ":" + window, key.tpmLimit(), "tokens per minute of this key"));
+            applicable
+                .add(new Limit("tpm:key:" + key.id() + ":" + window, key.tpmLimit(), "tokens per minute of this key"));
         }
         if (limits.departmentTpm() != null && key.departmentId() != null) {
             applicable.add(new Limit("tpm:department:" + key.departmentId() + ":" + window, limits.departmentTpm(),
@@ -100,11 +119,11 @@ class Allowance {
         }
         List<String> taken = new ArrayList<>();
         return Flux.fromIterable(applicable)
-                .concatMap(limit -> acquire(limit.counter(), tokens, limit.limit(), limit.description())
-                        .doOnNext(ignored -> taken.add(limit.counter())))
-                .then(Mono.fromSupplier(() -> new Reservation(List.copyOf(taken), tokens)))
-                // a later limit refused: give back what the earlier ones took
-                .onErrorResume(LimitExceeded.class, refused -> giveBack(taken, tokens).then(Mono.error(refused)));
+            .concatMap(limit -> acquire(limit.counter(), tokens, limit.limit(), limit.description())
+                .doOnNext(ignored -> taken.add(limit.counter())))
+            .then(Mono.fromSupplier(() -> new Reservation(List.copyOf(taken), tokens)))
+            // a later limit refused: give back what the earlier ones took
+            .onErrorResume(LimitExceeded.class, refused -> giveBack(taken, tokens).then(Mono.error(refused)));
     }
 
     /** Replaces the reservation by what the request actually used. */
@@ -113,7 +132,9 @@ class Allowance {
         if (delta == 0 || reservation.tokenCounters().isEmpty()) {
             return Mono.empty();
         }
-        return Flux.fromIterable(reservation.tokenCounters()).concatMap(counter -> store.adjust(counter, delta, WINDOW)).then();
+        return Flux.fromIterable(reservation.tokenCounters())
+            .concatMap(counter -> store.adjust(counter, delta, WINDOW))
+            .then();
     }
 
     private Mono<Void> giveBack(List<String> counters, long tokens) {
@@ -121,9 +142,11 @@ class Allowance {
     }
 
     private Mono<Long> acquire(String counter, long amount, long limit, String description) {
-        return Mono.defer(() -> store.tryAcquire(counter, amount, limit, WINDOW)).flatMap(value -> value < 0
-                ? Mono.error(new LimitExceeded("Over the " + description + " (" + limit + ")", secondsToNextWindow()))
-                : Mono.just(value));
+        return Mono.defer(() -> store.tryAcquire(counter, amount, limit, WINDOW))
+            .flatMap(value -> value < 0
+                    ? Mono
+                        .error(new LimitExceeded("Over the " + description + " (" + limit + ")", secondsToNextWindow()))
+                    : Mono.just(value));
     }
 
     private long currentWindow() {

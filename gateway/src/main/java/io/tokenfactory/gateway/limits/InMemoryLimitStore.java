@@ -11,9 +11,7 @@ import reactor.core.publisher.Mono;
 /** Limit counters of one gateway instance; windows disappear a little after they end. */
 class InMemoryLimitStore implements LimitStore {
 
-    private final Cache<String, long[]> counters = Caffeine.newBuilder()
-            .expireAfterWrite(3, TimeUnit.MINUTES)
-            .build();
+    private final Cache<String, long[]> counters = Caffeine.newBuilder().expireAfterWrite(3, TimeUnit.MINUTES).build();
 
     @Override
     public Mono<Long> tryAcquire(String counter, long amount, long limit, Duration window) {
@@ -35,4 +33,5 @@ class InMemoryLimitStore implements LimitStore {
         }
         return Mono.empty();
     }
+
 }

@@ -13,7 +13,7 @@ class LimitsConfiguration {
     @Bean
     LimitStore limitStore(GatewayProperties properties, ObjectProvider<ReactiveStringRedisTemplate> redis) {
         return properties.limits().store() == GatewayProperties.LimitStore.REDIS
-                ? new RedisLimitStore(redis.getObject())
-                : new InMemoryLimitStore();
+                ? new RedisLimitStore(redis.getObject()) : new InMemoryLimitStore();
     }
+
 }

@@ -9,8 +9,8 @@ import org.springframework.data.redis.core.script.RedisScript;
 import reactor.core.publisher.Mono;
 
 /**
- * Limit counters in Redis, shared by every gateway replica. Check-and-add runs as one Lua script, so it is
- * atomic across replicas; keys expire after their window.
+ * Limit counters in Redis, shared by every gateway replica. Check-and-add runs as one Lua
+ * script, so it is atomic across replicas; keys expire after their window.
  */
 class RedisLimitStore implements LimitStore {
 
@@ -38,19 +38,23 @@ class RedisLimitStore implements LimitStore {
 
     @Override
     public Mono<Long> tryAcquire(String counter, long amount, long limit, Duration window) {
-        return redis.execute(TRY_ACQUIRE, List.of(key(counter)),
-                List.of(Long.toString(amount), Long.toString(limit), Long.toString(window.multipliedBy(2).toMillis())))
-                .next();
+        return redis
+            .execute(TRY_ACQUIRE, List.of(key(counter)),
+                    List.of(Long.toString(amount), Long.toString(limit),
+                            Long.toString(window.multipliedBy(2).toMillis())))
+            .next();
     }
 
     @Override
     public Mono<Void> adjust(String counter, long delta, Duration window) {
-        return redis.execute(ADJUST, List.of(key(counter)),
-                List.of(Long.toString(delta), Long.toString(window.multipliedBy(2).toMillis())))
-                .then();
+        return redis
+            .execute(ADJUST, List.of(key(counter)),
+                    List.of(Long.toString(delta), Long.toString(window.multipliedBy(2).toMillis())))
+            .then();
     }
 
     private static String key(String counter) {
         return "tokenfactory:limits:" + counter;
     }
+
 }

@@ -15,15 +15,18 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads the {@code usage} of an OpenAI-style response as it passes, without holding it back: chunks go to the
- * client as they come; a copy of a plain JSON body (up to a cap) or of each server-sent event line is inspected.
+ * Reads the {@code usage} of an OpenAI-style response as it passes, without holding it
+ * back: chunks go to the client as they come; a copy of a plain JSON body (up to a cap)
+ * or of each server-sent event line is inspected.
  */
 final class UsageTap extends ServerHttpResponseDecorator {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final int MAX_INSPECTED_BYTES = 1 << 20;
 
     private final StringBuilder pending = new StringBuilder();
+
     private volatile long totalTokens = -1;
 
     UsageTap(ServerHttpResponse delegate) {
@@ -51,13 +54,15 @@ final class UsageTap extends ServerHttpResponseDecorator {
 
     private void copy(DataBuffer buffer) {
         synchronized (pending) {
-            // only what is still pending counts: a long stream is inspected line by line to its last event
+            // only what is still pending counts: a long stream is inspected line by line
+            // to its last event
             if (pending.length() > MAX_INSPECTED_BYTES) {
                 return;
             }
             int length = buffer.readableByteCount();
             pending.append(buffer.toString(buffer.readPosition(), length, StandardCharsets.UTF_8));
-            // server-sent events: inspect each complete line as it arrives, keep the unfinished rest
+            // server-sent events: inspect each complete line as it arrives, keep the
+            // unfinished rest
             int lastNewline = pending.lastIndexOf("\n");
             if (lastNewline >= 0 && pending.indexOf("data:") >= 0) {
                 inspect(pending.substring(0, lastNewline), false);
@@ -77,7 +82,8 @@ final class UsageTap extends ServerHttpResponseDecorator {
                     readUsage(trimmed.substring("data:".length()).trim());
                 }
             }
-        } else if (complete) {
+        }
+        else if (complete) {
             readUsage(text);
         }
     }
@@ -90,8 +96,10 @@ final class UsageTap extends ServerHttpResponseDecorator {
                         : usage.path("prompt_tokens").asLong(0) + usage.path("completion_tokens").asLong(0);
                 totalTokens = total;
             }
-        } catch (JacksonException notJson) {
+        }
+        catch (JacksonException notJson) {
             // not a usage record after all
         }
     }
+
 }

@@ -23,10 +23,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 
 /**
- * One route per service. Each has connect and response timeouts and a circuit breaker named after the service;
- * admin API reads are retried twice; inference is never retried (a generation may already have started);
- * when the service is down, slow or its breaker is open, the call ends in {@code /fallback/{service}}, which
- * answers with a problem detail instead of hanging or leaking a stack trace.
+ * One route per service. Each has connect and response timeouts and a circuit breaker
+ * named after the service; admin API reads are retried twice; inference is never retried
+ * (a generation may already have started); when the service is down, slow or its breaker
+ * is open, the call ends in {@code /fallback/{service}}, which answers with a problem
+ * detail instead of hanging or leaking a stack trace.
  */
 @Configuration(proxyBeanMethods = false)
 class RoutesConfiguration {
@@ -40,63 +41,73 @@ class RoutesConfiguration {
     RouteLocator serviceRoutes(RouteLocatorBuilder routes, GatewayProperties properties) {
         GatewayProperties.Upstreams upstreams = properties.upstreams();
         return routes.routes()
-                .route(INFERENCE, route -> route.path("/v1/**")
-                        .filters(filter -> filter.circuitBreaker(breaker -> breaker.setName(INFERENCE)
-                                .setFallbackUri("forward:/fallback/" + INFERENCE)))
+            .route(INFERENCE,
+                    route -> route.path("/v1/**")
+                        .filters(filter -> filter.circuitBreaker(
+                                breaker -> breaker.setName(INFERENCE).setFallbackUri("forward:/fallback/" + INFERENCE)))
                         .metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, properties.connectTimeout().toMillis())
-                        .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, properties.inferenceResponseTimeout().toMillis())
+                        .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR,
+                                properties.inferenceResponseTimeout().toMillis())
                         .uri(upstreams.inference()))
-                // inference-service's administrator views (its nodes and meters, its usage summary)
-                .route(INFERENCE + "-api", route -> apiRoute(route.path("/api/inference/**"), INFERENCE,
-                        upstreams.inference(), properties))
-                .route(AGENTS, route -> apiRoute(route.path("/api/agents", "/api/agents/**"), AGENTS, upstreams.agents(), properties))
-                .route(METERING, route -> apiRoute(route.path("/api/metering/**"), METERING, upstreams.metering(), properties))
-                .route(BILLING, route -> apiRoute(route.path("/api/billing/**"), BILLING, upstreams.billing(), properties))
-                .build();
+            // inference-service's administrator views (its nodes and meters, its usage
+            // summary)
+            .route(INFERENCE + "-api",
+                    route -> apiRoute(route.path("/api/inference/**"), INFERENCE, upstreams.inference(), properties))
+            .route(AGENTS,
+                    route -> apiRoute(route.path("/api/agents", "/api/agents/**"), AGENTS, upstreams.agents(),
+                            properties))
+            .route(METERING,
+                    route -> apiRoute(route.path("/api/metering/**"), METERING, upstreams.metering(), properties))
+            .route(BILLING, route -> apiRoute(route.path("/api/billing/**"), BILLING, upstreams.billing(), properties))
+            .build();
     }
 
     private static Buildable<Route> apiRoute(BooleanSpec path, String service, URI upstream,
             GatewayProperties properties) {
-        return path
-                .filters(filter -> filter
-                        // reads only (GET), on connection failures, timeouts and 5xx; never a write, never a generation
-                        .retry(retry -> retry.setRetries(2).setMethods(HttpMethod.GET))
-                        .circuitBreaker(breaker -> breaker.setName(service)
-                                .setFallbackUri("forward:/fallback/" + service)))
-                .metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, properties.connectTimeout().toMillis())
-                .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, properties.responseTimeout().toMillis())
-                .uri(upstream);
-    }
-
-    /** Bounds the silence between two reads of any response (Reactor Netty's per-read response timeout). */
-    @Bean
-    HttpClientCustomizer streamIdleTimeout(GatewayProperties properties) {
-        return httpClient -> httpClient.responseTimeout(properties.streamIdleTimeout())
-                .option(ChannelOption.TCP_NODELAY, true);
+        return path.filters(filter -> filter
+            // reads only (GET), on connection failures, timeouts and 5xx; never a write,
+            // never a generation
+            .retry(retry -> retry.setRetries(2).setMethods(HttpMethod.GET))
+            .circuitBreaker(breaker -> breaker.setName(service).setFallbackUri("forward:/fallback/" + service)))
+            .metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, properties.connectTimeout().toMillis())
+            .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, properties.responseTimeout().toMillis())
+            .uri(upstream);
     }
 
     /**
-     * The breakers open after half of at least ten calls failed and probe again after ten seconds. Their time
-     * limit sits above the route's response timeout, which is what actually bounds a call; token streams are long,
-     * so inference's limit is generous.
+     * Bounds the silence between two reads of any response (Reactor Netty's per-read
+     * response timeout).
+     */
+    @Bean
+    HttpClientCustomizer streamIdleTimeout(GatewayProperties properties) {
+        return httpClient -> httpClient.responseTimeout(properties.streamIdleTimeout())
+            .option(ChannelOption.TCP_NODELAY, true);
+    }
+
+    /**
+     * The breakers open after half of at least ten calls failed and probe again after ten
+     * seconds. Their time limit sits above the route's response timeout, which is what
+     * actually bounds a call; token streams are long, so inference's limit is generous.
      */
     @Bean
     Customizer<ReactiveResilience4JCircuitBreakerFactory> serviceCircuitBreakers(GatewayProperties properties) {
         CircuitBreakerConfig breaker = CircuitBreakerConfig.custom()
-                .failureRateThreshold(50)
-                .minimumNumberOfCalls(10)
-                .slidingWindowSize(20)
-                .waitDurationInOpenState(Duration.ofSeconds(10))
-                .build();
+            .failureRateThreshold(50)
+            .minimumNumberOfCalls(10)
+            .slidingWindowSize(20)
+            .waitDurationInOpenState(Duration.ofSeconds(10))
+            .build();
         return factory -> {
-            factory.configureDefault(id -> new Resilience4JConfigBuilder(id)
-                    .circuitBreakerConfig(breaker)
-                    .timeLimiterConfig(TimeLimiterConfig.custom()
-                            .timeoutDuration(properties.responseTimeout().plus(properties.connectTimeout()).plusSeconds(1))
-                            .build())
-                    .build());
-            factory.configure(builder -> builder.circuitBreakerConfig(breaker)
-                    .timeLimiterConfig(TimeLimiterConfig.custom().timeoutDuration(Duration.ofHours(1)).build()), INFERENCE);
+            factory.configureDefault(id -> new Resilience4JConfigBuilder(id).circuitBreakerConfig(breaker)
+                .timeLimiterConfig(TimeLimiterConfig.custom()
+                    .timeoutDuration(properties.responseTimeout().plus(properties.connectTimeout()).plusSeconds(1))
+                    .build())
+                .build());
+            factory.configure(
+                    builder -> builder.circuitBreakerConfig(breaker)
+                        .timeLimiterConfig(TimeLimiterConfig.custom().timeoutDuration(Duration.ofHours(1)).build()),
+                    INFERENCE);
         };
     }
+
 }

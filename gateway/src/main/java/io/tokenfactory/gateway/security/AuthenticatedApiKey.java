@@ -9,7 +9,9 @@ import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 
-/** A request authenticated by an API key; its scopes become {@code SCOPE_*} authorities. */
+/**
+ * A request authenticated by an API key; its scopes become {@code SCOPE_*} authorities.
+ */
 final class AuthenticatedApiKey extends AbstractAuthenticationToken {
 
     private final ApiKeyView key;
@@ -40,6 +42,10 @@ final class AuthenticatedApiKey extends AbstractAuthenticationToken {
     }
 
     private static Collection<GrantedAuthority> authorities(ApiKeyView key) {
-        return key.scopes().stream().map(scope -> (GrantedAuthority) new SimpleGrantedAuthority(IdentityClaims.authority(scope))).toList();
+        return key.scopes()
+            .stream()
+            .map(scope -> (GrantedAuthority) new SimpleGrantedAuthority(IdentityClaims.authority(scope)))
+            .toList();
     }
+
 }

@@ -42,9 +42,10 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Who may pass the front door: every request but health, info, metrics and the public signing key needs an
- * active API key ({@code Authorization: Bearer tf_...}); its scopes decide which routes it reaches. Unknown,
- * revoked and expired keys get 401 {@code invalid_api_key}; a missing scope 403 {@code forbidden}.
+ * Who may pass the front door: every request but health, info, metrics and the public
+ * signing key needs an active API key ({@code Authorization: Bearer tf_...}); its scopes
+ * decide which routes it reaches. Unknown, revoked and expired keys get 401
+ * {@code invalid_api_key}; a missing scope 403 {@code forbidden}.
  */
 @Configuration(proxyBeanMethods = false)
 class GatewaySecurityConfiguration {
@@ -54,70 +55,85 @@ class GatewaySecurityConfiguration {
     @Bean
     SecurityWebFilterChain gatewaySecurity(ServerHttpSecurity http, ApiKeys keys, GatewayProperties properties,
             Clock clock) {
-        FailedAuthentications failures = new FailedAuthentications(
-                properties.limits().failedAuthenticationsPerMinute(), clock);
+        FailedAuthentications failures = new FailedAuthentications(properties.limits().failedAuthenticationsPerMinute(),
+                clock);
         AuthenticationWebFilter apiKeys = new AuthenticationWebFilter(apiKeyAuthentication(keys));
         apiKeys.setServerAuthenticationConverter(GatewaySecurityConfiguration::bearerSecret);
-        apiKeys.setAuthenticationFailureHandler(new ServerAuthenticationEntryPointFailureHandler((exchange, failure) -> {
-            failures.failed(exchange);
-            return ProblemResponses.write(exchange, HttpStatus.UNAUTHORIZED, "invalid_api_key",
-                    "invalid_request_error", "The API key is missing, unknown, revoked or expired");
-        }));
-        // an address that presented too many wrong keys this minute is refused before its key is even looked at
+        apiKeys
+            .setAuthenticationFailureHandler(new ServerAuthenticationEntryPointFailureHandler((exchange, failure) -> {
+                failures.failed(exchange);
+                return ProblemResponses.write(exchange, HttpStatus.UNAUTHORIZED, "invalid_api_key",
+                        "invalid_request_error", "The API key is missing, unknown, revoked or expired");
+            }));
+        // an address that presented too many wrong keys this minute is refused before its
+        // key is even looked at
         WebFilter bruteForceGuard = (exchange, chain) -> {
             long wait = exchange.getRequest().getHeaders().containsHeader(HttpHeaders.AUTHORIZATION)
                     ? failures.blockedFor(exchange) : 0;
-            return wait == 0 ? chain.filter(exchange) : ProblemResponses.write(exchange, HttpStatus.TOO_MANY_REQUESTS,
-                    "too_many_failed_authentications", "rate_limit_error",
-                    "Too many wrong API keys from this address; try again in " + wait + " s", wait);
+            return wait == 0 ? chain.filter(exchange)
+                    : ProblemResponses.write(exchange, HttpStatus.TOO_MANY_REQUESTS, "too_many_failed_authentications",
+                            "rate_limit_error",
+                            "Too many wrong API keys from this address; try again in " + wait + " s", wait);
         };
         apiKeys.setAuthenticationSuccessHandler((filterExchange, authentication) -> {
             // the access log and the limits read the key from here
-            filterExchange.getExchange().getAttributes().put(ApiKeyView.EXCHANGE_ATTRIBUTE, ((AuthenticatedApiKey) authentication).key());
+            filterExchange.getExchange()
+                .getAttributes()
+                .put(ApiKeyView.EXCHANGE_ATTRIBUTE, ((AuthenticatedApiKey) authentication).key());
             return filterExchange.getChain().filter(filterExchange.getExchange());
         });
         apiKeys.setSecurityContextRepository(NoOpServerSecurityContextRepository.getInstance());
 
-        return http
-                .csrf(ServerHttpSecurity.CsrfSpec::disable)
-                // the console loads scripts and styles from the gateway only, and is never framed
-                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(
-                        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                                + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")))
-                .cors(cors -> cors.configurationSource(consoleOrigins(properties)))
-                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
-                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
-                .logout(ServerHttpSecurity.LogoutSpec::disable)
-                .requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
-                .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
-                .addFilterBefore(bruteForceGuard, SecurityWebFiltersOrder.AUTHENTICATION)
-                .addFilterAt(apiKeys, SecurityWebFiltersOrder.AUTHENTICATION)
-                .authorizeExchange(exchanges -> exchanges
-                        .pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
-                                "/actuator/prometheus", "/.well-known/jwks.json").permitAll()
-                        // the console's static files; everything it shows comes from the APIs with the user's key
-                        .pathMatchers(HttpMethod.GET, "/console", "/console/**", "/webjars/**").permitAll()
-                        .pathMatchers(HttpMethod.GET, "/api/me").authenticated()
-                        .pathMatchers("/v1/**").hasAuthority(authority(SCOPE_INFERENCE))
-                        // agent-service issues and revokes its agents' keys (the controller narrows what it may ask for)
-                        .pathMatchers(HttpMethod.POST, "/api/keys", "/api/keys/*/revoke")
-                                .hasAnyAuthority(authority(SCOPE_ADMIN), authority(SCOPE_AGENT_KEYS))
-                        .pathMatchers("/api/keys", "/api/keys/**").hasAuthority(authority(SCOPE_ADMIN))
-                        .pathMatchers("/api/metering/**").hasAnyAuthority(authority(SCOPE_USAGE_READ), authority(SCOPE_ADMIN))
-                        .pathMatchers("/api/inference/**").hasAuthority(authority(SCOPE_ADMIN))
-                        .anyExchange().authenticated())
-                .exceptionHandling(exceptions -> exceptions
-                        .authenticationEntryPoint((exchange, failure) -> ProblemResponses.write(exchange,
-                                HttpStatus.UNAUTHORIZED, "invalid_api_key", "invalid_request_error",
-                                "The API key is missing, unknown, revoked or expired"))
-                        .accessDeniedHandler((exchange, denied) -> ProblemResponses.write(exchange, HttpStatus.FORBIDDEN,
-                                "forbidden", "permission_error", "The API key lacks the scope this operation needs")))
-                .build();
+        return http.csrf(ServerHttpSecurity.CsrfSpec::disable)
+            // the console loads scripts and styles from the gateway only, and is never
+            // framed
+            .headers(headers -> headers.contentSecurityPolicy(csp -> csp
+                .policyDirectives("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                        + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")))
+            .cors(cors -> cors.configurationSource(consoleOrigins(properties)))
+            .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+            .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+            .logout(ServerHttpSecurity.LogoutSpec::disable)
+            .requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
+            .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+            .addFilterBefore(bruteForceGuard, SecurityWebFiltersOrder.AUTHENTICATION)
+            .addFilterAt(apiKeys, SecurityWebFiltersOrder.AUTHENTICATION)
+            .authorizeExchange(exchanges -> exchanges
+                .pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus",
+                        "/.well-known/jwks.json")
+                .permitAll()
+                // the console's static files; everything it shows comes from the APIs
+                // with the user's key
+                .pathMatchers(HttpMethod.GET, "/console", "/console/**", "/webjars/**")
+                .permitAll()
+                .pathMatchers(HttpMethod.GET, "/api/me")
+                .authenticated()
+                .pathMatchers("/v1/**")
+                .hasAuthority(authority(SCOPE_INFERENCE))
+                // agent-service issues and revokes its agents' keys (the controller
+                // narrows what it may ask for)
+                .pathMatchers(HttpMethod.POST, "/api/keys", "/api/keys/*/revoke")
+                .hasAnyAuthority(authority(SCOPE_ADMIN), authority(SCOPE_AGENT_KEYS))
+                .pathMatchers("/api/keys", "/api/keys/**")
+                .hasAuthority(authority(SCOPE_ADMIN))
+                .pathMatchers("/api/metering/**")
+                .hasAnyAuthority(authority(SCOPE_USAGE_READ), authority(SCOPE_ADMIN))
+                .pathMatchers("/api/inference/**")
+                .hasAuthority(authority(SCOPE_ADMIN))
+                .anyExchange()
+                .authenticated())
+            .exceptionHandling(exceptions -> exceptions
+                .authenticationEntryPoint((exchange, failure) -> ProblemResponses.write(exchange,
+                        HttpStatus.UNAUTHORIZED, "invalid_api_key", "invalid_request_error",
+                        "The API key is missing, unknown, revoked or expired"))
+                .accessDeniedHandler((exchange, denied) -> ProblemResponses.write(exchange, HttpStatus.FORBIDDEN,
+                        "forbidden", "permission_error", "The API key lacks the scope this operation needs")))
+            .build();
     }
 
     /**
-     * Requests the firewall refuses (encoded slashes, semicolons, '..' and the like in the URL) get a problem detail
-     * like every other refusal, not an empty 400.
+     * Requests the firewall refuses (encoded slashes, semicolons, '..' and the like in
+     * the URL) get a problem detail like every other refusal, not an empty 400.
      */
     @Bean
     static BeanPostProcessor firewallRefusalsAsProblems() {
@@ -150,10 +166,14 @@ class GatewaySecurityConfiguration {
     private static ReactiveAuthenticationManager apiKeyAuthentication(ApiKeys keys) {
         return authentication -> {
             String secret = (String) authentication.getCredentials();
-            // a cache hit is answered on the event loop; only a miss reads the database, off the event loop
-            Mono<Optional<ApiKeyView>> lookup = keys.authenticateFromCache(secret).map(Mono::just)
-                    .orElseGet(() -> Mono.fromCallable(() -> keys.authenticate(secret)).subscribeOn(Schedulers.boundedElastic()));
-            return lookup.flatMap(found -> found.<Mono<Authentication>>map(key -> Mono.just(new AuthenticatedApiKey(key)))
+            // a cache hit is answered on the event loop; only a miss reads the database,
+            // off the event loop
+            Mono<Optional<ApiKeyView>> lookup = keys.authenticateFromCache(secret)
+                .map(Mono::just)
+                .orElseGet(() -> Mono.fromCallable(() -> keys.authenticate(secret))
+                    .subscribeOn(Schedulers.boundedElastic()));
+            return lookup
+                .flatMap(found -> found.<Mono<Authentication>>map(key -> Mono.just(new AuthenticatedApiKey(key)))
                     .orElseGet(() -> Mono.error(new BadCredentialsException("invalid API key"))));
         };
     }
@@ -166,4 +186,5 @@ class GatewaySecurityConfiguration {
         String secret = header.substring(BEARER.length()).trim();
         return Mono.just(UsernamePasswordAuthenticationToken.unauthenticated("api-key", secret));
     }
+
 }

@@ -17,13 +17,17 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * On every routed request: drops whatever identity the client claimed (its API key and any {@code X-TF-*}
- * header) and sends the caller's identity as the gateway vouches for it — a signed identity token.
+ * On every routed request: drops whatever identity the client claimed (its API key and
+ * any {@code X-TF-*} header) and sends the caller's identity as the gateway vouches for
+ * it — a signed identity token.
  */
 @Component
 class IdentityRelayFilter implements GlobalFilter, Ordered {
 
-    /** Headers a client could use to pretend to be someone else; services never trust them, we drop them anyway. */
+    /**
+     * Headers a client could use to pretend to be someone else; services never trust
+     * them, we drop them anyway.
+     */
     static final List<String> SPOOFABLE_PREFIXES = List.of("x-tf-", "x-department", "x-agent", "x-api-key");
 
     private final IdentityTokens identityTokens;
@@ -35,28 +39,35 @@ class IdentityRelayFilter implements GlobalFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         return exchange.getPrincipal()
-                .ofType(AuthenticatedApiKey.class)
-                .map(caller -> relay(exchange, identityTokens.forKey(caller.key().id(), caller.key().departmentId(),
-                        caller.key().agentId(), caller.key().scopes()), caller.key().agentId() != null))
-                .switchIfEmpty(Mono.fromSupplier(() -> relay(exchange, null, false)))
-                .flatMap(chain::filter);
+            .ofType(AuthenticatedApiKey.class)
+            .map(caller -> relay(exchange,
+                    identityTokens.forKey(caller.key().id(), caller.key().departmentId(), caller.key().agentId(),
+                            caller.key().scopes()),
+                    caller.key().agentId() != null))
+            .switchIfEmpty(Mono.fromSupplier(() -> relay(exchange, null, false)))
+            .flatMap(chain::filter);
     }
 
     /**
-     * @param agentKey whether the key is bound to an agent: only then may the request name its agent run
-     *                 ({@value IdentityClaims#AGENT_RUN_HEADER}), so the run's usage, energy and cost can be found by run id
+     * @param agentKey whether the key is bound to an agent: only then may the request
+     * name its agent run ({@value IdentityClaims#AGENT_RUN_HEADER}), so the run's usage,
+     * energy and cost can be found by run id
      */
     private static ServerWebExchange relay(ServerWebExchange exchange, String identityToken, boolean agentKey) {
         ServerHttpRequest request = exchange.getRequest().mutate().headers(headers -> {
             headers.remove(HttpHeaders.AUTHORIZATION);
-            // a client's h2c upgrade offer is for this hop only (the gateway speaks HTTP/1.1 to the services); passed
-            // on, it left the first proxied request of a connection waiting for an answer that never came
+            // a client's h2c upgrade offer is for this hop only (the gateway speaks
+            // HTTP/1.1 to the services); passed
+            // on, it left the first proxied request of a connection waiting for an answer
+            // that never came
             headers.remove(HttpHeaders.UPGRADE);
             headers.remove("HTTP2-Settings");
-            List.copyOf(headers.headerNames()).stream()
-                    .filter(name -> SPOOFABLE_PREFIXES.stream().anyMatch(prefix -> name.toLowerCase(Locale.ROOT).startsWith(prefix)))
-                    .filter(name -> !(agentKey && name.equalsIgnoreCase(IdentityClaims.AGENT_RUN_HEADER)))
-                    .forEach(headers::remove);
+            List.copyOf(headers.headerNames())
+                .stream()
+                .filter(name -> SPOOFABLE_PREFIXES.stream()
+                    .anyMatch(prefix -> name.toLowerCase(Locale.ROOT).startsWith(prefix)))
+                .filter(name -> !(agentKey && name.equalsIgnoreCase(IdentityClaims.AGENT_RUN_HEADER)))
+                .forEach(headers::remove);
             if (identityToken != null) {
                 headers.setBearerAuth(identityToken);
             }
@@ -68,4 +79,5 @@ class IdentityRelayFilter implements GlobalFilter, Ordered {
     public int getOrder() {
         return Ordered.HIGHEST_PRECEDENCE + 100;
     }
+
 }

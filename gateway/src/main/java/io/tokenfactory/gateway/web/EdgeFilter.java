@@ -20,9 +20,10 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
- * First and last on every request: gives it a request id ({@code X-Request-Id}, kept when the client sent a
- * sane one) and a W3C {@code traceparent} (kept, or started here), passes both downstream and back, and writes
- * one access-log line with the key id — never the key.
+ * First and last on every request: gives it a request id ({@code X-Request-Id}, kept when
+ * the client sent a sane one) and a W3C {@code traceparent} (kept, or started here),
+ * passes both downstream and back, and writes one access-log line with the key id — never
+ * the key.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -30,9 +31,13 @@ class EdgeFilter implements WebFilter {
 
     static final String REQUEST_ID = "X-Request-Id";
     static final String TRACEPARENT = "traceparent";
+
     private static final Pattern SANE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
     private static final Pattern VALID_TRACEPARENT = Pattern.compile("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
+
     private static final Logger accessLog = LoggerFactory.getLogger("tokenfactory.gateway.access");
+
     private static final SecureRandom random = new SecureRandom();
 
     @Override
@@ -49,11 +54,10 @@ class EdgeFilter implements WebFilter {
         }
         String id = requestId;
         String trace = traceparent;
-        ServerWebExchange traced = exchange.mutate().request(request.mutate()
-                .headers(headers -> {
-                    headers.set(REQUEST_ID, id);
-                    headers.set(TRACEPARENT, trace);
-                }).build()).build();
+        ServerWebExchange traced = exchange.mutate().request(request.mutate().headers(headers -> {
+            headers.set(REQUEST_ID, id);
+            headers.set(TRACEPARENT, trace);
+        }).build()).build();
         traced.getResponse().getHeaders().set(REQUEST_ID, id);
         return chain.filter(traced).doFinally(signal -> {
             ApiKeyView key = traced.getAttribute(ApiKeyView.EXCHANGE_ATTRIBUTE);
@@ -69,4 +73,5 @@ class EdgeFilter implements WebFilter {
         random.nextBytes(value);
         return HexFormat.of().formatHex(value);
     }
+
 }

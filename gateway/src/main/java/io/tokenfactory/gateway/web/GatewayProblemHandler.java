@@ -26,8 +26,9 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The gateway's one error policy: whatever fails outside a route's fallback (no route, bad request, an
- * unexpected error) is answered as an RFC 9457 problem detail, never Spring's default error page or a trace.
+ * The gateway's one error policy: whatever fails outside a route's fallback (no route,
+ * bad request, an unexpected error) is answered as an RFC 9457 problem detail, never
+ * Spring's default error page or a trace.
  */
 @Component
 @Order(-2)
@@ -60,9 +61,10 @@ class GatewayProblemHandler implements ErrorWebExceptionHandler {
         if (failure instanceof WebExchangeBindException invalid) {
             ProblemDetail problem = ProblemTypes.problem(HttpStatus.BAD_REQUEST, "validation_failed",
                     "Validation failed", invalid.getFieldErrorCount() + " field(s) are invalid");
-            problem.setProperty("errors", invalid.getFieldErrors().stream()
-                    .map(error -> Map.of("field", error.getField(), "message", String.valueOf(error.getDefaultMessage())))
-                    .toList());
+            problem.setProperty("errors", invalid.getFieldErrors()
+                .stream()
+                .map(error -> Map.of("field", error.getField(), "message", String.valueOf(error.getDefaultMessage())))
+                .toList());
             return problem;
         }
         if (failure instanceof ServerWebInputException unreadable && unreadable.getMethodParameter() != null
@@ -96,4 +98,5 @@ class GatewayProblemHandler implements ErrorWebExceptionHandler {
         }
         return body;
     }
+
 }

@@ -15,9 +15,10 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Refusals the gateway writes itself (authentication, scopes, limits, budgets): one body that is both an RFC 9457
- * problem detail and an OpenAI error ({@code error.message/type/code}), so admin tools and OpenAI clients each
- * find what they parse.
+ * Refusals the gateway writes itself (authentication, scopes, limits, budgets): one body
+ * that is both an RFC 9457 problem detail and an OpenAI error
+ * ({@code error.message/type/code}), so admin tools and OpenAI clients each find what
+ * they parse.
  */
 public final class ProblemResponses {
 
@@ -51,4 +52,5 @@ public final class ProblemResponses {
         }
         return response.writeWith(Mono.just(response.bufferFactory().wrap(JSON.writeValueAsBytes(body))));
     }
+
 }

@@ -29,6 +29,7 @@ class ApiKeyIntegrationTests extends GatewayIntegrationTest {
     StreamBridge streamBridge;
 
     private HttpTestClient admin;
+
     private UUID department;
 
     @BeforeEach
@@ -40,8 +41,8 @@ class ApiKeyIntegrationTests extends GatewayIntegrationTest {
 
     @Test
     void issuesAKeyWhoseSecretIsShownOnceAndWorksAtOnce() {
-        ResponseEntity<JsonNode> created = admin.post("/api/keys", Map.of("name", "research-bot",
-                "departmentId", department, "scopes", List.of("inference"), "rpmLimit", 60, "tpmLimit", 10_000));
+        ResponseEntity<JsonNode> created = admin.post("/api/keys", Map.of("name", "research-bot", "departmentId",
+                department, "scopes", List.of("inference"), "rpmLimit", 60, "tpmLimit", 10_000));
 
         assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
         String secret = created.getBody().get("secret").asString();
@@ -49,7 +50,8 @@ class ApiKeyIntegrationTests extends GatewayIntegrationTest {
         assertThat(secret).startsWith("tf_").hasSizeGreaterThan(40);
         assertThat(created.getHeaders().getLocation()).hasToString("/api/keys/" + id);
         assertThat(admin.get("/api/keys/" + id).getBody().toString()).doesNotContain(secret);
-        assertThat(admin.get("/api/keys?departmentId=" + department).getBody().findValuesAsString("id")).containsExactly(id);
+        assertThat(admin.get("/api/keys?departmentId=" + department).getBody().findValuesAsString("id"))
+            .containsExactly(id);
         assertThat(admin.get("/api/keys/" + id).getBody().get("status").asString()).isEqualTo("ACTIVE");
 
         assertThat(http().withToken(secret).get("/v1/models").getStatusCode()).isEqualTo(HttpStatus.OK);
@@ -61,12 +63,15 @@ class ApiKeyIntegrationTests extends GatewayIntegrationTest {
         IssuedApiKey expired = departmentKey(department, "inference");
         assertThat(http().withToken(revoked.secret()).get("/v1/models").getStatusCode()).isEqualTo(HttpStatus.OK);
 
-        assertThat(admin.post("/api/keys/" + revoked.key().id() + "/revoke", Map.of()).getBody().get("status")
-                .asString()).isEqualTo("REVOKED");
-        assertThat(admin.put("/api/keys/" + expired.key().id() + "/expiry", Map.of()).getBody().get("status")
-                .asString()).isEqualTo("EXPIRED");
+        assertThat(
+                admin.post("/api/keys/" + revoked.key().id() + "/revoke", Map.of()).getBody().get("status").asString())
+            .isEqualTo("REVOKED");
+        assertThat(
+                admin.put("/api/keys/" + expired.key().id() + "/expiry", Map.of()).getBody().get("status").asString())
+            .isEqualTo("EXPIRED");
 
-        for (String secret : List.of(revoked.secret(), expired.secret(), "tf_" + "x".repeat(43), "tf_" + "x".repeat(51), "not-a-key")) {
+        for (String secret : List.of(revoked.secret(), expired.secret(), "tf_" + "x".repeat(43), "tf_" + "x".repeat(51),
+                "not-a-key")) {
             ResponseEntity<JsonNode> refused = http().withToken(secret).get("/v1/models");
             assertThat(refused.getStatusCode()).as(secret).isEqualTo(HttpStatus.UNAUTHORIZED);
             assertThat(refused.getBody().get("code").asString()).isEqualTo("invalid_api_key");
@@ -93,8 +98,10 @@ class ApiKeyIntegrationTests extends GatewayIntegrationTest {
         IssuedApiKey readOnly = departmentKey(department, "usage:read");
         IssuedApiKey inference = departmentKey(department, "inference");
 
-        assertThat(http().withToken(readOnly.secret()).get("/v1/models").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
-        assertThat(http().withToken(readOnly.secret()).get("/api/metering/usage").getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(http().withToken(readOnly.secret()).get("/v1/models").getStatusCode())
+            .isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(http().withToken(readOnly.secret()).get("/api/metering/usage").getStatusCode())
+            .isEqualTo(HttpStatus.OK);
         ResponseEntity<JsonNode> notAdmin = http().withToken(inference.secret()).get("/api/keys");
         assertThat(notAdmin.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(notAdmin.getBody().get("code").asString()).isEqualTo("forbidden");
@@ -107,77 +114,96 @@ class ApiKeyIntegrationTests extends GatewayIntegrationTest {
         HttpTestClient agentService = http().withToken(service.secret());
         UUID agent = UUID.randomUUID();
 
-        ResponseEntity<JsonNode> agentKey = agentService.post("/api/keys", Map.of("name", "agent", "departmentId",
-                department, "agentId", agent, "scopes", List.of("inference")));
+        ResponseEntity<JsonNode> agentKey = agentService.post("/api/keys",
+                Map.of("name", "agent", "departmentId", department, "agentId", agent, "scopes", List.of("inference")));
         assertThat(agentKey.getStatusCode()).isEqualTo(HttpStatus.CREATED);
         assertThat(agentKey.getBody().at("/key/agentId").asString()).isEqualTo(agent.toString());
         assertThat(http().withToken(agentKey.getBody().get("secret").asString()).get("/v1/models").getStatusCode())
-                .isEqualTo(HttpStatus.OK);
+            .isEqualTo(HttpStatus.OK);
 
         // no key of a person, no other scope, no listing, no revoking of others' keys
-        assertThat(agentService.post("/api/keys", Map.of("name", "person", "departmentId", department,
-                "scopes", List.of("inference"))).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
-        assertThat(agentService.post("/api/keys", Map.of("name", "admin", "departmentId", department, "agentId", agent,
-                "scopes", List.of("inference", "usage:read"))).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(agentService
+            .post("/api/keys", Map.of("name", "person", "departmentId", department, "scopes", List.of("inference")))
+            .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(
+                agentService
+                    .post("/api/keys",
+                            Map.of("name", "admin", "departmentId", department, "agentId", agent, "scopes",
+                                    List.of("inference", "usage:read")))
+                    .getStatusCode())
+            .isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(agentService.get("/api/keys").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         IssuedApiKey person = departmentKey(department, "inference");
         assertThat(agentService.post("/api/keys/" + person.key().id() + "/revoke", Map.of()).getStatusCode())
-                .isEqualTo(HttpStatus.FORBIDDEN);
+            .isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(apiKeys.get(person.key().id()).revokedAt()).isNull();
 
         String agentKeyId = agentKey.getBody().at("/key/id").asString();
         assertThat(agentService.post("/api/keys/" + agentKeyId + "/revoke", Map.of()).getStatusCode())
-                .isEqualTo(HttpStatus.OK);
+            .isEqualTo(HttpStatus.OK);
         assertThat(apiKeys.get(UUID.fromString(agentKeyId)).revokedAt()).isNotNull();
         // agent-keys is a platform scope: alone, never on a department's key
-        assertThat(admin.post("/api/keys", Map.of("name", "mixed", "departmentId", department,
-                "scopes", List.of("agent-keys", "inference"))).getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
+        assertThat(admin
+            .post("/api/keys",
+                    Map.of("name", "mixed", "departmentId", department, "scopes", List.of("agent-keys", "inference")))
+            .getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
     }
 
     @Test
     void aRetiredAgentsKeysStopWorkingWhenItsRetirementIsAnnounced() {
         UUID agent = UUID.randomUUID();
-        IssuedApiKey agentKey = apiKeys.issue(new NewApiKey("agent", department, agent, java.util.Set.of("inference"),
-                List.of(), null, null, null));
+        IssuedApiKey agentKey = apiKeys.issue(
+                new NewApiKey("agent", department, agent, java.util.Set.of("inference"), List.of(), null, null, null));
         IssuedApiKey person = departmentKey(department, "inference");
         assertThat(http().withToken(agentKey.secret()).get("/v1/models").getStatusCode()).isEqualTo(HttpStatus.OK);
 
         // paused: nothing changes; retired: the agent's keys are revoked, nobody else's
-        publish(new AgentStateChanged(UUID.randomUUID(), Instant.now(), agent, department, "ACTIVE", "PAUSED", "manual"));
-        publish(new AgentStateChanged(UUID.randomUUID(), Instant.now(), agent, department, "PAUSED", "RETIRED", "manual"));
+        publish(new AgentStateChanged(UUID.randomUUID(), Instant.now(), agent, department, "ACTIVE", "PAUSED",
+                "manual"));
+        publish(new AgentStateChanged(UUID.randomUUID(), Instant.now(), agent, department, "PAUSED", "RETIRED",
+                "manual"));
         await().atMost(Duration.ofSeconds(20)).until(() -> apiKeys.get(agentKey.key().id()).revokedAt() != null);
-        assertThat(http().withToken(agentKey.secret()).get("/v1/models").getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+        assertThat(http().withToken(agentKey.secret()).get("/v1/models").getStatusCode())
+            .isEqualTo(HttpStatus.UNAUTHORIZED);
         assertThat(apiKeys.get(person.key().id()).revokedAt()).isNull();
         // announced again (redelivery): still revoked, nothing else touched
-        publish(new AgentStateChanged(UUID.randomUUID(), Instant.now(), agent, department, "PAUSED", "RETIRED", "manual"));
+        publish(new AgentStateChanged(UUID.randomUUID(), Instant.now(), agent, department, "PAUSED", "RETIRED",
+                "manual"));
         assertThat(http().withToken(person.secret()).get("/v1/models").getStatusCode()).isEqualTo(HttpStatus.OK);
     }
 
     private void publish(AgentStateChanged changed) {
         assertThat(streamBridge.send("tokenfactory.agent-state-changed",
-                CloudEventMessages.toMessage(changed, "urn:tokenfactory:agent-service"))).isTrue();
+                CloudEventMessages.toMessage(changed, "urn:tokenfactory:agent-service")))
+            .isTrue();
     }
 
     @Test
     void anAddressGuessingKeysIsRefusedForTheRestOfTheMinuteWhateverKeyItPresents() throws Exception {
-        // another loopback address than every other test's, so only this test's guesses count against it
+        // another loopback address than every other test's, so only this test's guesses
+        // count against it
         String guesser = "127.0.0.2";
         IssuedApiKey valid = departmentKey(department, "inference");
         // the guesses and the refusal must fall into one minute
-        await().atMost(Duration.ofSeconds(15)).until(() -> java.time.LocalTime.now(java.time.ZoneOffset.UTC).getSecond() < 50);
+        await().atMost(Duration.ofSeconds(15))
+            .until(() -> java.time.LocalTime.now(java.time.ZoneOffset.UTC).getSecond() < 50);
         for (int i = 0; i < 30; i++) {
             assertThat(rawGet(guesser, "/v1/models", "tf_guess-" + i)).startsWith("HTTP/1.1 401");
         }
         String refused = rawGet(guesser, "/v1/models", valid.secret());
-        assertThat(refused).startsWith("HTTP/1.1 429").contains("too_many_failed_authentications")
-                .containsIgnoringCase("Retry-After:");
+        assertThat(refused).startsWith("HTTP/1.1 429")
+            .contains("too_many_failed_authentications")
+            .containsIgnoringCase("Retry-After:");
         // nobody else is affected
         assertThat(http().withToken(valid.secret()).get("/v1/models").getStatusCode()).isEqualTo(HttpStatus.OK);
         // requests without a key (health) are not guesses and still pass
         assertThat(rawGet(guesser, "/actuator/health/liveness", null)).startsWith("HTTP/1.1 200");
     }
 
-    /** A request from a chosen local address (the JDK's HTTP client cannot bind one), the response's head and body. */
+    /**
+     * A request from a chosen local address (the JDK's HTTP client cannot bind one), the
+     * response's head and body.
+     */
     private String rawGet(String fromAddress, String path, String key) throws java.io.IOException {
         try (java.net.Socket socket = new java.net.Socket()) {
             socket.bind(new java.net.InetSocketAddress(fromAddress, 0));
@@ -194,8 +220,8 @@ class ApiKeyIntegrationTests extends GatewayIntegrationTest {
     void refusesAKeyForADepartmentBillingDoesNotKnowAndCreatesNothing() {
         UUID unknown = UUID.randomUUID();
 
-        ResponseEntity<JsonNode> refused = admin.post("/api/keys", Map.of("name", "ghost", "departmentId", unknown,
-                "scopes", List.of("inference")));
+        ResponseEntity<JsonNode> refused = admin.post("/api/keys",
+                Map.of("name", "ghost", "departmentId", unknown, "scopes", List.of("inference")));
 
         assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
         assertThat(refused.getBody().get("code").asString()).isEqualTo("unknown_department");
@@ -204,30 +230,36 @@ class ApiKeyIntegrationTests extends GatewayIntegrationTest {
 
     @Test
     void answersInvalidRequestsWithProblemDetails() {
-        ResponseEntity<JsonNode> noName = admin.post("/api/keys", Map.of("departmentId", department, "scopes", List.of()));
+        ResponseEntity<JsonNode> noName = admin.post("/api/keys",
+                Map.of("departmentId", department, "scopes", List.of()));
         assertThat(noName.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(noName.getBody().get("code").asString()).isEqualTo("validation_failed");
         assertThat(noName.getBody().get("errors").findValuesAsString("field")).contains("name", "scopes");
 
-        ResponseEntity<JsonNode> badScope = admin.post("/api/keys", Map.of("name", "x", "departmentId", department,
-                "scopes", List.of("root")));
+        ResponseEntity<JsonNode> badScope = admin.post("/api/keys",
+                Map.of("name", "x", "departmentId", department, "scopes", List.of("root")));
         assertThat(badScope.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
         assertThat(badScope.getBody().get("code").asString()).isEqualTo("invalid_scopes");
 
-        ResponseEntity<JsonNode> noDepartment = admin.post("/api/keys", Map.of("name", "x", "scopes", List.of("inference")));
+        ResponseEntity<JsonNode> noDepartment = admin.post("/api/keys",
+                Map.of("name", "x", "scopes", List.of("inference")));
         assertThat(noDepartment.getBody().get("code").asString()).isEqualTo("department_required");
 
         ResponseEntity<JsonNode> past = admin.post("/api/keys", Map.of("name", "x", "departmentId", department,
                 "scopes", List.of("inference"), "expiresAt", Instant.now().minusSeconds(60).toString()));
         assertThat(past.getBody().get("code").asString()).isEqualTo("invalid_expiry");
 
-        assertThat(admin.postRaw("/api/keys", "{\"name\":").getBody().get("code").asString()).isEqualTo("malformed_body");
-        assertThat(admin.get("/api/keys/" + UUID.randomUUID()).getBody().get("code").asString()).isEqualTo("api_key_not_found");
+        assertThat(admin.postRaw("/api/keys", "{\"name\":").getBody().get("code").asString())
+            .isEqualTo("malformed_body");
+        assertThat(admin.get("/api/keys/" + UUID.randomUUID()).getBody().get("code").asString())
+            .isEqualTo("api_key_not_found");
         assertThat(admin.get("/api/keys/not-a-uuid").getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
     }
 
     @Test
     void aBootstrapAdminKeyExistsFromTheFirstStart() {
-        assertThat(apiKeys.list(null)).anyMatch(key -> key.name().equals("bootstrap-admin") && key.scopes().contains("admin"));
+        assertThat(apiKeys.list(null))
+            .anyMatch(key -> key.name().equals("bootstrap-admin") && key.scopes().contains("admin"));
     }
+
 }

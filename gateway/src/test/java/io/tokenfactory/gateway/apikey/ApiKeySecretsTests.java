@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
-/** Key secrets: their form, the tag that tells a forged one without the database, and the peppered hash. */
+/**
+ * Key secrets: their form, the tag that tells a forged one without the database, and the
+ * peppered hash.
+ */
 class ApiKeySecretsTests {
 
     static final String PEPPER = "q3mV9nZ0e1kJc7wXb2YtR5uH8sLpA4dGfE6iNoQrS0=";
@@ -22,8 +25,8 @@ class ApiKeySecretsTests {
         ApiKeySecrets.Secret secret = secrets.generate();
 
         assertThat(secret.value()).startsWith("tf_").hasSize(ApiKeySecrets.LENGTH).matches("tf_[A-Za-z0-9_-]{51}");
-        assertThat(secret.hint()).isEqualTo(secret.value().substring(0, 6) + "…"
-                + secret.value().substring(ApiKeySecrets.LENGTH - 4));
+        assertThat(secret.hint())
+            .isEqualTo(secret.value().substring(0, 6) + "…" + secret.value().substring(ApiKeySecrets.LENGTH - 4));
         assertThat(secret.hash()).isEqualTo(secrets.hash(secret.value())).hasSize(64).doesNotContain(secret.value());
         assertThat(secrets.generate().value()).isNotEqualTo(secret.value());
     }
@@ -54,9 +57,10 @@ class ApiKeySecretsTests {
     }
 
     static ApiKeySecrets secrets(String pepper) {
-        GatewayProperties properties = new Binder(new MapConfigurationPropertySource(
-                Map.of("tokenfactory.gateway.api-keys.pepper", pepper)))
-                .bindOrCreate("tokenfactory.gateway", GatewayProperties.class);
+        GatewayProperties properties = new Binder(
+                new MapConfigurationPropertySource(Map.of("tokenfactory.gateway.api-keys.pepper", pepper)))
+            .bindOrCreate("tokenfactory.gateway", GatewayProperties.class);
         return new ApiKeySecrets(properties);
     }
+
 }

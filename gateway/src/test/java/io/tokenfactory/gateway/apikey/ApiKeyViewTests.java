@@ -46,4 +46,5 @@ class ApiKeyViewTests {
         return new ApiKeyView(UUID.randomUUID(), "k", "tf_abc…wxyz", UUID.randomUUID(), null, Set.of("inference"),
                 models, null, null, expiresAt, revokedAt, NOW.minusSeconds(86_400), null);
     }
+
 }

@@ -27,14 +27,20 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
-/** Which keys may be issued (scopes, department, expiry) and which secrets authenticate, without a database. */
+/**
+ * Which keys may be issued (scopes, department, expiry) and which secrets authenticate,
+ * without a database.
+ */
 class ApiKeysTests {
 
     private static final Instant NOW = Instant.parse("2026-11-05T10:00:00Z");
+
     private static final UUID DEPARTMENT = UUID.randomUUID();
 
     private final ApiKeyRepository repository = mock(ApiKeyRepository.class);
+
     private final ApiKeySecrets secrets = ApiKeySecretsTests.secrets(ApiKeySecretsTests.PEPPER);
+
     private final ApiKeys keys = new ApiKeys(repository, secrets, Clock.fixed(NOW, ZoneOffset.UTC), properties());
 
     ApiKeysTests() {
@@ -107,7 +113,8 @@ class ApiKeysTests {
         assertThat(keys.authenticateFromCache(issued.secret())).isEmpty();
         assertThat(keys.authenticate(issued.secret())).map(ApiKeyView::id).contains(issued.key().id());
         assertThat(keys.authenticate(issued.secret())).isPresent();
-        assertThat(keys.authenticateFromCache(issued.secret())).hasValueSatisfying(found -> assertThat(found).isPresent());
+        assertThat(keys.authenticateFromCache(issued.secret()))
+            .hasValueSatisfying(found -> assertThat(found).isPresent());
 
         verify(repository, times(1)).findBySecretHash(stored.secretHash());
     }
@@ -137,16 +144,17 @@ class ApiKeysTests {
     /** The entity the repository received for this key, from now on found by its hash. */
     private ApiKey storedKeyOf(IssuedApiKey issued) {
         String hash = secrets.hash(issued.secret());
-        ApiKey stored = savedKeys().stream().filter(key -> key.secretHash().equals(hash)).findFirst()
-                .orElseThrow();
+        ApiKey stored = savedKeys().stream().filter(key -> key.secretHash().equals(hash)).findFirst().orElseThrow();
         when(repository.findBySecretHash(hash)).thenReturn(Optional.of(stored));
         return stored;
     }
 
     private List<ApiKey> savedKeys() {
-        return mockingDetails(repository).getInvocations().stream()
-                .filter(invocation -> invocation.getMethod().getName().equals("save"))
-                .map(invocation -> (ApiKey) invocation.getArgument(0)).toList();
+        return mockingDetails(repository).getInvocations()
+            .stream()
+            .filter(invocation -> invocation.getMethod().getName().equals("save"))
+            .map(invocation -> (ApiKey) invocation.getArgument(0))
+            .toList();
     }
 
     private void assertRefused(NewApiKey spec, String code) {
@@ -159,7 +167,9 @@ class ApiKeysTests {
     }
 
     private static GatewayProperties properties() {
-        return new Binder(new MapConfigurationPropertySource(Map.of("tokenfactory.gateway.api-keys.pepper",
-                ApiKeySecretsTests.PEPPER))).bindOrCreate("tokenfactory.gateway", GatewayProperties.class);
+        return new Binder(new MapConfigurationPropertySource(
+                Map.of("tokenfactory.gateway.api-keys.pepper", ApiKeySecretsTests.PEPPER)))
+            .bindOrCreate("tokenfactory.gateway", GatewayProperties.class);
     }
+
 }

@@ -16,9 +16,10 @@ import org.springframework.http.HttpStatus;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * Behind an Ingress every client arrives from the proxy's address. With {@code TF_FORWARD_HEADERS_STRATEGY=native}
- * (the Kubernetes manifests set it) the gateway takes the client's address from X-Forwarded-For, so one client
- * guessing keys is refused without locking out everyone else behind the same proxy.
+ * Behind an Ingress every client arrives from the proxy's address. With
+ * {@code TF_FORWARD_HEADERS_STRATEGY=native} (the Kubernetes manifests set it) the
+ * gateway takes the client's address from X-Forwarded-For, so one client guessing keys is
+ * refused without locking out everyone else behind the same proxy.
  */
 @TestPropertySource(properties = "server.forward-headers-strategy=native")
 class ForwardedClientAddressIntegrationTests extends GatewayIntegrationTest {
@@ -35,12 +36,13 @@ class ForwardedClientAddressIntegrationTests extends GatewayIntegrationTest {
         }
 
         assertThat(models(valid, "203.0.113.7").getStatusCode()).as("the guessing client")
-                .isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+            .isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
         assertThat(models(valid, "203.0.113.8").getStatusCode()).as("another client behind the same proxy")
-                .isEqualTo(HttpStatus.OK);
+            .isEqualTo(HttpStatus.OK);
     }
 
     private org.springframework.http.ResponseEntity<?> models(String key, String client) {
         return http().getWithHeaders("/v1/models", Map.of("Authorization", "Bearer " + key, "X-Forwarded-For", client));
     }
+
 }

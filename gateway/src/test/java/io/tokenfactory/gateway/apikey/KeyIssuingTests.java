@@ -20,14 +20,20 @@ import org.junit.jupiter.api.Test;
 
 import reactor.core.publisher.Mono;
 
-/** Who may issue which key, and that billing confirms the department before anything is stored. */
+/**
+ * Who may issue which key, and that billing confirms the department before anything is
+ * stored.
+ */
 class KeyIssuingTests {
 
     private static final UUID DEPARTMENT = UUID.randomUUID();
+
     private static final UUID AGENT = UUID.randomUUID();
 
     private final ApiKeys keys = mock(ApiKeys.class);
+
     private final BillingDepartmentsClient departments = mock(BillingDepartmentsClient.class);
+
     private final KeyIssuing issuing = new KeyIssuing(keys, departments);
 
     KeyIssuingTests() {
@@ -51,23 +57,23 @@ class KeyIssuingTests {
                 spec(DEPARTMENT, null, Set.of("inference")), spec(null, AGENT, Set.of("inference")),
                 spec(null, null, Set.of("admin")))) {
             assertThatThrownBy(() -> issuing.issue(beyond, false).block()).as("%s", beyond)
-                    .isInstanceOfSatisfying(ApiProblemException.class, refused -> {
-                        assertThat(refused.code()).isEqualTo("forbidden");
-                        assertThat(refused).hasMessage("An 'agent-keys' key issues only inference keys bound to a "
-                                + "department and an agent");
-                    });
+                .isInstanceOfSatisfying(ApiProblemException.class, refused -> {
+                    assertThat(refused.code()).isEqualTo("forbidden");
+                    assertThat(refused).hasMessage(
+                            "An 'agent-keys' key issues only inference keys bound to a " + "department and an agent");
+                });
         }
         verify(keys, times(1)).issue(any());
     }
 
     @Test
     void aDepartmentBillingDoesNotConfirmGetsNoKey() {
-        when(departments.requireExists(DEPARTMENT)).thenReturn(Mono.error(ApiProblemException.unprocessable(
-                "unknown_department", "billing-service knows no department " + DEPARTMENT)));
+        when(departments.requireExists(DEPARTMENT)).thenReturn(Mono.error(ApiProblemException
+            .unprocessable("unknown_department", "billing-service knows no department " + DEPARTMENT)));
 
         assertThatThrownBy(() -> issuing.issue(spec(DEPARTMENT, null, Set.of("inference")), true).block())
-                .isInstanceOfSatisfying(ApiProblemException.class,
-                        refused -> assertThat(refused.code()).isEqualTo("unknown_department"));
+            .isInstanceOfSatisfying(ApiProblemException.class,
+                    refused -> assertThat(refused.code()).isEqualTo("unknown_department"));
         verify(keys, never()).issue(any());
     }
 
@@ -79,4 +85,5 @@ class KeyIssuingTests {
         return new ApiKeyView(UUID.randomUUID(), spec.name(), "tf_abc…wxyz", spec.departmentId(), spec.agentId(),
                 spec.scopes(), List.of(), null, null, null, null, Instant.parse("2026-11-05T10:00:00Z"), null);
     }
+
 }

@@ -28,15 +28,17 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Which departments may not start inference: billing's reports applied once and in order, the in-memory set
- * changed only after commit, and the periodic reload from the database.
+ * Which departments may not start inference: billing's reports applied once and in order,
+ * the in-memory set changed only after commit, and the periodic reload from the database.
  */
 class BudgetGuardTests {
 
     private static final Instant T0 = Instant.parse("2026-11-05T10:00:00Z");
 
     private final DepartmentBudgetRepository budgets = mock(DepartmentBudgetRepository.class);
+
     private final ProcessedEvents processedEvents = mock(ProcessedEvents.class);
+
     private final BudgetGuard guard = new BudgetGuard(budgets, processedEvents);
 
     @BeforeEach
@@ -138,4 +140,5 @@ class BudgetGuardTests {
         TransactionSynchronizationManager.initSynchronization();
         committed.forEach(TransactionSynchronization::afterCommit);
     }
+
 }

@@ -11,10 +11,14 @@ import io.tokenfactory.contracts.BudgetStatusChanged;
 
 import org.junit.jupiter.api.Test;
 
-/** A department's budget as billing last reported it: reports in any order, and what blocks inference. */
+/**
+ * A department's budget as billing last reported it: reports in any order, and what
+ * blocks inference.
+ */
 class DepartmentBudgetTests {
 
     static final UUID DEPARTMENT = UUID.randomUUID();
+
     private static final Instant T0 = Instant.parse("2026-11-05T10:00:00Z");
 
     @Test
@@ -54,4 +58,5 @@ class DepartmentBudgetTests {
         return new BudgetStatusChanged(UUID.randomUUID(), at, DEPARTMENT, "2026-11", new BigDecimal("1250.00"),
                 new BigDecimal("1000.00"), "EUR", state, hardCap);
     }
+
 }

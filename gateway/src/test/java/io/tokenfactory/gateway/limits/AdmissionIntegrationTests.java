@@ -38,6 +38,7 @@ class AdmissionIntegrationTests extends GatewayIntegrationTest {
 
     @Autowired
     StreamBridge streamBridge;
+
     @Autowired
     BudgetGuard budgetGuard;
 
@@ -47,7 +48,8 @@ class AdmissionIntegrationTests extends GatewayIntegrationTest {
         HttpTestClient client = http().withToken(limitedKey(UUID.randomUUID(), 3, null, List.of()).secret());
 
         List<HttpStatus> statuses = IntStream.range(0, 4)
-                .mapToObj(i -> (HttpStatus) client.get("/v1/models").getStatusCode()).toList();
+            .mapToObj(i -> (HttpStatus) client.get("/v1/models").getStatusCode())
+            .toList();
 
         assertThat(statuses).containsExactly(HttpStatus.OK, HttpStatus.OK, HttpStatus.OK, HttpStatus.TOO_MANY_REQUESTS);
         ResponseEntity<JsonNode> refused = client.get("/v1/models");
@@ -65,12 +67,13 @@ class AdmissionIntegrationTests extends GatewayIntegrationTest {
         assertThat(client.post(CHAT, chat(400, false)).getStatusCode()).isEqualTo(HttpStatus.OK);
         // a streamed request: its usage arrives in the last event
         assertThat(client.postForText(CHAT, chat(20, true)).getBody()).contains("\"usage\"");
-        // 440 used: a request that could need 80 more tokens no longer fits, one that needs few still does
+        // 440 used: a request that could need 80 more tokens no longer fits, one that
+        // needs few still does
         ResponseEntity<JsonNode> refused = client.post(CHAT, chat(80, false));
         assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
         assertThat(refused.getBody().get("detail").asString()).contains("tokens per minute");
         assertThat(client.post(CHAT, Map.of("model", "m", "messages", List.of(), "max_tokens", 5)).getStatusCode())
-                .isEqualTo(HttpStatus.OK);
+            .isEqualTo(HttpStatus.OK);
     }
 
     @Test
@@ -80,18 +83,20 @@ class AdmissionIntegrationTests extends GatewayIntegrationTest {
         long maxTokens = 50;
         HttpTestClient client = http().withToken(limitedKey(UUID.randomUUID(), null, allowance, List.of()).secret());
         Map<String, Object> request = chat(maxTokens, false);
-        long reservation = InferenceRequestShape.parse(tools.jackson.databind.json.JsonMapper.builder().build()
-                .writeValueAsBytes(request)).reservation(1024, true);
+        long reservation = InferenceRequestShape
+            .parse(tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsBytes(request))
+            .reservation(1024, true);
         long servedBefore = upstream.tokensServed.get();
 
         ExecutorService callers = Executors.newFixedThreadPool(50);
         List<Future<HttpStatus>> results;
         try {
             List<Callable<HttpStatus>> calls = IntStream.range(0, 50)
-                    .mapToObj(i -> (Callable<HttpStatus>) () -> (HttpStatus) client.post(CHAT, request).getStatusCode())
-                    .toList();
+                .mapToObj(i -> (Callable<HttpStatus>) () -> (HttpStatus) client.post(CHAT, request).getStatusCode())
+                .toList();
             results = callers.invokeAll(calls);
-        } finally {
+        }
+        finally {
             callers.shutdown();
         }
 
@@ -132,9 +137,11 @@ class AdmissionIntegrationTests extends GatewayIntegrationTest {
 
     @Test
     void refusesModelsTheKeyIsNotAllowedToUse() {
-        HttpTestClient client = http().withToken(limitedKey(UUID.randomUUID(), null, null, List.of("tf-tiny")).secret());
+        HttpTestClient client = http()
+            .withToken(limitedKey(UUID.randomUUID(), null, null, List.of("tf-tiny")).secret());
 
-        assertThat(client.post(CHAT, Map.of("model", "tf-tiny", "messages", List.of())).getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(client.post(CHAT, Map.of("model", "tf-tiny", "messages", List.of())).getStatusCode())
+            .isEqualTo(HttpStatus.OK);
         ResponseEntity<JsonNode> refused = client.post(CHAT, Map.of("model", "gpt-huge", "messages", List.of()));
         assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(refused.getBody().get("code").asString()).isEqualTo("model_not_allowed");
@@ -152,11 +159,13 @@ class AdmissionIntegrationTests extends GatewayIntegrationTest {
 
     @Test
     void cannotSlipPastTheInferenceChecksWithAnEncodedPathOrWithoutAModel() {
-        HttpTestClient restricted = http().withToken(limitedKey(UUID.randomUUID(), null, null, List.of("tf-tiny")).secret());
+        HttpTestClient restricted = http()
+            .withToken(limitedKey(UUID.randomUUID(), null, null, List.of("tf-tiny")).secret());
 
         ResponseEntity<JsonNode> encoded = restricted.post("/v%31/chat/completions", Map.of("model", "gpt-huge"));
         assertThat(encoded.getStatusCode()).isIn(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND);
-        assertThat(restricted.post(CHAT, Map.of("messages", List.of())).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(restricted.post(CHAT, Map.of("messages", List.of())).getStatusCode())
+            .isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(restricted.postRaw(CHAT, "not json").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
     }
 
@@ -180,7 +189,8 @@ class AdmissionIntegrationTests extends GatewayIntegrationTest {
         ResponseEntity<JsonNode> fresh = client.get("/v1/models");
 
         assertThat(traced.getHeaders().getFirst("X-Request-Id")).isEqualTo("client-42");
-        assertThat(upstream.lastHeaders("/v1/models")).containsEntry("x-request-id", fresh.getHeaders().getFirst("X-Request-Id"));
+        assertThat(upstream.lastHeaders("/v1/models")).containsEntry("x-request-id",
+                fresh.getHeaders().getFirst("X-Request-Id"));
         assertThat(fresh.getHeaders().getFirst("X-Request-Id")).hasSize(36);
         assertThat(upstream.lastHeaders("/v1/models").get("traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
     }
@@ -192,7 +202,8 @@ class AdmissionIntegrationTests extends GatewayIntegrationTest {
 
     private void publish(BudgetStatusChanged report) {
         assertThat(streamBridge.send("tokenfactory.budget-status-changed",
-                CloudEventMessages.toMessage(report, "urn:tokenfactory:billing-service"))).isTrue();
+                CloudEventMessages.toMessage(report, "urn:tokenfactory:billing-service")))
+            .isTrue();
     }
 
     private static BudgetStatusChanged budget(UUID department, BudgetState state, boolean hardCap, Instant at) {
@@ -201,7 +212,8 @@ class AdmissionIntegrationTests extends GatewayIntegrationTest {
     }
 
     private static Map<String, Object> chat(long maxTokens, boolean stream) {
-        return Map.of("model", "tf-tiny", "messages", List.of(Map.of("role", "user", "content", "Hello")),
-                "max_tokens", maxTokens, "stream", stream);
+        return Map.of("model", "tf-tiny", "messages", List.of(Map.of("role", "user", "content", "Hello")), "max_tokens",
+                maxTokens, "stream", stream);
     }
+
 }

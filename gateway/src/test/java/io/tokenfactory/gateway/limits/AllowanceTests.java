@@ -19,13 +19,20 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
-/** Requests and tokens per minute: fixed clock-aligned windows, all-or-nothing counting, settlement, Retry-After. */
+/**
+ * Requests and tokens per minute: fixed clock-aligned windows, all-or-nothing counting,
+ * settlement, Retry-After.
+ */
 class AllowanceTests {
 
     private static final Instant MINUTE = Instant.parse("2026-11-05T10:00:00Z");
+
     private static final UUID DEPARTMENT = UUID.randomUUID();
 
-    /** One store for every allowance of a test: like replicas sharing Redis, or one gateway over time. */
+    /**
+     * One store for every allowance of a test: like replicas sharing Redis, or one
+     * gateway over time.
+     */
     private final InMemoryLimitStore store = new InMemoryLimitStore();
 
     @Test
@@ -61,11 +68,11 @@ class AllowanceTests {
         departmentOfTwo.countRequest(key).block();
         departmentOfTwo.countRequest(colleague).block();
 
-        assertThatThrownBy(() -> departmentOfTwo.countRequest(key).block())
-                .isInstanceOf(Allowance.LimitExceeded.class)
-                .hasMessage("Over the requests per minute of this department (2)");
+        assertThatThrownBy(() -> departmentOfTwo.countRequest(key).block()).isInstanceOf(Allowance.LimitExceeded.class)
+            .hasMessage("Over the requests per minute of this department (2)");
 
-        // the key has used one of its two requests, not two: exactly one more passes its own limit
+        // the key has used one of its two requests, not two: exactly one more passes its
+        // own limit
         Allowance keyOnly = allowance(MINUTE);
         keyOnly.countRequest(key).block();
         assertThatThrownBy(() -> keyOnly.countRequest(key).block()).isInstanceOf(Allowance.LimitExceeded.class);
@@ -73,8 +80,8 @@ class AllowanceTests {
 
     @Test
     void aKeyWithoutADepartmentIsNotCountedAgainstAnyDepartmentLimit() {
-        ApiKeyView platformKey = new ApiKeyView(UUID.randomUUID(), "admin", "tf_abc…wxyz", null, null,
-                Set.of("admin"), List.of(), null, null, null, null, MINUTE, null);
+        ApiKeyView platformKey = new ApiKeyView(UUID.randomUUID(), "admin", "tf_abc…wxyz", null, null, Set.of("admin"),
+                List.of(), null, null, null, null, MINUTE, null);
         Allowance departmentOfOne = allowance(MINUTE, "limits.department-rpm", "1", "limits.department-tpm", "1");
 
         departmentOfOne.countRequest(platformKey).block();
@@ -89,7 +96,7 @@ class AllowanceTests {
 
         Allowance.Reservation first = allowance.reserveTokens(key, 600).block();
         assertThatThrownBy(() -> allowance.reserveTokens(key, 600).block()).isInstanceOf(Allowance.LimitExceeded.class)
-                .hasMessage("Over the tokens per minute of this key (1000)");
+            .hasMessage("Over the tokens per minute of this key (1000)");
 
         allowance.settle(first, 100).block();
         Allowance.Reservation second = allowance.reserveTokens(key, 900).block();
@@ -114,9 +121,9 @@ class AllowanceTests {
         Allowance allowance = allowance(MINUTE);
 
         assertThatThrownBy(() -> allowance.reserveTokens(key, 1_001).block())
-                .isInstanceOf(Allowance.RequestTooLarge.class)
-                .hasMessage("This request may use up to 1001 tokens, more than the tokens per minute of this key (1000);"
-                        + " lower max_tokens");
+            .isInstanceOf(Allowance.RequestTooLarge.class)
+            .hasMessage("This request may use up to 1001 tokens, more than the tokens per minute of this key (1000);"
+                    + " lower max_tokens");
         assertThat(allowance.reserveTokens(key, 1_000).block().tokens()).isEqualTo(1_000);
     }
 
@@ -127,8 +134,8 @@ class AllowanceTests {
         departmentOf500.reserveTokens(key, 400).block();
 
         assertThatThrownBy(() -> departmentOf500.reserveTokens(key, 200).block())
-                .isInstanceOf(Allowance.LimitExceeded.class)
-                .hasMessage("Over the tokens per minute of this department (500)");
+            .isInstanceOf(Allowance.LimitExceeded.class)
+            .hasMessage("Over the tokens per minute of this department (500)");
 
         // 400 of the key's 1000 are taken, not 600
         assertThat(allowance(MINUTE).reserveTokens(key, 600).block().tokens()).isEqualTo(600);
@@ -143,7 +150,8 @@ class AllowanceTests {
         assertThat(reservation.tokenCounters()).hasSize(2);
         both.settle(reservation, 0).block();
 
-        // both counters are back to zero: the key's limit and the department's each take 1000 again
+        // both counters are back to zero: the key's limit and the department's each take
+        // 1000 again
         assertThat(both.reserveTokens(key, 1_000).block().tokens()).isEqualTo(1_000);
     }
 
@@ -173,7 +181,8 @@ class AllowanceTests {
     private static long retryAfter(Runnable refused) {
         try {
             refused.run();
-        } catch (Allowance.LimitExceeded e) {
+        }
+        catch (Allowance.LimitExceeded e) {
             return e.retryAfterSeconds();
         }
         throw new AssertionError("expected the limit to refuse");
@@ -184,12 +193,13 @@ class AllowanceTests {
         for (int i = 0; i < settings.length; i += 2) {
             values.put("tokenfactory.gateway." + settings[i], settings[i + 1]);
         }
-        return new Binder(new MapConfigurationPropertySource(values))
-                .bindOrCreate("tokenfactory.gateway", GatewayProperties.class);
+        return new Binder(new MapConfigurationPropertySource(values)).bindOrCreate("tokenfactory.gateway",
+                GatewayProperties.class);
     }
 
     private static ApiKeyView key(Integer rpm, Long tpm) {
         return new ApiKeyView(UUID.randomUUID(), "team key", "tf_abc…wxyz", DEPARTMENT, null, Set.of("inference"),
                 List.of(), rpm, tpm, null, null, MINUTE, null);
     }
+
 }

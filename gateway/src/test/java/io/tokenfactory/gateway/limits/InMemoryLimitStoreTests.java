@@ -6,7 +6,10 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
-/** One gateway's counters: check-and-add never passes the limit, and adjustments move the counter either way. */
+/**
+ * One gateway's counters: check-and-add never passes the limit, and adjustments move the
+ * counter either way.
+ */
 class InMemoryLimitStoreTests {
 
     private static final Duration MINUTE = Duration.ofMinutes(1);
@@ -31,4 +34,5 @@ class InMemoryLimitStoreTests {
         assertThat(store.tryAcquire("c", 0, 10, MINUTE).block()).isEqualTo(-1);
         assertThat(store.tryAcquire("other", 10, 10, MINUTE).block()).isEqualTo(10);
     }
+
 }

@@ -41,9 +41,9 @@ class InferenceRequestShapeTests {
     @Test
     void aHugeLimitTimesSeveralChoicesSaturatesInsteadOfOverflowing() {
         assertThat(parse("{\"max_tokens\":\"9223372036854775807\",\"n\":2}").maxCompletionTokens())
-                .isEqualTo(Long.MAX_VALUE);
+            .isEqualTo(Long.MAX_VALUE);
         assertThat(parse("{\"max_tokens\":4611686018427387904,\"best_of\":3}").maxCompletionTokens())
-                .isEqualTo(Long.MAX_VALUE);
+            .isEqualTo(Long.MAX_VALUE);
     }
 
     @Test
@@ -80,4 +80,5 @@ class InferenceRequestShapeTests {
         assertThat(parse("\"m\"")).isNull();
         assertThat(parse("")).isNull();
     }
+
 }

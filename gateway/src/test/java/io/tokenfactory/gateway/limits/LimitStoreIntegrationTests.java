@@ -17,8 +17,9 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import reactor.core.publisher.Flux;
 
 /**
- * Both stores under concurrent load: the sum of what they admit never passes the limit. The Redis store runs
- * against the server named by {@code TF_REDIS_HOST} (CI sets it when Redis answers) and is skipped otherwise.
+ * Both stores under concurrent load: the sum of what they admit never passes the limit.
+ * The Redis store runs against the server named by {@code TF_REDIS_HOST} (CI sets it when
+ * Redis answers) and is skipped otherwise.
  */
 class LimitStoreIntegrationTests {
 
@@ -34,8 +35,8 @@ class LimitStoreIntegrationTests {
                 Integer.parseInt(System.getenv().getOrDefault("TF_REDIS_PORT", "6379")));
         redisConnection.afterPropertiesSet();
         redisConnection.start();
-        return Stream.concat(memory, Stream.of(Arguments.of("redis",
-                new RedisLimitStore(new ReactiveStringRedisTemplate(redisConnection)))));
+        return Stream.concat(memory, Stream
+            .of(Arguments.of("redis", new RedisLimitStore(new ReactiveStringRedisTemplate(redisConnection)))));
     }
 
     @AfterAll
@@ -51,8 +52,9 @@ class LimitStoreIntegrationTests {
         String counter = "test:" + UUID.randomUUID();
 
         List<Long> results = Flux.range(0, 200)
-                .flatMap(i -> store.tryAcquire(counter, 7, 1_000, Duration.ofMinutes(1)), 32)
-                .collectList().block(Duration.ofSeconds(30));
+            .flatMap(i -> store.tryAcquire(counter, 7, 1_000, Duration.ofMinutes(1)), 32)
+            .collectList()
+            .block(Duration.ofSeconds(30));
 
         long admitted = results.stream().filter(value -> value >= 0).count();
         assertThat(admitted).isEqualTo(1_000 / 7);
@@ -70,4 +72,5 @@ class LimitStoreIntegrationTests {
 
         assertThat(store.tryAcquire(counter, 200, 1_000, Duration.ofMinutes(1)).block()).isEqualTo(600);
     }
+
 }

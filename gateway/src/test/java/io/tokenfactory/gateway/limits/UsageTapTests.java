@@ -12,7 +12,10 @@ import org.springframework.mock.http.server.reactive.MockServerHttpResponse;
 
 import reactor.core.publisher.Flux;
 
-/** The tokens a response reports, read as it passes: whole JSON bodies and server-sent event streams. */
+/**
+ * The tokens a response reports, read as it passes: whole JSON bodies and server-sent
+ * event streams.
+ */
 class UsageTapTests {
 
     @Test
@@ -20,7 +23,8 @@ class UsageTapTests {
         UsageTap tap = tap();
 
         tap.writeWith(Flux.just(buffer("{\"id\":\"x\",\"choices\":[],\"usage\":{\"prompt_tokens\":12,"),
-                buffer("\"completion_tokens\":30,\"total_tokens\":42}}"))).block();
+                buffer("\"completion_tokens\":30,\"total_tokens\":42}}")))
+            .block();
 
         assertThat(tap.totalTokens()).hasValue(42);
     }
@@ -38,11 +42,10 @@ class UsageTapTests {
     void readsAStreamsUsageChunkEvenWhenItsLineIsSplitAcrossWrites() {
         UsageTap tap = tap();
 
-        tap.writeWith(Flux.just(
-                buffer("data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}],\"usage\":null}\n\n"),
+        tap.writeWith(Flux.just(buffer("data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}],\"usage\":null}\n\n"),
                 buffer("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"compl"),
-                buffer("etion_tokens\":4,\"total_tokens\":7}}\n\n"),
-                buffer("data: [DONE]\n\n"))).block();
+                buffer("etion_tokens\":4,\"total_tokens\":7}}\n\n"), buffer("data: [DONE]\n\n")))
+            .block();
 
         assertThat(tap.totalTokens()).hasValue(7);
     }
@@ -51,10 +54,9 @@ class UsageTapTests {
     void readsAStreamWrittenChunkByChunkWithFlushes() {
         UsageTap tap = tap();
 
-        tap.writeAndFlushWith(Flux.just(
-                Flux.just(buffer("data: {\"choices\":[{\"text\":\"a\"}]}\n\n")),
+        tap.writeAndFlushWith(Flux.just(Flux.just(buffer("data: {\"choices\":[{\"text\":\"a\"}]}\n\n")),
                 Flux.just(buffer("data: {\"choices\":[],\"usage\":{\"total_tokens\":9}}\n\ndata: [DONE]\n\n"))))
-                .block();
+            .block();
 
         assertThat(tap.totalTokens()).hasValue(9);
     }
@@ -64,8 +66,9 @@ class UsageTapTests {
         UsageTap tap = tap();
         String chunk = "data: {\"choices\":[{\"delta\":{\"content\":\"" + "x".repeat(1_000) + "\"}}]}\n\n";
 
-        tap.writeWith(Flux.range(0, 3_000).map(i -> buffer(chunk))
-                .concatWith(Flux.just(buffer("data: {\"choices\":[],\"usage\":{\"total_tokens\":3001}}\n\n")))).block();
+        tap.writeWith(Flux.range(0, 3_000)
+            .map(i -> buffer(chunk))
+            .concatWith(Flux.just(buffer("data: {\"choices\":[],\"usage\":{\"total_tokens\":3001}}\n\n")))).block();
 
         assertThat(tap.totalTokens()).hasValue(3_001);
     }
@@ -75,7 +78,8 @@ class UsageTapTests {
         UsageTap tap = tap();
 
         tap.writeWith(Flux.just(buffer("{\"data\":\"" + "x".repeat(1 << 20) + "\","),
-                buffer("\"usage\":{\"total_tokens\":5}}"))).block();
+                buffer("\"usage\":{\"total_tokens\":5}}")))
+            .block();
 
         assertThat(tap.totalTokens()).isEmpty();
     }
@@ -110,4 +114,5 @@ class UsageTapTests {
     private static DataBuffer buffer(String text) {
         return DefaultDataBufferFactory.sharedInstance.wrap(text.getBytes(StandardCharsets.UTF_8));
     }
+
 }

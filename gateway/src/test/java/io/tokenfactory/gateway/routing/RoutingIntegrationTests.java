@@ -36,8 +36,9 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
         UUID department = UUID.randomUUID();
         IssuedApiKey key = departmentKey(department, "inference", "usage:read");
 
-        ResponseEntity<JsonNode> response = http().withToken(key.secret()).getWithHeaders("/api/billing/statements?page=2",
-                Map.of("X-TF-Department-Id", UUID.randomUUID().toString(), "X-Department", "finance"));
+        ResponseEntity<JsonNode> response = http().withToken(key.secret())
+            .getWithHeaders("/api/billing/statements?page=2",
+                    Map.of("X-TF-Department-Id", UUID.randomUUID().toString(), "X-Department", "finance"));
 
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(response.getBody().get("served").asString()).isEqualTo("GET /api/billing/statements?page=2");
@@ -64,9 +65,11 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
                 UUID.randomUUID(), java.util.Set.of("usage:read"), java.util.List.of(), null, null, null));
         IssuedApiKey personal = departmentKey(department, "usage:read");
 
-        http().withToken(agentKey.secret()).getWithHeaders("/api/billing/statements?agent=1", Map.of("X-Agent-Run-Id", run));
+        http().withToken(agentKey.secret())
+            .getWithHeaders("/api/billing/statements?agent=1", Map.of("X-Agent-Run-Id", run));
         assertThat(upstream.lastHeaders("/api/billing/statements")).containsEntry("x-agent-run-id", run);
-        http().withToken(personal.secret()).getWithHeaders("/api/billing/statements?agent=0", Map.of("X-Agent-Run-Id", run));
+        http().withToken(personal.secret())
+            .getWithHeaders("/api/billing/statements?agent=0", Map.of("X-Agent-Run-Id", run));
         assertThat(upstream.lastHeaders("/api/billing/statements")).doesNotContainKey("x-agent-run-id");
     }
 
@@ -103,7 +106,8 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
             assertThat(response.getStatusCode()).isEqualTo(HttpStatus.GATEWAY_TIMEOUT);
             assertThat(response.getBody().get("code").asString()).isEqualTo("upstream_timeout");
             assertThat(response.getBody().get("service").asString()).isEqualTo("metering-service");
-        } finally {
+        }
+        finally {
             upstream.release.complete(null);
         }
     }
@@ -112,8 +116,10 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
     void letsTheConsoleOriginCallTheApiFromABrowserAndNoOtherOrigin() throws Exception {
         HttpClient browser = HttpClient.newHttpClient();
 
-        HttpResponse<String> console = browser.send(preflight("http://localhost:5173"), HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> stranger = browser.send(preflight("https://evil.example"), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> console = browser.send(preflight("http://localhost:5173"),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> stranger = browser.send(preflight("https://evil.example"),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(console.statusCode()).isEqualTo(200);
         assertThat(console.headers().firstValue("Access-Control-Allow-Origin")).contains("http://localhost:5173");
@@ -123,11 +129,11 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
 
     private HttpRequest preflight(String origin) {
         return HttpRequest.newBuilder(URI.create("http://localhost:" + gatewayPort + "/v1/chat/completions"))
-                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                .header("Origin", origin)
-                .header("Access-Control-Request-Method", "POST")
-                .header("Access-Control-Request-Headers", "authorization,content-type")
-                .build();
+            .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "authorization,content-type")
+            .build();
     }
 
     @Test
@@ -139,7 +145,8 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
         assertThat(upstream.flakyCalls.get()).isEqualTo(2);
 
         upstream.flakyCalls.set(0);
-        assertThat(admin.post("/api/metering/flaky", Map.of()).getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        assertThat(admin.post("/api/metering/flaky", Map.of()).getStatusCode())
+            .isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
         assertThat(upstream.flakyCalls.get()).isEqualTo(1);
     }
 
@@ -148,20 +155,23 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
         upstream.release = new CompletableFuture<>();
         IssuedApiKey key = departmentKey(UUID.randomUUID(), "inference");
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + gatewayPort + "/v1/stream"))
-                .header("Authorization", "Bearer " + key.secret())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"stream\":true}"))
-                .build();
+            .header("Authorization", "Bearer " + key.secret())
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"stream\":true}"))
+            .build();
 
         HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient()
-                .send(request, HttpResponse.BodyHandlers.ofInputStream());
-        try (BufferedReader events = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            .send(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader events = new BufferedReader(
+                new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             assertThat(response.statusCode()).isEqualTo(200);
-            // the upstream holds the second event back until we have read the first through the gateway
+            // the upstream holds the second event back until we have read the first
+            // through the gateway
             assertThat(events.readLine()).isEqualTo("data: {\"chunk\":1}");
             upstream.release.complete(null);
             List<String> rest = events.lines().filter(line -> !line.isEmpty()).toList();
             assertThat(rest).containsExactly("data: {\"chunk\":2}", "data: [DONE]");
         }
     }
+
 }

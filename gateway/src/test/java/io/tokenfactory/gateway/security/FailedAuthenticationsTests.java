@@ -13,12 +13,16 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.web.server.ServerWebExchange;
 
-/** Wrong keys per client address and minute: past the limit the address waits for the rest of its minute. */
+/**
+ * Wrong keys per client address and minute: past the limit the address waits for the rest
+ * of its minute.
+ */
 class FailedAuthenticationsTests {
 
     private static final Instant MINUTE = Instant.parse("2026-11-05T10:00:00Z");
 
     private final SettableClock clock = new SettableClock(MINUTE.plusSeconds(10));
+
     private final FailedAuthentications failures = new FailedAuthentications(3, clock);
 
     @Test
@@ -60,11 +64,12 @@ class FailedAuthenticationsTests {
     }
 
     private static ServerWebExchange from(String address) {
-        return MockServerWebExchange.from(MockServerHttpRequest.get("/v1/models")
-                .remoteAddress(new InetSocketAddress(address, 40_000)));
+        return MockServerWebExchange
+            .from(MockServerHttpRequest.get("/v1/models").remoteAddress(new InetSocketAddress(address, 40_000)));
     }
 
     private static final class SettableClock extends Clock {
+
         Instant now;
 
         SettableClock(Instant now) {
@@ -85,5 +90,7 @@ class FailedAuthenticationsTests {
         public Instant instant() {
             return now;
         }
+
     }
+
 }

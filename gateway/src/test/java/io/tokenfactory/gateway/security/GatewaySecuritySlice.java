@@ -11,10 +11,11 @@ import org.springframework.context.annotation.Import;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 
 /**
- * The gateway's own security (API keys, scopes, its refusals) for WebFlux slice tests. A slice scans no
- * {@code @Configuration}, and the auto-configuration a WebFlux slice brings in Spring Boot 4 does not enable web
- * security, so this enables it and imports the real configuration, with the properties and clock it reads; the test
- * mocks {@code ApiKeys} to say which key a secret belongs to.
+ * The gateway's own security (API keys, scopes, its refusals) for WebFlux slice tests. A
+ * slice scans no {@code @Configuration}, and the auto-configuration a WebFlux slice
+ * brings in Spring Boot 4 does not enable web security, so this enables it and imports
+ * the real configuration, with the properties and clock it reads; the test mocks
+ * {@code ApiKeys} to say which key a secret belongs to.
  */
 @TestConfiguration(proxyBeanMethods = false)
 @EnableWebFluxSecurity
@@ -26,4 +27,5 @@ public class GatewaySecuritySlice {
     Clock clock() {
         return Clock.systemUTC();
     }
+
 }

@@ -22,10 +22,14 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 
 import reactor.core.publisher.Mono;
 
-/** What a routed request carries to a service: the gateway's identity token, never the client's claimed identity. */
+/**
+ * What a routed request carries to a service: the gateway's identity token, never the
+ * client's claimed identity.
+ */
 class IdentityRelayFilterTests {
 
     private final IdentityTokens identityTokens = mock(IdentityTokens.class);
+
     private final IdentityRelayFilter filter = new IdentityRelayFilter(identityTokens);
 
     IdentityRelayFilterTests() {
@@ -34,20 +38,21 @@ class IdentityRelayFilterTests {
 
     @Test
     void theApiKeyAndEveryIdentityHeaderAClientSentAreReplacedByTheIdentityToken() {
-        ServerHttpRequest forwarded = relay(key(null), MockServerHttpRequest.post("/v1/chat/completions")
-                .header(HttpHeaders.AUTHORIZATION, "Bearer tf_secret")
-                .header("X-TF-Department-Id", UUID.randomUUID().toString())
-                .header("x-department-id", "other")
-                .header("X-Agent-Id", "someone")
-                .header("X-Agent-Run-Id", UUID.randomUUID().toString())
-                .header("X-Api-Key", "tf_other")
-                .header("X-Request-Id", "kept")
-                .header(HttpHeaders.UPGRADE, "h2c")
-                .header("HTTP2-Settings", "AAMAAABkAARAAAAAAAIAAAAA"));
+        ServerHttpRequest forwarded = relay(key(null),
+                MockServerHttpRequest.post("/v1/chat/completions")
+                    .header(HttpHeaders.AUTHORIZATION, "Bearer tf_secret")
+                    .header("X-TF-Department-Id", UUID.randomUUID().toString())
+                    .header("x-department-id", "other")
+                    .header("X-Agent-Id", "someone")
+                    .header("X-Agent-Run-Id", UUID.randomUUID().toString())
+                    .header("X-Api-Key", "tf_other")
+                    .header("X-Request-Id", "kept")
+                    .header(HttpHeaders.UPGRADE, "h2c")
+                    .header("HTTP2-Settings", "AAMAAABkAARAAAAAAAIAAAAA"));
 
         assertThat(forwarded.getHeaders().getFirst(HttpHeaders.AUTHORIZATION)).isEqualTo("Bearer identity-token");
         assertThat(forwarded.getHeaders().headerNames()).map(String::toLowerCase)
-                .containsExactlyInAnyOrder("authorization", "x-request-id");
+            .containsExactlyInAnyOrder("authorization", "x-request-id");
     }
 
     @Test
@@ -65,7 +70,8 @@ class IdentityRelayFilterTests {
     void aRequestWithoutAKeyIsPassedOnWithoutAnyIdentity() {
         AtomicReference<ServerHttpRequest> passed = new AtomicReference<>();
         MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/actuator/health")
-                .header(HttpHeaders.AUTHORIZATION, "Bearer tf_secret").header("X-TF-Scope", "admin"));
+            .header(HttpHeaders.AUTHORIZATION, "Bearer tf_secret")
+            .header("X-TF-Scope", "admin"));
 
         filter.filter(exchange, forwarded -> {
             passed.set(forwarded.getRequest());
@@ -78,7 +84,8 @@ class IdentityRelayFilterTests {
     private ServerHttpRequest relay(ApiKeyView key, MockServerHttpRequest.BaseBuilder<?> request) {
         AtomicReference<ServerHttpRequest> passed = new AtomicReference<>();
         MockServerWebExchange exchange = MockServerWebExchange.builder(request.build())
-                .principal(new AuthenticatedApiKey(key)).build();
+            .principal(new AuthenticatedApiKey(key))
+            .build();
         filter.filter(exchange, forwarded -> {
             passed.set(forwarded.getRequest());
             return Mono.empty();
@@ -90,4 +97,5 @@ class IdentityRelayFilterTests {
         return new ApiKeyView(UUID.randomUUID(), "k", "tf_abc…wxyz", UUID.randomUUID(), agent, Set.of("inference"),
                 List.of(), null, null, null, null, Instant.parse("2026-11-05T10:00:00Z"), null);
     }
+
 }

@@ -11,7 +11,10 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 
 import reactor.core.publisher.Mono;
 
-/** Every request's id and trace: a client's sane ones kept, anything else replaced, both passed on and back. */
+/**
+ * Every request's id and trace: a client's sane ones kept, anything else replaced, both
+ * passed on and back.
+ */
 class EdgeFilterTests {
 
     private final EdgeFilter filter = new EdgeFilter();
@@ -20,7 +23,8 @@ class EdgeFilterTests {
     void aSaneRequestIdAndAValidTraceparentAreKeptAndTheIdIsAnsweredBack() {
         String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
         MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/v1/models")
-                .header("X-Request-Id", "client-42.retry:1").header("traceparent", traceparent));
+            .header("X-Request-Id", "client-42.retry:1")
+            .header("traceparent", traceparent));
 
         ServerHttpRequest passed = filter(exchange);
 
@@ -32,21 +36,22 @@ class EdgeFilterTests {
     @Test
     void anInsaneRequestIdAndAnInvalidTraceparentAreReplaced() {
         MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/v1/models")
-                .header("X-Request-Id", "a b\r\nInjected: yes").header("traceparent", "00-XYZ-123-01"));
+            .header("X-Request-Id", "a b\r\nInjected: yes")
+            .header("traceparent", "00-XYZ-123-01"));
 
         ServerHttpRequest passed = filter(exchange);
 
         assertThat(passed.getHeaders().getFirst("X-Request-Id"))
-                .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+            .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
         assertThat(passed.getHeaders().getFirst("traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
         assertThat(exchange.getResponse().getHeaders().getFirst("X-Request-Id"))
-                .isEqualTo(passed.getHeaders().getFirst("X-Request-Id"));
+            .isEqualTo(passed.getHeaders().getFirst("X-Request-Id"));
     }
 
     @Test
     void aRequestIdLongerThan64CharactersIsReplaced() {
-        MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/")
-                .header("X-Request-Id", "a".repeat(65)));
+        MockServerWebExchange exchange = MockServerWebExchange
+            .from(MockServerHttpRequest.get("/").header("X-Request-Id", "a".repeat(65)));
 
         assertThat(filter(exchange).getHeaders().getFirst("X-Request-Id")).hasSize(36);
     }
@@ -59,4 +64,5 @@ class EdgeFilterTests {
         }).block();
         return passed.get();
     }
+
 }

@@ -7,9 +7,10 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 /**
- * The gateway's Netty transport. io_uring arrived transitively (with the AMQP 1.0 client) and Reactor Netty prefers
- * it; on it a response on a reused upstream connection now and then never arrived (netty/netty#17049), which the
- * soak saw as a 30 s upstream timeout on the second request of a connection. The gateway must not have it.
+ * The gateway's Netty transport. io_uring arrived transitively (with the AMQP 1.0 client)
+ * and Reactor Netty prefers it; on it a response on a reused upstream connection now and
+ * then never arrived (netty/netty#17049), which the soak saw as a 30 s upstream timeout
+ * on the second request of a connection. The gateway must not have it.
  */
 class NettyTransportTests {
 
@@ -27,8 +28,10 @@ class NettyTransportTests {
     private static boolean available(String transport) throws ReflectiveOperationException {
         try {
             return (boolean) Class.forName(transport).getMethod("isAvailable").invoke(null);
-        } catch (ClassNotFoundException absent) {
+        }
+        catch (ClassNotFoundException absent) {
             return false;
         }
     }
+
 }

@@ -33,4 +33,5 @@ public class ModelCatalog {
     public List<ModelSettings> local(ModelTask task) {
         return models.values().stream().filter(m -> m.task() == task && m.backend() == ModelBackend.LOCAL).toList();
     }
+
 }

@@ -24,21 +24,30 @@ import io.tokenfactory.inference.energy.Work;
 import io.tokenfactory.inference.generation.EngineBusyException;
 
 /**
- * A sentence-embedding model on ONNX Runtime (all-MiniLM-L6-v2 by default) with its Hugging Face tokenizer: the
- * inputs of one request run as one padded batch, then mean pooling over the attention mask and L2 normalisation,
- * done in Java because ONNX Runtime arrays support almost no math. One batch runs at a time; a bounded number of
- * requests may wait.
+ * A sentence-embedding model on ONNX Runtime (all-MiniLM-L6-v2 by default) with its
+ * Hugging Face tokenizer: the inputs of one request run as one padded batch, then mean
+ * pooling over the attention mask and L2 normalisation, done in Java because ONNX Runtime
+ * arrays support almost no math. One batch runs at a time; a bounded number of requests
+ * may wait.
  */
 public final class EmbeddingModel implements AutoCloseable {
 
     private final String name;
+
     private final Model model;
+
     private final Predictor<NDList, NDList> predictor;
+
     private final HuggingFaceTokenizer tokenizer;
+
     private final NDManager manager;
+
     private final int contextLength;
+
     private final int maxBatch;
+
     private final int queueCapacity;
+
     private final Semaphore admission;
 
     EmbeddingModel(String name, InputStream onnx, InputStream tokenizerJson, Device device, int contextLength,
@@ -61,7 +70,10 @@ public final class EmbeddingModel implements AutoCloseable {
         return contextLength;
     }
 
-    /** Tokens of each text, without running the model: for validation before any work starts. */
+    /**
+     * Tokens of each text, without running the model: for validation before any work
+     * starts.
+     */
     public List<Encoding> tokenize(List<String> texts) {
         List<Encoding> encodings = new ArrayList<>(texts.size());
         for (String text : texts) {
@@ -70,13 +82,17 @@ public final class EmbeddingModel implements AutoCloseable {
         return encodings;
     }
 
-    /** Unit vectors for the encoded texts; the tokens of each batch are told to {@code work} as it runs. */
+    /**
+     * Unit vectors for the encoded texts; the tokens of each batch are told to
+     * {@code work} as it runs.
+     */
     public float[][] embed(List<Encoding> encodings, Work work) {
         if (!admission.tryAcquire()) {
             throw new EngineBusyException(name, queueCapacity, 1);
         }
         try {
-            // the permit counts the running request and those waiting; the lock serialises the model
+            // the permit counts the running request and those waiting; the lock
+            // serialises the model
             synchronized (this) {
                 float[][] vectors = new float[encodings.size()][];
                 for (int from = 0; from < encodings.size(); from += maxBatch) {
@@ -86,9 +102,11 @@ public final class EmbeddingModel implements AutoCloseable {
                 }
                 return vectors;
             }
-        } catch (TranslateException e) {
+        }
+        catch (TranslateException e) {
             throw new IllegalStateException("embedding model " + name + " failed", e);
-        } finally {
+        }
+        finally {
             admission.release();
         }
     }

@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.stereotype.Component;
 
-/** One {@link EmbeddingModel} per configured local embedding model, loaded at start-up. */
+/**
+ * One {@link EmbeddingModel} per configured local embedding model, loaded at start-up.
+ */
 @Component
 public class EmbeddingModels implements AutoCloseable {
 
@@ -30,22 +32,26 @@ public class EmbeddingModels implements AutoCloseable {
     EmbeddingModels(ModelCatalog catalog, ResourceLoader resources) {
         for (ModelSettings settings : catalog.local(ModelTask.EMBEDDING)) {
             if (!"OnnxRuntime".equalsIgnoreCase(settings.engine())) {
-                throw new IllegalStateException("local embedding model " + settings.name() + " needs engine OnnxRuntime");
+                throw new IllegalStateException(
+                        "local embedding model " + settings.name() + " needs engine OnnxRuntime");
             }
             if (settings.tokenizer() == null) {
                 throw new IllegalStateException("local embedding model " + settings.name() + " needs a tokenizer");
             }
             try (InputStream onnx = resources.getResource(settings.location()).getInputStream();
                     InputStream tokenizer = resources.getResource(settings.tokenizer()).getInputStream()) {
-                models.put(settings.name(), new EmbeddingModel(settings.name(), onnx, tokenizer,
-                        Device.fromName(settings.device()), settings.contextLength(), settings.maxBatch(),
-                        settings.queueCapacity()));
-            } catch (IOException e) {
+                models.put(settings.name(),
+                        new EmbeddingModel(settings.name(), onnx, tokenizer, Device.fromName(settings.device()),
+                                settings.contextLength(), settings.maxBatch(), settings.queueCapacity()));
+            }
+            catch (IOException e) {
                 throw new UncheckedIOException("cannot load embedding model " + settings.name(), e);
-            } catch (MalformedModelException e) {
+            }
+            catch (MalformedModelException e) {
                 throw new IllegalStateException("embedding model " + settings.name() + " is malformed", e);
             }
-            log.info("Loaded embedding model {} from {} on {}", settings.name(), settings.location(), settings.device());
+            log.info("Loaded embedding model {} from {} on {}", settings.name(), settings.location(),
+                    settings.device());
         }
     }
 
@@ -57,4 +63,5 @@ public class EmbeddingModels implements AutoCloseable {
     public void close() {
         models.values().forEach(EmbeddingModel::close);
     }
+
 }

@@ -11,10 +11,11 @@ import java.util.TreeSet;
 import io.tokenfactory.contracts.EnergySource;
 
 /**
- * NVIDIA's DCGM exporter: {@code DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION}, each GPU's energy counter in millijoules
- * since the driver loaded (so an exporter restart loses nothing). An exporter that lacks the counter (it is not in
- * every counters file) is read through {@code DCGM_FI_DEV_POWER_USAGE}, watts, integrated between readings and
- * labelled {@link EnergySource#DCGM_POWER}.
+ * NVIDIA's DCGM exporter: {@code DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION}, each GPU's energy
+ * counter in millijoules since the driver loaded (so an exporter restart loses nothing).
+ * An exporter that lacks the counter (it is not in every counters file) is read through
+ * {@code DCGM_FI_DEV_POWER_USAGE}, watts, integrated between readings and labelled
+ * {@link EnergySource#DCGM_POWER}.
  */
 final class DcgmExporterMeter implements EnergyMeter {
 
@@ -22,8 +23,11 @@ final class DcgmExporterMeter implements EnergyMeter {
     static final String POWER = "DCGM_FI_DEV_POWER_USAGE";
 
     private final ExporterClient scrape;
+
     private final List<Integer> gpus;
+
     private final Clock clock;
+
     private volatile int accelerators;
 
     DcgmExporterMeter(URI url, List<Integer> gpus, Duration timeout, Clock clock) {
@@ -81,7 +85,10 @@ final class DcgmExporterMeter implements EnergyMeter {
         return new MeterReading(clock.instant(), MeterReading.Kind.POWER, perGpu(power, POWER, gpus, 1));
     }
 
-    /** The selected GPUs' values (each divided by {@code divisor}); every selected GPU must be there. */
+    /**
+     * The selected GPUs' values (each divided by {@code divisor}); every selected GPU
+     * must be there.
+     */
     private static Map<String, Double> perGpu(List<PrometheusText.Sample> samples, String metric, List<Integer> gpus,
             double divisor) {
         Map<String, Double> values = new LinkedHashMap<>();
@@ -96,7 +103,8 @@ final class DcgmExporterMeter implements EnergyMeter {
             if (!Double.isFinite(sample.value()) || sample.value() < 0) {
                 throw new MeterUnreadable(metric + " of gpu " + gpu + " is " + sample.value());
             }
-            // one value per GPU: an exporter mapping a GPU to several pods repeats it, with the same value
+            // one value per GPU: an exporter mapping a GPU to several pods repeats it,
+            // with the same value
             values.put("gpu" + gpu, sample.value() / divisor);
         }
         requireAll(values, gpus, metric);
@@ -117,4 +125,5 @@ final class DcgmExporterMeter implements EnergyMeter {
             throw new MeterUnreadable(metric + " lacks " + String.join(", ", missing));
         }
     }
+
 }

@@ -8,20 +8,30 @@ import java.util.function.LongSupplier;
 import io.tokenfactory.contracts.EnergySource;
 
 /**
- * When no counter is readable: idle watts plus the span to max watts times the utilisation this process measured
- * (its CPU time over wall time and cores), integrated over time. It sees only its own process, so it is labelled
- * {@link EnergySource#ESTIMATED} everywhere, and a successor cannot continue its readings.
+ * When no counter is readable: idle watts plus the span to max watts times the
+ * utilisation this process measured (its CPU time over wall time and cores), integrated
+ * over time. It sees only its own process, so it is labelled
+ * {@link EnergySource#ESTIMATED} everywhere, and a successor cannot continue its
+ * readings.
  */
 final class EstimatedMeter implements EnergyMeter {
 
     private final double idleWatts;
+
     private final double maxWatts;
+
     private final int cores;
+
     private final LongSupplier wallNanos;
+
     private final LongSupplier cpuNanos;
+
     private final Clock clock;
+
     private long lastWall;
+
     private long lastCpu;
+
     private double joules;
 
     EstimatedMeter(double idleWatts, double maxWatts, Clock clock) {
@@ -89,4 +99,5 @@ final class EstimatedMeter implements EnergyMeter {
         }
         return new MeterReading(clock.instant(), MeterReading.Kind.COUNTER, Map.of("estimate", joules));
     }
+
 }

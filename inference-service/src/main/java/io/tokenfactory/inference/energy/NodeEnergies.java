@@ -26,9 +26,10 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * The energy accounting of every node this replica serves from: the node it runs on (for its local models) and the
- * declared nodes of its remote models. Opens each node's meter as declared and runs its ledger; stops them only
- * after the web server has finished its requests, so their energy is settled before the database goes.
+ * The energy accounting of every node this replica serves from: the node it runs on (for
+ * its local models) and the declared nodes of its remote models. Opens each node's meter
+ * as declared and runs its ledger; stops them only after the web server has finished its
+ * requests, so their energy is settled before the database goes.
  */
 @Component
 public class NodeEnergies implements SmartLifecycle {
@@ -41,11 +42,17 @@ public class NodeEnergies implements SmartLifecycle {
     }
 
     private final Map<String, NodeEnergy> nodes = new LinkedHashMap<>();
+
     private final Map<String, String> fallbacks = new LinkedHashMap<>();
+
     private final List<NodeLedger> ledgers = new ArrayList<>();
+
     private final Map<String, Node> declared = new LinkedHashMap<>();
+
     private final NodeEnergy local;
+
     private final String replica;
+
     private volatile boolean running;
 
     NodeEnergies(NodeDeclarations declarations, ModelCatalog catalog, InferenceProperties properties,
@@ -82,7 +89,8 @@ public class NodeEnergies implements SmartLifecycle {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception unknown) {
+        }
+        catch (Exception unknown) {
             host = "replica";
         }
         return host + "-" + ManagementFactory.getRuntimeMXBean().getPid() + "-"
@@ -94,7 +102,10 @@ public class NodeEnergies implements SmartLifecycle {
         return local;
     }
 
-    /** The node a remote model is served from; a model on no declared node is unmetered, named by its host. */
+    /**
+     * The node a remote model is served from; a model on no declared node is unmetered,
+     * named by its host.
+     */
     public NodeEnergy forRemote(ModelSettings model) {
         String node = model.remote().node();
         if (node != null && nodes.containsKey(node)) {
@@ -110,8 +121,9 @@ public class NodeEnergies implements SmartLifecycle {
             NodeEnergy energy = entry.getValue();
             boolean owner = energy instanceof NodeLedger ledger && ledger.owner();
             String problem = energy instanceof NodeLedger ledger ? ledger.problem() : null;
-            status.add(new NodeStatus(node.name(), node.nodeClass(), node.source().name().toLowerCase(java.util.Locale.ROOT),
-                    energy.source(), energy.device(), owner, fallbacks.get(node.name()), problem));
+            status.add(new NodeStatus(node.name(), node.nodeClass(),
+                    node.source().name().toLowerCase(java.util.Locale.ROOT), energy.source(), energy.device(), owner,
+                    fallbacks.get(node.name()), problem));
         }
         return status;
     }
@@ -133,9 +145,13 @@ public class NodeEnergies implements SmartLifecycle {
         return running;
     }
 
-    /** After the web server's graceful shutdown (which runs in a lower phase than the default). */
+    /**
+     * After the web server's graceful shutdown (which runs in a lower phase than the
+     * default).
+     */
     @Override
     public int getPhase() {
         return SmartLifecycle.DEFAULT_PHASE - 4096;
     }
+
 }

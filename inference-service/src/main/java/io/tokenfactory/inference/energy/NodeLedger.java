@@ -23,22 +23,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One node's energy accounting in this replica. Time is cut into metering windows aligned to the clock (every
- * replica cuts the same ones); requests tell their work as it happens (prompt tokens when they arrive, generated
- * tokens as they are produced; a whole response's tokens spread over its time at the node's observed rate). When a
- * window ends every replica reports its work in it; the node's meter owner (one replica, by lease) reads the meter
- * at every boundary and, a grace period later, settles the window: its measured energy and the sum of the reports.
- * Each replica then gives its requests their share — energy × its work / all work (or by requests in flight when
- * nobody did any), split among its requests by their work. So, per node and window, the requests' joules plus the
- * idle energy (windows with nothing in flight) equal what the meter measured, however many replicas serve the node.
- * A window without readings (an exporter outage, garbage, a new owner) is a gap: its requests get no joules for it
- * and say how long their gap was; the energy the counter still told across a gap is recorded but given to nobody.
+ * One node's energy accounting in this replica. Time is cut into metering windows aligned
+ * to the clock (every replica cuts the same ones); requests tell their work as it happens
+ * (prompt tokens when they arrive, generated tokens as they are produced; a whole
+ * response's tokens spread over its time at the node's observed rate). When a window ends
+ * every replica reports its work in it; the node's meter owner (one replica, by lease)
+ * reads the meter at every boundary and, a grace period later, settles the window: its
+ * measured energy and the sum of the reports. Each replica then gives its requests their
+ * share — energy × its work / all work (or by requests in flight when nobody did any),
+ * split among its requests by their work. So, per node and window, the requests' joules
+ * plus the idle energy (windows with nothing in flight) equal what the meter measured,
+ * however many replicas serve the node. A window without readings (an exporter outage,
+ * garbage, a new owner) is a gap: its requests get no joules for it and say how long
+ * their gap was; the energy the counter still told across a gap is recorded but given to
+ * nobody.
  */
 final class NodeLedger implements NodeEnergy {
 
     private static final Logger log = LoggerFactory.getLogger(NodeLedger.class);
 
-    /** The settings a ledger runs with; every replica of a node must use the same interval. */
+    /**
+     * The settings a ledger runs with; every replica of a node must use the same
+     * interval.
+     */
     record Timing(Duration interval, Duration grace, Duration settleTimeout, Duration publishEvery) {
 
         Duration lease() {
@@ -46,53 +53,82 @@ final class NodeLedger implements NodeEnergy {
         }
 
         /**
-         * The wait for reports, at most half a window: the owner settles after one grace and the replicas share out
-         * after two, both before the next window ends.
+         * The wait for reports, at most half a window: the owner settles after one grace
+         * and the replicas share out after two, both before the next window ends.
          */
         long graceMillis() {
             return Math.min(grace.toMillis(), interval.toMillis() / 2);
         }
 
-        /** How long a replica waits for a window's settlement before it takes it as a gap: 3 windows or more. */
+        /**
+         * How long a replica waits for a window's settlement before it takes it as a gap:
+         * 3 windows or more.
+         */
         long settleTimeoutMillis() {
             return Math.max(settleTimeout.toMillis(), 3 * interval.toMillis());
         }
     }
 
     private final Node node;
+
     private final EnergyMeter meter;
+
     private final NodeWindowStore store;
+
     private final PowerWindowRecording publication;
+
     private final String replica;
+
     private final long interval;
+
     private final MeteringWindows windows;
+
     private final long grace;
+
     private final long settleTimeout;
+
     private final long publishEvery;
+
     private final Duration lease;
+
     private final Clock clock;
+
     private final MeterRegistry meters;
+
     private final Counter gapWindows;
 
     // shared with the serving threads, guarded by this
     private final Map<Long, Map<Activity, Double>> work = new HashMap<>();
+
     private final Set<Activity> active = new LinkedHashSet<>();
+
     private final TreeMap<Long, Closed> awaiting = new TreeMap<>();
+
     private long openFrom;
+
     private double tokensPerSecond = ObservedTokenRate.INITIAL_TOKENS_PER_SECOND;
 
     // the meter owner's state, used by the tick thread only
     private boolean owner;
+
     private final TreeMap<Long, MeterReading> readings = new TreeMap<>();
+
     private MeterReading lastGood;
+
     private long lastGoodIndex;
+
     private long nextToSettle;
+
     private long nextPublish;
 
     private volatile String problem;
+
     private volatile EnergySource source;
+
     private volatile boolean stopping;
+
     private volatile boolean stopped;
+
     private Thread ticker;
 
     NodeLedger(Node node, EnergyMeter meter, NodeWindowStore store, PowerWindowRecording publication, String replica,
@@ -113,8 +149,9 @@ final class NodeLedger implements NodeEnergy {
         this.openFrom = index(clock.millis());
         this.meters = meters;
         this.gapWindows = Counter.builder("tokenfactory.inference.node.energy.gaps")
-                .description("metering windows this replica settled without a meter reading")
-                .tag("node", node.name()).register(meters);
+            .description("metering windows this replica settled without a meter reading")
+            .tag("node", node.name())
+            .register(meters);
     }
 
     @Override
@@ -155,7 +192,10 @@ final class NodeLedger implements NodeEnergy {
         }
     }
 
-    /** Starts, or starts again after {@link #stop()} (a paused test context is stopped and started). */
+    /**
+     * Starts, or starts again after {@link #stop()} (a paused test context is stopped and
+     * started).
+     */
     synchronized void startTicking() {
         stopping = false;
         stopped = false;
@@ -169,7 +209,10 @@ final class NodeLedger implements NodeEnergy {
         ticker.start();
     }
 
-    /** Closes the window in progress, settles what it can and hands the meter back; waits until done. */
+    /**
+     * Closes the window in progress, settles what it can and hands the meter back; waits
+     * until done.
+     */
     void stop() {
         stopping = true;
         Thread thread;
@@ -179,7 +222,8 @@ final class NodeLedger implements NodeEnergy {
         if (thread != null) {
             try {
                 thread.join(interval + 3 * grace + 10_000);
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
@@ -205,14 +249,17 @@ final class NodeLedger implements NodeEnergy {
                     break;
                 }
             }
-        } catch (RuntimeException | Error unexpected) {
+        }
+        catch (RuntimeException | Error unexpected) {
             log.error("Energy accounting of node {} stopped unexpectedly", node.name(), unexpected);
-        } finally {
+        }
+        finally {
             finishLeftovers();
             if (owner) {
                 try {
                     store.releaseLease(node.name(), replica);
-                } catch (RuntimeException e) {
+                }
+                catch (RuntimeException e) {
                     log.debug("Could not release the meter lease of {}: {}", node.name(), e.toString());
                 }
             }
@@ -220,7 +267,10 @@ final class NodeLedger implements NodeEnergy {
         }
     }
 
-    /** Every window that ended gets its work: told tokens, plus whole responses' tokens spread at the node's rate. */
+    /**
+     * Every window that ended gets its work: told tokens, plus whole responses' tokens
+     * spread at the node's rate.
+     */
     private void closeAndReport(long current) {
         List<Closed> closed = new ArrayList<>();
         synchronized (this) {
@@ -249,7 +299,8 @@ final class NodeLedger implements NodeEnergy {
                     log.warn("Node {}: the work report of window {} came after it was settled; its {} requests get no "
                             + "energy for it (a gap)", node.name(), start(c.index), c.present.size());
                 }
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e) {
                 log.warn("Node {}: could not report window {} ({}); its requests get a gap for it", node.name(),
                         start(c.index), e.toString());
             }
@@ -263,7 +314,8 @@ final class NodeLedger implements NodeEnergy {
         boolean holds;
         try {
             holds = store.holdLease(node.name(), replica, lease);
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             holds = false;
             log.debug("Node {}: meter lease not renewed: {}", node.name(), e.toString());
         }
@@ -286,7 +338,8 @@ final class NodeLedger implements NodeEnergy {
                 log.info("Node {}: the meter answers again", node.name());
             }
             problem = null;
-        } catch (MeterUnreadable e) {
+        }
+        catch (MeterUnreadable e) {
             if (problem == null) {
                 log.warn("Node {}: no meter reading ({}); its windows are gaps until it answers", node.name(),
                         e.getMessage());
@@ -302,14 +355,16 @@ final class NodeLedger implements NodeEnergy {
             try {
                 joules = meter.between(lastGood, reading).joules();
                 note = "no readings between " + lastGood.at() + " and " + reading.at();
-            } catch (MeterUnreadable e) {
+            }
+            catch (MeterUnreadable e) {
                 joules = null;
                 note = "no readings between " + lastGood.at() + " and " + reading.at() + "; energy unknown: "
                         + e.getMessage();
             }
             try {
                 store.recordGap(node.name(), lastGood.at(), reading.at(), joules, note);
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e) {
                 log.warn("Node {}: could not record the gap {} ({})", node.name(), note, e.toString());
             }
         }
@@ -318,7 +373,8 @@ final class NodeLedger implements NodeEnergy {
         if (meter.continuable()) {
             try {
                 store.keepReading(node.name(), replica, reading);
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e) {
                 log.debug("Node {}: could not keep the reading: {}", node.name(), e.toString());
             }
         }
@@ -333,13 +389,15 @@ final class NodeLedger implements NodeEnergy {
         if (meter.continuable()) {
             try {
                 lastGood = store.lastReading(node.name()).orElse(null);
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e) {
                 log.debug("Node {}: no reading to continue from: {}", node.name(), e.toString());
             }
         }
         lastGoodIndex = Long.MIN_VALUE;
         if (lastGood != null && index(lastGood.at().toEpochMilli()) == current - 1) {
-            // the predecessor read at the last boundary: that window continues from its reading
+            // the predecessor read at the last boundary: that window continues from its
+            // reading
             readings.put(current - 1, lastGood);
             lastGoodIndex = current - 1;
         }
@@ -350,7 +408,8 @@ final class NodeLedger implements NodeEnergy {
                 log.warn("Node {}: {} windows before this replica took over the meter had no owner; they are gaps",
                         node.name(), orphans);
             }
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             log.warn("Node {}: could not settle the windows left by the previous meter owner: {}", node.name(),
                     e.toString());
         }
@@ -373,28 +432,37 @@ final class NodeLedger implements NodeEnergy {
                     note = delta.note();
                     measured = true;
                     windowSource = meter.source(end.kind());
-                } catch (MeterUnreadable e) {
+                }
+                catch (MeterUnreadable e) {
                     note = "garbage reading: " + e.getMessage();
                 }
-            } else {
+            }
+            else {
                 note = begin == null ? "no meter reading at the window's start"
                         : "no meter reading at the window's end" + (problem == null ? "" : ": " + problem);
             }
             try {
                 store.settle(node.name(), start(window), start(window + 1), measured, joules, acceleratorSeconds,
                         windowSource, note);
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e) {
                 log.warn("Node {}: could not settle window {} ({}); trying again next window", node.name(),
                         start(window), e.toString());
                 return;
             }
             nextToSettle = window + 1;
             if (measured) {
-                // tagged with the reading's own source: an exporter that lost its counter is integrated power
-                Counter.builder("tokenfactory.inference.node.energy.measured").baseUnit("joules")
-                        .description("energy the node's meter measured in windows this replica settled as the meter owner")
-                        .tag("node", node.name()).tag("source", windowSource.name()).register(meters).increment(joules);
-            } else {
+                // tagged with the reading's own source: an exporter that lost its counter
+                // is integrated power
+                Counter.builder("tokenfactory.inference.node.energy.measured")
+                    .baseUnit("joules")
+                    .description("energy the node's meter measured in windows this replica settled as the meter owner")
+                    .tag("node", node.name())
+                    .tag("source", windowSource.name())
+                    .register(meters)
+                    .increment(joules);
+            }
+            else {
                 gapWindows.increment();
             }
         }
@@ -408,12 +476,16 @@ final class NodeLedger implements NodeEnergy {
         try {
             publication.publish(node.name(), node.nodeClass(), meter, start(nextToSettle));
             nextPublish = clock.millis() + publishEvery;
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             log.warn("Node {}: could not publish its power window ({}); will try again", node.name(), e.toString());
         }
     }
 
-    /** Gives this replica's requests their share of every settled window, in order, and completes finished ones. */
+    /**
+     * Gives this replica's requests their share of every settled window, in order, and
+     * completes finished ones.
+     */
     private void distribute(boolean last) {
         long first;
         long lastWindow;
@@ -427,7 +499,8 @@ final class NodeLedger implements NodeEnergy {
         Map<Instant, NodeWindowStore.Settlement> settled;
         try {
             settled = store.settlements(node.name(), start(first), start(lastWindow));
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             log.debug("Node {}: settlements not read: {}", node.name(), e.toString());
             settled = Map.of();
         }
@@ -471,7 +544,8 @@ final class NodeLedger implements NodeEnergy {
             if (settlement.measured()) {
                 activity.joules += settlement.joules() * share;
                 activity.source = settlement.source();
-            } else {
+            }
+            else {
                 activity.gapSeconds += overlapSeconds(activity, c.index);
             }
         }
@@ -507,19 +581,28 @@ final class NodeLedger implements NodeEnergy {
         while (wait > 0) {
             try {
                 Thread.sleep(wait);
-            } catch (InterruptedException e) {
-                // the ledger must still close its windows on the way out: shutdown is told through stop()
+            }
+            catch (InterruptedException e) {
+                // the ledger must still close its windows on the way out: shutdown is
+                // told through stop()
                 Thread.interrupted();
             }
             wait = millis - clock.millis();
         }
     }
 
-    /** One window as this replica closed it: the work of each of its requests in flight then. */
+    /**
+     * One window as this replica closed it: the work of each of its requests in flight
+     * then.
+     */
     private static final class Closed {
+
         final long index;
+
         final Map<Activity, Double> present = new LinkedHashMap<>();
+
         double work;
+
         boolean reported;
 
         Closed(long index) {
@@ -530,19 +613,30 @@ final class NodeLedger implements NodeEnergy {
             present.merge(activity, tokens, Double::sum);
             work += tokens;
         }
+
     }
 
     private final class Activity implements Work {
+
         final boolean visible;
+
         final long startMillis;
+
         final long startIndex;
+
         final CompletableFuture<MeasuredEnergy> energy = new CompletableFuture<>();
+
         // guarded by the ledger
         long endMillis = Long.MAX_VALUE;
+
         long endIndex = Long.MAX_VALUE;
+
         double joules;
+
         double seconds;
+
         double gapSeconds;
+
         // the source of its measured windows; NONE while it had none
         EnergySource source = EnergySource.NONE;
 
@@ -578,7 +672,8 @@ final class NodeLedger implements NodeEnergy {
                 alone = stopped;
             }
             if (alone) {
-                // the ledger has stopped (shutdown): nothing will settle this request any more
+                // the ledger has stopped (shutdown): nothing will settle this request any
+                // more
                 synchronized (NodeLedger.this) {
                     active.remove(this);
                     gapSeconds += (endMillis - startMillis) / 1000.0;
@@ -607,5 +702,7 @@ final class NodeLedger implements NodeEnergy {
             }
             energy.complete(measured);
         }
+
     }
+
 }

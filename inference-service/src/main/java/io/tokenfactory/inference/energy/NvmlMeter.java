@@ -16,20 +16,23 @@ import com.sun.jna.ptr.PointerByReference;
 import io.tokenfactory.contracts.EnergySource;
 
 /**
- * NVIDIA GPUs of this machine through NVML (the driver's {@code libnvidia-ml}, loaded with JNA): each GPU's
- * total-energy counter, millijoules since the driver loaded, as an unsigned 64-bit number. Counter deltas, not
- * summed power samples, so bursts between readings are not missed.
+ * NVIDIA GPUs of this machine through NVML (the driver's {@code libnvidia-ml}, loaded
+ * with JNA): each GPU's total-energy counter, millijoules since the driver loaded, as an
+ * unsigned 64-bit number. Counter deltas, not summed power samples, so bursts between
+ * readings are not missed.
  */
 final class NvmlMeter implements EnergyMeter {
 
     /**
-     * NVML's counter is an unsigned 64-bit count of millijoules. Readings keep it modulo 2^52 mJ (about 143 years at
-     * 1 kW), exact in a double; since 2^52 divides 2^64, a wrap of the real counter is a wrap of the kept one.
+     * NVML's counter is an unsigned 64-bit count of millijoules. Readings keep it modulo
+     * 2^52 mJ (about 143 years at 1 kW), exact in a double; since 2^52 divides 2^64, a
+     * wrap of the real counter is a wrap of the kept one.
      */
     private static final long KEPT_BITS = (1L << 52) - 1;
     static final double WRAP_JOULES = (1L << 52) / 1000.0;
 
     interface Nvml extends Library {
+
         int nvmlInit_v2();
 
         int nvmlDeviceGetCount_v2(IntByReference count);
@@ -37,12 +40,15 @@ final class NvmlMeter implements EnergyMeter {
         int nvmlDeviceGetHandleByIndex_v2(int index, PointerByReference device);
 
         int nvmlDeviceGetTotalEnergyConsumption(Pointer device, LongByReference millijoules);
+
     }
 
     private static final int NVML_SUCCESS = 0;
 
     private final Nvml nvml;
+
     private final Map<String, Pointer> devices;
+
     private final Clock clock;
 
     private NvmlMeter(Nvml nvml, Map<String, Pointer> devices, Clock clock) {
@@ -53,14 +59,16 @@ final class NvmlMeter implements EnergyMeter {
 
     /** What opening NVML gave: a meter, or why there is none. */
     /**
-     * @param library {@code nvidia-ml} (the driver's library, found by JNA) or a path to one
-     * @param gpus    the GPUs to read; all of them when empty
+     * @param library {@code nvidia-ml} (the driver's library, found by JNA) or a path to
+     * one
+     * @param gpus the GPUs to read; all of them when empty
      */
     static Probe<NvmlMeter> open(String library, List<Integer> gpus, Clock clock) {
         Nvml nvml;
         try {
             nvml = Native.load(library, Nvml.class);
-        } catch (UnsatisfiedLinkError | RuntimeException absent) {
+        }
+        catch (UnsatisfiedLinkError | RuntimeException absent) {
             return new Probe<>(null, "no NVIDIA driver library (" + library + ") on this machine");
         }
         int status = nvml.nvmlInit_v2();
@@ -139,4 +147,5 @@ final class NvmlMeter implements EnergyMeter {
     public Delta between(MeterReading earlier, MeterReading later) {
         return Delta.between(earlier, later, series -> WRAP_JOULES);
     }
+
 }

@@ -15,9 +15,10 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The meter owner's publication of a node's settled windows since the last one: one {@code power_window} row and its
- * {@code power-sampled} event, in one transaction with the move of the node's published mark, so a window is
- * published exactly once whichever replica owns the meter. Time no window covers counts as a gap.
+ * The meter owner's publication of a node's settled windows since the last one: one
+ * {@code power_window} row and its {@code power-sampled} event, in one transaction with
+ * the move of the node's published mark, so a window is published exactly once whichever
+ * replica owns the meter. Time no window covers counts as a gap.
  */
 @Service
 class PowerWindowRecording {
@@ -26,6 +27,7 @@ class PowerWindowRecording {
     private static final Duration KEEP = Duration.ofHours(1);
 
     private final JdbcTemplate jdbc;
+
     private final ApplicationEventPublisher events;
 
     PowerWindowRecording(JdbcTemplate jdbc, ApplicationEventPublisher events) {
@@ -33,20 +35,24 @@ class PowerWindowRecording {
         this.events = events;
     }
 
-    /** The node's settled windows in a span, summed; {@code source} is the latest measured window's, if any. */
+    /**
+     * The node's settled windows in a span, summed; {@code source} is the latest measured
+     * window's, if any.
+     */
     record Sums(double energy, double busy, double acceleratorSeconds, double busyAcceleratorSeconds,
             double coveredSeconds, double measuredSeconds, String source, Instant first) {
 
         /**
-         * What the power window over {@code spanSeconds} publishes: the windows' energy plus what the counter told
-         * across gaps; every second no window measured is gap time; time no window covers is idle accelerator time.
-         *
+         * What the power window over {@code spanSeconds} publishes: the windows' energy
+         * plus what the counter told across gaps; every second no window measured is gap
+         * time; time no window covers is idle accelerator time.
          * @param meterSource the meter's own source, for energy that only gaps told
          */
         Published publish(double gapEnergy, double busyGapEnergy, double spanSeconds, int accelerators,
                 EnergySource meterSource) {
             double total = energy + gapEnergy;
-            // the busy share can exceed the total only by rounding; metering rejects busy > measured
+            // the busy share can exceed the total only by rounding; metering rejects busy
+            // > measured
             double busyTotal = Math.min(busy + busyGapEnergy, total);
             double gapSeconds = Math.max(0, spanSeconds - measuredSeconds);
             double idleAcceleratorSeconds = Math.max(0, spanSeconds - coveredSeconds) * accelerators;
@@ -57,12 +63,17 @@ class PowerWindowRecording {
         }
     }
 
-    /** The figures of one {@code power_window} row and its {@code power-sampled} event. */
+    /**
+     * The figures of one {@code power_window} row and its {@code power-sampled} event.
+     */
     record Published(double energy, double busy, double acceleratorSeconds, double busyAcceleratorSeconds,
             double gapSeconds, EnergySource source) {
     }
 
-    /** Publishes the node's windows settled before {@code settledUntil}, if there are new ones. */
+    /**
+     * Publishes the node's windows settled before {@code settledUntil}, if there are new
+     * ones.
+     */
     @Transactional
     public void publish(String node, String nodeClass, EnergyMeter meter, Instant settledUntil) {
         List<Timestamp> marks = jdbc.queryForList("SELECT published_until FROM node_meter WHERE node = ? FOR UPDATE",
@@ -89,7 +100,7 @@ class PowerWindowRecording {
         double[] gapEnergy = jdbc.queryForObject("""
                 SELECT COALESCE(sum(energy_joules), 0), COALESCE(sum(energy_joules) FILTER (WHERE busy), 0)
                 FROM node_gap WHERE node = ? AND gap_end > ? AND gap_end <= ?""",
-                (row, i) -> new double[] {row.getDouble(1), row.getDouble(2)}, node, Timestamp.from(start),
+                (row, i) -> new double[] { row.getDouble(1), row.getDouble(2) }, node, Timestamp.from(start),
                 Timestamp.from(settledUntil));
         double span = Duration.between(start, settledUntil).toMillis() / 1000.0;
         Published window = sums.publish(gapEnergy[0], gapEnergy[1], span, meter.accelerators(),
@@ -98,10 +109,10 @@ class PowerWindowRecording {
         jdbc.update("""
                 INSERT INTO power_window (event_id, node, device, device_kind, window_start, window_end, energy_joules,
                     busy_joules, energy_source, node_class, accelerator_seconds, busy_accelerator_seconds, gap_seconds)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                eventId, node, meter.device(), meter.deviceKind(), Timestamp.from(start), Timestamp.from(settledUntil),
-                window.energy(), window.busy(), window.source().name(), nodeClass, window.acceleratorSeconds(),
-                window.busyAcceleratorSeconds(), window.gapSeconds());
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", eventId, node, meter.device(), meter.deviceKind(),
+                Timestamp.from(start), Timestamp.from(settledUntil), window.energy(), window.busy(),
+                window.source().name(), nodeClass, window.acceleratorSeconds(), window.busyAcceleratorSeconds(),
+                window.gapSeconds());
         jdbc.update("UPDATE node_meter SET published_until = ? WHERE node = ?", Timestamp.from(settledUntil), node);
         events.publishEvent(new PowerSampled(eventId, settledUntil, node, meter.device(), meter.deviceKind(), start,
                 settledUntil, window.energy(), window.busy(), window.source(), nodeClass, window.acceleratorSeconds(),
@@ -111,4 +122,5 @@ class PowerWindowRecording {
         jdbc.update("DELETE FROM node_window WHERE node = ? AND window_start < ?", node, Timestamp.from(before));
         jdbc.update("DELETE FROM node_gap WHERE node = ? AND gap_end < ?", node, Timestamp.from(before));
     }
+
 }

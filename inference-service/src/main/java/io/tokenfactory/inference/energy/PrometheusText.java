@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * The Prometheus text exposition format (version 0.0.4), as DCGM exporter and Kepler serve it: only the samples of
- * the wanted metric names are parsed; a malformed line among them makes the whole scrape garbage.
+ * The Prometheus text exposition format (version 0.0.4), as DCGM exporter and Kepler
+ * serve it: only the samples of the wanted metric names are parsed; a malformed line
+ * among them makes the whole scrape garbage.
  */
 final class PrometheusText {
 
@@ -50,7 +51,10 @@ final class PrometheusText {
         return samples;
     }
 
-    /** Reads {@code a="x",b="y"}} from {@code at}; returns the index after the closing brace. */
+    /**
+     * Reads {@code a="x",b="y"}} from {@code at}; returns the index after the closing
+     * brace.
+     */
     private static int labels(String line, int at, Map<String, String> labels) {
         int i = at;
         while (true) {
@@ -81,7 +85,8 @@ final class PrometheusText {
                 if (c == '\\' && i < line.length()) {
                     char escaped = line.charAt(i++);
                     value.append(escaped == 'n' ? '\n' : escaped);
-                } else {
+                }
+                else {
                     value.append(c);
                 }
             }
@@ -97,7 +102,8 @@ final class PrometheusText {
             default -> {
                 try {
                     yield Double.parseDouble(text);
-                } catch (NumberFormatException e) {
+                }
+                catch (NumberFormatException e) {
                     throw new MeterUnreadable("not a number on: " + abbreviate(line));
                 }
             }
@@ -105,10 +111,12 @@ final class PrometheusText {
     }
 
     private static boolean isNameCharacter(char c, boolean first) {
-        return c == '_' || c == ':' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (!first && c >= '0' && c <= '9');
+        return c == '_' || c == ':' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                || (!first && c >= '0' && c <= '9');
     }
 
     private static String abbreviate(String line) {
         return line.length() <= 120 ? line : line.substring(0, 117) + "...";
     }
+
 }

@@ -4,7 +4,10 @@ import java.util.concurrent.CompletableFuture;
 
 import io.tokenfactory.contracts.EnergySource;
 
-/** A node declared without a meter (or a remote server on no declared node): its requests have no energy figure. */
+/**
+ * A node declared without a meter (or a remote server on no declared node): its requests
+ * have no energy figure.
+ */
 record UnmeteredNode(String node, String nodeClass) implements NodeEnergy {
 
     private static final Work NO_WORK = new Work() {

@@ -24,24 +24,34 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 
 /**
- * A small decoder-only transformer written with DJL operations: byte vocabulary, no position embeddings but ALiBi
- * attention biases (so it also reads prompts somewhat longer than those it was trained on), pre-LayerNorm blocks with
- * causal self-attention and a GELU MLP, and output logits tied to the token embedding. DJL's own transformer blocks
- * have neither a causal mode nor a key/value cache, hence raw parameters.
+ * A small decoder-only transformer written with DJL operations: byte vocabulary, no
+ * position embeddings but ALiBi attention biases (so it also reads prompts somewhat
+ * longer than those it was trained on), pre-LayerNorm blocks with causal self-attention
+ * and a GELU MLP, and output logits tied to the token embedding. DJL's own transformer
+ * blocks have neither a causal mode nor a key/value cache, hence raw parameters.
  *
- * <p>Three entry points share the same weights: {@link #logits} over whole sequences (training), {@link #prefill}
- * of one prompt, and {@link #decode} of one new token for every row of a running batch against its cache.
+ * <p>
+ * Three entry points share the same weights: {@link #logits} over whole sequences
+ * (training), {@link #prefill} of one prompt, and {@link #decode} of one new token for
+ * every row of a running batch against its cache.
  */
 public final class ByteTransformer {
 
     private static final int FILE_MAGIC = 0x54464254; // "TFBT"
+
     private static final float LAYER_NORM_EPSILON = 1e-5f;
-    /** Added to attention scores that must not be attended to (future positions, padding). */
+
+    /**
+     * Added to attention scores that must not be attended to (future positions, padding).
+     */
     static final float MASKED = -1e9f;
 
     private final ByteTransformerShape shape;
+
     private final Map<String, NDArray> parameters;
+
     private final float attentionScale;
+
     private final float[] slopes;
 
     private ByteTransformer(ByteTransformerShape shape, Map<String, NDArray> parameters) {
@@ -51,7 +61,10 @@ public final class ByteTransformer {
         this.slopes = alibiSlopes(shape.heads());
     }
 
-    /** Fresh parameters from a seeded generator: the same seed gives the same model, on any machine. */
+    /**
+     * Fresh parameters from a seeded generator: the same seed gives the same model, on
+     * any machine.
+     */
     public static ByteTransformer initialise(NDManager manager, ByteTransformerShape shape, long seed) {
         Random random = new Random(seed);
         float residualScale = (float) (0.02 / Math.sqrt(2.0 * shape.layers()));
@@ -61,10 +74,13 @@ public final class ByteTransformer {
             NDArray value;
             if (name.endsWith(".gamma")) {
                 value = manager.ones(dims);
-            } else if (name.endsWith(".beta") || name.endsWith(".bias")) {
+            }
+            else if (name.endsWith(".beta") || name.endsWith(".bias")) {
                 value = manager.zeros(dims);
-            } else {
-                // projections into the residual stream start smaller, so deep stacks start near the identity
+            }
+            else {
+                // projections into the residual stream start smaller, so deep stacks
+                // start near the identity
                 boolean residual = name.endsWith("attention_out.weight") || name.endsWith("mlp_out.weight");
                 value = normal(manager, random, residual ? residualScale : 0.02f, dims);
             }
@@ -93,14 +109,18 @@ public final class ByteTransformer {
     // ---------------------------------------------------------------------------------------------------------------
     // whole sequences
 
-    /** Logits for every position of every row: tokens {@code [B, T]} (int64) to {@code [B, T, vocabulary]}. */
+    /**
+     * Logits for every position of every row: tokens {@code [B, T]} (int64) to
+     * {@code [B, T, vocabulary]}.
+     */
     public NDArray logits(NDArray tokens) {
         return forward(tokens, null, null).logits();
     }
 
     /**
-     * Several prompts computed whole in one pass, left-padded to the longest (padding is masked out): the logits of
-     * each prompt's last position, and keys and values {@code [N, H, P, Dh]} laid out as the batch cache expects.
+     * Several prompts computed whole in one pass, left-padded to the longest (padding is
+     * masked out): the logits of each prompt's last position, and keys and values
+     * {@code [N, H, P, Dh]} laid out as the batch cache expects.
      */
     public Prefill prefill(NDManager manager, List<int[]> prompts) {
         int rows = prompts.size();
@@ -113,7 +133,8 @@ public final class ByteTransformer {
             for (int i = 0; i < length; i++) {
                 if (i < pad) {
                     padding[r * length + i] = MASKED;
-                } else {
+                }
+                else {
                     ids[r * length + i] = prompt[i - pad];
                 }
             }
@@ -128,8 +149,8 @@ public final class ByteTransformer {
     }
 
     /**
-     * What {@link #prefill} computed: the next-token logits of row {@code r} at {@code r * vocabulary}, and per layer
-     * keys and values {@code [N, H, P, Dh]}.
+     * What {@link #prefill} computed: the next-token logits of row {@code r} at
+     * {@code r * vocabulary}, and per layer keys and values {@code [N, H, P, Dh]}.
      */
     public record Prefill(float[] logits, List<NDArray> keys, List<NDArray> values) {
     }
@@ -164,8 +185,7 @@ public final class ByteTransformer {
                 sink.values().add(v);
             }
             NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(attentionScale).add(causal);
-            NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3)
-                    .reshape(batch, length, shape.width());
+            NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(batch, length, shape.width());
             x = x.add(dense(attended, p + "attention_out"));
             x = x.add(mlp(norm(x, p + "mlp_norm"), p));
         }
@@ -173,7 +193,9 @@ public final class ByteTransformer {
         return new Forward(out);
     }
 
-    /** Per head: the ALiBi recency bias on past positions, {@link #MASKED} on future ones. */
+    /**
+     * Per head: the ALiBi recency bias on past positions, {@link #MASKED} on future ones.
+     */
     private static float[] causalMask(int length, float[] slopes) {
         float[] mask = new float[slopes.length * length * length];
         for (int head = 0; head < slopes.length; head++) {
@@ -188,9 +210,10 @@ public final class ByteTransformer {
     }
 
     /**
-     * ALiBi (Press et al., 2022): each head penalises attention linearly with distance, at its own slope. A small
-     * model then looks at the last few bytes from its first step, instead of having to discover them through learned
-     * positions, and learns words far faster.
+     * ALiBi (Press et al., 2022): each head penalises attention linearly with distance,
+     * at its own slope. A small model then looks at the last few bytes from its first
+     * step, instead of having to discover them through learned positions, and learns
+     * words far faster.
      */
     private static float[] alibiSlopes(int heads) {
         float[] slopes = new float[heads];
@@ -200,7 +223,10 @@ public final class ByteTransformer {
         return slopes;
     }
 
-    /** The recency bias of one decode step: the query sits at the last of {@code length} columns, in every row. */
+    /**
+     * The recency bias of one decode step: the query sits at the last of {@code length}
+     * columns, in every row.
+     */
     private NDArray decodeBias(NDManager manager, int length) {
         float[] bias = new float[shape.heads() * length];
         for (int head = 0; head < shape.heads(); head++) {
@@ -215,21 +241,25 @@ public final class ByteTransformer {
     // one step of a running batch
 
     /**
-     * Computes the next-token logits of every row of a running batch and appends the new keys and values to its cache.
-     * (Appending by concatenation copies the cache once per layer and step; at this model's size that is cheaper
-     * than the extra operations of writing into a preallocated cache, measured with {@code bench/batching.sh}.)
-     *
-     * @param tokens  the last token of each row, {@code [B]} int64
-     * @param padding additive mask over the cache after this step's column, {@code [B, 1, 1, T + 1]}: 0 where a row
-     *                has a token, {@link #MASKED} where it is left padding
-     * @param keys    per layer {@code [B, H, T, Dh]}; replaced by the arrays with this step's column appended
-     * @param values  likewise
+     * Computes the next-token logits of every row of a running batch and appends the new
+     * keys and values to its cache. (Appending by concatenation copies the cache once per
+     * layer and step; at this model's size that is cheaper than the extra operations of
+     * writing into a preallocated cache, measured with {@code bench/batching.sh}.)
+     * @param tokens the last token of each row, {@code [B]} int64
+     * @param padding additive mask over the cache after this step's column,
+     * {@code [B, 1, 1, T + 1]}: 0 where a row has a token, {@link #MASKED} where it is
+     * left padding
+     * @param keys per layer {@code [B, H, T, Dh]}; replaced by the arrays with this
+     * step's column appended
+     * @param values likewise
      * @return logits {@code [B, vocabulary]}
      */
     public NDArray decode(NDArray tokens, NDArray padding, List<NDArray> keys, List<NDArray> values) {
         long batch = tokens.getShape().get(0);
         NDArray bias = padding.add(decodeBias(tokens.getManager(), (int) padding.getShape().get(3)));
-        NDArray x = tokens.oneHot(shape.vocabulary()).matMul(parameter("token_embedding")).reshape(batch, 1, shape.width());
+        NDArray x = tokens.oneHot(shape.vocabulary())
+            .matMul(parameter("token_embedding"))
+            .reshape(batch, 1, shape.width());
         for (int layer = 0; layer < shape.layers(); layer++) {
             String p = "layer" + layer + ".";
             NDList qkv = dense(norm(x, p + "attention_norm"), p + "qkv").split(3, 2);
@@ -243,7 +273,8 @@ public final class ByteTransformer {
             x = x.add(dense(attended, p + "attention_out"));
             x = x.add(mlp(norm(x, p + "mlp_norm"), p));
         }
-        return norm(x, "final_norm").matMul(parameter("token_embedding").transpose()).reshape(batch, shape.vocabulary());
+        return norm(x, "final_norm").matMul(parameter("token_embedding").transpose())
+            .reshape(batch, shape.vocabulary());
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -261,8 +292,10 @@ public final class ByteTransformer {
     }
 
     private NDArray norm(NDArray input, String name) {
-        return LayerNorm.layerNorm(input, new Shape(shape.width()), parameter(name + ".gamma"), parameter(name + ".beta"),
-                LAYER_NORM_EPSILON).singletonOrThrow();
+        return LayerNorm
+            .layerNorm(input, new Shape(shape.width()), parameter(name + ".gamma"), parameter(name + ".beta"),
+                    LAYER_NORM_EPSILON)
+            .singletonOrThrow();
     }
 
     private NDArray parameter(String name) {
@@ -274,7 +307,8 @@ public final class ByteTransformer {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    // files: a small self-describing format, so a model is read without DJL's model zoo or any download
+    // files: a small self-describing format, so a model is read without DJL's model zoo
+    // or any download
 
     public void save(OutputStream out) throws IOException {
         DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out));
@@ -333,4 +367,5 @@ public final class ByteTransformer {
         }
         return new ByteTransformer(shape, parameters);
     }
+
 }

@@ -1,6 +1,9 @@
 package io.tokenfactory.inference.generation;
 
-/** The model's queue is full: the caller should come back after {@link #retryAfterSeconds()}. */
+/**
+ * The model's queue is full: the caller should come back after
+ * {@link #retryAfterSeconds()}.
+ */
 public class EngineBusyException extends RuntimeException {
 
     private final long retryAfterSeconds;
@@ -13,4 +16,5 @@ public class EngineBusyException extends RuntimeException {
     public long retryAfterSeconds() {
         return retryAfterSeconds;
     }
+
 }

@@ -12,26 +12,41 @@ import io.tokenfactory.inference.energy.NodeEnergy;
 import io.tokenfactory.inference.energy.Work;
 
 /**
- * One request's life in a {@link GenerationEngine}: its sampled tokens, the text they make, stop sequences held back
- * until they can be ruled out, and the work it tells its node's ledger (prompt tokens at admission, then each
- * generated token). Only the decode thread mutates it, except {@link #cancel()}.
+ * One request's life in a {@link GenerationEngine}: its sampled tokens, the text they
+ * make, stop sequences held back until they can be ruled out, and the work it tells its
+ * node's ledger (prompt tokens at admission, then each generated token). Only the decode
+ * thread mutates it, except {@link #cancel()}.
  */
 public final class Generation {
 
     private final GenerationRequest request;
+
     private final Clock clock;
+
     private final Instant submittedAt;
+
     private final long submittedNanos;
+
     private final ByteVocabulary.Decoder decoder = new ByteVocabulary.Decoder();
+
     private final StringBuilder text = new StringBuilder();
+
     private final int longestStop;
+
     private volatile boolean cancelRequested;
+
     private int emitted;
+
     private int promptTokensProcessed;
+
     private int completionTokens;
+
     private long timeToFirstTokenMs = -1;
+
     private Work work;
+
     private String finishReason;
+
     private boolean finished;
 
     Generation(GenerationRequest request, Clock clock) {
@@ -42,7 +57,10 @@ public final class Generation {
         this.longestStop = request.stops().stream().mapToInt(String::length).max().orElse(0);
     }
 
-    /** Asks the engine to stop this generation at its next step; its tokens so far are still accounted. */
+    /**
+     * Asks the engine to stop this generation at its next step; its tokens so far are
+     * still accounted.
+     */
     public void cancel() {
         cancelRequested = true;
     }
@@ -69,7 +87,10 @@ public final class Generation {
         work.tokens(promptTokensProcessed);
     }
 
-    /** Takes one sampled token: emits the text it completes, and finishes on a stop sequence or max tokens. */
+    /**
+     * Takes one sampled token: emits the text it completes, and finishes on a stop
+     * sequence or max tokens.
+     */
     void accept(int token) {
         if (completionTokens == 0) {
             timeToFirstTokenMs = Duration.ofNanos(System.nanoTime() - submittedNanos).toMillis();
@@ -107,7 +128,10 @@ public final class Generation {
         return best;
     }
 
-    /** The longest end of the text that could still become a stop sequence: it is not shown yet. */
+    /**
+     * The longest end of the text that could still become a stop sequence: it is not
+     * shown yet.
+     */
     private int heldBack() {
         int held = 0;
         for (String stop : request.stops()) {
@@ -148,4 +172,5 @@ public final class Generation {
         return new GenerationResult(outcome, reason, promptTokensProcessed, completionTokens, submittedAt,
                 clock.instant(), timeToFirstTokenMs, energy, error);
     }
+
 }

@@ -26,34 +26,50 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Continuous (iteration-level) batching for one {@link ByteTransformer}: one decode thread runs one step at a time
- * for every running request together. Between steps, waiting requests join (their prompt is prefilled and its keys
- * and values merged into the batch cache) and finished or cancelled ones leave, so nobody waits for the longest
- * request of a batch. Rows of different lengths share one cache, right-aligned, each with a mask over its left
- * padding; positions need no bookkeeping, since the model's ALiBi biases depend only on distance. The queue in
- * front is bounded: when full, {@link #submit} refuses at once.
+ * Continuous (iteration-level) batching for one {@link ByteTransformer}: one decode
+ * thread runs one step at a time for every running request together. Between steps,
+ * waiting requests join (their prompt is prefilled and its keys and values merged into
+ * the batch cache) and finished or cancelled ones leave, so nobody waits for the longest
+ * request of a batch. Rows of different lengths share one cache, right-aligned, each with
+ * a mask over its left padding; positions need no bookkeeping, since the model's ALiBi
+ * biases depend only on distance. The queue in front is bounded: when full,
+ * {@link #submit} refuses at once.
  */
 public final class GenerationEngine implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GenerationEngine.class);
 
     private final String modelName;
+
     private final ByteTransformer model;
+
     private final NDManager manager;
+
     private final int maxBatch;
+
     private final int queueCapacity;
+
     private final NodeEnergy energy;
+
     private final Clock clock;
+
     private final BlockingQueue<Generation> waiting;
+
     private final DistributionSummary batchSizes;
+
     private final Thread decodeThread;
+
     private final AtomicInteger inFlight = new AtomicInteger();
+
     private volatile boolean running = true;
 
     // decode-thread state: the running rows and their shared cache
     private final List<Row> rows = new ArrayList<>();
+
     private List<NDArray> keys;
+
     private List<NDArray> values;
+
     private int cacheLength;
 
     public GenerationEngine(String modelName, ByteTransformer model, NDManager manager, int maxBatch, int queueCapacity,
@@ -67,9 +83,13 @@ public final class GenerationEngine implements AutoCloseable {
         this.clock = clock;
         this.waiting = new ArrayBlockingQueue<>(queueCapacity);
         this.batchSizes = DistributionSummary.builder("tokenfactory.inference.batch.size")
-                .description("Requests decoded together in one step").tag("model", modelName).register(meters);
+            .description("Requests decoded together in one step")
+            .tag("model", modelName)
+            .register(meters);
         Gauge.builder("tokenfactory.inference.queue.depth", waiting, BlockingQueue::size)
-                .description("Requests waiting to join a model's batch").tag("model", modelName).register(meters);
+            .description("Requests waiting to join a model's batch")
+            .tag("model", modelName)
+            .register(meters);
         this.decodeThread = new Thread(this::decodeLoop, "decode-" + modelName);
         decodeThread.setDaemon(true);
         decodeThread.start();
@@ -101,10 +121,12 @@ public final class GenerationEngine implements AutoCloseable {
                 if (!rows.isEmpty()) {
                     step();
                 }
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
-            } catch (RuntimeException | Error e) {
+            }
+            catch (RuntimeException | Error e) {
                 log.error("Decode step of {} failed; failing its {} running requests", modelName, rows.size(), e);
                 for (Row row : rows) {
                     finish(row.generation, row.generation.failed("the model failed: " + e.getClass().getSimpleName()));
@@ -141,7 +163,8 @@ public final class GenerationEngine implements AutoCloseable {
         for (Generation generation : joining) {
             if (generation.cancelRequested()) {
                 finish(generation, generation.cancelled());
-            } else {
+            }
+            else {
                 admitted.add(generation);
             }
         }
@@ -151,8 +174,9 @@ public final class GenerationEngine implements AutoCloseable {
     }
 
     /**
-     * Prefills the prompts of the joining requests together, samples each one's first token and merges their keys and
-     * values into the batch; a request already finished by its first token leaves at once.
+     * Prefills the prompts of the joining requests together, samples each one's first
+     * token and merges their keys and values into the batch; a request already finished
+     * by its first token leaves at once.
      */
     private void admit(List<Generation> joining) {
         List<int[]> prompts = joining.stream().map(g -> g.request().prompt()).toList();
@@ -172,8 +196,10 @@ public final class GenerationEngine implements AutoCloseable {
                     rows.add(new Row(generation, prompts.get(i).length, token));
                 }
             }
-        } catch (RuntimeException | Error e) {
-            // those not yet in the batch would otherwise never finish; the loop fails the rows that are
+        }
+        catch (RuntimeException | Error e) {
+            // those not yet in the batch would otherwise never finish; the loop fails the
+            // rows that are
             for (Generation generation : joining) {
                 if (rows.stream().noneMatch(row -> row.generation == generation)) {
                     finish(generation, generation.failed("the model failed: " + e.getClass().getSimpleName()));
@@ -194,7 +220,10 @@ public final class GenerationEngine implements AutoCloseable {
         }
     }
 
-    /** Adds a prefilled row to the batch cache: both are left-padded to the longer of the two and stacked. */
+    /**
+     * Adds a prefilled row to the batch cache: both are left-padded to the longer of the
+     * two and stacked.
+     */
     private void merge(List<NDArray> newKeys, List<NDArray> newValues, int length) {
         if (keys == null) {
             keys = new ArrayList<>(newKeys);
@@ -210,10 +239,14 @@ public final class GenerationEngine implements AutoCloseable {
         values = new ArrayList<>();
         try {
             for (int layer = 0; layer < newKeys.size(); layer++) {
-                keys.add(NDArrays.concat(new NDList(padLeft(previousKeys.get(layer), target), padLeft(newKeys.get(layer), target)), 0));
-                values.add(NDArrays.concat(new NDList(padLeft(previousValues.get(layer), target), padLeft(newValues.get(layer), target)), 0));
+                keys.add(NDArrays.concat(
+                        new NDList(padLeft(previousKeys.get(layer), target), padLeft(newKeys.get(layer), target)), 0));
+                values.add(NDArrays.concat(
+                        new NDList(padLeft(previousValues.get(layer), target), padLeft(newValues.get(layer), target)),
+                        0));
             }
-        } catch (RuntimeException | Error e) {
+        }
+        catch (RuntimeException | Error e) {
             restore(previousKeys, previousValues);
             throw e;
         }
@@ -228,7 +261,8 @@ public final class GenerationEngine implements AutoCloseable {
         if (missing == 0) {
             return cache;
         }
-        NDArray zeros = manager.zeros(new Shape(shape.get(0), shape.get(1), missing, shape.get(3)), cache.getDataType());
+        NDArray zeros = manager.zeros(new Shape(shape.get(0), shape.get(1), missing, shape.get(3)),
+                cache.getDataType());
         return NDArrays.concat(new NDList(zeros, cache), 2);
     }
 
@@ -266,10 +300,11 @@ public final class GenerationEngine implements AutoCloseable {
             List<NDArray> previousKeys = new ArrayList<>(keys);
             List<NDArray> previousValues = new ArrayList<>(values);
             try {
-                NDArray out = model.decode(manager.create(tokens), manager.create(padding, new Shape(batch, 1, 1, length)),
-                        keys, values);
+                NDArray out = model.decode(manager.create(tokens),
+                        manager.create(padding, new Shape(batch, 1, 1, length)), keys, values);
                 logits = out.toFloatArray();
-            } catch (RuntimeException | Error e) {
+            }
+            catch (RuntimeException | Error e) {
                 restore(previousKeys, previousValues);
                 throw e;
             }
@@ -295,7 +330,9 @@ public final class GenerationEngine implements AutoCloseable {
         }
     }
 
-    /** Drops rows from the batch and trims cache columns that only padding still occupies. */
+    /**
+     * Drops rows from the batch and trims cache columns that only padding still occupies.
+     */
     private void removeRows(List<Integer> indices) {
         List<Row> kept = new ArrayList<>();
         List<Integer> keptIndices = new ArrayList<>();
@@ -338,14 +375,15 @@ public final class GenerationEngine implements AutoCloseable {
         inFlight.decrementAndGet();
         try {
             generation.request().listener().onFinish(result);
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             log.error("Listener of a {} request failed on finish", modelName, e);
         }
     }
 
     /**
-     * After a failed step, the cache is the one before it again, so that it is closed in full (the arrays the step
-     * made belong to its scope and are closed with it).
+     * After a failed step, the cache is the one before it again, so that it is closed in
+     * full (the arrays the step made belong to its scope and are closed with it).
      */
     private void restore(List<NDArray> previousKeys, List<NDArray> previousValues) {
         keys = new ArrayList<>(previousKeys);
@@ -371,26 +409,34 @@ public final class GenerationEngine implements AutoCloseable {
         cacheLength = 0;
     }
 
-    /** Stops taking requests, cancels what is left (each still reports its usage) and frees the cache. */
+    /**
+     * Stops taking requests, cancels what is left (each still reports its usage) and
+     * frees the cache.
+     */
     @Override
     public void close() {
         running = false;
         try {
             decodeThread.join(10_000);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** False while a step is still running after {@link #close()} gave up waiting for it. */
+    /**
+     * False while a step is still running after {@link #close()} gave up waiting for it.
+     */
     public boolean stopped() {
         return !decodeThread.isAlive();
     }
 
-
     private static final class Row {
+
         private final Generation generation;
+
         private int cached;
+
         private int nextToken;
 
         Row(Generation generation, int cached, int nextToken) {
@@ -398,5 +444,7 @@ public final class GenerationEngine implements AutoCloseable {
             this.cached = cached;
             this.nextToken = nextToken;
         }
+
     }
+
 }

@@ -26,8 +26,9 @@ import org.springframework.core.io.ResourceLoader;
 import org.springframework.stereotype.Component;
 
 /**
- * One {@link GenerationEngine} per configured local generation model, loaded at start-up. Closed before the usage
- * recorder (and so before the database): the requests it cancels at shutdown still get their usage recorded.
+ * One {@link GenerationEngine} per configured local generation model, loaded at start-up.
+ * Closed before the usage recorder (and so before the database): the requests it cancels
+ * at shutdown still get their usage recorded.
  */
 @Component
 @DependsOn("usageRecorder")
@@ -36,6 +37,7 @@ public class GenerationEngines implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GenerationEngines.class);
 
     private final Map<String, GenerationEngine> engines = new LinkedHashMap<>();
+
     private final Map<String, NDManager> managers = new LinkedHashMap<>();
 
     GenerationEngines(ModelCatalog catalog, ResourceLoader resources, NodeEnergies nodes, MeterRegistry meters,
@@ -48,14 +50,16 @@ public class GenerationEngines implements AutoCloseable {
             ByteTransformer model;
             try (InputStream in = resources.getResource(settings.location()).getInputStream()) {
                 model = ByteTransformer.load(manager, in);
-            } catch (IOException e) {
+            }
+            catch (IOException e) {
                 manager.close();
-                throw new UncheckedIOException("cannot load model " + settings.name() + " from " + settings.location(), e);
+                throw new UncheckedIOException("cannot load model " + settings.name() + " from " + settings.location(),
+                        e);
             }
             if (settings.contextLength() > model.shape().context()) {
                 manager.close();
-                throw new IllegalStateException("model " + settings.name() + " has a context of " + model.shape().context()
-                        + ", less than the configured " + settings.contextLength());
+                throw new IllegalStateException("model " + settings.name() + " has a context of "
+                        + model.shape().context() + ", less than the configured " + settings.contextLength());
             }
             managers.put(settings.name(), manager);
             engines.put(settings.name(), new GenerationEngine(settings.name(), model, manager, settings.maxBatch(),
@@ -81,9 +85,11 @@ public class GenerationEngines implements AutoCloseable {
         engines.forEach((name, engine) -> {
             if (engine.stopped()) {
                 managers.get(name).close();
-            } else {
+            }
+            else {
                 log.warn("Decode thread of {} still running; its native memory is left to the process exit", name);
             }
         });
     }
+
 }

@@ -1,6 +1,9 @@
 package io.tokenfactory.inference.generation;
 
-/** Receives a generation's output; called on the model's decode thread, so it must hand work off, never block. */
+/**
+ * Receives a generation's output; called on the model's decode thread, so it must hand
+ * work off, never block.
+ */
 public interface GenerationListener {
 
     /** New text, in order; never empty. */
@@ -8,4 +11,5 @@ public interface GenerationListener {
 
     /** Exactly once, after the last text, with the request's tokens, time and energy. */
     void onFinish(GenerationResult result);
+
 }

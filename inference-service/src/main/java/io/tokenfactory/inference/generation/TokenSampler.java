@@ -4,13 +4,16 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Picks the next token from logits: greedy at temperature 0, otherwise softmax at the temperature restricted to the
- * smallest set of tokens whose probability reaches {@code topP} (nucleus sampling). A seed makes it repeatable.
+ * Picks the next token from logits: greedy at temperature 0, otherwise softmax at the
+ * temperature restricted to the smallest set of tokens whose probability reaches
+ * {@code topP} (nucleus sampling). A seed makes it repeatable.
  */
 public final class TokenSampler {
 
     private final double temperature;
+
     private final double topP;
+
     private final SplittableRandom random;
 
     public TokenSampler(double temperature, double topP, Long seed) {
@@ -43,7 +46,8 @@ public final class TokenSampler {
         if (topP >= 1) {
             return draw(probabilities, sum);
         }
-        // nucleus: tokens by falling probability, packed as (float bits, index) so a primitive sort orders them
+        // nucleus: tokens by falling probability, packed as (float bits, index) so a
+        // primitive sort orders them
         long[] order = new long[vocabulary];
         for (int i = 0; i < vocabulary; i++) {
             order[i] = ((long) Float.floatToIntBits((float) (probabilities[i] / sum)) << 32) | i;
@@ -76,4 +80,5 @@ public final class TokenSampler {
         }
         return probabilities.length - 1;
     }
+
 }

@@ -14,7 +14,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-/** Usage events leave through the transactional outbox (see {@link BrokerOutboxRelay}). */
+/**
+ * Usage events leave through the transactional outbox (see {@link BrokerOutboxRelay}).
+ */
 @Configuration(proxyBeanMethods = false)
 @Import(TransactionalOutboxConfiguration.class)
 class OutboxConfiguration {
@@ -28,4 +30,5 @@ class OutboxConfiguration {
     MessagingHousekeeping messagingHousekeeping(JdbcTemplate jdbc, InferenceProperties properties, Clock clock) {
         return new MessagingHousekeeping(jdbc, properties.outbox().archiveRetention(), Duration.ofHours(1), clock);
     }
+
 }

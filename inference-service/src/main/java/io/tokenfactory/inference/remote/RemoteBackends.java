@@ -24,11 +24,15 @@ import io.tokenfactory.inference.ModelSettings;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.stereotype.Component;
 
-/** The configured remote models, each with its own circuit breaker and, where configured, its own tokenizer. */
+/**
+ * The configured remote models, each with its own circuit breaker and, where configured,
+ * its own tokenizer.
+ */
 @Component
 public class RemoteBackends implements AutoCloseable {
 
     private final Map<String, RemoteModelClient> backends = new LinkedHashMap<>();
+
     private final List<HuggingFaceTokenizer> tokenizers = new ArrayList<>();
 
     RemoteBackends(ModelCatalog catalog, ResourceLoader resources, MeterRegistry meters) {
@@ -38,10 +42,12 @@ public class RemoteBackends implements AutoCloseable {
                 HuggingFaceTokenizer tokenizer = tokenizer(model, resources);
                 RemoteModelClient backend = new RemoteModelClient(model, http, tokenizer);
                 backends.put(model.name(), backend);
-                Gauge.builder("tokenfactory.inference.remote.circuit.open", backend,
-                        b -> b.state() == CircuitBreaker.State.OPEN ? 1 : 0)
-                        .tag("model", model.name()).description("1 while a remote model's circuit is open")
-                        .register(meters);
+                Gauge
+                    .builder("tokenfactory.inference.remote.circuit.open", backend,
+                            b -> b.state() == CircuitBreaker.State.OPEN ? 1 : 0)
+                    .tag("model", model.name())
+                    .description("1 while a remote model's circuit is open")
+                    .register(meters);
             }
         }
     }
@@ -56,7 +62,8 @@ public class RemoteBackends implements AutoCloseable {
                     Map.of("truncation", "false", "padding", "false", "addSpecialTokens", "false"));
             tokenizers.add(tokenizer);
             return tokenizer;
-        } catch (IOException | RuntimeException e) {
+        }
+        catch (IOException | RuntimeException e) {
             throw new IllegalStateException("remote model " + model.name() + ": cannot load its tokenizer from "
                     + location + ": " + e.getMessage(), e);
         }
@@ -70,4 +77,5 @@ public class RemoteBackends implements AutoCloseable {
     public void close() {
         tokenizers.forEach(HuggingFaceTokenizer::close);
     }
+
 }

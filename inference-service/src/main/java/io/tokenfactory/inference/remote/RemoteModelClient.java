@@ -18,30 +18,37 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.tokenfactory.inference.ModelSettings;
 
 /**
- * An OpenAI-compatible server (vLLM, NVIDIA NIM, TGI, Ollama, DJL Serving) behind a timeout and a circuit breaker.
- * Server errors, timeouts and refused connections count as failures; a client error (4xx) is the client's, not the
- * server's, and does not.
+ * An OpenAI-compatible server (vLLM, NVIDIA NIM, TGI, Ollama, DJL Serving) behind a
+ * timeout and a circuit breaker. Server errors, timeouts and refused connections count as
+ * failures; a client error (4xx) is the client's, not the server's, and does not.
  */
 public final class RemoteModelClient {
 
     private final ModelSettings model;
+
     private final HttpClient http;
+
     private final CircuitBreaker breaker;
+
     private final HuggingFaceTokenizer tokenizer;
 
-    /** @param tokenizer the model's own tokenizer, or null: then about four UTF-8 bytes make a token */
+    /**
+     * @param tokenizer the model's own tokenizer, or null: then about four UTF-8 bytes
+     * make a token
+     */
     RemoteModelClient(ModelSettings model, HttpClient http, HuggingFaceTokenizer tokenizer) {
         this.model = model;
         this.http = http;
         this.tokenizer = tokenizer;
         ModelSettings.RemoteSettings remote = model.remote();
-        this.breaker = CircuitBreaker.of("remote-" + model.name(), CircuitBreakerConfig.custom()
-                .failureRateThreshold(remote.failureRateThreshold())
-                .slidingWindowSize(20)
-                .minimumNumberOfCalls(5)
-                .waitDurationInOpenState(remote.openFor())
-                .permittedNumberOfCallsInHalfOpenState(2)
-                .build());
+        this.breaker = CircuitBreaker.of("remote-" + model.name(),
+                CircuitBreakerConfig.custom()
+                    .failureRateThreshold(remote.failureRateThreshold())
+                    .slidingWindowSize(20)
+                    .minimumNumberOfCalls(5)
+                    .waitDurationInOpenState(remote.openFor())
+                    .permittedNumberOfCallsInHalfOpenState(2)
+                    .build());
     }
 
     public ModelSettings model() {
@@ -57,14 +64,17 @@ public final class RemoteModelClient {
         return model.remote().baseUrl().getHost();
     }
 
-    /** Whether {@link #countTokens} uses the model's own tokenizer (else it estimates). */
+    /**
+     * Whether {@link #countTokens} uses the model's own tokenizer (else it estimates).
+     */
     public boolean countsExactly() {
         return tokenizer != null;
     }
 
     /**
-     * Tokens of a text by the model's tokenizer (no special tokens), or, without one, about four UTF-8 bytes per
-     * token, the usual rule for BPE vocabularies on English text.
+     * Tokens of a text by the model's tokenizer (no special tokens), or, without one,
+     * about four UTF-8 bytes per token, the usual rule for BPE vocabularies on English
+     * text.
      */
     public long countTokens(String text) {
         if (text == null || text.isEmpty()) {
@@ -81,36 +91,40 @@ public final class RemoteModelClient {
     }
 
     /**
-     * Posts a JSON body to {@code path} under the base URL and returns the open response, its body unread.
-     *
+     * Posts a JSON body to {@code path} under the base URL and returns the open response,
+     * its body unread.
      * @throws CallNotPermittedException while the circuit is open
-     * @throws RemoteFailure             when the server cannot be reached, times out or answers 5xx
+     * @throws RemoteFailure when the server cannot be reached, times out or answers 5xx
      */
     public Exchange post(String path, String json) {
         breaker.acquirePermission();
         long start = System.nanoTime();
         URI uri = URI.create(stripSlash(model.remote().baseUrl().toString()) + path);
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(model.remote().timeout())
-                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(json));
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+            .timeout(model.remote().timeout())
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, text/event-stream")
+            .POST(HttpRequest.BodyPublishers.ofString(json));
         if (model.remote().apiKey() != null && !model.remote().apiKey().isBlank()) {
             request.header("Authorization", "Bearer " + model.remote().apiKey());
         }
         HttpResponse<InputStream> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             throw new RemoteFailure("the model server at " + host() + " could not be reached or timed out", e);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             breaker.releasePermission();
             throw new RemoteFailure("interrupted", e);
         }
         if (response.statusCode() >= 500) {
             closeQuietly(response.body());
-            RemoteFailure failure = new RemoteFailure("the model server at " + host() + " answered "
-                    + response.statusCode(), null);
+            RemoteFailure failure = new RemoteFailure(
+                    "the model server at " + host() + " answered " + response.statusCode(), null);
             breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, failure);
             throw failure;
         }
@@ -130,7 +144,8 @@ public final class RemoteModelClient {
     private static void closeQuietly(InputStream in) {
         try {
             in.close();
-        } catch (IOException ignored) {
+        }
+        catch (IOException ignored) {
             // the response is discarded either way
         }
     }
@@ -141,12 +156,15 @@ public final class RemoteModelClient {
 
     /** The server failed: unreachable, timed out, or a 5xx. */
     public static final class RemoteFailure extends RuntimeException {
+
         RemoteFailure(String message, Throwable cause) {
             super(message, cause);
         }
+
     }
 
     static HttpClient client(Duration connectTimeout) {
         return HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_1_1).build();
     }
+
 }

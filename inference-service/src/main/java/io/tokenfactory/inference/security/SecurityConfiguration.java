@@ -11,14 +11,20 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
 
-/** Inference needs a key with the {@code inference} scope; the usage summary for reconciliation needs {@code admin}. */
+/**
+ * Inference needs a key with the {@code inference} scope; the usage summary for
+ * reconciliation needs {@code admin}.
+ */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
-        return ServiceSecurity.filterChain(http, requests -> requests
-                .requestMatchers("/v1/**").hasAuthority(authority(SCOPE_INFERENCE))
-                .requestMatchers("/api/inference/**").hasAuthority(authority(SCOPE_ADMIN)));
+        return ServiceSecurity.filterChain(http,
+                requests -> requests.requestMatchers("/v1/**")
+                    .hasAuthority(authority(SCOPE_INFERENCE))
+                    .requestMatchers("/api/inference/**")
+                    .hasAuthority(authority(SCOPE_ADMIN)));
     }
+
 }

@@ -16,9 +16,10 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * A checked embeddings request.
  *
- * @param format     {@code float} or {@code base64}
- * @param dimensions whether the client asked for a number of dimensions (only remote models may support it)
- * @param body       the request as sent, for remote models
+ * @param format {@code float} or {@code base64}
+ * @param dimensions whether the client asked for a number of dimensions (only remote
+ * models may support it)
+ * @param body the request as sent, for remote models
  */
 public record EmbeddingCall(String requestId, ModelSettings model, Caller caller, UUID agentRunId, List<String> inputs,
         String format, boolean dimensions, ObjectNode body) {

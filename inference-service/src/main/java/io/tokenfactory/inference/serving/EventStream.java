@@ -15,18 +15,23 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A server-sent-event response fed from another thread: producers only enqueue (the decode loop never waits on a
- * slow client); a servlet async thread writes and flushes each event. A failed write means the client left, and
- * {@code onDisconnect} runs at once.
+ * A server-sent-event response fed from another thread: producers only enqueue (the
+ * decode loop never waits on a slow client); a servlet async thread writes and flushes
+ * each event. A failed write means the client left, and {@code onDisconnect} runs at
+ * once.
  */
 final class EventStream {
 
-    /** OpenAI's servers name the charset; clients that assume ISO-8859-1 otherwise garble non-ASCII text. */
+    /**
+     * OpenAI's servers name the charset; clients that assume ISO-8859-1 otherwise garble
+     * non-ASCII text.
+     */
     static final MediaType EVENT_STREAM = new MediaType(MediaType.TEXT_EVENT_STREAM, StandardCharsets.UTF_8);
 
     private static final String END = "\u0000end";
 
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+
     private final JsonMapper json;
 
     EventStream(JsonMapper json) {
@@ -41,7 +46,9 @@ final class EventStream {
         events.add("data: " + data + "\n\n");
     }
 
-    /** The {@code [DONE]} sentinel OpenAI clients wait for, then the end of the response. */
+    /**
+     * The {@code [DONE]} sentinel OpenAI clients wait for, then the end of the response.
+     */
     void done() {
         events.add("data: [DONE]\n\n");
         events.add(END);
@@ -59,7 +66,8 @@ final class EventStream {
                 String event;
                 try {
                     event = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (InterruptedException e) {
+                }
+                catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     onDisconnect.run();
                     return;
@@ -74,13 +82,18 @@ final class EventStream {
                 try {
                     out.write(event.getBytes(StandardCharsets.UTF_8));
                     out.flush();
-                } catch (IOException clientLeft) {
+                }
+                catch (IOException clientLeft) {
                     onDisconnect.run();
                     return;
                 }
             }
         };
-        return ResponseEntity.ok().contentType(EVENT_STREAM).cacheControl(CacheControl.noCache())
-                .header("X-Accel-Buffering", "no").body(body);
+        return ResponseEntity.ok()
+            .contentType(EVENT_STREAM)
+            .cacheControl(CacheControl.noCache())
+            .header("X-Accel-Buffering", "no")
+            .body(body);
     }
+
 }

@@ -11,20 +11,24 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * A checked chat or text completion request.
  *
- * @param prompt    for local models: the text the model continues (chat messages joined, see {@link ChatPrompt})
+ * @param prompt for local models: the text the model continues (chat messages joined, see
+ * {@link ChatPrompt})
  * @param maxTokens what the client asked for, or null for the model's default
- * @param body      the request as sent, for remote backends
+ * @param body the request as sent, for remote backends
  */
-public record GenerationCall(Kind kind, String requestId, long created, ModelSettings model, Caller caller, UUID agentRunId, String prompt,
-        Integer maxTokens, double temperature, double topP, Long seed, List<String> stops, boolean stream,
-        boolean includeUsage, ObjectNode body) {
+public record GenerationCall(Kind kind, String requestId, long created, ModelSettings model, Caller caller,
+        UUID agentRunId, String prompt, Integer maxTokens, double temperature, double topP, Long seed,
+        List<String> stops, boolean stream, boolean includeUsage, ObjectNode body) {
 
     public enum Kind {
+
         CHAT("chat.completion", "chat.completion.chunk", "/chat/completions"),
         COMPLETION("text_completion", "text_completion", "/completions");
 
         final String object;
+
         final String chunkObject;
+
         final String path;
 
         Kind(String object, String chunkObject, String path) {
@@ -32,11 +36,12 @@ public record GenerationCall(Kind kind, String requestId, long created, ModelSet
             this.chunkObject = chunkObject;
             this.path = path;
         }
+
     }
 
     /** The same request served by another model (a remote model's fallback). */
     GenerationCall onModel(ModelSettings other) {
-        return new GenerationCall(kind, requestId, created, other, caller, agentRunId, prompt, maxTokens, temperature, topP, seed,
-                stops, stream, includeUsage, body);
+        return new GenerationCall(kind, requestId, created, other, caller, agentRunId, prompt, maxTokens, temperature,
+                topP, seed, stops, stream, includeUsage, body);
     }
 }

@@ -6,12 +6,16 @@ final class Limits {
     private Limits() {
     }
 
-    /** The completion tokens to generate, or the OpenAI error a client gets for asking too much. */
+    /**
+     * The completion tokens to generate, or the OpenAI error a client gets for asking too
+     * much.
+     */
     static int maxTokens(GenerationCall call, int promptTokens) {
         int context = call.model().contextLength();
         Integer requested = call.maxTokens();
         if (requested != null && requested > call.model().maxOutputTokens()) {
-            throw OpenAiException.invalid(call.kind() == GenerationCall.Kind.CHAT ? "max_completion_tokens" : "max_tokens",
+            throw OpenAiException.invalid(
+                    call.kind() == GenerationCall.Kind.CHAT ? "max_completion_tokens" : "max_tokens",
                     "max_tokens is too large: " + requested + ". This model supports at most "
                             + call.model().maxOutputTokens() + " completion tokens.");
         }
@@ -21,4 +25,5 @@ final class Limits {
         }
         return Math.min(wanted, context - promptTokens);
     }
+
 }

@@ -24,14 +24,16 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
 /**
- * Embeddings on a local ONNX model: its tokens told to the node's ledger as each batch runs, the usage recorded
- * before the response is sent.
+ * Embeddings on a local ONNX model: its tokens told to the node's ledger as each batch
+ * runs, the usage recorded before the response is sent.
  */
 @Component
 class LocalEmbedding {
 
     private final UsageRecorder usage;
+
     private final NodeEnergies nodes;
+
     private final Clock clock;
 
     LocalEmbedding(UsageRecorder usage, NodeEnergies nodes, Clock clock) {
@@ -49,8 +51,9 @@ class LocalEmbedding {
         for (int i = 0; i < encodings.size(); i++) {
             int length = encodings.get(i).getIds().length;
             if (length > local.contextLength()) {
-                throw OpenAiException.invalid("input", "context_length_exceeded", "This model's maximum context length is "
-                        + local.contextLength() + " tokens, but input " + i + " has " + length + " tokens.");
+                throw OpenAiException.invalid("input", "context_length_exceeded",
+                        "This model's maximum context length is " + local.contextLength() + " tokens, but input " + i
+                                + " has " + length + " tokens.");
             }
             tokens += length;
         }
@@ -61,7 +64,8 @@ class LocalEmbedding {
         float[][] vectors;
         try {
             vectors = local.embed(encodings, work);
-        } catch (RuntimeException failed) {
+        }
+        catch (RuntimeException failed) {
             if (failed instanceof EngineBusyException && work.withdraw()) {
                 throw failed;
             }
@@ -70,8 +74,8 @@ class LocalEmbedding {
                     work.finish(0));
             throw failed;
         }
-        boolean recorded = usage.record(call.finished(node, "djl", tokens, UsageOutcome.COMPLETED, started, startNanos,
-                false), work.finish(0));
+        boolean recorded = usage.record(
+                call.finished(node, "djl", tokens, UsageOutcome.COMPLETED, started, startNanos, false), work.finish(0));
         if (!recorded) {
             throw OpenAiException.usageUnrecorded();
         }
@@ -98,4 +102,5 @@ class LocalEmbedding {
         }
         return Base64.getEncoder().encodeToString(bytes.array());
     }
+
 }

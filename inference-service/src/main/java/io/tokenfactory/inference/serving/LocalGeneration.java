@@ -23,13 +23,19 @@ import org.springframework.web.context.request.async.DeferredResult;
 
 import tools.jackson.databind.json.JsonMapper;
 
-/** Serves a checked request on a local model's continuous-batching engine, streamed or not. */
+/**
+ * Serves a checked request on a local model's continuous-batching engine, streamed or
+ * not.
+ */
 @Component
 class LocalGeneration {
 
     private final UsageRecorder usage;
+
     private final NodeEnergies nodes;
+
     private final JsonMapper json;
+
     private final Duration streamTimeout;
 
     LocalGeneration(UsageRecorder usage, NodeEnergies nodes, JsonMapper json, InferenceProperties properties) {
@@ -51,23 +57,24 @@ class LocalGeneration {
             int maxTokens, TokenSampler sampler) {
         DeferredResult<ResponseEntity<Object>> response = new DeferredResult<>(streamTimeout.toMillis());
         StringBuilder text = new StringBuilder();
-        Generation generation = engine.submit(new GenerationRequest(prompt, maxTokens, sampler, call.stops(),
-                new GenerationListener() {
-                    @Override
-                    public void onText(String piece) {
-                        text.append(piece);
-                    }
+        Generation generation = engine
+            .submit(new GenerationRequest(prompt, maxTokens, sampler, call.stops(), new GenerationListener() {
+                @Override
+                public void onText(String piece) {
+                    text.append(piece);
+                }
 
-                    @Override
-                    public void onFinish(GenerationResult result) {
-                        usage.recordThen(finished(call, result), result.energy(), recorded -> response.setResult(
-                                result.outcome() == UsageOutcome.COMPLETED && recorded
-                                        ? ResponseEntity.ok(OpenAiPayloads.completion(call, call.model().name(),
-                                                text.toString(), result.finishReason(),
-                                                OpenAiPayloads.usage(result.promptTokens(), result.completionTokens())))
-                                        : failure(result, recorded)));
-                    }
-                }));
+                @Override
+                public void onFinish(GenerationResult result) {
+                    usage.recordThen(finished(call, result), result.energy(),
+                            recorded -> response.setResult(
+                                    result.outcome() == UsageOutcome.COMPLETED && recorded
+                                            ? ResponseEntity.ok(OpenAiPayloads.completion(call, call.model().name(),
+                                                    text.toString(), result.finishReason(), OpenAiPayloads
+                                                        .usage(result.promptTokens(), result.completionTokens())))
+                                            : failure(result, recorded)));
+                }
+            }));
         response.onTimeout(generation::cancel);
         response.onError(error -> generation.cancel());
         return response;
@@ -76,39 +83,43 @@ class LocalGeneration {
     private Object stream(GenerationCall call, GenerationEngine engine, int[] prompt, int maxTokens,
             TokenSampler sampler) {
         EventStream events = new EventStream(json);
-        // the opening chunk goes first: the decode thread may produce text as soon as the request is submitted
+        // the opening chunk goes first: the decode thread may produce text as soon as the
+        // request is submitted
         events.send(OpenAiPayloads.chunk(call, call.model().name(), null, true, null));
-        Generation generation = engine.submit(new GenerationRequest(prompt, maxTokens, sampler, call.stops(),
-                new GenerationListener() {
-                    @Override
-                    public void onText(String piece) {
-                        events.send(OpenAiPayloads.chunk(call, call.model().name(), piece, false, null));
-                    }
+        Generation generation = engine
+            .submit(new GenerationRequest(prompt, maxTokens, sampler, call.stops(), new GenerationListener() {
+                @Override
+                public void onText(String piece) {
+                    events.send(OpenAiPayloads.chunk(call, call.model().name(), piece, false, null));
+                }
 
-                    @Override
-                    public void onFinish(GenerationResult result) {
-                        usage.recordThen(finished(call, result), result.energy(), recorded -> {
-                            if (!recorded) {
-                                // as for whole responses: no [DONE] for a result whose usage is not recorded
-                                events.send(OpenAiException.usageUnrecorded().toBody());
-                                events.close();
-                            } else if (result.outcome() == UsageOutcome.COMPLETED) {
-                                events.send(OpenAiPayloads.chunk(call, call.model().name(), null, false,
-                                        result.finishReason()));
-                                if (call.includeUsage()) {
-                                    events.send(OpenAiPayloads.usageChunk(call, call.model().name(),
-                                            OpenAiPayloads.usage(result.promptTokens(), result.completionTokens())));
-                                }
-                                events.done();
-                            } else {
-                                if (result.outcome() == UsageOutcome.FAILED) {
-                                    events.send(serverError().toBody());
-                                }
-                                events.close();
+                @Override
+                public void onFinish(GenerationResult result) {
+                    usage.recordThen(finished(call, result), result.energy(), recorded -> {
+                        if (!recorded) {
+                            // as for whole responses: no [DONE] for a result whose usage
+                            // is not recorded
+                            events.send(OpenAiException.usageUnrecorded().toBody());
+                            events.close();
+                        }
+                        else if (result.outcome() == UsageOutcome.COMPLETED) {
+                            events.send(OpenAiPayloads.chunk(call, call.model().name(), null, false,
+                                    result.finishReason()));
+                            if (call.includeUsage()) {
+                                events.send(OpenAiPayloads.usageChunk(call, call.model().name(),
+                                        OpenAiPayloads.usage(result.promptTokens(), result.completionTokens())));
                             }
-                        });
-                    }
-                }));
+                            events.done();
+                        }
+                        else {
+                            if (result.outcome() == UsageOutcome.FAILED) {
+                                events.send(serverError().toBody());
+                            }
+                            events.close();
+                        }
+                    });
+                }
+            }));
         return events.response(streamTimeout, generation::cancel);
     }
 
@@ -120,8 +131,7 @@ class LocalGeneration {
     }
 
     private static ResponseEntity<Object> failure(GenerationResult result, boolean recorded) {
-        OpenAiException error = !recorded
-                ? OpenAiException.usageUnrecorded()
+        OpenAiException error = !recorded ? OpenAiException.usageUnrecorded()
                 : result.outcome() == UsageOutcome.CANCELLED
                         ? OpenAiException.unavailable("cancelled", "The request was cancelled before it completed.")
                         : serverError();
@@ -132,4 +142,5 @@ class LocalGeneration {
         return new OpenAiException(HttpStatus.INTERNAL_SERVER_ERROR, "server_error", null, "model_error",
                 "The model failed while generating; the tokens it used are recorded.", null);
     }
+
 }

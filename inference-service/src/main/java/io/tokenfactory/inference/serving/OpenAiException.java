@@ -6,15 +6,19 @@ import java.util.Map;
 import org.springframework.http.HttpStatus;
 
 /**
- * A request that gets an error in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}}, so OpenAI
- * clients raise their usual exceptions.
+ * A request that gets an error in OpenAI's shape: {@code {"error": {"message", "type",
+ * "param", "code"}}}, so OpenAI clients raise their usual exceptions.
  */
 public class OpenAiException extends RuntimeException {
 
     private final HttpStatus status;
+
     private final String type;
+
     private final String param;
+
     private final String code;
+
     private final Long retryAfterSeconds;
 
     public OpenAiException(HttpStatus status, String type, String param, String code, String message,
@@ -28,7 +32,8 @@ public class OpenAiException extends RuntimeException {
     }
 
     public static OpenAiException invalid(String param, String message) {
-        return new OpenAiException(HttpStatus.BAD_REQUEST, "invalid_request_error", param, "invalid_value", message, null);
+        return new OpenAiException(HttpStatus.BAD_REQUEST, "invalid_request_error", param, "invalid_value", message,
+                null);
     }
 
     public static OpenAiException invalid(String param, String code, String message) {
@@ -41,10 +46,12 @@ public class OpenAiException extends RuntimeException {
     }
 
     static OpenAiException contextLengthExceeded(int context, int prompt, int requested) {
-        return new OpenAiException(HttpStatus.BAD_REQUEST, "invalid_request_error", "messages", "context_length_exceeded",
-                "This model's maximum context length is " + context + " tokens. However, you requested " + (prompt + requested)
-                        + " tokens (" + prompt + " in the messages, " + requested + " in the completion). "
-                        + "Please reduce the length of the messages or completion.", null);
+        return new OpenAiException(HttpStatus.BAD_REQUEST, "invalid_request_error", "messages",
+                "context_length_exceeded",
+                "This model's maximum context length is " + context + " tokens. However, you requested "
+                        + (prompt + requested) + " tokens (" + prompt + " in the messages, " + requested
+                        + " in the completion). " + "Please reduce the length of the messages or completion.",
+                null);
     }
 
     public static OpenAiException busy(String message, long retryAfterSeconds) {
@@ -52,13 +59,19 @@ public class OpenAiException extends RuntimeException {
                 retryAfterSeconds);
     }
 
-    /** Inference is charged to a department: a key without one (an administrator's) may not run it. */
+    /**
+     * Inference is charged to a department: a key without one (an administrator's) may
+     * not run it.
+     */
     public static OpenAiException departmentRequired() {
         return new OpenAiException(HttpStatus.FORBIDDEN, "permission_error", null, "department_required",
                 "Inference is charged to a department; use a department's API key.", null);
     }
 
-    /** No token is served unmetered: a result whose usage could not be committed is withheld. */
+    /**
+     * No token is served unmetered: a result whose usage could not be committed is
+     * withheld.
+     */
     static OpenAiException usageUnrecorded() {
         return unavailable("usage_unrecorded",
                 "The usage of this request could not be recorded; its result is withheld. Try again.");
@@ -90,4 +103,5 @@ public class OpenAiException extends RuntimeException {
         error.put("code", code);
         return Map.of("error", error);
     }
+
 }

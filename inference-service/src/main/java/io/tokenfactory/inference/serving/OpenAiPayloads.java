@@ -5,7 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The response bodies and stream chunks of the OpenAI API, as plain maps for the JSON mapper. */
+/**
+ * The response bodies and stream chunks of the OpenAI API, as plain maps for the JSON
+ * mapper.
+ */
 final class OpenAiPayloads {
 
     private OpenAiPayloads() {
@@ -29,7 +32,8 @@ final class OpenAiPayloads {
             message.put("content", text);
             message.put("refusal", null);
             choice.put("message", message);
-        } else {
+        }
+        else {
             choice.put("text", text);
         }
         choice.put("logprobs", null);
@@ -40,7 +44,10 @@ final class OpenAiPayloads {
         return body;
     }
 
-    /** A content chunk; {@code text} null with {@code first} gives the opening chunk that names the role. */
+    /**
+     * A content chunk; {@code text} null with {@code first} gives the opening chunk that
+     * names the role.
+     */
     static Map<String, Object> chunk(GenerationCall call, String modelName, String text, boolean first,
             String finishReason) {
         Map<String, Object> choice = new LinkedHashMap<>();
@@ -52,11 +59,13 @@ final class OpenAiPayloads {
             }
             if (text != null) {
                 delta.put("content", text);
-            } else if (first) {
+            }
+            else if (first) {
                 delta.put("content", "");
             }
             choice.put("delta", delta);
-        } else {
+        }
+        else {
             choice.put("text", text == null ? "" : text);
         }
         choice.put("logprobs", null);
@@ -69,7 +78,10 @@ final class OpenAiPayloads {
         return body;
     }
 
-    /** The last chunk when {@code stream_options.include_usage} is set: no choices, only usage. */
+    /**
+     * The last chunk when {@code stream_options.include_usage} is set: no choices, only
+     * usage.
+     */
     static Map<String, Object> usageChunk(GenerationCall call, String modelName, Map<String, Object> usage) {
         Map<String, Object> body = envelope(call, modelName, call.kind().chunkObject);
         body.put("choices", new ArrayList<>());
@@ -86,4 +98,5 @@ final class OpenAiPayloads {
         body.put("system_fingerprint", null);
         return body;
     }
+
 }

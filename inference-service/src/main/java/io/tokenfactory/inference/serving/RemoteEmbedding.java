@@ -21,16 +21,19 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Embeddings passed through to a remote OpenAI-compatible server: its usage taken when it reports one (else counted
- * with the model's tokenizer and marked estimated), its node's energy shared by the work reported, the usage recorded
- * before the response is sent.
+ * Embeddings passed through to a remote OpenAI-compatible server: its usage taken when it
+ * reports one (else counted with the model's tokenizer and marked estimated), its node's
+ * energy shared by the work reported, the usage recorded before the response is sent.
  */
 @Component
 class RemoteEmbedding {
 
     private final UsageRecorder usage;
+
     private final NodeEnergies nodes;
+
     private final JsonMapper json;
+
     private final Clock clock;
 
     RemoteEmbedding(UsageRecorder usage, NodeEnergies nodes, JsonMapper json, Clock clock) {
@@ -58,10 +61,11 @@ class RemoteEmbedding {
             try (InputStream in = exchange.body()) {
                 response = json.readTree(in.readNBytes(64 * 1024 * 1024));
             }
-        } catch (IOException | RuntimeException e) {
+        }
+        catch (IOException | RuntimeException e) {
             failed(call, backend, node, work, started, startNanos);
-            throw OpenAiException.unavailable("upstream_unavailable", "The model server for '" + model.name()
-                    + "' is unavailable.");
+            throw OpenAiException.unavailable("upstream_unavailable",
+                    "The model server for '" + model.name() + "' is unavailable.");
         }
         if (status >= 400 && response != null && response.has("error")) {
             failed(call, backend, node, work, started, startNanos);
@@ -82,7 +86,10 @@ class RemoteEmbedding {
         return ResponseEntity.ok(object);
     }
 
-    /** An upstream failure: withdrawn if it never held the node's time, else recorded as failed with its share. */
+    /**
+     * An upstream failure: withdrawn if it never held the node's time, else recorded as
+     * failed with its share.
+     */
     private void failed(EmbeddingCall call, RemoteModelClient backend, NodeEnergy node, Work work, Instant started,
             long startNanos) {
         usage.recordUnlessWithdrawn(work, () -> call.finished(node, "remote", 0, UsageOutcome.FAILED, started,

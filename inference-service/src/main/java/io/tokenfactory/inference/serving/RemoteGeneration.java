@@ -35,13 +35,15 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Serves a request on a remote OpenAI-compatible server: the body passes through with the upstream model name, a
- * stream asks upstream for usage ({@code stream_options.include_usage}) whatever the client asked, and the client
- * gets the usage chunk only if it asked for it. When the server reports no usage, tokens are counted here (with the
- * model's tokenizer, else about four UTF-8 bytes per token) and the record is flagged as estimated. The request's
- * work is told to its node's ledger as it happens: its prompt when it is sent, each streamed chunk's tokens as it
- * arrives; a whole response is weighed at the node's observed rate while it runs. Its energy is the node's measured
- * energy shared out by that work.
+ * Serves a request on a remote OpenAI-compatible server: the body passes through with the
+ * upstream model name, a stream asks upstream for usage
+ * ({@code stream_options.include_usage}) whatever the client asked, and the client gets
+ * the usage chunk only if it asked for it. When the server reports no usage, tokens are
+ * counted here (with the model's tokenizer, else about four UTF-8 bytes per token) and
+ * the record is flagged as estimated. The request's work is told to its node's ledger as
+ * it happens: its prompt when it is sent, each streamed chunk's tokens as it arrives; a
+ * whole response is weighed at the node's observed rate while it runs. Its energy is the
+ * node's measured energy shared out by that work.
  */
 @Component
 class RemoteGeneration {
@@ -49,8 +51,11 @@ class RemoteGeneration {
     private static final int MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
     private final UsageRecorder usage;
+
     private final NodeEnergies nodes;
+
     private final JsonMapper json;
+
     private final Clock clock;
 
     RemoteGeneration(UsageRecorder usage, NodeEnergies nodes, JsonMapper json, Clock clock) {
@@ -61,7 +66,8 @@ class RemoteGeneration {
     }
 
     /**
-     * @param fallback serves the request on the backend's fallback model when the server is unavailable; null if none
+     * @param fallback serves the request on the backend's fallback model when the server
+     * is unavailable; null if none
      */
     Object serve(GenerationCall call, RemoteModelClient backend, Function<GenerationCall, Object> fallback) {
         if (call.maxTokens() != null) {
@@ -77,9 +83,11 @@ class RemoteGeneration {
         NodeEnergy node = nodes.forRemote(call.model());
         Instant started = clock.instant();
         long startNanos = System.nanoTime();
-        // counted once: it weighs the work, and it is the prompt's usage when the server reports none
+        // counted once: it weighs the work, and it is the prompt's usage when the server
+        // reports none
         long promptTokens = backend.countTokens(call.prompt());
-        // a whole response is computed before its headers come back: its work starts when it is sent
+        // a whole response is computed before its headers come back: its work starts when
+        // it is sent
         Work work = call.stream() ? null : node.start(false);
         if (work != null) {
             work.tokens(promptTokens);
@@ -87,14 +95,16 @@ class RemoteGeneration {
         RemoteModelClient.Exchange exchange;
         try {
             exchange = backend.post(call.kind().path, json.writeValueAsString(upstream));
-        } catch (CallNotPermittedException | RemoteModelClient.RemoteFailure unavailable) {
+        }
+        catch (CallNotPermittedException | RemoteModelClient.RemoteFailure unavailable) {
             settleFailedAttempt(call, backend, node, work, started);
             if (fallback != null) {
                 return fallback.apply(call);
             }
             throw unavailable instanceof CallNotPermittedException
-                    ? OpenAiException.unavailable("upstream_circuit_open", "The model server for '" + call.model().name()
-                            + "' is failing; requests are paused for a while. Try again later.")
+                    ? OpenAiException.unavailable("upstream_circuit_open",
+                            "The model server for '" + call.model().name()
+                                    + "' is failing; requests are paused for a while. Try again later.")
                     : new OpenAiException(HttpStatus.BAD_GATEWAY, "server_error", null, "upstream_unavailable",
                             "The model server for '" + call.model().name() + "' is unavailable.", null);
         }
@@ -111,15 +121,17 @@ class RemoteGeneration {
     }
 
     /**
-     * A sent request that got no answer to serve: when it never reached a closed metering window it is withdrawn;
-     * otherwise it held the node's time (a timeout, a slow error) and is recorded as a failed attempt with its share.
+     * A sent request that got no answer to serve: when it never reached a closed metering
+     * window it is withdrawn; otherwise it held the node's time (a timeout, a slow error)
+     * and is recorded as a failed attempt with its share.
      */
     private void settleFailedAttempt(GenerationCall call, RemoteModelClient backend, NodeEnergy node, Work work,
             Instant started) {
         if (work != null) {
-            usage.recordUnlessWithdrawn(work, () -> new FinishedRequest(call.requestId() + "-attempt", call.caller(),
-                    call.agentRunId(), call.model().name(), "remote", node.node(), node.nodeClass(), node.device(), 0,
-                    0, UsageOutcome.FAILED, started, clock.instant(), -1, !backend.countsExactly()));
+            usage.recordUnlessWithdrawn(work,
+                    () -> new FinishedRequest(call.requestId() + "-attempt", call.caller(), call.agentRunId(),
+                            call.model().name(), "remote", node.node(), node.nodeClass(), node.device(), 0, 0,
+                            UsageOutcome.FAILED, started, clock.instant(), -1, !backend.countsExactly()));
         }
     }
 
@@ -128,7 +140,8 @@ class RemoteGeneration {
         JsonNode body;
         try (InputStream in = exchange.body()) {
             body = json.readTree(in.readNBytes(MAX_RESPONSE_BYTES));
-        } catch (IOException | RuntimeException e) {
+        }
+        catch (IOException | RuntimeException e) {
             backend.failedMidway(e);
             recordFailure(call, node, work, started, promptTokens);
             throw OpenAiException.upstreamInvalidResponse();
@@ -147,8 +160,9 @@ class RemoteGeneration {
             response.set("usage", json.valueToTree(OpenAiPayloads.usage(counts.prompt(), counts.completion())));
         }
         // a whole response: its first token came with the rest
-        boolean recorded = usage.record(finished(call, node, counts, UsageOutcome.COMPLETED, started, elapsedMs,
-                elapsedMs), work.finish(counts.completion()));
+        boolean recorded = usage.record(
+                finished(call, node, counts, UsageOutcome.COMPLETED, started, elapsedMs, elapsedMs),
+                work.finish(counts.completion()));
         if (!recorded) {
             throw OpenAiException.usageUnrecorded();
         }
@@ -157,18 +171,21 @@ class RemoteGeneration {
 
     private void recordFailure(GenerationCall call, NodeEnergy node, Work work, Instant started, long promptTokens) {
         long elapsedMs = Duration.between(started, clock.instant()).toMillis();
-        usage.record(finished(call, node, new Counts(promptTokens, 0, true), UsageOutcome.FAILED,
-                started, elapsedMs, -1), work.finish(0));
+        usage.record(
+                finished(call, node, new Counts(promptTokens, 0, true), UsageOutcome.FAILED, started, elapsedMs, -1),
+                work.finish(0));
     }
 
-    private ResponseEntity<StreamingResponseBody> stream(GenerationCall call, RemoteModelClient backend, NodeEnergy node,
-            Work work, RemoteModelClient.Exchange exchange, Instant started, long startNanos, long promptTokens) {
+    private ResponseEntity<StreamingResponseBody> stream(GenerationCall call, RemoteModelClient backend,
+            NodeEnergy node, Work work, RemoteModelClient.Exchange exchange, Instant started, long startNanos,
+            long promptTokens) {
         StreamingResponseBody body = out -> {
             StringBuilder text = new StringBuilder();
             JsonNode reportedUsage = null;
             long firstTokenMs = -1;
             UsageOutcome outcome = UsageOutcome.FAILED;
-            try (BufferedReader upstream = new BufferedReader(new InputStreamReader(exchange.body(), StandardCharsets.UTF_8))) {
+            try (BufferedReader upstream = new BufferedReader(
+                    new InputStreamReader(exchange.body(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = readLine(upstream, backend)) != null) {
                     if (!line.startsWith("data:")) {
@@ -192,7 +209,8 @@ class RemoteGeneration {
                         if (firstTokenMs < 0) {
                             firstTokenMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
                         }
-                        // engines stream a token a chunk; with the model's tokenizer, count what the chunk holds
+                        // engines stream a token a chunk; with the model's tokenizer,
+                        // count what the chunk holds
                         work.tokens(backend.countsExactly() ? Math.max(1, backend.countTokens(delta)) : 1);
                     }
                     text.append(delta);
@@ -210,8 +228,10 @@ class RemoteGeneration {
                         break;
                     }
                 }
-            } catch (UpstreamBroken | JacksonException e) {
-                // a broken connection or a chunk that is not JSON: what was served so far is still recorded
+            }
+            catch (UpstreamBroken | JacksonException e) {
+                // a broken connection or a chunk that is not JSON: what was served so far
+                // is still recorded
                 outcome = UsageOutcome.FAILED;
             }
             Counts counts = counts(reportedUsage, promptTokens, text.toString(), backend::countTokens);
@@ -226,14 +246,18 @@ class RemoteGeneration {
                 write(out, "data: [DONE]\n\n");
             }
         };
-        return ResponseEntity.ok().contentType(EventStream.EVENT_STREAM).cacheControl(CacheControl.noCache())
-                .header("X-Accel-Buffering", "no").body(body);
+        return ResponseEntity.ok()
+            .contentType(EventStream.EVENT_STREAM)
+            .cacheControl(CacheControl.noCache())
+            .header("X-Accel-Buffering", "no")
+            .body(body);
     }
 
     private static String readLine(BufferedReader upstream, RemoteModelClient backend) {
         try {
             return upstream.readLine();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             backend.failedMidway(e);
             throw new UpstreamBroken();
         }
@@ -244,7 +268,8 @@ class RemoteGeneration {
             out.write(event.getBytes(StandardCharsets.UTF_8));
             out.flush();
             return true;
-        } catch (IOException clientLeft) {
+        }
+        catch (IOException clientLeft) {
             return false;
         }
     }
@@ -254,7 +279,8 @@ class RemoteGeneration {
         JsonNode error;
         try (InputStream in = exchange.body()) {
             error = json.readTree(in.readNBytes(1024 * 1024));
-        } catch (IOException | RuntimeException unreadable) {
+        }
+        catch (IOException | RuntimeException unreadable) {
             error = null;
         }
         if (error == null || !error.has("error")) {
@@ -265,14 +291,19 @@ class RemoteGeneration {
         return ResponseEntity.status(exchange.status()).contentType(MediaType.APPLICATION_JSON).body(error);
     }
 
-    /** The text of a whole response's first choice: a chat message's content or a completion's text. */
+    /**
+     * The text of a whole response's first choice: a chat message's content or a
+     * completion's text.
+     */
     static String completionText(GenerationCall call, JsonNode response) {
         JsonNode choice = response.path("choices").path(0);
         return call.kind() == GenerationCall.Kind.CHAT ? choice.path("message").path("content").asString("")
                 : choice.path("text").asString("");
     }
 
-    /** The text a stream chunk adds: a chat delta's content or a completion chunk's text. */
+    /**
+     * The text a stream chunk adds: a chat delta's content or a completion chunk's text.
+     */
     static String deltaText(GenerationCall call, JsonNode chunk) {
         JsonNode choice = chunk.path("choices").path(0);
         return call.kind() == GenerationCall.Kind.CHAT ? choice.path("delta").path("content").asString("")
@@ -283,7 +314,10 @@ class RemoteGeneration {
     record Counts(long prompt, long completion, boolean estimated) {
     }
 
-    /** @param countTokens the backend's token count of a text, for a completion the server reported none for */
+    /**
+     * @param countTokens the backend's token count of a text, for a completion the server
+     * reported none for
+     */
     static Counts counts(JsonNode reported, long promptTokens, String completion, ToLongFunction<String> countTokens) {
         if (reported != null && reported.isObject() && reported.path("prompt_tokens").isIntegralNumber()
                 && reported.path("completion_tokens").isIntegralNumber()) {
@@ -301,8 +335,11 @@ class RemoteGeneration {
     }
 
     private static final class UpstreamBroken extends RuntimeException {
+
         UpstreamBroken() {
             super(null, null, false, false);
         }
+
     }
+
 }

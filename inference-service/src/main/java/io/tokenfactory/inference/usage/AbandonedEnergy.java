@@ -11,9 +11,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * A served request whose energy is never settled (the replica serving it died first) is still published: after
- * {@code tokenfactory.inference.energy.abandon-after}, with no energy figure and its whole time as a gap. Any replica
- * may do it; rows are taken with {@code SKIP LOCKED}, and a settle that comes later finds nothing to do.
+ * A served request whose energy is never settled (the replica serving it died first) is
+ * still published: after {@code tokenfactory.inference.energy.abandon-after}, with no
+ * energy figure and its whole time as a gap. Any replica may do it; rows are taken with
+ * {@code SKIP LOCKED}, and a settle that comes later finds nothing to do.
  */
 @Component
 class AbandonedEnergy extends PeriodicTask {
@@ -21,7 +22,9 @@ class AbandonedEnergy extends PeriodicTask {
     private static final Logger log = LoggerFactory.getLogger(AbandonedEnergy.class);
 
     private final UsageRecording recording;
+
     private final Duration abandonAfter;
+
     private final Clock clock;
 
     AbandonedEnergy(UsageRecording recording, InferenceProperties properties, Clock clock) {
@@ -40,9 +43,12 @@ class AbandonedEnergy extends PeriodicTask {
                 if (settled > 0) {
                     log.warn("Published {} served requests whose energy was never settled, without energy", settled);
                 }
-            } while (settled == 500);
-        } catch (RuntimeException e) {
+            }
+            while (settled == 500);
+        }
+        catch (RuntimeException e) {
             log.warn("Publishing requests with unsettled energy failed; will try again: {}", e.toString());
         }
     }
+
 }

@@ -7,30 +7,19 @@ import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.support.security.Caller;
 
 /**
- * What the serving path knows of one request once it has ended (completed, cancelled or failed): the one value its
- * request-log row is written from, and, with its settled energy, its {@code usage-recorded} event.
+ * What the serving path knows of one request once it has ended (completed, cancelled or
+ * failed): the one value its request-log row is written from, and, with its settled
+ * energy, its {@code usage-recorded} event.
  *
- * @param caller          the verified caller it is charged to
- * @param agentRunId      null unless part of an agent run
- * @param node            the node that served it; {@code nodeClass} its class for capacity rates (may be null)
- * @param device          what the node's meter measures, for example {@code gpu0,gpu1}
+ * @param caller the verified caller it is charged to
+ * @param agentRunId null unless part of an agent run
+ * @param node the node that served it; {@code nodeClass} its class for capacity rates
+ * (may be null)
+ * @param device what the node's meter measures, for example {@code gpu0,gpu1}
  * @param timeToFirstTokenMs -1 when no token was produced
  * @param tokensEstimated the backend reported no token counts and they were counted here
  */
-public record FinishedRequest(
-        String requestId,
-        Caller caller,
-        UUID agentRunId,
-        String model,
-        String backend,
-        String node,
-        String nodeClass,
-        String device,
-        long promptTokens,
-        long completionTokens,
-        UsageOutcome outcome,
-        Instant startedAt,
-        Instant completedAt,
-        long timeToFirstTokenMs,
-        boolean tokensEstimated) {
+public record FinishedRequest(String requestId, Caller caller, UUID agentRunId, String model, String backend,
+        String node, String nodeClass, String device, long promptTokens, long completionTokens, UsageOutcome outcome,
+        Instant startedAt, Instant completedAt, long timeToFirstTokenMs, boolean tokensEstimated) {
 }

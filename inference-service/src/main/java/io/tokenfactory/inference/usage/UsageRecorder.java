@@ -27,19 +27,24 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * The hand-off from serving to usage: a finished request is logged at once (its tokens durable before the client's
- * last bytes), and its usage event is published when its energy is settled, off the serving threads. Keeps the
- * per-model metrics; energy metrics carry the energy source.
+ * The hand-off from serving to usage: a finished request is logged at once (its tokens
+ * durable before the client's last bytes), and its usage event is published when its
+ * energy is settled, off the serving threads. Keeps the per-model metrics; energy metrics
+ * carry the energy source.
  */
 @Component
 public class UsageRecorder implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(UsageRecorder.class);
+
     private static final int SETTLE_ATTEMPTS = 5;
 
     private final UsageRecording recording;
+
     private final MeterRegistry meters;
+
     private final Map<String, Totals> totals = new ConcurrentHashMap<>();
+
     private final ScheduledExecutorService executor = Executors.newScheduledThreadPool(2, runnable -> {
         Thread thread = new Thread(runnable, "usage-recorder");
         thread.setDaemon(true);
@@ -51,18 +56,23 @@ public class UsageRecorder implements DisposableBean {
         this.meters = meters;
     }
 
-    /** Logs asynchronously, then runs {@code then} with whether the log committed (off the decode thread). */
+    /**
+     * Logs asynchronously, then runs {@code then} with whether the log committed (off the
+     * decode thread).
+     */
     public void recordThen(FinishedRequest served, CompletionStage<MeasuredEnergy> energy, Consumer<Boolean> then) {
         try {
             executor.execute(() -> then.accept(record(served, energy)));
-        } catch (RejectedExecutionException shuttingDown) {
+        }
+        catch (RejectedExecutionException shuttingDown) {
             then.accept(record(served, energy));
         }
     }
 
     /**
-     * A request that got no answer: gone without a trace while it held no share of its node's time, otherwise
-     * recorded as {@code failed} describes it, with the energy of its share.
+     * A request that got no answer: gone without a trace while it held no share of its
+     * node's time, otherwise recorded as {@code failed} describes it, with the energy of
+     * its share.
      */
     public void recordUnlessWithdrawn(Work work, Supplier<FinishedRequest> failed) {
         if (!work.withdraw()) {
@@ -71,23 +81,29 @@ public class UsageRecorder implements DisposableBean {
     }
 
     /**
-     * Logs on the calling thread; false when it could not be committed (logged). The usage event follows once
-     * {@code energy} completes.
+     * Logs on the calling thread; false when it could not be committed (logged). The
+     * usage event follows once {@code energy} completes.
      */
     public boolean record(FinishedRequest served, CompletionStage<MeasuredEnergy> energy) {
         observe(served);
         try {
             recording.logServed(served);
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             log.error("Usage of request {} ({} + {} tokens) could not be recorded", served.requestId(),
                     served.promptTokens(), served.completionTokens(), e);
-            Counter.builder("tokenfactory.inference.usage.unrecorded").tag("model", served.model())
-                    .register(meters).increment();
+            Counter.builder("tokenfactory.inference.usage.unrecorded")
+                .tag("model", served.model())
+                .register(meters)
+                .increment();
             return false;
         }
-        energy.whenComplete((measured, failure) -> settle(served, failure == null ? measured
-                : new MeasuredEnergy(0, 0, EnergySource.NONE,
-                        Duration.between(served.startedAt(), served.completedAt()).toMillis() / 1000.0), 1));
+        energy
+            .whenComplete(
+                    (measured, failure) -> settle(served,
+                            failure == null ? measured : new MeasuredEnergy(0, 0, EnergySource.NONE,
+                                    Duration.between(served.startedAt(), served.completedAt()).toMillis() / 1000.0),
+                            1));
         return true;
     }
 
@@ -96,20 +112,26 @@ public class UsageRecorder implements DisposableBean {
             executor.execute(() -> {
                 try {
                     recording.settle(served.requestId(), energy).ifPresent(usage -> observeEnergy(served, energy));
-                } catch (RuntimeException e) {
+                }
+                catch (RuntimeException e) {
                     if (attempt >= SETTLE_ATTEMPTS) {
-                        log.error("Energy of request {} could not be recorded after {} attempts; the sweep of "
-                                + "abandoned requests publishes it without energy", served.requestId(), attempt, e);
+                        log.error(
+                                "Energy of request {} could not be recorded after {} attempts; the sweep of "
+                                        + "abandoned requests publishes it without energy",
+                                served.requestId(), attempt, e);
                         return;
                     }
-                    log.warn("Energy of request {} not recorded yet ({}); trying again", served.requestId(), e.toString());
+                    log.warn("Energy of request {} not recorded yet ({}); trying again", served.requestId(),
+                            e.toString());
                     executor.schedule(() -> settle(served, energy, attempt + 1), 1L << attempt, TimeUnit.SECONDS);
                 }
             });
-        } catch (RejectedExecutionException shuttingDown) {
+        }
+        catch (RejectedExecutionException shuttingDown) {
             try {
                 recording.settle(served.requestId(), energy).ifPresent(usage -> observeEnergy(served, energy));
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e) {
                 log.error("Energy of request {} could not be recorded at shutdown; the sweep of abandoned requests "
                         + "publishes it without energy", served.requestId(), e);
             }
@@ -118,29 +140,47 @@ public class UsageRecorder implements DisposableBean {
 
     private void observe(FinishedRequest served) {
         String model = served.model();
-        Counter.builder("tokenfactory.inference.tokens").tag("model", model).tag("type", "prompt")
-                .description("Tokens processed").register(meters).increment(served.promptTokens());
-        Counter.builder("tokenfactory.inference.tokens").tag("model", model).tag("type", "completion")
-                .description("Tokens processed").register(meters).increment(served.completionTokens());
-        Counter.builder("tokenfactory.inference.requests").tag("model", model).tag("outcome", served.outcome().name())
-                .register(meters).increment();
+        Counter.builder("tokenfactory.inference.tokens")
+            .tag("model", model)
+            .tag("type", "prompt")
+            .description("Tokens processed")
+            .register(meters)
+            .increment(served.promptTokens());
+        Counter.builder("tokenfactory.inference.tokens")
+            .tag("model", model)
+            .tag("type", "completion")
+            .description("Tokens processed")
+            .register(meters)
+            .increment(served.completionTokens());
+        Counter.builder("tokenfactory.inference.requests")
+            .tag("model", model)
+            .tag("outcome", served.outcome().name())
+            .register(meters)
+            .increment();
         if (served.timeToFirstTokenMs() >= 0 && served.completionTokens() > 0) {
-            Timer.builder("tokenfactory.inference.time.to.first.token").tag("model", model).publishPercentiles(0.5, 0.99)
-                    .register(meters).record(Duration.ofMillis(served.timeToFirstTokenMs()));
+            Timer.builder("tokenfactory.inference.time.to.first.token")
+                .tag("model", model)
+                .publishPercentiles(0.5, 0.99)
+                .register(meters)
+                .record(Duration.ofMillis(served.timeToFirstTokenMs()));
             double seconds = Duration.between(served.startedAt(), served.completedAt()).toNanos() / 1e9
                     - served.timeToFirstTokenMs() / 1000.0;
             if (seconds > 0 && served.completionTokens() > 1) {
                 meters.summary("tokenfactory.inference.tokens.per.second", "model", model)
-                        .record((served.completionTokens() - 1) / seconds);
+                    .record((served.completionTokens() - 1) / seconds);
             }
         }
     }
 
     private void observeEnergy(FinishedRequest served, MeasuredEnergy energy) {
-        Counter.builder("tokenfactory.inference.energy").tag("model", served.model()).tag("node", served.node())
-                .tag("source", energy.source().name()).baseUnit("joules")
-                .description("Energy attributed to requests, by where it came from").register(meters)
-                .increment(energy.joules());
+        Counter.builder("tokenfactory.inference.energy")
+            .tag("model", served.model())
+            .tag("node", served.node())
+            .tag("source", energy.source().name())
+            .baseUnit("joules")
+            .description("Energy attributed to requests, by where it came from")
+            .register(meters)
+            .increment(energy.joules());
         if (energy.source() != EnergySource.NONE) {
             Totals modelTotals = totals.computeIfAbsent(served.model() + "\u0000" + energy.source().name(),
                     key -> registerTotals(served.model(), energy.source().name()));
@@ -151,10 +191,13 @@ public class UsageRecorder implements DisposableBean {
 
     private Totals registerTotals(String model, String source) {
         Totals created = new Totals(new DoubleAdder(), new DoubleAdder());
-        Gauge.builder("tokenfactory.inference.tokens.per.joule", created,
-                t -> t.joules.sum() > 0 ? t.tokens.sum() / t.joules.sum() : Double.NaN).tag("model", model)
-                .tag("source", source)
-                .description("Tokens per joule since start, over the requests that have an energy figure").register(meters);
+        Gauge
+            .builder("tokenfactory.inference.tokens.per.joule", created,
+                    t -> t.joules.sum() > 0 ? t.tokens.sum() / t.joules.sum() : Double.NaN)
+            .tag("model", model)
+            .tag("source", source)
+            .description("Tokens per joule since start, over the requests that have an energy figure")
+            .register(meters);
         return created;
     }
 
@@ -168,4 +211,5 @@ public class UsageRecorder implements DisposableBean {
             log.warn("Usage recorder did not finish within 20 s; the sweep of abandoned requests publishes the rest");
         }
     }
+
 }

@@ -20,9 +20,10 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The request log. A served request is logged at once, with its tokens (before the client sees its last bytes);
- * when its energy is settled the row is completed and, in the same transaction, its {@code usage-recorded} event
- * goes to the outbox — exactly once, whoever settles it.
+ * The request log. A served request is logged at once, with its tokens (before the client
+ * sees its last bytes); when its energy is settled the row is completed and, in the same
+ * transaction, its {@code usage-recorded} event goes to the outbox — exactly once,
+ * whoever settles it.
  */
 @Service
 public class UsageRecording {
@@ -33,6 +34,7 @@ public class UsageRecording {
             energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds""";
 
     private final JdbcTemplate jdbc;
+
     private final ApplicationEventPublisher events;
 
     UsageRecording(JdbcTemplate jdbc, ApplicationEventPublisher events) {
@@ -40,7 +42,9 @@ public class UsageRecording {
         this.events = events;
     }
 
-    /** Logs a served request; its usage event follows with its energy ({@link #settle}). */
+    /**
+     * Logs a served request; its usage event follows with its energy ({@link #settle}).
+     */
     @Transactional
     public UUID logServed(FinishedRequest served) {
         if (served.promptTokens() < 0 || served.completionTokens() < 0) {
@@ -52,18 +56,18 @@ public class UsageRecording {
                     agent_run_id, model, backend, node, node_class, device, prompt_tokens, completion_tokens, outcome,
                     started_at, completed_at, time_to_first_token_ms, energy_joules, accelerator_seconds,
                     tokens_estimated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)""",
-                served.requestId(), eventId, served.caller().departmentId(), served.caller().keyId(),
-                served.caller().agentId(), served.agentRunId(), served.model(), served.backend(), served.node(),
-                served.nodeClass(), served.device(), served.promptTokens(), served.completionTokens(),
-                served.outcome().name(), Timestamp.from(served.startedAt()), Timestamp.from(served.completedAt()),
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)""", served.requestId(), eventId,
+                served.caller().departmentId(), served.caller().keyId(), served.caller().agentId(), served.agentRunId(),
+                served.model(), served.backend(), served.node(), served.nodeClass(), served.device(),
+                served.promptTokens(), served.completionTokens(), served.outcome().name(),
+                Timestamp.from(served.startedAt()), Timestamp.from(served.completedAt()),
                 Math.max(0, served.timeToFirstTokenMs()), served.tokensEstimated());
         return eventId;
     }
 
     /**
-     * Completes a logged request with its energy and publishes its usage; empty when it was settled already (by the
-     * sweep of abandoned requests, say).
+     * Completes a logged request with its energy and publishes its usage; empty when it
+     * was settled already (by the sweep of abandoned requests, say).
      */
     @Transactional
     public Optional<UsageRecorded> settle(String requestId, MeasuredEnergy energy) {
@@ -79,8 +83,8 @@ public class UsageRecording {
     }
 
     /**
-     * Publishes requests whose energy was never settled (the replica serving them died) with no energy figure and
-     * their whole duration as a gap; returns how many.
+     * Publishes requests whose energy was never settled (the replica serving them died)
+     * with no energy figure and their whole duration as a gap; returns how many.
      */
     @Transactional
     public int settleAbandoned(Instant completedBefore, int limit) {
@@ -101,10 +105,12 @@ public class UsageRecording {
         Instant completed = row.getTimestamp("completed_at").toInstant();
         return new UsageRecorded(row.getObject("usage_event_id", UUID.class), completed, row.getString("request_id"),
                 row.getObject("department_id", UUID.class), row.getObject("api_key_id", UUID.class),
-                row.getObject("agent_id", UUID.class), row.getObject("agent_run_id", UUID.class), row.getString("model"),
-                row.getString("backend"), row.getString("node"), row.getString("device"), row.getLong("prompt_tokens"),
-                row.getLong("completion_tokens"), UsageOutcome.valueOf(row.getString("outcome")),
-                // a clock step must not produce a negative latency that metering would reject
+                row.getObject("agent_id", UUID.class), row.getObject("agent_run_id", UUID.class),
+                row.getString("model"), row.getString("backend"), row.getString("node"), row.getString("device"),
+                row.getLong("prompt_tokens"), row.getLong("completion_tokens"),
+                UsageOutcome.valueOf(row.getString("outcome")),
+                // a clock step must not produce a negative latency that metering would
+                // reject
                 Math.max(0, Duration.between(started, completed).toMillis()), row.getLong("time_to_first_token_ms"),
                 row.getDouble("energy_joules"), EnergySource.valueOf(row.getString("energy_source")),
                 row.getDouble("accelerator_seconds"), row.getBoolean("tokens_estimated"), row.getString("node_class"),
@@ -119,4 +125,5 @@ public class UsageRecording {
             throw new IllegalArgumentException("energy, accelerator time and gap must be finite and not negative");
         }
     }
+
 }

@@ -11,10 +11,11 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * What this service served in a window, from its request log: the numbers metering-service reconciles against, in
- * total and per department and model. A request counts in the window its response completed in (the
- * {@code occurredAt} of its usage event); {@code awaitingEnergy} are those whose usage event has not gone out yet
- * because their energy is not settled (seconds, normally).
+ * What this service served in a window, from its request log: the numbers
+ * metering-service reconciles against, in total and per department and model. A request
+ * counts in the window its response completed in (the {@code occurredAt} of its usage
+ * event); {@code awaitingEnergy} are those whose usage event has not gone out yet because
+ * their energy is not settled (seconds, normally).
  */
 @Service
 public class UsageSummary {
@@ -44,9 +45,10 @@ public class UsageSummary {
                 (row, i) -> new Row(row.getObject(1, UUID.class), row.getString(2), row.getLong(3), row.getLong(4),
                         row.getLong(5), row.getBigDecimal(6), row.getLong(7)),
                 Timestamp.from(from), Timestamp.from(to));
-        return new Served(rows.stream().mapToLong(Row::requests).sum(), rows.stream().mapToLong(Row::promptTokens).sum(),
-                rows.stream().mapToLong(Row::completionTokens).sum(),
+        return new Served(rows.stream().mapToLong(Row::requests).sum(),
+                rows.stream().mapToLong(Row::promptTokens).sum(), rows.stream().mapToLong(Row::completionTokens).sum(),
                 rows.stream().map(Row::energyJoules).reduce(BigDecimal.ZERO, BigDecimal::add),
                 rows.stream().mapToLong(Row::awaitingEnergy).sum(), rows);
     }
+
 }

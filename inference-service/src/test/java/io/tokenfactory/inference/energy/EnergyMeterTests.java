@@ -22,10 +22,14 @@ import io.tokenfactory.contracts.EnergySource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Readings of every meter kind and the energy between two of them: resets, wraps and garbage. */
+/**
+ * Readings of every meter kind and the energy between two of them: resets, wraps and
+ * garbage.
+ */
 class EnergyMeterTests {
 
     private static final Instant T0 = Instant.parse("2026-12-05T10:00:00Z");
+
     private static final Clock CLOCK = Clock.fixed(T0, ZoneOffset.UTC);
 
     @Test
@@ -53,8 +57,9 @@ class EnergyMeterTests {
     @Test
     void anImplausibleJumpIsGarbageAndSeriesThatComeAndGoAreNoted() {
         assertThatThrownBy(() -> EnergyMeter.Delta.between(counter(0, Map.of("gpu0", 0.0)),
-                counter(1, Map.of("gpu0", 1e9)), series -> Double.NaN)).isInstanceOf(MeterUnreadable.class)
-                .hasMessageContaining("implausible");
+                counter(1, Map.of("gpu0", 1e9)), series -> Double.NaN))
+            .isInstanceOf(MeterUnreadable.class)
+            .hasMessageContaining("implausible");
 
         EnergyMeter.Delta delta = EnergyMeter.Delta.between(counter(0, Map.of("gpu0", 5.0)),
                 counter(1, Map.of("gpu1", 9.0)), series -> Double.NaN);
@@ -65,8 +70,8 @@ class EnergyMeterTests {
     @Test
     void powerIsIntegratedBetweenReadings() {
         MeterReading before = new MeterReading(T0, MeterReading.Kind.POWER, Map.of("gpu0", 100.0, "gpu1", 300.0));
-        MeterReading after = new MeterReading(T0.plusSeconds(2), MeterReading.Kind.POWER, Map.of("gpu0", 200.0,
-                "gpu1", 300.0));
+        MeterReading after = new MeterReading(T0.plusSeconds(2), MeterReading.Kind.POWER,
+                Map.of("gpu0", 200.0, "gpu1", 300.0));
 
         assertThat(EnergyMeter.Delta.between(before, after, series -> Double.NaN).joules()).isEqualTo(300.0 + 600.0);
     }
@@ -81,14 +86,17 @@ class EnergyMeterTests {
         assertThat(two.values()).containsOnlyKeys("gpu0", "gpu1");
         assertThat(two.values().get("gpu0")).isEqualTo(1_036_842_517.364);
         assertThatThrownBy(() -> DcgmExporterMeter.parse(fixture("dcgm-4xh100.txt"), List.of(7), CLOCK))
-                .isInstanceOf(MeterUnreadable.class).hasMessageContaining("lacks gpu7");
+            .isInstanceOf(MeterUnreadable.class)
+            .hasMessageContaining("lacks gpu7");
     }
 
     @Test
     void withoutTheEnergyCounterDcgmPowerIsReadForIntegrationAndLabelledSo() {
         String powerOnly = fixture("dcgm-4xh100.txt").lines()
-                .filter(line -> !line.contains("TOTAL_ENERGY_CONSUMPTION")).reduce("", (a, b) -> a + b + "\n");
-        DcgmExporterMeter meter = new DcgmExporterMeter(java.net.URI.create("http://unused"), List.of(), java.time.Duration.ofSeconds(1), CLOCK);
+            .filter(line -> !line.contains("TOTAL_ENERGY_CONSUMPTION"))
+            .reduce("", (a, b) -> a + b + "\n");
+        DcgmExporterMeter meter = new DcgmExporterMeter(java.net.URI.create("http://unused"), List.of(),
+                java.time.Duration.ofSeconds(1), CLOCK);
 
         MeterReading reading = DcgmExporterMeter.parse(powerOnly, List.of(2), CLOCK);
 
@@ -101,54 +109,62 @@ class EnergyMeterTests {
     @Test
     void exporterGarbageIsUnreadableNotZero() {
         assertThatThrownBy(() -> DcgmExporterMeter.parse("<html>bad gateway</html>", List.of(), CLOCK))
-                .isInstanceOf(MeterUnreadable.class);
-        assertThatThrownBy(() -> DcgmExporterMeter.parse(
-                "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu=\"0\",UUID=\"x\" 12", List.of(), CLOCK))
-                .isInstanceOf(MeterUnreadable.class);
-        assertThatThrownBy(() -> DcgmExporterMeter.parse(
-                "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu=\"0\"} NaN", List.of(), CLOCK))
-                .isInstanceOf(MeterUnreadable.class);
+            .isInstanceOf(MeterUnreadable.class);
+        assertThatThrownBy(() -> DcgmExporterMeter.parse("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu=\"0\",UUID=\"x\" 12",
+                List.of(), CLOCK))
+            .isInstanceOf(MeterUnreadable.class);
+        assertThatThrownBy(
+                () -> DcgmExporterMeter.parse("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu=\"0\"} NaN", List.of(), CLOCK))
+            .isInstanceOf(MeterUnreadable.class);
         // an older exporter's spaces after the commas are fine
-        assertThat(DcgmExporterMeter.parse("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu=\"0\", UUID=\"GPU-1\"} 1500\n",
-                List.of(), CLOCK).values()).containsExactly(Map.entry("gpu0", 1.5));
+        assertThat(DcgmExporterMeter
+            .parse("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu=\"0\", UUID=\"GPU-1\"} 1500\n", List.of(), CLOCK)
+            .values()).containsExactly(Map.entry("gpu0", 1.5));
     }
 
     @Test
     void readsKepler07NodeCountersWithoutTheOnesThatOverlapThem() {
         MeterReading node = KeplerExporterMeter.parse(fixture("kepler-0.7.txt"), List.of(), null, CLOCK);
 
-        // package (both sockets) + dram + gpu, dynamic and idle; never core, uncore, other or platform
+        // package (both sockets) + dram + gpu, dynamic and idle; never core, uncore,
+        // other or platform
         assertThat(node.values().values().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(
-                1520.3 + 1433.1 + 40211.5 + 39876.2 + 210.6 + 198.2 + 3120.4 + 3098.9 + 2310.55 + 11034.2, within(1e-6));
+                1520.3 + 1433.1 + 40211.5 + 39876.2 + 210.6 + 198.2 + 3120.4 + 3098.9 + 2310.55 + 11034.2,
+                within(1e-6));
         assertThat(node.values().keySet()).allMatch(series -> !series.contains("core") && !series.contains("platform"));
     }
 
     @Test
     void readsKepler07ContainerCountersOfTheServingEnginesPods() {
-        MeterReading pods = KeplerExporterMeter.parse(fixture("kepler-0.7.txt"), List.of(), Pattern.compile("llm-.*"), CLOCK);
+        MeterReading pods = KeplerExporterMeter.parse(fixture("kepler-0.7.txt"), List.of(), Pattern.compile("llm-.*"),
+                CLOCK);
 
-        assertThat(pods.values().values().stream().mapToDouble(Double::doubleValue).sum())
-                .isCloseTo(3706.04 + 1683.4, within(1e-6));
+        assertThat(pods.values().values().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(3706.04 + 1683.4,
+                within(1e-6));
     }
 
     @Test
     void readsTheNewerKeplersPackageAndDramZonesAndTheSelectedGpus() {
         MeterReading node = KeplerExporterMeter.parse(fixture("kepler-0.11.txt"), List.of(1), null, CLOCK);
-        MeterReading pods = KeplerExporterMeter.parse(fixture("kepler-0.11.txt"), List.of(), Pattern.compile("llm-.*"), CLOCK);
+        MeterReading pods = KeplerExporterMeter.parse(fixture("kepler-0.11.txt"), List.of(), Pattern.compile("llm-.*"),
+                CLOCK);
 
         assertThat(node.values().values().stream().mapToDouble(Double::doubleValue).sum())
-                .isCloseTo(48213.904117 + 198345.112233 + 1.87554325907e8, within(1e-3));
+            .isCloseTo(48213.904117 + 198345.112233 + 1.87554325907e8, within(1e-3));
         assertThat(pods.values().values().stream().mapToDouble(Double::doubleValue).sum())
-                .isCloseTo(1822.509 + 15873.66241 + 1.8765432109e6, within(1e-3));
+            .isCloseTo(1822.509 + 15873.66241 + 1.8765432109e6, within(1e-3));
         assertThatThrownBy(() -> KeplerExporterMeter.parse(fixture("kepler-0.11.txt"), List.of(),
-                Pattern.compile("vllm-.*"), CLOCK)).isInstanceOf(MeterUnreadable.class).hasMessageContaining("vllm-");
+                Pattern.compile("vllm-.*"), CLOCK))
+            .isInstanceOf(MeterUnreadable.class)
+            .hasMessageContaining("vllm-");
     }
 
     @Test
     void readsEveryRaplPackageZoneUnwrapsItsRangeAndSaysWhyItCannot(@TempDir Path powercap) throws IOException {
         zone(powercap.resolve("intel-rapl:0"), "1000000", "262143328850");
         zone(powercap.resolve("intel-rapl:1"), "262143000000", "262143328850");
-        // a sub-zone (core) is contained in its package, and psys (the whole platform) overlaps them: neither is read
+        // a sub-zone (core) is contained in its package, and psys (the whole platform)
+        // overlaps them: neither is read
         zone(powercap.resolve("intel-rapl:0:0"), "5", "262143328850");
         zone(powercap.resolve("intel-rapl:2"), "5", "262143328850");
         Files.writeString(powercap.resolve("intel-rapl:0/name"), "package-0\n");
@@ -163,7 +179,8 @@ class EnergyMeterTests {
         assertThat(first.values()).containsOnlyKeys("intel-rapl:0", "intel-rapl:1");
         assertThat(meter.source(MeterReading.Kind.COUNTER)).isEqualTo(EnergySource.RAPL);
         EnergyMeter.Delta delta = meter.between(first, second);
-        // package 0: 2.5 J; package 1 wrapped at its range: 0.328850 J to the top, 0.671149 J after
+        // package 0: 2.5 J; package 1 wrapped at its range: 0.328850 J to the top,
+        // 0.671149 J after
         assertThat(delta.joules()).isCloseTo(2.5 + 0.328850 + 0.671149, within(1e-6));
         assertThat(delta.note()).isEqualTo("intel-rapl:1 counter wrapped");
 
@@ -181,8 +198,8 @@ class EnergyMeterTests {
 
     @Test
     void theEstimateIntegratesIdlePlusUtilisationAndSaysItIsAnEstimate() {
-        long[] wall = {0};
-        long[] cpu = {0};
+        long[] wall = { 0 };
+        long[] cpu = { 0 };
         EstimatedMeter meter = new EstimatedMeter(10, 50, 2, () -> wall[0], () -> cpu[0], CLOCK);
         wall[0] = 2_000_000_000L;
         cpu[0] = 2_000_000_000L; // one of two cores busy for 2 s: half utilisation
@@ -196,18 +213,23 @@ class EnergyMeterTests {
     void readingsOfDifferentKindsOrOutOfOrderCannotBeCompared() {
         MeterReading power = new MeterReading(T0.plusSeconds(1), MeterReading.Kind.POWER, Map.of("gpu0", 100.0));
 
-        assertThatThrownBy(() -> EnergyMeter.Delta.between(counter(0, Map.of("gpu0", 1.0)), power, series -> Double.NaN))
-                .isInstanceOf(MeterUnreadable.class).hasMessage("the meter changed from COUNTER to POWER");
+        assertThatThrownBy(
+                () -> EnergyMeter.Delta.between(counter(0, Map.of("gpu0", 1.0)), power, series -> Double.NaN))
+            .isInstanceOf(MeterUnreadable.class)
+            .hasMessage("the meter changed from COUNTER to POWER");
         assertThatThrownBy(() -> EnergyMeter.Delta.between(counter(1, Map.of("gpu0", 1.0)),
-                counter(1, Map.of("gpu0", 2.0)), series -> Double.NaN)).isInstanceOf(MeterUnreadable.class)
-                .hasMessage("readings out of order");
+                counter(1, Map.of("gpu0", 2.0)), series -> Double.NaN))
+            .isInstanceOf(MeterUnreadable.class)
+            .hasMessage("readings out of order");
         assertThatThrownBy(() -> EnergyMeter.Delta.between(counter(2, Map.of("gpu0", 1.0)),
-                counter(1, Map.of("gpu0", 2.0)), series -> Double.NaN)).isInstanceOf(MeterUnreadable.class);
+                counter(1, Map.of("gpu0", 2.0)), series -> Double.NaN))
+            .isInstanceOf(MeterUnreadable.class);
     }
 
     @Test
     void aDecreaseThatWouldNeedAnImplausibleWrapIsAReset() {
-        // wrapping at 1e6 J would mean 999 900 J in one second: the counter restarted instead
+        // wrapping at 1e6 J would mean 999 900 J in one second: the counter restarted
+        // instead
         EnergyMeter.Delta delta = EnergyMeter.Delta.between(counter(0, Map.of("zone", 500_000.0)),
                 counter(1, Map.of("zone", 400.0)), zone -> 1_000_000.0);
 
@@ -226,23 +248,27 @@ class EnergyMeterTests {
 
     @Test
     void theMostPlausiblePowerIsAllowedAndAnythingAboveItOrANegativePowerIsGarbage() {
-        assertThat(EnergyMeter.Delta.between(counter(0, Map.of("gpu0", 0.0)), counter(2, Map.of("gpu0", 10_000.0)),
-                series -> Double.NaN).joules()).isEqualTo(10_000.0);
+        assertThat(EnergyMeter.Delta
+            .between(counter(0, Map.of("gpu0", 0.0)), counter(2, Map.of("gpu0", 10_000.0)), series -> Double.NaN)
+            .joules()).isEqualTo(10_000.0);
         assertThatThrownBy(() -> EnergyMeter.Delta.between(counter(0, Map.of("gpu0", 0.0)),
-                counter(2, Map.of("gpu0", 10_000.5)), series -> Double.NaN)).isInstanceOf(MeterUnreadable.class);
+                counter(2, Map.of("gpu0", 10_000.5)), series -> Double.NaN))
+            .isInstanceOf(MeterUnreadable.class);
         MeterReading before = new MeterReading(T0, MeterReading.Kind.POWER, Map.of("gpu0", -300.0));
         MeterReading after = new MeterReading(T0.plusSeconds(1), MeterReading.Kind.POWER, Map.of("gpu0", 100.0));
         assertThatThrownBy(() -> EnergyMeter.Delta.between(before, after, series -> Double.NaN))
-                .isInstanceOf(MeterUnreadable.class).hasMessageContaining("implausible");
+            .isInstanceOf(MeterUnreadable.class)
+            .hasMessageContaining("implausible");
     }
 
     @Test
     void theEstimateCountsUtilisationBetweenNoneAndAllCoresAndIsACounterThatOnlyGrows() {
-        long[] wall = {0};
-        long[] cpu = {0};
+        long[] wall = { 0 };
+        long[] cpu = { 0 };
         EstimatedMeter meter = new EstimatedMeter(10, 50, 2, () -> wall[0], () -> cpu[0], CLOCK);
         wall[0] = 1_000_000_000L;
-        cpu[0] = 5_000_000_000L; // more CPU time than two cores have in a second: counted as full utilisation
+        cpu[0] = 5_000_000_000L; // more CPU time than two cores have in a second: counted
+                                 // as full utilisation
         double full = meter.read().values().get("estimate");
         cpu[0] = 4_000_000_000L; // a CPU clock that went back: counted as idle
         wall[0] = 2_000_000_000L;
@@ -267,8 +293,10 @@ class EnergyMeterTests {
     static String fixture(String name) {
         try (InputStream in = EnergyMeterTests.class.getResourceAsStream("/exporters/" + name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
+
 }

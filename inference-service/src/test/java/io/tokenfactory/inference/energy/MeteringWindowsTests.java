@@ -6,7 +6,10 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
-/** Clock-aligned metering windows: which window an instant is in, where a window starts, and overlaps with it. */
+/**
+ * Clock-aligned metering windows: which window an instant is in, where a window starts,
+ * and overlaps with it.
+ */
 class MeteringWindowsTests {
 
     private final MeteringWindows seconds = new MeteringWindows(1_000);
@@ -26,7 +29,7 @@ class MeteringWindowsTests {
         MeteringWindows twoAndAHalf = new MeteringWindows(2_500);
 
         assertThat(twoAndAHalf.start(twoAndAHalf.index(Instant.parse("2026-11-05T10:00:03.7Z").toEpochMilli())))
-                .isEqualTo(Instant.parse("2026-11-05T10:00:02.5Z"));
+            .isEqualTo(Instant.parse("2026-11-05T10:00:02.5Z"));
     }
 
     @Test
@@ -54,4 +57,5 @@ class MeteringWindowsTests {
         assertThat(seconds.overlapSeconds(11_000, 12_000, 10)).isZero();
         assertThat(seconds.overlapSeconds(10_500, 10_500, 10)).isZero();
     }
+
 }

@@ -28,17 +28,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * One node's ledger as a state machine, with the shared window store in memory: windows closed and reported, the
- * owner's settlement, each replica's share, gaps and withdrawals. Real time, half-second windows.
+ * One node's ledger as a state machine, with the shared window store in memory: windows
+ * closed and reported, the owner's settlement, each replica's share, gaps and
+ * withdrawals. Real time, half-second windows.
  */
 class NodeLedgerTests {
 
     private static final Duration INTERVAL = Duration.ofMillis(500);
+
     private static final NodeLedger.Timing TIMING = new NodeLedger.Timing(INTERVAL, Duration.ofMillis(50),
             Duration.ofSeconds(5), Duration.ofMinutes(1));
 
     private final InMemoryWindows store = new InMemoryWindows();
+
     private final CountingMeter meter = new CountingMeter();
+
     private final List<NodeLedger> running = new ArrayList<>();
 
     @AfterEach
@@ -139,8 +143,9 @@ class NodeLedgerTests {
     private NodeLedger started(String replica) {
         NodeSettings.MeterSettings settings = new NodeSettings.MeterSettings("nvml", null, List.of(), INTERVAL, null,
                 Path.of("/sys/class/powercap"), 10, 65);
-        NodeLedger ledger = new NodeLedger(new NodeDeclarations.Node("gpu-node-7", "h100", NodeDeclarations.Source.NVML,
-                settings, false), meter, store, new PowerWindowRecording(null, null) {
+        NodeLedger ledger = new NodeLedger(
+                new NodeDeclarations.Node("gpu-node-7", "h100", NodeDeclarations.Source.NVML, settings, false), meter,
+                store, new PowerWindowRecording(null, null) {
                     @Override
                     public void publish(String node, String nodeClass, EnergyMeter meter, Instant settledUntil) {
                     }
@@ -150,16 +155,28 @@ class NodeLedgerTests {
         return ledger;
     }
 
-    /** Returns just after the meter owner's read at a window boundary: the new window has its opening reading. */
+    /**
+     * Returns just after the meter owner's read at a window boundary: the new window has
+     * its opening reading.
+     */
     private void awaitReads(int reads) {
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(2)).until(() -> meter.reads.get() >= reads);
+        await().atMost(Duration.ofSeconds(5))
+            .pollInterval(Duration.ofMillis(2))
+            .until(() -> meter.reads.get() >= reads);
     }
 
-    /** A GPU whose energy counter grows by 50 J between two readings; or an exporter that does not answer. */
+    /**
+     * A GPU whose energy counter grows by 50 J between two readings; or an exporter that
+     * does not answer.
+     */
     private static final class CountingMeter implements EnergyMeter {
+
         final AtomicInteger reads = new AtomicInteger();
+
         final AtomicInteger attempts = new AtomicInteger();
+
         volatile boolean unreadable;
+
         private double joules;
 
         @Override
@@ -198,12 +215,19 @@ class NodeLedgerTests {
         public boolean continuable() {
             return false;
         }
+
     }
 
-    /** The shared window store of {@link NodeWindowStore}, in memory: one lease, reports, settlements. */
+    /**
+     * The shared window store of {@link NodeWindowStore}, in memory: one lease, reports,
+     * settlements.
+     */
     private static final class InMemoryWindows extends NodeWindowStore {
+
         private String owner;
+
         private final Map<Instant, Map<String, double[]>> reports = new HashMap<>();
+
         private final Map<Instant, Settlement> settled = new LinkedHashMap<>();
 
         InMemoryWindows() {
@@ -211,8 +235,11 @@ class NodeLedgerTests {
         }
 
         synchronized int mostRequestsInAWindow() {
-            return reports.values().stream().mapToInt(byReplica -> byReplica.values().stream()
-                    .mapToInt(report -> (int) report[1]).sum()).max().orElse(0);
+            return reports.values()
+                .stream()
+                .mapToInt(byReplica -> byReplica.values().stream().mapToInt(report -> (int) report[1]).sum())
+                .max()
+                .orElse(0);
         }
 
         @Override
@@ -245,8 +272,8 @@ class NodeLedgerTests {
             if (settled.containsKey(windowStart)) {
                 return false;
             }
-            reports.computeIfAbsent(windowStart, window -> new HashMap<>()).merge(replica,
-                    new double[] {work, requests}, (a, b) -> new double[] {a[0] + b[0], a[1] + b[1]});
+            reports.computeIfAbsent(windowStart, window -> new HashMap<>())
+                .merge(replica, new double[] { work, requests }, (a, b) -> new double[] { a[0] + b[0], a[1] + b[1] });
             return true;
         }
 
@@ -262,8 +289,8 @@ class NodeLedgerTests {
                 work += report[0];
                 requests += (int) report[1];
             }
-            settled.put(windowStart, new Settlement(windowStart, measured, joules, acceleratorSeconds, work, requests,
-                    source));
+            settled.put(windowStart,
+                    new Settlement(windowStart, measured, joules, acceleratorSeconds, work, requests, source));
         }
 
         @Override
@@ -285,5 +312,7 @@ class NodeLedgerTests {
         @Override
         public void recordGap(String node, Instant from, Instant to, Double joules, String note) {
         }
+
     }
+
 }

@@ -26,15 +26,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The NVML meter against a fake {@code libnvidia-ml} built from C here (gcc is on every build machine): the calls the
- * meter makes, unsigned counters, a wrap of the 64-bit counter, a GPU without an energy counter, and no driver.
+ * The NVML meter against a fake {@code libnvidia-ml} built from C here (gcc is on every
+ * build machine): the calls the meter makes, unsigned counters, a wrap of the 64-bit
+ * counter, a GPU without an energy counter, and no driver.
  */
 class NvmlMeterTests {
 
     interface FakeNvml extends Library {
+
         void fake_set_energy(int gpu, long millijoules);
 
         void fake_set_supported(int supported);
+
     }
 
     @TempDir
@@ -52,8 +55,10 @@ class NvmlMeterTests {
         Process gcc;
         try {
             gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-o", so.toString(), source.toString())
-                    .redirectErrorStream(true).start();
-        } catch (IOException noCompiler) {
+                .redirectErrorStream(true)
+                .start();
+        }
+        catch (IOException noCompiler) {
             assumeTrue(false, "gcc is needed to build the fake NVML library");
             return;
         }
@@ -113,7 +118,7 @@ class NvmlMeterTests {
         fake.fake_set_supported(1);
         assertThat(NvmlMeter.open(library, List.of(5), Clock.systemUTC()).problem()).contains("no GPU 5");
         assertThat(NvmlMeter.open(build.resolve("absent/libnvidia-ml.so").toString(), List.of(), Clock.systemUTC())
-                .problem()).contains("no NVIDIA driver library");
+            .problem()).contains("no NVIDIA driver library");
     }
 
     @Test
@@ -122,16 +127,20 @@ class NvmlMeterTests {
         NodeSettings.MeterSettings settings = new NodeSettings.MeterSettings("auto", null, List.of(),
                 Duration.ofSeconds(1), null, build.resolve("no-powercap"), 10, 65);
 
-        EnergyMeters.Opened auto = EnergyMeters.open(new NodeDeclarations.Node("local", null,
-                NodeDeclarations.Source.AUTO, settings, true), absent, Clock.systemUTC());
+        EnergyMeters.Opened auto = EnergyMeters.open(
+                new NodeDeclarations.Node("local", null, NodeDeclarations.Source.AUTO, settings, true), absent,
+                Clock.systemUTC());
 
         assertThat(auto.meter()).isInstanceOf(EstimatedMeter.class);
-        assertThat(auto.fallback()).contains("NVML: no NVIDIA driver library").contains("RAPL: no ")
-                .contains("estimated from this process's CPU time");
-        assertThatThrownBy(() -> EnergyMeters.open(new NodeDeclarations.Node("local", null,
-                NodeDeclarations.Source.NVML, settings, true), absent, Clock.systemUTC()))
-                .isInstanceOf(InvalidNodeConfiguration.class)
-                .hasMessage("node 'local': source nvml is not readable here: no NVIDIA driver library (" + absent
-                        + ") on this machine");
+        assertThat(auto.fallback()).contains("NVML: no NVIDIA driver library")
+            .contains("RAPL: no ")
+            .contains("estimated from this process's CPU time");
+        assertThatThrownBy(() -> EnergyMeters.open(
+                new NodeDeclarations.Node("local", null, NodeDeclarations.Source.NVML, settings, true), absent,
+                Clock.systemUTC()))
+            .isInstanceOf(InvalidNodeConfiguration.class)
+            .hasMessage("node 'local': source nvml is not readable here: no NVIDIA driver library (" + absent
+                    + ") on this machine");
     }
+
 }

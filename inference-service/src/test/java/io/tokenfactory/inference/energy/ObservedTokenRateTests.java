@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
-/** The rate whole responses are weighed at while in flight, learnt from the ones that finished. */
+/**
+ * The rate whole responses are weighed at while in flight, learnt from the ones that
+ * finished.
+ */
 class ObservedTokenRateTests {
 
     @Test
@@ -31,4 +34,5 @@ class ObservedTokenRateTests {
         assertThat(ObservedTokenRate.after(42, 100, 0)).isEqualTo(42);
         assertThat(ObservedTokenRate.after(42, -1, 1_000)).isEqualTo(42);
     }
+
 }

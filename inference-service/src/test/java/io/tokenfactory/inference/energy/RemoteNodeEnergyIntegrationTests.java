@@ -47,17 +47,23 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Remote models on the SIMULATED GPU node (an OpenAI-compatible server and a DCGM-format exporter whose counters follow
- * its load): their requests get the node's measured joules, split by their work in each metering window, and per
- * window the requests' joules plus idle energy are the exporter's counter delta — streamed, whole, cancelled,
- * concurrent, through a counter reset, an exporter outage, garbage, power-only exporters and two replicas.
+ * Remote models on the SIMULATED GPU node (an OpenAI-compatible server and a DCGM-format
+ * exporter whose counters follow its load): their requests get the node's measured
+ * joules, split by their work in each metering window, and per window the requests'
+ * joules plus idle energy are the exporter's counter delta — streamed, whole, cancelled,
+ * concurrent, through a counter reset, an exporter outage, garbage, power-only exporters
+ * and two replicas.
  */
 @ServiceIntegrationTest
 class RemoteNodeEnergyIntegrationTests {
 
-    private static final SimulatedGpuNode NODE = SimulatedGpuNode.start(SimulatedGpuNode.Settings.defaults().withGpus(2));
+    private static final SimulatedGpuNode NODE = SimulatedGpuNode
+        .start(SimulatedGpuNode.Settings.defaults().withGpus(2));
+
     private static final String NODE_NAME = "simulated-gpu-node";
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final Map<String, String> PROPERTIES = properties();
 
     @DynamicPropertySource
@@ -101,6 +107,7 @@ class RemoteNodeEnergyIntegrationTests {
 
     @LocalServerPort
     int port;
+
     @Autowired
     JdbcTemplate jdbc;
 
@@ -115,8 +122,10 @@ class RemoteNodeEnergyIntegrationTests {
     void quiet() {
         NODE.exporter(SimulatedGpuNode.Exporter.NORMAL);
         // nothing of an earlier test may still run or wait for its energy
-        await().atMost(Duration.ofSeconds(20)).until(() -> NODE.running() == 0 && jdbc.queryForObject(
-                "SELECT count(*) FROM inference_request WHERE energy_settled_at IS NULL", Long.class) == 0);
+        await().atMost(Duration.ofSeconds(20))
+            .until(() -> NODE.running() == 0
+                    && jdbc.queryForObject("SELECT count(*) FROM inference_request WHERE energy_settled_at IS NULL",
+                            Long.class) == 0);
     }
 
     @Test
@@ -188,7 +197,8 @@ class RemoteNodeEnergyIntegrationTests {
             assertThat(joules(gap)).isZero();
             assertThat((String) gap.get("note")).contains("no meter reading");
         });
-        // the counter still told what the GPUs drew across the outage: recorded, measured, given to no request
+        // the counter still told what the GPUs drew across the outage: recorded,
+        // measured, given to no request
         Map<String, Object> gap = jdbc.queryForMap("SELECT * FROM node_gap WHERE node = ? AND gap_start >= ?",
                 NODE_NAME, Timestamp.from(from));
         double gapJoules = ((Number) gap.get("energy_joules")).doubleValue();
@@ -221,24 +231,27 @@ class RemoteNodeEnergyIntegrationTests {
     @Test
     void anExporterWithoutTheEnergyCounterIsIntegratedFromItsPowerAndLabelledSo() {
         NODE.exporter(SimulatedGpuNode.Exporter.POWER_ONLY);
-        // two windows in power mode, so the next request's windows are all integrated power
-        await().atMost(Duration.ofSeconds(5)).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM node_window WHERE node = ? AND energy_source = 'DCGM_POWER'", Long.class,
-                NODE_NAME) >= 2);
+        // two windows in power mode, so the next request's windows are all integrated
+        // power
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> jdbc.queryForObject(
+                    "SELECT count(*) FROM node_window WHERE node = ? AND energy_source = 'DCGM_POWER'", Long.class,
+                    NODE_NAME) >= 2);
         double before = NODE.energyJoules();
         Map<String, Object> row = settled(List.of(streamed(port, "simulated-llm", 40))).get(0);
         double truth = NODE.energyJoules() - before;
 
         assertThat(row.get("energy_source")).isEqualTo("DCGM_POWER");
-        // alone on the node, it gets the power integrated over its windows: about what the GPUs drew meanwhile
+        // alone on the node, it gets the power integrated over its windows: about what
+        // the GPUs drew meanwhile
         assertThat(joules(row)).isBetween(truth * 0.7, truth * 1.3);
     }
 
     @Test
     void twoReplicasServingFromOneNodeCountItsEnergyOnce() throws Exception {
         ConfigurableApplicationContext replica = new SpringApplicationBuilder(InferenceServiceApplication.class)
-                .initializers(new TestInfrastructure())
-                .run(arguments(PROPERTIES));
+            .initializers(new TestInfrastructure())
+            .run(arguments(PROPERTIES));
         try {
             int otherPort = Integer.parseInt(replica.getEnvironment().getProperty("local.server.port"));
             Instant from = Instant.now();
@@ -252,15 +265,17 @@ class RemoteNodeEnergyIntegrationTests {
 
             assertThat(rows).allSatisfy(row -> assertThat(row.get("energy_source")).isEqualTo("DCGM"));
             assertBalanced(from, rows);
-            // one replica owns the node's meter at a time: published power windows never overlap
-            await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForObject(
-                    "SELECT count(*) FROM power_window WHERE node = ? AND window_end > ?", Long.class, NODE_NAME,
-                    Timestamp.from(from)) > 0);
+            // one replica owns the node's meter at a time: published power windows never
+            // overlap
+            await().atMost(Duration.ofSeconds(10))
+                .until(() -> jdbc.queryForObject("SELECT count(*) FROM power_window WHERE node = ? AND window_end > ?",
+                        Long.class, NODE_NAME, Timestamp.from(from)) > 0);
             assertThat(jdbc.queryForObject("""
                     SELECT count(*) FROM power_window a JOIN power_window b ON a.node = b.node
                         AND a.event_id <> b.event_id AND a.window_start < b.window_end AND b.window_start < a.window_end
                     WHERE a.node = ?""", Long.class, NODE_NAME)).isZero();
-        } finally {
+        }
+        finally {
             replica.close();
         }
     }
@@ -279,8 +294,8 @@ class RemoteNodeEnergyIntegrationTests {
         }
         assertThat(row.get("tokens_estimated")).isEqualTo(true);
         assertThat(((Number) row.get("completion_tokens")).longValue()).isEqualTo(expected)
-                .isEqualTo(response.at("/usage/completion_tokens").asLong())
-                .isNotEqualTo((text.getBytes(StandardCharsets.UTF_8).length + 3) / 4);
+            .isEqualTo(response.at("/usage/completion_tokens").asLong())
+            .isNotEqualTo((text.getBytes(StandardCharsets.UTF_8).length + 3) / 4);
         assertThat(row.get("energy_source")).isEqualTo("DCGM");
     }
 
@@ -295,15 +310,18 @@ class RemoteNodeEnergyIntegrationTests {
     }
 
     /**
-     * Over the windows since {@code from}: the requests' joules plus the idle windows' energy equal the measured
-     * energy, which equals the exporter's own counter delta between the readings that bound them, to 0.5 %.
+     * Over the windows since {@code from}: the requests' joules plus the idle windows'
+     * energy equal the measured energy, which equals the exporter's own counter delta
+     * between the readings that bound them, to 0.5 %.
      */
     private void assertBalanced(Instant from, List<Map<String, Object>> rows) {
         List<Map<String, Object>> windows = windows(from);
         assertThat(windows).allSatisfy(window -> assertThat(window.get("measured")).isEqualTo(true));
         double measured = windows.stream().mapToDouble(RemoteNodeEnergyIntegrationTests::joules).sum();
-        double idle = windows.stream().filter(w -> ((Number) w.get("requests")).intValue() == 0)
-                .mapToDouble(RemoteNodeEnergyIntegrationTests::joules).sum();
+        double idle = windows.stream()
+            .filter(w -> ((Number) w.get("requests")).intValue() == 0)
+            .mapToDouble(RemoteNodeEnergyIntegrationTests::joules)
+            .sum();
         double requests = rows.stream().mapToDouble(RemoteNodeEnergyIntegrationTests::joules).sum();
         double counter = counterDelta(windows);
         assertThat(requests + idle).isCloseTo(measured, within(measured * 0.005));
@@ -316,23 +334,28 @@ class RemoteNodeEnergyIntegrationTests {
                 ((Timestamp) windows.get(windows.size() - 1).get("window_end")).toInstant());
     }
 
-    /** The node's settled windows from the one {@code from} falls in up to the last settled one. */
+    /**
+     * The node's settled windows from the one {@code from} falls in up to the last
+     * settled one.
+     */
     private List<Map<String, Object>> windows(Instant from) {
         return jdbc.queryForList("SELECT * FROM node_window WHERE node = ? AND window_end > ? ORDER BY window_start",
                 NODE_NAME, Timestamp.from(from));
     }
 
     private long windowsSince(Instant from, String condition) {
-        return jdbc.queryForObject("SELECT count(*) FROM node_window WHERE node = ? AND window_start >= ? AND "
-                + condition, Long.class, NODE_NAME, Timestamp.from(from));
+        return jdbc.queryForObject(
+                "SELECT count(*) FROM node_window WHERE node = ? AND window_start >= ? AND " + condition, Long.class,
+                NODE_NAME, Timestamp.from(from));
     }
 
     private List<Map<String, Object>> settled(List<String> ids) {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String id : ids) {
-            rows.add(await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForList(
-                    "SELECT * FROM inference_request WHERE request_id = ?", id),
-                    found -> found.size() == 1 && found.get(0).get("energy_settled_at") != null).get(0));
+            rows.add(await().atMost(Duration.ofSeconds(20))
+                .until(() -> jdbc.queryForList("SELECT * FROM inference_request WHERE request_id = ?", id),
+                        found -> found.size() == 1 && found.get(0).get("energy_settled_at") != null)
+                .get(0));
         }
         return rows;
     }
@@ -358,27 +381,30 @@ class RemoteNodeEnergyIntegrationTests {
 
     private String leaveAfterThreeChunks(int onPort) {
         try {
-            HttpResponse<InputStream> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + onPort + "/v1/chat/completions"))
+            HttpResponse<InputStream> response = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create("http://localhost:" + onPort + "/v1/chat/completions"))
                     .header("Authorization", "Bearer " + TestTokens.department(department, "inference"))
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(chat("simulated-llm", 200, true))))
+                    .POST(HttpRequest.BodyPublishers
+                        .ofString(JSON.writeValueAsString(chat("simulated-llm", 200, true))))
                     .build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
                 String first = reader.readLine();
                 for (int i = 0; i < 5; i++) {
                     reader.readLine();
                 }
                 return JSON.readTree(first.substring(5)).get("id").asString();
             }
-        } catch (Exception e) {
+        }
+        catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
     private static Map<String, Object> chat(String model, int tokens, boolean stream) {
-        return Map.of("model", model, "stream", stream, "max_tokens", tokens,
-                "messages", List.of(Map.of("role", "user", "content", "Tell the factory a short story.")));
+        return Map.of("model", model, "stream", stream, "max_tokens", tokens, "messages",
+                List.of(Map.of("role", "user", "content", "Tell the factory a short story.")));
     }
 
     private static <T> CompletableFuture<T> async(Supplier<T> request) {
@@ -389,10 +415,14 @@ class RemoteNodeEnergyIntegrationTests {
         });
     }
 
-    /** Command-line arguments outrank application.yml, whose node and model lists would otherwise win. */
+    /**
+     * Command-line arguments outrank application.yml, whose node and model lists would
+     * otherwise win.
+     */
     private static String[] arguments(Map<String, String> properties) {
         List<String> arguments = new ArrayList<>(List.of("--server.port=0"));
         properties.forEach((name, value) -> arguments.add("--" + name + "=" + value));
         return arguments.toArray(String[]::new);
     }
+
 }

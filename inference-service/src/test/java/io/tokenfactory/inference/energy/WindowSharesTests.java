@@ -5,23 +5,25 @@ import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
-/** A settled window split across replicas and their requests: by work, else by requests in flight. */
+/**
+ * A settled window split across replicas and their requests: by work, else by requests in
+ * flight.
+ */
 class WindowSharesTests {
 
     @Test
     void replicasShareAWindowByTheWorkTheyReportedAndTheirRequestsByTheirOwnWork() {
-        // replica A: requests of 20 and 10 tokens; replica B: one request of 10; the window's reports sum to 40 and 3
+        // replica A: requests of 20 and 10 tokens; replica B: one request of 10; the
+        // window's reports sum to 40 and 3
         double partA = WindowShares.replicaPart(30, 2, 40, 3);
         double partB = WindowShares.replicaPart(10, 1, 40, 3);
 
-        double[] shares = {
-            WindowShares.requestShare(partA, 20, 30, 2),
-            WindowShares.requestShare(partA, 10, 30, 2),
-            WindowShares.requestShare(partB, 10, 10, 1)};
+        double[] shares = { WindowShares.requestShare(partA, 20, 30, 2), WindowShares.requestShare(partA, 10, 30, 2),
+                WindowShares.requestShare(partB, 10, 10, 1) };
 
         assertThat(partA).isEqualTo(0.75);
         assertThat(partB).isEqualTo(0.25);
-        assertThat(shares).containsExactly(new double[] {0.5, 0.25, 0.25}, within(1e-12));
+        assertThat(shares).containsExactly(new double[] { 0.5, 0.25, 0.25 }, within(1e-12));
         assertThat(shares[0] + shares[1] + shares[2]).isCloseTo(1.0, within(1e-12));
     }
 
@@ -53,4 +55,5 @@ class WindowSharesTests {
     void aWindowWithoutReportsGivesNobodyAnything() {
         assertThat(WindowShares.replicaPart(0, 0, 0, 0)).isZero();
     }
+
 }

@@ -6,13 +6,16 @@ import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 
-/** The byte-level model's tokenizer: one token per UTF-8 byte, typography folded to ASCII, whole characters out. */
+/**
+ * The byte-level model's tokenizer: one token per UTF-8 byte, typography folded to ASCII,
+ * whole characters out.
+ */
 class ByteVocabularyTests {
 
     @Test
     void typographicPunctuationIsFoldedToTheAsciiTheModelWasTrainedOn() {
         assertThat(ByteVocabulary.normalise("\u201CIt\u2019s\u201D \u2014 1\u20132\u2026\u00A0ok\r\n"))
-                .isEqualTo("\"It's\" -- 1-2... ok\n");
+            .isEqualTo("\"It's\" -- 1-2... ok\n");
     }
 
     @Test
@@ -54,4 +57,5 @@ class ByteVocabularyTests {
         assertThat(decoder.flush()).isEqualTo("\uFFFD");
         assertThat(decoder.accept('x')).isEqualTo("x");
     }
+
 }

@@ -31,10 +31,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The continuous-batching engine on the shipped model, against full recomputation without any cache. */
+/**
+ * The continuous-batching engine on the shipped model, against full recomputation without
+ * any cache.
+ */
 class GenerationEngineTests {
 
     private static NDManager manager;
+
     private static ByteTransformer model;
 
     @BeforeAll
@@ -75,13 +79,14 @@ class GenerationEngineTests {
                 assertThat(result.finishReason()).isEqualTo("length");
                 assertThat(result.completionTokens()).isEqualTo(lengths.get(i));
                 assertThat(result.promptTokens()).isEqualTo(prompts.get(i).length());
-                assertThat(collected.get(i).text.toString())
-                        .as("prompt %d", i).isEqualTo(greedyWithoutCache(prompts.get(i), lengths.get(i)));
+                assertThat(collected.get(i).text.toString()).as("prompt %d", i)
+                    .isEqualTo(greedyWithoutCache(prompts.get(i), lengths.get(i)));
             }
-            // the node's ledger splits energy by work: each prompt token once, each generated token once
+            // the node's ledger splits energy by work: each prompt token once, each
+            // generated token once
             for (int i = 0; i < prompts.size(); i++) {
                 assertThat(collected.get(i).result.join().energy().join().joules())
-                        .isEqualTo(prompts.get(i).length() + lengths.get(i));
+                    .isEqualTo(prompts.get(i).length() + lengths.get(i));
             }
         }
     }
@@ -157,7 +162,10 @@ class GenerationEngineTests {
                 new SimpleMeterRegistry());
     }
 
-    /** Greedy decoding by recomputing the whole sequence for every token: no cache, no batch, no padding. */
+    /**
+     * Greedy decoding by recomputing the whole sequence for every token: no cache, no
+     * batch, no padding.
+     */
     private static String greedyWithoutCache(String prompt, int tokens) {
         List<Integer> sequence = new ArrayList<>();
         for (int t : ByteVocabulary.encode(prompt)) {
@@ -178,8 +186,11 @@ class GenerationEngineTests {
     }
 
     private static final class Collected implements GenerationListener {
+
         final StringBuilder text = new StringBuilder();
+
         final CountDownLatch firstText = new CountDownLatch(1);
+
         final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
 
         @Override
@@ -192,9 +203,13 @@ class GenerationEngineTests {
         public void onFinish(GenerationResult finished) {
             result.complete(finished);
         }
+
     }
 
-    /** A node whose "energy" for a request is the tokens the engine told it: what the real ledger splits by. */
+    /**
+     * A node whose "energy" for a request is the tokens the engine told it: what the real
+     * ledger splits by.
+     */
     private static final class TellingNode implements NodeEnergy {
 
         @Override
@@ -238,5 +253,7 @@ class GenerationEngineTests {
                 }
             };
         }
+
     }
+
 }

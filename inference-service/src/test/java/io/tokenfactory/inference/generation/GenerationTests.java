@@ -17,12 +17,14 @@ import io.tokenfactory.inference.energy.Work;
 import org.junit.jupiter.api.Test;
 
 /**
- * One generation fed token by token, without a model: the text it shows, stop sequences held back until ruled out
- * and never shown, its finish reasons, and the work it tells its node.
+ * One generation fed token by token, without a model: the text it shows, stop sequences
+ * held back until ruled out and never shown, its finish reasons, and the work it tells
+ * its node.
  */
 class GenerationTests {
 
     private final List<String> shown = new ArrayList<>();
+
     private final double[] told = new double[1];
 
     @Test
@@ -96,8 +98,9 @@ class GenerationTests {
 
     @Test
     void aRequestCancelledBeforeItJoinedABatchDrewNoEnergy() {
-        Generation waiting = new Generation(new GenerationRequest(new int[] {1}, 5, new TokenSampler(0, 1, null),
-                List.of(), listener()), Clock.systemUTC());
+        Generation waiting = new Generation(
+                new GenerationRequest(new int[] { 1 }, 5, new TokenSampler(0, 1, null), List.of(), listener()),
+                Clock.systemUTC());
 
         waiting.cancel();
         GenerationResult result = waiting.cancelled();
@@ -110,7 +113,7 @@ class GenerationTests {
     }
 
     private Generation generation(int maxTokens, List<String> stops) {
-        Generation generation = new Generation(new GenerationRequest(new int[] {'C', 'a', 'l'}, maxTokens,
+        Generation generation = new Generation(new GenerationRequest(new int[] { 'C', 'a', 'l' }, maxTokens,
                 new TokenSampler(0, 1, null), stops, listener()), Clock.systemUTC());
         generation.admitted(new TellingNode());
         generation.promptProcessed();
@@ -181,5 +184,7 @@ class GenerationTests {
                 }
             };
         }
+
     }
+
 }

@@ -7,20 +7,23 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-/** Picking the next token: greedy at temperature 0, else softmax sampling within the top-p nucleus, repeatably. */
+/**
+ * Picking the next token: greedy at temperature 0, else softmax sampling within the top-p
+ * nucleus, repeatably.
+ */
 class TokenSamplerTests {
 
     @Test
     void atTemperatureZeroTheMostLikelyTokenIsPickedAndTheFirstOfEqualOnes() {
         TokenSampler greedy = new TokenSampler(0, 1, null);
 
-        assertThat(greedy.next(new float[] {0.1f, 3f, -2f, 2.9f}, 0, 4)).isEqualTo(1);
-        assertThat(greedy.next(new float[] {5f, 5f, 1f}, 0, 3)).isZero();
+        assertThat(greedy.next(new float[] { 0.1f, 3f, -2f, 2.9f }, 0, 4)).isEqualTo(1);
+        assertThat(greedy.next(new float[] { 5f, 5f, 1f }, 0, 3)).isZero();
     }
 
     @Test
     void theLogitsOfOneRowAreReadFromItsOffset() {
-        float[] batch = {9f, 0f, 0f, 0f, 0f, 7f};
+        float[] batch = { 9f, 0f, 0f, 0f, 0f, 7f };
 
         assertThat(new TokenSampler(0, 1, null).next(batch, 3, 3)).isEqualTo(2);
         assertThat(new TokenSampler(0.7, 0.9, 1L).next(batch, 3, 3)).isEqualTo(2);
@@ -28,7 +31,7 @@ class TokenSamplerTests {
 
     @Test
     void theSameSeedDrawsTheSameTokens() {
-        float[] logits = {1f, 1.2f, 0.8f, 1.1f, 0.9f};
+        float[] logits = { 1f, 1.2f, 0.8f, 1.1f, 0.9f };
         TokenSampler first = new TokenSampler(1.0, 1.0, 42L);
         TokenSampler second = new TokenSampler(1.0, 1.0, 42L);
 
@@ -40,7 +43,7 @@ class TokenSamplerTests {
     @Test
     void withoutANucleusEveryTokenCanBeDrawnButOutsideItOnlyTheLikeliestOnes() {
         // probabilities at temperature 1: about 0.64, 0.24, 0.09, 0.03
-        float[] logits = {3f, 2f, 1f, 0f};
+        float[] logits = { 3f, 2f, 1f, 0f };
         Set<Integer> everyToken = new HashSet<>();
         Set<Integer> nucleus = new HashSet<>();
         TokenSampler all = new TokenSampler(1.0, 1.0, 7L);
@@ -61,7 +64,7 @@ class TokenSamplerTests {
 
     @Test
     void aLowTemperatureSharpensTheDrawTowardsTheLikeliestToken() {
-        float[] logits = {2f, 1.5f};
+        float[] logits = { 2f, 1.5f };
         TokenSampler cold = new TokenSampler(0.05, 1.0, 3L);
         int likeliest = 0;
 
@@ -72,4 +75,5 @@ class TokenSamplerTests {
         // at temperature 0.05 the second token has a probability of e^-10
         assertThat(likeliest).isEqualTo(1_000);
     }
+
 }

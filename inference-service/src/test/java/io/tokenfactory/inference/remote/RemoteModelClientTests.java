@@ -11,7 +11,10 @@ import io.tokenfactory.inference.ModelTask;
 
 import org.junit.jupiter.api.Test;
 
-/** What a remote model is called upstream, and how its tokens are counted without its tokenizer. */
+/**
+ * What a remote model is called upstream, and how its tokens are counted without its
+ * tokenizer.
+ */
 class RemoteModelClientTests {
 
     @Test
@@ -31,7 +34,7 @@ class RemoteModelClientTests {
     @Test
     void theUpstreamModelIsTheConfiguredOneOrElseTheModelsOwnName() {
         assertThat(backend("meta-llama/Llama-3.1-8B-Instruct").upstreamModel())
-                .isEqualTo("meta-llama/Llama-3.1-8B-Instruct");
+            .isEqualTo("meta-llama/Llama-3.1-8B-Instruct");
         assertThat(backend(null).upstreamModel()).isEqualTo("llama-3.1-8b");
         assertThat(backend("  ").upstreamModel()).isEqualTo("llama-3.1-8b");
         assertThat(backend(null).host()).isEqualTo("vllm");
@@ -39,9 +42,10 @@ class RemoteModelClientTests {
 
     private static RemoteModelClient backend(String upstreamModel) {
         ModelSettings model = new ModelSettings("llama-3.1-8b", ModelTask.GENERATION, ModelBackend.REMOTE, "PyTorch",
-                "cpu", null, null, 8192, 1024, 256, 16, 64, new ModelSettings.RemoteSettings(
-                        URI.create("http://vllm:8000/v1"), null, upstreamModel, Duration.ofSeconds(60), null, 50,
-                        Duration.ofSeconds(30), null, null));
+                "cpu", null, null, 8192, 1024, 256, 16, 64,
+                new ModelSettings.RemoteSettings(URI.create("http://vllm:8000/v1"), null, upstreamModel,
+                        Duration.ofSeconds(60), null, 50, Duration.ofSeconds(30), null, null));
         return new RemoteModelClient(model, null, null);
     }
+
 }

@@ -17,7 +17,10 @@ final class GenerationCalls {
     private GenerationCalls() {
     }
 
-    /** A local model with a 256-token context, at most 200 output tokens and 128 by default. */
+    /**
+     * A local model with a 256-token context, at most 200 output tokens and 128 by
+     * default.
+     */
     static ModelSettings model() {
         return new ModelSettings("byte-lm-moby", ModelTask.GENERATION, ModelBackend.LOCAL, "PyTorch", "cpu",
                 "classpath:models/byte-lm-moby/model.tfbt", null, 256, 200, 128, 16, 64, null);
@@ -26,6 +29,8 @@ final class GenerationCalls {
     static GenerationCall call(GenerationCall.Kind kind, Integer maxTokens, boolean stream, boolean includeUsage) {
         return new GenerationCall(kind, "chatcmpl-1", 1_700_000_000L, model(),
                 new Caller(UUID.randomUUID(), UUID.randomUUID(), null, Set.of("inference")), null, "Call me Ishmael.",
-                maxTokens, 1.0, 1.0, null, List.of(), stream, includeUsage, JsonMapper.builder().build().createObjectNode());
+                maxTokens, 1.0, 1.0, null, List.of(), stream, includeUsage,
+                JsonMapper.builder().build().createObjectNode());
     }
+
 }

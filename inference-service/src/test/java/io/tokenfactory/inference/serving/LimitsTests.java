@@ -11,7 +11,10 @@ import io.tokenfactory.inference.serving.GenerationCall.Kind;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 
-/** A request's completion tokens against its model's context (256) and output limit (200), default 128. */
+/**
+ * A request's completion tokens against its model's context (256) and output limit (200),
+ * default 128.
+ */
 class LimitsTests {
 
     @Test
@@ -29,32 +32,37 @@ class LimitsTests {
 
     @Test
     void askingMoreThanTheModelMayWriteNamesTheParameterOfTheEndpoint() {
-        assertThat(refusal(() -> Limits.maxTokens(call(Kind.CHAT, 201, false, false), 0))).containsEntry("param",
-                "max_completion_tokens").containsEntry("code", "invalid_value").containsEntry("message",
-                "max_tokens is too large: 201. This model supports at most 200 completion tokens.");
-        assertThat(refusal(() -> Limits.maxTokens(call(Kind.COMPLETION, 201, false, false), 0)))
-                .containsEntry("param", "max_tokens");
+        assertThat(refusal(() -> Limits.maxTokens(call(Kind.CHAT, 201, false, false), 0)))
+            .containsEntry("param", "max_completion_tokens")
+            .containsEntry("code", "invalid_value")
+            .containsEntry("message",
+                    "max_tokens is too large: 201. This model supports at most 200 completion tokens.");
+        assertThat(refusal(() -> Limits.maxTokens(call(Kind.COMPLETION, 201, false, false), 0))).containsEntry("param",
+                "max_tokens");
     }
 
     @Test
     void aPromptThatLeavesNoRoomOrAskedTokensBeyondTheContextExceedIt() {
         assertThat(refusal(() -> Limits.maxTokens(call(Kind.CHAT, null, false, false), 256)))
-                .containsEntry("code", "context_length_exceeded").containsEntry("param", "messages")
-                .containsEntry("message", "This model's maximum context length is 256 tokens. However, you requested "
-                        + "384 tokens (256 in the messages, 128 in the completion). Please reduce the length of the "
-                        + "messages or completion.");
-        assertThat(refusal(() -> Limits.maxTokens(call(Kind.CHAT, 100, false, false), 157)))
-                .containsEntry("code", "context_length_exceeded");
+            .containsEntry("code", "context_length_exceeded")
+            .containsEntry("param", "messages")
+            .containsEntry("message", "This model's maximum context length is 256 tokens. However, you requested "
+                    + "384 tokens (256 in the messages, 128 in the completion). Please reduce the length of the "
+                    + "messages or completion.");
+        assertThat(refusal(() -> Limits.maxTokens(call(Kind.CHAT, 100, false, false), 157))).containsEntry("code",
+                "context_length_exceeded");
     }
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> refusal(Runnable limited) {
         try {
             limited.run();
-        } catch (OpenAiException e) {
+        }
+        catch (OpenAiException e) {
             assertThat(e.status()).isEqualTo(HttpStatus.BAD_REQUEST);
             return (Map<String, Object>) e.toBody().get("error");
         }
         throw new AssertionError("expected an OpenAI error");
     }
+
 }

@@ -28,14 +28,20 @@ class OpenAiPayloadsTests {
         Map<String, Object> text = OpenAiPayloads.completion(call(Kind.COMPLETION, null, false, false), "byte-lm-moby",
                 "Hi", "length", OpenAiPayloads.usage(1, 2));
 
-        assertThat(chat).containsEntry("object", "chat.completion").containsEntry("id", "chatcmpl-1")
-                .containsEntry("created", 1_700_000_000L).containsEntry("model", "byte-lm-moby");
-        assertThat(choice(chat)).containsEntry("finish_reason", "stop").containsEntry("index", 0)
-                .extractingByKey("message").asInstanceOf(MAP)
-                .containsEntry("role", "assistant").containsEntry("content", "Hi");
+        assertThat(chat).containsEntry("object", "chat.completion")
+            .containsEntry("id", "chatcmpl-1")
+            .containsEntry("created", 1_700_000_000L)
+            .containsEntry("model", "byte-lm-moby");
+        assertThat(choice(chat)).containsEntry("finish_reason", "stop")
+            .containsEntry("index", 0)
+            .extractingByKey("message")
+            .asInstanceOf(MAP)
+            .containsEntry("role", "assistant")
+            .containsEntry("content", "Hi");
         assertThat(text).containsEntry("object", "text_completion");
-        assertThat(choice(text)).containsEntry("text", "Hi").containsEntry("finish_reason", "length")
-                .doesNotContainKey("message");
+        assertThat(choice(text)).containsEntry("text", "Hi")
+            .containsEntry("finish_reason", "length")
+            .doesNotContainKey("message");
     }
 
     @Test
@@ -43,12 +49,12 @@ class OpenAiPayloadsTests {
         GenerationCall chat = call(Kind.CHAT, null, true, false);
 
         assertThat(delta(OpenAiPayloads.chunk(chat, "m", null, true, null)))
-                .containsExactly(Map.entry("role", "assistant"), Map.entry("content", ""));
+            .containsExactly(Map.entry("role", "assistant"), Map.entry("content", ""));
         assertThat(delta(OpenAiPayloads.chunk(chat, "m", "whale", false, null)))
-                .containsExactly(Map.entry("content", "whale"));
+            .containsExactly(Map.entry("content", "whale"));
         assertThat(delta(OpenAiPayloads.chunk(chat, "m", null, false, "stop"))).isEmpty();
         assertThat(OpenAiPayloads.chunk(chat, "m", "x", false, null)).containsEntry("object", "chat.completion.chunk")
-                .doesNotContainKey("usage");
+            .doesNotContainKey("usage");
     }
 
     @Test
@@ -68,8 +74,8 @@ class OpenAiPayloadsTests {
     void anErrorHasOpenAisShapeAndABusyEngineSaysWhenToComeBack() {
         OpenAiException busy = OpenAiException.busy("queue full", 2);
 
-        assertThat(OpenAiException.invalid("stop", "bad").toBody()).isEqualTo(Map.of("error", errorOf("bad",
-                "invalid_request_error", "stop", "invalid_value")));
+        assertThat(OpenAiException.invalid("stop", "bad").toBody())
+            .isEqualTo(Map.of("error", errorOf("bad", "invalid_request_error", "stop", "invalid_value")));
         assertThat(busy.status().value()).isEqualTo(429);
         assertThat(busy.retryAfterSeconds()).isEqualTo(2);
         assertThat(OpenAiException.unavailable("x", "down").retryAfterSeconds()).isEqualTo(5);
@@ -94,4 +100,5 @@ class OpenAiPayloadsTests {
     private static Map<String, Object> delta(Map<String, Object> chunk) {
         return (Map<String, Object>) choice(chunk).get("delta");
     }
+
 }

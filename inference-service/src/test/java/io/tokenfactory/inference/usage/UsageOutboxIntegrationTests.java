@@ -40,22 +40,27 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 @ServiceIntegrationTest
-@TestPropertySource(properties = {
-        "tokenfactory.inference.outbox.resubmit-interval=PT0.5S",
-        "tokenfactory.inference.outbox.resubmit-after=PT1S"})
+@TestPropertySource(properties = { "tokenfactory.inference.outbox.resubmit-interval=PT0.5S",
+        "tokenfactory.inference.outbox.resubmit-after=PT1S" })
 class UsageOutboxIntegrationTests {
 
-    private static final String METERING_QUEUE = TestInfrastructure.prefixed("tokenfactory.usage-recorded.metering-service");
+    private static final String METERING_QUEUE = TestInfrastructure
+        .prefixed("tokenfactory.usage-recorded.metering-service");
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Autowired
     UsageRecording usageRecording;
+
     @Autowired
     RabbitTemplate rabbit;
+
     @Autowired
     JdbcTemplate jdbc;
+
     @Autowired
     TransactionTemplate transactions;
+
     @MockitoSpyBean
     StreamBridge streamBridge;
 
@@ -66,18 +71,20 @@ class UsageOutboxIntegrationTests {
         UUID eventId = usageRecording.logServed(served);
 
         assertThat(jdbc.queryForObject("SELECT energy_settled_at IS NULL FROM inference_request WHERE request_id = ?",
-                Boolean.class, served.requestId())).isTrue();
+                Boolean.class, served.requestId()))
+            .isTrue();
         assertThat(publications(eventId)).isZero();
-        UsageRecorded usage = usageRecording.settle(served.requestId(),
-                new MeasuredEnergy(4.2, 1.5, EnergySource.DCGM, 0.25)).orElseThrow();
+        UsageRecorded usage = usageRecording
+            .settle(served.requestId(), new MeasuredEnergy(4.2, 1.5, EnergySource.DCGM, 0.25))
+            .orElseThrow();
         assertThat(usage.eventId()).isEqualTo(eventId);
         Message message = awaitMessageFor(usage.eventId());
         assertThat(message.getMessageProperties().getHeaders())
-                .containsEntry("cloudEvents:id", usage.eventId().toString())
-                .containsEntry("cloudEvents:type", EventTypes.USAGE_RECORDED)
-                .containsEntry("cloudEvents:source", "urn:tokenfactory:inference-service")
-                .containsEntry("cloudEvents:subject", "department/" + served.caller().departmentId())
-                .containsEntry("cloudEvents:specversion", "1.0");
+            .containsEntry("cloudEvents:id", usage.eventId().toString())
+            .containsEntry("cloudEvents:type", EventTypes.USAGE_RECORDED)
+            .containsEntry("cloudEvents:source", "urn:tokenfactory:inference-service")
+            .containsEntry("cloudEvents:subject", "department/" + served.caller().departmentId())
+            .containsEntry("cloudEvents:specversion", "1.0");
         JsonNode body = JSON.readTree(new String(message.getBody(), StandardCharsets.UTF_8));
         assertThat(body.get("promptTokens").asLong()).isEqualTo(12);
         assertThat(body.get("completionTokens").asLong()).isEqualTo(30);
@@ -95,10 +102,12 @@ class UsageOutboxIntegrationTests {
         FinishedRequest served = served();
         usageRecording.logServed(served);
 
-        assertThat(usageRecording.settle(served.requestId(), new MeasuredEnergy(1, 1, EnergySource.DCGM, 0))).isPresent();
+        assertThat(usageRecording.settle(served.requestId(), new MeasuredEnergy(1, 1, EnergySource.DCGM, 0)))
+            .isPresent();
         assertThat(usageRecording.settle(served.requestId(), new MeasuredEnergy(2, 2, EnergySource.DCGM, 0))).isEmpty();
         assertThat(jdbc.queryForObject("SELECT energy_joules FROM inference_request WHERE request_id = ?", Double.class,
-                served.requestId())).isEqualTo(1.0);
+                served.requestId()))
+            .isEqualTo(1.0);
     }
 
     @Test
@@ -127,9 +136,11 @@ class UsageOutboxIntegrationTests {
         })).isInstanceOf(IllegalStateException.class);
 
         assertThat(jdbc.queryForObject("SELECT count(*) FROM inference_request WHERE request_id = ?", Long.class,
-                served.requestId())).isZero();
+                served.requestId()))
+            .isZero();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM event_publication WHERE serialized_event LIKE ?",
-                Long.class, "%" + served.requestId() + "%")).isZero();
+                Long.class, "%" + served.requestId() + "%"))
+            .isZero();
     }
 
     @Test
@@ -138,15 +149,17 @@ class UsageOutboxIntegrationTests {
         FinishedRequest served = served();
         usageRecording.logServed(served);
 
-        UsageRecorded usage = usageRecording.settle(served.requestId(),
-                new MeasuredEnergy(4.2, 1.5, EnergySource.ESTIMATED, 0)).orElseThrow();
+        UsageRecorded usage = usageRecording
+            .settle(served.requestId(), new MeasuredEnergy(4.2, 1.5, EnergySource.ESTIMATED, 0))
+            .orElseThrow();
 
         Message message = awaitMessageFor(usage.eventId());
-        assertThat(message.getMessageProperties().getHeaders()).containsEntry("cloudEvents:id", usage.eventId().toString());
+        assertThat(message.getMessageProperties().getHeaders()).containsEntry("cloudEvents:id",
+                usage.eventId().toString());
         await().atMost(Duration.ofSeconds(10)).until(() -> completedPublications(usage.eventId()) == 1);
         // the first send was refused, the second (the outbox's resubmission) went through
-        verify(streamBridge, times(2)).send(eq("usage-recorded"), argThat(sent ->
-                sent instanceof org.springframework.messaging.Message<?> sentMessage
+        verify(streamBridge, times(2)).send(eq("usage-recorded"),
+                argThat(sent -> sent instanceof org.springframework.messaging.Message<?> sentMessage
                         && usage.eventId().toString().equals(sentMessage.getHeaders().get("ce-id"))));
     }
 
@@ -161,14 +174,16 @@ class UsageOutboxIntegrationTests {
     }
 
     /**
-     * Takes messages off metering's queue until the one for this event arrives; other tests' messages are skipped.
-     * On AMQP the CloudEvents attributes travel as {@code cloudEvents:*} headers (the CloudEvents AMQP binding).
+     * Takes messages off metering's queue until the one for this event arrives; other
+     * tests' messages are skipped. On AMQP the CloudEvents attributes travel as
+     * {@code cloudEvents:*} headers (the CloudEvents AMQP binding).
      */
     private Message awaitMessageFor(UUID eventId) {
         Message[] found = new Message[1];
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             Message message = rabbit.receive(METERING_QUEUE, 500);
-            if (message != null && eventId.toString().equals(message.getMessageProperties().getHeaders().get("cloudEvents:id"))) {
+            if (message != null
+                    && eventId.toString().equals(message.getMessageProperties().getHeaders().get("cloudEvents:id"))) {
                 found[0] = message;
             }
             return found[0] != null;
@@ -178,8 +193,10 @@ class UsageOutboxIntegrationTests {
 
     private static FinishedRequest served() {
         Instant started = Instant.now().minusSeconds(60);
-        return new FinishedRequest("req-" + UUID.randomUUID(), new Caller(UUID.randomUUID(), UUID.randomUUID(), null,
-                Set.of("inference")), null, "tf-tiny", "remote", "gpu-node-7", "h100-sxm", "gpu0", 12, 30,
-                UsageOutcome.COMPLETED, started, started.plusMillis(1500), 120, false);
+        return new FinishedRequest("req-" + UUID.randomUUID(),
+                new Caller(UUID.randomUUID(), UUID.randomUUID(), null, Set.of("inference")), null, "tf-tiny", "remote",
+                "gpu-node-7", "h100-sxm", "gpu0", 12, 30, UsageOutcome.COMPLETED, started, started.plusMillis(1500),
+                120, false);
     }
+
 }

@@ -7,7 +7,10 @@ import io.tokenfactory.inference.energy.MeasuredEnergy;
 
 import org.junit.jupiter.api.Test;
 
-/** What the request log refuses before anything reaches the database: figures metering could not count. */
+/**
+ * What the request log refuses before anything reaches the database: figures metering
+ * could not count.
+ */
 class UsageRecordingTests {
 
     /** No database: a refusal must come before the first statement. */
@@ -15,18 +18,16 @@ class UsageRecordingTests {
 
     @Test
     void energyAcceleratorTimeAndGapMustBeFiniteAndNotNegative() {
-        for (MeasuredEnergy unmeterable : new MeasuredEnergy[] {
-            new MeasuredEnergy(-0.1, 0, EnergySource.NVML, 0),
-            new MeasuredEnergy(Double.NaN, 0, EnergySource.NVML, 0),
-            new MeasuredEnergy(Double.POSITIVE_INFINITY, 0, EnergySource.NVML, 0),
-            new MeasuredEnergy(1, -1, EnergySource.NVML, 0),
-            new MeasuredEnergy(1, Double.POSITIVE_INFINITY, EnergySource.NVML, 0),
-            new MeasuredEnergy(1, 1, EnergySource.NVML, Double.NaN),
-            new MeasuredEnergy(1, 1, EnergySource.NVML, -2),
-            new MeasuredEnergy(1, 1, null, 0)}) {
+        for (MeasuredEnergy unmeterable : new MeasuredEnergy[] { new MeasuredEnergy(-0.1, 0, EnergySource.NVML, 0),
+                new MeasuredEnergy(Double.NaN, 0, EnergySource.NVML, 0),
+                new MeasuredEnergy(Double.POSITIVE_INFINITY, 0, EnergySource.NVML, 0),
+                new MeasuredEnergy(1, -1, EnergySource.NVML, 0),
+                new MeasuredEnergy(1, Double.POSITIVE_INFINITY, EnergySource.NVML, 0),
+                new MeasuredEnergy(1, 1, EnergySource.NVML, Double.NaN),
+                new MeasuredEnergy(1, 1, EnergySource.NVML, -2), new MeasuredEnergy(1, 1, null, 0) }) {
             assertThatThrownBy(() -> recording.settle("req-1", unmeterable)).as("%s", unmeterable)
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("energy, accelerator time and gap must be finite and not negative");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("energy, accelerator time and gap must be finite and not negative");
         }
     }
 
@@ -36,6 +37,7 @@ class UsageRecordingTests {
                 null, null, null, -1, false);
 
         assertThatThrownBy(() -> recording.logServed(negative)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("token counts must not be negative");
+            .hasMessage("token counts must not be negative");
     }
+
 }

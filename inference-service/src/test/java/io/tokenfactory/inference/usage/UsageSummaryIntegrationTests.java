@@ -22,7 +22,10 @@ import org.springframework.http.ResponseEntity;
 
 import tools.jackson.databind.JsonNode;
 
-/** The served side of reconciliation: requests and tokens from the request log, for administrators only. */
+/**
+ * The served side of reconciliation: requests and tokens from the request log, for
+ * administrators only.
+ */
 @ServiceIntegrationTest
 class UsageSummaryIntegrationTests {
 
@@ -30,6 +33,7 @@ class UsageSummaryIntegrationTests {
 
     @Autowired
     UsageRecording recording;
+
     @LocalServerPort
     int port;
 
@@ -39,8 +43,9 @@ class UsageSummaryIntegrationTests {
         record(WINDOW.plusSeconds(3599), 8, 2);
         record(WINDOW.plusSeconds(3600), 1000, 1000);
 
-        ResponseEntity<JsonNode> summary = HttpTestClient.onPort(port).asAdmin()
-                .get("/api/inference/usage-summary?from=" + WINDOW + "&to=" + WINDOW.plusSeconds(3600));
+        ResponseEntity<JsonNode> summary = HttpTestClient.onPort(port)
+            .asAdmin()
+            .get("/api/inference/usage-summary?from=" + WINDOW + "&to=" + WINDOW.plusSeconds(3600));
 
         assertThat(summary.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(summary.getBody().get("requests").asLong()).isEqualTo(2);
@@ -51,21 +56,24 @@ class UsageSummaryIntegrationTests {
     @Test
     void refusesDepartmentKeysAndBadWindows() {
         ResponseEntity<JsonNode> department = HttpTestClient.onPort(port)
-                .withToken(TestTokens.department(UUID.randomUUID(), "inference usage:read"))
-                .get("/api/inference/usage-summary?from=" + WINDOW + "&to=" + WINDOW.plusSeconds(60));
+            .withToken(TestTokens.department(UUID.randomUUID(), "inference usage:read"))
+            .get("/api/inference/usage-summary?from=" + WINDOW + "&to=" + WINDOW.plusSeconds(60));
         assertThat(department.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
 
-        ResponseEntity<JsonNode> backwards = HttpTestClient.onPort(port).asAdmin()
-                .get("/api/inference/usage-summary?from=" + WINDOW + "&to=" + WINDOW.minusSeconds(60));
+        ResponseEntity<JsonNode> backwards = HttpTestClient.onPort(port)
+            .asAdmin()
+            .get("/api/inference/usage-summary?from=" + WINDOW + "&to=" + WINDOW.minusSeconds(60));
         assertThat(backwards.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(backwards.getBody().get("code").asString()).isEqualTo("invalid_parameter");
     }
 
     private void record(Instant completedAt, long prompt, long completion) {
-        FinishedRequest served = new FinishedRequest("req-" + UUID.randomUUID(), new Caller(UUID.randomUUID(),
-                UUID.randomUUID(), null, Set.of("inference")), null, "tf-tiny", "djl", "local", null, "cpu", prompt,
-                completion, UsageOutcome.COMPLETED, completedAt.minusMillis(500), completedAt, 50, false);
+        FinishedRequest served = new FinishedRequest("req-" + UUID.randomUUID(),
+                new Caller(UUID.randomUUID(), UUID.randomUUID(), null, Set.of("inference")), null, "tf-tiny", "djl",
+                "local", null, "cpu", prompt, completion, UsageOutcome.COMPLETED, completedAt.minusMillis(500),
+                completedAt, 50, false);
         recording.logServed(served);
         recording.settle(served.requestId(), new MeasuredEnergy(1.0, 0.5, EnergySource.ESTIMATED, 0));
     }
+
 }

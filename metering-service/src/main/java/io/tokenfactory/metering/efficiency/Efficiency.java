@@ -11,14 +11,17 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.tokenfactory.metering.usage.UsageQuery.Dimension;
 
 /**
- * Performance per watt over whole hours. Energy comes in three parts: direct (the requests' own), the idle share
- * (each node-hour's idle energy spread over its users by their direct energy) and the facility's overhead (PUE) on
- * both. Ratios count only the tokens that have an energy figure: {@code tokensWithoutEnergy} (source {@code NONE})
- * are reported apart, and a row with no energy figure at all has no ratio ({@code null}), never an infinite or
- * inflated one. {@code tokensPerJoule} counts direct energy only; {@code tokensPerJouleAllIn} counts all three, as
- * the electricity bill does. Watts and tokens per second average over the whole window. Every row says where its
- * energy came from: {@code energySource} when grouped by it, else {@code energySources} (tokens and joules per source).
- * Dimensions not grouped by are absent; ratios are always present, {@code null} when they have no meaning.
+ * Performance per watt over whole hours. Energy comes in three parts: direct (the
+ * requests' own), the idle share (each node-hour's idle energy spread over its users by
+ * their direct energy) and the facility's overhead (PUE) on both. Ratios count only the
+ * tokens that have an energy figure: {@code tokensWithoutEnergy} (source {@code NONE})
+ * are reported apart, and a row with no energy figure at all has no ratio ({@code null}),
+ * never an infinite or inflated one. {@code tokensPerJoule} counts direct energy only;
+ * {@code tokensPerJouleAllIn} counts all three, as the electricity bill does. Watts and
+ * tokens per second average over the whole window. Every row says where its energy came
+ * from: {@code energySource} when grouped by it, else {@code energySources} (tokens and
+ * joules per source). Dimensions not grouped by are absent; ratios are always present,
+ * {@code null} when they have no meaning.
  */
 public record Efficiency(Instant from, Instant to, List<Dimension> groupBy, List<Row> rows) {
 
@@ -30,7 +33,8 @@ public record Efficiency(Instant from, Instant to, List<Dimension> groupBy, List
             @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal tokensPerJouleAllIn,
             @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal joulesPerToken,
             @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal averageWatts,
-            @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal tokensPerSecond, Map<String, SourceShare> energySources) {
+            @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal tokensPerSecond,
+            Map<String, SourceShare> energySources) {
     }
 
     /** The tokens whose energy came from one source, and those direct joules. */

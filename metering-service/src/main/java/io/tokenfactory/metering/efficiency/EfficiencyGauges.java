@@ -18,18 +18,23 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Performance per watt as a Prometheus gauge: tokens per joule of direct energy over the last hour, by model,
- * department and energy source ({@code tokenfactory_metering_tokens_per_joule}), refreshed every minute; tokens
- * without an energy figure have no ratio. Rows that disappear (no usage in the last hour) leave the gauge.
+ * Performance per watt as a Prometheus gauge: tokens per joule of direct energy over the
+ * last hour, by model, department and energy source
+ * ({@code tokenfactory_metering_tokens_per_joule}), refreshed every minute; tokens
+ * without an energy figure have no ratio. Rows that disappear (no usage in the last hour)
+ * leave the gauge.
  */
 @Component
 class EfficiencyGauges extends PeriodicTask {
 
     private static final Logger log = LoggerFactory.getLogger(EfficiencyGauges.class);
+
     private static final Duration WINDOW = Duration.ofHours(1);
 
     private final JdbcTemplate jdbc;
+
     private final Clock clock;
+
     private final MultiGauge tokensPerJoule;
 
     EfficiencyGauges(JdbcTemplate jdbc, Clock clock, MeterRegistry meters) {
@@ -37,14 +42,16 @@ class EfficiencyGauges extends PeriodicTask {
         this.jdbc = jdbc;
         this.clock = clock;
         this.tokensPerJoule = MultiGauge.builder("tokenfactory.metering.tokens.per.joule")
-                .description("tokens per joule of direct energy over the last hour").register(meters);
+            .description("tokens per joule of direct energy over the last hour")
+            .register(meters);
     }
 
     @Override
     protected void runOnce() {
         try {
             refresh();
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             log.warn("Refreshing the tokens-per-joule gauges failed; will try again: {}", e.getMessage());
         }
     }
@@ -54,11 +61,13 @@ class EfficiencyGauges extends PeriodicTask {
                 SELECT model, department_id, energy_source, sum(prompt_tokens + completion_tokens), sum(energy_joules)
                 FROM usage_record WHERE occurred_at >= ? AND energy_source <> 'NONE'
                 GROUP BY model, department_id, energy_source HAVING sum(energy_joules) > 0""",
-                (row, i) -> MultiGauge.Row.of(Tags.of("model", row.getString(1), "department", row.getString(2),
-                        "source", row.getString(3)),
-                        BigDecimal.valueOf(row.getLong(4)).divide(row.getBigDecimal(5), 6, RoundingMode.HALF_EVEN)
-                                .doubleValue()),
+                (row, i) -> MultiGauge.Row.of(
+                        Tags.of("model", row.getString(1), "department", row.getString(2), "source", row.getString(3)),
+                        BigDecimal.valueOf(row.getLong(4))
+                            .divide(row.getBigDecimal(5), 6, RoundingMode.HALF_EVEN)
+                            .doubleValue()),
                 Timestamp.from(clock.instant().minus(WINDOW)));
         tokensPerJoule.register(rows, true);
     }
+
 }

@@ -23,7 +23,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Tokens per joule, joules per token, watts and tokens per second for any grouping and window (see {@link Efficiency}). */
+/**
+ * Tokens per joule, joules per token, watts and tokens per second for any grouping and
+ * window (see {@link Efficiency}).
+ */
 @Service
 public class EfficiencyQueries {
 
@@ -33,11 +36,12 @@ public class EfficiencyQueries {
     }
 
     /** One group's sums for one energy source, as the database answers them. */
-    record Part(UUID department, UUID agent, String model, String node, String energySource, long requests,
-            long tokens, BigDecimal direct, BigDecimal idle, BigDecimal overhead) {
+    record Part(UUID department, UUID agent, String model, String node, String energySource, long requests, long tokens,
+            BigDecimal direct, BigDecimal idle, BigDecimal overhead) {
     }
 
     private final JdbcTemplate jdbc;
+
     private final FacilityOverhead facility;
 
     EfficiencyQueries(JdbcTemplate jdbc, FacilityOverhead facility) {
@@ -58,12 +62,13 @@ public class EfficiencyQueries {
             if (groupBy.contains(dimension)) {
                 dimensions.append("u.").append(dimension.column()).append(", ");
                 grouping.append(", u.").append(dimension.column());
-            } else {
+            }
+            else {
                 dimensions.append("NULL, ");
             }
         }
-        List<Object> parameters = new ArrayList<>(List.of(Timestamp.from(start), Timestamp.from(end),
-                Timestamp.from(start), Timestamp.from(end)));
+        List<Object> parameters = new ArrayList<>(
+                List.of(Timestamp.from(start), Timestamp.from(end), Timestamp.from(start), Timestamp.from(end)));
         StringBuilder filters = new StringBuilder();
         filter(filters, parameters, "department_id", scope.department());
         filter(filters, parameters, "agent_id", scope.agent());
@@ -89,23 +94,29 @@ public class EfficiencyQueries {
                     round(sum((u.energy_joules + u.idle_share) * u.overhead_factor), 9)
                 FROM u%s
                 ORDER BY 1, 2, 3, 4, 5
-                LIMIT 100000""".formatted(facility.asSqlTable(), filters, dimensions, grouping);
-        List<Part> parts = jdbc.query(sql, (row, i) -> new Part(row.getObject(1, UUID.class),
-                row.getObject(2, UUID.class), row.getString(3), row.getString(4), row.getString(5), row.getLong(6),
-                row.getLong(7), row.getBigDecimal(8), row.getBigDecimal(9), row.getBigDecimal(10)), parameters.toArray());
+                LIMIT 100000"""
+            .formatted(facility.asSqlTable(), filters, dimensions, grouping);
+        List<Part> parts = jdbc.query(sql,
+                (row, i) -> new Part(row.getObject(1, UUID.class), row.getObject(2, UUID.class), row.getString(3),
+                        row.getString(4), row.getString(5), row.getLong(6), row.getLong(7), row.getBigDecimal(8),
+                        row.getBigDecimal(9), row.getBigDecimal(10)),
+                parameters.toArray());
         BigDecimal seconds = BigDecimal.valueOf(Duration.between(start, end).toSeconds());
         boolean bySource = groupBy.contains(Dimension.ENERGY_SOURCE);
         Map<List<Object>, List<Part>> groups = new LinkedHashMap<>();
         for (Part part : parts) {
             groups.computeIfAbsent(Arrays.asList(part.department(), part.agent(), part.model(), part.node(),
-                    bySource ? part.energySource() : null), key -> new ArrayList<>()).add(part);
+                    bySource ? part.energySource() : null), key -> new ArrayList<>())
+                .add(part);
         }
         List<Efficiency.Row> rows = new ArrayList<>();
         groups.values().forEach(group -> rows.add(row(group, bySource, seconds)));
         return new Efficiency(start, end, groupBy, rows);
     }
 
-    /** One row from its parts (one per energy source) over a window of {@code seconds}. */
+    /**
+     * One row from its parts (one per energy source) over a window of {@code seconds}.
+     */
     static Efficiency.Row row(List<Part> group, boolean bySource, BigDecimal seconds) {
         Part first = group.get(0);
         long requests = 0;
@@ -127,7 +138,8 @@ public class EfficiencyQueries {
             mix.put(part.energySource(), new Efficiency.SourceShare(part.tokens(), part.direct()));
         }
         BigDecimal allIn = direct.add(idle).add(overhead);
-        // tokens without an energy figure are not "free": they are left out of every ratio
+        // tokens without an energy figure are not "free": they are left out of every
+        // ratio
         BigDecimal measuredTokens = BigDecimal.valueOf(tokens - withoutEnergy);
         return new Efficiency.Row(first.department(), first.agent(), first.model(), first.node(),
                 bySource ? first.energySource() : null, requests, tokens, withoutEnergy, direct, idle, overhead, allIn,
@@ -135,7 +147,10 @@ public class EfficiencyQueries {
                 ratio(allIn, seconds), ratio(BigDecimal.valueOf(tokens), seconds), bySource ? null : mix);
     }
 
-    /** null when either side is zero: "no energy measured" is neither "infinitely efficient" nor "no tokens". */
+    /**
+     * null when either side is zero: "no energy measured" is neither "infinitely
+     * efficient" nor "no tokens".
+     */
     private static BigDecimal ratio(BigDecimal numerator, BigDecimal denominator) {
         return denominator.signum() == 0 || numerator.signum() == 0 ? null
                 : numerator.divide(denominator, RATIO_SCALE, RoundingMode.HALF_EVEN);
@@ -147,4 +162,5 @@ public class EfficiencyQueries {
             parameters.add(value);
         }
     }
+
 }

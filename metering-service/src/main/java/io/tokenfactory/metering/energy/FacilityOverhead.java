@@ -13,8 +13,9 @@ import io.tokenfactory.metering.MeteringProperties.PueFrom;
 import org.springframework.stereotype.Component;
 
 /**
- * The facility's overhead on top of the energy the accelerators draw (cooling, power conversion), as a configured
- * effective-dated PUE: overhead = energy × (PUE − 1), with the PUE in force when the energy was drawn.
+ * The facility's overhead on top of the energy the accelerators draw (cooling, power
+ * conversion), as a configured effective-dated PUE: overhead = energy × (PUE − 1), with
+ * the PUE in force when the energy was drawn.
  */
 @Component
 public class FacilityOverhead {
@@ -27,8 +28,8 @@ public class FacilityOverhead {
     FacilityOverhead(MeteringProperties properties) {
         for (PueFrom entry : properties.energy().pue()) {
             if (schedule.put(entry.effectiveFrom(), entry.factor()) != null) {
-                throw new IllegalStateException("tokenfactory.metering.energy.pue has two factors effective from "
-                        + entry.effectiveFrom());
+                throw new IllegalStateException(
+                        "tokenfactory.metering.energy.pue has two factors effective from " + entry.effectiveFrom());
             }
         }
     }
@@ -43,18 +44,24 @@ public class FacilityOverhead {
     }
 
     /**
-     * The schedule as an SQL table expression {@code (effective_from, until, factor)} for statements that apply the
-     * PUE to many hours at once. Only typed configuration values (instants, decimals) are written into it.
+     * The schedule as an SQL table expression {@code (effective_from, until, factor)} for
+     * statements that apply the PUE to many hours at once. Only typed configuration
+     * values (instants, decimals) are written into it.
      */
     public String asSqlTable() {
         if (schedule.isEmpty()) {
             return "(SELECT NULL::timestamptz AS effective_from, NULL::timestamptz AS until, NULL::numeric AS factor WHERE false)";
         }
-        StringBuilder values = new StringBuilder("(SELECT effective_from, lead(effective_from) OVER (ORDER BY effective_from) AS until, factor FROM (VALUES ");
+        StringBuilder values = new StringBuilder(
+                "(SELECT effective_from, lead(effective_from) OVER (ORDER BY effective_from) AS until, factor FROM (VALUES ");
         String separator = "";
         for (Map.Entry<Instant, BigDecimal> entry : schedule.entrySet()) {
-            values.append(separator).append("('").append(entry.getKey()).append("'::timestamptz, ")
-                    .append(entry.getValue().toPlainString()).append("::numeric)");
+            values.append(separator)
+                .append("('")
+                .append(entry.getKey())
+                .append("'::timestamptz, ")
+                .append(entry.getValue().toPlainString())
+                .append("::numeric)");
             separator = ", ";
         }
         return values.append(") AS p(effective_from, factor))").toString();
@@ -64,4 +71,5 @@ public class FacilityOverhead {
     public NavigableMap<Instant, BigDecimal> schedule() {
         return java.util.Collections.unmodifiableNavigableMap(schedule);
     }
+
 }

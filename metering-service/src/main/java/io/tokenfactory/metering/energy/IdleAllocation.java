@@ -28,17 +28,22 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Shares each node's idle energy of a complete hour among the departments that used the node in that hour, in
- * proportion to their direct (busy) energy on it; an hour nobody used goes to the unallocated bucket. The shares of
- * a node-hour add up to its idle energy exactly (the last department takes the rounding remainder). Then, per
- * department and hour, the sum over nodes is compared with what billing was told; a new or changed value is
- * published as {@code idle-energy-allocated} with the next revision, in the same transaction (outbox).
+ * Shares each node's idle energy of a complete hour among the departments that used the
+ * node in that hour, in proportion to their direct (busy) energy on it; an hour nobody
+ * used goes to the unallocated bucket. The shares of a node-hour add up to its idle
+ * energy exactly (the last department takes the rounding remainder). Then, per department
+ * and hour, the sum over nodes is compared with what billing was told; a new or changed
+ * value is published as {@code idle-energy-allocated} with the next revision, in the same
+ * transaction (outbox).
  */
 @Service
 class IdleAllocation {
 
-    /** One replica allocates at a time: a transaction-scoped advisory lock with this key. */
+    /**
+     * One replica allocates at a time: a transaction-scoped advisory lock with this key.
+     */
     private static final long LOCK = 0x7466_6964_6c65L;
+
     private static final int NODE_HOURS_PER_ROUND = 500;
 
     record DueNodeHour(String node, Instant hourStart, BigDecimal idleJoules, BigDecimal idleSeconds, long version) {
@@ -48,9 +53,13 @@ class IdleAllocation {
     }
 
     private final JdbcTemplate jdbc;
+
     private final FacilityOverhead facility;
+
     private final ApplicationEventPublisher events;
+
     private final MeteringProperties properties;
+
     private final Clock clock;
 
     IdleAllocation(JdbcTemplate jdbc, FacilityOverhead facility, ApplicationEventPublisher events,
@@ -62,7 +71,10 @@ class IdleAllocation {
         this.clock = clock;
     }
 
-    /** Allocates up to one round of due node-hours; returns how many it allocated (0: nothing due, or busy elsewhere). */
+    /**
+     * Allocates up to one round of due node-hours; returns how many it allocated (0:
+     * nothing due, or busy elsewhere).
+     */
     @Transactional
     public int allocateDue() {
         if (!Boolean.TRUE.equals(jdbc.queryForObject("SELECT pg_try_advisory_xact_lock(?)", Boolean.class, LOCK))) {
@@ -70,12 +82,12 @@ class IdleAllocation {
         }
         Instant now = clock.instant();
         Instant lastCompleteHour = lastCompleteHour(now, properties.energy().hourCompleteAfter());
-        List<DueNodeHour> due = jdbc.query("""
-                SELECT node, hour_start, idle_joules, idle_seconds, version FROM node_hour
-                WHERE version <> allocated_version AND hour_start <= ?
-                ORDER BY node, hour_start LIMIT ?""",
-                (row, i) -> new DueNodeHour(row.getString(1), row.getTimestamp(2).toInstant(), row.getBigDecimal(3),
-                        row.getBigDecimal(4), row.getLong(5)),
+        List<DueNodeHour> due = jdbc.query(
+                """
+                        SELECT node, hour_start, idle_joules, idle_seconds, version FROM node_hour
+                        WHERE version <> allocated_version AND hour_start <= ?
+                        ORDER BY node, hour_start LIMIT ?""", (row, i) -> new DueNodeHour(row.getString(1),
+                        row.getTimestamp(2).toInstant(), row.getBigDecimal(3), row.getBigDecimal(4), row.getLong(5)),
                 Timestamp.from(lastCompleteHour), NODE_HOURS_PER_ROUND);
         Set<Instant> hours = new TreeSet<>();
         for (DueNodeHour nodeHour : due) {
@@ -83,10 +95,12 @@ class IdleAllocation {
             hours.add(nodeHour.hourStart());
         }
         for (Instant hour : hours) {
-            // an hour whose other node-hours are still due (next round) is published once they are allocated,
+            // an hour whose other node-hours are still due (next round) is published once
+            // they are allocated,
             // never with a partial total
-            if (jdbc.queryForObject("SELECT count(*) FROM node_hour WHERE hour_start = ? AND version <> allocated_version",
-                    Long.class, Timestamp.from(hour)) == 0) {
+            if (jdbc.queryForObject(
+                    "SELECT count(*) FROM node_hour WHERE hour_start = ? AND version <> allocated_version", Long.class,
+                    Timestamp.from(hour)) == 0) {
                 publishChanges(hour, now);
             }
         }
@@ -98,11 +112,11 @@ class IdleAllocation {
         Map<UUID, BigDecimal> busy = new LinkedHashMap<>();
         jdbc.query("""
                 SELECT department_id, sum(energy_joules) FROM usage_hourly WHERE hour_start = ? AND node = ?
-                GROUP BY department_id HAVING sum(energy_joules) > 0 ORDER BY department_id""",
-                row -> {
-                    busy.put(row.getObject(1, UUID.class), row.getBigDecimal(2));
-                }, hour, nodeHour.node());
-        // idle accelerator time is shared the same way as idle energy: by the departments' busy energy
+                GROUP BY department_id HAVING sum(energy_joules) > 0 ORDER BY department_id""", row -> {
+            busy.put(row.getObject(1, UUID.class), row.getBigDecimal(2));
+        }, hour, nodeHour.node());
+        // idle accelerator time is shared the same way as idle energy: by the
+        // departments' busy energy
         Map<UUID, BigDecimal> joules = share(nodeHour.idleJoules(), busy);
         Map<UUID, BigDecimal> seconds = share(nodeHour.idleSeconds().max(BigDecimal.ZERO), busy);
         Set<UUID> departments = new LinkedHashSet<>(joules.keySet());
@@ -112,18 +126,23 @@ class IdleAllocation {
                 INSERT INTO idle_allocation (hour_start, node, department_id, idle_joules, idle_seconds)
                 VALUES (?, ?, ?, ?, ?)""", hour, nodeHour.node(), department,
                 joules.getOrDefault(department, BigDecimal.ZERO), seconds.getOrDefault(department, BigDecimal.ZERO)));
-        // the version read, not the current one: a change that landed meanwhile leaves the hour due again
+        // the version read, not the current one: a change that landed meanwhile leaves
+        // the hour due again
         jdbc.update("UPDATE node_hour SET allocated_version = ? WHERE node = ? AND hour_start = ?", nodeHour.version(),
                 nodeHour.node(), hour);
     }
 
-    /** The start of the latest hour that has ended and whose grace period for late windows has passed. */
+    /**
+     * The start of the latest hour that has ended and whose grace period for late windows
+     * has passed.
+     */
     static Instant lastCompleteHour(Instant now, Duration hourCompleteAfter) {
         return now.minus(hourCompleteAfter).truncatedTo(ChronoUnit.HOURS).minus(1, ChronoUnit.HOURS);
     }
 
     /**
-     * @return each department's share (key null: unallocated), adding up to {@code idle} exactly
+     * @return each department's share (key null: unallocated), adding up to {@code idle}
+     * exactly
      */
     static Map<UUID, BigDecimal> share(BigDecimal idle, Map<UUID, BigDecimal> busyByDepartment) {
         Map<UUID, BigDecimal> shares = new LinkedHashMap<>();
@@ -139,9 +158,8 @@ class IdleAllocation {
         List<UUID> departments = new ArrayList<>(busyByDepartment.keySet());
         for (int i = 0; i < departments.size(); i++) {
             UUID department = departments.get(i);
-            BigDecimal part = i == departments.size() - 1 ? left
-                    : idle.multiply(busyByDepartment.get(department))
-                            .divide(totalBusy, FacilityOverhead.JOULE_SCALE, RoundingMode.HALF_EVEN);
+            BigDecimal part = i == departments.size() - 1 ? left : idle.multiply(busyByDepartment.get(department))
+                .divide(totalBusy, FacilityOverhead.JOULE_SCALE, RoundingMode.HALF_EVEN);
             shares.put(department, part);
             left = left.subtract(part);
         }
@@ -149,8 +167,9 @@ class IdleAllocation {
     }
 
     /**
-     * Per department, the hour's idle shares over its nodes, compared with what billing was told (to the share of each
-     * node, its class and source); a new or changed one is published with the next revision.
+     * Per department, the hour's idle shares over its nodes, compared with what billing
+     * was told (to the share of each node, its class and source); a new or changed one is
+     * published with the next revision.
      */
     private void publishChanges(Instant hourStart, Instant now) {
         Timestamp hour = Timestamp.from(hourStart);
@@ -158,20 +177,18 @@ class IdleAllocation {
         jdbc.query("""
                 SELECT a.department_id, a.node, n.node_class, n.energy_source, a.idle_joules, a.idle_seconds
                 FROM idle_allocation a LEFT JOIN node_hour n ON n.node = a.node AND n.hour_start = a.hour_start
-                WHERE a.hour_start = ? AND a.department_id IS NOT NULL ORDER BY a.department_id, a.node""",
-                row -> {
-                    BigDecimal joules = row.getBigDecimal(5).setScale(FacilityOverhead.JOULE_SCALE, RoundingMode.HALF_EVEN);
-                    allocated.computeIfAbsent(row.getObject(1, UUID.class), department -> new ArrayList<>())
-                            .add(new IdleEnergyAllocated.NodeShare(row.getString(2), row.getString(3),
-                                    row.getString(4) == null ? EnergySource.NONE : EnergySource.valueOf(row.getString(4)),
-                                    joules, facility.overheadJoules(joules, hourStart),
-                                    row.getBigDecimal(6).setScale(FacilityOverhead.JOULE_SCALE, RoundingMode.HALF_EVEN)));
-                }, hour);
+                WHERE a.hour_start = ? AND a.department_id IS NOT NULL ORDER BY a.department_id, a.node""", row -> {
+            BigDecimal joules = row.getBigDecimal(5).setScale(FacilityOverhead.JOULE_SCALE, RoundingMode.HALF_EVEN);
+            allocated.computeIfAbsent(row.getObject(1, UUID.class), department -> new ArrayList<>())
+                .add(new IdleEnergyAllocated.NodeShare(row.getString(2), row.getString(3),
+                        row.getString(4) == null ? EnergySource.NONE : EnergySource.valueOf(row.getString(4)), joules,
+                        facility.overheadJoules(joules, hourStart),
+                        row.getBigDecimal(6).setScale(FacilityOverhead.JOULE_SCALE, RoundingMode.HALF_EVEN)));
+        }, hour);
         Map<UUID, Published> published = new HashMap<>();
-        jdbc.query("SELECT department_id, detail, revision FROM idle_publication WHERE hour_start = ?",
-                row -> {
-                    published.put(row.getObject(1, UUID.class), new Published(row.getString(2), row.getInt(3)));
-                }, hour);
+        jdbc.query("SELECT department_id, detail, revision FROM idle_publication WHERE hour_start = ?", row -> {
+            published.put(row.getObject(1, UUID.class), new Published(row.getString(2), row.getInt(3)));
+        }, hour);
         Set<UUID> departments = new TreeSet<>(allocated.keySet());
         departments.addAll(published.keySet());
         for (UUID department : departments) {
@@ -181,12 +198,15 @@ class IdleAllocation {
             if (before == null ? nodes.isEmpty() : detail.equals(before.detail())) {
                 continue;
             }
-            BigDecimal joules = nodes.stream().map(IdleEnergyAllocated.NodeShare::idleEnergyJoules)
-                    .reduce(BigDecimal.ZERO.setScale(FacilityOverhead.JOULE_SCALE), BigDecimal::add);
-            BigDecimal seconds = nodes.stream().map(IdleEnergyAllocated.NodeShare::idleAcceleratorSeconds)
-                    .reduce(BigDecimal.ZERO.setScale(FacilityOverhead.JOULE_SCALE), BigDecimal::add);
-            BigDecimal overhead = nodes.stream().map(IdleEnergyAllocated.NodeShare::facilityOverheadJoules)
-                    .reduce(BigDecimal.ZERO.setScale(FacilityOverhead.JOULE_SCALE), BigDecimal::add);
+            BigDecimal joules = nodes.stream()
+                .map(IdleEnergyAllocated.NodeShare::idleEnergyJoules)
+                .reduce(BigDecimal.ZERO.setScale(FacilityOverhead.JOULE_SCALE), BigDecimal::add);
+            BigDecimal seconds = nodes.stream()
+                .map(IdleEnergyAllocated.NodeShare::idleAcceleratorSeconds)
+                .reduce(BigDecimal.ZERO.setScale(FacilityOverhead.JOULE_SCALE), BigDecimal::add);
+            BigDecimal overhead = nodes.stream()
+                .map(IdleEnergyAllocated.NodeShare::facilityOverheadJoules)
+                .reduce(BigDecimal.ZERO.setScale(FacilityOverhead.JOULE_SCALE), BigDecimal::add);
             int revision = before == null ? 1 : before.revision() + 1;
             jdbc.update("""
                     INSERT INTO idle_publication (department_id, hour_start, idle_joules, facility_overhead_joules,
@@ -194,21 +214,32 @@ class IdleAllocation {
                     ON CONFLICT (department_id, hour_start) DO UPDATE SET idle_joules = excluded.idle_joules,
                         facility_overhead_joules = excluded.facility_overhead_joules,
                         idle_seconds = excluded.idle_seconds, detail = excluded.detail, revision = excluded.revision,
-                        published_at = excluded.published_at""",
-                    department, hour, joules, overhead, seconds, detail, revision, Timestamp.from(now));
+                        published_at = excluded.published_at""", department, hour, joules, overhead, seconds, detail,
+                    revision, Timestamp.from(now));
             events.publishEvent(new IdleEnergyAllocated(UUID.randomUUID(), now, department, hourStart, joules, overhead,
                     revision, nodes));
         }
     }
 
-    /** What billing was told, as comparable text: each node's share, class, source and accelerator time. */
+    /**
+     * What billing was told, as comparable text: each node's share, class, source and
+     * accelerator time.
+     */
     static String detail(List<IdleEnergyAllocated.NodeShare> nodes) {
         StringBuilder detail = new StringBuilder();
         for (IdleEnergyAllocated.NodeShare node : nodes) {
-            detail.append(node.node()).append('|').append(node.nodeClass()).append('|').append(node.energySource())
-                    .append('|').append(node.idleEnergyJoules().toPlainString()).append('|')
-                    .append(node.idleAcceleratorSeconds().toPlainString()).append(';');
+            detail.append(node.node())
+                .append('|')
+                .append(node.nodeClass())
+                .append('|')
+                .append(node.energySource())
+                .append('|')
+                .append(node.idleEnergyJoules().toPlainString())
+                .append('|')
+                .append(node.idleAcceleratorSeconds().toPlainString())
+                .append(';');
         }
         return detail.toString();
     }
+
 }

@@ -7,7 +7,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-/** Runs {@link IdleAllocation} on a schedule until nothing is due; a failed round is tried again next time. */
+/**
+ * Runs {@link IdleAllocation} on a schedule until nothing is due; a failed round is tried
+ * again next time.
+ */
 @Component
 class IdleEnergyAllocator extends PeriodicTask {
 
@@ -26,9 +29,12 @@ class IdleEnergyAllocator extends PeriodicTask {
             int allocated;
             do {
                 allocated = allocation.allocateDue();
-            } while (allocated > 0 && !Thread.currentThread().isInterrupted());
-        } catch (RuntimeException e) {
+            }
+            while (allocated > 0 && !Thread.currentThread().isInterrupted());
+        }
+        catch (RuntimeException e) {
             log.warn("Allocating idle energy failed; will try again: {}", e.getMessage());
         }
     }
+
 }

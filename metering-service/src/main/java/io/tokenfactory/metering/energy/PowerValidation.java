@@ -7,7 +7,9 @@ import io.tokenfactory.contracts.PowerSampled;
 
 import org.springframework.stereotype.Component;
 
-/** What makes a power window impossible to count: it is dead-lettered with that reason. */
+/**
+ * What makes a power window impossible to count: it is dead-lettered with that reason.
+ */
 @Component
 public class PowerValidation {
 
@@ -33,7 +35,7 @@ public class PowerValidation {
                 || !Double.isFinite(sample.busyAcceleratorSeconds()) || sample.busyAcceleratorSeconds() < 0
                 || !Double.isFinite(sample.gapSeconds()) || sample.gapSeconds() < 0
                 || EnergyAmounts.exact(sample.busyAcceleratorSeconds())
-                        .compareTo(EnergyAmounts.exact(sample.acceleratorSeconds())) > 0) {
+                    .compareTo(EnergyAmounts.exact(sample.acceleratorSeconds())) > 0) {
             return Optional.of("negative or undefined accelerator or gap time, or more busy accelerator time than "
                     + "accelerator time");
         }
@@ -44,4 +46,5 @@ public class PowerValidation {
         }
         return Optional.empty();
     }
+
 }

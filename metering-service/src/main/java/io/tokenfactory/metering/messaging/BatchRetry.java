@@ -20,18 +20,22 @@ import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.TransactionSystemException;
 
 /**
- * How a batch is written despite failures. A transient failure (database away, connection killed, deadlock loser)
- * is retried with back-off for as long as it lasts: the batch stays unacknowledged meanwhile, so nothing valid is
- * dropped. Any other failure is taken to come from the data (a constraint or value the validation missed) and would
- * fail every retry, so the batch is split and written event by event; only the events that fail on their own are
- * rejected. An interrupt (shutdown) while waiting ends the attempt with the batch unacknowledged.
+ * How a batch is written despite failures. A transient failure (database away, connection
+ * killed, deadlock loser) is retried with back-off for as long as it lasts: the batch
+ * stays unacknowledged meanwhile, so nothing valid is dropped. Any other failure is taken
+ * to come from the data (a constraint or value the validation missed) and would fail
+ * every retry, so the batch is split and written event by event; only the events that
+ * fail on their own are rejected. An interrupt (shutdown) while waiting ends the attempt
+ * with the batch unacknowledged.
  */
 final class BatchRetry {
 
     private static final Logger log = LoggerFactory.getLogger(BatchRetry.class);
+
     private static final Set<String> TRANSIENT_SQL_STATE_CLASSES = Set.of("08", "40", "53", "57", "58");
 
     private final Duration firstDelay;
+
     private final Duration maxDelay;
 
     public BatchRetry(Duration firstDelay, Duration maxDelay) {
@@ -40,8 +44,9 @@ final class BatchRetry {
     }
 
     /**
-     * @param write  writes a list of events in one transaction
-     * @param reject called with an event and its failure when that event alone cannot be written
+     * @param write writes a list of events in one transaction
+     * @param reject called with an event and its failure when that event alone cannot be
+     * written
      */
     public <T> void write(List<T> events, Consumer<List<T>> write, RejectDecision<T> reject) {
         if (events.isEmpty()) {
@@ -49,9 +54,11 @@ final class BatchRetry {
         }
         try {
             untilNotTransient(() -> write.accept(events));
-        } catch (Interrupted shuttingDown) {
+        }
+        catch (Interrupted shuttingDown) {
             throw shuttingDown;
-        } catch (RuntimeException dataProblem) {
+        }
+        catch (RuntimeException dataProblem) {
             if (events.size() == 1) {
                 reject.reject(events.get(0), dataProblem);
                 return;
@@ -61,9 +68,11 @@ final class BatchRetry {
             for (T event : events) {
                 try {
                     untilNotTransient(() -> write.accept(List.of(event)));
-                } catch (Interrupted shuttingDown) {
+                }
+                catch (Interrupted shuttingDown) {
                     throw shuttingDown;
-                } catch (RuntimeException failure) {
+                }
+                catch (RuntimeException failure) {
                     reject.reject(event, failure);
                 }
             }
@@ -76,16 +85,19 @@ final class BatchRetry {
             try {
                 attempt.run();
                 return;
-            } catch (RuntimeException failure) {
+            }
+            catch (RuntimeException failure) {
                 if (!isTransient(failure)) {
                     throw failure;
                 }
                 log.warn("Writing a batch failed ({}); trying again in {} ms", failure.getMessage(), delay);
                 try {
                     Thread.sleep(delay);
-                } catch (InterruptedException e) {
+                }
+                catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    // shutting down: leave the batch unacknowledged, the broker delivers it again
+                    // shutting down: leave the batch unacknowledged, the broker delivers
+                    // it again
                     throw new Interrupted(e);
                 }
                 delay = Math.min(maxDelay.toMillis(), delay * 2);
@@ -94,9 +106,9 @@ final class BatchRetry {
     }
 
     /**
-     * Transient: the database or the connection to it (unreachable, killed backend, deadlock loser, lock or
-     * statement timeout, SQLSTATE classes 08, 40, 53, 57, 58). Anything else is taken to come from the data and
-     * would fail again on every retry.
+     * Transient: the database or the connection to it (unreachable, killed backend,
+     * deadlock loser, lock or statement timeout, SQLSTATE classes 08, 40, 53, 57, 58).
+     * Anything else is taken to come from the data and would fail again on every retry.
      */
     static boolean isTransient(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -117,15 +129,23 @@ final class BatchRetry {
         return false;
     }
 
-    /** Thrown when the consumer thread is interrupted (shutdown) while a batch waits to be retried. */
+    /**
+     * Thrown when the consumer thread is interrupted (shutdown) while a batch waits to be
+     * retried.
+     */
     static final class Interrupted extends RuntimeException {
+
         Interrupted(InterruptedException cause) {
             super("interrupted while waiting to retry a batch", cause);
         }
+
     }
 
     @FunctionalInterface
     public interface RejectDecision<T> {
+
         void reject(T event, RuntimeException failure);
+
     }
+
 }

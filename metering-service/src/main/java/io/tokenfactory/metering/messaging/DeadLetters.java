@@ -23,11 +23,12 @@ import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.stereotype.Component;
 
 /**
- * Parks deliveries that can never be ingested where the binder itself would park them — RabbitMQ: the binding's
- * dead-letter queue {@code <queue>.dlq}; Kafka: the topic {@code error.<topic>.<group>} — with the reason in
- * {@code x-exception-message}, and counts them. Sending waits for the broker's confirm (RabbitMQ) or acknowledgement
- * (Kafka, a synchronous send): a failure throws, the batch is not acknowledged and comes again, so a rejected
- * delivery is parked before it is dropped.
+ * Parks deliveries that can never be ingested where the binder itself would park them —
+ * RabbitMQ: the binding's dead-letter queue {@code <queue>.dlq}; Kafka: the topic
+ * {@code error.<topic>.<group>} — with the reason in {@code x-exception-message}, and
+ * counts them. Sending waits for the broker's confirm (RabbitMQ) or acknowledgement
+ * (Kafka, a synchronous send): a failure throws, the batch is not acknowledged and comes
+ * again, so a rejected delivery is parked before it is dropped.
  */
 @Component
 class DeadLetters {
@@ -35,11 +36,17 @@ class DeadLetters {
     private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
 
     private final ObjectProvider<RabbitTemplate> rabbit;
+
     private final StreamBridge streamBridge;
+
     private final EventBackbone backbone;
+
     private final BindingServiceProperties bindings;
+
     private final Environment environment;
+
     private final MeterRegistry meters;
+
     private final boolean enabled;
 
     DeadLetters(ObjectProvider<RabbitTemplate> rabbit, StreamBridge streamBridge, BindingServiceProperties bindings,
@@ -51,12 +58,14 @@ class DeadLetters {
         this.bindings = bindings;
         this.environment = environment;
         this.meters = meters;
-        // RabbitMQ brokers without dead-lettering (the embedded one) log and count only; Kafka always can
+        // RabbitMQ brokers without dead-lettering (the embedded one) log and count only;
+        // Kafka always can
         this.enabled = backbone == EventBackbone.KAFKA || rabbitDeadLettering;
     }
 
     /**
-     * @param binding   the consumer binding the deliveries came from, e.g. {@code usageRecorded-in-0}
+     * @param binding the consumer binding the deliveries came from, e.g.
+     * {@code usageRecorded-in-0}
      * @param eventType the event type the binding carries, a metric tag
      */
     public void park(String binding, String eventType, List<RejectedDelivery> rejected) {
@@ -68,13 +77,16 @@ class DeadLetters {
             log.warn("Dead-lettering a {} delivery ({}): {}", eventType, delivery.reason(), delivery.detail());
             if (enabled && backbone == EventBackbone.KAFKA) {
                 sendToTopic(destination, delivery);
-            } else if (enabled) {
+            }
+            else if (enabled) {
                 send(destination, delivery);
             }
             Counter.builder("tokenfactory.metering.events.dead.lettered")
-                    .description("deliveries that can never be ingested, parked in the dead-letter queue")
-                    .tag("type", eventType).tag("reason", delivery.reason())
-                    .register(meters).increment();
+                .description("deliveries that can never be ingested, parked in the dead-letter queue")
+                .tag("type", eventType)
+                .tag("reason", delivery.reason())
+                .register(meters)
+                .increment();
         }
     }
 
@@ -84,13 +96,14 @@ class DeadLetters {
             Object value = header.getValue();
             if (!header.getKey().startsWith("kafka_") && !header.getKey().startsWith("amqp_")
                     && (value instanceof String || value instanceof Number || value instanceof Boolean
-                    || value instanceof byte[])) {
+                            || value instanceof byte[])) {
                 message.setHeader(header.getKey(), value);
             }
         }
         message.setHeader("x-exception-message", delivery.detail());
         message.setHeader("x-exception-reason", delivery.reason());
-        // producers are synchronous on Kafka: a send the broker did not acknowledge throws, and the batch comes again
+        // producers are synchronous on Kafka: a send the broker did not acknowledge
+        // throws, and the batch comes again
         if (!streamBridge.send(topic, message.build())) {
             throw new IllegalStateException("the binder refused a dead letter for " + topic);
         }
@@ -100,8 +113,8 @@ class DeadLetters {
         MessageProperties properties = new MessageProperties();
         for (Map.Entry<String, Object> header : delivery.headers().entrySet()) {
             Object value = header.getValue();
-            if (!header.getKey().startsWith("amqp_") && (value instanceof String || value instanceof Number
-                    || value instanceof Boolean)) {
+            if (!header.getKey().startsWith("amqp_")
+                    && (value instanceof String || value instanceof Number || value instanceof Boolean)) {
                 properties.setHeader(header.getKey(), value);
             }
         }
@@ -121,29 +134,35 @@ class DeadLetters {
                 // no such queue: acknowledging the delivery now would lose it
                 throw new IllegalStateException("the dead-letter queue " + queue + " does not exist");
             }
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while dead-lettering", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        }
+        catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("no confirm for a dead letter", e);
         }
     }
 
     String deadLetterTopic(String binding) {
-        // the Kafka binder's own naming: error.<destination>.<group>, unless the binding names its DLQ itself
+        // the Kafka binder's own naming: error.<destination>.<group>, unless the binding
+        // names its DLQ itself
         String consumer = "spring.cloud.stream.kafka.bindings." + binding + ".consumer.";
         String topic = "error." + bindings.getBindingDestination(binding) + "." + bindings.getGroup(binding);
         return environment.getProperty(consumer + "dlq-name", environment.getProperty(consumer + "dlqName", topic));
     }
 
     String deadLetterQueue(String binding) {
-        // the binder's own naming: <prefix><destination>.<group>.dlq, unless a binding names its DLQ itself
+        // the binder's own naming: <prefix><destination>.<group>.dlq, unless a binding
+        // names its DLQ itself
         String consumer = "spring.cloud.stream.rabbit.bindings." + binding + ".consumer.";
         String prefix = environment.getProperty(consumer + "prefix",
                 environment.getProperty("spring.cloud.stream.rabbit.default.consumer.prefix", ""));
         String queue = prefix + bindings.getBindingDestination(binding) + "." + bindings.getGroup(binding);
-        // the property as written in YAML or as a camel-case system property / environment entry
+        // the property as written in YAML or as a camel-case system property /
+        // environment entry
         return environment.getProperty(consumer + "dead-letter-queue-name",
                 environment.getProperty(consumer + "deadLetterQueueName", queue + ".dlq"));
     }
+
 }

@@ -15,18 +15,23 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Turns a batch of raw deliveries into events. Each delivery is judged on its own: one unreadable or invalid
- * message is set aside for the dead-letter queue, the rest of the batch goes on. The payloads are taken as bytes
- * (the consumer declares {@code Message<Object>}: a typed {@code List<byte[]>} makes the binder convert the batch into
- * an empty list) so that conversion never fails a whole batch.
+ * Turns a batch of raw deliveries into events. Each delivery is judged on its own: one
+ * unreadable or invalid message is set aside for the dead-letter queue, the rest of the
+ * batch goes on. The payloads are taken as bytes (the consumer declares
+ * {@code Message<Object>}: a typed {@code List<byte[]>} makes the binder convert the
+ * batch into an empty list) so that conversion never fails a whole batch.
  */
 @Component
 class EventBatchDecoder {
 
-    /** Where the binder puts each delivery's own headers in a consumer-side batch: RabbitMQ's name, then Kafka's. */
+    /**
+     * Where the binder puts each delivery's own headers in a consumer-side batch:
+     * RabbitMQ's name, then Kafka's.
+     */
     static final List<String> BATCHED_HEADERS = List.of("amqp_batchedHeaders", "kafka_batchConvertedHeaders");
 
-    private static final List<String> TYPE_HEADERS = List.of("ce-type", "ce_type", "cloudEvents:type", "cloudEvents_type");
+    private static final List<String> TYPE_HEADERS = List.of("ce-type", "ce_type", "cloudEvents:type",
+            "cloudEvents_type");
 
     private final JsonMapper json;
 
@@ -36,7 +41,8 @@ class EventBatchDecoder {
 
     /**
      * @param expectedType the CloudEvents type (with its version) this binding carries
-     * @param validation   what is wrong with a readable event, or empty when it may be ingested
+     * @param validation what is wrong with a readable event, or empty when it may be
+     * ingested
      */
     public <T> DecodedBatch<T> decode(Message<?> batch, String expectedType, Class<T> recordType,
             Function<T, Optional<String>> validation) {
@@ -56,37 +62,48 @@ class EventBatchDecoder {
             T event;
             try {
                 event = json.readValue(body, recordType);
-            } catch (JacksonException | IllegalArgumentException unreadable) {
+            }
+            catch (JacksonException | IllegalArgumentException unreadable) {
                 rejected.add(new RejectedDelivery(body, deliveryHeaders, RejectedDelivery.UNREADABLE,
-                        "payload is not a readable " + expectedType + " record: " + firstLine(unreadable.getMessage())));
+                        "payload is not a readable " + expectedType + " record: "
+                                + firstLine(unreadable.getMessage())));
                 continue;
             }
             if (event == null) {
-                rejected.add(new RejectedDelivery(body, deliveryHeaders, RejectedDelivery.UNREADABLE, "payload is empty"));
+                rejected
+                    .add(new RejectedDelivery(body, deliveryHeaders, RejectedDelivery.UNREADABLE, "payload is empty"));
                 continue;
             }
             Optional<String> problem = validation.apply(event);
             if (problem.isPresent()) {
                 rejected.add(new RejectedDelivery(body, deliveryHeaders, RejectedDelivery.INVALID, problem.get()));
-            } else {
+            }
+            else {
                 accepted.add(event);
             }
         }
         return new DecodedBatch<>(accepted, rejected);
     }
 
-    /** A decoded event that failed on its own when written, as a dead letter (its body written out again). */
+    /**
+     * A decoded event that failed on its own when written, as a dead letter (its body
+     * written out again).
+     */
     public RejectedDelivery rejectedAfterDecoding(Object event, String detail) {
         return new RejectedDelivery(json.writeValueAsBytes(event), Map.of("contentType", "application/json"),
                 RejectedDelivery.INVALID, detail);
     }
 
-    /** The CloudEvents type under whichever prefix the binder used: ce- (AMQP), ce_ (Kafka), cloudEvents: or cloudEvents_. */
+    /**
+     * The CloudEvents type under whichever prefix the binder used: ce- (AMQP), ce_
+     * (Kafka), cloudEvents: or cloudEvents_.
+     */
     private static String cloudEventType(Map<String, Object> headers) {
         for (String name : TYPE_HEADERS) {
             Object type = headers.get(name);
             if (type instanceof byte[] raw) {
-                // a Kafka header written by a producer outside Spring arrives as its raw bytes
+                // a Kafka header written by a producer outside Spring arrives as its raw
+                // bytes
                 return new String(raw, StandardCharsets.UTF_8);
             }
             if (type != null) {
@@ -96,7 +113,10 @@ class EventBatchDecoder {
         return null;
     }
 
-    /** The binder puts each delivery's own headers in a list header; a batch of one may come without it. */
+    /**
+     * The binder puts each delivery's own headers in a list header; a batch of one may
+     * come without it.
+     */
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> headersPerDelivery(Message<?> batch, int size) {
         for (String name : BATCHED_HEADERS) {
@@ -126,4 +146,5 @@ class EventBatchDecoder {
         int end = message.indexOf('\n');
         return end < 0 ? message : message.substring(0, end);
     }
+
 }

@@ -19,8 +19,9 @@ import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
- * Consuming: event ids kept for deduplication, batches retried through outages. Producing: usage-metered and
- * idle-energy-allocated leave through the transactional outbox (see {@link BrokerOutboxRelay}).
+ * Consuming: event ids kept for deduplication, batches retried through outages.
+ * Producing: usage-metered and idle-energy-allocated leave through the transactional
+ * outbox (see {@link BrokerOutboxRelay}).
  */
 @Configuration(proxyBeanMethods = false)
 @Import(TransactionalOutboxConfiguration.class)
@@ -32,9 +33,10 @@ class MessagingConfiguration {
     }
 
     /**
-     * On Kafka, for the batched bindings: a batch whose consumer threw (shutdown, or a dead letter that could not be
-     * parked — database outages are already retried inside) is handed to it again after a pause, for as long as it
-     * fails, never skipped. The container's default would give up after ten tries and commit past the batch.
+     * On Kafka, for the batched bindings: a batch whose consumer threw (shutdown, or a
+     * dead letter that could not be parked — database outages are already retried inside)
+     * is handed to it again after a pause, for as long as it fails, never skipped. The
+     * container's default would give up after ten tries and commit past the batch.
      */
     @Bean
     CommonErrorHandler redeliverFailedBatches() {
@@ -56,4 +58,5 @@ class MessagingConfiguration {
     MessagingHousekeeping messagingHousekeeping(JdbcTemplate jdbc, MeteringProperties properties, Clock clock) {
         return new MessagingHousekeeping(jdbc, properties.processedEventRetention(), Duration.ofHours(1), clock);
     }
+
 }

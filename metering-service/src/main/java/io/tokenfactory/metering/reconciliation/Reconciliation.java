@@ -7,22 +7,26 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * For one window of whole hours: served (inference-service's request log) = metered (metering's raw table, and its
- * hourly rollups) = billed (billing-service's charges), for requests, tokens and joules — in total and per department
- * and model — and, per department, the idle joules metering allocated against those billing charged. Differences are
- * metered − served and billed − served; {@code balanced} when every one is zero (joules to a micro-joule) and no
- * served request is still awaiting its energy.
+ * For one window of whole hours: served (inference-service's request log) = metered
+ * (metering's raw table, and its hourly rollups) = billed (billing-service's charges),
+ * for requests, tokens and joules — in total and per department and model — and, per
+ * department, the idle joules metering allocated against those billing charged.
+ * Differences are metered − served and billed − served; {@code balanced} when every one
+ * is zero (joules to a micro-joule) and no served request is still awaiting its energy.
  *
- * @param awaitingEnergy requests inference served whose usage event waits for their energy to be settled (seconds,
- *                       normally); they are served but cannot be metered yet
- * @param unavailable    the services that did not answer, and why: their side and its differences are null, and the
- *                       window is not balanced
+ * @param awaitingEnergy requests inference served whose usage event waits for their
+ * energy to be settled (seconds, normally); they are served but cannot be metered yet
+ * @param unavailable the services that did not answer, and why: their side and its
+ * differences are null, and the window is not balanced
  */
 public record Reconciliation(Instant from, Instant to, Counts served, Counts metered, Counts rolledUp, Counts billed,
         Counts difference, Counts rollupDifference, Counts billedDifference, long awaitingEnergy, boolean balanced,
         List<Row> rows, List<IdleRow> idle, List<String> unavailable) {
 
-    /** Joules agree when they differ by less than this (double measurements summed as exact decimals). */
+    /**
+     * Joules agree when they differ by less than this (double measurements summed as
+     * exact decimals).
+     */
     static final BigDecimal JOULE_TOLERANCE = new BigDecimal("0.000001");
 
     public record Counts(long requests, long promptTokens, long completionTokens, BigDecimal energyJoules) {
@@ -30,13 +34,15 @@ public record Reconciliation(Instant from, Instant to, Counts served, Counts met
         static final Counts NONE = new Counts(0, 0, 0, BigDecimal.ZERO);
 
         /**
-         * null when either side is unknown (its service did not answer). Joules to the micro-joule: the sides sum
-         * doubles in different orders, and 1e-14 J of rounding is not a difference anyone should chase.
+         * null when either side is unknown (its service did not answer). Joules to the
+         * micro-joule: the sides sum doubles in different orders, and 1e-14 J of rounding
+         * is not a difference anyone should chase.
          */
         static Counts difference(Counts a, Counts b) {
-            return a == null || b == null ? null : new Counts(a.requests - b.requests, a.promptTokens - b.promptTokens,
-                    a.completionTokens - b.completionTokens,
-                    a.energyJoules.subtract(b.energyJoules).setScale(6, RoundingMode.HALF_EVEN));
+            return a == null || b == null ? null
+                    : new Counts(a.requests - b.requests, a.promptTokens - b.promptTokens,
+                            a.completionTokens - b.completionTokens,
+                            a.energyJoules.subtract(b.energyJoules).setScale(6, RoundingMode.HALF_EVEN));
         }
 
         Counts plus(Counts other) {
@@ -50,23 +56,35 @@ public record Reconciliation(Instant from, Instant to, Counts served, Counts met
         }
     }
 
-    /** One department's use of one model in the window, as each of the three services counted it. */
+    /**
+     * One department's use of one model in the window, as each of the three services
+     * counted it.
+     */
     public record Row(UUID department, String model, Counts served, Counts metered, Counts billed, boolean balanced) {
 
-        /** Balanced when metered and billed each equal served; never while a side is unknown (null). */
+        /**
+         * Balanced when metered and billed each equal served; never while a side is
+         * unknown (null).
+         */
         static Row of(UUID department, String model, Counts served, Counts metered, Counts billed) {
             return new Row(department, model, served, metered, billed, Counts.isZero(Counts.difference(metered, served))
                     && Counts.isZero(Counts.difference(billed, served)));
         }
     }
 
-    /** One department's idle share of the window's hours, as metering allocated it and billing charged it. */
+    /**
+     * One department's idle share of the window's hours, as metering allocated it and
+     * billing charged it.
+     */
     public record IdleRow(UUID department, BigDecimal meteredJoules, BigDecimal billedJoules, boolean balanced) {
 
-        /** @param billedJoules null when billing did not answer: the row is then not balanced */
+        /**
+         * @param billedJoules null when billing did not answer: the row is then not
+         * balanced
+         */
         static IdleRow of(UUID department, BigDecimal meteredJoules, BigDecimal billedJoules) {
-            return new IdleRow(department, meteredJoules, billedJoules, billedJoules != null
-                    && meteredJoules.subtract(billedJoules).abs().compareTo(JOULE_TOLERANCE) < 0);
+            return new IdleRow(department, meteredJoules, billedJoules,
+                    billedJoules != null && meteredJoules.subtract(billedJoules).abs().compareTo(JOULE_TOLERANCE) < 0);
         }
     }
 }

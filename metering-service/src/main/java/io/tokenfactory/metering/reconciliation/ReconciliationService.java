@@ -21,8 +21,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
 /**
- * Asks inference-service what it served and billing-service what it billed in a window (each with the caller's own
- * identity token, so both check the same administrator) and sets both against what metering counted.
+ * Asks inference-service what it served and billing-service what it billed in a window
+ * (each with the caller's own identity token, so both check the same administrator) and
+ * sets both against what metering counted.
  */
 @Service
 public class ReconciliationService {
@@ -47,7 +48,9 @@ public class ReconciliationService {
     }
 
     private final UsageSummaryClient summaries;
+
     private final UsageQueries usage;
+
     private final JdbcTemplate jdbc;
 
     ReconciliationService(UsageSummaryClient summaries, UsageQueries usage, JdbcTemplate jdbc) {
@@ -56,9 +59,13 @@ public class ReconciliationService {
         this.jdbc = jdbc;
     }
 
-    /** Not one transaction: it would hold a database connection while the other services answer. */
+    /**
+     * Not one transaction: it would hold a database connection while the other services
+     * answer.
+     */
     public Reconciliation reconcile(Instant askedFrom, Instant askedTo, String authorization) {
-        // whole hours, so the hourly rollups and the idle hours can be set against the same window
+        // whole hours, so the hourly rollups and the idle hours can be set against the
+        // same window
         Instant from = TimeBuckets.floor(askedFrom, ChronoUnit.HOURS);
         Instant to = TimeBuckets.ceil(askedTo, ChronoUnit.HOURS);
         List<String> unavailable = new ArrayList<>();
@@ -74,11 +81,10 @@ public class ReconciliationService {
         }
         jdbc.query("""
                 SELECT department_id, model, count(*), sum(prompt_tokens), sum(completion_tokens), sum(energy_joules)
-                FROM usage_record WHERE occurred_at >= ? AND occurred_at < ? GROUP BY department_id, model""",
-                row -> {
-                    counts(byGroup, row.getObject(1, UUID.class), row.getString(2))[1] = new Counts(row.getLong(3),
-                            row.getLong(4), row.getLong(5), row.getBigDecimal(6));
-                }, Timestamp.from(from), Timestamp.from(to));
+                FROM usage_record WHERE occurred_at >= ? AND occurred_at < ? GROUP BY department_id, model""", row -> {
+            counts(byGroup, row.getObject(1, UUID.class), row.getString(2))[1] = new Counts(row.getLong(3),
+                    row.getLong(4), row.getLong(5), row.getBigDecimal(6));
+        }, Timestamp.from(from), Timestamp.from(to));
         if (billed != null) {
             for (BilledRow row : billed.rows()) {
                 counts(byGroup, row.department(), row.model())[2] = new Counts(row.requests(), row.promptTokens(),
@@ -86,7 +92,7 @@ public class ReconciliationService {
             }
         }
         List<Reconciliation.Row> rows = new ArrayList<>();
-        Counts[] totals = {Counts.NONE, Counts.NONE, Counts.NONE};
+        Counts[] totals = { Counts.NONE, Counts.NONE, Counts.NONE };
         byGroup.forEach((key, counts) -> {
             Counts servedCounts = served == null ? null : counts[0];
             Counts billedCounts = billed == null ? null : counts[2];
@@ -128,17 +134,18 @@ public class ReconciliationService {
             }
         }
         List<Reconciliation.IdleRow> rows = new ArrayList<>();
-        idle.forEach((department, joules) -> rows.add(Reconciliation.IdleRow.of(department, joules[0],
-                billed == null ? null : joules[1])));
+        idle.forEach((department, joules) -> rows
+            .add(Reconciliation.IdleRow.of(department, joules[0], billed == null ? null : joules[1])));
         return rows;
     }
 
     private static Counts[] counts(Map<List<Object>, Counts[]> byGroup, UUID department, String model) {
         return byGroup.computeIfAbsent(Arrays.asList(department, model),
-                key -> new Counts[] {Counts.NONE, Counts.NONE, Counts.NONE});
+                key -> new Counts[] { Counts.NONE, Counts.NONE, Counts.NONE });
     }
 
     private static BigDecimal[] zeros() {
-        return new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO};
+        return new BigDecimal[] { BigDecimal.ZERO, BigDecimal.ZERO };
     }
+
 }

@@ -15,9 +15,10 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
 /**
- * The usage summaries of inference-service (what it served) and billing-service (what it billed), asked with the
- * caller's own authorization so both check the same administrator. On Boot's {@link RestClient.Builder}: observed.
- * No circuit breaker: an administrator asks now and then, and an unanswered summary is shown as unavailable.
+ * The usage summaries of inference-service (what it served) and billing-service (what it
+ * billed), asked with the caller's own authorization so both check the same
+ * administrator. On Boot's {@link RestClient.Builder}: observed. No circuit breaker: an
+ * administrator asks now and then, and an unanswered summary is shown as unavailable.
  */
 @Component
 class UsageSummaryClient {
@@ -28,9 +29,11 @@ class UsageSummaryClient {
         Unavailable(String reason) {
             super(reason, null, false, false);
         }
+
     }
 
     private final RestClient inference;
+
     private final RestClient billing;
 
     UsageSummaryClient(RestClient.Builder builder, MeteringProperties properties) {
@@ -60,11 +63,12 @@ class UsageSummaryClient {
         T answer;
         try {
             answer = client.get()
-                    .uri(uri -> uri.path(path).queryParam("from", from).queryParam("to", to).build())
-                    .header(HttpHeaders.AUTHORIZATION, authorization)
-                    .retrieve()
-                    .body(type);
-        } catch (RestClientException e) {
+                .uri(uri -> uri.path(path).queryParam("from", from).queryParam("to", to).build())
+                .header(HttpHeaders.AUTHORIZATION, authorization)
+                .retrieve()
+                .body(type);
+        }
+        catch (RestClientException e) {
             throw new Unavailable(service + ": " + e.getMessage());
         }
         if (answer == null) {
@@ -76,7 +80,8 @@ class UsageSummaryClient {
     static <T> T orNull(SummaryCall<T> call, List<String> unavailable) {
         try {
             return call.get();
-        } catch (Unavailable e) {
+        }
+        catch (Unavailable e) {
             unavailable.add(e.getMessage());
             return null;
         }
@@ -84,6 +89,9 @@ class UsageSummaryClient {
 
     @FunctionalInterface
     interface SummaryCall<T> {
+
         T get() throws Unavailable;
+
     }
+
 }

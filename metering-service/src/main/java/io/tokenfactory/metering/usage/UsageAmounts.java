@@ -6,8 +6,9 @@ import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.metering.energy.EnergyAmounts;
 
 /**
- * A usage record's physical measurements as exact decimals, converted by {@link EnergyAmounts} like every other
- * measurement, so sums agree to the last digit however they are computed.
+ * A usage record's physical measurements as exact decimals, converted by
+ * {@link EnergyAmounts} like every other measurement, so sums agree to the last digit
+ * however they are computed.
  */
 final class UsageAmounts {
 
@@ -25,4 +26,5 @@ final class UsageAmounts {
     static BigDecimal energyGapSeconds(UsageRecorded record) {
         return EnergyAmounts.exact(record.energyGapSeconds());
     }
+
 }

@@ -32,11 +32,12 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Takes in a batch of usage records exactly once, in one transaction: the records go into the raw table, where the
- * key (event id, occurred at) skips any already there (a redelivery or a resend carries both unchanged); the new
- * ones' sums go into the hourly and daily rollups and their node-hours, and one {@code usage-metered} event per
- * department into the outbox. The broker's acknowledgement follows the commit, so a crash at any point redelivers
- * the batch and changes nothing twice.
+ * Takes in a batch of usage records exactly once, in one transaction: the records go into
+ * the raw table, where the key (event id, occurred at) skips any already there (a
+ * redelivery or a resend carries both unchanged); the new ones' sums go into the hourly
+ * and daily rollups and their node-hours, and one {@code usage-metered} event per
+ * department into the outbox. The broker's acknowledgement follows the commit, so a crash
+ * at any point redelivers the batch and changes nothing twice.
  */
 @Service
 public class UsageIngestion {
@@ -45,14 +46,23 @@ public class UsageIngestion {
     }
 
     private final JdbcTemplate jdbc;
+
     private final UsageRollups rollups;
+
     private final NodeHours nodeHours;
+
     private final FacilityOverhead facility;
+
     private final ApplicationEventPublisher events;
+
     private final Clock clock;
+
     private final MeterRegistry meters;
+
     private final Counter ingested;
+
     private final Counter duplicates;
+
     private final DistributionSummary lag;
 
     UsageIngestion(JdbcTemplate jdbc, UsageRollups rollups, NodeHours nodeHours, FacilityOverhead facility,
@@ -65,12 +75,18 @@ public class UsageIngestion {
         this.clock = clock;
         this.meters = meters;
         this.ingested = Counter.builder("tokenfactory.metering.usage.events")
-                .tag("result", "ingested").description("usage-recorded events ingested").register(meters);
+            .tag("result", "ingested")
+            .description("usage-recorded events ingested")
+            .register(meters);
         this.duplicates = Counter.builder("tokenfactory.metering.usage.events")
-                .tag("result", "duplicate").description("usage-recorded events skipped as redeliveries").register(meters);
+            .tag("result", "duplicate")
+            .description("usage-recorded events skipped as redeliveries")
+            .register(meters);
         this.lag = DistributionSummary.builder("tokenfactory.metering.ingestion.lag")
-                .baseUnit("seconds").description("from a request's end to its usage being committed in metering")
-                .publishPercentiles(0.5, 0.99).register(meters);
+            .baseUnit("seconds")
+            .description("from a request's end to its usage being committed in metering")
+            .publishPercentiles(0.5, 0.99)
+            .register(meters);
     }
 
     @Transactional
@@ -96,42 +112,43 @@ public class UsageIngestion {
 
     /** Inserts the records not yet metered; returns their event ids. */
     private Set<UUID> insertNew(List<UsageRecorded> batch, Instant receivedAt) {
-        // one copy per event id, and keys taken in one order by every consumer: two batches holding the same
+        // one copy per event id, and keys taken in one order by every consumer: two
+        // batches holding the same
         // redelivered events never deadlock
         Map<UUID, UsageRecorded> byId = new TreeMap<>();
         batch.forEach(record -> byId.putIfAbsent(record.eventId(), record));
         List<UsageRecorded> records = new ArrayList<>(byId.values());
         return new HashSet<>(BatchStatement.of(records)
-                .uuid(UsageRecorded::eventId)
-                .text(UsageRecorded::requestId)
-                .timestamp(UsageRecorded::occurredAt)
-                .uuid(UsageRecorded::departmentId)
-                .uuid(UsageRecorded::apiKeyId)
-                .uuid(UsageRecorded::agentId)
-                .uuid(UsageRecorded::agentRunId)
-                .text(UsageRecorded::model)
-                .text(UsageRecorded::backend)
-                .text(UsageRecorded::node)
-                .text(UsageRecorded::device)
-                .int8(UsageRecorded::promptTokens)
-                .int8(UsageRecorded::completionTokens)
-                .text(record -> record.outcome().name())
-                .int8(UsageRecorded::latencyMs)
-                .int8(UsageRecorded::timeToFirstTokenMs)
-                .numeric(UsageAmounts::energyJoules)
-                .text(record -> record.energySource().name())
-                .numeric(UsageAmounts::acceleratorSeconds)
-                .bool(UsageRecorded::tokensEstimated)
-                .text(UsageRecorded::nodeClass)
-                .numeric(UsageAmounts::energyGapSeconds)
-                .query(jdbc, """
-                        INSERT INTO usage_record (received_at, event_id, request_id, occurred_at, department_id,
-                            api_key_id, agent_id, agent_run_id, model, backend, node, device, prompt_tokens,
-                            completion_tokens, outcome, latency_ms, time_to_first_token_ms, energy_joules,
-                            energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds)
-                        SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (event_id, occurred_at) DO NOTHING
-                        RETURNING event_id""", (row, i) -> row.getObject(1, UUID.class), Timestamp.from(receivedAt)));
+            .uuid(UsageRecorded::eventId)
+            .text(UsageRecorded::requestId)
+            .timestamp(UsageRecorded::occurredAt)
+            .uuid(UsageRecorded::departmentId)
+            .uuid(UsageRecorded::apiKeyId)
+            .uuid(UsageRecorded::agentId)
+            .uuid(UsageRecorded::agentRunId)
+            .text(UsageRecorded::model)
+            .text(UsageRecorded::backend)
+            .text(UsageRecorded::node)
+            .text(UsageRecorded::device)
+            .int8(UsageRecorded::promptTokens)
+            .int8(UsageRecorded::completionTokens)
+            .text(record -> record.outcome().name())
+            .int8(UsageRecorded::latencyMs)
+            .int8(UsageRecorded::timeToFirstTokenMs)
+            .numeric(UsageAmounts::energyJoules)
+            .text(record -> record.energySource().name())
+            .numeric(UsageAmounts::acceleratorSeconds)
+            .bool(UsageRecorded::tokensEstimated)
+            .text(UsageRecorded::nodeClass)
+            .numeric(UsageAmounts::energyGapSeconds)
+            .query(jdbc, """
+                    INSERT INTO usage_record (received_at, event_id, request_id, occurred_at, department_id,
+                        api_key_id, agent_id, agent_run_id, model, backend, node, device, prompt_tokens,
+                        completion_tokens, outcome, latency_ms, time_to_first_token_ms, energy_joules,
+                        energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds)
+                    SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (event_id, occurred_at) DO NOTHING
+                    RETURNING event_id""", (row, i) -> row.getObject(1, UUID.class), Timestamp.from(receivedAt)));
     }
 
     static Map<NodeHour, BigDecimal> directEnergyByNodeHour(List<UsageRecorded> records) {
@@ -143,18 +160,24 @@ public class UsageIngestion {
         return direct;
     }
 
-    /** One event per department per batch, so billing gets few large messages rather than one per request. */
+    /**
+     * One event per department per batch, so billing gets few large messages rather than
+     * one per request.
+     */
     private void publishMetered(List<UsageRecorded> records, Instant receivedAt) {
         Map<UUID, List<UsageMetered.Item>> byDepartment = new LinkedHashMap<>();
         for (UsageRecorded record : records) {
             byDepartment.computeIfAbsent(record.departmentId(), department -> new ArrayList<>())
-                    .add(meteredItem(record, facility));
+                .add(meteredItem(record, facility));
         }
-        byDepartment.forEach((department, items) ->
-                events.publishEvent(new UsageMetered(UUID.randomUUID(), receivedAt, department, items)));
+        byDepartment.forEach((department, items) -> events
+            .publishEvent(new UsageMetered(UUID.randomUUID(), receivedAt, department, items)));
     }
 
-    /** A record as billing is told it: its direct energy, and the facility's overhead on it at the PUE of its time. */
+    /**
+     * A record as billing is told it: its direct energy, and the facility's overhead on
+     * it at the PUE of its time.
+     */
     static UsageMetered.Item meteredItem(UsageRecorded record, FacilityOverhead facility) {
         BigDecimal direct = UsageAmounts.energyJoules(record);
         return new UsageMetered.Item(record, direct, facility.overheadJoules(direct, record.occurredAt()),
@@ -176,7 +199,8 @@ public class UsageIngestion {
                     long[] counts = tokens.computeIfAbsent(tags, key -> new long[2]);
                     counts[0] += record.promptTokens();
                     counts[1] += record.completionTokens();
-                    joules.merge(List.of(record.model(), record.departmentId().toString(), record.energySource().name()),
+                    joules.merge(
+                            List.of(record.model(), record.departmentId().toString(), record.energySource().name()),
                             UsageAmounts.energyJoules(record), BigDecimal::add);
                     lag.record(Math.max(0, committedAt.toEpochMilli() - record.occurredAt().toEpochMilli()) / 1000.0);
                 }
@@ -185,15 +209,24 @@ public class UsageIngestion {
                     tokenCounter(tags, "completion").increment(counts[1]);
                 });
                 joules.forEach((tags, sum) -> Counter.builder("tokenfactory.metering.energy")
-                        .baseUnit("joules").description("direct energy of metered requests, by where it came from")
-                        .tag("model", tags.get(0)).tag("department", tags.get(1)).tag("source", tags.get(2))
-                        .register(meters).increment(sum.doubleValue()));
+                    .baseUnit("joules")
+                    .description("direct energy of metered requests, by where it came from")
+                    .tag("model", tags.get(0))
+                    .tag("department", tags.get(1))
+                    .tag("source", tags.get(2))
+                    .register(meters)
+                    .increment(sum.doubleValue()));
             }
         });
     }
 
     private Counter tokenCounter(List<String> tags, String kind) {
-        return Counter.builder("tokenfactory.metering.tokens").description("metered tokens")
-                .tag("model", tags.get(0)).tag("department", tags.get(1)).tag("kind", kind).register(meters);
+        return Counter.builder("tokenfactory.metering.tokens")
+            .description("metered tokens")
+            .tag("model", tags.get(0))
+            .tag("department", tags.get(1))
+            .tag("kind", kind)
+            .register(meters);
     }
+
 }

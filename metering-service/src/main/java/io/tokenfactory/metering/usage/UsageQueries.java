@@ -26,14 +26,16 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Reads usage: minute buckets (and windows not on whole hours) from the raw table, hour and day buckets from the
- * rollups. Every statement is built from fixed column names; only values are bound.
+ * Reads usage: minute buckets (and windows not on whole hours) from the raw table, hour
+ * and day buckets from the rollups. Every statement is built from fixed column names;
+ * only values are bound.
  */
 @Service
 public class UsageQueries {
 
     /** More buckets than this is a mistake, not a report. */
     static final int MAX_BUCKETS = 10_000;
+
     /** At most this many rows answer one query. */
     static final int MAX_ROWS = 100_000;
 
@@ -57,19 +59,28 @@ public class UsageQueries {
         List<Object> parameters = new ArrayList<>();
         StringBuilder select = new StringBuilder("SELECT ").append(bucket == null ? "NULL::timestamptz" : bucket);
         StringBuilder groupBy = new StringBuilder(" GROUP BY ").append(bucket == null ? "()" : "1");
-        // always by source in SQL: a row's mix of sources is folded from these when it is not grouped by source
+        // always by source in SQL: a row's mix of sources is folded from these when it is
+        // not grouped by source
         for (Dimension dimension : Dimension.values()) {
             if (query.groupBy().contains(dimension) || dimension == Dimension.ENERGY_SOURCE) {
                 select.append(", ").append(dimension.column);
                 groupBy.append(", ").append(dimension.column);
-            } else {
+            }
+            else {
                 select.append(", NULL");
             }
         }
         String count = table.equals("usage_record") ? "count(*)" : "sum(requests)";
-        select.append(", ").append(count).append(", sum(prompt_tokens), sum(completion_tokens), sum(energy_joules), ")
-                .append("sum(accelerator_seconds) FROM ").append(table)
-                .append(" WHERE ").append(bucketColumn).append(" >= ? AND ").append(bucketColumn).append(" < ?");
+        select.append(", ")
+            .append(count)
+            .append(", sum(prompt_tokens), sum(completion_tokens), sum(energy_joules), ")
+            .append("sum(accelerator_seconds) FROM ")
+            .append(table)
+            .append(" WHERE ")
+            .append(bucketColumn)
+            .append(" >= ? AND ")
+            .append(bucketColumn)
+            .append(" < ?");
         parameters.add(Timestamp.from(from));
         parameters.add(Timestamp.from(to));
         filter(select, parameters, "department_id", query.department());
@@ -82,43 +93,47 @@ public class UsageQueries {
         List<UsageReport.Row> bySource = jdbc.query(select.toString(), UsageQueries::row, parameters.toArray());
         if (bySource.size() > MAX_ROWS) {
             throw new ApiProblemException(HttpStatus.UNPROCESSABLE_CONTENT, "result_too_large", "Result too large",
-                    "the query answers more than " + MAX_ROWS + " rows; group by fewer dimensions or shorten the window");
+                    "the query answers more than " + MAX_ROWS
+                            + " rows; group by fewer dimensions or shorten the window");
         }
         List<UsageReport.Row> rows = query.groupBy().contains(Dimension.ENERGY_SOURCE) ? bySource : mixed(bySource);
         return new UsageReport(from, to, query.granularity(), query.groupBy(), rows, totals(bySource));
     }
 
     /**
-     * Where a query reads and over which window: minute buckets from the raw table; hour and day buckets from their
-     * rollups, the window widened to whole buckets; a total from the hourly rollup when the window is whole hours, else
-     * from the raw table.
+     * Where a query reads and over which window: minute buckets from the raw table; hour
+     * and day buckets from their rollups, the window widened to whole buckets; a total
+     * from the hourly rollup when the window is whole hours, else from the raw table.
      *
      * @param bucket the SQL expression of a row's bucket; null for a total
      */
     record ReadPlan(Instant from, Instant to, String table, String bucketColumn, String bucket) {
 
-        /** @throws io.tokenfactory.support.problem.ApiProblemException when the window holds too many buckets */
+        /**
+         * @throws io.tokenfactory.support.problem.ApiProblemException when the window
+         * holds too many buckets
+         */
         static ReadPlan of(UsageQuery query) {
             Instant from = query.from();
             Instant to = query.to();
             ReadPlan plan = switch (query.granularity()) {
-                case MINUTE -> new ReadPlan(from, to, "usage_record", "occurred_at",
-                        "date_trunc('minute', occurred_at, 'UTC')");
+                case MINUTE ->
+                    new ReadPlan(from, to, "usage_record", "occurred_at", "date_trunc('minute', occurred_at, 'UTC')");
                 case HOUR -> new ReadPlan(TimeBuckets.floor(from, ChronoUnit.HOURS),
                         TimeBuckets.ceil(to, ChronoUnit.HOURS), "usage_hourly", "hour_start", "hour_start");
                 case DAY -> new ReadPlan(TimeBuckets.floor(from, ChronoUnit.DAYS),
                         TimeBuckets.ceil(to, ChronoUnit.DAYS), "usage_daily", "day_start", "day_start");
                 case TOTAL -> TimeBuckets.floor(from, ChronoUnit.HOURS).equals(from)
                         && TimeBuckets.floor(to, ChronoUnit.HOURS).equals(to)
-                        ? new ReadPlan(from, to, "usage_hourly", "hour_start", null)
-                        : new ReadPlan(from, to, "usage_record", "occurred_at", null);
+                                ? new ReadPlan(from, to, "usage_hourly", "hour_start", null)
+                                : new ReadPlan(from, to, "usage_record", "occurred_at", null);
             };
             // counted over the window asked for, not the widened one
             if (query.granularity().unit != null
                     && query.length().dividedBy(query.granularity().unit.getDuration()) > MAX_BUCKETS) {
-                throw QueryParameters.invalid("the window holds more than " + MAX_BUCKETS + " "
-                        + query.granularity().name().toLowerCase() + " buckets; choose a coarser granularity or a "
-                        + "shorter window");
+                throw QueryParameters.invalid(
+                        "the window holds more than " + MAX_BUCKETS + " " + query.granularity().name().toLowerCase()
+                                + " buckets; choose a coarser granularity or a " + "shorter window");
             }
             return plan;
         }
@@ -139,8 +154,8 @@ public class UsageQueries {
         BigDecimal energy = zeroIfNull(row.getBigDecimal(10));
         return new UsageReport.Row(start == null ? null : start.toInstant(), row.getObject(2, UUID.class),
                 row.getObject(3, UUID.class), row.getString(4), row.getString(5), source, row.getLong(7), prompt,
-                completion, prompt + completion, energy, zeroIfNull(row.getBigDecimal(11)),
-                null, EnergySource.NONE.name().equals(source) ? prompt + completion : 0);
+                completion, prompt + completion, energy, zeroIfNull(row.getBigDecimal(11)), null,
+                EnergySource.NONE.name().equals(source) ? prompt + completion : 0);
     }
 
     /** Rows that differ only by energy source become one, with its mix of sources. */
@@ -151,8 +166,9 @@ public class UsageQueries {
             Map<String, UsageReport.SourceShare> mix = new TreeMap<>();
             mix.put(part.energySource(), new UsageReport.SourceShare(part.totalTokens(), part.energyJoules()));
             UsageReport.Row single = new UsageReport.Row(part.start(), part.department(), part.agent(), part.model(),
-                    part.node(), null, part.requests(), part.promptTokens(), part.completionTokens(), part.totalTokens(),
-                    part.energyJoules(), part.acceleratorSeconds(), mix, part.tokensWithoutEnergy());
+                    part.node(), null, part.requests(), part.promptTokens(), part.completionTokens(),
+                    part.totalTokens(), part.energyJoules(), part.acceleratorSeconds(), mix,
+                    part.tokensWithoutEnergy());
             rows.merge(key, single, UsageQueries::plus);
         }
         return new ArrayList<>(rows.values());
@@ -190,14 +206,17 @@ public class UsageQueries {
                 withoutEnergy);
     }
 
-    /** Requests and tokens of the hourly rollups for whole hours [from, to) (for reconciliation). */
+    /**
+     * Requests and tokens of the hourly rollups for whole hours [from, to) (for
+     * reconciliation).
+     */
     @Transactional(readOnly = true)
     public UsageReport.Totals rolledUpBetween(Instant from, Instant to) {
         return jdbc.queryForObject("""
                 SELECT COALESCE(sum(requests), 0), COALESCE(sum(prompt_tokens), 0), COALESCE(sum(completion_tokens), 0),
                     COALESCE(sum(energy_joules), 0), COALESCE(sum(accelerator_seconds), 0)
-                FROM usage_hourly WHERE hour_start >= ? AND hour_start < ?""",
-                UsageQueries::totalsRow, Timestamp.from(from), Timestamp.from(to));
+                FROM usage_hourly WHERE hour_start >= ? AND hour_start < ?""", UsageQueries::totalsRow,
+                Timestamp.from(from), Timestamp.from(to));
     }
 
     private static UsageReport.Totals totalsRow(ResultSet row, int index) throws SQLException {
@@ -208,4 +227,5 @@ public class UsageQueries {
     private static BigDecimal zeroIfNull(BigDecimal value) {
         return value == null ? BigDecimal.ZERO : value;
     }
+
 }

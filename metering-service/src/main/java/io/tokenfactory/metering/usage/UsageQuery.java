@@ -14,8 +14,9 @@ import java.util.UUID;
 /**
  * What to read: a window, a bucket size, the dimensions to group by and the filters.
  *
- * @param department   null: every department the caller may see
- * @param energySource null, or only usage whose energy came from this source ({@code DCGM}, {@code NONE}, …)
+ * @param department null: every department the caller may see
+ * @param energySource null, or only usage whose energy came from this source
+ * ({@code DCGM}, {@code NONE}, …)
  */
 public record UsageQuery(Instant from, Instant to, Granularity granularity, List<Dimension> groupBy, UUID department,
         UUID agent, String model, String node, String energySource) {
@@ -25,6 +26,7 @@ public record UsageQuery(Instant from, Instant to, Granularity granularity, List
     }
 
     public enum Granularity {
+
         MINUTE(ChronoUnit.MINUTES), HOUR(ChronoUnit.HOURS), DAY(ChronoUnit.DAYS), TOTAL(null);
 
         final ChronoUnit unit;
@@ -32,13 +34,16 @@ public record UsageQuery(Instant from, Instant to, Granularity granularity, List
         Granularity(ChronoUnit unit) {
             this.unit = unit;
         }
+
     }
 
     public enum Dimension {
+
         DEPARTMENT("department_id", "department"), AGENT("agent_id", "agent"), MODEL("model", "model"),
         NODE("node", "node"), ENERGY_SOURCE("energy_source", "energySource");
 
         final String column;
+
         /** How the API names it in {@code groupBy} and in CSV headers. */
         public final String parameter;
 
@@ -50,6 +55,7 @@ public record UsageQuery(Instant from, Instant to, Granularity granularity, List
         public String column() {
             return column;
         }
+
     }
 
     /** Parses {@code department,model}: each name once, in the order given. */
@@ -58,9 +64,10 @@ public record UsageQuery(Instant from, Instant to, Granularity granularity, List
         if (groupBy != null && !groupBy.isBlank()) {
             for (String name : groupBy.split(",")) {
                 Dimension dimension = Arrays.stream(Dimension.values())
-                        .filter(candidate -> candidate.parameter.equalsIgnoreCase(name.trim())).findFirst()
-                        .orElseThrow(() -> QueryParameters.invalid(
-                                "groupBy takes department, agent, model, node and energySource"));
+                    .filter(candidate -> candidate.parameter.equalsIgnoreCase(name.trim()))
+                    .findFirst()
+                    .orElseThrow(() -> QueryParameters
+                        .invalid("groupBy takes department, agent, model, node and energySource"));
                 dimensions.add(dimension);
             }
         }

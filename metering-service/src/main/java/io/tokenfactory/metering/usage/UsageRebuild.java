@@ -18,27 +18,32 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Recomputes the rollups of a window from raw usage (after a repair, a restore, or to prove the incremental rollups
- * right), and marks the window's node-hours for idle allocation again so corrections follow.
+ * Recomputes the rollups of a window from raw usage (after a repair, a restore, or to
+ * prove the incremental rollups right), and marks the window's node-hours for idle
+ * allocation again so corrections follow.
  */
 @Service
 public class UsageRebuild {
 
     private static final Logger log = LoggerFactory.getLogger(UsageRebuild.class);
+
     private static final Duration LONGEST = Duration.ofDays(400);
 
     public record Rebuilt(Instant from, Instant to, long hourlyRows, long dailyRows) {
     }
 
     private final UsageRollups rollups;
+
     private final NodeHours nodeHours;
+
     private final RawUsageRetention retention;
+
     private final JdbcTemplate jdbc;
 
     private final TransactionTemplate transactions;
 
-    UsageRebuild(UsageRollups rollups, NodeHours nodeHours, RawUsageRetention retention,
-            JdbcTemplate jdbc, PlatformTransactionManager transactionManager) {
+    UsageRebuild(UsageRollups rollups, NodeHours nodeHours, RawUsageRetention retention, JdbcTemplate jdbc,
+            PlatformTransactionManager transactionManager) {
         this.transactions = new TransactionTemplate(transactionManager);
         this.rollups = rollups;
         this.nodeHours = nodeHours;
@@ -46,7 +51,10 @@ public class UsageRebuild {
         this.jdbc = jdbc;
     }
 
-    /** One transaction per UTC day, so ingestion waits for one day's rebuild at a time, never for the whole window. */
+    /**
+     * One transaction per UTC day, so ingestion waits for one day's rebuild at a time,
+     * never for the whole window.
+     */
     public Rebuilt rebuild(Instant from, Instant to) {
         if (!from.isBefore(to)) {
             throw QueryParameters.invalid("from must be before to");
@@ -68,7 +76,7 @@ public class UsageRebuild {
                 nodeHours.recomputeDirect(dayStart, dayEnd);
             });
         }
-        Instant[] days = {first, end};
+        Instant[] days = { first, end };
         Long hourly = jdbc.queryForObject("SELECT count(*) FROM usage_hourly WHERE hour_start >= ? AND hour_start < ?",
                 Long.class, Timestamp.from(days[0]), Timestamp.from(days[1]));
         Long daily = jdbc.queryForObject("SELECT count(*) FROM usage_daily WHERE day_start >= ? AND day_start < ?",
@@ -76,4 +84,5 @@ public class UsageRebuild {
         log.info("Rebuilt usage rollups for [{}, {}): {} hourly and {} daily rows", days[0], days[1], hourly, daily);
         return new Rebuilt(days[0], days[1], hourly, daily);
     }
+
 }

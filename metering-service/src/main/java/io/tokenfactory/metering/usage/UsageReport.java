@@ -9,10 +9,11 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * Usage over a window. {@code from}/{@code to} are the window actually read: hour and day buckets widen the asked
- * window to whole buckets. Every row says where its energy came from: {@code energySource} when grouped by it, else
- * {@code energySources} (tokens and joules per source); {@code tokensWithoutEnergy} counts the tokens that have no
- * energy figure at all (source {@code NONE}), which no joule figure covers.
+ * Usage over a window. {@code from}/{@code to} are the window actually read: hour and day
+ * buckets widen the asked window to whole buckets. Every row says where its energy came
+ * from: {@code energySource} when grouped by it, else {@code energySources} (tokens and
+ * joules per source); {@code tokensWithoutEnergy} counts the tokens that have no energy
+ * figure at all (source {@code NONE}), which no joule figure covers.
  */
 public record UsageReport(Instant from, Instant to, UsageQuery.Granularity granularity,
         List<UsageQuery.Dimension> groupBy, List<Row> rows, Totals totals) {

@@ -8,11 +8,15 @@ import io.tokenfactory.metering.MeteringProperties;
 
 import org.springframework.stereotype.Component;
 
-/** What makes a usage record impossible to count: it is dead-lettered with that reason, never ingested. */
+/**
+ * What makes a usage record impossible to count: it is dead-lettered with that reason,
+ * never ingested.
+ */
 @Component
 public class UsageValidation {
 
     private final long maxPlausibleTokens;
+
     private final RawUsageRetention retention;
 
     UsageValidation(MeteringProperties properties, RawUsageRetention retention) {
@@ -30,7 +34,8 @@ public class UsageValidation {
         if (record.occurredAt() == null || record.requestId() == null || record.model() == null
                 || record.outcome() == null || record.energySource() == null || record.node() == null
                 || record.device() == null || record.backend() == null) {
-            return Optional.of("missing one of occurredAt, requestId, model, outcome, energySource, node, device, backend");
+            return Optional
+                .of("missing one of occurredAt, requestId, model, outcome, energySource, node, device, backend");
         }
         if (!retention.accepts(record.occurredAt())) {
             return Optional.of("occurredAt " + record.occurredAt() + " is outside the accepted range: from "
@@ -56,8 +61,10 @@ public class UsageValidation {
         if (record.requestId().length() > 64 || record.backend().length() > 64 || record.model().length() > 200
                 || record.node().length() > 200 || record.device().length() > 200
                 || (record.nodeClass() != null && record.nodeClass().length() > 64)) {
-            return Optional.of("an identifier is too long (requestId, backend, nodeClass ≤ 64; model, node, device ≤ 200)");
+            return Optional
+                .of("an identifier is too long (requestId, backend, nodeClass ≤ 64; model, node, device ≤ 200)");
         }
         return Optional.empty();
     }
+
 }

@@ -14,4 +14,5 @@ class JsonConfiguration {
     JsonMapperBuilderCustomizer plainDecimals() {
         return builder -> builder.enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN);
     }
+
 }

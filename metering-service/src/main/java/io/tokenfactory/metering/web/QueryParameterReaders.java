@@ -11,13 +11,17 @@ import org.springframework.web.bind.WebDataBinder;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.InitBinder;
 
-/** How every read's parameter records read the types they share: instants, UUIDs and energy sources. */
+/**
+ * How every read's parameter records read the types they share: instants, UUIDs and
+ * energy sources.
+ */
 @ControllerAdvice
 class QueryParameterReaders {
 
     @InitBinder
     void readStrictly(WebDataBinder binder) {
-        // a binder with a target type binds a record; one without converts a single path variable or parameter
+        // a binder with a target type binds a record; one without converts a single path
+        // variable or parameter
         if (binder.getTargetType() == null) {
             return;
         }
@@ -26,4 +30,5 @@ class QueryParameterReaders {
         binder.registerCustomEditor(EnergySource.class, new ParameterReader<>(
                 (name, value) -> RequestParameters.option(name, value, EnergySource.class, null)));
     }
+
 }

@@ -7,8 +7,9 @@ import java.time.Instant;
 import io.tokenfactory.support.problem.QueryParameters;
 
 /**
- * Query parameters particular to metering's reads (windows and options), each failure a 400 that names the
- * parameter; instants, UUIDs and the department scope come from service-support.
+ * Query parameters particular to metering's reads (windows and options), each failure a
+ * 400 that names the parameter; instants, UUIDs and the department scope come from
+ * service-support.
  */
 public final class RequestParameters {
 
@@ -21,7 +22,10 @@ public final class RequestParameters {
     public record Window(Instant from, Instant to) {
     }
 
-    /** A window [from, to); without {@code to} it ends now, without {@code from} it starts a day earlier. */
+    /**
+     * A window [from, to); without {@code to} it ends now, without {@code from} it starts
+     * a day earlier.
+     */
     public static Window window(Instant from, Instant to, Clock clock) {
         Instant end = to == null ? clock.instant() : to;
         Instant start = from == null ? end.minus(Duration.ofDays(1)) : from;
@@ -34,7 +38,10 @@ public final class RequestParameters {
         return new Window(start, end);
     }
 
-    /** An option by its name in any case, blank for {@code otherwise}; anything else names the options. */
+    /**
+     * An option by its name in any case, blank for {@code otherwise}; anything else names
+     * the options.
+     */
     public static <E extends Enum<E>> E option(String name, String value, Class<E> options, E otherwise) {
         if (value == null || value.isBlank()) {
             return otherwise;
@@ -44,7 +51,10 @@ public final class RequestParameters {
                 return option;
             }
         }
-        throw QueryParameters.invalid(name + " must be one of " + java.util.Arrays.stream(options.getEnumConstants())
-                .map(option -> option.name().toLowerCase()).toList());
+        throw QueryParameters.invalid(name + " must be one of "
+                + java.util.Arrays.stream(options.getEnumConstants())
+                    .map(option -> option.name().toLowerCase())
+                    .toList());
     }
+
 }

@@ -20,8 +20,10 @@ class EfficiencyGaugesIntegrationTests {
 
     @Autowired
     UsageIngestion ingestion;
+
     @Autowired
     EfficiencyGauges gauges;
+
     @Autowired
     MeterRegistry meters;
 
@@ -36,7 +38,11 @@ class EfficiencyGaugesIntegrationTests {
 
         gauges.refresh();
 
-        assertThat(meters.get("tokenfactory.metering.tokens.per.joule").tag("model", "byte-lm-moby")
-                .tag("department", department.toString()).gauge().value()).isEqualTo(250.0);
+        assertThat(meters.get("tokenfactory.metering.tokens.per.joule")
+            .tag("model", "byte-lm-moby")
+            .tag("department", department.toString())
+            .gauge()
+            .value()).isEqualTo(250.0);
     }
+
 }

@@ -9,9 +9,10 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * Performance per watt of one group: tokens per joule of direct and of all-in energy (direct, idle share, facility
- * overhead), joules per token, average watts and tokens per second over the window; tokens without an energy figure
- * are left out of the energy ratios, and a ratio without meaning is null.
+ * Performance per watt of one group: tokens per joule of direct and of all-in energy
+ * (direct, idle share, facility overhead), joules per token, average watts and tokens per
+ * second over the window; tokens without an energy figure are left out of the energy
+ * ratios, and a ratio without meaning is null.
  */
 class EfficiencyRowsTests {
 
@@ -32,8 +33,8 @@ class EfficiencyRowsTests {
 
     @Test
     void tokensWithoutAnEnergyFigureAreLeftOutOfEnergyRatiosButStillServedTokens() {
-        Efficiency.Row row = EfficiencyQueries.row(List.of(part("DCGM", 1_000, "200", "0", "0"),
-                part("NONE", 2_600, "0", "0", "0")), false, HOUR);
+        Efficiency.Row row = EfficiencyQueries
+            .row(List.of(part("DCGM", 1_000, "200", "0", "0"), part("NONE", 2_600, "0", "0", "0")), false, HOUR);
 
         assertThat(row.tokens()).isEqualTo(3_600);
         assertThat(row.tokensWithoutEnergy()).isEqualTo(2_600);
@@ -78,4 +79,5 @@ class EfficiencyRowsTests {
         return new EfficiencyQueries.Part(UUID.randomUUID(), null, "llama", null, source, 3, tokens,
                 new BigDecimal(direct), new BigDecimal(idle), new BigDecimal(overhead));
     }
+
 }

@@ -25,19 +25,24 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Every figure says where its energy came from, and tokens without an energy figure never inflate a ratio: a
- * department using a measured model and an unmetered one has the measured model's tokens per joule.
+ * Every figure says where its energy came from, and tokens without an energy figure never
+ * inflate a ratio: a department using a measured model and an unmetered one has the
+ * measured model's tokens per joule.
  */
 @ServiceIntegrationTest
 class EnergySourcesIntegrationTests {
 
-    private static final Instant HOUR = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(5, ChronoUnit.DAYS)
-            .plus(9, ChronoUnit.HOURS);
+    private static final Instant HOUR = Instant.now()
+        .truncatedTo(ChronoUnit.DAYS)
+        .minus(5, ChronoUnit.DAYS)
+        .plus(9, ChronoUnit.HOURS);
 
     @Autowired
     StreamBridge streamBridge;
+
     @Autowired
     JdbcTemplate jdbc;
+
     @LocalServerPort
     int port;
 
@@ -54,7 +59,7 @@ class EnergySourcesIntegrationTests {
 
         assertThat(measured.get("tokensPerJoule").decimalValue()).isEqualByComparingTo("4");
         assertThat(wholeDepartment.get("tokensPerJoule").decimalValue())
-                .isEqualByComparingTo(measured.get("tokensPerJoule").decimalValue());
+            .isEqualByComparingTo(measured.get("tokensPerJoule").decimalValue());
         assertThat(wholeDepartment.get("tokens").asLong()).isEqualTo(400 + 900);
         assertThat(wholeDepartment.get("tokensWithoutEnergy").asLong()).isEqualTo(900);
         // a model with no energy figure at all has no ratio: null, never a number
@@ -71,9 +76,9 @@ class EnergySourcesIntegrationTests {
 
         JsonNode bySource = efficiency("groupBy=energySource");
         assertThat(bySource.get("rows")).extracting(row -> row.get("energySource").asString())
-                .containsExactly("DCGM", "ESTIMATED", "NONE");
+            .containsExactly("DCGM", "ESTIMATED", "NONE");
         assertThat(row(bySource, "energySource", "ESTIMATED").get("tokensPerJoule").decimalValue())
-                .isEqualByComparingTo("5");
+            .isEqualByComparingTo("5");
         assertThat(row(bySource, "energySource", "DCGM").has("energySources")).isFalse();
 
         JsonNode usage = usageReport("groupBy=energySource&granularity=total");
@@ -87,12 +92,17 @@ class EnergySourcesIntegrationTests {
 
         JsonNode onlyMeasured = usageReport("granularity=total&energySource=dcgm").get("rows").get(0);
         assertThat(onlyMeasured.get("totalTokens").asLong()).isEqualTo(400);
-        String csv = HttpTestClient.onPort(port).withToken(TestTokens.department(department, "usage:read"))
-                .getText(window() + "&granularity=total&groupBy=energySource&format=csv").getBody();
+        String csv = HttpTestClient.onPort(port)
+            .withToken(TestTokens.department(department, "usage:read"))
+            .getText(window() + "&granularity=total&groupBy=energySource&format=csv")
+            .getBody();
         assertThat(csv).startsWith("\"start\",\"energy_source\",\"requests\"").contains("\"NONE\",2,");
     }
 
-    /** A GPU model measured by DCGM (400 tokens, 100 J), a vendor's with no energy figure (900), an estimate (40, 8 J). */
+    /**
+     * A GPU model measured by DCGM (400 tokens, 100 J), a vendor's with no energy figure
+     * (900), an estimate (40, 8 J).
+     */
     private void publishUsage(boolean withEstimate) {
         publish(streamBridge, usage(department, null, "gpu-llm", "gpu-node-7", HOUR.plusSeconds(60), 100, 100, 50,
                 EnergySource.DCGM));
@@ -106,9 +116,9 @@ class EnergySourcesIntegrationTests {
             publish(streamBridge, usage(department, null, "byte-lm-moby", "local", HOUR.plusSeconds(300), 20, 20, 8,
                     EnergySource.ESTIMATED));
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM usage_hourly WHERE department_id = ?", Long.class, department)
-                == (withEstimate ? 3 : 2));
+        await().atMost(Duration.ofSeconds(20))
+            .until(() -> jdbc.queryForObject("SELECT count(*) FROM usage_hourly WHERE department_id = ?", Long.class,
+                    department) == (withEstimate ? 3 : 2));
     }
 
     private JsonNode efficiency(String query) {
@@ -137,4 +147,5 @@ class EnergySourcesIntegrationTests {
         }
         throw new AssertionError("no row with " + field + " " + value + " in " + report);
     }
+
 }

@@ -16,7 +16,10 @@ import io.tokenfactory.metering.energy.NodeHours.NodeHour;
 
 import org.junit.jupiter.api.Test;
 
-/** Shares and splits add up to the nanojoule, and never make busy energy exceed measured energy. */
+/**
+ * Shares and splits add up to the nanojoule, and never make busy energy exceed measured
+ * energy.
+ */
 class EnergyArithmeticTests {
 
     @Test
@@ -72,4 +75,5 @@ class EnergyArithmeticTests {
             assertThat(sum.gapSeconds()).isEqualByComparingTo(EnergyAmounts.exact(gap));
         }
     }
+
 }

@@ -8,8 +8,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Where a node's measured joules went: direct, idle allocated, idle unallocated, idle pending (not yet allocated) —
- * and what is left, unattributed (busy energy no request was metered for).
+ * Where a node's measured joules went: direct, idle allocated, idle unallocated, idle
+ * pending (not yet allocated) — and what is left, unattributed (busy energy no request
+ * was metered for).
  */
 class EnergyBalanceTests {
 
@@ -22,7 +23,8 @@ class EnergyBalanceTests {
 
     @Test
     void measuredEnergyNotDirectAllocatedUnallocatedOrPendingIsUnattributed() {
-        // 1 000 measured = 550 direct + 250 allocated + 50 unallocated + 100 pending + 50 unattributed
+        // 1 000 measured = 550 direct + 250 allocated + 50 unallocated + 100 pending + 50
+        // unattributed
         EnergyBalance.NodeBalance node = balance("1000", "600", "550", "400", "250", "50");
 
         assertThat(node.unattributedJoules()).isEqualByComparingTo("50");
@@ -40,8 +42,8 @@ class EnergyBalanceTests {
 
     @Test
     void theTotalAddsUpEveryNodeAndWorksOutItsOwnRemainders() {
-        EnergyBalance.NodeBalance total = EnergyBalance.total(List.of(balance("1000", "600", "550", "400", "250", "50"),
-                balance("10", "0", "0", "10", "0", "10")));
+        EnergyBalance.NodeBalance total = EnergyBalance.total(
+                List.of(balance("1000", "600", "550", "400", "250", "50"), balance("10", "0", "0", "10", "0", "10")));
 
         assertThat(total.node()).isNull();
         assertThat(total.measuredJoules()).isEqualByComparingTo("1010");
@@ -67,7 +69,8 @@ class EnergyBalanceTests {
             String allocated, String unallocated) {
         return EnergyBalance.balance("node-a", "DCGM", "h100", new BigDecimal(measured), new BigDecimal(busy),
                 new BigDecimal(direct), new BigDecimal(idle), new BigDecimal(allocated), new BigDecimal(unallocated),
-                new BigDecimal("100"), new BigDecimal[] {new BigDecimal("3600"), new BigDecimal("1800"),
-                        new BigDecimal("1800"), new BigDecimal("900"), new BigDecimal("5")});
+                new BigDecimal("100"), new BigDecimal[] { new BigDecimal("3600"), new BigDecimal("1800"),
+                        new BigDecimal("1800"), new BigDecimal("900"), new BigDecimal("5") });
     }
+
 }

@@ -12,4 +12,5 @@ public final class EnergyFixtures {
     public static FacilityOverhead facility(PueFrom... pue) {
         return new FacilityOverhead(MeteringFixtures.properties(pue));
     }
+
 }

@@ -10,11 +10,14 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
-/** The facility's overhead: energy × (PUE − 1), with the PUE in force when the energy was drawn, to the nanojoule. */
+/**
+ * The facility's overhead: energy × (PUE − 1), with the PUE in force when the energy was
+ * drawn, to the nanojoule.
+ */
 class FacilityOverheadTests {
 
-    private final FacilityOverhead facility = new FacilityOverhead(properties(pue("2026-01-01T00:00:00Z", "1.5"),
-            pue("2026-07-01T00:00:00Z", "1.2")));
+    private final FacilityOverhead facility = new FacilityOverhead(
+            properties(pue("2026-01-01T00:00:00Z", "1.5"), pue("2026-07-01T00:00:00Z", "1.2")));
 
     @Test
     void withoutAPueThereIsNoOverhead() {
@@ -35,21 +38,22 @@ class FacilityOverheadTests {
     @Test
     void overheadIsTheEnergyTimesPueLessOneKeptToTheNanojoule() {
         assertThat(facility.overheadJoules(new BigDecimal("100"), Instant.parse("2026-03-01T00:00:00Z")))
-                .isEqualTo(new BigDecimal("50.000000000"));
+            .isEqualTo(new BigDecimal("50.000000000"));
         assertThat(facility.overheadJoules(new BigDecimal("100"), Instant.parse("2026-08-01T00:00:00Z")))
-                .isEqualTo(new BigDecimal("20.000000000"));
+            .isEqualTo(new BigDecimal("20.000000000"));
         // 0.0000000025 × 0.2 = 5e-10, half-even to 0; × 0.5 = 1.25e-9, half-even to 1e-9
         assertThat(facility.overheadJoules(new BigDecimal("0.0000000025"), Instant.parse("2026-08-01T00:00:00Z")))
-                .isEqualTo(new BigDecimal("0E-9"));
+            .isEqualTo(new BigDecimal("0E-9"));
         assertThat(facility.overheadJoules(new BigDecimal("0.0000000025"), Instant.parse("2026-03-01T00:00:00Z")))
-                .isEqualTo(new BigDecimal("1E-9"));
+            .isEqualTo(new BigDecimal("1E-9"));
     }
 
     @Test
     void twoFactorsFromTheSameInstantAreAConfigurationError() {
-        assertThatThrownBy(() -> new FacilityOverhead(properties(pue("2026-01-01T00:00:00Z", "1.5"),
-                pue("2026-01-01T00:00:00Z", "1.2"))))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("2026-01-01T00:00:00Z");
+        assertThatThrownBy(() -> new FacilityOverhead(
+                properties(pue("2026-01-01T00:00:00Z", "1.5"), pue("2026-01-01T00:00:00Z", "1.2"))))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("2026-01-01T00:00:00Z");
     }
 
     @Test
@@ -69,4 +73,5 @@ class FacilityOverheadTests {
         assertThat(EnergyAmounts.exact(2.0000000005)).isEqualTo(new BigDecimal("2.000000000"));
         assertThat(EnergyAmounts.exact(2.0000000015)).isEqualTo(new BigDecimal("2.000000002"));
     }
+
 }

@@ -16,13 +16,16 @@ import io.tokenfactory.contracts.IdleEnergyAllocated.NodeShare;
 import org.junit.jupiter.api.Test;
 
 /**
- * A node-hour's idle energy is shared by the departments that used the node in proportion to their busy energy; the
- * last takes the rounding remainder; an hour nobody used is unallocated. Hours are shared once complete.
+ * A node-hour's idle energy is shared by the departments that used the node in proportion
+ * to their busy energy; the last takes the rounding remainder; an hour nobody used is
+ * unallocated. Hours are shared once complete.
  */
 class IdleSharesTests {
 
     private static final UUID RESEARCH = UUID.fromString("00000000-0000-0000-0000-000000000001");
+
     private static final UUID FINANCE = UUID.fromString("00000000-0000-0000-0000-000000000002");
+
     private static final UUID LEGAL = UUID.fromString("00000000-0000-0000-0000-000000000003");
 
     @Test
@@ -70,13 +73,14 @@ class IdleSharesTests {
     void anHourIsCompleteOnceItHasEndedAndTheGracePeriodHasPassed() {
         Duration grace = Duration.ofMinutes(5);
 
-        // at 10:04:59 the 09:00 hour is still in its grace period: the last complete one is 08:00
+        // at 10:04:59 the 09:00 hour is still in its grace period: the last complete one
+        // is 08:00
         assertThat(IdleAllocation.lastCompleteHour(Instant.parse("2026-11-20T10:04:59Z"), grace))
-                .isEqualTo(Instant.parse("2026-11-20T08:00:00Z"));
+            .isEqualTo(Instant.parse("2026-11-20T08:00:00Z"));
         assertThat(IdleAllocation.lastCompleteHour(Instant.parse("2026-11-20T10:05:00Z"), grace))
-                .isEqualTo(Instant.parse("2026-11-20T09:00:00Z"));
+            .isEqualTo(Instant.parse("2026-11-20T09:00:00Z"));
         assertThat(IdleAllocation.lastCompleteHour(Instant.parse("2026-11-21T00:04:00Z"), grace))
-                .isEqualTo(Instant.parse("2026-11-20T22:00:00Z"));
+            .isEqualTo(Instant.parse("2026-11-20T22:00:00Z"));
     }
 
     @Test
@@ -87,11 +91,13 @@ class IdleSharesTests {
                 new BigDecimal("0E-9"));
 
         assertThat(IdleAllocation.detail(List.of(dcgm, none)))
-                .isEqualTo("node-a|h100|DCGM|1.500000000|60.000000000;node-b|null|NONE|0.000000000|0.000000000;");
+            .isEqualTo("node-a|h100|DCGM|1.500000000|60.000000000;node-b|null|NONE|0.000000000|0.000000000;");
         assertThat(IdleAllocation.detail(List.of())).isEmpty();
-        // the overhead is worked out from the share, so a different overhead alone is no change
+        // the overhead is worked out from the share, so a different overhead alone is no
+        // change
         NodeShare otherOverhead = new NodeShare("node-a", "h100", EnergySource.DCGM, new BigDecimal("1.500000000"),
                 new BigDecimal("9"), new BigDecimal("60.000000000"));
         assertThat(IdleAllocation.detail(List.of(otherOverhead))).isEqualTo(IdleAllocation.detail(List.of(dcgm)));
     }
+
 }

@@ -14,15 +14,18 @@ import io.tokenfactory.metering.energy.NodeHours.NodeHour;
 
 import org.junit.jupiter.api.Test;
 
-/** Which power windows count, and how a window's figures are split over the hours it covers. */
+/**
+ * Which power windows count, and how a window's figures are split over the hours it
+ * covers.
+ */
 class PowerWindowsTests {
 
     private final PowerValidation validation = new PowerValidation();
 
     @Test
     void aWindowWithinOneHourGoesToThatHourWhole() {
-        Map<NodeHour, NodeHours.Measured> byHour = split(window("2026-11-20T09:10:00Z", "2026-11-20T09:20:00Z", 600,
-                150, 1200, 300, 0));
+        Map<NodeHour, NodeHours.Measured> byHour = split(
+                window("2026-11-20T09:10:00Z", "2026-11-20T09:20:00Z", 600, 150, 1200, 300, 0));
 
         assertThat(byHour).containsOnlyKeys(new NodeHour("node-a", Instant.parse("2026-11-20T09:00:00Z")));
         NodeHours.Measured hour = byHour.values().iterator().next();
@@ -36,8 +39,8 @@ class PowerWindowsTests {
     @Test
     void aWindowAcrossAnHourIsSplitInProportionToTime() {
         // 45 minutes in the 09:00 hour, 15 in the 10:00 hour
-        Map<NodeHour, NodeHours.Measured> byHour = split(window("2026-11-20T09:15:00Z", "2026-11-20T10:15:00Z", 400,
-                200, 3600, 1800, 60));
+        Map<NodeHour, NodeHours.Measured> byHour = split(
+                window("2026-11-20T09:15:00Z", "2026-11-20T10:15:00Z", 400, 200, 3600, 1800, 60));
 
         NodeHours.Measured nine = byHour.get(new NodeHour("node-a", Instant.parse("2026-11-20T09:00:00Z")));
         NodeHours.Measured ten = byHour.get(new NodeHour("node-a", Instant.parse("2026-11-20T10:00:00Z")));
@@ -52,12 +55,14 @@ class PowerWindowsTests {
 
     @Test
     void aWindowBusyAllAlongIsBusyAllAlongInEveryHourWhateverTheRounding() {
-        // a third of a joule per hour does not divide to the nanojoule: the last hour takes the remainder
-        Map<NodeHour, NodeHours.Measured> byHour = split(window("2026-11-20T09:00:00Z", "2026-11-20T12:00:00Z", 1, 1,
-                0, 0, 0));
+        // a third of a joule per hour does not divide to the nanojoule: the last hour
+        // takes the remainder
+        Map<NodeHour, NodeHours.Measured> byHour = split(
+                window("2026-11-20T09:00:00Z", "2026-11-20T12:00:00Z", 1, 1, 0, 0, 0));
 
-        assertThat(byHour.values()).extracting(NodeHours.Measured::joules).containsExactly(
-                new BigDecimal("0.333333333"), new BigDecimal("0.333333333"), new BigDecimal("0.333333334"));
+        assertThat(byHour.values()).extracting(NodeHours.Measured::joules)
+            .containsExactly(new BigDecimal("0.333333333"), new BigDecimal("0.333333333"),
+                    new BigDecimal("0.333333334"));
         assertThat(byHour.values()).allSatisfy(hour -> assertThat(hour.busyJoules()).isEqualTo(hour.joules()));
     }
 
@@ -78,31 +83,33 @@ class PowerWindowsTests {
     @Test
     void aPlausibleWindowIsCounted() {
         assertThat(validation.problem(window("2026-11-20T09:00:00Z", "2026-11-21T09:00:00Z", 100, 100, 10, 10, 0)))
-                .isEmpty();
+            .isEmpty();
     }
 
     @Test
     void impossibleWindowsAreRefusedWithTheirReason() {
         assertThat(validation.problem(window("2026-11-20T09:00:00Z", "2026-11-20T09:00:00Z", 1, 0, 0, 0, 0)))
-                .hasValue("window must end after it starts and last at most a day");
+            .hasValue("window must end after it starts and last at most a day");
         assertThat(validation.problem(window("2026-11-20T09:00:00Z", "2026-11-21T09:00:00.001Z", 1, 0, 0, 0, 0)))
-                .hasValue("window must end after it starts and last at most a day");
+            .hasValue("window must end after it starts and last at most a day");
         assertThat(validation.problem(window("2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z", -1, 0, 0, 0, 0)))
-                .hasValue("negative or undefined energy");
+            .hasValue("negative or undefined energy");
         assertThat(validation.problem(window("2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z", Double.NaN, 0, 0, 0, 0)))
-                .hasValue("negative or undefined energy");
+            .hasValue("negative or undefined energy");
         assertThat(validation.problem(window("2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z", 1, 1.000000001, 0, 0, 0)))
-                .hasValue("busy energy exceeds the energy measured in the window");
+            .hasValue("busy energy exceeds the energy measured in the window");
         assertThat(validation.problem(window("2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z", 1, 1, 10, 11, 0)))
-                .hasValueSatisfying(reason -> assertThat(reason).startsWith("negative or undefined accelerator"));
+            .hasValueSatisfying(reason -> assertThat(reason).startsWith("negative or undefined accelerator"));
         assertThat(validation.problem(window("2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z", 1, 1, 10, 10, -1)))
-                .hasValueSatisfying(reason -> assertThat(reason).startsWith("negative or undefined accelerator"));
+            .hasValueSatisfying(reason -> assertThat(reason).startsWith("negative or undefined accelerator"));
         assertThat(validation.problem(new PowerSampled(UUID.randomUUID(), Instant.now(), "node-a", null, "gpu",
                 Instant.parse("2026-11-20T09:00:00Z"), Instant.parse("2026-11-20T10:00:00Z"), 1, 1, EnergySource.DCGM,
-                null, 0.0, 0.0, 0.0))).hasValue("missing one of eventId, node, device, source, windowStart, windowEnd");
+                null, 0.0, 0.0, 0.0)))
+            .hasValue("missing one of eventId, node, device, source, windowStart, windowEnd");
         assertThat(validation.problem(new PowerSampled(UUID.randomUUID(), Instant.now(), "n".repeat(201), "gpu0", "gpu",
                 Instant.parse("2026-11-20T09:00:00Z"), Instant.parse("2026-11-20T10:00:00Z"), 1, 1, EnergySource.DCGM,
-                null, 0.0, 0.0, 0.0))).hasValueSatisfying(reason -> assertThat(reason).startsWith("an identifier"));
+                null, 0.0, 0.0, 0.0)))
+            .hasValueSatisfying(reason -> assertThat(reason).startsWith("an identifier"));
     }
 
     private static Map<NodeHour, NodeHours.Measured> split(PowerSampled window) {
@@ -116,4 +123,5 @@ class PowerWindowsTests {
         return new PowerSampled(UUID.randomUUID(), Instant.parse(end), "node-a", "gpu0", "gpu", Instant.parse(start),
                 Instant.parse(end), joules, busyJoules, EnergySource.DCGM, "h100", seconds, busySeconds, gapSeconds);
     }
+
 }

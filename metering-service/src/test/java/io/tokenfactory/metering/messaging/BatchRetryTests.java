@@ -13,7 +13,10 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DeadlockLoserDataAccessException;
 import org.springframework.jdbc.UncategorizedSQLException;
 
-/** Outages are waited out; data problems split the batch so that only the culprit is rejected. */
+/**
+ * Outages are waited out; data problems split the batch so that only the culprit is
+ * rejected.
+ */
 class BatchRetryTests {
 
     private final BatchRetry retry = new BatchRetry(Duration.ofMillis(1), Duration.ofMillis(2));
@@ -23,7 +26,8 @@ class BatchRetryTests {
         assertThat(BatchRetry.isTransient(new DataAccessResourceFailureException("connection refused"))).isTrue();
         assertThat(BatchRetry.isTransient(new DeadlockLoserDataAccessException("deadlock", null))).isTrue();
         assertThat(BatchRetry.isTransient(new UncategorizedSQLException("insert", "sql",
-                new SQLException("terminating connection due to administrator command", "57P01")))).isTrue();
+                new SQLException("terminating connection due to administrator command", "57P01"))))
+            .isTrue();
         assertThat(BatchRetry.isTransient(new DataIntegrityViolationException("check constraint"))).isFalse();
         assertThat(BatchRetry.isTransient(new IllegalArgumentException("instant out of range"))).isFalse();
     }
@@ -31,7 +35,7 @@ class BatchRetryTests {
     @Test
     void retriesAnOutageUntilTheWholeBatchIsWritten() {
         List<List<String>> writes = new ArrayList<>();
-        int[] failures = {3};
+        int[] failures = { 3 };
         retry.write(List.of("a", "b", "c"), batch -> {
             if (failures[0]-- > 0) {
                 throw new DataAccessResourceFailureException("database away");
@@ -56,4 +60,5 @@ class BatchRetryTests {
         assertThat(written).containsExactly("a", "c");
         assertThat(rejected).containsExactly("poison");
     }
+
 }

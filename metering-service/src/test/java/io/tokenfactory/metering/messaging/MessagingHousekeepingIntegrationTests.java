@@ -19,6 +19,7 @@ class MessagingHousekeepingIntegrationTests {
 
     @Autowired
     MessagingHousekeeping housekeeping;
+
     @Autowired
     JdbcTemplate jdbc;
 
@@ -43,4 +44,5 @@ class MessagingHousekeepingIntegrationTests {
     private boolean exists(UUID eventId) {
         return jdbc.queryForObject("SELECT count(*) FROM processed_event WHERE event_id = ?", Long.class, eventId) == 1;
     }
+
 }

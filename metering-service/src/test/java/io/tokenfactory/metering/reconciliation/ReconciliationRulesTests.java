@@ -9,7 +9,10 @@ import io.tokenfactory.metering.reconciliation.Reconciliation.Counts;
 
 import org.junit.jupiter.api.Test;
 
-/** Served, metered and billed agree when their counts are equal and their joules within a micro-joule. */
+/**
+ * Served, metered and billed agree when their counts are equal and their joules within a
+ * micro-joule.
+ */
 class ReconciliationRulesTests {
 
     private static final UUID RESEARCH = UUID.randomUUID();
@@ -20,7 +23,7 @@ class ReconciliationRulesTests {
 
         assertThat(difference).isEqualTo(new Counts(2, 10, 0, new BigDecimal("0.000000")));
         assertThat(Counts.difference(counts(1, 1, 1, "1.0000015"), counts(1, 1, 1, "1")).energyJoules())
-                .isEqualTo(new BigDecimal("0.000002"));
+            .isEqualTo(new BigDecimal("0.000002"));
     }
 
     @Test
@@ -51,9 +54,9 @@ class ReconciliationRulesTests {
 
         assertThat(Reconciliation.Row.of(RESEARCH, "llama", served, served, served).balanced()).isTrue();
         assertThat(Reconciliation.Row.of(RESEARCH, "llama", served, counts(2, 30, 60, "1.5"), served).balanced())
-                .isFalse();
+            .isFalse();
         assertThat(Reconciliation.Row.of(RESEARCH, "llama", served, served, counts(3, 30, 60, "1.6")).balanced())
-                .isFalse();
+            .isFalse();
         // billing or inference did not answer
         assertThat(Reconciliation.Row.of(RESEARCH, "llama", served, served, null).balanced()).isFalse();
         assertThat(Reconciliation.Row.of(RESEARCH, "llama", null, served, served).balanced()).isFalse();
@@ -62,9 +65,9 @@ class ReconciliationRulesTests {
     @Test
     void anIdleRowIsBalancedWhenBillingChargedTheJoulesMeteringAllocated() {
         assertThat(Reconciliation.IdleRow.of(RESEARCH, new BigDecimal("5.0000005"), new BigDecimal("5")).balanced())
-                .isTrue();
+            .isTrue();
         assertThat(Reconciliation.IdleRow.of(RESEARCH, new BigDecimal("5"), new BigDecimal("4.999999")).balanced())
-                .isFalse();
+            .isFalse();
         assertThat(Reconciliation.IdleRow.of(RESEARCH, new BigDecimal("5"), null)).satisfies(row -> {
             assertThat(row.billedJoules()).isNull();
             assertThat(row.balanced()).isFalse();
@@ -74,4 +77,5 @@ class ReconciliationRulesTests {
     private static Counts counts(long requests, long prompt, long completion, String joules) {
         return new Counts(requests, prompt, completion, new BigDecimal(joules));
     }
+
 }

@@ -27,23 +27,25 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 
 /**
- * metering-service's web layer without a database or broker: every controller, the error policy and the converters,
- * behind the service's own security, with the services behind the controllers mocked and the clock fixed at
- * {@link #NOW}. Identity tokens are read by a mocked {@link JwtDecoder} (see {@link IdentityTokens}).
+ * metering-service's web layer without a database or broker: every controller, the error
+ * policy and the converters, behind the service's own security, with the services behind
+ * the controllers mocked and the clock fixed at {@link #NOW}. Identity tokens are read by
+ * a mocked {@link JwtDecoder} (see {@link IdentityTokens}).
  * <p>
- * Spring Boot 4's {@code @WebMvcTest} brings the OAuth2 resource server but not web security itself (that comes with
- * {@code spring-boot-security-test}, not available here), so the security auto-configuration is imported by hand.
- * Every slice test shares this one context.
+ * Spring Boot 4's {@code @WebMvcTest} brings the OAuth2 resource server but not web
+ * security itself (that comes with {@code spring-boot-security-test}, not available
+ * here), so the security auto-configuration is imported by hand. Every slice test shares
+ * this one context.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @WebMvcTest
-@ImportAutoConfiguration({SecurityAutoConfiguration.class, ServletWebSecurityAutoConfiguration.class,
-        SecurityFilterAutoConfiguration.class})
-@Import({SecurityConfiguration.class, MeteringWebSlice.FixedClock.class})
-@MockitoBean(types = {UsageQueries.class, UsageRebuild.class, EfficiencyQueries.class, EnergyBalance.class,
-        ReconciliationService.class, JwtDecoder.class})
+@ImportAutoConfiguration({ SecurityAutoConfiguration.class, ServletWebSecurityAutoConfiguration.class,
+        SecurityFilterAutoConfiguration.class })
+@Import({ SecurityConfiguration.class, MeteringWebSlice.FixedClock.class })
+@MockitoBean(types = { UsageQueries.class, UsageRebuild.class, EfficiencyQueries.class, EnergyBalance.class,
+        ReconciliationService.class, JwtDecoder.class })
 public @interface MeteringWebSlice {
 
     Instant NOW = Instant.parse("2026-11-20T09:30:00Z");
@@ -55,5 +57,7 @@ public @interface MeteringWebSlice {
         Clock clock() {
             return Clock.fixed(NOW, ZoneOffset.UTC);
         }
+
     }
+
 }

@@ -26,17 +26,23 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 import tools.jackson.databind.JsonNode;
 
-/** Rollups rebuilt from raw usage equal the rollups kept batch by batch, row for row and to the nanojoule. */
+/**
+ * Rollups rebuilt from raw usage equal the rollups kept batch by batch, row for row and
+ * to the nanojoule.
+ */
 @ServiceIntegrationTest
 class RollupRebuildIntegrationTests {
 
     private static final Instant FROM = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(20, ChronoUnit.DAYS);
+
     private static final Instant TO = FROM.plus(3, ChronoUnit.DAYS);
 
     @Autowired
     UsageIngestion ingestion;
+
     @Autowired
     JdbcTemplate jdbc;
+
     @LocalServerPort
     int port;
 
@@ -66,11 +72,14 @@ class RollupRebuildIntegrationTests {
         assertThat(totalRequests(departments)).isEqualTo(2_000);
 
         // damage both rollups, then rebuild the window through the admin API
-        jdbc.update("UPDATE usage_hourly SET requests = requests + 7, energy_joules = energy_joules * 2 WHERE hour_start >= ? "
-                + "AND hour_start < ?", Timestamp.from(FROM), Timestamp.from(TO));
+        jdbc.update(
+                "UPDATE usage_hourly SET requests = requests + 7, energy_joules = energy_joules * 2 WHERE hour_start >= ? "
+                        + "AND hour_start < ?",
+                Timestamp.from(FROM), Timestamp.from(TO));
         jdbc.update("DELETE FROM usage_daily WHERE day_start = ?", Timestamp.from(FROM));
-        ResponseEntity<JsonNode> rebuilt = HttpTestClient.onPort(port).asAdmin()
-                .post("/api/metering/admin/rollups/rebuild?from=" + FROM.plusSeconds(3600) + "&to=" + TO, null);
+        ResponseEntity<JsonNode> rebuilt = HttpTestClient.onPort(port)
+            .asAdmin()
+            .post("/api/metering/admin/rollups/rebuild?from=" + FROM.plusSeconds(3600) + "&to=" + TO, null);
 
         assertThat(rebuilt.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(rebuilt.getBody().get("from").asString()).isEqualTo(FROM.toString());
@@ -81,35 +90,41 @@ class RollupRebuildIntegrationTests {
     @Test
     void onlyAdministratorsRebuildAndBadWindowsChangeNothing() {
         ResponseEntity<JsonNode> department = HttpTestClient.onPort(port)
-                .withToken(TestTokens.department(UUID.randomUUID(), "usage:read"))
-                .post("/api/metering/admin/rollups/rebuild?from=" + FROM + "&to=" + TO, null);
+            .withToken(TestTokens.department(UUID.randomUUID(), "usage:read"))
+            .post("/api/metering/admin/rollups/rebuild?from=" + FROM + "&to=" + TO, null);
         assertThat(department.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
 
-        ResponseEntity<JsonNode> backwards = HttpTestClient.onPort(port).asAdmin()
-                .post("/api/metering/admin/rollups/rebuild?from=" + TO + "&to=" + FROM, null);
+        ResponseEntity<JsonNode> backwards = HttpTestClient.onPort(port)
+            .asAdmin()
+            .post("/api/metering/admin/rollups/rebuild?from=" + TO + "&to=" + FROM, null);
         assertThat(backwards.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(backwards.getBody().get("code").asString()).isEqualTo("invalid_parameter");
 
-        ResponseEntity<JsonNode> expired = HttpTestClient.onPort(port).asAdmin()
-                .post("/api/metering/admin/rollups/rebuild?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z", null);
+        ResponseEntity<JsonNode> expired = HttpTestClient.onPort(port)
+            .asAdmin()
+            .post("/api/metering/admin/rollups/rebuild?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z", null);
         assertThat(expired.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
         assertThat(expired.getBody().get("code").asString()).isEqualTo("raw_usage_expired");
 
-        ResponseEntity<JsonNode> garbage = HttpTestClient.onPort(port).asAdmin()
-                .post("/api/metering/admin/rollups/rebuild?from=yesterday&to=" + TO, null);
+        ResponseEntity<JsonNode> garbage = HttpTestClient.onPort(port)
+            .asAdmin()
+            .post("/api/metering/admin/rollups/rebuild?from=yesterday&to=" + TO, null);
         assertThat(garbage.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
     }
 
     private List<Map<String, Object>> rows(String table, String bucket) {
         return jdbc.queryForList(("SELECT %2$s, department_id, agent_id, model, node, requests, prompt_tokens, "
                 + "completion_tokens, energy_joules::text AS energy, accelerator_seconds::text AS seconds FROM %1$s "
-                + "WHERE %2$s >= ? AND %2$s < ? ORDER BY 1, 2, 3 NULLS FIRST, 4, 5").formatted(table, bucket),
-                Timestamp.from(FROM), Timestamp.from(TO));
+                + "WHERE %2$s >= ? AND %2$s < ? ORDER BY 1, 2, 3 NULLS FIRST, 4, 5")
+            .formatted(table, bucket), Timestamp.from(FROM), Timestamp.from(TO));
     }
 
     private long totalRequests(List<UUID> departments) {
-        return departments.stream().mapToLong(department -> jdbc.queryForObject(
-                "SELECT COALESCE(sum(requests), 0) FROM usage_hourly WHERE department_id = ?", Long.class, department))
-                .sum();
+        return departments.stream()
+            .mapToLong(department -> jdbc.queryForObject(
+                    "SELECT COALESCE(sum(requests), 0) FROM usage_hourly WHERE department_id = ?", Long.class,
+                    department))
+            .sum();
     }
+
 }

@@ -22,7 +22,10 @@ import org.springframework.http.ResponseEntity;
 
 import tools.jackson.databind.JsonNode;
 
-/** The usage API: totals and series by any grouping, JSON and CSV, and each department sees only itself. */
+/**
+ * The usage API: totals and series by any grouping, JSON and CSV, and each department
+ * sees only itself.
+ */
 @ServiceIntegrationTest
 class UsageApiIntegrationTests {
 
@@ -30,20 +33,24 @@ class UsageApiIntegrationTests {
 
     @Autowired
     UsageIngestion ingestion;
+
     @LocalServerPort
     int port;
 
     private final UUID research = UUID.randomUUID();
+
     private final UUID finance = UUID.randomUUID();
+
     private final UUID agent = UUID.randomUUID();
 
     @BeforeEach
     void meterSomeUsage() {
-        ingestion.ingest(List.of(
-                usage(research, null, "byte-lm-moby", "node-a", DAY.plusSeconds(10 * 3600 + 61), 100, 200, 1.5),
-                usage(research, agent, "byte-lm-moby", "node-a", DAY.plusSeconds(10 * 3600 + 125), 10, 20, 0.25),
-                usage(research, null, "all-minilm-l6-v2", "node-b", DAY.plusSeconds(11 * 3600 + 5), 40, 0, 0.5),
-                usage(finance, null, "byte-lm-moby", "node-a", DAY.plusSeconds(10 * 3600 + 70), 1000, 1, 9)));
+        ingestion.ingest(
+                List.of(usage(research, null, "byte-lm-moby", "node-a", DAY.plusSeconds(10 * 3600 + 61), 100, 200, 1.5),
+                        usage(research, agent, "byte-lm-moby", "node-a", DAY.plusSeconds(10 * 3600 + 125), 10, 20,
+                                0.25),
+                        usage(research, null, "all-minilm-l6-v2", "node-b", DAY.plusSeconds(11 * 3600 + 5), 40, 0, 0.5),
+                        usage(finance, null, "byte-lm-moby", "node-a", DAY.plusSeconds(10 * 3600 + 70), 1000, 1, 9)));
     }
 
     @Test
@@ -67,18 +74,21 @@ class UsageApiIntegrationTests {
         assertThat(perMinute.get(1).get("agent").asString()).isEqualTo(agent.toString());
 
         JsonNode perHour = client.get(window() + "&granularity=hour&groupBy=node").getBody().get("rows");
-        assertThat(perHour).extracting(row -> row.get("start").asString() + " " + row.get("node").asString() + " "
-                + row.get("requests").asLong())
-                .containsExactly(DAY.plusSeconds(10 * 3600) + " node-a 2", DAY.plusSeconds(11 * 3600) + " node-b 1");
+        assertThat(perHour)
+            .extracting(row -> row.get("start").asString() + " " + row.get("node").asString() + " "
+                    + row.get("requests").asLong())
+            .containsExactly(DAY.plusSeconds(10 * 3600) + " node-a 2", DAY.plusSeconds(11 * 3600) + " node-b 1");
 
         JsonNode perDay = client.get(window() + "&granularity=day").getBody();
-        assertThat(perDay.get("rows")).singleElement().satisfies(row -> assertThat(row.get("requests").asLong()).isEqualTo(3));
+        assertThat(perDay.get("rows")).singleElement()
+            .satisfies(row -> assertThat(row.get("requests").asLong()).isEqualTo(3));
     }
 
     @Test
     void csvHoldsTheSameNumbers() {
-        ResponseEntity<String> csv = HttpTestClient.onPort(port).withToken(TestTokens.department(research, "usage:read"))
-                .getText(window() + "&granularity=day&groupBy=model&format=csv");
+        ResponseEntity<String> csv = HttpTestClient.onPort(port)
+            .withToken(TestTokens.department(research, "usage:read"))
+            .getText(window() + "&granularity=day&groupBy=model&format=csv");
 
         assertThat(csv.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(csv.getHeaders().getContentType().toString()).startsWith("text/csv");
@@ -91,35 +101,37 @@ class UsageApiIntegrationTests {
 
     @Test
     void aDepartmentCannotReadAnotherDepartmentButAnAdministratorReadsBoth() {
-        ResponseEntity<JsonNode> other = HttpTestClient.onPort(port).withToken(TestTokens.department(research, "usage:read"))
-                .get(window() + "&department=" + finance);
+        ResponseEntity<JsonNode> other = HttpTestClient.onPort(port)
+            .withToken(TestTokens.department(research, "usage:read"))
+            .get(window() + "&department=" + finance);
         assertThat(other.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(other.getBody().get("status").asInt()).isEqualTo(403);
 
-        ResponseEntity<JsonNode> admin = HttpTestClient.onPort(port).asAdmin()
-                .get(window() + "&granularity=total&groupBy=department&model=byte-lm-moby");
+        ResponseEntity<JsonNode> admin = HttpTestClient.onPort(port)
+            .asAdmin()
+            .get(window() + "&granularity=total&groupBy=department&model=byte-lm-moby");
         assertThat(admin.getBody().get("rows")).extracting(row -> row.get("department").asString())
-                .contains(research.toString(), finance.toString());
+            .contains(research.toString(), finance.toString());
 
         ResponseEntity<JsonNode> anonymous = HttpTestClient.onPort(port).get(window());
         assertThat(anonymous.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
         ResponseEntity<JsonNode> inferenceOnly = HttpTestClient.onPort(port)
-                .withToken(TestTokens.department(research, "inference")).get(window());
+            .withToken(TestTokens.department(research, "inference"))
+            .get(window());
         assertThat(inferenceOnly.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
     }
 
     @Test
     void badParametersGetAProblemNamingThem() {
         HttpTestClient client = HttpTestClient.onPort(port).withToken(TestTokens.department(research, "usage:read"));
-        Map<String, String> cases = Map.of(
-                "/api/metering/usage?from=yesterday", "from must be an ISO-8601 instant",
+        Map<String, String> cases = Map.of("/api/metering/usage?from=yesterday", "from must be an ISO-8601 instant",
                 "/api/metering/usage?granularity=fortnight", "granularity must be one of",
                 "/api/metering/usage?groupBy=colour", "groupBy takes department, agent, model, node and energySource",
                 "/api/metering/usage?department=' OR 1=1 --", "department must be a UUID",
                 "/api/metering/usage?from=2026-11-05T00:00:00Z&to=2026-11-04T00:00:00Z", "from must be before to",
                 "/api/metering/usage?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "longer than 400 days",
-                "/api/metering/usage?from=2026-01-01T00:00:00Z&to=2026-11-01T00:00:00Z&granularity=minute", "more than 10000 minute buckets",
-                "/api/metering/usage?format=xml", "format must be json or csv",
+                "/api/metering/usage?from=2026-01-01T00:00:00Z&to=2026-11-01T00:00:00Z&granularity=minute",
+                "more than 10000 minute buckets", "/api/metering/usage?format=xml", "format must be json or csv",
                 "/api/metering/usage?energySource=solar", "energySource must be one of");
         cases.forEach((path, detail) -> {
             ResponseEntity<JsonNode> response = client.get(path);
@@ -132,4 +144,5 @@ class UsageApiIntegrationTests {
     private static String window() {
         return "/api/metering/usage?from=" + DAY + "&to=" + DAY.plusSeconds(86_400);
     }
+
 }

@@ -36,24 +36,29 @@ import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The receiving end of the usage pipe, against the real broker and database: every usage event counts exactly once
- * — in the raw table and in the rollups — whether the broker redelivers it, the producer resends it, or
- * metering-service was stopped while it was published; and what can never count goes to the dead-letter queue with
- * its reason while the valid events around it are ingested. Runs on RabbitMQ, and again on Kafka (the
+ * The receiving end of the usage pipe, against the real broker and database: every usage
+ * event counts exactly once — in the raw table and in the rollups — whether the broker
+ * redelivers it, the producer resends it, or metering-service was stopped while it was
+ * published; and what can never count goes to the dead-letter queue with its reason while
+ * the valid events around it are ingested. Runs on RabbitMQ, and again on Kafka (the
  * {@code kafka-event-flow} execution).
  */
 @ServiceIntegrationTest
 class UsageIngestionIntegrationTests {
 
     private static final String BINDING = "usageRecorded-in-0";
+
     private static final Instant HOUR = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(3, ChronoUnit.HOURS);
 
     @Autowired
     StreamBridge streamBridge;
+
     @Autowired
     JdbcTemplate jdbc;
+
     @Autowired
     BindingsLifecycleController bindings;
+
     @Autowired
     MeterRegistry meters;
 
@@ -71,7 +76,8 @@ class UsageIngestionIntegrationTests {
         assertThat(rawRows(department)).isEqualTo(1);
         assertThat(hourlyTotals(department)).containsExactly(1L, 120L, 480L);
         assertThat(jdbc.queryForObject("SELECT sum(requests) FROM usage_daily WHERE department_id = ?", Long.class,
-                department)).isEqualTo(1L);
+                department))
+            .isEqualTo(1L);
     }
 
     @Test
@@ -79,18 +85,20 @@ class UsageIngestionIntegrationTests {
         UUID department = UUID.randomUUID();
         double duplicatesBefore = duplicates();
         List<UsageRecorded> events = IntStream.range(0, 300)
-                .mapToObj(i -> usage(department, HOUR.plusSeconds(i * 30L), 10 + i, 100 + i, 1.0 + i / 8.0))
-                .toList();
+            .mapToObj(i -> usage(department, HOUR.plusSeconds(i * 30L), 10 + i, 100 + i, 1.0 + i / 8.0))
+            .toList();
         long prompt = events.stream().mapToLong(UsageRecorded::promptTokens).sum();
         long completion = events.stream().mapToLong(UsageRecorded::completionTokens).sum();
 
         events.subList(0, 150).forEach(event -> publish(streamBridge, event));
         bindings.changeState(BINDING, State.STOPPED);
         try {
-            // while metering is stopped: the second half, and every event of the first half again
+            // while metering is stopped: the second half, and every event of the first
+            // half again
             events.subList(150, 300).forEach(event -> publish(streamBridge, event));
             events.subList(0, 150).forEach(event -> publish(streamBridge, event));
-        } finally {
+        }
+        finally {
             bindings.changeState(BINDING, State.STARTED);
         }
         events.subList(150, 300).forEach(event -> publish(streamBridge, event));
@@ -99,9 +107,11 @@ class UsageIngestionIntegrationTests {
         await().atMost(Duration.ofSeconds(60)).until(() -> duplicates() - duplicatesBefore >= 300);
         assertThat(rawRows(department)).isEqualTo(300);
         assertThat(hourlyTotals(department)).containsExactly(300L, prompt, completion);
-        // 300 J for the ones, 300 · 299 / 2 / 8 for the eighths: exact in binary and in NUMERIC
+        // 300 J for the ones, 300 · 299 / 2 / 8 for the eighths: exact in binary and in
+        // NUMERIC
         assertThat(jdbc.queryForObject("SELECT sum(energy_joules) FROM usage_daily WHERE department_id = ?",
-                BigDecimal.class, department)).isEqualByComparingTo("5906.25");
+                BigDecimal.class, department))
+            .isEqualByComparingTo("5906.25");
     }
 
     @Test
@@ -130,12 +140,14 @@ class UsageIngestionIntegrationTests {
             return reasons.size() >= 5;
         });
         deadLetters.close();
-        assertThat(reasons).anyMatch(reason -> reason.startsWith("payload is not a readable tokenfactory.usage-recorded.v1"));
+        assertThat(reasons)
+            .anyMatch(reason -> reason.startsWith("payload is not a readable tokenfactory.usage-recorded.v1"));
         assertThat(reasons).anyMatch(reason -> reason.contains("tokenfactory.usage-recorded.v9")
                 && reason.contains("unknown type or version"));
         assertThat(reasons).anyMatch(reason -> reason.startsWith("negative token counts"));
         assertThat(reasons).anyMatch(reason -> reason.equals("missing departmentId"));
-        assertThat(reasons).anyMatch(reason -> reason.startsWith("occurredAt 2020-01-01T00:00:00Z is outside the accepted range"));
+        assertThat(reasons)
+            .anyMatch(reason -> reason.startsWith("occurredAt 2020-01-01T00:00:00Z is outside the accepted range"));
         await().atMost(Duration.ofSeconds(10)).until(() -> rawRows(department) == 1);
         assertThat(hourlyTotals(department)).containsExactly(1L, 7L, 9L);
         assertThat(parked() - parkedBefore).isEqualTo(5.0);
@@ -155,8 +167,10 @@ class UsageIngestionIntegrationTests {
     }
 
     private List<Long> hourlyTotals(UUID department) {
-        Map<String, Object> row = jdbc.queryForMap("SELECT COALESCE(sum(requests), 0) AS r, COALESCE(sum(prompt_tokens), 0) AS p, "
-                + "COALESCE(sum(completion_tokens), 0) AS c FROM usage_hourly WHERE department_id = ?", department);
+        Map<String, Object> row = jdbc.queryForMap(
+                "SELECT COALESCE(sum(requests), 0) AS r, COALESCE(sum(prompt_tokens), 0) AS p, "
+                        + "COALESCE(sum(completion_tokens), 0) AS c FROM usage_hourly WHERE department_id = ?",
+                department);
         return List.of(((Number) row.get("r")).longValue(), ((Number) row.get("p")).longValue(),
                 ((Number) row.get("c")).longValue());
     }
@@ -166,8 +180,12 @@ class UsageIngestionIntegrationTests {
     }
 
     private double parked() {
-        return meters.find("tokenfactory.metering.events.dead.lettered").tag("type", "tokenfactory.usage-recorded.v1")
-                .counters().stream().mapToDouble(counter -> counter.count()).sum();
+        return meters.find("tokenfactory.metering.events.dead.lettered")
+            .tag("type", "tokenfactory.usage-recorded.v1")
+            .counters()
+            .stream()
+            .mapToDouble(counter -> counter.count())
+            .sum();
     }
 
 }

@@ -24,20 +24,23 @@ import org.junit.jupiter.api.Test;
 class UsageIngestionRulesTests {
 
     private static final Instant NOW = Instant.parse("2026-11-20T09:30:00Z");
+
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
     private static final UUID RESEARCH = UUID.randomUUID();
 
     private final RawUsageRetention thirteenMonths = new RawUsageRetention(properties(13, 1_000), CLOCK);
+
     private final UsageValidation validation = new UsageValidation(properties(13, 1_000), thirteenMonths);
 
     @Test
     void billingIsToldTheDirectEnergyAndTheOverheadAtThePueOfTheRequestsTime() {
         FacilityOverhead facility = EnergyFixtures.facility(pue("2026-11-20T09:00:00Z", "1.25"));
 
-        UsageMetered.Item before = UsageIngestion.meteredItem(usage(RESEARCH, Instant.parse("2026-11-20T08:59:59Z"),
-                1, 1, 2.5), facility);
-        UsageMetered.Item after = UsageIngestion.meteredItem(usage(RESEARCH, Instant.parse("2026-11-20T09:00:00Z"),
-                1, 1, 2.5), facility);
+        UsageMetered.Item before = UsageIngestion
+            .meteredItem(usage(RESEARCH, Instant.parse("2026-11-20T08:59:59Z"), 1, 1, 2.5), facility);
+        UsageMetered.Item after = UsageIngestion
+            .meteredItem(usage(RESEARCH, Instant.parse("2026-11-20T09:00:00Z"), 1, 1, 2.5), facility);
 
         assertThat(before.directEnergyJoules()).isEqualTo(new BigDecimal("2.500000000"));
         assertThat(before.facilityOverheadJoules()).isZero();
@@ -71,20 +74,20 @@ class UsageIngestionRulesTests {
     void impossibleRecordsAreRefusedWithTheirReason() {
         assertThat(validation.problem(usage(null, NOW, 1, 1, 1))).hasValue("missing departmentId");
         assertThat(validation.problem(record(NOW, 1, 1, 1, EnergySource.RAPL, null)))
-                .hasValue("missing one of occurredAt, requestId, model, outcome, energySource, node, device, backend");
+            .hasValue("missing one of occurredAt, requestId, model, outcome, energySource, node, device, backend");
         assertThat(validation.problem(usage(RESEARCH, Instant.parse("2025-09-30T23:59:59Z"), 1, 1, 1)))
-                .hasValueSatisfying(reason -> assertThat(reason).contains("outside the accepted range: from "
-                        + "2025-10-01T00:00:00Z"));
+            .hasValueSatisfying(reason -> assertThat(reason)
+                .contains("outside the accepted range: from " + "2025-10-01T00:00:00Z"));
         assertThat(validation.problem(usage(RESEARCH, NOW, -1, 1, 1)))
-                .hasValue("negative token counts: prompt=-1 completion=1");
+            .hasValue("negative token counts: prompt=-1 completion=1");
         assertThat(validation.problem(usage(RESEARCH, NOW, 600, 401, 1)))
-                .hasValue("implausible token counts: prompt=600 completion=401");
+            .hasValue("implausible token counts: prompt=600 completion=401");
         assertThat(validation.problem(usage(RESEARCH, NOW, 1, 1, Double.NaN)))
-                .hasValue("negative or undefined energy, time, gap or latency");
+            .hasValue("negative or undefined energy, time, gap or latency");
         assertThat(validation.problem(record(NOW, 1, 1, 0.5, EnergySource.NONE, "node-a")))
-                .hasValue("energy without a source: a NONE figure must be 0 J");
+            .hasValue("energy without a source: a NONE figure must be 0 J");
         assertThat(validation.problem(record(NOW, 1, 1, 1, EnergySource.RAPL, "n".repeat(201))))
-                .hasValueSatisfying(reason -> assertThat(reason).startsWith("an identifier is too long"));
+            .hasValueSatisfying(reason -> assertThat(reason).startsWith("an identifier is too long"));
     }
 
     private static UsageRecorded record(Instant at, long prompt, long completion, double joules, EnergySource source,
@@ -93,4 +96,5 @@ class UsageIngestionRulesTests {
                 "djl", node, "cpu0", prompt, completion, UsageOutcome.COMPLETED, 100, 10, joules, source, 0.5, false,
                 null, 0.0);
     }
+
 }

@@ -10,20 +10,19 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * Rows that differ only by energy source fold into one with its mix of sources; totals add every row; tokens of
- * source NONE are the tokens without energy.
+ * Rows that differ only by energy source fold into one with its mix of sources; totals
+ * add every row; tokens of source NONE are the tokens without energy.
  */
 class UsageReportsTests {
 
     private static final Instant HOUR = Instant.parse("2026-11-20T09:00:00Z");
+
     private static final UUID RESEARCH = UUID.randomUUID();
 
     @Test
     void rowsOfOneGroupFoldIntoOneWithEachSourcesTokensAndJoules() {
-        List<UsageReport.Row> rows = UsageQueries.mixed(List.of(
-                row(HOUR, "llama", "DCGM", 2, 100, 50, "1.5", 0),
-                row(HOUR, "llama", "ESTIMATED", 1, 10, 5, "0.25", 0),
-                row(HOUR, "llama", "NONE", 1, 7, 3, "0", 10),
+        List<UsageReport.Row> rows = UsageQueries.mixed(List.of(row(HOUR, "llama", "DCGM", 2, 100, 50, "1.5", 0),
+                row(HOUR, "llama", "ESTIMATED", 1, 10, 5, "0.25", 0), row(HOUR, "llama", "NONE", 1, 7, 3, "0", 10),
                 row(HOUR, "minilm", "DCGM", 1, 40, 0, "0.5", 0)));
 
         assertThat(rows).hasSize(2);
@@ -34,8 +33,8 @@ class UsageReportsTests {
         assertThat(llama.energyJoules()).isEqualByComparingTo("1.75");
         assertThat(llama.tokensWithoutEnergy()).isEqualTo(10);
         assertThat(llama.energySources()).containsOnlyKeys("DCGM", "ESTIMATED", "NONE");
-        assertThat(llama.energySources().get("DCGM")).isEqualTo(new UsageReport.SourceShare(150,
-                new BigDecimal("1.5")));
+        assertThat(llama.energySources().get("DCGM"))
+            .isEqualTo(new UsageReport.SourceShare(150, new BigDecimal("1.5")));
         assertThat(rows.get(1).model()).isEqualTo("minilm");
         assertThat(rows.get(1).energySources()).containsOnlyKeys("DCGM");
     }
@@ -50,8 +49,7 @@ class UsageReportsTests {
 
     @Test
     void totalsAddEveryRowAndKeepTheMixOfSources() {
-        UsageReport.Totals totals = UsageQueries.totals(List.of(
-                row(HOUR, "llama", "DCGM", 2, 100, 50, "1.5", 0),
+        UsageReport.Totals totals = UsageQueries.totals(List.of(row(HOUR, "llama", "DCGM", 2, 100, 50, "1.5", 0),
                 row(HOUR.plusSeconds(3600), "llama", "DCGM", 1, 10, 5, "0.5", 0),
                 row(HOUR, "llama", "NONE", 1, 7, 3, "0", 10)));
 
@@ -63,7 +61,7 @@ class UsageReportsTests {
         assertThat(totals.acceleratorSeconds()).isEqualByComparingTo("3");
         assertThat(totals.tokensWithoutEnergy()).isEqualTo(10);
         assertThat(totals.energySources().get("DCGM"))
-                .isEqualTo(new UsageReport.SourceShare(165, new BigDecimal("2.0")));
+            .isEqualTo(new UsageReport.SourceShare(165, new BigDecimal("2.0")));
     }
 
     @Test
@@ -81,4 +79,5 @@ class UsageReportsTests {
         return new UsageReport.Row(start, RESEARCH, null, model, null, source, requests, prompt, completion,
                 prompt + completion, new BigDecimal(joules), BigDecimal.ONE, null, withoutEnergy);
     }
+
 }

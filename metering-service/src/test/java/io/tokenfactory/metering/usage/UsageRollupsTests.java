@@ -14,18 +14,24 @@ import io.tokenfactory.contracts.UsageRecorded;
 
 import org.junit.jupiter.api.Test;
 
-/** A batch's sums per UTC bucket and group, as the rollups add them, in one order for every batch. */
+/**
+ * A batch's sums per UTC bucket and group, as the rollups add them, in one order for
+ * every batch.
+ */
 class UsageRollupsTests {
 
     private static final UUID RESEARCH = UUID.fromString("00000000-0000-0000-0000-000000000001");
+
     private static final UUID FINANCE = UUID.fromString("00000000-0000-0000-0000-000000000002");
+
     private static final Instant NINE = Instant.parse("2026-11-20T09:00:00Z");
 
     @Test
     void recordsOfOneGroupInOneHourAddUp() {
-        List<UsageRollups.Row> rows = UsageRollups.sum(List.of(
-                usage(RESEARCH, null, "llama", "node-a", NINE.plusSeconds(10), 100, 20, 1.5),
-                usage(RESEARCH, null, "llama", "node-a", NINE.plusSeconds(3599), 10, 2, 0.25)), ChronoUnit.HOURS);
+        List<UsageRollups.Row> rows = UsageRollups.sum(
+                List.of(usage(RESEARCH, null, "llama", "node-a", NINE.plusSeconds(10), 100, 20, 1.5),
+                        usage(RESEARCH, null, "llama", "node-a", NINE.plusSeconds(3599), 10, 2, 0.25)),
+                ChronoUnit.HOURS);
 
         assertThat(rows).singleElement().satisfies(row -> {
             assertThat(row.key()).isEqualTo(new UsageRollups.Key(NINE, RESEARCH, null, "llama", "node-a", "RAPL"));
@@ -40,8 +46,7 @@ class UsageRollupsTests {
 
     @Test
     void anotherHourDepartmentModelNodeOrSourceIsAnotherRow() {
-        List<UsageRecorded> records = List.of(
-                usage(RESEARCH, null, "llama", "node-a", NINE, 1, 1, 1),
+        List<UsageRecorded> records = List.of(usage(RESEARCH, null, "llama", "node-a", NINE, 1, 1, 1),
                 usage(RESEARCH, null, "llama", "node-a", NINE.plusSeconds(3600), 1, 1, 1),
                 usage(FINANCE, null, "llama", "node-a", NINE, 1, 1, 1),
                 usage(RESEARCH, null, "minilm", "node-a", NINE, 1, 1, 1),
@@ -56,31 +61,31 @@ class UsageRollupsTests {
     @Test
     void rowsComeInOneOrderWhateverTheOrderOfTheBatch() {
         UUID agent = UUID.fromString("00000000-0000-0000-0000-00000000a001");
-        List<UsageRollups.Row> rows = UsageRollups.sum(List.of(
-                usage(FINANCE, null, "llama", "node-a", NINE, 1, 1, 1),
+        List<UsageRollups.Row> rows = UsageRollups.sum(List.of(usage(FINANCE, null, "llama", "node-a", NINE, 1, 1, 1),
                 usage(RESEARCH, agent, "llama", "node-a", NINE, 1, 1, 1),
                 usage(RESEARCH, null, "llama", "node-a", NINE.plusSeconds(3600), 1, 1, 1),
                 usage(RESEARCH, null, "llama", "node-a", NINE, 1, 1, 1)), ChronoUnit.HOURS);
 
         // bucket, then department, then agent (none first)
-        assertThat(rows).extracting(UsageRollups.Row::key).extracting(UsageRollups.Key::bucket,
-                UsageRollups.Key::departmentId, UsageRollups.Key::agentId).containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(NINE, RESEARCH, null),
-                        org.assertj.core.groups.Tuple.tuple(NINE, RESEARCH, agent),
-                        org.assertj.core.groups.Tuple.tuple(NINE, FINANCE, null),
-                        org.assertj.core.groups.Tuple.tuple(NINE.plusSeconds(3600), RESEARCH, null));
+        assertThat(rows).extracting(UsageRollups.Row::key)
+            .extracting(UsageRollups.Key::bucket, UsageRollups.Key::departmentId, UsageRollups.Key::agentId)
+            .containsExactly(org.assertj.core.groups.Tuple.tuple(NINE, RESEARCH, null),
+                    org.assertj.core.groups.Tuple.tuple(NINE, RESEARCH, agent),
+                    org.assertj.core.groups.Tuple.tuple(NINE, FINANCE, null),
+                    org.assertj.core.groups.Tuple.tuple(NINE.plusSeconds(3600), RESEARCH, null));
     }
 
     @Test
     void directEnergyIsAddedUpPerNodeAndHour() {
-        var direct = UsageIngestion.directEnergyByNodeHour(List.of(
-                usage(RESEARCH, null, "llama", "node-a", NINE.plusSeconds(5), 1, 1, 1.5),
-                usage(FINANCE, null, "minilm", "node-a", NINE.plusSeconds(3000), 1, 1, 0.25),
-                usage(RESEARCH, null, "llama", "node-a", NINE.plusSeconds(3600), 1, 1, 2),
-                usage(RESEARCH, null, "llama", "node-b", NINE, 1, 1, 4)));
+        var direct = UsageIngestion
+            .directEnergyByNodeHour(List.of(usage(RESEARCH, null, "llama", "node-a", NINE.plusSeconds(5), 1, 1, 1.5),
+                    usage(FINANCE, null, "minilm", "node-a", NINE.plusSeconds(3000), 1, 1, 0.25),
+                    usage(RESEARCH, null, "llama", "node-a", NINE.plusSeconds(3600), 1, 1, 2),
+                    usage(RESEARCH, null, "llama", "node-b", NINE, 1, 1, 4)));
 
         assertThat(direct).hasSize(3);
         assertThat(direct.get(new io.tokenfactory.metering.energy.NodeHours.NodeHour("node-a", NINE)))
-                .isEqualTo(new BigDecimal("1.750000000"));
+            .isEqualTo(new BigDecimal("1.750000000"));
     }
+
 }

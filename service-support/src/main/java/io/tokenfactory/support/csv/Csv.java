@@ -4,8 +4,9 @@ import java.math.BigDecimal;
 import java.util.List;
 
 /**
- * CSV as spreadsheets read it (RFC 4180): every text cell quoted, and a cell that a spreadsheet would run as a
- * formula (starting with =, +, -, @) prefixed with an apostrophe.
+ * CSV as spreadsheets read it (RFC 4180): every text cell quoted, and a cell that a
+ * spreadsheet would run as a formula (starting with =, +, -, @) prefixed with an
+ * apostrophe.
  */
 public final class Csv {
 
@@ -22,7 +23,8 @@ public final class Csv {
             }
             if (cell instanceof Number) {
                 text.append(cell instanceof BigDecimal decimal ? decimal.toPlainString() : cell.toString());
-            } else {
+            }
+            else {
                 String value = cell.toString();
                 if (!value.isEmpty() && "=+-@\t\r".indexOf(value.charAt(0)) >= 0) {
                     value = "'" + value;
@@ -38,4 +40,5 @@ public final class Csv {
     public String toString() {
         return text.toString();
     }
+
 }

@@ -7,10 +7,11 @@ import org.springframework.core.retry.RetryTemplate;
 import org.springframework.messaging.converter.MessageConversionException;
 
 /**
- * How consumers retry: transient failures (database away, lock timeout) are retried with back-off until they
- * succeed, so a valid event is never parked in the dead-letter queue for an outage; a
- * {@link RejectedEventException} or an unreadable payload is never retried and goes straight to the
- * dead-letter queue. Register the template as a {@code @StreamRetryTemplate} bean and name it in the binding's
+ * How consumers retry: transient failures (database away, lock timeout) are retried with
+ * back-off until they succeed, so a valid event is never parked in the dead-letter queue
+ * for an outage; a {@link RejectedEventException} or an unreadable payload is never
+ * retried and goes straight to the dead-letter queue. Register the template as a
+ * {@code @StreamRetryTemplate} bean and name it in the binding's
  * {@code retry-template-name}.
  */
 public final class ConsumerRetry {
@@ -20,12 +21,12 @@ public final class ConsumerRetry {
 
     public static RetryTemplate retryTransientFailures(Duration firstDelay, Duration maxDelay) {
         return new RetryTemplate(RetryPolicy.builder()
-                .maxRetries(Long.MAX_VALUE)
-                .delay(firstDelay)
-                .multiplier(2)
-                .maxDelay(maxDelay)
-                .predicate(ConsumerRetry::isTransient)
-                .build());
+            .maxRetries(Long.MAX_VALUE)
+            .delay(firstDelay)
+            .multiplier(2)
+            .maxDelay(maxDelay)
+            .predicate(ConsumerRetry::isTransient)
+            .build());
     }
 
     static boolean isTransient(Throwable failure) {
@@ -36,4 +37,5 @@ public final class ConsumerRetry {
         }
         return true;
     }
+
 }

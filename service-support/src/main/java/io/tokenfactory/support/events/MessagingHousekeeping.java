@@ -11,16 +11,20 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Keeps the messaging tables from growing without end: event ids consumed longer ago than the retention (far
- * beyond any redelivery or resend) and archived publications older than it are deleted, in small batches.
+ * Keeps the messaging tables from growing without end: event ids consumed longer ago than
+ * the retention (far beyond any redelivery or resend) and archived publications older
+ * than it are deleted, in small batches.
  */
 public class MessagingHousekeeping extends PeriodicTask {
 
     private static final Logger log = LoggerFactory.getLogger(MessagingHousekeeping.class);
+
     private static final int BATCH = 10_000;
 
     private final JdbcTemplate jdbc;
+
     private final Duration retention;
+
     private final Clock clock;
 
     public MessagingHousekeeping(JdbcTemplate jdbc, Duration retention, Duration interval, Clock clock) {
@@ -36,8 +40,10 @@ public class MessagingHousekeeping extends PeriodicTask {
         int deleted = 0;
         deleted += deleteInBatches("DELETE FROM processed_event WHERE event_id IN "
                 + "(SELECT event_id FROM processed_event WHERE processed_at < ? LIMIT " + BATCH + ")", before);
-        deleted += deleteInBatches("DELETE FROM event_publication_archive WHERE id IN "
-                + "(SELECT id FROM event_publication_archive WHERE completion_date < ? LIMIT " + BATCH + ")", before);
+        deleted += deleteInBatches(
+                "DELETE FROM event_publication_archive WHERE id IN "
+                        + "(SELECT id FROM event_publication_archive WHERE completion_date < ? LIMIT " + BATCH + ")",
+                before);
         return deleted;
     }
 
@@ -47,7 +53,8 @@ public class MessagingHousekeeping extends PeriodicTask {
         do {
             deleted = jdbc.update(sql, before);
             total += deleted;
-        } while (deleted == BATCH);
+        }
+        while (deleted == BATCH);
         return total;
     }
 
@@ -58,8 +65,10 @@ public class MessagingHousekeeping extends PeriodicTask {
             if (deleted > 0) {
                 log.info("Deleted {} consumed event ids and archived publications older than {}", deleted, retention);
             }
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             log.warn("Messaging housekeeping failed; will try again: {}", e.getMessage());
         }
     }
+
 }

@@ -8,8 +8,9 @@ import org.springframework.aop.interceptor.AsyncUncaughtExceptionHandler;
 import org.springframework.scheduling.annotation.AsyncConfigurer;
 
 /**
- * An event the broker did not take is an expected, recoverable condition (it is sent again), so it is logged as
- * one warning line, not as an error with a stack trace; anything else thrown by an async method stays an error.
+ * An event the broker did not take is an expected, recoverable condition (it is sent
+ * again), so it is logged as one warning line, not as an error with a stack trace;
+ * anything else thrown by an async method stays an error.
  */
 public class OutboxFailureLogging implements AsyncConfigurer, AsyncUncaughtExceptionHandler {
 
@@ -24,8 +25,10 @@ public class OutboxFailureLogging implements AsyncConfigurer, AsyncUncaughtExcep
     public void handleUncaughtException(Throwable failure, Method method, Object... params) {
         if (failure instanceof BrokerOutboxRelay.EventNotPublishedException) {
             log.warn("{}; it stays in the outbox and will be sent again", failure.getMessage());
-        } else {
+        }
+        else {
             log.error("Unexpected exception in async method {}", method, failure);
         }
     }
+
 }

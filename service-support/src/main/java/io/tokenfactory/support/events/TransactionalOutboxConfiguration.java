@@ -8,9 +8,10 @@ import org.springframework.core.env.Environment;
 import org.springframework.modulith.events.IncompleteEventPublications;
 
 /**
- * The sending half of the outbox for a producing service, in one place: the relay that publishes after commit
- * ({@link BrokerOutboxRelay}), the log line for a failed publication, and the periodic resubmission of incomplete
- * ones. A service imports it ({@code @Import}) and exposes its {@link OutboxSettings} as a bean. The CloudEvents
+ * The sending half of the outbox for a producing service, in one place: the relay that
+ * publishes after commit ({@link BrokerOutboxRelay}), the log line for a failed
+ * publication, and the periodic resubmission of incomplete ones. A service imports it
+ * ({@code @Import}) and exposes its {@link OutboxSettings} as a bean. The CloudEvents
  * {@code source} is {@code urn:tokenfactory:<spring.application.name>}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -32,4 +33,5 @@ public class TransactionalOutboxConfiguration {
     OutboxResubmission outboxResubmission(IncompleteEventPublications incompletePublications, OutboxSettings settings) {
         return new OutboxResubmission(incompletePublications, settings.resubmitInterval(), settings.resubmitAfter());
     }
+
 }

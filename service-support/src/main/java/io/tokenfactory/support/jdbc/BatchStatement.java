@@ -17,12 +17,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 
 /**
- * One SQL statement over a whole batch: each column travels as one PostgreSQL array, and the statement reads the
- * rows back with {@code unnest(?, ?, …)}. A thousand rows cost one round trip and one parse, not a thousand.
+ * One SQL statement over a whole batch: each column travels as one PostgreSQL array, and
+ * the statement reads the rows back with {@code unnest(?, ?, …)}. A thousand rows cost
+ * one round trip and one parse, not a thousand.
  */
 public final class BatchStatement<T> {
 
     private final List<T> rows;
+
     private final List<Column> columns = new ArrayList<>();
 
     private record Column(String sqlType, Object[] values) {
@@ -76,7 +78,10 @@ public final class BatchStatement<T> {
         return this;
     }
 
-    /** Runs the statement (an insert or update over {@code unnest}); returns the rows it changed. */
+    /**
+     * Runs the statement (an insert or update over {@code unnest}); returns the rows it
+     * changed.
+     */
     public int update(JdbcTemplate jdbc, String sql, Object... leadingParameters) {
         Integer changed = jdbc.execute((ConnectionCallback<Integer>) connection -> {
             try (PreparedStatement statement = bind(connection, sql, leadingParameters)) {
@@ -100,7 +105,10 @@ public final class BatchStatement<T> {
         });
     }
 
-    /** Binds the leading scalar parameters, then one array per column in the order the columns were added. */
+    /**
+     * Binds the leading scalar parameters, then one array per column in the order the
+     * columns were added.
+     */
     private PreparedStatement bind(Connection connection, String sql, Object... leadingParameters) throws SQLException {
         PreparedStatement statement = connection.prepareStatement(sql);
         int index = 1;
@@ -112,4 +120,5 @@ public final class BatchStatement<T> {
         }
         return statement;
     }
+
 }

@@ -8,13 +8,15 @@ import java.util.concurrent.TimeUnit;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Runs {@link #runOnce()} on its own daemon thread at a fixed delay while the application runs; started and
- * stopped with the Spring context.
+ * Runs {@link #runOnce()} on its own daemon thread at a fixed delay while the application
+ * runs; started and stopped with the Spring context.
  */
 public abstract class PeriodicTask implements SmartLifecycle {
 
     private final String threadName;
+
     private final Duration interval;
+
     private ScheduledExecutorService scheduler;
 
     protected PeriodicTask(String threadName, Duration interval) {
@@ -37,7 +39,8 @@ public abstract class PeriodicTask implements SmartLifecycle {
             thread.setDaemon(true);
             return thread;
         });
-        scheduler.scheduleWithFixedDelay(this::runOnce, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::runOnce, interval.toMillis(), interval.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -52,4 +55,5 @@ public abstract class PeriodicTask implements SmartLifecycle {
     public synchronized boolean isRunning() {
         return scheduler != null;
     }
+
 }

@@ -3,11 +3,16 @@ package io.tokenfactory.support.problem;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 
-/** A refusal that the client caused and can act on; rendered as a problem detail with its status and code. */
+/**
+ * A refusal that the client caused and can act on; rendered as a problem detail with its
+ * status and code.
+ */
 public class ApiProblemException extends RuntimeException {
 
     private final HttpStatus status;
+
     private final String code;
+
     private final String title;
 
     public ApiProblemException(HttpStatus status, String code, String title, String detail) {
@@ -44,4 +49,5 @@ public class ApiProblemException extends RuntimeException {
     public ProblemDetail toProblemDetail() {
         return ProblemTypes.problem(status, code, title, getMessage());
     }
+
 }

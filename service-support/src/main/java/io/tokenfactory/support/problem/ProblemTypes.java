@@ -6,12 +6,14 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 
 /**
- * Builds RFC 9457 problem details the same way in every service: a stable {@code type} URI derived from a
- * machine-readable {@code code}, which is also set as its own property for clients that switch on it.
+ * Builds RFC 9457 problem details the same way in every service: a stable {@code type}
+ * URI derived from a machine-readable {@code code}, which is also set as its own property
+ * for clients that switch on it.
  */
 public final class ProblemTypes {
 
     public static final String BASE = "https://tokenfactory.io/problems/";
+
     public static final String CODE = "code";
 
     private ProblemTypes() {
@@ -48,4 +50,5 @@ public final class ProblemTypes {
             default -> status.is5xxServerError() ? "internal_error" : "client_error";
         };
     }
+
 }

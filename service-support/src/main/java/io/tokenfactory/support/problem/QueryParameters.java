@@ -8,23 +8,28 @@ import java.util.UUID;
 import org.springframework.http.HttpStatus;
 
 /**
- * Query and path parameters read strictly: each failure is a 400 problem ({@code invalid_parameter}) that names the
- * parameter, never a 500.
+ * Query and path parameters read strictly: each failure is a 400 problem
+ * ({@code invalid_parameter}) that names the parameter, never a 500.
  */
 public final class QueryParameters {
 
     private static final Instant EARLIEST = Instant.EPOCH;
+
     private static final Instant LATEST = Instant.parse("9999-01-01T00:00:00Z");
 
     private QueryParameters() {
     }
 
-    /** An ISO-8601 instant between 1970 and 9999, what PostgreSQL and every client can hold. */
+    /**
+     * An ISO-8601 instant between 1970 and 9999, what PostgreSQL and every client can
+     * hold.
+     */
     public static Instant instant(String name, String value) {
         Instant instant;
         try {
             instant = Instant.parse(value);
-        } catch (DateTimeParseException | NullPointerException e) {
+        }
+        catch (DateTimeParseException | NullPointerException e) {
             throw invalid(name + " must be an ISO-8601 instant such as 2026-11-27T10:00:00Z");
         }
         if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
@@ -40,7 +45,8 @@ public final class QueryParameters {
         }
         try {
             return UUID.fromString(value);
-        } catch (IllegalArgumentException e) {
+        }
+        catch (IllegalArgumentException e) {
             throw invalid(name + " must be a UUID");
         }
     }
@@ -52,7 +58,8 @@ public final class QueryParameters {
         }
         try {
             return YearMonth.parse(value);
-        } catch (DateTimeParseException e) {
+        }
+        catch (DateTimeParseException e) {
             throw invalid(name + " must be a month such as 2026-11");
         }
     }
@@ -60,4 +67,5 @@ public final class QueryParameters {
     public static ApiProblemException invalid(String detail) {
         return new ApiProblemException(HttpStatus.BAD_REQUEST, "invalid_parameter", "Invalid parameter", detail);
     }
+
 }

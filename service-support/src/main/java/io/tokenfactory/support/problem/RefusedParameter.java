@@ -2,7 +2,10 @@ package io.tokenfactory.support.problem;
 
 import java.util.function.Consumer;
 
-/** A query parameter's value that its {@link ParameterReader} refused; it knows the problem to answer. */
+/**
+ * A query parameter's value that its {@link ParameterReader} refused; it knows the
+ * problem to answer.
+ */
 public final class RefusedParameter extends IllegalArgumentException {
 
     private final transient Consumer<String> readAs;
@@ -16,9 +19,11 @@ public final class RefusedParameter extends IllegalArgumentException {
     public ApiProblemException problemFor(String name) {
         try {
             readAs.accept(name);
-        } catch (ApiProblemException problem) {
+        }
+        catch (ApiProblemException problem) {
             return problem;
         }
         return QueryParameters.invalid("'" + name + "' has an invalid value");
     }
+
 }

@@ -11,8 +11,9 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * Secrets kept in files readable by their owner only (a mounted Secret in Kubernetes, {@code .factory/secrets}
- * locally): generated once when missing, shared by replicas that see the same file.
+ * Secrets kept in files readable by their owner only (a mounted Secret in Kubernetes,
+ * {@code .factory/secrets} locally): generated once when missing, shared by replicas that
+ * see the same file.
  */
 public final class SecretFiles {
 
@@ -21,7 +22,10 @@ public final class SecretFiles {
     private SecretFiles() {
     }
 
-    /** What the file holds (base64); when there is no file yet, {@code bytes} random bytes written to a new one. */
+    /**
+     * What the file holds (base64); when there is no file yet, {@code bytes} random bytes
+     * written to a new one.
+     */
     public static Generated readOrGenerate(Path file, int bytes) {
         try {
             if (Files.exists(file)) {
@@ -31,21 +35,29 @@ public final class SecretFiles {
             RANDOM.nextBytes(generated);
             Files.createDirectories(file.toAbsolutePath().getParent());
             try {
-                // created readable by its owner only, and only if nobody else created it first
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException notPosix) {
+                // created readable by its owner only, and only if nobody else created it
+                // first
+                Files.createFile(file,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+            catch (UnsupportedOperationException notPosix) {
                 Files.createFile(file);
-            } catch (FileAlreadyExistsException anotherReplicaWasFaster) {
+            }
+            catch (FileAlreadyExistsException anotherReplicaWasFaster) {
                 return new Generated(Base64.getDecoder().decode(Files.readString(file).strip()), false);
             }
             Files.writeString(file, Base64.getEncoder().encodeToString(generated));
             return new Generated(generated, true);
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException("Cannot read or create the secret file " + file, e);
         }
     }
 
-    /** Replaces the file's content at once (readers never see half a secret), readable by its owner only. */
+    /**
+     * Replaces the file's content at once (readers never see half a secret), readable by
+     * its owner only.
+     */
     public static void write(Path file, String secret) throws IOException {
         Path directory = file.toAbsolutePath().getParent();
         Files.createDirectories(directory);
@@ -55,7 +67,10 @@ public final class SecretFiles {
         Files.move(written, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** @param created whether this call generated it (worth a log line: keep that file) */
+    /**
+     * @param created whether this call generated it (worth a log line: keep that file)
+     */
     public record Generated(byte[] secret, boolean created) {
     }
+
 }

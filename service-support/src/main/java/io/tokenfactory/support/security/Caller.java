@@ -13,7 +13,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  * Who is calling, as the gateway vouched for it.
  *
  * @param departmentId null only for platform administrators' keys
- * @param agentId      null when the key is not bound to an agent
+ * @param agentId null when the key is not bound to an agent
  */
 public record Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes) {
 
@@ -27,8 +27,9 @@ public record Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> sc
     }
 
     /**
-     * The department a read is limited to: an administrator's choice ({@code asked}, null for all), or the caller's
-     * own department for everyone else; asking for another department is refused (403).
+     * The department a read is limited to: an administrator's choice ({@code asked}, null
+     * for all), or the caller's own department for everyone else; asking for another
+     * department is refused (403).
      */
     public UUID scopeTo(UUID asked) {
         if (isAdmin()) {

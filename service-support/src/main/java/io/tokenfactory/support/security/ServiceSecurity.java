@@ -20,9 +20,10 @@ import org.springframework.security.web.SecurityFilterChain;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * How every servlet service checks callers: only the gateway's identity token (a JWT signed with the key the
- * gateway publishes at {@code /.well-known/jwks.json}) lets a request in; health, info and metrics stay open for
- * operators. No token: 401; a token without the needed scope: 403; both as problem details.
+ * How every servlet service checks callers: only the gateway's identity token (a JWT
+ * signed with the key the gateway publishes at {@code /.well-known/jwks.json}) lets a
+ * request in; health, info and metrics stay open for operators. No token: 401; a token
+ * without the needed scope: 403; both as problem details.
  */
 public final class ServiceSecurity {
 
@@ -32,36 +33,36 @@ public final class ServiceSecurity {
     }
 
     /**
-     * @param serviceRules the service's own path rules; every other request needs a verified identity token
+     * @param serviceRules the service's own path rules; every other request needs a
+     * verified identity token
      */
     public static SecurityFilterChain filterChain(HttpSecurity http,
             Customizer<AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry> serviceRules)
             throws Exception {
-        return http
-                .csrf(AbstractHttpConfigurer::disable)
-                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .authorizeHttpRequests(requests -> {
-                    requests.requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
-                            "/actuator/prometheus", "/error").permitAll();
-                    serviceRules.customize(requests);
-                    requests.anyRequest().authenticated();
-                })
-                .oauth2ResourceServer(resourceServer -> resourceServer
-                        .jwt(Customizer.withDefaults())
+        return http.csrf(AbstractHttpConfigurer::disable)
+            .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+            .authorizeHttpRequests(requests -> {
+                requests
+                    .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
+                            "/actuator/prometheus", "/error")
+                    .permitAll();
+                serviceRules.customize(requests);
+                requests.anyRequest().authenticated();
+            })
+            .oauth2ResourceServer(
+                    resourceServer -> resourceServer.jwt(Customizer.withDefaults())
                         .authenticationEntryPoint((request, response, failure) -> writeProblem(response,
                                 HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized",
                                 "This service only answers requests that come through the gateway"))
-                        .accessDeniedHandler((request, response, denied) -> writeProblem(response,
-                                HttpStatus.FORBIDDEN, "forbidden", "Forbidden",
-                                "The API key lacks the scope this operation needs")))
-                .exceptionHandling(exceptions -> exceptions
-                        .authenticationEntryPoint((request, response, failure) -> writeProblem(response,
-                                HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized",
-                                "This service only answers requests that come through the gateway"))
-                        .accessDeniedHandler((request, response, denied) -> writeProblem(response,
-                                HttpStatus.FORBIDDEN, "forbidden", "Forbidden",
-                                "The API key lacks the scope this operation needs")))
-                .build();
+                        .accessDeniedHandler((request, response, denied) -> writeProblem(response, HttpStatus.FORBIDDEN,
+                                "forbidden", "Forbidden", "The API key lacks the scope this operation needs")))
+            .exceptionHandling(exceptions -> exceptions
+                .authenticationEntryPoint(
+                        (request, response, failure) -> writeProblem(response, HttpStatus.UNAUTHORIZED, "unauthorized",
+                                "Unauthorized", "This service only answers requests that come through the gateway"))
+                .accessDeniedHandler((request, response, denied) -> writeProblem(response, HttpStatus.FORBIDDEN,
+                        "forbidden", "Forbidden", "The API key lacks the scope this operation needs")))
+            .build();
     }
 
     private static void writeProblem(HttpServletResponse response, HttpStatus status, String code, String title,
@@ -79,4 +80,5 @@ public final class ServiceSecurity {
         }
         response.getOutputStream().write(JSON.writeValueAsBytes(body));
     }
+
 }

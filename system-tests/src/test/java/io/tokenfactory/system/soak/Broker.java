@@ -9,14 +9,17 @@ import java.util.concurrent.TimeUnit;
 import io.tokenfactory.testsupport.Infrastructure;
 
 /**
- * The soak's part of the broker. On a local RabbitMQ that {@code rabbitmqctl} can administer, a virtual host of its
- * own (so dropping "its" connections touches nobody else's) and the broker faults; elsewhere (the embedded broker, a
- * remote one) a queue-name prefix on the default virtual host, and no broker faults.
+ * The soak's part of the broker. On a local RabbitMQ that {@code rabbitmqctl} can
+ * administer, a virtual host of its own (so dropping "its" connections touches nobody
+ * else's) and the broker faults; elsewhere (the embedded broker, a remote one) a
+ * queue-name prefix on the default virtual host, and no broker faults.
  */
 final class Broker {
 
     private final Infrastructure infrastructure;
+
     private final String virtualHost;
+
     private final boolean administrable;
 
     Broker(Infrastructure infrastructure, String virtualHost) {
@@ -43,12 +46,16 @@ final class Broker {
         }
     }
 
-    /** Command-line arguments that put a service on the soak's virtual host, or behind its prefix. */
+    /**
+     * Command-line arguments that put a service on the soak's virtual host, or behind its
+     * prefix.
+     */
     List<String> serviceArguments() {
         List<String> arguments = new ArrayList<>();
         if (administrable) {
             arguments.add("--spring.rabbitmq.virtual-host=" + virtualHost);
-        } else {
+        }
+        else {
             arguments.add("--spring.cloud.stream.rabbit.default.producer.prefix=" + virtualHost + ".");
             arguments.add("--spring.cloud.stream.rabbit.default.consumer.prefix=" + virtualHost + ".");
         }
@@ -60,12 +67,18 @@ final class Broker {
         return administrable ? virtualHost : "/";
     }
 
-    /** An exchange's name as the services see it (prefixed where they share the default virtual host). */
+    /**
+     * An exchange's name as the services see it (prefixed where they share the default
+     * virtual host).
+     */
     String exchange(String destination) {
         return administrable ? destination : virtualHost + "." + destination;
     }
 
-    /** Closes every client connection of the soak's virtual host; returns how many there were. */
+    /**
+     * Closes every client connection of the soak's virtual host; returns how many there
+     * were.
+     */
     int dropConnections() {
         String listed = rabbitmqctl("list_connections", "-q", "-p", virtualHost, "name").orFail();
         int connections = (int) listed.lines().filter(line -> !line.isBlank() && !line.startsWith("name")).count();
@@ -75,17 +88,24 @@ final class Broker {
 
     /** Messages waiting in the soak's dead-letter queues. */
     long deadLettered() {
-        return rabbitmqctl("list_queues", "-q", "-p", virtualHost, "name", "messages").orFail().lines()
-                .map(line -> line.trim().split("\\s+")).filter(fields -> fields.length == 2 && fields[0].endsWith(".dlq"))
-                .mapToLong(fields -> Long.parseLong(fields[1])).sum();
+        return rabbitmqctl("list_queues", "-q", "-p", virtualHost, "name", "messages").orFail()
+            .lines()
+            .map(line -> line.trim().split("\\s+"))
+            .filter(fields -> fields.length == 2 && fields[0].endsWith(".dlq"))
+            .mapToLong(fields -> Long.parseLong(fields[1]))
+            .sum();
     }
 
-    /** Stops RabbitMQ's application (the node stays up, every client is cut off) and starts it again. */
+    /**
+     * Stops RabbitMQ's application (the node stays up, every client is cut off) and
+     * starts it again.
+     */
     void restartApplication() {
         rabbitmqctl("stop_app").orFail();
         try {
             rabbitmqctl("start_app").orFail();
-        } finally {
+        }
+        finally {
             rabbitmqctl("await_startup");
         }
     }
@@ -95,22 +115,28 @@ final class Broker {
         command.add("rabbitmqctl");
         command.addAll(List.of(arguments));
         try {
-            // output to a file, so that waiting is bounded by the timeout rather than by the end of the output
+            // output to a file, so that waiting is bounded by the timeout rather than by
+            // the end of the output
             java.nio.file.Path output = java.nio.file.Files.createTempFile("rabbitmqctl", ".out");
             try {
                 Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectOutput(output.toFile()).start();
+                    .redirectOutput(output.toFile())
+                    .start();
                 if (!process.waitFor(120, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
                     return new Result(command, -1, "timed out");
                 }
-                return new Result(command, process.exitValue(), java.nio.file.Files.readString(output, StandardCharsets.UTF_8));
-            } finally {
+                return new Result(command, process.exitValue(),
+                        java.nio.file.Files.readString(output, StandardCharsets.UTF_8));
+            }
+            finally {
                 java.nio.file.Files.deleteIfExists(output);
             }
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             return new Result(command, -1, e.getMessage());
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Result(command, -1, "interrupted");
         }
@@ -129,4 +155,5 @@ final class Broker {
             return output;
         }
     }
+
 }

@@ -22,9 +22,10 @@ import java.util.concurrent.atomic.LongAdder;
 import tools.jackson.databind.JsonNode;
 
 /**
- * External OpenAI clients of several departments, one thread each, in turn: a plain chat completion, a streamed one
- * (with usage in its last chunk), and a streamed one the client walks away from after the first chunk. What the
- * clients were told they received is kept, to be found again in inference, metering and billing.
+ * External OpenAI clients of several departments, one thread each, in turn: a plain chat
+ * completion, a streamed one (with usage in its last chunk), and a streamed one the
+ * client walks away from after the first chunk. What the clients were told they received
+ * is kept, to be found again in inference, metering and billing.
  */
 final class ClientLoad implements AutoCloseable {
 
@@ -32,22 +33,28 @@ final class ClientLoad implements AutoCloseable {
     record Confirmed(long promptTokens, long completionTokens) {
     }
 
-    private static final List<String> PROMPTS = List.of(
-            "Summarise why tokens per joule matters.",
-            "Write one sentence about the sea.",
-            "Zähle drei Farben auf — schnell!",
-            "日本語で一文を書いてください。",
+    private static final List<String> PROMPTS = List.of("Summarise why tokens per joule matters.",
+            "Write one sentence about the sea.", "Zähle drei Farben auf — schnell!", "日本語で一文を書いてください。",
             "Explain chargeback to a department head 🙂",
             "'; DROP TABLE usage_record; -- is not a prompt you should obey");
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+
     private final String gateway;
+
     private final List<String> keys;
+
     private final String model;
+
     private final AtomicBoolean running = new AtomicBoolean(true);
+
     private final List<Thread> threads = new ArrayList<>();
+
     final Map<String, Confirmed> confirmed = new ConcurrentHashMap<>();
+
     final Map<String, LongAdder> outcomes = new ConcurrentSkipListMap<>();
 
     ClientLoad(String gateway, List<String> keys, String model) {
@@ -79,12 +86,15 @@ final class ClientLoad implements AutoCloseable {
                     case 1 -> streamed(key, prompt, false);
                     default -> streamed(key, prompt, true);
                 }
-            } catch (IOException e) {
+            }
+            catch (IOException e) {
                 count("connection failed");
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e) {
                 count("client error: " + e.getClass().getSimpleName());
             }
         }
@@ -97,13 +107,14 @@ final class ClientLoad implements AutoCloseable {
             return;
         }
         JsonNode body = Api.JSON.readTree(response.body());
-        confirmed.put(body.get("id").asString(), new Confirmed(body.at("/usage/prompt_tokens").asLong(),
-                body.at("/usage/completion_tokens").asLong()));
+        confirmed.put(body.get("id").asString(),
+                new Confirmed(body.at("/usage/prompt_tokens").asLong(), body.at("/usage/completion_tokens").asLong()));
         count("plain: completed");
     }
 
     private void streamed(String key, String prompt, boolean disconnect) throws IOException, InterruptedException {
-        HttpResponse<InputStream> response = http.send(request(key, prompt, true), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = http.send(request(key, prompt, true),
+                HttpResponse.BodyHandlers.ofInputStream());
         String kind = disconnect ? "streamed, client left early" : "streamed";
         try (InputStream body = response.body();
                 BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
@@ -134,9 +145,11 @@ final class ClientLoad implements AutoCloseable {
                 }
             }
             if (done && id != null && usage != null) {
-                confirmed.put(id, new Confirmed(usage.path("prompt_tokens").asLong(), usage.path("completion_tokens").asLong()));
+                confirmed.put(id,
+                        new Confirmed(usage.path("prompt_tokens").asLong(), usage.path("completion_tokens").asLong()));
                 count(kind + ": completed");
-            } else {
+            }
+            else {
                 count(kind + ": ended without [DONE] and usage");
             }
         }
@@ -151,9 +164,12 @@ final class ClientLoad implements AutoCloseable {
             body.put("stream", true);
             body.put("stream_options", Map.of("include_usage", true));
         }
-        return HttpRequest.newBuilder(URI.create(gateway + "/v1/chat/completions")).timeout(Duration.ofSeconds(90))
-                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Api.JSON.writeValueAsString(body))).build();
+        return HttpRequest.newBuilder(URI.create(gateway + "/v1/chat/completions"))
+            .timeout(Duration.ofSeconds(90))
+            .header("Authorization", "Bearer " + key)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(Api.JSON.writeValueAsString(body)))
+            .build();
     }
 
     private void count(String outcome) {
@@ -171,9 +187,11 @@ final class ClientLoad implements AutoCloseable {
         for (Thread thread : threads) {
             try {
                 thread.join(120_000);
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
     }
+
 }

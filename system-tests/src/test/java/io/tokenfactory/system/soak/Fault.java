@@ -2,6 +2,7 @@ package io.tokenfactory.system.soak;
 
 /** The faults a soak injects, in the order it cycles through them. */
 enum Fault {
+
     KILL_METERING("metering-service killed (SIGKILL) and started again", false),
     REPLAY_EVENTS("events already delivered sent again by inference's and metering's outboxes", false),
     LATE_USAGE("usage of the closed month reported late by a remote inference node", false),
@@ -13,10 +14,12 @@ enum Fault {
     STOP_METERING("metering-service stopped gracefully (SIGTERM) and started again", false);
 
     final String description;
+
     final boolean needsBrokerAdministration;
 
     Fault(String description, boolean needsBrokerAdministration) {
         this.description = description;
         this.needsBrokerAdministration = needsBrokerAdministration;
     }
+
 }

@@ -16,21 +16,29 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * Injects one fault and waits for the suite to recover from it: a restarted service is ready again, and usage
- * served after the fault has been charged by billing (the whole pipe flows again).
+ * Injects one fault and waits for the suite to recover from it: a restarted service is
+ * ready again, and usage served after the fault has been charged by billing (the whole
+ * pipe flows again).
  */
 final class FaultInjector {
 
-    /** One injected fault: when, what exactly, and how long until the pipe flowed again (null: it did not). */
+    /**
+     * One injected fault: when, what exactly, and how long until the pipe flowed again
+     * (null: it did not).
+     */
     record Injected(Fault fault, Instant at, String detail, Duration recovery) {
     }
 
     private static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(3);
+
     private static final int REPLAYED_PER_SERVICE = 25;
 
     private final SoakSuite suite;
+
     private final RemoteNodeReports remoteNode;
+
     private final List<UUID> departments;
+
     private final Instant closedMonth;
 
     FaultInjector(SoakSuite suite, RemoteNodeReports remoteNode, List<UUID> departments, Instant closedMonth) {
@@ -68,11 +76,14 @@ final class FaultInjector {
         Instant injected = Instant.now();
         Duration recovery;
         try {
-            Awaitility.await(fault + ": usage charged after the fault").atMost(RECOVERY_TIMEOUT)
-                    .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                    .until(() -> lastCharge().isAfter(injected));
+            Awaitility.await(fault + ": usage charged after the fault")
+                .atMost(RECOVERY_TIMEOUT)
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(() -> lastCharge().isAfter(injected));
             recovery = Duration.between(at, Instant.now());
-        } catch (ConditionTimeoutException e) {
+        }
+        catch (ConditionTimeoutException e) {
             recovery = null;
         }
         return new Injected(fault, at, detail, recovery);
@@ -83,8 +94,9 @@ final class FaultInjector {
     }
 
     /**
-     * Puts copies of publications the outbox already completed back into it, as if the relay had died between the
-     * broker's confirm and marking them done: they are sent again and must change nothing downstream.
+     * Puts copies of publications the outbox already completed back into it, as if the
+     * relay had died between the broker's confirm and marking them done: they are sent
+     * again and must change nothing downstream.
      */
     private int replayed(Service service) throws SQLException {
         try (Connection connection = suite.connect(service); Statement statement = connection.createStatement()) {
@@ -99,7 +111,8 @@ final class FaultInjector {
     }
 
     private Instant lastCharge() throws SQLException {
-        try (Connection connection = suite.connect(Service.BILLING); Statement statement = connection.createStatement();
+        try (Connection connection = suite.connect(Service.BILLING);
+                Statement statement = connection.createStatement();
                 ResultSet row = statement.executeQuery("SELECT max(charged_at) FROM usage_charge")) {
             row.next();
             Timestamp last = row.getTimestamp(1);
@@ -110,4 +123,5 @@ final class FaultInjector {
     static String seconds(Duration duration) {
         return String.format(java.util.Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
     }
+
 }

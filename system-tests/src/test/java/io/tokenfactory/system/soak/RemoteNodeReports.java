@@ -23,26 +23,33 @@ import io.tokenfactory.testsupport.Infrastructure;
 import io.tokenfactory.testsupport.TestInfrastructure;
 
 /**
- * Usage reported straight to the broker by an inference node outside this suite, some of it late, for a month that
- * is already closed: metering and billing must take it exactly like inference-service's own, and bill the late part
- * in the open month without touching the closed month's statements. What was reported is kept for reconciliation.
+ * Usage reported straight to the broker by an inference node outside this suite, some of
+ * it late, for a month that is already closed: metering and billing must take it exactly
+ * like inference-service's own, and bill the late part in the open month without touching
+ * the closed month's statements. What was reported is kept for reconciliation.
  */
 final class RemoteNodeReports {
 
     static final String NODE = "soak-remote-node";
 
     private final Broker broker;
+
     private final Infrastructure infrastructure = TestInfrastructure.get();
+
     private final Random random = new Random(42);
+
     final Map<UUID, Usage> reported = new ConcurrentHashMap<>();
 
     RemoteNodeReports(Broker broker) {
         this.broker = broker;
     }
 
-    /** Sends one completed request per department, each at a random moment of the given month's first day. */
-    void report(List<UUID> departments, Instant day, String model) throws IOException, TimeoutException,
-            InterruptedException {
+    /**
+     * Sends one completed request per department, each at a random moment of the given
+     * month's first day.
+     */
+    void report(List<UUID> departments, Instant day, String model)
+            throws IOException, TimeoutException, InterruptedException {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost(infrastructure.rabbitHost());
         factory.setPort(infrastructure.rabbitPort());
@@ -78,12 +85,11 @@ final class RemoteNodeReports {
                 event.put("energySource", "NONE");
                 event.put("acceleratorSeconds", 0.0);
                 event.put("tokensEstimated", false);
-                AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
-                        .contentType("application/json").deliveryMode(2)
-                        .headers(Map.of("ce-type", EventTypes.USAGE_RECORDED, "ce-id", eventId.toString(),
-                                "ce-specversion", "1.0", "ce-source", "urn:tokenfactory:" + NODE,
-                                "contentType", "application/json"))
-                        .build();
+                AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().contentType("application/json")
+                    .deliveryMode(2)
+                    .headers(Map.of("ce-type", EventTypes.USAGE_RECORDED, "ce-id", eventId.toString(), "ce-specversion",
+                            "1.0", "ce-source", "urn:tokenfactory:" + NODE, "contentType", "application/json"))
+                    .build();
                 channel.basicPublish(broker.exchange("tokenfactory.usage-recorded"), "tokenfactory.usage-recorded",
                         true, properties, Api.JSON.writeValueAsString(event).getBytes(StandardCharsets.UTF_8));
                 reported.put(eventId, new Usage(requestId, prompt, completion, BigDecimal.ZERO));
@@ -91,4 +97,5 @@ final class RemoteNodeReports {
             channel.waitForConfirmsOrDie(30_000);
         }
     }
+
 }

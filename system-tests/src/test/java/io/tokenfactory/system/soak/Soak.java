@@ -28,10 +28,11 @@ import org.awaitility.core.ConditionTimeoutException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The soak: the five services as processes on the real PostgreSQL and broker, always-on agents in several
- * departments and external OpenAI clients (plain, streamed, walking away mid-stream) for the configured time, while
- * faults are injected one after another; then the load stops, the suite settles, and the three services' books are
- * reconciled. The report is Markdown.
+ * The soak: the five services as processes on the real PostgreSQL and broker, always-on
+ * agents in several departments and external OpenAI clients (plain, streamed, walking
+ * away mid-stream) for the configured time, while faults are injected one after another;
+ * then the load stops, the suite settles, and the three services' books are reconciled.
+ * The report is Markdown.
  */
 final class Soak {
 
@@ -42,7 +43,9 @@ final class Soak {
     }
 
     private final SoakSettings settings;
+
     private final SoakSuite suite;
+
     private final RemoteNodeReports remoteNode;
 
     private Soak(SoakSettings settings, SoakSuite suite) {
@@ -67,33 +70,48 @@ final class Soak {
         List<String> agents = new ArrayList<>();
         List<UUID> departments = new ArrayList<>();
         for (int d = 1; d <= settings.departments(); d++) {
-            // the first department pays cost plus a margin, so its idle energy is charged, not only costed
-            String department = admin.call("POST", "/api/billing/departments", Map.of("name", "Soak department " + d,
-                    "costCentreCode", "CC-SOAK-" + d, "monthlyBudget", "1000000", "softAlertPercent", 80,
-                    "pricingMode", d == 1 ? "COST_PLUS" : "LIST_PRICE", "marginPercent", "10"), 201)
-                    .get("id").asString();
+            // the first department pays cost plus a margin, so its idle energy is
+            // charged, not only costed
+            String department = admin.call("POST", "/api/billing/departments",
+                    Map.of("name", "Soak department " + d, "costCentreCode", "CC-SOAK-" + d, "monthlyBudget", "1000000",
+                            "softAlertPercent", 80, "pricingMode", d == 1 ? "COST_PLUS" : "LIST_PRICE", "marginPercent",
+                            "10"),
+                    201)
+                .get("id")
+                .asString();
             departments.add(UUID.fromString(department));
-            keys.add(admin.call("POST", "/api/keys", Map.of("name", "soak client " + d, "departmentId", department,
-                    "scopes", List.of("inference")), 201).get("secret").asString());
+            keys.add(
+                    admin
+                        .call("POST", "/api/keys", Map.of("name", "soak client " + d, "departmentId", department,
+                                "scopes", List.of("inference")), 201)
+                        .get("secret")
+                        .asString());
             for (int a = 1; a <= settings.agentsPerDepartment(); a++) {
-                String agent = admin.call("POST", "/api/agents", Map.of("name", "soak-agent-" + a,
-                        "departmentId", department, "model", MODEL,
-                        "instructions", "Write one line of today's notes for department " + d + ".", "tools", List.of(),
-                        "trigger", Map.of("kind", "LOOP", "intervalSeconds", settings.agentIntervalSeconds()),
-                        "limits", Map.of("maxSteps", 1, "maxTokensPerRun", 2_000)), 201).get("id").asString();
+                String agent = admin.call("POST", "/api/agents",
+                        Map.of("name", "soak-agent-" + a, "departmentId", department, "model", MODEL, "instructions",
+                                "Write one line of today's notes for department " + d + ".", "tools", List.of(),
+                                "trigger", Map.of("kind", "LOOP", "intervalSeconds", settings.agentIntervalSeconds()),
+                                "limits", Map.of("maxSteps", 1, "maxTokensPerRun", 2_000)),
+                        201)
+                    .get("id")
+                    .asString();
                 admin.call("POST", "/api/agents/" + agent + "/activate", null, 200);
                 agents.add(agent);
             }
         }
-        // a month with usage (reported by a remote node), closed before the load starts: nothing the soak does may
+        // a month with usage (reported by a remote node), closed before the load starts:
+        // nothing the soak does may
         // change its statements, not even more usage of that month arriving late
         YearMonth closedMonth = YearMonth.now(ZoneOffset.UTC).minusMonths(2);
         Instant closedMonthStart = closedMonth.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         remoteNode.report(departments, closedMonthStart, MODEL);
         remoteNode.report(departments, closedMonthStart, MODEL);
-        Awaitility.await("the closed month's usage is billed").atMost(Duration.ofMinutes(2))
-                .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                .until(() -> suite.count(Service.BILLING, "SELECT count(*) FROM usage_charge") == remoteNode.reported.size());
+        Awaitility.await("the closed month's usage is billed")
+            .atMost(Duration.ofMinutes(2))
+            .pollInterval(Duration.ofMillis(500))
+            .ignoreExceptions()
+            .until(() -> suite.count(Service.BILLING, "SELECT count(*) FROM usage_charge") == remoteNode.reported
+                .size());
         admin.call("POST", "/api/billing/periods/" + closedMonth + "/close", null, 200, 201);
         String closedStatements = Reconciliation.closedStatements(suite);
         FaultInjector faults = new FaultInjector(suite, remoteNode, departments, closedMonthStart);
@@ -109,15 +127,18 @@ final class Soak {
             int next = 0;
             while (Instant.now().isBefore(loadEnds) || injected.size() < available.size()) {
                 Instant due = Instant.now().plus(settings.faultInterval());
-                Awaitility.await("pause between faults").atMost(settings.faultInterval().plusSeconds(5))
-                        .pollInterval(Duration.ofMillis(200)).until(() -> Instant.now().isAfter(due));
+                Awaitility.await("pause between faults")
+                    .atMost(settings.faultInterval().plusSeconds(5))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> Instant.now().isAfter(due));
                 Fault fault = available.get(next++ % available.size());
                 Injected done = faults.inject(fault);
                 injected.add(done);
                 System.out.printf("soak: %s — %s; pipe flowing again after %s%n", fault, done.detail(),
                         done.recovery() == null ? "NEVER" : FaultInjector.seconds(done.recovery()));
             }
-        } finally {
+        }
+        finally {
             clients.close();
         }
         Instant loadStopped = Instant.now();
@@ -125,8 +146,8 @@ final class Soak {
             admin.call("POST", "/api/agents/" + agent + "/pause", null, 200, 409);
         }
         boolean settled = settle(loadStopped);
-        Reconciliation reconciliation = Reconciliation.of(suite, clients.confirmed, remoteNode.reported, closedStatements,
-                loadStopped);
+        Reconciliation reconciliation = Reconciliation.of(suite, clients.confirmed, remoteNode.reported,
+                closedStatements, loadStopped);
         Duration loadHeld = Duration.between(loadStarted, loadStopped);
         String report = report(startup, loadHeld, clients, agentRuns(), injected, unavailable, settled, reconciliation);
         Files.createDirectories(settings.workDirectory());
@@ -134,47 +155,64 @@ final class Soak {
         return new Result(loadHeld, injected, unavailable, reconciliation, settled, report);
     }
 
-    /** An energy tariff and a rate card for the local model, priced per million prompt and completion tokens. */
+    /**
+     * An energy tariff and a rate card for the local model, priced per million prompt and
+     * completion tokens.
+     */
     static void seedPrices(Api admin, String promptPerMillion, String completionPerMillion) {
-        admin.call("POST", "/api/billing/energy-tariffs", Map.of("effectiveFrom", "2000-01-01T00:00:00Z",
-                "pricePerKwh", "0.25"), 201);
+        admin.call("POST", "/api/billing/energy-tariffs",
+                Map.of("effectiveFrom", "2000-01-01T00:00:00Z", "pricePerKwh", "0.25"), 201);
         admin.call("POST", "/api/billing/models", Map.of("name", MODEL, "task", "GENERATION"), 201);
-        admin.call("POST", "/api/billing/rate-cards", Map.of("model", MODEL, "effectiveFrom", "2000-01-01T00:00:00Z",
-                "promptPerMillion", promptPerMillion, "completionPerMillion", completionPerMillion,
-                "embeddingPerMillion", "0"), 201);
+        admin
+            .call("POST", "/api/billing/rate-cards",
+                    Map.of("model", MODEL, "effectiveFrom", "2000-01-01T00:00:00Z", "promptPerMillion",
+                            promptPerMillion, "completionPerMillion", completionPerMillion, "embeddingPerMillion", "0"),
+                    201);
     }
 
     /**
-     * Waits until no agent runs, every outbox is empty, metering and billing hold as many usage events as inference
-     * served, every power window up to the load's end has reached metering and billing has the latest idle revisions.
+     * Waits until no agent runs, every outbox is empty, metering and billing hold as many
+     * usage events as inference served, every power window up to the load's end has
+     * reached metering and billing has the latest idle revisions.
      */
     private boolean settle(Instant loadStopped) {
         try {
-            Awaitility.await("the suite settles").atMost(settings.settleTimeout()).pollInterval(Duration.ofSeconds(1))
-                    .ignoreExceptions().until(() -> {
-                        long served = suite.count(Service.INFERENCE, "SELECT count(*) FROM inference_request")
-                                + remoteNode.reported.size();
-                        return suite.count(Service.AGENTS, "SELECT count(*) FROM agent_run WHERE status IN ('RUNNING', 'QUEUED')") == 0
-                                && suite.count(Service.INFERENCE, "SELECT count(*) FROM event_publication") == 0
-                                && suite.count(Service.METERING, "SELECT count(*) FROM event_publication") == 0
-                                && suite.count(Service.METERING, "SELECT count(*) FROM usage_record") == served
-                                && suite.count(Service.BILLING, "SELECT count(*) FROM usage_charge") == served
-                                && suite.count(Service.INFERENCE, "SELECT count(*) FROM power_window WHERE window_end <= '"
-                                        + loadStopped + "'") == suite.count(Service.METERING,
-                                        "SELECT count(*) FROM power_sample WHERE window_end <= '" + loadStopped + "'")
-                                && suite.count(Service.METERING, "SELECT coalesce(sum(revision), 0) FROM idle_publication")
-                                        == suite.count(Service.BILLING, "SELECT coalesce(sum(revision), 0) FROM idle_charge");
-                    });
+            Awaitility.await("the suite settles")
+                .atMost(settings.settleTimeout())
+                .pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptions()
+                .until(() -> {
+                    long served = suite.count(Service.INFERENCE, "SELECT count(*) FROM inference_request")
+                            + remoteNode.reported.size();
+                    return suite.count(Service.AGENTS,
+                            "SELECT count(*) FROM agent_run WHERE status IN ('RUNNING', 'QUEUED')") == 0
+                            && suite.count(Service.INFERENCE, "SELECT count(*) FROM event_publication") == 0
+                            && suite.count(Service.METERING, "SELECT count(*) FROM event_publication") == 0
+                            && suite.count(Service.METERING, "SELECT count(*) FROM usage_record") == served
+                            && suite.count(Service.BILLING, "SELECT count(*) FROM usage_charge") == served
+                            && suite.count(Service.INFERENCE,
+                                    "SELECT count(*) FROM power_window WHERE window_end <= '" + loadStopped
+                                            + "'") == suite.count(
+                                                    Service.METERING,
+                                                    "SELECT count(*) FROM power_sample WHERE window_end <= '"
+                                                            + loadStopped + "'")
+                            && suite.count(Service.METERING,
+                                    "SELECT coalesce(sum(revision), 0) FROM idle_publication") == suite
+                                        .count(Service.BILLING, "SELECT coalesce(sum(revision), 0) FROM idle_charge");
+                });
             return true;
-        } catch (ConditionTimeoutException e) {
+        }
+        catch (ConditionTimeoutException e) {
             return false;
         }
     }
 
     private Map<String, Long> agentRuns() throws SQLException {
         Map<String, Long> runs = new LinkedHashMap<>();
-        try (Connection connection = suite.connect(Service.AGENTS); Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT status, count(*) FROM agent_run GROUP BY status ORDER BY status")) {
+        try (Connection connection = suite.connect(Service.AGENTS);
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement
+                    .executeQuery("SELECT status, count(*) FROM agent_run GROUP BY status ORDER BY status")) {
             while (rows.next()) {
                 runs.put(rows.getString(1), rows.getLong(2));
             }
@@ -191,38 +229,57 @@ final class Soak {
         out.append(String.format(Locale.ROOT, "Run %s on %d cores: the five services as processes on PostgreSQL and "
                 + "RabbitMQ, started in %s; load held for **%s**: %d OpenAI clients (plain, streamed, and streamed then "
                 + "abandoned by the client) and %d always-on agents (every %d s) in %d departments, on the local model %s.%n%n",
-                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), Runtime.getRuntime().availableProcessors(),
-                FaultInjector.seconds(startup), minutes(loadHeld), settings.clients(),
-                settings.departments() * settings.agentsPerDepartment(), settings.agentIntervalSeconds(),
-                settings.departments(), MODEL));
-        out.append("**Verdict: ").append(holds ? "zero lost, zero charged twice, every fault recovered."
-                : "DIFFERENCES FOUND (see below).").append("**\n\n");
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                Runtime.getRuntime().availableProcessors(), FaultInjector.seconds(startup), minutes(loadHeld),
+                settings.clients(), settings.departments() * settings.agentsPerDepartment(),
+                settings.agentIntervalSeconds(), settings.departments(), MODEL));
+        out.append("**Verdict: ")
+            .append(holds ? "zero lost, zero charged twice, every fault recovered." : "DIFFERENCES FOUND (see below).")
+            .append("**\n\n");
         out.append("## Load\n\n| | |\n|---|---|\n");
-        clients.outcomes.forEach((outcome, n) -> out.append("| client requests, ").append(outcome).append(" | ")
-                .append(n.sum()).append(" |\n"));
+        clients.outcomes.forEach((outcome,
+                n) -> out.append("| client requests, ").append(outcome).append(" | ").append(n.sum()).append(" |\n"));
         runs.forEach((status, n) -> out.append("| agent runs, ").append(status).append(" | ").append(n).append(" |\n"));
-        reconciliation.figures.forEach((name, value) -> out.append("| ").append(name).append(" | ").append(value)
-                .append(" |\n"));
+        reconciliation.figures
+            .forEach((name, value) -> out.append("| ").append(name).append(" | ").append(value).append(" |\n"));
         long served = Long.parseLong(reconciliation.figures.getOrDefault("requests served (all nodes)", "0"));
         out.append(String.format(Locale.ROOT, "| requests served per second, whole window | %.2f |%n",
                 served / Math.max(1.0, loadHeld.toMillis() / 1000.0)));
-        out.append("\n## Faults injected: ").append(injected.size()).append(recovered ? ", all recovered" : ", NOT ALL RECOVERED")
-                .append("\n\n| # | after | fault | what happened | usage charged again after |\n|---|---|---|---|---|\n");
+        out.append("\n## Faults injected: ")
+            .append(injected.size())
+            .append(recovered ? ", all recovered" : ", NOT ALL RECOVERED")
+            .append("\n\n| # | after | fault | what happened | usage charged again after |\n|---|---|---|---|---|\n");
         Instant first = injected.isEmpty() ? Instant.now() : injected.get(0).at();
         for (int i = 0; i < injected.size(); i++) {
             Injected fault = injected.get(i);
-            out.append("| ").append(i + 1).append(" | ").append(minutes(Duration.between(first, fault.at()))).append(" | ")
-                    .append(fault.fault().description).append(" | ").append(fault.detail()).append(" | ")
-                    .append(fault.recovery() == null ? "**never**" : FaultInjector.seconds(fault.recovery()))
-                    .append(" |\n");
+            out.append("| ")
+                .append(i + 1)
+                .append(" | ")
+                .append(minutes(Duration.between(first, fault.at())))
+                .append(" | ")
+                .append(fault.fault().description)
+                .append(" | ")
+                .append(fault.detail())
+                .append(" | ")
+                .append(fault.recovery() == null ? "**never**" : FaultInjector.seconds(fault.recovery()))
+                .append(" |\n");
         }
-        unavailable.forEach(fault -> out.append("| – | – | ").append(fault.description)
-                .append(" | not injected: the broker cannot be administered from here | – |\n"));
-        out.append("\n## Reconciliation").append(settled ? "" : " (the suite did NOT settle within "
-                + settings.settleTimeout() + ")").append("\n\n| check | expected | found | |\n|---|---|---|---|\n");
+        unavailable.forEach(fault -> out.append("| – | – | ")
+            .append(fault.description)
+            .append(" | not injected: the broker cannot be administered from here | – |\n"));
+        out.append("\n## Reconciliation")
+            .append(settled ? "" : " (the suite did NOT settle within " + settings.settleTimeout() + ")")
+            .append("\n\n| check | expected | found | |\n|---|---|---|---|\n");
         for (Reconciliation.Check check : reconciliation.checks) {
-            out.append("| ").append(check.name()).append(" | ").append(check.expected()).append(" | ")
-                    .append(check.actual()).append(" | ").append(check.holds() ? "✓" : "**✗**").append(" |\n");
+            out.append("| ")
+                .append(check.name())
+                .append(" | ")
+                .append(check.expected())
+                .append(" | ")
+                .append(check.actual())
+                .append(" | ")
+                .append(check.holds() ? "✓" : "**✗**")
+                .append(" |\n");
         }
         return out.toString();
     }
@@ -230,4 +287,5 @@ final class Soak {
     private static String minutes(Duration duration) {
         return String.format(Locale.ROOT, "%dm %02ds", duration.toMinutes(), duration.toSecondsPart());
     }
+
 }

@@ -25,14 +25,16 @@ import io.tokenfactory.testsupport.TestInfrastructure;
 import org.awaitility.Awaitility;
 
 /**
- * The five services as separate operating-system processes (their runnable jars), so a fault can kill one with
- * SIGKILL or stop it with SIGTERM and start it again, the way an operator's supervisor would; a service may run as
- * several replicas. They run on the tests' PostgreSQL and broker with databases, and a virtual host (or queue
- * prefix), of their own. The services reach each other through the first replica of each.
+ * The five services as separate operating-system processes (their runnable jars), so a
+ * fault can kill one with SIGKILL or stop it with SIGTERM and start it again, the way an
+ * operator's supervisor would; a service may run as several replicas. They run on the
+ * tests' PostgreSQL and broker with databases, and a virtual host (or queue prefix), of
+ * their own. The services reach each other through the first replica of each.
  */
 final class SoakSuite implements AutoCloseable {
 
     enum Service {
+
         BILLING("billing-service", "TF_BILLING", "tokenfactory.billing"),
         METERING("metering-service", "TF_METERING", "tokenfactory.metering"),
         INFERENCE("inference-service", "TF_INFERENCE", "tokenfactory.inference"),
@@ -40,7 +42,9 @@ final class SoakSuite implements AutoCloseable {
         GATEWAY("gateway", "TF_GATEWAY", "tokenfactory.gateway");
 
         final String module;
+
         final String variablePrefix;
+
         final String propertyPrefix;
 
         Service(String module, String variablePrefix, String propertyPrefix) {
@@ -48,25 +52,36 @@ final class SoakSuite implements AutoCloseable {
             this.variablePrefix = variablePrefix;
             this.propertyPrefix = propertyPrefix;
         }
+
     }
 
     private static final String JAVA_OPTIONS = "-Xmx384m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k";
 
     private final Infrastructure infrastructure = TestInfrastructure.get();
+
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
+
     private final Path repository;
+
     private final Path work;
+
     private final Broker broker;
+
     private final Map<Service, List<Integer>> ports = new EnumMap<>(Service.class);
+
     private final Map<Service, Process[]> running = new EnumMap<>(Service.class);
+
     private final Map<String, String> environment = new LinkedHashMap<>();
+
     private final ReadinessProbe readiness = new ReadinessProbe(Duration.ofSeconds(3));
 
     SoakSuite(Path repository, Path work) {
         this(repository, work, Map.of());
     }
 
-    /** @param replicas how many instances of a service run (one where absent) */
+    /**
+     * @param replicas how many instances of a service run (one where absent)
+     */
     SoakSuite(Path repository, Path work, Map<Service, Integer> replicas) {
         this.repository = repository;
         this.work = work;
@@ -98,9 +113,11 @@ final class SoakSuite implements AutoCloseable {
         environment.put("TF_AGENT_CREDENTIALS_KEY_FILE", secrets.resolve("agent-credentials-key").toString());
         environment.put("TF_BOOTSTRAP_ADMIN_KEY_FILE", secrets.resolve("admin-key").toString());
         environment.put("TF_NODE_NAME", "soak-node");
-        // five connections each: the soak's load needs no more, and the tests' PostgreSQL has 100 for everything
+        // five connections each: the soak's load needs no more, and the tests' PostgreSQL
+        // has 100 for everything
         environment.put("TF_POSTGRES_POOL_SIZE", "5");
-        // short power windows and a short grace, so energy moves (and is allocated) within a short soak
+        // short power windows and a short grace, so energy moves (and is allocated)
+        // within a short soak
         environment.put("TF_ENERGY_WINDOW", "5s");
         environment.put("TF_IDLE_ALLOCATION_INTERVAL", "5s");
         environment.put("TF_IDLE_ALLOCATION_GRACE", "15s");
@@ -111,14 +128,19 @@ final class SoakSuite implements AutoCloseable {
         environment.put(name, value);
     }
 
-    /** Creates the databases and the broker's virtual host, starts all five services and waits until they are ready. */
+    /**
+     * Creates the databases and the broker's virtual host, starts all five services and
+     * waits until they are ready.
+     */
     void start(Duration timeout) {
-        deleteRecursively(work); // an earlier run's secrets belong to databases that no longer exist
+        deleteRecursively(work); // an earlier run's secrets belong to databases that no
+                                 // longer exist
         try (Connection maintenance = maintenance(); Statement statement = maintenance.createStatement()) {
             for (Service service : Service.values()) {
                 statement.execute("CREATE DATABASE " + database(service));
             }
-        } catch (SQLException e) {
+        }
+        catch (SQLException e) {
             throw new IllegalStateException("Could not create the soak's databases: " + e.getMessage(), e);
         }
         broker.createVirtualHost();
@@ -134,20 +156,25 @@ final class SoakSuite implements AutoCloseable {
         }
     }
 
-    /** SIGKILL (nothing runs, not even shutdown hooks) or SIGTERM (Spring's graceful shutdown), then started again. */
+    /**
+     * SIGKILL (nothing runs, not even shutdown hooks) or SIGTERM (Spring's graceful
+     * shutdown), then started again.
+     */
     Duration restart(Service service, boolean kill, Duration timeout) {
         Process process = running.get(service)[0];
         long started = System.nanoTime();
         if (kill) {
             process.destroyForcibly();
-        } else {
+        }
+        else {
             process.destroy();
         }
         try {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
@@ -157,15 +184,14 @@ final class SoakSuite implements AutoCloseable {
     }
 
     private void awaitReady(Service service, int replica, Duration timeout) {
-        Awaitility.await(service.module + " ready").atMost(timeout).pollInterval(Duration.ofMillis(500))
-                .until(() -> {
-                    Process process = running.get(service)[replica];
-                    if (!process.isAlive()) {
-                        throw new IllegalStateException(service.module + " exited with " + process.exitValue()
-                                + "; see " + logFile(service, replica));
-                    }
-                    return readiness.ready(url(service, replica));
-                });
+        Awaitility.await(service.module + " ready").atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() -> {
+            Process process = running.get(service)[replica];
+            if (!process.isAlive()) {
+                throw new IllegalStateException(
+                        service.module + " exited with " + process.exitValue() + "; see " + logFile(service, replica));
+            }
+            return readiness.ready(url(service, replica));
+        });
     }
 
     String gatewayUrl() {
@@ -180,7 +206,8 @@ final class SoakSuite implements AutoCloseable {
     String adminKey() {
         try {
             return Files.readString(work.resolve("secrets").resolve("admin-key")).strip();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -193,20 +220,25 @@ final class SoakSuite implements AutoCloseable {
 
     /** The single number a query over a service's database answers (a count, a sum). */
     long count(Service service, String sql) throws SQLException {
-        try (Connection connection = connect(service); Statement statement = connection.createStatement();
+        try (Connection connection = connect(service);
+                Statement statement = connection.createStatement();
                 java.sql.ResultSet row = statement.executeQuery(sql)) {
             row.next();
             return row.getLong(1);
         }
     }
 
-    /** Ends every PostgreSQL session of the services, as a failover or an administrator would. */
+    /**
+     * Ends every PostgreSQL session of the services, as a failover or an administrator
+     * would.
+     */
     int terminateDatabaseSessions() throws SQLException {
         List<String> names = new ArrayList<>();
         for (Service service : Service.values()) {
             names.add("'" + database(service) + "'");
         }
-        try (Connection maintenance = maintenance(); Statement statement = maintenance.createStatement();
+        try (Connection maintenance = maintenance();
+                Statement statement = maintenance.createStatement();
                 var rows = statement.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                         + "WHERE datname IN (" + String.join(",", names) + ") AND pid <> pg_backend_pid()")) {
             rows.next();
@@ -230,7 +262,8 @@ final class SoakSuite implements AutoCloseable {
         command.add(executableJar(service).toString());
         command.addAll(broker.serviceArguments());
         if (service != Service.GATEWAY) {
-            // faults leave events in the outbox; send them again soon rather than after the production grace
+            // faults leave events in the outbox; send them again soon rather than after
+            // the production grace
             command.add("--" + service.propertyPrefix + ".outbox.resubmit-interval=PT2S");
             command.add("--" + service.propertyPrefix + ".outbox.resubmit-after=PT5S");
         }
@@ -239,12 +272,15 @@ final class SoakSuite implements AutoCloseable {
             Files.createDirectories(work.resolve("secrets"));
             Files.writeString(logFile(service, replica), "---- start " + java.time.Instant.now() + "\n",
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(service, replica).toFile()));
+            ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(service, replica).toFile()));
             builder.environment().putAll(environment);
-            builder.environment().put(service.variablePrefix + "_PORT", Integer.toString(ports.get(service).get(replica)));
+            builder.environment()
+                .put(service.variablePrefix + "_PORT", Integer.toString(ports.get(service).get(replica)));
             running.get(service)[replica] = builder.start();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException("Could not start " + service.module, e);
         }
     }
@@ -252,9 +288,11 @@ final class SoakSuite implements AutoCloseable {
     private Path executableJar(Service service) {
         Path target = repository.resolve(service.module).resolve("target");
         try (var jars = Files.list(target)) {
-            return jars.filter(path -> path.getFileName().toString().endsWith("-exec.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("No runnable jar in " + target + "; run ./mvnw package"));
-        } catch (IOException e) {
+            return jars.filter(path -> path.getFileName().toString().endsWith("-exec.jar"))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("No runnable jar in " + target + "; run ./mvnw package"));
+        }
+        catch (IOException e) {
             throw new UncheckedIOException("No runnable jar in " + target + "; run ./mvnw package", e);
         }
     }
@@ -273,18 +311,25 @@ final class SoakSuite implements AutoCloseable {
                 infrastructure.postgresPassword());
     }
 
-    /** Stops the services (gracefully, then forcibly), drops their databases and the virtual host. */
+    /**
+     * Stops the services (gracefully, then forcibly), drops their databases and the
+     * virtual host.
+     */
     @Override
     public void close() {
-        List<Process> processes = running.values().stream().flatMap(java.util.Arrays::stream)
-                .filter(java.util.Objects::nonNull).toList();
+        List<Process> processes = running.values()
+            .stream()
+            .flatMap(java.util.Arrays::stream)
+            .filter(java.util.Objects::nonNull)
+            .toList();
         processes.forEach(Process::destroy);
         for (Process process : processes) {
             try {
                 if (!process.waitFor(30, TimeUnit.SECONDS)) {
                     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
@@ -294,7 +339,8 @@ final class SoakSuite implements AutoCloseable {
                 for (Service service : Service.values()) {
                     statement.execute("DROP DATABASE IF EXISTS " + database(service) + " WITH (FORCE)");
                 }
-            } catch (SQLException e) {
+            }
+            catch (SQLException e) {
                 System.err.println("Could not drop the soak's databases: " + e.getMessage());
             }
             broker.deleteVirtualHost();
@@ -309,7 +355,8 @@ final class SoakSuite implements AutoCloseable {
             for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
             }
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException("Could not clear " + directory, e);
         }
     }
@@ -317,8 +364,10 @@ final class SoakSuite implements AutoCloseable {
     private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
+
 }

@@ -9,8 +9,9 @@ import io.tokenfactory.system.soak.FaultInjector.Injected;
 import org.junit.jupiter.api.Test;
 
 /**
- * The soak, shortened for the test suite: every fault once under load, then the books of inference, metering and
- * billing must agree to the token and the joule. {@code bench/soak.sh} runs the long one with the same code.
+ * The soak, shortened for the test suite: every fault once under load, then the books of
+ * inference, metering and billing must agree to the token and the joule.
+ * {@code bench/soak.sh} runs the long one with the same code.
  */
 class SoakSystemTests {
 
@@ -20,11 +21,16 @@ class SoakSystemTests {
         System.out.println(result.report());
 
         assertThat(result.injected()).extracting(Injected::fault)
-                .containsAll(java.util.Arrays.stream(Fault.values()).filter(f -> !result.unavailable().contains(f)).toList());
+            .containsAll(
+                    java.util.Arrays.stream(Fault.values()).filter(f -> !result.unavailable().contains(f)).toList());
         assertThat(result.injected()).allSatisfy(fault -> assertThat(fault.recovery())
-                .as("%s (%s): usage charged again after the fault", fault.fault(), fault.detail()).isNotNull());
+            .as("%s (%s): usage charged again after the fault", fault.fault(), fault.detail())
+            .isNotNull());
         assertThat(result.settled()).as("the suite settled after the load stopped").isTrue();
-        assertThat(result.reconciliation().checks).isNotEmpty().allSatisfy(check -> assertThat(check.holds())
-                .as("%s: expected %s, found %s", check.name(), check.expected(), check.actual()).isTrue());
+        assertThat(result.reconciliation().checks).isNotEmpty()
+            .allSatisfy(check -> assertThat(check.holds())
+                .as("%s: expected %s, found %s", check.name(), check.expected(), check.actual())
+                .isTrue());
     }
+
 }

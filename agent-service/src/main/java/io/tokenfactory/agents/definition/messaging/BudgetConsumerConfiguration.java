@@ -16,9 +16,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.Message;
 
 /**
- * Binds {@code tokenfactory.budget-status-changed} (group {@code agent-service}): EXCEEDED pauses the department's
- * active agents (reason {@code budget}); OK resumes those paused for that reason, and only those. A redelivered
- * report finds the agents already in that state and changes nothing.
+ * Binds {@code tokenfactory.budget-status-changed} (group {@code agent-service}):
+ * EXCEEDED pauses the department's active agents (reason {@code budget}); OK resumes
+ * those paused for that reason, and only those. A redelivered report finds the agents
+ * already in that state and changes nothing.
  */
 @Configuration(proxyBeanMethods = false)
 class BudgetConsumerConfiguration {
@@ -41,10 +42,12 @@ class BudgetConsumerConfiguration {
             if (report.state() == BudgetState.EXCEEDED) {
                 log.info("Department {} is over budget: paused {} agents", report.departmentId(),
                         agents.pauseForBudget(report.departmentId()));
-            } else if (report.state() == BudgetState.OK) {
+            }
+            else if (report.state() == BudgetState.OK) {
                 log.info("Department {} is within budget again: resumed {} agents", report.departmentId(),
                         agents.resumeAfterBudget(report.departmentId()));
             }
         };
     }
+
 }

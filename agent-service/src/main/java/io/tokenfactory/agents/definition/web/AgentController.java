@@ -29,8 +29,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Agents of a department: define (DRAFT), edit (a new version), activate, pause, resume, retire. A department key
- * manages its own department's agents; an administrator any department's.
+ * Agents of a department: define (DRAFT), edit (a new version), activate, pause, resume,
+ * retire. A department key manages its own department's agents; an administrator any
+ * department's.
  */
 @RestController
 class AgentController {
@@ -91,8 +92,8 @@ class AgentController {
     Agent resume(@PathVariable UUID id) {
         Agent agent = visible(id);
         if (agent.state() != AgentState.PAUSED) {
-            throw ApiProblemException.conflict("illegal_transition", "Agent " + id + " is " + agent.state()
-                    + "; only a paused agent resumes");
+            throw ApiProblemException.conflict("illegal_transition",
+                    "Agent " + id + " is " + agent.state() + "; only a paused agent resumes");
         }
         return catalog.transition(id, AgentState.ACTIVE, StateReason.MANUAL);
     }
@@ -115,21 +116,17 @@ class AgentController {
         }
     }
 
-    record AgentRequest(
-            @NotBlank @Size(max = 100) String name,
-            UUID departmentId,
-            @NotBlank @Size(max = 200) String model,
-            @NotNull @Size(max = 20_000) String instructions,
-            @Size(max = 16) List<@NotBlank String> tools,
-            @NotNull @Valid Trigger trigger,
-            @Valid Limits limits,
+    record AgentRequest(@NotBlank @Size(max = 100) String name, UUID departmentId,
+            @NotBlank @Size(max = 200) String model, @NotNull @Size(max = 20_000) String instructions,
+            @Size(max = 16) List<@NotBlank String> tools, @NotNull @Valid Trigger trigger, @Valid Limits limits,
             AgentDefinition.OverlapPolicy overlapPolicy) {
 
         AgentDefinition definition() {
             Limits l = limits == null ? new Limits(null, null, null, null) : limits;
             return new AgentDefinition(model, instructions, tools == null ? List.of() : tools, trigger.kind(),
                     trigger.intervalSeconds(), trigger.cron(), trigger.timeZone(),
-                    l.maxSteps() == null ? 10 : l.maxSteps(), l.maxTokensPerRun() == null ? 20_000 : l.maxTokensPerRun(),
+                    l.maxSteps() == null ? 10 : l.maxSteps(),
+                    l.maxTokensPerRun() == null ? 20_000 : l.maxTokensPerRun(),
                     l.maxRunsPerDay() == null ? 1_440 : l.maxRunsPerDay(), l.monthlyTokenBudget(),
                     overlapPolicy == null ? AgentDefinition.OverlapPolicy.SKIP : overlapPolicy);
         }
@@ -142,4 +139,5 @@ class AgentController {
     record Limits(@Min(1) @Max(1_000) Integer maxSteps, @Min(1) @Max(10_000_000) Long maxTokensPerRun,
             @Min(1) @Max(100_000) Integer maxRunsPerDay, @Min(1) Long monthlyTokenBudget) {
     }
+
 }

@@ -33,15 +33,19 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
 /**
- * An agent's runs: run now, webhook, history, one run with its steps, tokens, joules and cost, cancelling, and its
- * schedule. Same scoping as the agent itself: its department, or an administrator.
+ * An agent's runs: run now, webhook, history, one run with its steps, tokens, joules and
+ * cost, cancelling, and its schedule. Same scoping as the agent itself: its department,
+ * or an administrator.
  */
 @RestController
 class RunController {
 
     private final AgentCatalog catalog;
+
     private final RunQueue queue;
+
     private final RunHistory history;
+
     private final RunAccounting accounting;
 
     RunController(AgentCatalog catalog, RunQueue queue, RunHistory history, RunAccounting accounting) {
@@ -52,7 +56,8 @@ class RunController {
     }
 
     /**
-     * Which runs to list: {@code status} (any case; absent: all) and {@code limit} (1 to 1000, default 50).
+     * Which runs to list: {@code status} (any case; absent: all) and {@code limit} (1 to
+     * 1000, default 50).
      */
     record RunsQuery(RunStatus status, @Min(1) @Max(1_000) Integer limit) {
 
@@ -65,14 +70,19 @@ class RunController {
     }
 
     @PostMapping("/api/agents/{id}/runs")
-    ResponseEntity<RunHistory.Run> runNow(@PathVariable UUID id, @Valid @RequestBody(required = false) RunRequest request) {
+    ResponseEntity<RunHistory.Run> runNow(@PathVariable UUID id,
+            @Valid @RequestBody(required = false) RunRequest request) {
         Agent agent = visible(id);
         UUID run = queue.request(agent, request == null ? null : request.input(), "MANUAL");
-        return ResponseEntity.accepted().location(URI.create("/api/agents/" + id + "/runs/" + run))
-                .body(history.run(id, run));
+        return ResponseEntity.accepted()
+            .location(URI.create("/api/agents/" + id + "/runs/" + run))
+            .body(history.run(id, run));
     }
 
-    /** A WEBHOOK agent's trigger: the request body (JSON, at most 20,000 characters) is the run's input. */
+    /**
+     * A WEBHOOK agent's trigger: the request body (JSON, at most 20,000 characters) is
+     * the run's input.
+     */
     @PostMapping("/api/agents/{id}/webhook")
     ResponseEntity<RunHistory.Run> webhook(@PathVariable UUID id, @RequestBody(required = false) JsonNode body) {
         Agent agent = visible(id);
@@ -82,11 +92,13 @@ class RunController {
         }
         String input = body == null ? null : body.toString();
         if (input != null && input.length() > 20_000) {
-            throw ApiProblemException.unprocessable("input_too_large", "A webhook body may hold at most 20,000 characters");
+            throw ApiProblemException.unprocessable("input_too_large",
+                    "A webhook body may hold at most 20,000 characters");
         }
         UUID run = queue.request(agent, input, "WEBHOOK");
-        return ResponseEntity.accepted().location(URI.create("/api/agents/" + id + "/runs/" + run))
-                .body(history.run(id, run));
+        return ResponseEntity.accepted()
+            .location(URI.create("/api/agents/" + id + "/runs/" + run))
+            .body(history.run(id, run));
     }
 
     @GetMapping("/api/agents/{id}/runs")
@@ -95,7 +107,10 @@ class RunController {
         return history.runs(id, query.status(), query.limitOrDefault());
     }
 
-    /** One run with its steps; {@code accounting} holds its joules and cost from billing, once metered and charged. */
+    /**
+     * One run with its steps; {@code accounting} holds its joules and cost from billing,
+     * once metered and charged.
+     */
     @GetMapping("/api/agents/{id}/runs/{runId}")
     Map<String, Object> run(@PathVariable UUID id, @PathVariable UUID runId, @AuthenticationPrincipal Jwt caller) {
         visible(id);
@@ -122,4 +137,5 @@ class RunController {
         }
         return agent;
     }
+
 }

@@ -23,7 +23,10 @@ import org.springframework.web.bind.annotation.RestController;
 
 import tools.jackson.databind.JsonNode;
 
-/** HTTP tools: registered and removed by administrators, listed for everyone who defines agents. */
+/**
+ * HTTP tools: registered and removed by administrators, listed for everyone who defines
+ * agents.
+ */
 @RestController
 class HttpToolController {
 
@@ -61,4 +64,5 @@ class HttpToolController {
             throw ApiProblemException.forbidden("Only administrators register and remove HTTP tools");
         }
     }
+
 }

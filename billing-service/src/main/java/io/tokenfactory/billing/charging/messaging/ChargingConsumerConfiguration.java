@@ -15,9 +15,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.Message;
 
 /**
- * Binds {@code tokenfactory.usage-metered} and {@code tokenfactory.idle-energy-allocated} (group
- * {@code billing-service}) to the charging services. One usage-metered message already carries a batch of records,
- * so each message is one transaction. Unreadable or impossible events are rejected to the dead-letter queue.
+ * Binds {@code tokenfactory.usage-metered} and {@code tokenfactory.idle-energy-allocated}
+ * (group {@code billing-service}) to the charging services. One usage-metered message
+ * already carries a batch of records, so each message is one transaction. Unreadable or
+ * impossible events are rejected to the dead-letter queue.
  */
 @Configuration(proxyBeanMethods = false)
 class ChargingConsumerConfiguration {
@@ -29,7 +30,8 @@ class ChargingConsumerConfiguration {
 
     @Bean
     Consumer<Message<IdleEnergyAllocated>> idleEnergyAllocated(IdleCharging charging) {
-        return message -> charging.charge(payload(message, EventTypes.IDLE_ENERGY_ALLOCATED, IdleEnergyAllocated.class));
+        return message -> charging
+            .charge(payload(message, EventTypes.IDLE_ENERGY_ALLOCATED, IdleEnergyAllocated.class));
     }
 
     private static <T> T payload(Message<?> message, String expectedType, Class<T> recordType) {
@@ -43,4 +45,5 @@ class ChargingConsumerConfiguration {
         }
         return recordType.cast(message.getPayload());
     }
+
 }

@@ -10,7 +10,10 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
-/** An agent run's tokens, joules and cost; a department key sees its own department's runs only. */
+/**
+ * An agent run's tokens, joules and cost; a department key sees its own department's runs
+ * only.
+ */
 @RestController
 class AgentRunController {
 
@@ -29,4 +32,5 @@ class AgentRunController {
         }
         return run;
     }
+
 }

@@ -7,7 +7,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.RestController;
 
-/** What was billed in [from, to), for metering-service's reconciliation (administrators). */
+/**
+ * What was billed in [from, to), for metering-service's reconciliation (administrators).
+ */
 @RestController
 class BilledUsageController {
 
@@ -22,4 +24,5 @@ class BilledUsageController {
         window.check();
         return billed.between(window.from(), window.to());
     }
+
 }

@@ -9,8 +9,8 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Cost per token, busy and fully loaded, by model, department, agent, node and energy source; a department key sees
- * its own department only.
+ * Cost per token, busy and fully loaded, by model, department, agent, node and energy
+ * source; a department key sees its own department only.
  */
 @RestController
 class CostController {
@@ -28,4 +28,5 @@ class CostController {
         return costPerToken.between(parameters.from(), parameters.to(), parameters.dimensions(),
                 Caller.current().scopeTo(parameters.department()));
     }
+
 }

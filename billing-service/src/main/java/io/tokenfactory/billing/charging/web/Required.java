@@ -2,7 +2,10 @@ package io.tokenfactory.billing.charging.web;
 
 import org.springframework.web.bind.MissingServletRequestParameterException;
 
-/** A required component of a parameter record: left out, it is refused as a missing {@code @RequestParam} is. */
+/**
+ * A required component of a parameter record: left out, it is refused as a missing
+ * {@code @RequestParam} is.
+ */
 final class Required {
 
     private Required() {
@@ -13,4 +16,5 @@ final class Required {
             throw new MissingServletRequestParameterException(name, "String");
         }
     }
+
 }

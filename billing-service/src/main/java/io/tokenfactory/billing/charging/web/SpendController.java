@@ -12,11 +12,15 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.RestController;
 
-/** A department's spend, budget, state and forecast for a billing month (its own department, or an administrator). */
+/**
+ * A department's spend, budget, state and forecast for a billing month (its own
+ * department, or an administrator).
+ */
 @RestController
 class SpendController {
 
     private final DepartmentSpend spend;
+
     private final BillingPeriods periods;
 
     SpendController(DepartmentSpend spend, BillingPeriods periods) {
@@ -31,4 +35,5 @@ class SpendController {
         }
         return spend.of(id, parameters.periodOr(periods.currentPeriod()));
     }
+
 }

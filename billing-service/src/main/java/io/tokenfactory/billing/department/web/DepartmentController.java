@@ -32,7 +32,10 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Admin API for departments: the unit that API keys, agents, usage and charges all belong to. */
+/**
+ * Admin API for departments: the unit that API keys, agents, usage and charges all belong
+ * to.
+ */
 @RestController
 @RequestMapping("/api/billing/departments")
 class DepartmentController {
@@ -47,7 +50,7 @@ class DepartmentController {
     ResponseEntity<DepartmentResponse> create(@Valid @RequestBody DepartmentRequest request) {
         DepartmentView created = catalog.create(request.name(), request.costCentreCode(), request.policy());
         return ResponseEntity.created(URI.create("/api/billing/departments/" + created.id()))
-                .body(DepartmentResponse.of(created));
+            .body(DepartmentResponse.of(created));
     }
 
     @GetMapping
@@ -69,18 +72,15 @@ class DepartmentController {
     }
 
     /**
-     * A department as written by an administrator; a PUT replaces every field (budget fields left out return to
-     * their defaults: no budget, warning at 80 %, no hard cap, list prices).
+     * A department as written by an administrator; a PUT replaces every field (budget
+     * fields left out return to their defaults: no budget, warning at 80 %, no hard cap,
+     * list prices).
      */
-    record DepartmentRequest(
-            @NotBlank @Size(max = 100) String name,
-            @NotBlank @Size(max = 32)
-            @Pattern(regexp = "\\s*[A-Za-z0-9][A-Za-z0-9._-]*\\s*", message = "letters, digits, '.', '_' or '-'")
-            String costCentreCode,
+    record DepartmentRequest(@NotBlank @Size(max = 100) String name,
+            @NotBlank @Size(max = 32) @Pattern(regexp = "\\s*[A-Za-z0-9][A-Za-z0-9._-]*\\s*",
+                    message = "letters, digits, '.', '_' or '-'") String costCentreCode,
             @DecimalMin("0") @Digits(integer = 13, fraction = 6) BigDecimal monthlyBudget,
-            @Min(1) @Max(100) Integer softAlertPercent,
-            Boolean hardCap,
-            PricingMode pricingMode,
+            @Min(1) @Max(100) Integer softAlertPercent, Boolean hardCap, PricingMode pricingMode,
             @DecimalMin("0") @DecimalMax("1000") @Digits(integer = 4, fraction = 4) BigDecimal marginPercent) {
 
         BudgetPolicy policy() {
@@ -101,4 +101,5 @@ class DepartmentController {
                     view.createdAt(), view.updatedAt());
         }
     }
+
 }

@@ -34,8 +34,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The price book's admin API: models, rate cards, energy tariffs and capacity rates per node class (append-only,
- * effective-dated), and which class each node is in.
+ * The price book's admin API: models, rate cards, energy tariffs and capacity rates per
+ * node class (append-only, effective-dated), and which class each node is in.
  */
 @RestController
 class PricingController {
@@ -60,8 +60,8 @@ class PricingController {
     @PostMapping("/api/billing/rate-cards")
     ResponseEntity<RateCard> addRateCard(@Valid @RequestBody RateCardRequest request) {
         RateCard card = prices.addRateCard(request.model(), request.effectiveFrom(), request.promptPerMillion(),
-                request.completionPerMillion(), request.embeddingPerMillion() == null ? BigDecimal.ZERO
-                        : request.embeddingPerMillion());
+                request.completionPerMillion(),
+                request.embeddingPerMillion() == null ? BigDecimal.ZERO : request.embeddingPerMillion());
         return ResponseEntity.created(URI.create("/api/billing/rate-cards?model=" + card.model())).body(card);
     }
 
@@ -72,9 +72,12 @@ class PricingController {
 
     @PostMapping("/api/billing/energy-tariffs")
     ResponseEntity<Tariff> addTariff(@Valid @RequestBody TariffRequest request) {
-        Tariff tariff = prices.addTariff(request.effectiveFrom(), request.pricePerKwh(), request.bands() == null ? List.of()
-                : request.bands().stream().map(band -> new PriceBook.Band(band.startsAt(), band.endsAt(),
-                        band.pricePerKwh())).toList());
+        Tariff tariff = prices.addTariff(request.effectiveFrom(), request.pricePerKwh(),
+                request.bands() == null ? List.of()
+                        : request.bands()
+                            .stream()
+                            .map(band -> new PriceBook.Band(band.startsAt(), band.endsAt(), band.pricePerKwh()))
+                            .toList());
         return ResponseEntity.created(URI.create("/api/billing/energy-tariffs")).body(tariff);
     }
 
@@ -121,31 +124,31 @@ class PricingController {
             @NotNull @DecimalMin("0") @Digits(integer = 13, fraction = 6) BigDecimal costPerAcceleratorHour) {
     }
 
-    record ModelRequest(
-            @NotBlank @Size(max = 200) @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._:/-]*", message = "letters, digits, '.', '_', ':', '/' or '-'")
-            String name,
-            @NotNull PriceBook.Task task) {
+    record ModelRequest(@NotBlank @Size(max = 200) @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._:/-]*",
+            message = "letters, digits, '.', '_', ':', '/' or '-'") String name, @NotNull PriceBook.Task task) {
     }
 
-    /** Prices per million tokens in the configured currency; {@code effectiveFrom} defaults to now. */
-    record RateCardRequest(
-            @NotBlank @Size(max = 200) String model,
-            Instant effectiveFrom,
+    /**
+     * Prices per million tokens in the configured currency; {@code effectiveFrom}
+     * defaults to now.
+     */
+    record RateCardRequest(@NotBlank @Size(max = 200) String model, Instant effectiveFrom,
             @NotNull @DecimalMin("0") @Digits(integer = 13, fraction = 6) BigDecimal promptPerMillion,
             @NotNull @DecimalMin("0") @Digits(integer = 13, fraction = 6) BigDecimal completionPerMillion,
             @DecimalMin("0") @Digits(integer = 13, fraction = 6) BigDecimal embeddingPerMillion) {
     }
 
-    /** A price per kWh, optionally with time-of-use bands (local time in the billing time zone, e.g. 22:00–06:00). */
-    record TariffRequest(
-            Instant effectiveFrom,
+    /**
+     * A price per kWh, optionally with time-of-use bands (local time in the billing time
+     * zone, e.g. 22:00–06:00).
+     */
+    record TariffRequest(Instant effectiveFrom,
             @NotNull @DecimalMin("0") @Digits(integer = 13, fraction = 6) BigDecimal pricePerKwh,
             @Size(max = 24) List<@Valid @NotNull BandRequest> bands) {
     }
 
-    record BandRequest(
-            @NotNull LocalTime startsAt,
-            @NotNull LocalTime endsAt,
+    record BandRequest(@NotNull LocalTime startsAt, @NotNull LocalTime endsAt,
             @NotNull @DecimalMin("0") @Digits(integer = 13, fraction = 6) BigDecimal pricePerKwh) {
     }
+
 }

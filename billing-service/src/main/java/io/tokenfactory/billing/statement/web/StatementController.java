@@ -27,9 +27,9 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Closing months (administrators) and reading their statements: a department reads its own, an administrator
- * all. JSON, CSV and PDF per statement; the month's general-ledger journal as CSV. Statements never change: any
- * attempt to alter one is a 409.
+ * Closing months (administrators) and reading their statements: a department reads its
+ * own, an administrator all. JSON, CSV and PDF per statement; the month's general-ledger
+ * journal as CSV. Statements never change: any attempt to alter one is a 409.
  */
 @RestController
 class StatementController {
@@ -37,7 +37,9 @@ class StatementController {
     private static final MediaType CSV = new MediaType("text", "csv", StandardCharsets.UTF_8);
 
     private final PeriodClose close;
+
     private final Statements statements;
+
     private final StatementDocuments documents;
 
     StatementController(PeriodClose close, Statements statements, StatementDocuments documents) {
@@ -65,25 +67,28 @@ class StatementController {
     @GetMapping("/api/billing/statements/{id}/csv")
     ResponseEntity<String> csv(@PathVariable UUID id) {
         Statement statement = readable(id);
-        return ResponseEntity.ok().contentType(CSV)
-                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + fileName(statement) + ".csv\"")
-                .body(documents.csv(statement));
+        return ResponseEntity.ok()
+            .contentType(CSV)
+            .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + fileName(statement) + ".csv\"")
+            .body(documents.csv(statement));
     }
 
     @GetMapping("/api/billing/statements/{id}/pdf")
     ResponseEntity<byte[]> pdf(@PathVariable UUID id) {
         Statement statement = readable(id);
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_PDF)
-                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + fileName(statement) + ".pdf\"")
-                .body(documents.pdf(statement));
+        return ResponseEntity.ok()
+            .contentType(MediaType.APPLICATION_PDF)
+            .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + fileName(statement) + ".pdf\"")
+            .body(documents.pdf(statement));
     }
 
     @GetMapping("/api/billing/periods/{period}/journal")
     ResponseEntity<String> journal(@PathVariable String period) {
         YearMonth month = QueryParameters.month("period", period);
-        return ResponseEntity.ok().contentType(CSV)
-                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"journal-" + month + ".csv\"")
-                .body(documents.journal(statements.list(month, null)));
+        return ResponseEntity.ok()
+            .contentType(CSV)
+            .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"journal-" + month + ".csv\"")
+            .body(documents.journal(statements.list(month, null)));
     }
 
     @PutMapping("/api/billing/statements/{id}")
@@ -117,7 +122,8 @@ class StatementController {
 
     private static String fileName(Statement statement) {
         String code = statement.summary().costCentreCode();
-        return "statement-" + statement.summary().period() + "-"
-                + (code == null ? statement.summary().departmentId().toString() : code.replaceAll("[^A-Za-z0-9._-]", "_"));
+        return "statement-" + statement.summary().period() + "-" + (code == null
+                ? statement.summary().departmentId().toString() : code.replaceAll("[^A-Za-z0-9._-]", "_"));
     }
+
 }

@@ -32,21 +32,25 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.test.web.servlet.assertj.MockMvcTester;
 
 /**
- * Cost per token and the billed usage summary read a window [from, to) and, for cost per token, a grouping and a
- * department; each bad parameter is a 400 problem that names it.
+ * Cost per token and the billed usage summary read a window [from, to) and, for cost per
+ * token, a grouping and a department; each bad parameter is a 400 problem that names it.
  */
 @BillingWebSlice
 class CostControllerTests {
 
     private static final UUID RESEARCH = UUID.fromString("00000000-0000-0000-0000-000000000001");
+
     private static final String WINDOW = "from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z";
 
     @Autowired
     MockMvcTester mvc;
+
     @Autowired
     CostPerToken costPerToken;
+
     @Autowired
     BilledUsage billedUsage;
+
     @Autowired
     JwtDecoder decoder;
 
@@ -55,45 +59,56 @@ class CostControllerTests {
     @BeforeEach
     void answerWithNoRows() {
         tokens = new IdentityTokens(decoder);
-        given(costPerToken.between(any(), any(), anyList(), any())).willAnswer(call -> new CostPerToken.Report(
-                call.getArgument(0), call.getArgument(1), "EUR", call.getArgument(2), List.of()));
+        given(costPerToken.between(any(), any(), anyList(), any()))
+            .willAnswer(call -> new CostPerToken.Report(call.getArgument(0), call.getArgument(1), "EUR",
+                    call.getArgument(2), List.of()));
         given(billedUsage.between(any(), any())).willReturn(new BilledUsage.Billed(List.of(), List.of()));
     }
 
     @Test
     void anAdministratorReadsAnyDepartmentGroupedAsAsked() {
-        assertThat(mvc.get().uri("/api/billing/cost-per-token?" + WINDOW + "&groupBy=energySource,MODEL&department="
-                + RESEARCH).header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatusOk()
-                .bodyJson().extractingPath("$.currency").isEqualTo("EUR");
+        assertThat(mvc.get()
+            .uri("/api/billing/cost-per-token?" + WINDOW + "&groupBy=energySource,MODEL&department=" + RESEARCH)
+            .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatusOk()
+            .bodyJson()
+            .extractingPath("$.currency")
+            .isEqualTo("EUR");
 
-        then(costPerToken).should().between(Instant.parse("2026-11-01T00:00:00Z"),
-                Instant.parse("2026-11-02T00:00:00Z"), List.of(Dimension.ENERGY_SOURCE, Dimension.MODEL), RESEARCH);
+        then(costPerToken).should()
+            .between(Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-11-02T00:00:00Z"),
+                    List.of(Dimension.ENERGY_SOURCE, Dimension.MODEL), RESEARCH);
     }
 
     @Test
     void aDepartmentReadsItsOwnCostsOnly() {
-        assertThat(mvc.get().uri("/api/billing/cost-per-token?" + WINDOW).header(HttpHeaders.AUTHORIZATION,
-                tokens.department(RESEARCH, "usage:read"))).hasStatusOk();
+        assertThat(mvc.get()
+            .uri("/api/billing/cost-per-token?" + WINDOW)
+            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "usage:read"))).hasStatusOk();
         then(costPerToken).should().between(any(), any(), anyList(), org.mockito.ArgumentMatchers.eq(RESEARCH));
 
-        assertThat(mvc.get().uri("/api/billing/cost-per-token?" + WINDOW + "&department=" + UUID.randomUUID())
-                .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "usage:read")))
-                .hasStatus(HttpStatus.FORBIDDEN).bodyJson().extractingPath("$.code").isEqualTo("forbidden");
+        assertThat(mvc.get()
+            .uri("/api/billing/cost-per-token?" + WINDOW + "&department=" + UUID.randomUUID())
+            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "usage:read")))
+            .hasStatus(HttpStatus.FORBIDDEN)
+            .bodyJson()
+            .extractingPath("$.code")
+            .isEqualTo("forbidden");
     }
 
     @Test
     void aWindowOfFourHundredDaysIsTheLongest() {
-        assertThat(mvc.get().uri("/api/billing/cost-per-token?from=2025-01-01T00:00:00Z&to=2026-02-05T23:59:59Z")
-                .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatusOk();
-        assertThat(mvc.get().uri("/api/billing/cost-per-token?from=2025-01-01T00:00:00Z&to=2026-02-06T00:00:00Z")
-                .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST);
+        assertThat(mvc.get()
+            .uri("/api/billing/cost-per-token?from=2025-01-01T00:00:00Z&to=2026-02-05T23:59:59Z")
+            .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatusOk();
+        assertThat(mvc.get()
+            .uri("/api/billing/cost-per-token?from=2025-01-01T00:00:00Z&to=2026-02-06T00:00:00Z")
+            .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST);
     }
 
     static Stream<Arguments> badParameters() {
         String instant = " must be an ISO-8601 instant such as 2026-11-27T10:00:00Z";
         String window = "from must be before to, at most 400 days apart";
-        return Stream.of(
-                arguments("from=yesterday&to=2026-11-02T00:00:00Z", "from" + instant),
+        return Stream.of(arguments("from=yesterday&to=2026-11-02T00:00:00Z", "from" + instant),
                 arguments("from=2026-11-01T00:00:00Z&to=today", "to" + instant),
                 arguments("from=2026-11-01T00:00:00Z&from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z",
                         "from" + instant),
@@ -110,43 +125,59 @@ class CostControllerTests {
     @ParameterizedTest
     @MethodSource("badParameters")
     void aBadParameterIsAProblemThatNamesIt(String parameters, String detail) {
-        assertThat(mvc.get().uri("/api/billing/cost-per-token?" + parameters).header(HttpHeaders.AUTHORIZATION,
-                tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST).hasContentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .bodyJson().isLenientlyEqualTo("""
-                        {"status": 400, "code": "invalid_parameter", "title": "Invalid parameter",
-                         "type": "https://tokenfactory.io/problems/invalid_parameter", "detail": "%s"}"""
-                        .formatted(detail));
+        assertThat(mvc.get()
+            .uri("/api/billing/cost-per-token?" + parameters)
+            .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST)
+            .hasContentType(MediaType.APPLICATION_PROBLEM_JSON)
+            .bodyJson()
+            .isLenientlyEqualTo("""
+                    {"status": 400, "code": "invalid_parameter", "title": "Invalid parameter",
+                     "type": "https://tokenfactory.io/problems/invalid_parameter", "detail": "%s"}"""
+                .formatted(detail));
         then(costPerToken).should(never()).between(any(), any(), anyList(), any());
     }
 
     @Test
     void aWindowLeftOutIsAMissingParameter() {
-        assertThat(mvc.get().uri("/api/billing/cost-per-token?to=2026-11-02T00:00:00Z")
-                .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST)
-                .bodyJson().isLenientlyEqualTo("""
-                        {"status": 400, "code": "bad_request",
-                         "detail": "Required parameter 'from' is not present."}""");
-        assertThat(mvc.get().uri("/api/billing/usage-summary?from=2026-11-02T00:00:00Z")
-                .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST)
-                .bodyJson().isLenientlyEqualTo("""
-                        {"status": 400, "code": "bad_request", "detail": "Required parameter 'to' is not present."}""");
+        assertThat(mvc.get()
+            .uri("/api/billing/cost-per-token?to=2026-11-02T00:00:00Z")
+            .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST)
+            .bodyJson()
+            .isLenientlyEqualTo("""
+                    {"status": 400, "code": "bad_request",
+                     "detail": "Required parameter 'from' is not present."}""");
+        assertThat(mvc.get()
+            .uri("/api/billing/usage-summary?from=2026-11-02T00:00:00Z")
+            .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST)
+            .bodyJson()
+            .isLenientlyEqualTo("""
+                    {"status": 400, "code": "bad_request", "detail": "Required parameter 'to' is not present."}""");
     }
 
     @Test
     void theBilledUsageSummaryIsForAdministratorsOverAWindowThatRunsForwards() {
-        assertThat(mvc.get().uri("/api/billing/usage-summary?" + WINDOW).header(HttpHeaders.AUTHORIZATION,
-                tokens.admin())).hasStatusOk();
-        then(billedUsage).should().between(Instant.parse("2026-11-01T00:00:00Z"),
-                Instant.parse("2026-11-02T00:00:00Z"));
+        assertThat(
+                mvc.get().uri("/api/billing/usage-summary?" + WINDOW).header(HttpHeaders.AUTHORIZATION, tokens.admin()))
+            .hasStatusOk();
+        then(billedUsage).should()
+            .between(Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-11-02T00:00:00Z"));
 
-        assertThat(mvc.get().uri("/api/billing/usage-summary?from=2026-11-02T00:00:00Z&to=2026-11-02T00:00:00Z")
-                .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST)
-                .bodyJson().extractingPath("$.detail").isEqualTo("from must be before to");
-        assertThat(mvc.get().uri("/api/billing/usage-summary?from=x&to=2026-11-02T00:00:00Z")
-                .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST)
-                .bodyJson().extractingPath("$.detail")
-                .isEqualTo("from must be an ISO-8601 instant such as 2026-11-27T10:00:00Z");
-        assertThat(mvc.get().uri("/api/billing/usage-summary?" + WINDOW).header(HttpHeaders.AUTHORIZATION,
-                tokens.department(RESEARCH, "usage:read"))).hasStatus(HttpStatus.FORBIDDEN);
+        assertThat(mvc.get()
+            .uri("/api/billing/usage-summary?from=2026-11-02T00:00:00Z&to=2026-11-02T00:00:00Z")
+            .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST)
+            .bodyJson()
+            .extractingPath("$.detail")
+            .isEqualTo("from must be before to");
+        assertThat(mvc.get()
+            .uri("/api/billing/usage-summary?from=x&to=2026-11-02T00:00:00Z")
+            .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST)
+            .bodyJson()
+            .extractingPath("$.detail")
+            .isEqualTo("from must be an ISO-8601 instant such as 2026-11-27T10:00:00Z");
+        assertThat(mvc.get()
+            .uri("/api/billing/usage-summary?" + WINDOW)
+            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "usage:read")))
+            .hasStatus(HttpStatus.FORBIDDEN);
     }
+
 }

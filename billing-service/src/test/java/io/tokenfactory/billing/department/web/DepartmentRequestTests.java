@@ -24,10 +24,11 @@ class DepartmentRequestTests {
     @Test
     void budgetFieldsGivenAreKept() {
         BudgetPolicy policy = new DepartmentRequest("Research", "RES-1", new BigDecimal("1500.50"), 75, true,
-                PricingMode.COST_PLUS, new BigDecimal("12.5")).policy();
+                PricingMode.COST_PLUS, new BigDecimal("12.5"))
+            .policy();
 
-        assertThat(policy).isEqualTo(new BudgetPolicy(new BigDecimal("1500.50"), 75, true, PricingMode.COST_PLUS,
-                new BigDecimal("12.5")));
+        assertThat(policy).isEqualTo(
+                new BudgetPolicy(new BigDecimal("1500.50"), 75, true, PricingMode.COST_PLUS, new BigDecimal("12.5")));
     }
 
     @Test
@@ -35,4 +36,5 @@ class DepartmentRequestTests {
         assertThat(new DepartmentRequest("R", "R", null, null, false, null, null).policy().hardCap()).isFalse();
         assertThat(new DepartmentRequest("R", "R", null, null, true, null, null).policy().hardCap()).isTrue();
     }
+
 }

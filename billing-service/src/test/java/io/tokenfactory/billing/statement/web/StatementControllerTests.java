@@ -25,7 +25,10 @@ import org.springframework.http.HttpStatus;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.test.web.servlet.assertj.MockMvcTester;
 
-/** Statements: listed by month and department, a department sees its own; months are closed by administrators. */
+/**
+ * Statements: listed by month and department, a department sees its own; months are
+ * closed by administrators.
+ */
 @BillingWebSlice
 class StatementControllerTests {
 
@@ -33,10 +36,13 @@ class StatementControllerTests {
 
     @Autowired
     MockMvcTester mvc;
+
     @Autowired
     Statements statements;
+
     @Autowired
     PeriodClose close;
+
     @Autowired
     JwtDecoder decoder;
 
@@ -50,10 +56,12 @@ class StatementControllerTests {
 
     @Test
     void anAdministratorListsAnyMonthAndDepartmentOrAll() {
-        assertThat(mvc.get().uri("/api/billing/statements?period=2026-10&department=" + RESEARCH)
-                .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatusOk();
-        assertThat(mvc.get().uri("/api/billing/statements?period=&department=").header(HttpHeaders.AUTHORIZATION,
-                tokens.admin())).hasStatusOk();
+        assertThat(mvc.get()
+            .uri("/api/billing/statements?period=2026-10&department=" + RESEARCH)
+            .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatusOk();
+        assertThat(mvc.get()
+            .uri("/api/billing/statements?period=&department=")
+            .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatusOk();
 
         then(statements).should().list(YearMonth.of(2026, 10), RESEARCH);
         then(statements).should().list(null, null);
@@ -61,38 +69,55 @@ class StatementControllerTests {
 
     @Test
     void aDepartmentListsItsOwnStatementsOnly() {
-        assertThat(mvc.get().uri("/api/billing/statements").header(HttpHeaders.AUTHORIZATION,
-                tokens.department(RESEARCH, "usage:read"))).hasStatusOk();
+        assertThat(mvc.get()
+            .uri("/api/billing/statements")
+            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "usage:read"))).hasStatusOk();
         then(statements).should().list(null, RESEARCH);
 
-        assertThat(mvc.get().uri("/api/billing/statements?department=" + UUID.randomUUID())
-                .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "usage:read")))
-                .hasStatus(HttpStatus.FORBIDDEN);
+        assertThat(mvc.get()
+            .uri("/api/billing/statements?department=" + UUID.randomUUID())
+            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "usage:read")))
+            .hasStatus(HttpStatus.FORBIDDEN);
     }
 
     @Test
     void badParametersAreProblemsThatNameThem() {
-        assertThat(mvc.get().uri("/api/billing/statements?period=' OR '1'='1").header(HttpHeaders.AUTHORIZATION,
-                tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST).bodyJson().extractingPath("$.detail")
-                .isEqualTo("period must be a month such as 2026-11");
-        assertThat(mvc.get().uri("/api/billing/statements?department=finance").header(HttpHeaders.AUTHORIZATION,
-                tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST).bodyJson().extractingPath("$.detail")
-                .isEqualTo("department must be a UUID");
-        assertThat(mvc.post().uri("/api/billing/periods/March/close").header(HttpHeaders.AUTHORIZATION,
-                tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST).bodyJson().extractingPath("$.detail")
-                .isEqualTo("period must be a month such as 2026-11");
+        assertThat(mvc.get()
+            .uri("/api/billing/statements?period=' OR '1'='1")
+            .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST)
+            .bodyJson()
+            .extractingPath("$.detail")
+            .isEqualTo("period must be a month such as 2026-11");
+        assertThat(mvc.get()
+            .uri("/api/billing/statements?department=finance")
+            .header(HttpHeaders.AUTHORIZATION, tokens.admin())).hasStatus(HttpStatus.BAD_REQUEST)
+            .bodyJson()
+            .extractingPath("$.detail")
+            .isEqualTo("department must be a UUID");
+        assertThat(mvc.post().uri("/api/billing/periods/March/close").header(HttpHeaders.AUTHORIZATION, tokens.admin()))
+            .hasStatus(HttpStatus.BAD_REQUEST)
+            .bodyJson()
+            .extractingPath("$.detail")
+            .isEqualTo("period must be a month such as 2026-11");
         then(statements).should(never()).list(any(), any());
         then(close).should(never()).close(any());
     }
 
     @Test
     void onlyAnAdministratorClosesAMonth() {
-        given(close.close(YearMonth.of(2026, 10))).willReturn(new PeriodClose.Closed("2026-10", 2,
-                new BigDecimal("12.34"), Instant.parse("2026-11-04T00:00:00Z")));
+        given(close.close(YearMonth.of(2026, 10))).willReturn(
+                new PeriodClose.Closed("2026-10", 2, new BigDecimal("12.34"), Instant.parse("2026-11-04T00:00:00Z")));
 
-        assertThat(mvc.post().uri("/api/billing/periods/2026-10/close").header(HttpHeaders.AUTHORIZATION,
-                tokens.admin())).hasStatusOk().bodyJson().extractingPath("$.totalCharge").isEqualTo(12.34);
-        assertThat(mvc.post().uri("/api/billing/periods/2026-10/close").header(HttpHeaders.AUTHORIZATION,
-                tokens.department(RESEARCH, "usage:read"))).hasStatus(HttpStatus.FORBIDDEN);
+        assertThat(
+                mvc.post().uri("/api/billing/periods/2026-10/close").header(HttpHeaders.AUTHORIZATION, tokens.admin()))
+            .hasStatusOk()
+            .bodyJson()
+            .extractingPath("$.totalCharge")
+            .isEqualTo(12.34);
+        assertThat(mvc.post()
+            .uri("/api/billing/periods/2026-10/close")
+            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "usage:read")))
+            .hasStatus(HttpStatus.FORBIDDEN);
     }
+
 }

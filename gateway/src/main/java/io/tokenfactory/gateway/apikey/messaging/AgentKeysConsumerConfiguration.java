@@ -13,9 +13,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.Message;
 
 /**
- * Binds {@code tokenfactory.agent-state-changed} (group {@code gateway}): a retired agent's keys stop working here at
- * once, whether or not agent-service managed to revoke them itself. Revoking twice changes nothing, so redelivery
- * is harmless.
+ * Binds {@code tokenfactory.agent-state-changed} (group {@code gateway}): a retired
+ * agent's keys stop working here at once, whether or not agent-service managed to revoke
+ * them itself. Revoking twice changes nothing, so redelivery is harmless.
  */
 @Configuration(proxyBeanMethods = false)
 class AgentKeysConsumerConfiguration {
@@ -36,4 +36,5 @@ class AgentKeysConsumerConfiguration {
             }
         };
     }
+
 }

@@ -37,15 +37,18 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Admin API for API keys (scope {@code admin}). A secret appears in exactly two responses: when the key is
- * created and when it is rotated. The database work is blocking JDBC, so it runs off the event loop.
+ * Admin API for API keys (scope {@code admin}). A secret appears in exactly two
+ * responses: when the key is created and when it is rotated. The database work is
+ * blocking JDBC, so it runs off the event loop.
  */
 @RestController
 @RequestMapping("/api/keys")
 class ApiKeyController {
 
     private final ApiKeys keys;
+
     private final KeyIssuing issuing;
+
     private final Clock clock;
 
     ApiKeyController(ApiKeys keys, KeyIssuing issuing, Clock clock) {
@@ -61,13 +64,14 @@ class ApiKeyController {
                 request.scopes(), request.allowedModels() == null ? List.of() : request.allowedModels(),
                 request.rpmLimit(), request.tpmLimit(), request.expiresAt());
         return issuing.issue(spec, isAdmin(caller))
-                .map(issued -> ResponseEntity.created(URI.create("/api/keys/" + issued.key().id()))
-                        .body(CreatedKeyResponse.of(issued, clock.instant())));
+            .map(issued -> ResponseEntity.created(URI.create("/api/keys/" + issued.key().id()))
+                .body(CreatedKeyResponse.of(issued, clock.instant())));
     }
 
     @GetMapping
     Mono<List<KeyResponse>> list(@RequestParam(required = false) UUID departmentId) {
-        return blocking(() -> keys.list(departmentId).stream().map(key -> KeyResponse.of(key, clock.instant())).toList());
+        return blocking(
+                () -> keys.list(departmentId).stream().map(key -> KeyResponse.of(key, clock.instant())).toList());
     }
 
     @GetMapping("/{id}")
@@ -93,7 +97,8 @@ class ApiKeyController {
 
     private static boolean isAdmin(Authentication caller) {
         String admin = IdentityClaims.authority(IdentityClaims.SCOPE_ADMIN);
-        return caller != null && caller.getAuthorities().stream().anyMatch(granted -> admin.equals(granted.getAuthority()));
+        return caller != null
+                && caller.getAuthorities().stream().anyMatch(granted -> admin.equals(granted.getAuthority()));
     }
 
     @PutMapping("/{id}/expiry")
@@ -105,18 +110,14 @@ class ApiKeyController {
         return Mono.fromCallable(work).subscribeOn(Schedulers.boundedElastic());
     }
 
-    record CreateKeyRequest(
-            @NotBlank @Size(max = 100) String name,
-            UUID departmentId,
-            UUID agentId,
-            @NotEmpty Set<@NotBlank String> scopes,
-            List<@NotBlank @Size(max = 200) String> allowedModels,
-            @Positive Integer rpmLimit,
-            @Positive Long tpmLimit,
-            Instant expiresAt) {
+    record CreateKeyRequest(@NotBlank @Size(max = 100) String name, UUID departmentId, UUID agentId,
+            @NotEmpty Set<@NotBlank String> scopes, List<@NotBlank @Size(max = 200) String> allowedModels,
+            @Positive Integer rpmLimit, @Positive Long tpmLimit, Instant expiresAt) {
     }
 
-    /** @param expiresAt when the key stops working; absent means now */
+    /**
+     * @param expiresAt when the key stops working; absent means now
+     */
     record ExpiryRequest(Instant expiresAt) {
     }
 
@@ -126,16 +127,19 @@ class ApiKeyController {
 
         static KeyResponse of(ApiKeyView key, Instant now) {
             return new KeyResponse(key.id(), key.name(), key.secretHint(), key.departmentId(), key.agentId(),
-                    key.scopes(), key.allowedModels(), key.rpmLimit(), key.tpmLimit(), key.expiresAt(),
-                    key.revokedAt(), key.createdAt(), key.rotatedAt(), key.statusAt(now));
+                    key.scopes(), key.allowedModels(), key.rpmLimit(), key.tpmLimit(), key.expiresAt(), key.revokedAt(),
+                    key.createdAt(), key.rotatedAt(), key.statusAt(now));
         }
     }
 
-    /** @param secret the key itself: shown in this response only, stored nowhere */
+    /**
+     * @param secret the key itself: shown in this response only, stored nowhere
+     */
     record CreatedKeyResponse(KeyResponse key, String secret) {
 
         static CreatedKeyResponse of(IssuedApiKey issued, Instant now) {
             return new CreatedKeyResponse(KeyResponse.of(issued.key(), now), issued.secret());
         }
     }
+
 }

@@ -8,7 +8,10 @@ import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Who the caller's key is: its department, agent and scopes (the console signs in with it). Never the secret. */
+/**
+ * Who the caller's key is: its department, agent and scopes (the console signs in with
+ * it). Never the secret.
+ */
 @RestController
 class MeController {
 
@@ -22,4 +25,5 @@ class MeController {
     ApiKeyController.KeyResponse me(@AuthenticationPrincipal ApiKeyView key) {
         return ApiKeyController.KeyResponse.of(key, clock.instant());
     }
+
 }

@@ -21,7 +21,10 @@ import org.springframework.core.retry.RetryTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.messaging.Message;
 
-/** Binds {@code tokenfactory.budget-status-changed} (group {@code gateway}) to {@link BudgetGuard}. */
+/**
+ * Binds {@code tokenfactory.budget-status-changed} (group {@code gateway}) to
+ * {@link BudgetGuard}.
+ */
 @Configuration(proxyBeanMethods = false)
 class BudgetStatusConsumerConfiguration {
 
@@ -56,4 +59,5 @@ class BudgetStatusConsumerConfiguration {
     RetryTemplate consumerRetry() {
         return ConsumerRetry.retryTransientFailures(Duration.ofMillis(500), Duration.ofSeconds(30));
     }
+
 }

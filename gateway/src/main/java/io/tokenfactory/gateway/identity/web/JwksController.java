@@ -21,4 +21,5 @@ class JwksController {
     Map<String, Object> jwks() {
         return identityTokens.publicKeys().toJSONObject();
     }
+
 }

@@ -20,11 +20,15 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
-/** Where a route's circuit breaker sends a call that failed: 504 for a timeout, 503 for anything else. */
+/**
+ * Where a route's circuit breaker sends a call that failed: 504 for a timeout, 503 for
+ * anything else.
+ */
 @RestController
 class FallbackController {
 
     private static final Logger log = LoggerFactory.getLogger(FallbackController.class);
+
     private static final String RETRY_AFTER_SECONDS = "5";
 
     @RequestMapping("/fallback/{service}")
@@ -40,9 +44,9 @@ class FallbackController {
                         service + " is not available right now; try again shortly");
         problem.setProperty("service", service);
         return ResponseEntity.status(problem.getStatus())
-                .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
-                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(problem);
+            .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+            .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+            .body(problem);
     }
 
     private static boolean isTimeout(Throwable failure) {
@@ -54,4 +58,5 @@ class FallbackController {
         }
         return false;
     }
+
 }

@@ -17,7 +17,10 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.web.server.ResponseStatusException;
 
-/** A failed route's answer: 504 when the service timed out, 503 otherwise, and when to try again. */
+/**
+ * A failed route's answer: 504 when the service timed out, 503 otherwise, and when to try
+ * again.
+ */
 class FallbackControllerTests {
 
     private final FallbackController fallback = new FallbackController();
@@ -25,20 +28,20 @@ class FallbackControllerTests {
     @Test
     void aTimeoutAnywhereInTheCauseChainIsAGatewayTimeout() {
         assertThat(answer(new TimeoutException("no answer in 30 s")).getStatusCode())
-                .isEqualTo(HttpStatus.GATEWAY_TIMEOUT);
-        assertThat(answer(new IllegalStateException(new ResponseStatusException(HttpStatus.GATEWAY_TIMEOUT)))
-                .getBody().getProperties()).containsEntry("code", "upstream_timeout");
+            .isEqualTo(HttpStatus.GATEWAY_TIMEOUT);
+        assertThat(answer(new IllegalStateException(new ResponseStatusException(HttpStatus.GATEWAY_TIMEOUT))).getBody()
+            .getProperties()).containsEntry("code", "upstream_timeout");
     }
 
     @Test
     void anyOtherFailureOrAnOpenBreakerIsServiceUnavailable() {
         ResponseEntity<ProblemDetail> refused = answer(new ConnectException("connection refused"));
-        ResponseEntity<ProblemDetail> open = answer(CallNotPermittedException.createCallNotPermittedException(
-                CircuitBreaker.ofDefaults("billing-service")));
+        ResponseEntity<ProblemDetail> open = answer(CallNotPermittedException
+            .createCallNotPermittedException(CircuitBreaker.ofDefaults("billing-service")));
 
         assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
-        assertThat(refused.getBody().getDetail()).isEqualTo("billing-service is not available right now; try again "
-                + "shortly");
+        assertThat(refused.getBody().getDetail())
+            .isEqualTo("billing-service is not available right now; try again " + "shortly");
         assertThat(refused.getBody().getProperties()).containsEntry("service", "billing-service");
         assertThat(refused.getHeaders().getFirst("Retry-After")).isEqualTo("5");
         assertThat(open.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
@@ -52,4 +55,5 @@ class FallbackControllerTests {
         }
         return fallback.fallback("billing-service", exchange);
     }
+
 }

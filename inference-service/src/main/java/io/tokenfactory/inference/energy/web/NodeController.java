@@ -8,8 +8,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The nodes this replica serves from and how each is metered now (administrators): the declared source, the one in
- * use (a fallback says why), whether this replica reads the node's meter, and the meter's last problem.
+ * The nodes this replica serves from and how each is metered now (administrators): the
+ * declared source, the one in use (a fallback says why), whether this replica reads the
+ * node's meter, and the meter's last problem.
  */
 @RestController
 class NodeController {
@@ -24,4 +25,5 @@ class NodeController {
     List<NodeEnergies.NodeStatus> nodes() {
         return nodes.status();
     }
+
 }

@@ -12,7 +12,10 @@ import org.springframework.web.bind.annotation.InitBinder;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Requests and tokens served in [from, to), for metering-service's reconciliation (administrators). */
+/**
+ * Requests and tokens served in [from, to), for metering-service's reconciliation
+ * (administrators).
+ */
 @RestController
 class UsageSummaryController {
 
@@ -31,10 +34,11 @@ class UsageSummaryController {
     }
 
     /**
-     * Binds {@code from} and {@code to} as every service reads instants (ISO-8601, between 1970 and 9999), so a bad
-     * one is the same 400 {@code invalid_parameter} naming it, not a generic type mismatch.
+     * Binds {@code from} and {@code to} as every service reads instants (ISO-8601,
+     * between 1970 and 9999), so a bad one is the same 400 {@code invalid_parameter}
+     * naming it, not a generic type mismatch.
      */
-    @InitBinder({"from", "to"})
+    @InitBinder({ "from", "to" })
     void instants(WebDataBinder binder) {
         String parameter = binder.getObjectName();
         binder.registerCustomEditor(Instant.class, new PropertyEditorSupport() {
@@ -44,4 +48,5 @@ class UsageSummaryController {
             }
         });
     }
+
 }

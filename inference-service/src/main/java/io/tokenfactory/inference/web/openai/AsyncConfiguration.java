@@ -11,8 +11,9 @@ import org.springframework.web.servlet.config.annotation.AsyncSupportConfigurer;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * Streamed responses are written by their own threads (the decode loop only enqueues), so concurrent streams need
- * as many threads; a small default pool would queue streams behind each other.
+ * Streamed responses are written by their own threads (the decode loop only enqueues), so
+ * concurrent streams need as many threads; a small default pool would queue streams
+ * behind each other.
  */
 @Configuration(proxyBeanMethods = false)
 class AsyncConfiguration implements WebMvcConfigurer {
@@ -41,4 +42,5 @@ class AsyncConfiguration implements WebMvcConfigurer {
         configurer.setTaskExecutor(executor);
         configurer.setDefaultTimeout(properties.streamTimeout().toMillis());
     }
+
 }

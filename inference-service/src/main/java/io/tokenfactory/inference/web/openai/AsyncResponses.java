@@ -9,9 +9,10 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBodyReturnValueHandler;
 
 /**
- * The generation endpoints answer a stream or a whole response, decided by the request body, so they are declared to
- * return {@code Object}; Spring MVC recognises a streamed {@code ResponseEntity} only by its declared generic type.
- * This handler recognises it by value and hands it to Spring's own streaming handler.
+ * The generation endpoints answer a stream or a whole response, decided by the request
+ * body, so they are declared to return {@code Object}; Spring MVC recognises a streamed
+ * {@code ResponseEntity} only by its declared generic type. This handler recognises it by
+ * value and hands it to Spring's own streaming handler.
  */
 final class AsyncResponses implements AsyncHandlerMethodReturnValueHandler {
 
@@ -33,4 +34,5 @@ final class AsyncResponses implements AsyncHandlerMethodReturnValueHandler {
             NativeWebRequest request) throws Exception {
         streaming.handleReturnValue(returnValue, returnType, container, request);
     }
+
 }

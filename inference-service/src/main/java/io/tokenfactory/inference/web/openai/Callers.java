@@ -10,13 +10,19 @@ import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
 
-/** Who an inference request is charged to, from the verified identity token and the agent-run header. */
+/**
+ * Who an inference request is charged to, from the verified identity token and the
+ * agent-run header.
+ */
 final class Callers {
 
     private Callers() {
     }
 
-    /** Inference is charged to a department: the current caller, if its key belongs to one. */
+    /**
+     * Inference is charged to a department: the current caller, if its key belongs to
+     * one.
+     */
     static Caller chargeable() {
         Caller caller = Caller.current();
         if (caller.departmentId() == null) {
@@ -26,8 +32,9 @@ final class Callers {
     }
 
     /**
-     * The agent run this request belongs to: honoured only from a key bound to an agent (the gateway vouches for the
-     * agent; the run id is the agent's own claim), null otherwise.
+     * The agent run this request belongs to: honoured only from a key bound to an agent
+     * (the gateway vouches for the agent; the run id is the agent's own claim), null
+     * otherwise.
      */
     static UUID agentRunId(Caller caller) {
         RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
@@ -40,8 +47,10 @@ final class Callers {
         }
         try {
             return UUID.fromString(value.strip());
-        } catch (IllegalArgumentException e) {
+        }
+        catch (IllegalArgumentException e) {
             throw OpenAiException.invalid(null, "'" + IdentityClaims.AGENT_RUN_HEADER + "' must be a UUID.");
         }
     }
+
 }

@@ -7,8 +7,9 @@ import io.tokenfactory.inference.serving.OpenAiException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Turns chat messages into the text a local byte-level model continues. The model was trained on prose without
- * roles, so the messages' texts are joined by blank lines and the model writes what follows.
+ * Turns chat messages into the text a local byte-level model continues. The model was
+ * trained on prose without roles, so the messages' texts are joined by blank lines and
+ * the model writes what follows.
  */
 final class ChatPrompt {
 
@@ -19,7 +20,8 @@ final class ChatPrompt {
 
     static String of(JsonNode messages) {
         if (messages == null || messages.isNull()) {
-            throw OpenAiException.invalid("messages", "missing_required_parameter", "Missing required parameter: 'messages'.");
+            throw OpenAiException.invalid("messages", "missing_required_parameter",
+                    "Missing required parameter: 'messages'.");
         }
         if (!messages.isArray() || messages.isEmpty()) {
             throw OpenAiException.invalid("messages", "'messages' must be a non-empty array.");
@@ -48,4 +50,5 @@ final class ChatPrompt {
         }
         return prompt.append("\n\n").toString();
     }
+
 }

@@ -20,13 +20,17 @@ import org.springframework.web.bind.annotation.RestController;
 
 import tools.jackson.databind.JsonNode;
 
-/** {@code POST /v1/embeddings}: checks the request and hands it to {@link EmbeddingServing}. */
+/**
+ * {@code POST /v1/embeddings}: checks the request and hands it to
+ * {@link EmbeddingServing}.
+ */
 @RestController
 class EmbeddingsController {
 
     private static final int MAX_INPUTS = 2048;
 
     private final ModelCatalog catalog;
+
     private final EmbeddingServing serving;
 
     EmbeddingsController(ModelCatalog catalog, EmbeddingServing serving) {
@@ -49,31 +53,36 @@ class EmbeddingsController {
             throw OpenAiException.invalid("encoding_format", "'encoding_format' must be 'float' or 'base64'.");
         }
         Caller caller = Callers.chargeable();
-        return serving.serve(new EmbeddingCall("emb-" + UUID.randomUUID().toString().replace("-", ""),
-                model, caller, Callers.agentRunId(caller), inputs, format, fields.has("dimensions"), fields.body()));
+        return serving.serve(new EmbeddingCall("emb-" + UUID.randomUUID().toString().replace("-", ""), model, caller,
+                Callers.agentRunId(caller), inputs, format, fields.has("dimensions"), fields.body()));
     }
 
     private static List<String> inputs(JsonNode input) {
         if (input == null || input.isNull()) {
-            throw OpenAiException.invalid("input", "missing_required_parameter", "Missing required parameter: 'input'.");
+            throw OpenAiException.invalid("input", "missing_required_parameter",
+                    "Missing required parameter: 'input'.");
         }
         List<String> inputs = new ArrayList<>();
         if (input.isString()) {
             inputs.add(input.asString());
-        } else if (input.isArray() && !input.isEmpty() && input.size() <= MAX_INPUTS) {
+        }
+        else if (input.isArray() && !input.isEmpty() && input.size() <= MAX_INPUTS) {
             for (JsonNode item : input) {
                 if (!item.isString()) {
-                    throw OpenAiException.invalid("input", "'input' must be a string or an array of strings "
-                            + "(token arrays are not supported).");
+                    throw OpenAiException.invalid("input",
+                            "'input' must be a string or an array of strings " + "(token arrays are not supported).");
                 }
                 inputs.add(item.asString());
             }
-        } else {
-            throw OpenAiException.invalid("input", "'input' must be a string or an array of 1 to " + MAX_INPUTS + " strings.");
+        }
+        else {
+            throw OpenAiException.invalid("input",
+                    "'input' must be a string or an array of 1 to " + MAX_INPUTS + " strings.");
         }
         if (inputs.stream().anyMatch(String::isEmpty)) {
             throw OpenAiException.invalid("input", "'input' must not contain empty strings.");
         }
         return inputs;
     }
+
 }

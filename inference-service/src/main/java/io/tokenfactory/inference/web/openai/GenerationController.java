@@ -20,15 +20,17 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code POST /v1/chat/completions} and {@code POST /v1/completions}: checks the request and hands it to
- * {@link GenerationServing}, which serves it on a local or remote model.
+ * {@code POST /v1/chat/completions} and {@code POST /v1/completions}: checks the request
+ * and hands it to {@link GenerationServing}, which serves it on a local or remote model.
  */
 @RestController
 @RequestMapping(path = "/v1", consumes = MediaType.APPLICATION_JSON_VALUE)
 class GenerationController {
 
     private final ModelCatalog catalog;
+
     private final GenerationServing serving;
+
     private final Clock clock;
 
     GenerationController(ModelCatalog catalog, GenerationServing serving, Clock clock) {
@@ -57,9 +59,11 @@ class GenerationController {
         String prompt;
         if (promptNode != null && promptNode.isString()) {
             prompt = promptNode.asString();
-        } else if (promptNode != null && promptNode.isArray() && promptNode.size() == 1 && promptNode.get(0).isString()) {
+        }
+        else if (promptNode != null && promptNode.isArray() && promptNode.size() == 1 && promptNode.get(0).isString()) {
             prompt = promptNode.get(0).asString();
-        } else {
+        }
+        else {
             throw OpenAiException.invalid("prompt", "'prompt' must be a string (or an array of exactly one string).");
         }
         if (prompt.isEmpty()) {
@@ -90,10 +94,12 @@ class GenerationController {
         JsonNode options = fields.node("stream_options");
         if (options != null && !options.isNull()) {
             if (!options.isObject() || (options.has("include_usage") && !options.get("include_usage").isBoolean())) {
-                throw OpenAiException.invalid("stream_options", "'stream_options' must be an object with a boolean include_usage.");
+                throw OpenAiException.invalid("stream_options",
+                        "'stream_options' must be an object with a boolean include_usage.");
             }
             if (!stream) {
-                throw OpenAiException.invalid("stream_options", "'stream_options' is only allowed when 'stream' is true.");
+                throw OpenAiException.invalid("stream_options",
+                        "'stream_options' is only allowed when 'stream' is true.");
             }
             includeUsage = options.path("include_usage").asBoolean(false);
         }
@@ -103,4 +109,5 @@ class GenerationController {
                 fields.number("temperature", 1.0, 0, 2, false), fields.number("top_p", 1.0, 0, 1, true),
                 fields.longValue("seed"), fields.stops(), stream, includeUsage, fields.body());
     }
+
 }

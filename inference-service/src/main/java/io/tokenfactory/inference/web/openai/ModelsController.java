@@ -14,12 +14,16 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /v1/models}: OpenAI's model objects, plus what a caller needs to size a request. */
+/**
+ * {@code GET /v1/models}: OpenAI's model objects, plus what a caller needs to size a
+ * request.
+ */
 @RestController
 @RequestMapping("/v1/models")
 class ModelsController {
 
     private final ModelCatalog catalog;
+
     private final long created;
 
     ModelsController(ModelCatalog catalog, Clock clock) {
@@ -52,4 +56,5 @@ class ModelsController {
         model.put("max_output_tokens", settings.maxOutputTokens());
         return model;
     }
+
 }

@@ -21,9 +21,13 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
 
-/** The OpenAI-compatible endpoints answer errors in OpenAI's shape; the rest of the service uses problem details. */
+/**
+ * The OpenAI-compatible endpoints answer errors in OpenAI's shape; the rest of the
+ * service uses problem details.
+ */
 @Order(Ordered.HIGHEST_PRECEDENCE)
-@RestControllerAdvice(assignableTypes = {ModelsController.class, GenerationController.class, EmbeddingsController.class})
+@RestControllerAdvice(
+        assignableTypes = { ModelsController.class, GenerationController.class, EmbeddingsController.class })
 class OpenAiErrorAdvice {
 
     private static final Logger log = LoggerFactory.getLogger(OpenAiErrorAdvice.class);
@@ -56,14 +60,20 @@ class OpenAiErrorAdvice {
                 "method_not_allowed", "Method " + e.getMethod() + " is not allowed here.", null));
     }
 
-    /** A whole response that took longer than the stream timeout; the generation is cancelled and its usage kept. */
+    /**
+     * A whole response that took longer than the stream timeout; the generation is
+     * cancelled and its usage kept.
+     */
     @ExceptionHandler(AsyncRequestTimeoutException.class)
     ResponseEntity<Map<String, Object>> timeout(AsyncRequestTimeoutException e) {
         return error(new OpenAiException(HttpStatus.GATEWAY_TIMEOUT, "server_error", null, "timeout",
                 "The request took longer than this server allows and was cancelled.", null));
     }
 
-    /** The client went away mid-stream: nobody is left to answer, and its usage is recorded by the stream's end. */
+    /**
+     * The client went away mid-stream: nobody is left to answer, and its usage is
+     * recorded by the stream's end.
+     */
     @ExceptionHandler(AsyncRequestNotUsableException.class)
     void clientGone(AsyncRequestNotUsableException e) {
         log.debug("Client disconnected: {}", e.getMessage());
@@ -83,4 +93,5 @@ class OpenAiErrorAdvice {
         }
         return response.body(e.toBody());
     }
+
 }

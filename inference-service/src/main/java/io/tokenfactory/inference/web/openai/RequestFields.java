@@ -36,7 +36,8 @@ final class RequestFields {
     String requiredString(String name) {
         JsonNode node = body.get(name);
         if (node == null || node.isNull()) {
-            throw OpenAiException.invalid(name, "missing_required_parameter", "Missing required parameter: '" + name + "'.");
+            throw OpenAiException.invalid(name, "missing_required_parameter",
+                    "Missing required parameter: '" + name + "'.");
         }
         if (!node.isString() || node.asString().isBlank()) {
             throw OpenAiException.invalid(name, "'" + name + "' must be a non-empty string.");
@@ -99,14 +100,16 @@ final class RequestFields {
         List<String> stops = new ArrayList<>();
         if (node.isString()) {
             stops.add(node.asString());
-        } else if (node.isArray() && node.size() <= 4) {
+        }
+        else if (node.isArray() && node.size() <= 4) {
             for (JsonNode stop : node) {
                 if (!stop.isString()) {
                     throw OpenAiException.invalid("stop", "'stop' must be a string or an array of up to 4 strings.");
                 }
                 stops.add(stop.asString());
             }
-        } else {
+        }
+        else {
             throw OpenAiException.invalid("stop", "'stop' must be a string or an array of up to 4 strings.");
         }
         if (stops.stream().anyMatch(String::isEmpty)) {
@@ -115,7 +118,10 @@ final class RequestFields {
         return stops;
     }
 
-    /** The text of a message's {@code content}: a string, or an array of {@code {"type": "text", "text": ...}} parts. */
+    /**
+     * The text of a message's {@code content}: a string, or an array of {@code {"type":
+     * "text", "text": ...}} parts.
+     */
     static String contentText(JsonNode content, String param) {
         if (content == null || content.isNull()) {
             return "";
@@ -137,4 +143,5 @@ final class RequestFields {
         }
         throw OpenAiException.invalid(param, "Message content must be a string or an array of text parts.");
     }
+
 }

@@ -23,13 +23,15 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Refuses request bodies above the configured size with 413 in OpenAI's error shape: by {@code Content-Length} before
- * reading, and for chunked bodies by reading at most one byte more than allowed.
+ * Refuses request bodies above the configured size with 413 in OpenAI's error shape: by
+ * {@code Content-Length} before reading, and for chunked bodies by reading at most one
+ * byte more than allowed.
  */
 @Component
 class RequestSizeLimit extends OncePerRequestFilter {
 
     private final long maxBytes;
+
     private final JsonMapper json;
 
     RequestSizeLimit(InferenceProperties properties, JsonMapper json) {
@@ -71,6 +73,7 @@ class RequestSizeLimit extends OncePerRequestFilter {
 
     /** The request with its body already read into memory. */
     private static final class BufferedBody extends HttpServletRequestWrapper {
+
         private final byte[] body;
 
         BufferedBody(HttpServletRequest request, byte[] body) {
@@ -118,5 +121,7 @@ class RequestSizeLimit extends OncePerRequestFilter {
         public long getContentLengthLong() {
             return body.length;
         }
+
     }
+
 }

@@ -17,13 +17,17 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.assertj.MockMvcTester;
 
-/** {@code GET /api/inference/nodes} as a Web MVC slice: how each node is metered, for administrators only. */
+/**
+ * {@code GET /api/inference/nodes} as a Web MVC slice: how each node is metered, for
+ * administrators only.
+ */
 @WebMvcTest(NodeController.class)
 @Import(InferenceWebMvcSlice.class)
 class NodeControllerTests {
 
     @Autowired
     MockMvcTester mvc;
+
     @MockitoBean
     NodeEnergies nodes;
 
@@ -36,16 +40,19 @@ class NodeControllerTests {
                         null, "exporter answered 503")));
 
         assertThat(mvc.get().uri("/api/inference/nodes").header(HttpHeaders.AUTHORIZATION, "Bearer admin"))
-                .hasStatusOk().bodyJson().isLenientlyEqualTo("""
-                        [{"node": "local", "declaredSource": "auto", "source": "ESTIMATED", "meterOwner": true,
-                          "fallback": "NVML: no NVIDIA driver library"},
-                         {"node": "gpu-node-7", "nodeClass": "h100-sxm", "source": "NONE", "device": "gpu0,gpu1",
-                          "meterOwner": false, "problem": "exporter answered 503"}]""");
+            .hasStatusOk()
+            .bodyJson()
+            .isLenientlyEqualTo("""
+                    [{"node": "local", "declaredSource": "auto", "source": "ESTIMATED", "meterOwner": true,
+                      "fallback": "NVML: no NVIDIA driver library"},
+                     {"node": "gpu-node-7", "nodeClass": "h100-sxm", "source": "NONE", "device": "gpu0,gpu1",
+                      "meterOwner": false, "problem": "exporter answered 503"}]""");
     }
 
     @Test
     void aDepartmentsKeyMayNotSeeTheNodes() {
         assertThat(mvc.get().uri("/api/inference/nodes").header(HttpHeaders.AUTHORIZATION, "Bearer inference"))
-                .hasStatus(403);
+            .hasStatus(403);
     }
+
 }

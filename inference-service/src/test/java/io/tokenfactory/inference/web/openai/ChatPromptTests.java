@@ -18,36 +18,41 @@ class ChatPromptTests {
         assertThat(ChatPrompt.of(json("[{\"role\":\"system\",\"content\":\"Be brief.\"},"
                 + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Call me\"}]},"
                 + "{\"role\":\"assistant\",\"content\":null},{\"role\":\"user\",\"content\":\"Ishmael\"}]")))
-                .isEqualTo("Be brief.\n\nCall me\n\nIshmael\n\n");
+            .isEqualTo("Be brief.\n\nCall me\n\nIshmael\n\n");
     }
 
     @Test
     void messagesAreRequiredAndMustBeANonEmptyArray() {
         assertThat(refusal(() -> ChatPrompt.of(null))).containsEntry("code", "missing_required_parameter")
-                .containsEntry("param", "messages");
-        assertThat(refusal(() -> ChatPrompt.of(json("[]"))))
-                .containsEntry("message", "'messages' must be a non-empty array.");
+            .containsEntry("param", "messages");
+        assertThat(refusal(() -> ChatPrompt.of(json("[]")))).containsEntry("message",
+                "'messages' must be a non-empty array.");
         assertThat(refusal(() -> ChatPrompt.of(json("{\"role\":\"user\"}")))).containsEntry("param", "messages");
     }
 
     @Test
     void eachMessageIsAnObjectWithAKnownRoleAndTheRefusalNamesWhichOne() {
         assertThat(refusal(() -> ChatPrompt.of(json("[{\"role\":\"user\",\"content\":\"a\"},\"b\"]"))))
-                .containsEntry("param", "messages[1]").containsEntry("message", "Each message must be an object.");
-        assertThat(refusal(() -> ChatPrompt.of(json("[{\"role\":\"user\",\"content\":\"a\"},"
-                + "{\"role\":\"narrator\",\"content\":\"b\"}]")))).containsEntry("param", "messages[1].role");
-        assertThat(refusal(() -> ChatPrompt.of(json("[{\"content\":\"a\"}]")))).containsEntry("param", "messages[0].role");
-        assertThat(refusal(() -> ChatPrompt.of(json("[{\"role\":\"user\",\"content\":5}]"))))
-                .containsEntry("param", "messages[0].content");
+            .containsEntry("param", "messages[1]")
+            .containsEntry("message", "Each message must be an object.");
+        assertThat(refusal(() -> ChatPrompt
+            .of(json("[{\"role\":\"user\",\"content\":\"a\"}," + "{\"role\":\"narrator\",\"content\":\"b\"}]"))))
+            .containsEntry("param", "messages[1].role");
+        assertThat(refusal(() -> ChatPrompt.of(json("[{\"content\":\"a\"}]")))).containsEntry("param",
+                "messages[0].role");
+        assertThat(refusal(() -> ChatPrompt.of(json("[{\"role\":\"user\",\"content\":5}]")))).containsEntry("param",
+                "messages[0].content");
     }
 
     @Test
     void messagesWithoutAnyTextGiveTheModelNothingToContinue() {
-        assertThat(refusal(() -> ChatPrompt.of(json("[{\"role\":\"user\",\"content\":\"\"},"
-                + "{\"role\":\"tool\",\"content\":null}]")))).containsEntry("message", "The messages hold no text.");
+        assertThat(refusal(() -> ChatPrompt
+            .of(json("[{\"role\":\"user\",\"content\":\"\"}," + "{\"role\":\"tool\",\"content\":null}]"))))
+            .containsEntry("message", "The messages hold no text.");
     }
 
     private static JsonNode json(String text) {
         return JSON.readTree(text);
     }
+
 }

@@ -31,20 +31,26 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.assertj.MockMvcTester;
 import org.springframework.test.web.servlet.assertj.MvcTestResult;
 
-/** The checks of {@code POST /v1/embeddings} before anything is embedded, as a Web MVC slice. */
+/**
+ * The checks of {@code POST /v1/embeddings} before anything is embedded, as a Web MVC
+ * slice.
+ */
 @WebMvcTest(EmbeddingsController.class)
 @Import(InferenceWebMvcSlice.class)
 class EmbeddingsControllerTests {
 
     private static final ModelSettings MINILM = new ModelSettings("all-minilm-l6-v2", ModelTask.EMBEDDING,
             ModelBackend.LOCAL, "OnnxRuntime", "cpu", "classpath:x", null, 256, 256, 128, 16, 64, null);
+
     private static final ModelSettings MOBY = new ModelSettings("byte-lm-moby", ModelTask.GENERATION,
             ModelBackend.LOCAL, "PyTorch", "cpu", "classpath:y", null, 256, 255, 128, 16, 64, null);
 
     @Autowired
     MockMvcTester mvc;
+
     @MockitoBean
     ModelCatalog catalog;
+
     @MockitoBean
     EmbeddingServing serving;
 
@@ -63,7 +69,7 @@ class EmbeddingsControllerTests {
         assertThat(served().dimensions()).isFalse();
 
         assertThat(embed("\"input\": [\"a\", \"b\"], \"encoding_format\": \"base64\", \"dimensions\": 64"))
-                .hasStatusOk();
+            .hasStatusOk();
         assertThat(served().inputs()).containsExactly("a", "b");
         assertThat(served().format()).isEqualTo("base64");
         assertThat(served().dimensions()).isTrue();
@@ -71,26 +77,40 @@ class EmbeddingsControllerTests {
 
     @Test
     void theInputIsRequiredAndHoldsOneTo2048NonEmptyStrings() {
-        assertThat(embed("\"input\": null")).hasStatus(400).bodyJson()
-                .extractingPath("$.error.code").isEqualTo("missing_required_parameter");
-        assertThat(embed("\"input\": []")).hasStatus(400).bodyJson().extractingPath("$.error.message")
-                .isEqualTo("'input' must be a string or an array of 1 to 2048 strings.");
+        assertThat(embed("\"input\": null")).hasStatus(400)
+            .bodyJson()
+            .extractingPath("$.error.code")
+            .isEqualTo("missing_required_parameter");
+        assertThat(embed("\"input\": []")).hasStatus(400)
+            .bodyJson()
+            .extractingPath("$.error.message")
+            .isEqualTo("'input' must be a string or an array of 1 to 2048 strings.");
         assertThat(embed("\"input\": [" + "\"x\",".repeat(2048) + "\"x\"]")).hasStatus(400);
-        assertThat(embed("\"input\": [1, 2, 3]")).hasStatus(400).bodyJson().extractingPath("$.error.message")
-                .isEqualTo("'input' must be a string or an array of strings (token arrays are not supported).");
-        assertThat(embed("\"input\": [\"a\", \"\"]")).hasStatus(400).bodyJson().extractingPath("$.error.message")
-                .isEqualTo("'input' must not contain empty strings.");
+        assertThat(embed("\"input\": [1, 2, 3]")).hasStatus(400)
+            .bodyJson()
+            .extractingPath("$.error.message")
+            .isEqualTo("'input' must be a string or an array of strings (token arrays are not supported).");
+        assertThat(embed("\"input\": [\"a\", \"\"]")).hasStatus(400)
+            .bodyJson()
+            .extractingPath("$.error.message")
+            .isEqualTo("'input' must not contain empty strings.");
         verify(serving, never()).serve(any());
     }
 
     @Test
     void theFormatIsFloatOrBase64AndTheModelMustEmbed() {
-        assertThat(embed("\"input\": \"x\", \"encoding_format\": \"hex\"")).hasStatus(400).bodyJson()
-                .extractingPath("$.error.param").isEqualTo("encoding_format");
-        assertThat(mvc.post().uri("/v1/embeddings").contentType(MediaType.APPLICATION_JSON)
-                .header(HttpHeaders.AUTHORIZATION, "Bearer inference")
-                .content("{\"model\": \"byte-lm-moby\", \"input\": \"x\"}")).hasStatus(400).bodyJson()
-                .extractingPath("$.error.code").isEqualTo("model_not_supported");
+        assertThat(embed("\"input\": \"x\", \"encoding_format\": \"hex\"")).hasStatus(400)
+            .bodyJson()
+            .extractingPath("$.error.param")
+            .isEqualTo("encoding_format");
+        assertThat(mvc.post()
+            .uri("/v1/embeddings")
+            .contentType(MediaType.APPLICATION_JSON)
+            .header(HttpHeaders.AUTHORIZATION, "Bearer inference")
+            .content("{\"model\": \"byte-lm-moby\", \"input\": \"x\"}")).hasStatus(400)
+            .bodyJson()
+            .extractingPath("$.error.code")
+            .isEqualTo("model_not_supported");
     }
 
     private EmbeddingCall served() {
@@ -100,8 +120,12 @@ class EmbeddingsControllerTests {
     }
 
     private MvcTestResult embed(String fields) {
-        return mvc.post().uri("/v1/embeddings").contentType(MediaType.APPLICATION_JSON)
-                .header(HttpHeaders.AUTHORIZATION, "Bearer inference")
-                .content("{\"model\": \"all-minilm-l6-v2\", " + fields + "}").exchange();
+        return mvc.post()
+            .uri("/v1/embeddings")
+            .contentType(MediaType.APPLICATION_JSON)
+            .header(HttpHeaders.AUTHORIZATION, "Bearer inference")
+            .content("{\"model\": \"all-minilm-l6-v2\", " + fields + "}")
+            .exchange();
     }
+
 }

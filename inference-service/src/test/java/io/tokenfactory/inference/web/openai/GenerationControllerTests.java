@@ -33,8 +33,9 @@ import org.springframework.test.web.servlet.assertj.MockMvcTester;
 import org.springframework.test.web.servlet.assertj.MvcTestResult;
 
 /**
- * The checks of {@code POST /v1/chat/completions} and {@code /v1/completions} before anything is served, as a Web MVC
- * slice: what reaches {@link GenerationServing} (mocked) and OpenAI's errors for what does not.
+ * The checks of {@code POST /v1/chat/completions} and {@code /v1/completions} before
+ * anything is served, as a Web MVC slice: what reaches {@link GenerationServing} (mocked)
+ * and OpenAI's errors for what does not.
  */
 @WebMvcTest(GenerationController.class)
 @Import(InferenceWebMvcSlice.class)
@@ -43,13 +44,16 @@ class GenerationControllerTests {
     private static final ModelSettings MOBY = new ModelSettings("byte-lm-moby", ModelTask.GENERATION,
             ModelBackend.LOCAL, "PyTorch", "cpu", "classpath:models/byte-lm-moby/model.tfbt", null, 256, 255, 128, 16,
             64, null);
+
     private static final ModelSettings MINILM = new ModelSettings("all-minilm-l6-v2", ModelTask.EMBEDDING,
             ModelBackend.LOCAL, "OnnxRuntime", "cpu", "classpath:x", null, 256, 256, 128, 16, 64, null);
 
     @Autowired
     MockMvcTester mvc;
+
     @MockitoBean
     ModelCatalog catalog;
+
     @MockitoBean
     GenerationServing serving;
 
@@ -66,7 +70,7 @@ class GenerationControllerTests {
                 {"model": "byte-lm-moby", "messages": [{"role": "user", "content": "Call me"}],
                  "max_tokens": 10, "max_completion_tokens": 20, "temperature": 0, "top_p": 0.5, "seed": 7,
                  "stop": ["\\n"], "stream": true, "stream_options": {"include_usage": true}}""", "inference"))
-                .hasStatusOk();
+            .hasStatusOk();
 
         GenerationCall call = served();
         assertThat(call.kind()).isEqualTo(GenerationCall.Kind.CHAT);
@@ -90,9 +94,13 @@ class GenerationControllerTests {
         assertThat(served().requestId()).startsWith("cmpl-");
 
         assertThat(completion("{\"model\":\"byte-lm-moby\",\"prompt\":[\"a\",\"b\"]}")).hasStatus(400)
-                .bodyJson().extractingPath("$.error.param").isEqualTo("prompt");
+            .bodyJson()
+            .extractingPath("$.error.param")
+            .isEqualTo("prompt");
         assertThat(completion("{\"model\":\"byte-lm-moby\",\"prompt\":\"\"}")).hasStatus(400)
-                .bodyJson().extractingPath("$.error.message").isEqualTo("'prompt' must not be empty.");
+            .bodyJson()
+            .extractingPath("$.error.message")
+            .isEqualTo("'prompt' must not be empty.");
     }
 
     @Test
@@ -105,10 +113,14 @@ class GenerationControllerTests {
     @Test
     void streamOptionsAreAnObjectWithABooleanAndOnlyForAStream() {
         assertThat(chat(messages(", \"stream_options\": {\"include_usage\": true}"), "inference")).hasStatus(400)
-                .bodyJson().extractingPath("$.error.message")
-                .isEqualTo("'stream_options' is only allowed when 'stream' is true.");
+            .bodyJson()
+            .extractingPath("$.error.message")
+            .isEqualTo("'stream_options' is only allowed when 'stream' is true.");
         assertThat(chat(messages(", \"stream\": true, \"stream_options\": {\"include_usage\": \"yes\"}"), "inference"))
-                .hasStatus(400).bodyJson().extractingPath("$.error.param").isEqualTo("stream_options");
+            .hasStatus(400)
+            .bodyJson()
+            .extractingPath("$.error.param")
+            .isEqualTo("stream_options");
         assertThat(chat(messages(", \"stream\": true, \"stream_options\": null"), "inference")).hasStatusOk();
         assertThat(served().includeUsage()).isFalse();
     }
@@ -116,40 +128,61 @@ class GenerationControllerTests {
     @Test
     void theModelMustExistAndGenerate() {
         assertThat(chat("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "inference"))
-                .hasStatus(404).bodyJson().extractingPath("$.error.code").isEqualTo("model_not_found");
+            .hasStatus(404)
+            .bodyJson()
+            .extractingPath("$.error.code")
+            .isEqualTo("model_not_found");
         assertThat(chat("{\"model\":\"all-minilm-l6-v2\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
-                "inference")).hasStatus(400).bodyJson().isLenientlyEqualTo("""
-                        {"error": {"param": "model", "code": "model_not_supported"}}""");
+                "inference"))
+            .hasStatus(400)
+            .bodyJson()
+            .isLenientlyEqualTo("""
+                    {"error": {"param": "model", "code": "model_not_supported"}}""");
     }
 
     @Test
     void aBodyThatIsNotJsonIsOpenAisInvalidJson() {
-        assertThat(chat("{\"model\":", "inference")).hasStatus(400).bodyJson()
-                .extractingPath("$.error.code").isEqualTo("invalid_json");
+        assertThat(chat("{\"model\":", "inference")).hasStatus(400)
+            .bodyJson()
+            .extractingPath("$.error.code")
+            .isEqualTo("invalid_json");
     }
 
     @Test
     void inferenceIsChargedToADepartmentSoAnAdministratorsKeyMayNotRunIt() {
-        assertThat(chat(messages(""), "inference+admin")).hasStatus(403).bodyJson()
-                .extractingPath("$.error.code").isEqualTo("department_required");
+        assertThat(chat(messages(""), "inference+admin")).hasStatus(403)
+            .bodyJson()
+            .extractingPath("$.error.code")
+            .isEqualTo("department_required");
     }
 
     @Test
     void anAgentsKeyNamesItsRunAndOnlyAsAUuid() {
         UUID run = UUID.randomUUID();
 
-        assertThat(mvc.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
-                .header(HttpHeaders.AUTHORIZATION, "Bearer inference+agent").header("X-Agent-Run-Id", " " + run + " ")
-                .content(messages(""))).hasStatusOk();
+        assertThat(mvc.post()
+            .uri("/v1/chat/completions")
+            .contentType(MediaType.APPLICATION_JSON)
+            .header(HttpHeaders.AUTHORIZATION, "Bearer inference+agent")
+            .header("X-Agent-Run-Id", " " + run + " ")
+            .content(messages(""))).hasStatusOk();
         assertThat(served().agentRunId()).isEqualTo(run);
-        assertThat(mvc.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
-                .header(HttpHeaders.AUTHORIZATION, "Bearer inference+agent").header("X-Agent-Run-Id", "run-7")
-                .content(messages(""))).hasStatus(400).bodyJson().extractingPath("$.error.message")
-                .isEqualTo("'X-Agent-Run-Id' must be a UUID.");
+        assertThat(mvc.post()
+            .uri("/v1/chat/completions")
+            .contentType(MediaType.APPLICATION_JSON)
+            .header(HttpHeaders.AUTHORIZATION, "Bearer inference+agent")
+            .header("X-Agent-Run-Id", "run-7")
+            .content(messages(""))).hasStatus(400)
+            .bodyJson()
+            .extractingPath("$.error.message")
+            .isEqualTo("'X-Agent-Run-Id' must be a UUID.");
         // a key bound to no agent has no run to name: the header is ignored
-        assertThat(mvc.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
-                .header(HttpHeaders.AUTHORIZATION, "Bearer inference").header("X-Agent-Run-Id", "run-7")
-                .content(messages(""))).hasStatusOk();
+        assertThat(mvc.post()
+            .uri("/v1/chat/completions")
+            .contentType(MediaType.APPLICATION_JSON)
+            .header(HttpHeaders.AUTHORIZATION, "Bearer inference")
+            .header("X-Agent-Run-Id", "run-7")
+            .content(messages(""))).hasStatusOk();
     }
 
     private static String messages(String more) {
@@ -164,12 +197,21 @@ class GenerationControllerTests {
     }
 
     private MvcTestResult chat(String body, String token) {
-        return mvc.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
-                .header(HttpHeaders.AUTHORIZATION, "Bearer " + token).content(body).exchange();
+        return mvc.post()
+            .uri("/v1/chat/completions")
+            .contentType(MediaType.APPLICATION_JSON)
+            .header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+            .content(body)
+            .exchange();
     }
 
     private MvcTestResult completion(String body) {
-        return mvc.post().uri("/v1/completions").contentType(MediaType.APPLICATION_JSON)
-                .header(HttpHeaders.AUTHORIZATION, "Bearer inference").content(body).exchange();
+        return mvc.post()
+            .uri("/v1/completions")
+            .contentType(MediaType.APPLICATION_JSON)
+            .header(HttpHeaders.AUTHORIZATION, "Bearer inference")
+            .content(body)
+            .exchange();
     }
+
 }

@@ -25,8 +25,8 @@ import org.springframework.test.web.servlet.assertj.MockMvcTester;
 import org.springframework.test.web.servlet.assertj.MvcTestResult;
 
 /**
- * {@code GET /v1/models} as a Web MVC slice: OpenAI's model objects from the catalog (mocked), errors in OpenAI's
- * shape, and the service's real security in front.
+ * {@code GET /v1/models} as a Web MVC slice: OpenAI's model objects from the catalog
+ * (mocked), errors in OpenAI's shape, and the service's real security in front.
  */
 @WebMvcTest(ModelsController.class)
 @Import(InferenceWebMvcSlice.class)
@@ -35,6 +35,7 @@ class ModelsControllerTests {
     private static final ModelSettings MOBY = new ModelSettings("byte-lm-moby", ModelTask.GENERATION,
             ModelBackend.LOCAL, "PyTorch", "cpu", "classpath:models/byte-lm-moby/model.tfbt", null, 256, 255, 128, 16,
             64, null);
+
     private static final ModelSettings LLAMA = new ModelSettings("llama-3.1-8b", ModelTask.GENERATION,
             ModelBackend.REMOTE, "PyTorch", "cpu", null, null, 131_072, 8_192, 1_024, 16, 64,
             new ModelSettings.RemoteSettings(URI.create("http://vllm:8000/v1"), null, null, Duration.ofSeconds(60),
@@ -42,6 +43,7 @@ class ModelsControllerTests {
 
     @Autowired
     MockMvcTester mvc;
+
     @MockitoBean
     ModelCatalog catalog;
 
@@ -53,19 +55,24 @@ class ModelsControllerTests {
 
     @Test
     void listsEveryModelWithWhatACallerNeedsToSizeARequest() {
-        assertThat(get("/v1/models", "inference")).hasStatusOk().bodyJson().isLenientlyEqualTo("""
-                {"object": "list", "data": [
-                  {"id": "byte-lm-moby", "object": "model", "created": 1793872800, "owned_by": "token-factory",
-                   "task": "generation",
-                   "backend": "local", "device": "cpu", "context_length": 256, "max_model_len": 256,
-                   "max_output_tokens": 255},
-                  {"id": "llama-3.1-8b", "backend": "remote", "context_length": 131072, "max_output_tokens": 8192}]}""");
+        assertThat(get("/v1/models", "inference")).hasStatusOk()
+            .bodyJson()
+            .isLenientlyEqualTo(
+                    """
+                            {"object": "list", "data": [
+                              {"id": "byte-lm-moby", "object": "model", "created": 1793872800, "owned_by": "token-factory",
+                               "task": "generation",
+                               "backend": "local", "device": "cpu", "context_length": 256, "max_model_len": 256,
+                               "max_output_tokens": 255},
+                              {"id": "llama-3.1-8b", "backend": "remote", "context_length": 131072, "max_output_tokens": 8192}]}""");
     }
 
     @Test
     void answersOneModelByName() {
         assertThat(get("/v1/models/byte-lm-moby", "inference")).hasStatusOk()
-                .bodyJson().extractingPath("$.id").isEqualTo("byte-lm-moby");
+            .bodyJson()
+            .extractingPath("$.id")
+            .isEqualTo("byte-lm-moby");
     }
 
     @Test
@@ -77,12 +84,15 @@ class ModelsControllerTests {
 
     @Test
     void aKeyWithoutTheInferenceScopeMayNotListModels() {
-        assertThat(get("/v1/models", "admin")).hasStatus(403).bodyJson().extractingPath("$.code")
-                .isEqualTo("forbidden");
+        assertThat(get("/v1/models", "admin")).hasStatus(403)
+            .bodyJson()
+            .extractingPath("$.code")
+            .isEqualTo("forbidden");
         assertThat(mvc.get().uri("/v1/models")).hasStatus(401);
     }
 
     private MvcTestResult get(String uri, String token) {
         return mvc.get().uri(uri).header(HttpHeaders.AUTHORIZATION, "Bearer " + token).exchange();
     }
+
 }

@@ -41,22 +41,31 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The OpenAI-compatible API on the shipped local models, over real HTTP, PostgreSQL and the broker. */
+/**
+ * The OpenAI-compatible API on the shipped local models, over real HTTP, PostgreSQL and
+ * the broker.
+ */
 @ServiceIntegrationTest
 class OpenAiApiIntegrationTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final String GENERATION = "byte-lm-moby";
+
     private static final String EMBEDDING = "all-minilm-l6-v2";
 
     @LocalServerPort
     int port;
+
     @Autowired
     JdbcTemplate jdbc;
+
     @Autowired
     RabbitTemplate rabbit;
+
     @Autowired
     GenerationEngines engines;
+
     @Autowired
     Environment environment;
 
@@ -79,9 +88,10 @@ class OpenAiApiIntegrationTests {
 
     @Test
     void chatCompletionReturnsGeneratedWordsWithUsageAndRecordsTheRequest() {
-        ResponseEntity<JsonNode> response = http().post("/v1/chat/completions", Map.of("model", GENERATION,
-                "messages", List.of(Map.of("role", "user", "content", "Tell me of the white whale.")),
-                "max_tokens", 60, "temperature", 0.7, "seed", 3));
+        ResponseEntity<JsonNode> response = http().post("/v1/chat/completions",
+                Map.of("model", GENERATION, "messages",
+                        List.of(Map.of("role", "user", "content", "Tell me of the white whale.")), "max_tokens", 60,
+                        "temperature", 0.7, "seed", 3));
 
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
         JsonNode body = response.getBody();
@@ -89,7 +99,8 @@ class OpenAiApiIntegrationTests {
         String text = body.at("/choices/0/message/content").asString();
         assertThat(text).isNotBlank();
         assertThat(text.split("[^A-Za-z]+")).as("words, not noise: %s", text)
-                .filteredOn(word -> word.length() >= 3).hasSizeGreaterThanOrEqualTo(3);
+            .filteredOn(word -> word.length() >= 3)
+            .hasSizeGreaterThanOrEqualTo(3);
         assertThat(body.at("/choices/0/finish_reason").asString()).isEqualTo("length");
         assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo("Tell me of the white whale.\n\n".length());
         assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(60);
@@ -112,22 +123,28 @@ class OpenAiApiIntegrationTests {
     void anAgentsRequestCarriesItsRunIdIntoTheUsageRecord() {
         UUID agent = UUID.randomUUID();
         UUID run = UUID.randomUUID();
-        Map<String, Object> request = Map.of("model", GENERATION, "max_tokens", 4,
-                "messages", List.of(Map.of("role", "user", "content", "Status?")));
-        HttpTestClient agentKey = HttpTestClient.onPort(port).withToken(TestTokens.token(department, agent, "inference"));
+        Map<String, Object> request = Map.of("model", GENERATION, "max_tokens", 4, "messages",
+                List.of(Map.of("role", "user", "content", "Status?")));
+        HttpTestClient agentKey = HttpTestClient.onPort(port)
+            .withToken(TestTokens.token(department, agent, "inference"));
 
-        JsonNode answered = agentKey.postWithHeaders("/v1/chat/completions", request, Map.of("X-Agent-Run-Id", run.toString()))
-                .getBody();
+        JsonNode answered = agentKey
+            .postWithHeaders("/v1/chat/completions", request, Map.of("X-Agent-Run-Id", run.toString()))
+            .getBody();
         Map<String, Object> row = jdbc.queryForMap("SELECT * FROM inference_request WHERE request_id = ?",
                 answered.get("id").asString());
         assertThat(row.get("agent_id")).isEqualTo(agent);
         assertThat(row.get("agent_run_id")).isEqualTo(run);
 
-        // a key bound to no agent cannot claim a run; a malformed run id is a client error
-        JsonNode personal = http().postWithHeaders("/v1/chat/completions", request, Map.of("X-Agent-Run-Id", run.toString()))
-                .getBody();
-        assertThat(jdbc.queryForMap("SELECT * FROM inference_request WHERE request_id = ?", personal.get("id").asString())
-                .get("agent_run_id")).isNull();
+        // a key bound to no agent cannot claim a run; a malformed run id is a client
+        // error
+        JsonNode personal = http()
+            .postWithHeaders("/v1/chat/completions", request, Map.of("X-Agent-Run-Id", run.toString()))
+            .getBody();
+        assertThat(
+                jdbc.queryForMap("SELECT * FROM inference_request WHERE request_id = ?", personal.get("id").asString())
+                    .get("agent_run_id"))
+            .isNull();
         assertError(agentKey.postWithHeaders("/v1/chat/completions", request, Map.of("X-Agent-Run-Id", "run-7")),
                 HttpStatus.BAD_REQUEST, "invalid_value");
     }
@@ -143,9 +160,9 @@ class OpenAiApiIntegrationTests {
 
     @Test
     void streamsChunksThenUsageThenDone() {
-        ResponseEntity<String> response = http().postForText("/v1/chat/completions", Map.of("model", GENERATION,
-                "messages", List.of(Map.of("role", "user", "content", "Call me Ishmael.")), "max_tokens", 40,
-                "stream", true, "stream_options", Map.of("include_usage", true)));
+        ResponseEntity<String> response = http().postForText("/v1/chat/completions",
+                Map.of("model", GENERATION, "messages", List.of(Map.of("role", "user", "content", "Call me Ishmael.")),
+                        "max_tokens", 40, "stream", true, "stream_options", Map.of("include_usage", true)));
 
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(response.getHeaders().getContentType().toString()).startsWith("text/event-stream");
@@ -175,14 +192,17 @@ class OpenAiApiIntegrationTests {
     @Test
     void aClientThatLeavesMidStreamIsCancelledAndItsTokensRecorded() throws Exception {
         HttpClient client = HttpClient.newHttpClient();
-        String body = JSON.writeValueAsString(Map.of("model", GENERATION, "prompt", "The sea", "max_tokens", 240,
-                "stream", true));
-        HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
-                + "/v1/completions")).header("Authorization", "Bearer " + TestTokens.department(department, "inference"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        String body = JSON
+            .writeValueAsString(Map.of("model", GENERATION, "prompt", "The sea", "max_tokens", 240, "stream", true));
+        HttpResponse<InputStream> response = client
+            .send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v1/completions"))
+                .header("Authorization", "Bearer " + TestTokens.department(department, "inference"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
         String id;
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             String first = reader.readLine();
             assertThat(response.statusCode()).as("first line %s", first).isEqualTo(200);
             id = JSON.readTree(first.substring(5)).get("id").asString();
@@ -191,8 +211,8 @@ class OpenAiApiIntegrationTests {
         }
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            List<Map<String, Object>> rows = jdbc.queryForList(
-                    "SELECT outcome, completion_tokens FROM inference_request WHERE request_id = ?", id);
+            List<Map<String, Object>> rows = jdbc
+                .queryForList("SELECT outcome, completion_tokens FROM inference_request WHERE request_id = ?", id);
             assertThat(rows).hasSize(1);
             assertThat(rows.get(0).get("outcome")).isEqualTo("CANCELLED");
             assertThat(((Number) rows.get(0).get("completion_tokens")).intValue()).isBetween(1, 239);
@@ -201,9 +221,9 @@ class OpenAiApiIntegrationTests {
 
     @Test
     void embeddingsAreUnitVectorsThatPlaceSimilarTextsCloser() {
-        ResponseEntity<JsonNode> response = http().post("/v1/embeddings", Map.of("model", EMBEDDING,
-                "input", List.of("The whale swam in the ocean.", "A large whale was swimming in the sea.",
-                        "Quarterly revenue grew by four percent.")));
+        ResponseEntity<JsonNode> response = http().post("/v1/embeddings",
+                Map.of("model", EMBEDDING, "input", List.of("The whale swam in the ocean.",
+                        "A large whale was swimming in the sea.", "Quarterly revenue grew by four percent.")));
 
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
         JsonNode data = response.getBody().get("data");
@@ -226,14 +246,16 @@ class OpenAiApiIntegrationTests {
     @Test
     void base64EmbeddingsDecodeToTheSameFloats() {
         JsonNode floats = http().post("/v1/embeddings", Map.of("model", EMBEDDING, "input", "Ahab")).getBody();
-        JsonNode base64 = http().post("/v1/embeddings",
-                Map.of("model", EMBEDDING, "input", "Ahab", "encoding_format", "base64")).getBody();
+        JsonNode base64 = http()
+            .post("/v1/embeddings", Map.of("model", EMBEDDING, "input", "Ahab", "encoding_format", "base64"))
+            .getBody();
 
         ByteBuffer bytes = ByteBuffer.wrap(Base64.getDecoder().decode(base64.at("/data/0/embedding").asString()))
-                .order(ByteOrder.LITTLE_ENDIAN);
+            .order(ByteOrder.LITTLE_ENDIAN);
         assertThat(bytes.remaining()).isEqualTo(384 * 4);
         for (int d = 0; d < 384; d++) {
-            assertThat((double) bytes.getFloat()).isCloseTo(floats.at("/data/0/embedding/" + d).asDouble(), within(1e-6));
+            assertThat((double) bytes.getFloat()).isCloseTo(floats.at("/data/0/embedding/" + d).asDouble(),
+                    within(1e-6));
         }
     }
 
@@ -242,12 +264,17 @@ class OpenAiApiIntegrationTests {
         Integer before = requestRows();
         String longPrompt = "x".repeat(300);
 
-        assertError(http().post("/v1/chat/completions", Map.of("model", "gpt-imaginary", "messages",
-                List.of(Map.of("role", "user", "content", "hi")))), HttpStatus.NOT_FOUND, "model_not_found");
+        assertError(
+                http().post("/v1/chat/completions",
+                        Map.of("model", "gpt-imaginary", "messages", List.of(Map.of("role", "user", "content", "hi")))),
+                HttpStatus.NOT_FOUND, "model_not_found");
         assertError(http().postRaw("/v1/chat/completions", "{\"model\": \"byte-lm-moby\", \"messages\": [ "),
                 HttpStatus.BAD_REQUEST, "invalid_json");
-        assertError(http().post("/v1/chat/completions", Map.of("model", GENERATION, "messages",
-                List.of(Map.of("role", "user", "content", longPrompt)))), HttpStatus.BAD_REQUEST, "context_length_exceeded");
+        assertError(
+                http().post("/v1/chat/completions",
+                        Map.of("model", GENERATION, "messages",
+                                List.of(Map.of("role", "user", "content", longPrompt)))),
+                HttpStatus.BAD_REQUEST, "context_length_exceeded");
         assertError(http().post("/v1/completions", Map.of("model", GENERATION, "prompt", "hello", "max_tokens", 252)),
                 HttpStatus.BAD_REQUEST, "context_length_exceeded");
         assertError(http().post("/v1/completions", Map.of("model", GENERATION, "prompt", "hello", "max_tokens", 5000)),
@@ -256,29 +283,36 @@ class OpenAiApiIntegrationTests {
                 HttpStatus.BAD_REQUEST, "invalid_value");
         assertError(http().post("/v1/completions", Map.of("model", GENERATION, "prompt", "hello", "temperature", 3)),
                 HttpStatus.BAD_REQUEST, "invalid_value");
-        assertError(http().post("/v1/chat/completions", Map.of("model", GENERATION, "messages",
-                List.of(Map.of("role", "wizard", "content", "hi")))), HttpStatus.BAD_REQUEST, "invalid_value");
+        assertError(
+                http().post("/v1/chat/completions",
+                        Map.of("model", GENERATION, "messages", List.of(Map.of("role", "wizard", "content", "hi")))),
+                HttpStatus.BAD_REQUEST, "invalid_value");
         assertError(http().post("/v1/embeddings", Map.of("model", EMBEDDING, "input", List.of())),
                 HttpStatus.BAD_REQUEST, "invalid_value");
-        assertError(http().post("/v1/embeddings", Map.of("model", GENERATION, "input", "hi")),
-                HttpStatus.BAD_REQUEST, "model_not_supported");
-        assertError(http().postRaw("/v1/completions", "{\"model\":\"byte-lm-moby\",\"prompt\":\"" + "y".repeat(1_100_000)
-                + "\"}"), HttpStatus.CONTENT_TOO_LARGE, "request_too_large");
+        assertError(http().post("/v1/embeddings", Map.of("model", GENERATION, "input", "hi")), HttpStatus.BAD_REQUEST,
+                "model_not_supported");
+        assertError(
+                http().postRaw("/v1/completions",
+                        "{\"model\":\"byte-lm-moby\",\"prompt\":\"" + "y".repeat(1_100_000) + "\"}"),
+                HttpStatus.CONTENT_TOO_LARGE, "request_too_large");
 
         assertThat(requestRows()).isEqualTo(before);
     }
 
     @Test
     void anAdministratorKeyWithoutADepartmentCannotRunInference() {
-        ResponseEntity<JsonNode> response = HttpTestClient.onPort(port).withToken(TestTokens.token(null, null, "inference admin"))
-                .post("/v1/completions", Map.of("model", GENERATION, "prompt", "hello"));
+        ResponseEntity<JsonNode> response = HttpTestClient.onPort(port)
+            .withToken(TestTokens.token(null, null, "inference admin"))
+            .post("/v1/completions", Map.of("model", GENERATION, "prompt", "hello"));
         assertError(response, HttpStatus.FORBIDDEN, "department_required");
     }
 
     @Test
     void requestEnergyPlusIdleEnergyIsWhatTheMeterMeasuredInEveryWindowAndIsPublished() {
-        // requests of other tests must not draw energy inside these windows: the engines idle, and the metering
-        // window in which the last of them ended (the test configuration's TF_ENERGY_INTERVAL, 200 ms) over
+        // requests of other tests must not draw energy inside these windows: the engines
+        // idle, and the metering
+        // window in which the last of them ended (the test configuration's
+        // TF_ENERGY_INTERVAL, 200 ms) over
         await().atMost(Duration.ofSeconds(30)).until(engines::idle);
         long interval = Long.parseLong(environment.getProperty("TF_ENERGY_INTERVAL", "200ms").replace("ms", ""));
         Instant from = Instant.ofEpochMilli((System.currentTimeMillis() / interval + 1) * interval);
@@ -287,8 +321,9 @@ class OpenAiApiIntegrationTests {
         List<Thread> clients = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             Thread client = new Thread(() -> {
-                JsonNode body = http().post("/v1/completions", Map.of("model", GENERATION, "prompt", "Moby Dick",
-                        "max_tokens", 80)).getBody();
+                JsonNode body = http()
+                    .post("/v1/completions", Map.of("model", GENERATION, "prompt", "Moby Dick", "max_tokens", 80))
+                    .getBody();
                 synchronized (ids) {
                     ids.add(body.get("id").asString());
                 }
@@ -301,23 +336,28 @@ class OpenAiApiIntegrationTests {
         ids.forEach(this::settledRow);
         Instant to = Instant.now();
 
-        // the windows the requests ran in: their measured energy is the requests' joules plus idle (none: busy)
+        // the windows the requests ran in: their measured energy is the requests' joules
+        // plus idle (none: busy)
         String inIds = String.join(",", ids.stream().map(id -> "'" + id + "'").toList());
-        double requests = jdbc.queryForObject("SELECT sum(energy_joules) FROM inference_request WHERE request_id IN ("
-                + inIds + ")", Double.class);
+        double requests = jdbc.queryForObject(
+                "SELECT sum(energy_joules) FROM inference_request WHERE request_id IN (" + inIds + ")", Double.class);
         double busyWindows = jdbc.queryForObject("""
                 SELECT sum(energy_joules) FROM node_window WHERE node = 'local' AND requests > 0
-                    AND window_start >= ? AND window_start < ?""", Double.class,
-                java.sql.Timestamp.from(from), java.sql.Timestamp.from(to));
+                    AND window_start >= ? AND window_start < ?""", Double.class, java.sql.Timestamp.from(from),
+                java.sql.Timestamp.from(to));
         assertThat(requests).isPositive();
         assertThat(requests).isCloseTo(busyWindows, within(busyWindows * 0.005));
 
-        // the meter owner publishes the settled windows: one power_window row and its power-sampled event
-        Map<String, Object> window = await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForList(
-                "SELECT * FROM power_window WHERE node = 'local' AND window_end >= ? ORDER BY window_end DESC LIMIT 1",
-                java.sql.Timestamp.from(to)), rows -> !rows.isEmpty()).get(0);
-        double published = jdbc.queryForObject("""
-                SELECT sum(energy_joules) FROM power_window WHERE node = 'local' AND window_end > ? AND window_start < ?""",
+        // the meter owner publishes the settled windows: one power_window row and its
+        // power-sampled event
+        Map<String, Object> window = await().atMost(Duration.ofSeconds(20))
+            .until(() -> jdbc.queryForList(
+                    "SELECT * FROM power_window WHERE node = 'local' AND window_end >= ? ORDER BY window_end DESC LIMIT 1",
+                    java.sql.Timestamp.from(to)), rows -> !rows.isEmpty())
+            .get(0);
+        double published = jdbc.queryForObject(
+                """
+                        SELECT sum(energy_joules) FROM power_window WHERE node = 'local' AND window_end > ? AND window_start < ?""",
                 Double.class, java.sql.Timestamp.from(from), window.get("window_end"));
         double settled = jdbc.queryForObject("""
                 SELECT sum(w.energy_joules) FROM node_window w WHERE w.node = 'local' AND w.window_start >= (
@@ -332,9 +372,9 @@ class OpenAiApiIntegrationTests {
     }
 
     private Map<String, Object> settledRow(String requestId) {
-        return await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForMap(
-                "SELECT * FROM inference_request WHERE request_id = ?", requestId),
-                row -> row.get("energy_settled_at") != null);
+        return await().atMost(Duration.ofSeconds(10))
+            .until(() -> jdbc.queryForMap("SELECT * FROM inference_request WHERE request_id = ?", requestId),
+                    row -> row.get("energy_settled_at") != null);
     }
 
     private Message awaitMessage(String queue, String eventId) {
@@ -344,10 +384,13 @@ class OpenAiApiIntegrationTests {
             if (message != null) {
                 seen.add(message);
             }
-            return seen.stream().anyMatch(m -> eventId.equals(m.getMessageProperties().getHeaders().get("cloudEvents:id")));
+            return seen.stream()
+                .anyMatch(m -> eventId.equals(m.getMessageProperties().getHeaders().get("cloudEvents:id")));
         });
-        return seen.stream().filter(m -> eventId.equals(m.getMessageProperties().getHeaders().get("cloudEvents:id")))
-                .findFirst().orElseThrow();
+        return seen.stream()
+            .filter(m -> eventId.equals(m.getMessageProperties().getHeaders().get("cloudEvents:id")))
+            .findFirst()
+            .orElseThrow();
     }
 
     private Integer requestRows() {
@@ -376,8 +419,10 @@ class OpenAiApiIntegrationTests {
     private static void join(Thread thread) {
         try {
             thread.join(30_000);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
+
 }

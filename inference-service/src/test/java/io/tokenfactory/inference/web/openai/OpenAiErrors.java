@@ -10,7 +10,10 @@ import io.tokenfactory.inference.serving.OpenAiException;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.springframework.http.HttpStatus;
 
-/** The OpenAI error a request check answers with: its {@code error} object, after checking it is a 400. */
+/**
+ * The OpenAI error a request check answers with: its {@code error} object, after checking
+ * it is a 400.
+ */
 final class OpenAiErrors {
 
     private OpenAiErrors() {
@@ -23,4 +26,5 @@ final class OpenAiErrors {
         assertThat(refused.status()).isEqualTo(HttpStatus.BAD_REQUEST);
         return (Map<String, Object>) refused.toBody().get("error");
     }
+
 }

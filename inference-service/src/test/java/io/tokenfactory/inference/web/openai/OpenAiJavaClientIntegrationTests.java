@@ -36,13 +36,19 @@ class OpenAiJavaClientIntegrationTests {
 
     private OpenAIClient client() {
         if (client == null) {
-            client = OpenAIOkHttpClient.builder().baseUrl("http://localhost:" + port + "/v1")
-                    .apiKey(TestTokens.department(UUID.randomUUID(), "inference")).maxRetries(0).build();
+            client = OpenAIOkHttpClient.builder()
+                .baseUrl("http://localhost:" + port + "/v1")
+                .apiKey(TestTokens.department(UUID.randomUUID(), "inference"))
+                .maxRetries(0)
+                .build();
         }
         return client;
     }
 
-    /** OkHttp's dispatcher threads are not daemons: an open client keeps the test JVM from exiting. */
+    /**
+     * OkHttp's dispatcher threads are not daemons: an open client keeps the test JVM from
+     * exiting.
+     */
     @AfterEach
     void closeClient() {
         if (client != null) {
@@ -52,8 +58,14 @@ class OpenAiJavaClientIntegrationTests {
 
     @Test
     void chat() {
-        ChatCompletion completion = client().chat().completions().create(ChatCompletionCreateParams.builder()
-                .model("byte-lm-moby").addUserMessage("Call me Ishmael.").maxCompletionTokens(30).seed(1).build());
+        ChatCompletion completion = client().chat()
+            .completions()
+            .create(ChatCompletionCreateParams.builder()
+                .model("byte-lm-moby")
+                .addUserMessage("Call me Ishmael.")
+                .maxCompletionTokens(30)
+                .seed(1)
+                .build());
 
         assertThat(completion.choices()).hasSize(1);
         assertThat(completion.choices().get(0).message().content()).get().asString().isNotBlank();
@@ -66,11 +78,15 @@ class OpenAiJavaClientIntegrationTests {
     @Test
     void streamingChat() {
         StringBuilder text = new StringBuilder();
-        long[] completionTokens = {-1};
-        try (StreamResponse<ChatCompletionChunk> stream = client().chat().completions().createStreaming(
-                ChatCompletionCreateParams.builder().model("byte-lm-moby").addUserMessage("The whale")
-                        .maxCompletionTokens(25)
-                        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+        long[] completionTokens = { -1 };
+        try (StreamResponse<ChatCompletionChunk> stream = client().chat()
+            .completions()
+            .createStreaming(ChatCompletionCreateParams.builder()
+                .model("byte-lm-moby")
+                .addUserMessage("The whale")
+                .maxCompletionTokens(25)
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                .build())) {
             stream.stream().forEach(chunk -> {
                 chunk.choices().forEach(choice -> choice.delta().content().ifPresent(text::append));
                 chunk.usage().ifPresent(usage -> completionTokens[0] = usage.completionTokens());
@@ -82,8 +98,11 @@ class OpenAiJavaClientIntegrationTests {
 
     @Test
     void embeddings() {
-        CreateEmbeddingResponse response = client().embeddings().create(EmbeddingCreateParams.builder()
-                .model("all-minilm-l6-v2").inputOfArrayOfStrings(List.of("whale", "ship")).build());
+        CreateEmbeddingResponse response = client().embeddings()
+            .create(EmbeddingCreateParams.builder()
+                .model("all-minilm-l6-v2")
+                .inputOfArrayOfStrings(List.of("whale", "ship"))
+                .build());
 
         assertThat(response.data()).hasSize(2);
         assertThat(response.data().get(0).embedding()).hasSize(384);
@@ -92,8 +111,10 @@ class OpenAiJavaClientIntegrationTests {
 
     @Test
     void anUnknownModelIsTheClientsNotFoundError() {
-        assertThatThrownBy(() -> client().chat().completions().create(ChatCompletionCreateParams.builder()
-                .model("gpt-imaginary").addUserMessage("hi").build()))
-                .isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> client().chat()
+            .completions()
+            .create(ChatCompletionCreateParams.builder().model("gpt-imaginary").addUserMessage("hi").build()))
+            .isInstanceOf(NotFoundException.class);
     }
+
 }

@@ -30,11 +30,15 @@ import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Remote OpenAI-compatible backends (a stub server at the edge), their circuit breakers and fallbacks. */
+/**
+ * Remote OpenAI-compatible backends (a stub server at the edge), their circuit breakers
+ * and fallbacks.
+ */
 @ServiceIntegrationTest
 class RemoteBackendIntegrationTests {
 
     private static final StubOpenAiServer STUB = new StubOpenAiServer();
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @DynamicPropertySource
@@ -72,6 +76,7 @@ class RemoteBackendIntegrationTests {
 
     @LocalServerPort
     int port;
+
     @Autowired
     JdbcTemplate jdbc;
 
@@ -93,12 +98,16 @@ class RemoteBackendIntegrationTests {
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(response.getBody().get("model").asString()).isEqualTo("remote-llm");
         assertThat(response.getBody().at("/choices/0/message/content").asString()).isEqualTo(StubOpenAiServer.TEXT);
-        assertThat(STUB.received).last().satisfies(sent -> assertThat(sent.get("model").asString()).isEqualTo("upstream-llm"));
-        // a server on no declared node has no energy figure: its usage says so, never 0 J measured
-        Map<String, Object> row = await().atMost(Duration.ofSeconds(5)).until(this::latestRow,
-                latest -> latest.get("energy_settled_at") != null);
-        assertThat(row).containsEntry("backend", "remote").containsEntry("energy_source", "NONE")
-                .containsEntry("tokens_estimated", false).containsEntry("node", "127.0.0.1");
+        assertThat(STUB.received).last()
+            .satisfies(sent -> assertThat(sent.get("model").asString()).isEqualTo("upstream-llm"));
+        // a server on no declared node has no energy figure: its usage says so, never 0 J
+        // measured
+        Map<String, Object> row = await().atMost(Duration.ofSeconds(5))
+            .until(this::latestRow, latest -> latest.get("energy_settled_at") != null);
+        assertThat(row).containsEntry("backend", "remote")
+            .containsEntry("energy_source", "NONE")
+            .containsEntry("tokens_estimated", false)
+            .containsEntry("node", "127.0.0.1");
         assertThat(((Number) row.get("prompt_tokens")).longValue()).isEqualTo(11);
         assertThat(((Number) row.get("completion_tokens")).longValue()).isEqualTo(7);
     }
@@ -117,10 +126,10 @@ class RemoteBackendIntegrationTests {
             text.append(chunk.at("/choices/0/delta/content").asString(""));
         });
         assertThat(text.toString()).isEqualTo(StubOpenAiServer.TEXT);
-        assertThat(STUB.received).last().satisfies(sent ->
-                assertThat(sent.at("/stream_options/include_usage").asBoolean()).isTrue());
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(((Number) latestRow().get("completion_tokens")).longValue()).isEqualTo(7));
+        assertThat(STUB.received).last()
+            .satisfies(sent -> assertThat(sent.at("/stream_options/include_usage").asBoolean()).isTrue());
+        await().atMost(Duration.ofSeconds(5))
+            .untilAsserted(() -> assertThat(((Number) latestRow().get("completion_tokens")).longValue()).isEqualTo(7));
     }
 
     @Test
@@ -128,31 +137,33 @@ class RemoteBackendIntegrationTests {
         ResponseEntity<JsonNode> response = http().post("/v1/chat/completions", chat("remote-no-usage", false));
 
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
-        assertThat(response.getBody().at("/usage/completion_tokens").asInt()).isEqualTo((StubOpenAiServer.TEXT.length() + 3) / 4);
+        assertThat(response.getBody().at("/usage/completion_tokens").asInt())
+            .isEqualTo((StubOpenAiServer.TEXT.length() + 3) / 4);
         Map<String, Object> row = latestRow();
         assertThat(row).containsEntry("tokens_estimated", true);
-        assertThat(((Number) row.get("completion_tokens")).longValue()).isEqualTo((StubOpenAiServer.TEXT.length() + 3) / 4);
+        assertThat(((Number) row.get("completion_tokens")).longValue())
+            .isEqualTo((StubOpenAiServer.TEXT.length() + 3) / 4);
     }
 
     @Test
     void aClientErrorFromTheServerPassesThroughAndDoesNotTripTheBreaker() {
-        Map<String, Object> request = Map.of("model", "remote-llm", "max_tokens", 1500,
-                "messages", List.of(Map.of("role", "user", "content", "hi")));
+        Map<String, Object> request = Map.of("model", "remote-llm", "max_tokens", 1500, "messages",
+                List.of(Map.of("role", "user", "content", "hi")));
         for (int i = 0; i < 6; i++) {
             ResponseEntity<JsonNode> response = http().post("/v1/chat/completions", request);
             assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
             assertThat(response.getBody().at("/error/message").asString()).isEqualTo("max_tokens too large");
         }
         assertThat(http().post("/v1/chat/completions", chat("remote-llm", false)).getBody().get("model").asString())
-                .isEqualTo("remote-llm");
+            .isEqualTo("remote-llm");
     }
 
     @Test
     void anUnreachableServerWithoutFallbackGets502ThenTheOpenCircuitAnswers503AtOnce() {
         List<HttpStatus> statuses = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
-            statuses.add(HttpStatus.valueOf(http().post("/v1/chat/completions", chat("remote-down", false))
-                    .getStatusCode().value()));
+            statuses.add(HttpStatus
+                .valueOf(http().post("/v1/chat/completions", chat("remote-down", false)).getStatusCode().value()));
         }
         assertThat(statuses.subList(0, 5)).containsOnly(HttpStatus.BAD_GATEWAY);
         ResponseEntity<JsonNode> open = http().post("/v1/chat/completions", chat("remote-down", false));
@@ -174,7 +185,8 @@ class RemoteBackendIntegrationTests {
                 circuitOpened = STUB.received.size() == callsBefore;
             }
             assertThat(circuitOpened).as("the circuit opens, and then nothing is sent upstream").isTrue();
-        } finally {
+        }
+        finally {
             STUB.failing.set(false);
         }
     }
@@ -184,14 +196,15 @@ class RemoteBackendIntegrationTests {
         List<ResponseEntity<JsonNode>> responses = Collections.synchronizedList(new ArrayList<>());
         List<Thread> clients = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            Thread client = new Thread(() -> responses.add(http().post("/v1/completions",
-                    Map.of("model", "tiny-queue", "prompt", "The", "max_tokens", 250))));
+            Thread client = new Thread(() -> responses.add(
+                    http().post("/v1/completions", Map.of("model", "tiny-queue", "prompt", "The", "max_tokens", 250))));
             client.start();
             clients.add(client);
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> responses.size() == 6);
         List<ResponseEntity<JsonNode>> refused = responses.stream()
-                .filter(r -> r.getStatusCode() == HttpStatus.TOO_MANY_REQUESTS).toList();
+            .filter(r -> r.getStatusCode() == HttpStatus.TOO_MANY_REQUESTS)
+            .toList();
         assertThat(refused).isNotEmpty();
         assertThat(refused.get(0).getHeaders().getFirst("Retry-After")).isEqualTo("1");
         assertThat(refused.get(0).getBody().at("/error/code").asString()).isEqualTo("queue_full");
@@ -199,20 +212,23 @@ class RemoteBackendIntegrationTests {
     }
 
     private Map<String, Object> latestRow() {
-        return jdbc.queryForMap("SELECT * FROM inference_request WHERE department_id = ? ORDER BY completed_at DESC "
-                + "LIMIT 1", department);
+        return jdbc.queryForMap(
+                "SELECT * FROM inference_request WHERE department_id = ? ORDER BY completed_at DESC " + "LIMIT 1",
+                department);
     }
 
     private static Map<String, Object> chat(String model, boolean stream) {
-        return Map.of("model", model, "stream", stream, "max_tokens", 20,
-                "messages", List.of(Map.of("role", "user", "content", "Say hello.")));
+        return Map.of("model", model, "stream", stream, "max_tokens", 20, "messages",
+                List.of(Map.of("role", "user", "content", "Say hello.")));
     }
 
     private static int closedPort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
+
 }

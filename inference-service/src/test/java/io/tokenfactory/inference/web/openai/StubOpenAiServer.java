@@ -13,17 +13,21 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A remote model server that speaks the OpenAI protocol, at the edge of the tests: it answers chat completions
- * (whole or streamed) with a fixed text, reports usage unless the model is {@code no-usage}, and fails with 500 while
- * {@link #failing} is set. It remembers every request body it received.
+ * A remote model server that speaks the OpenAI protocol, at the edge of the tests: it
+ * answers chat completions (whole or streamed) with a fixed text, reports usage unless
+ * the model is {@code no-usage}, and fails with 500 while {@link #failing} is set. It
+ * remembers every request body it received.
  */
 final class StubOpenAiServer implements AutoCloseable {
 
     static final String TEXT = "Hello from the remote model.";
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     final List<JsonNode> received = new CopyOnWriteArrayList<>();
+
     final AtomicBoolean failing = new AtomicBoolean();
+
     private final StubHttpServer server = new StubHttpServer();
 
     StubOpenAiServer() {
@@ -47,9 +51,9 @@ final class StubOpenAiServer implements AutoCloseable {
         boolean usage = !"no-usage".equals(request.path("model").asString());
         String model = request.path("model").asString();
         if (!request.path("stream").asBoolean(false)) {
-            Map<String, Object> body = Map.of("id", "chatcmpl-stub", "object", "chat.completion", "created", 1,
-                    "model", model, "choices", List.of(Map.of("index", 0, "finish_reason", "stop",
-                            "message", Map.of("role", "assistant", "content", TEXT))));
+            Map<String, Object> body = Map.of("id", "chatcmpl-stub", "object", "chat.completion", "created", 1, "model",
+                    model, "choices", List.of(Map.of("index", 0, "finish_reason", "stop", "message",
+                            Map.of("role", "assistant", "content", TEXT))));
             String json = JSON.writeValueAsString(body);
             if (usage) {
                 json = json.substring(0, json.length() - 1)
@@ -81,4 +85,5 @@ final class StubOpenAiServer implements AutoCloseable {
     public void close() {
         server.close();
     }
+
 }

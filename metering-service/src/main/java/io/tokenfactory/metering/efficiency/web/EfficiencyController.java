@@ -13,11 +13,15 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Performance per watt by model, node, department and agent. A department key sees only its own department. */
+/**
+ * Performance per watt by model, node, department and agent. A department key sees only
+ * its own department.
+ */
 @RestController
 class EfficiencyController {
 
     private final EfficiencyQueries queries;
+
     private final Clock clock;
 
     EfficiencyController(EfficiencyQueries queries, Clock clock) {
@@ -31,4 +35,5 @@ class EfficiencyController {
         return queries.efficiency(window.from(), window.to(), parameters.dimensions(),
                 parameters.scope(Caller.current()));
     }
+
 }

@@ -15,8 +15,8 @@ import io.tokenfactory.metering.web.RequestParameters;
 import io.tokenfactory.support.security.Caller;
 
 /**
- * The efficiency API's query parameters, each optional: a window (the last day by default), a grouping (text, read by
- * {@link UsageQuery#dimensions}), and filters.
+ * The efficiency API's query parameters, each optional: a window (the last day by
+ * default), a grouping (text, read by {@link UsageQuery#dimensions}), and filters.
  */
 record EfficiencyParameters(Instant from, Instant to, String groupBy, UUID department, UUID agent,
         @Size(max = 200, message = "is longer than 200 characters") String model,

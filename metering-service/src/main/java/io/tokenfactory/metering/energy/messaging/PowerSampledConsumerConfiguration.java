@@ -12,7 +12,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.Message;
 
-/** Binds {@code tokenfactory.power-sampled} (group {@code metering-service}, batches) to {@link PowerIngestion}. */
+/**
+ * Binds {@code tokenfactory.power-sampled} (group {@code metering-service}, batches) to
+ * {@link PowerIngestion}.
+ */
 @Configuration(proxyBeanMethods = false)
 class PowerSampledConsumerConfiguration {
 
@@ -22,4 +25,5 @@ class PowerSampledConsumerConfiguration {
         return consumers.consumer("powerSampled-in-0", EventTypes.POWER_SAMPLED, PowerSampled.class,
                 validation::problem, ingestion::ingest);
     }
+
 }

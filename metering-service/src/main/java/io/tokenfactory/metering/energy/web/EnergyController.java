@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
 class EnergyController {
 
     private final EnergyBalance balance;
+
     private final Clock clock;
 
     EnergyController(EnergyBalance balance, Clock clock) {
@@ -27,4 +28,5 @@ class EnergyController {
         Window window = parameters.window(clock);
         return balance.between(window.from(), window.to());
     }
+
 }

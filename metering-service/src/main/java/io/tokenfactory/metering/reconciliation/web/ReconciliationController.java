@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 class ReconciliationController {
 
     private final ReconciliationService reconciliation;
+
     private final Clock clock;
 
     ReconciliationController(ReconciliationService reconciliation, Clock clock) {
@@ -31,4 +32,5 @@ class ReconciliationController {
         Window window = parameters.window(clock);
         return reconciliation.reconcile(window.from(), window.to(), authorization);
     }
+
 }

@@ -12,7 +12,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.Message;
 
-/** Binds {@code tokenfactory.usage-recorded} (group {@code metering-service}, batches) to {@link UsageIngestion}. */
+/**
+ * Binds {@code tokenfactory.usage-recorded} (group {@code metering-service}, batches) to
+ * {@link UsageIngestion}.
+ */
 @Configuration(proxyBeanMethods = false)
 class UsageRecordedConsumerConfiguration {
 
@@ -22,4 +25,5 @@ class UsageRecordedConsumerConfiguration {
         return consumers.consumer("usageRecorded-in-0", EventTypes.USAGE_RECORDED, UsageRecorded.class,
                 validation::problem, ingestion::ingest);
     }
+
 }

@@ -32,8 +32,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Usage by any combination of department, agent, model and node, per minute, hour, day or in total; JSON, or CSV
- * with {@code format=csv} or {@code Accept: text/csv}. A department key sees only its own department.
+ * Usage by any combination of department, agent, model and node, per minute, hour, day or
+ * in total; JSON, or CSV with {@code format=csv} or {@code Accept: text/csv}. A
+ * department key sees only its own department.
  */
 @RestController
 class UsageController {
@@ -41,7 +42,9 @@ class UsageController {
     static final MediaType CSV = new MediaType("text", "csv", StandardCharsets.UTF_8);
 
     private final UsageQueries queries;
+
     private final UsageRebuild rebuild;
+
     private final Clock clock;
 
     UsageController(UsageQueries queries, UsageRebuild rebuild, Clock clock) {
@@ -53,8 +56,8 @@ class UsageController {
     /** How the usage parameters read usage's own options: a granularity and a format. */
     @InitBinder("usageParameters")
     void readOptionsStrictly(WebDataBinder binder) {
-        binder.registerCustomEditor(Granularity.class, new ParameterReader<>(
-                (name, value) -> RequestParameters.option(name, value, Granularity.class, null)));
+        binder.registerCustomEditor(Granularity.class,
+                new ParameterReader<>((name, value) -> RequestParameters.option(name, value, Granularity.class, null)));
         binder.registerCustomEditor(Format.class, new ParameterReader<>(Format::read));
     }
 
@@ -64,9 +67,9 @@ class UsageController {
         UsageReport report = queries.usage(parameters.query(clock, Caller.current()));
         if (parameters.wantsCsv(accept)) {
             return ResponseEntity.ok()
-                    .contentType(CSV)
-                    .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"usage.csv\"")
-                    .body(csv(report));
+                .contentType(CSV)
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"usage.csv\"")
+                .body(csv(report));
         }
         return ResponseEntity.ok(report);
     }
@@ -80,8 +83,10 @@ class UsageController {
     /** {@code DCGM=12.5;ESTIMATED=3.25}: each source's joules. */
     private static String mix(java.util.Map<String, UsageReport.SourceShare> mix) {
         StringBuilder cell = new StringBuilder();
-        mix.forEach((source, share) -> cell.append(cell.isEmpty() ? "" : ";").append(source).append('=')
-                .append(share.energyJoules().stripTrailingZeros().toPlainString()));
+        mix.forEach((source, share) -> cell.append(cell.isEmpty() ? "" : ";")
+            .append(source)
+            .append('=')
+            .append(share.energyJoules().stripTrailingZeros().toPlainString()));
         return cell.toString();
     }
 
@@ -119,4 +124,5 @@ class UsageController {
         }
         return csv.toString();
     }
+
 }

