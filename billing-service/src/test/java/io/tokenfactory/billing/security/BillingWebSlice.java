@@ -30,7 +30,7 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
  * billing-service's web layer without a database or broker: every controller, the error
  * policy and the JSON settings, behind the service's own security, with the services
  * behind the controllers mocked. Identity tokens are read by a mocked {@link JwtDecoder}
- * (see {@link IdentityTokens}).
+ * (see {@link MockedIdentityTokens}).
  * <p>
  * Spring Boot 4's {@code @WebMvcTest} brings the OAuth2 resource server but not web
  * security itself (that comes with {@code spring-boot-security-test}, not available

@@ -17,7 +17,7 @@ import io.tokenfactory.billing.charging.BilledUsage;
 import io.tokenfactory.billing.charging.CostPerToken;
 import io.tokenfactory.billing.charging.CostPerToken.Dimension;
 import io.tokenfactory.billing.security.BillingWebSlice;
-import io.tokenfactory.billing.security.IdentityTokens;
+import io.tokenfactory.testsupport.MockedIdentityTokens;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,11 +54,11 @@ class CostControllerTests {
     @Autowired
     JwtDecoder decoder;
 
-    private IdentityTokens tokens;
+    private MockedIdentityTokens tokens;
 
     @BeforeEach
     void answerWithNoRows() {
-        tokens = new IdentityTokens(decoder);
+        tokens = new MockedIdentityTokens(decoder);
         given(costPerToken.between(any(), any(), anyList(), any()))
             .willAnswer(call -> new CostPerToken.Report(call.getArgument(0), call.getArgument(1), "EUR",
                     call.getArgument(2), List.of()));

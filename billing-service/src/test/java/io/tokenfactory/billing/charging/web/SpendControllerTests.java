@@ -13,7 +13,7 @@ import java.util.UUID;
 import io.tokenfactory.billing.charging.BillingPeriods;
 import io.tokenfactory.billing.charging.DepartmentSpend;
 import io.tokenfactory.billing.security.BillingWebSlice;
-import io.tokenfactory.billing.security.IdentityTokens;
+import io.tokenfactory.testsupport.MockedIdentityTokens;
 import io.tokenfactory.contracts.BudgetState;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -45,11 +45,11 @@ class SpendControllerTests {
     @Autowired
     JwtDecoder decoder;
 
-    private IdentityTokens tokens;
+    private MockedIdentityTokens tokens;
 
     @BeforeEach
     void answerWithNothingSpent() {
-        tokens = new IdentityTokens(decoder);
+        tokens = new MockedIdentityTokens(decoder);
         given(periods.currentPeriod()).willReturn(YearMonth.of(2026, 11));
         given(spend.of(any(), any()))
             .willAnswer(call -> new DepartmentSpend.Report(call.getArgument(0), call.getArgument(1).toString(), "EUR",

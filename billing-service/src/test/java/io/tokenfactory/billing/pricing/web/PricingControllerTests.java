@@ -14,7 +14,7 @@ import java.util.UUID;
 import io.tokenfactory.billing.pricing.PriceBook;
 import io.tokenfactory.billing.pricing.PriceBook.RateCard;
 import io.tokenfactory.billing.security.BillingWebSlice;
-import io.tokenfactory.billing.security.IdentityTokens;
+import io.tokenfactory.testsupport.MockedIdentityTokens;
 import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -42,11 +42,11 @@ class PricingControllerTests {
     @Autowired
     JwtDecoder decoder;
 
-    private IdentityTokens tokens;
+    private MockedIdentityTokens tokens;
 
     @BeforeEach
     void tokens() {
-        tokens = new IdentityTokens(decoder);
+        tokens = new MockedIdentityTokens(decoder);
     }
 
     @Test

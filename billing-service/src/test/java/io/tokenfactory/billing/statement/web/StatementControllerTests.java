@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.UUID;
 
 import io.tokenfactory.billing.security.BillingWebSlice;
-import io.tokenfactory.billing.security.IdentityTokens;
+import io.tokenfactory.testsupport.MockedIdentityTokens;
 import io.tokenfactory.billing.statement.PeriodClose;
 import io.tokenfactory.billing.statement.Statements;
 
@@ -46,11 +46,11 @@ class StatementControllerTests {
     @Autowired
     JwtDecoder decoder;
 
-    private IdentityTokens tokens;
+    private MockedIdentityTokens tokens;
 
     @BeforeEach
     void tokens() {
-        tokens = new IdentityTokens(decoder);
+        tokens = new MockedIdentityTokens(decoder);
         given(statements.list(any(), any())).willReturn(List.of());
     }
 

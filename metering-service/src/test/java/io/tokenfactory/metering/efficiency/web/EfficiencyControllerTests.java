@@ -14,7 +14,7 @@ import java.util.UUID;
 
 import io.tokenfactory.metering.efficiency.Efficiency;
 import io.tokenfactory.metering.efficiency.EfficiencyQueries;
-import io.tokenfactory.metering.security.IdentityTokens;
+import io.tokenfactory.testsupport.MockedIdentityTokens;
 import io.tokenfactory.metering.security.MeteringWebSlice;
 import io.tokenfactory.metering.usage.UsageQuery.Dimension;
 
@@ -44,11 +44,11 @@ class EfficiencyControllerTests {
     @Autowired
     JwtDecoder decoder;
 
-    private IdentityTokens tokens;
+    private MockedIdentityTokens tokens;
 
     @BeforeEach
     void answerWithNoRows() {
-        tokens = new IdentityTokens(decoder);
+        tokens = new MockedIdentityTokens(decoder);
         given(queries.efficiency(any(), any(), anyList(), any())).willAnswer(
                 call -> new Efficiency(call.getArgument(0), call.getArgument(1), call.getArgument(2), List.of()));
     }

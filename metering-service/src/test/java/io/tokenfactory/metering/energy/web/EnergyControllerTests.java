@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.UUID;
 
 import io.tokenfactory.metering.energy.EnergyBalance;
-import io.tokenfactory.metering.security.IdentityTokens;
+import io.tokenfactory.testsupport.MockedIdentityTokens;
 import io.tokenfactory.metering.security.MeteringWebSlice;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -37,11 +37,11 @@ class EnergyControllerTests {
     @Autowired
     JwtDecoder decoder;
 
-    private IdentityTokens tokens;
+    private MockedIdentityTokens tokens;
 
     @BeforeEach
     void tokens() {
-        tokens = new IdentityTokens(decoder);
+        tokens = new MockedIdentityTokens(decoder);
     }
 
     @Test

@@ -9,7 +9,7 @@ import static org.mockito.Mockito.never;
 import java.time.Instant;
 
 import io.tokenfactory.metering.reconciliation.ReconciliationService;
-import io.tokenfactory.metering.security.IdentityTokens;
+import io.tokenfactory.testsupport.MockedIdentityTokens;
 import io.tokenfactory.metering.security.MeteringWebSlice;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -36,11 +36,11 @@ class ReconciliationControllerTests {
     @Autowired
     JwtDecoder decoder;
 
-    private IdentityTokens tokens;
+    private MockedIdentityTokens tokens;
 
     @BeforeEach
     void tokens() {
-        tokens = new IdentityTokens(decoder);
+        tokens = new MockedIdentityTokens(decoder);
     }
 
     @Test

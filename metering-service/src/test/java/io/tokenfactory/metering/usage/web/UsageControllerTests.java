@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
-import io.tokenfactory.metering.security.IdentityTokens;
+import io.tokenfactory.testsupport.MockedIdentityTokens;
 import io.tokenfactory.metering.security.MeteringWebSlice;
 import io.tokenfactory.metering.usage.UsageQueries;
 import io.tokenfactory.metering.usage.UsageQuery;
@@ -56,11 +56,11 @@ class UsageControllerTests {
     @Autowired
     JwtDecoder decoder;
 
-    private IdentityTokens tokens;
+    private MockedIdentityTokens tokens;
 
     @BeforeEach
     void answerWithAnEmptyReport() {
-        tokens = new IdentityTokens(decoder);
+        tokens = new MockedIdentityTokens(decoder);
         given(queries.usage(any())).willAnswer(call -> {
             UsageQuery query = call.getArgument(0);
             return new UsageReport(query.from(), query.to(), query.granularity(), query.groupBy(), List.of(),

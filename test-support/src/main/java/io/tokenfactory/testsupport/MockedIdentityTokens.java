@@ -1,4 +1,4 @@
-package io.tokenfactory.metering.security;
+package io.tokenfactory.testsupport;
 
 import static org.mockito.BDDMockito.given;
 
@@ -11,14 +11,15 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 
 /**
- * Bearer tokens the mocked {@link JwtDecoder} of a {@link MeteringWebSlice} reads as the
- * gateway's would be.
+ * Bearer tokens a slice test's mocked {@link JwtDecoder} reads as the gateway's identity
+ * tokens would be (no keys, no signatures: the slice tests the service's web layer and
+ * its security rules, not the token's verification).
  */
-public final class IdentityTokens {
+public final class MockedIdentityTokens {
 
     private final JwtDecoder decoder;
 
-    public IdentityTokens(JwtDecoder decoder) {
+    public MockedIdentityTokens(JwtDecoder decoder) {
         this.decoder = decoder;
     }
 
