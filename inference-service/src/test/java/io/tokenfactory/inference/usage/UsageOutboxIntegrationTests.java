@@ -3,7 +3,6 @@ package io.tokenfactory.inference.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
-import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doCallRealMethod;
 import static org.mockito.Mockito.doReturn;
@@ -145,8 +144,15 @@ class UsageOutboxIntegrationTests {
 
     @Test
     void sendsAnEventAgainWhenTheBrokerDidNotTakeItTheFirstTime() {
-        doReturn(false).doCallRealMethod().when(streamBridge).send(eq("usage-recorded"), any());
         FinishedRequest served = served();
+        // refuses this request's event once, and only it: another test's event sent
+        // meanwhile must not take the refusal
+        doReturn(false).doCallRealMethod()
+            .when(streamBridge)
+            .send(eq("usage-recorded"),
+                    argThat(sent -> sent instanceof org.springframework.messaging.Message<?> sentMessage
+                            && sentMessage.getPayload() instanceof UsageRecorded recorded
+                            && served.requestId().equals(recorded.requestId())));
         usageRecording.logServed(served);
 
         UsageRecorded usage = usageRecording
