@@ -337,11 +337,21 @@ class AgentRunIntegrationTests {
                 Instant.parse(client.get("/api/agents/" + agent + "/schedule").getBody().get("nextFireAt").asString()))
             .isEqualTo(nextThree);
 
-        // down three hours (window: one hour): the fire is skipped and counted as missed
+        // down two days (window: one hour): its two fires are skipped and counted as
+        // missed, whatever the time of
+        // day the test runs at (the schedule is set to a real fire time, two days before
+        // the next one)
+        long missedBefore = client.get("/api/agents/" + agent + "/schedule").getBody().get("missedFires").asLong();
         jdbc.update("UPDATE agent_schedule SET next_fire_at = ? WHERE agent_id = ?::uuid",
-                Timestamp.from(Instant.now().minus(3, ChronoUnit.HOURS)), agent);
+                Timestamp.from(nextThree.minus(2, ChronoUnit.DAYS)), agent);
         await().atMost(Duration.ofSeconds(10))
-            .until(() -> client.get("/api/agents/" + agent + "/schedule").getBody().get("missedFires").asLong() == 1);
+            .until(() -> client.get("/api/agents/" + agent + "/schedule")
+                .getBody()
+                .get("missedFires")
+                .asLong() == missedBefore + 2);
+        assertThat(
+                Instant.parse(client.get("/api/agents/" + agent + "/schedule").getBody().get("nextFireAt").asString()))
+            .isEqualTo(nextThree);
         assertThat(client.get("/api/agents/" + agent + "/runs").getBody().size()).isEqualTo(1);
         client.post("/api/agents/" + agent + "/pause", null);
     }
