@@ -22,10 +22,6 @@ import ai.djl.ndarray.types.Shape;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import io.tokenfactory.contracts.UsageOutcome;
-import io.tokenfactory.contracts.EnergySource;
-import io.tokenfactory.inference.energy.MeasuredEnergy;
-import io.tokenfactory.inference.energy.NodeEnergy;
-import io.tokenfactory.inference.energy.Work;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -202,56 +198,6 @@ class GenerationEngineTests {
         @Override
         public void onFinish(GenerationResult finished) {
             result.complete(finished);
-        }
-
-    }
-
-    /**
-     * A node whose "energy" for a request is the tokens the engine told it: what the real
-     * ledger splits by.
-     */
-    private static final class TellingNode implements NodeEnergy {
-
-        @Override
-        public String node() {
-            return "test-node";
-        }
-
-        @Override
-        public String nodeClass() {
-            return null;
-        }
-
-        @Override
-        public String device() {
-            return "test";
-        }
-
-        @Override
-        public EnergySource source() {
-            return EnergySource.ESTIMATED;
-        }
-
-        @Override
-        public Work start(boolean tokensVisible) {
-            return new Work() {
-                private double told;
-
-                @Override
-                public synchronized void tokens(double count) {
-                    told += count;
-                }
-
-                @Override
-                public synchronized CompletableFuture<MeasuredEnergy> finish(long producedTokens) {
-                    return CompletableFuture.completedFuture(new MeasuredEnergy(told, 0, EnergySource.ESTIMATED, 0));
-                }
-
-                @Override
-                public boolean withdraw() {
-                    return false;
-                }
-            };
         }
 
     }

@@ -6,13 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
-import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.inference.energy.MeasuredEnergy;
-import io.tokenfactory.inference.energy.NodeEnergy;
-import io.tokenfactory.inference.energy.Work;
 
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +21,7 @@ class GenerationTests {
 
     private final List<String> shown = new ArrayList<>();
 
-    private final double[] told = new double[1];
+    private final TellingNode node = new TellingNode();
 
     @Test
     void textIsShownAsItComesAndTheLimitEndsItWithLength() {
@@ -39,7 +35,7 @@ class GenerationTests {
         assertThat(result.finishReason()).isEqualTo("length");
         assertThat(result.completionTokens()).isEqualTo(5);
         assertThat(result.promptTokens()).isEqualTo(3);
-        assertThat(told[0]).isEqualTo(3 + 5);
+        assertThat(node.told()).isEqualTo(3 + 5);
     }
 
     @Test
@@ -115,7 +111,7 @@ class GenerationTests {
     private Generation generation(int maxTokens, List<String> stops) {
         Generation generation = new Generation(new GenerationRequest(new int[] { 'C', 'a', 'l' }, maxTokens,
                 new TokenSampler(0, 1, null), stops, listener()), Clock.systemUTC());
-        generation.admitted(new TellingNode());
+        generation.admitted(node);
         generation.promptProcessed();
         return generation;
     }
@@ -140,51 +136,6 @@ class GenerationTests {
             public void onFinish(GenerationResult result) {
             }
         };
-    }
-
-    /** A node that sums the work it is told. */
-    private final class TellingNode implements NodeEnergy {
-
-        @Override
-        public String node() {
-            return "test-node";
-        }
-
-        @Override
-        public String nodeClass() {
-            return null;
-        }
-
-        @Override
-        public String device() {
-            return "test";
-        }
-
-        @Override
-        public EnergySource source() {
-            return EnergySource.ESTIMATED;
-        }
-
-        @Override
-        public Work start(boolean tokensVisible) {
-            return new Work() {
-                @Override
-                public void tokens(double count) {
-                    told[0] += count;
-                }
-
-                @Override
-                public CompletableFuture<MeasuredEnergy> finish(long producedTokens) {
-                    return CompletableFuture.completedFuture(new MeasuredEnergy(told[0], 0, EnergySource.ESTIMATED, 0));
-                }
-
-                @Override
-                public boolean withdraw() {
-                    return false;
-                }
-            };
-        }
-
     }
 
 }
