@@ -117,7 +117,7 @@ public class BatchingBenchmark {
                         engine.submit(new GenerationRequest(ByteVocabulary.encode(PROMPTS[(client + n++) % PROMPTS.length]),
                                 MAX_TOKENS, new TokenSampler(0.8, 0.95, (long) n), List.of(), new GenerationListener() {
                                     @Override
-                                    public void onText(String text) {
+                                    public void onText(String text, int completionTokens) {
                                     }
 
                                     @Override

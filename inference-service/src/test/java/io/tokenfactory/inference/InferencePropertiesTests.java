@@ -37,7 +37,7 @@ class InferencePropertiesTests {
     }
 
     private static InferenceProperties properties(ModelSettings... models) {
-        return new InferenceProperties("local", null, List.of(models), null, null, null);
+        return new InferenceProperties("local", null, List.of(models), null, null, null, null);
     }
 
     private static ModelSettings local(String name) {

@@ -147,7 +147,7 @@ public final class Generation {
 
     private void emitUpTo(int end) {
         if (end > emitted) {
-            request.listener().onText(text.substring(emitted, end));
+            request.listener().onText(text.substring(emitted, end), completionTokens);
             emitted = end;
         }
     }

@@ -6,8 +6,11 @@ package io.tokenfactory.inference.generation;
  */
 public interface GenerationListener {
 
-    /** New text, in order; never empty. */
-    void onText(String text);
+    /**
+     * New text, in order; never empty. {@code completionTokens}: the tokens generated so
+     * far, this text's included.
+     */
+    void onText(String text, int completionTokens);
 
     /** Exactly once, after the last text, with the request's tokens, time and energy. */
     void onFinish(GenerationResult result);

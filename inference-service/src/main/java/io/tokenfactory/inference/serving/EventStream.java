@@ -1,11 +1,17 @@
 package io.tokenfactory.inference.serving;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+
+import io.tokenfactory.inference.usage.WriteAheadUsage;
+import io.tokenfactory.inference.usage.WriteAheadUsage.ProgressNotDurable;
 
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
@@ -17,8 +23,11 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A server-sent-event response fed from another thread: producers only enqueue (the
  * decode loop never waits on a slow client); a servlet async thread writes and flushes
- * each event. A failed write means the client left, and {@code onDisconnect} runs at
- * once.
+ * the events. It takes every event waiting at once, and sends them only after the
+ * request's completion tokens up to the last of them are durable (write-ahead usage):
+ * while one batch is being made durable the next gathers. A failed write means the client
+ * left, and {@code onDisconnect} runs at once; so does progress that cannot be made
+ * durable, after an error event.
  */
 final class EventStream {
 
@@ -28,29 +37,41 @@ final class EventStream {
      */
     static final MediaType EVENT_STREAM = new MediaType(MediaType.TEXT_EVENT_STREAM, StandardCharsets.UTF_8);
 
-    private static final String END = "\u0000end";
+    /**
+     * @param completionTokens the request's tokens once this event is sent; -1: none
+     */
+    private record Event(String data, long completionTokens) {
+    }
 
-    private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    private static final Event END = new Event("", -1);
+
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
 
     private final JsonMapper json;
 
-    EventStream(JsonMapper json) {
+    private final WriteAheadUsage.Served served;
+
+    EventStream(JsonMapper json, WriteAheadUsage.Served served) {
         this.json = json;
+        this.served = served;
     }
 
     void send(Object payload) {
-        events.add("data: " + json.writeValueAsString(payload) + "\n\n");
+        events.add(new Event("data: " + json.writeValueAsString(payload) + "\n\n", -1));
     }
 
-    void sendRaw(String data) {
-        events.add("data: " + data + "\n\n");
+    /**
+     * An event that brings the request's completion tokens to {@code completionTokens}.
+     */
+    void sendTokens(Object payload, long completionTokens) {
+        events.add(new Event("data: " + json.writeValueAsString(payload) + "\n\n", completionTokens));
     }
 
     /**
      * The {@code [DONE]} sentinel OpenAI clients wait for, then the end of the response.
      */
     void done() {
-        events.add("data: [DONE]\n\n");
+        events.add(new Event("data: [DONE]\n\n", -1));
         events.add(END);
     }
 
@@ -62,30 +83,42 @@ final class EventStream {
     ResponseEntity<StreamingResponseBody> response(Duration timeout, Runnable onDisconnect) {
         StreamingResponseBody body = out -> {
             long deadline = System.nanoTime() + timeout.toNanos();
+            List<Event> batch = new ArrayList<>();
             while (true) {
-                String event;
+                Event first;
                 try {
-                    event = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    first = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 }
                 catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     onDisconnect.run();
                     return;
                 }
-                if (event == null) {
+                if (first == null) {
                     onDisconnect.run();
                     return;
                 }
-                if (END.equals(event)) {
-                    return;
-                }
+                batch.clear();
+                batch.add(first);
+                events.drainTo(batch);
+                long tokens = batch.stream().mapToLong(Event::completionTokens).max().orElse(-1);
                 try {
-                    out.write(event.getBytes(StandardCharsets.UTF_8));
-                    out.flush();
+                    served.beforeSending(tokens);
                 }
-                catch (IOException clientLeft) {
+                catch (ProgressNotDurable unrecorded) {
+                    write(out, "data: " + json.writeValueAsString(OpenAiException.usageUnrecorded().toBody()) + "\n\n");
                     onDisconnect.run();
                     return;
+                }
+                for (Event event : batch) {
+                    if (event == END) {
+                        return;
+                    }
+                    if (!write(out, event.data())) {
+                        onDisconnect.run();
+                        return;
+                    }
+                    served.sent(event.completionTokens());
                 }
             }
         };
@@ -94,6 +127,17 @@ final class EventStream {
             .cacheControl(CacheControl.noCache())
             .header("X-Accel-Buffering", "no")
             .body(body);
+    }
+
+    static boolean write(OutputStream out, String event) {
+        try {
+            out.write(event.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return true;
+        }
+        catch (IOException clientLeft) {
+            return false;
+        }
     }
 
 }

@@ -39,6 +39,15 @@ public record GenerationCall(Kind kind, String requestId, long created, ModelSet
 
     }
 
+    /**
+     * vLLM's {@code stream_options.continuous_usage_stats} (with {@code include_usage}):
+     * every chunk carries the usage so far, so a client can count what it received.
+     */
+    boolean continuousUsage() {
+        return includeUsage && body != null
+                && body.path("stream_options").path("continuous_usage_stats").asBoolean(false);
+    }
+
     /** The same request served by another model (a remote model's fallback). */
     GenerationCall onModel(ModelSettings other) {
         return new GenerationCall(kind, requestId, created, other, caller, agentRunId, prompt, maxTokens, temperature,

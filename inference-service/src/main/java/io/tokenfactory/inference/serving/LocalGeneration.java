@@ -1,5 +1,6 @@
 package io.tokenfactory.inference.serving;
 
+import java.time.Clock;
 import java.time.Duration;
 
 import io.tokenfactory.contracts.UsageOutcome;
@@ -14,7 +15,9 @@ import io.tokenfactory.inference.generation.GenerationRequest;
 import io.tokenfactory.inference.generation.GenerationResult;
 import io.tokenfactory.inference.generation.TokenSampler;
 import io.tokenfactory.inference.usage.FinishedRequest;
+import io.tokenfactory.inference.usage.StartedRequest;
 import io.tokenfactory.inference.usage.UsageRecorder;
+import io.tokenfactory.inference.usage.WriteAheadUsage;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -25,7 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Serves a checked request on a local model's continuous-batching engine, streamed or
- * not.
+ * not. The request is written as started before it is submitted; a stream's tokens are
+ * sent once durable ({@link EventStream}), and a stream that does not complete is
+ * recorded with the tokens its client was sent.
  */
 @Component
 class LocalGeneration {
@@ -38,19 +43,45 @@ class LocalGeneration {
 
     private final Duration streamTimeout;
 
-    LocalGeneration(UsageRecorder usage, NodeEnergies nodes, JsonMapper json, InferenceProperties properties) {
+    private final WriteAheadUsage writeAhead;
+
+    private final Clock clock;
+
+    LocalGeneration(UsageRecorder usage, NodeEnergies nodes, JsonMapper json, InferenceProperties properties,
+            WriteAheadUsage writeAhead, Clock clock) {
         this.usage = usage;
         this.nodes = nodes;
         this.json = json;
         this.streamTimeout = properties.streamTimeout();
+        this.writeAhead = writeAhead;
+        this.clock = clock;
     }
 
     Object serve(GenerationCall call, GenerationEngine engine) {
         int[] prompt = ByteVocabulary.encode(call.prompt());
         int maxTokens = Limits.maxTokens(call, prompt.length);
         TokenSampler sampler = new TokenSampler(call.temperature(), call.topP(), call.seed());
-        return call.stream() ? stream(call, engine, prompt, maxTokens, sampler)
-                : whole(call, engine, prompt, maxTokens, sampler);
+        WriteAheadUsage.Served served = started(call, prompt.length);
+        try {
+            return call.stream() ? stream(call, engine, prompt, maxTokens, sampler, served)
+                    : whole(call, engine, prompt, maxTokens, sampler);
+        }
+        catch (RuntimeException notSubmitted) {
+            served.discard();
+            throw notSubmitted;
+        }
+    }
+
+    private WriteAheadUsage.Served started(GenerationCall call, int promptTokens) {
+        NodeEnergy node = nodes.local();
+        try {
+            return writeAhead
+                .open(new StartedRequest(call.requestId(), call.caller(), call.agentRunId(), call.model().name(), "djl",
+                        node.node(), node.nodeClass(), node.device(), promptTokens, false, clock.instant()));
+        }
+        catch (RuntimeException e) {
+            throw OpenAiException.usageUnrecorded();
+        }
     }
 
     private DeferredResult<ResponseEntity<Object>> whole(GenerationCall call, GenerationEngine engine, int[] prompt,
@@ -60,13 +91,13 @@ class LocalGeneration {
         Generation generation = engine
             .submit(new GenerationRequest(prompt, maxTokens, sampler, call.stops(), new GenerationListener() {
                 @Override
-                public void onText(String piece) {
+                public void onText(String piece, int completionTokens) {
                     text.append(piece);
                 }
 
                 @Override
                 public void onFinish(GenerationResult result) {
-                    usage.recordThen(finished(call, result), result.energy(),
+                    usage.recordThen(finished(call, result, result.completionTokens()), result.energy(),
                             recorded -> response.setResult(
                                     result.outcome() == UsageOutcome.COMPLETED && recorded
                                             ? ResponseEntity.ok(OpenAiPayloads.completion(call, call.model().name(),
@@ -81,21 +112,30 @@ class LocalGeneration {
     }
 
     private Object stream(GenerationCall call, GenerationEngine engine, int[] prompt, int maxTokens,
-            TokenSampler sampler) {
-        EventStream events = new EventStream(json);
+            TokenSampler sampler, WriteAheadUsage.Served served) {
+        EventStream events = new EventStream(json, served);
         // the opening chunk goes first: the decode thread may produce text as soon as the
         // request is submitted
-        events.send(OpenAiPayloads.chunk(call, call.model().name(), null, true, null));
+        events.send(OpenAiPayloads.chunk(call, call.model().name(), null, true, null,
+                OpenAiPayloads.usage(prompt.length, 0)));
         Generation generation = engine
             .submit(new GenerationRequest(prompt, maxTokens, sampler, call.stops(), new GenerationListener() {
                 @Override
-                public void onText(String piece) {
-                    events.send(OpenAiPayloads.chunk(call, call.model().name(), piece, false, null));
+                public void onText(String piece, int completionTokens) {
+                    events.sendTokens(OpenAiPayloads.chunk(call, call.model().name(), piece, false, null,
+                            OpenAiPayloads.usage(prompt.length, completionTokens)), completionTokens);
                 }
 
                 @Override
                 public void onFinish(GenerationResult result) {
-                    usage.recordThen(finished(call, result), result.energy(), recorded -> {
+                    // a stream that did not complete is billed for what its client was
+                    // sent
+                    long billed = result.outcome() == UsageOutcome.COMPLETED ? result.completionTokens()
+                            : Math.min(result.completionTokens(), served.completionTokensSent());
+                    usage.recordThen(finished(call, result, billed), result.energy(), recorded -> {
+                        if (recorded) {
+                            served.logged();
+                        }
                         if (!recorded) {
                             // as for whole responses: no [DONE] for a result whose usage
                             // is not recorded
@@ -103,8 +143,10 @@ class LocalGeneration {
                             events.close();
                         }
                         else if (result.outcome() == UsageOutcome.COMPLETED) {
-                            events.send(OpenAiPayloads.chunk(call, call.model().name(), null, false,
-                                    result.finishReason()));
+                            events.sendTokens(
+                                    OpenAiPayloads.chunk(call, call.model().name(), null, false, result.finishReason(),
+                                            OpenAiPayloads.usage(result.promptTokens(), result.completionTokens())),
+                                    result.completionTokens());
                             if (call.includeUsage()) {
                                 events.send(OpenAiPayloads.usageChunk(call, call.model().name(),
                                         OpenAiPayloads.usage(result.promptTokens(), result.completionTokens())));
@@ -123,11 +165,11 @@ class LocalGeneration {
         return events.response(streamTimeout, generation::cancel);
     }
 
-    private FinishedRequest finished(GenerationCall call, GenerationResult result) {
+    private FinishedRequest finished(GenerationCall call, GenerationResult result, long completionTokens) {
         NodeEnergy node = nodes.local();
         return new FinishedRequest(call.requestId(), call.caller(), call.agentRunId(), call.model().name(), "djl",
-                node.node(), node.nodeClass(), node.device(), result.promptTokens(), result.completionTokens(),
-                result.outcome(), result.submittedAt(), result.finishedAt(), result.timeToFirstTokenMs(), false);
+                node.node(), node.nodeClass(), node.device(), result.promptTokens(), completionTokens, result.outcome(),
+                result.submittedAt(), result.finishedAt(), result.timeToFirstTokenMs(), false);
     }
 
     private static ResponseEntity<Object> failure(GenerationResult result, boolean recorded) {

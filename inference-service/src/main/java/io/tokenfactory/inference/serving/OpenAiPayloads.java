@@ -46,10 +46,11 @@ final class OpenAiPayloads {
 
     /**
      * A content chunk; {@code text} null with {@code first} gives the opening chunk that
-     * names the role.
+     * names the role. {@code usageSoFar}: with continuous usage stats, the usage
+     * including this chunk (else ignored).
      */
     static Map<String, Object> chunk(GenerationCall call, String modelName, String text, boolean first,
-            String finishReason) {
+            String finishReason, Map<String, Object> usageSoFar) {
         Map<String, Object> choice = new LinkedHashMap<>();
         choice.put("index", 0);
         if (call.kind() == GenerationCall.Kind.CHAT) {
@@ -73,7 +74,7 @@ final class OpenAiPayloads {
         Map<String, Object> body = envelope(call, modelName, call.kind().chunkObject);
         body.put("choices", List.of(choice));
         if (call.includeUsage()) {
-            body.put("usage", null);
+            body.put("usage", call.continuousUsage() ? usageSoFar : null);
         }
         return body;
     }

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
@@ -20,7 +22,10 @@ import io.tokenfactory.inference.energy.NodeEnergy;
 import io.tokenfactory.inference.energy.Work;
 import io.tokenfactory.inference.remote.RemoteModelClient;
 import io.tokenfactory.inference.usage.FinishedRequest;
+import io.tokenfactory.inference.usage.StartedRequest;
 import io.tokenfactory.inference.usage.UsageRecorder;
+import io.tokenfactory.inference.usage.WriteAheadUsage;
+import io.tokenfactory.inference.usage.WriteAheadUsage.ProgressNotDurable;
 
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
@@ -58,8 +63,12 @@ class RemoteGeneration {
 
     private final Clock clock;
 
-    RemoteGeneration(UsageRecorder usage, NodeEnergies nodes, JsonMapper json, Clock clock) {
+    private final WriteAheadUsage writeAhead;
+
+    RemoteGeneration(UsageRecorder usage, NodeEnergies nodes, JsonMapper json, Clock clock,
+            WriteAheadUsage writeAhead) {
         this.clock = clock;
+        this.writeAhead = writeAhead;
         this.usage = usage;
         this.nodes = nodes;
         this.json = json;
@@ -112,10 +121,22 @@ class RemoteGeneration {
             settleFailedAttempt(call, backend, node, work, started);
             return passThroughError(exchange);
         }
+        // answered: written as started before anything of it leaves
+        WriteAheadUsage.Served served;
+        try {
+            served = writeAhead.open(new StartedRequest(call.requestId(), call.caller(), call.agentRunId(),
+                    call.model().name(), "remote", node.node(), node.nodeClass(), node.device(), promptTokens,
+                    !backend.countsExactly(), started));
+        }
+        catch (RuntimeException unrecorded) {
+            closeQuietly(exchange);
+            settleFailedAttempt(call, backend, node, work, started);
+            throw OpenAiException.usageUnrecorded();
+        }
         if (call.stream()) {
             work = node.start(true);
             work.tokens(promptTokens);
-            return stream(call, backend, node, work, exchange, started, startNanos, promptTokens);
+            return stream(call, backend, node, work, exchange, started, startNanos, promptTokens, served);
         }
         return whole(call, backend, node, work, exchange, started, startNanos, promptTokens);
     }
@@ -178,17 +199,25 @@ class RemoteGeneration {
 
     private ResponseEntity<StreamingResponseBody> stream(GenerationCall call, RemoteModelClient backend,
             NodeEnergy node, Work work, RemoteModelClient.Exchange exchange, Instant started, long startNanos,
-            long promptTokens) {
+            long promptTokens, WriteAheadUsage.Served served) {
         StreamingResponseBody body = out -> {
             StringBuilder text = new StringBuilder();
             JsonNode reportedUsage = null;
             long firstTokenMs = -1;
+            long completionTokens = 0;
+            // chunks read but not sent yet: sent once the tokens they bring are durable
+            List<HeldChunk> held = new ArrayList<>();
             UsageOutcome outcome = UsageOutcome.FAILED;
             try (BufferedReader upstream = new BufferedReader(
                     new InputStreamReader(exchange.body(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = readLine(upstream, backend)) != null) {
                     if (!line.startsWith("data:")) {
+                        // an event's blank line: what upstream has sent by now goes out
+                        if (!releaseUnlessMoreWaits(out, held, served, upstream)) {
+                            outcome = UsageOutcome.CANCELLED;
+                            break;
+                        }
                         continue;
                     }
                     String data = line.substring(5).trim();
@@ -201,7 +230,8 @@ class RemoteGeneration {
                         continue;
                     }
                     JsonNode chunkUsage = object.get("usage");
-                    if (chunkUsage != null && !chunkUsage.isNull()) {
+                    boolean usageOnly = object.path("choices").isArray() && object.path("choices").isEmpty();
+                    if (chunkUsage != null && !chunkUsage.isNull() && (usageOnly || !call.continuousUsage())) {
                         reportedUsage = chunkUsage;
                     }
                     String delta = deltaText(call, object);
@@ -211,39 +241,60 @@ class RemoteGeneration {
                         }
                         // engines stream a token a chunk; with the model's tokenizer,
                         // count what the chunk holds
-                        work.tokens(backend.countsExactly() ? Math.max(1, backend.countTokens(delta)) : 1);
+                        long tokens = backend.countsExactly() ? Math.max(1, backend.countTokens(delta)) : 1;
+                        work.tokens(tokens);
+                        completionTokens += tokens;
                     }
                     text.append(delta);
-                    boolean usageOnly = object.path("choices").isArray() && object.path("choices").isEmpty();
                     if (usageOnly && !call.includeUsage()) {
                         continue;
                     }
                     if (!call.includeUsage()) {
                         object.remove("usage");
                     }
+                    else if (call.continuousUsage() && !usageOnly) {
+                        object.set("usage", json.valueToTree(OpenAiPayloads.usage(promptTokens, completionTokens)));
+                    }
                     object.put("id", call.requestId());
                     object.put("model", call.model().name());
-                    if (!write(out, "data: " + json.writeValueAsString(object) + "\n\n")) {
+                    held.add(new HeldChunk("data: " + json.writeValueAsString(object) + "\n\n", completionTokens));
+                    if (!releaseUnlessMoreWaits(out, held, served, upstream)) {
                         outcome = UsageOutcome.CANCELLED;
                         break;
                     }
                 }
+                if (outcome == UsageOutcome.COMPLETED && !release(out, held, served)) {
+                    outcome = UsageOutcome.CANCELLED;
+                }
             }
             catch (UpstreamBroken | JacksonException e) {
-                // a broken connection or a chunk that is not JSON: what was served so far
+                // a broken connection or a chunk that is not JSON: what was sent so far
                 // is still recorded
                 outcome = UsageOutcome.FAILED;
             }
-            Counts counts = counts(reportedUsage, promptTokens, text.toString(), backend::countTokens);
+            catch (ProgressNotDurable e) {
+                EventStream.write(out,
+                        "data: " + json.writeValueAsString(OpenAiException.usageUnrecorded().toBody()) + "\n\n");
+                outcome = UsageOutcome.FAILED;
+            }
+            // a stream that did not complete is billed for what its client was sent
+            Counts counts = outcome == UsageOutcome.COMPLETED
+                    ? counts(reportedUsage, promptTokens, text.toString(), backend::countTokens)
+                    : new Counts(promptTokens, served.completionTokensSent(), !backend.countsExactly());
             long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
-            usage.record(finished(call, node, counts, outcome, started, elapsedMs, firstTokenMs),
+            boolean recorded = usage.record(finished(call, node, counts, outcome, started, elapsedMs, firstTokenMs),
                     work.finish(counts.completion()));
             if (outcome == UsageOutcome.COMPLETED) {
-                if (call.includeUsage() && counts.estimated()) {
-                    write(out, "data: " + json.writeValueAsString(OpenAiPayloads.usageChunk(call, call.model().name(),
-                            OpenAiPayloads.usage(counts.prompt(), counts.completion()))) + "\n\n");
+                if (!recorded) {
+                    EventStream.write(out,
+                            "data: " + json.writeValueAsString(OpenAiException.usageUnrecorded().toBody()) + "\n\n");
+                    return;
                 }
-                write(out, "data: [DONE]\n\n");
+                if (call.includeUsage() && counts.estimated()) {
+                    EventStream.write(out, "data: " + json.writeValueAsString(OpenAiPayloads.usageChunk(call,
+                            call.model().name(), OpenAiPayloads.usage(counts.prompt(), counts.completion()))) + "\n\n");
+                }
+                EventStream.write(out, "data: [DONE]\n\n");
             }
         };
         return ResponseEntity.ok()
@@ -251,6 +302,54 @@ class RemoteGeneration {
             .cacheControl(CacheControl.noCache())
             .header("X-Accel-Buffering", "no")
             .body(body);
+    }
+
+    /**
+     * Releases the held chunks unless upstream has more waiting in the buffer (then they
+     * go out together, up to a batch); false when the client left.
+     */
+    private static boolean releaseUnlessMoreWaits(OutputStream out, List<HeldChunk> held, WriteAheadUsage.Served served,
+            BufferedReader upstream) {
+        try {
+            if (held.isEmpty()
+                    || (upstream.ready() && !served.batchFull(held.get(held.size() - 1).completionTokens()))) {
+                return true;
+            }
+        }
+        catch (IOException unreadable) {
+            // the next read reports it; what is held goes out first
+        }
+        return release(out, held, served);
+    }
+
+    /**
+     * A chunk read from upstream, and the request's completion tokens once it is sent.
+     */
+    private record HeldChunk(String event, long completionTokens) {
+    }
+
+    /**
+     * Sends the held chunks once the completion tokens they bring are durable, each
+     * flushed on its own (a client that left is noticed as soon as before); false when
+     * the client left.
+     */
+    private static boolean release(OutputStream out, List<HeldChunk> held, WriteAheadUsage.Served served) {
+        if (held.isEmpty()) {
+            return true;
+        }
+        served.beforeSending(held.get(held.size() - 1).completionTokens());
+        try {
+            for (HeldChunk chunk : held) {
+                if (!EventStream.write(out, chunk.event())) {
+                    return false;
+                }
+                served.sent(chunk.completionTokens());
+            }
+            return true;
+        }
+        finally {
+            held.clear();
+        }
     }
 
     private static String readLine(BufferedReader upstream, RemoteModelClient backend) {
@@ -263,14 +362,12 @@ class RemoteGeneration {
         }
     }
 
-    private static boolean write(OutputStream out, String event) {
-        try {
-            out.write(event.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            return true;
+    private static void closeQuietly(RemoteModelClient.Exchange exchange) {
+        try (InputStream in = exchange.body()) {
+            // nothing of it is read
         }
-        catch (IOException clientLeft) {
-            return false;
+        catch (IOException | RuntimeException ignored) {
+            // the connection goes either way
         }
     }
 

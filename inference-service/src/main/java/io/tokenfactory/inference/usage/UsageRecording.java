@@ -62,6 +62,8 @@ public class UsageRecording {
                 served.promptTokens(), served.completionTokens(), served.outcome().name(),
                 Timestamp.from(served.startedAt()), Timestamp.from(served.completedAt()),
                 Math.max(0, served.timeToFirstTokenMs()), served.tokensEstimated());
+        // logged, so no longer in flight: in the same transaction, so it is closed once
+        jdbc.update("DELETE FROM request_in_flight WHERE request_id = ?", served.requestId());
         return eventId;
     }
 
@@ -98,6 +100,38 @@ public class UsageRecording {
                 RETURNING %s""".formatted(COLUMNS), UsageRecording::usageOf, Timestamp.from(completedBefore), limit);
         settled.forEach(events::publishEvent);
         return settled.size();
+    }
+
+    /**
+     * Closes requests whose replica has not beaten since {@code silentSince} (killed, or
+     * cut off from the database) as {@code INTERRUPTED}: the prompt and the completion
+     * tokens their clients had been sent, ended at their last progress, with no energy
+     * figure and their whole time as a gap. Their usage events go out in the same
+     * transaction; returns how many.
+     */
+    @Transactional
+    public int closeOrphans(UUID self, Instant silentSince, int limit) {
+        List<UsageRecorded> closed = jdbc.query("""
+                WITH orphan AS (
+                    SELECT f.request_id FROM request_in_flight f
+                    LEFT JOIN inference_replica r ON r.replica_id = f.replica_id
+                    WHERE f.replica_id <> ? AND (r.replica_id IS NULL OR r.heartbeat_at < ?)
+                    ORDER BY f.started_at LIMIT ? FOR UPDATE OF f SKIP LOCKED),
+                gone AS (
+                    DELETE FROM request_in_flight WHERE request_id IN (SELECT request_id FROM orphan) RETURNING *)
+                INSERT INTO inference_request (request_id, usage_event_id, department_id, api_key_id, agent_id,
+                    agent_run_id, model, backend, node, node_class, device, prompt_tokens, completion_tokens, outcome,
+                    started_at, completed_at, time_to_first_token_ms, energy_joules, energy_source,
+                    accelerator_seconds, tokens_estimated, energy_gap_seconds, energy_settled_at)
+                SELECT request_id, gen_random_uuid(), department_id, api_key_id, agent_id, agent_run_id, model, backend,
+                    node, node_class, device, prompt_tokens, completion_tokens_sent, 'INTERRUPTED', started_at,
+                    GREATEST(progress_at, started_at), time_to_first_token_ms, 0, 'NONE', 0, tokens_estimated,
+                    GREATEST(extract(epoch FROM progress_at - started_at), 0), clock_timestamp()
+                FROM gone
+                ON CONFLICT (request_id) DO NOTHING
+                RETURNING %s""".formatted(COLUMNS), UsageRecording::usageOf, self, Timestamp.from(silentSince), limit);
+        closed.forEach(events::publishEvent);
+        return closed.size();
     }
 
     private static UsageRecorded usageOf(ResultSet row, int index) throws SQLException {

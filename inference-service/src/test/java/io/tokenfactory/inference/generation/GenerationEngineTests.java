@@ -190,7 +190,7 @@ class GenerationEngineTests {
         final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
 
         @Override
-        public void onText(String piece) {
+        public void onText(String piece, int completionTokens) {
             text.append(piece);
             firstText.countDown();
         }

@@ -127,7 +127,7 @@ class GenerationTests {
     private GenerationListener listener() {
         return new GenerationListener() {
             @Override
-            public void onText(String text) {
+            public void onText(String text, int completionTokens) {
                 assertThat(text).isNotEmpty();
                 shown.add(text);
             }

@@ -48,12 +48,13 @@ class OpenAiPayloadsTests {
     void theFirstChatChunkNamesTheRoleWithEmptyContentAndLaterOnesOnlyTheirText() {
         GenerationCall chat = call(Kind.CHAT, null, true, false);
 
-        assertThat(delta(OpenAiPayloads.chunk(chat, "m", null, true, null)))
+        assertThat(delta(OpenAiPayloads.chunk(chat, "m", null, true, null, null)))
             .containsExactly(Map.entry("role", "assistant"), Map.entry("content", ""));
-        assertThat(delta(OpenAiPayloads.chunk(chat, "m", "whale", false, null)))
+        assertThat(delta(OpenAiPayloads.chunk(chat, "m", "whale", false, null, null)))
             .containsExactly(Map.entry("content", "whale"));
-        assertThat(delta(OpenAiPayloads.chunk(chat, "m", null, false, "stop"))).isEmpty();
-        assertThat(OpenAiPayloads.chunk(chat, "m", "x", false, null)).containsEntry("object", "chat.completion.chunk")
+        assertThat(delta(OpenAiPayloads.chunk(chat, "m", null, false, "stop", null))).isEmpty();
+        assertThat(OpenAiPayloads.chunk(chat, "m", "x", false, null, null))
+            .containsEntry("object", "chat.completion.chunk")
             .doesNotContainKey("usage");
     }
 
@@ -61,7 +62,7 @@ class OpenAiPayloadsTests {
     void whenUsageWasAskedForEveryChunkSaysNoneYetAndTheLastCarriesItWithoutChoices() {
         GenerationCall completion = call(Kind.COMPLETION, null, true, true);
 
-        Map<String, Object> chunk = OpenAiPayloads.chunk(completion, "m", null, false, null);
+        Map<String, Object> chunk = OpenAiPayloads.chunk(completion, "m", null, false, null, null);
         Map<String, Object> last = OpenAiPayloads.usageChunk(completion, "m", OpenAiPayloads.usage(3, 4));
 
         assertThat(chunk).containsEntry("usage", null).containsEntry("object", "text_completion");

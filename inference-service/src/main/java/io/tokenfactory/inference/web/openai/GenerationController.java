@@ -93,9 +93,10 @@ class GenerationController {
         boolean includeUsage = false;
         JsonNode options = fields.node("stream_options");
         if (options != null && !options.isNull()) {
-            if (!options.isObject() || (options.has("include_usage") && !options.get("include_usage").isBoolean())) {
+            if (!options.isObject() || (options.has("include_usage") && !options.get("include_usage").isBoolean())
+                    || (options.has("continuous_usage_stats") && !options.get("continuous_usage_stats").isBoolean())) {
                 throw OpenAiException.invalid("stream_options",
-                        "'stream_options' must be an object with a boolean include_usage.");
+                        "'stream_options' must be an object with a boolean include_usage (and continuous_usage_stats).");
             }
             if (!stream) {
                 throw OpenAiException.invalid("stream_options",

@@ -1,0 +1,17 @@
+package io.tokenfactory.inference.usage;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import io.tokenfactory.support.security.Caller;
+
+/**
+ * What is known of a request before its first token leaves: enough to bill it if the
+ * process serving it dies.
+ *
+ * @param promptTokens as counted here (exact for local models; for remote ones the
+ * model's tokenizer or an estimate, then {@code tokensEstimated})
+ */
+public record StartedRequest(String requestId, Caller caller, UUID agentRunId, String model, String backend,
+        String node, String nodeClass, String device, long promptTokens, boolean tokensEstimated, Instant startedAt) {
+}
