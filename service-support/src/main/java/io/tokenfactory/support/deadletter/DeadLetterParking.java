@@ -81,12 +81,11 @@ public class DeadLetterParking {
         String eventId = DeadLetterHeaders.cloudEvent(headers, "id");
         String eventType = DeadLetterHeaders.cloudEvent(headers, "type");
         String messageKey = eventId != null ? eventId : "sha256:" + sha256(body);
-        UUID[] id = new UUID[1];
-        retry.untilDone(() -> id[0] = store.park(destination, group, messageKey, eventId, eventType, kept, body,
+        UUID id = retry.untilDone(() -> store.park(destination, group, messageKey, eventId, eventType, kept, body,
                 reasonClass, shortReason, tries, clock.instant()));
         log.warn("Parked a {} message from {} (group {}) as dead letter {} after {} {}: {}: {}",
-                eventType == null ? "untyped" : eventType, destination, group, id[0], tries,
-                tries == 1 ? "try" : "tries", reasonClass, shortReason);
+                eventType == null ? "untyped" : eventType, destination, group, id, tries, tries == 1 ? "try" : "tries",
+                reasonClass, shortReason);
         Counter.builder("tokenfactory.events.dead.lettered")
             .description("messages a consumer gave up on, parked as dead letters")
             .tag("service", service)
@@ -95,7 +94,7 @@ public class DeadLetterParking {
             .register(meters)
             .increment();
         gauge.refresh();
-        return id[0];
+        return id;
     }
 
     /** The consumer group of a binding. */

@@ -4,6 +4,8 @@ import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import jakarta.validation.ConstraintViolationException;
 
@@ -71,14 +73,16 @@ public final class ConsumerRetry {
     }
 
     /**
-     * Runs work that must not give up on an outage (parking a dead letter): transient
-     * failures are retried, any other is thrown.
+     * Runs work that must not give up on an outage (parking a dead letter) and returns
+     * its result: transient failures are retried, any other is thrown.
      */
-    public void untilDone(Runnable work) {
-        Failure failure = runUntilNotTransient(work);
+    public <T> T untilDone(Supplier<T> work) {
+        AtomicReference<T> result = new AtomicReference<>();
+        Failure failure = runUntilNotTransient(() -> result.set(work.get()));
         if (failure != null) {
             throw failure.cause();
         }
+        return result.get();
     }
 
     private @Nullable Failure run(Runnable attempt, int maxAttempts) {
