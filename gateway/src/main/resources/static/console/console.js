@@ -748,7 +748,7 @@ async function deadLettersPage(view) {
         const d = letter.deadLetter;
         detail.replaceChildren(el('div', { class: 'card', 'data-testid': 'dead-letter-detail' },
             el('h2', {}, `${d.eventType || 'Untyped message'} in ${row.service.name}`),
-            el('p', {}, `${d.destination} → ${d.group} · ${d.tries} tries · parked ${d.parked}× · replayed ${d.replays}×`
+            el('p', {}, `${d.destination} → ${d.group} · ${d.tries} ${d.tries === 1 ? 'try' : 'tries'} · parked ${d.parked}× · replayed ${d.replays}×`
                 + (d.discardReason ? ` · discarded: ${d.discardReason}` : '')),
             el('p', { class: 'warning' }, `${d.reasonClass}: ${d.reason}`),
             el('h2', {}, 'Headers'),
