@@ -202,7 +202,7 @@ function departmentName(id) {
 }
 
 function show(page) {
-    if (!PAGES[page] || ((page === 'keys' || page === 'reconciliation') && !isAdmin())) page = 'factory';
+    if (!PAGES[page] || (ADMIN_PAGES.includes(page) && !isAdmin())) page = 'factory';
     state.page = page;
     location.hash = page;
     clearInterval(state.timer);
@@ -689,8 +689,83 @@ async function reconciliationPage(view) {
     await refresh();
 }
 
+// ---------- Dead letters (administrators): what each service's consumers gave up on ----------
+
+/** Each consuming service's dead letters, as the gateway routes them: /api/dead-letters/<area>. */
+const DEAD_LETTER_SERVICES = [{ area: 'gateway', name: 'gateway' }, { area: 'agents', name: 'agent-service' },
+    { area: 'metering', name: 'metering-service' }, { area: 'billing', name: 'billing-service' }];
+
+async function deadLettersPage(view) {
+    const form = el('form', { 'data-testid': 'dead-letters-form' },
+        el('label', {}, 'Show', el('select', { name: 'status' },
+            ['waiting', 'replayed', 'discarded', 'all'].map((s) => el('option', { value: s }, s)))),
+        el('button', { type: 'submit' }, 'Refresh'));
+    const summary = el('div', { class: 'tiles' });
+    const result = el('div');
+    const detail = el('div');
+    view.append(el('div', { class: 'card' }, el('h1', {}, 'Dead letters'),
+        el('p', { class: 'muted' }, 'Messages a service\'s consumer gave up on: one that failed for a reason other than '
+            + 'an outage, after a few tries, is parked here with the reason while the messages behind it flow. Replay '
+            + 'sends one back to its queue once its cause is fixed (consumers skip what they already processed); '
+            + 'discard sets it aside for good.'), form), summary, result, detail);
+
+    async function refresh() {
+        const status = new FormData(form).get('status');
+        const lists = await Promise.all(DEAD_LETTER_SERVICES.map((service) =>
+            api(`/api/dead-letters/${service.area}?status=${status}`)
+                .then((list) => ({ service, list }), (error) => ({ service, error }))));
+        summary.replaceChildren(...lists.map(({ service, list }) =>
+            tile(`Waiting in ${service.name}`, list ? number(list.waiting) : '–', `dead-letters-waiting-${service.area}`)));
+        const rows = lists.flatMap(({ service, list }) => (list ? list.deadLetters : []).map((d) => ({ service, d })));
+        result.replaceChildren(el('div', { class: 'card' }, table([
+            { label: 'Service', value: (r) => r.service.name },
+            { label: 'Queue', value: (r) => `${r.d.destination} → ${r.d.group}` },
+            { label: 'Event', value: (r) => el('span', { title: r.d.eventId || '' }, r.d.eventType || 'untyped', ' ', short(r.d.eventId)) },
+            { label: 'Reason', value: (r) => el('span', { title: r.d.reasonClass }, `${r.d.reasonClass.split('.').pop()}: ${r.d.reason}`) },
+            { label: 'Tries', num: true, value: (r) => number(r.d.tries) },
+            { label: 'First failed', value: (r) => new Date(r.d.firstFailedAt).toLocaleString() },
+            { label: 'Status', value: (r) => el('span', {}, badge(r.d.status), r.d.parked > 1 ? ` parked ${r.d.parked}×` : '') },
+            { label: 'Actions', value: (r) => el('div', { class: 'actions' },
+                el('button', { 'data-testid': `inspect-${r.d.id}`, onclick: action(() => inspect(r)) }, 'inspect'),
+                r.d.status === 'DISCARDED' ? null : el('button', { 'data-testid': `replay-${r.d.id}`, onclick: action(async () => {
+                    const replayed = await api(`/api/dead-letters/${r.service.area}/${r.d.id}/replay`, { method: 'POST' });
+                    showNotice(`Replayed ${replayed.eventType || 'the message'} to ${replayed.destination} for ${replayed.group}`);
+                    await refresh();
+                }) }, 'replay'),
+                r.d.status !== 'WAITING' ? null : el('button', { class: 'danger', onclick: action(async () => {
+                    const reason = prompt('Discard this dead letter for good? Say why:');
+                    if (!reason) return;
+                    await api(`/api/dead-letters/${r.service.area}/${r.d.id}?reason=${encodeURIComponent(reason)}`, { method: 'DELETE' });
+                    showNotice('Discarded');
+                    await refresh();
+                }) }, 'discard')) },
+        ], rows, 'dead-letters-table'), lists.filter((l) => l.error).map(({ service, error }) =>
+            el('p', { class: 'warning' }, `Did not answer: ${service.name} (${error.message})`))));
+    }
+
+    async function inspect(row) {
+        const letter = await api(`/api/dead-letters/${row.service.area}/${row.d.id}`);
+        const d = letter.deadLetter;
+        detail.replaceChildren(el('div', { class: 'card', 'data-testid': 'dead-letter-detail' },
+            el('h2', {}, `${d.eventType || 'Untyped message'} in ${row.service.name}`),
+            el('p', {}, `${d.destination} → ${d.group} · ${d.tries} ${d.tries === 1 ? 'try' : 'tries'} · parked ${d.parked}× · replayed ${d.replays}×`
+                + (d.discardReason ? ` · discarded: ${d.discardReason}` : '')),
+            el('p', { class: 'warning' }, `${d.reasonClass}: ${d.reason}`),
+            el('h2', {}, 'Headers'),
+            table([{ label: 'Header', value: (h) => h[0] }, { label: 'Value', value: (h) => h[1] }],
+                Object.entries(letter.headers), 'dead-letter-headers'),
+            el('h2', {}, `Body (${letter.bodyEncoding})`),
+            el('pre', { class: 'transcript', 'data-testid': 'dead-letter-body' }, letter.body)));
+        detail.scrollIntoView();
+    }
+
+    form.addEventListener('submit', action(refresh));
+    await refresh();
+}
+
 const PAGES = { factory: factoryPage, departments: departmentsPage, agents: agentsPage, usage: usagePage,
-    statements: statementsPage, reconciliation: reconciliationPage, keys: keysPage };
+    statements: statementsPage, reconciliation: reconciliationPage, keys: keysPage, 'dead-letters': deadLettersPage };
+const ADMIN_PAGES = ['keys', 'reconciliation', 'dead-letters'];
 
 // ---------- start ----------
 

@@ -10,6 +10,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
+import io.tokenfactory.support.events.ConsumerSettings;
 import io.tokenfactory.support.events.OutboxSettings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -28,6 +29,7 @@ import org.springframework.validation.annotation.Validated;
  * own token)
  * @param credentials how agents' keys are kept
  * @param runs how runs are scheduled, executed and supervised
+ * @param consumers how budget reports are retried before one is parked as a dead letter
  */
 @Validated
 @ConfigurationProperties("tokenfactory.agents")
@@ -35,7 +37,8 @@ public record AgentProperties(@NotNull @DefaultValue("PT10S") Duration supervisi
         @Valid @NotNull @DefaultValue OutboxSettings outbox, @NotNull @DefaultValue List<String> httpAllowedHosts,
         @NotNull @DefaultValue("PT10S") Duration httpTimeout, @Valid @NotNull @DefaultValue Gateway gateway,
         @NotNull @DefaultValue("http://localhost:8084") URI billingUrl,
-        @Valid @NotNull @DefaultValue Credentials credentials, @Valid @NotNull @DefaultValue Runs runs) {
+        @Valid @NotNull @DefaultValue Credentials credentials, @Valid @NotNull @DefaultValue Runs runs,
+        @Valid @NotNull @DefaultValue ConsumerSettings consumers) {
 
     /**
      * @param url the gateway's base URL (agents call {@code /v1/chat/completions} there)

@@ -8,6 +8,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
+import io.tokenfactory.support.events.ConsumerSettings;
 import io.tokenfactory.support.events.OutboxSettings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -22,6 +23,8 @@ import org.springframework.validation.annotation.Validated;
  * billing time zone)
  * @param platformCostCentre the cost centre the general-ledger journal credits (the AI
  * platform's)
+ * @param consumers how metered usage and idle energy are retried before a message is
+ * parked as a dead letter
  */
 @Validated
 @ConfigurationProperties("tokenfactory.billing")
@@ -30,5 +33,6 @@ public record BillingProperties(
                 message = "must be an ISO-4217 code such as EUR") @DefaultValue("EUR") String currency,
         @NotNull @DefaultValue("UTC") ZoneId billingTimeZone, @Valid @NotNull @DefaultValue OutboxSettings outbox,
         @NotNull @DefaultValue("P3D") Duration closeAfter,
-        @NotBlank @DefaultValue("AI-PLATFORM") String platformCostCentre) {
+        @NotBlank @DefaultValue("AI-PLATFORM") String platformCostCentre,
+        @Valid @NotNull @DefaultValue ConsumerSettings consumers) {
 }

@@ -14,6 +14,7 @@ import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageMetered;
 import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.contracts.UsageRecorded;
+import io.tokenfactory.support.events.ConsumerSettings;
 import io.tokenfactory.support.events.OutboxSettings;
 import io.tokenfactory.testsupport.HttpTestClient;
 
@@ -40,7 +41,8 @@ public final class BillingFixtures {
     public static BillingProperties properties(String currency, String billingTimeZone) {
         OutboxSettings outbox = new OutboxSettings(Duration.ofSeconds(10), Duration.ofSeconds(15),
                 Duration.ofSeconds(30), Duration.ofDays(30));
-        return new BillingProperties(currency, ZoneId.of(billingTimeZone), outbox, Duration.ofDays(3), "AI-PLATFORM");
+        return new BillingProperties(currency, ZoneId.of(billingTimeZone), outbox, Duration.ofDays(3), "AI-PLATFORM",
+                new ConsumerSettings(3, Duration.ofMillis(500), Duration.ofSeconds(30)));
     }
 
     public static synchronized void ensureTariff(HttpTestClient admin) {

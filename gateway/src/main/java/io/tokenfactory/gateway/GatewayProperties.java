@@ -10,6 +10,8 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 
+import io.tokenfactory.support.events.ConsumerSettings;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -30,6 +32,8 @@ import org.springframework.validation.annotation.Validated;
  * console's dev server
  * @param processedEventRetention how long consumed event ids are kept to recognise
  * redeliveries
+ * @param consumers how budget reports and agent states are retried before one is parked
+ * as a dead letter
  */
 @Validated
 @ConfigurationProperties("tokenfactory.gateway")
@@ -40,7 +44,8 @@ public record GatewayProperties(@NotNull @Valid @DefaultValue Upstreams upstream
         @NotNull @DefaultValue("PT1M") Duration streamIdleTimeout, @NotNull @Valid @DefaultValue ApiKeys apiKeys,
         @NotNull @Valid @DefaultValue Identity identity, @NotNull @Valid @DefaultValue Limits limits,
         @NotNull @DefaultValue("http://localhost:5173") List<String> consoleOrigins,
-        @NotNull @DefaultValue("P30D") Duration processedEventRetention) {
+        @NotNull @DefaultValue("P30D") Duration processedEventRetention,
+        @NotNull @Valid @DefaultValue ConsumerSettings consumers) {
 
     /**
      * Where limit counters live: this instance's memory, or Redis shared by all gateway

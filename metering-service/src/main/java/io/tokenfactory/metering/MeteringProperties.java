@@ -13,6 +13,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
+import io.tokenfactory.support.events.ConsumerSettings;
 import io.tokenfactory.support.events.OutboxSettings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -28,6 +29,8 @@ import org.springframework.validation.annotation.Validated;
  * are dropped (rollups stay). 0 keeps everything
  * @param inferenceUrl where inference-service answers, for reconciliation
  * @param billingUrl where billing-service answers, for reconciliation
+ * @param consumers how usage and power windows are retried before a delivery is parked as
+ * a dead letter
  */
 @Validated
 @ConfigurationProperties("tokenfactory.metering")
@@ -36,7 +39,7 @@ public record MeteringProperties(@Min(1) @Max(100_000_000) @DefaultValue("100000
         @Min(0) @Max(1200) @DefaultValue("13") int rawUsageRetentionMonths,
         @NotNull @DefaultValue("http://localhost:8082") URI inferenceUrl,
         @NotNull @DefaultValue("http://localhost:8084") URI billingUrl, @Valid @NotNull @DefaultValue Energy energy,
-        @Valid @NotNull @DefaultValue OutboxSettings outbox) {
+        @Valid @NotNull @DefaultValue OutboxSettings outbox, @Valid @NotNull @DefaultValue ConsumerSettings consumers) {
 
     /**
      * @param allocationInterval how often complete hours are looked for and their idle

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 
 import io.tokenfactory.metering.MeteringProperties.PueFrom;
+import io.tokenfactory.support.events.ConsumerSettings;
 import io.tokenfactory.support.events.OutboxSettings;
 
 /**
@@ -28,7 +29,8 @@ public final class MeteringFixtures {
                 URI.create("http://localhost:8082"), URI.create("http://localhost:8084"),
                 new MeteringProperties.Energy(Duration.ofMinutes(1), Duration.ofMinutes(5), List.of(pue)),
                 new OutboxSettings(Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(30),
-                        Duration.ofDays(30)));
+                        Duration.ofDays(30)),
+                new ConsumerSettings(3, Duration.ofMillis(500), Duration.ofSeconds(30)));
     }
 
     public static PueFrom pue(String effectiveFrom, String factor) {

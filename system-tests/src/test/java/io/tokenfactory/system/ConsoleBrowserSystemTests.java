@@ -251,6 +251,15 @@ class ConsoleBrowserSystemTests {
         waitFor(By.cssSelector("[data-testid=keys-table]"));
         screenshot("keys");
 
+        // dead letters: every consuming service answers through the gateway
+        navigate("dead-letters");
+        waitFor(By.cssSelector("[data-testid=dead-letters-table]"));
+        for (String area : List.of("gateway", "agents", "metering", "billing")) {
+            waitFor(By.cssSelector("[data-testid=dead-letters-waiting-" + area + "]"));
+        }
+        assertThat(browser.findElements(By.cssSelector("#view .warning"))).isEmpty();
+        screenshot("dead-letters");
+
         // a department key sees its own department only
         click(By.id("sign-out"));
         signIn(supportKey);

@@ -39,8 +39,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * What a test does on the broker itself, whichever backbone the services run on: send a
  * raw message that no service would send (a broken body, an unknown type), and read what
- * a consumer parked as a dead letter — RabbitMQ's {@code <queue>.dlq} or Kafka's
- * {@code error.<topic>.<group>}.
+ * a destination carries. (What a consumer parked as a dead letter is in its service's
+ * database: {@link TestDeadLetters}.)
  */
 public final class TestEventBroker {
 
@@ -85,16 +85,6 @@ public final class TestEventBroker {
                     body.getBytes(StandardCharsets.UTF_8));
             return null;
         });
-    }
-
-    /**
-     * Reads the dead letters a consumer group parks from now on (Kafka:
-     * {@code error.<topic>.<group>}) or finds in its dead-letter queue (RabbitMQ, which
-     * removes what it hands out). Open it before the test sends anything.
-     */
-    public static MessageReader deadLetters(String destination, String group) {
-        return TestKafka.enabled() ? new KafkaTopicReader("error." + destination + "." + group, true)
-                : new RabbitQueueReader(TestInfrastructure.prefixed(destination + "." + group) + ".dlq");
     }
 
     /**

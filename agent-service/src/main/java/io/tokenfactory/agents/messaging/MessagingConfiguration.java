@@ -4,31 +4,32 @@ import java.time.Clock;
 import java.time.Duration;
 
 import io.tokenfactory.agents.AgentProperties;
+import io.tokenfactory.support.deadletter.DeadLetterConfiguration;
+import io.tokenfactory.support.deadletter.web.DeadLetterController;
 import io.tokenfactory.support.events.BrokerOutboxRelay;
-import io.tokenfactory.support.events.ConsumerRetry;
+import io.tokenfactory.support.events.ConsumerSettings;
 import io.tokenfactory.support.events.MessagingHousekeeping;
 import io.tokenfactory.support.events.OutboxSettings;
 import io.tokenfactory.support.events.TransactionalOutboxConfiguration;
 
-import org.springframework.cloud.stream.annotation.StreamRetryTemplate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
-import org.springframework.core.retry.RetryTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Consuming budget reports with retries for transient failures; publishing
+ * Consuming budget reports with retries for transient failures and poison messages parked
+ * as dead letters ({@link DeadLetterConfiguration}); publishing
  * {@code agent-state-changed} through the transactional outbox (see
  * {@link BrokerOutboxRelay}).
  */
 @Configuration(proxyBeanMethods = false)
-@Import(TransactionalOutboxConfiguration.class)
+@Import({ TransactionalOutboxConfiguration.class, DeadLetterConfiguration.class, DeadLetterController.class })
 class MessagingConfiguration {
 
-    @StreamRetryTemplate
-    RetryTemplate consumerRetry() {
-        return ConsumerRetry.retryTransientFailures(Duration.ofMillis(500), Duration.ofSeconds(30));
+    @Bean
+    ConsumerSettings consumerSettings(AgentProperties properties) {
+        return properties.consumers();
     }
 
     @Bean

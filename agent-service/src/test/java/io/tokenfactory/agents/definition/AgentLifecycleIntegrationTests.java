@@ -13,9 +13,13 @@ import java.util.UUID;
 
 import io.tokenfactory.contracts.BudgetState;
 import io.tokenfactory.contracts.BudgetStatusChanged;
+import io.tokenfactory.contracts.CloudEventAttributes;
+import io.tokenfactory.contracts.EventTypes;
 import io.tokenfactory.support.events.CloudEventMessages;
 import io.tokenfactory.testsupport.HttpTestClient;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
+import io.tokenfactory.testsupport.TestDeadLetters;
+import io.tokenfactory.testsupport.TestEventBroker;
 import io.tokenfactory.testsupport.TestTokens;
 
 import org.junit.jupiter.api.Test;
@@ -146,6 +150,31 @@ class AgentLifecycleIntegrationTests {
                 "SELECT to_state FROM agent_state_history WHERE agent_id = ?::uuid ORDER BY changed_at", String.class,
                 running))
             .containsExactly("DRAFT", "ACTIVE", "PAUSED", "ACTIVE");
+    }
+
+    @Test
+    void parksAnUnreadableBudgetReportWithItsReasonWhileTheNextReportsFlow() {
+        UUID department = UUID.randomUUID();
+        HttpTestClient client = HttpTestClient.onPort(port).withToken(TestTokens.department(department, "inference"));
+        String running = client.post("/api/agents", agent("running")).getBody().get("id").asString();
+        client.post("/api/agents/" + running + "/activate", null);
+        String poison = UUID.randomUUID().toString();
+
+        TestEventBroker.sendRaw("tokenfactory.budget-status-changed", "{\"departmentId\": \"" + department,
+                Map.of(CloudEventAttributes.TYPE, EventTypes.BUDGET_STATUS_CHANGED, CloudEventAttributes.ID, poison));
+        report(department, BudgetState.EXCEEDED);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "PAUSED".equals(stateOf(running)));
+        HttpTestClient admin = HttpTestClient.onPort(port).asAdmin();
+        await().atMost(Duration.ofSeconds(20))
+            .until(() -> TestDeadLetters.find(admin, "/api/dead-letters", poison) != null);
+        JsonNode dead = TestDeadLetters.find(admin, "/api/dead-letters", poison);
+        assertThat(dead.path("reason").asString()).contains("payload is not a readable budget-status-changed record");
+        assertThat(dead.path("group").asString()).isEqualTo("agent-service");
+        assertThat(dead.path("tries").asInt()).isEqualTo(1);
+        assertThat(admin.get("/api/dead-letters/" + dead.path("id").asString()).getBody().path("body").asString())
+            .isEqualTo("{\"departmentId\": \"" + department);
+        assertThat(client.get("/api/dead-letters").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
     }
 
     private void report(UUID department, BudgetState state) {

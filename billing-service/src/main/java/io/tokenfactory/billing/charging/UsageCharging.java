@@ -172,7 +172,7 @@ public class UsageCharging {
             // charged at 0 it could never be repriced (a later card may not reach back):
             // park it until a card exists
             throw new RejectedEventException("no rate card for model '" + usage.model() + "' in force at "
-                    + usage.occurredAt() + "; add one effective from that time and replay this event from the DLQ");
+                    + usage.occurredAt() + "; add one effective from that time and replay this dead letter");
         }
         BigDecimal listPrice = card == null ? BigDecimal.ZERO.setScale(Prices.SCALE)
                 : Prices.listPrice(card, prompt, usage.completionTokens(), embeddingTokens);

@@ -4,31 +4,31 @@ import java.time.Clock;
 import java.time.Duration;
 
 import io.tokenfactory.billing.BillingProperties;
+import io.tokenfactory.support.deadletter.DeadLetterConfiguration;
+import io.tokenfactory.support.deadletter.web.DeadLetterController;
 import io.tokenfactory.support.events.BrokerOutboxRelay;
-import io.tokenfactory.support.events.ConsumerRetry;
+import io.tokenfactory.support.events.ConsumerSettings;
 import io.tokenfactory.support.events.MessagingHousekeeping;
 import io.tokenfactory.support.events.OutboxSettings;
 import io.tokenfactory.support.events.TransactionalOutboxConfiguration;
 
-import org.springframework.cloud.stream.annotation.StreamRetryTemplate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
-import org.springframework.core.retry.RetryTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Consuming: transient failures retried, rejections dead-lettered. Producing:
- * {@code budget-status-changed} leaves through the transactional outbox (see
- * {@link BrokerOutboxRelay}).
+ * Consuming: transient failures retried, poison messages parked as dead letters
+ * ({@link DeadLetterConfiguration}). Producing: {@code budget-status-changed} leaves
+ * through the transactional outbox (see {@link BrokerOutboxRelay}).
  */
 @Configuration(proxyBeanMethods = false)
-@Import(TransactionalOutboxConfiguration.class)
+@Import({ TransactionalOutboxConfiguration.class, DeadLetterConfiguration.class, DeadLetterController.class })
 class MessagingConfiguration {
 
-    @StreamRetryTemplate
-    RetryTemplate consumerRetry() {
-        return ConsumerRetry.retryTransientFailures(Duration.ofMillis(500), Duration.ofSeconds(30));
+    @Bean
+    ConsumerSettings consumerSettings(BillingProperties properties) {
+        return properties.consumers();
     }
 
     @Bean

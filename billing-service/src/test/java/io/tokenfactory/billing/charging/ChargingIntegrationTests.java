@@ -24,15 +24,14 @@ import io.tokenfactory.contracts.UsageMetered;
 import io.tokenfactory.support.events.CloudEventMessages;
 import io.tokenfactory.testsupport.HttpTestClient;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
+import io.tokenfactory.testsupport.TestDeadLetters;
 import io.tokenfactory.testsupport.TestEventBroker;
 import io.tokenfactory.testsupport.TestEventBroker.MessageReader;
-import io.tokenfactory.testsupport.TestInfrastructure;
 import io.tokenfactory.testsupport.TestKafka;
 import io.tokenfactory.testsupport.TestTokens;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cloud.stream.function.StreamBridge;
@@ -275,9 +274,7 @@ class ChargingIntegrationTests {
     }
 
     @Test
-    @EnabledIf("deadLetteringBroker")
-    void rejectsImpossibleUsageToTheDeadLetterQueueAndChargesNothing() {
-        MessageReader deadLetters = TestEventBroker.deadLetters("tokenfactory.usage-metered", "billing-service");
+    void parksImpossibleUsageWithItsReasonChargesNothingAndTheNextMessagesFlow() {
         String model = BillingFixtures.model(admin, "GENERATION", "1", "1", "0");
         UUID department = BillingFixtures.department(admin, Map.of());
         UsageMetered negative = metered(department, List.of(item(department, model, Instant.now(), -5, 10, "1", "0")));
@@ -286,20 +283,93 @@ class ChargingIntegrationTests {
         // parked until a card exists
         String unpriced = "unpriced-" + UUID.randomUUID();
         admin.post("/api/billing/models", Map.of("name", unpriced, "task", "GENERATION"));
-        publish("tokenfactory.usage-metered",
-                metered(department, List.of(item(department, unpriced, Instant.now(), 5, 10, "1", "0"))));
+        UsageMetered withoutCard = metered(department,
+                List.of(item(department, unpriced, Instant.now(), 5, 10, "1", "0")));
+        publish("tokenfactory.usage-metered", withoutCard);
+        // the messages behind them flow
+        UUID next = BillingFixtures.department(admin, Map.of());
+        publish("tokenfactory.usage-metered", metered(next, List.of(item(next, model, Instant.now(), 3, 4, "1", "0"))));
 
-        List<String> reasons = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            deadLetters.next()
-                .filter(dead -> dead.text().contains(department.toString()))
-                .ifPresent(dead -> reasons.add(dead.headers().get("x-exception-stacktrace")));
-            return reasons.size() == 2;
-        });
-        deadLetters.close();
-        assertThat(reasons).anyMatch(reason -> reason.contains("negative or impossible tokens"))
-            .anyMatch(reason -> reason.contains("no rate card for model '" + unpriced + "'"));
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> deadLetter(negative.eventId()) != null && deadLetter(withoutCard.eventId()) != null);
+        assertThat(deadLetter(negative.eventId()).path("reason").asString()).contains("negative or impossible tokens");
+        assertThat(deadLetter(withoutCard.eventId()).path("reason").asString())
+            .contains("no rate card for model '" + unpriced + "'");
+        assertThat(deadLetter(withoutCard.eventId()).path("reasonClass").asString())
+            .isEqualTo("io.tokenfactory.support.events.RejectedEventException");
+        assertThat(deadLetter(withoutCard.eventId()).path("tries").asInt()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> charged(next) == 1);
         assertThat(charged(department)).isZero();
+    }
+
+    @Test
+    void aDeadLetterWhoseCauseWasFixedIsChargedExactlyOnceWhenReplayedEvenTwice() {
+        UUID department = BillingFixtures.department(admin, Map.of());
+        String model = "unpriced-" + UUID.randomUUID();
+        admin.post("/api/billing/models", Map.of("name", model, "task", "GENERATION"));
+        Instant at = Instant.now().minus(1, ChronoUnit.MINUTES);
+        UsageMetered usage = metered(department, List.of(item(department, model, at, 1_000, 2_000, "1", "0")));
+        publish("tokenfactory.usage-metered", usage);
+        await().atMost(Duration.ofSeconds(30)).until(() -> deadLetter(usage.eventId()) != null);
+        String id = deadLetter(usage.eventId()).path("id").asString();
+        assertThat(admin.get("/api/dead-letters/" + id).getBody().path("body").asString())
+            .contains(usage.items().get(0).usage().eventId().toString());
+
+        // the cause fixed: a rate card in force when the usage happened
+        assertThat(admin
+            .post("/api/billing/rate-cards",
+                    Map.of("model", model, "effectiveFrom", at.minus(1, ChronoUnit.HOURS).toString(),
+                            "promptPerMillion", "3", "completionPerMillion", "5", "embeddingPerMillion", "0"))
+            .getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        ResponseEntity<JsonNode> replayed = admin.post("/api/dead-letters/" + id + "/replay", Map.of());
+        assertThat(replayed.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(replayed.getBody().path("status").asString()).isEqualTo("REPLAYED");
+        await().atMost(Duration.ofSeconds(20)).until(() -> charged(department) == 1);
+
+        // a second replay changes nothing: the usage is charged once, at the card's price
+        assertThat(admin.post("/api/dead-letters/" + id + "/replay", Map.of()).getBody().path("replays").asInt())
+            .isEqualTo(2);
+        sentinel(BillingFixtures.model(admin, "GENERATION", "1", "1", "0"));
+        assertThat(charged(department)).isEqualTo(1);
+        // 1,000 × 3 + 2,000 × 5 per million
+        assertThat(spend(department, "charge")).isEqualByComparingTo("0.013");
+        assertThat(deadLetter(usage.eventId()).path("status").asString()).isEqualTo("REPLAYED");
+        List<String> waiting = new ArrayList<>();
+        admin.get("/api/dead-letters")
+            .getBody()
+            .path("deadLetters")
+            .forEach(dead -> waiting.add(dead.path("id").asString()));
+        assertThat(waiting).doesNotContain(id);
+    }
+
+    @Test
+    void aDiscardedDeadLetterIsNeverReplayed() {
+        UUID department = BillingFixtures.department(admin, Map.of());
+        String model = BillingFixtures.model(admin, "GENERATION", "1", "1", "0");
+        UsageMetered negative = metered(department, List.of(item(department, model, Instant.now(), -1, 1, "1", "0")));
+        publish("tokenfactory.usage-metered", negative);
+        await().atMost(Duration.ofSeconds(30)).until(() -> deadLetter(negative.eventId()) != null);
+        String id = deadLetter(negative.eventId()).path("id").asString();
+
+        assertThat(admin.delete("/api/dead-letters/" + id).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        ResponseEntity<JsonNode> discarded = admin.delete("/api/dead-letters/" + id + "?reason=negative-tokens");
+        assertThat(discarded.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(discarded.getBody().path("status").asString()).isEqualTo("DISCARDED");
+        assertThat(discarded.getBody().path("discardReason").asString()).isEqualTo("negative-tokens");
+        ResponseEntity<JsonNode> replay = admin.post("/api/dead-letters/" + id + "/replay", Map.of());
+        assertThat(replay.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+        assertThat(replay.getBody().path("code").asString()).isEqualTo("dead_letter_discarded");
+        assertThat(admin.get("/api/dead-letters/" + UUID.randomUUID()).getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(admin.get("/api/dead-letters?status=sideways").getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(HttpTestClient.onPort(port)
+            .withToken(TestTokens.department(department, "usage:read"))
+            .get("/api/dead-letters")
+            .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+    }
+
+    /** The dead letter this service parked for an event, or null. */
+    private JsonNode deadLetter(UUID eventId) {
+        return TestDeadLetters.find(admin, "/api/dead-letters", eventId.toString());
     }
 
     /**
@@ -318,10 +388,6 @@ class ChargingIntegrationTests {
         publish("tokenfactory.usage-metered",
                 metered(department, List.of(item(department, model, Instant.now(), 1, 1, "0", "0"))));
         await().atMost(Duration.ofSeconds(20)).until(() -> charged(department) == 1);
-    }
-
-    static boolean deadLetteringBroker() {
-        return TestKafka.enabled() || TestInfrastructure.get().deadLettering();
     }
 
     private void publish(String destination, TokenFactoryEvent event) {

@@ -2,6 +2,7 @@ package io.tokenfactory.gateway.routing;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.netty.channel.ChannelOption;
@@ -16,6 +17,8 @@ import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.BooleanSpec;
 import org.springframework.cloud.gateway.route.builder.Buildable;
+import org.springframework.cloud.gateway.route.builder.GatewayFilterSpec;
+import org.springframework.cloud.gateway.route.builder.PredicateSpec;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.cloud.gateway.support.RouteMetadataUtils;
 import org.springframework.context.annotation.Bean;
@@ -59,12 +62,32 @@ class RoutesConfiguration {
             .route(METERING,
                     route -> apiRoute(route.path("/api/metering/**"), METERING, upstreams.metering(), properties))
             .route(BILLING, route -> apiRoute(route.path("/api/billing/**"), BILLING, upstreams.billing(), properties))
+            // each consuming service's dead letters: /api/dead-letters/<area>/** is its
+            // /api/dead-letters/** (the gateway's own are served here)
+            .route(AGENTS + "-dead-letters",
+                    route -> deadLetterRoute(route, "agents", AGENTS, upstreams.agents(), properties))
+            .route(METERING + "-dead-letters",
+                    route -> deadLetterRoute(route, "metering", METERING, upstreams.metering(), properties))
+            .route(BILLING + "-dead-letters",
+                    route -> deadLetterRoute(route, "billing", BILLING, upstreams.billing(), properties))
             .build();
+    }
+
+    private static Buildable<Route> deadLetterRoute(PredicateSpec route, String area, String service, URI upstream,
+            GatewayProperties properties) {
+        String prefix = "/api/dead-letters/" + area;
+        return apiRoute(route.path(prefix, prefix + "/**"), service, upstream, properties,
+                filter -> filter.rewritePath(prefix + "(?<rest>/?.*)", "/api/dead-letters${rest}"));
     }
 
     private static Buildable<Route> apiRoute(BooleanSpec path, String service, URI upstream,
             GatewayProperties properties) {
-        return path.filters(filter -> filter
+        return apiRoute(path, service, upstream, properties, UnaryOperator.identity());
+    }
+
+    private static Buildable<Route> apiRoute(BooleanSpec path, String service, URI upstream,
+            GatewayProperties properties, UnaryOperator<GatewayFilterSpec> rewrite) {
+        return path.filters(filter -> rewrite.apply(filter)
             // reads only (GET), on connection failures, timeouts and 5xx; never a write,
             // never a generation
             .retry(retry -> retry.setRetries(2).setMethods(HttpMethod.GET))

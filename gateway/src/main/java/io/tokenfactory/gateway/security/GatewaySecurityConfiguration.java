@@ -120,6 +120,9 @@ class GatewaySecurityConfiguration {
                 .hasAnyAuthority(authority(SCOPE_USAGE_READ), authority(SCOPE_ADMIN))
                 .pathMatchers("/api/inference/**")
                 .hasAuthority(authority(SCOPE_ADMIN))
+                // every consuming service's dead letters, the gateway's own included
+                .pathMatchers("/api/dead-letters", "/api/dead-letters/**")
+                .hasAuthority(authority(SCOPE_ADMIN))
                 .anyExchange()
                 .authenticated())
             .exceptionHandling(exceptions -> exceptions

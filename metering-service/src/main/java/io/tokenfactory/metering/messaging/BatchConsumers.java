@@ -9,6 +9,7 @@ import java.util.function.Function;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tokenfactory.support.deadletter.DeadLetterParking;
 
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
@@ -16,8 +17,8 @@ import org.springframework.stereotype.Component;
 /**
  * Builds the consumer of a batched binding: decode each delivery, write the valid events
  * in one transaction (retried through outages, split when the data itself fails), park
- * the rest in the dead-letter queue. The batch is acknowledged when the consumer returns,
- * so only after all of that.
+ * the rest as dead letters ({@link DeadLetterParking}) with their reasons. The batch is
+ * acknowledged when the consumer returns, so only after all of that.
  */
 @Component
 public class BatchConsumers {
@@ -26,14 +27,14 @@ public class BatchConsumers {
 
     private final BatchRetry retry;
 
-    private final DeadLetters deadLetters;
+    private final DeadLetterParking parking;
 
     private final MeterRegistry meters;
 
-    BatchConsumers(EventBatchDecoder decoder, BatchRetry retry, DeadLetters deadLetters, MeterRegistry meters) {
+    BatchConsumers(EventBatchDecoder decoder, BatchRetry retry, DeadLetterParking parking, MeterRegistry meters) {
         this.decoder = decoder;
         this.retry = retry;
-        this.deadLetters = deadLetters;
+        this.parking = parking;
         this.meters = meters;
     }
 
@@ -41,8 +42,8 @@ public class BatchConsumers {
      * The consumer's payload is the batch's raw bodies ({@code List<byte[]>}); it is
      * declared as {@code Message<Object>} because a typed {@code List<byte[]>} makes the
      * binder convert the batch into an empty list.
-     * @param binding the consumer binding, e.g. {@code usageRecorded-in-0}, for its
-     * dead-letter queue
+     * @param binding the consumer binding, e.g. {@code usageRecorded-in-0}, for its dead
+     * letters
      * @param type the CloudEvents type (and version) the binding carries
      * @param validation what is wrong with a readable event, or empty when it may be
      * written
@@ -59,12 +60,17 @@ public class BatchConsumers {
             .description("deliveries per consumed batch")
             .register(meters);
         return batch -> batches.record(() -> {
-            DecodedBatch<T> decoded = decoder.decode(batch, type, recordType, validation);
+            DecodedBatch<T> decoded = decoder.decode(batch, type, recordType, validation, parking.group(binding));
             sizes.record(decoded.size());
             List<RejectedDelivery> rejected = new ArrayList<>(decoded.rejected());
-            retry.write(decoded.accepted(), write, (event, failure) -> rejected
-                .add(decoder.rejectedAfterDecoding(event, "could not be stored: " + failure.getMessage())));
-            deadLetters.park(binding, type, rejected);
+            retry.<DecodedBatch.Accepted<T>>write(decoded.accepted(),
+                    accepted -> write.accept(accepted.stream().map(DecodedBatch.Accepted::event).toList()),
+                    (accepted, failure) -> rejected.add(accepted.rejected(failure.reasonClass(),
+                            "could not be stored: " + failure.reason(), failure.tries())));
+            for (RejectedDelivery delivery : rejected) {
+                parking.park(binding, delivery.headers(), delivery.body(), delivery.reasonClass(), delivery.detail(),
+                        delivery.tries());
+            }
         });
     }
 

@@ -1,12 +1,14 @@
 package io.tokenfactory.metering.messaging;
 
 import java.util.List;
+import java.util.Map;
 
 /**
- * One batch of deliveries from a binding, decoded: the events that may be ingested and
- * the deliveries that never can be (each with its reason), in delivery order.
+ * One batch of deliveries from a binding, decoded: the events that may be ingested (each
+ * with the delivery it came in, for its dead letter should writing it fail) and the
+ * deliveries that never can be (each with its reason), in delivery order.
  */
-record DecodedBatch<T>(List<T> accepted, List<RejectedDelivery> rejected) {
+record DecodedBatch<T>(List<Accepted<T>> accepted, List<RejectedDelivery> rejected) {
 
     public DecodedBatch {
         accepted = List.copyOf(accepted);
@@ -15,5 +17,17 @@ record DecodedBatch<T>(List<T> accepted, List<RejectedDelivery> rejected) {
 
     public int size() {
         return accepted.size() + rejected.size();
+    }
+
+    /** A readable, valid event and the delivery it came in. */
+    record Accepted<T>(T event, byte[] body, Map<String, Object> headers) {
+
+        public Accepted {
+            headers = Map.copyOf(headers);
+        }
+
+        RejectedDelivery rejected(String reasonClass, String detail, int tries) {
+            return new RejectedDelivery(body, headers, reasonClass, detail, tries);
+        }
     }
 }

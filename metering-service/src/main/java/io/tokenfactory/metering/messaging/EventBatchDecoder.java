@@ -8,6 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
+import io.tokenfactory.support.deadletter.DeadLetterHeaders;
+import io.tokenfactory.support.events.RejectedEventException;
+
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
@@ -30,9 +33,6 @@ class EventBatchDecoder {
      */
     static final List<String> BATCHED_HEADERS = List.of("amqp_batchedHeaders", "kafka_batchConvertedHeaders");
 
-    private static final List<String> TYPE_HEADERS = List.of("ce-type", "ce_type", "cloudEvents:type",
-            "cloudEvents_type");
-
     private final JsonMapper json;
 
     EventBatchDecoder(JsonMapper json) {
@@ -43,19 +43,23 @@ class EventBatchDecoder {
      * @param expectedType the CloudEvents type (with its version) this binding carries
      * @param validation what is wrong with a readable event, or empty when it may be
      * ingested
+     * @param group the consumer group: a replay meant for another is passed by
      */
     public <T> DecodedBatch<T> decode(Message<?> batch, String expectedType, Class<T> recordType,
-            Function<T, Optional<String>> validation) {
+            Function<T, Optional<String>> validation, String group) {
         List<?> payloads = batch.getPayload() instanceof List<?> list ? list : List.of(batch.getPayload());
         List<Map<String, Object>> headers = headersPerDelivery(batch, payloads.size());
-        List<T> accepted = new ArrayList<>(payloads.size());
+        List<DecodedBatch.Accepted<T>> accepted = new ArrayList<>(payloads.size());
         List<RejectedDelivery> rejected = new ArrayList<>();
         for (int i = 0; i < payloads.size(); i++) {
             byte[] body = bytes(payloads.get(i));
             Map<String, Object> deliveryHeaders = headers.get(i);
-            String type = cloudEventType(deliveryHeaders);
+            if (DeadLetterHeaders.replayForAnotherGroup(deliveryHeaders, group)) {
+                continue;
+            }
+            String type = DeadLetterHeaders.cloudEvent(deliveryHeaders, "type");
             if (!expectedType.equals(type)) {
-                rejected.add(new RejectedDelivery(body, deliveryHeaders, RejectedDelivery.UNKNOWN_TYPE,
+                rejected.add(rejection(body, deliveryHeaders,
                         "event type " + type + " is not " + expectedType + " (unknown type or version)"));
                 continue;
             }
@@ -64,53 +68,28 @@ class EventBatchDecoder {
                 event = json.readValue(body, recordType);
             }
             catch (JacksonException | IllegalArgumentException unreadable) {
-                rejected.add(new RejectedDelivery(body, deliveryHeaders, RejectedDelivery.UNREADABLE,
-                        "payload is not a readable " + expectedType + " record: "
-                                + firstLine(unreadable.getMessage())));
+                rejected.add(rejection(body, deliveryHeaders, "payload is not a readable " + expectedType + " record: "
+                        + firstLine(unreadable.getMessage())));
                 continue;
             }
             if (event == null) {
-                rejected
-                    .add(new RejectedDelivery(body, deliveryHeaders, RejectedDelivery.UNREADABLE, "payload is empty"));
+                rejected.add(rejection(body, deliveryHeaders, "payload is empty"));
                 continue;
             }
             Optional<String> problem = validation.apply(event);
             if (problem.isPresent()) {
-                rejected.add(new RejectedDelivery(body, deliveryHeaders, RejectedDelivery.INVALID, problem.get()));
+                rejected.add(rejection(body, deliveryHeaders, problem.get()));
             }
             else {
-                accepted.add(event);
+                accepted.add(new DecodedBatch.Accepted<>(event, body, deliveryHeaders));
             }
         }
         return new DecodedBatch<>(accepted, rejected);
     }
 
-    /**
-     * A decoded event that failed on its own when written, as a dead letter (its body
-     * written out again).
-     */
-    public RejectedDelivery rejectedAfterDecoding(Object event, String detail) {
-        return new RejectedDelivery(json.writeValueAsBytes(event), Map.of("contentType", "application/json"),
-                RejectedDelivery.INVALID, detail);
-    }
-
-    /**
-     * The CloudEvents type under whichever prefix the binder used: ce- (AMQP), ce_
-     * (Kafka), cloudEvents: or cloudEvents_.
-     */
-    private static String cloudEventType(Map<String, Object> headers) {
-        for (String name : TYPE_HEADERS) {
-            Object type = headers.get(name);
-            if (type instanceof byte[] raw) {
-                // a Kafka header written by a producer outside Spring arrives as its raw
-                // bytes
-                return new String(raw, StandardCharsets.UTF_8);
-            }
-            if (type != null) {
-                return type.toString();
-            }
-        }
-        return null;
+    /** A delivery refused without being tried: it would fail on every try. */
+    private static RejectedDelivery rejection(byte[] body, Map<String, Object> headers, String detail) {
+        return new RejectedDelivery(body, headers, RejectedEventException.class.getName(), detail, 1);
     }
 
     /**

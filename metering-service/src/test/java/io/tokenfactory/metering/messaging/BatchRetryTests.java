@@ -2,16 +2,15 @@ package io.tokenfactory.metering.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.tokenfactory.support.events.ConsumerRetry;
+import io.tokenfactory.support.events.ConsumerSettings;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.DataIntegrityViolationException;
-import org.springframework.dao.DeadlockLoserDataAccessException;
-import org.springframework.jdbc.UncategorizedSQLException;
 
 /**
  * Outages are waited out; data problems split the batch so that only the culprit is
@@ -19,18 +18,8 @@ import org.springframework.jdbc.UncategorizedSQLException;
  */
 class BatchRetryTests {
 
-    private final BatchRetry retry = new BatchRetry(Duration.ofMillis(1), Duration.ofMillis(2));
-
-    @Test
-    void tellsOutagesFromDataProblems() {
-        assertThat(BatchRetry.isTransient(new DataAccessResourceFailureException("connection refused"))).isTrue();
-        assertThat(BatchRetry.isTransient(new DeadlockLoserDataAccessException("deadlock", null))).isTrue();
-        assertThat(BatchRetry.isTransient(new UncategorizedSQLException("insert", "sql",
-                new SQLException("terminating connection due to administrator command", "57P01"))))
-            .isTrue();
-        assertThat(BatchRetry.isTransient(new DataIntegrityViolationException("check constraint"))).isFalse();
-        assertThat(BatchRetry.isTransient(new IllegalArgumentException("instant out of range"))).isFalse();
-    }
+    private final BatchRetry retry = new BatchRetry(
+            new ConsumerRetry(new ConsumerSettings(3, Duration.ofMillis(1), Duration.ofMillis(2))));
 
     @Test
     void retriesAnOutageUntilTheWholeBatchIsWritten() {
@@ -51,14 +40,20 @@ class BatchRetryTests {
     void splitsABatchThatFailsOnItsDataAndRejectsOnlyTheCulprit() {
         List<String> written = new ArrayList<>();
         List<String> rejected = new ArrayList<>();
+        List<Integer> tries = new ArrayList<>();
         retry.write(List.of("a", "poison", "c"), batch -> {
             if (batch.contains("poison")) {
                 throw new IllegalArgumentException("cannot store " + batch);
             }
             written.addAll(batch);
-        }, (event, failure) -> rejected.add(event));
+        }, (event, failure) -> {
+            rejected.add(event);
+            tries.add(failure.tries());
+        });
         assertThat(written).containsExactly("a", "c");
         assertThat(rejected).containsExactly("poison");
+        // on its own, the culprit is tried as often as any message before it is given up
+        assertThat(tries).containsExactly(3);
     }
 
 }

@@ -36,6 +36,38 @@ class MessagingHousekeepingIntegrationTests {
         assertThat(exists(recent)).isTrue();
     }
 
+    @Test
+    void forgetsSettledDeadLettersAfterTheRetentionButNeverAWaitingOne() {
+        Instant longAgo = Instant.now().minus(40, ChronoUnit.DAYS);
+        UUID replayedLongAgo = deadLetter(longAgo, longAgo, null);
+        UUID discardedLongAgo = deadLetter(longAgo, null, longAgo);
+        UUID replayedRecently = deadLetter(longAgo, Instant.now().minus(1, ChronoUnit.DAYS), null);
+        UUID waiting = deadLetter(longAgo, null, null);
+
+        housekeeping.purge();
+
+        assertThat(deadLetterExists(replayedLongAgo)).isFalse();
+        assertThat(deadLetterExists(discardedLongAgo)).isFalse();
+        assertThat(deadLetterExists(replayedRecently)).isTrue();
+        assertThat(deadLetterExists(waiting)).isTrue();
+    }
+
+    private UUID deadLetter(Instant failedAt, Instant replayedAt, Instant discardedAt) {
+        UUID id = UUID.randomUUID();
+        jdbc.update("""
+                INSERT INTO dead_letter (id, destination, consumer_group, message_key, headers, body, reason_class,
+                    reason, tries, parked, first_failed_at, last_failed_at, replayed_at, discarded_at)
+                VALUES (?, 'tokenfactory.test', 'test', ?, '{}'::jsonb, ''::bytea, 'X', 'test', 1, 1, ?, ?, ?, ?)
+                """, id, id.toString(), Timestamp.from(failedAt), Timestamp.from(failedAt),
+                replayedAt == null ? null : Timestamp.from(replayedAt),
+                discardedAt == null ? null : Timestamp.from(discardedAt));
+        return id;
+    }
+
+    private boolean deadLetterExists(UUID id) {
+        return jdbc.queryForObject("SELECT count(*) FROM dead_letter WHERE id = ?", Long.class, id) == 1;
+    }
+
     private void insert(UUID eventId, Instant processedAt) {
         jdbc.update("INSERT INTO processed_event (event_id, event_type, processed_at) VALUES (?, 'test', ?)", eventId,
                 Timestamp.from(processedAt));

@@ -9,9 +9,9 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
@@ -21,25 +21,27 @@ import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.metering.MeteringEvents;
+import io.tokenfactory.testsupport.HttpTestClient;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
+import io.tokenfactory.testsupport.TestDeadLetters;
 import io.tokenfactory.testsupport.TestEventBroker;
-import io.tokenfactory.testsupport.TestEventBroker.MessageReader;
-import io.tokenfactory.testsupport.TestInfrastructure;
-import io.tokenfactory.testsupport.TestKafka;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController.State;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import tools.jackson.databind.JsonNode;
+
 /**
  * The receiving end of the usage pipe, against the real broker and database: every usage
  * event counts exactly once — in the raw table and in the rollups — whether the broker
  * redelivers it, the producer resends it, or metering-service was stopped while it was
- * published; and what can never count goes to the dead-letter queue with its reason while
+ * published; and what can never count is parked as a dead letter with its reason while
  * the valid events around it are ingested. Runs on RabbitMQ, and again on Kafka (the
  * {@code kafka-event-flow} execution).
  */
@@ -61,6 +63,16 @@ class UsageIngestionIntegrationTests {
 
     @Autowired
     MeterRegistry meters;
+
+    @LocalServerPort
+    int port;
+
+    HttpTestClient admin;
+
+    @BeforeEach
+    void admin() {
+        admin = HttpTestClient.onPort(port).asAdmin();
+    }
 
     @Test
     void countsAUsageEventOnceEvenWhenItIsDeliveredAgain() {
@@ -115,9 +127,7 @@ class UsageIngestionIntegrationTests {
     }
 
     @Test
-    @EnabledIf("deadLetteringBroker")
-    void parksEachKindOfBadEventInTheDeadLetterQueueWithItsReasonAndIngestsTheRest() {
-        MessageReader deadLetters = TestEventBroker.deadLetters(MeteringEvents.USAGE_DESTINATION, "metering-service");
+    void parksEachKindOfBadEventWithItsReasonAndIngestsTheRest() {
         UUID department = UUID.randomUUID();
         UsageRecorded valid = usage(department, HOUR, 7, 9, 0.5);
         UsageRecorded negative = usage(department, HOUR, -5, 10, 0.5);
@@ -127,39 +137,55 @@ class UsageIngestionIntegrationTests {
                 EnergySource.RAPL, 0.1, false, null, 0.0);
         double parkedBefore = parked();
 
-        sendRaw("{\"eventId\": \"not json", "tokenfactory.usage-recorded.v1");
-        sendRaw("{\"eventId\": \"" + UUID.randomUUID() + "\"}", "tokenfactory.usage-recorded.v9");
+        String unreadable = sendRaw("{\"eventId\": \"not json", "tokenfactory.usage-recorded.v1");
+        String unknownVersion = sendRaw("{\"eventId\": \"" + UUID.randomUUID() + "\"}",
+                "tokenfactory.usage-recorded.v9");
         publish(streamBridge, negative);
         publish(streamBridge, withoutDepartment);
         publish(streamBridge, beforeRetention);
         publish(streamBridge, valid);
 
-        List<String> reasons = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            deadLetters.next().ifPresent(dead -> reasons.add(dead.headers().get("x-exception-message")));
-            return reasons.size() >= 5;
+        Set<String> bad = Set.of(unreadable, unknownVersion, negative.eventId().toString(),
+                withoutDepartment.eventId().toString(), beforeRetention.eventId().toString());
+        await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters(bad).size() == 5);
+        Map<String, JsonNode> parked = deadLetters(bad);
+        assertThat(parked.get(unreadable).path("reason").asString())
+            .startsWith("payload is not a readable tokenfactory.usage-recorded.v1");
+        assertThat(parked.get(unknownVersion).path("reason").asString()).contains("tokenfactory.usage-recorded.v9")
+            .contains("unknown type or version");
+        assertThat(parked.get(negative.eventId().toString()).path("reason").asString())
+            .startsWith("negative token counts");
+        assertThat(parked.get(withoutDepartment.eventId().toString()).path("reason").asString())
+            .isEqualTo("missing departmentId");
+        assertThat(parked.get(beforeRetention.eventId().toString()).path("reason").asString())
+            .startsWith("occurredAt 2020-01-01T00:00:00Z is outside the accepted range");
+        assertThat(parked.values()).allSatisfy(dead -> {
+            assertThat(dead.path("destination").asString()).isEqualTo(MeteringEvents.USAGE_DESTINATION);
+            assertThat(dead.path("group").asString()).isEqualTo("metering-service");
+            assertThat(dead.path("status").asString()).isEqualTo("WAITING");
+            // each would fail on every try: none is tried again
+            assertThat(dead.path("tries").asInt()).isEqualTo(1);
         });
-        deadLetters.close();
-        assertThat(reasons)
-            .anyMatch(reason -> reason.startsWith("payload is not a readable tokenfactory.usage-recorded.v1"));
-        assertThat(reasons).anyMatch(reason -> reason.contains("tokenfactory.usage-recorded.v9")
-                && reason.contains("unknown type or version"));
-        assertThat(reasons).anyMatch(reason -> reason.startsWith("negative token counts"));
-        assertThat(reasons).anyMatch(reason -> reason.equals("missing departmentId"));
-        assertThat(reasons)
-            .anyMatch(reason -> reason.startsWith("occurredAt 2020-01-01T00:00:00Z is outside the accepted range"));
+        // the unreadable one is kept byte for byte, with the reason in its headers
+        JsonNode detail = admin.get("/api/dead-letters/" + parked.get(unreadable).path("id").asString()).getBody();
+        assertThat(detail.path("body").asString()).isEqualTo("{\"eventId\": \"not json");
+        assertThat(detail.path("headers").path("x-exception-message").asString())
+            .startsWith("payload is not a readable");
+        // the valid event around them was ingested
         await().atMost(Duration.ofSeconds(10)).until(() -> rawRows(department) == 1);
         assertThat(hourlyTotals(department)).containsExactly(1L, 7L, 9L);
         assertThat(parked() - parkedBefore).isEqualTo(5.0);
     }
 
-    static boolean deadLetteringBroker() {
-        return TestKafka.enabled() || TestInfrastructure.get().deadLettering();
+    private Map<String, JsonNode> deadLetters(Set<String> eventIds) {
+        return TestDeadLetters.find(admin, "/api/dead-letters", eventIds);
     }
 
-    private static void sendRaw(String body, String type) {
+    private static String sendRaw(String body, String type) {
+        String id = UUID.randomUUID().toString();
         TestEventBroker.sendRaw(MeteringEvents.USAGE_DESTINATION, body,
-                Map.of(CloudEventAttributes.TYPE, type, CloudEventAttributes.ID, UUID.randomUUID().toString()));
+                Map.of(CloudEventAttributes.TYPE, type, CloudEventAttributes.ID, id));
+        return id;
     }
 
     private long rawRows(UUID department) {
@@ -180,8 +206,8 @@ class UsageIngestionIntegrationTests {
     }
 
     private double parked() {
-        return meters.find("tokenfactory.metering.events.dead.lettered")
-            .tag("type", "tokenfactory.usage-recorded.v1")
+        return meters.find("tokenfactory.events.dead.lettered")
+            .tag("destination", MeteringEvents.USAGE_DESTINATION)
             .counters()
             .stream()
             .mapToDouble(counter -> counter.count())

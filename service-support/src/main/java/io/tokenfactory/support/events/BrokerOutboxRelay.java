@@ -1,18 +1,12 @@
 package io.tokenfactory.support.events;
 
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import io.tokenfactory.contracts.TokenFactoryEvent;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.amqp.rabbit.connection.CorrelationData;
-import org.springframework.amqp.support.AmqpHeaders;
 import org.springframework.cloud.stream.function.StreamBridge;
-import org.springframework.messaging.Message;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.transaction.event.TransactionalEventListener;
 
@@ -30,20 +24,14 @@ public class BrokerOutboxRelay {
 
     private static final Logger log = LoggerFactory.getLogger(BrokerOutboxRelay.class);
 
-    private final StreamBridge streamBridge;
+    private final ConfirmedSend sender;
 
     private final String source;
 
-    private final Duration confirmTimeout;
-
-    private final EventBackbone backbone;
-
     public BrokerOutboxRelay(StreamBridge streamBridge, String source, Duration confirmTimeout,
             EventBackbone backbone) {
-        this.streamBridge = streamBridge;
+        this.sender = new ConfirmedSend(streamBridge, confirmTimeout, backbone);
         this.source = source;
-        this.confirmTimeout = confirmTimeout;
-        this.backbone = backbone;
     }
 
     @Async
@@ -54,55 +42,13 @@ public class BrokerOutboxRelay {
 
     void send(TokenFactoryEvent event) {
         String binding = CloudEventMessages.bindingFor(event.type());
-        if (backbone == EventBackbone.KAFKA) {
-            // the binder's producers are synchronous (sync: true, acks=all): send returns
-            // once the broker has it
-            // and throws when it does not acknowledge it within the producer's delivery
-            // timeout
-            hand(event, binding, CloudEventMessages.toMessage(event, source));
+        try {
+            sender.send(binding, CloudEventMessages.builder(event, source), event.eventId().toString());
         }
-        else {
-            sendAndAwaitPublisherConfirm(event, binding);
+        catch (ConfirmedSend.NotConfirmedException notConfirmed) {
+            throw new EventNotPublishedException(event, notConfirmed.getMessage());
         }
         log.debug("Published {} {} to {}", event.type(), event.eventId(), binding);
-    }
-
-    private void sendAndAwaitPublisherConfirm(TokenFactoryEvent event, String binding) {
-        CorrelationData confirmation = new CorrelationData(event.eventId().toString());
-        hand(event, binding,
-                CloudEventMessages.builder(event, source)
-                    .setHeader(AmqpHeaders.PUBLISH_CONFIRM_CORRELATION, confirmation)
-                    .build());
-        try {
-            CorrelationData.Confirm confirm = confirmation.getFuture()
-                .get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!confirm.ack()) {
-                throw new EventNotPublishedException(event, "the broker nacked it: " + confirm.reason());
-            }
-            if (confirmation.getReturned() != null) {
-                throw new EventNotPublishedException(event, "the broker could not route it");
-            }
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EventNotPublishedException(event, "interrupted while waiting for the confirm");
-        }
-        catch (ExecutionException | TimeoutException e) {
-            throw new EventNotPublishedException(event, "no confirm within " + confirmTimeout);
-        }
-    }
-
-    private void hand(TokenFactoryEvent event, String binding, Message<TokenFactoryEvent> message) {
-        boolean accepted;
-        try {
-            accepted = streamBridge.send(binding, message);
-        }
-        catch (RuntimeException brokerDown) {
-            throw new EventNotPublishedException(event, "the broker did not take it (" + brokerDown.getMessage() + ")");
-        }
-        if (!accepted) {
-            throw new EventNotPublishedException(event, "the binder refused the message");
-        }
     }
 
     /**

@@ -5,19 +5,18 @@ import org.springframework.core.env.Environment;
 /**
  * Which broker carries the events: every binding uses Spring Cloud Stream's default
  * binder, chosen by {@code TF_EVENT_BROKER} ({@code spring.cloud.stream.default-binder}).
- * The few things the binders do differently — how a send is confirmed, where a consumer
- * parks a dead letter — ask this rather than assume one broker.
+ * The few things the binders do differently — how a send is confirmed — ask this rather
+ * than assume one broker. (Dead letters are parked in the service's own database on
+ * either.)
  */
 public enum EventBackbone {
 
     /**
-     * RabbitMQ: a send is confirmed by a publisher confirm; dead letters go to
-     * {@code <queue>.dlq}.
+     * RabbitMQ: a send is confirmed by a publisher confirm.
      */
     RABBIT,
     /**
-     * Kafka: a send is synchronous (acks=all) and throws when unacknowledged; dead
-     * letters go to {@code error.<topic>.<group>}.
+     * Kafka: a send is synchronous (acks=all) and throws when unacknowledged.
      */
     KAFKA;
 

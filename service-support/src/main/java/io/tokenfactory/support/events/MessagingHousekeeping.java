@@ -12,8 +12,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Keeps the messaging tables from growing without end: event ids consumed longer ago than
- * the retention (far beyond any redelivery or resend) and archived publications older
- * than it are deleted, in small batches.
+ * the retention (far beyond any redelivery or resend), archived publications older than
+ * it, and dead letters replayed or discarded longer ago are deleted, in small batches.
  */
 public class MessagingHousekeeping extends PeriodicTask {
 
@@ -44,6 +44,10 @@ public class MessagingHousekeeping extends PeriodicTask {
                 "DELETE FROM event_publication_archive WHERE id IN "
                         + "(SELECT id FROM event_publication_archive WHERE completion_date < ? LIMIT " + BATCH + ")",
                 before);
+        // dead letters replayed or discarded that long ago; a waiting one stays until
+        // someone decides
+        deleted += deleteInBatches("DELETE FROM dead_letter WHERE id IN (SELECT id FROM dead_letter WHERE "
+                + "COALESCE(discarded_at, replayed_at) < ? LIMIT " + BATCH + ")", before);
         return deleted;
     }
 
@@ -63,7 +67,8 @@ public class MessagingHousekeeping extends PeriodicTask {
         try {
             int deleted = purge();
             if (deleted > 0) {
-                log.info("Deleted {} consumed event ids and archived publications older than {}", deleted, retention);
+                log.info("Deleted {} consumed event ids, archived publications and settled dead letters older than {}",
+                        deleted, retention);
             }
         }
         catch (RuntimeException e) {

@@ -22,8 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * How every servlet service checks callers: only the gateway's identity token (a JWT
  * signed with the key the gateway publishes at {@code /.well-known/jwks.json}) lets a
- * request in; health, info and metrics stay open for operators. No token: 401; a token
- * without the needed scope: 403; both as problem details.
+ * request in; health, info and metrics stay open for operators; the dead letters
+ * ({@code /api/dead-letters}) are for administrators. No token: 401; a token without the
+ * needed scope: 403; both as problem details.
  */
 public final class ServiceSecurity {
 
@@ -45,7 +46,10 @@ public final class ServiceSecurity {
                 requests
                     .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
                             "/actuator/prometheus", "/error")
-                    .permitAll();
+                    .permitAll()
+                    // every consuming service's dead letters (DeadLetterController)
+                    .requestMatchers("/api/dead-letters", "/api/dead-letters/**")
+                    .hasAuthority(IdentityClaims.authority(IdentityClaims.SCOPE_ADMIN));
                 serviceRules.customize(requests);
                 requests.anyRequest().authenticated();
             })

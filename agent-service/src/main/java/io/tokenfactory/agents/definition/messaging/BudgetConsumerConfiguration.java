@@ -6,6 +6,7 @@ import io.tokenfactory.agents.definition.AgentCatalog;
 import io.tokenfactory.contracts.BudgetState;
 import io.tokenfactory.contracts.BudgetStatusChanged;
 import io.tokenfactory.contracts.EventTypes;
+import io.tokenfactory.support.deadletter.PoisonMessages;
 import io.tokenfactory.support.events.RejectedEventException;
 
 import org.slf4j.Logger;
@@ -27,8 +28,8 @@ class BudgetConsumerConfiguration {
     private static final Logger log = LoggerFactory.getLogger(BudgetConsumerConfiguration.class);
 
     @Bean
-    Consumer<Message<BudgetStatusChanged>> budgetStatusChanged(AgentCatalog agents) {
-        return message -> {
+    Consumer<Message<BudgetStatusChanged>> budgetStatusChanged(AgentCatalog agents, PoisonMessages poison) {
+        return poison.guard("budgetStatusChanged-in-0", message -> {
             String type = CloudEventMessageUtils.getType(message);
             if (!EventTypes.BUDGET_STATUS_CHANGED.equals(type)) {
                 throw new RejectedEventException("unexpected event type " + type + " on the budget exchange");
@@ -47,7 +48,7 @@ class BudgetConsumerConfiguration {
                 log.info("Department {} is within budget again: resumed {} agents", report.departmentId(),
                         agents.resumeAfterBudget(report.departmentId()));
             }
-        };
+        });
     }
 
 }

@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 import io.tokenfactory.contracts.AgentStateChanged;
 import io.tokenfactory.contracts.EventTypes;
 import io.tokenfactory.gateway.apikey.ApiKeys;
+import io.tokenfactory.support.deadletter.PoisonMessages;
 import io.tokenfactory.support.events.RejectedEventException;
 
 import org.springframework.cloud.function.cloudevent.CloudEventMessageUtils;
@@ -21,8 +22,8 @@ import org.springframework.messaging.Message;
 class AgentKeysConsumerConfiguration {
 
     @Bean
-    Consumer<Message<AgentStateChanged>> agentStateChanged(ApiKeys keys) {
-        return message -> {
+    Consumer<Message<AgentStateChanged>> agentStateChanged(ApiKeys keys, PoisonMessages poison) {
+        return poison.guard("agentStateChanged-in-0", message -> {
             String type = CloudEventMessageUtils.getType(message);
             if (type != null && !EventTypes.AGENT_STATE_CHANGED.equals(type)) {
                 throw new RejectedEventException("unexpected event type " + type);
@@ -34,7 +35,7 @@ class AgentKeysConsumerConfiguration {
             if ("RETIRED".equals(changed.to())) {
                 keys.revokeAgentKeys(changed.agentId());
             }
-        };
+        });
     }
 
 }

@@ -1,0 +1,91 @@
+package io.tokenfactory.support.events;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.springframework.amqp.rabbit.connection.CorrelationData;
+import org.springframework.amqp.support.AmqpHeaders;
+import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.messaging.support.MessageBuilder;
+
+/**
+ * Hands a message to the broker through {@link StreamBridge} and returns only once the
+ * broker has it: RabbitMQ's publisher confirm (a nack, a return as unroutable or no
+ * confirm in time throws), or on Kafka the synchronous send (acks=all) that throws when
+ * the broker does not acknowledge it. Used by the outbox relay and by dead-letter replay.
+ */
+public class ConfirmedSend {
+
+    private final StreamBridge streamBridge;
+
+    private final Duration confirmTimeout;
+
+    private final EventBackbone backbone;
+
+    public ConfirmedSend(StreamBridge streamBridge, Duration confirmTimeout, EventBackbone backbone) {
+        this.streamBridge = streamBridge;
+        this.confirmTimeout = confirmTimeout;
+        this.backbone = backbone;
+    }
+
+    /**
+     * @param binding an output binding, or a destination (a dynamic binding of that name)
+     * @param correlationId names the message in RabbitMQ's confirm
+     * @throws NotConfirmedException when the broker does not confirm that it has the
+     * message
+     */
+    public void send(String binding, MessageBuilder<?> message, String correlationId) {
+        if (backbone == EventBackbone.KAFKA) {
+            // the binder's producers are synchronous (sync: true, acks=all): send returns
+            // once the broker has it and throws when it does not acknowledge it within
+            // the
+            // producer's delivery timeout
+            hand(binding, message);
+            return;
+        }
+        CorrelationData confirmation = new CorrelationData(correlationId);
+        hand(binding, message.setHeader(AmqpHeaders.PUBLISH_CONFIRM_CORRELATION, confirmation));
+        try {
+            CorrelationData.Confirm confirm = confirmation.getFuture()
+                .get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!confirm.ack()) {
+                throw new NotConfirmedException("the broker nacked it: " + confirm.reason());
+            }
+            if (confirmation.getReturned() != null) {
+                throw new NotConfirmedException("the broker could not route it");
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NotConfirmedException("interrupted while waiting for the confirm");
+        }
+        catch (ExecutionException | TimeoutException e) {
+            throw new NotConfirmedException("no confirm within " + confirmTimeout);
+        }
+    }
+
+    private void hand(String binding, MessageBuilder<?> message) {
+        boolean accepted;
+        try {
+            accepted = streamBridge.send(binding, message.build());
+        }
+        catch (RuntimeException brokerDown) {
+            throw new NotConfirmedException("the broker did not take it (" + brokerDown.getMessage() + ")");
+        }
+        if (!accepted) {
+            throw new NotConfirmedException("the binder refused the message");
+        }
+    }
+
+    /** The broker did not confirm that it has the message. */
+    public static class NotConfirmedException extends RuntimeException {
+
+        NotConfirmedException(String reason) {
+            super(reason);
+        }
+
+    }
+
+}
