@@ -28,6 +28,9 @@ import org.springframework.validation.annotation.Validated;
  * are dropped (rollups stay). 0 keeps everything
  * @param inferenceUrl where inference-service answers, for reconciliation
  * @param billingUrl where billing-service answers, for reconciliation
+ * @param gatewayUrl where the gateway answers, for reconciliation (what it relayed to
+ * clients)
+ * @param reconciliation when the gateway's count of an hour is complete
  */
 @Validated
 @ConfigurationProperties("tokenfactory.metering")
@@ -35,8 +38,19 @@ public record MeteringProperties(@Min(1) @Max(100_000_000) @DefaultValue("100000
         @NotNull @DefaultValue("P30D") Duration processedEventRetention,
         @Min(0) @Max(1200) @DefaultValue("13") int rawUsageRetentionMonths,
         @NotNull @DefaultValue("http://localhost:8082") URI inferenceUrl,
-        @NotNull @DefaultValue("http://localhost:8084") URI billingUrl, @Valid @NotNull @DefaultValue Energy energy,
-        @Valid @NotNull @DefaultValue OutboxSettings outbox) {
+        @NotNull @DefaultValue("http://localhost:8084") URI billingUrl,
+        @NotNull @DefaultValue("http://localhost:8080") URI gatewayUrl, @Valid @NotNull @DefaultValue Energy energy,
+        @Valid @NotNull @DefaultValue OutboxSettings outbox,
+        @Valid @NotNull @DefaultValue Reconciliation reconciliation) {
+
+    /**
+     * @param relayedCountedAfter how long after an hour ends the gateway's count of it is
+     * complete and is compared with what inference served: at least the gateway's
+     * {@code relayed-usage.flush-interval} (5 s), plus a margin for a response's last
+     * bytes and a replica that flushes late
+     */
+    public record Reconciliation(@NotNull @DefaultValue("PT1M") Duration relayedCountedAfter) {
+    }
 
     /**
      * @param allocationInterval how often complete hours are looked for and their idle
