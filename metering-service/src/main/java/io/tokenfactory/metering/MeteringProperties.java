@@ -44,12 +44,13 @@ public record MeteringProperties(@Min(1) @Max(100_000_000) @DefaultValue("100000
         @Valid @NotNull @DefaultValue Reconciliation reconciliation) {
 
     /**
-     * @param relayedCountedAfter how long after an hour ends the gateway's count of it is
-     * complete and is compared with what inference served: at least the gateway's
-     * {@code relayed-usage.flush-interval} (5 s), plus a margin for a response's last
-     * bytes and a replica that flushes late
+     * @param relayedCountedAfter how long after an hour ends both counts of it are
+     * complete and the gateway's is compared with what inference served: longer than the
+     * gateway's {@code relayed-usage.flush-interval} (5 s) and than inference's closing
+     * of a dead replica's requests ({@code orphan-after}, 30 s, plus a heartbeat), with a
+     * margin
      */
-    public record Reconciliation(@NotNull @DefaultValue("PT1M") Duration relayedCountedAfter) {
+    public record Reconciliation(@NotNull @DefaultValue("PT2M") Duration relayedCountedAfter) {
     }
 
     /**

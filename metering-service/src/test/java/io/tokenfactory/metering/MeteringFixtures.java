@@ -30,7 +30,7 @@ public final class MeteringFixtures {
                 new MeteringProperties.Energy(Duration.ofMinutes(1), Duration.ofMinutes(5), List.of(pue)),
                 new OutboxSettings(Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(30),
                         Duration.ofDays(30)),
-                new MeteringProperties.Reconciliation(Duration.ofMinutes(1)));
+                new MeteringProperties.Reconciliation(Duration.ofMinutes(2)));
     }
 
     /** The default settings, with the other services answering at these addresses. */
