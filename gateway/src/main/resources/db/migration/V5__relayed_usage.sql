@@ -8,7 +8,7 @@ CREATE TABLE relayed_usage (
     requests               BIGINT       NOT NULL,
     prompt_tokens          BIGINT       NOT NULL,
     completion_tokens      BIGINT       NOT NULL,
-    -- responses without a usage (a stream cut short) whose completion tokens are their content chunks
+    -- streams without a usage (none asked for, or cut short) whose completion tokens are their content chunks
     chunk_counted_requests BIGINT       NOT NULL,
     PRIMARY KEY (hour_start, department_id, model)
 );

@@ -687,7 +687,7 @@ async function reconciliationPage(view) {
         ...(r.relayed ? [el('div', { class: 'card' }, el('h2', {}, 'Relayed to clients by the gateway, against served'),
             el('p', { class: 'muted' }, `${new Date(r.relayed.from).toLocaleString()} – ${new Date(r.relayed.to).toLocaleString()}: `
                 + 'the hours the gateway has counted completely. Fewer relayed prompt tokens than served is no imbalance '
-                + '(a stream cut short before its usage, an error answer).'),
+                + '(a stream without a usage, an error answer).'),
             table([{ label: 'Department', value: (x) => departmentName(x.department) },
                 { label: 'Relayed (prompt · completion)', value: (x) => tokens(x.relayed) },
                 { label: 'Served', value: (x) => tokens(x.served) },

@@ -20,8 +20,8 @@ public class RelayedUsageSummary {
 
     /**
      * @param chunkCountedRequests responses whose completion tokens are the content
-     * chunks that went out (a stream cut short before its usage), their prompt tokens
-     * unknown (0)
+     * chunks that went out (a stream without a usage: its client asked for none, or it
+     * was cut short before it), their prompt tokens unknown (0)
      */
     public record Relayed(long requests, long promptTokens, long completionTokens, long chunkCountedRequests,
             List<Row> rows) {

@@ -78,7 +78,8 @@ public final class UsageTap extends ServerHttpResponseDecorator {
 
     /**
      * Completion tokens relayed: the latest usage's; without one, the content chunks that
-     * went out (each chunk of our engines carries one token).
+     * went out — one token each as our engines send them, fewer where one chunk carries a
+     * whole multi-byte character or text held back for a stop sequence.
      */
     long relayedCompletionTokens() {
         synchronized (pending) {

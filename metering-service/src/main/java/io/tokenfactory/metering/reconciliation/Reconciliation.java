@@ -94,9 +94,9 @@ public record Reconciliation(Instant from, Instant to, Counts served, Counts met
         /**
          * Whether the clients received what inference served: every completion token, and
          * no prompt token inference did not record. The gateway knows a response's prompt
-         * only from a usage that went out — not for a stream cut short before its usage,
-         * nor for an error answer to a prompt inference counted — so fewer relayed prompt
-         * tokens than served is no imbalance.
+         * only from a usage that went out — not for a stream without one (none asked for,
+         * or cut short), nor for an error answer to a prompt inference counted — so fewer
+         * relayed prompt tokens than served is no imbalance.
          */
         static boolean agree(@Nullable Tokens relayed, @Nullable Tokens served) {
             return relayed != null && served != null && relayed.completionTokens == served.completionTokens
@@ -119,7 +119,8 @@ public record Reconciliation(Instant from, Instant to, Counts served, Counts met
      * @param difference relayed − served: above zero, clients received tokens inference
      * did not record (unbilled); below, inference recorded tokens no client received
      * @param chunkCountedRequests responses the gateway counted by their content chunks
-     * (a stream cut short before its usage), whose prompt it could not know
+     * (a stream without a usage: none asked for, or cut short before it), whose prompt it
+     * could not know
      */
     public record Relayed(Instant from, Instant to, @Nullable Tokens relayed, @Nullable Tokens served,
             @Nullable Tokens difference, long chunkCountedRequests, boolean balanced, List<RelayedRow> rows) {

@@ -48,7 +48,7 @@ class ReconciliationRulesTests {
         Tokens served = new Tokens(10, 20);
 
         assertThat(Tokens.agree(new Tokens(10, 20), served)).isTrue();
-        // a stream cut short before its usage: its prompt never reached the gateway
+        // a stream without a usage: its prompt never reached the gateway
         assertThat(Tokens.agree(new Tokens(0, 20), served)).isTrue();
         assertThat(Tokens.agree(new Tokens(11, 20), served)).isFalse();
         assertThat(Tokens.agree(new Tokens(10, 19), served)).isFalse();
