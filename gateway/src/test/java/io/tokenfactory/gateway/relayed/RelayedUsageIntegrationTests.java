@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -21,16 +22,23 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tokenfactory.gateway.GatewayIntegrationTest;
+import io.tokenfactory.gateway.GatewayProperties;
 import io.tokenfactory.gateway.StubUpstream;
 import io.tokenfactory.gateway.identity.IdentityTokens;
 import io.tokenfactory.testsupport.HttpTestClient;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.mock.http.server.reactive.MockServerHttpResponse;
 
+import reactor.core.publisher.Flux;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -48,6 +56,15 @@ class RelayedUsageIntegrationTests extends GatewayIntegrationTest {
 
     @Autowired
     IdentityTokens identityTokens;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    Clock clock;
+
+    @Autowired
+    GatewayProperties gatewayProperties;
 
     @Test
     void countsTheUsageOfWholeAndStreamedResponsesPerDepartmentAndModel() throws IOException {
@@ -122,6 +139,27 @@ class RelayedUsageIntegrationTests extends GatewayIntegrationTest {
     }
 
     @Test
+    void aGracefulStopWritesWhatWasCountedSinceTheLastFlushAfterTheWebServerHasStopped() {
+        UUID department = UUID.randomUUID();
+        // a flush interval no test waits for: only the stop can write it
+        RelayedTokens tokens = new RelayedTokens(jdbc, clock, new SimpleMeterRegistry(),
+                properties(Duration.ofHours(1)));
+        UsageTap tap = new UsageTap(new MockServerHttpResponse());
+        tap.writeWith(Flux.just(DefaultDataBufferFactory.sharedInstance
+            .wrap("{\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":9}}".getBytes(StandardCharsets.UTF_8))))
+            .block();
+        tokens.start();
+        tokens.record(department, "stopped", tap);
+        assertThat(rows(department)).isEmpty();
+
+        tokens.stop();
+
+        assertThat(rows(department)).containsExactly(row(department, "stopped", 1, 4, 9, 0));
+        // stopped once the web server has let the responses in flight finish
+        assertThat(tokens.getPhase()).isLessThan(WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE);
+    }
+
+    @Test
     void theSummaryAnswersAdministratorsAndServicesWithAnAdministratorsIdentityToken() {
         UUID department = UUID.randomUUID();
         String window = window();
@@ -160,6 +198,13 @@ class RelayedUsageIntegrationTests extends GatewayIntegrationTest {
         assertThat(partHour.getBody().get("detail").asString()).contains("from must be a whole hour");
         assertThat(backwards.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(missing.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+    }
+
+    private GatewayProperties properties(Duration flushInterval) {
+        GatewayProperties p = gatewayProperties;
+        return new GatewayProperties(p.upstreams(), p.connectTimeout(), p.responseTimeout(),
+                p.inferenceResponseTimeout(), p.streamIdleTimeout(), p.apiKeys(), p.identity(), p.limits(),
+                p.consoleOrigins(), p.processedEventRetention(), new GatewayProperties.RelayedUsage(flushInterval));
     }
 
     /** One row of the summary. */
