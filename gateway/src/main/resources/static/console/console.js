@@ -660,6 +660,7 @@ async function reconciliationPage(view) {
         el('p', { class: 'muted' }, 'What inference-service served, metering-service metered and billing-service billed, '
             + 'for requests, tokens and joules, over whole hours.'), form), result);
     const counts = (c) => c ? `${number(c.requests)} req · ${number(c.promptTokens + c.completionTokens)} tok · ${number(c.energyJoules, 3)} J` : 'unavailable';
+    const tokens = (t) => t ? `${number(t.promptTokens)} · ${number(t.completionTokens)}` : 'unavailable';
 
     async function refresh() {
         const data = new FormData(form);
@@ -682,7 +683,16 @@ async function reconciliationPage(view) {
             { label: 'Department', value: (x) => departmentName(x.department) },
             { label: 'Allocated (J)', num: true, value: (x) => number(x.meteredJoules, 3) },
             { label: 'Billed (J)', num: true, value: (x) => number(x.billedJoules, 3) },
-            { label: '', value: (x) => badge(x.balanced ? 'OK' : 'EXCEEDED') }], r.idle, 'reconciliation-idle')));
+            { label: '', value: (x) => badge(x.balanced ? 'OK' : 'EXCEEDED') }], r.idle, 'reconciliation-idle')),
+        ...(r.relayed ? [el('div', { class: 'card' }, el('h2', {}, 'Relayed to clients by the gateway, against served'),
+            el('p', { class: 'muted' }, `${new Date(r.relayed.from).toLocaleString()} – ${new Date(r.relayed.to).toLocaleString()}: `
+                + 'the hours the gateway has counted completely. Fewer relayed prompt tokens than served is no imbalance '
+                + '(a stream without a usage, an error answer).'),
+            table([{ label: 'Department', value: (x) => departmentName(x.department) },
+                { label: 'Relayed (prompt · completion)', value: (x) => tokens(x.relayed) },
+                { label: 'Served', value: (x) => tokens(x.served) },
+                { label: 'Relayed − served', value: (x) => tokens(x.difference) },
+                { label: '', value: (x) => badge(x.balanced ? 'OK' : 'EXCEEDED') }], r.relayed.rows, 'reconciliation-relayed'))] : []));
     }
 
     form.addEventListener('submit', action(refresh));

@@ -12,6 +12,7 @@ import jakarta.validation.constraints.Positive;
 
 import io.tokenfactory.support.events.ConsumerSettings;
 
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -34,6 +35,7 @@ import org.springframework.validation.annotation.Validated;
  * redeliveries
  * @param consumers how budget reports and agent states are retried before one is parked
  * as a dead letter
+ * @param relayedUsage how the tokens relayed to clients are kept
  */
 @Validated
 @ConfigurationProperties("tokenfactory.gateway")
@@ -45,7 +47,8 @@ public record GatewayProperties(@NotNull @Valid @DefaultValue Upstreams upstream
         @NotNull @Valid @DefaultValue Identity identity, @NotNull @Valid @DefaultValue Limits limits,
         @NotNull @DefaultValue("http://localhost:5173") List<String> consoleOrigins,
         @NotNull @DefaultValue("P30D") Duration processedEventRetention,
-        @NotNull @Valid @DefaultValue ConsumerSettings consumers) {
+        @NotNull @Valid @DefaultValue ConsumerSettings consumers,
+        @NotNull @Valid @DefaultValue RelayedUsage relayedUsage) {
 
     /**
      * Where limit counters live: this instance's memory, or Redis shared by all gateway
@@ -105,6 +108,15 @@ public record GatewayProperties(@NotNull @Valid @DefaultValue Upstreams upstream
      * @param tokenTtl lifetime of an identity token
      */
     public record Identity(String signingJwk, @NotNull @DefaultValue("PT60S") Duration tokenTtl) {
+    }
+
+    /**
+     * @param flushInterval how often the tokens relayed to clients, counted in memory,
+     * are added to the {@code relayed_usage} table (and once more at a graceful
+     * shutdown): a SIGKILL loses what was counted since the last flush, and metering
+     * compares an hour only once this (plus a margin) has passed after it
+     */
+    public record RelayedUsage(@NotNull @DurationMin(millis = 100) @DefaultValue("PT5S") Duration flushInterval) {
     }
 
     public record Upstreams(@NotNull @DefaultValue("http://localhost:8082") URI inference,

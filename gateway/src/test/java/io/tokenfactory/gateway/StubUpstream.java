@@ -31,6 +31,9 @@ public final class StubUpstream implements AutoCloseable {
     /** Prompt tokens every stub completion reports. */
     public static final long PROMPT_TOKENS = 10;
 
+    /** The model whose completions stream one token per chunk ({@link #tokenStream}). */
+    public static final String TOKEN_STREAM = "token-stream";
+
     public final Set<UUID> knownDepartments = ConcurrentHashMap.newKeySet();
 
     /** Tokens reported by all completions answered so far. */
@@ -103,6 +106,9 @@ public final class StubUpstream implements AutoCloseable {
      */
     private Response completion(Request request) {
         JsonNode json = JSON.readTree(request.body().isEmpty() ? "{}" : request.body());
+        if (TOKEN_STREAM.equals(json.path("model").asString(""))) {
+            return tokenStream(json);
+        }
         long completion = json.path("max_tokens").asLong(16);
         long total = PROMPT_TOKENS + completion;
         tokensServed.addAndGet(total);
@@ -117,6 +123,42 @@ public final class StubUpstream implements AutoCloseable {
         }
         return Response.json(200, "{\"object\":\"chat.completion\","
                 + "\"choices\":[{\"message\":{\"content\":\"hi\"}}],\"usage\":" + usage + "}");
+    }
+
+    /**
+     * A stream of one token per chunk, as our engines send it: {@code max_tokens} content
+     * chunks, then, if the request asked for it ({@code stream_options.include_usage}),
+     * the usage chunk and {@code [DONE]}. {@code continuous_usage} puts the usage so far
+     * in every chunk; {@code drop_after} drops the connection after that many chunks (an
+     * upstream that dies); {@code hold_after} waits for {@link #release} after that many.
+     */
+    private Response tokenStream(JsonNode json) {
+        long tokens = json.path("max_tokens").asLong(16);
+        boolean includeUsage = json.at("/stream_options/include_usage").asBoolean(false);
+        boolean continuous = json.path("continuous_usage").asBoolean(false);
+        long dropAfter = json.path("drop_after").asLong(-1);
+        long holdAfter = json.path("hold_after").asLong(-1);
+        return Response.eventStream(events -> {
+            for (long i = 1; i <= tokens; i++) {
+                events.data("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"t" + i + "\"}}]"
+                        + (continuous ? ",\"usage\":" + usage(PROMPT_TOKENS, i) : "") + "}");
+                if (i == dropAfter) {
+                    throw new StubHttpServer.DroppedConnection();
+                }
+                if (i == holdAfter) {
+                    release.join();
+                }
+            }
+            if (includeUsage) {
+                events.data("{\"choices\":[],\"usage\":" + usage(PROMPT_TOKENS, tokens) + "}");
+            }
+            events.data("[DONE]");
+        });
+    }
+
+    private static String usage(long prompt, long completion) {
+        return "{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":" + completion + ",\"total_tokens\":"
+                + (prompt + completion) + "}";
     }
 
     @Override

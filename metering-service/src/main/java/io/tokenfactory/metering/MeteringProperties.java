@@ -31,6 +31,9 @@ import org.springframework.validation.annotation.Validated;
  * @param billingUrl where billing-service answers, for reconciliation
  * @param consumers how usage and power windows are retried before a delivery is parked as
  * a dead letter
+ * @param gatewayUrl where the gateway answers, for reconciliation (what it relayed to
+ * clients)
+ * @param reconciliation when the gateway's count of an hour is complete
  */
 @Validated
 @ConfigurationProperties("tokenfactory.metering")
@@ -38,8 +41,20 @@ public record MeteringProperties(@Min(1) @Max(100_000_000) @DefaultValue("100000
         @NotNull @DefaultValue("P30D") Duration processedEventRetention,
         @Min(0) @Max(1200) @DefaultValue("13") int rawUsageRetentionMonths,
         @NotNull @DefaultValue("http://localhost:8082") URI inferenceUrl,
-        @NotNull @DefaultValue("http://localhost:8084") URI billingUrl, @Valid @NotNull @DefaultValue Energy energy,
-        @Valid @NotNull @DefaultValue OutboxSettings outbox, @Valid @NotNull @DefaultValue ConsumerSettings consumers) {
+        @NotNull @DefaultValue("http://localhost:8084") URI billingUrl,
+        @NotNull @DefaultValue("http://localhost:8080") URI gatewayUrl, @Valid @NotNull @DefaultValue Energy energy,
+        @Valid @NotNull @DefaultValue OutboxSettings outbox, @Valid @NotNull @DefaultValue ConsumerSettings consumers,
+        @Valid @NotNull @DefaultValue Reconciliation reconciliation) {
+
+    /**
+     * @param relayedCountedAfter how long after an hour ends both counts of it are
+     * complete and the gateway's is compared with what inference served: longer than the
+     * gateway's {@code relayed-usage.flush-interval} (5 s) and than inference's closing
+     * of a dead replica's requests ({@code orphan-after}, 30 s, plus a heartbeat), with a
+     * margin
+     */
+    public record Reconciliation(@NotNull @DefaultValue("PT2M") Duration relayedCountedAfter) {
+    }
 
     /**
      * @param allocationInterval how often complete hours are looked for and their idle

@@ -27,10 +27,20 @@ public final class MeteringFixtures {
             PueFrom... pue) {
         return new MeteringProperties(maxPlausibleTokensPerRequest, Duration.ofDays(30), rawUsageRetentionMonths,
                 URI.create("http://localhost:8082"), URI.create("http://localhost:8084"),
+                URI.create("http://localhost:8080"),
                 new MeteringProperties.Energy(Duration.ofMinutes(1), Duration.ofMinutes(5), List.of(pue)),
                 new OutboxSettings(Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(30),
                         Duration.ofDays(30)),
-                new ConsumerSettings(3, Duration.ofMillis(500), Duration.ofSeconds(30)));
+                new ConsumerSettings(3, Duration.ofMillis(500), Duration.ofSeconds(30)),
+                new MeteringProperties.Reconciliation(Duration.ofMinutes(2)));
+    }
+
+    /** The default settings, with the other services answering at these addresses. */
+    public static MeteringProperties properties(URI inferenceUrl, URI billingUrl, URI gatewayUrl) {
+        MeteringProperties defaults = properties();
+        return new MeteringProperties(defaults.maxPlausibleTokensPerRequest(), defaults.processedEventRetention(),
+                defaults.rawUsageRetentionMonths(), inferenceUrl, billingUrl, gatewayUrl, defaults.energy(),
+                defaults.outbox(), defaults.consumers(), defaults.reconciliation());
     }
 
     public static PueFrom pue(String effectiveFrom, String factor) {

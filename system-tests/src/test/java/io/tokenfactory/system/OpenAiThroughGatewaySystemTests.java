@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,7 +46,8 @@ import tools.jackson.databind.JsonNode;
  * The factory floor through the front door: OpenAI's official Java client, unchanged,
  * against the real gateway with a department's API key, served by the real
  * inference-service on its DJL models; each request's usage is recorded against that
- * department with its measured energy.
+ * department with its measured energy, and the gateway's count of what it relayed agrees
+ * with inference's log.
  */
 class OpenAiThroughGatewaySystemTests {
 
@@ -56,6 +60,8 @@ class OpenAiThroughGatewaySystemTests {
     private static OpenAIClient openAi;
 
     private static UUID department;
+
+    private static HttpTestClient admin;
 
     @BeforeAll
     static void startTheFactory() {
@@ -70,23 +76,31 @@ class OpenAiThroughGatewaySystemTests {
                 "tokenfactory.gateway.upstreams.billing=http://localhost:" + billing.port(),
                 "tokenfactory.gateway.api-keys.pepper=system-test-pepper-" + UUID.randomUUID());
 
-        String admin = gateway.bean(ApiKeys.class)
+        String adminKey = gateway.bean(ApiKeys.class)
             .issue(new NewApiKey("system-test-admin", null, null, Set.of(IdentityClaims.SCOPE_ADMIN), List.of(), null,
                     null, null))
             .secret();
-        HttpTestClient http = HttpTestClient.onPort(gatewayPort).withToken(admin);
-        ResponseEntity<JsonNode> created = http.post("/api/billing/departments", Map.of("name",
-                "Research " + UUID.randomUUID(), "costCentreCode", "CC-" + (int) (Math.random() * 9000 + 1000)));
-        assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.CREATED);
-        department = UUID.fromString(created.getBody().get("id").asString());
-        ResponseEntity<JsonNode> key = http.post("/api/keys",
-                Map.of("name", "research-app", "departmentId", department.toString(), "scopes", List.of("inference")));
-        assertThat(key.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        admin = HttpTestClient.onPort(gatewayPort).withToken(adminKey);
+        department = department("Research");
         openAi = OpenAIOkHttpClient.builder()
             .baseUrl("http://localhost:" + gatewayPort + "/v1")
-            .apiKey(key.getBody().get("secret").asString())
+            .apiKey(inferenceKey(department))
             .maxRetries(0)
             .build();
+    }
+
+    private static UUID department(String name) {
+        ResponseEntity<JsonNode> created = admin.post("/api/billing/departments", Map.of("name",
+                name + " " + UUID.randomUUID(), "costCentreCode", "CC-" + (int) (Math.random() * 9000 + 1000)));
+        assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.CREATED);
+        return UUID.fromString(created.getBody().get("id").asString());
+    }
+
+    private static String inferenceKey(UUID department) {
+        ResponseEntity<JsonNode> key = admin.post("/api/keys",
+                Map.of("name", "research-app", "departmentId", department.toString(), "scopes", List.of("inference")));
+        assertThat(key.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        return key.getBody().get("secret").asString();
     }
 
     @AfterAll
@@ -150,6 +164,55 @@ class OpenAiThroughGatewaySystemTests {
                 assertThat(((Number) row.get("energy_joules")).doubleValue()).isPositive();
             });
         });
+    }
+
+    @Test
+    void theGatewayCountsTheTokensItRelayedAsInferenceLoggedThem() {
+        UUID relayed = department("Relayed");
+        HttpTestClient client = HttpTestClient.onPort(gateway.port()).withToken(inferenceKey(relayed));
+        Map<String, Object> chat = Map.of("model", "byte-lm-moby", "max_tokens", 30, "temperature", 0, "messages",
+                List.of(Map.of("role", "user", "content", "Call me Ishmael.")));
+
+        assertThat(client.post("/v1/chat/completions", chat).getStatusCode()).isEqualTo(HttpStatus.OK);
+        // a stream whose every chunk carries the usage so far, and one without any usage:
+        // the gateway counts its content chunks, one token each
+        assertThat(client
+            .postForText("/v1/chat/completions",
+                    with(chat, "stream", true, "stream_options",
+                            Map.of("include_usage", true, "continuous_usage_stats", true)))
+            .getBody()).contains("\"usage\":{");
+        assertThat(client.postForText("/v1/chat/completions", with(chat, "stream", true)).getBody())
+            .doesNotContain("\"usage\"");
+
+        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
+        String window = "?from=" + hour.minus(1, ChronoUnit.HOURS) + "&to=" + hour.plus(2, ChronoUnit.HOURS);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode served = departmentRow(admin.get("/api/inference/usage-summary" + window).getBody(), relayed);
+            JsonNode counted = departmentRow(admin.get("/api/gateway/relayed-usage" + window).getBody(), relayed);
+            assertThat(served.get("requests").asLong()).isEqualTo(3);
+            assertThat(counted.get("requests").asLong()).isEqualTo(3);
+            assertThat(counted.get("chunkCountedRequests").asLong()).isEqualTo(1);
+            assertThat(counted.get("completionTokens").asLong()).isEqualTo(served.get("completionTokens").asLong())
+                .isEqualTo(90);
+            // the stream without a usage told the gateway nothing of its prompt
+            assertThat(counted.get("promptTokens").asLong()).isEqualTo(served.get("promptTokens").asLong() * 2 / 3);
+        });
+    }
+
+    private static JsonNode departmentRow(JsonNode summary, UUID department) {
+        return summary.get("rows")
+            .valueStream()
+            .filter(row -> row.get("department").asString().equals(department.toString()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no row of " + department + " in " + summary));
+    }
+
+    private static Map<String, Object> with(Map<String, Object> body, Object... more) {
+        Map<String, Object> extended = new LinkedHashMap<>(body);
+        for (int i = 0; i < more.length; i += 2) {
+            extended.put((String) more[i], more[i + 1]);
+        }
+        return extended;
     }
 
     private static int freePort() {

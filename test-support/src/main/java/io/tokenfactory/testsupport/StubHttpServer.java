@@ -123,6 +123,19 @@ public final class StubHttpServer implements AutoCloseable {
 
     }
 
+    /**
+     * Thrown by an {@link EventSource} to drop the connection in the middle of a stream,
+     * as an upstream that dies does: the stream never gets its last chunk, so the client
+     * sees a broken response, not one that ended early.
+     */
+    public static final class DroppedConnection extends IOException {
+
+        public DroppedConnection() {
+            super("the stub dropped the connection on purpose", null);
+        }
+
+    }
+
     private record Route(String method, String pathPrefix, Handler handler) {
 
         boolean matches(Request request) {
@@ -182,13 +195,22 @@ public final class StubHttpServer implements AutoCloseable {
     }
 
     private void exchange(HttpExchange exchange) throws IOException {
+        boolean dropped = false;
         try {
             Request request = request(exchange);
             received.add(request);
             send(exchange, answer(request));
         }
+        catch (DroppedConnection e) {
+            // not closed here: the JDK's server closes the connection of a handler that
+            // throws, without ending the stream
+            dropped = true;
+            throw e;
+        }
         finally {
-            exchange.close();
+            if (!dropped) {
+                exchange.close();
+            }
         }
     }
 
@@ -230,11 +252,17 @@ public final class StubHttpServer implements AutoCloseable {
         }
         exchange.sendResponseHeaders(response.status(), 0); // length unknown: chunked,
                                                             // one chunk per flush
-        try (OutputStream out = exchange.getResponseBody()) {
+        OutputStream out = exchange.getResponseBody();
+        boolean dropped = false;
+        try {
             response.events().send(data -> {
                 out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
             });
+        }
+        catch (DroppedConnection e) {
+            dropped = true;
+            throw e;
         }
         catch (IOException e) {
             throw e;
@@ -246,6 +274,11 @@ public final class StubHttpServer implements AutoCloseable {
             // the status is already out; ending the stream early is all that is left to
             // tell the client
             throw new IOException("event source failed", e);
+        }
+        finally {
+            if (!dropped) {
+                out.close();
+            }
         }
     }
 

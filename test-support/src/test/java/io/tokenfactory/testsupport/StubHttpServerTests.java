@@ -1,10 +1,12 @@
 package io.tokenfactory.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -75,6 +77,23 @@ class StubHttpServerTests {
             assertThat(lines.readLine()).isEqualTo("data: 1");
             release.complete(null);
             assertThat(lines.lines().filter(line -> !line.isEmpty())).containsExactly("data: [DONE]");
+        }
+    }
+
+    @Test
+    void dropsTheConnectionMidStreamWhenTheEventSourceSaysSo() throws Exception {
+        stub.route("/events", request -> Response.eventStream(events -> {
+            events.data("1");
+            throw new StubHttpServer.DroppedConnection();
+        }));
+
+        HttpResponse<InputStream> response = client.send(
+                HttpRequest.newBuilder(URI.create(stub.url() + "/events")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (var lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            assertThat(lines.readLine()).isEqualTo("data: 1");
+            // a stream cut short, not one that ended: reading on fails
+            assertThatThrownBy(() -> lines.lines().count()).isInstanceOf(UncheckedIOException.class);
         }
     }
 

@@ -4,8 +4,11 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Date;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.TreeSet;
 import java.util.UUID;
 
@@ -15,7 +18,9 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -43,9 +48,13 @@ public class IdentityTokens {
 
     private static final Logger log = LoggerFactory.getLogger(IdentityTokens.class);
 
+    private static final Duration CLOCK_SKEW = Duration.ofSeconds(60);
+
     private final ECKey signingKey;
 
     private final JWSSigner signer;
+
+    private final JWSVerifier verifier;
 
     private final Duration ttl;
 
@@ -66,6 +75,7 @@ public class IdentityTokens {
                             + "tokens with its own key: set the same TF_IDENTITY_SIGNING_JWK on every replica");
         }
         this.signer = new ECDSASigner(signingKey);
+        this.verifier = new ECDSAVerifier(signingKey.toECPublicKey());
         this.ttl = properties.identity().tokenTtl();
         this.clock = clock;
         this.recentTokens = Caffeine.newBuilder().expireAfterWrite(ttl.dividedBy(2)).maximumSize(100_000).build();
@@ -88,6 +98,35 @@ public class IdentityTokens {
             gatewayTokenRenewAt = now.plus(ttl.dividedBy(2));
         }
         return gatewayToken;
+    }
+
+    /**
+     * The scopes of an identity token signed with this gateway's key (any replica's, when
+     * they share it) and still valid — for the service callers of the gateway's own
+     * internal endpoints, which pass on the token their caller came with; empty for
+     * anything else.
+     */
+    public Optional<Set<String>> verifiedScopes(String token) {
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
+                return Optional.empty();
+            }
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            Date expires = claims.getExpirationTime();
+            // the services' resource servers allow the same clock skew between replicas
+            if (!IdentityClaims.ISSUER.equals(claims.getIssuer()) || claims.getAudience() == null
+                    || !claims.getAudience().contains(IdentityClaims.AUDIENCE) || expires == null
+                    || !expires.toInstant().plus(CLOCK_SKEW).isAfter(clock.instant())) {
+                return Optional.empty();
+            }
+            String scopes = claims.getStringClaim(IdentityClaims.SCOPE);
+            return Optional.of(scopes == null ? Set.of()
+                    : Arrays.stream(scopes.split(" ")).filter(scope -> !scope.isEmpty()).collect(Collectors.toSet()));
+        }
+        catch (ParseException | JOSEException e) {
+            return Optional.empty();
+        }
     }
 
     /** The public half of the signing key, as a JWK set. */

@@ -5,6 +5,8 @@ import java.util.OptionalLong;
 import io.tokenfactory.gateway.GatewayProperties;
 import io.tokenfactory.gateway.apikey.ApiKeyView;
 import io.tokenfactory.gateway.budget.BudgetGuard;
+import io.tokenfactory.gateway.relayed.RelayedTokens;
+import io.tokenfactory.gateway.relayed.UsageTap;
 import io.tokenfactory.gateway.web.ProblemResponses;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -34,7 +36,8 @@ import reactor.core.publisher.SignalType;
  * size (413), requests per minute (429), and for inference also the department's budget
  * (429 {@code budget_exceeded}), the key's allowed models (403) and tokens per minute
  * (429). Inference requests reserve their maximum tokens before they are forwarded and
- * settle to the usage the response reports once it is done.
+ * settle to the usage the response reports once it is done; what the response relayed to
+ * the client is counted then too ({@link RelayedTokens}).
  */
 @Component
 class AdmissionFilter implements GlobalFilter, Ordered {
@@ -43,11 +46,14 @@ class AdmissionFilter implements GlobalFilter, Ordered {
 
     private final BudgetGuard budgets;
 
+    private final RelayedTokens relayed;
+
     private final GatewayProperties.Limits limits;
 
-    AdmissionFilter(Allowance allowance, BudgetGuard budgets, GatewayProperties properties) {
+    AdmissionFilter(Allowance allowance, BudgetGuard budgets, RelayedTokens relayed, GatewayProperties properties) {
         this.allowance = allowance;
         this.budgets = budgets;
+        this.relayed = relayed;
         this.limits = properties.limits();
     }
 
@@ -111,12 +117,14 @@ class AdmissionFilter implements GlobalFilter, Ordered {
                         .request(replay(exchange.getRequest(), body))
                         .response(usage)
                         .build();
-                    return chain.filter(replayed)
-                        .doFinally(signal -> allowance
+                    return chain.filter(replayed).doFinally(signal -> {
+                        relayed.record(key.departmentId(), shape == null ? null : shape.model(), usage);
+                        allowance
                             .settle(reservation,
                                     actualTokens(reservation.tokens(), usage.totalTokens(), usage.getStatusCode(),
                                             signal))
-                            .subscribe());
+                            .subscribe();
+                    });
                 });
             });
     }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import io.tokenfactory.gateway.GatewayProperties;
 import io.tokenfactory.gateway.apikey.ApiKeyView;
 import io.tokenfactory.gateway.apikey.ApiKeys;
+import io.tokenfactory.gateway.identity.IdentityTokens;
 import io.tokenfactory.gateway.web.ProblemResponses;
 
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -26,6 +27,8 @@ import org.springframework.security.authentication.ReactiveAuthenticationManager
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.WebFilterChainProxy;
@@ -45,19 +48,31 @@ import reactor.core.scheduler.Schedulers;
  * Who may pass the front door: every request but health, info, metrics and the public
  * signing key needs an active API key ({@code Authorization: Bearer tf_...}); its scopes
  * decide which routes it reaches. Unknown, revoked and expired keys get 401
- * {@code invalid_api_key}; a missing scope 403 {@code forbidden}.
+ * {@code invalid_api_key}; a missing scope 403 {@code forbidden}. The relayed-usage
+ * summary also takes an identity token this gateway minted, which is how services call
+ * it.
  */
 @Configuration(proxyBeanMethods = false)
 class GatewaySecurityConfiguration {
 
     private static final String BEARER = "Bearer ";
 
+    /**
+     * The gateway's own endpoints that services call with the identity token their caller
+     * came with (metering's reconciliation), as they call one another's.
+     */
+    private static final String SERVICE_CALLED = "/api/gateway/relayed-usage";
+
+    private static final String API_KEY = "api-key";
+
+    private static final String IDENTITY_TOKEN = "identity-token";
+
     @Bean
-    SecurityWebFilterChain gatewaySecurity(ServerHttpSecurity http, ApiKeys keys, GatewayProperties properties,
-            Clock clock) {
+    SecurityWebFilterChain gatewaySecurity(ServerHttpSecurity http, ApiKeys keys, IdentityTokens identityTokens,
+            GatewayProperties properties, Clock clock) {
         FailedAuthentications failures = new FailedAuthentications(properties.limits().failedAuthenticationsPerMinute(),
                 clock);
-        AuthenticationWebFilter apiKeys = new AuthenticationWebFilter(apiKeyAuthentication(keys));
+        AuthenticationWebFilter apiKeys = new AuthenticationWebFilter(authentication(keys, identityTokens));
         apiKeys.setServerAuthenticationConverter(GatewaySecurityConfiguration::bearerSecret);
         apiKeys
             .setAuthenticationFailureHandler(new ServerAuthenticationEntryPointFailureHandler((exchange, failure) -> {
@@ -77,9 +92,9 @@ class GatewaySecurityConfiguration {
         };
         apiKeys.setAuthenticationSuccessHandler((filterExchange, authentication) -> {
             // the access log and the limits read the key from here
-            filterExchange.getExchange()
-                .getAttributes()
-                .put(ApiKeyView.EXCHANGE_ATTRIBUTE, ((AuthenticatedApiKey) authentication).key());
+            if (authentication instanceof AuthenticatedApiKey key) {
+                filterExchange.getExchange().getAttributes().put(ApiKeyView.EXCHANGE_ATTRIBUTE, key.key());
+            }
             return filterExchange.getChain().filter(filterExchange.getExchange());
         });
         apiKeys.setSecurityContextRepository(NoOpServerSecurityContextRepository.getInstance());
@@ -119,6 +134,8 @@ class GatewaySecurityConfiguration {
                 .pathMatchers("/api/metering/**")
                 .hasAnyAuthority(authority(SCOPE_USAGE_READ), authority(SCOPE_ADMIN))
                 .pathMatchers("/api/inference/**")
+                .hasAuthority(authority(SCOPE_ADMIN))
+                .pathMatchers(HttpMethod.GET, SERVICE_CALLED)
                 .hasAuthority(authority(SCOPE_ADMIN))
                 // every consuming service's dead letters, the gateway's own included
                 .pathMatchers("/api/dead-letters", "/api/dead-letters/**")
@@ -166,9 +183,17 @@ class GatewaySecurityConfiguration {
         return source;
     }
 
-    private static ReactiveAuthenticationManager apiKeyAuthentication(ApiKeys keys) {
+    private static ReactiveAuthenticationManager authentication(ApiKeys keys, IdentityTokens identityTokens) {
         return authentication -> {
             String secret = (String) authentication.getCredentials();
+            if (IDENTITY_TOKEN.equals(authentication.getPrincipal())) {
+                return Mono.justOrEmpty(identityTokens.verifiedScopes(secret))
+                    .<Authentication>map(scopes -> UsernamePasswordAuthenticationToken.authenticated(IDENTITY_TOKEN, "",
+                            scopes.stream()
+                                .map(scope -> (GrantedAuthority) new SimpleGrantedAuthority(authority(scope)))
+                                .toList()))
+                    .switchIfEmpty(Mono.error(new BadCredentialsException("invalid identity token")));
+            }
             // a cache hit is answered on the event loop; only a miss reads the database,
             // off the event loop
             Mono<Optional<ApiKeyView>> lookup = keys.authenticateFromCache(secret)
@@ -187,7 +212,11 @@ class GatewaySecurityConfiguration {
             return Mono.empty();
         }
         String secret = header.substring(BEARER.length()).trim();
-        return Mono.just(UsernamePasswordAuthenticationToken.unauthenticated("api-key", secret));
+        // an API key never holds a dot; a JWT always does
+        boolean identityToken = secret.indexOf('.') >= 0
+                && SERVICE_CALLED.equals(exchange.getRequest().getPath().pathWithinApplication().value());
+        return Mono.just(
+                UsernamePasswordAuthenticationToken.unauthenticated(identityToken ? IDENTITY_TOKEN : API_KEY, secret));
     }
 
 }

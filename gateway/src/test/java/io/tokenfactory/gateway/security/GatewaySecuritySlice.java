@@ -3,6 +3,7 @@ package io.tokenfactory.gateway.security;
 import java.time.Clock;
 
 import io.tokenfactory.gateway.GatewayProperties;
+import io.tokenfactory.gateway.identity.IdentityTokens;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -14,13 +15,13 @@ import org.springframework.security.config.annotation.web.reactive.EnableWebFlux
  * The gateway's own security (API keys, scopes, its refusals) for WebFlux slice tests. A
  * slice scans no {@code @Configuration}, and the auto-configuration a WebFlux slice
  * brings in Spring Boot 4 does not enable web security, so this enables it and imports
- * the real configuration, with the properties and clock it reads; the test mocks
- * {@code ApiKeys} to say which key a secret belongs to.
+ * the real configuration, with the properties, clock and identity tokens it reads; the
+ * test mocks {@code ApiKeys} to say which key a secret belongs to.
  */
 @TestConfiguration(proxyBeanMethods = false)
 @EnableWebFluxSecurity
 @EnableConfigurationProperties(GatewayProperties.class)
-@Import(GatewaySecurityConfiguration.class)
+@Import({ GatewaySecurityConfiguration.class, IdentityTokens.class })
 public class GatewaySecuritySlice {
 
     @Bean

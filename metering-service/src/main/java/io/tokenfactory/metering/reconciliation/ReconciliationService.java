@@ -3,6 +3,8 @@ package io.tokenfactory.metering.reconciliation;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -12,18 +14,22 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import io.tokenfactory.metering.MeteringProperties;
 import io.tokenfactory.metering.TimeBuckets;
 import io.tokenfactory.metering.reconciliation.Reconciliation.Counts;
+import io.tokenfactory.metering.reconciliation.Reconciliation.Tokens;
 import io.tokenfactory.metering.usage.UsageQueries;
 import io.tokenfactory.metering.usage.UsageReport;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
 /**
- * Asks inference-service what it served and billing-service what it billed in a window
- * (each with the caller's own identity token, so both check the same administrator) and
- * sets both against what metering counted.
+ * Asks inference-service what it served, billing-service what it billed and the gateway
+ * what it relayed to clients in a window (each with the caller's own identity token, so
+ * all check the same administrator) and sets them against what metering counted and
+ * against one another.
  */
 @Service
 public class ReconciliationService {
@@ -47,16 +53,34 @@ public class ReconciliationService {
     record BilledIdle(UUID department, BigDecimal idleJoules) {
     }
 
+    /** The gateway's relayed usage summary. */
+    record Relayed(List<RelayedRow> rows) {
+    }
+
+    record RelayedRow(UUID department, String model, long promptTokens, long completionTokens,
+            long chunkCountedRequests) {
+    }
+
     private final UsageSummaryClient summaries;
 
     private final UsageQueries usage;
 
     private final JdbcTemplate jdbc;
 
-    ReconciliationService(UsageSummaryClient summaries, UsageQueries usage, JdbcTemplate jdbc) {
+    private final Clock clock;
+
+    private final Duration relayedCountedAfter;
+
+    private final ReconciliationGauges gauges;
+
+    ReconciliationService(UsageSummaryClient summaries, UsageQueries usage, JdbcTemplate jdbc, Clock clock,
+            MeteringProperties properties, ReconciliationGauges gauges) {
         this.summaries = summaries;
         this.usage = usage;
         this.jdbc = jdbc;
+        this.clock = clock;
+        this.relayedCountedAfter = properties.reconciliation().relayedCountedAfter();
+        this.gauges = gauges;
     }
 
     /**
@@ -112,12 +136,66 @@ public class ReconciliationService {
         Counts rollupDifference = Counts.difference(rolledUp, servedTotal);
         Counts billedDifference = Counts.difference(billedTotal, servedTotal);
         long awaiting = served == null ? 0 : served.awaitingEnergy();
+        Reconciliation.Relayed relayed = relayed(from, to, served, authorization, unavailable);
         boolean balanced = unavailable.isEmpty() && Counts.isZero(difference) && Counts.isZero(rollupDifference)
                 && Counts.isZero(billedDifference) && awaiting == 0
                 && rows.stream().allMatch(Reconciliation.Row::balanced)
-                && idle.stream().allMatch(Reconciliation.IdleRow::balanced);
+                && idle.stream().allMatch(Reconciliation.IdleRow::balanced) && (relayed == null || relayed.balanced());
         return new Reconciliation(from, to, servedTotal, totals[1], rolledUp, billedTotal, difference, rollupDifference,
-                billedDifference, awaiting, balanced, rows, idle, unavailable);
+                billedDifference, awaiting, balanced, rows, idle, relayed, unavailable);
+    }
+
+    /**
+     * What clients received through the gateway against what inference served, per
+     * department, over the window's hours the gateway has counted completely: those that
+     * ended {@code relayed-counted-after} ago. Null while none has.
+     */
+    private Reconciliation.@Nullable Relayed relayed(Instant from, Instant to, @Nullable Served servedInWindow,
+            String authorization, List<String> unavailable) {
+        Instant counted = TimeBuckets.floor(clock.instant().minus(relayedCountedAfter), ChronoUnit.HOURS);
+        Instant until = to.isAfter(counted) ? counted : to;
+        if (!until.isAfter(from)) {
+            return null;
+        }
+        Relayed relayed = UsageSummaryClient.orNull(() -> summaries.relayed(from, until, authorization), unavailable);
+        Served served = until.equals(to) || servedInWindow == null ? servedInWindow
+                : UsageSummaryClient.orNull(() -> summaries.served(from, until, authorization), unavailable);
+        Map<UUID, Tokens[]> byDepartment = new TreeMap<>();
+        Map<UUID, Long> chunkCounted = new TreeMap<>();
+        if (relayed != null) {
+            for (RelayedRow row : relayed.rows()) {
+                Tokens[] tokens = byDepartment.computeIfAbsent(row.department(), d -> noTokens());
+                tokens[0] = tokens[0].plus(new Tokens(row.promptTokens(), row.completionTokens()));
+                chunkCounted.merge(row.department(), row.chunkCountedRequests(), Long::sum);
+            }
+        }
+        if (served != null) {
+            for (ServedRow row : served.rows()) {
+                Tokens[] tokens = byDepartment.computeIfAbsent(row.department(), d -> noTokens());
+                tokens[1] = tokens[1].plus(new Tokens(row.promptTokens(), row.completionTokens()));
+            }
+        }
+        List<Reconciliation.RelayedRow> rows = new ArrayList<>();
+        Tokens[] totals = noTokens();
+        byDepartment.forEach((department, tokens) -> {
+            totals[0] = totals[0].plus(tokens[0]);
+            totals[1] = totals[1].plus(tokens[1]);
+            rows.add(Reconciliation.RelayedRow.of(department, relayed == null ? null : tokens[0],
+                    served == null ? null : tokens[1], chunkCounted.getOrDefault(department, 0L)));
+        });
+        Tokens relayedTotal = relayed == null ? null : totals[0];
+        Tokens servedTotal = served == null ? null : totals[1];
+        Reconciliation.Relayed check = new Reconciliation.Relayed(from, until, relayedTotal, servedTotal,
+                Tokens.difference(relayedTotal, servedTotal),
+                chunkCounted.values().stream().mapToLong(Long::longValue).sum(), relayedTotal != null
+                        && servedTotal != null && rows.stream().allMatch(Reconciliation.RelayedRow::balanced),
+                rows);
+        gauges.relayed(check);
+        return check;
+    }
+
+    private static Tokens[] noTokens() {
+        return new Tokens[] { Tokens.NONE, Tokens.NONE };
     }
 
     private List<Reconciliation.IdleRow> idle(Instant from, Instant to, Billed billed) {

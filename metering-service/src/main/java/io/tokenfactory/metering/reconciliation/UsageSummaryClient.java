@@ -15,10 +15,11 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
 /**
- * The usage summaries of inference-service (what it served) and billing-service (what it
- * billed), asked with the caller's own authorization so both check the same
- * administrator. On Boot's {@link RestClient.Builder}: observed. No circuit breaker: an
- * administrator asks now and then, and an unanswered summary is shown as unavailable.
+ * The usage summaries of inference-service (what it served), billing-service (what it
+ * billed) and the gateway (what it relayed to clients), asked with the caller's own
+ * authorization so all check the same administrator. On Boot's
+ * {@link RestClient.Builder}: observed. No circuit breaker: an administrator asks now and
+ * then, and an unanswered summary is shown as unavailable.
  */
 @Component
 class UsageSummaryClient {
@@ -36,9 +37,12 @@ class UsageSummaryClient {
 
     private final RestClient billing;
 
+    private final RestClient gateway;
+
     UsageSummaryClient(RestClient.Builder builder, MeteringProperties properties) {
         this.inference = client(builder, properties.inferenceUrl());
         this.billing = client(builder, properties.billingUrl());
+        this.gateway = client(builder, properties.gatewayUrl());
     }
 
     private static RestClient client(RestClient.Builder builder, URI baseUrl) {
@@ -56,6 +60,11 @@ class UsageSummaryClient {
     ReconciliationService.Billed billed(Instant from, Instant to, String authorization) throws Unavailable {
         return ask(billing, "/api/billing/usage-summary", "billing-service", from, to, authorization,
                 ReconciliationService.Billed.class);
+    }
+
+    ReconciliationService.Relayed relayed(Instant from, Instant to, String authorization) throws Unavailable {
+        return ask(gateway, "/api/gateway/relayed-usage", "gateway", from, to, authorization,
+                ReconciliationService.Relayed.class);
     }
 
     private static <T> T ask(RestClient client, String path, String service, Instant from, Instant to,

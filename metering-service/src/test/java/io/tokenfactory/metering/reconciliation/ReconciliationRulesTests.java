@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.util.UUID;
 
 import io.tokenfactory.metering.reconciliation.Reconciliation.Counts;
+import io.tokenfactory.metering.reconciliation.Reconciliation.Tokens;
 
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,21 @@ class ReconciliationRulesTests {
         assertThat(Counts.isZero(counts(0, 0, 0, "0.000001"))).isFalse();
         assertThat(Counts.isZero(counts(0, 0, 1, "0"))).isFalse();
         assertThat(Counts.isZero(counts(-1, 0, 0, "0"))).isFalse();
+    }
+
+    @Test
+    void clientsReceivedWhatWasServedWhenEveryCompletionTokenAgreesAndNoPromptTokenIsExtra() {
+        Tokens served = new Tokens(10, 20);
+
+        assertThat(Tokens.agree(new Tokens(10, 20), served)).isTrue();
+        // a stream without a usage: its prompt never reached the gateway
+        assertThat(Tokens.agree(new Tokens(0, 20), served)).isTrue();
+        assertThat(Tokens.agree(new Tokens(11, 20), served)).isFalse();
+        assertThat(Tokens.agree(new Tokens(10, 19), served)).isFalse();
+        assertThat(Tokens.agree(new Tokens(10, 21), served)).isFalse();
+        assertThat(Tokens.agree(null, served)).isFalse();
+        assertThat(Tokens.difference(new Tokens(0, 19), served)).isEqualTo(new Tokens(-10, -1));
+        assertThat(Tokens.difference(served, null)).isNull();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.tokenfactory.gateway.limits;
+package io.tokenfactory.gateway.relayed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,7 +14,7 @@ import reactor.core.publisher.Flux;
 
 /**
  * The tokens a response reports, read as it passes: whole JSON bodies and server-sent
- * event streams.
+ * event streams, their usage or, without one, their content chunks.
  */
 class UsageTapTests {
 
@@ -105,6 +105,84 @@ class UsageTapTests {
         tap.writeWith(Flux.just(buffer("data: a\n"), buffer("\ndata: [DONE]\n\n"))).block();
 
         assertThat(client.getBodyAsString().block()).isEqualTo("data: a\n\ndata: [DONE]\n\n");
+    }
+
+    @Test
+    void countsPromptAndCompletionTokensFromAWholeResponsesUsage() {
+        UsageTap tap = tap();
+
+        tap.writeWith(Flux.just(buffer("{\"choices\":[{\"message\":{\"content\":\"say \\\"usage\\\": {}\"}}],"),
+                buffer("\"usage\": {\"prompt_tokens\": 12, \"completion_tokens\": 30, \"total_tokens\": 42,"
+                        + "\"prompt_tokens_details\":{\"cached_tokens\":4}}}")))
+            .block();
+
+        assertThat(tap.relayedPromptTokens()).isEqualTo(12);
+        assertThat(tap.relayedCompletionTokens()).isEqualTo(30);
+        assertThat(tap.countedByChunks()).isFalse();
+    }
+
+    @Test
+    void countsTheContentChunksThatWentOutOfAStreamCutShortBeforeItsUsage() {
+        UsageTap tap = tap();
+
+        tap.writeAndFlushWith(Flux.just(Flux.just(buffer(chunk("\"role\":\"assistant\",\"content\":\"\"", null))),
+                Flux.just(buffer(chunk("\"content\":\"H\"", null))),
+                Flux.just(buffer(chunk("\"content\":\"i\"", null))), Flux.just(buffer(chunk("\"content\":null", null))),
+                Flux.just(buffer("data: {\"choices\":[{\"text\":\"!\"}],\"usage\":null}\n\n")),
+                // the last event never went out whole
+                Flux.just(buffer("data: {\"choices\":[{\"delta\":{\"content\":\"x"))))
+            .block();
+
+        assertThat(tap.relayedCompletionTokens()).isEqualTo(3);
+        assertThat(tap.relayedPromptTokens()).isZero();
+        assertThat(tap.countedByChunks()).isTrue();
+        assertThat(tap.totalTokens()).isEmpty();
+    }
+
+    @Test
+    void takesTheLatestCumulativeUsageOfAStreamThatCarriesOneInEveryChunk() {
+        UsageTap tap = tap();
+
+        tap.writeWith(Flux.range(1, 4)
+            .map(i -> buffer(chunk("\"content\":\"t\"",
+                    "{\"prompt_tokens\":5,\"completion_tokens\":" + i + ",\"total_tokens\":" + (5 + i) + "}"))))
+            .block();
+
+        assertThat(tap.relayedPromptTokens()).isEqualTo(5);
+        assertThat(tap.relayedCompletionTokens()).isEqualTo(4);
+        assertThat(tap.countedByChunks()).isFalse();
+        assertThat(tap.totalTokens()).hasValue(9);
+    }
+
+    @Test
+    void aStreamsFinalUsageCountsRatherThanItsChunks() {
+        UsageTap tap = tap();
+
+        tap.writeWith(Flux.just(buffer(chunk("\"content\":\"ab\"", null) + chunk("\"content\":\"c\"", null)),
+                buffer("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}\n\n"
+                        + "data: [DONE]\n\n")))
+            .block();
+
+        assertThat(tap.relayedPromptTokens()).isEqualTo(3);
+        assertThat(tap.relayedCompletionTokens()).isEqualTo(4);
+        assertThat(tap.countedByChunks()).isFalse();
+    }
+
+    @Test
+    void anEmbeddingsUsageHasPromptTokensOnly() {
+        UsageTap tap = tap();
+
+        tap.writeWith(Flux.just(buffer("{\"object\":\"list\",\"data\":[{\"embedding\":[0.1]}],"
+                + "\"usage\":{\"prompt_tokens\":8,\"total_tokens\":8}}")))
+            .block();
+
+        assertThat(tap.relayedPromptTokens()).isEqualTo(8);
+        assertThat(tap.relayedCompletionTokens()).isZero();
+    }
+
+    private static String chunk(String delta, String usage) {
+        return "data: {\"choices\":[{\"index\":0,\"delta\":{" + delta + "}}]"
+                + (usage == null ? "" : ",\"usage\":" + usage) + "}\n\n";
     }
 
     private static UsageTap tap() {

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.gateway.relayed;
+
+import org.jspecify.annotations.NullMarked;
