@@ -2,7 +2,7 @@
 # The cost of write-ahead usage (streamed tokens sent only once durable) against streams without it, side by side
 # in one run on this machine's PostgreSQL.
 #
-#   bench/write-ahead.sh [seconds measured per cell]     (default 8; 12 cells; ~3 min)
+#   bench/write-ahead.sh [seconds measured per cell]     (default 8; 12 cells; ~3–4 min)
 #
 # At 1, 16 and 64 concurrent streams (each: 128-token requests back to back, one token every 20 ms from a simulated
 # batching engine) it serves through the production WriteAheadUsage, InFlightLog and UsageRecording, without
