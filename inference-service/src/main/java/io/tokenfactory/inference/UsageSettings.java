@@ -12,8 +12,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Write-ahead usage: how the tokens a client has been sent are made durable before they
  * are sent, and how requests of a dead replica are closed.
  *
- * @param progressInterval the longest a streamed token waits for its batch to be made
- * durable: one write per interval carries every stream's progress
+ * @param progressInterval how often progress is written: one write per interval carries
+ * every stream's progress, so a streamed token waits about one interval (up to two when
+ * it arrives while its stream waits for the previous write) plus a commit
  * @param progressTokens a batch is written as soon as this many tokens wait, without
  * waiting for the interval
  * @param heartbeat how often a replica tells the others it is alive
