@@ -66,6 +66,11 @@ public final class StubUpstream implements AutoCloseable {
         return server.url();
     }
 
+    /** Every request to a path (without its query), in order. */
+    public List<Request> received(String path) {
+        return server.requests().stream().filter(request -> request.path().equals(path)).toList();
+    }
+
     /**
      * Headers of the last request to a path (without its query), lower-cased names, first
      * value of each.
@@ -129,8 +134,9 @@ public final class StubUpstream implements AutoCloseable {
      * A stream of one token per chunk, as our engines send it: {@code max_tokens} content
      * chunks, then, if the request asked for it ({@code stream_options.include_usage}),
      * the usage chunk and {@code [DONE]}. {@code continuous_usage} puts the usage so far
-     * in every chunk; {@code drop_after} drops the connection after that many chunks (an
-     * upstream that dies); {@code hold_after} waits for {@link #release} after that many.
+     * in every chunk; {@code stream_id} names the chunks' id; {@code drop_after} drops
+     * the connection after that many chunks (an upstream that dies); {@code hold_after}
+     * waits for {@link #release} after that many.
      */
     private Response tokenStream(JsonNode json) {
         long tokens = json.path("max_tokens").asLong(16);
@@ -138,9 +144,10 @@ public final class StubUpstream implements AutoCloseable {
         boolean continuous = json.path("continuous_usage").asBoolean(false);
         long dropAfter = json.path("drop_after").asLong(-1);
         long holdAfter = json.path("hold_after").asLong(-1);
+        String id = json.hasNonNull("stream_id") ? "\"id\":\"" + json.get("stream_id").asString() + "\"," : "";
         return Response.eventStream(events -> {
             for (long i = 1; i <= tokens; i++) {
-                events.data("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"t" + i + "\"}}]"
+                events.data("{" + id + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"t" + i + "\"}}]"
                         + (continuous ? ",\"usage\":" + usage(PROMPT_TOKENS, i) : "") + "}");
                 if (i == dropAfter) {
                     throw new StubHttpServer.DroppedConnection();

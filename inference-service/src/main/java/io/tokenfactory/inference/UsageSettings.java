@@ -21,12 +21,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param orphanAfter a request whose replica has not beaten for this long is closed as
  * {@code INTERRUPTED} with the tokens its client had been sent; longer than any database
  * outage a live replica should ride out
+ * @param receivedGrace a replica closes orphans only once it has run this long, so
+ * gateways can tell it first what the clients of cut streams received
  * @param progressTimeout a stream whose progress cannot be made durable for this long
  * (database away) ends with an error rather than send tokens nobody could bill
  */
 public record UsageSettings(@NotNull @DefaultValue("20ms") Duration progressInterval,
         @Min(1) @DefaultValue("32") int progressTokens, @NotNull @DefaultValue("5s") Duration heartbeat,
-        @NotNull @DefaultValue("30s") Duration orphanAfter, @NotNull @DefaultValue("10s") Duration progressTimeout) {
+        @NotNull @DefaultValue("30s") Duration orphanAfter, @NotNull @DefaultValue("10s") Duration progressTimeout,
+        @NotNull @DefaultValue("5s") Duration receivedGrace) {
 
     @AssertTrue(message = "orphan-after must be at least three heartbeats")
     public boolean isOrphanAfterSeveralHeartbeats() {

@@ -57,8 +57,12 @@ public class RelayedTokens extends PeriodicTask {
 
     private final Object flushing = new Object();
 
-    RelayedTokens(JdbcTemplate jdbc, Clock clock, MeterRegistry meters, GatewayProperties properties) {
+    private final @Nullable InferenceReceivedClient inference;
+
+    RelayedTokens(JdbcTemplate jdbc, Clock clock, MeterRegistry meters, GatewayProperties properties,
+            @Nullable InferenceReceivedClient inference) {
         super("relayed-usage-flush", properties.relayedUsage().flushInterval());
+        this.inference = inference;
         this.jdbc = jdbc;
         this.clock = clock;
         this.meters = meters;
@@ -77,6 +81,11 @@ public class RelayedTokens extends PeriodicTask {
     public void record(@Nullable UUID department, @Nullable String model, UsageTap tap) {
         long prompt = tap.relayedPromptTokens();
         long completion = tap.relayedCompletionTokens();
+        // a stream cut short whose chunks carried the usage so far: its client's exact
+        // count bounds what it is billed (a count of chunks is no token count)
+        if (inference != null && !tap.countedByChunks()) {
+            tap.cutStream().ifPresent(requestId -> inference.report(requestId, completion));
+        }
         if (department == null || (prompt == 0 && completion == 0)) {
             return;
         }

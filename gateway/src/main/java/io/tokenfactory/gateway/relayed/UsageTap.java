@@ -1,7 +1,10 @@
 package io.tokenfactory.gateway.relayed;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.OptionalLong;
+
+import org.jspecify.annotations.Nullable;
 
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -53,6 +56,12 @@ public final class UsageTap extends ServerHttpResponseDecorator {
 
     private long contentChunks;
 
+    /** The id of a stream's chunks (the request id inference records it under). */
+    private @Nullable String requestId;
+
+    /** A stream's {@code [DONE]} went out. */
+    private boolean done;
+
     public UsageTap(ServerHttpResponse delegate) {
         super(delegate);
     }
@@ -91,6 +100,17 @@ public final class UsageTap extends ServerHttpResponseDecorator {
                 return completionTokens;
             }
             return Math.max(0, totalTokens - Math.max(0, promptTokens));
+        }
+    }
+
+    /**
+     * The request id of a stream that went out without its {@code [DONE]} (its upstream
+     * broke, or its client left); empty for anything else.
+     */
+    Optional<String> cutStream() {
+        synchronized (pending) {
+            finish();
+            return shape == EVENT_STREAM && !done && !overflowed ? Optional.ofNullable(requestId) : Optional.empty();
         }
     }
 
@@ -178,6 +198,13 @@ public final class UsageTap extends ServerHttpResponseDecorator {
             return;
         }
         at += "data:".length();
+        if (regionMatches(skipWhitespace(at, end), end, "[DONE]")) {
+            done = true;
+            return;
+        }
+        if (requestId == null) {
+            requestId = stringValue(at, end, "\"id\"");
+        }
         int usage = indexOf(pending, "\"usage\"", at, end);
         if (usage >= 0) {
             readUsage(usage, end);
@@ -185,6 +212,20 @@ public final class UsageTap extends ServerHttpResponseDecorator {
         if (hasText(at, end, "\"content\"") || hasText(at, end, "\"text\"") || hasText(at, end, "\"arguments\"")) {
             contentChunks++;
         }
+    }
+
+    /** The string value of {@code key} in [start, end), if it holds a plain one. */
+    private @Nullable String stringValue(int start, int end, String key) {
+        int at = indexOf(pending, key, start, end);
+        if (at < 0) {
+            return null;
+        }
+        int open = valueStart(at + key.length(), end);
+        if (open < 0 || pending.charAt(open) != '"') {
+            return null;
+        }
+        int close = indexOf(pending, "\"", open + 1, end);
+        return close < 0 || close - open > 200 ? null : pending.substring(open + 1, close);
     }
 
     /**

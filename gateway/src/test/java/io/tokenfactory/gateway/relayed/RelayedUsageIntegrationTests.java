@@ -91,6 +91,7 @@ class RelayedUsageIntegrationTests extends GatewayIntegrationTest {
     void countsTheChunksAClientReceivedFromAStreamTheUpstreamBroke() throws IOException {
         UUID plain = UUID.randomUUID();
         UUID continuous = UUID.randomUUID();
+        String cutStream = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
 
         int plainReceived;
         try (StreamingClient client = new StreamingClient(departmentKey(plain, "inference").secret(),
@@ -100,7 +101,7 @@ class RelayedUsageIntegrationTests extends GatewayIntegrationTest {
         // a stream whose every chunk carries the usage so far: its prompt is known too
         int continuousReceived;
         try (StreamingClient client = new StreamingClient(departmentKey(continuous, "inference").secret(),
-                tokenStream(20, Map.of("continuous_usage", true, "drop_after", 4)))) {
+                tokenStream(20, Map.of("continuous_usage", true, "drop_after", 4, "stream_id", cutStream)))) {
             continuousReceived = client.readToTheEnd();
         }
 
@@ -112,6 +113,16 @@ class RelayedUsageIntegrationTests extends GatewayIntegrationTest {
         await().atMost(Duration.ofSeconds(10))
             .untilAsserted(() -> assertThat(rows(continuous)).containsExactly(
                     row(continuous, StubUpstream.TOKEN_STREAM, 1, StubUpstream.PROMPT_TOKENS, continuousReceived, 0)));
+        // the stream whose chunks carried the usage is told to inference, with the exact
+        // count, under the gateway's own identity; the chunk-counted one is not
+        await().atMost(Duration.ofSeconds(10))
+            .untilAsserted(() -> assertThat(upstream.received("/api/inference/requests/" + cutStream + "/received"))
+                .singleElement()
+                .satisfies(report -> {
+                    assertThat(report.method()).isEqualTo("POST");
+                    assertThat(report.body()).isEqualTo("{\"completionTokens\":4}");
+                    assertThat(report.header("Authorization")).startsWith("Bearer ");
+                }));
     }
 
     @Test
@@ -143,7 +154,7 @@ class RelayedUsageIntegrationTests extends GatewayIntegrationTest {
         UUID department = UUID.randomUUID();
         // a flush interval no test waits for: only the stop can write it
         RelayedTokens tokens = new RelayedTokens(jdbc, clock, new SimpleMeterRegistry(),
-                properties(Duration.ofHours(1)));
+                properties(Duration.ofHours(1)), null);
         UsageTap tap = new UsageTap(new MockServerHttpResponse());
         tap.writeWith(Flux.just(DefaultDataBufferFactory.sharedInstance
             .wrap("{\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":9}}".getBytes(StandardCharsets.UTF_8))))

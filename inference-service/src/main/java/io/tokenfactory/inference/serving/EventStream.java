@@ -110,15 +110,26 @@ final class EventStream {
                     onDisconnect.run();
                     return;
                 }
+                // one write for the batch: between the commit of its count and the chunks
+                // leaving there is no other step a crash could fall into
+                StringBuilder chunks = new StringBuilder();
+                long sending = -1;
+                boolean ended = false;
                 for (Event event : batch) {
                     if (event == END) {
-                        return;
+                        ended = true;
+                        break;
                     }
-                    if (!write(out, event.data())) {
-                        onDisconnect.run();
-                        return;
-                    }
-                    served.sent(event.completionTokens());
+                    chunks.append(event.data());
+                    sending = Math.max(sending, event.completionTokens());
+                }
+                if (!chunks.isEmpty() && !write(out, chunks.toString())) {
+                    onDisconnect.run();
+                    return;
+                }
+                served.sent(sending);
+                if (ended) {
+                    return;
                 }
             }
         };

@@ -329,27 +329,25 @@ class RemoteGeneration {
     }
 
     /**
-     * Sends the held chunks once the completion tokens they bring are durable, each
-     * flushed on its own (a client that left is noticed as soon as before); false when
+     * Sends the held chunks once the completion tokens they bring are durable; false when
      * the client left.
      */
     private static boolean release(OutputStream out, List<HeldChunk> held, WriteAheadUsage.Served served) {
         if (held.isEmpty()) {
             return true;
         }
-        served.beforeSending(held.get(held.size() - 1).completionTokens());
-        try {
-            for (HeldChunk chunk : held) {
-                if (!EventStream.write(out, chunk.event())) {
-                    return false;
-                }
-                served.sent(chunk.completionTokens());
-            }
-            return true;
+        long completionTokens = held.get(held.size() - 1).completionTokens();
+        served.beforeSending(completionTokens);
+        // one write for the batch: between the commit of its count and the chunks leaving
+        // there is no other step a crash could fall into
+        StringBuilder chunks = new StringBuilder();
+        held.forEach(chunk -> chunks.append(chunk.event()));
+        held.clear();
+        if (!EventStream.write(out, chunks.toString())) {
+            return false;
         }
-        finally {
-            held.clear();
-        }
+        served.sent(completionTokens);
+        return true;
     }
 
     private static String readLine(BufferedReader upstream, RemoteModelClient backend) {

@@ -59,6 +59,17 @@ class InFlightLog {
         });
     }
 
+    /**
+     * What the client of a request still in flight received (the lowest count told wins);
+     * false when it is not in flight (logged, or closed already).
+     */
+    boolean received(String requestId, long completionTokens) {
+        return jdbc.update("""
+                UPDATE request_in_flight
+                SET completion_tokens_received = LEAST(coalesce(completion_tokens_received, ?), ?)
+                WHERE request_id = ?""", completionTokens, completionTokens, requestId) == 1;
+    }
+
     /** A request that will be logged under another id, or not at all. */
     void discard(String requestId) {
         jdbc.update("DELETE FROM request_in_flight WHERE request_id = ?", requestId);

@@ -105,9 +105,9 @@ public class UsageRecording {
     /**
      * Closes requests whose replica has not beaten since {@code silentSince} (killed, or
      * cut off from the database) as {@code INTERRUPTED}: the prompt and the completion
-     * tokens their clients had been sent, ended at their last progress, with no energy
-     * figure and their whole time as a gap. Their usage events go out in the same
-     * transaction; returns how many.
+     * tokens their clients had been sent (no more than a client is known to have
+     * received), ended at their last progress, with no energy figure and their whole time
+     * as a gap. Their usage events go out in the same transaction; returns how many.
      */
     @Transactional
     public int closeOrphans(UUID self, Instant silentSince, int limit) {
@@ -124,7 +124,9 @@ public class UsageRecording {
                     started_at, completed_at, time_to_first_token_ms, energy_joules, energy_source,
                     accelerator_seconds, tokens_estimated, energy_gap_seconds, energy_settled_at)
                 SELECT request_id, gen_random_uuid(), department_id, api_key_id, agent_id, agent_run_id, model, backend,
-                    node, node_class, device, prompt_tokens, completion_tokens_sent, 'INTERRUPTED', started_at,
+                    node, node_class, device, prompt_tokens,
+                    LEAST(completion_tokens_sent, coalesce(completion_tokens_received, completion_tokens_sent)),
+                    'INTERRUPTED', started_at,
                     GREATEST(progress_at, started_at), time_to_first_token_ms, 0, 'NONE', 0, tokens_estimated,
                     GREATEST(extract(epoch FROM progress_at - started_at), 0), clock_timestamp()
                 FROM gone

@@ -79,6 +79,8 @@ public class WriteAheadUsage implements SmartLifecycle {
 
     private ScheduledExecutorService heartbeat;
 
+    private long startedNanos;
+
     WriteAheadUsage(InFlightLog inFlight, UsageRecording recording, InferenceProperties properties, Clock clock,
             MeterRegistry meters) {
         this.inFlight = inFlight;
@@ -101,6 +103,14 @@ public class WriteAheadUsage implements SmartLifecycle {
     public Served open(StartedRequest request) {
         inFlight.open(replica, request);
         return new Served(request.requestId(), System.nanoTime());
+    }
+
+    /**
+     * What the client of a request in flight received, as the gateway counted it when the
+     * stream was cut short; false when the request is not in flight.
+     */
+    public boolean received(String requestId, long completionTokens) {
+        return inFlight.received(requestId, completionTokens);
     }
 
     /** One request being served: what its client may be sent. */
@@ -259,6 +269,12 @@ public class WriteAheadUsage implements SmartLifecycle {
     private void beatAndCloseOrphans() {
         try {
             inFlight.beat(replica, clock.instant());
+            // a gateway tells a restarted replica what the clients of cut streams
+            // received
+            // within a second or two of its start: only then are orphans closed
+            if (System.nanoTime() - startedNanos < settings.receivedGrace().toNanos()) {
+                return;
+            }
             int closed;
             do {
                 closed = recording.closeOrphans(replica, clock.instant().minus(settings.orphanAfter()),
@@ -278,6 +294,7 @@ public class WriteAheadUsage implements SmartLifecycle {
 
     @Override
     public void start() {
+        startedNanos = System.nanoTime();
         running = true;
         writer = new Thread(this::writeProgress, "usage-progress");
         writer.setDaemon(true);

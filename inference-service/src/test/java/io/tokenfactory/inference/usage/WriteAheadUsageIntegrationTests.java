@@ -17,12 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.tokenfactory.testsupport.HttpTestClient;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
 import io.tokenfactory.testsupport.TestTokens;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import tools.jackson.databind.JsonNode;
@@ -132,6 +134,44 @@ class WriteAheadUsageIntegrationTests {
             .until(() -> jdbc.queryForObject(
                     "SELECT count(*) FROM event_publication_archive WHERE serialized_event LIKE ?", Integer.class,
                     "%" + eventId + "%INTERRUPTED%") == 1);
+    }
+
+    @Test
+    void whatTheGatewayCountedTheClientReceivedBoundsWhatACutStreamIsBilled() {
+        UUID replica = UUID.randomUUID();
+        Instant started = Instant.now().minusSeconds(120);
+        jdbc.update("INSERT INTO inference_replica (replica_id, started_at, heartbeat_at) VALUES (?, ?, now())",
+                replica, Timestamp.from(started));
+        String cut = inFlight(replica, 6, 29, started);
+        HttpTestClient gateway = HttpTestClient.onPort(port).asAdmin();
+        String path = "/api/inference/requests/" + cut + "/received";
+
+        assertThat(gateway.post(path, Map.of("completionTokens", 26)).getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(gateway.post(path, Map.of("completionTokens", 24)).getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(gateway.post(path, Map.of("completionTokens", 27)).getStatusCode()).as("the lowest count told wins")
+            .isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(gateway.post(path, Map.of("completionTokens", -1)).getStatusCode())
+            .isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(gateway.post("/api/inference/requests/cmpl-unknown/received", Map.of("completionTokens", 3))
+            .getBody()
+            .get("code")
+            .asString()).isEqualTo("request_not_in_flight");
+        assertThat(HttpTestClient.onPort(port)
+            .withToken(TestTokens.department(department, "inference"))
+            .post(path, Map.of("completionTokens", 0))
+            .getStatusCode()).as("a department key may not say what a client received").isEqualTo(HttpStatus.FORBIDDEN);
+        // then the replica dies
+        jdbc.update("UPDATE inference_replica SET heartbeat_at = ? WHERE replica_id = ?", Timestamp.from(started),
+                replica);
+
+        await().atMost(Duration.ofSeconds(20))
+            .ignoreException(org.springframework.dao.EmptyResultDataAccessException.class)
+            .untilAsserted(() -> assertThat(jdbc.queryForMap(
+                    "SELECT outcome, prompt_tokens, completion_tokens FROM inference_request WHERE request_id = ?",
+                    cut))
+                .containsEntry("outcome", "INTERRUPTED")
+                .containsEntry("prompt_tokens", 6L)
+                .containsEntry("completion_tokens", 24L));
     }
 
     @Test
