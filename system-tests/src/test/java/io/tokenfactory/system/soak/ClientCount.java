@@ -86,6 +86,9 @@ final class ClientCount {
 
         long different;
 
+        /** a few of the requests that differ, to look them up by id */
+        final List<String> examples = new ArrayList<>();
+
         void count(Received request, List<UUID> events, Map<UUID, Usage> meteredUsage, Map<UUID, Usage> billedUsage) {
             requests++;
             if (request.usageSeen()) {
@@ -97,16 +100,19 @@ final class ClientCount {
             }
             if (events.isEmpty()) {
                 missing++;
+                example(request, "not metered");
                 return;
             }
             if (events.size() > 1) {
                 twice++;
+                example(request, "metered " + events.size() + " times");
                 return;
             }
             Usage meteredOnce = meteredUsage.get(events.get(0));
             Usage billedOnce = billedUsage.get(events.get(0));
             if (billedOnce == null) {
                 unbilled++;
+                example(request, "not billed");
                 return;
             }
             metered += meteredOnce.completionTokens();
@@ -114,6 +120,7 @@ final class ClientCount {
             if (billedOnce.promptTokens() != meteredOnce.promptTokens()
                     || billedOnce.completionTokens() != meteredOnce.completionTokens()) {
                 different++;
+                example(request, "billed other tokens than metered");
             }
             else if (request.usageSeen()) {
                 beyond += billedOnce.completionTokens() - request.completionTokens();
@@ -121,7 +128,16 @@ final class ClientCount {
                         : meteredOnce.completionTokens() == request.completionTokens();
                 if (!tokens || meteredOnce.promptTokens() != request.promptTokens()) {
                     different++;
+                    example(request, "received " + request.promptTokens() + " + " + request.completionTokens()
+                            + ", metered " + meteredOnce.promptTokens() + " + " + meteredOnce.completionTokens());
                 }
+            }
+        }
+
+        private void example(Received request, String problem) {
+            if (examples.size() < 3) {
+                examples.add(request.requestId() + " (" + request.kind() + ", " + request.ending()
+                        + (request.fault() == null ? "" : " by " + request.fault()) + "): " + problem);
             }
         }
 
@@ -129,7 +145,8 @@ final class ClientCount {
             return new Check(name, requests + " requests, " + received + " completion tokens received",
                     metered + " metered, " + billed + " billed; " + missing + " not metered, " + twice
                             + " metered more than once, " + unbilled + " not billed, " + different
-                            + " with other tokens, " + noUsage + " without usage in their chunks",
+                            + " with other tokens, " + noUsage + " without usage in their chunks"
+                            + (examples.isEmpty() ? "" : "; e.g. " + String.join("; ", examples)),
                     (requests > 0 || !mustHaveRequests) && noUsage == 0 && missing == 0 && twice == 0 && unbilled == 0
                             && different == 0);
         }

@@ -185,7 +185,7 @@ final class SoakSuite implements AutoCloseable {
                 ownDatabaseServer.start();
             }
             catch (IOException | RuntimeException e) {
-                noOwnDatabaseServer = "a cluster of its own could not be started here: " + e.getMessage().strip();
+                noOwnDatabaseServer = "a cluster of its own could not be started here: " + e;
                 ownDatabaseServer.close();
                 useTestsDatabaseServer();
             }
