@@ -15,7 +15,8 @@ import io.tokenfactory.testsupport.TestKafka;
  * @param duration how long the load runs at least (it also runs until every fault has
  * been injected once)
  * @param faultInterval the pause between one fault's recovery and the next fault
- * @param faults the faults to cycle through (all by default)
+ * @param faults the faults to cycle through: {@code tokenfactory.soak.faults}, else
+ * {@code tokenfactory.soak.faults.<broker>}, else all
  * @param broker {@code rabbit} or {@code kafka}; by default the one the tests' JVM runs
  * the services on ({@code tokenfactory.test.event-broker})
  * @param clients concurrent external OpenAI clients (a third stream, a third of those
@@ -33,7 +34,10 @@ record SoakSettings(Duration duration, Duration faultInterval, List<Fault> fault
 
     static SoakSettings fromSystemProperties() {
         String broker = System.getProperty("tokenfactory.soak.broker", TestKafka.enabled() ? "kafka" : "rabbit");
-        String faults = System.getProperty("tokenfactory.soak.faults", "").strip();
+        // the test suite shares the faults out between its RabbitMQ and its Kafka run
+        String faults = System
+            .getProperty("tokenfactory.soak.faults", System.getProperty("tokenfactory.soak.faults." + broker, ""))
+            .strip();
         return new SoakSettings(Duration.parse(System.getProperty("tokenfactory.soak.duration", "PT20S")),
                 Duration.parse(System.getProperty("tokenfactory.soak.fault-interval", "PT1S")),
                 faults.isEmpty() ? List.of(Fault.values())
