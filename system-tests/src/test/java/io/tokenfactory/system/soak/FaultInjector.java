@@ -8,6 +8,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import io.tokenfactory.system.soak.SoakSuite.Service;
@@ -16,9 +17,10 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * Injects one fault and waits for the suite to recover from it: a restarted service is
- * ready again, and usage served after the fault has been charged by billing (the whole
- * pipe flows again).
+ * Injects one fault and waits for the suite to recover from it: a restarted service or
+ * server is ready again, and usage served after the fault has been charged by billing
+ * (the whole pipe flows again). The faults that strike mid-stream open a long stream
+ * first and strike once its client has received a few chunks.
  */
 final class FaultInjector {
 
@@ -33,7 +35,14 @@ final class FaultInjector {
 
     private static final int REPLAYED_PER_SERVICE = 25;
 
+    /** Chunks the long stream's client has received when a mid-stream fault strikes. */
+    private static final int CHUNKS_BEFORE_THE_FAULT = 5;
+
+    private static final Duration READ_ONLY_MOMENT = Duration.ofSeconds(5);
+
     private final SoakSuite suite;
+
+    private final ClientLoad clients;
 
     private final RemoteNodeReports remoteNode;
 
@@ -41,31 +50,51 @@ final class FaultInjector {
 
     private final Instant closedMonth;
 
-    FaultInjector(SoakSuite suite, RemoteNodeReports remoteNode, List<UUID> departments, Instant closedMonth) {
+    FaultInjector(SoakSuite suite, ClientLoad clients, RemoteNodeReports remoteNode, List<UUID> departments,
+            Instant closedMonth) {
         this.suite = suite;
+        this.clients = clients;
         this.remoteNode = remoteNode;
         this.departments = departments;
         this.closedMonth = closedMonth;
     }
 
-    boolean available(Fault fault) {
-        return !fault.needsBrokerAdministration || suite.broker().administrable();
+    /** Why a fault cannot be injected here; empty when it can. */
+    Optional<String> unavailable(Fault fault) {
+        return switch (fault) {
+            case DROP_BROKER_CONNECTIONS, RESTART_BROKER -> suite.broker().cannotInject(fault);
+            case RESTART_DATABASE, CRASH_DATABASE -> suite.databaseRestartUnavailable();
+            default -> Optional.empty();
+        };
     }
 
     Injected inject(Fault fault) throws Exception {
         Instant at = Instant.now();
-        String detail = switch (fault) {
+        clients.faultInProgress(fault);
+        try {
+            return recovered(fault, at, strike(fault));
+        }
+        finally {
+            clients.faultInProgress(null);
+        }
+    }
+
+    private String strike(Fault fault) throws Exception {
+        return switch (fault) {
+            case KILL_INFERENCE_MID_STREAM -> midStream(Service.INFERENCE, true);
+            case STOP_INFERENCE_MID_STREAM -> midStream(Service.INFERENCE, false);
+            case KILL_GATEWAY_MID_STREAM -> midStream(Service.GATEWAY, true);
+            case STOP_GATEWAY_MID_STREAM -> midStream(Service.GATEWAY, false);
             case KILL_METERING -> restarted(Service.METERING, true);
             case STOP_METERING -> restarted(Service.METERING, false);
             case KILL_BILLING -> restarted(Service.BILLING, true);
             case STOP_BILLING -> restarted(Service.BILLING, false);
             case TERMINATE_DATABASE_SESSIONS -> suite.terminateDatabaseSessions() + " sessions terminated";
-            case DROP_BROKER_CONNECTIONS -> suite.broker().dropConnections() + " connections closed";
-            case RESTART_BROKER_APPLICATION -> {
-                long started = System.nanoTime();
-                suite.broker().restartApplication();
-                yield "broker back after " + seconds(Duration.ofNanos(System.nanoTime() - started));
-            }
+            case RESTART_DATABASE -> suite.restartDatabaseServer(false);
+            case CRASH_DATABASE -> suite.restartDatabaseServer(true);
+            case READ_ONLY_DATABASE -> suite.readOnlyFor(READ_ONLY_MOMENT);
+            case DROP_BROKER_CONNECTIONS -> suite.broker().dropConnections();
+            case RESTART_BROKER -> suite.broker().restart();
             case LATE_USAGE -> {
                 remoteNode.report(departments, closedMonth, Soak.MODEL);
                 yield departments.size() + " requests of " + closedMonth.toString().substring(0, 7) + " reported";
@@ -73,6 +102,9 @@ final class FaultInjector {
             case REPLAY_EVENTS -> replayed(Service.INFERENCE) + " usage-recorded and " + replayed(Service.METERING)
                     + " usage-metered events queued for sending again";
         };
+    }
+
+    private Injected recovered(Fault fault, Instant at, String detail) {
         Instant injected = Instant.now();
         Duration recovery;
         try {
@@ -91,6 +123,20 @@ final class FaultInjector {
 
     private String restarted(Service service, boolean kill) {
         return service.module + " ready again after " + seconds(suite.restart(service, kill, RECOVERY_TIMEOUT));
+    }
+
+    /**
+     * Opens a long stream, waits until its client has received a few chunks, then kills
+     * or stops the service with that stream (and whatever the other clients have open) in
+     * flight.
+     */
+    private String midStream(Service service, boolean kill) throws InterruptedException {
+        ClientLoad.LongStream stream = clients.longStream(CHUNKS_BEFORE_THE_FAULT);
+        int chunks = stream.awaitFirstChunks(Duration.ofMinutes(1));
+        int open = clients.streamsOpen();
+        String restarted = restarted(service, kill);
+        return (kill ? "killed" : "stopped") + " after the long stream's client had received " + chunks + " chunks, "
+                + open + " streams open; " + stream.outcome(Duration.ofMinutes(2)) + "; " + restarted;
     }
 
     /**

@@ -1,26 +1,18 @@
 package io.tokenfactory.system.soak;
 
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
-
-import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 
 import io.tokenfactory.contracts.EventTypes;
+import io.tokenfactory.system.soak.Broker.OutsideEvent;
 import io.tokenfactory.system.soak.Reconciliation.Usage;
-import io.tokenfactory.testsupport.Infrastructure;
-import io.tokenfactory.testsupport.TestInfrastructure;
 
 /**
  * Usage reported straight to the broker by an inference node outside this suite, some of
@@ -34,8 +26,6 @@ final class RemoteNodeReports {
 
     private final Broker broker;
 
-    private final Infrastructure infrastructure = TestInfrastructure.get();
-
     private final Random random = new Random(42);
 
     final Map<UUID, Usage> reported = new ConcurrentHashMap<>();
@@ -48,54 +38,44 @@ final class RemoteNodeReports {
      * Sends one completed request per department, each at a random moment of the given
      * month's first day.
      */
-    void report(List<UUID> departments, Instant day, String model)
-            throws IOException, TimeoutException, InterruptedException {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(infrastructure.rabbitHost());
-        factory.setPort(infrastructure.rabbitPort());
-        factory.setUsername(infrastructure.rabbitUser());
-        factory.setPassword(infrastructure.rabbitPassword());
-        factory.setVirtualHost(broker.clientVirtualHost());
-        try (Connection connection = factory.newConnection("token factory soak: remote node");
-                Channel channel = connection.createChannel()) {
-            channel.confirmSelect();
-            for (UUID department : departments) {
-                UUID eventId = UUID.randomUUID();
-                String requestId = "remote-" + eventId;
-                long prompt = 10 + random.nextInt(200);
-                long completion = 1 + random.nextInt(400);
-                Map<String, Object> event = new LinkedHashMap<>();
-                event.put("eventId", eventId);
-                event.put("occurredAt", day.plusSeconds(random.nextInt(86_400)).toString());
-                event.put("requestId", requestId);
-                event.put("departmentId", department);
-                event.put("apiKeyId", null);
-                event.put("agentId", null);
-                event.put("agentRunId", null);
-                event.put("model", model);
-                event.put("backend", "remote");
-                event.put("node", NODE);
-                event.put("device", "remote-server");
-                event.put("promptTokens", prompt);
-                event.put("completionTokens", completion);
-                event.put("outcome", "COMPLETED");
-                event.put("latencyMs", 900);
-                event.put("timeToFirstTokenMs", 120);
-                event.put("energyJoules", 0.0);
-                event.put("energySource", "NONE");
-                event.put("acceleratorSeconds", 0.0);
-                event.put("tokensEstimated", false);
-                AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().contentType("application/json")
-                    .deliveryMode(2)
-                    .headers(Map.of("ce-type", EventTypes.USAGE_RECORDED, "ce-id", eventId.toString(), "ce-specversion",
-                            "1.0", "ce-source", "urn:tokenfactory:" + NODE, "contentType", "application/json"))
-                    .build();
-                channel.basicPublish(broker.exchange("tokenfactory.usage-recorded"), "tokenfactory.usage-recorded",
-                        true, properties, Api.JSON.writeValueAsString(event).getBytes(StandardCharsets.UTF_8));
-                reported.put(eventId, new Usage(requestId, prompt, completion, BigDecimal.ZERO));
-            }
-            channel.waitForConfirmsOrDie(30_000);
+    void report(List<UUID> departments, Instant day, String model) {
+        List<OutsideEvent> events = new ArrayList<>();
+        Map<UUID, Usage> sent = new LinkedHashMap<>();
+        for (UUID department : departments) {
+            UUID eventId = UUID.randomUUID();
+            String requestId = "remote-" + eventId;
+            long prompt = 10 + random.nextInt(200);
+            long completion = 1 + random.nextInt(400);
+            Map<String, Object> event = new LinkedHashMap<>();
+            event.put("eventId", eventId);
+            event.put("occurredAt", day.plusSeconds(random.nextInt(86_400)).toString());
+            event.put("requestId", requestId);
+            event.put("departmentId", department);
+            event.put("apiKeyId", null);
+            event.put("agentId", null);
+            event.put("agentRunId", null);
+            event.put("model", model);
+            event.put("backend", "remote");
+            event.put("node", NODE);
+            event.put("device", "remote-server");
+            event.put("promptTokens", prompt);
+            event.put("completionTokens", completion);
+            event.put("outcome", "COMPLETED");
+            event.put("latencyMs", 900);
+            event.put("timeToFirstTokenMs", 120);
+            event.put("energyJoules", 0.0);
+            event.put("energySource", "NONE");
+            event.put("acceleratorSeconds", 0.0);
+            event.put("tokensEstimated", false);
+            String subject = "department/" + department;
+            events.add(new OutsideEvent(subject,
+                    Map.of("ce-type", EventTypes.USAGE_RECORDED, "ce-id", eventId.toString(), "ce-specversion", "1.0",
+                            "ce-source", "urn:tokenfactory:" + NODE, "ce-subject", subject),
+                    Api.JSON.writeValueAsString(event)));
+            sent.put(eventId, new Usage(requestId, prompt, completion, BigDecimal.ZERO));
         }
+        broker.publish("tokenfactory.usage-recorded", events);
+        reported.putAll(sent);
     }
 
 }

@@ -11,13 +11,12 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.LongAdder;
 
 import io.tokenfactory.system.soak.FaultInjector.Injected;
 import io.tokenfactory.system.soak.SoakSuite.Service;
@@ -25,22 +24,30 @@ import io.tokenfactory.system.soak.SoakSuite.Service;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
-import tools.jackson.databind.JsonNode;
-
 /**
- * The soak: the five services as processes on the real PostgreSQL and broker, always-on
- * agents in several departments and external OpenAI clients (plain, streamed, walking
- * away mid-stream) for the configured time, while faults are injected one after another;
- * then the load stops, the suite settles, and the three services' books are reconciled.
- * The report is Markdown.
+ * The soak: the five services as processes on PostgreSQL and a broker (RabbitMQ or
+ * Kafka), always-on agents in several departments and external OpenAI clients (plain,
+ * streamed, walking away mid-stream) for the configured time, while faults are injected
+ * one after another; then the load stops, the suite settles, and the three services'
+ * books are reconciled with each other and with what the clients counted. The report is
+ * Markdown.
  */
 final class Soak {
 
     static final String MODEL = "byte-lm-moby";
 
-    record Result(Duration loadHeld, List<Injected> injected, List<Fault> unavailable, Reconciliation reconciliation,
-            boolean settled, String report) {
+    /**
+     * @param unavailable the faults that could not be injected here, with the reason
+     */
+    record Result(Duration loadHeld, List<Injected> injected, Map<Fault, String> unavailable,
+            Reconciliation reconciliation, boolean settled, String report) {
     }
+
+    /**
+     * How long inference-service waits before it closes a request whose process died
+     * mid-stream as interrupted (production waits longer; the soak settles sooner).
+     */
+    private static final String ORPHAN_AFTER = "10s";
 
     private final SoakSettings settings;
 
@@ -55,7 +62,8 @@ final class Soak {
     }
 
     static Result run(SoakSettings settings, Path repository) throws Exception {
-        try (SoakSuite suite = new SoakSuite(repository, settings.workDirectory())) {
+        try (SoakSuite suite = new SoakSuite(repository, settings.workDirectory(), Map.of(), settings.broker(), true)) {
+            suite.environment("TF_INFERENCE_ORPHAN_AFTER", ORPHAN_AFTER);
             return new Soak(settings, suite).run();
         }
     }
@@ -114,18 +122,19 @@ final class Soak {
                 .size());
         admin.call("POST", "/api/billing/periods/" + closedMonth + "/close", null, 200, 201);
         String closedStatements = Reconciliation.closedStatements(suite);
-        FaultInjector faults = new FaultInjector(suite, remoteNode, departments, closedMonthStart);
+        ClientLoad clients = new ClientLoad(suite.gatewayUrl(), keys, MODEL);
+        FaultInjector faults = new FaultInjector(suite, clients, remoteNode, departments, closedMonthStart);
 
-        List<Fault> available = Arrays.stream(Fault.values()).filter(faults::available).toList();
-        List<Fault> unavailable = Arrays.stream(Fault.values()).filter(fault -> !faults.available(fault)).toList();
+        Map<Fault, String> unavailable = new EnumMap<>(Fault.class);
+        settings.faults().forEach(fault -> faults.unavailable(fault).ifPresent(why -> unavailable.put(fault, why)));
+        List<Fault> available = settings.faults().stream().filter(fault -> !unavailable.containsKey(fault)).toList();
         List<Injected> injected = new ArrayList<>();
         Instant loadStarted = Instant.now();
         Instant loadEnds = loadStarted.plus(settings.duration());
-        ClientLoad clients = new ClientLoad(suite.gatewayUrl(), keys, MODEL);
         clients.start(settings.clients());
         try {
             int next = 0;
-            while (Instant.now().isBefore(loadEnds) || injected.size() < available.size()) {
+            while (!available.isEmpty() && (Instant.now().isBefore(loadEnds) || injected.size() < available.size())) {
                 Instant due = Instant.now().plus(settings.faultInterval());
                 Awaitility.await("pause between faults")
                     .atMost(settings.faultInterval().plusSeconds(5))
@@ -146,7 +155,7 @@ final class Soak {
             admin.call("POST", "/api/agents/" + agent + "/pause", null, 200, 409);
         }
         boolean settled = settle(loadStopped);
-        Reconciliation reconciliation = Reconciliation.of(suite, clients.confirmed, remoteNode.reported,
+        Reconciliation reconciliation = Reconciliation.of(suite, clients.received.values(), remoteNode.reported,
                 closedStatements, loadStopped);
         Duration loadHeld = Duration.between(loadStarted, loadStopped);
         String report = report(startup, loadHeld, clients, agentRuns(), injected, unavailable, settled, reconciliation);
@@ -171,9 +180,11 @@ final class Soak {
     }
 
     /**
-     * Waits until no agent runs, every outbox is empty, metering and billing hold as many
-     * usage events as inference served, every power window up to the load's end has
-     * reached metering and billing has the latest idle revisions.
+     * Waits until no agent runs, inference holds no request open (those cut by a crash
+     * are closed as interrupted after the orphan timeout), every outbox is empty,
+     * metering and billing hold as many usage events as inference served, every power
+     * window up to the load's end has reached metering and billing has the latest idle
+     * revisions.
      */
     private boolean settle(Instant loadStopped) {
         try {
@@ -186,6 +197,7 @@ final class Soak {
                             + remoteNode.reported.size();
                     return suite.count(Service.AGENTS,
                             "SELECT count(*) FROM agent_run WHERE status IN ('RUNNING', 'QUEUED')") == 0
+                            && requestsInFlight() == 0
                             && suite.count(Service.INFERENCE, "SELECT count(*) FROM event_publication") == 0
                             && suite.count(Service.METERING, "SELECT count(*) FROM event_publication") == 0
                             && suite.count(Service.METERING, "SELECT count(*) FROM usage_record") == served
@@ -207,6 +219,18 @@ final class Soak {
         }
     }
 
+    /**
+     * Requests inference-service has recorded as started and not yet closed (none where
+     * its version keeps no such table).
+     */
+    private long requestsInFlight() throws SQLException {
+        if (suite.count(Service.INFERENCE,
+                "SELECT count(*) FROM pg_tables WHERE tablename = 'request_in_flight'") == 0) {
+            return 0;
+        }
+        return suite.count(Service.INFERENCE, "SELECT count(*) FROM request_in_flight");
+    }
+
     private Map<String, Long> agentRuns() throws SQLException {
         Map<String, Long> runs = new LinkedHashMap<>();
         try (Connection connection = suite.connect(Service.AGENTS);
@@ -221,18 +245,20 @@ final class Soak {
     }
 
     private String report(Duration startup, Duration loadHeld, ClientLoad clients, Map<String, Long> runs,
-            List<Injected> injected, List<Fault> unavailable, boolean settled, Reconciliation reconciliation) {
+            List<Injected> injected, Map<Fault, String> unavailable, boolean settled, Reconciliation reconciliation) {
         StringBuilder out = new StringBuilder();
         boolean recovered = injected.stream().allMatch(fault -> fault.recovery() != null);
         boolean holds = recovered && settled && reconciliation.holds();
         out.append("# Soak report\n\n");
-        out.append(String.format(Locale.ROOT, "Run %s on %d cores: the five services as processes on PostgreSQL and "
-                + "RabbitMQ, started in %s; load held for **%s**: %d OpenAI clients (plain, streamed, and streamed then "
-                + "abandoned by the client) and %d always-on agents (every %d s) in %d departments, on the local model %s.%n%n",
+        out.append(String.format(Locale.ROOT, "Run %s on %d cores: the five services as processes on %s and %s, "
+                + "started in %s; load held for **%s**: %d OpenAI clients (plain, streamed, and streamed then "
+                + "abandoned by the client, each counting the tokens it received chunk by chunk) and %d always-on "
+                + "agents (every %d s) in %d departments, on the local model %s.%n%n",
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                Runtime.getRuntime().availableProcessors(), FaultInjector.seconds(startup), minutes(loadHeld),
-                settings.clients(), settings.departments() * settings.agentsPerDepartment(),
-                settings.agentIntervalSeconds(), settings.departments(), MODEL));
+                Runtime.getRuntime().availableProcessors(), suite.databaseServerDescription(),
+                suite.broker().description(), FaultInjector.seconds(startup), minutes(loadHeld), settings.clients(),
+                settings.departments() * settings.agentsPerDepartment(), settings.agentIntervalSeconds(),
+                settings.departments(), MODEL));
         out.append("**Verdict: ")
             .append(holds ? "zero lost, zero charged twice, every fault recovered." : "DIFFERENCES FOUND (see below).")
             .append("**\n\n");
@@ -245,10 +271,9 @@ final class Soak {
         long served = Long.parseLong(reconciliation.figures.getOrDefault("requests served (all nodes)", "0"));
         out.append(String.format(Locale.ROOT, "| requests served per second, whole window | %.2f |%n",
                 served / Math.max(1.0, loadHeld.toMillis() / 1000.0)));
-        out.append("\n## Faults injected: ")
-            .append(injected.size())
-            .append(recovered ? ", all recovered" : ", NOT ALL RECOVERED")
-            .append("\n\n| # | after | fault | what happened | usage charged again after |\n|---|---|---|---|---|\n");
+        faultSummary(out, injected, unavailable, recovered);
+        out.append("\n### One after another\n\n| # | after | fault | what happened | usage charged again after |\n"
+                + "|---|---|---|---|---|\n");
         Instant first = injected.isEmpty() ? Instant.now() : injected.get(0).at();
         for (int i = 0; i < injected.size(); i++) {
             Injected fault = injected.get(i);
@@ -264,9 +289,6 @@ final class Soak {
                 .append(fault.recovery() == null ? "**never**" : FaultInjector.seconds(fault.recovery()))
                 .append(" |\n");
         }
-        unavailable.forEach(fault -> out.append("| – | – | ")
-            .append(fault.description)
-            .append(" | not injected: the broker cannot be administered from here | – |\n"));
         out.append("\n## Reconciliation")
             .append(settled ? "" : " (the suite did NOT settle within " + settings.settleTimeout() + ")")
             .append("\n\n| check | expected | found | |\n|---|---|---|---|\n");
@@ -282,6 +304,48 @@ final class Soak {
                 .append(" |\n");
         }
         return out.toString();
+    }
+
+    /**
+     * Every fault once: how often it was injected and how long the pipe took to flow
+     * again, or why it was not injected.
+     */
+    private static void faultSummary(StringBuilder out, List<Injected> injected, Map<Fault, String> unavailable,
+            boolean recovered) {
+        out.append("\n## Faults injected: ")
+            .append(injected.size())
+            .append(recovered ? ", all recovered" : ", NOT ALL RECOVERED")
+            .append("\n\n| fault | times | usage charged again after |\n|---|---|---|\n");
+        for (Fault fault : Fault.values()) {
+            List<Injected> times = injected.stream().filter(done -> done.fault() == fault).toList();
+            if (times.isEmpty()) {
+                if (unavailable.containsKey(fault)) {
+                    out.append("| ")
+                        .append(fault.description)
+                        .append(" | – | not injected: ")
+                        .append(unavailable.get(fault))
+                        .append(" |\n");
+                }
+                continue;
+            }
+            List<Duration> recoveries = times.stream()
+                .map(Injected::recovery)
+                .filter(java.util.Objects::nonNull)
+                .sorted()
+                .toList();
+            String range = recoveries.isEmpty() ? "**never**"
+                    : FaultInjector.seconds(recoveries.get(0)) + (recoveries.size() == 1 ? ""
+                            : " – " + FaultInjector.seconds(recoveries.get(recoveries.size() - 1)));
+            out.append("| ")
+                .append(fault.description)
+                .append(" | ")
+                .append(times.size())
+                .append(" | ")
+                .append(range)
+                .append(recoveries.size() < times.size() ? " (" + (times.size() - recoveries.size()) + " **never**)"
+                        : "")
+                .append(" |\n");
+        }
     }
 
     private static String minutes(Duration duration) {

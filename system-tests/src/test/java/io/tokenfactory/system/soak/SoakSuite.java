@@ -10,11 +10,13 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -28,8 +30,10 @@ import org.awaitility.Awaitility;
  * The five services as separate operating-system processes (their runnable jars), so a
  * fault can kill one with SIGKILL or stop it with SIGTERM and start it again, the way an
  * operator's supervisor would; a service may run as several replicas. They run on the
- * tests' PostgreSQL and broker with databases, and a virtual host (or queue prefix), of
- * their own. The services reach each other through the first replica of each.
+ * tests' PostgreSQL (or a cluster of the soak's own, which a fault may restart) with
+ * databases of their own, and on RabbitMQ with a virtual host (or queue prefix) of their
+ * own or on a Kafka broker of their own. The services reach each other through the first
+ * replica of each.
  */
 final class SoakSuite implements AutoCloseable {
 
@@ -67,6 +71,19 @@ final class SoakSuite implements AutoCloseable {
 
     private final Broker broker;
 
+    private final PostgresCluster ownDatabaseServer;
+
+    /** Why the soak runs on the tests' PostgreSQL rather than a cluster of its own. */
+    private String noOwnDatabaseServer;
+
+    private String postgresHost;
+
+    private int postgresPort;
+
+    private String postgresUser;
+
+    private String postgresPassword;
+
     private final Map<Service, List<Integer>> ports = new EnumMap<>(Service.class);
 
     private final Map<Service, Process[]> running = new EnumMap<>(Service.class);
@@ -75,17 +92,27 @@ final class SoakSuite implements AutoCloseable {
 
     private final ReadinessProbe readiness = new ReadinessProbe(Duration.ofSeconds(3));
 
-    SoakSuite(Path repository, Path work) {
-        this(repository, work, Map.of());
-    }
-
     /**
      * @param replicas how many instances of a service run (one where absent)
      */
     SoakSuite(Path repository, Path work, Map<Service, Integer> replicas) {
+        this(repository, work, replicas, "rabbit", false);
+    }
+
+    /**
+     * @param replicas how many instances of a service run (one where absent)
+     * @param broker {@code rabbit} or {@code kafka}
+     * @param ownDatabaseServer whether to run the services on a PostgreSQL cluster of the
+     * soak's own where this machine can make one
+     */
+    SoakSuite(Path repository, Path work, Map<Service, Integer> replicas, String broker, boolean ownDatabaseServer) {
         this.repository = repository;
         this.work = work;
-        this.broker = new Broker(infrastructure, "tf-soak-" + runId);
+        this.broker = Broker.of(broker, infrastructure, "tf-soak-" + runId);
+        PostgresCluster.Found own = ownDatabaseServer ? PostgresCluster.find(work.resolve("postgres"), freePort())
+                : new PostgresCluster.Found(null, "the tests' PostgreSQL is shared with everything else");
+        this.ownDatabaseServer = own.cluster();
+        this.noOwnDatabaseServer = own.reason();
         for (Service service : Service.values()) {
             List<Integer> servicePorts = new ArrayList<>();
             for (int replica = 0; replica < replicas.getOrDefault(service, 1); replica++) {
@@ -94,10 +121,12 @@ final class SoakSuite implements AutoCloseable {
             ports.put(service, servicePorts);
             running.put(service, new Process[servicePorts.size()]);
         }
-        environment.put("TF_POSTGRES_HOST", infrastructure.postgresHost());
-        environment.put("TF_POSTGRES_PORT", Integer.toString(infrastructure.postgresPort()));
-        environment.put("TF_POSTGRES_USER", infrastructure.postgresUser());
-        environment.put("TF_POSTGRES_PASSWORD", infrastructure.postgresPassword());
+        if (this.ownDatabaseServer != null) {
+            useDatabaseServer("127.0.0.1", this.ownDatabaseServer.port(), PostgresCluster.USER, "");
+        }
+        else {
+            useTestsDatabaseServer();
+        }
         environment.put("TF_RABBITMQ_HOST", infrastructure.rabbitHost());
         environment.put("TF_RABBITMQ_PORT", Integer.toString(infrastructure.rabbitPort()));
         environment.put("TF_RABBITMQ_USER", infrastructure.rabbitUser());
@@ -123,18 +152,44 @@ final class SoakSuite implements AutoCloseable {
         environment.put("TF_IDLE_ALLOCATION_GRACE", "15s");
     }
 
+    private void useTestsDatabaseServer() {
+        useDatabaseServer(infrastructure.postgresHost(), infrastructure.postgresPort(), infrastructure.postgresUser(),
+                infrastructure.postgresPassword());
+    }
+
+    private void useDatabaseServer(String host, int port, String user, String password) {
+        postgresHost = host;
+        postgresPort = port;
+        postgresUser = user;
+        postgresPassword = password;
+        environment.put("TF_POSTGRES_HOST", host);
+        environment.put("TF_POSTGRES_PORT", Integer.toString(port));
+        environment.put("TF_POSTGRES_USER", user);
+        environment.put("TF_POSTGRES_PASSWORD", password);
+    }
+
     /** Sets an environment variable of every service process started from now on. */
     void environment(String name, String value) {
         environment.put(name, value);
     }
 
     /**
-     * Creates the databases and the broker's virtual host, starts all five services and
-     * waits until they are ready.
+     * Starts the soak's own PostgreSQL (where it has one), creates the databases and
+     * opens the broker, starts all five services and waits until they are ready.
      */
     void start(Duration timeout) {
         deleteRecursively(work); // an earlier run's secrets belong to databases that no
                                  // longer exist
+        if (ownDatabaseServer != null) {
+            try {
+                ownDatabaseServer.start();
+            }
+            catch (IOException | RuntimeException e) {
+                noOwnDatabaseServer = "a cluster of its own could not be started here: " + e;
+                ownDatabaseServer.close();
+                useTestsDatabaseServer();
+            }
+        }
         try (Connection maintenance = maintenance(); Statement statement = maintenance.createStatement()) {
             for (Service service : Service.values()) {
                 statement.execute("CREATE DATABASE " + database(service));
@@ -143,7 +198,8 @@ final class SoakSuite implements AutoCloseable {
         catch (SQLException e) {
             throw new IllegalStateException("Could not create the soak's databases: " + e.getMessage(), e);
         }
-        broker.createVirtualHost();
+        broker.open();
+        environment.putAll(broker.serviceEnvironment());
         for (Service service : Service.values()) {
             for (int replica = 0; replica < ports.get(service).size(); replica++) {
                 launch(service, replica);
@@ -213,9 +269,9 @@ final class SoakSuite implements AutoCloseable {
     }
 
     Connection connect(Service service) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://" + infrastructure.postgresHost() + ":"
-                + infrastructure.postgresPort() + "/" + database(service), infrastructure.postgresUser(),
-                infrastructure.postgresPassword());
+        return DriverManager.getConnection(
+                "jdbc:postgresql://" + postgresHost + ":" + postgresPort + "/" + database(service), postgresUser,
+                postgresPassword);
     }
 
     /** The single number a query over a service's database answers (a count, a sum). */
@@ -233,17 +289,68 @@ final class SoakSuite implements AutoCloseable {
      * would.
      */
     int terminateDatabaseSessions() throws SQLException {
+        try (Connection maintenance = maintenance()) {
+            return terminateSessions(maintenance);
+        }
+    }
+
+    private int terminateSessions(Connection maintenance) throws SQLException {
         List<String> names = new ArrayList<>();
         for (Service service : Service.values()) {
             names.add("'" + database(service) + "'");
         }
-        try (Connection maintenance = maintenance();
-                Statement statement = maintenance.createStatement();
+        try (Statement statement = maintenance.createStatement();
                 var rows = statement.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                         + "WHERE datname IN (" + String.join(",", names) + ") AND pid <> pg_backend_pid()")) {
             rows.next();
             return rows.getInt(1);
         }
+    }
+
+    /**
+     * Makes the services' databases read-only for a while, as a full disk or a failover
+     * to a standby does: new transactions may read but not write, and every session is
+     * ended so that the services' new ones are read-only too; then writable again (and
+     * the read-only sessions ended).
+     */
+    String readOnlyFor(Duration moment) throws SQLException {
+        try (Connection maintenance = maintenance(); Statement statement = maintenance.createStatement()) {
+            for (Service service : Service.values()) {
+                statement.execute("ALTER DATABASE " + database(service) + " SET default_transaction_read_only = on");
+            }
+            int ended;
+            try {
+                ended = terminateSessions(maintenance);
+                Instant until = Instant.now().plus(moment);
+                Awaitility.await("the databases' read-only moment")
+                    .atMost(moment.plusSeconds(5))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> Instant.now().isAfter(until));
+            }
+            finally {
+                for (Service service : Service.values()) {
+                    statement.execute("ALTER DATABASE " + database(service) + " RESET default_transaction_read_only");
+                }
+            }
+            ended += terminateSessions(maintenance);
+            return "read-only for " + FaultInjector.seconds(moment) + ", " + ended + " sessions ended";
+        }
+    }
+
+    /** Why the whole database server cannot be restarted here; empty when it can. */
+    Optional<String> databaseRestartUnavailable() {
+        return ownDatabaseServer != null && noOwnDatabaseServer == null ? Optional.empty()
+                : Optional.of(noOwnDatabaseServer);
+    }
+
+    /** Restarts the soak's own PostgreSQL cluster, gracefully or as a crash. */
+    String restartDatabaseServer(boolean crash) {
+        return ownDatabaseServer.restart(crash);
+    }
+
+    String databaseServerDescription() {
+        return databaseRestartUnavailable().isEmpty() ? ownDatabaseServer.description()
+                : "the tests' PostgreSQL at " + postgresHost + ":" + postgresPort + " (" + noOwnDatabaseServer + ")";
     }
 
     Broker broker() {
@@ -306,9 +413,8 @@ final class SoakSuite implements AutoCloseable {
     }
 
     private Connection maintenance() throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://" + infrastructure.postgresHost() + ":"
-                + infrastructure.postgresPort() + "/postgres", infrastructure.postgresUser(),
-                infrastructure.postgresPassword());
+        return DriverManager.getConnection("jdbc:postgresql://" + postgresHost + ":" + postgresPort + "/postgres",
+                postgresUser, postgresPassword);
     }
 
     /**
@@ -334,7 +440,11 @@ final class SoakSuite implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        if (!Boolean.getBoolean("tokenfactory.soak.keep-data")) {
+        if (databaseRestartUnavailable().isEmpty()) {
+            // its files stay in the work directory (until the next soak)
+            ownDatabaseServer.close();
+        }
+        else if (!Boolean.getBoolean("tokenfactory.soak.keep-data")) {
             try (Connection maintenance = maintenance(); Statement statement = maintenance.createStatement()) {
                 for (Service service : Service.values()) {
                     statement.execute("DROP DATABASE IF EXISTS " + database(service) + " WITH (FORCE)");
@@ -343,8 +453,8 @@ final class SoakSuite implements AutoCloseable {
             catch (SQLException e) {
                 System.err.println("Could not drop the soak's databases: " + e.getMessage());
             }
-            broker.deleteVirtualHost();
         }
+        broker.close();
     }
 
     private static void deleteRecursively(Path directory) {
