@@ -51,8 +51,11 @@ public class UsageRecorder implements DisposableBean {
         return thread;
     });
 
-    UsageRecorder(UsageRecording recording, MeterRegistry meters) {
+    private final WriteAheadUsage writeAhead;
+
+    UsageRecorder(UsageRecording recording, MeterRegistry meters, WriteAheadUsage writeAhead) {
         this.recording = recording;
+        this.writeAhead = writeAhead;
         this.meters = meters;
     }
 
@@ -90,8 +93,11 @@ public class UsageRecorder implements DisposableBean {
             recording.logServed(served);
         }
         catch (RuntimeException e) {
-            log.error("Usage of request {} ({} + {} tokens) could not be recorded", served.requestId(),
-                    served.promptTokens(), served.completionTokens(), e);
+            log.error(
+                    "Usage of request {} ({} + {} tokens) could not be recorded; it is closed from its write-ahead "
+                            + "record, for what its client was sent, once the database answers",
+                    served.requestId(), served.promptTokens(), served.completionTokens(), e);
+            writeAhead.unlogged(served.requestId());
             Counter.builder("tokenfactory.inference.usage.unrecorded")
                 .tag("model", served.model())
                 .register(meters)

@@ -111,12 +111,27 @@ public class UsageRecording {
      */
     @Transactional
     public int closeOrphans(UUID self, Instant silentSince, int limit) {
+        return close("""
+                SELECT f.request_id FROM request_in_flight f
+                LEFT JOIN inference_replica r ON r.replica_id = f.replica_id
+                WHERE f.replica_id <> ? AND (r.replica_id IS NULL OR r.heartbeat_at < ?)
+                ORDER BY f.started_at LIMIT ? FOR UPDATE OF f SKIP LOCKED""", self, Timestamp.from(silentSince), limit);
+    }
+
+    /**
+     * Closes, the same way, a request of this replica whose log could not be written when
+     * it ended (the database was away): billed for what its client had been sent.
+     */
+    @Transactional
+    public int closeUnlogged(UUID self, String requestId) {
+        return close("""
+                SELECT request_id FROM request_in_flight WHERE replica_id = ? AND request_id = ?
+                FOR UPDATE SKIP LOCKED""", self, requestId);
+    }
+
+    private int close(String orphans, Object... arguments) {
         List<UsageRecorded> closed = jdbc.query("""
-                WITH orphan AS (
-                    SELECT f.request_id FROM request_in_flight f
-                    LEFT JOIN inference_replica r ON r.replica_id = f.replica_id
-                    WHERE f.replica_id <> ? AND (r.replica_id IS NULL OR r.heartbeat_at < ?)
-                    ORDER BY f.started_at LIMIT ? FOR UPDATE OF f SKIP LOCKED),
+                WITH orphan AS (%s),
                 gone AS (
                     DELETE FROM request_in_flight WHERE request_id IN (SELECT request_id FROM orphan) RETURNING *)
                 INSERT INTO inference_request (request_id, usage_event_id, department_id, api_key_id, agent_id,
@@ -126,12 +141,11 @@ public class UsageRecording {
                 SELECT request_id, gen_random_uuid(), department_id, api_key_id, agent_id, agent_run_id, model, backend,
                     node, node_class, device, prompt_tokens,
                     LEAST(completion_tokens_sent, coalesce(completion_tokens_received, completion_tokens_sent)),
-                    'INTERRUPTED', started_at,
-                    GREATEST(progress_at, started_at), time_to_first_token_ms, 0, 'NONE', 0, tokens_estimated,
-                    GREATEST(extract(epoch FROM progress_at - started_at), 0), clock_timestamp()
+                    'INTERRUPTED', started_at, GREATEST(progress_at, started_at), time_to_first_token_ms, 0, 'NONE', 0,
+                    tokens_estimated, GREATEST(extract(epoch FROM progress_at - started_at), 0), clock_timestamp()
                 FROM gone
                 ON CONFLICT (request_id) DO NOTHING
-                RETURNING %s""".formatted(COLUMNS), UsageRecording::usageOf, self, Timestamp.from(silentSince), limit);
+                RETURNING %s""".formatted(orphans, COLUMNS), UsageRecording::usageOf, arguments);
         closed.forEach(events::publishEvent);
         return closed.size();
     }

@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -80,6 +82,9 @@ public class WriteAheadUsage implements SmartLifecycle {
     private ScheduledExecutorService heartbeat;
 
     private long startedNanos;
+
+    /** Requests of this replica whose log could not be written when they ended. */
+    private final Set<String> unlogged = ConcurrentHashMap.newKeySet();
 
     WriteAheadUsage(InFlightLog inFlight, UsageRecording recording, InferenceProperties properties, Clock clock,
             MeterRegistry meters) {
@@ -266,9 +271,21 @@ public class WriteAheadUsage implements SmartLifecycle {
         }
     }
 
+    /**
+     * A request whose log could not be written when it ended: it is closed from its row
+     * in flight, for the tokens its client had been sent, once the database answers.
+     */
+    void unlogged(String requestId) {
+        unlogged.add(requestId);
+    }
+
     private void beatAndCloseOrphans() {
         try {
             inFlight.beat(replica, clock.instant());
+            for (String requestId : List.copyOf(unlogged)) {
+                recording.closeUnlogged(replica, requestId);
+                unlogged.remove(requestId);
+            }
             // a gateway tells a restarted replica what the clients of cut streams
             // received
             // within a second or two of its start: only then are orphans closed

@@ -175,6 +175,25 @@ class WriteAheadUsageIntegrationTests {
     }
 
     @Test
+    void aRequestWhoseLogCouldNotBeWrittenIsClosedFromItsRowInFlightForWhatItsClientWasSent() {
+        UUID self = UUID.randomUUID();
+        jdbc.update("INSERT INTO inference_replica (replica_id, started_at, heartbeat_at) VALUES (?, now(), now())",
+                self);
+        String unlogged = inFlight(self, 8, 21, Instant.now().minusSeconds(5));
+
+        assertThat(recording.closeUnlogged(UUID.randomUUID(), unlogged)).as("only by its own replica").isZero();
+        assertThat(recording.closeUnlogged(self, unlogged)).isEqualTo(1);
+        assertThat(recording.closeUnlogged(self, unlogged)).as("once").isZero();
+
+        assertThat(jdbc.queryForMap(
+                "SELECT outcome, prompt_tokens, completion_tokens FROM inference_request WHERE request_id = ?",
+                unlogged))
+            .containsEntry("outcome", "INTERRUPTED")
+            .containsEntry("prompt_tokens", 8L)
+            .containsEntry("completion_tokens", 21L);
+    }
+
+    @Test
     void aLiveReplicasRequestsAreNeverClosedHoweverLongTheyRun() {
         UUID liveReplica = UUID.randomUUID();
         Instant longAgo = Instant.now().minusSeconds(3_600);

@@ -42,6 +42,11 @@ public final class ConsumerRetry {
     private static final Set<String> TRANSIENT_SQL_STATE_CLASSES = Set.of("08", "40", "53", "57", "58");
 
     /**
+     * A database switched to read-only (a failover, a full disk guarded): it comes back.
+     */
+    private static final String READ_ONLY_TRANSACTION = "25006";
+
+    /**
      * Broker trouble, named rather than imported: a service may carry either broker's
      * client.
      */
@@ -141,8 +146,9 @@ public final class ConsumerRetry {
 
     /**
      * Transient: the database or the connection to it (unreachable, killed backend,
-     * deadlock loser, lock or statement timeout, SQLSTATE classes 08, 40, 53, 57, 58) or
-     * the broker. Never a rejection.
+     * deadlock loser, lock or statement timeout, SQLSTATE classes 08, 40, 53, 57, 58; a
+     * database made read-only for a while, 25006; a disk full, 53100) or the broker.
+     * Never a rejection.
      */
     public static boolean isTransient(Throwable failure) {
         if (isRejection(failure)) {
@@ -157,7 +163,8 @@ public final class ConsumerRetry {
                 return true;
             }
             if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().length() >= 2
-                    && TRANSIENT_SQL_STATE_CLASSES.contains(sql.getSQLState().substring(0, 2))) {
+                    && (TRANSIENT_SQL_STATE_CLASSES.contains(sql.getSQLState().substring(0, 2))
+                            || READ_ONLY_TRANSACTION.equals(sql.getSQLState()))) {
                 return true;
             }
         }

@@ -37,6 +37,13 @@ class ConsumerRetryTests {
                 new SQLException("terminating connection due to administrator command", "57P01"))))
             .isTrue();
         assertThat(ConsumerRetry.isTransient(new TransactionSystemException("commit failed"))).isTrue();
+        // a database made read-only for a while (a failover, a guarded disk) comes back
+        assertThat(ConsumerRetry.isTransient(new UncategorizedSQLException("insert", "sql",
+                new SQLException("cannot execute INSERT in a read-only transaction", "25006"))))
+            .isTrue();
+        assertThat(ConsumerRetry.isTransient(
+                new UncategorizedSQLException("insert", "sql", new SQLException("invalid transaction state", "25000"))))
+            .isFalse();
         assertThat(ConsumerRetry.isTransient(new DataIntegrityViolationException("check constraint"))).isFalse();
         assertThat(ConsumerRetry.isTransient(new IllegalArgumentException("instant out of range"))).isFalse();
         assertThat(ConsumerRetry.isTransient(new RejectedEventException("no rate card"))).isFalse();

@@ -3,7 +3,6 @@ package io.tokenfactory.system.soak;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 import io.tokenfactory.testsupport.Infrastructure;
 
@@ -57,9 +56,6 @@ sealed interface Broker extends AutoCloseable permits RabbitBroker, KafkaBroker 
 
     /** Stops the broker and starts it again; says what happened. */
     String restart();
-
-    /** Messages parked as dead letters; empty where they cannot be counted from here. */
-    OptionalLong deadLettered();
 
     /**
      * An event with its CloudEvents headers (ce-type, ce-id, ce-subject, …) and JSON

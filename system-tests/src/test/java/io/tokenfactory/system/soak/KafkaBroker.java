@@ -2,22 +2,17 @@ package io.tokenfactory.system.soak;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 
 import kafka.server.BrokerServer;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
@@ -134,42 +129,6 @@ final class KafkaBroker implements Broker {
         }
         return "the KRaft broker shut down and started again, ready after "
                 + FaultInjector.seconds(Duration.ofNanos(System.nanoTime() - started));
-    }
-
-    /**
-     * Records in the error topics ({@code error.<topic>.<group>}) the services' consumers
-     * park dead letters in (nothing is ever deleted from them, so the end offsets count
-     * them).
-     */
-    @Override
-    public OptionalLong deadLettered() {
-        try (Admin admin = Admin.create(client())) {
-            List<String> errorTopics = admin.listTopics()
-                .names()
-                .get()
-                .stream()
-                .filter(name -> name.startsWith("error."))
-                .toList();
-            if (errorTopics.isEmpty()) {
-                return OptionalLong.of(0);
-            }
-            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-            admin.describeTopics(errorTopics)
-                .allTopicNames()
-                .get()
-                .forEach((topic, description) -> description.partitions()
-                    .forEach(partition -> ends.put(new TopicPartition(topic, partition.partition()),
-                            OffsetSpec.latest())));
-            return OptionalLong
-                .of(admin.listOffsets(ends).all().get().values().stream().mapToLong(end -> end.offset()).sum());
-        }
-        catch (ExecutionException e) {
-            throw new IllegalStateException("could not count the dead letters: " + e.getMessage(), e);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     private Properties client() {

@@ -45,7 +45,7 @@ class MidStreamCrashSystemTests {
     @BeforeAll
     static void startTheFactory() {
         suite = new SoakSuite(Path.of("..").toAbsolutePath().normalize(),
-                Path.of("target", "mid-stream-crash").toAbsolutePath());
+                Path.of("target", "mid-stream-crash").toAbsolutePath(), Map.of());
         // a dead replica's requests are closed soon, so the test need not wait long
         suite.environment("TF_INFERENCE_ORPHAN_AFTER", "6s");
         suite.environment("TF_INFERENCE_HEARTBEAT", "1s");

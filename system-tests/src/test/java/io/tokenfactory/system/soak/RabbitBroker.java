@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.TimeoutException;
 
 import com.rabbitmq.client.AMQP;
@@ -130,20 +129,6 @@ final class RabbitBroker implements Broker {
         long connections = listed.lines().filter(line -> !line.isBlank() && !line.startsWith("name")).count();
         rabbitmqctl("close_all_connections", "-p", virtualHost, "token factory soak: connection dropped").orFail();
         return connections + " connections closed (rabbitmqctl close_all_connections)";
-    }
-
-    /** Messages waiting in the soak's dead-letter queues. */
-    @Override
-    public OptionalLong deadLettered() {
-        if (!administrable) {
-            return OptionalLong.empty();
-        }
-        return OptionalLong.of(rabbitmqctl("list_queues", "-q", "-p", virtualHost, "name", "messages").orFail()
-            .lines()
-            .map(line -> line.trim().split("\\s+"))
-            .filter(fields -> fields.length == 2 && fields[0].endsWith(".dlq"))
-            .mapToLong(fields -> Long.parseLong(fields[1]))
-            .sum());
     }
 
     /**
