@@ -64,6 +64,8 @@ final class Soak {
     static Result run(SoakSettings settings, Path repository) throws Exception {
         try (SoakSuite suite = new SoakSuite(repository, settings.workDirectory(), Map.of(), settings.broker(), true)) {
             suite.environment("TF_INFERENCE_ORPHAN_AFTER", ORPHAN_AFTER);
+            // at least three heartbeats fit in orphan-after
+            suite.environment("TF_INFERENCE_HEARTBEAT", "2s");
             return new Soak(settings, suite).run();
         }
     }
