@@ -138,8 +138,8 @@ class ReplicaSystemTests {
                 return count(Service.METERING, "SELECT count(*) FROM usage_record") == requests
                         && count(Service.BILLING, "SELECT count(*) FROM usage_charge") == requests;
             });
-        Reconciliation books = Reconciliation.of(suite, List.of(), Map.of(), Reconciliation.closedStatements(suite),
-                Instant.now().minusSeconds(15));
+        Reconciliation books = Reconciliation.of(suite, List.of(), Map.of(), "%",
+                Reconciliation.closedStatements(suite), Instant.now().minusSeconds(15));
         assertThat(books.checks)
             .filteredOn(check -> check.name().startsWith("served = metered")
                     || check.name().startsWith("metered = billed") || check.name().startsWith("no charge counted twice")

@@ -123,7 +123,7 @@ final class Soak {
             .until(() -> suite.count(Service.BILLING, "SELECT count(*) FROM usage_charge") == remoteNode.reported
                 .size());
         admin.call("POST", "/api/billing/periods/" + closedMonth + "/close", null, 200, 201);
-        String closedStatements = Reconciliation.closedStatements(suite);
+        String closedStatements = Reconciliation.closedStatements(suite, closedMonth.toString());
         ClientLoad clients = new ClientLoad(suite.gatewayUrl(), keys, MODEL);
         FaultInjector faults = new FaultInjector(suite, clients, remoteNode, departments, closedMonthStart);
 
@@ -158,7 +158,7 @@ final class Soak {
         }
         boolean settled = settle(loadStopped);
         Reconciliation reconciliation = Reconciliation.of(suite, clients.received.values(), remoteNode.reported,
-                closedStatements, loadStopped);
+                closedMonth.toString(), closedStatements, loadStopped);
         Duration loadHeld = Duration.between(loadStarted, loadStopped);
         String report = report(startup, loadHeld, clients, agentRuns(), injected, unavailable, settled, reconciliation);
         Files.createDirectories(settings.workDirectory());
