@@ -23,6 +23,17 @@ public final class IdentityClaims {
 
     public static final String AGENT_ID = "agent_id";
 
+    /**
+     * The key's priority class, {@link #PRIORITY_INTERACTIVE} or {@link #PRIORITY_BATCH}:
+     * inference admits interactive work ahead of batch work within a department's fair
+     * share. Absent: interactive.
+     */
+    public static final String PRIORITY = "priority";
+
+    public static final String PRIORITY_INTERACTIVE = "interactive";
+
+    public static final String PRIORITY_BATCH = "batch";
+
     public static final String SCOPE_INFERENCE = "inference";
 
     public static final String SCOPE_USAGE_READ = "usage:read";
