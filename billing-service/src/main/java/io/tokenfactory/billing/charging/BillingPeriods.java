@@ -36,6 +36,14 @@ public class BillingPeriods {
         return YearMonth.from(instant.atZone(zone));
     }
 
+    public Instant now() {
+        return clock.instant();
+    }
+
+    public ZoneId zone() {
+        return zone;
+    }
+
     public YearMonth currentPeriod() {
         return periodOf(clock.instant());
     }

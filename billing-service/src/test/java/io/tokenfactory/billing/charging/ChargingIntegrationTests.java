@@ -274,6 +274,43 @@ class ChargingIntegrationTests {
     }
 
     @Test
+    void theBudgetSnapshotGivesEachDepartmentsUnroundedSpendAndThePricesInForceToAdministratorsOnly() {
+        String model = BillingFixtures.model(admin, "GENERATION", "0.50", "1.50", "0");
+        UUID department = BillingFixtures.department(admin, Map.of("monthlyBudget", "0.05", "hardCap", true));
+        publish("tokenfactory.usage-metered", metered(department,
+                List.of(item(department, model, Instant.now().minusSeconds(30), 1001, 3, "0", "0"))));
+        await().atMost(Duration.ofSeconds(20)).until(() -> charged(department) == 1);
+
+        JsonNode snapshot = admin.get("/api/billing/budget-snapshot").getBody();
+        assertThat(snapshot.get("currency").asString()).isEqualTo("EUR");
+        assertThat(snapshot.get("period").asString())
+            .isEqualTo(java.time.YearMonth.now(java.time.ZoneId.of(snapshot.get("timeZone").asString())).toString());
+        JsonNode budget = find(snapshot.get("departments"), "departmentId", department.toString());
+        assertThat(budget.get("monthlyBudget").decimalValue()).isEqualByComparingTo("0.05");
+        assertThat(budget.get("hardCap").asBoolean()).isTrue();
+        // 1001 × 0.50 + 3 × 1.50 per million, not rounded to cents
+        assertThat(budget.get("spent").decimalValue()).isEqualByComparingTo("0.000505");
+        JsonNode price = find(snapshot.get("prices"), "model", model);
+        assertThat(price.get("promptPerMillion").decimalValue()).isEqualByComparingTo("0.50");
+        assertThat(price.get("completionPerMillion").decimalValue()).isEqualByComparingTo("1.50");
+        assertThat(price.get("embedding").asBoolean()).isFalse();
+
+        assertThat(HttpTestClient.onPort(port)
+            .withToken(TestTokens.department(department, "usage:read"))
+            .get("/api/billing/budget-snapshot")
+            .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+    }
+
+    private static JsonNode find(JsonNode array, String field, String value) {
+        for (JsonNode element : array) {
+            if (value.equals(element.get(field).asString())) {
+                return element;
+            }
+        }
+        throw new AssertionError("no element with " + field + " = " + value + " in " + array);
+    }
+
+    @Test
     void parksImpossibleUsageWithItsReasonChargesNothingAndTheNextMessagesFlow() {
         String model = BillingFixtures.model(admin, "GENERATION", "1", "1", "0");
         UUID department = BillingFixtures.department(admin, Map.of());
