@@ -36,6 +36,7 @@ import org.springframework.validation.annotation.Validated;
  * @param consumers how budget reports and agent states are retried before one is parked
  * as a dead letter
  * @param relayedUsage how the tokens relayed to clients are kept
+ * @param budgets how budgets in money are held at the door
  */
 @Validated
 @ConfigurationProperties("tokenfactory.gateway")
@@ -48,7 +49,33 @@ public record GatewayProperties(@NotNull @Valid @DefaultValue Upstreams upstream
         @NotNull @DefaultValue("http://localhost:5173") List<String> consoleOrigins,
         @NotNull @DefaultValue("P30D") Duration processedEventRetention,
         @NotNull @Valid @DefaultValue ConsumerSettings consumers,
-        @NotNull @Valid @DefaultValue RelayedUsage relayedUsage) {
+        @NotNull @Valid @DefaultValue RelayedUsage relayedUsage, @NotNull @Valid @DefaultValue Budgets budgets) {
+
+    /**
+     * RESERVE: every chargeable request reserves its worst-case charge against its
+     * department's, key's and agent's budgets before it is forwarded. EVENTS: only
+     * billing's budget-status-changed reports block a department (the behaviour before
+     * reservations, kept to measure the difference).
+     */
+    public enum BudgetEnforcement {
+
+        RESERVE, EVENTS
+
+    }
+
+    /**
+     * @param enforcement RESERVE (at the door) or EVENTS (after the fact)
+     * @param snapshotInterval how often billing's budgets, spend and prices are read
+     * @param reservationTtl a reservation whose gateway died gives its room back after
+     * this; longer than the longest stream
+     * @param tallyFlushInterval how often the spend this gateway settled is added to its
+     * {@code budget_tally} table (a restart with the in-memory store starts from it)
+     */
+    public record Budgets(@NotNull @DefaultValue("RESERVE") BudgetEnforcement enforcement,
+            @NotNull @DurationMin(millis = 100) @DefaultValue("PT10S") Duration snapshotInterval,
+            @NotNull @DurationMin(seconds = 1) @DefaultValue("PT15M") Duration reservationTtl,
+            @NotNull @DurationMin(millis = 100) @DefaultValue("PT5S") Duration tallyFlushInterval) {
+    }
 
     /**
      * Where limit counters live: this instance's memory, or Redis shared by all gateway
@@ -69,6 +96,12 @@ public record GatewayProperties(@NotNull @Valid @DefaultValue Upstreams upstream
      * (empty: none)
      * @param departmentTpm tokens per minute for each department, all its keys together
      * (empty: none)
+     * @param defaultKeyRpm requests per minute of a department key that names none
+     * (empty: none)
+     * @param defaultKeyTpm tokens per minute of a department key that names none (empty:
+     * none)
+     * @param defaultKeyConcurrency inference requests at once of a department key that
+     * names none (empty: none)
      * @param failedAuthenticationsPerMinute wrong keys one client address may present per
      * minute; then every request from it gets 429 until the minute is over (brute force
      * gets nowhere)
@@ -76,7 +109,8 @@ public record GatewayProperties(@NotNull @Valid @DefaultValue Upstreams upstream
     public record Limits(@NotNull @DefaultValue("MEMORY") LimitStore store,
             @NotNull @DefaultValue("4MB") DataSize maxRequestBody,
             @Positive @DefaultValue("1024") long defaultCompletionReservation, @Positive Integer departmentRpm,
-            @Positive Long departmentTpm, @Positive @DefaultValue("30") int failedAuthenticationsPerMinute) {
+            @Positive Long departmentTpm, @Positive Integer defaultKeyRpm, @Positive Long defaultKeyTpm,
+            @Positive Integer defaultKeyConcurrency, @Positive @DefaultValue("30") int failedAuthenticationsPerMinute) {
     }
 
     /**

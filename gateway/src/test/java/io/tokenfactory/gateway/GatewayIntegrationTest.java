@@ -44,6 +44,8 @@ public abstract class GatewayIntegrationTest {
         registry.add("tokenfactory.gateway.api-keys.pepper", () -> "test-pepper-" + UUID.randomUUID());
         registry.add("tokenfactory.gateway.limits.max-request-body", () -> "64KB");
         registry.add("tokenfactory.gateway.relayed-usage.flush-interval", () -> "PT0.2S");
+        registry.add("tokenfactory.gateway.budgets.snapshot-interval", () -> "PT0.2S");
+        registry.add("tokenfactory.gateway.budgets.tally-flush-interval", () -> "PT0.2S");
     }
 
     protected HttpTestClient http() {

@@ -42,21 +42,38 @@ public final class StubUpstream implements AutoCloseable {
     /** Calls to the flaky endpoint, which fails every other call. */
     public final AtomicLong flakyCalls = new AtomicLong();
 
+    /**
+     * Billing's budget snapshot: each department's budget as {@code [limit, spent,
+     * hardCap]}; every model costs {@link #PROMPT_PRICE} and {@link #COMPLETION_PRICE}
+     * per million tokens. Cleared to make billing unreachable ({@link #billingAway}).
+     */
+    public final Map<UUID, String[]> budgets = new ConcurrentHashMap<>();
+
+    /** While true, the budget snapshot answers 503 (billing down). */
+    public volatile boolean billingAway;
+
+    public static final String PROMPT_PRICE = "1000";
+
+    public static final String COMPLETION_PRICE = "2000";
+
     /** Completed by a test to let the held endpoint and the second SSE chunk go. */
     public volatile CompletableFuture<Void> release = new CompletableFuture<>();
 
     private final StubHttpServer server = new StubHttpServer();
 
     public StubUpstream() {
-        server.route("GET", DEPARTMENTS, this::department).route("/api/metering/slow", request -> {
-            release.join();
-            return echo(request, 200);
-        }).route("/v1/stream", request -> Response.eventStream(events -> {
-            events.data("{\"chunk\":1}");
-            release.join();
-            events.data("{\"chunk\":2}");
-            events.data("[DONE]");
-        }))
+        server.route("GET", "/api/billing/budget-snapshot", request -> budgetSnapshot())
+            .route("GET", DEPARTMENTS, this::department)
+            .route("/api/metering/slow", request -> {
+                release.join();
+                return echo(request, 200);
+            })
+            .route("/v1/stream", request -> Response.eventStream(events -> {
+                events.data("{\"chunk\":1}");
+                release.join();
+                events.data("{\"chunk\":2}");
+                events.data("[DONE]");
+            }))
             .route("/api/metering/flaky", request -> echo(request, flakyCalls.incrementAndGet() % 2 == 1 ? 503 : 200))
             .route("POST", "/v1/chat/completions", this::completion)
             .route("/", request -> echo(request, 200));
@@ -98,6 +115,26 @@ public final class StubUpstream implements AutoCloseable {
         boolean lookup = !id.isEmpty() && !id.contains("/");
         boolean known = knownDepartments.stream().anyMatch(department -> department.toString().equals(id));
         return echo(request, !lookup || known ? 200 : 404);
+    }
+
+    private Response budgetSnapshot() {
+        if (billingAway) {
+            return Response.json(503, "{\"detail\":\"billing is away\"}");
+        }
+        String departments = budgets.entrySet()
+            .stream()
+            .map(budget -> "{\"departmentId\":\"" + budget.getKey() + "\",\"monthlyBudget\":" + budget.getValue()[0]
+                    + ",\"hardCap\":" + budget.getValue()[2] + ",\"softAlertPercent\":80,\"spent\":"
+                    + budget.getValue()[1] + "}")
+            .collect(Collectors.joining(","));
+        String prices = java.util.stream.Stream.of("stub-model", TOKEN_STREAM)
+            .map(model -> "{\"model\":\"" + model + "\",\"embedding\":false,\"promptPerMillion\":" + PROMPT_PRICE
+                    + ",\"completionPerMillion\":" + COMPLETION_PRICE + ",\"embeddingPerMillion\":0}")
+            .collect(Collectors.joining(","));
+        return Response.json(200,
+                "{\"asOf\":\"" + java.time.Instant.now() + "\",\"period\":\""
+                        + java.time.YearMonth.now(java.time.ZoneOffset.UTC) + "\",\"timeZone\":\"UTC\","
+                        + "\"currency\":\"EUR\",\"departments\":[" + departments + "],\"prices\":[" + prices + "]}");
     }
 
     private static Response echo(Request request, int status) {

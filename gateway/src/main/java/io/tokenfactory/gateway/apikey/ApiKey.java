@@ -1,5 +1,6 @@
 package io.tokenfactory.gateway.apikey;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -7,6 +8,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+
+import io.tokenfactory.support.security.IdentityClaims;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -61,6 +64,15 @@ class ApiKey {
     @Column(name = "rotated_at")
     private Instant rotatedAt;
 
+    @Column(name = "monthly_budget")
+    private BigDecimal monthlyBudget;
+
+    @Column(nullable = false)
+    private String priority;
+
+    @Column(name = "max_concurrent")
+    private Integer maxConcurrent;
+
     @Version
     private long version;
 
@@ -78,6 +90,10 @@ class ApiKey {
         this.rpmLimit = spec.rpmLimit();
         this.tpmLimit = spec.tpmLimit();
         this.expiresAt = spec.expiresAt();
+        this.monthlyBudget = spec.monthlyBudget();
+        this.priority = spec.priority() != null ? spec.priority()
+                : spec.agentId() == null ? IdentityClaims.PRIORITY_INTERACTIVE : IdentityClaims.PRIORITY_BATCH;
+        this.maxConcurrent = spec.maxConcurrent();
         this.createdAt = now;
         useSecret(secret);
     }
@@ -97,6 +113,10 @@ class ApiKey {
         this.expiresAt = when;
     }
 
+    void budget(BigDecimal monthlyBudget) {
+        this.monthlyBudget = monthlyBudget;
+    }
+
     private void useSecret(ApiKeySecrets.Secret secret) {
         this.secretHash = secret.hash();
         this.secretHint = secret.hint();
@@ -105,7 +125,7 @@ class ApiKey {
     ApiKeyView view() {
         return new ApiKeyView(id, name, secretHint, departmentId, agentId, split(scopes),
                 allowedModels == null ? List.of() : List.copyOf(split(allowedModels)), rpmLimit, tpmLimit, expiresAt,
-                revokedAt, createdAt, rotatedAt);
+                revokedAt, createdAt, rotatedAt, monthlyBudget, priority, maxConcurrent);
     }
 
     UUID id() {

@@ -1,14 +1,31 @@
 package io.tokenfactory.gateway.apikey;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-/** A key as the rest of the gateway sees it, without any secret. */
+import io.tokenfactory.support.security.IdentityClaims;
+
+/**
+ * A key as the rest of the gateway sees it, without any secret.
+ *
+ * @param monthlyBudget the key's own budget per billing month; null: none
+ * @param priority its priority class at inference ({@code interactive} or {@code batch})
+ * @param maxConcurrent its own limit of requests at once; null: the gateway's default
+ */
 public record ApiKeyView(UUID id, String name, String secretHint, UUID departmentId, UUID agentId, Set<String> scopes,
         List<String> allowedModels, Integer rpmLimit, Long tpmLimit, Instant expiresAt, Instant revokedAt,
-        Instant createdAt, Instant rotatedAt) {
+        Instant createdAt, Instant rotatedAt, BigDecimal monthlyBudget, String priority, Integer maxConcurrent) {
+
+    public ApiKeyView(UUID id, String name, String secretHint, UUID departmentId, UUID agentId, Set<String> scopes,
+            List<String> allowedModels, Integer rpmLimit, Long tpmLimit, Instant expiresAt, Instant revokedAt,
+            Instant createdAt, Instant rotatedAt) {
+        this(id, name, secretHint, departmentId, agentId, scopes, allowedModels, rpmLimit, tpmLimit, expiresAt,
+                revokedAt, createdAt, rotatedAt, null,
+                agentId == null ? IdentityClaims.PRIORITY_INTERACTIVE : IdentityClaims.PRIORITY_BATCH, null);
+    }
 
     /** The exchange attribute under which an authenticated request carries its key. */
     public static final String EXCHANGE_ATTRIBUTE = "tokenfactory.apiKey";

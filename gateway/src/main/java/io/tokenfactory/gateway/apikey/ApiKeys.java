@@ -1,5 +1,6 @@
 package io.tokenfactory.gateway.apikey;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -118,6 +119,15 @@ public class ApiKeys {
         return keys.saveAndFlush(key).view();
     }
 
+    /** Sets or (null) removes the key's own monthly budget. */
+    @Transactional
+    public ApiKeyView budget(UUID id, BigDecimal monthlyBudget) {
+        ApiKey key = find(id);
+        key.budget(monthlyBudget);
+        evict(key.secretHash());
+        return keys.saveAndFlush(key).view();
+    }
+
     /**
      * The active key with this secret, if any. Unknown secrets are cached too, so floods
      * of bad keys stay cheap.
@@ -191,6 +201,10 @@ public class ApiKeys {
         if (spec.departmentId() == null && !platformKey) {
             throw ApiProblemException.unprocessable("department_required",
                     "A key with scopes other than 'admin' must belong to a department");
+        }
+        if (spec.priority() != null && !IdentityClaims.PRIORITY_INTERACTIVE.equals(spec.priority())
+                && !IdentityClaims.PRIORITY_BATCH.equals(spec.priority())) {
+            throw ApiProblemException.unprocessable("invalid_priority", "priority must be 'interactive' or 'batch'");
         }
         if (spec.expiresAt() != null && !spec.expiresAt().isAfter(clock.instant())) {
             throw ApiProblemException.unprocessable("invalid_expiry", "expiresAt must lie in the future");

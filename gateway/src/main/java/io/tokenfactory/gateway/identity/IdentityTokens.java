@@ -83,8 +83,16 @@ public class IdentityTokens {
 
     /** The token for a request authenticated with this API key. */
     public String forKey(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes) {
+        return forKey(keyId, departmentId, agentId, scopes, null);
+    }
+
+    /**
+     * @param priority the key's priority class at inference; null: none said
+     * (interactive)
+     */
+    public String forKey(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes, String priority) {
         return recentTokens.get(keyId, unused -> mint(keyId.toString(), keyId, departmentId, agentId,
-                String.join(" ", new TreeSet<>(scopes))));
+                String.join(" ", new TreeSet<>(scopes)), priority));
     }
 
     /**
@@ -94,7 +102,7 @@ public class IdentityTokens {
     public String forGateway() {
         Instant now = clock.instant();
         if (now.isAfter(gatewayTokenRenewAt)) {
-            gatewayToken = mint("gateway", null, null, null, IdentityClaims.SCOPE_ADMIN);
+            gatewayToken = mint("gateway", null, null, null, IdentityClaims.SCOPE_ADMIN, null);
             gatewayTokenRenewAt = now.plus(ttl.dividedBy(2));
         }
         return gatewayToken;
@@ -134,7 +142,7 @@ public class IdentityTokens {
         return new JWKSet(signingKey.toPublicJWK());
     }
 
-    private String mint(String subject, UUID keyId, UUID departmentId, UUID agentId, String scopes) {
+    private String mint(String subject, UUID keyId, UUID departmentId, UUID agentId, String scopes, String priority) {
         Instant now = clock.instant();
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(IdentityClaims.ISSUER)
             .audience(IdentityClaims.AUDIENCE)
@@ -146,6 +154,7 @@ public class IdentityTokens {
             .claim(IdentityClaims.KEY_ID, keyId == null ? null : keyId.toString())
             .claim(IdentityClaims.DEPARTMENT_ID, departmentId == null ? null : departmentId.toString())
             .claim(IdentityClaims.AGENT_ID, agentId == null ? null : agentId.toString())
+            .claim(IdentityClaims.PRIORITY, priority)
             .build();
         try {
             SignedJWT jwt = new SignedJWT(

@@ -4,6 +4,7 @@ import java.util.OptionalLong;
 
 import io.tokenfactory.gateway.GatewayProperties;
 import io.tokenfactory.gateway.apikey.ApiKeyView;
+import io.tokenfactory.gateway.budget.BudgetAdmission;
 import io.tokenfactory.gateway.budget.BudgetGuard;
 import io.tokenfactory.gateway.relayed.RelayedTokens;
 import io.tokenfactory.gateway.relayed.UsageTap;
@@ -46,13 +47,17 @@ class AdmissionFilter implements GlobalFilter, Ordered {
 
     private final BudgetGuard budgets;
 
+    private final BudgetAdmission money;
+
     private final RelayedTokens relayed;
 
     private final GatewayProperties.Limits limits;
 
-    AdmissionFilter(Allowance allowance, BudgetGuard budgets, RelayedTokens relayed, GatewayProperties properties) {
+    AdmissionFilter(Allowance allowance, BudgetGuard budgets, BudgetAdmission money, RelayedTokens relayed,
+            GatewayProperties properties) {
         this.allowance = allowance;
         this.budgets = budgets;
+        this.money = money;
         this.relayed = relayed;
         this.limits = properties.limits();
     }
@@ -76,8 +81,7 @@ class AdmissionFilter implements GlobalFilter, Ordered {
                     "Encoded characters are not accepted in inference paths");
         }
         if (inference && budgets.blocksInference(key.departmentId())) {
-            return ProblemResponses.write(exchange, HttpStatus.TOO_MANY_REQUESTS, "budget_exceeded",
-                    "insufficient_quota",
+            return budgetRefusal(exchange,
                     "The department has spent its budget for this period (hard cap); inference resumes when billing raises it");
         }
         Mono<Void> admitted = allowance.countRequest(key);
@@ -92,7 +96,18 @@ class AdmissionFilter implements GlobalFilter, Ordered {
             .onErrorResume(Allowance.RequestTooLarge.class,
                     tooBig -> ProblemResponses.write(exchange, HttpStatus.UNPROCESSABLE_CONTENT,
                             "request_exceeds_limit", "invalid_request_error", tooBig.getMessage()))
+            .onErrorResume(BudgetAdmission.BudgetRefused.class,
+                    refused -> budgetRefusal(exchange, refused.getMessage()))
             .onErrorResume(DataBufferLimitException.class, tooBig -> tooLarge(exchange));
+    }
+
+    /**
+     * 402: waiting does not help (OpenAI clients retry a 429 on their own), and the type
+     * is OpenAI's own for a spent quota.
+     */
+    private static Mono<Void> budgetRefusal(ServerWebExchange exchange, String detail) {
+        return ProblemResponses.write(exchange, HttpStatus.PAYMENT_REQUIRED, "budget_exceeded", "insufficient_quota",
+                detail);
     }
 
     private Mono<Void> forwardWithTokenReservation(ServerWebExchange exchange, GatewayFilterChain chain,
@@ -102,31 +117,68 @@ class AdmissionFilter implements GlobalFilter, Ordered {
             .map(AdmissionFilter::bytesOf)
             .defaultIfEmpty(new byte[0])
             .flatMap(body -> {
-                InferenceRequestShape shape = InferenceRequestShape.parse(body);
+                InferenceRequestShape shape;
+                try {
+                    shape = InferenceRequestShape.parse(body);
+                }
+                catch (InferenceRequestShape.Invalid invalid) {
+                    return ProblemResponses.write(exchange, HttpStatus.BAD_REQUEST, "invalid_value",
+                            "invalid_request_error", invalid.getMessage(), null, invalid.param());
+                }
                 boolean restricted = !key.allowedModels().isEmpty();
                 if (restricted && (shape == null || shape.model() == null || !key.allowsModel(shape.model()))) {
                     return ProblemResponses.write(exchange, HttpStatus.FORBIDDEN, "model_not_allowed",
                             "permission_error", "This API key may only use " + key.allowedModels()
                                     + (shape == null || shape.model() == null ? "; name one as 'model'" : ""));
                 }
-                long tokens = shape == null ? 0 : shape.reservation(limits.defaultCompletionReservation(),
-                        generates(exchange.getRequest().getPath().value()));
-                return allowance.reserveTokens(key, tokens).flatMap(reservation -> {
-                    UsageTap usage = new UsageTap(exchange.getResponse());
-                    ServerWebExchange replayed = exchange.mutate()
-                        .request(replay(exchange.getRequest(), body))
-                        .response(usage)
-                        .build();
-                    return chain.filter(replayed).doFinally(signal -> {
-                        relayed.record(key.departmentId(), shape == null ? null : shape.model(), usage);
-                        allowance
-                            .settle(reservation,
-                                    actualTokens(reservation.tokens(), usage.totalTokens(), usage.getStatusCode(),
-                                            signal))
-                            .subscribe();
+                boolean generates = generates(exchange.getRequest().getPath().value());
+                long tokens = shape == null ? 0 : shape.reservation(limits.defaultCompletionReservation(), generates);
+                long prompt = shape == null ? 0 : shape.promptTokenEstimate();
+                long completion = shape == null ? 0
+                        : shape.completionReservation(limits.defaultCompletionReservation(), generates);
+                String model = shape == null ? null : shape.model();
+                return allowance.enter(key)
+                    .flatMap(slot -> allowance.reserveTokens(key, tokens)
+                        .flatMap(reservation -> money.reserve(key, model, prompt, completion)
+                            // refused by a budget: the tokens taken are given back
+                            .onErrorResume(BudgetAdmission.BudgetRefused.class,
+                                    refused -> allowance.settle(reservation, 0).then(Mono.error(refused)))
+                            .map(hold -> new Admitted(slot, reservation, hold)))
+                        // refused by a limit or a budget: the slot is given back
+                        .onErrorResume(refused -> allowance.leave(slot).then(Mono.error(refused))))
+                    .flatMap(admitted -> {
+                        UsageTap usage = new UsageTap(exchange.getResponse());
+                        ServerWebExchange replayed = exchange.mutate()
+                            .request(replay(exchange.getRequest(), body))
+                            .response(usage)
+                            .build();
+                        return chain.filter(replayed).doFinally(signal -> {
+                            relayed.record(key.departmentId(), model, usage);
+                            Allowance.Reservation reservation = admitted.reservation();
+                            allowance
+                                .settle(reservation,
+                                        actualTokens(reservation.tokens(), usage.totalTokens(), usage.getStatusCode(),
+                                                signal))
+                                .then(allowance.leave(admitted.slot()))
+                                .subscribe();
+                            UsageTap.Relayed used = refusedUpstream(usage.getStatusCode(), signal)
+                                    ? new UsageTap.Relayed(0, 0) : usage.relayed();
+                            money
+                                .settle(admitted.hold(), used.promptTokens() < 0 ? prompt : used.promptTokens(),
+                                        used.completionTokens())
+                                .subscribe();
+                        });
                     });
-                });
             });
+    }
+
+    /** What an admitted request holds until it ends. */
+    private record Admitted(Allowance.Slot slot, Allowance.Reservation reservation, BudgetAdmission.Hold hold) {
+    }
+
+    /** An error answered in full: nothing was served, so nothing is charged. */
+    private static boolean refusedUpstream(HttpStatusCode status, SignalType signal) {
+        return signal == SignalType.ON_COMPLETE && status != null && status.isError();
     }
 
     /**

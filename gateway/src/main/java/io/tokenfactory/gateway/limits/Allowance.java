@@ -25,6 +25,12 @@ class Allowance {
 
     static final Duration WINDOW = Duration.ofMinutes(1);
 
+    /**
+     * How long a count of requests under way lives after its last change: one whose
+     * gateway died is forgotten then.
+     */
+    static final Duration UNDER_WAY = Duration.ofMinutes(15);
+
     private final LimitStore store;
 
     private final GatewayProperties.Limits limits;
@@ -41,6 +47,13 @@ class Allowance {
     record Reservation(List<String> tokenCounters, long tokens) {
 
         static final Reservation NONE = new Reservation(List.of(), 0);
+
+    }
+
+    /** A place among the key's requests under way; NONE where no limit applies. */
+    record Slot(String counter) {
+
+        static final Slot NONE = new Slot("");
 
     }
 
@@ -79,17 +92,19 @@ class Allowance {
     Mono<Void> countRequest(ApiKeyView key) {
         long window = currentWindow();
         String keyCounter = "rpm:key:" + key.id() + ":" + window;
-        Mono<Void> perKey = key.rpmLimit() == null ? Mono.empty()
-                : acquire(keyCounter, 1, key.rpmLimit(), "requests per minute of this key").then();
+        Integer keyRpm = key.rpmLimit() != null ? key.rpmLimit()
+                : key.departmentId() == null ? null : limits.defaultKeyRpm();
+        Mono<Void> perKey = keyRpm == null ? Mono.empty()
+                : acquire(keyCounter, 1, keyRpm, "requests per minute of this key").then();
         Mono<Void> perDepartment = limits.departmentRpm() == null || key.departmentId() == null ? Mono.empty()
                 : acquire("rpm:department:" + key.departmentId() + ":" + window, 1, limits.departmentRpm(),
                         "requests per minute of this department")
                     .then()
                     // the department refused: the key's count for this request is given
                     // back
-                    .onErrorResume(LimitExceeded.class, refused -> (key.rpmLimit() == null ? Mono.<Void>empty()
-                            : store.adjust(keyCounter, -1, WINDOW))
-                        .then(Mono.error(refused)));
+                    .onErrorResume(LimitExceeded.class,
+                            refused -> (keyRpm == null ? Mono.<Void>empty() : store.adjust(keyCounter, -1, WINDOW))
+                                .then(Mono.error(refused)));
         return perKey.then(perDepartment);
     }
 
@@ -100,9 +115,10 @@ class Allowance {
     Mono<Reservation> reserveTokens(ApiKeyView key, long tokens) {
         long window = currentWindow();
         List<Limit> applicable = new ArrayList<>();
-        if (key.tpmLimit() != null) {
-            applicable
-                .add(new Limit("tpm:key:" + key.id() + ":" + window, key.tpmLimit(), "tokens per minute of this key"));
+        Long keyTpm = key.tpmLimit() != null ? key.tpmLimit()
+                : key.departmentId() == null ? null : limits.defaultKeyTpm();
+        if (keyTpm != null) {
+            applicable.add(new Limit("tpm:key:" + key.id() + ":" + window, keyTpm, "tokens per minute of this key"));
         }
         if (limits.departmentTpm() != null && key.departmentId() != null) {
             applicable.add(new Limit("tpm:department:" + key.departmentId() + ":" + window, limits.departmentTpm(),
@@ -124,6 +140,28 @@ class Allowance {
             .then(Mono.fromSupplier(() -> new Reservation(List.copyOf(taken), tokens)))
             // a later limit refused: give back what the earlier ones took
             .onErrorResume(LimitExceeded.class, refused -> giveBack(taken, tokens).then(Mono.error(refused)));
+    }
+
+    /**
+     * Takes a place among the key's requests under way (its own limit, else the default
+     * for department keys); refused with 429 when all are taken.
+     */
+    Mono<Slot> enter(ApiKeyView key) {
+        Integer limit = key.maxConcurrent() != null ? key.maxConcurrent()
+                : key.departmentId() == null ? null : limits.defaultKeyConcurrency();
+        if (limit == null) {
+            return Mono.just(Slot.NONE);
+        }
+        String counter = "concurrent:key:" + key.id();
+        return Mono.defer(() -> store.tryAcquire(counter, 1, limit, UNDER_WAY))
+            .flatMap(value -> value < 0
+                    ? Mono.error(new LimitExceeded("Over the requests at once of this key (" + limit + ")", 1))
+                    : Mono.just(new Slot(counter)));
+    }
+
+    /** Gives the place back when the request is over. */
+    Mono<Void> leave(Slot slot) {
+        return slot.counter().isEmpty() ? Mono.empty() : store.adjust(slot.counter(), -1, UNDER_WAY);
     }
 
     /** Replaces the reservation by what the request actually used. */

@@ -8,10 +8,15 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import reactor.core.publisher.Mono;
 
-/** Limit counters of one gateway instance; windows disappear a little after they end. */
+/**
+ * Limit counters of one gateway instance; a counter disappears a while after it was last
+ * used (minute windows long after they end).
+ */
 class InMemoryLimitStore implements LimitStore {
 
-    private final Cache<String, long[]> counters = Caffeine.newBuilder().expireAfterWrite(3, TimeUnit.MINUTES).build();
+    private final Cache<String, long[]> counters = Caffeine.newBuilder()
+        .expireAfterAccess(Allowance.UNDER_WAY.toMinutes() + 1, TimeUnit.MINUTES)
+        .build();
 
     @Override
     public Mono<Long> tryAcquire(String counter, long amount, long limit, Duration window) {

@@ -1,6 +1,8 @@
 package io.tokenfactory.gateway.limits;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -40,19 +42,20 @@ record InferenceRequestShape(String model, boolean stream, long promptTokenEstim
         }
         Long maxTokens = null;
         for (String field : new String[] { "max_completion_tokens", "max_tokens" }) {
-            long value = positiveNumber(request.get(field));
-            if (value > 0) {
+            Long value = wholeNumber(request.get(field), field, 1, Integer.MAX_VALUE);
+            if (value != null && maxTokens == null) {
                 maxTokens = value;
-                break;
             }
         }
-        // several choices (n, best_of) each use up to max_tokens
-        long choices = Math.max(1, Math.max(positiveNumber(request.get("n")), positiveNumber(request.get("best_of"))));
-        if (maxTokens != null) {
-            // saturating: an absurd request is refused by the limits (or by inference),
-            // never a 500 here
-            maxTokens = maxTokens > Long.MAX_VALUE / choices ? Long.MAX_VALUE : maxTokens * choices;
+        // one choice per request, as inference serves them; several would each use up to
+        // max_tokens
+        for (String field : new String[] { "n", "best_of" }) {
+            Long choices = wholeNumber(request.get(field), field, 1, Integer.MAX_VALUE);
+            if (choices != null && choices != 1) {
+                throw new Invalid(field, "Only " + field + " = 1 is supported: one choice per request.");
+            }
         }
+        checkStops(request.get("stop"));
         JsonNode model = request.get("model");
         JsonNode stream = request.get("stream");
         // a model that is not a string names none; inference-service answers that with
@@ -62,22 +65,73 @@ record InferenceRequestShape(String model, boolean stream, long promptTokenEstim
     }
 
     /**
-     * A positive whole number given as a JSON number or a numeric string (as lenient
-     * servers accept), else 0.
+     * A whole number within bounds, given as a JSON number or a numeric string (as
+     * lenient servers accept); null when absent.
      */
-    private static long positiveNumber(JsonNode value) {
+    private static Long wholeNumber(JsonNode value, String field, long min, long max) {
         if (value == null || value.isNull()) {
-            return 0;
+            return null;
         }
+        long number;
         if (value.isString()) {
             try {
-                return Math.max(0, Long.parseLong(value.asString().trim()));
+                number = Long.parseLong(value.asString().trim());
             }
             catch (NumberFormatException notANumber) {
-                return 0;
+                throw new Invalid(field, "'" + field + "' must be a whole number from " + min + " to " + max + ".");
             }
         }
-        return value.canConvertToLong() ? Math.max(0, value.asLong()) : 0;
+        else if (value.isIntegralNumber() && value.canConvertToLong()) {
+            number = value.asLong();
+        }
+        else {
+            throw new Invalid(field, "'" + field + "' must be a whole number from " + min + " to " + max + ".");
+        }
+        if (number < min || number > max) {
+            throw new Invalid(field, "'" + field + "' must be a whole number from " + min + " to " + max + ".");
+        }
+        return number;
+    }
+
+    /**
+     * {@code stop}: a string or up to four non-empty strings of at most 256 characters.
+     */
+    private static void checkStops(JsonNode stop) {
+        if (stop == null || stop.isNull()) {
+            return;
+        }
+        List<JsonNode> stops = new ArrayList<>();
+        if (stop.isArray() && stop.size() <= 4) {
+            stop.forEach(stops::add);
+        }
+        else {
+            stops.add(stop);
+        }
+        for (JsonNode each : stops) {
+            if (!each.isString() || each.asString().isEmpty() || each.asString().length() > 256) {
+                throw new Invalid("stop", "'stop' must be a string or an array of up to 4 non-empty strings of at "
+                        + "most 256 characters.");
+            }
+        }
+    }
+
+    /**
+     * A field whose value no request may have: a 400 naming it, before anything is
+     * reserved.
+     */
+    static final class Invalid extends RuntimeException {
+
+        private final String param;
+
+        Invalid(String param, String message) {
+            super(message);
+            this.param = param;
+        }
+
+        String param() {
+            return param;
+        }
+
     }
 
     /**
@@ -85,7 +139,11 @@ record InferenceRequestShape(String model, boolean stream, long promptTokenEstim
      * when none is given).
      */
     long reservation(long defaultCompletionTokens, boolean generates) {
-        return promptTokenEstimate
-                + (generates ? (maxCompletionTokens == null ? defaultCompletionTokens : maxCompletionTokens) : 0);
+        return promptTokenEstimate + completionReservation(defaultCompletionTokens, generates);
+    }
+
+    /** The most completion tokens the request may generate. */
+    long completionReservation(long defaultCompletionTokens, boolean generates) {
+        return generates ? (maxCompletionTokens == null ? defaultCompletionTokens : maxCompletionTokens) : 0;
     }
 }

@@ -77,6 +77,24 @@ public final class UsageTap extends ServerHttpResponseDecorator {
         }
     }
 
+    /**
+     * What the tokens the client received were, for settling a budget: the usage the
+     * response reported; without one, the content chunks that went out as completion
+     * tokens and no prompt figure (-1).
+     */
+    public Relayed relayed() {
+        synchronized (pending) {
+            finish();
+            return new Relayed(usageSeen ? Math.max(0, promptTokens) : -1, relayedCompletionTokens());
+        }
+    }
+
+    /**
+     * @param promptTokens -1 when the response reported no usage
+     */
+    public record Relayed(long promptTokens, long completionTokens) {
+    }
+
     /** Prompt tokens relayed: the latest usage's, 0 when none went out. */
     long relayedPromptTokens() {
         synchronized (pending) {

@@ -137,6 +137,12 @@ class GatewaySecurityConfiguration {
                 .hasAuthority(authority(SCOPE_ADMIN))
                 .pathMatchers(HttpMethod.GET, SERVICE_CALLED)
                 .hasAuthority(authority(SCOPE_ADMIN))
+                // a department's keys read its budgets (the controller narrows them to
+                // their own); administrators set agents' budgets
+                .pathMatchers(HttpMethod.GET, "/api/gateway/budgets")
+                .authenticated()
+                .pathMatchers("/api/gateway/budgets/**")
+                .hasAuthority(authority(SCOPE_ADMIN))
                 // every consuming service's dead letters, the gateway's own included
                 .pathMatchers("/api/dead-letters", "/api/dead-letters/**")
                 .hasAuthority(authority(SCOPE_ADMIN))

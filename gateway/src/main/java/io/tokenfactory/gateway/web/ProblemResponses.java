@@ -34,13 +34,26 @@ public final class ProblemResponses {
 
     public static Mono<Void> write(ServerWebExchange exchange, HttpStatus status, String code, String openAiType,
             String detail, Long retryAfterSeconds) {
+        return write(exchange, status, code, openAiType, detail, retryAfterSeconds, null);
+    }
+
+    /**
+     * @param param the request field at fault, as OpenAI names it in {@code error.param}
+     */
+    public static Mono<Void> write(ServerWebExchange exchange, HttpStatus status, String code, String openAiType,
+            String detail, Long retryAfterSeconds, String param) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", ProblemTypes.typeOf(code).toString());
         body.put("title", status.getReasonPhrase());
         body.put("status", status.value());
         body.put("detail", detail);
         body.put(ProblemTypes.CODE, code);
-        body.put("error", Map.of("message", detail, "type", openAiType, "code", code));
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("message", detail);
+        error.put("type", openAiType);
+        error.put("param", param);
+        error.put("code", code);
+        body.put("error", error);
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(status);
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);

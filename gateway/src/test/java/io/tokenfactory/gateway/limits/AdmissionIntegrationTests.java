@@ -123,7 +123,7 @@ class AdmissionIntegrationTests extends GatewayIntegrationTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> budgetGuard.blocksInference(department));
 
         ResponseEntity<JsonNode> refused = client.post(CHAT, chat(10, false));
-        assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+        assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.PAYMENT_REQUIRED);
         assertThat(refused.getBody().get("code").asString()).isEqualTo("budget_exceeded");
         assertThat(refused.getBody().at("/error/type").asString()).isEqualTo("insufficient_quota");
         assertThat(client.get("/api/metering/usage").getStatusCode()).isEqualTo(HttpStatus.OK);
@@ -207,8 +207,10 @@ class AdmissionIntegrationTests extends GatewayIntegrationTest {
     }
 
     private static BudgetStatusChanged budget(UUID department, BudgetState state, boolean hardCap, Instant at) {
-        return new BudgetStatusChanged(UUID.randomUUID(), at, department, "2026-11", new BigDecimal("1200.000000"),
-                new BigDecimal("1000.000000"), "EUR", state, hardCap);
+        // a month gone by: its spend is no floor for this month's reservations
+        return new BudgetStatusChanged(UUID.randomUUID(), at, department,
+                java.time.YearMonth.now(java.time.ZoneOffset.UTC).minusMonths(1).toString(),
+                new BigDecimal("1200.000000"), new BigDecimal("1000.000000"), "EUR", state, hardCap);
     }
 
     private static Map<String, Object> chat(long maxTokens, boolean stream) {

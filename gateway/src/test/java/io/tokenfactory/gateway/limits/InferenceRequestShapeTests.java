@@ -1,6 +1,7 @@
 package io.tokenfactory.gateway.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 
@@ -13,12 +14,12 @@ class InferenceRequestShapeTests {
     }
 
     @Test
-    void reservesThePromptBytesPlusTheCompletionLimitOfEveryChoice() {
+    void reservesThePromptBytesPlusTheCompletionLimit() {
         InferenceRequestShape shape = parse("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"héllo\"}],"
-                + "\"max_tokens\":100,\"n\":3}");
+                + "\"max_tokens\":100,\"n\":1}");
 
         assertThat(shape.model()).isEqualTo("m");
-        assertThat(shape.reservation(1024, true)).isEqualTo(shape.promptTokenEstimate() + 300);
+        assertThat(shape.reservation(1024, true)).isEqualTo(shape.promptTokenEstimate() + 100);
         assertThat(shape.promptTokenEstimate()).isGreaterThanOrEqualTo("héllo".getBytes(StandardCharsets.UTF_8).length);
     }
 
@@ -39,27 +40,33 @@ class InferenceRequestShapeTests {
     }
 
     @Test
-    void aHugeLimitTimesSeveralChoicesSaturatesInsteadOfOverflowing() {
-        assertThat(parse("{\"max_tokens\":\"9223372036854775807\",\"n\":2}").maxCompletionTokens())
-            .isEqualTo(Long.MAX_VALUE);
-        assertThat(parse("{\"max_tokens\":4611686018427387904,\"best_of\":3}").maxCompletionTokens())
-            .isEqualTo(Long.MAX_VALUE);
-    }
-
-    @Test
-    void theLargerOfNAndBestOfMultipliesTheCompletionLimit() {
-        assertThat(parse("{\"max_tokens\":10,\"n\":2,\"best_of\":5}").maxCompletionTokens()).isEqualTo(50);
-        assertThat(parse("{\"max_tokens\":10,\"n\":\"3\"}").maxCompletionTokens()).isEqualTo(30);
-        assertThat(parse("{\"max_tokens\":10,\"n\":0}").maxCompletionTokens()).isEqualTo(10);
-    }
-
-    @Test
-    void aLimitThatIsNotAPositiveWholeNumberCountsAsNoneAndTheNextOneIsRead() {
-        assertThat(parse("{\"max_completion_tokens\":0,\"max_tokens\":64}").maxCompletionTokens()).isEqualTo(64);
-        assertThat(parse("{\"max_completion_tokens\":\"lots\",\"max_tokens\":-5}").maxCompletionTokens()).isNull();
-        assertThat(parse("{\"max_tokens\":12.5}").maxCompletionTokens()).isNull();
+    void aLimitOutsideOneToTheLargestIntIsRefusedNamingItsField() {
+        assertThatThrownBy(() -> parse("{\"max_tokens\":\"9223372036854775807\"}")).isInstanceOfSatisfying(
+                InferenceRequestShape.Invalid.class, invalid -> assertThat(invalid.param()).isEqualTo("max_tokens"));
+        assertThatThrownBy(() -> parse("{\"max_completion_tokens\":0,\"max_tokens\":64}")).isInstanceOfSatisfying(
+                InferenceRequestShape.Invalid.class,
+                invalid -> assertThat(invalid.param()).isEqualTo("max_completion_tokens"));
+        for (String limit : new String[] { "\"lots\"", "-5", "12.5", "2147483648", "true" }) {
+            assertThatThrownBy(() -> parse("{\"max_tokens\":" + limit + "}")).as(limit)
+                .isInstanceOf(InferenceRequestShape.Invalid.class)
+                .hasMessageContaining("from 1 to 2147483647");
+        }
         assertThat(parse("{\"max_tokens\":\" 32 \"}").maxCompletionTokens()).isEqualTo(32);
+        assertThat(parse("{\"max_tokens\":2147483647}").maxCompletionTokens()).isEqualTo(Integer.MAX_VALUE);
         assertThat(parse("{\"max_tokens\":null}").maxCompletionTokens()).isNull();
+    }
+
+    @Test
+    void oneChoicePerRequestAndAtMostFourShortStopSequences() {
+        assertThat(parse("{\"max_tokens\":10,\"n\":\"1\",\"best_of\":1}").maxCompletionTokens()).isEqualTo(10);
+        assertThat(parse("{\"stop\":[\"a\",\"b\",\"c\",\"d\"]}")).isNotNull();
+        assertThat(parse("{\"stop\":\"END\"}")).isNotNull();
+        for (String field : new String[] { "\"n\":2", "\"n\":0", "\"best_of\":5", "\"stop\":[1]", "\"stop\":\"\"",
+                "\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]", "\"stop\":{\"a\":1}",
+                "\"stop\":\"" + "x".repeat(257) + "\"" }) {
+            assertThatThrownBy(() -> parse("{" + field + "}")).as(field)
+                .isInstanceOf(InferenceRequestShape.Invalid.class);
+        }
     }
 
     @Test

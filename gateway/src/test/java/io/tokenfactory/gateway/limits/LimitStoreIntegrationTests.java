@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import io.tokenfactory.gateway.TestRedis;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 import reactor.core.publisher.Flux;
 
@@ -23,27 +23,17 @@ import reactor.core.publisher.Flux;
  */
 class LimitStoreIntegrationTests {
 
-    private static LettuceConnectionFactory redisConnection;
+    private static final TestRedis REDIS = new TestRedis();
 
     static Stream<Arguments> stores() {
         Stream<Arguments> memory = Stream.of(Arguments.of("memory", new InMemoryLimitStore()));
-        String redisHost = System.getenv("TF_REDIS_HOST");
-        if (redisHost == null || redisHost.isBlank()) {
-            return memory;
-        }
-        redisConnection = new LettuceConnectionFactory(redisHost,
-                Integer.parseInt(System.getenv().getOrDefault("TF_REDIS_PORT", "6379")));
-        redisConnection.afterPropertiesSet();
-        redisConnection.start();
-        return Stream.concat(memory, Stream
-            .of(Arguments.of("redis", new RedisLimitStore(new ReactiveStringRedisTemplate(redisConnection)))));
+        return Stream.concat(memory,
+                REDIS.template().map(redis -> Arguments.of("redis", new RedisLimitStore(redis))).stream());
     }
 
     @AfterAll
     static void closeRedis() {
-        if (redisConnection != null) {
-            redisConnection.destroy();
-        }
+        REDIS.close();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,5 +1,6 @@
 package io.tokenfactory.gateway.apikey.web;
 
+import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
@@ -9,9 +10,13 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Digits;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 
 import io.tokenfactory.gateway.apikey.ApiKeyView;
@@ -62,7 +67,8 @@ class ApiKeyController {
             Authentication caller) {
         NewApiKey spec = new NewApiKey(request.name().strip(), request.departmentId(), request.agentId(),
                 request.scopes(), request.allowedModels() == null ? List.of() : request.allowedModels(),
-                request.rpmLimit(), request.tpmLimit(), request.expiresAt());
+                request.rpmLimit(), request.tpmLimit(), request.expiresAt(), request.monthlyBudget(),
+                request.priority(), request.maxConcurrent());
         return issuing.issue(spec, isAdmin(caller))
             .map(issued -> ResponseEntity.created(URI.create("/api/keys/" + issued.key().id()))
                 .body(CreatedKeyResponse.of(issued, clock.instant())));
@@ -101,6 +107,12 @@ class ApiKeyController {
                 && caller.getAuthorities().stream().anyMatch(granted -> admin.equals(granted.getAuthority()));
     }
 
+    /** Sets the key's own monthly budget; {@code monthlyBudget: null} removes it. */
+    @PutMapping("/{id}/budget")
+    Mono<KeyResponse> budget(@PathVariable UUID id, @Valid @RequestBody BudgetRequest request) {
+        return blocking(() -> KeyResponse.of(keys.budget(id, request.monthlyBudget()), clock.instant()));
+    }
+
     @PutMapping("/{id}/expiry")
     Mono<KeyResponse> expire(@PathVariable UUID id, @Valid @RequestBody ExpiryRequest request) {
         return blocking(() -> KeyResponse.of(keys.expire(id, request.expiresAt()), clock.instant()));
@@ -112,7 +124,16 @@ class ApiKeyController {
 
     record CreateKeyRequest(@NotBlank @Size(max = 100) String name, UUID departmentId, UUID agentId,
             @NotEmpty Set<@NotBlank String> scopes, List<@NotBlank @Size(max = 200) String> allowedModels,
-            @Positive Integer rpmLimit, @Positive Long tpmLimit, Instant expiresAt) {
+            @Positive Integer rpmLimit, @Positive Long tpmLimit, Instant expiresAt,
+            @PositiveOrZero @Digits(integer = 13, fraction = 6) BigDecimal monthlyBudget,
+            @Pattern(regexp = "interactive|batch", message = "must be 'interactive' or 'batch'") String priority,
+            @Positive @Max(10_000) Integer maxConcurrent) {
+    }
+
+    /**
+     * @param monthlyBudget in billing's currency; null removes the key's own budget
+     */
+    record BudgetRequest(@PositiveOrZero @Digits(integer = 13, fraction = 6) BigDecimal monthlyBudget) {
     }
 
     /**
@@ -123,12 +144,14 @@ class ApiKeyController {
 
     record KeyResponse(UUID id, String name, String secretHint, UUID departmentId, UUID agentId, Set<String> scopes,
             List<String> allowedModels, Integer rpmLimit, Long tpmLimit, Instant expiresAt, Instant revokedAt,
-            Instant createdAt, Instant rotatedAt, ApiKeyView.Status status) {
+            Instant createdAt, Instant rotatedAt, ApiKeyView.Status status, BigDecimal monthlyBudget, String priority,
+            Integer maxConcurrent) {
 
         static KeyResponse of(ApiKeyView key, Instant now) {
             return new KeyResponse(key.id(), key.name(), key.secretHint(), key.departmentId(), key.agentId(),
                     key.scopes(), key.allowedModels(), key.rpmLimit(), key.tpmLimit(), key.expiresAt(), key.revokedAt(),
-                    key.createdAt(), key.rotatedAt(), key.statusAt(now));
+                    key.createdAt(), key.rotatedAt(), key.statusAt(now), key.monthlyBudget(), key.priority(),
+                    key.maxConcurrent());
         }
     }
 

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.gateway.budget.web;
+
+import org.jspecify.annotations.NullMarked;
