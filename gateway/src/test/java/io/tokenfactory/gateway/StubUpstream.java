@@ -52,6 +52,14 @@ public final class StubUpstream implements AutoCloseable {
     /** While true, the budget snapshot answers 503 (billing down). */
     public volatile boolean billingAway;
 
+    /**
+     * The most completion tokens {@code stub-model} may produce, as the model list says.
+     */
+    public static final long STUB_MODEL_MAX_OUTPUT = 20;
+
+    private static final String MODELS = "{\"object\":\"list\",\"data\":[{\"id\":\"stub-model\",\"object\":\"model\","
+            + "\"max_output_tokens\":" + STUB_MODEL_MAX_OUTPUT + "}]}";
+
     public static final String PROMPT_PRICE = "1000";
 
     public static final String COMPLETION_PRICE = "2000";
@@ -63,6 +71,8 @@ public final class StubUpstream implements AutoCloseable {
 
     public StubUpstream() {
         server.route("GET", "/api/billing/budget-snapshot", request -> budgetSnapshot())
+            .route("GET", "/v1/models",
+                    request -> request.path().equals("/v1/models") ? Response.json(200, MODELS) : echo(request, 200))
             .route("GET", DEPARTMENTS, this::department)
             .route("/api/metering/slow", request -> {
                 release.join();

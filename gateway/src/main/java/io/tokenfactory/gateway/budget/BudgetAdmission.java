@@ -66,10 +66,14 @@ public class BudgetAdmission {
     }
 
     /**
-     * Reserves the worst case: {@code promptTokens} (an upper bound) and
-     * {@code completionTokens} at the model's price.
+     * Reserves the worst case: {@code promptTokens} (an upper bound) and the completion
+     * the request may produce — its own limit, else the model's maximum output (else
+     * {@code fallbackCompletionTokens}) — at the model's price.
+     * @param maxCompletionTokens the request's limit; null when it names none
+     * @param generates false for embeddings: no completion at all
      */
-    public Mono<Hold> reserve(ApiKeyView key, String model, long promptTokens, long completionTokens) {
+    public Mono<Hold> reserve(ApiKeyView key, String model, long promptTokens, Long maxCompletionTokens,
+            boolean generates, long fallbackCompletionTokens) {
         if (settings.enforcement() != GatewayProperties.BudgetEnforcement.RESERVE || key.departmentId() == null) {
             return Mono.just(Hold.NONE);
         }
@@ -80,6 +84,11 @@ public class BudgetAdmission {
             return Mono.just(Hold.NONE);
         }
         BudgetBook.Price price = terms.priceOf(model);
+        Long modelMaximum = book.maxOutputTokens(model);
+        // a limit above the model's maximum is reserved as asked: inference refuses it,
+        // and a refusal settles to nothing
+        long completionTokens = !generates ? 0 : maxCompletionTokens != null ? maxCompletionTokens
+                : modelMaximum != null ? modelMaximum : fallbackCompletionTokens;
         BigDecimal worstCase = price.charge(promptTokens, completionTokens);
         // at least one nano: a budget used up refuses even a request priced at nothing
         long amount = Math.max(1, Money.nanosUp(worstCase));

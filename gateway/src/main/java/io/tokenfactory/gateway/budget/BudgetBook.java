@@ -78,6 +78,11 @@ public class BudgetBook extends PeriodicTask {
 
     private final BillingBudgetClient billing;
 
+    private final InferenceModelsClient inference;
+
+    /** The most completion tokens each model may produce, as inference last said. */
+    private volatile Map<String, Long> maxOutputTokens = Map.of();
+
     private final JdbcTemplate jdbc;
 
     private final TransactionTemplate transaction;
@@ -88,10 +93,11 @@ public class BudgetBook extends PeriodicTask {
 
     private volatile boolean billingAway;
 
-    BudgetBook(BillingBudgetClient billing, JdbcTemplate jdbc, TransactionTemplate transaction,
-            GatewayProperties properties, Clock clock) {
+    BudgetBook(BillingBudgetClient billing, InferenceModelsClient inference, JdbcTemplate jdbc,
+            TransactionTemplate transaction, GatewayProperties properties, Clock clock) {
         super("budget-book", properties.budgets().snapshotInterval());
         this.billing = billing;
+        this.inference = inference;
         this.jdbc = jdbc;
         this.transaction = transaction;
         this.clock = clock;
@@ -131,6 +137,17 @@ public class BudgetBook extends PeriodicTask {
         catch (RuntimeException e) {
             log.warn("Could not reload budget terms; keeping the last known ones: {}", e.getMessage());
         }
+        try {
+            maxOutputTokens = inference.maxOutputTokens();
+        }
+        catch (RuntimeException e) {
+            log.debug("Could not read inference's model list; keeping the last known one: {}", e.getMessage());
+        }
+    }
+
+    /** The most completion tokens a model may produce, if inference said. */
+    Long maxOutputTokens(String model) {
+        return model == null ? null : maxOutputTokens.get(model);
     }
 
     /**

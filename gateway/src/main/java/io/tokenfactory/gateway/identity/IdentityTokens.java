@@ -82,6 +82,9 @@ public class IdentityTokens {
     }
 
     /** The token for a request authenticated with this API key. */
+    /** The cache entry of {@link #forGatewayInference()}: no key has this id. */
+    private static final UUID GATEWAY_INFERENCE = new UUID(0, 1);
+
     public String forKey(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes) {
         return forKey(keyId, departmentId, agentId, scopes, null);
     }
@@ -106,6 +109,15 @@ public class IdentityTokens {
             gatewayTokenRenewAt = now.plus(ttl.dividedBy(2));
         }
         return gatewayToken;
+    }
+
+    /**
+     * The gateway's own token for reading inference's model list (scope {@code inference}
+     * only).
+     */
+    public String forGatewayInference() {
+        return recentTokens.get(GATEWAY_INFERENCE,
+                unused -> mint("gateway", null, null, null, IdentityClaims.SCOPE_INFERENCE, null));
     }
 
     /**

@@ -134,12 +134,12 @@ class AdmissionFilter implements GlobalFilter, Ordered {
                 boolean generates = generates(exchange.getRequest().getPath().value());
                 long tokens = shape == null ? 0 : shape.reservation(limits.defaultCompletionReservation(), generates);
                 long prompt = shape == null ? 0 : shape.promptTokenEstimate();
-                long completion = shape == null ? 0
-                        : shape.completionReservation(limits.defaultCompletionReservation(), generates);
                 String model = shape == null ? null : shape.model();
                 return allowance.enter(key)
                     .flatMap(slot -> allowance.reserveTokens(key, tokens)
-                        .flatMap(reservation -> money.reserve(key, model, prompt, completion)
+                        .flatMap(reservation -> money
+                            .reserve(key, model, prompt, shape == null ? null : shape.maxCompletionTokens(), generates,
+                                    limits.defaultCompletionReservation())
                             // refused by a budget: the tokens taken are given back
                             .onErrorResume(BudgetAdmission.BudgetRefused.class,
                                     refused -> allowance.settle(reservation, 0).then(Mono.error(refused)))

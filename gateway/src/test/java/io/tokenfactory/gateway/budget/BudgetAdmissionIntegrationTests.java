@@ -204,6 +204,23 @@ class BudgetAdmissionIntegrationTests extends GatewayIntegrationTest {
     }
 
     @Test
+    void aRequestWithoutMaxTokensReservesTheModelsMaximumOutput() {
+        // 0.036 for the prompt + 20 × 0.002 at most: 0.076 fits; 1024 default tokens
+        // would not
+        UUID department = department("0.08", "0");
+        HttpTestClient client = http().withToken(departmentKey(department, "inference").secret());
+        await().atMost(Duration.ofSeconds(10)).until(() -> book.maxOutputTokens("stub-model") != null);
+
+        ResponseEntity<JsonNode> answer = client.post(CHAT,
+                Map.of("model", "stub-model", "messages", List.of(Map.of("role", "user", "content", "Hello"))));
+
+        assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.OK);
+        // asked for more than the model may produce: reserved as asked (inference would
+        // refuse it)
+        assertThat(client.post(CHAT, chat(5_000, false)).getStatusCode()).isEqualTo(HttpStatus.PAYMENT_REQUIRED);
+    }
+
+    @Test
     void aKeysRequestsAtOnceAreLimited() {
         UUID department = UUID.randomUUID();
         upstream.knownDepartments.add(department);

@@ -184,15 +184,16 @@ class AdmissionIntegrationTests extends GatewayIntegrationTest {
         HttpTestClient client = http().withToken(departmentKey(UUID.randomUUID(), "inference").secret());
         String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
-        ResponseEntity<JsonNode> traced = client.getWithHeaders("/v1/models",
+        ResponseEntity<JsonNode> traced = client.getWithHeaders("/v1/models/tf-tiny",
                 Map.of("X-Request-Id", "client-42", "traceparent", traceparent));
-        ResponseEntity<JsonNode> fresh = client.get("/v1/models");
+        ResponseEntity<JsonNode> fresh = client.get("/v1/models/tf-tiny");
 
         assertThat(traced.getHeaders().getFirst("X-Request-Id")).isEqualTo("client-42");
-        assertThat(upstream.lastHeaders("/v1/models")).containsEntry("x-request-id",
+        assertThat(upstream.lastHeaders("/v1/models/tf-tiny")).containsEntry("x-request-id",
                 fresh.getHeaders().getFirst("X-Request-Id"));
         assertThat(fresh.getHeaders().getFirst("X-Request-Id")).hasSize(36);
-        assertThat(upstream.lastHeaders("/v1/models").get("traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+        assertThat(upstream.lastHeaders("/v1/models/tf-tiny").get("traceparent"))
+            .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
     }
 
     /** Limits count in calendar-minute windows; a test must not straddle two of them. */
