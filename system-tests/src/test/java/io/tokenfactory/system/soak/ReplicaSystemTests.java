@@ -2,6 +2,7 @@ package io.tokenfactory.system.soak;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,12 +34,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 
+import tools.jackson.databind.JsonNode;
+
 /**
  * Two instances each of gateway, agent-service, metering-service and billing-service (and
  * one inference-service) as processes on one PostgreSQL, one broker and one Redis: a
  * key's limit holds across both gateways, usage consumed by competing metering and
  * billing replicas is counted once, a budget crossing is announced once and enforced by
- * both gateways, and the two agent-service replicas never run one agent twice at once.
+ * both gateways, budgets in money hold at the door of both gateways while billing is
+ * away, and the two agent-service replicas never run one agent twice at once.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReplicaSystemTests {
@@ -126,8 +130,8 @@ class ReplicaSystemTests {
         Awaitility.await("both gateways refuse the department over its hard-capped budget")
             .atMost(Duration.ofMinutes(1))
             .pollInterval(Duration.ofSeconds(1))
-            .until(() -> complete(suite.url(Service.GATEWAY, 0), key, 1).statusCode() == 429
-                    && complete(suite.url(Service.GATEWAY, 1), key, 1).statusCode() == 429);
+            .until(() -> complete(suite.url(Service.GATEWAY, 0), key, 1).statusCode() == 402
+                    && complete(suite.url(Service.GATEWAY, 1), key, 1).statusCode() == 402);
 
         Awaitility.await("every usage event metered and billed")
             .atMost(Duration.ofMinutes(2))
@@ -155,10 +159,155 @@ class ReplicaSystemTests {
             .endsWith("EXCEEDED");
     }
 
+    /**
+     * Money at the door, through both gateways (reservations shared in Redis), the real
+     * inference, metering and billing: 50 concurrent streamed and whole requests per
+     * budget, the department's with both billing replicas stopped half-way. What billing
+     * finally charges stays within the budget plus one request's worst case, and every
+     * refusal is the budget problem.
+     */
+    @Test
+    @Order(3)
+    void budgetsHoldAtTheDoorOfBothGatewaysWithBillingStoppedHalfway() throws Exception {
+        BigDecimal budget = new BigDecimal("0.40");
+        UUID department = department("Door department", budget.toPlainString(), true);
+        String departmentKey = key(department, Map.of());
+        UUID keyDepartment = department("Door key", "1000000", false);
+        String budgetedKey = key(keyDepartment, Map.of("monthlyBudget", budget));
+        UUID agentDepartment = department("Door agent", "1000000", false);
+        UUID agent = UUID.randomUUID();
+        admin.call("PUT", "/api/gateway/budgets/agents/" + agent,
+                Map.of("departmentId", agentDepartment, "monthlyBudget", budget), 204);
+        String agentKey = key(agentDepartment, Map.of("agentId", agent));
+        // both gateways read the department's hard cap from billing's snapshot
+        Awaitility.await("both gateways know the department's budget")
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(500))
+            .until(() -> knowsBudget(0, department) && knowsBudget(1, department));
+
+        List<Answer> departmentAnswers = new ArrayList<>(concurrently(departmentKey, 25));
+        suite.stopAll(Service.BILLING);
+        try {
+            departmentAnswers.addAll(concurrently(departmentKey, 25));
+        }
+        finally {
+            suite.startAll(Service.BILLING, Duration.ofMinutes(3));
+        }
+        List<Answer> keyAnswers = concurrently(budgetedKey, 50);
+        List<Answer> agentAnswers = concurrently(agentKey, 50);
+        Awaitility.await("every usage event metered and billed")
+            .atMost(Duration.ofMinutes(3))
+            .pollInterval(Duration.ofSeconds(1))
+            .ignoreExceptions()
+            .until(() -> {
+                long requests = count(Service.INFERENCE, "SELECT count(*) FROM inference_request");
+                return count(Service.BILLING, "SELECT count(*) FROM usage_charge") == requests;
+            });
+
+        // byte-lm-moby at 1,000 per million tokens; at worst the messages' JSON bytes as
+        // prompt tokens and 16 completion tokens
+        BigDecimal worstCase = BigDecimal.valueOf(Api.JSON.writeValueAsBytes(MESSAGES).length + MAX_TOKENS)
+            .movePointLeft(3);
+        for (Map.Entry<String, Object[]> run : Map
+            .of("department", new Object[] { department, departmentAnswers }, "key",
+                    new Object[] { keyDepartment, keyAnswers }, "agent", new Object[] { agentDepartment, agentAnswers })
+            .entrySet()) {
+            @SuppressWarnings("unchecked")
+            List<Answer> answers = (List<Answer>) run.getValue()[1];
+            BigDecimal charged = charged((UUID) run.getValue()[0]);
+            long served = answers.stream().filter(answer -> answer.status() == 200).count();
+            System.out.printf(
+                    "Budget at the door (%s budget %s): %d served, %d refused, charged %s, overshoot %s "
+                            + "(bound: one worst case, %s)%n",
+                    run.getKey(), budget, served, answers.size() - served, charged, charged.subtract(budget),
+                    worstCase);
+            assertThat(served).as("%s budget: requests served", run.getKey()).isPositive();
+            assertThat(charged).as("%s budget: charged", run.getKey()).isLessThanOrEqualTo(budget.add(worstCase));
+            assertThat(answers).as("%s budget: refusals", run.getKey())
+                .filteredOn(answer -> answer.status() != 200)
+                .isNotEmpty()
+                .allSatisfy(answer -> {
+                    assertThat(answer.status()).isEqualTo(402);
+                    assertThat(answer.body()).contains("budget_exceeded").contains("insufficient_quota");
+                });
+        }
+    }
+
+    private static final List<Map<String, String>> MESSAGES = List
+        .of(Map.of("role", "user", "content", "Count to three."));
+
+    private static final int MAX_TOKENS = 16;
+
+    private record Answer(int status, String body) {
+    }
+
+    /**
+     * {@code count} requests at once, alternating between the two gateways, whole and
+     * streamed (with and without usage).
+     */
+    private static List<Answer> concurrently(String key, int count) {
+        List<java.util.concurrent.CompletableFuture<Answer>> answers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int n = i;
+            answers.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                Map<String, Object> body = new LinkedHashMap<>(
+                        Map.of("model", Soak.MODEL, "max_tokens", MAX_TOKENS, "messages", MESSAGES));
+                if (n % 3 > 0) {
+                    body.put("stream", true);
+                }
+                if (n % 3 == 1) {
+                    body.put("stream_options", Map.of("include_usage", true));
+                }
+                try {
+                    HttpResponse<String> response = HTTP.send(HttpRequest
+                        .newBuilder(URI.create(suite.url(Service.GATEWAY, n % 2) + "/v1/chat/completions"))
+                        .timeout(Duration.ofSeconds(120))
+                        .header("Authorization", "Bearer " + key)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(Api.JSON.writeValueAsString(body)))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                    return new Answer(response.statusCode(), response.body());
+                }
+                catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, CALLERS));
+        }
+        return answers.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+    }
+
+    private static final java.util.concurrent.ExecutorService CALLERS = java.util.concurrent.Executors
+        .newFixedThreadPool(50);
+
+    private static boolean knowsBudget(int gateway, UUID department) {
+        JsonNode lines = new Api(suite.url(Service.GATEWAY, gateway), suite.adminKey()).call("GET",
+                "/api/gateway/budgets?departmentId=" + department, null, 200);
+        return lines.size() == 1 && lines.get(0).get("enforced").asBoolean();
+    }
+
+    private static String key(UUID department, Map<String, Object> terms) {
+        Map<String, Object> request = new LinkedHashMap<>(terms);
+        request.putAll(Map.of("name", "door " + UUID.randomUUID(), "departmentId", department, "scopes",
+                List.of("inference")));
+        return admin.call("POST", "/api/keys", request, 201).get("secret").asString();
+    }
+
+    private static BigDecimal charged(UUID department) throws SQLException {
+        try (Connection connection = suite.connect(Service.BILLING);
+                java.sql.PreparedStatement statement = connection.prepareStatement(
+                        "SELECT coalesce(sum(charge), 0) FROM department_spend WHERE department_id = ?")) {
+            statement.setObject(1, department);
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                return row.getBigDecimal(1);
+            }
+        }
+    }
+
     // last: the agents' runs would otherwise still be adding usage while the books above
     // are compared
     @Test
-    @Order(3)
+    @Order(4)
     void twoAgentServiceReplicasNeverRunOneAgentTwiceAtOnce() throws Exception {
         UUID department = department("Replica agents", "1000000", false);
         List<String> agents = new ArrayList<>();

@@ -239,6 +239,39 @@ final class SoakSuite implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - started);
     }
 
+    /**
+     * Stops every replica of a service gracefully (SIGTERM) and waits until they are
+     * gone.
+     */
+    void stopAll(Service service) {
+        for (Process process : running.get(service)) {
+            process.destroy();
+        }
+        for (Process process : running.get(service)) {
+            try {
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
+     * Starts every replica of a service stopped by {@link #stopAll} again, on its ports.
+     */
+    void startAll(Service service, Duration timeout) {
+        for (int replica = 0; replica < ports.get(service).size(); replica++) {
+            launch(service, replica);
+        }
+        for (int replica = 0; replica < ports.get(service).size(); replica++) {
+            awaitReady(service, replica, timeout);
+        }
+    }
+
     private void awaitReady(Service service, int replica, Duration timeout) {
         Awaitility.await(service.module + " ready").atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() -> {
             Process process = running.get(service)[replica];
