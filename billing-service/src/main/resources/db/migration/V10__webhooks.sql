@@ -39,6 +39,9 @@ CREATE TABLE webhook_delivery (
 );
 
 CREATE INDEX webhook_delivery_due_idx ON webhook_delivery (next_attempt_at) WHERE status = 'PENDING';
+-- each subscription's earliest due delivery
+CREATE INDEX webhook_delivery_pending_idx ON webhook_delivery (subscription_id, next_attempt_at, id)
+    WHERE status = 'PENDING';
 CREATE INDEX webhook_delivery_log_idx ON webhook_delivery (subscription_id, created_at DESC);
 CREATE INDEX webhook_delivery_finished_idx ON webhook_delivery (finished_at) WHERE finished_at IS NOT NULL;
 

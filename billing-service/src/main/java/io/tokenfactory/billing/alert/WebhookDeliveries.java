@@ -6,7 +6,6 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,27 +38,33 @@ class WebhookDeliveries {
     }
 
     /**
-     * Up to {@code max} due deliveries of active subscriptions, at most one per
-     * subscription and none of the subscriptions this replica is sending to already: a
-     * receiver that never answers holds one sender, not all of them.
+     * Up to {@code max} due deliveries of active subscriptions: each subscription's
+     * earliest, and none of a subscription this replica is sending to already. A receiver
+     * that never answers holds one sender, and its backlog never crowds out the others'
+     * deliveries.
      */
     @Transactional
     List<Due> claim(int max, Set<UUID> busySubscriptions, Instant now, Duration lease) {
+        Timestamp due = Timestamp.from(now);
+        // one candidate per subscription, so a busy one costs one place at the most
         List<Due> candidates = jdbc.query("""
                 SELECT d.id, d.subscription_id, d.event_kind, d.body, s.url, s.secret
                 FROM webhook_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id
                 WHERE d.status = 'PENDING' AND d.next_attempt_at <= ? AND s.active
+                    AND NOT EXISTS (SELECT 1 FROM webhook_delivery e WHERE e.subscription_id = d.subscription_id
+                        AND e.status = 'PENDING' AND e.next_attempt_at <= ?
+                        AND (e.next_attempt_at, e.id) < (d.next_attempt_at, d.id))
                 ORDER BY d.next_attempt_at LIMIT ?
-                FOR UPDATE OF d SKIP LOCKED""", (row, i) -> new Due(row.getObject(1, UUID.class),
-                row.getObject(2, UUID.class), row.getString(3), row.getString(4), row.getString(5), row.getString(6)),
-                Timestamp.from(now), max * 4);
-        Set<UUID> taken = new HashSet<>(busySubscriptions);
+                FOR UPDATE OF d SKIP LOCKED""",
+                (row, i) -> new Due(row.getObject(1, UUID.class), row.getObject(2, UUID.class), row.getString(3),
+                        row.getString(4), row.getString(5), row.getString(6)),
+                due, due, max + busySubscriptions.size());
         List<Due> claimed = new ArrayList<>();
-        for (Due due : candidates) {
-            if (claimed.size() < max && taken.add(due.subscription())) {
-                claimed.add(due);
+        for (Due candidate : candidates) {
+            if (claimed.size() < max && !busySubscriptions.contains(candidate.subscription())) {
+                claimed.add(candidate);
                 jdbc.update("UPDATE webhook_delivery SET next_attempt_at = ? WHERE id = ?",
-                        Timestamp.from(now.plus(lease)), due.id());
+                        Timestamp.from(now.plus(lease)), candidate.id());
             }
         }
         return claimed;

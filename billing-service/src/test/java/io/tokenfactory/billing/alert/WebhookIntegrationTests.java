@@ -188,7 +188,9 @@ class WebhookIntegrationTests {
         String silent = create(admin, department, "/silent", "json", "BUDGET_EXCEEDED");
         String prompt = create(admin, department, "/prompt", "json", "BUDGET_EXCEEDED");
         try {
-            for (int i = 0; i < 3; i++) {
+            // a backlog longer than all the senders together: it must not crowd out the
+            // other
+            for (int i = 0; i < 40; i++) {
                 admin.post(WEBHOOKS + "/" + silent + "/test", Map.of());
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> first(receiver, "/silent") != null);
