@@ -777,6 +777,97 @@ const PAGES = { factory: factoryPage, departments: departmentsPage, agents: agen
     statements: statementsPage, reconciliation: reconciliationPage, keys: keysPage, 'dead-letters': deadLettersPage };
 const ADMIN_PAGES = ['keys', 'reconciliation', 'dead-letters'];
 
+// ---------- Webhooks: alerts that reach people (a department manages its own, an administrator all) ----------
+
+const WEBHOOK_KINDS = ['BUDGET_WARNING', 'BUDGET_EXCEEDED', 'BUDGET_OK', 'AGENT_PAUSED_BY_BUDGET', 'MONTH_CLOSED'];
+/** Webhook and delivery states drawn with the badge colours the console already has. */
+const WEBHOOK_BADGES = { ACTIVE: 'ACTIVE', INACTIVE: 'PAUSED', DELIVERED: 'SUCCEEDED', PENDING: 'QUEUED', FAILED: 'FAILED' };
+const webhookBadge = (text) => el('span', { class: `badge ${WEBHOOK_BADGES[text] || ''}`, 'data-testid': 'badge' }, text);
+
+async function webhooksPage(view) {
+    const list = el('div');
+    const secret = el('div');
+    const log = el('div');
+    const form = el('form', { 'data-testid': 'webhook-form' },
+        el('label', {}, 'URL', el('input', { name: 'url', type: 'url', required: true, maxlength: 2000,
+            placeholder: 'https://hooks.example.com/…', size: 40 })),
+        isAdmin() ? el('label', {}, 'Department', el('select', { name: 'departmentId' },
+            el('option', { value: '' }, '— every department (administrators) —'),
+            state.departments.map((d) => el('option', { value: d.id }, d.name)))) : null,
+        el('label', {}, 'Format', el('select', { name: 'format' },
+            el('option', { value: 'json' }, 'JSON'), el('option', { value: 'slack' }, 'Slack'))),
+        el('label', {}, 'Description', el('input', { name: 'description', maxlength: 200 })),
+        WEBHOOK_KINDS.map((kind) => el('label', {}, kind.toLowerCase().replaceAll('_', ' '),
+            el('input', { type: 'checkbox', name: 'eventKinds', value: kind, checked: kind !== 'BUDGET_OK' }))),
+        el('button', { type: 'submit' }, 'Create webhook'));
+    form.addEventListener('submit', action(async () => {
+        const data = new FormData(form);
+        const created = await api('/api/billing/webhooks', { method: 'POST', body: { url: data.get('url'),
+            departmentId: data.get('departmentId') || undefined, format: data.get('format'),
+            description: data.get('description') || undefined, eventKinds: data.getAll('eventKinds') } });
+        secret.replaceChildren(el('p', {}, `Signing secret of the webhook to ${created.webhook.url} — shown this once, store it now:`),
+            el('div', { class: 'secret', 'data-testid': 'new-webhook-secret' }, created.secret),
+            el('p', { class: 'muted' }, 'Each delivery carries X-TokenFactory-Signature: sha256=HMAC-SHA-256 of '
+                + '"<X-TokenFactory-Timestamp>.<body>" under this secret.'));
+        form.reset();
+        await refresh();
+    }));
+    view.append(el('div', { class: 'card' }, el('h1', {}, 'Webhooks'),
+        el('p', { class: 'muted' }, 'Budget crossings, agents paused by their budget and closed months, POSTed to your URL, '
+            + 'signed, and retried with backoff until the receiver answers 2xx. A department\'s webhook hears its department; '
+            + 'an administrators\' webhook every department.'), secret, form, list), log);
+
+    async function refresh() {
+        const webhooks = await api('/api/billing/webhooks');
+        list.replaceChildren(table([
+            { label: 'URL', value: (w) => el('span', { title: w.description || '' }, w.url) },
+            { label: 'Department', value: (w) => w.departmentId ? departmentName(w.departmentId) : 'every department' },
+            { label: 'Events', value: (w) => w.eventKinds.join(' ') }, { label: 'Format', value: (w) => w.format },
+            { label: 'Secret', value: (w) => w.secretHint },
+            { label: 'Status', value: (w) => webhookBadge(w.active ? 'ACTIVE' : 'INACTIVE') },
+            { label: 'Actions', value: (w) => el('div', { class: 'actions' },
+                w.active ? el('button', { 'data-testid': `test-webhook-${w.id}`, onclick: action(async () => {
+                    await api(`/api/billing/webhooks/${w.id}/test`, { method: 'POST' });
+                    showNotice('Test delivery queued');
+                    await deliveries(w);
+                }) }, 'send test') : null,
+                el('button', { 'data-testid': `webhook-log-${w.id}`, onclick: action(() => deliveries(w)) }, 'deliveries'),
+                el('button', { onclick: action(async () => {
+                    await api(`/api/billing/webhooks/${w.id}`, { method: 'PUT', body: { url: w.url, eventKinds: w.eventKinds,
+                        format: w.format, description: w.description || undefined, active: !w.active } });
+                    await refresh();
+                }) }, w.active ? 'deactivate' : 'activate'),
+                el('button', { class: 'danger', onclick: action(async () => {
+                    if (!confirm(`Delete the webhook to ${w.url} and its delivery log?`)) return;
+                    await api(`/api/billing/webhooks/${w.id}`, { method: 'DELETE' });
+                    log.replaceChildren();
+                    await refresh();
+                }) }, 'delete')) },
+        ], webhooks, 'webhooks-table'));
+    }
+
+    async function deliveries(webhook) {
+        const attempt = (a) => `#${a.attempt} ${new Date(a.startedAt).toLocaleTimeString()} · `
+            + `${a.httpStatus ? `HTTP ${a.httpStatus}` : a.error} · ${number(a.durationMs)} ms`;
+        const shown = await api(`/api/billing/webhooks/${webhook.id}/deliveries`);
+        log.replaceChildren(el('div', { class: 'card', 'data-testid': 'webhook-deliveries' },
+            el('h2', {}, `Deliveries to ${webhook.url}`),
+            table([
+                { label: 'Created', value: (d) => new Date(d.createdAt).toLocaleString() },
+                { label: 'Event', value: (d) => el('span', { title: d.body }, d.event) },
+                { label: 'Status', value: (d) => webhookBadge(d.status) },
+                { label: 'Attempts', value: (d) => el('div', {}, d.attemptLog.map((a) => el('div', {}, attempt(a)))) },
+                { label: 'Next try', value: (d) => d.nextAttemptAt && d.status === 'PENDING' ? new Date(d.nextAttemptAt).toLocaleTimeString() : '' },
+            ], shown, 'webhook-deliveries-table'),
+            el('button', { onclick: action(() => deliveries(webhook)) }, 'Refresh')));
+        log.scrollIntoView();
+    }
+
+    await refresh();
+}
+
+PAGES.webhooks = webhooksPage;
+
 // ---------- start ----------
 
 document.addEventListener('DOMContentLoaded', () => {

@@ -2,9 +2,13 @@ package io.tokenfactory.billing;
 
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.List;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
@@ -25,6 +29,7 @@ import org.springframework.validation.annotation.Validated;
  * platform's)
  * @param consumers how metered usage and idle energy are retried before a message is
  * parked as a dead letter
+ * @param webhooks how alerts reach their subscribers' URLs
  */
 @Validated
 @ConfigurationProperties("tokenfactory.billing")
@@ -34,5 +39,29 @@ public record BillingProperties(
         @NotNull @DefaultValue("UTC") ZoneId billingTimeZone, @Valid @NotNull @DefaultValue OutboxSettings outbox,
         @NotNull @DefaultValue("P3D") Duration closeAfter,
         @NotBlank @DefaultValue("AI-PLATFORM") String platformCostCentre,
-        @Valid @NotNull @DefaultValue ConsumerSettings consumers) {
+        @Valid @NotNull @DefaultValue ConsumerSettings consumers, @Valid @NotNull @DefaultValue Webhooks webhooks) {
+
+    /**
+     * Delivery of alerts to webhook subscriptions.
+     *
+     * @param pollInterval how often each replica looks for due deliveries
+     * @param connectTimeout how long connecting to a receiver may take
+     * @param readTimeout how long a receiver may take to answer once connected (the whole
+     * attempt is cut off after connect + read timeout)
+     * @param maxConcurrentDeliveries attempts one replica makes at once (its thread
+     * pool), at most one per subscription, so a receiver that never answers holds one
+     * thread
+     * @param maxAttempts attempts before a delivery is given up as FAILED
+     * @param retryDelays the pause after the first, second, … failed attempt; the last
+     * one repeats
+     * @param deliveryRetention finished deliveries and their attempts are kept this long
+     */
+    public record Webhooks(@NotNull @DefaultValue("PT1S") Duration pollInterval,
+            @NotNull @DefaultValue("PT5S") Duration connectTimeout, @NotNull @DefaultValue("PT5S") Duration readTimeout,
+            @Min(1) @Max(256) @DefaultValue("8") int maxConcurrentDeliveries,
+            @Min(1) @Max(100) @DefaultValue("8") int maxAttempts, @NotEmpty @DefaultValue( {
+                    "PT10S", "PT30S", "PT2M", "PT10M", "PT30M", "PT1H" }) List<Duration> retryDelays,
+            @NotNull @DefaultValue("P30D") Duration deliveryRetention){
+    }
+
 }

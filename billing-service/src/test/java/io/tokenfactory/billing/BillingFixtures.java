@@ -42,7 +42,9 @@ public final class BillingFixtures {
         OutboxSettings outbox = new OutboxSettings(Duration.ofSeconds(10), Duration.ofSeconds(15),
                 Duration.ofSeconds(30), Duration.ofDays(30));
         return new BillingProperties(currency, ZoneId.of(billingTimeZone), outbox, Duration.ofDays(3), "AI-PLATFORM",
-                new ConsumerSettings(3, Duration.ofMillis(500), Duration.ofSeconds(30)));
+                new ConsumerSettings(3, Duration.ofMillis(500), Duration.ofSeconds(30)),
+                new BillingProperties.Webhooks(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5), 8,
+                        8, List.of(Duration.ofSeconds(10)), Duration.ofDays(30)));
     }
 
     public static synchronized void ensureTariff(HttpTestClient admin) {

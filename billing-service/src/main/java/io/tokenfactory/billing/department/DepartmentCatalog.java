@@ -95,6 +95,15 @@ public class DepartmentCatalog {
     }
 
     /**
+     * A department, or empty for one billing does not know (its usage is charged all the
+     * same).
+     */
+    @Transactional(readOnly = true)
+    public Optional<DepartmentView> lookup(UUID id) {
+        return departments.findById(id).map(DepartmentView::of);
+    }
+
+    /**
      * The budget policy of a department, or empty for one billing does not know (usage is
      * charged all the same).
      */

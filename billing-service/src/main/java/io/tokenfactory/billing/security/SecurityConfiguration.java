@@ -13,7 +13,8 @@ import org.springframework.security.web.SecurityFilterChain;
 
 /**
  * Departments and prices are managed by administrators; a department reads its own record
- * and spend (checked per request), and every caller may read the prices.
+ * and spend and manages its own webhooks (checked per request), and every caller may read
+ * the prices.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -38,6 +39,9 @@ class SecurityConfiguration {
                     // changing any is a 409 for everyone
                     .requestMatchers(HttpMethod.GET, "/api/billing/statements", "/api/billing/statements/*",
                             "/api/billing/statements/*/csv", "/api/billing/statements/*/pdf")
+                    .authenticated()
+                    // webhooks: a department manages its own (checked per request)
+                    .requestMatchers("/api/billing/webhooks", "/api/billing/webhooks/**")
                     .authenticated()
                     .requestMatchers("/api/billing/**")
                     .hasAuthority(authority(SCOPE_ADMIN)));

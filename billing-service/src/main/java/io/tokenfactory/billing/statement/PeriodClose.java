@@ -5,6 +5,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.YearMonth;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -13,6 +14,7 @@ import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -23,7 +25,8 @@ import org.springframework.transaction.annotation.Transactional;
  * the next month as adjustments); the lines are the month's {@code charge_rollup} rows,
  * kept with every charge — per model, agent and energy source for usage, the idle share
  * per energy source, per month of service, model, agent and source for adjustments — and
- * each statement's totals are the half-even rounded sums of its lines.
+ * each statement's totals are the half-even rounded sums of its lines. The close is
+ * published as {@link PeriodClosed} in the same transaction.
  */
 @Service
 public class PeriodClose {
@@ -40,11 +43,14 @@ public class PeriodClose {
 
     private final BillingPeriods periods;
 
+    private final ApplicationEventPublisher events;
+
     private final Clock clock;
 
-    PeriodClose(JdbcTemplate jdbc, BillingPeriods periods, Clock clock) {
+    PeriodClose(JdbcTemplate jdbc, BillingPeriods periods, ApplicationEventPublisher events, Clock clock) {
         this.jdbc = jdbc;
         this.periods = periods;
+        this.events = events;
         this.clock = clock;
     }
 
@@ -70,16 +76,18 @@ public class PeriodClose {
                 GROUP BY department_id ORDER BY department_id""",
                 (row, i) -> new Total(row.getObject(1, UUID.class), row.getBigDecimal(2), row.getBigDecimal(3)), month);
         BigDecimal grandTotal = BigDecimal.ZERO;
+        List<PeriodClosed.ClosedStatement> closed = new ArrayList<>();
         for (Total total : totals) {
             BigDecimal charge = periods.round(total.charge());
             grandTotal = grandTotal.add(charge);
+            UUID statementId = UUID.randomUUID();
+            closed.add(new PeriodClosed.ClosedStatement(statementId, total.department(), charge));
             jdbc.update("""
                     INSERT INTO statement (id, department_id, period, currency, cost_centre_code, department_name,
                         monthly_budget, total_charge, total_cost, closed_at)
                     SELECT ?, ?, ?, ?, d.cost_centre_code, d.name, d.monthly_budget, ?, ?, ?
-                    FROM (SELECT 1) one LEFT JOIN department d ON d.id = ?""", UUID.randomUUID(), total.department(),
-                    month, periods.currency(), charge, periods.round(total.cost()), Timestamp.from(now),
-                    total.department());
+                    FROM (SELECT 1) one LEFT JOIN department d ON d.id = ?""", statementId, total.department(), month,
+                    periods.currency(), charge, periods.round(total.cost()), Timestamp.from(now), total.department());
         }
         jdbc.update("""
                 INSERT INTO statement_line (statement_id, line_no, kind, service_period, model, agent_id, energy_source,
@@ -95,6 +103,7 @@ public class PeriodClose {
                 WHERE l.period = ?""", month);
         jdbc.update("UPDATE billing_period SET status = 'CLOSED', closed_at = ? WHERE period = ?", Timestamp.from(now),
                 month);
+        events.publishEvent(new PeriodClosed(month, now, periods.currency(), grandTotal, List.copyOf(closed)));
         log.info("Closed {}: {} statements, {} {} charged", month, totals.size(), grandTotal, periods.currency());
         return new Closed(month, totals.size(), grandTotal, now);
     }

@@ -6,6 +6,7 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import io.tokenfactory.billing.alert.WebhookSubscriptions;
 import io.tokenfactory.billing.charging.AgentRunCharges;
 import io.tokenfactory.billing.charging.BilledUsage;
 import io.tokenfactory.billing.charging.BillingPeriods;
@@ -46,7 +47,7 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 @Import(SecurityConfiguration.class)
 @MockitoBean(types = { PriceBook.class, DepartmentCatalog.class, AgentRunCharges.class, BilledUsage.class,
         CostPerToken.class, DepartmentSpend.class, BillingPeriods.class, PeriodClose.class, Statements.class,
-        StatementDocuments.class, JwtDecoder.class })
+        StatementDocuments.class, WebhookSubscriptions.class, JwtDecoder.class })
 public @interface BillingWebSlice {
 
 }

@@ -26,6 +26,7 @@ import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.support.events.CloudEventMessages;
 import io.tokenfactory.testsupport.HttpTestClient;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
+import io.tokenfactory.testsupport.StubHttpServer;
 import io.tokenfactory.testsupport.TestTokens;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -107,8 +108,27 @@ class PeriodCloseIntegrationTests {
             .until(() -> jdbc.queryForObject("SELECT count(*) FROM usage_charge WHERE department_id IN (?, ?)",
                     Long.class, research, finance) == all);
 
+        // research's own webhook is told of its statement when the month closes
+        StubHttpServer receiver = new StubHttpServer().route("POST", "/closed",
+                request -> StubHttpServer.Response.of(200));
+        assertThat(HttpTestClient.onPort(port)
+            .withToken(TestTokens.department(research, "usage:read"))
+            .post("/api/billing/webhooks",
+                    Map.of("url", receiver.url() + "/closed", "eventKinds", List.of("MONTH_CLOSED")))
+            .getStatusCode()).isEqualTo(HttpStatus.CREATED);
+
         ResponseEntity<JsonNode> closed = admin.post("/api/billing/periods/" + month + "/close", null);
         assertThat(closed.getStatusCode()).isEqualTo(HttpStatus.OK);
+
+        try (receiver) {
+            StubHttpServer.Request told = await().atMost(Duration.ofSeconds(15))
+                .until(() -> receiver.requests().stream().findFirst().orElse(null), request -> request != null);
+            assertThat(told.header("X-TokenFactory-Event")).isEqualTo("MONTH_CLOSED");
+            assertThat(told.body())
+                .contains("\"statementId\":\"" + statementOf(research, month).get("summary").get("id").asString())
+                .contains("\"totalCharge\":"
+                        + expected.get(research).setScale(2, RoundingMode.HALF_EVEN).toPlainString());
+        }
 
         for (UUID department : List.of(research, finance)) {
             JsonNode statement = statementOf(department, month);

@@ -43,7 +43,8 @@ class StatementRulesTests {
         // the last millisecond of March in Berlin (summer time, UTC+2)
         Clock lastMillisecond = Clock.fixed(Instant.parse("2026-03-31T21:59:59.999Z"), ZoneOffset.UTC);
         PeriodClose close = new PeriodClose(null, ChargingFixtures.periods("EUR", "Europe/Berlin", lastMillisecond),
-                lastMillisecond);
+                event -> {
+                }, lastMillisecond);
 
         for (YearMonth notOver : new YearMonth[] { MARCH, YearMonth.of(2026, 4), YearMonth.of(2030, 1) }) {
             assertThatThrownBy(() -> close.close(notOver)).as(notOver.toString())

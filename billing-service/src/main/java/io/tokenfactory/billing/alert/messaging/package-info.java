@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.billing.alert.messaging;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.billing.alert.web;
+
+import org.jspecify.annotations.NullMarked;
