@@ -343,9 +343,9 @@ async function departmentDetails(department, container) {
     const now = new Date();
     const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
     const span = `from=${iso(monthStart)}&to=${iso(now)}&granularity=total&department=${department.id}`;
-    const [models, agents, agentList] = await Promise.all([
+    const [models, agents, agentList, budgets] = await Promise.all([
         api(`/api/metering/usage?${span}&groupBy=model`), api(`/api/metering/usage?${span}&groupBy=agent`),
-        api(`/api/agents?department=${department.id}`)]);
+        api(`/api/agents?department=${department.id}`), api(`/api/gateway/budgets?departmentId=${department.id}`)]);
     const agentName = (id) => (agentList.find((a) => a.id === id) || {}).name || (id ? short(id) : 'people (no agent)');
     const top = (rows) => rows.sort((a, b) => b.totalTokens - a.totalTokens).slice(0, 5);
     container.replaceChildren(el('div', { class: 'card row' },
@@ -356,7 +356,38 @@ async function departmentDetails(department, container) {
         el('div', {}, el('h2', {}, 'Top agents'), table([
             { label: 'Agent', value: (r) => agentName(r.agent) }, { label: 'Tokens', num: true, value: (r) => number(r.totalTokens) },
             { label: 'Joules', num: true, value: (r) => number(r.energyJoules, 1) },
-            { label: 'Energy', value: (r) => sourceBadges(r) }], top(agents.rows), 'top-agents'))));
+            { label: 'Energy', value: (r) => sourceBadges(r) }], top(agents.rows), 'top-agents'))),
+        budgetsCard(department, budgets, agentList, () => departmentDetails(department, container)));
+}
+
+// what the gateway holds at the door: each budget's spend, what requests under way hold, and what is left
+function budgetsCard(department, budgets, agentList, refresh) {
+    const agentName = (id) => (agentList.find((a) => a.id === id) || {}).name || short(id);
+    const name = (b) => b.scope === 'department' ? department.name : b.scope === 'agent' ? agentName(b.id) : (b.name || short(b.id));
+    const card = el('div', { class: 'card' }, el('h2', {}, `${department.name}: budgets at the door (${budgets.length ? budgets[0].period : 'this month'})`),
+        el('p', { class: 'muted' }, 'Every request reserves its worst-case charge against each budget it falls under; the strictest one refuses it (402).'),
+        table([
+            { label: 'Budget', value: (b) => `${b.scope}: ${name(b)}` },
+            { label: 'Limit', num: true, value: (b) => money(b.limit, b.currency) },
+            { label: 'Spent', num: true, value: (b) => money(b.spent, b.currency) },
+            { label: 'Held now', num: true, value: (b) => money(b.reserved, b.currency) },
+            { label: 'Left', num: true, value: (b) => money(b.remaining, b.currency) },
+            { label: 'At the door', value: (b) => badge(b.enforced ? 'ENFORCED' : 'WARN_ONLY') },
+        ], budgets, 'budgets-table'));
+    if (isAdmin() && agentList.length) {
+        const form = el('form', { 'data-testid': 'agent-budget-form' },
+            el('label', {}, 'Agent', el('select', { name: 'agent' }, agentList.map((a) => el('option', { value: a.id }, a.name)))),
+            el('label', {}, 'Monthly budget', el('input', { name: 'monthlyBudget', type: 'number', min: 0, step: 'any', required: true })),
+            el('button', { type: 'submit' }, 'Set agent budget'));
+        form.addEventListener('submit', action(async () => {
+            const data = new FormData(form);
+            await api(`/api/gateway/budgets/agents/${data.get('agent')}`, { method: 'PUT',
+                body: { departmentId: department.id, monthlyBudget: data.get('monthlyBudget') } });
+            await refresh();
+        }));
+        card.append(form);
+    }
+    return card;
 }
 
 // ---------- Agents: state, actions, runs and transcripts ----------
@@ -580,11 +611,16 @@ async function keysPage(view) {
             state.departments.map((d) => el('option', { value: d.id }, d.name)))),
         ['inference', 'usage:read', 'admin'].map((scope) => el('label', {}, scope,
             el('input', { type: 'checkbox', name: 'scopes', value: scope, checked: scope !== 'admin' }))),
+        el('label', {}, 'Monthly budget', el('input', { name: 'monthlyBudget', type: 'number', min: 0, step: 'any', placeholder: 'none' })),
+        el('label', {}, 'Priority', el('select', { name: 'priority' }, el('option', {}, 'interactive'), el('option', {}, 'batch'))),
+        el('label', {}, 'At once', el('input', { name: 'maxConcurrent', type: 'number', min: 1, step: 1, placeholder: 'default' })),
         el('button', { type: 'submit' }, 'Create key'));
     form.addEventListener('submit', action(async () => {
         const data = new FormData(form);
         const created = await api('/api/keys', { method: 'POST', body: { name: data.get('name'),
-            departmentId: data.get('departmentId') || undefined, scopes: data.getAll('scopes') } });
+            departmentId: data.get('departmentId') || undefined, scopes: data.getAll('scopes'),
+            monthlyBudget: data.get('monthlyBudget') || undefined, priority: data.get('priority'),
+            maxConcurrent: data.get('maxConcurrent') || undefined } });
         showSecret(created);
         form.reset();
         await refresh();
@@ -634,7 +670,15 @@ async function keysPage(view) {
             { label: 'Department', value: (k) => k.departmentId ? departmentName(k.departmentId) : '—' },
             { label: 'Agent', value: (k) => k.agentId ? short(k.agentId) : '' },
             { label: 'Scopes', value: (k) => k.scopes.join(' ') }, { label: 'Status', value: (k) => badge(k.status) },
+            { label: 'Budget', num: true, value: (k) => k.monthlyBudget === null ? 'none' : money(k.monthlyBudget) },
+            { label: 'Priority', value: (k) => k.priority },
             { label: 'Actions', value: (k) => k.status !== 'ACTIVE' ? '' : el('div', { class: 'actions' },
+                el('button', { onclick: action(async () => {
+                    const amount = prompt(`Monthly budget of ${k.name} (empty: none)`, k.monthlyBudget ?? '');
+                    if (amount === null) return;
+                    await api(`/api/keys/${k.id}/budget`, { method: 'PUT', body: { monthlyBudget: amount.trim() === '' ? null : amount.trim() } });
+                    await refresh();
+                }) }, 'budget'),
                 el('button', { onclick: action(async () => { showSecret(await api(`/api/keys/${k.id}/rotate`, { method: 'POST' })); await refresh(); }) }, 'rotate'),
                 el('button', { class: 'danger', onclick: action(async () => {
                     if (!confirm(`Revoke ${k.name}? Requests with it stop at once.`)) return;

@@ -182,6 +182,12 @@ class ConsoleBrowserSystemTests {
         navigate("departments");
         WebElement departments = waitFor(By.cssSelector("[data-testid=departments-table]"));
         await().atMost(PATIENCE).ignoreExceptions().until(() -> departments.getText().contains("Research " + suffix));
+        // its budgets as the gateway holds them at the door
+        click(By.xpath("//table[@data-testid='departments-table']//button[text()='Research " + suffix + "']"));
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> text("budgets-table").contains("department: Research " + suffix)
+                    && text("budgets-table").contains("WARN_ONLY"));
         screenshot("departments");
 
         // agents: pause and resume from the page
