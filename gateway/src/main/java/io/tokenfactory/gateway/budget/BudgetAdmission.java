@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tokenfactory.gateway.GatewayProperties;
 import io.tokenfactory.gateway.apikey.ApiKeyView;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 import reactor.core.publisher.Mono;
@@ -43,6 +45,8 @@ public class BudgetAdmission {
         }
 
     }
+
+    private static final Logger log = LoggerFactory.getLogger(BudgetAdmission.class);
 
     private final MoneyStore store;
 

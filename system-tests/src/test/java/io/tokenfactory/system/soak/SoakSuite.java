@@ -90,6 +90,11 @@ final class SoakSuite implements AutoCloseable {
 
     private final Map<String, String> environment = new LinkedHashMap<>();
 
+    /**
+     * Variables of one replica only, over {@link #environment}: keyed service, replica.
+     */
+    private final Map<String, Map<String, String>> replicaEnvironment = new LinkedHashMap<>();
+
     private final ReadinessProbe readiness = new ReadinessProbe(Duration.ofSeconds(3));
 
     /**
@@ -171,6 +176,14 @@ final class SoakSuite implements AutoCloseable {
     /** Sets an environment variable of every service process started from now on. */
     void environment(String name, String value) {
         environment.put(name, value);
+    }
+
+    /**
+     * A variable for one replica of a service only (say, one gateway enforcing
+     * differently).
+     */
+    void environment(Service service, int replica, String name, String value) {
+        replicaEnvironment.computeIfAbsent(service + ":" + replica, unused -> new LinkedHashMap<>()).put(name, value);
     }
 
     /**
@@ -416,6 +429,7 @@ final class SoakSuite implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(service, replica).toFile()));
             builder.environment().putAll(environment);
+            builder.environment().putAll(replicaEnvironment.getOrDefault(service + ":" + replica, Map.of()));
             builder.environment()
                 .put(service.variablePrefix + "_PORT", Integer.toString(ports.get(service).get(replica)));
             running.get(service)[replica] = builder.start();
