@@ -22,9 +22,10 @@ import tools.jackson.databind.JsonNode;
  * Every event of the chain, through the five real services: a department's requests
  * through the gateway are served by inference-service ({@code usage-recorded}), metered
  * ({@code usage-metered}) and billed, each exactly once; its budget crossing
- * ({@code budget-status-changed}) reaches the gateway, which refuses the department's
- * key, and agent-service, which pauses the department's agent. Runs on RabbitMQ with the
- * shared factory, and on Kafka in the {@code kafka-event-flow} execution.
+ * ({@code budget-status-changed}) reaches agent-service, which pauses the department's
+ * agent, and, once the cap is made hard, the gateway, which refuses the department's key.
+ * Runs on RabbitMQ with the shared factory, and on Kafka in the {@code kafka-event-flow}
+ * execution.
  */
 class EventChainSystemTests {
 
@@ -36,10 +37,12 @@ class EventChainSystemTests {
         // byte-lm-moby at 0.50 / 1.50 per million tokens: a request of about 60 tokens
         // costs about 0.00008, so a
         // budget of 0.0003 is crossed after a handful of requests
-        ResponseEntity<JsonNode> created = admin.post("/api/billing/departments",
-                Map.of("name", "Chain " + UUID.randomUUID(), "costCentreCode",
-                        "CC-CHAIN-" + UUID.randomUUID().toString().substring(0, 8), "monthlyBudget", "0.0003",
-                        "softAlertPercent", 50, "hardCap", true));
+        // no hard cap yet: nothing is refused at the door, so the usage crosses the
+        // budget
+        String name = "Chain " + UUID.randomUUID();
+        String costCentre = "CC-CHAIN-" + UUID.randomUUID().toString().substring(0, 8);
+        ResponseEntity<JsonNode> created = admin.post("/api/billing/departments", Map.of("name", name, "costCentreCode",
+                costCentre, "monthlyBudget", "0.0003", "softAlertPercent", 50, "hardCap", false));
         assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.CREATED);
         UUID department = UUID.fromString(created.getBody().get("id").asString());
         WholeFactory.IssuedKey key = factory.key(department, List.of("inference"));
@@ -60,17 +63,9 @@ class EventChainSystemTests {
                 served++;
             }
         }
-        assertThat(served).as("requests served before any budget report").isPositive();
+        assertThat(served).as("requests served under a budget without a hard cap").isEqualTo(8);
 
-        await("the gateway refuses the department once billing reported the budget exceeded")
-            .atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ofMillis(500))
-            .until(() -> {
-                ResponseEntity<JsonNode> refused = client.post("/v1/chat/completions", chat);
-                return refused.getStatusCode() == HttpStatus.TOO_MANY_REQUESTS
-                        && refused.getBody().toString().contains("budget_exceeded");
-            });
-        await("agent-service paused the department's agent for its budget").atMost(Duration.ofSeconds(30)).until(() -> {
+        await("agent-service paused the department's agent for its budget").atMost(Duration.ofSeconds(60)).until(() -> {
             JsonNode state = admin.get("/api/agents/" + agentId).getBody();
             return state.path("state").toString().contains("PAUSED")
                     && state.path("stateReason").toString().toUpperCase().contains("BUDGET");
@@ -107,6 +102,21 @@ class EventChainSystemTests {
                 String.class, department.toString()))
             .doesNotHaveDuplicates()
             .endsWith("EXCEEDED");
+
+        // the cap made hard: billing announces it, and the gateway refuses the department
+        // at the door
+        assertThat(admin
+            .put("/api/billing/departments/" + department,
+                    Map.of("name", name, "costCentreCode", costCentre, "monthlyBudget", "0.0003", "softAlertPercent",
+                            50, "hardCap", true))
+            .getStatusCode()).isEqualTo(HttpStatus.OK);
+        await("the gateway refuses the department once billing reported its hard cap").atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(500))
+            .until(() -> {
+                ResponseEntity<JsonNode> refused = client.post("/v1/chat/completions", chat);
+                return refused.getStatusCode() == HttpStatus.PAYMENT_REQUIRED
+                        && refused.getBody().toString().contains("budget_exceeded");
+            });
     }
 
     private static long count(JdbcTemplate jdbc, String sql, UUID department) {

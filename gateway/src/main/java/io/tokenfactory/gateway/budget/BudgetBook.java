@@ -150,6 +150,16 @@ public class BudgetBook extends PeriodicTask {
         return model == null ? null : maxOutputTokens.get(model);
     }
 
+    /** Reloads the terms from the database now (a report of billing's was stored). */
+    void reloadNow() {
+        try {
+            terms = load();
+        }
+        catch (RuntimeException e) {
+            log.warn("Could not reload budget terms; the next refresh will: {}", e.getMessage());
+        }
+    }
+
     /**
      * Reloads the terms once the current transaction commits (an agent's budget changed
      * here); other replicas see it at their next refresh.

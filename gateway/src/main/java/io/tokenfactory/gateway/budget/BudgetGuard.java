@@ -36,6 +36,8 @@ public class BudgetGuard extends PeriodicTask {
 
     private final ProcessedEvents processedEvents;
 
+    private final BudgetBook book;
+
     private volatile Set<UUID> blocked = ConcurrentHashMap.newKeySet();
 
     /**
@@ -44,10 +46,11 @@ public class BudgetGuard extends PeriodicTask {
      */
     private final AtomicLong changes = new AtomicLong();
 
-    BudgetGuard(DepartmentBudgetRepository budgets, ProcessedEvents processedEvents) {
+    BudgetGuard(DepartmentBudgetRepository budgets, ProcessedEvents processedEvents, BudgetBook book) {
         super("budget-reload", RELOAD_INTERVAL);
         this.budgets = budgets;
         this.processedEvents = processedEvents;
+        this.book = book;
     }
 
     public boolean blocksInference(UUID departmentId) {
@@ -82,6 +85,9 @@ public class BudgetGuard extends PeriodicTask {
                     next.remove(report.departmentId());
                 }
                 blocked = Set.copyOf(next);
+                // a budget just set or changed holds at the door at once, not at the
+                // next refresh
+                book.reloadNow();
             }
         });
     }

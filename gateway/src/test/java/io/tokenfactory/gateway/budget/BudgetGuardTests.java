@@ -39,7 +39,7 @@ class BudgetGuardTests {
 
     private final ProcessedEvents processedEvents = mock(ProcessedEvents.class);
 
-    private final BudgetGuard guard = new BudgetGuard(budgets, processedEvents);
+    private final BudgetGuard guard = new BudgetGuard(budgets, processedEvents, mock(BudgetBook.class));
 
     @BeforeEach
     void transaction() {

@@ -109,10 +109,10 @@ class ReplicaSystemTests {
     @Order(2)
     void usageConsumedByCompetingReplicasIsCountedOnceAndABudgetCrossingIsAnnouncedOnceAndEnforcedByBoth()
             throws Exception {
-        // at 1,000 per million tokens a request of about 45 tokens costs 0.045: the
-        // budget of 0.5 is crossed after
-        // about a dozen of them, its soft threshold (50 %) after about six
-        UUID department = department("Replica budget", "0.5", true);
+        // at 1,000 per million tokens a request of about 33 tokens costs 0.033: the
+        // budget of 0.5 (no hard cap yet, so nothing is refused at the door) is crossed
+        // after about 15 of them, its soft threshold (50 %) after about eight
+        UUID department = department("Replica budget", "0.5", false);
         String key = admin
             .call("POST", "/api/keys",
                     Map.of("name", "spender", "departmentId", department, "scopes", List.of("inference")), 201)
@@ -125,13 +125,7 @@ class ReplicaSystemTests {
                 served++;
             }
         }
-        assertThat(served).as("requests served before the budget was found exceeded").isPositive();
-
-        Awaitility.await("both gateways refuse the department over its hard-capped budget")
-            .atMost(Duration.ofMinutes(1))
-            .pollInterval(Duration.ofSeconds(1))
-            .until(() -> complete(suite.url(Service.GATEWAY, 0), key, 1).statusCode() == 402
-                    && complete(suite.url(Service.GATEWAY, 1), key, 1).statusCode() == 402);
+        assertThat(served).as("requests served under a budget without a hard cap").isEqualTo(40);
 
         Awaitility.await("every usage event metered and billed")
             .atMost(Duration.ofMinutes(2))
@@ -157,6 +151,15 @@ class ReplicaSystemTests {
         assertThat(announcements(department)).as("budget-status-changed events billing published for the department")
             .doesNotHaveDuplicates()
             .endsWith("EXCEEDED");
+
+        // the cap made hard: both gateways refuse the department at once
+        admin.call("PUT", "/api/billing/departments/" + department, Map.of("name", "Replica budget", "costCentreCode",
+                "CC-Replica-budget", "monthlyBudget", "0.5", "softAlertPercent", 50, "hardCap", true), 200);
+        Awaitility.await("both gateways refuse the department over its hard-capped budget")
+            .atMost(Duration.ofMinutes(1))
+            .pollInterval(Duration.ofSeconds(1))
+            .until(() -> complete(suite.url(Service.GATEWAY, 0), key, 1).statusCode() == 402
+                    && complete(suite.url(Service.GATEWAY, 1), key, 1).statusCode() == 402);
     }
 
     /**
