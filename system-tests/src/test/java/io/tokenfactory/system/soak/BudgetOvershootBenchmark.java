@@ -242,7 +242,7 @@ class BudgetOvershootBenchmark {
         }
         report.append("\nThe bound with reservations: the budget plus one request's worst case (")
             .append(worstCase.movePointRight(2))
-            .append(" cents); a negative overshoot is budget left unspent because requests under way held it.\n");
+            .append(" cents); a negative overshoot is budget left over because the next request's worst case no longer fitted in it.\n");
         Path results = Path.of("..", "bench", "results", "budget-overshoot.md").toAbsolutePath().normalize();
         Files.createDirectories(results.getParent());
         Files.writeString(results, report);
