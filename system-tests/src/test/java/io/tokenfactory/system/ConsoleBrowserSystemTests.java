@@ -247,6 +247,20 @@ class ConsoleBrowserSystemTests {
         assertThat(admin.getText("/api/billing/statements/" + statementId + "/csv").getBody())
             .contains("measured (RAPL)");
 
+        // webhooks: a subscription made in the page, its secret shown once, a test
+        // delivery logged
+        navigate("webhooks");
+        WebElement url = waitFor(By.cssSelector("[data-testid=webhook-form] input[name=url]"));
+        url.sendKeys("http://127.0.0.1:9/console-test-hook");
+        click(By.cssSelector("[data-testid=webhook-form] button[type=submit]"));
+        assertThat(waitFor(By.cssSelector("[data-testid=new-webhook-secret]")).getText()).isNotBlank();
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> text("webhooks-table").contains("http://127.0.0.1:9/console-test-hook"));
+        browser.findElements(By.cssSelector("button[data-testid^=test-webhook-]")).get(0).click();
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> text("webhook-deliveries").contains("PING"));
+        screenshot("webhooks");
+
         // reconciliation: what was served, metered and billed, per department and model
         navigate("reconciliation");
         WebElement reconciled = waitFor(By.cssSelector("[data-testid=reconciliation-rows]"));
