@@ -10,6 +10,7 @@ import io.tokenfactory.billing.alert.WebhookSubscriptions;
 import io.tokenfactory.billing.charging.AgentRunCharges;
 import io.tokenfactory.billing.charging.BilledUsage;
 import io.tokenfactory.billing.charging.BillingPeriods;
+import io.tokenfactory.billing.charging.BudgetSnapshot;
 import io.tokenfactory.billing.charging.CostPerToken;
 import io.tokenfactory.billing.charging.DepartmentSpend;
 import io.tokenfactory.billing.department.DepartmentCatalog;
@@ -47,7 +48,7 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 @Import(SecurityConfiguration.class)
 @MockitoBean(types = { PriceBook.class, DepartmentCatalog.class, AgentRunCharges.class, BilledUsage.class,
         CostPerToken.class, DepartmentSpend.class, BillingPeriods.class, PeriodClose.class, Statements.class,
-        StatementDocuments.class, WebhookSubscriptions.class, JwtDecoder.class })
+        StatementDocuments.class, WebhookSubscriptions.class, BudgetSnapshot.class, JwtDecoder.class })
 public @interface BillingWebSlice {
 
 }
