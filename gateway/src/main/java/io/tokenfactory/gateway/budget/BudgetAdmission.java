@@ -20,12 +20,12 @@ import reactor.core.publisher.Mono;
 
 /**
  * Money at the door: a chargeable request is admitted only if its worst-case charge fits
- * in every budget it falls under — its department's (hard-capped), its key's and its
- * agent's — and that amount is reserved in the shared store until the response ends; it
- * then settles to what the response really used. Prices are billing's list prices (a
- * cost-plus department's charge is estimated at them); a department's spend is the larger
- * of billing's latest figure and the gateway's own tally, so the cap holds while billing,
- * metering or the broker is away.
+ * in every budget it falls under — its department's (when hard-capped; a soft budget is
+ * tallied only), its key's and its agent's — and that amount is reserved in the shared
+ * store until the response ends; it then settles to what the response really used. Prices
+ * are billing's list prices (a cost-plus department's charge is estimated at them); a
+ * department's spend is the larger of billing's latest figure and the gateway's own
+ * tally, so the cap holds while billing, metering or the broker is away.
  */
 @Service
 public class BudgetAdmission {
@@ -47,6 +47,12 @@ public class BudgetAdmission {
     }
 
     private static final Logger log = LoggerFactory.getLogger(BudgetAdmission.class);
+
+    /**
+     * The limit of a budget that is tallied but never refuses (a department's soft
+     * budget).
+     */
+    private static final long UNLIMITED = Long.MAX_VALUE / 4;
 
     private final MoneyStore store;
 
@@ -142,11 +148,16 @@ public class BudgetAdmission {
     private List<Named> budgetsOf(ApiKeyView key, BudgetBook.Terms terms, String period) {
         List<Named> budgets = new ArrayList<>();
         BudgetBook.DepartmentTerms department = terms.departments().get(key.departmentId());
-        if (department != null && department.hardCap() && department.limit() != null) {
+        if (department != null && department.limit() != null) {
             long floor = period.equals(department.period()) ? Money.nanos(department.spent()) : 0;
+            // a budget without a hard cap never refuses, but is tallied all the same:
+            // made
+            // hard later, it starts from what was really spent, not from billing's
+            // lagging
+            // figure
             budgets.add(new Named("department's",
                     new MoneyStore.Budget(BudgetKeys.of(BudgetKeys.DEPARTMENT, key.departmentId(), period),
-                            Money.nanos(department.limit()), floor)));
+                            department.hardCap() ? Money.nanos(department.limit()) : UNLIMITED, floor)));
         }
         if (key.monthlyBudget() != null) {
             budgets.add(new Named("key's", new MoneyStore.Budget(BudgetKeys.of(BudgetKeys.KEY, key.id(), period),

@@ -104,6 +104,25 @@ class BudgetAdmissionIntegrationTests extends GatewayIntegrationTest {
     }
 
     @Test
+    void aBudgetWithoutAHardCapRefusesNothingButIsTalliedSoThatMadeHardItHoldsAtOnce() {
+        UUID department = department("0.10", "0");
+        upstream.budgets.put(department, new String[] { "0.10", "0", "false" });
+        await().atMost(Duration.ofSeconds(10)).until(() -> !book.terms().departments().get(department).hardCap());
+        HttpTestClient client = http().withToken(departmentKey(department, "inference").secret());
+
+        List<HttpStatus> soft = IntStream.range(0, 4)
+            .mapToObj(i -> (HttpStatus) client.post(CHAT, chat(10, false)).getStatusCode())
+            .toList();
+        // made hard while billing has charged none of it yet: the tally (0.12) holds
+        upstream.budgets.put(department, new String[] { "0.10", "0", "true" });
+        await().atMost(Duration.ofSeconds(10)).until(() -> book.terms().departments().get(department).hardCap());
+
+        assertThat(soft).containsOnly(HttpStatus.OK);
+        assertThat(client.post(CHAT, chat(10, false)).getStatusCode()).isEqualTo(HttpStatus.PAYMENT_REQUIRED);
+        assertThat(budgets(client, department).get(0).get("spent").decimalValue()).isEqualByComparingTo("0.12");
+    }
+
+    @Test
     void aKeysBudgetRefusesThatKeyOnlyAndTheOverviewShowsWhatIsLeft() {
         UUID department = UUID.randomUUID();
         upstream.knownDepartments.add(department);
