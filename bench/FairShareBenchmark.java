@@ -169,6 +169,10 @@ public class FairShareBenchmark {
             stub.stop(0);
             jwks.stop(0);
         }
+        // the services' logs are kept only when something went wrong
+        try (var files = Files.walk(work)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
         System.exit(0);
     }
 
