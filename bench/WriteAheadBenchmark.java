@@ -31,6 +31,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import io.tokenfactory.contracts.UsageOutcome;
+import io.tokenfactory.inference.FairShareSettings;
 import io.tokenfactory.inference.InferenceProperties;
 import io.tokenfactory.inference.UsageSettings;
 import io.tokenfactory.inference.usage.FinishedRequest;
@@ -215,9 +216,10 @@ public class WriteAheadBenchmark {
     static Cell run(DataSource dataSource, String database, Mode mode, int streams, double seconds) throws Exception {
         CountingJdbc jdbc = new CountingJdbc(dataSource);
         UsageSettings usage = new UsageSettings(mode.writeAhead() ? mode.interval() : Duration.ofMillis(20),
-                PROGRESS_TOKENS, Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10));
+                PROGRESS_TOKENS, Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10),
+                Duration.ofSeconds(5));
         InferenceProperties properties = new InferenceProperties("bench", null, List.of(), null,
-                DataSize.ofMegabytes(1), Duration.ofMinutes(10), usage);
+                DataSize.ofMegabytes(1), Duration.ofMinutes(10), usage, FairShareSettings.FIRST_COME_FIRST_SERVED);
         try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext()) {
             // the service's wiring: @Transactional proxies, its JdbcTemplate, its properties
             AopConfigUtils.registerAutoProxyCreatorIfNecessary(context);

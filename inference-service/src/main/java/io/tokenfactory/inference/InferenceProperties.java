@@ -29,13 +29,16 @@ import org.springframework.validation.annotation.Validated;
  * @param maxRequestSize larger request bodies are refused with 413 before they are read
  * @param streamTimeout the longest a streamed response may stay open
  * @param usage write-ahead usage: progress batches and orphaned requests
+ * @param fairShare how work that has to wait for a model is admitted: weighted fair
+ * queuing per department, interactive ahead of batch
  */
 @Validated
 @ConfigurationProperties("tokenfactory.inference")
 public record InferenceProperties(@NotBlank @DefaultValue("local") String node,
         @NotNull @Valid @DefaultValue OutboxSettings outbox, @NotEmpty @Valid List<ModelSettings> models,
         @NotNull @Valid @DefaultValue EnergySettings energy, @NotNull @DefaultValue("1MB") DataSize maxRequestSize,
-        @NotNull @DefaultValue("10m") Duration streamTimeout, @NotNull @Valid @DefaultValue UsageSettings usage) {
+        @NotNull @DefaultValue("10m") Duration streamTimeout, @NotNull @Valid @DefaultValue UsageSettings usage,
+        @NotNull @Valid @DefaultValue FairShareSettings fairShare) {
 
     @AssertTrue(message = "model names must be unique")
     public boolean isEveryModelNamedOnce() {

@@ -68,10 +68,19 @@ public record ModelSettings(@NotBlank @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._
      * @param tokenizer the model's Hugging Face {@code tokenizer.json}
      * ({@code classpath:…} or {@code file:…}): counts tokens when the server reports no
      * usage, and weighs streamed chunks
+     * @param maxConcurrency requests sent to the server at once (a stream counts until it
+     * ends); set it to what the server runs at once (vLLM's {@code --max-num-seqs}), so
+     * that the rest wait here, in fair order, rather than in the server's own first-come
+     * queue
+     * @param queueCapacity requests that may wait for a free slot before new ones get 429
+     * @param queueTimeout a request that found no free slot within this long gets 429
      */
     public record RemoteSettings(@NotNull URI baseUrl, String apiKey, String upstreamModel,
             @NotNull @DefaultValue("60s") Duration timeout, String fallbackModel,
             @DefaultValue("50") @Min(1) @Max(100) int failureRateThreshold,
-            @NotNull @DefaultValue("30s") Duration openFor, String node, String tokenizer) {
+            @NotNull @DefaultValue("30s") Duration openFor, String node, String tokenizer,
+            @DefaultValue("256") @Min(1) @Max(100_000) int maxConcurrency,
+            @DefaultValue("64") @Min(1) @Max(100_000) int queueCapacity,
+            @NotNull @DefaultValue("30s") Duration queueTimeout) {
     }
 }

@@ -37,7 +37,7 @@ class InferencePropertiesTests {
     }
 
     private static InferenceProperties properties(ModelSettings... models) {
-        return new InferenceProperties("local", null, List.of(models), null, null, null, null);
+        return new InferenceProperties("local", null, List.of(models), null, null, null, null, null);
     }
 
     private static ModelSettings local(String name) {
@@ -47,7 +47,7 @@ class InferencePropertiesTests {
     private static ModelSettings remote(String name, String fallback) {
         return model(name, ModelBackend.REMOTE, null,
                 new ModelSettings.RemoteSettings(URI.create("http://vllm:8000/v1"), null, null, Duration.ofSeconds(60),
-                        fallback, 50, Duration.ofSeconds(30), null, null));
+                        fallback, 50, Duration.ofSeconds(30), null, null, 256, 64, Duration.ofSeconds(30)));
     }
 
     private static ModelSettings model(String name, ModelBackend backend, String location,

@@ -44,7 +44,19 @@ public final class TestTokens {
         return token(departmentId, null, scopes);
     }
 
+    /**
+     * A department's token whose key has a priority class ({@code interactive} or
+     * {@code batch}), as the gateway mints it into the {@code priority} claim.
+     */
+    public static String department(UUID departmentId, String scopes, String priority) {
+        return token(departmentId, null, scopes, priority);
+    }
+
     public static String token(UUID departmentId, UUID agentId, String scopes) {
+        return token(departmentId, agentId, scopes, null);
+    }
+
+    private static String token(UUID departmentId, UUID agentId, String scopes, String priority) {
         return sign(new JWTClaimsSet.Builder().issuer(ISSUER)
             .audience(AUDIENCE)
             .subject(UUID.randomUUID().toString())
@@ -54,6 +66,7 @@ public final class TestTokens {
             .claim("key_id", UUID.randomUUID().toString())
             .claim("department_id", departmentId == null ? null : departmentId.toString())
             .claim("agent_id", agentId == null ? null : agentId.toString())
+            .claim("priority", priority)
             .build(), key());
     }
 

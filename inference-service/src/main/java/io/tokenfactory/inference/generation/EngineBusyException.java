@@ -1,20 +1,16 @@
 package io.tokenfactory.inference.generation;
 
+import io.tokenfactory.inference.fairshare.AdmissionRefusedException;
+
 /**
  * The model's queue is full: the caller should come back after
  * {@link #retryAfterSeconds()}.
  */
-public class EngineBusyException extends RuntimeException {
-
-    private final long retryAfterSeconds;
+public class EngineBusyException extends AdmissionRefusedException {
 
     public EngineBusyException(String model, int capacity, long retryAfterSeconds) {
-        super("model " + model + " has " + capacity + " requests waiting; try again in " + retryAfterSeconds + " s");
-        this.retryAfterSeconds = retryAfterSeconds;
-    }
-
-    public long retryAfterSeconds() {
-        return retryAfterSeconds;
+        super("model " + model + " has " + capacity + " requests waiting; try again in " + retryAfterSeconds + " s",
+                retryAfterSeconds);
     }
 
 }

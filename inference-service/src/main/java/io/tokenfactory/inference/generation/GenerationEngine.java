@@ -3,8 +3,6 @@ package io.tokenfactory.inference.generation;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,10 +15,11 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import io.tokenfactory.inference.FairShareSettings;
 import io.tokenfactory.inference.energy.NodeEnergy;
+import io.tokenfactory.inference.fairshare.FairQueue;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * request of a batch. Rows of different lengths share one cache, right-aligned, each with
  * a mask over its left padding; positions need no bookkeeping, since the model's ALiBi
  * biases depend only on distance. The queue in front is bounded: when full,
- * {@link #submit} refuses at once.
+ * {@link #submit} refuses at once. Waiting requests join in weighted fair order per
+ * department, interactive ahead of batch ({@link FairQueue}), or first come, first served
+ * when fair sharing is off.
  */
 public final class GenerationEngine implements AutoCloseable {
 
@@ -53,7 +54,7 @@ public final class GenerationEngine implements AutoCloseable {
 
     private final Clock clock;
 
-    private final BlockingQueue<Generation> waiting;
+    private final FairQueue<Generation> waiting;
 
     private final DistributionSummary batchSizes;
 
@@ -72,8 +73,15 @@ public final class GenerationEngine implements AutoCloseable {
 
     private int cacheLength;
 
+    /** An engine whose queue is first come, first served. */
     public GenerationEngine(String modelName, ByteTransformer model, NDManager manager, int maxBatch, int queueCapacity,
             NodeEnergy energy, Clock clock, MeterRegistry meters) {
+        this(modelName, model, manager, maxBatch, queueCapacity, energy, clock, meters,
+                FairShareSettings.FIRST_COME_FIRST_SERVED);
+    }
+
+    public GenerationEngine(String modelName, ByteTransformer model, NDManager manager, int maxBatch, int queueCapacity,
+            NodeEnergy energy, Clock clock, MeterRegistry meters, FairShareSettings fairShare) {
         this.modelName = modelName;
         this.model = model;
         this.manager = manager;
@@ -81,13 +89,9 @@ public final class GenerationEngine implements AutoCloseable {
         this.queueCapacity = queueCapacity;
         this.energy = energy;
         this.clock = clock;
-        this.waiting = new ArrayBlockingQueue<>(queueCapacity);
+        this.waiting = new FairQueue<>(modelName, queueCapacity, fairShare, meters);
         this.batchSizes = DistributionSummary.builder("tokenfactory.inference.batch.size")
             .description("Requests decoded together in one step")
-            .tag("model", modelName)
-            .register(meters);
-        Gauge.builder("tokenfactory.inference.queue.depth", waiting, BlockingQueue::size)
-            .description("Requests waiting to join a model's batch")
             .tag("model", modelName)
             .register(meters);
         this.decodeThread = new Thread(this::decodeLoop, "decode-" + modelName);
@@ -102,13 +106,13 @@ public final class GenerationEngine implements AutoCloseable {
         }
         Generation generation = new Generation(request, clock);
         inFlight.incrementAndGet();
-        if (!running || !waiting.offer(generation)) {
+        if (!running || !waiting.offer(generation, request.requester(), request.work())) {
             inFlight.decrementAndGet();
             throw new EngineBusyException(modelName, queueCapacity, 1);
         }
         if (!running && waiting.remove(generation)) {
             // stopped meanwhile: the decode thread may already have drained the queue
-            finish(generation, generation.cancelled());
+            finish(generation, generation.cancelled(), false);
         }
         return generation;
     }
@@ -372,7 +376,20 @@ public final class GenerationEngine implements AutoCloseable {
     }
 
     private void finish(Generation generation, GenerationResult result) {
+        finish(generation, result, true);
+    }
+
+    /**
+     * @param taken whether the queue gave it out (and charged its department for it): its
+     * department then pays what it did cost
+     */
+    private void finish(Generation generation, GenerationResult result, boolean taken) {
         inFlight.decrementAndGet();
+        if (taken) {
+            GenerationRequest request = generation.request();
+            waiting.settle(request.requester(), request.work(),
+                    (long) result.promptTokens() + result.completionTokens());
+        }
         try {
             generation.request().listener().onFinish(result);
         }

@@ -14,6 +14,7 @@ import ai.djl.ndarray.NDManager;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
+import io.tokenfactory.inference.InferenceProperties;
 import io.tokenfactory.inference.catalog.ModelCatalog;
 import io.tokenfactory.inference.ModelSettings;
 import io.tokenfactory.inference.ModelTask;
@@ -41,7 +42,7 @@ public class GenerationEngines implements AutoCloseable {
     private final Map<String, NDManager> managers = new LinkedHashMap<>();
 
     GenerationEngines(ModelCatalog catalog, ResourceLoader resources, NodeEnergies nodes, MeterRegistry meters,
-            Clock clock) {
+            Clock clock, InferenceProperties properties) {
         for (ModelSettings settings : catalog.local(ModelTask.GENERATION)) {
             if (!"PyTorch".equalsIgnoreCase(settings.engine())) {
                 throw new IllegalStateException("local generation model " + settings.name() + " needs engine PyTorch");
@@ -63,7 +64,7 @@ public class GenerationEngines implements AutoCloseable {
             }
             managers.put(settings.name(), manager);
             engines.put(settings.name(), new GenerationEngine(settings.name(), model, manager, settings.maxBatch(),
-                    settings.queueCapacity(), nodes.local(), clock, meters));
+                    settings.queueCapacity(), nodes.local(), clock, meters, properties.fairShare()));
             log.info("Loaded {} ({} parameters) on {}: context {}, max batch {}, queue {}", settings.name(),
                     model.shape().parameterCount(), manager.getDevice(), settings.contextLength(), settings.maxBatch(),
                     settings.queueCapacity());

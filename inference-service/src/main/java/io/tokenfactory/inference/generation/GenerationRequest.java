@@ -2,6 +2,8 @@ package io.tokenfactory.inference.generation;
 
 import java.util.List;
 
+import io.tokenfactory.inference.fairshare.Requester;
+
 /**
  * One prompt to continue.
  *
@@ -9,9 +11,10 @@ import java.util.List;
  * fits the model's context
  * @param stops stop sequences: generation ends before the first of them, which is not
  * returned
+ * @param requester whose fair share the request waits in
  */
 public record GenerationRequest(int[] prompt, int maxTokens, TokenSampler sampler, List<String> stops,
-        GenerationListener listener) {
+        GenerationListener listener, Requester requester) {
 
     public GenerationRequest {
         if (prompt.length == 0 || maxTokens < 1) {
@@ -19,4 +22,16 @@ public record GenerationRequest(int[] prompt, int maxTokens, TokenSampler sample
         }
         stops = List.copyOf(stops);
     }
+
+    /** A request of no department ({@link Requester#ANONYMOUS}). */
+    public GenerationRequest(int[] prompt, int maxTokens, TokenSampler sampler, List<String> stops,
+            GenerationListener listener) {
+        this(prompt, maxTokens, sampler, stops, listener, Requester.ANONYMOUS);
+    }
+
+    /** The most work it may be: its prompt and every token it may generate. */
+    long work() {
+        return (long) prompt.length + maxTokens;
+    }
+
 }

@@ -17,16 +17,18 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import io.tokenfactory.inference.InferenceProperties;
 import io.tokenfactory.inference.ModelBackend;
 import io.tokenfactory.inference.catalog.ModelCatalog;
 import io.tokenfactory.inference.ModelSettings;
+import io.tokenfactory.inference.fairshare.ConcurrencyLimit;
 
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.stereotype.Component;
 
 /**
- * The configured remote models, each with its own circuit breaker and, where configured,
- * its own tokenizer.
+ * The configured remote models, each with its own concurrency limit (and fair queue in
+ * front of it), circuit breaker and, where configured, its own tokenizer.
  */
 @Component
 public class RemoteBackends implements AutoCloseable {
@@ -35,12 +37,16 @@ public class RemoteBackends implements AutoCloseable {
 
     private final List<HuggingFaceTokenizer> tokenizers = new ArrayList<>();
 
-    RemoteBackends(ModelCatalog catalog, ResourceLoader resources, MeterRegistry meters) {
+    RemoteBackends(ModelCatalog catalog, ResourceLoader resources, MeterRegistry meters,
+            InferenceProperties properties) {
         HttpClient http = RemoteModelClient.client(Duration.ofSeconds(5));
         for (ModelSettings model : catalog.all()) {
             if (model.backend() == ModelBackend.REMOTE) {
                 HuggingFaceTokenizer tokenizer = tokenizer(model, resources);
-                RemoteModelClient backend = new RemoteModelClient(model, http, tokenizer);
+                ModelSettings.RemoteSettings remote = model.remote();
+                ConcurrencyLimit slots = new ConcurrencyLimit(model.name(), remote.maxConcurrency(),
+                        remote.queueCapacity(), remote.queueTimeout(), properties.fairShare(), meters);
+                RemoteModelClient backend = new RemoteModelClient(model, http, tokenizer, slots);
                 backends.put(model.name(), backend);
                 Gauge
                     .builder("tokenfactory.inference.remote.circuit.open", backend,

@@ -16,11 +16,16 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 
 import io.tokenfactory.inference.ModelSettings;
+import io.tokenfactory.inference.fairshare.AdmissionRefusedException;
+import io.tokenfactory.inference.fairshare.ConcurrencyLimit;
+import io.tokenfactory.inference.fairshare.Requester;
 
 /**
  * An OpenAI-compatible server (vLLM, NVIDIA NIM, TGI, Ollama, DJL Serving) behind a
- * timeout and a circuit breaker. Server errors, timeouts and refused connections count as
- * failures; a client error (4xx) is the client's, not the server's, and does not.
+ * concurrency limit, a timeout and a circuit breaker. Server errors, timeouts and refused
+ * connections count as failures; a client error (4xx) is the client's, not the server's,
+ * and does not. Requests beyond the limit wait in weighted fair order per department
+ * ({@link #admit}).
  */
 public final class RemoteModelClient {
 
@@ -32,14 +37,18 @@ public final class RemoteModelClient {
 
     private final HuggingFaceTokenizer tokenizer;
 
+    private final ConcurrencyLimit slots;
+
     /**
      * @param tokenizer the model's own tokenizer, or null: then about four UTF-8 bytes
      * make a token
+     * @param slots the requests it may have in flight, and those waiting for one
      */
-    RemoteModelClient(ModelSettings model, HttpClient http, HuggingFaceTokenizer tokenizer) {
+    RemoteModelClient(ModelSettings model, HttpClient http, HuggingFaceTokenizer tokenizer, ConcurrencyLimit slots) {
         this.model = model;
         this.http = http;
         this.tokenizer = tokenizer;
+        this.slots = slots;
         ModelSettings.RemoteSettings remote = model.remote();
         this.breaker = CircuitBreaker.of("remote-" + model.name(),
                 CircuitBreakerConfig.custom()
@@ -88,6 +97,16 @@ public final class RemoteModelClient {
 
     public CircuitBreaker.State state() {
         return breaker.getState();
+    }
+
+    /**
+     * Waits for a free slot on the server, in weighted fair order; the request may be
+     * sent once it has one, and holds it until its response is read to the end.
+     * @param work the request's work at most: prompt plus maximum completion tokens
+     * @throws AdmissionRefusedException when too many wait, or no slot came free in time
+     */
+    public ConcurrencyLimit.Permit admit(Requester requester, long work) {
+        return slots.acquire(requester, work);
     }
 
     /**

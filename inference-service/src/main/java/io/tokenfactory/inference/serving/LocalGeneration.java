@@ -7,6 +7,7 @@ import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.inference.InferenceProperties;
 import io.tokenfactory.inference.energy.NodeEnergies;
 import io.tokenfactory.inference.energy.NodeEnergy;
+import io.tokenfactory.inference.fairshare.Requester;
 import io.tokenfactory.inference.generation.ByteVocabulary;
 import io.tokenfactory.inference.generation.Generation;
 import io.tokenfactory.inference.generation.GenerationEngine;
@@ -105,7 +106,7 @@ class LocalGeneration {
                                                         .usage(result.promptTokens(), result.completionTokens())))
                                             : failure(result, recorded)));
                 }
-            }));
+            }, Requester.of(call.caller())));
         response.onTimeout(generation::cancel);
         response.onError(error -> generation.cancel());
         return response;
@@ -161,7 +162,7 @@ class LocalGeneration {
                         }
                     });
                 }
-            }));
+            }, Requester.of(call.caller())));
         return events.response(streamTimeout, generation::cancel);
     }
 

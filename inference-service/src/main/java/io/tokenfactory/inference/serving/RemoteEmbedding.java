@@ -10,6 +10,8 @@ import io.tokenfactory.inference.ModelSettings;
 import io.tokenfactory.inference.energy.NodeEnergies;
 import io.tokenfactory.inference.energy.NodeEnergy;
 import io.tokenfactory.inference.energy.Work;
+import io.tokenfactory.inference.fairshare.ConcurrencyLimit;
+import io.tokenfactory.inference.fairshare.Requester;
 import io.tokenfactory.inference.remote.RemoteModelClient;
 import io.tokenfactory.inference.usage.UsageRecorder;
 
@@ -51,21 +53,25 @@ class RemoteEmbedding {
         Instant started = clock.instant();
         long startNanos = System.nanoTime();
         long estimate = call.inputs().stream().mapToLong(backend::countTokens).sum();
-        Work work = node.start(false);
-        work.tokens(estimate);
         JsonNode response;
         int status;
-        try {
-            RemoteModelClient.Exchange exchange = backend.post("/embeddings", json.writeValueAsString(upstream));
-            status = exchange.status();
-            try (InputStream in = exchange.body()) {
-                response = json.readTree(in.readNBytes(64 * 1024 * 1024));
+        Work work;
+        // a slot on the server, in fair order, before any of its work starts
+        try (ConcurrencyLimit.Permit slot = backend.admit(Requester.of(call.caller()), estimate)) {
+            work = node.start(false);
+            work.tokens(estimate);
+            try {
+                RemoteModelClient.Exchange exchange = backend.post("/embeddings", json.writeValueAsString(upstream));
+                status = exchange.status();
+                try (InputStream in = exchange.body()) {
+                    response = json.readTree(in.readNBytes(64 * 1024 * 1024));
+                }
             }
-        }
-        catch (IOException | RuntimeException e) {
-            failed(call, backend, node, work, started, startNanos);
-            throw OpenAiException.unavailable("upstream_unavailable",
-                    "The model server for '" + model.name() + "' is unavailable.");
+            catch (IOException | RuntimeException e) {
+                failed(call, backend, node, work, started, startNanos);
+                throw OpenAiException.unavailable("upstream_unavailable",
+                        "The model server for '" + model.name() + "' is unavailable.");
+            }
         }
         if (status >= 400 && response != null && response.has("error")) {
             failed(call, backend, node, work, started, startNanos);

@@ -20,6 +20,8 @@ import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.inference.energy.NodeEnergies;
 import io.tokenfactory.inference.energy.NodeEnergy;
 import io.tokenfactory.inference.energy.Work;
+import io.tokenfactory.inference.fairshare.ConcurrencyLimit;
+import io.tokenfactory.inference.fairshare.Requester;
 import io.tokenfactory.inference.remote.RemoteModelClient;
 import io.tokenfactory.inference.usage.FinishedRequest;
 import io.tokenfactory.inference.usage.StartedRequest;
@@ -48,7 +50,9 @@ import tools.jackson.databind.node.ObjectNode;
  * the record is flagged as estimated. The request's work is told to its node's ledger as
  * it happens: its prompt when it is sent, each streamed chunk's tokens as it arrives; a
  * whole response is weighed at the node's observed rate while it runs. Its energy is the
- * node's measured energy shared out by that work.
+ * node's measured energy shared out by that work. A request first waits for a slot on the
+ * server (in weighted fair order per department) and holds it until its response is read
+ * to the end.
  */
 @Component
 class RemoteGeneration {
@@ -95,6 +99,11 @@ class RemoteGeneration {
         // counted once: it weighs the work, and it is the prompt's usage when the server
         // reports none
         long promptTokens = backend.countTokens(call.prompt());
+        // waiting for a slot is no work on the node; the wait counts in the request's
+        // time,
+        // as a local request's wait for a row does
+        ConcurrencyLimit.Permit slot = backend.admit(Requester.of(call.caller()),
+                promptTokens + (call.maxTokens() != null ? call.maxTokens() : call.model().defaultMaxTokens()));
         // a whole response is computed before its headers come back: its work starts when
         // it is sent
         Work work = call.stream() ? null : node.start(false);
@@ -106,6 +115,7 @@ class RemoteGeneration {
             exchange = backend.post(call.kind().path, json.writeValueAsString(upstream));
         }
         catch (CallNotPermittedException | RemoteModelClient.RemoteFailure unavailable) {
+            slot.close();
             settleFailedAttempt(call, backend, node, work, started);
             if (fallback != null) {
                 return fallback.apply(call);
@@ -117,9 +127,18 @@ class RemoteGeneration {
                     : new OpenAiException(HttpStatus.BAD_GATEWAY, "server_error", null, "upstream_unavailable",
                             "The model server for '" + call.model().name() + "' is unavailable.", null);
         }
+        catch (RuntimeException notSent) {
+            slot.close();
+            throw notSent;
+        }
         if (exchange.status() >= 400) {
             settleFailedAttempt(call, backend, node, work, started);
-            return passThroughError(exchange);
+            try {
+                return passThroughError(exchange);
+            }
+            finally {
+                slot.close();
+            }
         }
         // answered: written as started before anything of it leaves
         WriteAheadUsage.Served served;
@@ -130,15 +149,21 @@ class RemoteGeneration {
         }
         catch (RuntimeException unrecorded) {
             closeQuietly(exchange);
+            slot.close();
             settleFailedAttempt(call, backend, node, work, started);
             throw OpenAiException.usageUnrecorded();
         }
         if (call.stream()) {
             work = node.start(true);
             work.tokens(promptTokens);
-            return stream(call, backend, node, work, exchange, started, startNanos, promptTokens, served);
+            return stream(call, backend, node, work, exchange, started, startNanos, promptTokens, served, slot);
         }
-        return whole(call, backend, node, work, exchange, started, startNanos, promptTokens);
+        try {
+            return whole(call, backend, node, work, exchange, started, startNanos, promptTokens, slot);
+        }
+        finally {
+            slot.close();
+        }
     }
 
     /**
@@ -157,7 +182,8 @@ class RemoteGeneration {
     }
 
     private ResponseEntity<Object> whole(GenerationCall call, RemoteModelClient backend, NodeEnergy node, Work work,
-            RemoteModelClient.Exchange exchange, Instant started, long startNanos, long promptTokens) {
+            RemoteModelClient.Exchange exchange, Instant started, long startNanos, long promptTokens,
+            ConcurrencyLimit.Permit slot) {
         JsonNode body;
         try (InputStream in = exchange.body()) {
             body = json.readTree(in.readNBytes(MAX_RESPONSE_BYTES));
@@ -177,6 +203,7 @@ class RemoteGeneration {
         long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
         Counts counts = counts(response.get("usage"), promptTokens, completionText(call, response),
                 backend::countTokens);
+        slot.release(counts.prompt() + counts.completion());
         if (counts.estimated()) {
             response.set("usage", json.valueToTree(OpenAiPayloads.usage(counts.prompt(), counts.completion())));
         }
@@ -199,8 +226,8 @@ class RemoteGeneration {
 
     private ResponseEntity<StreamingResponseBody> stream(GenerationCall call, RemoteModelClient backend,
             NodeEnergy node, Work work, RemoteModelClient.Exchange exchange, Instant started, long startNanos,
-            long promptTokens, WriteAheadUsage.Served served) {
-        StreamingResponseBody body = out -> {
+            long promptTokens, WriteAheadUsage.Served served, ConcurrencyLimit.Permit slot) {
+        StreamingResponseBody relay = out -> {
             StringBuilder text = new StringBuilder();
             JsonNode reportedUsage = null;
             long firstTokenMs = -1;
@@ -281,6 +308,8 @@ class RemoteGeneration {
             Counts counts = outcome == UsageOutcome.COMPLETED
                     ? counts(reportedUsage, promptTokens, text.toString(), backend::countTokens)
                     : new Counts(promptTokens, served.completionTokensSent(), !backend.countsExactly());
+            // the upstream response is over: its slot goes to the next in line
+            slot.release(counts.prompt() + counts.completion());
             long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
             boolean recorded = usage.record(finished(call, node, counts, outcome, started, elapsedMs, firstTokenMs),
                     work.finish(counts.completion()));
@@ -295,6 +324,15 @@ class RemoteGeneration {
                             call.model().name(), OpenAiPayloads.usage(counts.prompt(), counts.completion()))) + "\n\n");
                 }
                 EventStream.write(out, "data: [DONE]\n\n");
+            }
+        };
+        StreamingResponseBody body = out -> {
+            try {
+                relay.writeTo(out);
+            }
+            finally {
+                // whatever happened, the server's slot is free once the stream is over
+                slot.close();
             }
         };
         return ResponseEntity.ok()

@@ -9,7 +9,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +24,9 @@ import ai.djl.ndarray.types.Shape;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import io.tokenfactory.contracts.UsageOutcome;
+import io.tokenfactory.inference.FairShareSettings;
+import io.tokenfactory.inference.fairshare.Priority;
+import io.tokenfactory.inference.fairshare.Requester;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -153,6 +158,55 @@ class GenerationEngineTests {
         }
     }
 
+    @Test
+    void aFreeRowGoesToTheDepartmentThatWaitsNotToTheNextRequestOfAFlood() throws Exception {
+        assertThat(finishingOrder(FairShareSettings.equalShares())).containsExactly("a-1", "b", "a-2", "a-3", "a-4",
+                "a-5");
+        // first come, first served, as before
+        assertThat(finishingOrder(FairShareSettings.FIRST_COME_FIRST_SERVED)).containsExactly("a-1", "a-2", "a-3",
+                "a-4", "a-5", "b");
+    }
+
+    /**
+     * One row: department A's first request runs, four more of A's wait, then B sends
+     * one; with one row the order they finish in is the order they were admitted in.
+     */
+    private static List<String> finishingOrder(FairShareSettings fairShare) throws Exception {
+        Requester a = new Requester(UUID.randomUUID(), Priority.INTERACTIVE);
+        Requester b = new Requester(UUID.randomUUID(), Priority.INTERACTIVE);
+        List<String> finished = new CopyOnWriteArrayList<>();
+        try (GenerationEngine engine = new GenerationEngine("test", model, manager, 1, 16, new TellingNode(),
+                Clock.systemUTC(), new SimpleMeterRegistry(), fairShare)) {
+            Collected first = new Collected() {
+                @Override
+                public void onFinish(GenerationResult result) {
+                    finished.add("a-1");
+                    super.onFinish(result);
+                }
+            };
+            engine.submit(new GenerationRequest(ByteVocabulary.encode("Ahab "), 40, new TokenSampler(0, 1, null),
+                    List.of(), first, a));
+            first.firstText.await(10, TimeUnit.SECONDS);
+            for (int i = 2; i <= 5; i++) {
+                engine.submit(request("a-" + i, a, finished));
+            }
+            engine.submit(request("b", b, finished));
+            await().atMost(Duration.ofSeconds(60)).until(() -> finished.size() == 6);
+        }
+        return finished;
+    }
+
+    private static GenerationRequest request(String name, Requester requester, List<String> finished) {
+        return new GenerationRequest(ByteVocabulary.encode("Ahab "), 5, new TokenSampler(0, 1, null), List.of(),
+                new Collected() {
+                    @Override
+                    public void onFinish(GenerationResult result) {
+                        finished.add(name);
+                        super.onFinish(result);
+                    }
+                }, requester);
+    }
+
     private static GenerationEngine engine(int maxBatch, int queue) {
         return new GenerationEngine("test", model, manager, maxBatch, queue, new TellingNode(), Clock.systemUTC(),
                 new SimpleMeterRegistry());
@@ -181,7 +235,7 @@ class GenerationEngineTests {
         return text.append(decoder.flush()).toString();
     }
 
-    private static final class Collected implements GenerationListener {
+    private static class Collected implements GenerationListener {
 
         final StringBuilder text = new StringBuilder();
 

@@ -44,8 +44,9 @@ class RemoteModelClientTests {
         ModelSettings model = new ModelSettings("llama-3.1-8b", ModelTask.GENERATION, ModelBackend.REMOTE, "PyTorch",
                 "cpu", null, null, 8192, 1024, 256, 16, 64,
                 new ModelSettings.RemoteSettings(URI.create("http://vllm:8000/v1"), null, upstreamModel,
-                        Duration.ofSeconds(60), null, 50, Duration.ofSeconds(30), null, null));
-        return new RemoteModelClient(model, null, null);
+                        Duration.ofSeconds(60), null, 50, Duration.ofSeconds(30), null, null, 256, 64,
+                        Duration.ofSeconds(30)));
+        return new RemoteModelClient(model, null, null, null);
     }
 
 }

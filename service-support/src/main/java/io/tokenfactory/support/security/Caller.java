@@ -14,8 +14,15 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  *
  * @param departmentId null only for platform administrators' keys
  * @param agentId null when the key is not bound to an agent
+ * @param priority the key's priority class ({@link IdentityClaims#PRIORITY}); null when
+ * the token names none (interactive)
  */
-public record Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes) {
+public record Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes, String priority) {
+
+    /** A caller whose token names no priority class. */
+    public Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes) {
+        this(keyId, departmentId, agentId, scopes, null);
+    }
 
     public boolean isAdmin() {
         return scopes.contains(IdentityClaims.SCOPE_ADMIN);
@@ -53,7 +60,8 @@ public record Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> sc
         String scope = jwt.getClaimAsString(IdentityClaims.SCOPE);
         return new Caller(uuid(jwt, IdentityClaims.KEY_ID), uuid(jwt, IdentityClaims.DEPARTMENT_ID),
                 uuid(jwt, IdentityClaims.AGENT_ID),
-                scope == null || scope.isBlank() ? Set.of() : Set.of(scope.trim().split("\\s+")));
+                scope == null || scope.isBlank() ? Set.of() : Set.of(scope.trim().split("\\s+")),
+                jwt.getClaimAsString(IdentityClaims.PRIORITY));
     }
 
     private static UUID uuid(Jwt jwt, String claim) {

@@ -2,7 +2,7 @@ package io.tokenfactory.inference.web.openai;
 
 import java.util.Map;
 
-import io.tokenfactory.inference.generation.EngineBusyException;
+import io.tokenfactory.inference.fairshare.AdmissionRefusedException;
 import io.tokenfactory.inference.serving.OpenAiException;
 
 import org.slf4j.Logger;
@@ -37,8 +37,8 @@ class OpenAiErrorAdvice {
         return error(e);
     }
 
-    @ExceptionHandler(EngineBusyException.class)
-    ResponseEntity<Map<String, Object>> busy(EngineBusyException e) {
+    @ExceptionHandler(AdmissionRefusedException.class)
+    ResponseEntity<Map<String, Object>> busy(AdmissionRefusedException e) {
         return error(OpenAiException.busy(e.getMessage(), e.retryAfterSeconds()));
     }
 

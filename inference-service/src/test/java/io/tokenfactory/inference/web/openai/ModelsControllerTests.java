@@ -39,7 +39,7 @@ class ModelsControllerTests {
     private static final ModelSettings LLAMA = new ModelSettings("llama-3.1-8b", ModelTask.GENERATION,
             ModelBackend.REMOTE, "PyTorch", "cpu", null, null, 131_072, 8_192, 1_024, 16, 64,
             new ModelSettings.RemoteSettings(URI.create("http://vllm:8000/v1"), null, null, Duration.ofSeconds(60),
-                    null, 50, Duration.ofSeconds(30), "gpu-node-7", null));
+                    null, 50, Duration.ofSeconds(30), "gpu-node-7", null, 256, 64, Duration.ofSeconds(30)));
 
     @Autowired
     MockMvcTester mvc;
