@@ -1,6 +1,9 @@
 package io.tokenfactory.inference.fairshare;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -14,7 +17,9 @@ import io.tokenfactory.inference.FairShareSettings;
  * a {@link FairQueue} (so in weighted fair order per department, interactive ahead of
  * batch) for up to {@code maxWait}. A request that finds the queue full, or waits longer,
  * is refused ({@link AdmissionRefusedException}: 429). A waiting request holds its
- * thread.
+ * thread. A department with nothing in flight takes one of a few newcomer slots beyond
+ * the limit when all are taken ({@code newcomer-slots}), so one that sends now and then
+ * is not held behind a flood's long requests.
  *
  * <p>
  * Metrics: {@code tokenfactory.inference.remote.concurrency} (requests in flight to the
@@ -34,8 +39,16 @@ public final class ConcurrencyLimit {
 
     private final Condition admitted = lock.newCondition();
 
+    /** Slots beyond {@code permits} for departments with nothing in flight. */
+    private final int newcomerSlots;
+
     // guarded by lock
     private int inUse;
+
+    // guarded by lock: requests in flight per department, and newcomer slots taken
+    private final Map<UUID, Integer> inFlightByDepartment = new HashMap<>();
+
+    private int newcomersInUse;
 
     public ConcurrencyLimit(String model, int permits, int queueCapacity, Duration maxWait, FairShareSettings settings,
             MeterRegistry meters) {
@@ -46,6 +59,7 @@ public final class ConcurrencyLimit {
         this.permits = permits;
         this.maxWait = maxWait;
         this.queue = new FairQueue<>(model, queueCapacity, settings, meters);
+        this.newcomerSlots = settings.enabled() ? settings.newcomerSlots() : 0;
         Gauge.builder("tokenfactory.inference.remote.concurrency", this, ConcurrencyLimit::inFlight)
             .description("Requests in flight to a remote model's server")
             .tag("model", model)
@@ -62,6 +76,16 @@ public final class ConcurrencyLimit {
         Waiter waiter = new Waiter(requester, Math.max(1, cost));
         lock.lock();
         try {
+            if (inUse >= permits && newcomersInUse < newcomerSlots
+                    && inFlightByDepartment.getOrDefault(requester.department(), 0) == 0
+                    && queue.waiting(requester) == 0) {
+                // a department with nothing in flight need not wait for a flood's slot to
+                // free
+                waiter.newcomer = true;
+                newcomersInUse++;
+                admit(waiter);
+                return new Permit(waiter);
+            }
             if (!queue.offer(waiter, requester, waiter.cost)) {
                 throw new AdmissionRefusedException("model " + model + " has " + queue.size()
                         + " requests waiting for its server; try again in 1 s", 1);
@@ -100,13 +124,19 @@ public final class ConcurrencyLimit {
         boolean any = false;
         Waiter next;
         while (inUse < permits && (next = queue.poll()) != null) {
-            next.admitted = true;
-            inUse++;
+            admit(next);
             any = true;
         }
         if (any) {
             admitted.signalAll();
         }
+    }
+
+    /** Gives the waiter a slot; the lock is held. */
+    private void admit(Waiter waiter) {
+        waiter.admitted = true;
+        inUse++;
+        inFlightByDepartment.merge(waiter.requester.department(), 1, Integer::sum);
     }
 
     private void release(Waiter waiter, long actualWork) {
@@ -117,6 +147,11 @@ public final class ConcurrencyLimit {
             }
             waiter.released = true;
             inUse--;
+            inFlightByDepartment.computeIfPresent(waiter.requester.department(),
+                    (department, count) -> count > 1 ? count - 1 : null);
+            if (waiter.newcomer) {
+                newcomersInUse--;
+            }
             if (actualWork >= 0) {
                 queue.settle(waiter.requester, waiter.cost, actualWork);
             }
@@ -156,6 +191,8 @@ public final class ConcurrencyLimit {
 
         // guarded by the limit's lock
         private boolean admitted;
+
+        private boolean newcomer;
 
         private boolean released;
 

@@ -66,6 +66,38 @@ class ConcurrencyLimitTests {
     }
 
     @Test
+    void aDepartmentWithNothingInFlightTakesANewcomerSlotAtOnceButOnlyOneAtATimeAndOnlyWhileThereAreSome()
+            throws Exception {
+        Requester c = new Requester(UUID.randomUUID(), Priority.INTERACTIVE);
+        ConcurrencyLimit limit = limit(2, FairShareSettings.equalShares().withNewcomerSlots(1));
+        BlockingQueue<Admission> admitted = new LinkedBlockingQueue<>();
+        for (int i = 0; i < 8; i++) {
+            acquire(limit, A, admitted);
+        }
+        admitted.poll(10, TimeUnit.SECONDS);
+        admitted.poll(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> limit.waiting(A) == 6);
+
+        // B has nothing in flight: in at once, beyond the limit
+        Admission newcomer = new Admission(B, limit.acquire(B, 100));
+        assertThat(limit.inFlight()).isEqualTo(3);
+        // B's second request, and C while the one newcomer slot is taken, wait their turn
+        acquire(limit, B, admitted);
+        acquire(limit, c, admitted);
+        await().atMost(Duration.ofSeconds(10)).until(() -> limit.waiting(B) == 1 && limit.waiting(c) == 1);
+        assertThat(admitted).isEmpty();
+
+        // the newcomer slot freed: the next department to arrive with nothing in flight
+        // takes it; those queued wait for a slot within the limit, in fair order
+        newcomer.permit.release(100);
+        Requester d = new Requester(UUID.randomUUID(), Priority.INTERACTIVE);
+        limit.acquire(d, 100);
+        assertThat(limit.inFlight()).isEqualTo(3);
+        assertThat(limit.waiting(B) + limit.waiting(c)).isEqualTo(2);
+        assertThat(admitted).isEmpty();
+    }
+
+    @Test
     void firstComeFirstServedTheSlotGoesToTheFloodsOldestRequest() throws Exception {
         ConcurrencyLimit limit = limit(1, FairShareSettings.FIRST_COME_FIRST_SERVED);
         BlockingQueue<Admission> admitted = new LinkedBlockingQueue<>();
@@ -127,8 +159,8 @@ class ConcurrencyLimitTests {
 
     @Test
     void weightsThreeToOneGiveThreeToOneOfTheSlotsUnderContention() throws Exception {
-        ConcurrencyLimit limit = limit(1,
-                new FairShareSettings(true, Map.of(A.department(), 3.0), FairShareSettings.equalShares().batchShare()));
+        ConcurrencyLimit limit = limit(1, new FairShareSettings(true, Map.of(A.department(), 3.0),
+                FairShareSettings.equalShares().batchShare(), 0));
         BlockingQueue<Admission> admitted = new LinkedBlockingQueue<>();
         ConcurrencyLimit.Permit held = limit.acquire(A, 100);
         for (int i = 0; i < 8; i++) {

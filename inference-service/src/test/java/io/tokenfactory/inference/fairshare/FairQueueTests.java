@@ -47,7 +47,7 @@ class FairQueueTests {
 
     @Test
     void weightsThreeToOneAdmitThreeToOneUnderContention() {
-        FairShareSettings settings = new FairShareSettings(true, Map.of(A, 3.0), 0.1);
+        FairShareSettings settings = new FairShareSettings(true, Map.of(A, 3.0), 0.1, 0);
         FairQueue<String> queue = queue(64, settings);
         for (int i = 0; i < 10; i++) {
             queue.offer("a", requester(A), 100);
@@ -117,7 +117,7 @@ class FairQueueTests {
 
     @Test
     void batchWorkGetsItsShareWhileItsDepartmentsInteractiveWorkKeepsComing() {
-        FairQueue<String> queue = queue(64, new FairShareSettings(true, Map.of(), 0.1));
+        FairQueue<String> queue = queue(64, new FairShareSettings(true, Map.of(), 0.1, 0));
         for (int i = 0; i < 20; i++) {
             queue.offer("batch", new Requester(A, Priority.BATCH), 10);
         }
@@ -134,7 +134,7 @@ class FairQueueTests {
 
     @Test
     void withNoBatchShareBatchWorkWaitsUntilNoInteractiveWorkOfItsDepartmentWaits() {
-        FairQueue<String> queue = queue(64, new FairShareSettings(true, Map.of(), 0));
+        FairQueue<String> queue = queue(64, new FairShareSettings(true, Map.of(), 0, 0));
         for (int i = 0; i < 5; i++) {
             queue.offer("batch", new Requester(A, Priority.BATCH), 10);
         }
