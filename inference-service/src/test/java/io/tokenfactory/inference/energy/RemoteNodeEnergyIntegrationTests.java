@@ -173,7 +173,9 @@ class RemoteNodeEnergyIntegrationTests {
         double measured = windows.stream().mapToDouble(RemoteNodeEnergyIntegrationTests::joules).sum();
         double window = 0.2 * (2 * 60 + 40);
         assertThat(measured).isLessThanOrEqualTo(truth).isGreaterThan(truth - 2 * window);
-        assertThat(windows).allSatisfy(w -> assertThat(joules(w)).isLessThan(window * 1.5));
+        // no window got the counter's jump: each holds about one window's draw (a reading
+        // that came late on a loaded machine stretches a window, never by this much)
+        assertThat(windows).allSatisfy(w -> assertThat(joules(w)).isLessThan(window * 2.5));
         assertThat(joules(rows.get(0))).isPositive();
     }
 
