@@ -88,6 +88,9 @@ class FairShareIntegrationTests {
         registry.add(gated + "remote.max-concurrency", () -> "1");
         registry.add(gated + "remote.queue-capacity", () -> "16");
         registry.add("tokenfactory.inference.fair-share.weights." + HEAVY, () -> "3");
+        // the order of the queue is under test: no department skips it through a newcomer
+        // slot (ConcurrencyLimitTests has those)
+        registry.add("tokenfactory.inference.fair-share.newcomer-slots", () -> "0");
     }
 
     /** Clients that wait (the common pool may have a single thread). */
@@ -154,6 +157,7 @@ class FairShareIntegrationTests {
         assertThat(properties.fairShare().enabled()).isTrue();
         assertThat(properties.fairShare().weight(HEAVY)).isEqualTo(3.0);
         assertThat(properties.fairShare().weight(a)).isEqualTo(1.0);
+        assertThat(properties.fairShare().newcomerSlots()).isZero();
     }
 
     private void awaitWaiting(UUID department, String priority, int count) {
