@@ -28,10 +28,17 @@ class AbandonedEnergy extends PeriodicTask {
     private final Clock clock;
 
     AbandonedEnergy(UsageRecording recording, InferenceProperties properties, Clock clock) {
-        super("abandoned-energy", Duration.ofMinutes(1));
+        // looked for a few times within abandon-after, so none waits much longer than it
+        super("abandoned-energy", scanInterval(properties.energy().abandonAfter()));
         this.clock = clock;
         this.recording = recording;
         this.abandonAfter = properties.energy().abandonAfter();
+    }
+
+    static Duration scanInterval(Duration abandonAfter) {
+        Duration quarter = abandonAfter.dividedBy(4);
+        return quarter.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1)
+                : quarter.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : quarter;
     }
 
     @Override

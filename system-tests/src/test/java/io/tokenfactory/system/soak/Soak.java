@@ -66,6 +66,11 @@ final class Soak {
             suite.environment("TF_INFERENCE_ORPHAN_AFTER", ORPHAN_AFTER);
             // at least three heartbeats fit in orphan-after
             suite.environment("TF_INFERENCE_HEARTBEAT", "2s");
+            // a request served just before inference is killed, its energy window not yet
+            // settled, is published without energy after this (5 min in production:
+            // longer
+            // than the soak waits to settle)
+            suite.environment("TF_ENERGY_ABANDON_AFTER", "20s");
             return new Soak(settings, suite).run();
         }
     }
