@@ -16,6 +16,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -140,6 +141,15 @@ class WebhookDeliveries {
             .map(d -> new DeliveryView(d.id(), d.eventId(), d.event(), d.status(), d.attempts(), d.createdAt(),
                     d.nextAttemptAt(), d.finishedAt(), d.body(), List.copyOf(d.attemptLog())))
             .toList();
+    }
+
+    /**
+     * Locks a subscription's deliveries, in one order, for the rest of the transaction.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    void lockAll(UUID subscription) {
+        jdbc.query("SELECT id FROM webhook_delivery WHERE subscription_id = ? ORDER BY id FOR UPDATE",
+                (row, i) -> row.getObject(1), subscription);
     }
 
     /** Forgets deliveries finished before {@code before}, with their attempts. */

@@ -93,7 +93,11 @@ public class WebhookSubscriptions {
     /** Deletes the subscription with its deliveries and their log. */
     @Transactional
     public void delete(UUID id) {
-        subscriptions.delete(find(id));
+        WebhookSubscription subscription = find(id);
+        // its deliveries locked first, in one order: the dispatcher skips locked rows, so
+        // the cascade below never waits on a sender (which would deadlock)
+        deliveries.lockAll(id);
+        subscriptions.delete(subscription);
     }
 
     /**
