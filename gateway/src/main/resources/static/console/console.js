@@ -28,6 +28,13 @@ function el(tag, attributes, ...children) {
 
 const $ = (selector) => document.querySelector(selector);
 const isAdmin = () => state.me && state.me.scopes.includes('admin');
+/** Whether the signed-in key holds a scope ('admin' holds them all): the console shows only what it may do. */
+const holds = (scope) => state.me && (state.me.scopes.includes('admin') || state.me.scopes.includes(scope));
+/** The scopes a page needs, any one of them (none: every key). */
+const PAGE_SCOPES = { departments: ['billing:read', 'billing:admin'], agents: ['agents:read'], usage: ['usage:read'],
+    statements: ['billing:read', 'billing:admin'], webhooks: ['billing:read', 'billing:admin'], keys: ['admin'],
+    reconciliation: ['admin'], 'dead-letters': ['admin'], audit: ['admin'] };
+const mayShow = (page) => !PAGE_SCOPES[page] || PAGE_SCOPES[page].some(holds);
 const number = (value, digits = 0) => value === undefined || value === null || Number.isNaN(Number(value)) ? '–'
     : Number(value).toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 /** A measurement: small values keep two significant digits (a lightly used node averages 0.06 W, not 0). */
@@ -175,14 +182,17 @@ async function signIn(key) {
     $('#view').hidden = false;
     $('#nav').hidden = false;
     $('#sign-out').hidden = false;
-    document.querySelectorAll('[data-admin-only]').forEach((b) => { b.hidden = !isAdmin(); });
+    document.querySelectorAll('#nav button[data-page]').forEach((b) => { b.hidden = !mayShow(b.dataset.page); });
     $('#who').textContent = isAdmin() ? `${state.me.name} · administrator`
         : `${state.me.name} · department ${short(state.me.departmentId)}`;
     $('#who').setAttribute('data-testid', 'who');
     if (isAdmin()) {
         state.departments = await api('/api/billing/departments');
-    } else {
+    } else if (holds('billing:read') && state.me.departmentId) {
         state.departments = [await api(`/api/billing/departments/${state.me.departmentId}`)];
+    } else {
+        // a key that may not read billing still knows its own department
+        state.departments = state.me.departmentId ? [{ id: state.me.departmentId, name: short(state.me.departmentId) }] : [];
     }
     show(location.hash.substring(1) || 'factory');
 }
@@ -202,7 +212,7 @@ function departmentName(id) {
 }
 
 function show(page) {
-    if (!PAGES[page] || (ADMIN_PAGES.includes(page) && !isAdmin())) page = 'factory';
+    if (!PAGES[page] || !mayShow(page)) page = 'factory';
     state.page = page;
     location.hash = page;
     clearInterval(state.timer);
@@ -396,7 +406,8 @@ async function agentsPage(view) {
     const list = el('div');
     const runs = el('div');
     const form = agentForm(async () => { await refresh(); });
-    view.append(el('div', { class: 'card' }, el('h1', {}, 'Agents'), list), runs, form);
+    view.append(el('div', { class: 'card' }, el('h1', {}, 'Agents'), list), runs);
+    if (holds('agents:write')) view.append(form);
 
     async function refresh() {
         const agents = await api('/api/agents');
@@ -425,6 +436,7 @@ function agentActions(agent, refresh) {
             await refresh();
         }) }, verb);
     const buttons = [];
+    if (!holds('agents:write')) return buttons;
     if (agent.state === 'DRAFT') buttons.push(move('activate'));
     if (agent.state === 'ACTIVE') buttons.push(move('pause'));
     if (agent.state === 'PAUSED') buttons.push(move('resume'));
@@ -602,6 +614,9 @@ async function statementsPage(view) {
 
 // ---------- Keys, models and rate cards (administrators) ----------
 
+const DEPARTMENT_SCOPES = ['inference', 'usage:read', 'agents:read', 'agents:write', 'billing:read'];
+const PLATFORM_SCOPES = ['billing:admin', 'keys:admin', 'admin'];
+
 async function keysPage(view) {
     const list = el('div');
     const secret = el('div');
@@ -609,8 +624,9 @@ async function keysPage(view) {
         el('label', {}, 'Name', el('input', { name: 'name', required: true, maxlength: 100 })),
         el('label', {}, 'Department', el('select', { name: 'departmentId' }, el('option', { value: '' }, '— none (admin) —'),
             state.departments.map((d) => el('option', { value: d.id }, d.name)))),
-        ['inference', 'usage:read', 'admin'].map((scope) => el('label', {}, scope,
-            el('input', { type: 'checkbox', name: 'scopes', value: scope, checked: scope !== 'admin' }))),
+        // a department's key holds the department scopes; a key of no department the platform ones
+        DEPARTMENT_SCOPES.concat(PLATFORM_SCOPES).map((scope) => el('label', {}, scope,
+            el('input', { type: 'checkbox', name: 'scopes', value: scope, checked: DEPARTMENT_SCOPES.includes(scope) }))),
         el('label', {}, 'Monthly budget', el('input', { name: 'monthlyBudget', type: 'number', min: 0, step: 'any', placeholder: 'none' })),
         el('label', {}, 'Priority', el('select', { name: 'priority' }, el('option', {}, 'interactive'), el('option', {}, 'batch'))),
         el('label', {}, 'At once', el('input', { name: 'maxConcurrent', type: 'number', min: 1, step: 1, placeholder: 'default' })),
@@ -818,8 +834,49 @@ async function deadLettersPage(view) {
 }
 
 const PAGES = { factory: factoryPage, departments: departmentsPage, agents: agentsPage, usage: usagePage,
-    statements: statementsPage, reconciliation: reconciliationPage, keys: keysPage, 'dead-letters': deadLettersPage };
-const ADMIN_PAGES = ['keys', 'reconciliation', 'dead-letters'];
+    statements: statementsPage, reconciliation: reconciliationPage, keys: keysPage, 'dead-letters': deadLettersPage,
+    audit: auditPage };
+
+// ---------- Audit: who changed what, when, from where, before and after (administrators) ----------
+
+async function auditPage(view) {
+    const form = el('form', { 'data-testid': 'audit-form' },
+        el('label', {}, 'Action', el('input', { name: 'action', placeholder: 'key. or key.revoked', maxlength: 100 })),
+        el('label', {}, 'Actor', el('input', { name: 'actor', placeholder: 'key id or user', maxlength: 200 })),
+        el('label', {}, 'Department', el('select', { name: 'departmentId' }, el('option', { value: '' }, 'all'),
+            state.departments.map((d) => el('option', { value: d.id }, d.name)))),
+        el('button', { type: 'submit' }, 'Show'),
+        el('button', { type: 'button', 'data-testid': 'audit-csv', onclick: action(() =>
+            download(`/api/audit/csv?${query()}`, 'audit.csv')) }, 'CSV'));
+    const result = el('div');
+    view.append(el('div', { class: 'card' }, el('h1', {}, 'Audit trail'),
+        el('p', { class: 'muted' }, 'Every change to keys, budgets and the first start\'s or a recovered admin key, once, '
+            + 'with who made it, from where, and the state before and after. Nobody can alter it: the database refuses.'),
+        form), result);
+
+    function query() {
+        const data = new FormData(form);
+        return new URLSearchParams([...data.entries()].filter(([, value]) => value)).toString();
+    }
+
+    async function refresh() {
+        const records = await api(`/api/audit?${query()}`);
+        const state = (json) => json ? el('pre', { class: 'transcript' }, JSON.stringify(JSON.parse(json), null, 1)) : '–';
+        result.replaceChildren(el('div', { class: 'card' }, table([
+            { label: 'When', value: (r) => new Date(r.occurredAt).toLocaleString() },
+            { label: 'Who', value: (r) => el('span', { title: r.actorId }, `${r.actorKind.toLowerCase().replace('_', ' ')} `
+                + `${short(r.actorId)}`, r.sourceAddress ? el('span', { class: 'muted' }, ` from ${r.sourceAddress}`) : null) },
+            { label: 'Action', value: (r) => r.action },
+            { label: 'Subject', value: (r) => el('span', { title: r.subjectId || '' }, `${r.subjectType} ${short(r.subjectId || '')}`) },
+            { label: 'Department', value: (r) => r.departmentId ? departmentName(r.departmentId) : '–' },
+            { label: 'Before', value: (r) => state(r.before) },
+            { label: 'After', value: (r) => state(r.after) },
+        ], records, 'audit-table')));
+    }
+
+    form.addEventListener('submit', action(refresh));
+    await refresh();
+}
 
 // ---------- Webhooks: alerts that reach people (a department manages its own, an administrator all) ----------
 

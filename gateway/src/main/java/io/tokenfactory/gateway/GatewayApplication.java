@@ -13,6 +13,10 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class GatewayApplication {
 
     public static void main(String[] args) {
+        if (args.length > 0 && AdminKeyCommand.NAME.equals(args[0])) {
+            // an operator's command: a new admin key, then exit (docs/security.md)
+            System.exit(AdminKeyCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         SpringApplication.run(GatewayApplication.class, args);
     }
 

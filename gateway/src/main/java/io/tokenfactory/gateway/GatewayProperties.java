@@ -123,8 +123,10 @@ public record GatewayProperties(@NotNull @Valid @DefaultValue Upstreams upstream
      * @param agentServiceKeyFile where agent-service's own key (scope {@code agent-keys})
      * is written for it on start, when missing or no longer valid; empty: nothing is
      * written (issue one through the API)
-     * @param bootstrapAdminKeyFile where the first start's admin key is also written
-     * (local runs); empty: log only
+     * @param bootstrapAdminKeyFile where the first start's admin key is written, readable
+     * by its owner only (it is never logged); {@code ./factory admin-key} writes a
+     * recovered key there too
+     * @param bootstrapKeyLifetime how long the first start's admin key works unless used
      */
     public record ApiKeys(
             // a placeholder left in a Secret template (REPLACE_ME) or a word would make
@@ -133,7 +135,9 @@ public record GatewayProperties(@NotNull @Valid @DefaultValue Upstreams upstream
                     message = "must be empty (a pepper generated into the pepper file) or at "
                             + "least 32 characters of random, e.g. openssl rand -base64 32") String pepper,
             @NotNull @DefaultValue(".factory/secrets/api-key-pepper") Path pepperFile,
-            @NotNull @DefaultValue("PT30S") Duration cacheTtl, Path agentServiceKeyFile, Path bootstrapAdminKeyFile) {
+            @NotNull @DefaultValue("PT30S") Duration cacheTtl, Path agentServiceKeyFile,
+            @NotNull @DefaultValue(".factory/secrets/admin-key") Path bootstrapAdminKeyFile,
+            @NotNull @DefaultValue("PT24H") Duration bootstrapKeyLifetime) {
     }
 
     /**

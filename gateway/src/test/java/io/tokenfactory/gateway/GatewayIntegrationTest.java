@@ -1,6 +1,8 @@
 package io.tokenfactory.gateway;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.util.List;
@@ -26,7 +28,10 @@ import org.springframework.test.context.DynamicPropertySource;
 @ServiceIntegrationTest
 public abstract class GatewayIntegrationTest {
 
-    protected static final StubUpstream upstream = startUpstream();
+    public static final StubUpstream upstream = startUpstream();
+
+    /** Where the first start writes its admin key (owner-only). */
+    protected static final Path BOOTSTRAP_KEY_FILE = bootstrapKeyFile();
 
     @LocalServerPort
     protected int gatewayPort;
@@ -36,12 +41,21 @@ public abstract class GatewayIntegrationTest {
 
     @DynamicPropertySource
     static void upstreams(DynamicPropertyRegistry registry) {
+        gatewayProperties(registry, "http://localhost:" + closedPort());
+    }
+
+    /**
+     * The settings of a gateway under test, with agent-service at this address (a closed
+     * port for most tests: agent-service is down).
+     */
+    public static void gatewayProperties(DynamicPropertyRegistry registry, String agentService) {
         registry.add("tokenfactory.gateway.upstreams.billing", upstream::url);
         registry.add("tokenfactory.gateway.upstreams.metering", upstream::url);
         registry.add("tokenfactory.gateway.upstreams.inference", upstream::url);
-        registry.add("tokenfactory.gateway.upstreams.agents", () -> "http://localhost:" + closedPort());
+        registry.add("tokenfactory.gateway.upstreams.agents", () -> agentService);
         registry.add("tokenfactory.gateway.response-timeout", () -> "PT1S");
-        registry.add("tokenfactory.gateway.api-keys.pepper", () -> "test-pepper-" + UUID.randomUUID());
+        registry.add("tokenfactory.gateway.api-keys.pepper", () -> PEPPER);
+        registry.add("tokenfactory.gateway.api-keys.bootstrap-admin-key-file", BOOTSTRAP_KEY_FILE::toString);
         registry.add("tokenfactory.gateway.limits.max-request-body", () -> "64KB");
         registry.add("tokenfactory.gateway.relayed-usage.flush-interval", () -> "PT0.2S");
         registry.add("tokenfactory.gateway.budgets.snapshot-interval", () -> "PT0.2S");
@@ -63,6 +77,18 @@ public abstract class GatewayIntegrationTest {
     protected IssuedApiKey limitedKey(UUID department, Integer rpm, Long tpm, List<String> models) {
         return apiKeys
             .issue(new NewApiKey("limited-key", department, null, Set.of("inference"), models, rpm, tpm, null));
+    }
+
+    /** The key pepper of the gateway under test, for commands run beside it. */
+    protected static final String PEPPER = "test-pepper-" + UUID.randomUUID();
+
+    private static Path bootstrapKeyFile() {
+        try {
+            return Files.createTempDirectory("gateway-secrets").resolve("admin-key");
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static StubUpstream startUpstream() {

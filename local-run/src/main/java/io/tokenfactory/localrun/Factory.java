@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,6 +33,9 @@ public final class Factory {
 
     private static final Path ADMIN_KEY = WORK.resolve("secrets/admin-key");
 
+    /** The services' environment of the running suite, for commands run beside it. */
+    private static final Path SERVICE_ENVIRONMENT = WORK.resolve("secrets/service-environment");
+
     private Factory() {
     }
 
@@ -41,8 +45,9 @@ public final class Factory {
             case "up" -> up();
             case "down" -> down();
             case "status" -> status();
+            case "admin-key" -> adminKey();
             default -> {
-                System.err.println("usage: factory [up|down|status]");
+                System.err.println("usage: factory [up|down|status|admin-key]");
                 yield 2;
             }
         };
@@ -86,6 +91,7 @@ public final class Factory {
         // through owner-only files
         serviceEnvironment.putIfAbsent("TF_AGENT_SERVICE_KEY_FILE", AGENT_SERVICE_KEY.toString());
         serviceEnvironment.putIfAbsent("TF_BOOTSTRAP_ADMIN_KEY_FILE", ADMIN_KEY.toString());
+        writeOwnerOnly(SERVICE_ENVIRONMENT, environmentFile(serviceEnvironment));
         services.startAll(serviceEnvironment,
                 env.getOrDefault("TF_SERVICE_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"));
         try {
@@ -105,15 +111,13 @@ public final class Factory {
         }
         System.out
             .println("  OpenAI-compatible API: http://localhost:8080/v1   admin APIs: http://localhost:8080/api/...");
-        bootstrapAdminKeyLine(services.logFile(Service.ALL.get(Service.ALL.size() - 1)))
-            .ifPresent(line -> System.out.println(
-                    "  " + line + "\n  (printed once, on the gateway's first start; create named keys and revoke it)"));
         simulated.ifPresent(node -> System.out.println("  SIMULATED GPU node (not a GPU; a demo of how GPU nodes are "
                 + "metered): model " + DemoFactory.SIMULATED_MODEL + " at " + node.baseUrl()
                 + ", DCGM-format metrics at " + node.metricsUrl() + " (TF_SIMULATED_GPU_NODE=false leaves it out)"));
         System.out.println("  " + demo);
-        System.out
-            .println("  admin key of the first start: " + ADMIN_KEY + " (revoke it once you have named admin keys)");
+        System.out.println(
+                "  admin key of the first start: " + ADMIN_KEY + " (owner-only; it expires after 24 h unless used; "
+                        + "revoke it once you have named admin keys; ./factory admin-key recovers access)");
         System.out.println("Stop with Ctrl-C or ./factory down.");
         stopped.await();
         return 0;
@@ -217,18 +221,51 @@ public final class Factory {
     }
 
     /**
-     * The gateway prints its bootstrap admin key once, on its first start; repeat it
-     * where the user looks.
+     * A new admin key when every admin key is revoked or expired: the gateway's
+     * {@code admin-key} command against the running suite's database, written to
+     * {@code .factory/secrets/admin-key}, recorded in the audit trail as this operating
+     * system user's.
      */
-    private static Optional<String> bootstrapAdminKeyLine(Path gatewayLog) {
-        try (Stream<String> lines = Files.lines(gatewayLog)) {
-            return lines.filter(line -> line.contains("Bootstrap admin API key"))
-                .map(line -> line.substring(line.indexOf("Bootstrap admin API key")))
-                .findFirst();
+    private static int adminKey() throws IOException, InterruptedException {
+        if (runningLauncher().isEmpty() || !Files.exists(SERVICE_ENVIRONMENT)) {
+            System.err.println("Token Factory is not running; ./factory up --detach starts it.");
+            return 1;
         }
-        catch (IOException | UncheckedIOException e) {
-            return Optional.empty();
+        Map<String, String> environment = new HashMap<>();
+        for (String line : Files.readAllLines(SERVICE_ENVIRONMENT)) {
+            int equals = line.indexOf('=');
+            if (equals > 0) {
+                environment.put(line.substring(0, equals), line.substring(equals + 1));
+            }
         }
+        environment.put("TF_BOOTSTRAP_ADMIN_KEY_FILE", ADMIN_KEY.toAbsolutePath().toString());
+        ServiceProcesses services = new ServiceProcesses(Path.of("").toAbsolutePath(), WORK.toAbsolutePath());
+        return services.runCommand(
+                Service.ALL.stream().filter(service -> service.name().equals("gateway")).findFirst().orElseThrow(),
+                environment, List.of("admin-key"));
+    }
+
+    /** Written readable by its owner only: it may hold the databases' passwords. */
+    private static void writeOwnerOnly(Path file, String content) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.deleteIfExists(file);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
+        catch (UnsupportedOperationException notPosix) {
+            Files.createFile(file);
+        }
+        Files.writeString(file, content);
+    }
+
+    private static String environmentFile(Map<String, String> environment) {
+        StringBuilder file = new StringBuilder();
+        environment.forEach((name, value) -> {
+            if (!value.contains("\n")) {
+                file.append(name).append('=').append(value).append('\n');
+            }
+        });
+        return file.toString();
     }
 
     private static Optional<ProcessHandle> runningLauncher() {

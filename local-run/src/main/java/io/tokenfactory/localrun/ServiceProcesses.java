@@ -62,6 +62,22 @@ final class ServiceProcesses implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs one of a service's commands (its jar with arguments, such as the gateway's
+     * {@code admin-key}) in the foreground, its output on this terminal; returns its exit
+     * code.
+     */
+    int runCommand(Service service, Map<String, String> environment, List<String> arguments)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+                        "-jar", executableJar(service).toString()));
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(repository.toFile()).inheritIO();
+        builder.environment().putAll(environment);
+        return builder.start().waitFor();
+    }
+
     /** Waits until every service reports readiness; fails fast when one of them exits. */
     void awaitReady(Duration timeout) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);

@@ -52,7 +52,8 @@ class AgentLifecycleIntegrationTests {
     @Test
     void movesThroughItsLifecycleAndRefusesIllegalTransitions() {
         UUID department = UUID.randomUUID();
-        HttpTestClient client = HttpTestClient.onPort(port).withToken(TestTokens.department(department, "inference"));
+        HttpTestClient client = HttpTestClient.onPort(port)
+            .withToken(TestTokens.department(department, "agents:read agents:write"));
         ResponseEntity<JsonNode> created = client.post("/api/agents", agent("triage"));
         assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
         assertThat(created.getBody().get("state").asString()).isEqualTo("DRAFT");
@@ -92,7 +93,8 @@ class AgentLifecycleIntegrationTests {
     @Test
     void refusesInvalidDefinitionsAndOtherDepartments() {
         UUID department = UUID.randomUUID();
-        HttpTestClient client = HttpTestClient.onPort(port).withToken(TestTokens.department(department, "inference"));
+        HttpTestClient client = HttpTestClient.onPort(port)
+            .withToken(TestTokens.department(department, "agents:read agents:write"));
         Map<String, Object> badTool = agent("bad-tool");
         badTool.put("tools", List.of("rm_rf"));
         assertProblem(client.post("/api/agents", badTool), HttpStatus.BAD_REQUEST, "invalid_agent");
@@ -111,7 +113,7 @@ class AgentLifecycleIntegrationTests {
         String id = client.post("/api/agents", agent("mine")).getBody().get("id").asString();
         assertProblem(client.post("/api/agents", agent("MINE")), HttpStatus.CONFLICT, "agent_exists");
         HttpTestClient other = HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(UUID.randomUUID(), "inference"));
+            .withToken(TestTokens.department(UUID.randomUUID(), "agents:read agents:write"));
         assertThat(other.get("/api/agents/" + id).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(other.post("/api/agents/" + id + "/activate", null).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(other.get("/api/agents?department=" + department).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
@@ -122,14 +124,15 @@ class AgentLifecycleIntegrationTests {
     @Test
     void budgetExceededPausesTheDepartmentsAgentsAndOkResumesOnlyThosePausedForIt() {
         UUID department = UUID.randomUUID();
-        HttpTestClient client = HttpTestClient.onPort(port).withToken(TestTokens.department(department, "inference"));
+        HttpTestClient client = HttpTestClient.onPort(port)
+            .withToken(TestTokens.department(department, "agents:read agents:write"));
         String running = client.post("/api/agents", agent("running")).getBody().get("id").asString();
         String pausedByHand = client.post("/api/agents", agent("paused-by-hand")).getBody().get("id").asString();
         client.post("/api/agents/" + running + "/activate", null);
         client.post("/api/agents/" + pausedByHand + "/activate", null);
         client.post("/api/agents/" + pausedByHand + "/pause", null);
         String elsewhere = HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(UUID.randomUUID(), "inference"))
+            .withToken(TestTokens.department(UUID.randomUUID(), "agents:read agents:write"))
             .post("/api/agents", agent("elsewhere"))
             .getBody()
             .get("id")
@@ -155,7 +158,8 @@ class AgentLifecycleIntegrationTests {
     @Test
     void parksAnUnreadableBudgetReportWithItsReasonWhileTheNextReportsFlow() {
         UUID department = UUID.randomUUID();
-        HttpTestClient client = HttpTestClient.onPort(port).withToken(TestTokens.department(department, "inference"));
+        HttpTestClient client = HttpTestClient.onPort(port)
+            .withToken(TestTokens.department(department, "agents:read agents:write"));
         String running = client.post("/api/agents", agent("running")).getBody().get("id").asString();
         client.post("/api/agents/" + running + "/activate", null);
         String poison = UUID.randomUUID().toString();

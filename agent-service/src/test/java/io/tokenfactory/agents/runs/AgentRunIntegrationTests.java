@@ -75,7 +75,7 @@ class AgentRunIntegrationTests {
     @BeforeEach
     void department() {
         department = UUID.randomUUID();
-        client = HttpTestClient.onPort(port).withToken(TestTokens.department(department, "inference"));
+        client = HttpTestClient.onPort(port).withToken(TestTokens.department(department, "agents:read agents:write"));
     }
 
     @Test
@@ -140,7 +140,7 @@ class AgentRunIntegrationTests {
 
         // another department sees nothing of it
         HttpTestClient other = HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(UUID.randomUUID(), "inference"));
+            .withToken(TestTokens.department(UUID.randomUUID(), "agents:read agents:write"));
         assertThat(other.get("/api/agents/" + agent + "/runs").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(other.post("/api/agents/" + agent + "/runs", Map.of()).getStatusCode())
             .isEqualTo(HttpStatus.FORBIDDEN);

@@ -122,7 +122,7 @@ class AgentToolsIntegrationTests {
         HttpTestClient admin = HttpTestClient.onPort(servicePort).withToken(TestTokens.admin());
         UUID department = UUID.randomUUID();
         HttpTestClient departmentKey = HttpTestClient.onPort(servicePort)
-            .withToken(TestTokens.department(department, "inference"));
+            .withToken(TestTokens.department(department, "agents:read agents:write"));
 
         assertThat(departmentKey.post("/api/agents/tools", tool).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         Map<String, Object> offList = new java.util.HashMap<>(tool);

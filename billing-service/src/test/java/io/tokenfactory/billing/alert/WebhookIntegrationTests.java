@@ -341,7 +341,7 @@ class WebhookIntegrationTests {
                     sales.toString()))
             .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         HttpTestClient agentKey = HttpTestClient.onPort(port)
-            .withToken(TestTokens.token(legal, UUID.randomUUID(), "inference"));
+            .withToken(TestTokens.token(legal, UUID.randomUUID(), "billing:read"));
         assertThat(agentKey.get(WEBHOOKS).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(admin.get(WEBHOOKS + "/" + sales1).getBody().path("departmentId").asString())
             .isEqualTo(sales.toString());
@@ -426,7 +426,7 @@ class WebhookIntegrationTests {
     }
 
     private HttpTestClient departmentKey(UUID department) {
-        return HttpTestClient.onPort(port).withToken(TestTokens.department(department, "usage:read"));
+        return HttpTestClient.onPort(port).withToken(TestTokens.department(department, "billing:read"));
     }
 
     private void publish(String destination, TokenFactoryEvent event) {

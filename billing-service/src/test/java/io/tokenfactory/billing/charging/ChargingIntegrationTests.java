@@ -256,7 +256,7 @@ class ChargingIntegrationTests {
         await().atMost(Duration.ofSeconds(20)).until(() -> charged(department) == 1);
 
         ResponseEntity<JsonNode> own = HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(department, "usage:read"))
+            .withToken(TestTokens.department(department, "billing:read"))
             .get("/api/billing/departments/" + department + "/spend");
         assertThat(own.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(own.getBody().get("charge").decimalValue()).isEqualByComparingTo("1.23");
@@ -266,7 +266,7 @@ class ChargingIntegrationTests {
         assertThat(own.getBody().get("state").asString()).isEqualTo("OK");
 
         ResponseEntity<JsonNode> other = HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(UUID.randomUUID(), "usage:read"))
+            .withToken(TestTokens.department(UUID.randomUUID(), "billing:read"))
             .get("/api/billing/departments/" + department + "/spend");
         assertThat(other.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(admin.get("/api/billing/departments/" + department + "/spend?period=November").getStatusCode())
@@ -296,7 +296,7 @@ class ChargingIntegrationTests {
         assertThat(price.get("embedding").asBoolean()).isFalse();
 
         assertThat(HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(department, "usage:read"))
+            .withToken(TestTokens.department(department, "billing:read"))
             .get("/api/billing/budget-snapshot")
             .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
     }
@@ -399,7 +399,7 @@ class ChargingIntegrationTests {
         assertThat(admin.get("/api/dead-letters/" + UUID.randomUUID()).getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
         assertThat(admin.get("/api/dead-letters?status=sideways").getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(department, "usage:read"))
+            .withToken(TestTokens.department(department, "billing:read"))
             .get("/api/dead-letters")
             .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
     }

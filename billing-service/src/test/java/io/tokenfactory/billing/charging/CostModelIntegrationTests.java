@@ -74,7 +74,7 @@ class CostModelIntegrationTests {
                     department) == 1);
 
         ResponseEntity<JsonNode> report = HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(department, "usage:read"))
+            .withToken(TestTokens.department(department, "billing:read"))
             .get("/api/billing/cost-per-token?from=" + at.minusSeconds(60) + "&to=" + at.plusSeconds(60)
                     + "&groupBy=model,node");
         assertThat(report.getStatusCode()).isEqualTo(HttpStatus.OK);
@@ -87,14 +87,14 @@ class CostModelIntegrationTests {
         // the agent run's joules and cost, found by its run id; another department may
         // not look
         JsonNode run = HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(department, "usage:read"))
+            .withToken(TestTokens.department(department, "billing:read"))
             .get("/api/billing/agent-runs/" + agentRun)
             .getBody();
         assertThat(run.get("promptTokens").asLong() + run.get("completionTokens").asLong()).isEqualTo(1_000_000);
         assertThat(run.get("joules").decimalValue()).isEqualByComparingTo("4500000");
         assertThat(run.get("cost").decimalValue()).isEqualByComparingTo("1.3125");
         assertThat(HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(UUID.randomUUID(), "usage:read"))
+            .withToken(TestTokens.department(UUID.randomUUID(), "billing:read"))
             .get("/api/billing/agent-runs/" + agentRun)
             .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
 
@@ -103,7 +103,7 @@ class CostModelIntegrationTests {
                 "effectiveFrom", at.minusSeconds(3600).toString(), "costPerAcceleratorHour", "99"));
         assertThat(backdated.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
         ResponseEntity<JsonNode> otherDepartment = HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(UUID.randomUUID(), "usage:read"))
+            .withToken(TestTokens.department(UUID.randomUUID(), "billing:read"))
             .get("/api/billing/cost-per-token?from=" + at + "&to=" + at.plusSeconds(1) + "&department=" + department);
         assertThat(otherDepartment.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(admin.get("/api/billing/cost-per-token?from=" + at + "&to=" + at.plusSeconds(1) + "&groupBy=colour")

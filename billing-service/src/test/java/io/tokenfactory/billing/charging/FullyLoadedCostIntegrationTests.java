@@ -172,14 +172,14 @@ class FullyLoadedCostIntegrationTests {
         assertThat(row.get("completionTokens").asLong()).isEqualTo(22);
         assertThat(row.get("energyJoules").decimalValue()).isEqualByComparingTo("1.75");
         assertThat(HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(department, "usage:read"))
+            .withToken(TestTokens.department(department, "billing:read"))
             .get(path)
             .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
     }
 
     private JsonNode costPerToken(UUID department, Instant hour, String groupBy) {
         var report = HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(department, "usage:read"))
+            .withToken(TestTokens.department(department, "billing:read"))
             .get("/api/billing/cost-per-token?from=" + hour + "&to=" + hour.plus(1, ChronoUnit.HOURS) + "&" + groupBy);
         assertThat(report.getStatusCode()).isEqualTo(HttpStatus.OK);
         return report.getBody();

@@ -130,7 +130,7 @@ class DepartmentApiIntegrationTests {
             .get("id")
             .asString();
         HttpTestClient legal = HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(UUID.fromString(own), "inference usage:read"));
+            .withToken(TestTokens.department(UUID.fromString(own), "inference billing:read"));
 
         assertThat(legal.get(DEPARTMENTS + "/" + own).getStatusCode()).isEqualTo(HttpStatus.OK);
         ResponseEntity<JsonNode> foreign = legal.get(DEPARTMENTS + "/" + other);

@@ -49,7 +49,7 @@ class PricingApiIntegrationTests {
         assertThat(cards.getBody().get(1).get("promptPerMillion").decimalValue()).isEqualByComparingTo("0.40");
         // every caller may read prices
         ResponseEntity<JsonNode> asDepartment = HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(UUID.randomUUID(), "usage:read"))
+            .withToken(TestTokens.department(UUID.randomUUID(), "billing:read"))
             .get("/api/billing/rate-cards?model=" + model);
         assertThat(asDepartment.getStatusCode()).isEqualTo(HttpStatus.OK);
     }
@@ -85,7 +85,7 @@ class PricingApiIntegrationTests {
         assertProblem(admin.post("/api/billing/energy-tariffs", Map.of("pricePerKwh", "-0.1")), HttpStatus.BAD_REQUEST,
                 null);
         ResponseEntity<JsonNode> departmentWrite = HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(UUID.randomUUID(), "usage:read"))
+            .withToken(TestTokens.department(UUID.randomUUID(), "billing:read"))
             .post("/api/billing/models", Map.of("name", "sneaky", "task", "GENERATION"));
         assertThat(departmentWrite.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
 

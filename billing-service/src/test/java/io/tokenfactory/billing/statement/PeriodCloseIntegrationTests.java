@@ -112,7 +112,7 @@ class PeriodCloseIntegrationTests {
         StubHttpServer receiver = new StubHttpServer().route("POST", "/closed",
                 request -> StubHttpServer.Response.of(200));
         assertThat(HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(research, "usage:read"))
+            .withToken(TestTokens.department(research, "billing:read"))
             .post("/api/billing/webhooks",
                     Map.of("url", receiver.url() + "/closed", "eventKinds", List.of("MONTH_CLOSED")))
             .getStatusCode()).isEqualTo(HttpStatus.CREATED);
@@ -193,7 +193,7 @@ class PeriodCloseIntegrationTests {
         assertThat(admin.post("/api/billing/periods/" + month + "/close", null).getStatusCode())
             .isEqualTo(HttpStatus.OK);
         String id = statementOf(department, month).get("summary").get("id").asString();
-        HttpTestClient own = HttpTestClient.onPort(port).withToken(TestTokens.department(department, "usage:read"));
+        HttpTestClient own = HttpTestClient.onPort(port).withToken(TestTokens.department(department, "billing:read"));
 
         ResponseEntity<String> csv = own.getText("/api/billing/statements/" + id + "/csv");
         assertThat(csv.getStatusCode()).isEqualTo(HttpStatus.OK);
@@ -210,7 +210,7 @@ class PeriodCloseIntegrationTests {
         byte[] pdf = RestClient.create("http://localhost:" + port)
             .get()
             .uri("/api/billing/statements/" + id + "/pdf")
-            .header("Authorization", "Bearer " + TestTokens.department(department, "usage:read"))
+            .header("Authorization", "Bearer " + TestTokens.department(department, "billing:read"))
             .retrieve()
             .body(byte[].class);
         assertThat(new String(pdf, 0, 5, StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
@@ -228,13 +228,13 @@ class PeriodCloseIntegrationTests {
             .anyMatch(row -> row.contains(id) && row.contains("\"AI-PLATFORM\",,4.00,"));
 
         ResponseEntity<JsonNode> other = HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(UUID.randomUUID(), "usage:read"))
+            .withToken(TestTokens.department(UUID.randomUUID(), "billing:read"))
             .get("/api/billing/statements/" + id);
         assertThat(other.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         ResponseEntity<JsonNode> listed = own.get("/api/billing/statements?period=" + month);
         assertThat(listed.getBody()).singleElement().satisfies(s -> assertThat(s.get("id").asString()).isEqualTo(id));
         assertThat(HttpTestClient.onPort(port)
-            .withToken(TestTokens.department(department, "usage:read"))
+            .withToken(TestTokens.department(department, "billing:read"))
             .post("/api/billing/periods/2025-04/close", null)
             .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         ResponseEntity<JsonNode> current = admin

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.tokenfactory.gateway.GatewayProperties;
+import io.tokenfactory.gateway.audit.Actor;
 import io.tokenfactory.support.secrets.SecretFiles;
 import io.tokenfactory.support.security.IdentityClaims;
 
@@ -47,7 +48,7 @@ class AgentServiceKey implements ApplicationRunner {
             SecretFiles.write(file, issued.secret());
         }
         catch (IOException | UnsupportedOperationException e) {
-            keys.revoke(issued.key().id());
+            keys.revoke(issued.key().id(), Actor.SYSTEM);
             throw new IllegalStateException("Cannot write agent-service's key to " + file, e);
         }
         log.info("Issued agent-service's key {} into {}", issued.key().id(), file);

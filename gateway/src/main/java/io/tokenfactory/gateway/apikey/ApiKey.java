@@ -73,6 +73,10 @@ class ApiKey {
     @Column(name = "max_concurrent")
     private Integer maxConcurrent;
 
+    /** The first start's admin key, not used yet: it expires unless used. */
+    @Column(name = "unused_bootstrap", nullable = false)
+    private boolean unusedBootstrap;
+
     @Version
     private long version;
 
@@ -113,6 +117,24 @@ class ApiKey {
         this.expiresAt = when;
     }
 
+    /**
+     * Marks this the first start's admin key, which expires at {@code when} unless used.
+     */
+    void bootstrap(Instant when) {
+        this.unusedBootstrap = true;
+        this.expiresAt = when;
+    }
+
+    /** The bootstrap key was used: it no longer expires by itself. */
+    boolean firstUse() {
+        if (!unusedBootstrap) {
+            return false;
+        }
+        unusedBootstrap = false;
+        expiresAt = null;
+        return true;
+    }
+
     void budget(BigDecimal monthlyBudget) {
         this.monthlyBudget = monthlyBudget;
     }
@@ -125,7 +147,7 @@ class ApiKey {
     ApiKeyView view() {
         return new ApiKeyView(id, name, secretHint, departmentId, agentId, split(scopes),
                 allowedModels == null ? List.of() : List.copyOf(split(allowedModels)), rpmLimit, tpmLimit, expiresAt,
-                revokedAt, createdAt, rotatedAt, monthlyBudget, priority, maxConcurrent);
+                revokedAt, createdAt, rotatedAt, monthlyBudget, priority, maxConcurrent, unusedBootstrap);
     }
 
     UUID id() {

@@ -18,8 +18,16 @@ interface ApiKeyRepository extends JpaRepository<ApiKey, UUID> {
 
     List<ApiKey> findByAgentIdAndRevokedAtIsNull(UUID agentId);
 
-    @Query("select count(k) > 0 from ApiKey k where k.scopes like '%admin%' and k.revokedAt is null "
-            + "and (k.expiresAt is null or k.expiresAt > :now)")
+    /**
+     * Whether any key holding {@code admin} was ever issued, revoked and expired ones
+     * too.
+     */
+    @Query(value = "select exists (select 1 from api_key where ' ' || scopes || ' ' like '% admin %')",
+            nativeQuery = true)
+    boolean existsAnyAdminKey();
+
+    @Query(value = "select exists (select 1 from api_key where ' ' || scopes || ' ' like '% admin %'"
+            + " and revoked_at is null and (expires_at is null or expires_at > :now))", nativeQuery = true)
     boolean existsUsableAdminKey(Instant now);
 
 }

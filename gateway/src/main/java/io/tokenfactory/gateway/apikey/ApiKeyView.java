@@ -14,10 +14,20 @@ import io.tokenfactory.support.security.IdentityClaims;
  * @param monthlyBudget the key's own budget per billing month; null: none
  * @param priority its priority class at inference ({@code interactive} or {@code batch})
  * @param maxConcurrent its own limit of requests at once; null: the gateway's default
+ * @param unusedBootstrap the first start's admin key, not used yet: it expires unless
+ * used
  */
 public record ApiKeyView(UUID id, String name, String secretHint, UUID departmentId, UUID agentId, Set<String> scopes,
         List<String> allowedModels, Integer rpmLimit, Long tpmLimit, Instant expiresAt, Instant revokedAt,
-        Instant createdAt, Instant rotatedAt, BigDecimal monthlyBudget, String priority, Integer maxConcurrent) {
+        Instant createdAt, Instant rotatedAt, BigDecimal monthlyBudget, String priority, Integer maxConcurrent,
+        boolean unusedBootstrap) {
+
+    public ApiKeyView(UUID id, String name, String secretHint, UUID departmentId, UUID agentId, Set<String> scopes,
+            List<String> allowedModels, Integer rpmLimit, Long tpmLimit, Instant expiresAt, Instant revokedAt,
+            Instant createdAt, Instant rotatedAt, BigDecimal monthlyBudget, String priority, Integer maxConcurrent) {
+        this(id, name, secretHint, departmentId, agentId, scopes, allowedModels, rpmLimit, tpmLimit, expiresAt,
+                revokedAt, createdAt, rotatedAt, monthlyBudget, priority, maxConcurrent, false);
+    }
 
     public ApiKeyView(UUID id, String name, String secretHint, UUID departmentId, UUID agentId, Set<String> scopes,
             List<String> allowedModels, Integer rpmLimit, Long tpmLimit, Instant expiresAt, Instant revokedAt,

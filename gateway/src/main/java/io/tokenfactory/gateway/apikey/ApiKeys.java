@@ -2,6 +2,7 @@ package io.tokenfactory.gateway.apikey;
 
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +13,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.tokenfactory.gateway.GatewayProperties;
+import io.tokenfactory.gateway.audit.Actor;
+import io.tokenfactory.gateway.audit.AuditTrail;
 import io.tokenfactory.support.problem.ApiProblemException;
 import io.tokenfactory.support.security.IdentityClaims;
 
@@ -30,8 +33,16 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 @Service
 public class ApiKeys {
 
+    private static final String SUBJECT = "api_key";
+
     static final Set<String> SCOPES = Set.of(IdentityClaims.SCOPE_INFERENCE, IdentityClaims.SCOPE_USAGE_READ,
-            IdentityClaims.SCOPE_ADMIN, IdentityClaims.SCOPE_AGENT_KEYS);
+            IdentityClaims.SCOPE_AGENTS_READ, IdentityClaims.SCOPE_AGENTS_WRITE, IdentityClaims.SCOPE_BILLING_READ,
+            IdentityClaims.SCOPE_BILLING_ADMIN, IdentityClaims.SCOPE_KEYS_ADMIN, IdentityClaims.SCOPE_ADMIN,
+            IdentityClaims.SCOPE_AGENT_KEYS);
+
+    /** Scopes over every department: only on keys of no department. */
+    static final Set<String> PLATFORM_SCOPES = Set.of(IdentityClaims.SCOPE_ADMIN, IdentityClaims.SCOPE_BILLING_ADMIN,
+            IdentityClaims.SCOPE_KEYS_ADMIN);
 
     private final ApiKeyRepository keys;
 
@@ -39,24 +50,61 @@ public class ApiKeys {
 
     private final Clock clock;
 
+    private final AuditTrail audit;
+
     private final Cache<String, Optional<ApiKeyView>> byHash;
 
-    ApiKeys(ApiKeyRepository keys, ApiKeySecrets secrets, Clock clock, GatewayProperties properties) {
+    ApiKeys(ApiKeyRepository keys, ApiKeySecrets secrets, Clock clock, GatewayProperties properties, AuditTrail audit) {
         this.keys = keys;
         this.secrets = secrets;
         this.clock = clock;
+        this.audit = audit;
         this.byHash = Caffeine.newBuilder()
             .expireAfterWrite(properties.apiKeys().cacheTtl())
             .maximumSize(100_000)
             .build();
     }
 
+    /** Issues a key on the gateway's own account (agent-service's key, tests). */
     @Transactional
     public IssuedApiKey issue(NewApiKey spec) {
+        return issue(spec, Actor.SYSTEM);
+    }
+
+    @Transactional
+    public IssuedApiKey issue(NewApiKey spec, Actor actor) {
         validate(spec);
         ApiKeySecrets.Secret secret = secrets.generate();
         ApiKey key = keys.save(new ApiKey(spec, secret, clock.instant()));
+        audit.record(actor, "key.issued", SUBJECT, key.id(), spec.departmentId(), null, key.view());
         return new IssuedApiKey(key.view(), secret.value());
+    }
+
+    /**
+     * The first start's admin key: it expires after {@code lifetime} unless used, and is
+     * never issued again by itself (see {@link #hasEverHadAdminKey()}).
+     */
+    @Transactional
+    public IssuedApiKey issueBootstrapAdminKey(Duration lifetime, Actor actor) {
+        ApiKeySecrets.Secret secret = secrets.generate();
+        Instant now = clock.instant();
+        ApiKey key = new ApiKey(new NewApiKey("bootstrap-admin", null, null, Set.of(IdentityClaims.SCOPE_ADMIN),
+                List.of(), null, null, null), secret, now);
+        key.bootstrap(now.plus(lifetime));
+        keys.save(key);
+        audit.record(actor, "key.bootstrap-issued", SUBJECT, key.id(), null, null, key.view());
+        return new IssuedApiKey(key.view(), secret.value());
+    }
+
+    /** The bootstrap key's first use: from now on it expires only when told to. */
+    @Transactional
+    public void firstUse(UUID id) {
+        ApiKey key = find(id);
+        ApiKeyView before = key.view();
+        if (key.firstUse()) {
+            evict(key.secretHash());
+            audit.record(Actor.SYSTEM, "key.bootstrap-used", SUBJECT, id, null, before, keys.saveAndFlush(key).view());
+        }
     }
 
     @Transactional(readOnly = true)
@@ -76,21 +124,27 @@ public class ApiKeys {
      * replica immediately.
      */
     @Transactional
-    public IssuedApiKey rotate(UUID id) {
+    public IssuedApiKey rotate(UUID id, Actor actor) {
         ApiKey key = find(id);
+        ApiKeyView before = key.view();
         String oldHash = key.secretHash();
         ApiKeySecrets.Secret secret = secrets.generate();
         key.rotate(secret, clock.instant());
         evict(oldHash);
-        return new IssuedApiKey(keys.saveAndFlush(key).view(), secret.value());
+        ApiKeyView after = keys.saveAndFlush(key).view();
+        audit.record(actor, "key.rotated", SUBJECT, id, after.departmentId(), before, after);
+        return new IssuedApiKey(after, secret.value());
     }
 
     @Transactional
-    public ApiKeyView revoke(UUID id) {
+    public ApiKeyView revoke(UUID id, Actor actor) {
         ApiKey key = find(id);
+        ApiKeyView before = key.view();
         key.revoke(clock.instant());
         evict(key.secretHash());
-        return keys.saveAndFlush(key).view();
+        ApiKeyView after = keys.saveAndFlush(key).view();
+        audit.record(actor, "key.revoked", SUBJECT, id, after.departmentId(), before, after);
+        return after;
     }
 
     /**
@@ -101,8 +155,10 @@ public class ApiKeys {
     public int revokeAgentKeys(UUID agentId) {
         List<ApiKey> active = keys.findByAgentIdAndRevokedAtIsNull(agentId);
         for (ApiKey key : active) {
+            ApiKeyView before = key.view();
             key.revoke(clock.instant());
             evict(key.secretHash());
+            audit.record(Actor.SYSTEM, "key.revoked", SUBJECT, key.id(), before.departmentId(), before, key.view());
         }
         keys.saveAllAndFlush(active);
         return active.size();
@@ -112,20 +168,26 @@ public class ApiKeys {
      * Sets when the key stops working; a time in the past (or now) expires it at once.
      */
     @Transactional
-    public ApiKeyView expire(UUID id, Instant when) {
+    public ApiKeyView expire(UUID id, Instant when, Actor actor) {
         ApiKey key = find(id);
+        ApiKeyView before = key.view();
         key.expireAt(when == null ? clock.instant() : when);
         evict(key.secretHash());
-        return keys.saveAndFlush(key).view();
+        ApiKeyView after = keys.saveAndFlush(key).view();
+        audit.record(actor, "key.expiry-set", SUBJECT, id, after.departmentId(), before, after);
+        return after;
     }
 
     /** Sets or (null) removes the key's own monthly budget. */
     @Transactional
-    public ApiKeyView budget(UUID id, BigDecimal monthlyBudget) {
+    public ApiKeyView budget(UUID id, BigDecimal monthlyBudget, Actor actor) {
         ApiKey key = find(id);
+        ApiKeyView before = key.view();
         key.budget(monthlyBudget);
         evict(key.secretHash());
-        return keys.saveAndFlush(key).view();
+        ApiKeyView after = keys.saveAndFlush(key).view();
+        audit.record(actor, "key.budget-set", SUBJECT, id, after.departmentId(), before, after);
+        return after;
     }
 
     /**
@@ -163,8 +225,14 @@ public class ApiKeys {
     }
 
     @Transactional(readOnly = true)
-    public boolean hasAdminKey() {
+    public boolean hasUsableAdminKey() {
         return keys.existsUsableAdminKey(clock.instant());
+    }
+
+    /** Whether an admin key was ever issued (revoked and expired ones count). */
+    @Transactional(readOnly = true)
+    public boolean hasEverHadAdminKey() {
+        return keys.existsAnyAdminKey();
     }
 
     /**
@@ -192,15 +260,19 @@ public class ApiKeys {
         if (spec.scopes() == null || spec.scopes().isEmpty() || !SCOPES.containsAll(spec.scopes())) {
             throw ApiProblemException.unprocessable("invalid_scopes", "Scopes must be some of " + SCOPES);
         }
-        boolean platformKey = spec.scopes().equals(Set.of(IdentityClaims.SCOPE_ADMIN))
-                || spec.scopes().equals(Set.of(IdentityClaims.SCOPE_AGENT_KEYS));
-        if (spec.scopes().contains(IdentityClaims.SCOPE_AGENT_KEYS) && (!platformKey || spec.departmentId() != null)) {
+        boolean agentService = spec.scopes().contains(IdentityClaims.SCOPE_AGENT_KEYS);
+        if (agentService && (spec.scopes().size() != 1 || spec.departmentId() != null)) {
             throw ApiProblemException.unprocessable("invalid_scopes",
                     "'agent-keys' is agent-service's own scope: alone, on a key of no department");
         }
+        boolean platformKey = agentService || PLATFORM_SCOPES.containsAll(spec.scopes());
         if (spec.departmentId() == null && !platformKey) {
             throw ApiProblemException.unprocessable("department_required",
-                    "A key with scopes other than 'admin' must belong to a department");
+                    "A key with scopes other than " + PLATFORM_SCOPES + " must belong to a department");
+        }
+        if (spec.departmentId() != null && !KeyAuthority.DEPARTMENT_SCOPES.containsAll(spec.scopes())) {
+            throw ApiProblemException.unprocessable("invalid_scopes", "A department's key holds only scopes among "
+                    + KeyAuthority.DEPARTMENT_SCOPES + "; " + PLATFORM_SCOPES + " belong to keys of no department");
         }
         if (spec.priority() != null && !IdentityClaims.PRIORITY_INTERACTIVE.equals(spec.priority())
                 && !IdentityClaims.PRIORITY_BATCH.equals(spec.priority())) {

@@ -2,12 +2,11 @@ package io.tokenfactory.gateway.apikey;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Set;
+import java.time.Duration;
 
 import io.tokenfactory.gateway.GatewayProperties;
+import io.tokenfactory.gateway.audit.Actor;
 import io.tokenfactory.support.secrets.SecretFiles;
-import io.tokenfactory.support.security.IdentityClaims;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,14 +15,15 @@ import org.springframework.boot.ApplicationRunner;
 import org.springframework.stereotype.Component;
 
 /**
- * On the first start (no unrevoked admin key exists) issues an admin key and prints it
- * once. There is no default secret anywhere: whoever reads this line is the first
- * administrator, and should create named admin keys and revoke this one.
+ * The very first start (no admin key was ever issued) issues an admin key and writes it
+ * to the bootstrap key file, readable by its owner only; the secret is never logged. The
+ * key expires after {@code bootstrap-key-lifetime} (24 h) unless used, and is never
+ * issued again by itself: once every admin key is revoked or expired, an operator
+ * recovers access with {@code ./factory admin-key} ({@link AdminKeyRecovery}), which the
+ * audit trail records.
  */
 @Component
 class BootstrapAdminKey implements ApplicationRunner {
-
-    static final String MARKER = "Bootstrap admin API key (shown once, store it now):";
 
     private static final Logger log = LoggerFactory.getLogger(BootstrapAdminKey.class);
 
@@ -31,28 +31,36 @@ class BootstrapAdminKey implements ApplicationRunner {
 
     private final Path file;
 
+    private final Duration lifetime;
+
     BootstrapAdminKey(ApiKeys keys, GatewayProperties properties) {
         this.keys = keys;
         this.file = properties.apiKeys().bootstrapAdminKeyFile();
+        this.lifetime = properties.apiKeys().bootstrapKeyLifetime();
     }
 
     @Override
     public void run(ApplicationArguments args) {
-        if (keys.hasAdminKey()) {
+        if (keys.hasEverHadAdminKey()) {
+            if (!keys.hasUsableAdminKey()) {
+                log.warn("No usable admin key (all revoked or expired); none is issued by itself. Recover one with "
+                        + "./factory admin-key, or the gateway's admin-key command (docs/security.md)");
+            }
             return;
         }
-        IssuedApiKey issued = keys.issue(new NewApiKey("bootstrap-admin", null, null,
-                Set.of(IdentityClaims.SCOPE_ADMIN), List.of(), null, null, null));
-        log.warn("{} {} (key id {})", MARKER, issued.secret(), issued.key().id());
-        if (file != null && !file.toString().isBlank()) {
-            // for a local launcher that seeds demo data with it; readable by its owner
-            // only
-            try {
-                SecretFiles.write(file, issued.secret());
-            }
-            catch (IOException e) {
-                log.warn("Could not also write the bootstrap admin key to {}: {}", file, e.getMessage());
-            }
+        IssuedApiKey issued = keys.issueBootstrapAdminKey(lifetime, Actor.SYSTEM);
+        try {
+            SecretFiles.write(file, issued.secret());
+            log.warn(
+                    "Bootstrap admin key {} written to {} (readable by its owner only); it expires at {} unless "
+                            + "used. Create named admin keys with it, then revoke it.",
+                    issued.key().id(), file.toAbsolutePath(), issued.key().expiresAt());
+        }
+        catch (IOException e) {
+            // nobody can ever hold this key: revoke it, so the next start tries again
+            keys.revoke(issued.key().id(), Actor.SYSTEM);
+            throw new IllegalStateException("Could not write the bootstrap admin key to " + file.toAbsolutePath()
+                    + " (set TF_BOOTSTRAP_ADMIN_KEY_FILE to a writable path)", e);
         }
     }
 

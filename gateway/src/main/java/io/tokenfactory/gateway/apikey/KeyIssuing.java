@@ -1,7 +1,9 @@
 package io.tokenfactory.gateway.apikey;
 
 import java.util.Set;
+import java.util.UUID;
 
+import io.tokenfactory.gateway.audit.Actor;
 import io.tokenfactory.support.problem.ApiProblemException;
 import io.tokenfactory.support.security.IdentityClaims;
 
@@ -11,9 +13,11 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Issues a key: an {@code agent-keys} caller (agent-service) only inference keys bound to
- * a department and an agent; the department confirmed by billing-service first (no key
- * for a department nobody checked); then stored, off the event loop (JPA is blocking).
+ * Issues and revokes keys within the caller's {@link KeyAuthority}: a key administrator
+ * only department keys; agent-service only inference keys bound to an agent it owns, in
+ * that agent's department (asked of agent-service, not taken from the request). A new
+ * key's department is confirmed by billing-service first (no key for a department nobody
+ * checked); the database work runs off the event loop (JPA is blocking).
  */
 @Service
 public class KeyIssuing {
@@ -22,18 +26,60 @@ public class KeyIssuing {
 
     private final BillingDepartmentsClient departments;
 
-    KeyIssuing(ApiKeys keys, BillingDepartmentsClient departments) {
+    private final AgentsClient agents;
+
+    KeyIssuing(ApiKeys keys, BillingDepartmentsClient departments, AgentsClient agents) {
         this.keys = keys;
         this.departments = departments;
+        this.agents = agents;
     }
 
-    public Mono<IssuedApiKey> issue(NewApiKey spec, boolean callerIsAdmin) {
-        if (!callerIsAdmin && !isAgentInferenceKey(spec)) {
-            return Mono.error(ApiProblemException
-                .forbidden("An 'agent-keys' key issues only inference keys bound to a department and an agent"));
+    public Mono<IssuedApiKey> issue(NewApiKey spec, KeyAuthority caller, Actor actor) {
+        Mono<Void> allowed = switch (caller) {
+            case ADMIN -> Mono.empty();
+            case KEYS_ADMIN -> isDepartmentKey(spec) ? Mono.empty()
+                    : Mono.error(ApiProblemException
+                        .forbidden("A 'keys:admin' key issues only department keys, with scopes among "
+                                + KeyAuthority.DEPARTMENT_SCOPES));
+            case AGENT_SERVICE ->
+                isAgentInferenceKey(spec) ? agents.requireOwned(spec.agentId(), spec.departmentId(), true)
+                        : Mono.error(ApiProblemException.forbidden(
+                                "An 'agent-keys' key issues only inference keys bound to a department and an agent"));
+        };
+        return allowed.then(departments.requireExists(spec.departmentId()))
+            .then(Mono.fromCallable(() -> keys.issue(spec, actor)).subscribeOn(Schedulers.boundedElastic()));
+    }
+
+    public Mono<ApiKeyView> revoke(UUID id, KeyAuthority caller, Actor actor) {
+        return Mono.fromCallable(() -> keys.get(id))
+            .subscribeOn(Schedulers.boundedElastic())
+            .flatMap(key -> mayManage(key, caller))
+            .then(Mono.fromCallable(() -> keys.revoke(id, actor)).subscribeOn(Schedulers.boundedElastic()));
+    }
+
+    /**
+     * Rotating, expiring and limiting: a key administrator only department keys (rotating
+     * an administrator's key would hand it the new secret); agent-service none.
+     */
+    public static void requireManages(ApiKeyView key, KeyAuthority caller) {
+        if (caller == KeyAuthority.AGENT_SERVICE || (caller == KeyAuthority.KEYS_ADMIN && key.departmentId() == null)) {
+            throw ApiProblemException.forbidden("This key may not change key " + key.id());
         }
-        return departments.requireExists(spec.departmentId())
-            .then(Mono.fromCallable(() -> keys.issue(spec)).subscribeOn(Schedulers.boundedElastic()));
+    }
+
+    private Mono<Void> mayManage(ApiKeyView key, KeyAuthority caller) {
+        return switch (caller) {
+            case ADMIN -> Mono.empty();
+            case KEYS_ADMIN -> key.departmentId() != null ? Mono.empty()
+                    : Mono.error(ApiProblemException.forbidden("A 'keys:admin' key revokes only department keys"));
+            case AGENT_SERVICE ->
+                key.agentId() != null ? agents.requireOwned(key.agentId(), key.departmentId(), false) : Mono
+                    .error(ApiProblemException.forbidden("An 'agent-keys' key revokes only keys bound to an agent"));
+        };
+    }
+
+    private static boolean isDepartmentKey(NewApiKey spec) {
+        return spec.departmentId() != null && KeyAuthority.DEPARTMENT_SCOPES.containsAll(spec.scopes());
     }
 
     private static boolean isAgentInferenceKey(NewApiKey spec) {

@@ -1,10 +1,16 @@
 package io.tokenfactory.gateway.security;
 
 import static io.tokenfactory.support.security.IdentityClaims.SCOPE_ADMIN;
+import static io.tokenfactory.support.security.IdentityClaims.SCOPE_AGENTS_READ;
+import static io.tokenfactory.support.security.IdentityClaims.SCOPE_AGENTS_WRITE;
 import static io.tokenfactory.support.security.IdentityClaims.SCOPE_AGENT_KEYS;
+import static io.tokenfactory.support.security.IdentityClaims.SCOPE_BILLING_ADMIN;
+import static io.tokenfactory.support.security.IdentityClaims.SCOPE_BILLING_READ;
 import static io.tokenfactory.support.security.IdentityClaims.SCOPE_INFERENCE;
+import static io.tokenfactory.support.security.IdentityClaims.SCOPE_KEYS_ADMIN;
 import static io.tokenfactory.support.security.IdentityClaims.SCOPE_USAGE_READ;
 import static io.tokenfactory.support.security.IdentityClaims.authority;
+import static io.tokenfactory.support.security.IdentityClaims.grantedBy;
 
 import java.time.Clock;
 import java.util.List;
@@ -94,6 +100,13 @@ class GatewaySecurityConfiguration {
             // the access log and the limits read the key from here
             if (authentication instanceof AuthenticatedApiKey key) {
                 filterExchange.getExchange().getAttributes().put(ApiKeyView.EXCHANGE_ATTRIBUTE, key.key());
+                if (key.key().unusedBootstrap()) {
+                    // the first start's admin key is in an operator's hands: it no longer
+                    // expires by itself
+                    return Mono.fromRunnable(() -> keys.firstUse(key.key().id()))
+                        .subscribeOn(Schedulers.boundedElastic())
+                        .then(filterExchange.getChain().filter(filterExchange.getExchange()));
+                }
             }
             return filterExchange.getChain().filter(filterExchange.getExchange());
         });
@@ -125,29 +138,50 @@ class GatewaySecurityConfiguration {
                 .authenticated()
                 .pathMatchers("/v1/**")
                 .hasAuthority(authority(SCOPE_INFERENCE))
-                // agent-service issues and revokes its agents' keys (the controller
-                // narrows what it may ask for)
+                // agent-service issues and revokes its agents' keys (KeyIssuing narrows
+                // what it may ask for)
                 .pathMatchers(HttpMethod.POST, "/api/keys", "/api/keys/*/revoke")
-                .hasAnyAuthority(authority(SCOPE_ADMIN), authority(SCOPE_AGENT_KEYS))
+                .hasAnyAuthority(grantedBy(SCOPE_KEYS_ADMIN, SCOPE_AGENT_KEYS))
                 .pathMatchers("/api/keys", "/api/keys/**")
-                .hasAuthority(authority(SCOPE_ADMIN))
+                .hasAnyAuthority(grantedBy(SCOPE_KEYS_ADMIN))
+                // metering narrows its administrative views further
                 .pathMatchers("/api/metering/**")
-                .hasAnyAuthority(authority(SCOPE_USAGE_READ), authority(SCOPE_ADMIN))
+                .hasAnyAuthority(grantedBy(SCOPE_USAGE_READ))
                 .pathMatchers("/api/inference/**")
                 .hasAuthority(authority(SCOPE_ADMIN))
+                // HTTP tools are the platform's: administrators register and remove them
+                .pathMatchers(HttpMethod.POST, "/api/agents/tools")
+                .hasAuthority(authority(SCOPE_ADMIN))
+                .pathMatchers(HttpMethod.DELETE, "/api/agents/tools/*")
+                .hasAuthority(authority(SCOPE_ADMIN))
+                .pathMatchers(HttpMethod.GET, "/api/agents", "/api/agents/**")
+                .hasAnyAuthority(grantedBy(SCOPE_AGENTS_READ))
+                .pathMatchers("/api/agents", "/api/agents/**")
+                .hasAnyAuthority(grantedBy(SCOPE_AGENTS_WRITE))
+                // billing narrows further: what only billing administrators read, a
+                // department's own data
+                .pathMatchers(HttpMethod.GET, "/api/billing/**")
+                .hasAnyAuthority(grantedBy(SCOPE_BILLING_READ, SCOPE_BILLING_ADMIN))
+                .pathMatchers("/api/billing/webhooks", "/api/billing/webhooks/**")
+                .hasAnyAuthority(grantedBy(SCOPE_BILLING_READ, SCOPE_BILLING_ADMIN))
+                .pathMatchers("/api/billing/**")
+                .hasAnyAuthority(grantedBy(SCOPE_BILLING_ADMIN))
                 .pathMatchers(HttpMethod.GET, SERVICE_CALLED)
                 .hasAuthority(authority(SCOPE_ADMIN))
                 // a department's keys read its budgets (the controller narrows them to
-                // their own); administrators set agents' budgets
+                // their own); billing administrators set agents' budgets
                 .pathMatchers(HttpMethod.GET, "/api/gateway/budgets")
-                .authenticated()
+                .hasAnyAuthority(grantedBy(SCOPE_BILLING_READ, SCOPE_BILLING_ADMIN))
                 .pathMatchers("/api/gateway/budgets/**")
-                .hasAuthority(authority(SCOPE_ADMIN))
+                .hasAnyAuthority(grantedBy(SCOPE_BILLING_ADMIN))
                 // every consuming service's dead letters, the gateway's own included
                 .pathMatchers("/api/dead-letters", "/api/dead-letters/**")
                 .hasAuthority(authority(SCOPE_ADMIN))
+                .pathMatchers("/api/audit", "/api/audit/**")
+                .hasAuthority(authority(SCOPE_ADMIN))
+                // whatever no rule names is for administrators only
                 .anyExchange()
-                .authenticated())
+                .hasAuthority(authority(SCOPE_ADMIN)))
             .exceptionHandling(exceptions -> exceptions
                 .authenticationEntryPoint((exchange, failure) -> ProblemResponses.write(exchange,
                         HttpStatus.UNAUTHORIZED, "invalid_api_key", "invalid_request_error",

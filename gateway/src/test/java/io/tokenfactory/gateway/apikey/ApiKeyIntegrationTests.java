@@ -108,48 +108,6 @@ class ApiKeyIntegrationTests extends GatewayIntegrationTest {
     }
 
     @Test
-    void agentServicesKeyIssuesAndRevokesOnlyAgentInferenceKeys() {
-        IssuedApiKey service = apiKeys.issue(new NewApiKey("agent-service", null, null, java.util.Set.of("agent-keys"),
-                List.of(), null, null, null));
-        HttpTestClient agentService = http().withToken(service.secret());
-        UUID agent = UUID.randomUUID();
-
-        ResponseEntity<JsonNode> agentKey = agentService.post("/api/keys",
-                Map.of("name", "agent", "departmentId", department, "agentId", agent, "scopes", List.of("inference")));
-        assertThat(agentKey.getStatusCode()).isEqualTo(HttpStatus.CREATED);
-        assertThat(agentKey.getBody().at("/key/agentId").asString()).isEqualTo(agent.toString());
-        assertThat(http().withToken(agentKey.getBody().get("secret").asString()).get("/v1/models").getStatusCode())
-            .isEqualTo(HttpStatus.OK);
-
-        // no key of a person, no other scope, no listing, no revoking of others' keys
-        assertThat(agentService
-            .post("/api/keys", Map.of("name", "person", "departmentId", department, "scopes", List.of("inference")))
-            .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
-        assertThat(
-                agentService
-                    .post("/api/keys",
-                            Map.of("name", "admin", "departmentId", department, "agentId", agent, "scopes",
-                                    List.of("inference", "usage:read")))
-                    .getStatusCode())
-            .isEqualTo(HttpStatus.FORBIDDEN);
-        assertThat(agentService.get("/api/keys").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
-        IssuedApiKey person = departmentKey(department, "inference");
-        assertThat(agentService.post("/api/keys/" + person.key().id() + "/revoke", Map.of()).getStatusCode())
-            .isEqualTo(HttpStatus.FORBIDDEN);
-        assertThat(apiKeys.get(person.key().id()).revokedAt()).isNull();
-
-        String agentKeyId = agentKey.getBody().at("/key/id").asString();
-        assertThat(agentService.post("/api/keys/" + agentKeyId + "/revoke", Map.of()).getStatusCode())
-            .isEqualTo(HttpStatus.OK);
-        assertThat(apiKeys.get(UUID.fromString(agentKeyId)).revokedAt()).isNotNull();
-        // agent-keys is a platform scope: alone, never on a department's key
-        assertThat(admin
-            .post("/api/keys",
-                    Map.of("name", "mixed", "departmentId", department, "scopes", List.of("agent-keys", "inference")))
-            .getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
-    }
-
-    @Test
     void aRetiredAgentsKeysStopWorkingWhenItsRetirementIsAnnounced() {
         UUID agent = UUID.randomUUID();
         IssuedApiKey agentKey = apiKeys.issue(
@@ -257,9 +215,29 @@ class ApiKeyIntegrationTests extends GatewayIntegrationTest {
     }
 
     @Test
-    void aBootstrapAdminKeyExistsFromTheFirstStart() {
-        assertThat(apiKeys.list(null))
-            .anyMatch(key -> key.name().equals("bootstrap-admin") && key.scopes().contains("admin"));
+    void theFirstStartsAdminKeyIsInItsFileExpiresUnlessUsedAndIsAuditedWhenUsed() throws Exception {
+        ApiKeyView bootstrap = apiKeys.list(null)
+            .stream()
+            .filter(key -> key.name().equals("bootstrap-admin"))
+            .findFirst()
+            .orElseThrow();
+        assertThat(bootstrap.scopes()).containsExactly("admin");
+        String secret = java.nio.file.Files.readString(BOOTSTRAP_KEY_FILE).strip();
+        assertThat(java.nio.file.Files.getPosixFilePermissions(BOOTSTRAP_KEY_FILE)).containsExactlyInAnyOrder(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        assertThat(bootstrap.unusedBootstrap()).isTrue();
+        assertThat(bootstrap.expiresAt()).isEqualTo(bootstrap.createdAt().plus(Duration.ofHours(24)));
+
+        assertThat(http().withToken(secret).get("/api/me").getStatusCode()).isEqualTo(HttpStatus.OK);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            ApiKeyView used = apiKeys.get(bootstrap.id());
+            assertThat(used.unusedBootstrap()).isFalse();
+            assertThat(used.expiresAt()).isNull();
+        });
+        assertThat(admin.get("/api/audit?subject=" + bootstrap.id()).getBody().findValuesAsString("action"))
+            .containsExactly("key.bootstrap-used", "key.bootstrap-issued");
     }
 
 }

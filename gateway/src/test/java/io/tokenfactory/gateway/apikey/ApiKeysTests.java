@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import io.tokenfactory.gateway.GatewayProperties;
+import io.tokenfactory.gateway.audit.AuditTrail;
 import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,8 @@ class ApiKeysTests {
 
     private final ApiKeySecrets secrets = ApiKeySecretsTests.secrets(ApiKeySecretsTests.PEPPER);
 
-    private final ApiKeys keys = new ApiKeys(repository, secrets, Clock.fixed(NOW, ZoneOffset.UTC), properties());
+    private final ApiKeys keys = new ApiKeys(repository, secrets, Clock.fixed(NOW, ZoneOffset.UTC), properties(),
+            mock(AuditTrail.class));
 
     ApiKeysTests() {
         when(repository.save(any())).thenAnswer(invocation -> invocation.getArgument(0));
@@ -78,12 +80,19 @@ class ApiKeysTests {
     }
 
     @Test
-    void onlyAnAdminKeyMayBelongToNoDepartment() {
+    void platformScopesBelongToKeysOfNoDepartmentAndDepartmentScopesToDepartmentKeys() {
         keys.issue(spec(null, Set.of("admin"), null));
-        keys.issue(spec(DEPARTMENT, Set.of("admin", "inference"), null));
+        keys.issue(spec(null, Set.of("billing:admin"), null));
+        keys.issue(spec(null, Set.of("keys:admin", "billing:admin"), null));
+        keys.issue(spec(DEPARTMENT, Set.of("inference", "usage:read", "agents:read", "agents:write", "billing:read"),
+                null));
 
         assertRefused(spec(null, Set.of("inference"), null), "department_required");
         assertRefused(spec(null, Set.of("admin", "usage:read"), null), "department_required");
+        assertRefused(spec(null, Set.of("billing:read"), null), "department_required");
+        assertRefused(spec(DEPARTMENT, Set.of("admin", "inference"), null), "invalid_scopes");
+        assertRefused(spec(DEPARTMENT, Set.of("billing:admin"), null), "invalid_scopes");
+        assertRefused(spec(DEPARTMENT, Set.of("keys:admin"), null), "invalid_scopes");
     }
 
     @Test

@@ -53,7 +53,7 @@ class BudgetAdmissionIntegrationTests extends GatewayIntegrationTest {
     @Test
     void concurrentRequestsNeverTogetherPassTheDepartmentsHardCapAndTheRefusedGetTheBudgetProblem() throws Exception {
         UUID department = department("0.50", "0");
-        HttpTestClient client = http().withToken(departmentKey(department, "inference").secret());
+        HttpTestClient client = http().withToken(departmentKey(department, "inference", "billing:read").secret());
 
         List<ResponseEntity<JsonNode>> answers = concurrently(40, () -> client.post(CHAT, chat(10, false)));
 
@@ -81,7 +81,7 @@ class BudgetAdmissionIntegrationTests extends GatewayIntegrationTest {
     @Test
     void billingsSpendIsTheFloorAndTheGatewaysTallyHoldsTheCapWhileBillingIsAway() {
         UUID department = department("0.20", "0.10");
-        HttpTestClient client = http().withToken(departmentKey(department, "inference").secret());
+        HttpTestClient client = http().withToken(departmentKey(department, "inference", "billing:read").secret());
 
         upstream.billingAway = true;
         try {
@@ -108,7 +108,7 @@ class BudgetAdmissionIntegrationTests extends GatewayIntegrationTest {
         UUID department = department("0.10", "0");
         upstream.budgets.put(department, new String[] { "0.10", "0", "false" });
         await().atMost(Duration.ofSeconds(10)).until(() -> !book.terms().departments().get(department).hardCap());
-        HttpTestClient client = http().withToken(departmentKey(department, "inference").secret());
+        HttpTestClient client = http().withToken(departmentKey(department, "inference", "billing:read").secret());
 
         List<HttpStatus> soft = IntStream.range(0, 4)
             .mapToObj(i -> (HttpStatus) client.post(CHAT, chat(10, false)).getStatusCode())
@@ -129,7 +129,7 @@ class BudgetAdmissionIntegrationTests extends GatewayIntegrationTest {
         IssuedApiKey budgeted = apiKeys.issue(new NewApiKey("budgeted", department, null, Set.of("inference"),
                 List.of(), null, null, null, new BigDecimal("0.10"), null, null));
         HttpTestClient client = http().withToken(budgeted.secret());
-        HttpTestClient other = http().withToken(departmentKey(department, "inference", "usage:read").secret());
+        HttpTestClient other = http().withToken(departmentKey(department, "inference", "billing:read").secret());
 
         List<HttpStatus> statuses = IntStream.range(0, 2)
             .mapToObj(i -> (HttpStatus) client.post(CHAT, chat(10, false)).getStatusCode())
@@ -145,7 +145,7 @@ class BudgetAdmissionIntegrationTests extends GatewayIntegrationTest {
         assertThat(line.get("spent").decimalValue()).isEqualByComparingTo("0.06");
         assertThat(line.get("remaining").decimalValue()).isEqualByComparingTo("0.04");
         // another department's key reads none of it
-        assertThat(http().withToken(departmentKey(UUID.randomUUID(), "usage:read").secret())
+        assertThat(http().withToken(departmentKey(UUID.randomUUID(), "billing:read").secret())
             .get("/api/gateway/budgets?departmentId=" + department)
             .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
     }
@@ -207,7 +207,7 @@ class BudgetAdmissionIntegrationTests extends GatewayIntegrationTest {
     @Test
     void aStreamSettlesToItsUsageAndARequestThatCanNeverFitSaysSo() {
         UUID department = department("0.10", "0");
-        HttpTestClient client = http().withToken(departmentKey(department, "inference").secret());
+        HttpTestClient client = http().withToken(departmentKey(department, "inference", "billing:read").secret());
 
         String events = client
             .postForText(CHAT, Map.of("model", StubUpstream.TOKEN_STREAM, "stream", true, "max_tokens", 5,
@@ -227,7 +227,7 @@ class BudgetAdmissionIntegrationTests extends GatewayIntegrationTest {
         // 0.036 for the prompt + 20 × 0.002 at most: 0.076 fits; 1024 default tokens
         // would not
         UUID department = department("0.08", "0");
-        HttpTestClient client = http().withToken(departmentKey(department, "inference").secret());
+        HttpTestClient client = http().withToken(departmentKey(department, "inference", "billing:read").secret());
         await().atMost(Duration.ofSeconds(10)).until(() -> book.maxOutputTokens("stub-model") != null);
 
         ResponseEntity<JsonNode> answer = client.post(CHAT,

@@ -34,7 +34,7 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
     @Test
     void forwardsWithASignedIdentityInsteadOfTheKeyAndDropsSpoofedIdentityHeaders() throws Exception {
         UUID department = UUID.randomUUID();
-        IssuedApiKey key = departmentKey(department, "inference", "usage:read");
+        IssuedApiKey key = departmentKey(department, "billing:read", "inference");
 
         ResponseEntity<JsonNode> response = http().withToken(key.secret())
             .getWithHeaders("/api/billing/statements?page=2",
@@ -52,7 +52,7 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
         assertThat(jwt.verify(new ECDSAVerifier((ECKey) published.getKeyByKeyId(jwt.getHeader().getKeyID())))).isTrue();
         assertThat(jwt.getJWTClaimsSet().getStringClaim("department_id")).isEqualTo(department.toString());
         assertThat(jwt.getJWTClaimsSet().getStringClaim("key_id")).isEqualTo(key.key().id().toString());
-        assertThat(jwt.getJWTClaimsSet().getStringClaim("scope")).isEqualTo("inference usage:read");
+        assertThat(jwt.getJWTClaimsSet().getStringClaim("scope")).isEqualTo("billing:read inference");
         assertThat(jwt.getJWTClaimsSet().getIssuer()).isEqualTo("urn:tokenfactory:gateway");
         assertThat(jwt.getJWTClaimsSet().getExpirationTime()).isInTheFuture();
     }
@@ -62,8 +62,8 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
         UUID department = UUID.randomUUID();
         String run = UUID.randomUUID().toString();
         IssuedApiKey agentKey = apiKeys.issue(new io.tokenfactory.gateway.apikey.NewApiKey("agent", department,
-                UUID.randomUUID(), java.util.Set.of("usage:read"), java.util.List.of(), null, null, null));
-        IssuedApiKey personal = departmentKey(department, "usage:read");
+                UUID.randomUUID(), java.util.Set.of("billing:read"), java.util.List.of(), null, null, null));
+        IssuedApiKey personal = departmentKey(department, "billing:read");
 
         http().withToken(agentKey.secret())
             .getWithHeaders("/api/billing/statements?agent=1", Map.of("X-Agent-Run-Id", run));

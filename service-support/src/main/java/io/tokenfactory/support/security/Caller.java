@@ -28,9 +28,23 @@ public record Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> sc
         return scopes.contains(IdentityClaims.SCOPE_ADMIN);
     }
 
-    /** A department reads only its own data; an administrator reads everyone's. */
+    /** Whether the caller holds this scope, or {@code admin}, which holds them all. */
+    public boolean holds(String scope) {
+        return isAdmin() || scopes.contains(scope);
+    }
+
+    /**
+     * Platform keys (no department: administrators, billing and key administrators) see
+     * every department, where their scopes let them in at all.
+     */
+    boolean seesEveryDepartment() {
+        return isAdmin() || (departmentId == null && (scopes.contains(IdentityClaims.SCOPE_BILLING_ADMIN)
+                || scopes.contains(IdentityClaims.SCOPE_KEYS_ADMIN)));
+    }
+
+    /** A department reads only its own data; a platform key reads everyone's. */
     public boolean mayRead(UUID department) {
-        return isAdmin() || (departmentId != null && departmentId.equals(department));
+        return seesEveryDepartment() || (departmentId != null && departmentId.equals(department));
     }
 
     /**
@@ -39,7 +53,7 @@ public record Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> sc
      * department is refused (403).
      */
     public UUID scopeTo(UUID asked) {
-        if (isAdmin()) {
+        if (seesEveryDepartment()) {
             return asked;
         }
         if (departmentId == null || (asked != null && !asked.equals(departmentId))) {

@@ -34,10 +34,37 @@ public final class IdentityClaims {
 
     public static final String PRIORITY_BATCH = "batch";
 
+    /** Chat completions, completions, embeddings and the model list ({@code /v1}). */
     public static final String SCOPE_INFERENCE = "inference";
 
+    /** Reading metered usage and efficiency (metering's department views). */
     public static final String SCOPE_USAGE_READ = "usage:read";
 
+    /** Reading agents, their versions, runs and schedules. */
+    public static final String SCOPE_AGENTS_READ = "agents:read";
+
+    /** Creating, editing, running, pausing and retiring agents. */
+    public static final String SCOPE_AGENTS_WRITE = "agents:write";
+
+    /**
+     * Reading money: a department's spend, budgets, statements, prices, an agent run's
+     * cost; and a department's alert subscriptions.
+     */
+    public static final String SCOPE_BILLING_READ = "billing:read";
+
+    /**
+     * Administering billing for every department: prices, rate cards, tariffs, nodes,
+     * departments and their budgets, month closes, agents' budgets. Only on a key of no
+     * department.
+     */
+    public static final String SCOPE_BILLING_ADMIN = "billing:admin";
+
+    /**
+     * Issuing, rotating, revoking and limiting API keys. Only on a key of no department.
+     */
+    public static final String SCOPE_KEYS_ADMIN = "keys:admin";
+
+    /** Everything, every other scope included. */
     public static final String SCOPE_ADMIN = "admin";
 
     /**
@@ -58,6 +85,19 @@ public final class IdentityClaims {
 
     public static String authority(String scope) {
         return "SCOPE_" + scope;
+    }
+
+    /**
+     * The authorities that let a caller in where any of these scopes is needed: theirs
+     * and {@code admin}'s, which holds every scope.
+     */
+    public static String[] grantedBy(String... scopes) {
+        String[] authorities = new String[scopes.length + 1];
+        for (int i = 0; i < scopes.length; i++) {
+            authorities[i] = authority(scopes[i]);
+        }
+        authorities[scopes.length] = authority(SCOPE_ADMIN);
+        return authorities;
     }
 
 }

@@ -24,6 +24,7 @@ import io.tokenfactory.billing.alert.WebhookView;
 import io.tokenfactory.support.problem.ApiProblemException;
 import io.tokenfactory.support.problem.QueryParameters;
 import io.tokenfactory.support.security.Caller;
+import io.tokenfactory.support.security.IdentityClaims;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -67,7 +68,7 @@ class WebhookController {
     @PostMapping
     ResponseEntity<CreatedResponse> create(@Valid @RequestBody WebhookRequest request) {
         Caller caller = manager();
-        UUID department = caller.isAdmin() ? request.departmentId() : caller.scopeTo(request.departmentId());
+        UUID department = caller.scopeTo(request.departmentId());
         CreatedWebhook created = webhooks.create(department, request.terms(true));
         return ResponseEntity.created(URI.create("/api/billing/webhooks/" + created.webhook().id()))
             .body(new CreatedResponse(WebhookResponse.of(created.webhook()), created.secret()));
@@ -136,7 +137,8 @@ class WebhookController {
     private WebhookView managed(UUID id) {
         Caller caller = manager();
         WebhookView webhook = webhooks.get(id);
-        if (!caller.isAdmin() && (webhook.departmentId() == null || !caller.mayRead(webhook.departmentId()))) {
+        if (!caller.holds(IdentityClaims.SCOPE_BILLING_ADMIN)
+                && (webhook.departmentId() == null || !caller.mayRead(webhook.departmentId()))) {
             throw ApiProblemException.forbidden("A key of one department manages only that department's webhooks");
         }
         return webhook;

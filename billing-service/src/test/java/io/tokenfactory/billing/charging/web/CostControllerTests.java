@@ -83,12 +83,12 @@ class CostControllerTests {
     void aDepartmentReadsItsOwnCostsOnly() {
         assertThat(mvc.get()
             .uri("/api/billing/cost-per-token?" + WINDOW)
-            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "usage:read"))).hasStatusOk();
+            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "billing:read"))).hasStatusOk();
         then(costPerToken).should().between(any(), any(), anyList(), org.mockito.ArgumentMatchers.eq(RESEARCH));
 
         assertThat(mvc.get()
             .uri("/api/billing/cost-per-token?" + WINDOW + "&department=" + UUID.randomUUID())
-            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "usage:read")))
+            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "billing:read")))
             .hasStatus(HttpStatus.FORBIDDEN)
             .bodyJson()
             .extractingPath("$.code")
@@ -176,7 +176,7 @@ class CostControllerTests {
             .isEqualTo("from must be an ISO-8601 instant such as 2026-11-27T10:00:00Z");
         assertThat(mvc.get()
             .uri("/api/billing/usage-summary?" + WINDOW)
-            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "usage:read")))
+            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "billing:read")))
             .hasStatus(HttpStatus.FORBIDDEN);
     }
 

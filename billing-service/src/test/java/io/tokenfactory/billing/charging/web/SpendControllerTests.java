@@ -60,7 +60,7 @@ class SpendControllerTests {
     void withoutAPeriodADepartmentReadsItsSpendOfThisMonth() {
         assertThat(mvc.get()
             .uri("/api/billing/departments/" + RESEARCH + "/spend")
-            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "usage:read"))).hasStatusOk()
+            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "billing:read"))).hasStatusOk()
             .bodyJson()
             .extractingPath("$.period")
             .isEqualTo("2026-11");
@@ -107,7 +107,7 @@ class SpendControllerTests {
     void anotherDepartmentsSpendIsForbiddenAndABadIdIsAProblem() {
         assertThat(mvc.get()
             .uri("/api/billing/departments/" + UUID.randomUUID() + "/spend")
-            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "usage:read")))
+            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "billing:read")))
             .hasStatus(HttpStatus.FORBIDDEN);
         assertThat(mvc.get()
             .uri("/api/billing/departments/research/spend")

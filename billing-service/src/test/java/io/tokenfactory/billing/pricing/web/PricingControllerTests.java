@@ -129,7 +129,7 @@ class PricingControllerTests {
     @Test
     void everyCallerReadsPricesButOnlyAnAdministratorChangesThem() {
         given(prices.rateCards(null)).willReturn(List.of());
-        String department = tokens.department(UUID.randomUUID(), "usage:read");
+        String department = tokens.department(UUID.randomUUID(), "billing:read");
 
         assertThat(mvc.get().uri("/api/billing/rate-cards?model= ").header(HttpHeaders.AUTHORIZATION, department))
             .hasStatusOk();

@@ -71,12 +71,12 @@ class StatementControllerTests {
     void aDepartmentListsItsOwnStatementsOnly() {
         assertThat(mvc.get()
             .uri("/api/billing/statements")
-            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "usage:read"))).hasStatusOk();
+            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "billing:read"))).hasStatusOk();
         then(statements).should().list(null, RESEARCH);
 
         assertThat(mvc.get()
             .uri("/api/billing/statements?department=" + UUID.randomUUID())
-            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "usage:read")))
+            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "billing:read")))
             .hasStatus(HttpStatus.FORBIDDEN);
     }
 
@@ -116,7 +116,7 @@ class StatementControllerTests {
             .isEqualTo(12.34);
         assertThat(mvc.post()
             .uri("/api/billing/periods/2026-10/close")
-            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "usage:read")))
+            .header(HttpHeaders.AUTHORIZATION, tokens.department(RESEARCH, "billing:read")))
             .hasStatus(HttpStatus.FORBIDDEN);
     }
 

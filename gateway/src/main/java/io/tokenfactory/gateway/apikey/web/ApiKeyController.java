@@ -20,12 +20,12 @@ import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 
 import io.tokenfactory.gateway.apikey.ApiKeyView;
+import io.tokenfactory.gateway.audit.Actor;
 import io.tokenfactory.gateway.apikey.ApiKeys;
 import io.tokenfactory.gateway.apikey.IssuedApiKey;
+import io.tokenfactory.gateway.apikey.KeyAuthority;
 import io.tokenfactory.gateway.apikey.KeyIssuing;
 import io.tokenfactory.gateway.apikey.NewApiKey;
-import io.tokenfactory.support.problem.ApiProblemException;
-import io.tokenfactory.support.security.IdentityClaims;
 
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
@@ -37,14 +37,16 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Admin API for API keys (scope {@code admin}). A secret appears in exactly two
- * responses: when the key is created and when it is rotated. The database work is
- * blocking JDBC, so it runs off the event loop.
+ * API keys, for administrators and key administrators ({@code keys:admin}: department
+ * keys only), and for agent-service's own key (its agents' inference keys: issue,
+ * revoke). A secret appears in exactly two responses: when the key is created and when it
+ * is rotated. The database work is blocking JDBC, so it runs off the event loop.
  */
 @RestController
 @RequestMapping("/api/keys")
@@ -63,13 +65,13 @@ class ApiKeyController {
     }
 
     @PostMapping
-    Mono<ResponseEntity<CreatedKeyResponse>> create(@Valid @RequestBody CreateKeyRequest request,
-            Authentication caller) {
+    Mono<ResponseEntity<CreatedKeyResponse>> create(@Valid @RequestBody CreateKeyRequest request, Authentication caller,
+            ServerWebExchange exchange) {
         NewApiKey spec = new NewApiKey(request.name().strip(), request.departmentId(), request.agentId(),
                 request.scopes(), request.allowedModels() == null ? List.of() : request.allowedModels(),
                 request.rpmLimit(), request.tpmLimit(), request.expiresAt(), request.monthlyBudget(),
                 request.priority(), request.maxConcurrent());
-        return issuing.issue(spec, isAdmin(caller))
+        return issuing.issue(spec, KeyAuthority.of(caller.getAuthorities()), actor(caller, exchange))
             .map(issued -> ResponseEntity.created(URI.create("/api/keys/" + issued.key().id()))
                 .body(CreatedKeyResponse.of(issued, clock.instant())));
     }
@@ -86,36 +88,48 @@ class ApiKeyController {
     }
 
     @PostMapping("/{id}/rotate")
-    Mono<CreatedKeyResponse> rotate(@PathVariable UUID id) {
-        return blocking(() -> CreatedKeyResponse.of(keys.rotate(id), clock.instant()));
-    }
-
-    @PostMapping("/{id}/revoke")
-    Mono<KeyResponse> revoke(@PathVariable UUID id, Authentication caller) {
-        boolean admin = isAdmin(caller);
+    Mono<CreatedKeyResponse> rotate(@PathVariable UUID id, Authentication caller, ServerWebExchange exchange) {
+        KeyAuthority authority = KeyAuthority.of(caller.getAuthorities());
+        Actor actor = actor(caller, exchange);
         return blocking(() -> {
-            if (!admin && keys.get(id).agentId() == null) {
-                throw ApiProblemException.forbidden("An 'agent-keys' key revokes only keys bound to an agent");
-            }
-            return KeyResponse.of(keys.revoke(id), clock.instant());
+            KeyIssuing.requireManages(keys.get(id), authority);
+            return CreatedKeyResponse.of(keys.rotate(id, actor), clock.instant());
         });
     }
 
-    private static boolean isAdmin(Authentication caller) {
-        String admin = IdentityClaims.authority(IdentityClaims.SCOPE_ADMIN);
-        return caller != null
-                && caller.getAuthorities().stream().anyMatch(granted -> admin.equals(granted.getAuthority()));
+    @PostMapping("/{id}/revoke")
+    Mono<KeyResponse> revoke(@PathVariable UUID id, Authentication caller, ServerWebExchange exchange) {
+        return issuing.revoke(id, KeyAuthority.of(caller.getAuthorities()), actor(caller, exchange))
+            .map(key -> KeyResponse.of(key, clock.instant()));
     }
 
     /** Sets the key's own monthly budget; {@code monthlyBudget: null} removes it. */
     @PutMapping("/{id}/budget")
-    Mono<KeyResponse> budget(@PathVariable UUID id, @Valid @RequestBody BudgetRequest request) {
-        return blocking(() -> KeyResponse.of(keys.budget(id, request.monthlyBudget()), clock.instant()));
+    Mono<KeyResponse> budget(@PathVariable UUID id, @Valid @RequestBody BudgetRequest request, Authentication caller,
+            ServerWebExchange exchange) {
+        KeyAuthority authority = KeyAuthority.of(caller.getAuthorities());
+        Actor actor = actor(caller, exchange);
+        return blocking(() -> {
+            KeyIssuing.requireManages(keys.get(id), authority);
+            return KeyResponse.of(keys.budget(id, request.monthlyBudget(), actor), clock.instant());
+        });
     }
 
     @PutMapping("/{id}/expiry")
-    Mono<KeyResponse> expire(@PathVariable UUID id, @Valid @RequestBody ExpiryRequest request) {
-        return blocking(() -> KeyResponse.of(keys.expire(id, request.expiresAt()), clock.instant()));
+    Mono<KeyResponse> expire(@PathVariable UUID id, @Valid @RequestBody ExpiryRequest request, Authentication caller,
+            ServerWebExchange exchange) {
+        KeyAuthority authority = KeyAuthority.of(caller.getAuthorities());
+        Actor actor = actor(caller, exchange);
+        return blocking(() -> {
+            KeyIssuing.requireManages(keys.get(id), authority);
+            return KeyResponse.of(keys.expire(id, request.expiresAt(), actor), clock.instant());
+        });
+    }
+
+    /** The caller as the audit trail records it: the key, its department, its address. */
+    private static Actor actor(Authentication caller, ServerWebExchange exchange) {
+        ApiKeyView key = (ApiKeyView) caller.getPrincipal();
+        return Actor.apiKey(key.id(), key.departmentId(), exchange);
     }
 
     private static <T> Mono<T> blocking(Callable<T> work) {

@@ -11,6 +11,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.PositiveOrZero;
 
 import io.tokenfactory.gateway.apikey.ApiKeyView;
+import io.tokenfactory.gateway.audit.Actor;
 import io.tokenfactory.gateway.budget.AgentBudgets;
 import io.tokenfactory.gateway.budget.BudgetOverview;
 import io.tokenfactory.support.problem.ApiProblemException;
@@ -26,6 +27,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -52,7 +54,8 @@ class BudgetController {
     @GetMapping
     Mono<List<BudgetOverview.Line>> list(@RequestParam(required = false) UUID departmentId,
             @AuthenticationPrincipal ApiKeyView caller) {
-        boolean admin = caller.scopes().contains(IdentityClaims.SCOPE_ADMIN);
+        boolean admin = caller.scopes().contains(IdentityClaims.SCOPE_ADMIN)
+                || caller.scopes().contains(IdentityClaims.SCOPE_BILLING_ADMIN);
         UUID department = departmentId != null ? departmentId : caller.departmentId();
         if (department == null) {
             return Mono.error(new ApiProblemException(org.springframework.http.HttpStatus.BAD_REQUEST,
@@ -66,17 +69,21 @@ class BudgetController {
     }
 
     @PutMapping("/agents/{agentId}")
-    Mono<ResponseEntity<Void>> setAgent(@PathVariable UUID agentId, @Valid @RequestBody AgentBudgetRequest request) {
+    Mono<ResponseEntity<Void>> setAgent(@PathVariable UUID agentId, @Valid @RequestBody AgentBudgetRequest request,
+            @AuthenticationPrincipal ApiKeyView caller, ServerWebExchange exchange) {
+        Actor actor = Actor.apiKey(caller.id(), caller.departmentId(), exchange);
         return blocking(() -> {
-            agents.set(agentId, request.departmentId(), request.monthlyBudget());
+            agents.set(agentId, request.departmentId(), request.monthlyBudget(), actor);
             return ResponseEntity.noContent().build();
         });
     }
 
     @DeleteMapping("/agents/{agentId}")
-    Mono<ResponseEntity<Void>> removeAgent(@PathVariable UUID agentId) {
+    Mono<ResponseEntity<Void>> removeAgent(@PathVariable UUID agentId, @AuthenticationPrincipal ApiKeyView caller,
+            ServerWebExchange exchange) {
+        Actor actor = Actor.apiKey(caller.id(), caller.departmentId(), exchange);
         return blocking(() -> {
-            agents.remove(agentId);
+            agents.remove(agentId, actor);
             return ResponseEntity.noContent().build();
         });
     }

@@ -3,7 +3,6 @@ package io.tokenfactory.gateway.apikey.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.InstanceOfAssertFactories.LIST;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -18,6 +17,7 @@ import java.util.UUID;
 import io.tokenfactory.gateway.apikey.ApiKeyView;
 import io.tokenfactory.gateway.apikey.ApiKeys;
 import io.tokenfactory.gateway.apikey.IssuedApiKey;
+import io.tokenfactory.gateway.apikey.KeyAuthority;
 import io.tokenfactory.gateway.apikey.KeyIssuing;
 import io.tokenfactory.gateway.apikey.NewApiKey;
 import io.tokenfactory.gateway.security.GatewaySecuritySlice;
@@ -71,8 +71,8 @@ class ApiKeyControllerTests {
     @Test
     void anAdministratorCreatesAKeyAndGetsItsSecretOnceWithItsLocation() {
         ApiKeyView created = key(DEPARTMENT, Set.of("inference"));
-        when(issuing.issue(new NewApiKey("team", DEPARTMENT, null, Set.of("inference"), List.of(), 60, null, null),
-                true))
+        when(issuing.issue(eq(new NewApiKey("team", DEPARTMENT, null, Set.of("inference"), List.of(), 60, null, null)),
+                eq(KeyAuthority.ADMIN), any()))
             .thenReturn(Mono.just(new IssuedApiKey(created, "tf_the-new-secret")));
 
         client.post()
@@ -111,7 +111,7 @@ class ApiKeyControllerTests {
             .jsonPath("$.errors[*].field")
             .value(fields -> assertThat(fields).asInstanceOf(LIST)
                 .containsExactlyInAnyOrder("name", "scopes", "rpmLimit"));
-        verify(issuing, never()).issue(any(), anyBoolean());
+        verify(issuing, never()).issue(any(), any(), any());
     }
 
     @Test
@@ -131,7 +131,7 @@ class ApiKeyControllerTests {
 
     @Test
     void agentServicesKeyIssuesAsANonAdministratorAndItsRefusalIsAProblem() {
-        when(issuing.issue(any(), eq(false))).thenReturn(Mono.error(ApiProblemException
+        when(issuing.issue(any(), eq(KeyAuthority.AGENT_SERVICE), any())).thenReturn(Mono.error(ApiProblemException
             .forbidden("An 'agent-keys' key issues only inference keys bound to a department and an agent")));
 
         client.post()
@@ -147,12 +147,12 @@ class ApiKeyControllerTests {
             .isEqualTo("forbidden")
             .jsonPath("$.detail")
             .isEqualTo("An 'agent-keys' key issues only inference keys bound to a department and an agent");
-        verify(issuing, never()).issue(any(), eq(true));
+        verify(issuing, never()).issue(any(), eq(KeyAuthority.ADMIN), any());
     }
 
     @Test
     void aDepartmentUnknownToBillingIsUnprocessable() {
-        when(issuing.issue(any(), anyBoolean())).thenReturn(Mono.error(ApiProblemException
+        when(issuing.issue(any(), any(), any())).thenReturn(Mono.error(ApiProblemException
             .unprocessable("unknown_department", "billing-service knows no department " + DEPARTMENT)));
 
         client.post()

@@ -1,0 +1,7 @@
+/**
+ * The audit trail: who changed what, when, from where, before and after; append-only.
+ */
+@NullMarked
+package io.tokenfactory.gateway.audit;
+
+import org.jspecify.annotations.NullMarked;
