@@ -3,7 +3,9 @@
 FROM eclipse-temurin:17-jre
 ARG MODULE
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 tokenfactory
+    && useradd --system --uid 10001 tokenfactory \
+    && mkdir -p /run/tokenfactory /run/gateway-secrets \
+    && chown tokenfactory /run/tokenfactory /run/gateway-secrets && chmod 700 /run/gateway-secrets
 COPY ${MODULE}/target/${MODULE}-*-exec.jar /app/service.jar
 USER tokenfactory
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"

@@ -67,6 +67,21 @@ class AbuseSystemTests {
 
     private static String agent;
 
+    /**
+     * Every department scope, for the other department: it must still not reach this one.
+     */
+    private static String otherDepartmentKey;
+
+    private static String webhook;
+
+    /** Keys of one scope each (department scopes on the abused department), by scope. */
+    private static final Map<String, String> KEY_OF_SCOPE = new LinkedHashMap<>();
+
+    private static final List<String> DEPARTMENT_SCOPES = List.of("inference", "usage:read", "agents:read",
+            "agents:write", "billing:read");
+
+    private static final List<String> PLATFORM_SCOPES = List.of("billing:admin", "keys:admin", "agent-keys");
+
     private final List<String> failures = new ArrayList<>();
 
     private int tried;
@@ -79,7 +94,24 @@ class AbuseSystemTests {
         String suffix = UUID.randomUUID().toString().substring(0, 6);
         department = factory.department("Abused " + suffix, "CC-A" + suffix);
         otherDepartment = factory.department("Bystander " + suffix, "CC-B" + suffix);
-        departmentKey = factory.key(department, List.of("inference", "usage:read")).secret();
+        departmentKey = factory.key(department, DEPARTMENT_SCOPES).secret();
+        otherDepartmentKey = factory.key(otherDepartment, DEPARTMENT_SCOPES).secret();
+        for (String scope : DEPARTMENT_SCOPES) {
+            KEY_OF_SCOPE.put(scope, factory.key(department, List.of(scope)).secret());
+        }
+        for (String scope : PLATFORM_SCOPES) {
+            KEY_OF_SCOPE.put(scope,
+                    admin.post("/api/keys", Map.of("name", "probe " + scope, "scopes", List.of(scope)))
+                        .getBody()
+                        .get("secret")
+                        .asString());
+        }
+        webhook = admin
+            .post("/api/billing/webhooks", Map.of("departmentId", department, "url", "https://alerts.example/abused",
+                    "eventKinds", List.of("BUDGET_WARNING")))
+            .getBody()
+            .at("/webhook/id")
+            .asString();
         WholeFactory.IssuedKey revoked = factory.key(department, List.of("inference"));
         admin.post("/api/keys/" + revoked.id() + "/revoke", Map.of());
         revokedKey = revoked.secret();
@@ -95,6 +127,55 @@ class AbuseSystemTests {
             .asString();
     }
 
+    /**
+     * Every endpoint the suite serves is in {@link RoutedEndpoints}, and each refuses a
+     * caller without a key (401), every key lacking its scopes (403), another
+     * department's key where the data is a department's (403 or 404), and forged identity
+     * tokens sent straight to its service (401) — and nothing changes.
+     */
+    @Test
+    void everyRoutedEndpointIsInTheTableAndRefusesWhoMayNotCallIt() throws Exception {
+        Set<String> served = new java.util.TreeSet<>();
+        served.addAll(servletEndpoints("inference", factory.inference));
+        served.addAll(servletEndpoints("metering", factory.metering));
+        served.addAll(servletEndpoints("agents", factory.agents));
+        served.addAll(servletEndpoints("billing", factory.billing));
+        served.addAll(gatewayEndpoints());
+        assertThat(served).as("endpoints the controllers serve, against the table in RoutedEndpoints")
+            .containsExactlyInAnyOrderElementsOf(RoutedEndpoints.keys());
+
+        Map<String, Long> before = snapshot();
+        Map<String, Integer> refusals = new java.util.TreeMap<>();
+        for (RoutedEndpoints.Endpoint endpoint : RoutedEndpoints.ALL) {
+            if (endpoint.scopes() == RoutedEndpoints.PUBLIC) {
+                continue;
+            }
+            String method = endpoint.method().equals("*") ? "GET" : endpoint.method();
+            String path = concrete(endpoint.gatewayPath());
+            String body = method.equals("GET") || method.equals("DELETE") ? null : "{}";
+            expectRefusal(method, path, body, null, Map.of(), Set.of(401));
+            refusals.merge("no key → 401", 1, Integer::sum);
+            for (Map.Entry<String, String> probe : KEY_OF_SCOPE.entrySet()) {
+                if (!endpoint.scopes().isEmpty() && !endpoint.scopes().contains(probe.getKey())) {
+                    expectRefusal(method, path, body, probe.getValue(), Map.of(), Set.of(403));
+                    refusals.merge("a key without its scope → 403", 1, Integer::sum);
+                }
+            }
+            if (endpoint.departmentScoped()) {
+                expectRefusal(method, path + crossDepartmentQuery(endpoint), crossDepartmentBody(endpoint, method),
+                        otherDepartmentKey, Map.of(), Set.of(403, 404));
+                refusals.merge("another department's key → 403/404", 1, Integer::sum);
+            }
+        }
+        int forged = forgedIdentityTokensOnRealPaths();
+        refusals.put("forged identity tokens straight to a service → 401", forged);
+
+        System.out
+            .println("Abuse suite, endpoints × probes: " + RoutedEndpoints.ALL.size() + " endpoints, " + refusals);
+        assertThat(failures).as("requests answered wrongly").isEmpty();
+        assertThat(snapshot()).as("rows in the services' databases").isEqualTo(before);
+    }
+
     @Test
     void everyHostileRequestIsRefusedCleanlyAndChangesNothing() throws Exception {
         Map<String, Long> before = snapshot();
@@ -102,7 +183,6 @@ class AbuseSystemTests {
         hostileBodies();
         hostileIdentifiersAndFilters();
         hostileCredentials();
-        hostileIdentityTokensStraightToTheServices();
 
         System.out.println("Abuse suite: " + tried + " hostile requests, " + (tried - failures.size())
                 + " refused as they should be");
@@ -251,7 +331,113 @@ class AbuseSystemTests {
         }
     }
 
-    private void hostileIdentityTokensStraightToTheServices() throws Exception {
+    /**
+     * The services' own endpoints, from their handler mappings ({@code /error} aside).
+     */
+    private static Set<String> servletEndpoints(String service, RunningService running) {
+        Set<String> endpoints = new java.util.TreeSet<>();
+        running
+            .bean("requestMappingHandlerMapping",
+                    org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping.class)
+            .getHandlerMethods()
+            .keySet()
+            .forEach(info -> info.getPatternValues()
+                .stream()
+                .filter(path -> !path.equals("/error"))
+                .forEach(path -> RoutedEndpoints.methods(info.getMethodsCondition().getMethods())
+                    .forEach(method -> endpoints.add(service + " " + method + " " + path))));
+        return endpoints;
+    }
+
+    private static Set<String> gatewayEndpoints() {
+        Set<String> endpoints = new java.util.TreeSet<>();
+        factory.gateway
+            .bean("requestMappingHandlerMapping",
+                    org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping.class)
+            .getHandlerMethods()
+            .keySet()
+            .forEach(info -> info.getPatternsCondition()
+                .getPatterns()
+                .forEach(pattern -> RoutedEndpoints.methods(info.getMethodsCondition().getMethods())
+                    .forEach(method -> endpoints.add("gateway " + method + " " + pattern.getPatternString()))));
+        return endpoints;
+    }
+
+    /** A real path for a pattern: the abused department's agent, webhook, key. */
+    private static String concrete(String pattern) {
+        String path = pattern;
+        if (path.startsWith("/api/agents/{id}")) {
+            path = path.replace("{id}", agent);
+        }
+        else if (path.startsWith("/api/billing/departments/{id}")) {
+            path = path.replace("{id}", department.toString());
+        }
+        else if (path.startsWith("/api/billing/webhooks/{id}")) {
+            path = path.replace("{id}", webhook);
+        }
+        return path.replace("{agentId}", agent)
+            .replace("{id}", UUID.randomUUID().toString())
+            .replace("{runId}", UUID.randomUUID().toString())
+            .replace("{requestId}", UUID.randomUUID().toString())
+            .replace("{name}", "nothing")
+            .replace("{node}", "abuse-node")
+            .replace("{period}", "2026-01")
+            .replace("{service}", "agent-service");
+    }
+
+    /** Lists narrowed by a parameter: asked for the abused department. */
+    private static String crossDepartmentQuery(RoutedEndpoints.Endpoint endpoint) {
+        return switch (endpoint.gatewayPath()) {
+            case "/api/billing/cost-per-token" ->
+                "?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&department=" + department;
+            case "/api/metering/usage", "/api/metering/efficiency", "/api/agents", "/api/billing/statements",
+                    "/api/billing/webhooks" ->
+                "?department=" + department;
+            case "/api/gateway/budgets" -> "?departmentId=" + department;
+            default -> "";
+        };
+    }
+
+    /**
+     * A body that passes validation, so the refusal is the department's, not the body's.
+     */
+    private static String crossDepartmentBody(RoutedEndpoints.Endpoint endpoint, String method) {
+        if (method.equals("GET") || method.equals("DELETE")) {
+            return null;
+        }
+        return switch (endpoint.gatewayPath()) {
+            case "/api/agents", "/api/agents/{id}" -> "{\"name\":\"hijack\",\"departmentId\":\"" + department
+                    + "\",\"model\":\"byte-lm-moby\",\"instructions\":\"x\",\"trigger\":{\"kind\":\"MANUAL\"}}";
+            case "/api/billing/webhooks", "/api/billing/webhooks/{id}" -> "{\"departmentId\":\"" + department
+                    + "\",\"url\":\"https://hijack.example/\",\"eventKinds\":[\"BUDGET_OK\"]}";
+            default -> "{}";
+        };
+    }
+
+    /**
+     * Forged, tampered, unsigned and foreign identity tokens sent straight to a real
+     * endpoint of every service (a 404 would not prove the service's security held).
+     */
+    private int forgedIdentityTokensOnRealPaths() throws Exception {
+        int sent = 0;
+        Map<RunningService, List<String>> realPaths = new LinkedHashMap<>();
+        realPaths.put(factory.billing, List.of("/api/billing/departments/" + department, "/api/billing/models"));
+        realPaths.put(factory.metering, List.of("/api/metering/usage?granularity=total", "/api/dead-letters"));
+        realPaths.put(factory.agents, List.of("/api/agents", "/api/agents/" + agent));
+        realPaths.put(factory.inference, List.of("/v1/models", "/api/inference/nodes"));
+        for (Map.Entry<RunningService, List<String>> service : realPaths.entrySet()) {
+            for (String token : hostileTokens()) {
+                for (String path : service.getValue()) {
+                    send("GET", "http://localhost:" + service.getKey().port() + path, null,
+                            Map.of("Authorization", "Bearer " + token), Set.of(401));
+                    sent++;
+                }
+            }
+        }
+        return sent;
+    }
+
+    private static List<String> hostileTokens() {
         String genuine = factory.gateway.bean(IdentityTokens.class)
             .forKey(UUID.randomUUID(), department, null, Set.of("inference", "usage:read"));
         String[] parts = genuine.split("\\.");
@@ -261,16 +447,8 @@ class AbuseSystemTests {
                 .replace(department.toString(), otherDepartment.toString())
                 .replace("usage:read", "admin")
                 .getBytes(StandardCharsets.UTF_8));
-        String tampered = parts[0] + "." + otherClaims + "." + parts[2];
-        String unsigned = parts[0] + "." + parts[1] + ".";
-        for (RunningService service : List.of(factory.billing, factory.metering, factory.agents, factory.inference)) {
-            String base = "http://localhost:" + service.port();
-            for (String token : List.of(tampered, unsigned, TestTokens.forged(), TestTokens.admin(), "not.a.jwt")) {
-                send("GET", base + "/api/agents", null, Map.of("Authorization", "Bearer " + token), Set.of(401, 404));
-                send("GET", base + "/api/billing/departments/" + otherDepartment, null,
-                        Map.of("Authorization", "Bearer " + token), Set.of(401, 404));
-            }
-        }
+        return List.of(parts[0] + "." + otherClaims + "." + parts[2], parts[0] + "." + parts[1] + ".",
+                TestTokens.forged(), TestTokens.admin(), "not.a.jwt");
     }
 
     private void expectRefusal(String method, String path, String body, String key, Map<String, String> headers,
@@ -343,6 +521,7 @@ class AbuseSystemTests {
     private static Map<String, Long> snapshot() {
         Map<String, Long> rows = new LinkedHashMap<>();
         count(rows, factory.gateway, "api_key");
+        count(rows, factory.gateway, "audit_record");
         for (String table : List.of("department", "priced_model", "rate_card", "energy_tariff", "capacity_rate",
                 "node_class", "statement", "usage_charge")) {
             count(rows, factory.billing, table);

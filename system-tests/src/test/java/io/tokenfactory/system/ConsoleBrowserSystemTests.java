@@ -53,6 +53,10 @@ import tools.jackson.databind.JsonNode;
  */
 class ConsoleBrowserSystemTests {
 
+    /** What a department's people hold: every department scope. */
+    private static final List<String> DEPARTMENT_SCOPES = List.of("inference", "usage:read", "agents:read",
+            "agents:write", "billing:read");
+
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -109,8 +113,8 @@ class ConsoleBrowserSystemTests {
         factory.seedPrices();
         UUID research = factory.department("Research " + suffix, "CC-R" + suffix);
         UUID support = factory.department("Support " + suffix, "CC-S" + suffix);
-        String researchKey = factory.key(research, List.of("inference", "usage:read")).secret();
-        String supportKey = factory.key(support, List.of("inference", "usage:read")).secret();
+        String researchKey = factory.key(research, DEPARTMENT_SCOPES).secret();
+        String supportKey = factory.key(support, DEPARTMENT_SCOPES).secret();
         String agentName = "scout-" + suffix;
         ResponseEntity<JsonNode> agent = admin.post("/api/agents",
                 Map.of("name", agentName, "departmentId", research, "model", "byte-lm-moby", "instructions",
@@ -280,6 +284,12 @@ class ConsoleBrowserSystemTests {
         assertThat(browser.findElements(By.cssSelector("#view .warning"))).isEmpty();
         screenshot("dead-letters");
 
+        // the audit trail: the keys this test issued, each once, with who issued them
+        navigate("audit");
+        WebElement trail = waitFor(By.cssSelector("[data-testid=audit-table]"));
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> trail.getText().contains("key.issued"));
+        screenshot("audit");
+
         // a department key sees its own department only
         click(By.id("sign-out"));
         signIn(supportKey);
@@ -302,6 +312,19 @@ class ConsoleBrowserSystemTests {
                 + "fetch('/api/billing/departments/" + research + "/spend', {headers: {Authorization: 'Bearer "
                 + supportKey + "'}}).then(r => done(r.status));");
         assertThat(((Number) refused).intValue()).isEqualTo(403);
+
+        // a key that may only call the models sees no page it could not use
+        click(By.id("sign-out"));
+        signIn(factory.key(support, List.of("inference")).secret());
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> text("who").contains(support.toString().substring(0, 8)));
+        for (String page : List.of("departments", "agents", "usage", "statements", "webhooks", "keys", "audit")) {
+            assertThat(browser.findElement(By.cssSelector("nav button[data-page=" + page + "]")).isDisplayed())
+                .as("the %s page for an inference-only key", page)
+                .isFalse();
+        }
+        assertThat(browser.findElement(By.cssSelector("nav button[data-page=factory]")).isDisplayed()).isTrue();
     }
 
     /**

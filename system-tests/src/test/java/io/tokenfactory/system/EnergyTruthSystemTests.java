@@ -39,7 +39,8 @@ class EnergyTruthSystemTests {
         factory.seedPrices();
         UUID department = factory.department("Energy " + UUID.randomUUID().toString().substring(0, 8),
                 "CC-E-" + UUID.randomUUID().toString().substring(0, 8));
-        HttpTestClient client = factory.client(factory.key(department, List.of("inference", "usage:read")).secret());
+        HttpTestClient client = factory
+            .client(factory.key(department, List.of("inference", "usage:read", "billing:read")).secret());
         Instant from = Instant.now().truncatedTo(ChronoUnit.HOURS);
         for (String model : List.of("byte-lm-moby", "simulated-llm")) {
             for (boolean stream : List.of(false, true)) {
