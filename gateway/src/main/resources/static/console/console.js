@@ -839,38 +839,67 @@ const PAGES = { factory: factoryPage, departments: departmentsPage, agents: agen
 
 // ---------- Audit: who changed what, when, from where, before and after (administrators) ----------
 
+/** Where each service's audit trail is: the gateway's own, and the services' through it. */
+const AUDIT_AREAS = [{ name: 'gateway', path: '/api/audit' }, { name: 'agent-service', path: '/api/audit/agents' },
+    { name: 'billing-service', path: '/api/audit/billing' }, { name: 'metering-service', path: '/api/audit/metering' }];
+
 async function auditPage(view) {
     const form = el('form', { 'data-testid': 'audit-form' },
-        el('label', {}, 'Action', el('input', { name: 'action', placeholder: 'key. or key.revoked', maxlength: 100 })),
+        el('label', {}, 'Service', el('select', { name: 'service' }, el('option', { value: '' }, 'all'),
+            AUDIT_AREAS.map((area) => el('option', { value: area.name }, area.name)))),
+        el('label', {}, 'Action', el('input', { name: 'action', placeholder: 'key. or agent.edited', maxlength: 100 })),
         el('label', {}, 'Actor', el('input', { name: 'actor', placeholder: 'key id or user', maxlength: 200 })),
         el('label', {}, 'Department', el('select', { name: 'departmentId' }, el('option', { value: '' }, 'all'),
             state.departments.map((d) => el('option', { value: d.id }, d.name)))),
         el('button', { type: 'submit' }, 'Show'),
-        el('button', { type: 'button', 'data-testid': 'audit-csv', onclick: action(() =>
-            download(`/api/audit/csv?${query()}`, 'audit.csv')) }, 'CSV'));
+        el('button', { type: 'button', 'data-testid': 'audit-csv', onclick: action(async () => {
+            for (const area of areas()) await download(`${area.path}/csv?${query()}`, `audit-${area.name}.csv`);
+        }) }, 'CSV'));
     const result = el('div');
     view.append(el('div', { class: 'card' }, el('h1', {}, 'Audit trail'),
-        el('p', { class: 'muted' }, 'Every change to keys, budgets and the first start\'s or a recovered admin key, once, '
-            + 'with who made it, from where, and the state before and after. Nobody can alter it: the database refuses.'),
-        form), result);
+        el('p', { class: 'muted' }, 'Every change to keys, budgets, departments, prices, tariffs, nodes, agents, tools, '
+            + 'webhooks and month closes, once, with who made it, from where, and what changed. Nobody can alter it: '
+            + 'each service\'s database refuses.'), form), result);
 
+    const areas = () => AUDIT_AREAS.filter((area) => !new FormData(form).get('service') || area.name === new FormData(form).get('service'));
     function query() {
         const data = new FormData(form);
+        data.delete('service');
         return new URLSearchParams([...data.entries()].filter(([, value]) => value)).toString();
     }
 
     async function refresh() {
-        const records = await api(`/api/audit?${query()}`);
-        const state = (json) => json ? el('pre', { class: 'transcript' }, JSON.stringify(JSON.parse(json), null, 1)) : '–';
+        const answers = await Promise.all(areas().map((area) => api(`${area.path}?${query()}`)
+            .then((list) => list.map((r) => ({ ...r, service: area.name })), () => [])));
+        const records = answers.flat().sort((a, b) => b.occurredAt.localeCompare(a.occurredAt));
+        // what changed, field by field (nested objects one level down: definition.model), long values cut
+        const shown = (value) => {
+            const text = value === null || value === undefined ? '–' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+            return text.length > 80 ? `${text.substring(0, 79)}…` : text;
+        };
+        const flat = (object) => Object.fromEntries(Object.entries(object || {}).flatMap(([field, value]) =>
+            value && typeof value === 'object' && !Array.isArray(value)
+                ? Object.entries(value).map(([inner, innerValue]) => [`${field}.${inner}`, innerValue]) : [[field, value]]));
+        const change = (r) => {
+            const before = r.before ? flat(JSON.parse(r.before)) : null;
+            const after = r.after ? flat(JSON.parse(r.after)) : null;
+            if (!after) return el('span', { class: 'muted' }, 'removed');
+            const lines = Object.keys(after)
+                .filter((field) => before ? JSON.stringify(before[field]) !== JSON.stringify(after[field])
+                    : after[field] !== null && !['id', 'createdAt', 'updatedAt'].includes(field))
+                .map((field) => before ? `${field}: ${shown(before[field])} → ${shown(after[field])}` : `${field}: ${shown(after[field])}`);
+            return el('div', { class: 'muted', title: JSON.stringify({ before: r.before && JSON.parse(r.before), after: JSON.parse(r.after) }, null, 1) },
+                lines.map((line) => el('div', {}, line)));
+        };
         result.replaceChildren(el('div', { class: 'card' }, table([
             { label: 'When', value: (r) => new Date(r.occurredAt).toLocaleString() },
+            { label: 'Service', value: (r) => r.service },
             { label: 'Who', value: (r) => el('span', { title: r.actorId }, `${r.actorKind.toLowerCase().replace('_', ' ')} `
                 + `${short(r.actorId)}`, r.sourceAddress ? el('span', { class: 'muted' }, ` from ${r.sourceAddress}`) : null) },
             { label: 'Action', value: (r) => r.action },
             { label: 'Subject', value: (r) => el('span', { title: r.subjectId || '' }, `${r.subjectType} ${short(r.subjectId || '')}`) },
             { label: 'Department', value: (r) => r.departmentId ? departmentName(r.departmentId) : '–' },
-            { label: 'Before', value: (r) => state(r.before) },
-            { label: 'After', value: (r) => state(r.after) },
+            { label: 'Change', value: change },
         ], records, 'audit-table')));
     }
 

@@ -1,5 +1,7 @@
 package io.tokenfactory.gateway;
 
+import io.tokenfactory.support.audit.AuditConfiguration;
+
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
@@ -24,10 +26,10 @@ import org.springframework.context.annotation.Import;
 @ImportAutoConfiguration({ DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
         JdbcTemplateAutoConfiguration.class, TransactionAutoConfiguration.class })
 @EnableConfigurationProperties(GatewayProperties.class)
-@Import(ClockConfiguration.class)
-@ComponentScan(basePackages = { "io.tokenfactory.gateway.apikey", "io.tokenfactory.gateway.audit" },
-        useDefaultFilters = false, includeFilters = @ComponentScan.Filter(type = FilterType.REGEX,
-                pattern = { ".*\\.AdminKeyRecovery", ".*\\.ApiKeySecrets", ".*\\.AuditTrail" }))
+@Import({ ClockConfiguration.class, AuditConfiguration.class })
+@ComponentScan(basePackages = "io.tokenfactory.gateway.apikey", useDefaultFilters = false,
+        includeFilters = @ComponentScan.Filter(type = FilterType.REGEX,
+                pattern = { ".*\\.AdminKeyRecovery", ".*\\.ApiKeySecrets" }))
 class AdminKeyCommand {
 
     static final String NAME = "admin-key";

@@ -284,10 +284,14 @@ class ConsoleBrowserSystemTests {
         assertThat(browser.findElements(By.cssSelector("#view .warning"))).isEmpty();
         screenshot("dead-letters");
 
-        // the audit trail: the keys this test issued, each once, with who issued them
+        // the audit trail of every service: the keys, departments and agents this test
+        // made, with who made them
         navigate("audit");
         WebElement trail = waitFor(By.cssSelector("[data-testid=audit-table]"));
-        await().atMost(PATIENCE).ignoreExceptions().until(() -> trail.getText().contains("key.issued"));
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> trail.getText().contains("key.issued") && trail.getText().contains("department.created")
+                    && trail.getText().contains("agent.created"));
         screenshot("audit");
 
         // a department key sees its own department only

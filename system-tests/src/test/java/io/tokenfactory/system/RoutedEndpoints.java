@@ -109,6 +109,7 @@ final class RoutedEndpoints {
         routed(all, "metering", "GET", "/api/metering/energy", ADMIN, false);
         routed(all, "metering", "GET", "/api/metering/reconciliation", ADMIN, false);
         deadLetters(all, "metering");
+        audit(all, "metering");
         // agent-service
         routed(all, "agents", "POST", "/api/agents", AGENTS_WRITE, true);
         routed(all, "agents", "GET", "/api/agents", AGENTS_READ, true);
@@ -129,6 +130,7 @@ final class RoutedEndpoints {
         routed(all, "agents", "POST", "/api/agents/{id}/runs/{runId}/cancel", AGENTS_WRITE, true);
         routed(all, "agents", "GET", "/api/agents/{id}/schedule", AGENTS_READ, true);
         deadLetters(all, "agents");
+        audit(all, "agents");
         // billing-service
         routed(all, "billing", "POST", "/api/billing/departments", BILLING_ADMIN, false);
         routed(all, "billing", "GET", "/api/billing/departments", BILLING_ADMIN, false);
@@ -162,6 +164,7 @@ final class RoutedEndpoints {
             routed(all, "billing", change, "/api/billing/statements/{id}", BILLING_ADMIN, false);
         }
         deadLetters(all, "billing");
+        audit(all, "billing");
         return List.copyOf(all);
     }
 
@@ -173,6 +176,13 @@ final class RoutedEndpoints {
     private static void routed(List<Endpoint> all, String service, String method, String path, Set<String> scopes,
             boolean departmentScoped) {
         all.add(new Endpoint(service, method, path, path, scopes, departmentScoped));
+    }
+
+    /** A service's audit trail: {@code /api/audit/<area>} at the gateway. */
+    private static void audit(List<Endpoint> all, String service) {
+        String area = "/api/audit/" + service;
+        all.add(new Endpoint(service, "GET", "/api/audit", area, ADMIN, false));
+        all.add(new Endpoint(service, "GET", "/api/audit/csv", area + "/csv", ADMIN, false));
     }
 
     /**

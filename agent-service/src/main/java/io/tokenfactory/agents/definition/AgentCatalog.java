@@ -15,6 +15,7 @@ import io.tokenfactory.agents.definition.AgentDefinition.Agent;
 import io.tokenfactory.agents.definition.AgentDefinition.TriggerKind;
 import io.tokenfactory.agents.tools.HttpToolRegistry;
 import io.tokenfactory.contracts.AgentStateChanged;
+import io.tokenfactory.support.audit.AuditTrail;
 import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.springframework.context.ApplicationEventPublisher;
@@ -47,7 +48,11 @@ public class AgentCatalog {
 
     private final HttpToolRegistry tools;
 
-    AgentCatalog(JdbcTemplate jdbc, ApplicationEventPublisher events, Clock clock, HttpToolRegistry tools) {
+    private final AuditTrail audit;
+
+    AgentCatalog(JdbcTemplate jdbc, ApplicationEventPublisher events, Clock clock, HttpToolRegistry tools,
+            AuditTrail audit) {
+        this.audit = audit;
         this.jdbc = jdbc;
         this.events = events;
         this.clock = clock;
@@ -72,7 +77,9 @@ public class AgentCatalog {
         }
         insertVersion(id, 1, definition, now);
         history(id, "NONE", AgentState.DRAFT, StateReason.CREATED, department, now);
-        return get(id);
+        Agent created = get(id);
+        audit.record("agent.created", "agent", id, department, null, created);
+        return created;
     }
 
     @Transactional
@@ -86,7 +93,9 @@ public class AgentCatalog {
         insertVersion(id, agent.version() + 1, definition, now);
         jdbc.update("UPDATE agent SET current_version = ?, updated_at = ? WHERE id = ?", agent.version() + 1,
                 Timestamp.from(now), id);
-        return get(id);
+        Agent edited = get(id);
+        audit.record("agent.edited", "agent", id, agent.departmentId(), agent, edited);
+        return edited;
     }
 
     /**
@@ -100,7 +109,9 @@ public class AgentCatalog {
                     "Agent " + id + " is " + agent.state() + " and cannot become " + target);
         }
         move(agent, target, reason);
-        return get(id);
+        Agent moved = get(id);
+        audit.record("agent.state-changed", "agent", id, agent.departmentId(), agent, moved);
+        return moved;
     }
 
     /** Pauses every active agent of a department for its budget; returns how many. */
@@ -109,7 +120,10 @@ public class AgentCatalog {
         List<Agent> active = jdbc.query(
                 AGENT + " WHERE a.department_id = ? AND a.state = 'ACTIVE' ORDER BY a.id FOR NO KEY UPDATE OF a",
                 AgentCatalog::agent, department);
-        active.forEach(agent -> move(agent, AgentState.PAUSED, StateReason.BUDGET));
+        active.forEach(agent -> {
+            move(agent, AgentState.PAUSED, StateReason.BUDGET);
+            audit.record("agent.state-changed", "agent", agent.id(), department, agent, get(agent.id()));
+        });
         return active.size();
     }
 
@@ -122,7 +136,10 @@ public class AgentCatalog {
         List<Agent> paused = jdbc.query(AGENT
                 + " WHERE a.department_id = ? AND a.state = 'PAUSED' AND a.state_reason = 'budget' ORDER BY a.id FOR NO KEY UPDATE OF a",
                 AgentCatalog::agent, department);
-        paused.forEach(agent -> move(agent, AgentState.ACTIVE, StateReason.BUDGET));
+        paused.forEach(agent -> {
+            move(agent, AgentState.ACTIVE, StateReason.BUDGET);
+            audit.record("agent.state-changed", "agent", agent.id(), department, agent, get(agent.id()));
+        });
         return paused.size();
     }
 

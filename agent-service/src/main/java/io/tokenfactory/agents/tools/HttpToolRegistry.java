@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import io.tokenfactory.agents.AgentProperties;
+import io.tokenfactory.support.audit.AuditTrail;
 import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.springframework.dao.DuplicateKeyException;
@@ -49,7 +50,10 @@ public class HttpToolRegistry {
 
     private final Set<String> allowedHosts;
 
-    HttpToolRegistry(JdbcTemplate jdbc, JsonMapper json, Clock clock, AgentProperties properties) {
+    private final AuditTrail audit;
+
+    HttpToolRegistry(JdbcTemplate jdbc, JsonMapper json, Clock clock, AgentProperties properties, AuditTrail audit) {
+        this.audit = audit;
         this.jdbc = jdbc;
         this.json = json;
         this.clock = clock;
@@ -99,7 +103,9 @@ public class HttpToolRegistry {
         catch (DuplicateKeyException e) {
             throw ApiProblemException.conflict("tool_exists", "A tool named '" + name + "' is already registered");
         }
-        return new HttpTool(name, description, uri, parameters, now);
+        HttpTool tool = new HttpTool(name, description, uri, parameters, now);
+        audit.record("tool.registered", "http_tool", name, null, null, tool);
+        return tool;
     }
 
     @Transactional(readOnly = true)
@@ -127,9 +133,11 @@ public class HttpToolRegistry {
 
     @Transactional
     public void remove(String name) {
-        if (jdbc.update("DELETE FROM http_tool WHERE name = ?", name) == 0) {
+        Optional<HttpTool> before = find(name);
+        if (before.isEmpty() || jdbc.update("DELETE FROM http_tool WHERE name = ?", name) == 0) {
             throw ApiProblemException.notFound("tool_not_found", "No registered tool named '" + name + "'");
         }
+        audit.record("tool.removed", "http_tool", name, null, before.get(), null);
     }
 
     private static ApiProblemException invalid(String detail) {

@@ -193,6 +193,34 @@ class AgentLifecycleIntegrationTests {
         return jdbc.queryForObject("SELECT state FROM agent WHERE id = ?::uuid", String.class, id);
     }
 
+    @Test
+    void everyChangeToAnAgentIsInTheAuditTrailWithItsKeyAndStates() {
+        UUID department = UUID.randomUUID();
+        HttpTestClient client = HttpTestClient.onPort(port)
+            .withToken(TestTokens.department(department, "agents:read agents:write"));
+        String id = client.post("/api/agents", agent("audited")).getBody().get("id").asString();
+        Map<String, Object> edited = agent("audited");
+        edited.put("instructions", "Summarise the week's support tickets.");
+        client.put("/api/agents/" + id, edited);
+        client.post("/api/agents/" + id + "/activate", null);
+        client.post("/api/agents/" + id + "/pause", null);
+
+        HttpTestClient admin = HttpTestClient.onPort(port).asAdmin();
+        List<JsonNode> trail = admin.get("/api/audit?subject=" + id).getBody().valueStream().toList();
+        assertThat(trail).extracting(record -> record.get("action").asString())
+            .containsExactly("agent.state-changed", "agent.state-changed", "agent.edited", "agent.created");
+        assertThat(trail).allSatisfy(record -> {
+            assertThat(record.get("actorKind").asString()).isEqualTo("API_KEY");
+            assertThat(record.get("actorDepartment").asString()).isEqualTo(department.toString());
+            assertThat(record.get("departmentId").asString()).isEqualTo(department.toString());
+        });
+        assertThat(trail.get(0).get("before").asString()).contains("ACTIVE");
+        assertThat(trail.get(0).get("after").asString()).contains("PAUSED");
+        assertThat(trail.get(2).get("before").asString()).contains("day's support tickets");
+        assertThat(trail.get(2).get("after").asString()).contains("week's support tickets");
+        assertThat(client.get("/api/audit").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+    }
+
     private static Map<String, Object> agent(String name) {
         Map<String, Object> body = new HashMap<>();
         body.put("name", name);

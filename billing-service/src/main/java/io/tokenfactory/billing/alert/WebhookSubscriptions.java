@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.UUID;
 
 import io.tokenfactory.billing.department.DepartmentCatalog;
+import io.tokenfactory.support.audit.AuditTrail;
 import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.jspecify.annotations.Nullable;
@@ -32,13 +33,16 @@ public class WebhookSubscriptions {
 
     private final Clock clock;
 
+    private final AuditTrail audit;
+
     WebhookSubscriptions(WebhookSubscriptionRepository subscriptions, DepartmentCatalog departments, AlertOutbox outbox,
-            WebhookDeliveries deliveries, Clock clock) {
+            WebhookDeliveries deliveries, Clock clock, AuditTrail audit) {
         this.subscriptions = subscriptions;
         this.departments = departments;
         this.outbox = outbox;
         this.deliveries = deliveries;
         this.clock = clock;
+        this.audit = audit;
     }
 
     /**
@@ -55,6 +59,7 @@ public class WebhookSubscriptions {
         try {
             WebhookSubscription created = subscriptions
                 .saveAndFlush(new WebhookSubscription(department, terms, secret, clock.instant()));
+            audit.record("webhook.created", "webhook", created.view().id(), department, null, created.view());
             return new CreatedWebhook(created.view(), secret);
         }
         catch (DataIntegrityViolationException duplicate) {
@@ -81,9 +86,12 @@ public class WebhookSubscriptions {
     public WebhookView update(UUID id, WebhookTerms terms) {
         checkTarget(terms.url());
         WebhookSubscription subscription = find(id);
+        WebhookView before = subscription.view();
         subscription.apply(terms, clock.instant());
         try {
-            return subscriptions.saveAndFlush(subscription).view();
+            WebhookView after = subscriptions.saveAndFlush(subscription).view();
+            audit.record("webhook.updated", "webhook", id, after.departmentId(), before, after);
+            return after;
         }
         catch (DataIntegrityViolationException duplicate) {
             throw exists(terms.url());
@@ -97,6 +105,7 @@ public class WebhookSubscriptions {
         // its deliveries locked first, in one order: the dispatcher skips locked rows, so
         // the cascade below never waits on a sender (which would deadlock)
         deliveries.lockAll(id);
+        audit.record("webhook.deleted", "webhook", id, subscription.view().departmentId(), subscription.view(), null);
         subscriptions.delete(subscription);
     }
 

@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import jakarta.persistence.EntityManager;
 
+import io.tokenfactory.support.audit.AuditTrail;
 import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.springframework.context.ApplicationEventPublisher;
@@ -29,12 +30,15 @@ public class DepartmentCatalog {
 
     private final Clock clock;
 
+    private final AuditTrail audit;
+
     DepartmentCatalog(DepartmentRepository departments, ApplicationEventPublisher events, EntityManager entities,
-            Clock clock) {
+            Clock clock, AuditTrail audit) {
         this.departments = departments;
         this.events = events;
         this.entities = entities;
         this.clock = clock;
+        this.audit = audit;
     }
 
     @Transactional
@@ -47,13 +51,16 @@ public class DepartmentCatalog {
         if (departments.existsByCostCentreCodeIgnoreCase(code)) {
             throw duplicate("cost-centre code", code);
         }
+        DepartmentView created;
         try {
-            return DepartmentView
+            created = DepartmentView
                 .of(departments.saveAndFlush(new Department(trimmedName, code, policy, clock.instant())));
         }
         catch (DataIntegrityViolationException raced) {
             throw duplicate("name or cost-centre code", trimmedName + " / " + code);
         }
+        audit.record("department.created", "department", created.id(), created.id(), null, created);
+        return created;
     }
 
     @Transactional(readOnly = true)
@@ -78,6 +85,7 @@ public class DepartmentCatalog {
             throw duplicate("cost-centre code", code);
         }
         boolean policyChanged = !department.policy().equals(policy);
+        DepartmentView before = DepartmentView.of(department);
         department.update(trimmedName, code, policy, clock.instant());
         DepartmentView updated;
         try {
@@ -86,6 +94,7 @@ public class DepartmentCatalog {
         catch (DataIntegrityViolationException raced) {
             throw duplicate("name or cost-centre code", trimmedName + " / " + code);
         }
+        audit.record("department.updated", "department", id, id, before, updated);
         if (policyChanged) {
             // a raised budget must lift a block now, not with the next charge (a
             // hard-capped department has none)

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.tokenfactory.billing.BillingProperties;
+import io.tokenfactory.support.audit.AuditTrail;
 import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.springframework.dao.DuplicateKeyException;
@@ -91,7 +92,10 @@ public class PriceBook {
 
     private final ZoneId zone;
 
-    PriceBook(JdbcTemplate jdbc, Clock clock, BillingProperties properties) {
+    private final AuditTrail audit;
+
+    PriceBook(JdbcTemplate jdbc, Clock clock, BillingProperties properties, AuditTrail audit) {
+        this.audit = audit;
         this.jdbc = jdbc;
         this.clock = clock;
         this.zone = properties.billingTimeZone();
@@ -129,6 +133,7 @@ public class PriceBook {
             throw ApiProblemException.conflict("model_exists",
                     "The model '" + model.name() + "' is already registered");
         }
+        audit.record("price.model-registered", "model", model.name(), null, null, model);
         return model;
     }
 
@@ -170,6 +175,7 @@ public class PriceBook {
             throw ApiProblemException.conflict("rate_card_exists",
                     "'" + model + "' already has a rate card effective from " + from + "; effective dates must differ");
         }
+        audit.record("price.rate-card-added", "rate_card", card.id(), null, null, card);
         return card;
     }
 
@@ -208,6 +214,7 @@ public class PriceBook {
                     "INSERT INTO energy_tariff_band (tariff_id, starts_at, ends_at, price_per_kwh) VALUES (?, ?, ?, ?)",
                     tariff.id(), band.startsAt(), band.endsAt(), band.pricePerKwh());
         }
+        audit.record("price.tariff-added", "energy_tariff", tariff.id(), null, null, tariff);
         return tariff;
     }
 
@@ -259,11 +266,19 @@ public class PriceBook {
      */
     @Transactional
     public NodeClass assignNode(String node, String nodeClass) {
+        NodeClass before = jdbc
+            .query("SELECT node, node_class FROM node_class WHERE node = ? FOR UPDATE",
+                    (row, i) -> new NodeClass(row.getString(1), row.getString(2)), node)
+            .stream()
+            .findFirst()
+            .orElse(null);
         jdbc.update("""
                 INSERT INTO node_class (node, node_class, updated_at) VALUES (?, ?, ?)
                 ON CONFLICT (node) DO UPDATE SET node_class = excluded.node_class, updated_at = excluded.updated_at""",
                 node, nodeClass, Timestamp.from(clock.instant()));
-        return new NodeClass(node, nodeClass);
+        NodeClass after = new NodeClass(node, nodeClass);
+        audit.record("price.node-assigned", "node", node, null, before, after);
+        return after;
     }
 
     @Transactional(readOnly = true)
@@ -298,6 +313,7 @@ public class PriceBook {
             throw ApiProblemException.conflict("capacity_rate_exists",
                     "Class '" + nodeClass + "' already has a capacity rate effective from " + from);
         }
+        audit.record("price.capacity-rate-added", "capacity_rate", rate.id(), null, null, rate);
         return rate;
     }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.UUID;
 
 import io.tokenfactory.billing.charging.BillingPeriods;
+import io.tokenfactory.support.audit.AuditTrail;
 import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.slf4j.Logger;
@@ -47,11 +48,15 @@ public class PeriodClose {
 
     private final Clock clock;
 
-    PeriodClose(JdbcTemplate jdbc, BillingPeriods periods, ApplicationEventPublisher events, Clock clock) {
+    private final AuditTrail audit;
+
+    PeriodClose(JdbcTemplate jdbc, BillingPeriods periods, ApplicationEventPublisher events, Clock clock,
+            AuditTrail audit) {
         this.jdbc = jdbc;
         this.periods = periods;
         this.events = events;
         this.clock = clock;
+        this.audit = audit;
     }
 
     @Transactional
@@ -105,7 +110,10 @@ public class PeriodClose {
                 month);
         events.publishEvent(new PeriodClosed(month, now, periods.currency(), grandTotal, List.copyOf(closed)));
         log.info("Closed {}: {} statements, {} {} charged", month, totals.size(), grandTotal, periods.currency());
-        return new Closed(month, totals.size(), grandTotal, now);
+        Closed result = new Closed(month, totals.size(), grandTotal, now);
+        // by an administrator, or by billing itself a few days into the next month
+        audit.record("period.closed", "period", month, null, null, result);
+        return result;
     }
 
 }

@@ -10,8 +10,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 import io.tokenfactory.gateway.GatewayProperties;
-import io.tokenfactory.gateway.audit.Actor;
-import io.tokenfactory.gateway.audit.AuditTrail;
+import io.tokenfactory.support.audit.Actor;
+import io.tokenfactory.support.audit.AuditTrail;
 import io.tokenfactory.support.secrets.SecretFiles;
 import io.tokenfactory.support.security.IdentityClaims;
 

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.tokenfactory.gateway.GatewayProperties;
-import io.tokenfactory.gateway.audit.Actor;
+import io.tokenfactory.support.audit.Actor;
 import io.tokenfactory.support.secrets.SecretFiles;
 import io.tokenfactory.support.security.IdentityClaims;
 

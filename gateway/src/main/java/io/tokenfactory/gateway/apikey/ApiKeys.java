@@ -13,8 +13,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.tokenfactory.gateway.GatewayProperties;
-import io.tokenfactory.gateway.audit.Actor;
-import io.tokenfactory.gateway.audit.AuditTrail;
+import io.tokenfactory.support.audit.Actor;
+import io.tokenfactory.support.audit.AuditTrail;
 import io.tokenfactory.support.problem.ApiProblemException;
 import io.tokenfactory.support.security.IdentityClaims;
 

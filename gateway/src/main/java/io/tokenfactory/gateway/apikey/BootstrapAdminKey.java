@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import io.tokenfactory.gateway.GatewayProperties;
-import io.tokenfactory.gateway.audit.Actor;
+import io.tokenfactory.support.audit.Actor;
 import io.tokenfactory.support.secrets.SecretFiles;
 
 import org.slf4j.Logger;

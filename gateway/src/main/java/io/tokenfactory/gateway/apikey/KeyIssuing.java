@@ -3,7 +3,7 @@ package io.tokenfactory.gateway.apikey;
 import java.util.Set;
 import java.util.UUID;
 
-import io.tokenfactory.gateway.audit.Actor;
+import io.tokenfactory.support.audit.Actor;
 import io.tokenfactory.support.problem.ApiProblemException;
 import io.tokenfactory.support.security.IdentityClaims;
 

@@ -5,8 +5,8 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.UUID;
 
-import io.tokenfactory.gateway.audit.Actor;
-import io.tokenfactory.gateway.audit.AuditTrail;
+import io.tokenfactory.support.audit.Actor;
+import io.tokenfactory.support.audit.AuditTrail;
 import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.jspecify.annotations.Nullable;

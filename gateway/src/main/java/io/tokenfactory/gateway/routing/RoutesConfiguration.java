@@ -70,14 +70,31 @@ class RoutesConfiguration {
                     route -> deadLetterRoute(route, "metering", METERING, upstreams.metering(), properties))
             .route(BILLING + "-dead-letters",
                     route -> deadLetterRoute(route, "billing", BILLING, upstreams.billing(), properties))
+            // each service's audit trail: /api/audit/<area>/** is its /api/audit/** (the
+            // gateway's own is /api/audit)
+            .route(AGENTS + "-audit",
+                    route -> areaRoute(route, "audit", "agents", AGENTS, upstreams.agents(), properties))
+            .route(METERING + "-audit",
+                    route -> areaRoute(route, "audit", "metering", METERING, upstreams.metering(), properties))
+            .route(BILLING + "-audit",
+                    route -> areaRoute(route, "audit", "billing", BILLING, upstreams.billing(), properties))
             .build();
     }
 
     private static Buildable<Route> deadLetterRoute(PredicateSpec route, String area, String service, URI upstream,
             GatewayProperties properties) {
-        String prefix = "/api/dead-letters/" + area;
+        return areaRoute(route, "dead-letters", area, service, upstream, properties);
+    }
+
+    /**
+     * {@code /api/<kind>/<area>/**} at the gateway is that service's
+     * {@code /api/<kind>/**}.
+     */
+    private static Buildable<Route> areaRoute(PredicateSpec route, String kind, String area, String service,
+            URI upstream, GatewayProperties properties) {
+        String prefix = "/api/" + kind + "/" + area;
         return apiRoute(route.path(prefix, prefix + "/**"), service, upstream, properties,
-                filter -> filter.rewritePath(prefix + "(?<rest>/?.*)", "/api/dead-letters${rest}"));
+                filter -> filter.rewritePath(prefix + "(?<rest>/?.*)", "/api/" + kind + "${rest}"));
     }
 
     private static Buildable<Route> apiRoute(BooleanSpec path, String service, URI upstream,

@@ -3,6 +3,7 @@ package io.tokenfactory.gateway.security;
 import java.util.List;
 import java.util.Locale;
 
+import io.tokenfactory.gateway.ClientAddress;
 import io.tokenfactory.gateway.identity.IdentityTokens;
 import io.tokenfactory.support.security.IdentityClaims;
 
@@ -70,6 +71,11 @@ class IdentityRelayFilter implements GlobalFilter, Ordered {
                 .forEach(headers::remove);
             if (identityToken != null) {
                 headers.setBearerAuth(identityToken);
+            }
+            // for the services' audit trails: the client's address as the gateway saw it
+            String address = ClientAddress.of(exchange);
+            if (address != null) {
+                headers.set(IdentityClaims.CLIENT_ADDRESS_HEADER, address);
             }
         }).build();
         return exchange.mutate().request(request).build();

@@ -21,7 +21,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import io.tokenfactory.gateway.GatewayProperties;
-import io.tokenfactory.gateway.audit.AuditTrail;
+import io.tokenfactory.support.audit.AuditTrail;
 import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.junit.jupiter.api.Test;

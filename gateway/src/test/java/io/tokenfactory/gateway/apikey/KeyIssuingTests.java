@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-import io.tokenfactory.gateway.audit.Actor;
+import io.tokenfactory.support.audit.Actor;
 import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.junit.jupiter.api.Test;

@@ -7,6 +7,7 @@ import java.time.temporal.ChronoUnit;
 
 import io.tokenfactory.metering.TimeBuckets;
 import io.tokenfactory.metering.energy.NodeHours;
+import io.tokenfactory.support.audit.AuditTrail;
 import io.tokenfactory.support.problem.ApiProblemException;
 import io.tokenfactory.support.problem.QueryParameters;
 
@@ -42,8 +43,11 @@ public class UsageRebuild {
 
     private final TransactionTemplate transactions;
 
+    private final AuditTrail audit;
+
     UsageRebuild(UsageRollups rollups, NodeHours nodeHours, RawUsageRetention retention, JdbcTemplate jdbc,
-            PlatformTransactionManager transactionManager) {
+            PlatformTransactionManager transactionManager, AuditTrail audit) {
+        this.audit = audit;
         this.transactions = new TransactionTemplate(transactionManager);
         this.rollups = rollups;
         this.nodeHours = nodeHours;
@@ -82,7 +86,10 @@ public class UsageRebuild {
         Long daily = jdbc.queryForObject("SELECT count(*) FROM usage_daily WHERE day_start >= ? AND day_start < ?",
                 Long.class, Timestamp.from(days[0]), Timestamp.from(days[1]));
         log.info("Rebuilt usage rollups for [{}, {}): {} hourly and {} daily rows", days[0], days[1], hourly, daily);
-        return new Rebuilt(days[0], days[1], hourly, daily);
+        Rebuilt rebuilt = new Rebuilt(days[0], days[1], hourly, daily);
+        transactions.executeWithoutResult(status -> audit.record("usage.rollups-rebuilt", "usage_rollups",
+                days[0] + "/" + days[1], null, null, rebuilt));
+        return rebuilt;
     }
 
 }

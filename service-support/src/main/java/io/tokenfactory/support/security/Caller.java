@@ -62,6 +62,12 @@ public record Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> sc
         return departmentId;
     }
 
+    /** The caller of the current request, if it came with a verified identity token. */
+    public static java.util.Optional<Caller> find() {
+        return SecurityContextHolder.getContext().getAuthentication() instanceof JwtAuthenticationToken token
+                ? java.util.Optional.of(of(token.getToken())) : java.util.Optional.empty();
+    }
+
     /** The caller of the current request, from its verified identity token. */
     public static Caller current() {
         if (!(SecurityContextHolder.getContext().getAuthentication() instanceof JwtAuthenticationToken token)) {

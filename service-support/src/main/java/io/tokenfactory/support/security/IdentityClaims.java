@@ -80,6 +80,12 @@ public final class IdentityClaims {
      */
     public static final String AGENT_RUN_HEADER = "X-Agent-Run-Id";
 
+    /**
+     * The client's address as the gateway saw it, on every routed request (the audit
+     * trail records it); whatever a client sends under this name is dropped first.
+     */
+    public static final String CLIENT_ADDRESS_HEADER = "X-TF-Client-Address";
+
     private IdentityClaims() {
     }
 

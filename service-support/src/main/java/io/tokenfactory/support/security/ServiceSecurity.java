@@ -49,6 +49,9 @@ public final class ServiceSecurity {
                     .permitAll()
                     // every consuming service's dead letters (DeadLetterController)
                     .requestMatchers("/api/dead-letters", "/api/dead-letters/**")
+                    .hasAuthority(IdentityClaims.authority(IdentityClaims.SCOPE_ADMIN))
+                    // every service's audit trail (AuditController)
+                    .requestMatchers("/api/audit", "/api/audit/**")
                     .hasAuthority(IdentityClaims.authority(IdentityClaims.SCOPE_ADMIN));
                 serviceRules.customize(requests);
                 requests.anyRequest().authenticated();

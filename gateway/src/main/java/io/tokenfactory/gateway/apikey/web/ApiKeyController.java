@@ -19,13 +19,14 @@ import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 
+import io.tokenfactory.gateway.ClientAddress;
 import io.tokenfactory.gateway.apikey.ApiKeyView;
-import io.tokenfactory.gateway.audit.Actor;
 import io.tokenfactory.gateway.apikey.ApiKeys;
 import io.tokenfactory.gateway.apikey.IssuedApiKey;
 import io.tokenfactory.gateway.apikey.KeyAuthority;
 import io.tokenfactory.gateway.apikey.KeyIssuing;
 import io.tokenfactory.gateway.apikey.NewApiKey;
+import io.tokenfactory.support.audit.Actor;
 
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
@@ -129,7 +130,7 @@ class ApiKeyController {
     /** The caller as the audit trail records it: the key, its department, its address. */
     private static Actor actor(Authentication caller, ServerWebExchange exchange) {
         ApiKeyView key = (ApiKeyView) caller.getPrincipal();
-        return Actor.apiKey(key.id(), key.departmentId(), exchange);
+        return Actor.apiKey(key.id(), key.departmentId(), ClientAddress.of(exchange));
     }
 
     private static <T> Mono<T> blocking(Callable<T> work) {

@@ -1,21 +1,15 @@
 package io.tokenfactory.gateway.audit.web;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 
-import io.tokenfactory.gateway.audit.AuditTrail;
-import io.tokenfactory.gateway.audit.AuditTrail.AuditFilter;
-import io.tokenfactory.gateway.audit.AuditTrail.AuditRecord;
-import io.tokenfactory.support.problem.QueryParameters;
+import io.tokenfactory.support.audit.AuditCsv;
+import io.tokenfactory.support.audit.AuditTrail.AuditFilter;
+import io.tokenfactory.support.audit.AuditTrail.AuditRecord;
+import io.tokenfactory.support.audit.AuditTrail;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -34,8 +28,6 @@ import reactor.core.scheduler.Schedulers;
 @RequestMapping("/api/audit")
 class AuditController {
 
-    private static final int DEFAULT_LIMIT = 500;
-
     private final AuditTrail trail;
 
     private final Clock clock;
@@ -53,7 +45,7 @@ class AuditController {
             @RequestParam(required = false) @Nullable String departmentId,
             @RequestParam(required = false) @Nullable String subject,
             @RequestParam(required = false) @Nullable Integer limit) {
-        AuditFilter filter = filter(from, to, action, actor, departmentId, subject, limit);
+        AuditFilter filter = AuditFilter.of(from, to, action, actor, departmentId, subject, limit, clock.instant());
         return blocking(() -> trail.read(filter));
     }
 
@@ -65,35 +57,9 @@ class AuditController {
             @RequestParam(required = false) @Nullable String departmentId,
             @RequestParam(required = false) @Nullable String subject,
             @RequestParam(required = false) @Nullable Integer limit) {
-        AuditFilter filter = filter(from, to, action, actor, departmentId, subject,
-                limit == null ? AuditTrail.MAX_READ : limit);
-        return blocking(() -> ResponseEntity.ok()
-            .contentType(new MediaType("text", "csv", StandardCharsets.UTF_8))
-            .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\"")
-            .body(AuditCsv.of(trail.read(filter)).getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private AuditFilter filter(@Nullable String from, @Nullable String to, @Nullable String action,
-            @Nullable String actor, @Nullable String departmentId, @Nullable String subject, @Nullable Integer limit) {
-        Instant end = to == null ? clock.instant().plusSeconds(1) : QueryParameters.instant("to", to);
-        Instant start = from == null ? end.minus(Duration.ofDays(30)) : QueryParameters.instant("from", from);
-        if (!start.isBefore(end)) {
-            throw QueryParameters.invalid("from must be before to");
-        }
-        int rows = limit == null ? DEFAULT_LIMIT : limit;
-        if (rows < 1 || rows > AuditTrail.MAX_READ) {
-            throw QueryParameters.invalid("limit must lie between 1 and " + AuditTrail.MAX_READ);
-        }
-        if ((action != null && action.length() > 100) || (actor != null && actor.length() > 200)
-                || (subject != null && subject.length() > 200)) {
-            throw QueryParameters.invalid("action is at most 100 characters, actor and subject at most 200");
-        }
-        UUID department = departmentId == null ? null : QueryParameters.uuid("departmentId", departmentId);
-        return new AuditFilter(start, end, blank(action), blank(actor), department, blank(subject), rows);
-    }
-
-    private static @Nullable String blank(@Nullable String value) {
-        return value == null || value.isBlank() ? null : value.strip();
+        AuditFilter filter = AuditFilter.of(from, to, action, actor, departmentId, subject,
+                limit == null ? AuditTrail.MAX_READ : limit, clock.instant());
+        return blocking(() -> AuditCsv.download(trail.read(filter)));
     }
 
     private static <T> Mono<T> blocking(Callable<T> work) {

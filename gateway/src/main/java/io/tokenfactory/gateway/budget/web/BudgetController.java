@@ -10,10 +10,11 @@ import jakarta.validation.constraints.Digits;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.PositiveOrZero;
 
+import io.tokenfactory.gateway.ClientAddress;
 import io.tokenfactory.gateway.apikey.ApiKeyView;
-import io.tokenfactory.gateway.audit.Actor;
 import io.tokenfactory.gateway.budget.AgentBudgets;
 import io.tokenfactory.gateway.budget.BudgetOverview;
+import io.tokenfactory.support.audit.Actor;
 import io.tokenfactory.support.problem.ApiProblemException;
 import io.tokenfactory.support.security.IdentityClaims;
 
@@ -71,7 +72,7 @@ class BudgetController {
     @PutMapping("/agents/{agentId}")
     Mono<ResponseEntity<Void>> setAgent(@PathVariable UUID agentId, @Valid @RequestBody AgentBudgetRequest request,
             @AuthenticationPrincipal ApiKeyView caller, ServerWebExchange exchange) {
-        Actor actor = Actor.apiKey(caller.id(), caller.departmentId(), exchange);
+        Actor actor = Actor.apiKey(caller.id(), caller.departmentId(), ClientAddress.of(exchange));
         return blocking(() -> {
             agents.set(agentId, request.departmentId(), request.monthlyBudget(), actor);
             return ResponseEntity.noContent().build();
@@ -81,7 +82,7 @@ class BudgetController {
     @DeleteMapping("/agents/{agentId}")
     Mono<ResponseEntity<Void>> removeAgent(@PathVariable UUID agentId, @AuthenticationPrincipal ApiKeyView caller,
             ServerWebExchange exchange) {
-        Actor actor = Actor.apiKey(caller.id(), caller.departmentId(), exchange);
+        Actor actor = Actor.apiKey(caller.id(), caller.departmentId(), ClientAddress.of(exchange));
         return blocking(() -> {
             agents.remove(agentId, actor);
             return ResponseEntity.noContent().build();

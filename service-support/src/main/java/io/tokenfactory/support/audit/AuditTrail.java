@@ -1,15 +1,17 @@
-package io.tokenfactory.gateway.audit;
+package io.tokenfactory.support.audit;
 
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import io.tokenfactory.support.problem.QueryParameters;
+
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -20,7 +22,6 @@ import tools.jackson.databind.json.JsonMapper;
  * exactly when the change commits, and once), and reads the trail. The table refuses
  * updates, deletes and truncation: nobody, this service included, rewrites history.
  */
-@Service
 public class AuditTrail {
 
     /** The most records one read returns. */
@@ -35,6 +36,15 @@ public class AuditTrail {
     public AuditTrail(JdbcTemplate jdbc, Clock clock) {
         this.jdbc = jdbc;
         this.clock = clock;
+    }
+
+    /**
+     * Records an action of the current request's caller ({@link Actor#current()}).
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void record(String action, String subjectType, @Nullable Object subjectId, @Nullable UUID department,
+            @Nullable Object before, @Nullable Object after) {
+        record(Actor.current(), action, subjectType, subjectId, department, before, after);
     }
 
     /**
@@ -112,6 +122,39 @@ public class AuditTrail {
      */
     public record AuditFilter(Instant from, Instant to, @Nullable String action, @Nullable String actor,
             @Nullable UUID department, @Nullable String subject, int limit) {
+
+        /** Records a read returns unless told otherwise. */
+        public static final int DEFAULT_LIMIT = 500;
+
+        /**
+         * The filter a request's parameters ask for: the last 30 days by default; 400
+         * {@code invalid_parameter} for a window that ends before it starts, a limit
+         * outside 1..{@value AuditTrail#MAX_READ}, or overlong text.
+         */
+        public static AuditFilter of(@Nullable String from, @Nullable String to, @Nullable String action,
+                @Nullable String actor, @Nullable String departmentId, @Nullable String subject,
+                @Nullable Integer limit, Instant now) {
+            Instant end = to == null ? now.plusSeconds(1) : QueryParameters.instant("to", to);
+            Instant start = from == null ? end.minus(Duration.ofDays(30)) : QueryParameters.instant("from", from);
+            if (!start.isBefore(end)) {
+                throw QueryParameters.invalid("from must be before to");
+            }
+            int rows = limit == null ? DEFAULT_LIMIT : limit;
+            if (rows < 1 || rows > MAX_READ) {
+                throw QueryParameters.invalid("limit must lie between 1 and " + MAX_READ);
+            }
+            if ((action != null && action.length() > 100) || (actor != null && actor.length() > 200)
+                    || (subject != null && subject.length() > 200)) {
+                throw QueryParameters.invalid("action is at most 100 characters, actor and subject at most 200");
+            }
+            UUID department = departmentId == null || departmentId.isBlank() ? null
+                    : QueryParameters.uuid("departmentId", departmentId);
+            return new AuditFilter(start, end, blank(action), blank(actor), department, blank(subject), rows);
+        }
+
+        private static @Nullable String blank(@Nullable String value) {
+            return value == null || value.isBlank() ? null : value.strip();
+        }
     }
 
 }

@@ -1,8 +1,6 @@
--- The first start's admin key expires unless used (docs/security.md): marked here until its first use.
-ALTER TABLE api_key ADD COLUMN unused_bootstrap BOOLEAN NOT NULL DEFAULT false;
-
--- The audit trail: every state-changing administrative or department action, once, with who, from where, what,
--- and the state before and after. Append-only: a trigger refuses every change and every removal.
+-- The audit trail of every service: each state-changing administrative or department action, once, in the
+-- transaction of the change, with who, from where, what, and the state before and after. Append-only: a trigger
+-- refuses every change and every removal (docs/security.md).
 CREATE TABLE audit_record (
     id               BIGSERIAL    PRIMARY KEY,
     occurred_at      TIMESTAMPTZ  NOT NULL,

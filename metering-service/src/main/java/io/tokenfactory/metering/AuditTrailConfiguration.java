@@ -1,0 +1,17 @@
+package io.tokenfactory.metering;
+
+import io.tokenfactory.support.audit.AuditConfiguration;
+import io.tokenfactory.support.audit.web.AuditController;
+
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/**
+ * This service's audit trail: who changed what, before and after, append-only; read by
+ * administrators at {@code /api/audit} (the gateway's {@code /api/audit/<service>}).
+ */
+@Configuration(proxyBeanMethods = false)
+@Import({ AuditConfiguration.class, AuditController.class })
+class AuditTrailConfiguration {
+
+}
