@@ -615,7 +615,7 @@ async function statementsPage(view) {
 // ---------- Keys, models and rate cards (administrators) ----------
 
 const DEPARTMENT_SCOPES = ['inference', 'usage:read', 'agents:read', 'agents:write', 'billing:read'];
-const PLATFORM_SCOPES = ['billing:admin', 'keys:admin', 'admin'];
+const PLATFORM_SCOPES = ['billing:admin', 'keys:admin', 'metrics:read', 'admin'];
 
 async function keysPage(view) {
     const list = el('div');

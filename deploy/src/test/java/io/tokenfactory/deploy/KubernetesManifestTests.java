@@ -420,31 +420,58 @@ class KubernetesManifestTests {
     }
 
     @Test
-    void scrapesEveryServiceForPrometheus() {
+    void scrapesEveryServiceForPrometheusAndTheExposedGatewayWithAScrapersKey() {
         List<Map<String, Object>> monitors = base.all("ServiceMonitor");
-        assertThat(monitors).as("ServiceMonitors in the base").hasSize(1);
-        Map<String, Object> monitor = monitors.get(0);
-        assertThat(monitor.get("apiVersion")).as("ServiceMonitor apiVersion").isEqualTo("monitoring.coreos.com/v1");
-        Map<String, String> selector = stringMap(path(monitor, "spec", "selector", "matchLabels"));
-        assertThat(selector).as("ServiceMonitor spec.selector.matchLabels").isNotEmpty();
-        List<Map<String, Object>> endpoints = maps(path(monitor, "spec", "endpoints"));
-        assertThat(endpoints).as("ServiceMonitor spec.endpoints").isNotEmpty();
-
-        for (Map<String, Object> endpoint : endpoints) {
-            assertThat(endpoint.get("path")).as("ServiceMonitor endpoint path").isEqualTo(PROMETHEUS);
-        }
+        assertThat(monitors).as("ServiceMonitors in the base").hasSize(2);
         for (Service service : Service.ALL) {
             Map<String, Object> kubernetesService = base.get("Service", service.name());
-            assertThat(stringMap(path(kubernetesService, "metadata", "labels")))
-                .as("%s: Service labels, selected by the ServiceMonitor", service.name())
-                .containsAllEntriesOf(selector);
+            Map<String, String> labels = stringMap(path(kubernetesService, "metadata", "labels"));
+            List<Map<String, Object>> scraping = monitors.stream().filter(monitor -> selects(monitor, labels)).toList();
+            assertThat(scraping).as("%s: the ServiceMonitors that select its Service", service.name()).hasSize(1);
+            Map<String, Object> monitor = scraping.get(0);
+            assertThat(monitor.get("apiVersion")).as("ServiceMonitor apiVersion").isEqualTo("monitoring.coreos.com/v1");
+            List<Map<String, Object>> endpoints = maps(path(monitor, "spec", "endpoints"));
+            assertThat(endpoints).as("ServiceMonitor spec.endpoints").isNotEmpty();
             for (Map<String, Object> endpoint : endpoints) {
+                assertThat(endpoint.get("path")).as("ServiceMonitor endpoint path").isEqualTo(PROMETHEUS);
                 // a ServiceMonitor names the Service's port, never a number
                 assertThat(servicePort(kubernetesService, Map.<String, Object>of("name", string(endpoint.get("port")))))
                     .as("%s: the Service port that the ServiceMonitor scrapes", service.name())
                     .isEqualTo(service.port());
+                // the Ingress exposes the gateway alone: only its metrics need a key
+                if (service.name().equals("gateway")) {
+                    assertThat(map(path(endpoint, "authorization", "credentials"))).as("gateway: the scraper's key")
+                        .containsEntry("name", "gateway-scrape-key");
+                }
+                else {
+                    assertThat(endpoint.get("authorization"))
+                        .as("%s: scraped inside the cluster without a key", service.name())
+                        .isNull();
+                }
             }
         }
+    }
+
+    /**
+     * Whether a ServiceMonitor's selector (labels and NotIn/In expressions) selects these
+     * labels.
+     */
+    private static boolean selects(Map<String, Object> monitor, Map<String, String> labels) {
+        Map<String, String> required = stringMap(path(monitor, "spec", "selector", "matchLabels"));
+        if (!labels.entrySet().containsAll(required.entrySet())) {
+            return false;
+        }
+        Object expressions = map(path(monitor, "spec", "selector")).get("matchExpressions");
+        for (Map<String, Object> expression : expressions == null ? List.<Map<String, Object>>of()
+                : maps(expressions)) {
+            @SuppressWarnings("unchecked")
+            List<String> values = (List<String>) expression.get("values");
+            boolean in = values.contains(labels.get(string(expression.get("key"))));
+            if (string(expression.get("operator")).equals("NotIn") == in) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Test

@@ -80,7 +80,8 @@ class AbuseSystemTests {
     private static final List<String> DEPARTMENT_SCOPES = List.of("inference", "usage:read", "agents:read",
             "agents:write", "billing:read");
 
-    private static final List<String> PLATFORM_SCOPES = List.of("billing:admin", "keys:admin", "agent-keys");
+    private static final List<String> PLATFORM_SCOPES = List.of("billing:admin", "keys:admin", "metrics:read",
+            "agent-keys");
 
     private final List<String> failures = new ArrayList<>();
 

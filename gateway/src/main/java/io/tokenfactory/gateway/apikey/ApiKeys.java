@@ -37,12 +37,12 @@ public class ApiKeys {
 
     static final Set<String> SCOPES = Set.of(IdentityClaims.SCOPE_INFERENCE, IdentityClaims.SCOPE_USAGE_READ,
             IdentityClaims.SCOPE_AGENTS_READ, IdentityClaims.SCOPE_AGENTS_WRITE, IdentityClaims.SCOPE_BILLING_READ,
-            IdentityClaims.SCOPE_BILLING_ADMIN, IdentityClaims.SCOPE_KEYS_ADMIN, IdentityClaims.SCOPE_ADMIN,
-            IdentityClaims.SCOPE_AGENT_KEYS);
+            IdentityClaims.SCOPE_BILLING_ADMIN, IdentityClaims.SCOPE_KEYS_ADMIN, IdentityClaims.SCOPE_METRICS_READ,
+            IdentityClaims.SCOPE_ADMIN, IdentityClaims.SCOPE_AGENT_KEYS);
 
     /** Scopes over every department: only on keys of no department. */
     static final Set<String> PLATFORM_SCOPES = Set.of(IdentityClaims.SCOPE_ADMIN, IdentityClaims.SCOPE_BILLING_ADMIN,
-            IdentityClaims.SCOPE_KEYS_ADMIN);
+            IdentityClaims.SCOPE_KEYS_ADMIN, IdentityClaims.SCOPE_METRICS_READ);
 
     private final ApiKeyRepository keys;
 

@@ -8,6 +8,7 @@ import static io.tokenfactory.support.security.IdentityClaims.SCOPE_BILLING_ADMI
 import static io.tokenfactory.support.security.IdentityClaims.SCOPE_BILLING_READ;
 import static io.tokenfactory.support.security.IdentityClaims.SCOPE_INFERENCE;
 import static io.tokenfactory.support.security.IdentityClaims.SCOPE_KEYS_ADMIN;
+import static io.tokenfactory.support.security.IdentityClaims.SCOPE_METRICS_READ;
 import static io.tokenfactory.support.security.IdentityClaims.SCOPE_USAGE_READ;
 import static io.tokenfactory.support.security.IdentityClaims.authority;
 import static io.tokenfactory.support.security.IdentityClaims.grantedBy;
@@ -51,12 +52,12 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Who may pass the front door: every request but health, info, metrics and the public
- * signing key needs an active API key ({@code Authorization: Bearer tf_...}); its scopes
- * decide which routes it reaches. Unknown, revoked and expired keys get 401
- * {@code invalid_api_key}; a missing scope 403 {@code forbidden}. The relayed-usage
- * summary also takes an identity token this gateway minted, which is how services call
- * it.
+ * Who may pass the front door: every request but health and the public signing key needs
+ * an active API key (metrics and build info a scraper's, {@code metrics:read})
+ * ({@code Authorization: Bearer tf_...}); its scopes decide which routes it reaches.
+ * Unknown, revoked and expired keys get 401 {@code invalid_api_key}; a missing scope 403
+ * {@code forbidden}. The relayed-usage summary also takes an identity token this gateway
+ * minted, which is how services call it.
  */
 @Configuration(proxyBeanMethods = false)
 class GatewaySecurityConfiguration {
@@ -127,9 +128,12 @@ class GatewaySecurityConfiguration {
             .addFilterBefore(bruteForceGuard, SecurityWebFiltersOrder.AUTHENTICATION)
             .addFilterAt(apiKeys, SecurityWebFiltersOrder.AUTHENTICATION)
             .authorizeExchange(exchanges -> exchanges
-                .pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus",
-                        "/.well-known/jwks.json")
+                .pathMatchers("/actuator/health", "/actuator/health/**", "/.well-known/jwks.json")
                 .permitAll()
+                // the Ingress exposes the gateway: its metrics and build need a scraper's
+                // key
+                .pathMatchers("/actuator/prometheus", "/actuator/info")
+                .hasAnyAuthority(grantedBy(SCOPE_METRICS_READ))
                 // the console's static files; everything it shows comes from the APIs
                 // with the user's key
                 .pathMatchers(HttpMethod.GET, "/console", "/console/**", "/webjars/**")

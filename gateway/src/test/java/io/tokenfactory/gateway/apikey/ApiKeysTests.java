@@ -84,6 +84,7 @@ class ApiKeysTests {
         keys.issue(spec(null, Set.of("admin"), null));
         keys.issue(spec(null, Set.of("billing:admin"), null));
         keys.issue(spec(null, Set.of("keys:admin", "billing:admin"), null));
+        keys.issue(spec(null, Set.of("metrics:read"), null));
         keys.issue(spec(DEPARTMENT, Set.of("inference", "usage:read", "agents:read", "agents:write", "billing:read"),
                 null));
 
@@ -93,6 +94,7 @@ class ApiKeysTests {
         assertRefused(spec(DEPARTMENT, Set.of("admin", "inference"), null), "invalid_scopes");
         assertRefused(spec(DEPARTMENT, Set.of("billing:admin"), null), "invalid_scopes");
         assertRefused(spec(DEPARTMENT, Set.of("keys:admin"), null), "invalid_scopes");
+        assertRefused(spec(DEPARTMENT, Set.of("metrics:read"), null), "invalid_scopes");
     }
 
     @Test

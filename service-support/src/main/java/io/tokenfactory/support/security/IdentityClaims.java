@@ -64,6 +64,12 @@ public final class IdentityClaims {
      */
     public static final String SCOPE_KEYS_ADMIN = "keys:admin";
 
+    /**
+     * Scraping the gateway's operations endpoints ({@code /actuator/prometheus},
+     * {@code /actuator/info}), which the Ingress exposes; only on a key of no department.
+     */
+    public static final String SCOPE_METRICS_READ = "metrics:read";
+
     /** Everything, every other scope included. */
     public static final String SCOPE_ADMIN = "admin";
 
