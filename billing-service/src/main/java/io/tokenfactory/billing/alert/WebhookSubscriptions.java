@@ -59,7 +59,7 @@ public class WebhookSubscriptions {
         try {
             WebhookSubscription created = subscriptions
                 .saveAndFlush(new WebhookSubscription(department, terms, secret, clock.instant()));
-            audit.record("webhook.created", "webhook", created.view().id(), department, null, created.view());
+            audit.record("webhook.created", "webhook", created.view().id(), department, null, audited(created.view()));
             return new CreatedWebhook(created.view(), secret);
         }
         catch (DataIntegrityViolationException duplicate) {
@@ -90,12 +90,24 @@ public class WebhookSubscriptions {
         subscription.apply(terms, clock.instant());
         try {
             WebhookView after = subscriptions.saveAndFlush(subscription).view();
-            audit.record("webhook.updated", "webhook", id, after.departmentId(), before, after);
+            audit.record("webhook.updated", "webhook", id, after.departmentId(), audited(before), audited(after));
             return after;
         }
         catch (DataIntegrityViolationException duplicate) {
             throw exists(terms.url());
         }
+    }
+
+    /**
+     * A subscription as the audit trail records it: its URL cut to scheme, host and port,
+     * since a URL's path can be a secret of its own (a Slack incoming webhook's is).
+     */
+    private static WebhookView audited(WebhookView webhook) {
+        URI url = URI.create(webhook.url());
+        String origin = url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort()) + "/…";
+        return new WebhookView(webhook.id(), webhook.departmentId(), origin, webhook.eventKinds(), webhook.format(),
+                webhook.description(), webhook.active(), webhook.secretHint(), webhook.createdAt(),
+                webhook.updatedAt());
     }
 
     /** Deletes the subscription with its deliveries and their log. */
@@ -105,7 +117,8 @@ public class WebhookSubscriptions {
         // its deliveries locked first, in one order: the dispatcher skips locked rows, so
         // the cascade below never waits on a sender (which would deadlock)
         deliveries.lockAll(id);
-        audit.record("webhook.deleted", "webhook", id, subscription.view().departmentId(), subscription.view(), null);
+        audit.record("webhook.deleted", "webhook", id, subscription.view().departmentId(), audited(subscription.view()),
+                null);
         subscriptions.delete(subscription);
     }
 

@@ -115,6 +115,8 @@ class ApiKey {
 
     void expireAt(Instant when) {
         this.expiresAt = when;
+        // an expiry set on purpose stays, whatever the key's first use
+        this.unusedBootstrap = false;
     }
 
     /**
@@ -125,9 +127,13 @@ class ApiKey {
         this.expiresAt = when;
     }
 
-    /** The bootstrap key was used: it no longer expires by itself. */
-    boolean firstUse() {
-        if (!unusedBootstrap) {
+    /**
+     * The bootstrap key was used while still valid: it no longer expires by itself. A
+     * revoked or expired key stays as it is (another replica's cache may still have let
+     * it in for a moment).
+     */
+    boolean firstUse(Instant now) {
+        if (!unusedBootstrap || revokedAt != null || (expiresAt != null && !expiresAt.isAfter(now))) {
             return false;
         }
         unusedBootstrap = false;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -82,17 +83,20 @@ public class ApiKeys {
 
     /**
      * The first start's admin key: it expires after {@code lifetime} unless used, and is
-     * never issued again by itself (see {@link #hasEverHadAdminKey()}).
+     * never issued again by itself (see {@link #hasEverHadAdminKey()}). {@code keep}
+     * stores the secret (the owner-only file) inside this transaction: when it fails,
+     * nothing is issued and the next start tries again.
      */
     @Transactional
-    public IssuedApiKey issueBootstrapAdminKey(Duration lifetime, Actor actor) {
+    public IssuedApiKey issueBootstrapAdminKey(Duration lifetime, Actor actor, Consumer<String> keep) {
         ApiKeySecrets.Secret secret = secrets.generate();
         Instant now = clock.instant();
         ApiKey key = new ApiKey(new NewApiKey("bootstrap-admin", null, null, Set.of(IdentityClaims.SCOPE_ADMIN),
                 List.of(), null, null, null), secret, now);
         key.bootstrap(now.plus(lifetime));
-        keys.save(key);
+        keys.saveAndFlush(key);
         audit.record(actor, "key.bootstrap-issued", SUBJECT, key.id(), null, null, key.view());
+        keep.accept(secret.value());
         return new IssuedApiKey(key.view(), secret.value());
     }
 
@@ -101,7 +105,7 @@ public class ApiKeys {
     public void firstUse(UUID id) {
         ApiKey key = find(id);
         ApiKeyView before = key.view();
-        if (key.firstUse()) {
+        if (key.firstUse(clock.instant())) {
             evict(key.secretHash());
             audit.record(Actor.SYSTEM, "key.bootstrap-used", SUBJECT, id, null, before, keys.saveAndFlush(key).view());
         }

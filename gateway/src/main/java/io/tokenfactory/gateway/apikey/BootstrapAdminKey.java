@@ -1,6 +1,7 @@
 package io.tokenfactory.gateway.apikey;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -48,20 +49,26 @@ class BootstrapAdminKey implements ApplicationRunner {
             }
             return;
         }
-        IssuedApiKey issued = keys.issueBootstrapAdminKey(lifetime, Actor.SYSTEM);
+        IssuedApiKey issued;
         try {
-            SecretFiles.write(file, issued.secret());
-            log.warn(
-                    "Bootstrap admin key {} written to {} (readable by its owner only); it expires at {} unless "
-                            + "used. Create named admin keys with it, then revoke it.",
-                    issued.key().id(), file.toAbsolutePath(), issued.key().expiresAt());
+            issued = keys.issueBootstrapAdminKey(lifetime, Actor.SYSTEM, secret -> {
+                try {
+                    SecretFiles.write(file, secret);
+                }
+                catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
         }
-        catch (IOException e) {
-            // nobody can ever hold this key: revoke it, so the next start tries again
-            keys.revoke(issued.key().id(), Actor.SYSTEM);
+        catch (UncheckedIOException e) {
+            // nothing was issued: the next start tries again
             throw new IllegalStateException("Could not write the bootstrap admin key to " + file.toAbsolutePath()
-                    + " (set TF_BOOTSTRAP_ADMIN_KEY_FILE to a writable path)", e);
+                    + " (set TF_BOOTSTRAP_ADMIN_KEY_FILE to a writable path)", e.getCause());
         }
+        log.warn(
+                "Bootstrap admin key {} written to {} (readable by its owner only); it expires at {} unless used. "
+                        + "Create named admin keys with it, then revoke it.",
+                issued.key().id(), file.toAbsolutePath(), issued.key().expiresAt());
     }
 
 }

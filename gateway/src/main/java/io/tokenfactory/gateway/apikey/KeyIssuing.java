@@ -37,10 +37,14 @@ public class KeyIssuing {
     public Mono<IssuedApiKey> issue(NewApiKey spec, KeyAuthority caller, Actor actor) {
         Mono<Void> allowed = switch (caller) {
             case ADMIN -> Mono.empty();
-            case KEYS_ADMIN -> isDepartmentKey(spec) ? Mono.empty()
-                    : Mono.error(ApiProblemException
+            // a key bound to an agent must be bound to an agent of its department, or it
+            // would spend another department's agent budget
+            case KEYS_ADMIN -> !isDepartmentKey(spec)
+                    ? Mono.error(ApiProblemException
                         .forbidden("A 'keys:admin' key issues only department keys, with scopes among "
-                                + KeyAuthority.DEPARTMENT_SCOPES));
+                                + KeyAuthority.DEPARTMENT_SCOPES))
+                    : spec.agentId() == null ? Mono.<Void>empty()
+                            : agents.requireOwned(spec.agentId(), spec.departmentId(), true);
             case AGENT_SERVICE ->
                 isAgentInferenceKey(spec) ? agents.requireOwned(spec.agentId(), spec.departmentId(), true)
                         : Mono.error(ApiProblemException.forbidden(
@@ -62,15 +66,24 @@ public class KeyIssuing {
      * an administrator's key would hand it the new secret); agent-service none.
      */
     public static void requireManages(ApiKeyView key, KeyAuthority caller) {
-        if (caller == KeyAuthority.AGENT_SERVICE || (caller == KeyAuthority.KEYS_ADMIN && key.departmentId() == null)) {
+        if (caller == KeyAuthority.AGENT_SERVICE || (caller == KeyAuthority.KEYS_ADMIN && !isDepartmentKey(key))) {
             throw ApiProblemException.forbidden("This key may not change key " + key.id());
         }
+    }
+
+    /**
+     * A key a key administrator may manage: of a department, holding department scopes
+     * only (a department key that still holds {@code admin} from before fine scopes is an
+     * administrator's to manage).
+     */
+    private static boolean isDepartmentKey(ApiKeyView key) {
+        return key.departmentId() != null && KeyAuthority.DEPARTMENT_SCOPES.containsAll(key.scopes());
     }
 
     private Mono<Void> mayManage(ApiKeyView key, KeyAuthority caller) {
         return switch (caller) {
             case ADMIN -> Mono.empty();
-            case KEYS_ADMIN -> key.departmentId() != null ? Mono.empty()
+            case KEYS_ADMIN -> isDepartmentKey(key) ? Mono.empty()
                     : Mono.error(ApiProblemException.forbidden("A 'keys:admin' key revokes only department keys"));
             case AGENT_SERVICE ->
                 key.agentId() != null ? agents.requireOwned(key.agentId(), key.departmentId(), false) : Mono

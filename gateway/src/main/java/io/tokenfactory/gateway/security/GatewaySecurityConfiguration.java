@@ -104,8 +104,11 @@ class GatewaySecurityConfiguration {
                 if (key.key().unusedBootstrap()) {
                     // the first start's admin key is in an operator's hands: it no longer
                     // expires by itself
+                    // two first requests at once: one records the first use, the
+                    // other's conflict changes nothing and must not fail its request
                     return Mono.fromRunnable(() -> keys.firstUse(key.key().id()))
                         .subscribeOn(Schedulers.boundedElastic())
+                        .onErrorResume(conflict -> Mono.empty())
                         .then(filterExchange.getChain().filter(filterExchange.getExchange()));
                 }
             }

@@ -2,6 +2,7 @@ package io.tokenfactory.gateway.apikey;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -42,16 +43,19 @@ class BootstrapAdminKeyTests {
         Path file = directory.resolve("admin-key");
         when(keys.hasEverHadAdminKey()).thenReturn(false);
         String secret = "tf_" + "S".repeat(51);
-        when(keys.issueBootstrapAdminKey(any(), any())).thenReturn(new IssuedApiKey(new ApiKeyView(UUID.randomUUID(),
-                "bootstrap-admin", "tf_SSS…SSSS", null, null, Set.of("admin"), List.of(), null, null,
-                Instant.parse("2026-12-07T10:00:00Z"), null, Instant.parse("2026-12-06T10:00:00Z"), null), secret));
+        when(keys.issueBootstrapAdminKey(any(), any(), any())).thenAnswer(call -> {
+            call.<java.util.function.Consumer<String>>getArgument(2).accept(secret);
+            return new IssuedApiKey(new ApiKeyView(UUID.randomUUID(), "bootstrap-admin", "tf_SSS…SSSS", null, null,
+                    Set.of("admin"), List.of(), null, null, Instant.parse("2026-12-07T10:00:00Z"), null,
+                    Instant.parse("2026-12-06T10:00:00Z"), null), secret);
+        });
 
         new BootstrapAdminKey(keys, properties(file)).run(null);
 
         assertThat(Files.readString(file).strip()).isEqualTo(secret);
         assertThat(Files.getPosixFilePermissions(file)).hasSize(2);
         assertThat(output.getAll()).contains("Bootstrap admin key", file.toString()).doesNotContain(secret);
-        verify(keys).issueBootstrapAdminKey(Duration.ofHours(24), Actor.SYSTEM);
+        verify(keys).issueBootstrapAdminKey(eq(Duration.ofHours(24)), eq(Actor.SYSTEM), any());
     }
 
     @Test
@@ -62,7 +66,7 @@ class BootstrapAdminKeyTests {
 
         new BootstrapAdminKey(keys, properties(directory.resolve("admin-key"))).run(null);
 
-        verify(keys, never()).issueBootstrapAdminKey(any(), any());
+        verify(keys, never()).issueBootstrapAdminKey(any(), any(), any());
         assertThat(Files.exists(directory.resolve("admin-key"))).isFalse();
         assertThat(output.getAll()).contains("No usable admin key", "./factory admin-key");
     }

@@ -96,6 +96,13 @@ class KeyIssuingTests {
     }
 
     @Test
+    void aKeyAdministratorBindsAKeyOnlyToAnAgentOfItsDepartment() {
+        assertThat(issuing.issue(spec(DEPARTMENT, AGENT, Set.of("inference")), KeyAuthority.KEYS_ADMIN, ACTOR).block())
+            .isNotNull();
+        verify(agents).requireOwned(AGENT, DEPARTMENT, true);
+    }
+
+    @Test
     void agentServiceGetsNoKeyForAnAgentItDoesNotOwnInThatDepartment() {
         UUID foreign = UUID.randomUUID();
         when(agents.requireOwned(AGENT, foreign, true))
@@ -129,6 +136,16 @@ class KeyIssuingTests {
             .isInstanceOf(ApiProblemException.class);
         assertThatThrownBy(() -> issuing.revoke(adminKey.id(), KeyAuthority.KEYS_ADMIN, ACTOR).block())
             .isInstanceOf(ApiProblemException.class);
+        // a department key that still holds admin from before fine scopes is no key
+        // administrator's to revoke, rotate or change
+        ApiKeyView legacyAdmin = view(spec(DEPARTMENT, null, Set.of("admin", "inference")));
+        when(keys.get(legacyAdmin.id())).thenReturn(legacyAdmin);
+        assertThatThrownBy(() -> issuing.revoke(legacyAdmin.id(), KeyAuthority.KEYS_ADMIN, ACTOR).block())
+            .isInstanceOf(ApiProblemException.class);
+        assertThatThrownBy(() -> KeyIssuing.requireManages(legacyAdmin, KeyAuthority.KEYS_ADMIN))
+            .isInstanceOf(ApiProblemException.class);
+        KeyIssuing.requireManages(personKey, KeyAuthority.KEYS_ADMIN);
+        verify(keys, never()).revoke(eq(legacyAdmin.id()), any());
         // only the allowed revocations reached the keys
         verify(keys, times(1)).revoke(eq(personKey.id()), any());
         verify(keys, times(1)).revoke(eq(adminKey.id()), any());

@@ -33,6 +33,10 @@ public class UsageRebuild {
     public record Rebuilt(Instant from, Instant to, long hourlyRows, long dailyRows) {
     }
 
+    /** One day's rebuild, as the audit trail records it. */
+    record RebuiltDay(Instant from, Instant to) {
+    }
+
     private final UsageRollups rollups;
 
     private final NodeHours nodeHours;
@@ -78,6 +82,10 @@ public class UsageRebuild {
             transactions.executeWithoutResult(status -> {
                 rollups.rebuild(dayStart, dayEnd);
                 nodeHours.recomputeDirect(dayStart, dayEnd);
+                // each day's rebuild is recorded with it: a rebuild cut short leaves the
+                // days it did in the trail
+                audit.record("usage.rollups-rebuilt", "usage_rollups", dayStart + "/" + dayEnd, null, null,
+                        new RebuiltDay(dayStart, dayEnd));
             });
         }
         Instant[] days = { first, end };
@@ -86,10 +94,7 @@ public class UsageRebuild {
         Long daily = jdbc.queryForObject("SELECT count(*) FROM usage_daily WHERE day_start >= ? AND day_start < ?",
                 Long.class, Timestamp.from(days[0]), Timestamp.from(days[1]));
         log.info("Rebuilt usage rollups for [{}, {}): {} hourly and {} daily rows", days[0], days[1], hourly, daily);
-        Rebuilt rebuilt = new Rebuilt(days[0], days[1], hourly, daily);
-        transactions.executeWithoutResult(status -> audit.record("usage.rollups-rebuilt", "usage_rollups",
-                days[0] + "/" + days[1], null, null, rebuilt));
-        return rebuilt;
+        return new Rebuilt(days[0], days[1], hourly, daily);
     }
 
 }

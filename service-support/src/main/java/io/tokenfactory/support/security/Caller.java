@@ -34,12 +34,11 @@ public record Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> sc
     }
 
     /**
-     * Platform keys (no department: administrators, billing and key administrators) see
-     * every department, where their scopes let them in at all.
+     * Platform keys (no department: administrators and billing administrators) see every
+     * department, where their scopes let them in at all.
      */
     boolean seesEveryDepartment() {
-        return isAdmin() || (departmentId == null && (scopes.contains(IdentityClaims.SCOPE_BILLING_ADMIN)
-                || scopes.contains(IdentityClaims.SCOPE_KEYS_ADMIN)));
+        return isAdmin() || (departmentId == null && scopes.contains(IdentityClaims.SCOPE_BILLING_ADMIN));
     }
 
     /** A department reads only its own data; a platform key reads everyone's. */
