@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Digits;
@@ -90,12 +91,7 @@ class ApiKeyController {
 
     @PostMapping("/{id}/rotate")
     Mono<CreatedKeyResponse> rotate(@PathVariable UUID id, Authentication caller, ServerWebExchange exchange) {
-        KeyAuthority authority = KeyAuthority.of(caller.getAuthorities());
-        Actor actor = actor(caller, exchange);
-        return blocking(() -> {
-            KeyIssuing.requireManages(keys.get(id), authority);
-            return CreatedKeyResponse.of(keys.rotate(id, actor), clock.instant());
-        });
+        return managed(id, caller, exchange, actor -> CreatedKeyResponse.of(keys.rotate(id, actor), clock.instant()));
     }
 
     @PostMapping("/{id}/revoke")
@@ -108,22 +104,27 @@ class ApiKeyController {
     @PutMapping("/{id}/budget")
     Mono<KeyResponse> budget(@PathVariable UUID id, @Valid @RequestBody BudgetRequest request, Authentication caller,
             ServerWebExchange exchange) {
-        KeyAuthority authority = KeyAuthority.of(caller.getAuthorities());
-        Actor actor = actor(caller, exchange);
-        return blocking(() -> {
-            KeyIssuing.requireManages(keys.get(id), authority);
-            return KeyResponse.of(keys.budget(id, request.monthlyBudget(), actor), clock.instant());
-        });
+        return managed(id, caller, exchange,
+                actor -> KeyResponse.of(keys.budget(id, request.monthlyBudget(), actor), clock.instant()));
     }
 
     @PutMapping("/{id}/expiry")
     Mono<KeyResponse> expire(@PathVariable UUID id, @Valid @RequestBody ExpiryRequest request, Authentication caller,
             ServerWebExchange exchange) {
+        return managed(id, caller, exchange,
+                actor -> KeyResponse.of(keys.expire(id, request.expiresAt(), actor), clock.instant()));
+    }
+
+    /**
+     * A change to a key the caller may manage ({@link KeyIssuing#requireManages}),
+     * recorded as the caller's; off the event loop.
+     */
+    private <T> Mono<T> managed(UUID id, Authentication caller, ServerWebExchange exchange, Function<Actor, T> change) {
         KeyAuthority authority = KeyAuthority.of(caller.getAuthorities());
         Actor actor = actor(caller, exchange);
         return blocking(() -> {
             KeyIssuing.requireManages(keys.get(id), authority);
-            return KeyResponse.of(keys.expire(id, request.expiresAt(), actor), clock.instant());
+            return change.apply(actor);
         });
     }
 
