@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
+import io.tokenfactory.localrun.BrokerUsers;
 import io.tokenfactory.localrun.Service;
 
 /**
@@ -63,14 +64,41 @@ class ComposeFileTests {
     }
 
     @Test
-    void givesEachServiceItsOwnDatabaseCreatedAtFirstStart() throws IOException {
-        String initScript = Files.readString(ROOT.resolve("docker/postgres/init-databases.sql"));
+    void givesEachServiceItsOwnDatabaseOwnedByItsOwnRoleCreatedAtFirstStart() throws IOException {
+        String initScript = Files.readString(ROOT.resolve("docker/postgres/init-service-roles.sh"));
+        Map<String, String> postgres = environment(composeServices.get("postgres"));
         for (Service service : Service.ALL) {
-            assertThat(environment(composeServices.get(service.name()))).as(service.name())
-                .containsEntry(service.databaseVariable(), service.database());
+            Map<String, String> environment = environment(composeServices.get(service.name()));
+            assertThat(environment).as(service.name())
+                .containsEntry(service.databaseVariable(), service.database())
+                .containsEntry("TF_POSTGRES_USER", service.databaseRole());
             assertThat(applicationYml(service)).as(service.name())
                 .contains("${" + service.databaseVariable() + ":" + service.database() + "}");
-            assertThat(initScript).contains("CREATE DATABASE " + service.database() + ";");
+            // the role's password is the one the service logs in with
+            String password = String.valueOf(environment.get("TF_POSTGRES_PASSWORD"));
+            String variable = password.substring(2, password.indexOf(':'));
+            assertThat(initScript).contains("database " + service.database() + " \"${" + variable + ":?}\"");
+            assertThat(postgres).containsEntry(variable, password);
+        }
+        assertThat(environment(composeServices.get("gateway")).values())
+            .doesNotContain(postgres.get("POSTGRES_PASSWORD"));
+    }
+
+    @Test
+    void givesEachServiceItsOwnBrokerUserWithTheLaunchersPermissions() throws IOException {
+        String usersScript = Files.readString(ROOT.resolve("docker/rabbitmq/service-users.sh"));
+        Map<String, String> rabbitmq = environment(composeServices.get("rabbitmq"));
+        for (Service service : Service.ALL) {
+            Map<String, String> environment = environment(composeServices.get(service.name()));
+            assertThat(environment).as(service.name()).containsEntry("TF_RABBITMQ_USER", service.brokerUser());
+            String password = String.valueOf(environment.get("TF_RABBITMQ_PASSWORD"));
+            String variable = password.substring(2, password.indexOf(':'));
+            assertThat(rabbitmq).containsEntry(variable, password);
+            BrokerUsers.Permissions permissions = BrokerUsers.Permissions.of(service.name());
+            assertThat(usersScript).as(service.name())
+                .contains(
+                        "user " + service.brokerUser() + " \"${" + variable + ":?}\" \\\n  '" + permissions.configure()
+                                + "' \\\n  '" + permissions.write() + "' \\\n  '" + permissions.read() + "'");
         }
     }
 

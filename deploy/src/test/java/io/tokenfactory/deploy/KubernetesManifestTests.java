@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
+import io.tokenfactory.localrun.BrokerUsers;
 import io.tokenfactory.localrun.Service;
 
 /**
@@ -279,6 +280,52 @@ class KubernetesManifestTests {
     }
 
     @Test
+    void logsEachServiceInToPostgresAndRabbitMqAsItselfFromItsOwnSecret() {
+        for (Service service : Service.ALL) {
+            String secret = service.name() + "-logins";
+            assertThat(variableSources(base, container(base, service))).as("%s: its logins", service.name())
+                .containsEntry("TF_POSTGRES_USER", "Secret " + secret)
+                .containsEntry("TF_POSTGRES_PASSWORD", "Secret " + secret)
+                .containsEntry("TF_RABBITMQ_USER", "Secret " + secret)
+                .containsEntry("TF_RABBITMQ_PASSWORD", "Secret " + secret);
+            assertThat(stringMap(path(base.get("Secret", secret), "stringData"))).as(secret)
+                .containsEntry("TF_POSTGRES_USER", service.databaseRole())
+                .containsEntry("TF_RABBITMQ_USER", service.brokerUser());
+        }
+    }
+
+    @Test
+    void onKafkaEachServiceWritesOnlyTheTopicsOfItsOwnEventsAsItsOwnUser() throws IOException {
+        Manifests kafka = render(KUBERNETES.resolve("overlays/kafka"));
+        for (Service service : Service.ALL) {
+            Map<String, Object> container = container(kafka, service);
+            assertThat(variableSources(kafka, container)).as("%s: its Kafka login", service.name())
+                .containsEntry("TF_KAFKA_SASL_JAAS_CONFIG", "Secret " + service.brokerUser());
+            assertThat(setting(kafka, container, "TF_KAFKA_SECURITY_PROTOCOL")).contains("SASL_SSL");
+            List<Map<String, Object>> acls = maps(
+                    path(kafka.get("KafkaUser", service.brokerUser()), "spec", "authorization", "acls"));
+            assertThat(topics(acls, "Write")).as("%s: topics it may write", service.name())
+                .containsExactlyInAnyOrderElementsOf(BrokerUsers.PUBLISHES.get(service.name())
+                    .stream()
+                    .map(event -> "tokenfactory." + event)
+                    .toList());
+            assertThat(topics(acls, "Read")).as("%s: topics it may read", service.name())
+                .containsExactlyInAnyOrderElementsOf(BrokerUsers.CONSUMES.get(service.name())
+                    .stream()
+                    .map(event -> "tokenfactory." + event)
+                    .toList());
+        }
+    }
+
+    private static List<String> topics(List<Map<String, Object>> acls, String operation) {
+        return acls.stream()
+            .filter(acl -> string(path(acl, "resource", "type")).equals("topic"))
+            .filter(acl -> strings(acl.get("operations")).contains(operation))
+            .map(acl -> string(path(acl, "resource", "name")))
+            .toList();
+    }
+
+    @Test
     void sharesTheGatewaysLimitsAndSigningKeyBetweenItsReplicas() {
         Map<String, Object> gateway = container(base, service("gateway"));
         assertThat(setting(base, gateway, "TF_LIMITS_STORE")).as("gateway: TF_LIMITS_STORE").contains("redis");
@@ -299,9 +346,13 @@ class KubernetesManifestTests {
                 .doesNotContainKey("data");
             Map<String, String> values = stringMap(path(secret, "stringData"));
             assertThat(values).as("Secret %s: stringData", name).isNotEmpty();
-            values.forEach(
-                    (key, value) -> assertThat(value).as("Secret %s: %s (a template, never a real secret)", name, key)
-                        .isEqualTo(PLACEHOLDER));
+            // a login's user name is no secret; every secret value is a placeholder
+            values.entrySet()
+                .stream()
+                .filter(entry -> !entry.getKey().matches("TF_(POSTGRES|RABBITMQ)_USER"))
+                .forEach(entry -> assertThat(entry.getValue())
+                    .as("Secret %s: %s (a template, never a real secret)", name, entry.getKey())
+                    .isEqualTo(PLACEHOLDER));
         }
         assertThat(keysOf(base.all("ConfigMap").get(0))).as("ConfigMap keys that look like secrets")
             .noneMatch(key -> SECRET_VARIABLE.matcher(key).matches());

@@ -33,7 +33,12 @@ public final class Factory {
 
     private static final Path ADMIN_KEY = WORK.resolve("secrets/admin-key");
 
-    /** The services' environment of the running suite, for commands run beside it. */
+    private static final Service GATEWAY = Service.ALL.stream()
+        .filter(service -> service.name().equals("gateway"))
+        .findFirst()
+        .orElseThrow();
+
+    /** The gateway's environment in the running suite, for its commands run beside it. */
     private static final Path SERVICE_ENVIRONMENT = WORK.resolve("secrets/service-environment");
 
     private Factory() {
@@ -91,8 +96,10 @@ public final class Factory {
         // through owner-only files
         serviceEnvironment.putIfAbsent("TF_AGENT_SERVICE_KEY_FILE", AGENT_SERVICE_KEY.toString());
         serviceEnvironment.putIfAbsent("TF_BOOTSTRAP_ADMIN_KEY_FILE", ADMIN_KEY.toString());
-        writeOwnerOnly(SERVICE_ENVIRONMENT, environmentFile(serviceEnvironment));
-        services.startAll(serviceEnvironment,
+        Map<String, String> gatewayEnvironment = new HashMap<>(serviceEnvironment);
+        gatewayEnvironment.putAll(infrastructure.ownEnvironment(GATEWAY));
+        writeOwnerOnly(SERVICE_ENVIRONMENT, environmentFile(gatewayEnvironment));
+        services.startAll(serviceEnvironment, infrastructure::ownEnvironment,
                 env.getOrDefault("TF_SERVICE_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"));
         try {
             services.awaitReady(Duration.parse(env.getOrDefault("TF_STARTUP_TIMEOUT", "PT5M")));
@@ -240,9 +247,7 @@ public final class Factory {
         }
         environment.put("TF_BOOTSTRAP_ADMIN_KEY_FILE", ADMIN_KEY.toAbsolutePath().toString());
         ServiceProcesses services = new ServiceProcesses(Path.of("").toAbsolutePath(), WORK.toAbsolutePath());
-        return services.runCommand(
-                Service.ALL.stream().filter(service -> service.name().equals("gateway")).findFirst().orElseThrow(),
-                environment, List.of("admin-key"));
+        return services.runCommand(GATEWAY, environment, List.of("admin-key"));
     }
 
     /** Written readable by its owner only: it may hold the databases' passwords. */

@@ -19,6 +19,11 @@ final class Infrastructure implements AutoCloseable {
 
     private final Map<String, String> serviceEnvironment = new LinkedHashMap<>();
 
+    /** Each service's own logins, on top of what they share. */
+    private final Map<Service, Map<String, String>> ownEnvironment = new LinkedHashMap<>();
+
+    private ServiceCredentials credentials;
+
     private final StringBuilder description = new StringBuilder();
 
     private EmbeddedPostgresServer embeddedPostgres;
@@ -27,6 +32,9 @@ final class Infrastructure implements AutoCloseable {
 
     static Infrastructure start(Path workDirectory, Map<String, String> env) {
         Infrastructure infrastructure = new Infrastructure();
+        Service.ALL.forEach(service -> infrastructure.ownEnvironment.put(service, new LinkedHashMap<>()));
+        infrastructure.credentials = ServiceCredentials
+            .loadOrCreate(workDirectory.resolve("secrets").resolve("service-credentials"));
         try {
             infrastructure.startPostgres(workDirectory, env);
             infrastructure.startBroker(env);
@@ -67,6 +75,33 @@ final class Infrastructure implements AutoCloseable {
         createDatabases(host, port, user, password);
     }
 
+    /**
+     * Each service's own PostgreSQL role, owning its database alone; the administrator's
+     * login is the launcher's only. A server whose login cannot create roles leaves the
+     * services on that login, said aloud.
+     */
+    private void createDatabases(String host, int port, String user, String password) {
+        try (Connection maintenance = Databases.connect(host, port, user, password)) {
+            for (Service service : Service.ALL) {
+                PostgresRoles.provision(maintenance, host, port, user, password, service,
+                        credentials.postgresPassword(service));
+                ownEnvironment.get(service).put("TF_POSTGRES_USER", service.databaseRole());
+                ownEnvironment.get(service).put("TF_POSTGRES_PASSWORD", credentials.postgresPassword(service));
+            }
+            description.append(" (a role per service)");
+        }
+        catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw new IllegalStateException(
+                        "Could not create the service databases on " + host + ":" + port + ": " + e.getMessage(), e);
+            }
+            System.out.println("  WARNING: " + user + " may not create roles (" + e.getMessage()
+                    + "); the five services share that login");
+            Service.ALL.forEach(service -> ownEnvironment.get(service).clear());
+            createSharedDatabases(host, port, user, password);
+        }
+    }
+
     private void startBroker(Map<String, String> env) {
         String host = env.get("TF_RABBITMQ_HOST");
         if (host != null && !host.isBlank()) {
@@ -74,6 +109,7 @@ final class Infrastructure implements AutoCloseable {
             serviceEnvironment.put("TF_RABBITMQ_HOST", host);
             serviceEnvironment.put("TF_RABBITMQ_PORT", port);
             description.append(", RabbitMQ at ").append(host).append(':').append(port);
+            createBrokerUsers(env, host);
             return;
         }
         int port = Integer.parseInt(env.getOrDefault("TF_EMBEDDED_RABBITMQ_PORT", "15673"));
@@ -88,7 +124,7 @@ final class Infrastructure implements AutoCloseable {
         description.append(", embedded AMQP broker on port ").append(port).append(" (in memory)");
     }
 
-    private static void createDatabases(String host, int port, String user, String password) {
+    private static void createSharedDatabases(String host, int port, String user, String password) {
         try (Connection maintenance = Databases.connect(host, port, user, password)) {
             for (Service service : Service.ALL) {
                 Databases.createIfMissing(maintenance, service.database());
@@ -101,10 +137,49 @@ final class Infrastructure implements AutoCloseable {
     }
 
     /**
+     * Each service's own RabbitMQ user (BrokerUsers), loaded with the login the launcher
+     * was given: through the management API that {@code TF_RABBITMQ_MANAGEMENT_URL}
+     * names, else {@code rabbitmqctl} when the broker runs on this machine. When neither
+     * can, the services share the given login, said aloud.
+     */
+    private void createBrokerUsers(Map<String, String> env, String host) {
+        String managementUrl = env.get("TF_RABBITMQ_MANAGEMENT_URL");
+        boolean local = host.equals("localhost") || host.startsWith("127.");
+        if ((managementUrl == null || managementUrl.isBlank()) && !local) {
+            System.out
+                .println("  WARNING: RabbitMQ at " + host + " is not on this machine and TF_RABBITMQ_MANAGEMENT_URL"
+                        + " is not set: the five services share the login TF_RABBITMQ_USER");
+            return;
+        }
+        String definitions = BrokerUsers.definitions(env.getOrDefault("TF_RABBITMQ_VHOST", "/"), Service.ALL,
+                credentials::brokerPassword);
+        try {
+            String how = BrokerUsers.load(definitions, Service.ALL.get(Service.ALL.size() - 1).brokerUser(),
+                    managementUrl, env.getOrDefault("TF_RABBITMQ_USER", "guest"),
+                    env.getOrDefault("TF_RABBITMQ_PASSWORD", "guest"),
+                    env.getOrDefault("TF_RABBITMQCTL", "rabbitmqctl"));
+            for (Service service : Service.ALL) {
+                ownEnvironment.get(service).put("TF_RABBITMQ_USER", service.brokerUser());
+                ownEnvironment.get(service).put("TF_RABBITMQ_PASSWORD", credentials.brokerPassword(service));
+            }
+            description.append(" (a user per service, ").append(how).append(')');
+        }
+        catch (IllegalStateException e) {
+            System.out.println("  WARNING: could not create the services' broker users (" + e.getMessage()
+                    + "); the five services share the login TF_RABBITMQ_USER");
+        }
+    }
+
+    /**
      * The variables every service process gets, on top of the launcher's own environment.
      */
     Map<String, String> serviceEnvironment() {
         return serviceEnvironment;
+    }
+
+    /** The variables of one service only: its own database role and broker user. */
+    Map<String, String> ownEnvironment(Service service) {
+        return ownEnvironment.get(service);
     }
 
     String description() {

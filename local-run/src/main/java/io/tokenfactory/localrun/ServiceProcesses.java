@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,7 +38,12 @@ final class ServiceProcesses implements AutoCloseable {
         this.pids = workDirectory.resolve("pids");
     }
 
-    void startAll(Map<String, String> environment, String javaOptions) {
+    /**
+     * @param ownEnvironment each service's own variables (its logins), on top of the
+     * shared ones
+     */
+    void startAll(Map<String, String> environment, Function<Service, Map<String, String>> ownEnvironment,
+            String javaOptions) {
         try {
             Files.createDirectories(logs);
             Files.createDirectories(pids);
@@ -51,6 +57,7 @@ final class ServiceProcesses implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(logFile(service).toFile());
                 builder.environment().putAll(environment);
+                builder.environment().putAll(ownEnvironment.apply(service));
                 builder.environment().put(service.portVariable(), Integer.toString(service.port()));
                 Process process = builder.start();
                 running.put(service, process);

@@ -60,7 +60,8 @@ public class BatchConsumers {
             .description("deliveries per consumed batch")
             .register(meters);
         return batch -> batches.record(() -> {
-            DecodedBatch<T> decoded = decoder.decode(batch, type, recordType, validation, parking.group(binding));
+            DecodedBatch<T> decoded = decoder.decode(batch, type, recordType, validation, parking.destination(binding),
+                    parking.group(binding));
             sizes.record(decoded.size());
             List<RejectedDelivery> rejected = new ArrayList<>(decoded.rejected());
             retry.<DecodedBatch.Accepted<T>>write(decoded.accepted(),

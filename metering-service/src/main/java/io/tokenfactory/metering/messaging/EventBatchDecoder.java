@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 import io.tokenfactory.support.deadletter.DeadLetterHeaders;
+import io.tokenfactory.support.events.EventProducers;
 import io.tokenfactory.support.events.RejectedEventException;
 
 import org.springframework.messaging.Message;
@@ -35,18 +36,22 @@ class EventBatchDecoder {
 
     private final JsonMapper json;
 
-    EventBatchDecoder(JsonMapper json) {
+    private final EventProducers producers;
+
+    EventBatchDecoder(JsonMapper json, EventProducers producers) {
         this.json = json;
+        this.producers = producers;
     }
 
     /**
      * @param expectedType the CloudEvents type (with its version) this binding carries
      * @param validation what is wrong with a readable event, or empty when it may be
      * ingested
+     * @param destination where the batch came from: only its owner may publish there
      * @param group the consumer group: a replay meant for another is passed by
      */
     public <T> DecodedBatch<T> decode(Message<?> batch, String expectedType, Class<T> recordType,
-            Function<T, Optional<String>> validation, String group) {
+            Function<T, Optional<String>> validation, String destination, String group) {
         List<?> payloads = batch.getPayload() instanceof List<?> list ? list : List.of(batch.getPayload());
         List<Map<String, Object>> headers = headersPerDelivery(batch, payloads.size());
         List<DecodedBatch.Accepted<T>> accepted = new ArrayList<>(payloads.size());
@@ -55,6 +60,11 @@ class EventBatchDecoder {
             byte[] body = bytes(payloads.get(i));
             Map<String, Object> deliveryHeaders = headers.get(i);
             if (DeadLetterHeaders.replayForAnotherGroup(deliveryHeaders, group)) {
+                continue;
+            }
+            String forged = producers.refusal(destination, deliveryHeaders);
+            if (forged != null) {
+                rejected.add(new RejectedDelivery(body, deliveryHeaders, EventProducers.FOREIGN_PRODUCER, forged, 1));
                 continue;
             }
             String type = DeadLetterHeaders.cloudEvent(deliveryHeaders, "type");

@@ -1,18 +1,20 @@
 package io.tokenfactory.support.deadletter;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tokenfactory.support.events.ConfirmedSend;
+import io.tokenfactory.support.audit.AuditTrail;
+import io.tokenfactory.support.events.EventProducerSettings;
+import io.tokenfactory.support.events.EventProducers;
 import io.tokenfactory.support.events.ConsumerRetry;
 import io.tokenfactory.support.events.ConsumerSettings;
 import io.tokenfactory.support.events.EventBackbone;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.cloud.stream.config.BindingServiceProperties;
-import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.function.context.FunctionCatalog;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -34,10 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
  * imports {@code DeadLetterController} too.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(EventProducerSettings.class)
 public class DeadLetterConfiguration {
-
-    /** How long a replay waits for RabbitMQ's publisher confirm. */
-    private static final Duration REPLAY_CONFIRM_TIMEOUT = Duration.ofSeconds(10);
 
     @Bean
     ConsumerRetry consumerRetry(ConsumerSettings settings) {
@@ -62,17 +62,25 @@ public class DeadLetterConfiguration {
         return new DeadLetterParking(store, gauge, retry, bindings, meters, service, clock);
     }
 
+    /** Who may publish what each consumer takes ({@link EventProducers}). */
     @Bean
-    PoisonMessages poisonMessages(ConsumerRetry retry, DeadLetterParking parking, JsonMapper json) {
-        return new PoisonMessages(retry, parking, json);
+    EventProducers eventProducers(EventProducerSettings settings, Environment environment,
+            @Value("${spring.application.name}") String service,
+            @Value("${spring.rabbitmq.username:guest}") String brokerUser) {
+        return EventProducers.of(settings, EventBackbone.of(environment), service, brokerUser);
     }
 
     @Bean
-    DeadLetters deadLetters(DeadLetterStore store, DeadLetterGauge gauge, StreamBridge streamBridge,
-            Environment environment, PlatformTransactionManager transactionManager,
+    PoisonMessages poisonMessages(ConsumerRetry retry, DeadLetterParking parking, JsonMapper json,
+            EventProducers producers) {
+        return new PoisonMessages(retry, parking, json, producers);
+    }
+
+    @Bean
+    DeadLetters deadLetters(DeadLetterStore store, DeadLetterGauge gauge, BindingServiceProperties bindings,
+            FunctionCatalog functions, AuditTrail audit, PlatformTransactionManager transactionManager,
             @Value("${spring.application.name}") String service, Clock clock) {
-        return new DeadLetters(store, gauge,
-                new ConfirmedSend(streamBridge, REPLAY_CONFIRM_TIMEOUT, EventBackbone.of(environment)),
+        return new DeadLetters(store, gauge, new ConsumerFunctions(bindings, functions), audit,
                 new TransactionTemplate(transactionManager), service, clock);
     }
 

@@ -97,6 +97,11 @@ public class DeadLetterParking {
         return id;
     }
 
+    /** The destination (exchange or topic) of a binding. */
+    public String destination(String binding) {
+        return bindings.getBindingDestination(binding);
+    }
+
     /** The consumer group of a binding. */
     public String group(String binding) {
         String group = bindings.getGroup(binding);

@@ -2,33 +2,38 @@ package io.tokenfactory.support.deadletter;
 
 import java.time.Clock;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
-import io.tokenfactory.support.events.ConfirmedSend;
+import io.tokenfactory.support.audit.Actor;
+import io.tokenfactory.support.audit.AuditTrail;
+import io.tokenfactory.support.events.EventProducers;
 import io.tokenfactory.support.problem.ApiProblemException;
 import io.tokenfactory.support.problem.QueryParameters;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
+import org.springframework.messaging.Message;
 import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.transaction.support.TransactionOperations;
 import org.springframework.util.MimeTypeUtils;
 
 /**
  * What an administrator does with a service's dead letters: list, inspect, replay,
- * discard. A replay sends the message as it was parked back to its destination — the
- * exchange or topic it came from — marked for the group that parked it (every other group
- * passes it by) and waits for the broker's confirm; the consumer deduplicates on the
- * event id as for any redelivery, so replaying twice changes nothing the first replay did
- * not. It holds the dead letter's row while it sends, so a replay that fails again and is
- * parked again is recorded after the replay, waiting again.
+ * discard. A replay hands the message as it was parked to the consumer function that
+ * parked it, in this process — not through the broker, where this service may publish
+ * only its own events; the consumer deduplicates on the event id as for any redelivery,
+ * so replaying twice changes nothing the first replay did not. The replay is marked
+ * before the consumer runs, so one that fails again and is parked again is recorded after
+ * the replay, waiting again.
  */
 public class DeadLetters {
 
@@ -44,7 +49,11 @@ public class DeadLetters {
 
     private final DeadLetterGauge gauge;
 
-    private final ConfirmedSend sender;
+    private static final String SUBJECT = "dead-letter";
+
+    private final ConsumerFunctions consumers;
+
+    private final AuditTrail audit;
 
     private final TransactionOperations transactions;
 
@@ -52,11 +61,12 @@ public class DeadLetters {
 
     private final Clock clock;
 
-    public DeadLetters(DeadLetterStore store, DeadLetterGauge gauge, ConfirmedSend sender,
+    public DeadLetters(DeadLetterStore store, DeadLetterGauge gauge, ConsumerFunctions consumers, AuditTrail audit,
             TransactionOperations transactions, String service, Clock clock) {
+        this.audit = audit;
         this.store = store;
         this.gauge = gauge;
-        this.sender = sender;
+        this.consumers = consumers;
         this.transactions = transactions;
         this.service = service;
         this.clock = clock;
@@ -79,17 +89,31 @@ public class DeadLetters {
     }
 
     /**
-     * Sends the dead letter back to its destination for its group and marks it replayed.
-     * A discarded one is refused (409); one replayed before is sent again.
+     * Hands the dead letter to the consumer that parked it, in this process, and marks it
+     * replayed. A discarded one is refused (409), so is one whose publisher was not its
+     * destination's owner unless the administrator vouches for it (an event queued before
+     * each service had its own broker user); one replayed before is handed over again. If
+     * it fails again it is parked again, waiting, after this replay. Recorded in the
+     * audit trail as the actor's.
+     * @param trustPublisher the administrator vouches for the publisher of a dead letter
+     * parked because its publisher was not the owner
      */
-    public DeadLetter replay(String id) {
+    public DeadLetter replay(String id, boolean trustPublisher, Actor actor) {
         UUID key = QueryParameters.uuid("id", id);
-        DeadLetter replayed = transactions.execute(transaction -> {
+        DeadLetter parked = find(key, false).deadLetter();
+        // before it is marked: a letter whose consumer no longer runs here stays waiting
+        Function<Message<byte[]>, ?> consumer = consumers.consumer(parked.destination(), parked.group());
+        Message<byte[]> handed = transactions.execute(transaction -> {
             DeadLetterStore.Stored stored = find(key, true);
             DeadLetter letter = stored.deadLetter();
             if (letter.status() == DeadLetter.Status.DISCARDED) {
                 throw ApiProblemException.conflict("dead_letter_discarded", "Dead letter " + key + " was discarded ("
                         + letter.discardReason() + "); a discarded dead letter is not replayed");
+            }
+            if (EventProducers.FOREIGN_PRODUCER.equals(letter.reasonClass()) && !trustPublisher) {
+                throw ApiProblemException.conflict("dead_letter_forged", "Dead letter " + key
+                        + " was not published by the service that owns " + letter.destination() + " (" + letter.reason()
+                        + "); discard it, or replay it with trustPublisher=true only if you know it is genuine");
             }
             MessageBuilder<byte[]> message = MessageBuilder.withPayload(stored.body());
             stored.headers().forEach((name, value) -> {
@@ -100,29 +124,27 @@ public class DeadLetters {
             if (!message.build().getHeaders().containsKey("contentType")) {
                 message.setHeader("contentType", MimeTypeUtils.APPLICATION_JSON_VALUE);
             }
-            message.setHeader(DeadLetterHeaders.REPLAY_FOR, letter.group())
-                .setHeader(DeadLetterHeaders.REPLAY_OF, key.toString());
-            try {
-                sender.send(letter.destination(), message, "replay-" + key);
-            }
-            catch (ConfirmedSend.NotConfirmedException notSent) {
-                throw new ApiProblemException(HttpStatus.SERVICE_UNAVAILABLE, "broker_unavailable",
-                        "Broker unavailable", "Dead letter " + key + " was not replayed: " + notSent.getMessage());
-            }
+            message.setHeader(DeadLetterHeaders.REPLAY_OF, key.toString());
             store.markReplayed(key, clock.instant());
-            return find(key, false).deadLetter();
+            audit.record(actor, "dead-letter.replayed", SUBJECT, key, null, audited(letter, false),
+                    audited(find(key, false).deadLetter(), trustPublisher));
+            return message.build();
         });
-        log.info("Replayed dead letter {} ({} {}) to {} for {}", key, replayed.eventType(), replayed.eventId(),
-                replayed.destination(), replayed.group());
+        DeadLetter replayed = find(key, false).deadLetter();
+        // after the mark is committed: a consumer that fails again parks it again,
+        // waiting
+        ConsumerFunctions.deliver(consumer, handed);
+        log.info("Replayed dead letter {} ({} {}) from {} to its consumer in {}", key, replayed.eventType(),
+                replayed.eventId(), replayed.destination(), replayed.group());
         gauge.refresh();
-        return replayed;
+        return find(key, false).deadLetter();
     }
 
     /**
      * Sets a waiting dead letter aside for good, with the administrator's reason; it
      * stays in the table for the record.
      */
-    public DeadLetter discard(String id, @Nullable String reason) {
+    public DeadLetter discard(String id, @Nullable String reason, Actor actor) {
         UUID key = QueryParameters.uuid("id", id);
         if (reason == null || reason.isBlank() || reason.length() > MAX_DISCARD_REASON) {
             throw QueryParameters.invalid(
@@ -135,12 +157,34 @@ public class DeadLetters {
                         + letter.status().name().toLowerCase(Locale.ROOT) + "; only a waiting one is discarded");
             }
             store.markDiscarded(key, reason.strip(), clock.instant());
-            return find(key, false).deadLetter();
+            DeadLetter after = find(key, false).deadLetter();
+            audit.record(actor, "dead-letter.discarded", SUBJECT, key, null, audited(letter, false),
+                    audited(after, false));
+            return after;
         });
         log.info("Discarded dead letter {} ({} {}): {}", key, discarded.eventType(), discarded.eventId(),
                 discarded.discardReason());
         gauge.refresh();
         return discarded;
+    }
+
+    /**
+     * A dead letter as the audit trail records it: where it came from, why, its state.
+     */
+    private Map<String, Object> audited(DeadLetter letter, boolean trustPublisher) {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("service", service);
+        state.put("destination", letter.destination());
+        state.put("group", letter.group());
+        state.put("eventType", letter.eventType());
+        state.put("eventId", letter.eventId());
+        state.put("reasonClass", letter.reasonClass());
+        state.put("status", letter.status());
+        state.put("discardReason", letter.discardReason());
+        if (trustPublisher) {
+            state.put("trustPublisher", true);
+        }
+        return state;
     }
 
     private DeadLetterStore.Stored find(UUID id, boolean forUpdate) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 import io.tokenfactory.support.events.ConsumerRetry;
+import io.tokenfactory.support.events.EventProducers;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,9 @@ import tools.jackson.databind.json.JsonMapper;
  * once, anything else a bounded number of times) and, if it fails for good, parked with
  * its reason ({@link DeadLetterParking}); then the consumer returns and the binder
  * acknowledges it, and the next message flows. Only an interrupt (shutdown) leaves the
- * message unacknowledged. A replay meant for another consumer group passes by.
+ * message unacknowledged. A replay meant for another consumer group passes by. An event
+ * whose publisher is not the service that owns its destination ({@link EventProducers})
+ * is parked at once, untried.
  *
  * <pre>
  * &#64;Bean
@@ -36,10 +39,13 @@ public class PoisonMessages {
 
     private final JsonMapper json;
 
-    public PoisonMessages(ConsumerRetry retry, DeadLetterParking parking, JsonMapper json) {
+    private final EventProducers producers;
+
+    public PoisonMessages(ConsumerRetry retry, DeadLetterParking parking, JsonMapper json, EventProducers producers) {
         this.retry = retry;
         this.parking = parking;
         this.json = json;
+        this.producers = producers;
     }
 
     /**
@@ -50,6 +56,12 @@ public class PoisonMessages {
         return message -> {
             if (DeadLetterHeaders.replayForAnotherGroup(message.getHeaders(), parking.group(binding))) {
                 log.debug("Passing by a replay on {} meant for another group", binding);
+                return;
+            }
+            String forged = producers.refusal(parking.destination(binding), message.getHeaders());
+            if (forged != null) {
+                parking.park(binding, message.getHeaders(), body(message.getPayload()), EventProducers.FOREIGN_PRODUCER,
+                        forged, 1);
                 return;
             }
             ConsumerRetry.Failure failure = retry.run(() -> handler.accept(message));

@@ -28,9 +28,9 @@ public class BrokerOutboxRelay {
 
     private final String source;
 
-    public BrokerOutboxRelay(StreamBridge streamBridge, String source, Duration confirmTimeout,
-            EventBackbone backbone) {
-        this.sender = new ConfirmedSend(streamBridge, confirmTimeout, backbone);
+    public BrokerOutboxRelay(StreamBridge streamBridge, String source, Duration confirmTimeout, EventBackbone backbone,
+            String brokerUser) {
+        this.sender = new ConfirmedSend(streamBridge, confirmTimeout, backbone, brokerUser);
         this.source = source;
     }
 

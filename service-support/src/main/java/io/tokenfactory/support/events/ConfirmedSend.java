@@ -14,7 +14,10 @@ import org.springframework.messaging.support.MessageBuilder;
  * Hands a message to the broker through {@link StreamBridge} and returns only once the
  * broker has it: RabbitMQ's publisher confirm (a nack, a return as unroutable or no
  * confirm in time throws), or on Kafka the synchronous send (acks=all) that throws when
- * the broker does not acknowledge it. Used by the outbox relay and by dead-letter replay.
+ * the broker does not acknowledge it. Used by the outbox relay. On RabbitMQ every message
+ * carries the publishing service's broker user as its {@code user-id} property, which the
+ * broker verifies against the connection, so consumers know who sent it
+ * ({@link EventProducers}).
  */
 public class ConfirmedSend {
 
@@ -24,10 +27,17 @@ public class ConfirmedSend {
 
     private final EventBackbone backbone;
 
-    public ConfirmedSend(StreamBridge streamBridge, Duration confirmTimeout, EventBackbone backbone) {
+    private final String brokerUser;
+
+    /**
+     * @param brokerUser the RabbitMQ user this service connects as
+     */
+    public ConfirmedSend(StreamBridge streamBridge, Duration confirmTimeout, EventBackbone backbone,
+            String brokerUser) {
         this.streamBridge = streamBridge;
         this.confirmTimeout = confirmTimeout;
         this.backbone = backbone;
+        this.brokerUser = brokerUser;
     }
 
     /**
@@ -46,7 +56,8 @@ public class ConfirmedSend {
             return;
         }
         CorrelationData confirmation = new CorrelationData(correlationId);
-        hand(binding, message.setHeader(AmqpHeaders.PUBLISH_CONFIRM_CORRELATION, confirmation));
+        hand(binding, message.setHeader(AmqpHeaders.PUBLISH_CONFIRM_CORRELATION, confirmation)
+            .setHeader(AmqpHeaders.USER_ID, brokerUser));
         try {
             CorrelationData.Confirm confirm = confirmation.getFuture()
                 .get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);

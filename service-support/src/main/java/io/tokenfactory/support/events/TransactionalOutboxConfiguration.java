@@ -19,9 +19,10 @@ public class TransactionalOutboxConfiguration {
 
     @Bean
     BrokerOutboxRelay brokerOutboxRelay(StreamBridge streamBridge, OutboxSettings settings,
-            @Value("${spring.application.name}") String serviceName, Environment environment) {
+            @Value("${spring.application.name}") String serviceName,
+            @Value("${spring.rabbitmq.username:guest}") String brokerUser, Environment environment) {
         return new BrokerOutboxRelay(streamBridge, "urn:tokenfactory:" + serviceName, settings.confirmTimeout(),
-                EventBackbone.of(environment));
+                EventBackbone.of(environment), brokerUser);
     }
 
     @Bean

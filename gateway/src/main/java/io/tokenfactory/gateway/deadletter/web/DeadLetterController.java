@@ -2,12 +2,16 @@ package io.tokenfactory.gateway.deadletter.web;
 
 import java.util.concurrent.Callable;
 
+import io.tokenfactory.gateway.ClientAddress;
+import io.tokenfactory.gateway.apikey.ApiKeyView;
+import io.tokenfactory.support.audit.Actor;
 import io.tokenfactory.support.deadletter.DeadLetter;
 import io.tokenfactory.support.deadletter.DeadLetterDetail;
 import io.tokenfactory.support.deadletter.DeadLetterList;
 import io.tokenfactory.support.deadletter.DeadLetters;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -16,14 +20,16 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import org.springframework.web.server.ServerWebExchange;
+
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
  * The gateway's own dead letters (scope {@code admin}), the same API the servlet services
  * serve at {@code /api/dead-letters} and the gateway routes to at
- * {@code /api/dead-letters/<service>}. The work is blocking JDBC (and a broker confirm),
- * so it runs off the event loop.
+ * {@code /api/dead-letters/<service>}. The work is blocking JDBC, so it runs off the
+ * event loop.
  */
 @RestController
 @RequestMapping("/api/dead-letters/gateway")
@@ -47,13 +53,21 @@ class DeadLetterController {
     }
 
     @PostMapping("/{id}/replay")
-    Mono<DeadLetter> replay(@PathVariable String id) {
-        return blocking(() -> deadLetters.replay(id));
+    Mono<DeadLetter> replay(@PathVariable String id, @RequestParam(defaultValue = "false") boolean trustPublisher,
+            @AuthenticationPrincipal ApiKeyView caller, ServerWebExchange exchange) {
+        Actor actor = actor(caller, exchange);
+        return blocking(() -> deadLetters.replay(id, trustPublisher, actor));
     }
 
     @DeleteMapping("/{id}")
-    Mono<DeadLetter> discard(@PathVariable String id, @RequestParam(required = false) @Nullable String reason) {
-        return blocking(() -> deadLetters.discard(id, reason));
+    Mono<DeadLetter> discard(@PathVariable String id, @RequestParam(required = false) @Nullable String reason,
+            @AuthenticationPrincipal ApiKeyView caller, ServerWebExchange exchange) {
+        Actor actor = actor(caller, exchange);
+        return blocking(() -> deadLetters.discard(id, reason, actor));
+    }
+
+    private static Actor actor(ApiKeyView caller, ServerWebExchange exchange) {
+        return Actor.apiKey(caller.id(), caller.departmentId(), ClientAddress.of(exchange));
     }
 
     private static <T> Mono<T> blocking(Callable<T> work) {

@@ -1,5 +1,6 @@
 package io.tokenfactory.support.deadletter.web;
 
+import io.tokenfactory.support.audit.Actor;
 import io.tokenfactory.support.deadletter.DeadLetter;
 import io.tokenfactory.support.deadletter.DeadLetterDetail;
 import io.tokenfactory.support.deadletter.DeadLetterList;
@@ -40,15 +41,19 @@ public class DeadLetterController {
         return deadLetters.get(id);
     }
 
+    /**
+     * Replays; {@code trustPublisher=true} vouches for one parked because its publisher
+     * was not its destination's owner.
+     */
     @PostMapping("/{id}/replay")
-    DeadLetter replay(@PathVariable String id) {
-        return deadLetters.replay(id);
+    DeadLetter replay(@PathVariable String id, @RequestParam(defaultValue = "false") boolean trustPublisher) {
+        return deadLetters.replay(id, trustPublisher, Actor.current());
     }
 
     /** Discards (the row stays, marked discarded with the reason). */
     @DeleteMapping("/{id}")
     DeadLetter discard(@PathVariable String id, @RequestParam(required = false) @Nullable String reason) {
-        return deadLetters.discard(id, reason);
+        return deadLetters.discard(id, reason, Actor.current());
     }
 
 }
