@@ -6,6 +6,8 @@
 'use strict';
 
 const KEY = 'tf.console.key';
+/** A sign-in through the identity provider under way: PKCE verifier, state, where to exchange the code. */
+const SSO = 'tf.console.sso';
 const REFRESH_MS = 5000;
 const state = { key: null, me: null, page: 'factory', timer: null, charts: [], departments: [] };
 
@@ -175,7 +177,7 @@ async function signIn(key) {
     } catch (error) {
         state.key = null;
         sessionStorage.removeItem(KEY);
-        throw new Error(error.status === 401 ? 'That key is unknown, revoked or expired.' : error.message);
+        throw new Error(error.status === 401 ? 'That key (or sign-in) is unknown, revoked or expired.' : error.message);
     }
     sessionStorage.setItem(KEY, key);
     $('#sign-in').hidden = true;
@@ -184,7 +186,8 @@ async function signIn(key) {
     $('#sign-out').hidden = false;
     document.querySelectorAll('#nav button[data-page]').forEach((b) => { b.hidden = !mayShow(b.dataset.page); });
     $('#who').textContent = isAdmin() ? `${state.me.name} · administrator`
-        : `${state.me.name} · department ${short(state.me.departmentId)}`;
+        : state.me.departmentId ? `${state.me.name} · department ${short(state.me.departmentId)}`
+            : `${state.me.name} · ${state.me.scopes.join(', ') || 'no access'}`;
     $('#who').setAttribute('data-testid', 'who');
     if (isAdmin()) {
         state.departments = await api('/api/billing/departments');
@@ -998,6 +1001,67 @@ async function webhooksPage(view) {
 
 PAGES.webhooks = webhooksPage;
 
+// ---------- single sign-on: OpenID Connect, authorization code with PKCE (the console is a public client) ----------
+
+function base64url(bytes) {
+    return btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function randomText() {
+    return base64url(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+/** The console's own address, which the identity provider sends the person back to. */
+function consoleUrl() {
+    return `${location.origin}/console/`;
+}
+
+/** Sends the person to the identity provider; it comes back to consoleUrl() with a code. */
+async function startSingleSignOn(settings) {
+    const discovery = await fetch(`${settings.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+    if (!discovery.ok) throw new Error(`The identity provider did not answer (${discovery.status})`);
+    const provider = await discovery.json();
+    const verifier = randomText();
+    const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+    const sent = { verifier, state: randomText(), tokenEndpoint: provider.token_endpoint, clientId: settings.clientId };
+    sessionStorage.setItem(SSO, JSON.stringify(sent));
+    const query = new URLSearchParams({
+        response_type: 'code', client_id: settings.clientId, redirect_uri: consoleUrl(), scope: settings.scope,
+        state: sent.state, code_challenge: challenge, code_challenge_method: 'S256',
+    });
+    location.assign(`${provider.authorization_endpoint}?${query}`);
+}
+
+/** Back from the identity provider: the code for an access token (checked against the state we sent). */
+async function finishSingleSignOn(params) {
+    const sent = JSON.parse(sessionStorage.getItem(SSO) || 'null');
+    sessionStorage.removeItem(SSO);
+    history.replaceState(null, '', consoleUrl());
+    if (params.get('error')) throw new Error(`Single sign-on failed: ${params.get('error_description') || params.get('error')}`);
+    if (!sent || sent.state !== params.get('state')) throw new Error('Single sign-on failed: an answer this tab did not ask for.');
+    const response = await fetch(sent.tokenEndpoint, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+            grant_type: 'authorization_code', code: params.get('code'), redirect_uri: consoleUrl(),
+            client_id: sent.clientId, code_verifier: sent.verifier,
+        }),
+    });
+    if (!response.ok) throw new Error(`Single sign-on failed: the identity provider refused the code (${response.status})`);
+    const tokens = await response.json();
+    await signIn(tokens.access_token);
+}
+
+/** Offers single sign-on when the gateway has an identity provider configured. */
+async function offerSingleSignOn() {
+    const response = await fetch('/api/sso');
+    if (!response.ok) return;
+    const settings = await response.json();
+    const button = $('#sso-sign-in');
+    button.hidden = false;
+    button.addEventListener('click', action(() => startSingleSignOn(settings)));
+}
+
 // ---------- start ----------
 
 document.addEventListener('DOMContentLoaded', () => {
@@ -1007,6 +1071,12 @@ document.addEventListener('DOMContentLoaded', () => {
     }));
     $('#sign-out').addEventListener('click', signOut);
     document.querySelectorAll('#nav button').forEach((b) => b.addEventListener('click', () => show(b.dataset.page)));
+    const params = new URLSearchParams(location.search);
+    if (params.has('code') || params.has('error')) {
+        finishSingleSignOn(params).catch((error) => showError(error.message));
+        return;
+    }
+    offerSingleSignOn().catch(() => { /* no single sign-on: API keys only */ });
     const saved = sessionStorage.getItem(KEY);
     if (saved) signIn(saved).catch((error) => showError(error.message));
 });

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
@@ -37,6 +38,7 @@ import org.springframework.validation.annotation.Validated;
  * as a dead letter
  * @param relayedUsage how the tokens relayed to clients are kept
  * @param budgets how budgets in money are held at the door
+ * @param sso people signing in through the organisation's identity provider
  */
 @Validated
 @ConfigurationProperties("tokenfactory.gateway")
@@ -49,7 +51,39 @@ public record GatewayProperties(@NotNull @Valid @DefaultValue Upstreams upstream
         @NotNull @DefaultValue("http://localhost:5173") List<String> consoleOrigins,
         @NotNull @DefaultValue("P30D") Duration processedEventRetention,
         @NotNull @Valid @DefaultValue ConsumerSettings consumers,
-        @NotNull @Valid @DefaultValue RelayedUsage relayedUsage, @NotNull @Valid @DefaultValue Budgets budgets) {
+        @NotNull @Valid @DefaultValue RelayedUsage relayedUsage, @NotNull @Valid @DefaultValue Budgets budgets,
+        @NotNull @Valid @DefaultValue SingleSignOn sso) {
+
+    /**
+     * Single sign-on: people sign in to the console with the organisation's OpenID
+     * Connect provider (authorization code with PKCE, the console a public client), and
+     * the API takes the provider's access tokens (JWTs) beside API keys. A person's
+     * groups decide what they may do.
+     *
+     * @param issuerUri the provider's issuer; empty: single sign-on is off
+     * @param clientId the console's client at the provider
+     * @param audience when set, an access token must name it in {@code aud}
+     * @param scope the scopes the console asks for
+     * @param groupsClaim the access-token claim listing a person's groups
+     * @param nameClaim the claim naming the person (the console, the audit trail)
+     * @param groupScopes platform roles: {@code group=scope,scope;group=scope}, e.g.
+     * {@code tf-admins=admin;tf-finance=billing:admin}
+     * @param groupDepartments department membership:
+     * {@code group=department-id;group=department-id}
+     * @param memberScopes what a department's member may do in it
+     */
+    public record SingleSignOn(@NotNull @DefaultValue("") String issuerUri, @NotNull @DefaultValue("") String clientId,
+            @NotNull @DefaultValue("") String audience, @NotNull @DefaultValue("openid profile") String scope,
+            @NotBlank @DefaultValue("groups") String groupsClaim,
+            @NotBlank @DefaultValue("preferred_username") String nameClaim,
+            @NotNull @DefaultValue("") String groupScopes, @NotNull @DefaultValue("") String groupDepartments,
+            @NotNull @DefaultValue("usage:read,agents:read,agents:write,billing:read") String memberScopes) {
+
+        public boolean enabled() {
+            return !issuerUri.isBlank();
+        }
+
+    }
 
     /**
      * RESERVE: every chargeable request reserves its worst-case charge against its

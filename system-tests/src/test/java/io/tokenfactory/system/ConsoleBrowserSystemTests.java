@@ -331,6 +331,35 @@ class ConsoleBrowserSystemTests {
         assertThat(browser.findElement(By.cssSelector("nav button[data-page=factory]")).isDisplayed()).isTrue();
     }
 
+    @Test
+    void aPersonSignsInWithTheOrganisationsAccountAndSeesTheirDepartmentOnly() throws IOException {
+        browser.get("http://localhost:" + gatewayPort + "/console");
+        browser.executeScript("sessionStorage.clear()");
+        browser.get("http://localhost:" + gatewayPort + "/console");
+
+        // the console sends the person to the identity provider's own sign-in page ...
+        click(By.id("sso-sign-in"));
+        waitFor(By.name("username")).sendKeys("ada");
+        browser.findElement(By.name("password")).sendKeys(TestIdentityProvider.PASSWORD);
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
+
+        // ... and takes them back, signed in as themselves, a member of the department
+        // their group names
+        String research = factory.ssoResearch.toString().substring(0, 8);
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> text("who").contains("ada") && text("who").contains(research));
+        assertThat(browser.getCurrentUrl()).doesNotContain("code=");
+        navigate("departments");
+        WebElement own = waitFor(By.cssSelector("[data-testid=departments-table]"));
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> own.getText().contains("SSO Research"));
+        assertThat(own.getText()).doesNotContain("SSO Support");
+        assertThat(browser.findElements(By.cssSelector("nav button[data-page=keys]")).get(0).isDisplayed()).isFalse();
+        screenshot("signed-in-with-sso");
+        assertThat(admin.get("/api/audit?action=person.signed-in&actor=ada").getBody().size()).isPositive();
+        click(By.id("sign-out"));
+    }
+
     /**
      * Last month's metered usage of a department, as metering-service reports it (so the
      * month has a statement).

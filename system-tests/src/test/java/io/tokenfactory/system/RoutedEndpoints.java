@@ -74,6 +74,7 @@ final class RoutedEndpoints {
         List<Endpoint> all = new ArrayList<>();
         // the gateway's own
         gateway(all, "GET", "/.well-known/jwks.json", PUBLIC, false);
+        gateway(all, "GET", "/api/sso", PUBLIC, false);
         gateway(all, "*", "/fallback/{service}", ADMIN, false);
         gateway(all, "POST", "/api/keys", KEYS_ADMIN_OR_AGENT_SERVICE, false);
         gateway(all, "GET", "/api/keys", KEYS_ADMIN, false);

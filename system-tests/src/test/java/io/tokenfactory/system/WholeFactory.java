@@ -15,6 +15,8 @@ import java.util.UUID;
 
 import io.tokenfactory.agents.AgentServiceApplication;
 import io.tokenfactory.billing.BillingServiceApplication;
+import io.tokenfactory.billing.department.BudgetPolicy;
+import io.tokenfactory.billing.department.DepartmentCatalog;
 import io.tokenfactory.gateway.GatewayApplication;
 import io.tokenfactory.gateway.apikey.ApiKeys;
 import io.tokenfactory.gateway.apikey.NewApiKey;
@@ -59,6 +61,17 @@ final class WholeFactory {
 
     final String adminKey;
 
+    /**
+     * The organisation's identity provider: the gateway takes its people's tokens (group
+     * {@code tf-admins}: administrators; {@code tf-research} and {@code tf-support}: the
+     * members of {@link #ssoResearch} and {@link #ssoSupport}).
+     */
+    final TestIdentityProvider identityProvider;
+
+    final UUID ssoResearch;
+
+    final UUID ssoSupport;
+
     private final List<RunningService> services = new ArrayList<>();
 
     private WholeFactory() throws IOException {
@@ -67,7 +80,14 @@ final class WholeFactory {
         String gatewayUrl = "http://localhost:" + gatewayPort;
         String jwks = "spring.security.oauth2.resourceserver.jwt.jwk-set-uri=" + gatewayUrl + "/.well-known/jwks.json";
         gpuNode = SimulatedGpuNode.start(SimulatedGpuNode.Settings.defaults().withGpus(2));
+        identityProvider = TestIdentityProvider.start();
         billing = start(BillingServiceApplication.class, "billing-service", jwks);
+        // the departments the provider's groups map to, known before the gateway starts
+        // with that mapping
+        String run = UUID.randomUUID().toString().substring(0, 6);
+        DepartmentCatalog departments = billing.bean(DepartmentCatalog.class);
+        ssoResearch = departments.create("SSO Research " + run, "SSO-R-" + run, BudgetPolicy.NONE).id();
+        ssoSupport = departments.create("SSO Support " + run, "SSO-S-" + run, BudgetPolicy.NONE).id();
         // the demo's profile: the local node and models, and simulated-llm on the
         // simulated GPU node
         inference = start(InferenceServiceApplication.class, "inference-service", jwks,
@@ -92,7 +112,12 @@ final class WholeFactory {
                 // the abuse suite presents many wrong keys from this one address on
                 // purpose; the brute-force guard
                 // has its own test in the gateway
-                "tokenfactory.gateway.limits.failed-authentications-per-minute=1000");
+                "tokenfactory.gateway.limits.failed-authentications-per-minute=1000",
+                "tokenfactory.gateway.sso.issuer-uri=" + identityProvider.issuer(),
+                "tokenfactory.gateway.sso.client-id=" + TestIdentityProvider.CONSOLE_CLIENT,
+                "tokenfactory.gateway.sso.group-scopes=tf-admins=admin",
+                "tokenfactory.gateway.sso.group-departments=tf-research=" + ssoResearch + ";tf-support=" + ssoSupport);
+        identityProvider.allowConsole("http://localhost:" + gatewayPort + "/console/");
         adminKey = gateway.bean(ApiKeys.class)
             .issue(new NewApiKey("system-test-admin", null, null, Set.of(IdentityClaims.SCOPE_ADMIN), List.of(), null,
                     null, null))
@@ -171,6 +196,7 @@ final class WholeFactory {
             services.get(i).close();
         }
         gpuNode.close();
+        identityProvider.close();
     }
 
     private RunningService start(Class<?> application, String module, String... properties) {

@@ -42,8 +42,8 @@ public class ApiKeys {
             IdentityClaims.SCOPE_ADMIN, IdentityClaims.SCOPE_AGENT_KEYS);
 
     /** Scopes over every department: only on keys of no department. */
-    static final Set<String> PLATFORM_SCOPES = Set.of(IdentityClaims.SCOPE_ADMIN, IdentityClaims.SCOPE_BILLING_ADMIN,
-            IdentityClaims.SCOPE_KEYS_ADMIN, IdentityClaims.SCOPE_METRICS_READ);
+    public static final Set<String> PLATFORM_SCOPES = Set.of(IdentityClaims.SCOPE_ADMIN,
+            IdentityClaims.SCOPE_BILLING_ADMIN, IdentityClaims.SCOPE_KEYS_ADMIN, IdentityClaims.SCOPE_METRICS_READ);
 
     private final ApiKeyRepository keys;
 

@@ -18,8 +18,9 @@ public enum KeyAuthority {
     ADMIN, KEYS_ADMIN, AGENT_SERVICE;
 
     /** The scopes a department's key may hold; the rest are platform scopes. */
-    static final Set<String> DEPARTMENT_SCOPES = Set.of(IdentityClaims.SCOPE_INFERENCE, IdentityClaims.SCOPE_USAGE_READ,
-            IdentityClaims.SCOPE_AGENTS_READ, IdentityClaims.SCOPE_AGENTS_WRITE, IdentityClaims.SCOPE_BILLING_READ);
+    public static final Set<String> DEPARTMENT_SCOPES = Set.of(IdentityClaims.SCOPE_INFERENCE,
+            IdentityClaims.SCOPE_USAGE_READ, IdentityClaims.SCOPE_AGENTS_READ, IdentityClaims.SCOPE_AGENTS_WRITE,
+            IdentityClaims.SCOPE_BILLING_READ);
 
     /** The most the caller's authorities allow (the route only lets these three in). */
     public static KeyAuthority of(Collection<? extends GrantedAuthority> authorities) {

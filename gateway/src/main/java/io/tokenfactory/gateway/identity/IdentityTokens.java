@@ -34,6 +34,7 @@ import io.tokenfactory.support.security.IdentityClaims;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /**
@@ -94,8 +95,17 @@ public class IdentityTokens {
      * (interactive)
      */
     public String forKey(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes, String priority) {
+        return forKey(keyId, departmentId, agentId, scopes, priority, null);
+    }
+
+    /**
+     * @param person the person signed in through the identity provider, when the caller
+     * is one rather than a key (its id is the person's)
+     */
+    public String forKey(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes, String priority,
+            @Nullable String person) {
         return recentTokens.get(keyId, unused -> mint(keyId.toString(), keyId, departmentId, agentId,
-                String.join(" ", new TreeSet<>(scopes)), priority));
+                String.join(" ", new TreeSet<>(scopes)), priority, person));
     }
 
     /**
@@ -105,7 +115,7 @@ public class IdentityTokens {
     public String forGateway() {
         Instant now = clock.instant();
         if (now.isAfter(gatewayTokenRenewAt)) {
-            gatewayToken = mint("gateway", null, null, null, IdentityClaims.SCOPE_ADMIN, null);
+            gatewayToken = mint("gateway", null, null, null, IdentityClaims.SCOPE_ADMIN, null, null);
             gatewayTokenRenewAt = now.plus(ttl.dividedBy(2));
         }
         return gatewayToken;
@@ -117,7 +127,7 @@ public class IdentityTokens {
      */
     public String forGatewayInference() {
         return recentTokens.get(GATEWAY_INFERENCE,
-                unused -> mint("gateway", null, null, null, IdentityClaims.SCOPE_INFERENCE, null));
+                unused -> mint("gateway", null, null, null, IdentityClaims.SCOPE_INFERENCE, null, null));
     }
 
     /**
@@ -154,7 +164,8 @@ public class IdentityTokens {
         return new JWKSet(signingKey.toPublicJWK());
     }
 
-    private String mint(String subject, UUID keyId, UUID departmentId, UUID agentId, String scopes, String priority) {
+    private String mint(String subject, UUID keyId, UUID departmentId, UUID agentId, String scopes, String priority,
+            @Nullable String person) {
         Instant now = clock.instant();
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(IdentityClaims.ISSUER)
             .audience(IdentityClaims.AUDIENCE)
@@ -167,6 +178,7 @@ public class IdentityTokens {
             .claim(IdentityClaims.DEPARTMENT_ID, departmentId == null ? null : departmentId.toString())
             .claim(IdentityClaims.AGENT_ID, agentId == null ? null : agentId.toString())
             .claim(IdentityClaims.PRIORITY, priority)
+            .claim(IdentityClaims.PERSON, person)
             .build();
         try {
             SignedJWT jwt = new SignedJWT(

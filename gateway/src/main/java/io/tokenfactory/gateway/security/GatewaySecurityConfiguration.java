@@ -13,14 +13,17 @@ import static io.tokenfactory.support.security.IdentityClaims.SCOPE_USAGE_READ;
 import static io.tokenfactory.support.security.IdentityClaims.authority;
 import static io.tokenfactory.support.security.IdentityClaims.grantedBy;
 
+import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
+import io.tokenfactory.gateway.ClientAddress;
 import io.tokenfactory.gateway.GatewayProperties;
 import io.tokenfactory.gateway.apikey.ApiKeyView;
 import io.tokenfactory.gateway.apikey.ApiKeys;
 import io.tokenfactory.gateway.identity.IdentityTokens;
+import io.tokenfactory.gateway.sso.SsoPeople;
 import io.tokenfactory.gateway.web.ProblemResponses;
 
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -54,10 +57,12 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Who may pass the front door: every request but health and the public signing key needs
  * an active API key (metrics and build info a scraper's, {@code metrics:read})
- * ({@code Authorization: Bearer tf_...}); its scopes decide which routes it reaches.
- * Unknown, revoked and expired keys get 401 {@code invalid_api_key}; a missing scope 403
- * {@code forbidden}. The relayed-usage summary also takes an identity token this gateway
- * minted, which is how services call it.
+ * ({@code Authorization: Bearer tf_...}), or a person's access token from the
+ * organisation's identity provider (single sign-on, {@link SsoPeople}); its scopes decide
+ * which routes it reaches. Unknown, revoked and expired keys get 401
+ * {@code invalid_api_key}; a missing scope 403 {@code forbidden}. The relayed-usage
+ * summary also takes an identity token this gateway minted, which is how services call
+ * it.
  */
 @Configuration(proxyBeanMethods = false)
 class GatewaySecurityConfiguration {
@@ -74,12 +79,17 @@ class GatewaySecurityConfiguration {
 
     private static final String IDENTITY_TOKEN = "identity-token";
 
+    /**
+     * An access token of the organisation's identity provider: a person (single sign-on).
+     */
+    private static final String PROVIDER_TOKEN = "provider-token";
+
     @Bean
     SecurityWebFilterChain gatewaySecurity(ServerHttpSecurity http, ApiKeys keys, IdentityTokens identityTokens,
-            GatewayProperties properties, Clock clock) {
+            SsoPeople people, GatewayProperties properties, Clock clock) {
         FailedAuthentications failures = new FailedAuthentications(properties.limits().failedAuthenticationsPerMinute(),
                 clock);
-        AuthenticationWebFilter apiKeys = new AuthenticationWebFilter(authentication(keys, identityTokens));
+        AuthenticationWebFilter apiKeys = new AuthenticationWebFilter(authentication(keys, identityTokens, people));
         apiKeys.setServerAuthenticationConverter(GatewaySecurityConfiguration::bearerSecret);
         apiKeys
             .setAuthenticationFailureHandler(new ServerAuthenticationEntryPointFailureHandler((exchange, failure) -> {
@@ -119,9 +129,12 @@ class GatewaySecurityConfiguration {
         return http.csrf(ServerHttpSecurity.CsrfSpec::disable)
             // the console loads scripts and styles from the gateway only, and is never
             // framed
+            // (and calls the identity provider's discovery and token endpoints when
+            // people sign in through it)
             .headers(headers -> headers.contentSecurityPolicy(csp -> csp
                 .policyDirectives("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                        + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")))
+                        + "connect-src 'self'" + providerOrigin(properties)
+                        + "; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")))
             .cors(cors -> cors.configurationSource(consoleOrigins(properties)))
             .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
             .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
@@ -132,6 +145,10 @@ class GatewaySecurityConfiguration {
             .addFilterAt(apiKeys, SecurityWebFiltersOrder.AUTHENTICATION)
             .authorizeExchange(exchanges -> exchanges
                 .pathMatchers("/actuator/health", "/actuator/health/**", "/.well-known/jwks.json")
+                .permitAll()
+                // how the console signs people in through the identity provider, read
+                // before anyone is
+                .pathMatchers(HttpMethod.GET, "/api/sso")
                 .permitAll()
                 // the Ingress exposes the gateway: its metrics and build need a scraper's
                 // key
@@ -230,9 +247,14 @@ class GatewaySecurityConfiguration {
         return source;
     }
 
-    private static ReactiveAuthenticationManager authentication(ApiKeys keys, IdentityTokens identityTokens) {
+    private static ReactiveAuthenticationManager authentication(ApiKeys keys, IdentityTokens identityTokens,
+            SsoPeople people) {
         return authentication -> {
             String secret = (String) authentication.getCredentials();
+            if (PROVIDER_TOKEN.equals(authentication.getPrincipal())) {
+                return people.authenticate(secret, (String) authentication.getDetails())
+                    .map(person -> (Authentication) new AuthenticatedApiKey(person));
+            }
             if (IDENTITY_TOKEN.equals(authentication.getPrincipal())) {
                 return Mono.justOrEmpty(identityTokens.verifiedScopes(secret))
                     .<Authentication>map(scopes -> UsernamePasswordAuthenticationToken.authenticated(IDENTITY_TOKEN, "",
@@ -253,17 +275,34 @@ class GatewaySecurityConfiguration {
         };
     }
 
+    /**
+     * The identity provider's origin, which the console calls to sign people in; nothing
+     * when it is off.
+     */
+    private static String providerOrigin(GatewayProperties properties) {
+        if (!properties.sso().enabled()) {
+            return "";
+        }
+        URI issuer = URI.create(properties.sso().issuerUri());
+        return " " + issuer.getScheme() + "://" + issuer.getAuthority();
+    }
+
     private static Mono<Authentication> bearerSecret(ServerWebExchange exchange) {
         String header = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return Mono.empty();
         }
         String secret = header.substring(BEARER.length()).trim();
-        // an API key never holds a dot; a JWT always does
-        boolean identityToken = secret.indexOf('.') >= 0
-                && SERVICE_CALLED.equals(exchange.getRequest().getPath().pathWithinApplication().value());
-        return Mono.just(
-                UsernamePasswordAuthenticationToken.unauthenticated(identityToken ? IDENTITY_TOKEN : API_KEY, secret));
+        // an API key never holds a dot; a JWT always does: this gateway's identity token
+        // on the one endpoint the
+        // services call, else the identity provider's access token
+        boolean jwt = secret.indexOf('.') >= 0;
+        String kind = !jwt ? API_KEY
+                : SERVICE_CALLED.equals(exchange.getRequest().getPath().pathWithinApplication().value())
+                        ? IDENTITY_TOKEN : PROVIDER_TOKEN;
+        UsernamePasswordAuthenticationToken token = UsernamePasswordAuthenticationToken.unauthenticated(kind, secret);
+        token.setDetails(ClientAddress.of(exchange));
+        return Mono.just(token);
     }
 
 }

@@ -216,7 +216,7 @@ class RelayedUsageIntegrationTests extends GatewayIntegrationTest {
         return new GatewayProperties(p.upstreams(), p.connectTimeout(), p.responseTimeout(),
                 p.inferenceResponseTimeout(), p.streamIdleTimeout(), p.apiKeys(), p.identity(), p.limits(),
                 p.consoleOrigins(), p.processedEventRetention(), p.consumers(),
-                new GatewayProperties.RelayedUsage(flushInterval), p.budgets());
+                new GatewayProperties.RelayedUsage(flushInterval), p.budgets(), p.sso());
     }
 
     /** One row of the summary. */

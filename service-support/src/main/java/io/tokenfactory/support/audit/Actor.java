@@ -30,6 +30,11 @@ public record Actor(Kind kind, String id, @Nullable UUID departmentId, @Nullable
         return new Actor(Kind.API_KEY, keyId.toString(), departmentId, address);
     }
 
+    /** A person signed in through the identity provider, by name. */
+    public static Actor user(String name, @Nullable UUID departmentId, @Nullable String address) {
+        return new Actor(Kind.USER, name, departmentId, address);
+    }
+
     /**
      * The caller of the current request in a service: the key the gateway vouched for,
      * and the client's address as the gateway saw it; the service itself outside a
@@ -42,7 +47,9 @@ public record Actor(Kind kind, String id, @Nullable UUID departmentId, @Nullable
         }
         String address = RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes request
                 ? request.getRequest().getHeader(IdentityClaims.CLIENT_ADDRESS_HEADER) : null;
-        return apiKey(caller.get().keyId(), caller.get().departmentId(), address);
+        String person = caller.get().person();
+        return person != null ? user(person, caller.get().departmentId(), address)
+                : apiKey(caller.get().keyId(), caller.get().departmentId(), address);
     }
 
     /** An operator's command on the machine, named by the operating system's user. */

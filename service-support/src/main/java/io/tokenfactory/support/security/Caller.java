@@ -16,8 +16,14 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  * @param agentId null when the key is not bound to an agent
  * @param priority the key's priority class ({@link IdentityClaims#PRIORITY}); null when
  * the token names none (interactive)
+ * @param person the person signed in through the identity provider
+ * ({@link IdentityClaims#PERSON}); null for a key
  */
-public record Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes, String priority) {
+public record Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes, String priority, String person) {
+
+    public Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes, String priority) {
+        this(keyId, departmentId, agentId, scopes, priority, null);
+    }
 
     /** A caller whose token names no priority class. */
     public Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes) {
@@ -80,7 +86,7 @@ public record Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> sc
         return new Caller(uuid(jwt, IdentityClaims.KEY_ID), uuid(jwt, IdentityClaims.DEPARTMENT_ID),
                 uuid(jwt, IdentityClaims.AGENT_ID),
                 scope == null || scope.isBlank() ? Set.of() : Set.of(scope.trim().split("\\s+")),
-                jwt.getClaimAsString(IdentityClaims.PRIORITY));
+                jwt.getClaimAsString(IdentityClaims.PRIORITY), jwt.getClaimAsString(IdentityClaims.PERSON));
     }
 
     private static UUID uuid(Jwt jwt, String claim) {

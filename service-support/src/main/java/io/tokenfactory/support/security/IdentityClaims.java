@@ -28,6 +28,12 @@ public final class IdentityClaims {
      * inference admits interactive work ahead of batch work within a department's fair
      * share. Absent: interactive.
      */
+    /**
+     * A person signed in through the identity provider rather than a key: their name, for
+     * the audit trails.
+     */
+    public static final String PERSON = "person";
+
     public static final String PRIORITY = "priority";
 
     public static final String PRIORITY_INTERACTIVE = "interactive";

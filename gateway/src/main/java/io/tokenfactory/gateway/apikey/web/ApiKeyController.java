@@ -131,7 +131,7 @@ class ApiKeyController {
     /** The caller as the audit trail records it: the key, its department, its address. */
     private static Actor actor(Authentication caller, ServerWebExchange exchange) {
         ApiKeyView key = (ApiKeyView) caller.getPrincipal();
-        return Actor.apiKey(key.id(), key.departmentId(), ClientAddress.of(exchange));
+        return key.actor(ClientAddress.of(exchange));
     }
 
     private static <T> Mono<T> blocking(Callable<T> work) {

@@ -72,7 +72,7 @@ class BudgetController {
     @PutMapping("/agents/{agentId}")
     Mono<ResponseEntity<Void>> setAgent(@PathVariable UUID agentId, @Valid @RequestBody AgentBudgetRequest request,
             @AuthenticationPrincipal ApiKeyView caller, ServerWebExchange exchange) {
-        Actor actor = Actor.apiKey(caller.id(), caller.departmentId(), ClientAddress.of(exchange));
+        Actor actor = caller.actor(ClientAddress.of(exchange));
         return blocking(() -> {
             agents.set(agentId, request.departmentId(), request.monthlyBudget(), actor);
             return ResponseEntity.noContent().build();
@@ -82,7 +82,7 @@ class BudgetController {
     @DeleteMapping("/agents/{agentId}")
     Mono<ResponseEntity<Void>> removeAgent(@PathVariable UUID agentId, @AuthenticationPrincipal ApiKeyView caller,
             ServerWebExchange exchange) {
-        Actor actor = Actor.apiKey(caller.id(), caller.departmentId(), ClientAddress.of(exchange));
+        Actor actor = caller.actor(ClientAddress.of(exchange));
         return blocking(() -> {
             agents.remove(agentId, actor);
             return ResponseEntity.noContent().build();

@@ -67,7 +67,7 @@ class DeadLetterController {
     }
 
     private static Actor actor(ApiKeyView caller, ServerWebExchange exchange) {
-        return Actor.apiKey(caller.id(), caller.departmentId(), ClientAddress.of(exchange));
+        return caller.actor(ClientAddress.of(exchange));
     }
 
     private static <T> Mono<T> blocking(Callable<T> work) {

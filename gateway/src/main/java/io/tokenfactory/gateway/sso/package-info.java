@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.gateway.sso;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tokenfactory.gateway.sso.web;
+
+import org.jspecify.annotations.NullMarked;
