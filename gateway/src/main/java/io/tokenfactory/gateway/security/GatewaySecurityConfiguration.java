@@ -26,6 +26,8 @@ import io.tokenfactory.gateway.identity.IdentityTokens;
 import io.tokenfactory.gateway.sso.SsoPeople;
 import io.tokenfactory.gateway.web.ProblemResponses;
 
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -86,10 +88,12 @@ class GatewaySecurityConfiguration {
 
     @Bean
     SecurityWebFilterChain gatewaySecurity(ServerHttpSecurity http, ApiKeys keys, IdentityTokens identityTokens,
-            SsoPeople people, GatewayProperties properties, Clock clock) {
+            ObjectProvider<SsoPeople> people, GatewayProperties properties, Clock clock) {
         FailedAuthentications failures = new FailedAuthentications(properties.limits().failedAuthenticationsPerMinute(),
                 clock);
-        AuthenticationWebFilter apiKeys = new AuthenticationWebFilter(authentication(keys, identityTokens, people));
+        // (a slice test without the sso package takes no provider's token)
+        AuthenticationWebFilter apiKeys = new AuthenticationWebFilter(
+                authentication(keys, identityTokens, people.getIfAvailable()));
         apiKeys.setServerAuthenticationConverter(GatewaySecurityConfiguration::bearerSecret);
         apiKeys
             .setAuthenticationFailureHandler(new ServerAuthenticationEntryPointFailureHandler((exchange, failure) -> {
@@ -248,10 +252,13 @@ class GatewaySecurityConfiguration {
     }
 
     private static ReactiveAuthenticationManager authentication(ApiKeys keys, IdentityTokens identityTokens,
-            SsoPeople people) {
+            @Nullable SsoPeople people) {
         return authentication -> {
             String secret = (String) authentication.getCredentials();
             if (PROVIDER_TOKEN.equals(authentication.getPrincipal())) {
+                if (people == null) {
+                    return Mono.error(new BadCredentialsException("single sign-on is off"));
+                }
                 return people.authenticate(secret, (String) authentication.getDetails())
                     .map(person -> (Authentication) new AuthenticatedApiKey(person));
             }
