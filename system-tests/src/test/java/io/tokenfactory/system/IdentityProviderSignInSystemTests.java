@@ -34,7 +34,7 @@ import tools.jackson.databind.JsonNode;
  * changes is recorded as theirs in the audit trail of the service that owns it, each
  * sign-in is recorded once, and a token that is not the provider's is refused.
  */
-class SingleSignOnSystemTests {
+class IdentityProviderSignInSystemTests {
 
     private static WholeFactory factory;
 
