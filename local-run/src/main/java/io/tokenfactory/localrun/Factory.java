@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,6 +31,12 @@ public final class Factory {
     private static final Path AGENT_SERVICE_KEY = WORK.resolve("secrets/agent-service-key");
 
     private static final Path ADMIN_KEY = WORK.resolve("secrets/admin-key");
+
+    private static final Path DEMO_KEY = WORK.resolve("secrets/demo-key");
+
+    private static final String GATEWAY_URL = "http://localhost:8080";
+
+    static final String READY_LINE = "Stop with Ctrl-C or ./factory down.";
 
     private static final Service GATEWAY = Service.ALL.stream()
         .filter(service -> service.name().equals("gateway"))
@@ -98,7 +103,7 @@ public final class Factory {
         serviceEnvironment.putIfAbsent("TF_BOOTSTRAP_ADMIN_KEY_FILE", ADMIN_KEY.toString());
         Map<String, String> gatewayEnvironment = new HashMap<>(serviceEnvironment);
         gatewayEnvironment.putAll(infrastructure.ownEnvironment(GATEWAY));
-        writeOwnerOnly(SERVICE_ENVIRONMENT, environmentFile(gatewayEnvironment));
+        OwnerOnlyFiles.write(SERVICE_ENVIRONMENT, environmentFile(gatewayEnvironment));
         services.startAll(serviceEnvironment, infrastructure::ownEnvironment,
                 env.getOrDefault("TF_SERVICE_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"));
         try {
@@ -108,24 +113,34 @@ public final class Factory {
             System.err.println("Token Factory: " + e.getMessage());
             return 1; // the shutdown hook stops whatever did start
         }
-        String demo = "false".equalsIgnoreCase(env.get("TF_DEMO")) ? "demo agents: off (TF_DEMO=false)"
-                : DemoFactory.seed("http://localhost:8080", ADMIN_KEY, simulated.isPresent());
+        boolean demoOn = !"false".equalsIgnoreCase(env.get("TF_DEMO"));
+        String demo = demoOn ? DemoFactory.seed(GATEWAY_URL, ADMIN_KEY, simulated.isPresent())
+                : "demo agents: off (TF_DEMO=false)";
+        Optional<String> demoKey = demoOn ? demoKey() : Optional.empty();
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
-        System.out.println();
-        System.out.println("Token Factory is up (" + seconds + " s).");
+        StringBuilder summary = new StringBuilder("\nToken Factory is up (" + seconds + " s).\n");
         for (Service service : Service.ALL) {
-            System.out.printf("  %-18s %s   log: %s%n", service.name(), service.url(), services.logFile(service));
+            summary.append(
+                    String.format("  %-18s %s   log: %s%n", service.name(), service.url(), services.logFile(service)));
         }
-        System.out
-            .println("  OpenAI-compatible API: http://localhost:8080/v1   admin APIs: http://localhost:8080/api/...");
-        simulated.ifPresent(node -> System.out.println("  SIMULATED GPU node (not a GPU; a demo of how GPU nodes are "
+        summary.append("  console: " + GATEWAY_URL + "/console   OpenAI-compatible API: " + GATEWAY_URL
+                + "/v1   admin APIs: " + GATEWAY_URL + "/api/...\n");
+        simulated.ifPresent(node -> summary.append("  SIMULATED GPU node (not a GPU; a demo of how GPU nodes are "
                 + "metered): model " + DemoFactory.SIMULATED_MODEL + " at " + node.baseUrl()
-                + ", DCGM-format metrics at " + node.metricsUrl() + " (TF_SIMULATED_GPU_NODE=false leaves it out)"));
-        System.out.println("  " + demo);
-        System.out.println(
-                "  admin key of the first start: " + ADMIN_KEY + " (owner-only; it expires after 24 h unless used; "
-                        + "revoke it once you have named admin keys; ./factory admin-key recovers access)");
-        System.out.println("Stop with Ctrl-C or ./factory down.");
+                + ", DCGM-format metrics at " + node.metricsUrl() + " (TF_SIMULATED_GPU_NODE=false leaves it out)\n"));
+        summary.append("  " + demo + "\n");
+        summary.append("  admin key of the first start: " + ADMIN_KEY + " (owner-only; sign in to the console with it; "
+                + "it expires after 24 h unless used; ./factory admin-key recovers access)\n");
+        demoKey.ifPresent(key -> {
+            String model = simulated.isPresent() ? DemoFactory.SIMULATED_MODEL : DemoFactory.LOCAL_MODEL;
+            summary.append("  demo key of " + DemoFactory.KEY_DEPARTMENT + " (scopes inference, usage:read; also in "
+                    + DEMO_KEY + ", owner-only): " + key + "\n\n");
+            summary.append(FirstTokenSnippets.of(GATEWAY_URL, key, model).printed());
+        });
+        // the last line: ./factory up --detach returns once it is in the log
+        summary.append("\n" + READY_LINE + "\n");
+        System.out.print(summary);
+        System.out.flush();
         stopped.await();
         return 0;
     }
@@ -154,6 +169,29 @@ public final class Factory {
         }
         catch (IllegalStateException portTaken) {
             System.out.println("  the simulated GPU node is left out: " + portTaken.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The demo department's key for the printed snippets; empty (and said why) when none
+     * can be had.
+     */
+    private static Optional<String> demoKey() {
+        try {
+            Optional<String> key = DemoKey.ensure(GATEWAY_URL, ADMIN_KEY, DEMO_KEY, DemoFactory.KEY_DEPARTMENT);
+            if (key.isEmpty()) {
+                System.out.println("  no demo key: none kept in " + DEMO_KEY + " works, and no admin key in "
+                        + ADMIN_KEY + " to issue one (./factory admin-key writes one)");
+            }
+            return key;
+        }
+        catch (IOException | RuntimeException e) {
+            System.out.println("  no demo key: " + e.getMessage());
+            return Optional.empty();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return Optional.empty();
         }
     }
@@ -251,18 +289,6 @@ public final class Factory {
     }
 
     /** Written readable by its owner only: it may hold the databases' passwords. */
-    private static void writeOwnerOnly(Path file, String content) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.deleteIfExists(file);
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        }
-        catch (UnsupportedOperationException notPosix) {
-            Files.createFile(file);
-        }
-        Files.writeString(file, content);
-    }
-
     private static String environmentFile(Map<String, String> environment) {
         StringBuilder file = new StringBuilder();
         environment.forEach((name, value) -> {

@@ -6,7 +6,6 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Properties;
@@ -70,17 +69,9 @@ final class ServiceCredentials {
     }
 
     private static void write(Path file, Properties passwords) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
         StringWriter text = new StringWriter();
         passwords.store(text, "each service's own PostgreSQL and RabbitMQ password; delete to rotate them all");
-        Files.deleteIfExists(file);
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        }
-        catch (UnsupportedOperationException notPosix) {
-            Files.createFile(file);
-        }
-        Files.writeString(file, text.toString());
+        OwnerOnlyFiles.write(file, text.toString());
     }
 
 }
