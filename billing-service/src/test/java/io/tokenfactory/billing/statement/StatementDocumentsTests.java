@@ -15,7 +15,10 @@ import io.tokenfactory.billing.statement.Statements.Statement;
 import io.tokenfactory.billing.statement.Statements.Summary;
 
 import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.cos.COSName;
 import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDResources;
+import org.apache.pdfbox.pdmodel.font.PDFont;
 import org.apache.pdfbox.text.PDFTextStripper;
 import org.junit.jupiter.api.Test;
 
@@ -75,26 +78,64 @@ class StatementDocumentsTests {
     }
 
     @Test
-    void textTooLongForItsColumnIsCutWithATilde() {
-        assertThat(StatementDocuments.ellipsis("llama-3", 7)).isEqualTo("llama-3");
-        assertThat(StatementDocuments.ellipsis("llama-3.1", 7)).isEqualTo("llama-~");
+    void thePdfPrintsNamesAndCurrencySymbolsOfAnyEuropeanLanguageAsWritten() throws IOException {
+        Statement statement = new Statement(summary("Zürich – Café Ölund €", "KST-Łódź-Ærø", "1000", "12.35", "9.10"),
+                List.of(line(1, "USAGE", "modèle-ßeta", "12.35")));
+
+        byte[] pdf = documents.pdf(statement);
+        String text = pdfText(pdf);
+
+        assertThat(text).contains("Zürich – Café Ölund €", "KST-Łódź-Ærø", "modèle-ßeta", "€ 12.35 EUR", "EUR (€)");
+        assertThat(text).doesNotContain("?");
+        try (PDDocument document = Loader.loadPDF(pdf)) {
+            PDResources resources = document.getPage(0).getResources();
+            for (COSName name : resources.getFontNames()) {
+                PDFont font = resources.getFont(name);
+                // embedded, so every reader shows the same glyphs
+                assertThat(font.getName()).contains("DejaVuSans");
+                assertThat(font.isEmbedded()).isTrue();
+            }
+        }
     }
 
     @Test
-    void thePdfPutsFortyLinesOnAPageAndTheTotalsAndBudgetOnTheLast() throws IOException {
+    void aCharacterTheFontLacksIsShownAsAQuestionMarkNotAnError() throws IOException {
+        String text = pdfText(documents.pdf(new Statement(summary("研究 Research", "R-1", null, "1.00", "0.50"),
+                List.of(line(1, "USAGE", "llama", "1.00")))));
+
+        assertThat(text).contains("?? Research");
+    }
+
+    @Test
+    void thePdfGroupsLinesIntoUsageIdleCapacityAndAdjustmentsEachWithASubtotal() throws IOException {
+        Statement statement = new Statement(summary("Research", "RES-1", "100", "12.35", "9.10"),
+                List.of(line(1, "USAGE", "llama", "10.00"), line(2, "USAGE", "mistral", "1.25"),
+                        line(3, "IDLE", null, "0.60"), line(4, "ADJUSTMENT", "llama", "0.50")));
+
+        String text = pdfText(documents.pdf(statement));
+
+        assertThat(text).containsSubsequence("Chargeback statement", "Period 2026-03", "Department Research",
+                "Cost centre RES-1", "Usage", "llama", "mistral", "Subtotal usage 11.25", "Idle capacity",
+                "Idle capacity share", "Subtotal idle 0.60", "Adjustments", "Subtotal adjustments 0.50",
+                "Energy 2.200 kWh", "Platform cost € 9.10", "Monthly budget € 100.00 (12.4 % used)",
+                "Total charge € 12.35 EUR");
+        assertThat(text).contains("measured (DCGM)");
+    }
+
+    @Test
+    void aLongStatementRunsOnToMorePagesWithItsColumnsRepeatedAndTheTotalsOnTheLast() throws IOException {
         List<Line> lines = new ArrayList<>();
-        for (int i = 1; i <= 41; i++) {
+        for (int i = 1; i <= 80; i++) {
             lines.add(line(i, "USAGE", "model-" + i, "0.125"));
         }
         Statement statement = new Statement(summary("Research", "RES-1", "100", "12.35", "9.10"), lines);
 
         String text = pdfText(documents.pdf(statement));
 
-        assertThat(text).contains("page 1 of 2", "page 2 of 2", "model-41", "Total charge: 12.35 EUR",
-                "Platform cost: 9.10", "Budget: 100.00 EUR (12.4 % used)");
+        assertThat(text).contains("page 1 of 2", "page 2 of 2", "model-80", "Usage (continued)");
         // each line's charge shown to the cent, half-even
         assertThat(text).contains(" 0.12");
-        assertThat(text.indexOf("Total charge")).isGreaterThan(text.indexOf("page 2 of 2"));
+        assertThat(text.indexOf("Total charge")).isGreaterThan(text.indexOf("model-80"));
     }
 
     @Test
@@ -102,8 +143,8 @@ class StatementDocumentsTests {
         String text = pdfText(documents
             .pdf(new Statement(summary(null, null, null, "0.00", "0.00"), List.of(line(1, "IDLE", null, "0")))));
 
-        assertThat(text).contains("Department: -", "Cost centre: -", "Budget: no budget", "(idle share)",
-                "page 1 of 1");
+        assertThat(text).contains("Department -", "Cost centre -", "Idle capacity share", "page 1 of 1")
+            .doesNotContain("Monthly budget");
     }
 
     private static String pdfText(byte[] pdf) throws IOException {
