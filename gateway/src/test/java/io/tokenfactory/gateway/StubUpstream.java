@@ -58,6 +58,7 @@ public final class StubUpstream implements AutoCloseable {
     public static final long STUB_MODEL_MAX_OUTPUT = 20;
 
     private static final String MODELS = "{\"object\":\"list\",\"data\":[{\"id\":\"stub-model\",\"object\":\"model\","
+            + "\"max_output_tokens\":" + STUB_MODEL_MAX_OUTPUT + "},{\"id\":\"tf-tiny\",\"object\":\"model\","
             + "\"max_output_tokens\":" + STUB_MODEL_MAX_OUTPUT + "}]}";
 
     public static final String PROMPT_PRICE = "1000";

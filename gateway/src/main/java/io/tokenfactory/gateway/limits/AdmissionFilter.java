@@ -84,7 +84,9 @@ class AdmissionFilter implements GlobalFilter, Ordered {
             return budgetRefusal(exchange,
                     "The department has spent its budget for this period (hard cap); inference resumes when billing raises it");
         }
-        Mono<Void> admitted = allowance.countRequest(key);
+        Mono<Void> admitted = allowance.countRequest(key)
+            .doOnNext(headroom -> rateLimitHeaders(exchange, "requests", headroom))
+            .then();
         // deferred: assembling the rest of the chain already marks the exchange as routed
         Mono<Void> forwarded = inference && request.getMethod() == HttpMethod.POST
                 ? admitted.then(Mono.defer(() -> forwardWithTokenReservation(exchange, chain, key)))
@@ -143,7 +145,10 @@ class AdmissionFilter implements GlobalFilter, Ordered {
                             // refused by a budget: the tokens taken are given back
                             .onErrorResume(BudgetAdmission.BudgetRefused.class,
                                     refused -> allowance.settle(reservation, 0).then(Mono.error(refused)))
-                            .map(hold -> new Admitted(slot, reservation, hold)))
+                            .map(hold -> {
+                                rateLimitHeaders(exchange, "tokens", reservation.headroom());
+                                return new Admitted(slot, reservation, hold);
+                            }))
                         // refused by a limit or a budget: the slot is given back
                         .onErrorResume(refused -> allowance.leave(slot).then(Mono.error(refused))))
                     .flatMap(admitted -> {
@@ -170,6 +175,22 @@ class AdmissionFilter implements GlobalFilter, Ordered {
                         });
                     });
             });
+    }
+
+    /**
+     * OpenAI's {@code x-ratelimit-limit-*}, {@code -remaining-*} and {@code -reset-*}
+     * headers for requests or tokens, from the tightest limit that applied (none where no
+     * limit applies); set before the response starts, upstream's headers come beside
+     * them.
+     */
+    private static void rateLimitHeaders(ServerWebExchange exchange, String what, Allowance.Headroom headroom) {
+        if (!headroom.applies()) {
+            return;
+        }
+        HttpHeaders headers = exchange.getResponse().getHeaders();
+        headers.set("x-ratelimit-limit-" + what, Long.toString(headroom.limit()));
+        headers.set("x-ratelimit-remaining-" + what, Long.toString(headroom.remaining()));
+        headers.set("x-ratelimit-reset-" + what, headroom.reset());
     }
 
     /** What an admitted request holds until it ends. */

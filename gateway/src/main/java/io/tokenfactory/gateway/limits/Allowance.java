@@ -43,10 +43,40 @@ class Allowance {
         this.clock = clock;
     }
 
-    /** Counters a request took, to be settled or given back. */
-    record Reservation(List<String> tokenCounters, long tokens) {
+    /**
+     * Counters a request took, to be settled or given back, and what is left of the
+     * tightest of its limits.
+     */
+    record Reservation(List<String> tokenCounters, long tokens, Headroom headroom) {
 
-        static final Reservation NONE = new Reservation(List.of(), 0);
+        static final Reservation NONE = new Reservation(List.of(), 0, Headroom.NONE);
+
+    }
+
+    /**
+     * What is left of the tightest limit that applied, as OpenAI's {@code x-ratelimit-*}
+     * headers tell it; NONE where no limit applies.
+     */
+    record Headroom(long limit, long remaining, long resetSeconds) {
+
+        static final Headroom NONE = new Headroom(-1, -1, 0);
+
+        boolean applies() {
+            return limit >= 0;
+        }
+
+        /** The one with less left (NONE counts as unlimited). */
+        Headroom tighter(Headroom other) {
+            if (!applies()) {
+                return other;
+            }
+            return !other.applies() || remaining <= other.remaining ? this : other;
+        }
+
+        /** OpenAI's duration format: {@code 17s}, {@code 1m0s}. */
+        String reset() {
+            return resetSeconds < 60 ? resetSeconds + "s" : (resetSeconds / 60) + "m" + (resetSeconds % 60) + "s";
+        }
 
     }
 
@@ -89,23 +119,23 @@ class Allowance {
      * Counts one request against the key's and the department's requests per minute; all
      * or nothing.
      */
-    Mono<Void> countRequest(ApiKeyView key) {
+    Mono<Headroom> countRequest(ApiKeyView key) {
         long window = currentWindow();
         String keyCounter = "rpm:key:" + key.id() + ":" + window;
         Integer keyRpm = key.rpmLimit() != null ? key.rpmLimit()
                 : key.departmentId() == null ? null : limits.defaultKeyRpm();
-        Mono<Void> perKey = keyRpm == null ? Mono.empty()
-                : acquire(keyCounter, 1, keyRpm, "requests per minute of this key").then();
-        Mono<Void> perDepartment = limits.departmentRpm() == null || key.departmentId() == null ? Mono.empty()
+        Mono<Headroom> perKey = keyRpm == null ? Mono.just(Headroom.NONE)
+                : acquire(keyCounter, 1, keyRpm, "requests per minute of this key");
+        return perKey.flatMap(keyHeadroom -> limits.departmentRpm() == null || key.departmentId() == null
+                ? Mono.just(keyHeadroom)
                 : acquire("rpm:department:" + key.departmentId() + ":" + window, 1, limits.departmentRpm(),
                         "requests per minute of this department")
-                    .then()
+                    .map(keyHeadroom::tighter)
                     // the department refused: the key's count for this request is given
                     // back
                     .onErrorResume(LimitExceeded.class,
                             refused -> (keyRpm == null ? Mono.<Void>empty() : store.adjust(keyCounter, -1, WINDOW))
-                                .then(Mono.error(refused)));
-        return perKey.then(perDepartment);
+                                .then(Mono.error(refused))));
     }
 
     /**
@@ -137,7 +167,8 @@ class Allowance {
         return Flux.fromIterable(applicable)
             .concatMap(limit -> acquire(limit.counter(), tokens, limit.limit(), limit.description())
                 .doOnNext(ignored -> taken.add(limit.counter())))
-            .then(Mono.fromSupplier(() -> new Reservation(List.copyOf(taken), tokens)))
+            .reduce(Headroom.NONE, Headroom::tighter)
+            .map(headroom -> new Reservation(List.copyOf(taken), tokens, headroom))
             // a later limit refused: give back what the earlier ones took
             .onErrorResume(LimitExceeded.class, refused -> giveBack(taken, tokens).then(Mono.error(refused)));
     }
@@ -179,12 +210,12 @@ class Allowance {
         return Flux.fromIterable(counters).concatMap(counter -> store.adjust(counter, -tokens, WINDOW)).then();
     }
 
-    private Mono<Long> acquire(String counter, long amount, long limit, String description) {
+    private Mono<Headroom> acquire(String counter, long amount, long limit, String description) {
         return Mono.defer(() -> store.tryAcquire(counter, amount, limit, WINDOW))
             .flatMap(value -> value < 0
                     ? Mono
                         .error(new LimitExceeded("Over the " + description + " (" + limit + ")", secondsToNextWindow()))
-                    : Mono.just(value));
+                    : Mono.just(new Headroom(limit, Math.max(0, limit - value), secondsToNextWindow())));
     }
 
     private long currentWindow() {

@@ -148,6 +148,50 @@ class AdmissionIntegrationTests extends GatewayIntegrationTest {
     }
 
     @Test
+    void aKeyLimitedToSomeModelsSeesOnlyThoseInTheModelList() {
+        HttpTestClient restricted = http()
+            .withToken(limitedKey(UUID.randomUUID(), null, null, List.of("tf-tiny")).secret());
+        HttpTestClient unrestricted = http().withToken(departmentKey(UUID.randomUUID(), "inference").secret());
+
+        ResponseEntity<JsonNode> listed = restricted.get("/v1/models");
+        assertThat(listed.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(listed.getBody().get("object").asString()).isEqualTo("list");
+        assertThat(listed.getBody().findValuesAsString("id")).containsExactly("tf-tiny");
+        assertThat(unrestricted.get("/v1/models").getBody().findValuesAsString("id")).containsExactly("stub-model",
+                "tf-tiny");
+
+        ResponseEntity<JsonNode> hidden = restricted.get("/v1/models/stub-model");
+        assertThat(hidden.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(hidden.getBody().get("code").asString()).isEqualTo("model_not_found");
+        assertThat(hidden.getBody().at("/error/type").asString()).isEqualTo("invalid_request_error");
+        assertThat(restricted.get("/v1/models/tf-tiny").getStatusCode()).isEqualTo(HttpStatus.OK);
+    }
+
+    @Test
+    void answersWithOpenAisRateLimitHeaders() {
+        awaitRoomInTheCurrentMinute();
+        HttpTestClient client = http().withToken(limitedKey(UUID.randomUUID(), 3, 5_000L, List.of()).secret());
+
+        ResponseEntity<JsonNode> first = client.get("/v1/models");
+        ResponseEntity<JsonNode> completion = client.post(CHAT, chat(400, false));
+
+        assertThat(first.getHeaders().getFirst("x-ratelimit-limit-requests")).isEqualTo("3");
+        assertThat(first.getHeaders().getFirst("x-ratelimit-remaining-requests")).isEqualTo("2");
+        assertThat(first.getHeaders().getFirst("x-ratelimit-reset-requests")).matches("([1-9]|[1-5][0-9])s|1m0s");
+        assertThat(completion.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(completion.getHeaders().getFirst("x-ratelimit-remaining-requests")).isEqualTo("1");
+        assertThat(completion.getHeaders().getFirst("x-ratelimit-limit-tokens")).isEqualTo("5000");
+        // what this request reserved (its prompt estimate and its max_tokens) is taken
+        long remaining = Long.parseLong(completion.getHeaders().getFirst("x-ratelimit-remaining-tokens"));
+        assertThat(remaining).isBetween(4_000L, 4_600L);
+        assertThat(completion.getHeaders().getFirst("x-ratelimit-reset-tokens")).matches("([1-9]|[1-5][0-9])s|1m0s");
+        // a key without limits of its own, of no department: no such headers
+        assertThat(
+                http().withToken(adminKey().secret()).get("/v1/models").getHeaders().get("x-ratelimit-limit-requests"))
+            .isNull();
+    }
+
+    @Test
     void refusesARequestThatCouldNeverFitTheTokenAllowance() {
         HttpTestClient client = http().withToken(limitedKey(UUID.randomUUID(), null, 500L, List.of()).secret());
 

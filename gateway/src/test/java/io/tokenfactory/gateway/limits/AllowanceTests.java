@@ -202,4 +202,17 @@ class AllowanceTests {
                 List.of(), rpm, tpm, null, null, MINUTE, null);
     }
 
+    @Test
+    void theHeadroomReportedIsThatOfTheTightestLimitInOpenAisDurationFormat() {
+        Allowance.Headroom key = new Allowance.Headroom(100, 40, 17);
+        Allowance.Headroom department = new Allowance.Headroom(1_000, 12, 17);
+
+        assertThat(key.tighter(department)).isEqualTo(department);
+        assertThat(department.tighter(key)).isEqualTo(department);
+        assertThat(Allowance.Headroom.NONE.tighter(key)).isEqualTo(key);
+        assertThat(key.tighter(Allowance.Headroom.NONE)).isEqualTo(key);
+        assertThat(key.reset()).isEqualTo("17s");
+        assertThat(new Allowance.Headroom(1, 0, 60).reset()).isEqualTo("1m0s");
+    }
+
 }
