@@ -18,16 +18,29 @@ import java.util.UUID;
  * null when the node declares none
  * @param energyGapSeconds how much of the request's time fell into windows without a
  * meter reading (an exporter outage): its energy covers the rest only. 0 normally
+ * @param endUser OpenAI's {@code user} of the request: the client's own end user, as the
+ * client named it; null when not sent (and in events of producers that predate it)
  */
 public record UsageRecorded(UUID eventId, Instant occurredAt, String requestId, UUID departmentId, UUID apiKeyId,
         UUID agentId, UUID agentRunId, String model, String backend, String node, String device, long promptTokens,
         long completionTokens, UsageOutcome outcome, long latencyMs, long timeToFirstTokenMs, double energyJoules,
         EnergySource energySource, double acceleratorSeconds, boolean tokensEstimated, String nodeClass,
-        Double energyGapSeconds) implements TokenFactoryEvent {
+        Double energyGapSeconds, String endUser) implements TokenFactoryEvent {
 
     public UsageRecorded {
         // absent in events of producers that predate it
         energyGapSeconds = energyGapSeconds == null ? 0.0 : energyGapSeconds;
+    }
+
+    /** Usage without an end user. */
+    public UsageRecorded(UUID eventId, Instant occurredAt, String requestId, UUID departmentId, UUID apiKeyId,
+            UUID agentId, UUID agentRunId, String model, String backend, String node, String device, long promptTokens,
+            long completionTokens, UsageOutcome outcome, long latencyMs, long timeToFirstTokenMs, double energyJoules,
+            EnergySource energySource, double acceleratorSeconds, boolean tokensEstimated, String nodeClass,
+            Double energyGapSeconds) {
+        this(eventId, occurredAt, requestId, departmentId, apiKeyId, agentId, agentRunId, model, backend, node, device,
+                promptTokens, completionTokens, outcome, latencyMs, timeToFirstTokenMs, energyJoules, energySource,
+                acceleratorSeconds, tokensEstimated, nodeClass, energyGapSeconds, null);
     }
 
     public long totalTokens() {

@@ -27,7 +27,7 @@ class EventJsonRoundTripTests {
     static UsageRecorded usage() {
         return new UsageRecorded(UUID.randomUUID(), AT, "req-1", DEPARTMENT, UUID.randomUUID(), UUID.randomUUID(), null,
                 "tf-tiny", "djl", "node-a", "cpu0", 12, 34, UsageOutcome.COMPLETED, 250, 40, 1.75, EnergySource.RAPL,
-                0.25, false, "cpu-small", 0.0);
+                0.25, false, "cpu-small", 0.0, "user-4711");
     }
 
     static Stream<TokenFactoryEvent> events() {
@@ -65,13 +65,13 @@ class EventJsonRoundTripTests {
     }
 
     @Test
-    void usageRecordedHasTheFieldsOfTheBriefPlusEstimateFlagNodeClassAndEnergyGap() {
+    void usageRecordedHasTheFieldsOfTheBriefPlusEstimateFlagNodeClassEnergyGapAndEndUser() {
         JsonNode json = JSON.valueToTree(usage());
 
         assertThat(Set.copyOf(json.propertyNames())).containsExactlyInAnyOrder("eventId", "occurredAt", "requestId",
                 "departmentId", "apiKeyId", "agentId", "agentRunId", "model", "backend", "node", "device",
                 "promptTokens", "completionTokens", "outcome", "latencyMs", "timeToFirstTokenMs", "energyJoules",
-                "energySource", "acceleratorSeconds", "tokensEstimated", "nodeClass", "energyGapSeconds");
+                "energySource", "acceleratorSeconds", "tokensEstimated", "nodeClass", "energyGapSeconds", "endUser");
         assertThat(json.get("outcome").asString()).isEqualTo("COMPLETED");
     }
 
@@ -114,6 +114,7 @@ class EventJsonRoundTripTests {
 
         assertThat(usage.nodeClass()).isNull();
         assertThat(usage.energyGapSeconds()).isZero();
+        assertThat(usage.endUser()).isNull();
         assertThat(idle.nodes()).isEmpty();
     }
 

@@ -30,6 +30,6 @@ public record EmbeddingCall(String requestId, ModelSettings model, Caller caller
         long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
         return new FinishedRequest(requestId, caller, agentRunId, model.name(), backend, node.node(), node.nodeClass(),
                 node.device(), tokens, 0, outcome, started, started.plusMillis(elapsedMs),
-                outcome == UsageOutcome.COMPLETED ? elapsedMs : -1, estimated);
+                outcome == UsageOutcome.COMPLETED ? elapsedMs : -1, estimated, OpenAiPayloads.endUser(body));
     }
 }

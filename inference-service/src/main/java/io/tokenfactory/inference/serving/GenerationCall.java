@@ -48,6 +48,11 @@ public record GenerationCall(Kind kind, String requestId, long created, ModelSet
                 && body.path("stream_options").path("continuous_usage_stats").asBoolean(false);
     }
 
+    /** OpenAI's {@code user} as the client sent it (checked); null when absent. */
+    public String endUser() {
+        return OpenAiPayloads.endUser(body);
+    }
+
     /** The same request served by another model (a remote model's fallback). */
     GenerationCall onModel(ModelSettings other) {
         return new GenerationCall(kind, requestId, created, other, caller, agentRunId, prompt, maxTokens, temperature,

@@ -76,9 +76,9 @@ class LocalGeneration {
     private WriteAheadUsage.Served started(GenerationCall call, int promptTokens) {
         NodeEnergy node = nodes.local();
         try {
-            return writeAhead
-                .open(new StartedRequest(call.requestId(), call.caller(), call.agentRunId(), call.model().name(), "djl",
-                        node.node(), node.nodeClass(), node.device(), promptTokens, false, clock.instant()));
+            return writeAhead.open(new StartedRequest(call.requestId(), call.caller(), call.agentRunId(),
+                    call.model().name(), "djl", node.node(), node.nodeClass(), node.device(), promptTokens, false,
+                    clock.instant(), call.endUser()));
         }
         catch (RuntimeException e) {
             throw OpenAiException.usageUnrecorded();
@@ -170,7 +170,7 @@ class LocalGeneration {
         NodeEnergy node = nodes.local();
         return new FinishedRequest(call.requestId(), call.caller(), call.agentRunId(), call.model().name(), "djl",
                 node.node(), node.nodeClass(), node.device(), result.promptTokens(), completionTokens, result.outcome(),
-                result.submittedAt(), result.finishedAt(), result.timeToFirstTokenMs(), false);
+                result.submittedAt(), result.finishedAt(), result.timeToFirstTokenMs(), false, call.endUser());
     }
 
     private static ResponseEntity<Object> failure(GenerationResult result, boolean recorded) {

@@ -5,6 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
 /**
  * The response bodies and stream chunks of the OpenAI API, as plain maps for the JSON
  * mapper.
@@ -12,6 +15,12 @@ import java.util.Map;
 final class OpenAiPayloads {
 
     private OpenAiPayloads() {
+    }
+
+    /** The request's {@code user} (checked at the edge); null when absent. */
+    static String endUser(ObjectNode body) {
+        JsonNode user = body == null ? null : body.get("user");
+        return user != null && user.isString() ? user.asString() : null;
     }
 
     static Map<String, Object> usage(long prompt, long completion) {

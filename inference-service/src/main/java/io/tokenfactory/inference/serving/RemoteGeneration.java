@@ -145,7 +145,7 @@ class RemoteGeneration {
         try {
             served = writeAhead.open(new StartedRequest(call.requestId(), call.caller(), call.agentRunId(),
                     call.model().name(), "remote", node.node(), node.nodeClass(), node.device(), promptTokens,
-                    !backend.countsExactly(), started));
+                    !backend.countsExactly(), started, call.endUser()));
         }
         catch (RuntimeException unrecorded) {
             closeQuietly(exchange);
@@ -174,10 +174,9 @@ class RemoteGeneration {
     private void settleFailedAttempt(GenerationCall call, RemoteModelClient backend, NodeEnergy node, Work work,
             Instant started) {
         if (work != null) {
-            usage.recordUnlessWithdrawn(work,
-                    () -> new FinishedRequest(call.requestId() + "-attempt", call.caller(), call.agentRunId(),
-                            call.model().name(), "remote", node.node(), node.nodeClass(), node.device(), 0, 0,
-                            UsageOutcome.FAILED, started, clock.instant(), -1, !backend.countsExactly()));
+            usage.recordUnlessWithdrawn(work, () -> new FinishedRequest(call.requestId() + "-attempt", call.caller(),
+                    call.agentRunId(), call.model().name(), "remote", node.node(), node.nodeClass(), node.device(), 0,
+                    0, UsageOutcome.FAILED, started, clock.instant(), -1, !backend.countsExactly(), call.endUser()));
         }
     }
 
@@ -464,7 +463,7 @@ class RemoteGeneration {
             Instant started, long elapsedMs, long firstTokenMs) {
         return new FinishedRequest(call.requestId(), call.caller(), call.agentRunId(), call.model().name(), "remote",
                 node.node(), node.nodeClass(), node.device(), counts.prompt(), counts.completion(), outcome, started,
-                started.plusMillis(elapsedMs), firstTokenMs, counts.estimated());
+                started.plusMillis(elapsedMs), firstTokenMs, counts.estimated(), call.endUser());
     }
 
     private static final class UpstreamBroken extends RuntimeException {

@@ -18,8 +18,18 @@ import io.tokenfactory.support.security.Caller;
  * @param device what the node's meter measures, for example {@code gpu0,gpu1}
  * @param timeToFirstTokenMs -1 when no token was produced
  * @param tokensEstimated the backend reported no token counts and they were counted here
+ * @param endUser OpenAI's {@code user} of the request; null when not sent
  */
 public record FinishedRequest(String requestId, Caller caller, UUID agentRunId, String model, String backend,
         String node, String nodeClass, String device, long promptTokens, long completionTokens, UsageOutcome outcome,
-        Instant startedAt, Instant completedAt, long timeToFirstTokenMs, boolean tokensEstimated) {
+        Instant startedAt, Instant completedAt, long timeToFirstTokenMs, boolean tokensEstimated, String endUser) {
+
+    /** A request without an end user. */
+    public FinishedRequest(String requestId, Caller caller, UUID agentRunId, String model, String backend, String node,
+            String nodeClass, String device, long promptTokens, long completionTokens, UsageOutcome outcome,
+            Instant startedAt, Instant completedAt, long timeToFirstTokenMs, boolean tokensEstimated) {
+        this(requestId, caller, agentRunId, model, backend, node, nodeClass, device, promptTokens, completionTokens,
+                outcome, startedAt, completedAt, timeToFirstTokenMs, tokensEstimated, null);
+    }
+
 }

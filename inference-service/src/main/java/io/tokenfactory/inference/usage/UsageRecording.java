@@ -31,7 +31,7 @@ public class UsageRecording {
     private static final String COLUMNS = """
             usage_event_id, completed_at, request_id, department_id, api_key_id, agent_id, agent_run_id, model, backend,
             node, device, prompt_tokens, completion_tokens, outcome, started_at, time_to_first_token_ms, energy_joules,
-            energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds""";
+            energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds, end_user""";
 
     private final JdbcTemplate jdbc;
 
@@ -55,13 +55,13 @@ public class UsageRecording {
                 INSERT INTO inference_request (request_id, usage_event_id, department_id, api_key_id, agent_id,
                     agent_run_id, model, backend, node, node_class, device, prompt_tokens, completion_tokens, outcome,
                     started_at, completed_at, time_to_first_token_ms, energy_joules, accelerator_seconds,
-                    tokens_estimated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)""", served.requestId(), eventId,
+                    tokens_estimated, end_user)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)""", served.requestId(), eventId,
                 served.caller().departmentId(), served.caller().keyId(), served.caller().agentId(), served.agentRunId(),
                 served.model(), served.backend(), served.node(), served.nodeClass(), served.device(),
                 served.promptTokens(), served.completionTokens(), served.outcome().name(),
                 Timestamp.from(served.startedAt()), Timestamp.from(served.completedAt()),
-                Math.max(0, served.timeToFirstTokenMs()), served.tokensEstimated());
+                Math.max(0, served.timeToFirstTokenMs()), served.tokensEstimated(), served.endUser());
         // logged, so no longer in flight: in the same transaction, so it is closed once
         jdbc.update("DELETE FROM request_in_flight WHERE request_id = ?", served.requestId());
         return eventId;
@@ -137,12 +137,13 @@ public class UsageRecording {
                 INSERT INTO inference_request (request_id, usage_event_id, department_id, api_key_id, agent_id,
                     agent_run_id, model, backend, node, node_class, device, prompt_tokens, completion_tokens, outcome,
                     started_at, completed_at, time_to_first_token_ms, energy_joules, energy_source,
-                    accelerator_seconds, tokens_estimated, energy_gap_seconds, energy_settled_at)
+                    accelerator_seconds, tokens_estimated, energy_gap_seconds, energy_settled_at, end_user)
                 SELECT request_id, gen_random_uuid(), department_id, api_key_id, agent_id, agent_run_id, model, backend,
                     node, node_class, device, prompt_tokens,
                     LEAST(completion_tokens_sent, coalesce(completion_tokens_received, completion_tokens_sent)),
                     'INTERRUPTED', started_at, GREATEST(progress_at, started_at), time_to_first_token_ms, 0, 'NONE', 0,
-                    tokens_estimated, GREATEST(extract(epoch FROM progress_at - started_at), 0), clock_timestamp()
+                    tokens_estimated, GREATEST(extract(epoch FROM progress_at - started_at), 0), clock_timestamp(),
+                    end_user
                 FROM gone
                 ON CONFLICT (request_id) DO NOTHING
                 RETURNING %s""".formatted(orphans, COLUMNS), UsageRecording::usageOf, arguments);
@@ -164,7 +165,7 @@ public class UsageRecording {
                 Math.max(0, Duration.between(started, completed).toMillis()), row.getLong("time_to_first_token_ms"),
                 row.getDouble("energy_joules"), EnergySource.valueOf(row.getString("energy_source")),
                 row.getDouble("accelerator_seconds"), row.getBoolean("tokens_estimated"), row.getString("node_class"),
-                row.getDouble("energy_gap_seconds"));
+                row.getDouble("energy_gap_seconds"), row.getString("end_user"));
     }
 
     /** Metering rejects what it cannot count; refuse it here, before anything commits. */

@@ -93,6 +93,7 @@ class UsageOutboxIntegrationTests {
         assertThat(body.get("energySource").asString()).isEqualTo("DCGM");
         assertThat(body.get("energyJoules").asDouble()).isEqualTo(4.2);
         assertThat(body.get("energyGapSeconds").asDouble()).isEqualTo(0.25);
+        assertThat(body.get("endUser").asString()).isEqualTo("end-user-42");
         await().atMost(Duration.ofSeconds(10)).until(() -> completedPublications(usage.eventId()) == 1);
     }
 
@@ -202,7 +203,7 @@ class UsageOutboxIntegrationTests {
         return new FinishedRequest("req-" + UUID.randomUUID(),
                 new Caller(UUID.randomUUID(), UUID.randomUUID(), null, Set.of("inference")), null, "tf-tiny", "remote",
                 "gpu-node-7", "h100-sxm", "gpu0", 12, 30, UsageOutcome.COMPLETED, started, started.plusMillis(1500),
-                120, false);
+                120, false, "end-user-42");
     }
 
 }

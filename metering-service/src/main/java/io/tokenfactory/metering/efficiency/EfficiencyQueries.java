@@ -56,7 +56,7 @@ public class EfficiencyQueries {
         StringBuilder dimensions = new StringBuilder();
         StringBuilder grouping = new StringBuilder(" GROUP BY u.energy_source");
         for (Dimension dimension : Dimension.values()) {
-            if (dimension == Dimension.ENERGY_SOURCE) {
+            if (dimension == Dimension.ENERGY_SOURCE || dimension == Dimension.USER) {
                 continue;
             }
             if (groupBy.contains(dimension)) {

@@ -141,12 +141,14 @@ public class UsageIngestion {
             .bool(UsageRecorded::tokensEstimated)
             .text(UsageRecorded::nodeClass)
             .numeric(UsageAmounts::energyGapSeconds)
+            .text(UsageRecorded::endUser)
             .query(jdbc, """
                     INSERT INTO usage_record (received_at, event_id, request_id, occurred_at, department_id,
                         api_key_id, agent_id, agent_run_id, model, backend, node, device, prompt_tokens,
                         completion_tokens, outcome, latency_ms, time_to_first_token_ms, energy_joules,
-                        energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds)
-                    SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds,
+                        end_user)
+                    SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (event_id, occurred_at) DO NOTHING
                     RETURNING event_id""", (row, i) -> row.getObject(1, UUID.class), Timestamp.from(receivedAt)));
     }

@@ -71,6 +71,7 @@ public class UsageQueries {
             }
         }
         String count = table.equals("usage_record") ? "count(*)" : "sum(requests)";
+        // the rollups have no end user: a query by user reads the raw records (ReadPlan)
         select.append(", ")
             .append(count)
             .append(", sum(prompt_tokens), sum(completion_tokens), sum(energy_joules), ")
@@ -88,8 +89,9 @@ public class UsageQueries {
         filter(select, parameters, "model", query.model());
         filter(select, parameters, "node", query.node());
         filter(select, parameters, "energy_source", query.energySource());
+        filter(select, parameters, "end_user", query.user());
         select.append(groupBy);
-        select.append(" ORDER BY 1, 2, 3, 4, 5, 6 LIMIT ").append(MAX_ROWS + 1);
+        select.append(" ORDER BY 1, 2, 3, 4, 5, 6, 7 LIMIT ").append(MAX_ROWS + 1);
         List<UsageReport.Row> bySource = jdbc.query(select.toString(), UsageQueries::row, parameters.toArray());
         if (bySource.size() > MAX_ROWS) {
             throw new ApiProblemException(HttpStatus.UNPROCESSABLE_CONTENT, "result_too_large", "Result too large",
@@ -116,7 +118,7 @@ public class UsageQueries {
         static ReadPlan of(UsageQuery query) {
             Instant from = query.from();
             Instant to = query.to();
-            ReadPlan plan = switch (query.granularity()) {
+            ReadPlan plan = query.byUser() ? raw(query) : switch (query.granularity()) {
                 case MINUTE ->
                     new ReadPlan(from, to, "usage_record", "occurred_at", "date_trunc('minute', occurred_at, 'UTC')");
                 case HOUR -> new ReadPlan(TimeBuckets.floor(from, ChronoUnit.HOURS),
@@ -139,6 +141,24 @@ public class UsageQueries {
         }
     }
 
+    /**
+     * Every granularity from the raw records, bucketed as the rollups are (UTC, the
+     * window widened to whole buckets).
+     */
+    private static ReadPlan raw(UsageQuery query) {
+        return switch (query.granularity()) {
+            case MINUTE -> new ReadPlan(query.from(), query.to(), "usage_record", "occurred_at",
+                    "date_trunc('minute', occurred_at, 'UTC')");
+            case HOUR -> new ReadPlan(TimeBuckets.floor(query.from(), ChronoUnit.HOURS),
+                    TimeBuckets.ceil(query.to(), ChronoUnit.HOURS), "usage_record", "occurred_at",
+                    "date_trunc('hour', occurred_at, 'UTC')");
+            case DAY -> new ReadPlan(TimeBuckets.floor(query.from(), ChronoUnit.DAYS),
+                    TimeBuckets.ceil(query.to(), ChronoUnit.DAYS), "usage_record", "occurred_at",
+                    "date_trunc('day', occurred_at, 'UTC')");
+            case TOTAL -> new ReadPlan(query.from(), query.to(), "usage_record", "occurred_at", null);
+        };
+    }
+
     private static void filter(StringBuilder sql, List<Object> parameters, String column, Object value) {
         if (value != null) {
             sql.append(" AND ").append(column).append(" = ?");
@@ -148,27 +168,28 @@ public class UsageQueries {
 
     private static UsageReport.Row row(ResultSet row, int index) throws SQLException {
         Timestamp start = row.getTimestamp(1);
-        long prompt = row.getLong(8);
-        long completion = row.getLong(9);
+        long prompt = row.getLong(9);
+        long completion = row.getLong(10);
         String source = row.getString(6);
-        BigDecimal energy = zeroIfNull(row.getBigDecimal(10));
+        BigDecimal energy = zeroIfNull(row.getBigDecimal(11));
         return new UsageReport.Row(start == null ? null : start.toInstant(), row.getObject(2, UUID.class),
-                row.getObject(3, UUID.class), row.getString(4), row.getString(5), source, row.getLong(7), prompt,
-                completion, prompt + completion, energy, zeroIfNull(row.getBigDecimal(11)), null,
-                EnergySource.NONE.name().equals(source) ? prompt + completion : 0);
+                row.getObject(3, UUID.class), row.getString(4), row.getString(5), source, row.getLong(8), prompt,
+                completion, prompt + completion, energy, zeroIfNull(row.getBigDecimal(12)), null,
+                EnergySource.NONE.name().equals(source) ? prompt + completion : 0, row.getString(7));
     }
 
     /** Rows that differ only by energy source become one, with its mix of sources. */
     static List<UsageReport.Row> mixed(List<UsageReport.Row> bySource) {
         Map<List<Object>, UsageReport.Row> rows = new LinkedHashMap<>();
         for (UsageReport.Row part : bySource) {
-            List<Object> key = Arrays.asList(part.start(), part.department(), part.agent(), part.model(), part.node());
+            List<Object> key = Arrays.asList(part.start(), part.department(), part.agent(), part.model(), part.node(),
+                    part.user());
             Map<String, UsageReport.SourceShare> mix = new TreeMap<>();
             mix.put(part.energySource(), new UsageReport.SourceShare(part.totalTokens(), part.energyJoules()));
             UsageReport.Row single = new UsageReport.Row(part.start(), part.department(), part.agent(), part.model(),
                     part.node(), null, part.requests(), part.promptTokens(), part.completionTokens(),
-                    part.totalTokens(), part.energyJoules(), part.acceleratorSeconds(), mix,
-                    part.tokensWithoutEnergy());
+                    part.totalTokens(), part.energyJoules(), part.acceleratorSeconds(), mix, part.tokensWithoutEnergy(),
+                    part.user());
             rows.merge(key, single, UsageQueries::plus);
         }
         return new ArrayList<>(rows.values());
@@ -181,7 +202,7 @@ public class UsageQueries {
                 a.requests() + b.requests(), a.promptTokens() + b.promptTokens(),
                 a.completionTokens() + b.completionTokens(), a.totalTokens() + b.totalTokens(),
                 a.energyJoules().add(b.energyJoules()), a.acceleratorSeconds().add(b.acceleratorSeconds()), mix,
-                a.tokensWithoutEnergy() + b.tokensWithoutEnergy());
+                a.tokensWithoutEnergy() + b.tokensWithoutEnergy(), a.user());
     }
 
     static UsageReport.Totals totals(List<UsageReport.Row> bySource) {

@@ -19,10 +19,24 @@ import java.util.UUID;
  * ({@code DCGM}, {@code NONE}, …)
  */
 public record UsageQuery(Instant from, Instant to, Granularity granularity, List<Dimension> groupBy, UUID department,
-        UUID agent, String model, String node, String energySource) {
+        UUID agent, String model, String node, String energySource, String user) {
 
     public UsageQuery {
         groupBy = List.copyOf(groupBy);
+    }
+
+    /** A query without the end-user filter. */
+    public UsageQuery(Instant from, Instant to, Granularity granularity, List<Dimension> groupBy, UUID department,
+            UUID agent, String model, String node, String energySource) {
+        this(from, to, granularity, groupBy, department, agent, model, node, energySource, null);
+    }
+
+    /**
+     * Whether it needs the end user of each request, which only the raw records keep (not
+     * the rollups).
+     */
+    boolean byUser() {
+        return user != null || groupBy.contains(Dimension.USER);
     }
 
     public enum Granularity {
@@ -40,7 +54,9 @@ public record UsageQuery(Instant from, Instant to, Granularity granularity, List
     public enum Dimension {
 
         DEPARTMENT("department_id", "department"), AGENT("agent_id", "agent"), MODEL("model", "model"),
-        NODE("node", "node"), ENERGY_SOURCE("energy_source", "energySource");
+        NODE("node", "node"), ENERGY_SOURCE("energy_source", "energySource"),
+        /** OpenAI's {@code user} of each request: the client's own end user. */
+        USER("end_user", "user");
 
         final String column;
 
@@ -67,7 +83,7 @@ public record UsageQuery(Instant from, Instant to, Granularity granularity, List
                     .filter(candidate -> candidate.parameter.equalsIgnoreCase(name.trim()))
                     .findFirst()
                     .orElseThrow(() -> QueryParameters
-                        .invalid("groupBy takes department, agent, model, node and energySource"));
+                        .invalid("groupBy takes department, agent, model, node, energySource and user"));
                 dimensions.add(dimension);
             }
         }

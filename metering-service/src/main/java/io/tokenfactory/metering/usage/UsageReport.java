@@ -22,7 +22,17 @@ public record UsageReport(Instant from, Instant to, UsageQuery.Granularity granu
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Row(Instant start, UUID department, UUID agent, String model, String node, String energySource,
             long requests, long promptTokens, long completionTokens, long totalTokens, BigDecimal energyJoules,
-            BigDecimal acceleratorSeconds, Map<String, SourceShare> energySources, long tokensWithoutEnergy) {
+            BigDecimal acceleratorSeconds, Map<String, SourceShare> energySources, long tokensWithoutEnergy,
+            String user) {
+
+        /** A row not grouped by end user. */
+        public Row(Instant start, UUID department, UUID agent, String model, String node, String energySource,
+                long requests, long promptTokens, long completionTokens, long totalTokens, BigDecimal energyJoules,
+                BigDecimal acceleratorSeconds, Map<String, SourceShare> energySources, long tokensWithoutEnergy) {
+            this(start, department, agent, model, node, energySource, requests, promptTokens, completionTokens,
+                    totalTokens, energyJoules, acceleratorSeconds, energySources, tokensWithoutEnergy, null);
+        }
+
     }
 
     /** The tokens whose energy came from one source, and those joules. */

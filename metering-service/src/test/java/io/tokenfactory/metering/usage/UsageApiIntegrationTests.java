@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.testsupport.HttpTestClient;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
 import io.tokenfactory.testsupport.TestTokens;
@@ -85,6 +86,42 @@ class UsageApiIntegrationTests {
     }
 
     @Test
+    void usageGroupsByTheEndUserTheClientNamedInEveryGranularity() {
+        UUID department = UUID.randomUUID();
+        ingestion.ingest(List.of(asUser(usage(department, DAY.plusSeconds(3600 + 10), 10, 20, 0.5), "alice@example"),
+                asUser(usage(department, DAY.plusSeconds(3600 + 20), 1, 2, 0.5), "alice@example"),
+                asUser(usage(department, DAY.plusSeconds(2 * 3600), 100, 200, 1), "bob@example"),
+                usage(department, DAY.plusSeconds(2 * 3600 + 5), 5, 5, 0.1)));
+        HttpTestClient client = HttpTestClient.onPort(port).withToken(TestTokens.department(department, "usage:read"));
+
+        JsonNode total = client.get(window() + "&granularity=total&groupBy=user").getBody();
+        assertThat(total.get("rows"))
+            .extracting(row -> row.path("user").asString("(none)") + " " + row.get("requests").asLong() + " "
+                    + row.get("totalTokens").asLong())
+            .containsExactlyInAnyOrder("alice@example 2 33", "bob@example 1 300", "(none) 1 10");
+        JsonNode perHour = client.get(window() + "&granularity=hour&groupBy=user&user=alice@example")
+            .getBody()
+            .get("rows");
+        assertThat(perHour).singleElement().satisfies(row -> {
+            assertThat(row.get("start").asString()).isEqualTo(DAY.plusSeconds(3600).toString());
+            assertThat(row.get("totalTokens").asLong()).isEqualTo(33);
+        });
+        assertThat(client.getText(window() + "&granularity=day&groupBy=user&format=csv").getBody()).contains("\"user\"",
+                "\"alice@example\"", "\"bob@example\"");
+        // efficiency comes from the hourly rollups, which keep no end user
+        assertThat(client.get("/api/metering/efficiency?groupBy=user").getStatusCode())
+            .isEqualTo(HttpStatus.BAD_REQUEST);
+    }
+
+    private static UsageRecorded asUser(UsageRecorded u, String user) {
+        return new UsageRecorded(u.eventId(), u.occurredAt(), u.requestId(), u.departmentId(), u.apiKeyId(),
+                u.agentId(), u.agentRunId(), u.model(), u.backend(), u.node(), u.device(), u.promptTokens(),
+                u.completionTokens(), u.outcome(), u.latencyMs(), u.timeToFirstTokenMs(), u.energyJoules(),
+                u.energySource(), u.acceleratorSeconds(), u.tokensEstimated(), u.nodeClass(), u.energyGapSeconds(),
+                user);
+    }
+
+    @Test
     void csvHoldsTheSameNumbers() {
         ResponseEntity<String> csv = HttpTestClient.onPort(port)
             .withToken(TestTokens.department(research, "usage:read"))
@@ -126,7 +163,8 @@ class UsageApiIntegrationTests {
         HttpTestClient client = HttpTestClient.onPort(port).withToken(TestTokens.department(research, "usage:read"));
         Map<String, String> cases = Map.of("/api/metering/usage?from=yesterday", "from must be an ISO-8601 instant",
                 "/api/metering/usage?granularity=fortnight", "granularity must be one of",
-                "/api/metering/usage?groupBy=colour", "groupBy takes department, agent, model, node and energySource",
+                "/api/metering/usage?groupBy=colour",
+                "groupBy takes department, agent, model, node, energySource and user",
                 "/api/metering/usage?department=' OR 1=1 --", "department must be a UUID",
                 "/api/metering/usage?from=2026-11-05T00:00:00Z&to=2026-11-04T00:00:00Z", "from must be before to",
                 "/api/metering/usage?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "longer than 400 days",

@@ -39,7 +39,7 @@ class UsageQueryTests {
                 .isInstanceOfSatisfying(ApiProblemException.class, problem -> {
                     assertThat(problem.code()).isEqualTo("invalid_parameter");
                     assertThat(problem.getMessage())
-                        .isEqualTo("groupBy takes department, agent, model, node and energySource");
+                        .isEqualTo("groupBy takes department, agent, model, node, energySource and user");
                 });
         }
     }

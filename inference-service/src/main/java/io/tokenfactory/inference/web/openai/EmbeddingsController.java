@@ -53,6 +53,7 @@ class EmbeddingsController {
             throw OpenAiException.invalid("encoding_format", "'encoding_format' must be 'float' or 'base64'.");
         }
         Caller caller = Callers.chargeable();
+        fields.endUser();
         return serving.serve(new EmbeddingCall("emb-" + UUID.randomUUID().toString().replace("-", ""), model, caller,
                 Callers.agentRunId(caller), inputs, format, fields.has("dimensions"), fields.body()));
     }

@@ -105,6 +105,7 @@ class GenerationController {
             includeUsage = options.path("include_usage").asBoolean(false);
         }
         Caller caller = Callers.chargeable();
+        fields.endUser();
         return new GenerationCall(kind, idPrefix + UUID.randomUUID().toString().replace("-", ""),
                 clock.instant().getEpochSecond(), model, caller, Callers.agentRunId(caller), prompt, maxTokens,
                 fields.number("temperature", 1.0, 0, 2, false), fields.number("top_p", 1.0, 0, 1, true),

@@ -11,6 +11,9 @@ import tools.jackson.databind.node.ObjectNode;
 /** Typed reads of an OpenAI request body, each failure naming its parameter. */
 final class RequestFields {
 
+    /** As long as the request log's column. */
+    static final int END_USER_LENGTH = 256;
+
     private final ObjectNode body;
 
     RequestFields(JsonNode body) {
@@ -41,6 +44,22 @@ final class RequestFields {
         }
         if (!node.isString() || node.asString().isBlank()) {
             throw OpenAiException.invalid(name, "'" + name + "' must be a non-empty string.");
+        }
+        return node.asString();
+    }
+
+    /**
+     * OpenAI's {@code user}: the client's own end user (an id, not a secret), recorded
+     * with the usage so a department can see who its tokens went to; null when absent.
+     */
+    String endUser() {
+        JsonNode node = body.get("user");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isString() || node.asString().isBlank() || node.asString().length() > END_USER_LENGTH) {
+            throw OpenAiException.invalid("user",
+                    "'user' must be a non-empty string of at most " + END_USER_LENGTH + " characters.");
         }
         return node.asString();
     }

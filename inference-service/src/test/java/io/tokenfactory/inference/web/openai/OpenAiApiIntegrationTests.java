@@ -296,7 +296,31 @@ class OpenAiApiIntegrationTests {
                         "{\"model\":\"byte-lm-moby\",\"prompt\":\"" + "y".repeat(1_100_000) + "\"}"),
                 HttpStatus.CONTENT_TOO_LARGE, "request_too_large");
 
+        assertError(http().post("/v1/completions", Map.of("model", GENERATION, "prompt", "hello", "user", 42)),
+                HttpStatus.BAD_REQUEST, "invalid_value");
+        assertError(http().post("/v1/embeddings", Map.of("model", EMBEDDING, "input", "hi", "user", "u".repeat(257))),
+                HttpStatus.BAD_REQUEST, "invalid_value");
+
         assertThat(requestRows()).isEqualTo(before);
+    }
+
+    @Test
+    void theEndUserTheClientNamesIsRecordedAndPublishedWithTheUsage() {
+        ResponseEntity<JsonNode> chat = http().post("/v1/chat/completions", Map.of("model", GENERATION, "messages",
+                List.of(Map.of("role", "user", "content", "Call me Ishmael.")), "max_tokens", 5, "user", "ishmael-7"));
+        ResponseEntity<JsonNode> embedding = http().post("/v1/embeddings",
+                Map.of("model", EMBEDDING, "input", "a whale", "user", "starbuck"));
+        ResponseEntity<JsonNode> anonymous = http().post("/v1/completions",
+                Map.of("model", GENERATION, "prompt", "hello", "max_tokens", 3));
+
+        assertThat(chat.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(settledRow(chat.getBody().get("id").asString()).get("end_user")).isEqualTo("ishmael-7");
+        assertThat(anonymous.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(settledRow(anonymous.getBody().get("id").asString()).get("end_user")).isNull();
+        assertThat(embedding.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(jdbc.queryForList("SELECT end_user FROM inference_request WHERE department_id = ? AND model = ?",
+                String.class, department, EMBEDDING))
+            .contains("starbuck");
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.tokenfactory.metering.efficiency.EfficiencyQueries;
 import io.tokenfactory.metering.usage.UsageQuery;
 import io.tokenfactory.metering.usage.UsageQuery.Dimension;
 import io.tokenfactory.metering.web.RequestParameters;
+import io.tokenfactory.support.problem.QueryParameters;
 import io.tokenfactory.support.security.Caller;
 
 /**
@@ -33,7 +34,12 @@ record EfficiencyParameters(Instant from, Instant to, String groupBy, UUID depar
     }
 
     List<Dimension> dimensions() {
-        return UsageQuery.dimensions(groupBy);
+        List<Dimension> dimensions = UsageQuery.dimensions(groupBy);
+        if (dimensions.contains(Dimension.USER)) {
+            // efficiency is read from the hourly rollups, which keep no end user
+            throw QueryParameters.invalid("groupBy=user is answered by /api/metering/usage, not by efficiency");
+        }
+        return dimensions;
     }
 
     /** The filters, limited to the departments the caller may read. */

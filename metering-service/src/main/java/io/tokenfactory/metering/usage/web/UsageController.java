@@ -112,6 +112,7 @@ class UsageController {
                     case MODEL -> row.model();
                     case NODE -> row.node();
                     case ENERGY_SOURCE -> row.energySource();
+                    case USER -> row.user() == null ? "" : row.user();
                 });
             }
             cells.addAll(List.of(row.requests(), row.promptTokens(), row.completionTokens(), row.totalTokens(),

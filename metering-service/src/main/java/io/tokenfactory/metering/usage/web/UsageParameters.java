@@ -26,7 +26,7 @@ import io.tokenfactory.support.security.Caller;
 record UsageParameters(Instant from, Instant to, Granularity granularity, String groupBy, UUID department, UUID agent,
         @Size(max = 200, message = "is longer than 200 characters") String model,
         @Size(max = 200, message = "is longer than 200 characters") String node, EnergySource energySource,
-        Format format) {
+        @Size(max = 256, message = "is longer than 256 characters") String user, Format format) {
 
     /** How to answer. */
     enum Format {
@@ -50,6 +50,7 @@ record UsageParameters(Instant from, Instant to, Granularity granularity, String
         // a blank name filters nothing
         model = model == null || model.isBlank() ? null : model;
         node = node == null || node.isBlank() ? null : node;
+        user = user == null || user.isBlank() ? null : user;
     }
 
     /**
@@ -59,7 +60,7 @@ record UsageParameters(Instant from, Instant to, Granularity granularity, String
         Window window = RequestParameters.window(from, to, clock);
         List<Dimension> dimensions = UsageQuery.dimensions(groupBy);
         return new UsageQuery(window.from(), window.to(), granularity, dimensions, caller.scopeTo(department), agent,
-                model, node, energySource == null ? null : energySource.name());
+                model, node, energySource == null ? null : energySource.name(), user);
     }
 
     /** CSV when {@code format} says so, else when the Accept header asks for it. */
