@@ -12,8 +12,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import io.tokenfactory.contracts.EnergySource;
@@ -127,6 +129,8 @@ final class NodeLedger implements NodeEnergy {
 
     private volatile boolean stopping;
 
+    private final AtomicLong lastReadAt;
+
     private volatile boolean stopped;
 
     private Thread ticker;
@@ -150,6 +154,16 @@ final class NodeLedger implements NodeEnergy {
         this.meters = meters;
         this.gapWindows = Counter.builder("tokenfactory.inference.node.energy.gaps")
             .description("metering windows this replica settled without a meter reading")
+            .tag("node", node.name())
+            .register(meters);
+        this.lastReadAt = new AtomicLong(clock.millis());
+        // a meter gone silent: the owner's age grows; another replica's grows since it
+        // last owned the meter, so alerts take the smallest age per node
+        Gauge
+            .builder("tokenfactory.inference.node.energy.reading.age", lastReadAt,
+                    last -> Math.max(0, clock.millis() - last.get()) / 1000.0)
+            .description("seconds since this replica last read the node's energy meter")
+            .baseUnit("seconds")
             .tag("node", node.name())
             .register(meters);
     }
@@ -348,6 +362,7 @@ final class NodeLedger implements NodeEnergy {
             return;
         }
         readings.put(current, reading);
+        lastReadAt.set(clock.millis());
         source = meter.source(reading.kind());
         if (lastGood != null && lastGoodIndex < current - 1) {
             Double joules;
