@@ -22,6 +22,10 @@ public class InferenceServiceApplication {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && NativeLibraries.COMMAND.equals(args[0])) {
+            NativeLibraries.unpack();
+            return;
+        }
         SpringApplication.run(InferenceServiceApplication.class, args);
     }
 
