@@ -360,6 +360,33 @@ class ConsoleBrowserSystemTests {
         click(By.id("sign-out"));
     }
 
+    @Test
+    void theApiDocsShowEveryEndpointOfTheMergedDescription() throws IOException {
+        JsonNode description = HttpTestClient.onPort(gatewayPort).get("/api/openapi.json").getBody();
+        int operations = 0;
+        for (JsonNode path : description.get("paths")) {
+            for (String method : path.propertyNames()) {
+                operations += List.of("get", "put", "post", "delete", "patch").contains(method) ? 1 : 0;
+            }
+        }
+        int described = operations;
+
+        // Swagger UI under the gateway's CSP: scripts and styles from the gateway only
+        browser.get("http://localhost:" + gatewayPort + "/api/docs");
+
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> browser.findElements(By.cssSelector(".opblock")).size() == described);
+        assertThat(described).isGreaterThan(100);
+        assertThat(browser.findElement(By.cssSelector(".info .title")).getText()).contains("Token Factory API");
+        assertThat(browser.findElements(By.cssSelector(".opblock-summary-path"))
+            .stream()
+            .map(WebElement::getText)
+            .map(path -> path.replace("\u200b", ""))).contains("/v1/chat/completions",
+                    "/api/billing/statements/{id}/pdf", "/api/dead-letters/metering/{id}/replay");
+        screenshot("api-docs");
+    }
+
     /**
      * Last month's metered usage of a department, as metering-service reports it (so the
      * month has a statement).

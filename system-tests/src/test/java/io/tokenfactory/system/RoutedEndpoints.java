@@ -75,6 +75,10 @@ final class RoutedEndpoints {
         // the gateway's own
         gateway(all, "GET", "/.well-known/jwks.json", PUBLIC, false);
         gateway(all, "GET", "/api/sso", PUBLIC, false);
+        // the API's description (merged from the gateway's and the services') and Swagger
+        // UI over it
+        gateway(all, "GET", "/api/openapi.json", PUBLIC, false);
+        gateway(all, "GET", "/api/docs", PUBLIC, false);
         gateway(all, "*", "/fallback/{service}", ADMIN, false);
         gateway(all, "POST", "/api/keys", KEYS_ADMIN_OR_AGENT_SERVICE, false);
         gateway(all, "GET", "/api/keys", KEYS_ADMIN, false);

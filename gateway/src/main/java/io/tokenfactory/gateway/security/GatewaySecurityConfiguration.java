@@ -69,6 +69,9 @@ import reactor.core.scheduler.Schedulers;
 @Configuration(proxyBeanMethods = false)
 class GatewaySecurityConfiguration {
 
+    /** The hash of Swagger UI's one inline style (its logo), for the CSP's style-src. */
+    static final String SWAGGER_UI_LOGO_STYLE = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='";
+
     private static final String BEARER = "Bearer ";
 
     /**
@@ -136,8 +139,9 @@ class GatewaySecurityConfiguration {
             // (and calls the identity provider's discovery and token endpoints when
             // people sign in through it)
             .headers(headers -> headers.contentSecurityPolicy(csp -> csp
-                .policyDirectives("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                        + "connect-src 'self'" + providerOrigin(properties)
+                // the one inline style Swagger UI has (its logo's SVG), by its hash
+                .policyDirectives("default-src 'self'; img-src 'self' data:; style-src 'self' " + SWAGGER_UI_LOGO_STYLE
+                        + "; script-src 'self'; " + "connect-src 'self'" + providerOrigin(properties)
                         + "; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")))
             .cors(cors -> cors.configurationSource(consoleOrigins(properties)))
             .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
@@ -161,6 +165,10 @@ class GatewaySecurityConfiguration {
                 // the console's static files; everything it shows comes from the APIs
                 // with the user's key
                 .pathMatchers(HttpMethod.GET, "/console", "/console/**", "/webjars/**")
+                .permitAll()
+                // the API's description and Swagger UI over it: they describe, they grant
+                // nothing
+                .pathMatchers(HttpMethod.GET, "/api/openapi.json", "/api/docs", "/api/docs/**")
                 .permitAll()
                 .pathMatchers(HttpMethod.GET, "/api/me")
                 .authenticated()

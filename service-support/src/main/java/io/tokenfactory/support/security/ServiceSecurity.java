@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import io.tokenfactory.support.problem.ProblemTypes;
 
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.security.config.Customizer;
@@ -46,6 +47,10 @@ public final class ServiceSecurity {
                 requests
                     .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
                             "/actuator/prometheus", "/error")
+                    .permitAll()
+                    // the API's description, for the gateway's /api/openapi.json: it
+                    // grants nothing
+                    .requestMatchers(HttpMethod.GET, "/v3/api-docs")
                     .permitAll()
                     // every consuming service's dead letters (DeadLetterController)
                     .requestMatchers("/api/dead-letters", "/api/dead-letters/**")
