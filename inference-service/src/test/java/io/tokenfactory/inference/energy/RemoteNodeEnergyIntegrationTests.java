@@ -240,13 +240,16 @@ class RemoteNodeEnergyIntegrationTests {
                     "SELECT count(*) FROM node_window WHERE node = ? AND energy_source = 'DCGM_POWER'", Long.class,
                     NODE_NAME) >= 2);
         double before = NODE.energyJoules();
-        Map<String, Object> row = settled(List.of(streamed(port, "simulated-llm", 40))).get(0);
-        double truth = NODE.energyJoules() - before;
+        String request = streamed(port, "simulated-llm", 40);
+        double whileStreaming = NODE.energyJoules() - before;
+        Map<String, Object> row = settled(List.of(request)).get(0);
+        double untilSettled = NODE.energyJoules() - before;
 
         assertThat(row.get("energy_source")).isEqualTo("DCGM_POWER");
         // alone on the node, it gets the power integrated over its windows: about what
-        // the GPUs drew meanwhile
-        assertThat(joules(row)).isBetween(truth * 0.7, truth * 1.3);
+        // the GPUs drew meanwhile — at least while it streamed (its windows cover that),
+        // at most until it was settled (however long a loaded machine took to settle it)
+        assertThat(joules(row)).isBetween(whileStreaming * 0.7, untilSettled * 1.3);
     }
 
     @Test
