@@ -22,6 +22,12 @@ public final class CloudEventAttributes {
 
     public static final String SPEC_VERSION = "ce-specversion";
 
+    /**
+     * The Distributed Tracing extension: the W3C trace context of the work an event
+     * describes, where it has one.
+     */
+    public static final String TRACEPARENT = "ce-traceparent";
+
     /** The prefix the attributes carry on an AMQP broker. */
     public static final String AMQP_PREFIX = "cloudEvents:";
 

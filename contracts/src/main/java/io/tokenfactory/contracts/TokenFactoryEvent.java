@@ -24,6 +24,15 @@ public interface TokenFactoryEvent {
      */
     String subject();
 
+    /**
+     * The W3C {@code traceparent} of the work this event describes, so that its consumers
+     * continue that trace; null when there is none. Becomes the CloudEvents
+     * {@code traceparent} (Distributed Tracing extension).
+     */
+    default String traceparent() {
+        return null;
+    }
+
     /** The logical, versioned type name; never a Java class name. */
     default String type() {
         return EventTypes.typeOf(getClass());

@@ -32,8 +32,17 @@ public record UsageMetered(UUID eventId, Instant occurredAt, UUID departmentId,
      * @param facilityOverheadJoules the facility's share on top of it: direct × (PUE −
      * 1), PUE as effective when the request happened
      * @param pue that PUE
+     * @param traceparent the W3C trace context of metering's span for this record, so
+     * billing continues the request's trace below it; null when the request had none
      */
     public record Item(UsageRecorded usage, BigDecimal directEnergyJoules, BigDecimal facilityOverheadJoules,
-            BigDecimal pue) {
+            BigDecimal pue, String traceparent) {
+
+        /** An item outside a trace. */
+        public Item(UsageRecorded usage, BigDecimal directEnergyJoules, BigDecimal facilityOverheadJoules,
+                BigDecimal pue) {
+            this(usage, directEnergyJoules, facilityOverheadJoules, pue, null);
+        }
+
     }
 }

@@ -20,12 +20,14 @@ import java.util.UUID;
  * meter reading (an exporter outage): its energy covers the rest only. 0 normally
  * @param endUser OpenAI's {@code user} of the request: the client's own end user, as the
  * client named it; null when not sent (and in events of producers that predate it)
+ * @param traceparent the W3C trace context of the request (its span in
+ * inference-service): metering and billing continue that trace; null when unknown
  */
 public record UsageRecorded(UUID eventId, Instant occurredAt, String requestId, UUID departmentId, UUID apiKeyId,
         UUID agentId, UUID agentRunId, String model, String backend, String node, String device, long promptTokens,
         long completionTokens, UsageOutcome outcome, long latencyMs, long timeToFirstTokenMs, double energyJoules,
         EnergySource energySource, double acceleratorSeconds, boolean tokensEstimated, String nodeClass,
-        Double energyGapSeconds, String endUser) implements TokenFactoryEvent {
+        Double energyGapSeconds, String endUser, String traceparent) implements TokenFactoryEvent {
 
     public UsageRecorded {
         // absent in events of producers that predate it
@@ -40,7 +42,18 @@ public record UsageRecorded(UUID eventId, Instant occurredAt, String requestId, 
             Double energyGapSeconds) {
         this(eventId, occurredAt, requestId, departmentId, apiKeyId, agentId, agentRunId, model, backend, node, device,
                 promptTokens, completionTokens, outcome, latencyMs, timeToFirstTokenMs, energyJoules, energySource,
-                acceleratorSeconds, tokensEstimated, nodeClass, energyGapSeconds, null);
+                acceleratorSeconds, tokensEstimated, nodeClass, energyGapSeconds, null, null);
+    }
+
+    /** Usage outside a trace. */
+    public UsageRecorded(UUID eventId, Instant occurredAt, String requestId, UUID departmentId, UUID apiKeyId,
+            UUID agentId, UUID agentRunId, String model, String backend, String node, String device, long promptTokens,
+            long completionTokens, UsageOutcome outcome, long latencyMs, long timeToFirstTokenMs, double energyJoules,
+            EnergySource energySource, double acceleratorSeconds, boolean tokensEstimated, String nodeClass,
+            Double energyGapSeconds, String endUser) {
+        this(eventId, occurredAt, requestId, departmentId, apiKeyId, agentId, agentRunId, model, backend, node, device,
+                promptTokens, completionTokens, outcome, latencyMs, timeToFirstTokenMs, energyJoules, energySource,
+                acceleratorSeconds, tokensEstimated, nodeClass, energyGapSeconds, endUser, null);
     }
 
     public long totalTokens() {

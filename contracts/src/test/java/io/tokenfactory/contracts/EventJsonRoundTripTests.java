@@ -14,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.json.JsonMapper;
 
 class EventJsonRoundTripTests {
@@ -65,14 +66,36 @@ class EventJsonRoundTripTests {
     }
 
     @Test
-    void usageRecordedHasTheFieldsOfTheBriefPlusEstimateFlagNodeClassEnergyGapAndEndUser() {
+    void usageRecordedHasTheFieldsOfTheBriefPlusEstimateFlagNodeClassEnergyGapEndUserAndTraceparent() {
         JsonNode json = JSON.valueToTree(usage());
 
         assertThat(Set.copyOf(json.propertyNames())).containsExactlyInAnyOrder("eventId", "occurredAt", "requestId",
                 "departmentId", "apiKeyId", "agentId", "agentRunId", "model", "backend", "node", "device",
                 "promptTokens", "completionTokens", "outcome", "latencyMs", "timeToFirstTokenMs", "energyJoules",
-                "energySource", "acceleratorSeconds", "tokensEstimated", "nodeClass", "energyGapSeconds", "endUser");
+                "energySource", "acceleratorSeconds", "tokensEstimated", "nodeClass", "energyGapSeconds", "endUser",
+                "traceparent");
         assertThat(json.get("outcome").asString()).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void aTraceparentTravelsWithUsageAndOnlyWithUsage() {
+        String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        UsageRecorded usage = usage();
+        UsageRecorded traced = new UsageRecorded(usage.eventId(), usage.occurredAt(), usage.requestId(),
+                usage.departmentId(), usage.apiKeyId(), usage.agentId(), usage.agentRunId(), usage.model(),
+                usage.backend(), usage.node(), usage.device(), usage.promptTokens(), usage.completionTokens(),
+                usage.outcome(), usage.latencyMs(), usage.timeToFirstTokenMs(), usage.energyJoules(),
+                usage.energySource(), usage.acceleratorSeconds(), usage.tokensEstimated(), usage.nodeClass(),
+                usage.energyGapSeconds(), usage.endUser(), traceparent);
+
+        assertThat(JSON.readValue(JSON.writeValueAsString(traced), UsageRecorded.class).traceparent())
+            .isEqualTo(traceparent);
+        ObjectNode fromBefore = JSON.valueToTree(traced);
+        fromBefore.remove("traceparent");
+        assertThat(JSON.treeToValue(fromBefore, UsageRecorded.class).traceparent()).isNull();
+        var status = new BudgetStatusChanged(UUID.randomUUID(), AT, DEPARTMENT, "2026-11", BigDecimal.ONE,
+                BigDecimal.TEN, "EUR", BudgetState.OK, false);
+        assertThat(Set.copyOf(JSON.valueToTree(status).propertyNames())).doesNotContain("traceparent");
     }
 
     @Test

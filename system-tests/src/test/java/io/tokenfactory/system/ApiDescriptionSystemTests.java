@@ -54,6 +54,12 @@ class ApiDescriptionSystemTests {
         JsonNode chat = description.at("/paths/~1v1~1chat~1completions/post");
         assertThat(chat.at("/responses/default/content").has("application/problem+json")).isTrue();
         assertThat(chat.at("/requestBody")).isNotNull();
+        // written for people where the generated text says too little: the OpenAI
+        // endpoints
+        assertThat(chat.at("/summary").asString()).isEqualTo("Create a chat completion (OpenAI-compatible)");
+        assertThat(chat.at("/requestBody/content/application~1json/examples/chat/value").toString())
+            .contains("byte-lm-moby");
+        assertThat(chat.at("/responses/200/content").has("text/event-stream")).isTrue();
         assertThat(description
             .at("/paths/~1api~1billing~1departments/post/requestBody/content/application~1json/schema/$ref")
             .asString()).startsWith("#/components/schemas/billing.");

@@ -60,7 +60,7 @@ final class RunningService implements AutoCloseable {
         }
         return new RunningService(new SpringApplicationBuilder(application)
             .web(reactive ? WebApplicationType.REACTIVE : WebApplicationType.SERVLET)
-            .initializers(new TestInfrastructure())
+            .initializers(new TestInfrastructure(), ExportedSpans::exportTo)
             .run(arguments));
     }
 

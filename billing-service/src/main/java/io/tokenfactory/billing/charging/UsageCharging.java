@@ -15,17 +15,22 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
+import io.micrometer.tracing.Span;
 import io.tokenfactory.billing.pricing.PriceBook.RateCard;
 import io.tokenfactory.billing.pricing.Prices;
 import io.tokenfactory.contracts.UsageMetered;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.support.events.RejectedEventException;
 import io.tokenfactory.support.jdbc.BatchStatement;
+import io.tokenfactory.support.tracing.Traces;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Prices metered usage exactly once: each usage record becomes one {@code usage_charge}
@@ -62,8 +67,11 @@ public class UsageCharging {
 
     private final Clock clock;
 
+    private final Traces traces;
+
     UsageCharging(JdbcTemplate jdbc, Tariffing tariffing, BillingPeriods periods, OpenPeriods openPeriods,
-            ChargeRollup rollup, SpendLedger ledger, Clock clock) {
+            ChargeRollup rollup, SpendLedger ledger, Clock clock, Traces traces) {
+        this.traces = traces;
         this.jdbc = jdbc;
         this.tariffing = tariffing;
         this.periods = periods;
@@ -80,6 +88,7 @@ public class UsageCharging {
     public int charge(UsageMetered metered) {
         validate(metered);
         Tariffing.Terms terms = tariffing.termsFor(metered.departmentId());
+        long startedMicros = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
         List<Line> lines = new ArrayList<>();
         for (UsageMetered.Item item : metered.items()) {
             lines.add(price(item, terms, periods));
@@ -125,6 +134,7 @@ public class UsageCharging {
                     ON CONFLICT (usage_event_id) DO NOTHING
                     RETURNING usage_event_id""", (row, i) -> row.getObject(1, UUID.class), Timestamp.from(now)));
         int charged = fresh.size();
+        Set<UUID> chargedNow = Set.copyOf(fresh);
         Map<YearMonth, BigDecimal[]> byPeriod = new TreeMap<>();
         Map<ChargeRollup.Key, ChargeRollup.Sums> rolledUp = new HashMap<>();
         for (Line line : lines) {
@@ -152,7 +162,42 @@ public class UsageCharging {
         }
         rollup.add(rolledUp);
         byPeriod.forEach((period, sums) -> ledger.add(metered.departmentId(), period, sums[0], sums[1]));
+        traceCharged(metered, lines, chargedNow, startedMicros);
         return charged;
+    }
+
+    /**
+     * Each record's request trace gets a span for its charge, below metering's; it ends
+     * with the transaction.
+     */
+    private void traceCharged(UsageMetered metered, List<Line> lines, Set<UUID> chargedNow, long startedMicros) {
+        List<Span> spans = new ArrayList<>();
+        for (Line line : lines) {
+            UsageRecorded usage = line.item().usage();
+            String parent = line.item().traceparent() != null ? line.item().traceparent() : usage.traceparent();
+            if (parent == null || !chargedNow.contains(usage.eventId())) {
+                continue;
+            }
+            Span span = traces.continued(parent, "charge usage", startedMicros);
+            spans.add(span.tag(Traces.DEPARTMENT, metered.departmentId().toString())
+                .tag(Traces.MODEL, usage.model())
+                .tag(Traces.REQUEST, String.valueOf(usage.requestId()))
+                .tag("tokenfactory.charge", line.charge().toPlainString())
+                .tag("tokenfactory.cost", line.cost().toPlainString()));
+        }
+        if (!spans.isEmpty()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    spans.forEach(span -> {
+                        if (status != STATUS_COMMITTED) {
+                            span.tag("tokenfactory.outcome", "rolled back");
+                        }
+                        span.end();
+                    });
+                }
+            });
+        }
     }
 
     /**

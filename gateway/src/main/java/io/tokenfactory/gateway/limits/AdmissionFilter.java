@@ -8,7 +8,9 @@ import io.tokenfactory.gateway.budget.BudgetAdmission;
 import io.tokenfactory.gateway.budget.BudgetGuard;
 import io.tokenfactory.gateway.relayed.RelayedTokens;
 import io.tokenfactory.gateway.relayed.UsageTap;
+import io.tokenfactory.gateway.web.ExchangeTraces;
 import io.tokenfactory.gateway.web.ProblemResponses;
+import io.tokenfactory.support.tracing.Traces;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -68,6 +70,7 @@ class AdmissionFilter implements GlobalFilter, Ordered {
         if (key == null) {
             return chain.filter(exchange);
         }
+        ExchangeTraces.tag(exchange, Traces.DEPARTMENT, key.departmentId());
         ServerHttpRequest request = exchange.getRequest();
         if (request.getHeaders().getContentLength() > limits.maxRequestBody().toBytes()) {
             return tooLarge(exchange);
@@ -137,6 +140,7 @@ class AdmissionFilter implements GlobalFilter, Ordered {
                 long tokens = shape == null ? 0 : shape.reservation(limits.defaultCompletionReservation(), generates);
                 long prompt = shape == null ? 0 : shape.promptTokenEstimate();
                 String model = shape == null ? null : shape.model();
+                ExchangeTraces.tag(exchange, Traces.MODEL, model);
                 return allowance.enter(key)
                     .flatMap(slot -> allowance.reserveTokens(key, tokens)
                         .flatMap(reservation -> money

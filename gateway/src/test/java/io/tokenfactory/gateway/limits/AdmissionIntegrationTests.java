@@ -236,8 +236,16 @@ class AdmissionIntegrationTests extends GatewayIntegrationTest {
         assertThat(upstream.lastHeaders("/v1/models/tf-tiny")).containsEntry("x-request-id",
                 fresh.getHeaders().getFirst("X-Request-Id"));
         assertThat(fresh.getHeaders().getFirst("X-Request-Id")).hasSize(36);
+        // the routed call is a child of the gateway's span: a fresh trace, or the
+        // client's
         assertThat(upstream.lastHeaders("/v1/models/tf-tiny").get("traceparent"))
-            .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+            .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
+        ResponseEntity<JsonNode> again = client.getWithHeaders("/v1/models/tf-tiny",
+                Map.of("traceparent", traceparent));
+        assertThat(again.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(upstream.lastHeaders("/v1/models/tf-tiny").get("traceparent"))
+            .startsWith("00-0af7651916cd43dd8448eb211c80319c-")
+            .doesNotContain("b7ad6b7169203331");
     }
 
     /** Limits count in calendar-minute windows; a test must not straddle two of them. */

@@ -116,6 +116,14 @@ public final class RemoteModelClient {
      * @throws RemoteFailure when the server cannot be reached, times out or answers 5xx
      */
     public Exchange post(String path, String json) {
+        return post(path, json, null);
+    }
+
+    /**
+     * The same, carrying the request's W3C {@code traceparent} (when it has one) so that
+     * an engine that traces continues the request's trace.
+     */
+    public Exchange post(String path, String json, String traceparent) {
         breaker.acquirePermission();
         long start = System.nanoTime();
         URI uri = URI.create(stripSlash(model.remote().baseUrl().toString()) + path);
@@ -124,6 +132,9 @@ public final class RemoteModelClient {
             .header("Content-Type", "application/json")
             .header("Accept", "application/json, text/event-stream")
             .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (traceparent != null) {
+            request.header("traceparent", traceparent);
+        }
         if (model.remote().apiKey() != null && !model.remote().apiKey().isBlank()) {
             request.header("Authorization", "Bearer " + model.remote().apiKey());
         }

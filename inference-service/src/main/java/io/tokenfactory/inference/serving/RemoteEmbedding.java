@@ -14,6 +14,7 @@ import io.tokenfactory.inference.fairshare.ConcurrencyLimit;
 import io.tokenfactory.inference.fairshare.Requester;
 import io.tokenfactory.inference.remote.RemoteModelClient;
 import io.tokenfactory.inference.usage.UsageRecorder;
+import io.tokenfactory.support.tracing.Traces;
 
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
@@ -38,7 +39,10 @@ class RemoteEmbedding {
 
     private final Clock clock;
 
-    RemoteEmbedding(UsageRecorder usage, NodeEnergies nodes, JsonMapper json, Clock clock) {
+    private final Traces traces;
+
+    RemoteEmbedding(UsageRecorder usage, NodeEnergies nodes, JsonMapper json, Clock clock, Traces traces) {
+        this.traces = traces;
         this.usage = usage;
         this.nodes = nodes;
         this.json = json;
@@ -61,7 +65,8 @@ class RemoteEmbedding {
             work = node.start(false);
             work.tokens(estimate);
             try {
-                RemoteModelClient.Exchange exchange = backend.post("/embeddings", json.writeValueAsString(upstream));
+                RemoteModelClient.Exchange exchange = backend.post("/embeddings", json.writeValueAsString(upstream),
+                        traces.currentTraceparent());
                 status = exchange.status();
                 try (InputStream in = exchange.body()) {
                     response = json.readTree(in.readNBytes(64 * 1024 * 1024));

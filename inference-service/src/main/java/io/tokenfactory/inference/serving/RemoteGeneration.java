@@ -27,6 +27,7 @@ import io.tokenfactory.inference.usage.FinishedRequest;
 import io.tokenfactory.inference.usage.StartedRequest;
 import io.tokenfactory.inference.usage.UsageRecorder;
 import io.tokenfactory.inference.usage.WriteAheadUsage;
+import io.tokenfactory.support.tracing.Traces;
 import io.tokenfactory.inference.usage.WriteAheadUsage.ProgressNotDurable;
 
 import org.springframework.http.CacheControl;
@@ -69,9 +70,12 @@ class RemoteGeneration {
 
     private final WriteAheadUsage writeAhead;
 
-    RemoteGeneration(UsageRecorder usage, NodeEnergies nodes, JsonMapper json, Clock clock,
-            WriteAheadUsage writeAhead) {
+    private final Traces traces;
+
+    RemoteGeneration(UsageRecorder usage, NodeEnergies nodes, JsonMapper json, Clock clock, WriteAheadUsage writeAhead,
+            Traces traces) {
         this.clock = clock;
+        this.traces = traces;
         this.writeAhead = writeAhead;
         this.usage = usage;
         this.nodes = nodes;
@@ -112,7 +116,9 @@ class RemoteGeneration {
         }
         RemoteModelClient.Exchange exchange;
         try {
-            exchange = backend.post(call.kind().path, json.writeValueAsString(upstream));
+            // an engine that traces (vLLM with --otlp-traces-endpoint) joins the
+            // request's trace
+            exchange = backend.post(call.kind().path, json.writeValueAsString(upstream), traces.currentTraceparent());
         }
         catch (CallNotPermittedException | RemoteModelClient.RemoteFailure unavailable) {
             slot.close();

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import io.tokenfactory.support.tracing.Traces;
+
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -22,10 +24,14 @@ class InFlightLog {
 
     private final JdbcTemplate jdbc;
 
-    InFlightLog(JdbcTemplate jdbc) {
+    private final Traces traces;
+
+    InFlightLog(JdbcTemplate jdbc, Traces traces) {
         this.jdbc = jdbc;
+        this.traces = traces;
     }
 
+    /** Called on the thread serving the request: its span is the one the usage names. */
     void open(UUID replica, StartedRequest request) {
         if (request.promptTokens() < 0) {
             throw new IllegalArgumentException("token counts must not be negative");
@@ -34,12 +40,12 @@ class InFlightLog {
         jdbc.update("""
                 INSERT INTO request_in_flight (request_id, replica_id, department_id, api_key_id, agent_id,
                     agent_run_id, model, backend, node, node_class, device, prompt_tokens, tokens_estimated,
-                    started_at, progress_at, end_user)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", request.requestId(), replica,
+                    started_at, progress_at, end_user, traceparent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", request.requestId(), replica,
                 request.caller().departmentId(), request.caller().keyId(), request.caller().agentId(),
                 request.agentRunId(), request.model(), request.backend(), request.node(), request.nodeClass(),
                 request.device(), request.promptTokens(), request.tokensEstimated(), started, started,
-                request.endUser());
+                request.endUser(), traces.currentTraceparent());
     }
 
     /**

@@ -13,6 +13,7 @@ import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.inference.energy.MeasuredEnergy;
+import io.tokenfactory.support.tracing.Traces;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -31,15 +32,18 @@ public class UsageRecording {
     private static final String COLUMNS = """
             usage_event_id, completed_at, request_id, department_id, api_key_id, agent_id, agent_run_id, model, backend,
             node, device, prompt_tokens, completion_tokens, outcome, started_at, time_to_first_token_ms, energy_joules,
-            energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds, end_user""";
+            energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds, end_user, traceparent""";
 
     private final JdbcTemplate jdbc;
 
     private final ApplicationEventPublisher events;
 
-    UsageRecording(JdbcTemplate jdbc, ApplicationEventPublisher events) {
+    private final Traces traces;
+
+    UsageRecording(JdbcTemplate jdbc, ApplicationEventPublisher events, Traces traces) {
         this.jdbc = jdbc;
         this.events = events;
+        this.traces = traces;
     }
 
     /**
@@ -55,13 +59,17 @@ public class UsageRecording {
                 INSERT INTO inference_request (request_id, usage_event_id, department_id, api_key_id, agent_id,
                     agent_run_id, model, backend, node, node_class, device, prompt_tokens, completion_tokens, outcome,
                     started_at, completed_at, time_to_first_token_ms, energy_joules, accelerator_seconds,
-                    tokens_estimated, end_user)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)""", served.requestId(), eventId,
-                served.caller().departmentId(), served.caller().keyId(), served.caller().agentId(), served.agentRunId(),
-                served.model(), served.backend(), served.node(), served.nodeClass(), served.device(),
-                served.promptTokens(), served.completionTokens(), served.outcome().name(),
-                Timestamp.from(served.startedAt()), Timestamp.from(served.completedAt()),
-                Math.max(0, served.timeToFirstTokenMs()), served.tokensEstimated(), served.endUser());
+                    tokens_estimated, end_user, traceparent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?,
+                    coalesce((SELECT traceparent FROM request_in_flight WHERE request_id = ?), ?))""",
+                served.requestId(), eventId, served.caller().departmentId(), served.caller().keyId(),
+                served.caller().agentId(), served.agentRunId(), served.model(), served.backend(), served.node(),
+                served.nodeClass(), served.device(), served.promptTokens(), served.completionTokens(),
+                served.outcome().name(), Timestamp.from(served.startedAt()), Timestamp.from(served.completedAt()),
+                Math.max(0, served.timeToFirstTokenMs()), served.tokensEstimated(), served.endUser(),
+                // the span that opened the request; a request never in flight is logged
+                // on its own thread
+                served.requestId(), traces.currentTraceparent());
         // logged, so no longer in flight: in the same transaction, so it is closed once
         jdbc.update("DELETE FROM request_in_flight WHERE request_id = ?", served.requestId());
         return eventId;
@@ -137,13 +145,14 @@ public class UsageRecording {
                 INSERT INTO inference_request (request_id, usage_event_id, department_id, api_key_id, agent_id,
                     agent_run_id, model, backend, node, node_class, device, prompt_tokens, completion_tokens, outcome,
                     started_at, completed_at, time_to_first_token_ms, energy_joules, energy_source,
-                    accelerator_seconds, tokens_estimated, energy_gap_seconds, energy_settled_at, end_user)
+                    accelerator_seconds, tokens_estimated, energy_gap_seconds, energy_settled_at, end_user,
+                    traceparent)
                 SELECT request_id, gen_random_uuid(), department_id, api_key_id, agent_id, agent_run_id, model, backend,
                     node, node_class, device, prompt_tokens,
                     LEAST(completion_tokens_sent, coalesce(completion_tokens_received, completion_tokens_sent)),
                     'INTERRUPTED', started_at, GREATEST(progress_at, started_at), time_to_first_token_ms, 0, 'NONE', 0,
                     tokens_estimated, GREATEST(extract(epoch FROM progress_at - started_at), 0), clock_timestamp(),
-                    end_user
+                    end_user, traceparent
                 FROM gone
                 ON CONFLICT (request_id) DO NOTHING
                 RETURNING %s""".formatted(orphans, COLUMNS), UsageRecording::usageOf, arguments);
@@ -165,7 +174,7 @@ public class UsageRecording {
                 Math.max(0, Duration.between(started, completed).toMillis()), row.getLong("time_to_first_token_ms"),
                 row.getDouble("energy_joules"), EnergySource.valueOf(row.getString("energy_source")),
                 row.getDouble("accelerator_seconds"), row.getBoolean("tokens_estimated"), row.getString("node_class"),
-                row.getDouble("energy_gap_seconds"), row.getString("end_user"));
+                row.getDouble("energy_gap_seconds"), row.getString("end_user"), row.getString("traceparent"));
     }
 
     /** Metering rejects what it cannot count; refuse it here, before anything commits. */

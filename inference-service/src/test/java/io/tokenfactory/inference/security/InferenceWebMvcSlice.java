@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import io.tokenfactory.inference.InferenceProperties;
 import io.tokenfactory.support.security.IdentityClaims;
+import io.tokenfactory.support.tracing.TracingConfiguration;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -22,16 +23,16 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
  * {@code @Configuration}, and the auto-configuration a Web MVC slice brings in Spring
  * Boot 4 does not enable web security, so this enables it with the service's own security
  * rules, and adds the properties its request size filter and MVC configuration (which
- * every slice picks up) read, and its clock. Instead of the gateway's signed identity
- * tokens, a bearer token here is the caller's scopes joined by '+' ({@code admin},
- * {@code inference+admin}); a token without {@code admin} belongs to {@link #DEPARTMENT},
- * and one with the word {@code agent} ({@code inference+agent}) is an agent's key, of
- * {@link #AGENT}.
+ * every slice picks up) read, its clock, and its (no-op) traces. Instead of the gateway's
+ * signed identity tokens, a bearer token here is the caller's scopes joined by '+'
+ * ({@code admin}, {@code inference+admin}); a token without {@code admin} belongs to
+ * {@link #DEPARTMENT}, and one with the word {@code agent} ({@code inference+agent}) is
+ * an agent's key, of {@link #AGENT}.
  */
 @TestConfiguration(proxyBeanMethods = false)
 @EnableWebSecurity
 @EnableConfigurationProperties(InferenceProperties.class)
-@Import(SecurityConfiguration.class)
+@Import({ SecurityConfiguration.class, TracingConfiguration.class })
 public class InferenceWebMvcSlice {
 
     public static final UUID DEPARTMENT = UUID.fromString("5f0c3a4e-8d1b-4c2a-9e7f-1a2b3c4d5e6f");

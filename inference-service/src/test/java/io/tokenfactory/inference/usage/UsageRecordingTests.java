@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.inference.energy.MeasuredEnergy;
+import io.tokenfactory.support.tracing.Traces;
 
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class UsageRecordingTests {
 
     /** No database: a refusal must come before the first statement. */
-    private final UsageRecording recording = new UsageRecording(null, null);
+    private final UsageRecording recording = new UsageRecording(null, null, Traces.none());
 
     @Test
     void energyAcceleratorTimeAndGapMustBeFiniteAndNotNegative() {

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,9 +18,11 @@ import java.util.UUID;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Span;
 import io.tokenfactory.contracts.UsageMetered;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.support.jdbc.BatchStatement;
+import io.tokenfactory.support.tracing.Traces;
 import io.tokenfactory.metering.energy.FacilityOverhead;
 import io.tokenfactory.metering.energy.NodeHours;
 import io.tokenfactory.metering.energy.NodeHours.NodeHour;
@@ -65,9 +68,12 @@ public class UsageIngestion {
 
     private final DistributionSummary lag;
 
+    private final Traces traces;
+
     UsageIngestion(JdbcTemplate jdbc, UsageRollups rollups, NodeHours nodeHours, FacilityOverhead facility,
-            ApplicationEventPublisher events, Clock clock, MeterRegistry meters) {
+            ApplicationEventPublisher events, Clock clock, MeterRegistry meters, Traces traces) {
         this.jdbc = jdbc;
+        this.traces = traces;
         this.rollups = rollups;
         this.nodeHours = nodeHours;
         this.facility = facility;
@@ -101,12 +107,14 @@ public class UsageIngestion {
             }
         }
         int skipped = batch.size() - records.size();
+        Map<UUID, Span> spans = spans(records);
         if (!records.isEmpty()) {
             rollups.add(records);
             nodeHours.addDirect(directEnergyByNodeHour(records));
-            publishMetered(records, receivedAt);
+            publishMetered(records, receivedAt, spans);
         }
         afterCommit(records, skipped);
+        endAfterCompletion(spans.values());
         return new Result(records.size(), skipped);
     }
 
@@ -166,11 +174,12 @@ public class UsageIngestion {
      * One event per department per batch, so billing gets few large messages rather than
      * one per request.
      */
-    private void publishMetered(List<UsageRecorded> records, Instant receivedAt) {
+    private void publishMetered(List<UsageRecorded> records, Instant receivedAt, Map<UUID, Span> spans) {
         Map<UUID, List<UsageMetered.Item>> byDepartment = new LinkedHashMap<>();
         for (UsageRecorded record : records) {
+            Span span = spans.get(record.eventId());
             byDepartment.computeIfAbsent(record.departmentId(), department -> new ArrayList<>())
-                .add(meteredItem(record, facility));
+                .add(meteredItem(record, facility, span == null ? null : traces.traceparentOf(span)));
         }
         byDepartment.forEach((department, items) -> events
             .publishEvent(new UsageMetered(UUID.randomUUID(), receivedAt, department, items)));
@@ -180,10 +189,50 @@ public class UsageIngestion {
      * A record as billing is told it: its direct energy, and the facility's overhead on
      * it at the PUE of its time.
      */
-    static UsageMetered.Item meteredItem(UsageRecorded record, FacilityOverhead facility) {
+    static UsageMetered.Item meteredItem(UsageRecorded record, FacilityOverhead facility, String traceparent) {
         BigDecimal direct = UsageAmounts.energyJoules(record);
         return new UsageMetered.Item(record, direct, facility.overheadJoules(direct, record.occurredAt()),
-                facility.pueAt(record.occurredAt()));
+                facility.pueAt(record.occurredAt()), traceparent);
+    }
+
+    /**
+     * One span per newly metered record, continuing its request's trace (none for a
+     * record without one); billing's span for it follows below.
+     */
+    private Map<UUID, Span> spans(List<UsageRecorded> records) {
+        Map<UUID, Span> spans = new LinkedHashMap<>();
+        for (UsageRecorded record : records) {
+            if (record.traceparent() != null) {
+                Span span = traces.continued(record.traceparent(), "meter usage");
+                span.tag(Traces.DEPARTMENT, String.valueOf(record.departmentId()))
+                    .tag(Traces.MODEL, record.model())
+                    .tag(Traces.REQUEST, String.valueOf(record.requestId()))
+                    .tag(Traces.INPUT_TOKENS, record.promptTokens())
+                    .tag(Traces.OUTPUT_TOKENS, record.completionTokens())
+                    .tag("tokenfactory.energy.joules", record.energyJoules())
+                    .tag("tokenfactory.energy.source", record.energySource().name());
+                spans.put(record.eventId(), span);
+            }
+        }
+        return spans;
+    }
+
+    /** A span ends with its transaction; a rolled-back batch is redelivered. */
+    private static void endAfterCompletion(Collection<Span> spans) {
+        if (spans.isEmpty()) {
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCompletion(int status) {
+                for (Span span : spans) {
+                    if (status != STATUS_COMMITTED) {
+                        span.tag("tokenfactory.outcome", "rolled back");
+                    }
+                    span.end();
+                }
+            }
+        });
     }
 
     /** Metrics count what committed, never what a rolled-back attempt saw. */

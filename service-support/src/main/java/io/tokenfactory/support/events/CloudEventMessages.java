@@ -22,8 +22,11 @@ public final class CloudEventMessages {
      * e.g. {@code urn:tokenfactory:inference-service}
      */
     public static <T extends TokenFactoryEvent> MessageBuilder<T> builder(T event, String source) {
-        return MessageBuilder.withPayload(event)
-            .setHeader(CloudEventAttributes.SPEC_VERSION, CloudEventAttributes.SPEC_VERSION_VALUE)
+        MessageBuilder<T> message = MessageBuilder.withPayload(event);
+        if (event.traceparent() != null) {
+            message.setHeader(CloudEventAttributes.TRACEPARENT, event.traceparent());
+        }
+        return message.setHeader(CloudEventAttributes.SPEC_VERSION, CloudEventAttributes.SPEC_VERSION_VALUE)
             .setHeader(CloudEventAttributes.ID, event.eventId().toString())
             .setHeader(CloudEventAttributes.SOURCE, source)
             .setHeader(CloudEventAttributes.TYPE, event.type())

@@ -11,7 +11,11 @@ import io.tokenfactory.inference.serving.EmbeddingCall;
 import io.tokenfactory.inference.serving.EmbeddingServing;
 import io.tokenfactory.inference.serving.OpenAiException;
 import io.tokenfactory.support.security.Caller;
+import io.tokenfactory.support.tracing.Traces;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -33,11 +37,21 @@ class EmbeddingsController {
 
     private final EmbeddingServing serving;
 
-    EmbeddingsController(ModelCatalog catalog, EmbeddingServing serving) {
+    private final Traces traces;
+
+    EmbeddingsController(ModelCatalog catalog, EmbeddingServing serving, Traces traces) {
         this.catalog = catalog;
         this.serving = serving;
+        this.traces = traces;
     }
 
+    @Operation(summary = "Create embeddings (OpenAI-compatible)",
+            description = "OpenAI's embeddings API: model, input (a string or up to 2048 strings), "
+                    + "encoding_format (float or base64), dimensions and user.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(mediaType = "application/json",
+                            examples = @ExampleObject(name = "embeddings",
+                                    value = "{\"model\": \"all-minilm-l6-v2\", \"input\": [\"whale\", \"ship\"]}"))))
     @PostMapping(path = "/v1/embeddings", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<?> embeddings(@RequestBody JsonNode body) {
         RequestFields fields = new RequestFields(body);
@@ -54,8 +68,12 @@ class EmbeddingsController {
         }
         Caller caller = Callers.chargeable();
         fields.endUser();
-        return serving.serve(new EmbeddingCall("emb-" + UUID.randomUUID().toString().replace("-", ""), model, caller,
-                Callers.agentRunId(caller), inputs, format, fields.has("dimensions"), fields.body()));
+        String requestId = "emb-" + UUID.randomUUID().toString().replace("-", "");
+        traces.tagCurrent(Traces.DEPARTMENT, caller.departmentId());
+        traces.tagCurrent(Traces.MODEL, model.name());
+        traces.tagCurrent(Traces.REQUEST, requestId);
+        return serving.serve(new EmbeddingCall(requestId, model, caller, Callers.agentRunId(caller), inputs, format,
+                fields.has("dimensions"), fields.body()));
     }
 
     private static List<String> inputs(JsonNode input) {

@@ -10,8 +10,13 @@ import io.tokenfactory.inference.serving.GenerationCall;
 import io.tokenfactory.inference.serving.GenerationServing;
 import io.tokenfactory.inference.serving.OpenAiException;
 import io.tokenfactory.support.security.Caller;
+import io.tokenfactory.support.tracing.Traces;
 
 import org.springframework.http.MediaType;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -27,18 +32,40 @@ import tools.jackson.databind.JsonNode;
 @RequestMapping(path = "/v1", consumes = MediaType.APPLICATION_JSON_VALUE)
 class GenerationController {
 
+    static final String CHAT_EXAMPLE = """
+            {"model": "byte-lm-moby", "max_tokens": 32, "user": "alice@research",
+             "messages": [{"role": "user", "content": "Call me Ishmael."}]}""";
+
+    static final String COMPLETION_EXAMPLE = """
+            {"model": "byte-lm-moby", "prompt": "Call me", "max_tokens": 16}""";
+
     private final ModelCatalog catalog;
 
     private final GenerationServing serving;
 
     private final Clock clock;
 
-    GenerationController(ModelCatalog catalog, GenerationServing serving, Clock clock) {
+    private final Traces traces;
+
+    GenerationController(ModelCatalog catalog, GenerationServing serving, Clock clock, Traces traces) {
         this.clock = clock;
+        this.traces = traces;
         this.catalog = catalog;
         this.serving = serving;
     }
 
+    @Operation(summary = "Create a chat completion (OpenAI-compatible)",
+            description = "OpenAI's chat completions API: model, messages, max_tokens or max_completion_tokens, "
+                    + "temperature, top_p, seed, stop, stream (server-sent events) with stream_options.include_usage, "
+                    + "and user (recorded with the usage). Charged to the key's department; an agent's key may name "
+                    + "its run in X-Agent-Run-Id.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(mediaType = "application/json",
+                            examples = @ExampleObject(name = "chat", value = CHAT_EXAMPLE))),
+            responses = @ApiResponse(responseCode = "200",
+                    description = "A chat.completion, or with stream true a text/event-stream of chat.completion.chunk "
+                            + "ending in [DONE]",
+                    content = { @Content(mediaType = "application/json"), @Content(mediaType = "text/event-stream") }))
     @PostMapping("/chat/completions")
     Object chat(@RequestBody JsonNode body) {
         RequestFields fields = new RequestFields(body);
@@ -51,6 +78,12 @@ class GenerationController {
         return serving.serve(call(GenerationCall.Kind.CHAT, "chatcmpl-", fields, model, prompt, maxTokens));
     }
 
+    @Operation(summary = "Create a text completion (OpenAI-compatible, legacy)",
+            description = "OpenAI's completions API: model, prompt (a string, or an array of exactly one), "
+                    + "max_tokens, temperature, top_p, seed, stop, stream and user.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(mediaType = "application/json",
+                            examples = @ExampleObject(name = "completion", value = COMPLETION_EXAMPLE))))
     @PostMapping("/completions")
     Object completions(@RequestBody JsonNode body) {
         RequestFields fields = new RequestFields(body);
@@ -106,10 +139,14 @@ class GenerationController {
         }
         Caller caller = Callers.chargeable();
         fields.endUser();
-        return new GenerationCall(kind, idPrefix + UUID.randomUUID().toString().replace("-", ""),
-                clock.instant().getEpochSecond(), model, caller, Callers.agentRunId(caller), prompt, maxTokens,
-                fields.number("temperature", 1.0, 0, 2, false), fields.number("top_p", 1.0, 0, 1, true),
-                fields.longValue("seed"), fields.stops(), stream, includeUsage, fields.body());
+        String requestId = idPrefix + UUID.randomUUID().toString().replace("-", "");
+        traces.tagCurrent(Traces.DEPARTMENT, caller.departmentId());
+        traces.tagCurrent(Traces.MODEL, model.name());
+        traces.tagCurrent(Traces.REQUEST, requestId);
+        return new GenerationCall(kind, requestId, clock.instant().getEpochSecond(), model, caller,
+                Callers.agentRunId(caller), prompt, maxTokens, fields.number("temperature", 1.0, 0, 2, false),
+                fields.number("top_p", 1.0, 0, 1, true), fields.longValue("seed"), fields.stops(), stream, includeUsage,
+                fields.body());
     }
 
 }

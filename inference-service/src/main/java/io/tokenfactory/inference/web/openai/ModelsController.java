@@ -9,6 +9,7 @@ import io.tokenfactory.inference.catalog.ModelCatalog;
 import io.tokenfactory.inference.ModelSettings;
 import io.tokenfactory.inference.serving.OpenAiException;
 
+import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -31,12 +32,16 @@ class ModelsController {
         this.catalog = catalog;
     }
 
+    @Operation(summary = "List the models (OpenAI-compatible)",
+            description = "Through the gateway, only the models the calling key may use.")
     @GetMapping
     Map<String, Object> list() {
         List<Map<String, Object>> data = catalog.all().stream().map(this::model).toList();
         return Map.of("object", "list", "data", data);
     }
 
+    @Operation(summary = "Describe one model (OpenAI-compatible)",
+            description = "404 model_not_found for a model that does not exist or that the key may not use.")
     @GetMapping("/{name}")
     Map<String, Object> one(@PathVariable String name) {
         return model(catalog.find(name).orElseThrow(() -> OpenAiException.modelNotFound(name)));

@@ -113,6 +113,23 @@ class RemoteBackendIntegrationTests {
     }
 
     @Test
+    void theRequestsTraceReachesTheEngineAndStaysWithItsUsage() {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        ResponseEntity<JsonNode> response = http().postWithHeaders("/v1/chat/completions", chat("remote-llm", false),
+                Map.of("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01"));
+
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
+        // a child of inference-service's span for the request, not the caller's span
+        assertThat(STUB.traceparents).last()
+            .asString()
+            .startsWith("00-" + traceId + "-")
+            .doesNotContain("00f067aa0ba902b7");
+        Map<String, Object> row = await().atMost(Duration.ofSeconds(5))
+            .until(this::latestRow, latest -> latest.get("energy_settled_at") != null);
+        assertThat((String) row.get("traceparent")).startsWith("00-" + traceId + "-").endsWith("-01");
+    }
+
+    @Test
     void streamsThroughAndAsksUpstreamForUsageEvenWhenTheClientDoesNot() {
         ResponseEntity<String> response = http().postForText("/v1/chat/completions", chat("remote-llm", true));
 

@@ -26,6 +26,9 @@ final class StubOpenAiServer implements AutoCloseable {
 
     final List<JsonNode> received = new CopyOnWriteArrayList<>();
 
+    /** The {@code traceparent} of each request received ("none" where it had none). */
+    final List<String> traceparents = new CopyOnWriteArrayList<>();
+
     final AtomicBoolean failing = new AtomicBoolean();
 
     private final StubHttpServer server = new StubHttpServer();
@@ -41,6 +44,7 @@ final class StubOpenAiServer implements AutoCloseable {
     private Response chat(Request call) {
         JsonNode request = JSON.readTree(call.body());
         received.add(request);
+        traceparents.add(call.header("traceparent") == null ? "none" : call.header("traceparent"));
         if (failing.get()) {
             return Response.json(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}");
         }
