@@ -13,9 +13,7 @@ import io.tokenfactory.testsupport.TestInfrastructure;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * One service started in this JVM the way it starts in production, with its own
@@ -62,7 +60,7 @@ final class RunningService implements AutoCloseable {
         }
         return new RunningService(new SpringApplicationBuilder(application)
             .web(reactive ? WebApplicationType.REACTIVE : WebApplicationType.SERVLET)
-            .initializers(new TestInfrastructure(), ExportedSpans::exportTo, RunningService::ownEventLoops)
+            .initializers(new TestInfrastructure(), ExportedSpans::exportTo)
             .run(arguments));
     }
 
@@ -88,23 +86,6 @@ final class RunningService implements AutoCloseable {
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /**
-     * Reactor Netty's event loops and connection pools of its own for a reactive service:
-     * by default they are the JVM's global ones, which the first reactive service to stop
-     * disposes, leaving every other gateway in this JVM unable to serve.
-     */
-    private static void ownEventLoops(ConfigurableApplicationContext service) {
-        service.getBeanFactory().addBeanPostProcessor(new BeanPostProcessor() {
-            @Override
-            public Object postProcessBeforeInitialization(Object bean, String name) {
-                if (bean instanceof ReactorResourceFactory resources) {
-                    resources.setUseGlobalResources(false);
-                }
-                return bean;
-            }
-        });
     }
 
     /** The port the service listens on. */

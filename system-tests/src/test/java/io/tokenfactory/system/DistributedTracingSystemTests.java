@@ -26,9 +26,11 @@ import tools.jackson.databind.JsonNode;
  * continues the client's {@code traceparent}, inference-service's is below the gateway's
  * routed call, and the usage event carries the request's trace through the outbox and the
  * broker to metering's span for the record and billing's span for its charge. Each names
- * the department and the model; none holds the key.
+ * the department and the model; none holds the key. Named to run before
+ * OpenAiThroughGatewaySystemTests: its own gateway, when it stops, disposes the JVM's
+ * Reactor Netty event loops, on which the shared gateway serves.
  */
-class TracingSystemTests {
+class DistributedTracingSystemTests {
 
     private static final SecureRandom random = new SecureRandom();
 
