@@ -4,9 +4,13 @@
 #   bench/gateway-overhead.sh            (needs wrk, a JDK 17+, PostgreSQL and an AMQP broker:
 #                                         TF_POSTGRES_HOST / TF_RABBITMQ_HOST, default 127.0.0.1)
 #
-# For each upstream delay (0 ms and 50 ms) it runs wrk against the stub directly and through the gateway with
-# a real API key (authentication, identity token, limits, routing, circuit breaker all on), after a warm-up,
-# and prints p50/p99 latency, the added latency and the throughput ratio. Results go to bench/results/.
+# For each upstream delay (0 ms and 50 ms) it runs wrk against the stub directly, through nginx as a plain reverse
+# proxy (the ceiling a proxy reaches on this machine: keep-alive to the upstream, no access log) and through the
+# gateway with a real API key (authentication, identity token, limits, budgets, routing, circuit breaker all on),
+# each after a warm-up, and prints p50/p99 latency, the added latency, the throughput against direct and the
+# gateway's throughput against nginx's. Results go to bench/results/.
+# BENCH_GATEWAY_JAVA_OPTS adds JVM options to the gateway, e.g. a flight recording to profile it:
+#   BENCH_GATEWAY_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/gateway.jfr,settings=profile"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +25,9 @@ export TF_POSTGRES_USER=${TF_POSTGRES_USER:-postgres}
 export TF_RABBITMQ_HOST=${TF_RABBITMQ_HOST:-127.0.0.1} TF_RABBITMQ_PORT=${TF_RABBITMQ_PORT:-5672}
 
 command -v wrk >/dev/null || { echo "wrk is needed (Debian/Ubuntu: apt-get install wrk)"; exit 2; }
+NGINX=${BENCH_NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+[ -x "$NGINX" ] || { echo "nginx is needed for the reverse-proxy baseline (Debian/Ubuntu: apt-get install nginx-light)"; exit 2; }
+NGINX_PORT=${BENCH_NGINX_PORT:-18090}
 ls gateway/target/gateway-*-exec.jar local-run/target/lib/postgresql-*.jar >/dev/null 2>&1 || ./mvnw -q -B -DskipTests package
 
 work=$(mktemp -d)
@@ -33,12 +40,36 @@ trap cleanup EXIT
 java -cp "$(cat "$work/classpath")" bench/UpstreamStub.java "$STUB_PORT" > "$work/stub.log" 2>&1 &
 pids+=($!)
 
+# nginx as a reverse proxy to the same stub, as one would run it in front of an API: one worker per core,
+# HTTP/1.1 keep-alive to the upstream, no access log
+mkdir -p "$work/nginx"
+cat > "$work/nginx/nginx.conf" <<NGINX
+worker_processes auto;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi; uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;
+  upstream stub { server 127.0.0.1:$STUB_PORT; keepalive 64; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / { proxy_pass http://stub; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+NGINX
+"$NGINX" -p "$work/nginx" -c "$work/nginx/nginx.conf" > "$work/nginx.log" 2>&1 &
+pids+=($!)
+
 database=tf_bench_gateway
 java -cp "local-run/target/lib/*" bench/CreateDatabase.java "$TF_POSTGRES_HOST" "$TF_POSTGRES_PORT" "$TF_POSTGRES_USER" "$database"
 TF_GATEWAY_PORT=$GATEWAY_PORT TF_GATEWAY_DATABASE=$database \
   TF_INFERENCE_URL=http://127.0.0.1:$STUB_PORT TF_BILLING_URL=http://127.0.0.1:$STUB_PORT \
-  TF_API_KEY_PEPPER="bench-$(date +%s%N)" TF_API_KEY_PEPPER_FILE="$work/pepper" \
-  java -Xmx512m -jar gateway/target/gateway-*-exec.jar > "$work/gateway.log" 2>&1 &
+  TF_API_KEY_PEPPER= TF_API_KEY_PEPPER_FILE="$work/pepper" \
+  TF_BOOTSTRAP_ADMIN_KEY_FILE="$work/admin-key" \
+  java -Xmx512m ${BENCH_GATEWAY_JAVA_OPTS:-} -jar gateway/target/gateway-*-exec.jar > "$work/gateway.log" 2>&1 &
 pids+=($!)
 
 echo "waiting for the gateway..."
@@ -46,11 +77,14 @@ for _ in $(seq 1 120); do
   curl -fs "http://127.0.0.1:$GATEWAY_PORT/actuator/health/readiness" >/dev/null 2>&1 && break
   sleep 1
 done
-admin=$(grep -o 'tf_[A-Za-z0-9_-]\{51\}' "$work/gateway.log" | head -n 1)
-[ -n "$admin" ] || { echo "no bootstrap admin key in the gateway log"; tail -n 30 "$work/gateway.log"; exit 1; }
+# the bootstrap admin key is written to its owner-only file, never logged
+admin=$(cat "$work/admin-key" 2>/dev/null || true)
+[ -n "$admin" ] || { echo "no bootstrap admin key in $work/admin-key"; tail -n 30 "$work/gateway.log"; exit 1; }
+# limits stay on and are counted, set far above what the machine can send: a 429 would be cheaper than a
+# routed request
 key=$(curl -fs -X POST "http://127.0.0.1:$GATEWAY_PORT/api/keys" -H "Authorization: Bearer $admin" \
   -H 'Content-Type: application/json' \
-  -d '{"name":"bench","departmentId":"00000000-0000-0000-0000-0000000000be","scopes":["inference"]}' \
+  -d '{"name":"bench","departmentId":"00000000-0000-0000-0000-0000000000be","scopes":["inference"],"rpmLimit":2000000000,"tpmLimit":2000000000000}' \
   | grep -o '"secret":"[^"]*"' | cut -d'"' -f4)
 
 run() { # url label -> prints "rps p50_ms p99_ms"
@@ -72,17 +106,19 @@ result="bench/results/gateway-overhead-$(date -u +%Y-%m-%dT%H%MZ).md"
 {
   echo "# Gateway overhead, $(date -u +%Y-%m-%d) — wrk -t$THREADS -c$CONNECTIONS -d$DURATION, GET /v1/models"
   echo
-  echo "$(nproc) cores, $(java -version 2>&1 | head -n 1); stub, gateway and wrk share the machine."
+  echo "$(nproc) cores, $(java -version 2>&1 | head -n 1); stub, nginx, gateway and wrk share the machine."
   echo
-  echo "| upstream | direct req/s | gateway req/s | ratio | direct p50 | gateway p50 | added p50 | direct p99 | gateway p99 | added p99 | non-2xx via gateway |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| upstream | direct req/s | nginx req/s | gateway req/s | gateway/direct | gateway/nginx | direct p50 | nginx p50 | gateway p50 | gateway added p50 | nginx added p50 | direct p99 | gateway p99 | gateway added p99 | non-2xx via gateway |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } > "$result"
 for delay in 0 50; do
   read -r d_rps d_p50 d_p99 _ <<< "$(run "http://127.0.0.1:$STUB_PORT/v1/models?delay=$delay" "direct-$delay")"
+  read -r n_rps n_p50 _ _ <<< "$(run "http://127.0.0.1:$NGINX_PORT/v1/models?delay=$delay" "nginx-$delay")"
   read -r g_rps g_p50 g_p99 g_bad <<< "$(run "http://127.0.0.1:$GATEWAY_PORT/v1/models?delay=$delay" "gateway-$delay")"
-  awk -v delay="$delay" -v dr="$d_rps" -v gr="$g_rps" -v d50="$d_p50" -v g50="$g_p50" -v d99="$d_p99" -v g99="$g_p99" -v bad="$g_bad" \
-    'BEGIN { printf "| %s ms | %.0f | %.0f | %.1f %% | %.2f ms | %.2f ms | %+.2f ms | %.2f ms | %.2f ms | %+.2f ms | %s |\n",
-             delay, dr, gr, 100*gr/dr, d50, g50, g50-d50, d99, g99, g99-d99, bad }' >> "$result"
+  awk -v delay="$delay" -v dr="$d_rps" -v nr="$n_rps" -v gr="$g_rps" -v d50="$d_p50" -v n50="$n_p50" -v g50="$g_p50" \
+      -v d99="$d_p99" -v g99="$g_p99" -v bad="$g_bad" \
+    'BEGIN { printf "| %s ms | %.0f | %.0f | %.0f | %.1f %% | %.1f %% | %.2f ms | %.2f ms | %.2f ms | %+.2f ms | %+.2f ms | %.2f ms | %.2f ms | %+.2f ms | %s |\n",
+             delay, dr, nr, gr, 100*gr/dr, 100*gr/nr, d50, n50, g50, g50-d50, n50-d50, d99, g99, g99-d99, bad }' >> "$result"
 done
 cat "$result"
 echo "written to $result"
