@@ -113,10 +113,10 @@ public final class SimulatedGpuNode implements AutoCloseable {
     private final Deque<Scrape> scrapes = new ArrayDeque<>();
 
     /**
-     * What one scrape of the energy counters answered: the instant and the counters
-     * (joules, as served).
+     * What one scrape of the energy counters answered: the instant, the counters (joules,
+     * as served), and what the GPUs truly drew since start, across resets.
      */
-    private record Scrape(Instant at, double joules) {
+    private record Scrape(Instant at, double joules, double trueJoules) {
     }
 
     private SimulatedGpuNode(Settings settings) throws IOException {
@@ -201,6 +201,17 @@ public final class SimulatedGpuNode implements AutoCloseable {
         }
     }
 
+    /**
+     * What the GPUs truly drew, all of them and across counter resets, between the
+     * scrapes nearest to {@code from} and to {@code to}: what a reader of the counters
+     * would have measured had nothing been lost.
+     */
+    public double trueJoules(Instant from, Instant to) {
+        synchronized (scrapes) {
+            return nearest(to).trueJoules() - nearest(from).trueJoules();
+        }
+    }
+
     private Scrape nearest(Instant at) {
         return scrapes.stream()
             .min(java.util.Comparator.comparing((Scrape scrape) -> Duration.between(scrape.at(), at).abs()))
@@ -238,6 +249,7 @@ public final class SimulatedGpuNode implements AutoCloseable {
         StringBuilder text = new StringBuilder();
         double[] watts = power.watts();
         double[] joules = power.counterJoules();
+        double trueJoules = power.totalJoules();
         text.append("# HELP DCGM_FI_DEV_POWER_USAGE Power draw (in W).\n# TYPE DCGM_FI_DEV_POWER_USAGE gauge\n");
         for (int gpu = 0; gpu < watts.length; gpu++) {
             text.append("DCGM_FI_DEV_POWER_USAGE")
@@ -260,7 +272,7 @@ public final class SimulatedGpuNode implements AutoCloseable {
                     .append('\n');
             }
             synchronized (scrapes) {
-                scrapes.add(new Scrape(Instant.now(), served));
+                scrapes.add(new Scrape(Instant.now(), served, trueJoules));
                 if (scrapes.size() > 100_000) {
                     scrapes.removeFirst();
                 }
