@@ -105,7 +105,8 @@ public final class Factory {
         gatewayEnvironment.putAll(infrastructure.ownEnvironment(GATEWAY));
         OwnerOnlyFiles.write(SERVICE_ENVIRONMENT, environmentFile(gatewayEnvironment));
         services.startAll(serviceEnvironment, infrastructure::ownEnvironment,
-                env.getOrDefault("TF_SERVICE_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"));
+                env.getOrDefault("TF_SERVICE_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"),
+                !"false".equalsIgnoreCase(env.get("TF_CLASS_DATA_SHARING")));
         try {
             services.awaitReady(Duration.parse(env.getOrDefault("TF_STARTUP_TIMEOUT", "PT5M")));
         }

@@ -28,7 +28,11 @@ final class ServiceProcesses implements AutoCloseable {
 
     private final Path pids;
 
+    private final Path classData;
+
     private final Map<Service, Process> running = new LinkedHashMap<>();
+
+    private final Map<Service, ClassDataArchive> archives = new LinkedHashMap<>();
 
     private final ReadinessProbe readiness = new ReadinessProbe(Duration.ofSeconds(2));
 
@@ -36,23 +40,37 @@ final class ServiceProcesses implements AutoCloseable {
         this.repository = repository;
         this.logs = workDirectory.resolve("logs");
         this.pids = workDirectory.resolve("pids");
+        this.classData = workDirectory.resolve("class-data");
     }
 
     /**
      * @param ownEnvironment each service's own variables (its logins), on top of the
      * shared ones
+     * @param classDataSharing whether each service runs from its unpacked jar with a
+     * class-data archive ({@link ClassDataArchive}) or from its executable jar as built
      */
     void startAll(Map<String, String> environment, Function<Service, Map<String, String>> ownEnvironment,
-            String javaOptions) {
+            String javaOptions, boolean classDataSharing) {
         try {
             Files.createDirectories(logs);
             Files.createDirectories(pids);
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             for (Service service : Service.ALL) {
                 List<String> command = new ArrayList<>();
-                command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+                command.add(java);
                 command.addAll(List.of(javaOptions.trim().split("\\s+")));
-                command.add("-jar");
-                command.add(executableJar(service).toString());
+                if (classDataSharing) {
+                    ClassDataArchive archive = ClassDataArchive.prepare(classData.resolve(service.name()),
+                            executableJar(service), java);
+                    archives.put(service, archive);
+                    command.addAll(archive.javaOptions());
+                    command.add("-jar");
+                    command.add(archive.jar().toString());
+                }
+                else {
+                    command.add("-jar");
+                    command.add(executableJar(service).toString());
+                }
                 ProcessBuilder builder = new ProcessBuilder(command).directory(repository.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(logFile(service).toFile());
@@ -144,14 +162,19 @@ final class ServiceProcesses implements AutoCloseable {
         services.forEach(service -> running.get(service).destroy());
         for (Service service : services) {
             Process process = running.get(service);
+            boolean gracefully = false;
             try {
-                if (!process.waitFor(GRACEFUL_STOP.toSeconds(), TimeUnit.SECONDS)) {
+                gracefully = process.waitFor(GRACEFUL_STOP.toSeconds(), TimeUnit.SECONDS);
+                if (!gracefully) {
                     process.destroyForcibly();
                 }
             }
             catch (InterruptedException e) {
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
+            }
+            if (archives.containsKey(service)) {
+                archives.get(service).stopped(gracefully);
             }
             try {
                 Files.deleteIfExists(pids.resolve(service.name() + ".pid"));
@@ -161,6 +184,7 @@ final class ServiceProcesses implements AutoCloseable {
             }
         }
         running.clear();
+        archives.clear();
     }
 
 }
