@@ -8,8 +8,10 @@
 # proxy (the ceiling a proxy reaches on this machine: keep-alive to the upstream, no access log) and through the
 # gateway with a real API key (authentication, identity token, limits, budgets, routing, circuit breaker all on),
 # each after a warm-up, and prints p50/p99 latency, the added latency, the throughput against direct and the
-# gateway's throughput against nginx's. Results go to bench/results/.
-# BENCH_GATEWAY_JAVA_OPTS adds JVM options to the gateway, e.g. a flight recording to profile it:
+# gateway's throughput against nginx's. A bare Spring Cloud Gateway (bench/bare-gateway: the same framework and
+# versions, one route, nothing of ours) runs beside them: the framework's own floor on this machine.
+# Results go to bench/results/.
+# BENCH_DELAYS (default "0 50") picks the upstream delays in ms. BENCH_GATEWAY_JAVA_OPTS adds JVM options to the gateway, e.g. a flight recording to profile it:
 #   BENCH_GATEWAY_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/gateway.jfr,settings=profile"
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +30,7 @@ command -v wrk >/dev/null || { echo "wrk is needed (Debian/Ubuntu: apt-get insta
 NGINX=${BENCH_NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 [ -x "$NGINX" ] || { echo "nginx is needed for the reverse-proxy baseline (Debian/Ubuntu: apt-get install nginx-light)"; exit 2; }
 NGINX_PORT=${BENCH_NGINX_PORT:-18090}
+BARE_PORT=${BENCH_BARE_PORT:-18095}
 ls gateway/target/gateway-*-exec.jar local-run/target/lib/postgresql-*.jar >/dev/null 2>&1 || ./mvnw -q -B -DskipTests package
 
 work=$(mktemp -d)
@@ -61,6 +64,11 @@ http {
 }
 NGINX
 "$NGINX" -p "$work/nginx" -c "$work/nginx/nginx.conf" > "$work/nginx.log" 2>&1 &
+pids+=($!)
+
+./mvnw -q -B -f bench/bare-gateway/pom.xml dependency:build-classpath -Dmdep.outputFile="$work/bare-classpath" > /dev/null
+java -Xmx512m -cp "$(cat "$work/bare-classpath")" bench/bare-gateway/BareGateway.java "$BARE_PORT" \
+  "http://127.0.0.1:$STUB_PORT" > "$work/bare.log" 2>&1 &
 pids+=($!)
 
 database=tf_bench_gateway
@@ -108,17 +116,18 @@ result="bench/results/gateway-overhead-$(date -u +%Y-%m-%dT%H%MZ).md"
   echo
   echo "$(nproc) cores, $(java -version 2>&1 | head -n 1); stub, nginx, gateway and wrk share the machine."
   echo
-  echo "| upstream | direct req/s | nginx req/s | gateway req/s | gateway/direct | gateway/nginx | direct p50 | nginx p50 | gateway p50 | gateway added p50 | nginx added p50 | direct p99 | gateway p99 | gateway added p99 | non-2xx via gateway |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| upstream | direct req/s | nginx req/s | bare SCG req/s | gateway req/s | gateway/direct | gateway/nginx | bare SCG/nginx | gateway/bare SCG | direct p50 | nginx p50 | bare SCG p50 | gateway p50 | gateway added p50 | nginx added p50 | bare SCG added p50 | direct p99 | gateway p99 | gateway added p99 | non-2xx via gateway |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } > "$result"
-for delay in 0 50; do
+for delay in ${BENCH_DELAYS:-0 50}; do
   read -r d_rps d_p50 d_p99 _ <<< "$(run "http://127.0.0.1:$STUB_PORT/v1/models?delay=$delay" "direct-$delay")"
   read -r n_rps n_p50 _ _ <<< "$(run "http://127.0.0.1:$NGINX_PORT/v1/models?delay=$delay" "nginx-$delay")"
+  read -r b_rps b_p50 _ _ <<< "$(run "http://127.0.0.1:$BARE_PORT/v1/models?delay=$delay" "bare-$delay")"
   read -r g_rps g_p50 g_p99 g_bad <<< "$(run "http://127.0.0.1:$GATEWAY_PORT/v1/models?delay=$delay" "gateway-$delay")"
-  awk -v delay="$delay" -v dr="$d_rps" -v nr="$n_rps" -v gr="$g_rps" -v d50="$d_p50" -v n50="$n_p50" -v g50="$g_p50" \
-      -v d99="$d_p99" -v g99="$g_p99" -v bad="$g_bad" \
-    'BEGIN { printf "| %s ms | %.0f | %.0f | %.0f | %.1f %% | %.1f %% | %.2f ms | %.2f ms | %.2f ms | %+.2f ms | %+.2f ms | %.2f ms | %.2f ms | %+.2f ms | %s |\n",
-             delay, dr, nr, gr, 100*gr/dr, 100*gr/nr, d50, n50, g50, g50-d50, n50-d50, d99, g99, g99-d99, bad }' >> "$result"
+  awk -v delay="$delay" -v dr="$d_rps" -v nr="$n_rps" -v br="$b_rps" -v gr="$g_rps" -v d50="$d_p50" -v n50="$n_p50" \
+      -v b50="$b_p50" -v g50="$g_p50" -v d99="$d_p99" -v g99="$g_p99" -v bad="$g_bad" \
+    'BEGIN { printf "| %s ms | %.0f | %.0f | %.0f | %.0f | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %+.2f ms | %+.2f ms | %+.2f ms | %.2f ms | %.2f ms | %+.2f ms | %s |\n",
+             delay, dr, nr, br, gr, 100*gr/dr, 100*gr/nr, 100*br/nr, 100*gr/br, d50, n50, b50, g50, g50-d50, n50-d50, b50-d50, d99, g99, g99-d99, bad }' >> "$result"
 done
 cat "$result"
 echo "written to $result"

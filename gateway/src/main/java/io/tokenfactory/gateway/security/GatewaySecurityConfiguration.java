@@ -152,6 +152,10 @@ class GatewaySecurityConfiguration {
             .addFilterBefore(bruteForceGuard, SecurityWebFiltersOrder.AUTHENTICATION)
             .addFilterAt(apiKeys, SecurityWebFiltersOrder.AUTHENTICATION)
             .authorizeExchange(exchanges -> exchanges
+                // first: nearly every request is a model call, and each rule before it
+                // is a path match it pays for (no earlier rule could match it anyway)
+                .pathMatchers("/v1/**")
+                .hasAuthority(authority(SCOPE_INFERENCE))
                 .pathMatchers("/actuator/health", "/actuator/health/**", "/.well-known/jwks.json")
                 .permitAll()
                 // how the console signs people in through the identity provider, read
@@ -172,8 +176,6 @@ class GatewaySecurityConfiguration {
                 .permitAll()
                 .pathMatchers(HttpMethod.GET, "/api/me")
                 .authenticated()
-                .pathMatchers("/v1/**")
-                .hasAuthority(authority(SCOPE_INFERENCE))
                 // agent-service issues and revokes its agents' keys (KeyIssuing narrows
                 // what it may ask for)
                 .pathMatchers(HttpMethod.POST, "/api/keys", "/api/keys/*/revoke")
