@@ -28,7 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * End-to-end ingestion rate of metering-service on the real broker and database: events are published (persistent,
  * with publisher confirms, as inference-service sends them) while metering-service consumes them; the clock stops
- * when the hourly rollup has counted every event. Three runs side by side, each against a freshly started service:
+ * when the hourly rollup has counted every event. First the baseline, the broker's own ceiling (see CEILING); then
+ * three runs side by side, each against a freshly started service:
  * batches of 500 (the shipped setting), one event per transaction (the baseline), and batches with every event
  * delivered twice (the cost of redelivery). Each run checks that every event counted exactly once.
  *
@@ -48,6 +49,12 @@ public class MeteringIngestionBenchmark {
     static final JsonMapper JSON = JsonMapper.builder().build();
     /** The consumer alone: the queue is filled while it is stopped, then drained; the clock runs from its start. */
     static final String PREFILLED = "batches of 500, consumer alone (queue filled first)";
+    /**
+     * The broker's own ceiling, the baseline: the same publisher, and a plain amqp-client consumer instead of
+     * metering-service on the very queue metering-service's binder declared (same arguments, same prefetch), acking
+     * every 500 messages at once; no database.
+     */
+    static final String CEILING = "broker ceiling: the same publisher, a plain consumer on the same queue (no database)";
     static double publisherAlone;
 
     record Result(String name, int batchSize, int events, int deliveries, double seconds, double publishSeconds,
@@ -67,6 +74,7 @@ public class MeteringIngestionBenchmark {
         try {
             // warm-up: JIT, connection pools, partitions; not reported
             measure("warm-up", database, run + "w", 500, 20_000, 1);
+            results.add(measure(CEILING, database, run + "e", 500, events, 1));
             results.add(measure("batches of 500", database, run + "a", 500, events, 1));
             results.add(measure("one event per transaction (baseline)", database, run + "b", 1, baselineEvents, 1));
             results.add(measure("batches of 500, every event delivered twice", database, run + "c", 500, events, 2));
@@ -84,12 +92,18 @@ public class MeteringIngestionBenchmark {
         for (Result r : results) {
             report.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.1f | %.1f | %,.0f | %s |%n", r.name(),
                     r.events(), r.events() * r.deliveries(), r.publishSeconds(), r.seconds(), r.eventsPerSecond(),
-                    r.counted() == r.events() && r.rows() == r.events() ? "yes (" + r.counted() + ")" : "NO: " + r.counted()
-                            + " counted, " + r.rows() + " raw rows"));
+                    r.name().equals(CEILING) ? "— (" + r.counted() + " delivered, nothing counted)"
+                            : r.counted() == r.events() && r.rows() == r.events() ? "yes (" + r.counted() + ")"
+                                    : "NO: " + r.counted() + " counted, " + r.rows() + " raw rows"));
         }
-        Result batched = results.get(0);
-        Result baseline = results.get(1);
-        Result twice = results.get(2);
+        Result ceiling = results.get(0);
+        Result batched = results.get(1);
+        Result baseline = results.get(2);
+        Result twice = results.get(3);
+        report.append(String.format(Locale.ROOT, "%nEnd to end, metering-service ingests at %.0f%% of the broker's own "
+                + "ceiling measured in this run (%,.0f of %,.0f events/s).%n",
+                100 * batched.eventsPerSecond() / ceiling.eventsPerSecond(), batched.eventsPerSecond(),
+                ceiling.eventsPerSecond()));
         report.append(String.format(Locale.ROOT, "%nThe publisher alone (consumer stopped) sent %,.0f events/s.%n",
                 publisherAlone));
         report.append(String.format(Locale.ROOT, "%nBatching: %.1f× the one-event-per-transaction baseline. "
@@ -99,6 +113,7 @@ public class MeteringIngestionBenchmark {
         System.out.print(report);
         java.nio.file.Files.writeString(java.nio.file.Path.of(args[2]), report.toString());
         boolean exact = results.stream().allMatch(r -> r.counted() == r.events() && r.rows() == r.events());
+        // (the ceiling's consumer delivered every event, or its loop would have timed out short)
         System.exit(exact ? 0 : 1);
     }
 
@@ -143,8 +158,27 @@ public class MeteringIngestionBenchmark {
                 channel.confirmSelect();
                 String exchange = prefix + "tokenfactory.usage-recorded";
                 BindingsLifecycleController bindings = metering.getBean(BindingsLifecycleController.class);
-                if (name.equals(PREFILLED)) {
+                if (name.equals(PREFILLED) || name.equals(CEILING)) {
                     bindings.changeState("usageRecorded-in-0", BindingsLifecycleController.State.STOPPED);
+                }
+                java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
+                com.rabbitmq.client.Connection plain = null;
+                if (name.equals(CEILING)) {
+                    plain = factory.newConnection();
+                    Channel consumer = plain.createChannel();
+                    consumer.basicQos(Integer.parseInt(metering.getEnvironment().getProperty(
+                            "spring.cloud.stream.rabbit.bindings.usageRecorded-in-0.consumer.prefetch", "1000")));
+                    consumer.basicConsume(prefix + "tokenfactory.usage-recorded.metering-service", false,
+                            new com.rabbitmq.client.DefaultConsumer(consumer) {
+                                @Override
+                                public void handleDelivery(String tag, com.rabbitmq.client.Envelope envelope,
+                                        AMQP.BasicProperties properties, byte[] body) throws java.io.IOException {
+                                    long n = delivered.incrementAndGet();
+                                    if (n % 500 == 0 || n == events) {
+                                        getChannel().basicAck(envelope.getDeliveryTag(), true);
+                                    }
+                                }
+                            });
                 }
                 start = System.nanoTime();
                 for (int pass = 0; pass < deliveries; pass++) {
@@ -169,6 +203,19 @@ public class MeteringIngestionBenchmark {
                 }
                 long counted = 0;
                 long deadline = System.nanoTime() + 600_000_000_000L;
+                if (name.equals(CEILING)) {
+                    while (delivered.get() < events && System.nanoTime() < deadline) {
+                        Thread.sleep(5);
+                    }
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    plain.close();
+                    metering.close();
+                    deleteQueues(channel, prefix);
+                    System.err.printf(Locale.ROOT, "%s: %,d events in %.1f s = %,.0f events/s%n", name, events,
+                            seconds, events / seconds);
+                    return new Result(name, batchSize, events, deliveries, seconds, (published - start) / 1e9,
+                            delivered.get(), delivered.get());
+                }
                 while (counted < events && System.nanoTime() < deadline) {
                     counted = count(db, "SELECT COALESCE(sum(requests), 0) FROM usage_hourly WHERE department_id = '"
                             + department + "'");
@@ -191,16 +238,20 @@ public class MeteringIngestionBenchmark {
                         seconds, result.eventsPerSecond(), counted, batches.count(), sizes.mean(),
                         batches.mean(java.util.concurrent.TimeUnit.MILLISECONDS), batches.totalTime(java.util.concurrent.TimeUnit.SECONDS));
                 metering.close();
-                for (String queue : List.of("tokenfactory.usage-recorded.metering-service",
-                        "tokenfactory.usage-recorded.metering-service.dlq", "tokenfactory.power-sampled.metering-service",
-                        "tokenfactory.power-sampled.metering-service.dlq", "tokenfactory.usage-metered.billing-service",
-                        "tokenfactory.idle-energy-allocated.billing-service")) {
-                    channel.queueDelete(prefix + queue);
-                }
+                deleteQueues(channel, prefix);
                 return result;
             }
         } finally {
             metering.close();
+        }
+    }
+
+    static void deleteQueues(Channel channel, String prefix) throws java.io.IOException {
+        for (String queue : List.of("tokenfactory.usage-recorded.metering-service",
+                "tokenfactory.usage-recorded.metering-service.dlq", "tokenfactory.power-sampled.metering-service",
+                "tokenfactory.power-sampled.metering-service.dlq", "tokenfactory.usage-metered.billing-service",
+                "tokenfactory.idle-energy-allocated.billing-service")) {
+            channel.queueDelete(prefix + queue);
         }
     }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# metering-service ingestion end to end on this machine's RabbitMQ and PostgreSQL: batches vs one event per
+# metering-service ingestion end to end on this machine's RabbitMQ and PostgreSQL against the broker's own ceiling (the same
+# publisher and a plain consumer on the same queue, no database), batches vs one event per
 # transaction vs every event delivered twice (and the consumer alone on a filled queue), side by side in one run,
 # each checked for exactly-once counting.
 #
