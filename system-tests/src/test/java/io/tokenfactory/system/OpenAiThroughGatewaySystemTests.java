@@ -3,9 +3,6 @@ package io.tokenfactory.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -25,6 +22,7 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 
+import io.tokenfactory.testsupport.FreePorts;
 import io.tokenfactory.billing.BillingServiceApplication;
 import io.tokenfactory.gateway.GatewayApplication;
 import io.tokenfactory.gateway.apikey.ApiKeys;
@@ -216,12 +214,7 @@ class OpenAiThroughGatewaySystemTests {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FreePorts.next();
     }
 
 }

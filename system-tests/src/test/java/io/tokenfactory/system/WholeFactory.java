@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import io.tokenfactory.testsupport.FreePorts;
 import io.tokenfactory.agents.AgentServiceApplication;
 import io.tokenfactory.billing.BillingServiceApplication;
 import io.tokenfactory.billing.department.BudgetPolicy;
@@ -206,12 +206,7 @@ final class WholeFactory {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FreePorts.next();
     }
 
 }

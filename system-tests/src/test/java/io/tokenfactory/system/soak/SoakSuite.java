@@ -2,7 +2,6 @@ package io.tokenfactory.system.soak;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,6 +19,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import io.tokenfactory.testsupport.FreePorts;
 import io.tokenfactory.localrun.ReadinessProbe;
 import io.tokenfactory.testsupport.Infrastructure;
 import io.tokenfactory.testsupport.TestInfrastructure;
@@ -519,12 +519,7 @@ final class SoakSuite implements AutoCloseable {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FreePorts.next();
     }
 
 }
