@@ -11,18 +11,20 @@ import java.util.stream.Stream;
 
 /**
  * A service's jar unpacked for class-data sharing, and its archive. Most of a Spring
- * service's start-up on a small machine is finding, reading, verifying and linking some
- * twenty thousand classes out of jars nested in its jar; the JVM can map them instead
- * from an archive of the classes the service loaded last time (AppCDS), but only from
- * plain jars on the class path, so the jar is unpacked first (Spring Boot's
- * {@code jarmode=tools extract}; on its own that already saves a third).
+ * service's start-up on a small machine is finding, reading, verifying and linking
+ * thousands of classes out of jars nested in its jar; the JVM can map them instead from
+ * an archive of the classes the service loaded last time (AppCDS), but only from plain
+ * jars on the class path, so the jar is unpacked first (Spring Boot's
+ * {@code jarmode=tools extract}; on its own that took metering-service's start from 7.3 s
+ * to 4.6 s).
  * <p>
  * The archive is written by the service itself: the first start after a build runs with
  * {@code -XX:ArchiveClassesAtExit} and the JVM dumps what it loaded when the service
  * stops; every later start maps it. A training run at build time would need the database
- * and the broker, and a real run archives what the service really uses. A new jar is
- * unpacked afresh and its old archive dropped; an archive the JVM cannot use (other JVM
- * options, another JDK) is ignored by the JVM, which then starts as without.
+ * and the broker, and a real run archives what the service really uses. A new jar, or
+ * another JDK, unpacks afresh and drops the old archive; an archive the JVM cannot use
+ * for other reasons (other JVM options) is ignored by the JVM, which then starts as
+ * without.
  */
 final class ClassDataArchive {
 
@@ -37,13 +39,15 @@ final class ClassDataArchive {
 
     /**
      * Unpacks {@code executableJar} into {@code directory} unless it holds that very jar
-     * (same size and time) already.
+     * (same size and time), unpacked for the same JVM, already.
      */
     static ClassDataArchive prepare(Path directory, Path executableJar, String java) {
         try {
             Path stamp = directory.resolve("jar-stamp");
+            // an archive belongs to one jar and one JVM build: another JDK ignores it
             String jar = executableJar.toAbsolutePath() + " " + Files.size(executableJar) + " "
-                    + Files.getLastModifiedTime(executableJar).toMillis();
+                    + Files.getLastModifiedTime(executableJar).toMillis() + " " + java + " "
+                    + System.getProperty("java.vm.version");
             Path unpacked = directory.resolve("app").resolve(executableJar.getFileName());
             if (!Files.isRegularFile(unpacked) || !Files.exists(stamp) || !Files.readString(stamp).equals(jar)) {
                 deleteRecursively(directory);
