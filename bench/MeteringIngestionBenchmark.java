@@ -23,6 +23,20 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -37,6 +51,7 @@ import tools.jackson.databind.json.JsonMapper;
  * own rate is noted then: on a small machine the two share the CPU with the broker and the database.
  *
  *   java -cp CLASSPATH bench/MeteringIngestionBenchmark.java EVENTS BASELINE_EVENTS RESULT_FILE
+ *   java -cp CLASSPATH_WITH_TEST_SCOPE bench/MeteringIngestionBenchmark.java kafka EVENTS RESULT_FILE   (see Kafka)
  */
 public class MeteringIngestionBenchmark {
 
@@ -65,6 +80,10 @@ public class MeteringIngestionBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("kafka")) {
+            Kafka.run(Integer.parseInt(args[1]), args[2]);
+            return;
+        }
         int events = Integer.parseInt(args[0]);
         int baselineEvents = Integer.parseInt(args[1]);
         String run = Long.toHexString(System.nanoTime()).substring(0, 8);
@@ -134,16 +153,7 @@ public class MeteringIngestionBenchmark {
         try {
             List<byte[]> bodies = new ArrayList<>(events);
             List<String> ids = new ArrayList<>(events);
-            Instant hour = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS);
-            for (int i = 0; i < events; i++) {
-                UsageRecorded usage = new UsageRecorded(UUID.randomUUID(), hour.plusMillis(i % 3_600_000),
-                        "req-" + UUID.randomUUID(), department, UUID.randomUUID(), null, null,
-                        i % 3 == 0 ? "byte-lm-moby" : "llama-3.1-8b", "djl", "node-" + (i % 4), "cpu0",
-                        ThreadLocalRandom.current().nextInt(1, 2000), ThreadLocalRandom.current().nextInt(1, 500),
-                        UsageOutcome.COMPLETED, 900, 80, 2.5, EnergySource.RAPL, 0.9, false, null, 0.0);
-                bodies.add(JSON.writeValueAsBytes(usage));
-                ids.add(usage.eventId().toString());
-            }
+            usageEvents(department, events, bodies, ids);
             ConnectionFactory factory = new ConnectionFactory();
             factory.setHost(MQ_HOST);
             factory.setPort(MQ_PORT);
@@ -246,6 +256,20 @@ public class MeteringIngestionBenchmark {
         }
     }
 
+    /** {@code events} usage-recorded events of one department, as JSON bodies, and their event ids. */
+    static void usageEvents(UUID department, int events, List<byte[]> bodies, List<String> ids) {
+        Instant hour = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+        for (int i = 0; i < events; i++) {
+            UsageRecorded usage = new UsageRecorded(UUID.randomUUID(), hour.plusMillis(i % 3_600_000),
+                    "req-" + UUID.randomUUID(), department, UUID.randomUUID(), null, null,
+                    i % 3 == 0 ? "byte-lm-moby" : "llama-3.1-8b", "djl", "node-" + (i % 4), "cpu0",
+                    ThreadLocalRandom.current().nextInt(1, 2000), ThreadLocalRandom.current().nextInt(1, 500),
+                    UsageOutcome.COMPLETED, 900, 80, 2.5, EnergySource.RAPL, 0.9, false, null, 0.0);
+            bodies.add(JSON.writeValueAsBytes(usage));
+            ids.add(usage.eventId().toString());
+        }
+    }
+
     static void deleteQueues(Channel channel, String prefix) throws java.io.IOException {
         for (String queue : List.of("tokenfactory.usage-recorded.metering-service",
                 "tokenfactory.usage-recorded.metering-service.dlq", "tokenfactory.power-sampled.metering-service",
@@ -275,5 +299,210 @@ public class MeteringIngestionBenchmark {
     static String env(String name, String otherwise) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? otherwise : value;
+    }
+
+    /**
+     * The Kafka half of the metering ingestion benchmark, measured as the RabbitMQ half is: the broker's own ceiling
+     * first (the same publisher, and a plain Kafka consumer of the same topic with the same partitions, committing after
+     * every poll, no database), then metering-service on Kafka end to end (batches of max.poll.records 500, the shipped
+     * setting), then the consumer alone on a filled topic. The publisher sends as a Kafka producer with acks=all and
+     * idempotence, waiting for every acknowledgement each 1,000 events (as the RabbitMQ half waits for confirms). Each
+     * metering run checks that every event was counted exactly once. The broker is one KRaft broker in this JVM (the
+     * tests' own), so its CPU is shared with everything else, as RabbitMQ's is.
+     *
+     *   java -cp CLASSPATH_WITH_TEST_SCOPE bench/MeteringIngestionBenchmark.java kafka EVENTS RESULT_FILE
+     */
+    static final class Kafka {
+
+
+        static final int PARTITIONS = 6;
+        static final String CEILING = "broker ceiling: the same publisher, a plain consumer of the same topic (no database)";
+        static final String ENDTOEND = "batches of 500";
+        static final String PREFILLED = "batches of 500, consumer alone (topic filled first)";
+        static String brokers;
+        static double publisherAlone;
+
+        record Result(String name, int events, double seconds, double publishSeconds, long counted, long rows) {
+            double eventsPerSecond() {
+                return events / seconds;
+            }
+        }
+
+        static void run(int events, String resultFile) throws Exception {
+            EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS);
+            broker.brokerProperties(Map.of("group.initial.rebalance.delay.ms", "0"));
+            broker.afterPropertiesSet();
+            brokers = broker.getBrokersAsString();
+            String run = Long.toHexString(System.nanoTime()).substring(0, 8);
+            String database = "tf_bench_metering_kafka_" + run;
+            createDatabase(database, true);
+            List<Result> results = new ArrayList<>();
+            try {
+                measure("warm-up", database, run + "w", 20_000);
+                results.add(measure(CEILING, database, run + "e", events));
+                results.add(measure(ENDTOEND, database, run + "a", events));
+                results.add(measure(PREFILLED, database, run + "d", events));
+            }
+            finally {
+                createDatabase(database, false);
+                broker.destroy();
+            }
+            StringBuilder report = new StringBuilder();
+            report.append("# metering-service ingestion on Kafka, end to end\n\n")
+                .append(Instant.now())
+                .append(", ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" cores shared by one KRaft broker, PostgreSQL, metering-service and the publisher; Java ")
+                .append(System.getProperty("java.version"))
+                .append("\n\n")
+                .append("| run | events | publish done (s) | all counted (s) | events/s | counted exactly once |\n")
+                .append("|---|---:|---:|---:|---:|---|\n");
+            for (Result r : results) {
+                report.append(String.format(Locale.ROOT, "| %s | %,d | %.1f | %.1f | %,.0f | %s |%n", r.name(), r.events(),
+                        r.publishSeconds(), r.seconds(), r.eventsPerSecond(),
+                        r.name().equals(CEILING) ? "— (" + r.counted() + " delivered, nothing counted)"
+                                : r.counted() == r.events() && r.rows() == r.events() ? "yes (" + r.counted() + ")"
+                                        : "NO: " + r.counted() + " counted, " + r.rows() + " raw rows"));
+            }
+            report.append(String.format(Locale.ROOT,
+                    "%nEnd to end, metering-service ingests at %.0f%% of the broker's own ceiling measured in this run "
+                            + "(%,.0f of %,.0f events/s). The publisher alone (consumer stopped) sent %,.0f events/s.%n",
+                    100 * results.get(1).eventsPerSecond() / results.get(0).eventsPerSecond(),
+                    results.get(1).eventsPerSecond(), results.get(0).eventsPerSecond(), publisherAlone));
+            System.out.print(report);
+            java.nio.file.Files.writeString(java.nio.file.Path.of(resultFile), report.toString());
+            boolean exact = results.stream()
+                .filter(r -> !r.name().equals(CEILING))
+                .allMatch(r -> r.counted() == r.events() && r.rows() == r.events());
+            System.exit(exact ? 0 : 1);
+        }
+
+        static Result measure(String name, String database, String run, int events) throws Exception {
+            String topic = "bench-" + run + ".tokenfactory.usage-recorded";
+            ConfigurableApplicationContext metering = null;
+            if (name.equals(CEILING)) {
+                try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers))) {
+                    admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get();
+                }
+            }
+            else {
+                metering = new SpringApplication(MeteringServiceApplication.class).run("--server.port=0",
+                        "--spring.datasource.url=jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + database,
+                        "--spring.datasource.username=" + PG_USER, "--spring.datasource.password=" + PG_PASSWORD,
+                        "--spring.cloud.stream.default-binder=kafka", "--spring.cloud.stream.kafka.binder.brokers=" + brokers,
+                        "--spring.cloud.stream.kafka.binder.replication-factor=1",
+                        "--spring.cloud.stream.kafka.binder.min-partition-count=" + PARTITIONS,
+                        "--spring.cloud.stream.bindings.usageRecorded-in-0.destination=" + topic,
+                        "--logging.level.root=WARN", "--logging.level.io.tokenfactory=WARN",
+                        "--spring.main.banner-mode=off");
+            }
+            UUID department = UUID.randomUUID();
+            List<byte[]> bodies = new ArrayList<>(events);
+            List<String> ids = new ArrayList<>(events);
+            usageEvents(department, events, bodies, ids);
+            Properties producerSettings = new Properties();
+            producerSettings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+            producerSettings.put(ProducerConfig.ACKS_CONFIG, "all");
+            producerSettings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            producerSettings.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+            producerSettings.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+            byte[] key = ("department/" + department).getBytes(StandardCharsets.UTF_8);
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerSettings);
+                    Connection db = DriverManager.getConnection(
+                            "jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + database, PG_USER, PG_PASSWORD)) {
+                BindingsLifecycleController bindings = metering == null ? null
+                        : metering.getBean(BindingsLifecycleController.class);
+                if (name.equals(PREFILLED)) {
+                    bindings.changeState("usageRecorded-in-0", BindingsLifecycleController.State.STOPPED);
+                }
+                java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
+                Thread plainConsumer = null;
+                if (name.equals(CEILING)) {
+                    plainConsumer = new Thread(() -> consumeAll(topic, events, delivered), "plain-consumer");
+                    plainConsumer.start();
+                }
+                long start = System.nanoTime();
+                List<java.util.concurrent.Future<?>> unacknowledged = new ArrayList<>();
+                for (int i = 0; i < events; i++) {
+                    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key, bodies.get(i));
+                    record.headers()
+                        .add("ce-id", ids.get(i).getBytes(StandardCharsets.UTF_8))
+                        .add("ce-type", "tokenfactory.usage-recorded.v1".getBytes(StandardCharsets.UTF_8))
+                        .add("ce-source", "urn:tokenfactory:bench".getBytes(StandardCharsets.UTF_8))
+                        .add("ce-specversion", "1.0".getBytes(StandardCharsets.UTF_8))
+                        .add("contentType", "application/json".getBytes(StandardCharsets.UTF_8));
+                    unacknowledged.add(producer.send(record));
+                    if (i % 1000 == 999) {
+                        for (var future : unacknowledged) {
+                            future.get();
+                        }
+                        unacknowledged.clear();
+                    }
+                }
+                for (var future : unacknowledged) {
+                    future.get();
+                }
+                long published = System.nanoTime();
+                if (name.equals(PREFILLED)) {
+                    publisherAlone = events / ((published - start) / 1e9);
+                    start = System.nanoTime();
+                    bindings.changeState("usageRecorded-in-0", BindingsLifecycleController.State.STARTED);
+                }
+                long deadline = System.nanoTime() + 600_000_000_000L;
+                if (name.equals(CEILING)) {
+                    plainConsumer.join(600_000);
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    System.err.printf(Locale.ROOT, "%s: %,d events in %.1f s = %,.0f events/s%n", name, events, seconds,
+                            events / seconds);
+                    return new Result(name, events, seconds, (published - start) / 1e9, delivered.get(), delivered.get());
+                }
+                long counted = 0;
+                while (counted < events && System.nanoTime() < deadline) {
+                    counted = count(db,
+                            "SELECT COALESCE(sum(requests), 0) FROM usage_hourly WHERE department_id = '" + department + "'");
+                    if (counted < events) {
+                        Thread.sleep(20);
+                    }
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                // anything still in flight must not change the count
+                Thread.sleep(2000);
+                counted = count(db,
+                        "SELECT COALESCE(sum(requests), 0) FROM usage_hourly WHERE department_id = '" + department + "'");
+                long rows = count(db, "SELECT count(*) FROM usage_record WHERE department_id = '" + department + "'");
+                System.err.printf(Locale.ROOT, "%s: %,d events in %.1f s = %,.0f events/s (counted %d)%n", name, events,
+                        seconds, events / seconds, counted);
+                return new Result(name, events, seconds, name.equals(PREFILLED) ? 0 : (published - start) / 1e9, counted,
+                        rows);
+            }
+            finally {
+                if (metering != null) {
+                    metering.close();
+                }
+            }
+        }
+
+        /** A plain consumer: polls the topic from its start and commits after every poll. */
+        static void consumeAll(String topic, int events, java.util.concurrent.atomic.AtomicLong delivered) {
+            Properties settings = new Properties();
+            settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+            settings.put(ConsumerConfig.GROUP_ID_CONFIG, "plain-" + topic);
+            settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+            settings.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+            settings.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings)) {
+                consumer.subscribe(List.of(topic));
+                long deadline = System.nanoTime() + 600_000_000_000L;
+                while (delivered.get() < events && System.nanoTime() < deadline) {
+                    var records = consumer.poll(Duration.ofMillis(100));
+                    if (!records.isEmpty()) {
+                        delivered.addAndGet(records.count());
+                        consumer.commitSync();
+                    }
+                }
+            }
+        }
     }
 }
