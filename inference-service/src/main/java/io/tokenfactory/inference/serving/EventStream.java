@@ -123,11 +123,14 @@ final class EventStream {
                     chunks.append(event.data());
                     sending = Math.max(sending, event.completionTokens());
                 }
+                // counted as sent before the write: once it starts, the client may have
+                // them
+                // (and a cancellation on another thread reads this count at any moment)
+                served.sent(sending);
                 if (!chunks.isEmpty() && !write(out, chunks.toString())) {
                     onDisconnect.run();
                     return;
                 }
-                served.sent(sending);
                 if (ended) {
                     return;
                 }

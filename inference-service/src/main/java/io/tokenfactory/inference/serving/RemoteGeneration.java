@@ -386,11 +386,9 @@ class RemoteGeneration {
         StringBuilder chunks = new StringBuilder();
         held.forEach(chunk -> chunks.append(chunk.event()));
         held.clear();
-        if (!EventStream.write(out, chunks.toString())) {
-            return false;
-        }
+        // counted as sent before the write: once it starts, the client may have them
         served.sent(completionTokens);
-        return true;
+        return EventStream.write(out, chunks.toString());
     }
 
     private static String readLine(BufferedReader upstream, RemoteModelClient backend) {

@@ -184,12 +184,17 @@ public class WriteAheadUsage implements SmartLifecycle {
             return completionTokens - durable >= settings.progressTokens();
         }
 
-        /** The chunks were written to the client. */
+        /**
+         * The chunks bringing the request to {@code completionTokens} are being written
+         * to the client: from the first byte it may have them, so a stream that ends
+         * early is billed for them (at most one batch more than a client that left
+         * meanwhile read, never less than it read).
+         */
         public void sent(long completionTokens) {
             sent = Math.max(sent, completionTokens);
         }
 
-        /** Completion tokens written to the client so far. */
+        /** Completion tokens written, or being written, to the client so far. */
         public long completionTokensSent() {
             return sent;
         }
