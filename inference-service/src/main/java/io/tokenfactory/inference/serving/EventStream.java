@@ -123,9 +123,8 @@ final class EventStream {
                     chunks.append(event.data());
                     sending = Math.max(sending, event.completionTokens());
                 }
-                // counted as sent before the write: once it starts, the client may have
-                // them
-                // (and a cancellation on another thread reads this count at any moment)
+                // counted as sent before the write, which the client may read from its
+                // first byte; a cancellation on another thread reads this count any time
                 served.sent(sending);
                 if (!chunks.isEmpty() && !write(out, chunks.toString())) {
                     onDisconnect.run();
