@@ -40,7 +40,7 @@ public final class BillingFixtures {
      */
     public static BillingProperties properties(String currency, String billingTimeZone) {
         OutboxSettings outbox = new OutboxSettings(Duration.ofSeconds(10), Duration.ofSeconds(15),
-                Duration.ofSeconds(30), Duration.ofDays(30));
+                Duration.ofSeconds(30), Duration.ofDays(30), List.of(), 200);
         return new BillingProperties(currency, ZoneId.of(billingTimeZone), outbox, Duration.ofDays(3), "AI-PLATFORM",
                 new ConsumerSettings(3, Duration.ofMillis(500), Duration.ofSeconds(30)),
                 new BillingProperties.Webhooks(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5), 8,

@@ -30,7 +30,7 @@ public final class MeteringFixtures {
                 URI.create("http://localhost:8080"),
                 new MeteringProperties.Energy(Duration.ofMinutes(1), Duration.ofMinutes(5), List.of(pue)),
                 new OutboxSettings(Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(30),
-                        Duration.ofDays(30)),
+                        Duration.ofDays(30), List.of(), 200),
                 new ConsumerSettings(3, Duration.ofMillis(500), Duration.ofSeconds(30)),
                 new MeteringProperties.Reconciliation(Duration.ofMinutes(2)));
     }

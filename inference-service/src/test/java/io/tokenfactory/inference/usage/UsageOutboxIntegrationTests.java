@@ -6,26 +6,37 @@ import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doCallRealMethod;
 import static org.mockito.Mockito.doReturn;
-import static org.mockito.Mockito.times;
-import static org.mockito.Mockito.verify;
+import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.mockingDetails;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.EventTypes;
 import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.inference.energy.MeasuredEnergy;
+import io.tokenfactory.support.events.CloudEventBatches;
 import io.tokenfactory.support.security.Caller;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
 import io.tokenfactory.testsupport.TestInfrastructure;
 
 import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentMatchers;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.cloud.stream.function.StreamBridge;
@@ -34,6 +45,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.MimeType;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -60,6 +72,9 @@ class UsageOutboxIntegrationTests {
     @Autowired
     TransactionTemplate transactions;
 
+    @Autowired
+    MeterRegistry meters;
+
     @MockitoSpyBean
     StreamBridge streamBridge;
 
@@ -77,14 +92,13 @@ class UsageOutboxIntegrationTests {
             .settle(served.requestId(), new MeasuredEnergy(4.2, 1.5, EnergySource.DCGM, 0.25))
             .orElseThrow();
         assertThat(usage.eventId()).isEqualTo(eventId);
-        Message message = awaitMessageFor(usage.eventId());
-        assertThat(message.getMessageProperties().getHeaders())
-            .containsEntry("cloudEvents:id", usage.eventId().toString())
-            .containsEntry("cloudEvents:type", EventTypes.USAGE_RECORDED)
-            .containsEntry("cloudEvents:source", "urn:tokenfactory:inference-service")
-            .containsEntry("cloudEvents:subject", "department/" + served.caller().departmentId())
-            .containsEntry("cloudEvents:specversion", "1.0");
-        JsonNode body = JSON.readTree(new String(message.getBody(), StandardCharsets.UTF_8));
+        Delivered delivered = awaitEvent(usage.eventId());
+        assertThat(delivered.attributes()).containsEntry("id", usage.eventId().toString())
+            .containsEntry("type", EventTypes.USAGE_RECORDED)
+            .containsEntry("source", "urn:tokenfactory:inference-service")
+            .containsEntry("subject", "department/" + served.caller().departmentId())
+            .containsEntry("specversion", "1.0");
+        JsonNode body = delivered.data();
         assertThat(body.get("promptTokens").asLong()).isEqualTo(12);
         assertThat(body.get("completionTokens").asLong()).isEqualTo(30);
         assertThat(body.get("latencyMs").asLong()).isEqualTo(1500);
@@ -118,7 +132,7 @@ class UsageOutboxIntegrationTests {
         // its replica died: the sweep finds it once it is old enough
         usageRecording.settleAbandoned(Instant.now(), 10_000);
 
-        JsonNode body = JSON.readTree(new String(awaitMessageFor(eventId).getBody(), StandardCharsets.UTF_8));
+        JsonNode body = awaitEvent(eventId).data();
         assertThat(body.get("energySource").asString()).isEqualTo("NONE");
         assertThat(body.get("energyJoules").asDouble()).isZero();
         assertThat(body.get("energyGapSeconds").asDouble()).isEqualTo(1.5);
@@ -146,28 +160,111 @@ class UsageOutboxIntegrationTests {
     @Test
     void sendsAnEventAgainWhenTheBrokerDidNotTakeItTheFirstTime() {
         FinishedRequest served = served();
-        // refuses this request's event once, and only it: another test's event sent
-        // meanwhile must not take the refusal
+        // refuses this request's event once, and only it, alone or in a batch: another
+        // test's event sent meanwhile must not take the refusal
         doReturn(false).doCallRealMethod()
             .when(streamBridge)
-            .send(eq("usage-recorded"),
-                    argThat(sent -> sent instanceof org.springframework.messaging.Message<?> sentMessage
-                            && sentMessage.getPayload() instanceof UsageRecorded recorded
-                            && served.requestId().equals(recorded.requestId())));
+            .send(eq("usage-recorded"), argThat(sent -> alone(sent, served.requestId())));
+        doReturn(false).doCallRealMethod()
+            .when(streamBridge)
+            .send(eq("usage-recorded"), ArgumentMatchers.<Object>argThat(sent -> inBatch(sent, served.requestId())),
+                    any(MimeType.class));
         usageRecording.logServed(served);
 
         UsageRecorded usage = usageRecording
             .settle(served.requestId(), new MeasuredEnergy(4.2, 1.5, EnergySource.ESTIMATED, 0))
             .orElseThrow();
 
-        Message message = awaitMessageFor(usage.eventId());
-        assertThat(message.getMessageProperties().getHeaders()).containsEntry("cloudEvents:id",
-                usage.eventId().toString());
+        assertThat(awaitEvent(usage.eventId()).attributes()).containsEntry("id", usage.eventId().toString());
         await().atMost(Duration.ofSeconds(10)).until(() -> completedPublications(usage.eventId()) == 1);
-        // the first send was refused, the second (the outbox's resubmission) went through
-        verify(streamBridge, times(2)).send(eq("usage-recorded"),
-                argThat(sent -> sent instanceof org.springframework.messaging.Message<?> sentMessage
-                        && usage.eventId().toString().equals(sentMessage.getHeaders().get("ce-id"))));
+        // the first send was refused, the second (the outbox's resubmission) went
+        // through:
+        // the relay hands a single event to send(binding, message), a batch to
+        // send(binding, message, its content type) (which the former calls in turn)
+        assertThat(mockingDetails(streamBridge).getInvocations()
+            .stream()
+            .filter(call -> call.getMethod().getName().equals("send")
+                    && (call.getArguments().length == 2 && alone(call.getArgument(1), usage.eventId().toString())
+                            || call.getArguments().length == 3 && call.getArgument(2) instanceof MimeType
+                                    && inBatch(call.getArgument(1), usage.eventId().toString())))
+            .count()).isEqualTo(2);
+    }
+
+    @Test
+    void usageEventsReadyTogetherLeaveTogetherInOneMessageAndEachIsCompletedOnlyOnceConfirmed() {
+        // the first send waits "at the broker" until the other relay threads have queued
+        // their events behind it
+        AtomicBoolean held = new AtomicBoolean();
+        doAnswer(call -> {
+            if (held.compareAndSet(false, true)) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> relayThreadsWaiting() >= 7);
+            }
+            return call.callRealMethod();
+        }).when(streamBridge).send(eq("usage-recorded"), any());
+        List<FinishedRequest> served = IntStream.range(0, 20).mapToObj(i -> served()).toList();
+
+        List<UUID> eventIds = new ArrayList<>();
+        transactions.executeWithoutResult(status -> served.forEach(request -> {
+            usageRecording.logServed(request);
+            eventIds.add(usageRecording.settle(request.requestId(), new MeasuredEnergy(1, 1, EnergySource.DCGM, 0))
+                .orElseThrow()
+                .eventId());
+        }));
+
+        Map<UUID, Integer> deliveries = new HashMap<>();
+        List<Integer> eventsPerMessage = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Message message = rabbit.receive(METERING_QUEUE, 500);
+            if (message != null) {
+                List<Delivered> events = events(message);
+                List<Delivered> ours = events.stream()
+                    .filter(event -> eventIds.contains(UUID.fromString(event.attributes().get("id"))))
+                    .toList();
+                if (!ours.isEmpty()) {
+                    eventsPerMessage.add(events.size());
+                    ours.forEach(
+                            event -> deliveries.merge(UUID.fromString(event.attributes().get("id")), 1, Integer::sum));
+                }
+            }
+            return deliveries.keySet().containsAll(eventIds);
+        });
+        assertThat(deliveries.values()).allMatch(count -> count == 1);
+        assertThat(eventsPerMessage).hasSizeLessThan(eventIds.size()).anyMatch(size -> size >= 7);
+        assertThat(meters.get("tokenfactory.outbox.events.per.message")
+            .tag("type", EventTypes.USAGE_RECORDED)
+            .summary()
+            .max()).isGreaterThanOrEqualTo(7);
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> eventIds.stream().allMatch(eventId -> completedPublications(eventId) == 1));
+    }
+
+    /**
+     * Whether a message handed to the binder is this event alone (by request or event
+     * id).
+     */
+    private static boolean alone(Object sent, String id) {
+        return sent instanceof org.springframework.messaging.Message<?> message
+                && message.getPayload() instanceof UsageRecorded recorded
+                && (id.equals(recorded.requestId()) || id.equals(recorded.eventId().toString()));
+    }
+
+    /** Whether a message handed to the binder is a batch that carries this id. */
+    private static boolean inBatch(Object sent, String id) {
+        return sent instanceof org.springframework.messaging.Message<?> message
+                && message.getPayload() instanceof byte[] bytes
+                && new String(bytes, StandardCharsets.UTF_8).contains(id);
+    }
+
+    /** Relay threads queued behind a send in progress. */
+    private static long relayThreadsWaiting() {
+        return Thread.getAllStackTraces()
+            .values()
+            .stream()
+            .filter(stack -> Arrays.stream(stack)
+                .anyMatch(frame -> frame.getClassName().endsWith("OutboxBatcher")
+                        && frame.getMethodName().equals("publish"))
+                    && Arrays.stream(stack).anyMatch(frame -> frame.getClassName().endsWith("ReentrantLock$Sync")))
+            .count();
     }
 
     private long publications(UUID eventId) {
@@ -181,21 +278,55 @@ class UsageOutboxIntegrationTests {
     }
 
     /**
-     * Takes messages off metering's queue until the one for this event arrives; other
-     * tests' messages are skipped. On AMQP the CloudEvents attributes travel as
-     * {@code cloudEvents:*} headers (the CloudEvents AMQP binding).
+     * Takes messages off metering's queue until the one carrying this event arrives;
+     * other tests' messages are skipped.
      */
-    private Message awaitMessageFor(UUID eventId) {
-        Message[] found = new Message[1];
+    private Delivered awaitEvent(UUID eventId) {
+        Delivered[] found = new Delivered[1];
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             Message message = rabbit.receive(METERING_QUEUE, 500);
-            if (message != null
-                    && eventId.toString().equals(message.getMessageProperties().getHeaders().get("cloudEvents:id"))) {
-                found[0] = message;
+            if (message != null) {
+                events(message).stream()
+                    .filter(event -> eventId.toString().equals(event.attributes().get("id")))
+                    .findFirst()
+                    .ifPresent(event -> found[0] = event);
             }
             return found[0] != null;
         });
         return found[0];
+    }
+
+    /**
+     * The events a message carries: one, whose CloudEvents attributes travel as
+     * {@code cloudEvents:*} headers on AMQP (the CloudEvents AMQP binding), or a
+     * CloudEvents batch, each element with its attributes and its record as data.
+     */
+    private static List<Delivered> events(Message message) {
+        JsonNode body = JSON.readTree(new String(message.getBody(), StandardCharsets.UTF_8));
+        if (!CloudEventBatches.isBatch(message.getMessageProperties().getContentType())) {
+            Map<String, String> attributes = new HashMap<>();
+            message.getMessageProperties().getHeaders().forEach((name, value) -> {
+                if (name.startsWith("cloudEvents:")) {
+                    attributes.put(name.substring("cloudEvents:".length()), String.valueOf(value));
+                }
+            });
+            return List.of(new Delivered(attributes, body));
+        }
+        List<Delivered> events = new ArrayList<>();
+        for (JsonNode element : body) {
+            Map<String, String> attributes = new HashMap<>();
+            element.properties().forEach(attribute -> {
+                if (attribute.getValue().isValueNode()) {
+                    attributes.put(attribute.getKey(), attribute.getValue().asString());
+                }
+            });
+            events.add(new Delivered(attributes, element.get("data")));
+        }
+        return events;
+    }
+
+    /** One event as metering-service receives it. */
+    private record Delivered(Map<String, String> attributes, JsonNode data) {
     }
 
     private static FinishedRequest served() {

@@ -2,6 +2,7 @@ package io.tokenfactory.metering.messaging;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * One batch of deliveries from a binding, decoded: the events that may be ingested (each
@@ -19,15 +20,14 @@ record DecodedBatch<T>(List<Accepted<T>> accepted, List<RejectedDelivery> reject
         return accepted.size() + rejected.size();
     }
 
-    /** A readable, valid event and the delivery it came in. */
-    record Accepted<T>(T event, byte[] body, Map<String, Object> headers) {
-
-        public Accepted {
-            headers = Map.copyOf(headers);
-        }
+    /**
+     * A readable, valid event and the delivery it came in (made only should the event be
+     * parked: an element of a batch has no body or headers of its own until then).
+     */
+    record Accepted<T>(T event, Supplier<byte[]> body, Supplier<Map<String, Object>> headers) {
 
         RejectedDelivery rejected(String reasonClass, String detail, int tries) {
-            return new RejectedDelivery(body, headers, reasonClass, detail, tries);
+            return new RejectedDelivery(body.get(), headers.get(), reasonClass, detail, tries);
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -18,9 +19,11 @@ import java.util.stream.IntStream;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tokenfactory.contracts.CloudEventAttributes;
 import io.tokenfactory.contracts.EnergySource;
+import io.tokenfactory.contracts.EventTypes;
 import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.metering.MeteringEvents;
+import io.tokenfactory.support.events.CloudEventBatches;
 import io.tokenfactory.testsupport.HttpTestClient;
 import io.tokenfactory.testsupport.ServiceIntegrationTest;
 import io.tokenfactory.testsupport.TestDeadLetters;
@@ -34,8 +37,12 @@ import org.springframework.cloud.stream.binding.BindingsLifecycleController;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController.State;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.messaging.MessageHeaders;
+import org.springframework.messaging.support.MessageBuilder;
+import org.springframework.util.MimeType;
 
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The receiving end of the usage pipe, against the real broker and database: every usage
@@ -49,6 +56,8 @@ import tools.jackson.databind.JsonNode;
 class UsageIngestionIntegrationTests {
 
     private static final String BINDING = "usageRecorded-in-0";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static final Instant HOUR = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(3, ChronoUnit.HOURS);
 
@@ -175,6 +184,69 @@ class UsageIngestionIntegrationTests {
         await().atMost(Duration.ofSeconds(10)).until(() -> rawRows(department) == 1);
         assertThat(hourlyTotals(department)).containsExactly(1L, 7L, 9L);
         assertThat(parked() - parkedBefore).isEqualTo(5.0);
+    }
+
+    @Test
+    void readsEachEventOfABatchMessageOnItsOwnCountingItOnceAndParkingOnlyTheBadOnes() {
+        UUID department = UUID.randomUUID();
+        UsageRecorded first = usage(department, HOUR.plusSeconds(1), 10, 20, 1.0);
+        UsageRecorded second = usage(department, HOUR.plusSeconds(2), 30, 40, 2.0);
+        UsageRecorded negative = usage(department, HOUR.plusSeconds(3), -1, 40, 2.0);
+        UsageRecorded anotherType = usage(department, HOUR.plusSeconds(4), 50, 60, 2.0);
+        double duplicatesBefore = duplicates();
+        publish(streamBridge, first);
+
+        // the first again (a resend that now travels in a batch), and three more
+        byte[] batch = CloudEventBatches.encode(List.of(first, second, negative, anotherType),
+                "urn:tokenfactory:inference-service", JSON);
+        String typeOfFourth = "\"type\":\"" + EventTypes.USAGE_RECORDED + "\"";
+        int fourth = new String(batch, StandardCharsets.UTF_8).lastIndexOf(typeOfFourth);
+        String body = new String(batch, StandardCharsets.UTF_8);
+        body = body.substring(0, fourth) + "\"type\":\"tokenfactory.usage-recorded.v9\""
+                + body.substring(fourth + typeOfFourth.length());
+        sendBatch(body);
+
+        // and a batch with an element that cannot be read beside one that can
+        UsageRecorded third = usage(department, HOUR.plusSeconds(5), 70, 80, 2.0);
+        String unreadable = UUID.randomUUID().toString();
+        String thirdElement = new String(
+                CloudEventBatches.encode(List.of(third), "urn:tokenfactory:inference-service", JSON),
+                StandardCharsets.UTF_8);
+        String mixed = "[{\"specversion\":\"1.0\",\"id\":\"" + unreadable + "\",\"type\":\"" + EventTypes.USAGE_RECORDED
+                + "\",\"data\":{\"eventId\":\"not an id\"}}," + thirdElement.substring(1);
+        sendBatch(mixed);
+
+        Set<String> bad = Set.of(negative.eventId().toString(), anotherType.eventId().toString(), unreadable);
+        await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters(bad).size() == 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> duplicates() - duplicatesBefore >= 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> rawRows(department) == 3);
+        assertThat(hourlyTotals(department)).containsExactly(3L, 110L, 140L);
+        Map<String, JsonNode> parked = deadLetters(bad);
+        assertThat(parked.get(negative.eventId().toString()).path("reason").asString())
+            .startsWith("negative token counts");
+        assertThat(parked.get(anotherType.eventId().toString()).path("reason").asString())
+            .contains("tokenfactory.usage-recorded.v9");
+        assertThat(parked.get(unreadable).path("reason").asString())
+            .startsWith("payload is not a readable tokenfactory.usage-recorded.v1 record");
+        // parked as the event alone would have come: its record as the body, its
+        // attributes as headers, so a replay sends it as a single event
+        JsonNode detail = admin
+            .get("/api/dead-letters/" + parked.get(negative.eventId().toString()).path("id").asString())
+            .getBody();
+        assertThat(JSON.readTree(detail.path("body").asString()).path("eventId").asString())
+            .isEqualTo(negative.eventId().toString());
+        assertThat(detail.path("headers").toString()).contains(negative.eventId().toString())
+            .contains("urn:tokenfactory:inference-service");
+    }
+
+    /** A CloudEvents batch, sent as inference-service's outbox relay sends one. */
+    private void sendBatch(String body) {
+        assertThat(streamBridge.send(MeteringEvents.USAGE_DESTINATION,
+                MessageBuilder.withPayload(body.getBytes(StandardCharsets.UTF_8))
+                    .setHeader(MessageHeaders.CONTENT_TYPE, CloudEventBatches.CONTENT_TYPE)
+                    .build(),
+                MimeType.valueOf(CloudEventBatches.CONTENT_TYPE)))
+            .isTrue();
     }
 
     private Map<String, JsonNode> deadLetters(Set<String> eventIds) {

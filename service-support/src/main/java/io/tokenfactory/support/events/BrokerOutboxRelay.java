@@ -1,14 +1,25 @@
 package io.tokenfactory.support.events;
 
-import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tokenfactory.contracts.CloudEventAttributes;
 import io.tokenfactory.contracts.TokenFactoryEvent;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.transaction.event.TransactionalEventListener;
+
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The sending half of the outbox. A service publishes a {@link TokenFactoryEvent} with
@@ -18,7 +29,10 @@ import org.springframework.transaction.event.TransactionalEventListener;
  * publisher confirm, or Kafka's acknowledgement of a synchronous send (acks=all) — only
  * then is the publication marked complete. A failed or unconfirmed send leaves it
  * incomplete, and {@link OutboxResubmission} sends it again later (consumers deduplicate
- * on the event id).
+ * on the event id). Events of the types named in {@link OutboxSettings#batchedTypes()}
+ * that are ready at the same moment travel together in one {@link CloudEventBatches}
+ * message ({@link OutboxBatcher}); each is still completed only once the message that
+ * carried it is confirmed.
  */
 public class BrokerOutboxRelay {
 
@@ -28,10 +42,27 @@ public class BrokerOutboxRelay {
 
     private final String source;
 
-    public BrokerOutboxRelay(StreamBridge streamBridge, String source, Duration confirmTimeout, EventBackbone backbone,
-            String brokerUser) {
-        this.sender = new ConfirmedSend(streamBridge, confirmTimeout, backbone, brokerUser);
+    private final EventBackbone backbone;
+
+    private final Set<String> batchedTypes;
+
+    private final int maxBatchEvents;
+
+    private final JsonMapper json;
+
+    private final Map<String, OutboxBatcher> batchers = new ConcurrentHashMap<>();
+
+    private final MeterRegistry meters;
+
+    public BrokerOutboxRelay(StreamBridge streamBridge, String source, OutboxSettings settings, EventBackbone backbone,
+            String brokerUser, JsonMapper json, MeterRegistry meters) {
+        this.sender = new ConfirmedSend(streamBridge, settings.confirmTimeout(), backbone, brokerUser);
+        this.backbone = backbone;
         this.source = source;
+        this.batchedTypes = Set.copyOf(settings.batchedTypes());
+        this.maxBatchEvents = settings.maxBatchEvents();
+        this.json = json;
+        this.meters = meters;
     }
 
     @Async
@@ -41,13 +72,58 @@ public class BrokerOutboxRelay {
     }
 
     void send(TokenFactoryEvent event) {
-        String binding = CloudEventMessages.bindingFor(event.type());
         try {
-            sender.send(binding, CloudEventMessages.builder(event, source), event.eventId().toString());
+            if (batchedTypes.contains(event.type())) {
+                // on Kafka a message's key (its subject: the department) picks its
+                // partition,
+                // which keeps each department's events in order: a batch holds one
+                // subject
+                String batch = backbone == EventBackbone.KAFKA ? event.type() + " " + event.subject() : event.type();
+                batchers.computeIfAbsent(batch, key -> new OutboxBatcher(maxBatchEvents, sendTogether(event.type())))
+                    .publish(event);
+            }
+            else {
+                sendOne(event);
+            }
         }
         catch (ConfirmedSend.NotConfirmedException notConfirmed) {
             throw new EventNotPublishedException(event, notConfirmed.getMessage());
         }
+    }
+
+    /**
+     * Sends events of one type; one goes as it would alone, so light load changes
+     * nothing.
+     */
+    private Consumer<List<TokenFactoryEvent>> sendTogether(String type) {
+        DistributionSummary eventsPerMessage = DistributionSummary.builder("tokenfactory.outbox.events.per.message")
+            .tag("type", type)
+            .description("events the outbox relay sent in one message (more than one: a CloudEvents batch)")
+            .register(meters);
+        return events -> {
+            sendTogether(events);
+            eventsPerMessage.record(events.size());
+        };
+    }
+
+    private void sendTogether(List<TokenFactoryEvent> events) {
+        if (events.size() == 1) {
+            sendOne(events.get(0));
+            return;
+        }
+        String binding = CloudEventMessages.bindingFor(events.get(0).type());
+        MessageBuilder<byte[]> message = CloudEventBatches.message(events, source, json);
+        String subject = events.get(0).subject();
+        if (events.stream().allMatch(event -> Objects.equals(event.subject(), subject))) {
+            message.setHeader(CloudEventAttributes.SUBJECT, subject);
+        }
+        sender.send(binding, message, events.get(0).eventId() + "+" + (events.size() - 1));
+        log.debug("Published {} {} events to {} in one message", events.size(), events.get(0).type(), binding);
+    }
+
+    private void sendOne(TokenFactoryEvent event) {
+        String binding = CloudEventMessages.bindingFor(event.type());
+        sender.send(binding, CloudEventMessages.builder(event, source), event.eventId().toString());
         log.debug("Published {} {} to {}", event.type(), event.eventId(), binding);
     }
 

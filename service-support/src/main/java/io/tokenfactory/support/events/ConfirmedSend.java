@@ -8,7 +8,11 @@ import java.util.concurrent.TimeoutException;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.support.AmqpHeaders;
 import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.support.MessageBuilder;
+import org.springframework.util.MimeType;
+import org.springframework.util.MimeTypeUtils;
 
 /**
  * Hands a message to the broker through {@link StreamBridge} and returns only once the
@@ -80,7 +84,13 @@ public class ConfirmedSend {
     private void hand(String binding, MessageBuilder<?> message) {
         boolean accepted;
         try {
-            accepted = streamBridge.send(binding, message.build());
+            Message<?> built = message.build();
+            // the binder would convert the payload to, and label it with, the binding's
+            // content type (JSON) unless told the message's own
+            Object contentType = built.getHeaders().get(MessageHeaders.CONTENT_TYPE);
+            accepted = contentType == null || MimeTypeUtils.APPLICATION_JSON_VALUE.equals(contentType.toString())
+                    ? streamBridge.send(binding, built)
+                    : streamBridge.send(binding, built, MimeType.valueOf(contentType.toString()));
         }
         catch (RuntimeException brokerDown) {
             throw new NotConfirmedException("the broker did not take it (" + brokerDown.getMessage() + ")");

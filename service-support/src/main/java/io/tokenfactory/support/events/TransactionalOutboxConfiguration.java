@@ -13,6 +13,8 @@ import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.modulith.events.IncompleteEventPublications;
 
+import tools.jackson.databind.json.JsonMapper;
+
 /**
  * The sending half of the outbox for a producing service, in one place: the relay that
  * publishes after commit ({@link BrokerOutboxRelay}), the log line for a failed
@@ -27,9 +29,16 @@ public class TransactionalOutboxConfiguration {
     @Bean
     BrokerOutboxRelay brokerOutboxRelay(StreamBridge streamBridge, OutboxSettings settings,
             @Value("${spring.application.name}") String serviceName,
-            @Value("${spring.rabbitmq.username:guest}") String brokerUser, Environment environment) {
-        return new BrokerOutboxRelay(streamBridge, "urn:tokenfactory:" + serviceName, settings.confirmTimeout(),
-                EventBackbone.of(environment), brokerUser);
+            @Value("${spring.rabbitmq.username:guest}") String brokerUser, Environment environment,
+            ObjectProvider<JsonMapper> json, MeterRegistry meters) {
+        return new BrokerOutboxRelay(streamBridge, "urn:tokenfactory:" + serviceName, settings,
+                EventBackbone.of(environment), brokerUser, json.getIfAvailable(() -> JsonMapper.builder().build()),
+                meters);
+    }
+
+    @Bean
+    CloudEventBatchConverter cloudEventBatchConverter() {
+        return new CloudEventBatchConverter();
     }
 
     @Bean
