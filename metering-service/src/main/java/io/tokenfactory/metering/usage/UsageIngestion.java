@@ -172,7 +172,7 @@ public class UsageIngestion {
 
     /**
      * One event per department per batch, so billing gets few large messages rather than
-     * one per request.
+     * one per request; at most {@link #MAX_ITEMS_PER_EVENT} items each.
      */
     private void publishMetered(List<UsageRecorded> records, Instant receivedAt, Map<UUID, Span> spans) {
         Map<UUID, List<UsageMetered.Item>> byDepartment = new LinkedHashMap<>();
@@ -181,8 +181,24 @@ public class UsageIngestion {
             byDepartment.computeIfAbsent(record.departmentId(), department -> new ArrayList<>())
                 .add(meteredItem(record, facility, span == null ? null : traces.traceparentOf(span)));
         }
-        byDepartment.forEach((department, items) -> events
-            .publishEvent(new UsageMetered(UUID.randomUUID(), receivedAt, department, items)));
+        byDepartment.forEach((department, items) -> inChunks(items, MAX_ITEMS_PER_EVENT)
+            .forEach(chunk -> events.publishEvent(new UsageMetered(UUID.randomUUID(), receivedAt, department, chunk))));
+    }
+
+    /**
+     * The most records one {@code usage-metered} event carries. A batch of deliveries
+     * that are themselves batches of usage events holds many thousands of one
+     * department's records; one event of them all would pass Kafka's default limit of 1
+     * MB per message (500 items are about 400 KB).
+     */
+    static final int MAX_ITEMS_PER_EVENT = 500;
+
+    static <T> List<List<T>> inChunks(List<T> items, int size) {
+        List<List<T>> chunks = new ArrayList<>();
+        for (int from = 0; from < items.size(); from += size) {
+            chunks.add(items.subList(from, Math.min(items.size(), from + size)));
+        }
+        return chunks;
     }
 
     /**

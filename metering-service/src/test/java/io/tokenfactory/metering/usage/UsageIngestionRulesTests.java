@@ -34,6 +34,18 @@ class UsageIngestionRulesTests {
     private final UsageValidation validation = new UsageValidation(properties(13, 1_000), thirteenMonths);
 
     @Test
+    void aDepartmentsRecordsAreToldToBillingInEventsOfAtMostFiveHundred() {
+        java.util.List<Integer> records = java.util.stream.IntStream.range(0, 1_201).boxed().toList();
+
+        java.util.List<java.util.List<Integer>> events = UsageIngestion.inChunks(records,
+                UsageIngestion.MAX_ITEMS_PER_EVENT);
+
+        assertThat(events).extracting(java.util.List::size).containsExactly(500, 500, 201);
+        assertThat(events.stream().flatMap(java.util.List::stream)).containsExactlyElementsOf(records);
+        assertThat(UsageIngestion.inChunks(java.util.List.of(), 500)).isEmpty();
+    }
+
+    @Test
     void billingIsToldTheDirectEnergyAndTheOverheadAtThePueOfTheRequestsTime() {
         FacilityOverhead facility = EnergyFixtures.facility(pue("2026-11-20T09:00:00Z", "1.25"));
 
