@@ -18,6 +18,7 @@ import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.metering.MeteringServiceApplication;
+import io.tokenfactory.support.events.CloudEventBatches;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
@@ -70,10 +71,19 @@ public class MeteringIngestionBenchmark {
      * every 500 messages at once; no database.
      */
     static final String CEILING = "broker ceiling: the same publisher, a plain consumer on the same queue (no database)";
+    /** How many usage events inference-service's outbox relay puts in one message under load (BENCH_EVENTS_PER_MESSAGE). */
+    static final int PER_MESSAGE = Integer.parseInt(env("BENCH_EVENTS_PER_MESSAGE", "16"));
+    static final String BATCHED = "batches of 500, " + PER_MESSAGE + " events per message (CloudEvents batch)";
+    static final String BATCHED_CEILING = "broker ceiling with " + PER_MESSAGE + " events per message (no database)";
+    static final JsonMapper EVENTS_JSON = JsonMapper.builder().build();
     static double publisherAlone;
 
-    record Result(String name, int batchSize, int events, int deliveries, double seconds, double publishSeconds,
-            long counted, long rows) {
+    /** A message as inference-service's outbox relay sends it: one event, or a CloudEvents batch of several. */
+    record Outgoing(byte[] body, String contentType, Map<String, Object> headers, int events) {
+    }
+
+    record Result(String name, int batchSize, int perMessage, int events, int deliveries, double seconds,
+            double publishSeconds, long counted, long rows) {
         double eventsPerSecond() {
             return events / seconds;
         }
@@ -92,12 +102,15 @@ public class MeteringIngestionBenchmark {
         List<Result> results = new ArrayList<>();
         try {
             // warm-up: JIT, connection pools, partitions; not reported
-            measure("warm-up", database, run + "w", 500, 20_000, 1);
-            results.add(measure(CEILING, database, run + "e", 500, events, 1));
-            results.add(measure("batches of 500", database, run + "a", 500, events, 1));
-            results.add(measure("one event per transaction (baseline)", database, run + "b", 1, baselineEvents, 1));
-            results.add(measure("batches of 500, every event delivered twice", database, run + "c", 500, events, 2));
-            results.add(measure(PREFILLED, database, run + "d", 500, events, 1));
+            measure("warm-up", database, run + "w", 500, 1, 10_000, 1);
+            measure("warm-up", database, run + "v", 500, PER_MESSAGE, 10_000, 1);
+            results.add(measure(CEILING, database, run + "e", 500, 1, events, 1));
+            results.add(measure("batches of 500", database, run + "a", 500, 1, events, 1));
+            results.add(measure(BATCHED, database, run + "f", 500, PER_MESSAGE, events, 1));
+            results.add(measure("one event per transaction (baseline)", database, run + "b", 1, 1, baselineEvents, 1));
+            results.add(measure("batches of 500, every event delivered twice", database, run + "c", 500, 1, events, 2));
+            results.add(measure(PREFILLED, database, run + "d", 500, 1, events, 1));
+            results.add(measure(BATCHED_CEILING, database, run + "g", 500, PER_MESSAGE, events, 1));
         } finally {
             createDatabase(database, false);
         }
@@ -106,23 +119,30 @@ public class MeteringIngestionBenchmark {
                 .append(Instant.now()).append(", ").append(Runtime.getRuntime().availableProcessors())
                 .append(" cores shared by RabbitMQ, PostgreSQL, metering-service and the publisher; Java ")
                 .append(System.getProperty("java.version")).append("\n\n")
-                .append("| run | events | deliveries | publish done (s) | all counted (s) | events/s | counted exactly once |\n")
-                .append("|---|---:|---:|---:|---:|---:|---|\n");
+                .append("| run | events | events per message | deliveries | publish done (s) | all counted (s) | events/s | counted exactly once |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---|\n");
         for (Result r : results) {
-            report.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.1f | %.1f | %,.0f | %s |%n", r.name(),
-                    r.events(), r.events() * r.deliveries(), r.publishSeconds(), r.seconds(), r.eventsPerSecond(),
-                    r.name().equals(CEILING) ? "— (" + r.counted() + " delivered, nothing counted)"
+            report.append(String.format(Locale.ROOT, "| %s | %,d | %d | %,d | %.1f | %.1f | %,.0f | %s |%n", r.name(),
+                    r.events(), r.perMessage(), r.events() * r.deliveries(), r.publishSeconds(), r.seconds(),
+                    r.eventsPerSecond(),
+                    isCeiling(r.name()) ? "— (" + r.counted() + " delivered, nothing counted)"
                             : r.counted() == r.events() && r.rows() == r.events() ? "yes (" + r.counted() + ")"
                                     : "NO: " + r.counted() + " counted, " + r.rows() + " raw rows"));
         }
         Result ceiling = results.get(0);
         Result batched = results.get(1);
-        Result baseline = results.get(2);
-        Result twice = results.get(3);
-        report.append(String.format(Locale.ROOT, "%nEnd to end, metering-service ingests at %.0f%% of the broker's own "
-                + "ceiling measured in this run (%,.0f of %,.0f events/s).%n",
-                100 * batched.eventsPerSecond() / ceiling.eventsPerSecond(), batched.eventsPerSecond(),
-                ceiling.eventsPerSecond()));
+        Result perMessage = results.get(2);
+        Result baseline = results.get(3);
+        Result twice = results.get(4);
+        Result batchedCeiling = results.get(6);
+        report.append(String.format(Locale.ROOT, "%nEnd to end, with %d events per message as inference-service's outbox "
+                + "relay sends them under load, metering-service ingests at %.0f%% of the broker's own ceiling for "
+                + "persistent, confirmed messages measured in this run (%,.0f events/s against %,.0f messages/s, one "
+                + "event each); with one event per message at %.0f%% (%,.0f events/s). The broker itself carries %,.0f "
+                + "events/s at %d events per message.%n", PER_MESSAGE,
+                100 * perMessage.eventsPerSecond() / ceiling.eventsPerSecond(), perMessage.eventsPerSecond(),
+                ceiling.eventsPerSecond(), 100 * batched.eventsPerSecond() / ceiling.eventsPerSecond(),
+                batched.eventsPerSecond(), batchedCeiling.eventsPerSecond(), PER_MESSAGE));
         report.append(String.format(Locale.ROOT, "%nThe publisher alone (consumer stopped) sent %,.0f events/s.%n",
                 publisherAlone));
         report.append(String.format(Locale.ROOT, "%nBatching: %.1f× the one-event-per-transaction baseline. "
@@ -132,12 +152,17 @@ public class MeteringIngestionBenchmark {
         System.out.print(report);
         java.nio.file.Files.writeString(java.nio.file.Path.of(args[2]), report.toString());
         boolean exact = results.stream().allMatch(r -> r.counted() == r.events() && r.rows() == r.events());
+        exact = exact && results.stream().filter(r -> isCeiling(r.name())).allMatch(r -> r.counted() == r.events());
         // (the ceiling's consumer delivered every event, or its loop would have timed out short)
         System.exit(exact ? 0 : 1);
     }
 
-    static Result measure(String name, String database, String run, int batchSize, int events, int deliveries)
-            throws Exception {
+    static boolean isCeiling(String name) {
+        return name.equals(CEILING) || name.equals(BATCHED_CEILING);
+    }
+
+    static Result measure(String name, String database, String run, int batchSize, int perMessage, int events,
+            int deliveries) throws Exception {
         String prefix = "bench-" + run + ".";
         ConfigurableApplicationContext metering = new SpringApplication(MeteringServiceApplication.class).run(
                 "--server.port=0",
@@ -151,9 +176,7 @@ public class MeteringIngestionBenchmark {
                 "--spring.main.banner-mode=off");
         UUID department = UUID.randomUUID();
         try {
-            List<byte[]> bodies = new ArrayList<>(events);
-            List<String> ids = new ArrayList<>(events);
-            usageEvents(department, events, bodies, ids);
+            List<Outgoing> outgoing = messages(department, events, perMessage);
             ConnectionFactory factory = new ConnectionFactory();
             factory.setHost(MQ_HOST);
             factory.setPort(MQ_PORT);
@@ -168,12 +191,12 @@ public class MeteringIngestionBenchmark {
                 channel.confirmSelect();
                 String exchange = prefix + "tokenfactory.usage-recorded";
                 BindingsLifecycleController bindings = metering.getBean(BindingsLifecycleController.class);
-                if (name.equals(PREFILLED) || name.equals(CEILING)) {
+                if (name.equals(PREFILLED) || isCeiling(name)) {
                     bindings.changeState("usageRecorded-in-0", BindingsLifecycleController.State.STOPPED);
                 }
                 java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
                 com.rabbitmq.client.Connection plain = null;
-                if (name.equals(CEILING)) {
+                if (isCeiling(name)) {
                     plain = factory.newConnection();
                     Channel consumer = plain.createChannel();
                     consumer.basicQos(Integer.parseInt(metering.getEnvironment().getProperty(
@@ -183,8 +206,8 @@ public class MeteringIngestionBenchmark {
                                 @Override
                                 public void handleDelivery(String tag, com.rabbitmq.client.Envelope envelope,
                                         AMQP.BasicProperties properties, byte[] body) throws java.io.IOException {
-                                    long n = delivered.incrementAndGet();
-                                    if (n % 500 == 0 || n == events) {
+                                    long n = delivered.addAndGet(perMessage);
+                                    if (n % (500L * perMessage) == 0 || n >= events) {
                                         getChannel().basicAck(envelope.getDeliveryTag(), true);
                                     }
                                 }
@@ -192,13 +215,12 @@ public class MeteringIngestionBenchmark {
                 }
                 start = System.nanoTime();
                 for (int pass = 0; pass < deliveries; pass++) {
-                    for (int i = 0; i < events; i++) {
+                    for (int i = 0; i < outgoing.size(); i++) {
+                        Outgoing message = outgoing.get(i);
                         AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
-                                .contentType("application/json").deliveryMode(2)
-                                .headers(Map.of("ce-id", ids.get(i), "ce-type", "tokenfactory.usage-recorded.v1",
-                                        "ce-source", "urn:tokenfactory:bench", "ce-specversion", "1.0"))
+                                .contentType(message.contentType()).deliveryMode(2).headers(message.headers())
                                 .build();
-                        channel.basicPublish(exchange, "usage", properties, bodies.get(i));
+                        channel.basicPublish(exchange, "usage", properties, message.body());
                         if (i % 1000 == 999) {
                             channel.waitForConfirmsOrDie(30_000);
                         }
@@ -213,7 +235,7 @@ public class MeteringIngestionBenchmark {
                 }
                 long counted = 0;
                 long deadline = System.nanoTime() + 600_000_000_000L;
-                if (name.equals(CEILING)) {
+                if (isCeiling(name)) {
                     while (delivered.get() < events && System.nanoTime() < deadline) {
                         Thread.sleep(5);
                     }
@@ -223,8 +245,8 @@ public class MeteringIngestionBenchmark {
                     deleteQueues(channel, prefix);
                     System.err.printf(Locale.ROOT, "%s: %,d events in %.1f s = %,.0f events/s%n", name, events,
                             seconds, events / seconds);
-                    return new Result(name, batchSize, events, deliveries, seconds, (published - start) / 1e9,
-                            delivered.get(), delivered.get());
+                    return new Result(name, batchSize, perMessage, events, deliveries, seconds,
+                            (published - start) / 1e9, delivered.get(), delivered.get());
                 }
                 while (counted < events && System.nanoTime() < deadline) {
                     counted = count(db, "SELECT COALESCE(sum(requests), 0) FROM usage_hourly WHERE department_id = '"
@@ -239,7 +261,7 @@ public class MeteringIngestionBenchmark {
                 counted = count(db, "SELECT COALESCE(sum(requests), 0) FROM usage_hourly WHERE department_id = '"
                         + department + "'");
                 long rows = count(db, "SELECT count(*) FROM usage_record WHERE department_id = '" + department + "'");
-                Result result = new Result(name, batchSize, events, deliveries, seconds,
+                Result result = new Result(name, batchSize, perMessage, events, deliveries, seconds,
                         name.equals(PREFILLED) ? 0 : (published - start) / 1e9, counted, rows);
                 var meters = metering.getBean(io.micrometer.core.instrument.MeterRegistry.class);
                 var batches = meters.get("tokenfactory.metering.batches").tag("type", "tokenfactory.usage-recorded.v1").timer();
@@ -257,7 +279,8 @@ public class MeteringIngestionBenchmark {
     }
 
     /** {@code events} usage-recorded events of one department, as JSON bodies, and their event ids. */
-    static void usageEvents(UUID department, int events, List<byte[]> bodies, List<String> ids) {
+    static List<UsageRecorded> usageEvents(UUID department, int events, List<byte[]> bodies, List<String> ids) {
+        List<UsageRecorded> records = new ArrayList<>(events);
         Instant hour = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS);
         for (int i = 0; i < events; i++) {
             UsageRecorded usage = new UsageRecorded(UUID.randomUUID(), hour.plusMillis(i % 3_600_000),
@@ -267,7 +290,33 @@ public class MeteringIngestionBenchmark {
                     UsageOutcome.COMPLETED, 900, 80, 2.5, EnergySource.RAPL, 0.9, false, null, 0.0);
             bodies.add(JSON.writeValueAsBytes(usage));
             ids.add(usage.eventId().toString());
+            records.add(usage);
         }
+        return records;
+    }
+
+    /**
+     * {@code events} usage-recorded events of one department as the messages inference-service's outbox relay sends:
+     * each alone ({@code perMessage} 1) or as CloudEvents batches of {@code perMessage}.
+     */
+    static List<Outgoing> messages(UUID department, int events, int perMessage) {
+        List<byte[]> bodies = new ArrayList<>(events);
+        List<String> ids = new ArrayList<>(events);
+        List<UsageRecorded> records = usageEvents(department, events, bodies, ids);
+        List<Outgoing> messages = new ArrayList<>();
+        for (int from = 0; from < events; from += perMessage) {
+            if (perMessage == 1) {
+                messages.add(new Outgoing(bodies.get(from), "application/json", Map.of("ce-id", ids.get(from),
+                        "ce-type", "tokenfactory.usage-recorded.v1", "ce-source", "urn:tokenfactory:bench",
+                        "ce-specversion", "1.0"), 1));
+            }
+            else {
+                List<UsageRecorded> batch = records.subList(from, Math.min(events, from + perMessage));
+                messages.add(new Outgoing(CloudEventBatches.encode(batch, "urn:tokenfactory:bench", EVENTS_JSON),
+                        CloudEventBatches.CONTENT_TYPE, Map.of(), batch.size()));
+            }
+        }
+        return messages;
     }
 
     static void deleteQueues(Channel channel, String prefix) throws java.io.IOException {
@@ -319,10 +368,12 @@ public class MeteringIngestionBenchmark {
         static final String CEILING = "broker ceiling: the same publisher, a plain consumer of the same topic (no database)";
         static final String ENDTOEND = "batches of 500";
         static final String PREFILLED = "batches of 500, consumer alone (topic filled first)";
+        static final String BATCHED = "batches of 500, " + PER_MESSAGE + " events per record (CloudEvents batch)";
         static String brokers;
         static double publisherAlone;
 
-        record Result(String name, int events, double seconds, double publishSeconds, long counted, long rows) {
+        record Result(String name, int perMessage, int events, double seconds, double publishSeconds, long counted,
+                long rows) {
             double eventsPerSecond() {
                 return events / seconds;
             }
@@ -338,10 +389,12 @@ public class MeteringIngestionBenchmark {
             createDatabase(database, true);
             List<Result> results = new ArrayList<>();
             try {
-                measure("warm-up", database, run + "w", 20_000);
-                results.add(measure(CEILING, database, run + "e", events));
-                results.add(measure(ENDTOEND, database, run + "a", events));
-                results.add(measure(PREFILLED, database, run + "d", events));
+                measure("warm-up", database, run + "w", 1, 10_000);
+                measure("warm-up", database, run + "v", PER_MESSAGE, 10_000);
+                results.add(measure(CEILING, database, run + "e", 1, events));
+                results.add(measure(ENDTOEND, database, run + "a", 1, events));
+                results.add(measure(BATCHED, database, run + "f", PER_MESSAGE, events));
+                results.add(measure(PREFILLED, database, run + "d", 1, events));
             }
             finally {
                 createDatabase(database, false);
@@ -355,20 +408,24 @@ public class MeteringIngestionBenchmark {
                 .append(" cores shared by one KRaft broker, PostgreSQL, metering-service and the publisher; Java ")
                 .append(System.getProperty("java.version"))
                 .append("\n\n")
-                .append("| run | events | publish done (s) | all counted (s) | events/s | counted exactly once |\n")
-                .append("|---|---:|---:|---:|---:|---|\n");
+                .append("| run | events | events per message | publish done (s) | all counted (s) | events/s | counted exactly once |\n")
+                .append("|---|---:|---:|---:|---:|---:|---|\n");
             for (Result r : results) {
-                report.append(String.format(Locale.ROOT, "| %s | %,d | %.1f | %.1f | %,.0f | %s |%n", r.name(), r.events(),
-                        r.publishSeconds(), r.seconds(), r.eventsPerSecond(),
+                report.append(String.format(Locale.ROOT, "| %s | %,d | %d | %.1f | %.1f | %,.0f | %s |%n", r.name(),
+                        r.events(), r.perMessage(), r.publishSeconds(), r.seconds(), r.eventsPerSecond(),
                         r.name().equals(CEILING) ? "— (" + r.counted() + " delivered, nothing counted)"
                                 : r.counted() == r.events() && r.rows() == r.events() ? "yes (" + r.counted() + ")"
                                         : "NO: " + r.counted() + " counted, " + r.rows() + " raw rows"));
             }
             report.append(String.format(Locale.ROOT,
-                    "%nEnd to end, metering-service ingests at %.0f%% of the broker's own ceiling measured in this run "
-                            + "(%,.0f of %,.0f events/s). The publisher alone (consumer stopped) sent %,.0f events/s.%n",
+                    "%nEnd to end, with %d events per message metering-service ingests at %.0f%% of the broker's own "
+                            + "ceiling measured in this run (%,.0f events/s against %,.0f records/s, one event each); "
+                            + "with one event per record at %.0f%% (%,.0f events/s). The publisher alone (consumer "
+                            + "stopped) sent %,.0f events/s.%n", PER_MESSAGE,
+                    100 * results.get(2).eventsPerSecond() / results.get(0).eventsPerSecond(),
+                    results.get(2).eventsPerSecond(), results.get(0).eventsPerSecond(),
                     100 * results.get(1).eventsPerSecond() / results.get(0).eventsPerSecond(),
-                    results.get(1).eventsPerSecond(), results.get(0).eventsPerSecond(), publisherAlone));
+                    results.get(1).eventsPerSecond(), publisherAlone));
             System.out.print(report);
             java.nio.file.Files.writeString(java.nio.file.Path.of(resultFile), report.toString());
             boolean exact = results.stream()
@@ -377,7 +434,7 @@ public class MeteringIngestionBenchmark {
             System.exit(exact ? 0 : 1);
         }
 
-        static Result measure(String name, String database, String run, int events) throws Exception {
+        static Result measure(String name, String database, String run, int perMessage, int events) throws Exception {
             String topic = "bench-" + run + ".tokenfactory.usage-recorded";
             ConfigurableApplicationContext metering = null;
             if (name.equals(CEILING)) {
@@ -397,9 +454,7 @@ public class MeteringIngestionBenchmark {
                         "--spring.main.banner-mode=off");
             }
             UUID department = UUID.randomUUID();
-            List<byte[]> bodies = new ArrayList<>(events);
-            List<String> ids = new ArrayList<>(events);
-            usageEvents(department, events, bodies, ids);
+            List<Outgoing> outgoing = messages(department, events, perMessage);
             Properties producerSettings = new Properties();
             producerSettings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
             producerSettings.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -418,19 +473,18 @@ public class MeteringIngestionBenchmark {
                 java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
                 Thread plainConsumer = null;
                 if (name.equals(CEILING)) {
-                    plainConsumer = new Thread(() -> consumeAll(topic, events, delivered), "plain-consumer");
+                    plainConsumer = new Thread(() -> consumeAll(topic, outgoing.size(), delivered), "plain-consumer");
                     plainConsumer.start();
                 }
                 long start = System.nanoTime();
                 List<java.util.concurrent.Future<?>> unacknowledged = new ArrayList<>();
-                for (int i = 0; i < events; i++) {
-                    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key, bodies.get(i));
-                    record.headers()
-                        .add("ce-id", ids.get(i).getBytes(StandardCharsets.UTF_8))
-                        .add("ce-type", "tokenfactory.usage-recorded.v1".getBytes(StandardCharsets.UTF_8))
-                        .add("ce-source", "urn:tokenfactory:bench".getBytes(StandardCharsets.UTF_8))
-                        .add("ce-specversion", "1.0".getBytes(StandardCharsets.UTF_8))
-                        .add("contentType", "application/json".getBytes(StandardCharsets.UTF_8));
+                for (int i = 0; i < outgoing.size(); i++) {
+                    Outgoing message = outgoing.get(i);
+                    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key, message.body());
+                    message.headers()
+                        .forEach((header, value) -> record.headers()
+                            .add(header, value.toString().getBytes(StandardCharsets.UTF_8)));
+                    record.headers().add("contentType", message.contentType().getBytes(StandardCharsets.UTF_8));
                     unacknowledged.add(producer.send(record));
                     if (i % 1000 == 999) {
                         for (var future : unacknowledged) {
@@ -454,7 +508,8 @@ public class MeteringIngestionBenchmark {
                     double seconds = (System.nanoTime() - start) / 1e9;
                     System.err.printf(Locale.ROOT, "%s: %,d events in %.1f s = %,.0f events/s%n", name, events, seconds,
                             events / seconds);
-                    return new Result(name, events, seconds, (published - start) / 1e9, delivered.get(), delivered.get());
+                    return new Result(name, perMessage, events, seconds, (published - start) / 1e9, delivered.get(),
+                            delivered.get());
                 }
                 long counted = 0;
                 while (counted < events && System.nanoTime() < deadline) {
@@ -472,8 +527,8 @@ public class MeteringIngestionBenchmark {
                 long rows = count(db, "SELECT count(*) FROM usage_record WHERE department_id = '" + department + "'");
                 System.err.printf(Locale.ROOT, "%s: %,d events in %.1f s = %,.0f events/s (counted %d)%n", name, events,
                         seconds, events / seconds, counted);
-                return new Result(name, events, seconds, name.equals(PREFILLED) ? 0 : (published - start) / 1e9, counted,
-                        rows);
+                return new Result(name, perMessage, events, seconds,
+                        name.equals(PREFILLED) ? 0 : (published - start) / 1e9, counted, rows);
             }
             finally {
                 if (metering != null) {
