@@ -103,11 +103,13 @@ class EventBatchDecoder {
             }
             for (JsonNode element : elements) {
                 if (!element.isObject() || !element.path("data").isObject()) {
-                    rejected.add(rejection(json.writeValueAsBytes(element), elementHeaders(deliveryHeaders, element),
+                    rejected.add(rejection(json.writeValueAsBytes(element),
+                            elementHeaders(deliveryHeaders, attributes(element)),
                             "a CloudEvents batch element must be an object with an object as its data"));
                     continue;
                 }
-                judge(new Element(element, deliveryHeaders), expectedType, recordType, validation, accepted, rejected);
+                judge(new Element(attributes(element), deliveryHeaders, element.get("data")), expectedType, recordType,
+                        validation, accepted, rejected);
             }
         }
         return new DecodedBatch<>(accepted, rejected);
@@ -183,7 +185,7 @@ class EventBatchDecoder {
                 if (event == null) {
                     return null;
                 }
-                elements.add(new Streamed<>(event, attributes, deliveryHeaders));
+                elements.add(new Streamed<>(attributes, deliveryHeaders, event));
             }
             return elements;
         }
@@ -241,57 +243,16 @@ class EventBatchDecoder {
     }
 
     /**
-     * An element of a batch: read from the parsed tree, its record never serialised again
-     * unless it is parked.
+     * An element of a batch: its CloudEvents attributes, which say its type and make its
+     * headers should it be parked.
      */
-    private final class Element implements Delivery {
-
-        private final JsonNode element;
-
-        private final Map<String, Object> deliveryHeaders;
-
-        Element(JsonNode element, Map<String, Object> deliveryHeaders) {
-            this.element = element;
-            this.deliveryHeaders = deliveryHeaders;
-        }
-
-        @Override
-        public String type() {
-            JsonNode type = element.get("type");
-            return type == null || !type.isString() ? null : type.asString();
-        }
-
-        @Override
-        public <T> T read(Class<T> recordType) {
-            return json.treeToValue(element.get("data"), recordType);
-        }
-
-        @Override
-        public byte[] body() {
-            return json.writeValueAsBytes(element.get("data"));
-        }
-
-        @Override
-        public Map<String, Object> headers() {
-            return elementHeaders(deliveryHeaders, element);
-        }
-
-    }
-
-    /**
-     * An element of a batch read in one pass: its record, already read; should it be
-     * parked, its body is the record written again.
-     */
-    private final class Streamed<E> implements Delivery {
-
-        private final E event;
+    private abstract static class InBatch implements Delivery {
 
         private final Map<String, String> attributes;
 
         private final Map<String, Object> deliveryHeaders;
 
-        Streamed(E event, Map<String, String> attributes, Map<String, Object> deliveryHeaders) {
-            this.event = event;
+        InBatch(Map<String, String> attributes, Map<String, Object> deliveryHeaders) {
             this.attributes = attributes;
             this.deliveryHeaders = deliveryHeaders;
         }
@@ -299,6 +260,50 @@ class EventBatchDecoder {
         @Override
         public String type() {
             return attributes.get("type");
+        }
+
+        @Override
+        public Map<String, Object> headers() {
+            return elementHeaders(deliveryHeaders, attributes);
+        }
+
+    }
+
+    /**
+     * An element read from the parsed tree (the batch was not as the relay writes it).
+     */
+    private final class Element extends InBatch {
+
+        private final JsonNode data;
+
+        Element(Map<String, String> attributes, Map<String, Object> deliveryHeaders, JsonNode data) {
+            super(attributes, deliveryHeaders);
+            this.data = data;
+        }
+
+        @Override
+        public <T> T read(Class<T> recordType) {
+            return json.treeToValue(data, recordType);
+        }
+
+        @Override
+        public byte[] body() {
+            return json.writeValueAsBytes(data);
+        }
+
+    }
+
+    /**
+     * An element read in one pass: its record, already read; should it be parked, its
+     * body is the record written again.
+     */
+    private final class Streamed<E> extends InBatch {
+
+        private final E event;
+
+        Streamed(Map<String, String> attributes, Map<String, Object> deliveryHeaders, E event) {
+            super(attributes, deliveryHeaders);
+            this.event = event;
         }
 
         @Override
@@ -312,18 +317,17 @@ class EventBatchDecoder {
             return json.writeValueAsBytes(event);
         }
 
-        @Override
-        public Map<String, Object> headers() {
-            Map<String, Object> headers = new HashMap<>(deliveryHeaders);
-            headers.put(MessageHeaders.CONTENT_TYPE, MimeTypeUtils.APPLICATION_JSON_VALUE);
-            attributes.forEach((name, value) -> {
-                if (!name.equals("datacontenttype")) {
-                    headers.put("ce-" + name, value);
-                }
-            });
-            return headers;
-        }
+    }
 
+    /** An element's CloudEvents attributes: its values other than the data. */
+    private static Map<String, String> attributes(JsonNode element) {
+        Map<String, String> attributes = new HashMap<>();
+        for (Map.Entry<String, JsonNode> attribute : element.properties()) {
+            if (!attribute.getKey().equals("data") && attribute.getValue().isValueNode()) {
+                attributes.put(attribute.getKey(), attribute.getValue().asString());
+            }
+        }
+        return attributes;
     }
 
     /**
@@ -332,15 +336,14 @@ class EventBatchDecoder {
      * headers and a JSON content type. An element set aside is parked with them, so that
      * a replay sends it as a single event.
      */
-    private static Map<String, Object> elementHeaders(Map<String, Object> delivery, JsonNode element) {
+    private static Map<String, Object> elementHeaders(Map<String, Object> delivery, Map<String, String> attributes) {
         Map<String, Object> headers = new HashMap<>(delivery);
         headers.put(MessageHeaders.CONTENT_TYPE, MimeTypeUtils.APPLICATION_JSON_VALUE);
-        for (Map.Entry<String, JsonNode> attribute : element.properties()) {
-            String name = attribute.getKey();
-            if (!name.equals("data") && !name.equals("datacontenttype") && attribute.getValue().isValueNode()) {
-                headers.put("ce-" + name, attribute.getValue().asString());
+        attributes.forEach((name, value) -> {
+            if (!name.equals("datacontenttype")) {
+                headers.put("ce-" + name, value);
             }
-        }
+        });
         return headers;
     }
 

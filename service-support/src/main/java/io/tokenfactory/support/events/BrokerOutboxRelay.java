@@ -74,10 +74,9 @@ public class BrokerOutboxRelay {
     void send(TokenFactoryEvent event) {
         try {
             if (batchedTypes.contains(event.type())) {
-                // on Kafka a message's key (its subject: the department) picks its
-                // partition,
-                // which keeps each department's events in order: a batch holds one
-                // subject
+                // on Kafka a message's key, its subject (the department), picks its
+                // partition and so keeps that department's events in order: a batch
+                // there holds one subject
                 String batch = backbone == EventBackbone.KAFKA ? event.type() + " " + event.subject() : event.type();
                 batchers.computeIfAbsent(batch, key -> new OutboxBatcher(maxBatchEvents, sendTogether(event.type())))
                     .publish(event);
