@@ -57,7 +57,7 @@ public class BatchConsumers {
             .register(meters);
         DistributionSummary sizes = DistributionSummary.builder("tokenfactory.metering.batch.size")
             .tag("type", type)
-            .description("deliveries per consumed batch")
+            .description("events per consumed batch (each event of a batch message counts)")
             .register(meters);
         return batch -> batches.record(() -> {
             DecodedBatch<T> decoded = decoder.decode(batch, type, recordType, validation, parking.destination(binding),
