@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import io.tokenfactory.support.deadletter.DeadLetterHeaders;
@@ -21,7 +22,9 @@ import org.springframework.util.MimeTypeUtils;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -44,6 +47,13 @@ class EventBatchDecoder {
     static final List<String> BATCHED_HEADERS = List.of("amqp_batchedHeaders", "kafka_batchConvertedHeaders");
 
     private final JsonMapper json;
+
+    /**
+     * Readers of a record that is a value inside a larger document, per record type: the
+     * mapper's own check that nothing follows a value would refuse every element of a
+     * batch.
+     */
+    private final Map<Class<?>, ObjectReader> embedded = new ConcurrentHashMap<>();
 
     private final EventProducers producers;
 
@@ -154,7 +164,7 @@ class EventBatchDecoder {
      * metering's CPU per event is JSON); null when anything in it is unreadable, so that
      * the batch is read again as a tree and each element judged on its own.
      */
-    private <T> List<Streamed<T>> streamed(byte[] body, Map<String, Object> deliveryHeaders, Class<T> recordType) {
+    <T> List<Streamed<T>> streamed(byte[] body, Map<String, Object> deliveryHeaders, Class<T> recordType) {
         List<Streamed<T>> elements = new ArrayList<>();
         try (JsonParser parser = json.createParser(body)) {
             if (parser.nextToken() != JsonToken.START_ARRAY) {
@@ -173,7 +183,11 @@ class EventBatchDecoder {
                         if (value != JsonToken.START_OBJECT) {
                             return null;
                         }
-                        event = json.readValue(parser, recordType);
+                        event = embedded
+                            .computeIfAbsent(recordType,
+                                    type -> json.readerFor(type)
+                                        .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS))
+                            .readValue(parser);
                     }
                     else if (value.isScalarValue()) {
                         attributes.put(name, parser.getString());
@@ -297,7 +311,7 @@ class EventBatchDecoder {
      * An element read in one pass: its record, already read; should it be parked, its
      * body is the record written again.
      */
-    private final class Streamed<E> extends InBatch {
+    final class Streamed<E> extends InBatch {
 
         private final E event;
 
