@@ -52,6 +52,22 @@ class MessagingHousekeepingIntegrationTests {
         assertThat(deadLetterExists(waiting)).isTrue();
     }
 
+    @Test
+    void theOutboxIsCompressedWithLz4WhereTheServerHasIt() {
+        // a server built with lz4 lists it among the compression methods it offers
+        boolean lz4 = Boolean.TRUE.equals(jdbc.queryForObject("""
+                SELECT EXISTS (SELECT 1 FROM pg_settings
+                    WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals))""", Boolean.class));
+        String[] expected = lz4 ? new String[] { "l" } : new String[] { "", "p" };
+
+        for (String table : new String[] { "event_publication", "event_publication_archive" }) {
+            String method = jdbc.queryForObject("""
+                    SELECT attcompression::text FROM pg_attribute
+                    WHERE attrelid = ?::regclass AND attname = 'serialized_event'""", String.class, table);
+            assertThat(method).as(table).isIn((Object[]) expected);
+        }
+    }
+
     private UUID deadLetter(Instant failedAt, Instant replayedAt, Instant discardedAt) {
         UUID id = UUID.randomUUID();
         jdbc.update("""
