@@ -76,6 +76,12 @@ public class MeteringIngestionBenchmark {
     static final String BATCHED = "batches of 500, " + PER_MESSAGE + " events per message (CloudEvents batch)";
     static final String BATCHED_CEILING = "broker ceiling with " + PER_MESSAGE + " events per message (no database)";
     static final JsonMapper EVENTS_JSON = JsonMapper.builder().build();
+    /**
+     * Events per warm-up run, one run each with one and with many events per message (BENCH_WARM_UP_EVENTS): on two
+     * cores the JIT's C2 compiler is still busy after 10,000 (jdk.Compilation events in a recording of the measured
+     * runs), and each measured run would pay for it.
+     */
+    static final int WARM_UP = Integer.parseInt(env("BENCH_WARM_UP_EVENTS", "50000"));
     static double publisherAlone;
 
     /** A message as inference-service's outbox relay sends it: one event, or a CloudEvents batch of several. */
@@ -102,8 +108,8 @@ public class MeteringIngestionBenchmark {
         List<Result> results = new ArrayList<>();
         try {
             // warm-up: JIT, connection pools, partitions; not reported
-            measure("warm-up", database, run + "w", 500, 1, 10_000, 1);
-            measure("warm-up", database, run + "v", 500, PER_MESSAGE, 10_000, 1);
+            measure("warm-up", database, run + "w", 500, 1, WARM_UP, 1);
+            measure("warm-up", database, run + "v", 500, PER_MESSAGE, WARM_UP, 1);
             results.add(measure(CEILING, database, run + "e", 500, 1, events, 1));
             results.add(measure("batches of 500", database, run + "a", 500, 1, events, 1));
             results.add(measure(BATCHED, database, run + "f", 500, PER_MESSAGE, events, 1));
@@ -155,6 +161,25 @@ public class MeteringIngestionBenchmark {
         exact = exact && results.stream().filter(r -> isCeiling(r.name())).allMatch(r -> r.counted() == r.events());
         // (the ceiling's consumer delivered every event, or its loop would have timed out short)
         System.exit(exact ? 0 : 1);
+    }
+
+    /**
+     * Waits until the JIT has compiled what starting a service queued (up to 20 s): on two cores the C2 compiler would
+     * otherwise spend much of the next seconds on the context's start-up code, inside the measured run.
+     */
+    static void settle() throws InterruptedException {
+        var compiler = java.lang.management.ManagementFactory.getCompilationMXBean();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        long compiled = compiler.getTotalCompilationTime();
+        do {
+            Thread.sleep(500);
+            long before = compiled;
+            compiled = compiler.getTotalCompilationTime();
+            if (compiled - before < 25) {
+                return;
+            }
+        }
+        while (System.nanoTime() < deadline);
     }
 
     static boolean isCeiling(String name) {
@@ -213,6 +238,7 @@ public class MeteringIngestionBenchmark {
                                 }
                             });
                 }
+                settle();
                 start = System.nanoTime();
                 for (int pass = 0; pass < deliveries; pass++) {
                     for (int i = 0; i < outgoing.size(); i++) {
@@ -389,8 +415,8 @@ public class MeteringIngestionBenchmark {
             createDatabase(database, true);
             List<Result> results = new ArrayList<>();
             try {
-                measure("warm-up", database, run + "w", 1, 10_000);
-                measure("warm-up", database, run + "v", PER_MESSAGE, 10_000);
+                measure("warm-up", database, run + "w", 1, WARM_UP);
+                measure("warm-up", database, run + "v", PER_MESSAGE, WARM_UP);
                 results.add(measure(CEILING, database, run + "e", 1, events));
                 results.add(measure(ENDTOEND, database, run + "a", 1, events));
                 results.add(measure(BATCHED, database, run + "f", PER_MESSAGE, events));
@@ -476,6 +502,7 @@ public class MeteringIngestionBenchmark {
                     plainConsumer = new Thread(() -> consumeAll(topic, outgoing.size(), delivered), "plain-consumer");
                     plainConsumer.start();
                 }
+                settle();
                 long start = System.nanoTime();
                 List<java.util.concurrent.Future<?>> unacknowledged = new ArrayList<>();
                 for (int i = 0; i < outgoing.size(); i++) {

@@ -5,7 +5,7 @@
 # each checked for exactly-once counting; then the same against Kafka's own ceiling (MeteringIngestionBenchmark.Kafka,
 # bench/results/metering-ingestion-kafka.md).
 #
-#   bench/metering-ingestion.sh [events] [baseline events]     (defaults 100000 and 3000; ~5 min)
+#   bench/metering-ingestion.sh [events] [baseline events]     (defaults 100000 and 3000; ~8 min)
 #
 # Needs PostgreSQL and RabbitMQ (TF_POSTGRES_HOST/PORT/USER, TF_RABBITMQ_HOST/PORT; defaults localhost). Writes
 # bench/results/metering-ingestion.md and bench/results/metering-ingestion-kafka.md.
