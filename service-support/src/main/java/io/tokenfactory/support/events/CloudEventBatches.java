@@ -1,5 +1,6 @@
 package io.tokenfactory.support.events;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -9,9 +10,8 @@ import io.tokenfactory.contracts.TokenFactoryEvent;
 import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.support.MessageBuilder;
 
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Many events in one message: the CloudEvents JSON batch format ({@value #CONTENT_TYPE}),
@@ -42,22 +42,30 @@ public final class CloudEventBatches {
      * @param source the CloudEvents {@code source} of every event in the batch
      */
     public static byte[] encode(List<? extends TokenFactoryEvent> events, String source, JsonMapper json) {
-        ArrayNode batch = json.createArrayNode();
-        for (TokenFactoryEvent event : events) {
-            ObjectNode element = batch.addObject()
-                .put(attribute(CloudEventAttributes.SPEC_VERSION), CloudEventAttributes.SPEC_VERSION_VALUE)
-                .put(attribute(CloudEventAttributes.ID), event.eventId().toString())
-                .put(attribute(CloudEventAttributes.SOURCE), source)
-                .put(attribute(CloudEventAttributes.TYPE), event.type())
-                .put(attribute(CloudEventAttributes.TIME), event.occurredAt().toString())
-                .put(attribute(CloudEventAttributes.SUBJECT), event.subject());
-            if (event.traceparent() != null) {
-                element.put(attribute(CloudEventAttributes.TRACEPARENT), event.traceparent());
+        // written in one pass, each record straight into the batch (no tree per event)
+        ByteArrayOutputStream batch = new ByteArrayOutputStream(events.size() * 1024);
+        try (JsonGenerator out = json.createGenerator(batch)) {
+            out.writeStartArray();
+            for (TokenFactoryEvent event : events) {
+                out.writeStartObject();
+                out.writeStringProperty(attribute(CloudEventAttributes.SPEC_VERSION),
+                        CloudEventAttributes.SPEC_VERSION_VALUE);
+                out.writeStringProperty(attribute(CloudEventAttributes.ID), event.eventId().toString());
+                out.writeStringProperty(attribute(CloudEventAttributes.SOURCE), source);
+                out.writeStringProperty(attribute(CloudEventAttributes.TYPE), event.type());
+                out.writeStringProperty(attribute(CloudEventAttributes.TIME), event.occurredAt().toString());
+                out.writeStringProperty(attribute(CloudEventAttributes.SUBJECT), event.subject());
+                if (event.traceparent() != null) {
+                    out.writeStringProperty(attribute(CloudEventAttributes.TRACEPARENT), event.traceparent());
+                }
+                out.writeStringProperty("datacontenttype", "application/json");
+                out.writeName("data");
+                out.writePOJO(event);
+                out.writeEndObject();
             }
-            element.put("datacontenttype", "application/json");
-            element.set("data", json.valueToTree(event));
+            out.writeEndArray();
         }
-        return json.writeValueAsBytes(batch);
+        return batch.toByteArray();
     }
 
     /** A message of the events, as the outbox relay sends it. */
