@@ -34,14 +34,24 @@ public record UsageMetered(UUID eventId, Instant occurredAt, UUID departmentId,
      * @param pue that PUE
      * @param traceparent the W3C trace context of metering's span for this record, so
      * billing continues the request's trace below it; null when the request had none
+     * @param emissionsGrams location-based emissions of its energy (direct and overhead)
+     * in grams of CO2e, at the grid carbon intensity of its node when it happened; null
+     * when no intensity is set for the node (or from producers that predate it). An
+     * estimate of energy makes an estimate of emissions: its source is the usage's
      */
     public record Item(UsageRecorded usage, BigDecimal directEnergyJoules, BigDecimal facilityOverheadJoules,
-            BigDecimal pue, String traceparent) {
+            BigDecimal pue, String traceparent, BigDecimal emissionsGrams) {
+
+        /** An item without emissions. */
+        public Item(UsageRecorded usage, BigDecimal directEnergyJoules, BigDecimal facilityOverheadJoules,
+                BigDecimal pue, String traceparent) {
+            this(usage, directEnergyJoules, facilityOverheadJoules, pue, traceparent, null);
+        }
 
         /** An item outside a trace. */
         public Item(UsageRecorded usage, BigDecimal directEnergyJoules, BigDecimal facilityOverheadJoules,
                 BigDecimal pue) {
-            this(usage, directEnergyJoules, facilityOverheadJoules, pue, null);
+            this(usage, directEnergyJoules, facilityOverheadJoules, pue, null, null);
         }
 
     }

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -64,10 +65,16 @@ public record MeteringProperties(@Min(1) @Max(100_000_000) @DefaultValue("100000
      * publishes a correction
      * @param pue the facility's power usage effectiveness, effective-dated; the factor
      * applies from its date until the next one. Empty means 1.0 (no overhead)
+     * @param sites the nodes of each site, by site name, so a site's grid carbon
+     * intensity applies to them (a node belongs to at most one site)
      */
     public record Energy(@NotNull @DefaultValue("PT1M") Duration allocationInterval,
-            @NotNull @DefaultValue("PT5M") Duration hourCompleteAfter,
-            @NotNull @DefaultValue List<@Valid PueFrom> pue) {
+            @NotNull @DefaultValue("PT5M") Duration hourCompleteAfter, @NotNull @DefaultValue List<@Valid PueFrom> pue,
+            Map<String, List<String>> sites) {
+
+        public Energy {
+            sites = sites == null ? Map.of() : Map.copyOf(sites);
+        }
     }
 
     /** A facility overhead factor (PUE, 1.0 = none) effective from an instant. */

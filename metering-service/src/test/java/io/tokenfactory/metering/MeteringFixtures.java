@@ -5,6 +5,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import io.tokenfactory.metering.MeteringProperties.PueFrom;
 import io.tokenfactory.support.events.ConsumerSettings;
@@ -28,7 +29,7 @@ public final class MeteringFixtures {
         return new MeteringProperties(maxPlausibleTokensPerRequest, Duration.ofDays(30), rawUsageRetentionMonths,
                 URI.create("http://localhost:8082"), URI.create("http://localhost:8084"),
                 URI.create("http://localhost:8080"),
-                new MeteringProperties.Energy(Duration.ofMinutes(1), Duration.ofMinutes(5), List.of(pue)),
+                new MeteringProperties.Energy(Duration.ofMinutes(1), Duration.ofMinutes(5), List.of(pue), Map.of()),
                 new OutboxSettings(Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(30),
                         Duration.ofDays(30), List.of(), 200),
                 new ConsumerSettings(3, Duration.ofMillis(500), Duration.ofSeconds(30)),

@@ -21,7 +21,12 @@ import io.tokenfactory.metering.usage.UsageQuery.Dimension;
  * tokens per second average over the whole window. Every row says where its energy came
  * from: {@code energySource} when grouped by it, else {@code energySources} (tokens and
  * joules per source). Dimensions not grouped by are absent; ratios are always present,
- * {@code null} when they have no meaning.
+ * {@code null} when they have no meaning. {@code emissionsGramsCo2e} are the
+ * location-based emissions of the requests' direct energy and its facility overhead at
+ * the grid carbon intensity of their nodes (idle energy is not in them);
+ * {@code gramsCo2ePerThousandTokens} divides them by the tokens they cover (those with an
+ * energy figure and an intensity in force). Emissions of estimated energy are estimates
+ * too: the row's energy sources say which.
  */
 public record Efficiency(Instant from, Instant to, List<Dimension> groupBy, List<Row> rows) {
 
@@ -33,8 +38,9 @@ public record Efficiency(Instant from, Instant to, List<Dimension> groupBy, List
             @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal tokensPerJouleAllIn,
             @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal joulesPerToken,
             @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal averageWatts,
-            @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal tokensPerSecond,
-            Map<String, SourceShare> energySources) {
+            @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal tokensPerSecond, Map<String, SourceShare> energySources,
+            BigDecimal emissionsGramsCo2e,
+            @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal gramsCo2ePerThousandTokens) {
     }
 
     /** The tokens whose energy came from one source, and those direct joules. */

@@ -37,7 +37,13 @@ public class EfficiencyQueries {
 
     /** One group's sums for one energy source, as the database answers them. */
     record Part(UUID department, UUID agent, String model, String node, String energySource, long requests, long tokens,
-            BigDecimal direct, BigDecimal idle, BigDecimal overhead) {
+            BigDecimal direct, BigDecimal idle, BigDecimal overhead, BigDecimal emissionsGrams, long emissionsTokens) {
+
+        Part(UUID department, UUID agent, String model, String node, String energySource, long requests, long tokens,
+                BigDecimal direct, BigDecimal idle, BigDecimal overhead) {
+            this(department, agent, model, node, energySource, requests, tokens, direct, idle, overhead,
+                    BigDecimal.ZERO, 0);
+        }
     }
 
     private final JdbcTemplate jdbc;
@@ -91,7 +97,8 @@ public class EfficiencyQueries {
                     WHERE u.hour_start >= ? AND u.hour_start < ?%s)
                 SELECT %s u.energy_source, sum(u.requests), sum(u.prompt_tokens + u.completion_tokens),
                     sum(u.energy_joules), round(sum(u.idle_share), 9),
-                    round(sum((u.energy_joules + u.idle_share) * u.overhead_factor), 9)
+                    round(sum((u.energy_joules + u.idle_share) * u.overhead_factor), 9), sum(u.emissions_grams),
+                    sum(u.emissions_tokens)
                 FROM u%s
                 ORDER BY 1, 2, 3, 4, 5
                 LIMIT 100000"""
@@ -99,7 +106,7 @@ public class EfficiencyQueries {
         List<Part> parts = jdbc.query(sql,
                 (row, i) -> new Part(row.getObject(1, UUID.class), row.getObject(2, UUID.class), row.getString(3),
                         row.getString(4), row.getString(5), row.getLong(6), row.getLong(7), row.getBigDecimal(8),
-                        row.getBigDecimal(9), row.getBigDecimal(10)),
+                        row.getBigDecimal(9), row.getBigDecimal(10), row.getBigDecimal(11), row.getLong(12)),
                 parameters.toArray());
         BigDecimal seconds = BigDecimal.valueOf(Duration.between(start, end).toSeconds());
         boolean bySource = groupBy.contains(Dimension.ENERGY_SOURCE);
@@ -125,8 +132,12 @@ public class EfficiencyQueries {
         BigDecimal direct = BigDecimal.ZERO;
         BigDecimal idle = BigDecimal.ZERO;
         BigDecimal overhead = BigDecimal.ZERO;
+        BigDecimal emissions = BigDecimal.ZERO;
+        long emissionsTokens = 0;
         Map<String, Efficiency.SourceShare> mix = new TreeMap<>();
         for (Part part : group) {
+            emissions = emissions.add(part.emissionsGrams());
+            emissionsTokens += part.emissionsTokens();
             requests += part.requests();
             tokens += part.tokens();
             if (EnergySource.NONE.name().equals(part.energySource())) {
@@ -144,7 +155,17 @@ public class EfficiencyQueries {
         return new Efficiency.Row(first.department(), first.agent(), first.model(), first.node(),
                 bySource ? first.energySource() : null, requests, tokens, withoutEnergy, direct, idle, overhead, allIn,
                 ratio(measuredTokens, direct), ratio(measuredTokens, allIn), ratio(allIn, measuredTokens),
-                ratio(allIn, seconds), ratio(BigDecimal.valueOf(tokens), seconds), bySource ? null : mix);
+                ratio(allIn, seconds), ratio(BigDecimal.valueOf(tokens), seconds), bySource ? null : mix,
+                emissionsTokens == 0 ? null : emissions, perThousandTokens(emissions, emissionsTokens));
+    }
+
+    /**
+     * Grams per 1,000 tokens; 0 g at a 0 g/kWh intensity is a figure, no tokens with an
+     * intensity is none (null).
+     */
+    static BigDecimal perThousandTokens(BigDecimal grams, long tokens) {
+        return tokens == 0 ? null : grams.multiply(BigDecimal.valueOf(1000))
+            .divide(BigDecimal.valueOf(tokens), RATIO_SCALE, RoundingMode.HALF_EVEN);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.tokenfactory.support.security.ServiceSecurity;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
 
@@ -24,6 +25,8 @@ class SecurityConfiguration {
         return ServiceSecurity.filterChain(http,
                 requests -> requests
                     .requestMatchers("/api/metering/admin/**", "/api/metering/energy", "/api/metering/reconciliation")
+                    .hasAuthority(authority(SCOPE_ADMIN))
+                    .requestMatchers(HttpMethod.POST, "/api/metering/carbon-intensities")
                     .hasAuthority(authority(SCOPE_ADMIN))
                     .requestMatchers("/api/metering/**")
                     .hasAnyAuthority(authority(SCOPE_USAGE_READ), authority(SCOPE_ADMIN)));

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,10 +20,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Span;
+import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageMetered;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.support.jdbc.BatchStatement;
 import io.tokenfactory.support.tracing.Traces;
+import io.tokenfactory.metering.carbon.CarbonIntensities;
+import io.tokenfactory.metering.carbon.CarbonSchedule;
 import io.tokenfactory.metering.energy.FacilityOverhead;
 import io.tokenfactory.metering.energy.NodeHours;
 import io.tokenfactory.metering.energy.NodeHours.NodeHour;
@@ -70,9 +74,13 @@ public class UsageIngestion {
 
     private final Traces traces;
 
+    private final CarbonIntensities carbon;
+
     UsageIngestion(JdbcTemplate jdbc, UsageRollups rollups, NodeHours nodeHours, FacilityOverhead facility,
-            ApplicationEventPublisher events, Clock clock, MeterRegistry meters, Traces traces) {
+            ApplicationEventPublisher events, Clock clock, MeterRegistry meters, Traces traces,
+            CarbonIntensities carbon) {
         this.jdbc = jdbc;
+        this.carbon = carbon;
         this.traces = traces;
         this.rollups = rollups;
         this.nodeHours = nodeHours;
@@ -98,7 +106,8 @@ public class UsageIngestion {
     @Transactional
     public Result ingest(List<UsageRecorded> batch) {
         Instant receivedAt = clock.instant();
-        Set<UUID> fresh = insertNew(batch, receivedAt);
+        Map<UUID, BigDecimal> emissions = emissions(batch, carbon.schedule(), facility);
+        Set<UUID> fresh = insertNew(batch, receivedAt, emissions);
         List<UsageRecorded> records = new ArrayList<>(fresh.size());
         for (UsageRecorded record : batch) {
             // a batch may hold the same event twice: only its first copy counts
@@ -109,17 +118,42 @@ public class UsageIngestion {
         int skipped = batch.size() - records.size();
         Map<UUID, Span> spans = spans(records);
         if (!records.isEmpty()) {
-            rollups.add(records);
+            rollups.add(records, emissions);
             nodeHours.addDirect(directEnergyByNodeHour(records));
-            publishMetered(records, receivedAt, spans);
+            publishMetered(records, receivedAt, spans, emissions);
         }
         afterCommit(records, skipped);
         endAfterCompletion(spans.values());
         return new Result(records.size(), skipped);
     }
 
+    /**
+     * Each record's location-based emissions, by event id: its direct energy and the
+     * facility's overhead on it, at the carbon intensity of its node when it happened.
+     * None for a record without an energy figure or without an intensity in force.
+     */
+    static Map<UUID, BigDecimal> emissions(List<UsageRecorded> batch, CarbonSchedule schedule,
+            FacilityOverhead facility) {
+        Map<UUID, BigDecimal> emissions = new HashMap<>();
+        if (schedule.isEmpty()) {
+            return emissions;
+        }
+        for (UsageRecorded record : batch) {
+            if (record.energySource() == EnergySource.NONE) {
+                continue;
+            }
+            BigDecimal direct = UsageAmounts.energyJoules(record);
+            BigDecimal joules = direct.add(facility.overheadJoules(direct, record.occurredAt()));
+            BigDecimal grams = schedule.emissionsGrams(record.node(), record.occurredAt(), joules);
+            if (grams != null) {
+                emissions.put(record.eventId(), grams);
+            }
+        }
+        return emissions;
+    }
+
     /** Inserts the records not yet metered; returns their event ids. */
-    private Set<UUID> insertNew(List<UsageRecorded> batch, Instant receivedAt) {
+    private Set<UUID> insertNew(List<UsageRecorded> batch, Instant receivedAt, Map<UUID, BigDecimal> emissions) {
         // one copy per event id, and keys taken in one order by every consumer: two
         // batches holding the same
         // redelivered events never deadlock
@@ -150,13 +184,14 @@ public class UsageIngestion {
             .text(UsageRecorded::nodeClass)
             .numeric(UsageAmounts::energyGapSeconds)
             .text(UsageRecorded::endUser)
+            .numeric(record -> emissions.get(record.eventId()))
             .query(jdbc, """
                     INSERT INTO usage_record (received_at, event_id, request_id, occurred_at, department_id,
                         api_key_id, agent_id, agent_run_id, model, backend, node, device, prompt_tokens,
                         completion_tokens, outcome, latency_ms, time_to_first_token_ms, energy_joules,
                         energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds,
-                        end_user)
-                    SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        end_user, emissions_grams)
+                    SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (event_id, occurred_at) DO NOTHING
                     RETURNING event_id""", (row, i) -> row.getObject(1, UUID.class), Timestamp.from(receivedAt)));
     }
@@ -174,12 +209,14 @@ public class UsageIngestion {
      * One event per department per batch, so billing gets few large messages rather than
      * one per request; at most {@link #MAX_ITEMS_PER_EVENT} items each.
      */
-    private void publishMetered(List<UsageRecorded> records, Instant receivedAt, Map<UUID, Span> spans) {
+    private void publishMetered(List<UsageRecorded> records, Instant receivedAt, Map<UUID, Span> spans,
+            Map<UUID, BigDecimal> emissions) {
         Map<UUID, List<UsageMetered.Item>> byDepartment = new LinkedHashMap<>();
         for (UsageRecorded record : records) {
             Span span = spans.get(record.eventId());
             byDepartment.computeIfAbsent(record.departmentId(), department -> new ArrayList<>())
-                .add(meteredItem(record, facility, span == null ? null : traces.traceparentOf(span)));
+                .add(meteredItem(record, facility, span == null ? null : traces.traceparentOf(span),
+                        emissions.get(record.eventId())));
         }
         byDepartment.forEach((department, items) -> inChunks(items, MAX_ITEMS_PER_EVENT)
             .forEach(chunk -> events.publishEvent(new UsageMetered(UUID.randomUUID(), receivedAt, department, chunk))));
@@ -202,13 +239,14 @@ public class UsageIngestion {
     }
 
     /**
-     * A record as billing is told it: its direct energy, and the facility's overhead on
-     * it at the PUE of its time.
+     * A record as billing is told it: its direct energy, the facility's overhead on it at
+     * the PUE of its time, and the emissions of both.
      */
-    static UsageMetered.Item meteredItem(UsageRecorded record, FacilityOverhead facility, String traceparent) {
+    static UsageMetered.Item meteredItem(UsageRecorded record, FacilityOverhead facility, String traceparent,
+            BigDecimal emissionsGrams) {
         BigDecimal direct = UsageAmounts.energyJoules(record);
         return new UsageMetered.Item(record, direct, facility.overheadJoules(direct, record.occurredAt()),
-                facility.pueAt(record.occurredAt()), traceparent);
+                facility.pueAt(record.occurredAt()), traceparent, emissionsGrams);
     }
 
     /**

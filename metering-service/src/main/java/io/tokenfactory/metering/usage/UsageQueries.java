@@ -70,12 +70,18 @@ public class UsageQueries {
                 select.append(", NULL");
             }
         }
-        String count = table.equals("usage_record") ? "count(*)" : "sum(requests)";
+        boolean raw = table.equals("usage_record");
+        String count = raw ? "count(*)" : "sum(requests)";
+        String emissionsTokens = raw
+                ? "sum(prompt_tokens + completion_tokens) FILTER (WHERE emissions_grams IS NOT NULL)"
+                : "sum(emissions_tokens)";
         // the rollups have no end user: a query by user reads the raw records (ReadPlan)
         select.append(", ")
             .append(count)
             .append(", sum(prompt_tokens), sum(completion_tokens), sum(energy_joules), ")
-            .append("sum(accelerator_seconds) FROM ")
+            .append("sum(accelerator_seconds), sum(emissions_grams), ")
+            .append(emissionsTokens)
+            .append(" FROM ")
             .append(table)
             .append(" WHERE ")
             .append(bucketColumn)
@@ -175,7 +181,8 @@ public class UsageQueries {
         return new UsageReport.Row(start == null ? null : start.toInstant(), row.getObject(2, UUID.class),
                 row.getObject(3, UUID.class), row.getString(4), row.getString(5), source, row.getLong(8), prompt,
                 completion, prompt + completion, energy, zeroIfNull(row.getBigDecimal(12)), null,
-                EnergySource.NONE.name().equals(source) ? prompt + completion : 0, row.getString(7));
+                EnergySource.NONE.name().equals(source) ? prompt + completion : 0, row.getString(7),
+                zeroIfNull(row.getBigDecimal(13)), row.getLong(14));
     }
 
     /** Rows that differ only by energy source become one, with its mix of sources. */
@@ -189,7 +196,7 @@ public class UsageQueries {
             UsageReport.Row single = new UsageReport.Row(part.start(), part.department(), part.agent(), part.model(),
                     part.node(), null, part.requests(), part.promptTokens(), part.completionTokens(),
                     part.totalTokens(), part.energyJoules(), part.acceleratorSeconds(), mix, part.tokensWithoutEnergy(),
-                    part.user());
+                    part.user(), part.emissionsGramsCo2e(), part.tokensWithEmissions());
             rows.merge(key, single, UsageQueries::plus);
         }
         return new ArrayList<>(rows.values());
@@ -202,7 +209,8 @@ public class UsageQueries {
                 a.requests() + b.requests(), a.promptTokens() + b.promptTokens(),
                 a.completionTokens() + b.completionTokens(), a.totalTokens() + b.totalTokens(),
                 a.energyJoules().add(b.energyJoules()), a.acceleratorSeconds().add(b.acceleratorSeconds()), mix,
-                a.tokensWithoutEnergy() + b.tokensWithoutEnergy(), a.user());
+                a.tokensWithoutEnergy() + b.tokensWithoutEnergy(), a.user(),
+                a.emissionsGramsCo2e().add(b.emissionsGramsCo2e()), a.tokensWithEmissions() + b.tokensWithEmissions());
     }
 
     static UsageReport.Totals totals(List<UsageReport.Row> bySource) {
@@ -212,8 +220,12 @@ public class UsageQueries {
         long withoutEnergy = 0;
         BigDecimal energy = BigDecimal.ZERO;
         BigDecimal seconds = BigDecimal.ZERO;
+        BigDecimal emissions = BigDecimal.ZERO;
+        long tokensWithEmissions = 0;
         Map<String, UsageReport.SourceShare> mix = new TreeMap<>();
         for (UsageReport.Row row : bySource) {
+            emissions = emissions.add(row.emissionsGramsCo2e());
+            tokensWithEmissions += row.tokensWithEmissions();
             requests += row.requests();
             prompt += row.promptTokens();
             completion += row.completionTokens();
@@ -224,7 +236,7 @@ public class UsageQueries {
                     UsageReport.SourceShare::plus);
         }
         return new UsageReport.Totals(requests, prompt, completion, prompt + completion, energy, seconds, mix,
-                withoutEnergy);
+                withoutEnergy, emissions, tokensWithEmissions);
     }
 
     /**

@@ -71,6 +71,13 @@ class UsageRollups {
 
         BigDecimal acceleratorSeconds = BigDecimal.ZERO;
 
+        BigDecimal emissionsGrams = BigDecimal.ZERO;
+
+        /**
+         * The tokens whose emissions are known (the rest have no energy or intensity).
+         */
+        long emissionsTokens;
+
     }
 
     record Row(Key key, Sums sums) {
@@ -83,9 +90,9 @@ class UsageRollups {
     }
 
     @Transactional(propagation = Propagation.MANDATORY)
-    void add(List<UsageRecorded> records) {
+    void add(List<UsageRecorded> records, Map<UUID, BigDecimal> emissions) {
         for (Table table : Table.values()) {
-            upsert(table, sum(records, table.unit));
+            upsert(table, sum(records, table.unit, emissions));
         }
     }
 
@@ -93,7 +100,7 @@ class UsageRollups {
      * A batch's sums per bucket (of {@code unit}) and group, in the order every batch
      * locks them.
      */
-    static List<Row> sum(List<UsageRecorded> records, ChronoUnit unit) {
+    static List<Row> sum(List<UsageRecorded> records, ChronoUnit unit, Map<UUID, BigDecimal> emissions) {
         Map<Key, Sums> sums = new LinkedHashMap<>();
         for (UsageRecorded record : records) {
             Key key = new Key(record.occurredAt().truncatedTo(unit), record.departmentId(), record.agentId(),
@@ -104,6 +111,11 @@ class UsageRollups {
             row.completionTokens += record.completionTokens();
             row.energyJoules = row.energyJoules.add(UsageAmounts.energyJoules(record));
             row.acceleratorSeconds = row.acceleratorSeconds.add(UsageAmounts.acceleratorSeconds(record));
+            BigDecimal grams = emissions.get(record.eventId());
+            if (grams != null) {
+                row.emissionsGrams = row.emissionsGrams.add(grams);
+                row.emissionsTokens += record.totalTokens();
+            }
         }
         List<Row> rows = new ArrayList<>(sums.size());
         sums.forEach((key, row) -> rows.add(new Row(key, row)));
@@ -126,22 +138,27 @@ class UsageRollups {
             .int8(row -> row.sums().completionTokens)
             .numeric(row -> row.sums().energyJoules)
             .numeric(row -> row.sums().acceleratorSeconds)
+            .numeric(row -> row.sums().emissionsGrams)
+            .int8(row -> row.sums().emissionsTokens)
             .update(jdbc, """
                     INSERT INTO %1$s AS r (%2$s, department_id, agent_id, model, node, energy_source, requests,
-                        prompt_tokens, completion_tokens, energy_joules, accelerator_seconds)
+                        prompt_tokens, completion_tokens, energy_joules, accelerator_seconds, emissions_grams,
+                        emissions_tokens)
                     SELECT bucket, department_id, agent_id, model, node, energy_source, requests, prompt_tokens,
-                        completion_tokens, energy_joules, accelerator_seconds
-                    FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WITH ORDINALITY AS u(bucket, department_id,
+                        completion_tokens, energy_joules, accelerator_seconds, emissions_grams, emissions_tokens
+                    FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WITH ORDINALITY AS u(bucket, department_id,
                         agent_id, model, node, energy_source, requests, prompt_tokens, completion_tokens,
-                        energy_joules, accelerator_seconds, position)
+                        energy_joules, accelerator_seconds, emissions_grams, emissions_tokens, position)
                     ORDER BY position
                     ON CONFLICT ON CONSTRAINT %1$s_key DO UPDATE SET
                         requests = r.requests + excluded.requests,
                         prompt_tokens = r.prompt_tokens + excluded.prompt_tokens,
                         completion_tokens = r.completion_tokens + excluded.completion_tokens,
                         energy_joules = r.energy_joules + excluded.energy_joules,
-                        accelerator_seconds = r.accelerator_seconds + excluded.accelerator_seconds"""
-                .formatted(table.table, table.bucketColumn));
+                        accelerator_seconds = r.accelerator_seconds + excluded.accelerator_seconds,
+                        emissions_grams = r.emissions_grams + excluded.emissions_grams,
+                        emissions_tokens = r.emissions_tokens + excluded.emissions_tokens""".formatted(table.table,
+                    table.bucketColumn));
     }
 
     /**
@@ -158,10 +175,12 @@ class UsageRollups {
             jdbc.update(
                     """
                             INSERT INTO %1$s (%2$s, department_id, agent_id, model, node, energy_source, requests,
-                                prompt_tokens, completion_tokens, energy_joules, accelerator_seconds)
+                                prompt_tokens, completion_tokens, energy_joules, accelerator_seconds, emissions_grams,
+                                emissions_tokens)
                             SELECT date_trunc('%3$s', occurred_at, 'UTC'), department_id, agent_id, model, node, energy_source,
                                 count(*), sum(prompt_tokens), sum(completion_tokens), sum(energy_joules),
-                                sum(accelerator_seconds)
+                                sum(accelerator_seconds), coalesce(sum(emissions_grams), 0),
+                                coalesce(sum(prompt_tokens + completion_tokens) FILTER (WHERE emissions_grams IS NOT NULL), 0)
                             FROM usage_record
                             WHERE occurred_at >= ? AND occurred_at < ?
                             GROUP BY 1, department_id, agent_id, model, node, energy_source"""

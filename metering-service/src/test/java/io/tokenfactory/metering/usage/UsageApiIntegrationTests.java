@@ -131,9 +131,11 @@ class UsageApiIntegrationTests {
         assertThat(csv.getHeaders().getContentType().toString()).startsWith("text/csv");
         assertThat(csv.getBody().split("\r\n")).containsExactly(
                 "\"start\",\"model\",\"requests\",\"prompt_tokens\",\"completion_tokens\",\"total_tokens\",\"energy_joules\","
-                        + "\"accelerator_seconds\",\"energy_sources\",\"tokens_without_energy\"",
-                "\"" + DAY + "\",\"all-minilm-l6-v2\",1,40,0,40,0.500000000,0.900000000,\"RAPL=0.5\",0",
-                "\"" + DAY + "\",\"byte-lm-moby\",2,110,220,330,1.750000000,1.800000000,\"RAPL=1.75\",0");
+                        + "\"accelerator_seconds\",\"energy_sources\",\"tokens_without_energy\",\"emissions_gco2e\","
+                        + "\"tokens_with_emissions\",\"gco2e_per_1k_tokens\"",
+                // no carbon intensity is set here: no emissions, and no figure per token
+                "\"" + DAY + "\",\"all-minilm-l6-v2\",1,40,0,40,0.500000000,0.900000000,\"RAPL=0.5\",0,0.000000,0,",
+                "\"" + DAY + "\",\"byte-lm-moby\",2,110,220,330,1.750000000,1.800000000,\"RAPL=1.75\",0,0.000000,0,");
     }
 
     @Test

@@ -50,9 +50,9 @@ class UsageIngestionRulesTests {
         FacilityOverhead facility = EnergyFixtures.facility(pue("2026-11-20T09:00:00Z", "1.25"));
 
         UsageMetered.Item before = UsageIngestion
-            .meteredItem(usage(RESEARCH, Instant.parse("2026-11-20T08:59:59Z"), 1, 1, 2.5), facility, null);
+            .meteredItem(usage(RESEARCH, Instant.parse("2026-11-20T08:59:59Z"), 1, 1, 2.5), facility, null, null);
         UsageMetered.Item after = UsageIngestion
-            .meteredItem(usage(RESEARCH, Instant.parse("2026-11-20T09:00:00Z"), 1, 1, 2.5), facility, null);
+            .meteredItem(usage(RESEARCH, Instant.parse("2026-11-20T09:00:00Z"), 1, 1, 2.5), facility, null, null);
 
         assertThat(before.directEnergyJoules()).isEqualTo(new BigDecimal("2.500000000"));
         assertThat(before.facilityOverheadJoules()).isZero();

@@ -7,6 +7,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import io.tokenfactory.contracts.EnergySource;
@@ -31,7 +32,7 @@ class UsageRollupsTests {
         List<UsageRollups.Row> rows = UsageRollups.sum(
                 List.of(usage(RESEARCH, null, "llama", "node-a", NINE.plusSeconds(10), 100, 20, 1.5),
                         usage(RESEARCH, null, "llama", "node-a", NINE.plusSeconds(3599), 10, 2, 0.25)),
-                ChronoUnit.HOURS);
+                ChronoUnit.HOURS, Map.of());
 
         assertThat(rows).singleElement().satisfies(row -> {
             assertThat(row.key()).isEqualTo(new UsageRollups.Key(NINE, RESEARCH, null, "llama", "node-a", "RAPL"));
@@ -53,9 +54,9 @@ class UsageRollupsTests {
                 usage(RESEARCH, null, "llama", "node-b", NINE, 1, 1, 1),
                 usage(RESEARCH, null, "llama", "node-a", NINE, 1, 1, 0, EnergySource.NONE));
 
-        assertThat(UsageRollups.sum(records, ChronoUnit.HOURS)).hasSize(6);
+        assertThat(UsageRollups.sum(records, ChronoUnit.HOURS, Map.of())).hasSize(6);
         // a day holds both hours
-        assertThat(UsageRollups.sum(records, ChronoUnit.DAYS)).hasSize(5);
+        assertThat(UsageRollups.sum(records, ChronoUnit.DAYS, Map.of())).hasSize(5);
     }
 
     @Test
@@ -64,7 +65,7 @@ class UsageRollupsTests {
         List<UsageRollups.Row> rows = UsageRollups.sum(List.of(usage(FINANCE, null, "llama", "node-a", NINE, 1, 1, 1),
                 usage(RESEARCH, agent, "llama", "node-a", NINE, 1, 1, 1),
                 usage(RESEARCH, null, "llama", "node-a", NINE.plusSeconds(3600), 1, 1, 1),
-                usage(RESEARCH, null, "llama", "node-a", NINE, 1, 1, 1)), ChronoUnit.HOURS);
+                usage(RESEARCH, null, "llama", "node-a", NINE, 1, 1, 1)), ChronoUnit.HOURS, Map.of());
 
         // bucket, then department, then agent (none first)
         assertThat(rows).extracting(UsageRollups.Row::key)

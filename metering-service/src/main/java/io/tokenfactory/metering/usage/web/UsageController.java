@@ -100,7 +100,8 @@ class UsageController {
         if (!bySource) {
             header.add("energy_sources");
         }
-        header.add("tokens_without_energy");
+        header.addAll(
+                List.of("tokens_without_energy", "emissions_gco2e", "tokens_with_emissions", "gco2e_per_1k_tokens"));
         csv.row(header);
         for (UsageReport.Row row : report.rows()) {
             List<Object> cells = new ArrayList<>();
@@ -121,6 +122,9 @@ class UsageController {
                 cells.add(mix(row.energySources()));
             }
             cells.add(row.tokensWithoutEnergy());
+            cells.add(row.emissionsGramsCo2e());
+            cells.add(row.tokensWithEmissions());
+            cells.add(row.gramsCo2ePerThousandTokens());
             csv.row(cells);
         }
         return csv.toString();
