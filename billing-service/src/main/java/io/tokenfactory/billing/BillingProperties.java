@@ -30,6 +30,7 @@ import org.springframework.validation.annotation.Validated;
  * @param consumers how metered usage and idle energy are retried before a message is
  * parked as a dead letter
  * @param webhooks how alerts reach their subscribers' URLs
+ * @param statements what a closed statement lists beyond its lines
  */
 @Validated
 @ConfigurationProperties("tokenfactory.billing")
@@ -39,7 +40,16 @@ public record BillingProperties(
         @NotNull @DefaultValue("UTC") ZoneId billingTimeZone, @Valid @NotNull @DefaultValue OutboxSettings outbox,
         @NotNull @DefaultValue("P3D") Duration closeAfter,
         @NotBlank @DefaultValue("AI-PLATFORM") String platformCostCentre,
-        @Valid @NotNull @DefaultValue ConsumerSettings consumers, @Valid @NotNull @DefaultValue Webhooks webhooks) {
+        @Valid @NotNull @DefaultValue ConsumerSettings consumers, @Valid @NotNull @DefaultValue Webhooks webhooks,
+        @Valid @NotNull @DefaultValue Statements statements) {
+
+    /**
+     * @param topUsers how many of a department's end users (OpenAI's {@code user} of each
+     * request) its statement lists, heaviest charge first; 0, the default, lists none:
+     * naming people on a statement is a privacy decision for the operator
+     */
+    public record Statements(@Min(0) @Max(100) @DefaultValue("0") int topUsers) {
+    }
 
     /**
      * Delivery of alerts to webhook subscriptions.

@@ -44,7 +44,8 @@ public final class BillingFixtures {
         return new BillingProperties(currency, ZoneId.of(billingTimeZone), outbox, Duration.ofDays(3), "AI-PLATFORM",
                 new ConsumerSettings(3, Duration.ofMillis(500), Duration.ofSeconds(30)),
                 new BillingProperties.Webhooks(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5), 8,
-                        8, List.of(Duration.ofSeconds(10)), Duration.ofDays(30)));
+                        8, List.of(Duration.ofSeconds(10)), Duration.ofDays(30)),
+                new BillingProperties.Statements(0));
     }
 
     public static synchronized void ensureTariff(HttpTestClient admin) {

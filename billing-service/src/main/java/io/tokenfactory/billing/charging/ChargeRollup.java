@@ -59,6 +59,8 @@ class ChargeRollup {
 
         BigDecimal charge = BigDecimal.ZERO;
 
+        BigDecimal emissionsGrams = BigDecimal.ZERO;
+
     }
 
     private record Row(Key key, Sums sums) {
@@ -107,17 +109,18 @@ class ChargeRollup {
             .numeric(row -> row.sums().overheadJoules)
             .numeric(row -> row.sums().cost)
             .numeric(row -> row.sums().charge)
+            .numeric(row -> row.sums().emissionsGrams)
             .update(jdbc, """
                     INSERT INTO charge_rollup AS r (department_id, period, service_period, kind, model, agent_id,
                         energy_source, requests, prompt_tokens, completion_tokens, embedding_tokens, direct_joules,
-                        idle_joules, overhead_joules, cost, charge)
+                        idle_joules, overhead_joules, cost, charge, emissions_grams)
                     SELECT department_id, period, service_period, kind, model, agent_id, energy_source, requests,
                         prompt_tokens, completion_tokens, embedding_tokens, direct_joules, idle_joules,
-                        overhead_joules, cost, charge
-                    FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WITH ORDINALITY AS u(department_id,
+                        overhead_joules, cost, charge, emissions_grams
+                    FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WITH ORDINALITY AS u(department_id,
                         period, service_period, kind, model, agent_id, energy_source, requests, prompt_tokens,
                         completion_tokens, embedding_tokens, direct_joules, idle_joules, overhead_joules, cost,
-                        charge, position)
+                        charge, emissions_grams, position)
                     ORDER BY position
                     ON CONFLICT ON CONSTRAINT charge_rollup_key DO UPDATE SET
                         requests = r.requests + excluded.requests,
@@ -128,7 +131,8 @@ class ChargeRollup {
                         idle_joules = r.idle_joules + excluded.idle_joules,
                         overhead_joules = r.overhead_joules + excluded.overhead_joules,
                         cost = r.cost + excluded.cost,
-                        charge = r.charge + excluded.charge""");
+                        charge = r.charge + excluded.charge,
+                        emissions_grams = r.emissions_grams + excluded.emissions_grams""");
     }
 
 }

@@ -125,12 +125,17 @@ public class UsageCharging {
             .numeric(Line::energyCost)
             .numeric(Line::capacityCost)
             .numeric(Line::charge)
+            .uuid(line -> line.item().usage().apiKeyId())
+            .text(line -> line.item().usage().endUser())
+            .numeric(line -> line.item().emissionsGrams())
             .query(jdbc, """
                     INSERT INTO usage_charge (charged_at, usage_event_id, department_id, period, service_period,
                         occurred_at, agent_id, agent_run_id, model, node, energy_source, node_class, prompt_tokens,
                         completion_tokens, embedding_tokens, direct_joules, overhead_joules, accelerator_seconds,
-                        rate_card_id, list_price, cost, energy_cost, capacity_cost, charge)
-                    SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        rate_card_id, list_price, cost, energy_cost, capacity_cost, charge, api_key_id, end_user,
+                        emissions_grams)
+                    SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                        ?)
                     ON CONFLICT (usage_event_id) DO NOTHING
                     RETURNING usage_event_id""", (row, i) -> row.getObject(1, UUID.class), Timestamp.from(now)));
         int charged = fresh.size();
@@ -158,6 +163,9 @@ public class UsageCharging {
                 row.overheadJoules = row.overheadJoules.add(line.item().facilityOverheadJoules());
                 row.cost = row.cost.add(line.cost());
                 row.charge = row.charge.add(line.charge());
+                if (line.item().emissionsGrams() != null) {
+                    row.emissionsGrams = row.emissionsGrams.add(line.item().emissionsGrams());
+                }
             }
         }
         rollup.add(rolledUp);
@@ -251,9 +259,12 @@ public class UsageCharging {
                     || !Limits.plausibleJoules(item.facilityOverheadJoules())
                     || !Limits.plausibleSeconds(usage.acceleratorSeconds()) || !Limits.plausibleTime(usage.occurredAt())
                     || usage.model().length() > 200 || usage.node().length() > 200
-                    || (usage.nodeClass() != null && usage.nodeClass().length() > 64)) {
+                    || (usage.nodeClass() != null && usage.nodeClass().length() > 64)
+                    || (usage.endUser() != null && usage.endUser().length() > 256)
+                    || (item.emissionsGrams() != null && (item.emissionsGrams().signum() < 0
+                            || !Limits.plausibleJoules(item.emissionsGrams())))) {
                 throw new RejectedEventException("usage-metered item with negative or impossible tokens, energy, "
-                        + "accelerator time, time or names");
+                        + "emissions, accelerator time, time or names");
             }
         }
     }

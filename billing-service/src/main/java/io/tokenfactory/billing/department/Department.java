@@ -51,6 +51,10 @@ class Department {
     @Column(name = "margin_percent", nullable = false)
     private BigDecimal marginPercent = BigDecimal.ZERO;
 
+    @Enumerated(EnumType.STRING)
+    @Column(name = "billing_mode", nullable = false)
+    private BillingMode billingMode = BillingMode.CHARGEBACK;
+
     @Version
     private long version;
 
@@ -79,10 +83,11 @@ class Department {
         this.hardCap = policy.hardCap();
         this.pricingMode = policy.pricingMode();
         this.marginPercent = policy.marginPercent();
+        this.billingMode = policy.billingMode();
     }
 
     BudgetPolicy policy() {
-        return new BudgetPolicy(monthlyBudget, softAlertPercent, hardCap, pricingMode, marginPercent);
+        return new BudgetPolicy(monthlyBudget, softAlertPercent, hardCap, pricingMode, marginPercent, billingMode);
     }
 
     UUID id() {

@@ -29,7 +29,7 @@ class SecurityConfiguration {
                     "/api/billing/models", "/api/billing/rate-cards", "/api/billing/energy-tariffs",
                     "/api/billing/capacity-rates", "/api/billing/nodes", "/api/billing/cost-per-token",
                     "/api/billing/agent-runs/*", "/api/billing/statements", "/api/billing/statements/*",
-                    "/api/billing/statements/*/csv", "/api/billing/statements/*/pdf")
+                    "/api/billing/statements/*/csv", "/api/billing/statements/*/pdf", "/api/billing/focus")
             .hasAnyAuthority(grantedBy(SCOPE_BILLING_READ, SCOPE_BILLING_ADMIN))
             // webhooks: a department manages its own alerts (checked per request)
             .requestMatchers("/api/billing/webhooks", "/api/billing/webhooks/**")

@@ -31,25 +31,29 @@ public class StatementDocuments {
         Csv csv = new Csv();
         csv.row(List.of("line", "kind", "service_period", "model", "agent", "energy_source", "energy", "requests",
                 "prompt_tokens", "completion_tokens", "embedding_tokens", "direct_kwh", "idle_kwh", "overhead_kwh",
-                "cost", "charge"));
+                "cost", "charge", "emissions_gco2e"));
         for (Line line : statement.lines()) {
             csv.row(Arrays.asList(line.lineNo(), line.kind(), line.servicePeriod(), line.model(), line.agentId(),
                     line.energySource(), line.energyLabel(), line.requests(), line.promptTokens(),
                     line.completionTokens(), line.embeddingTokens(), line.directKwh(), line.idleKwh(),
-                    line.overheadKwh(), line.cost(), line.charge()));
+                    line.overheadKwh(), line.cost(), line.charge(), line.emissionsGrams()));
         }
         Summary summary = statement.summary();
-        csv.row(Arrays.asList("total", null, summary.period(), null, null, null, null, null, null, null, null, null,
-                null, null, summary.totalCost(), summary.totalCharge()));
+        csv.row(Arrays.asList(summary.payable() ? "total" : "total (showback, not payable)", null, summary.period(),
+                null, null, null, null, null, null, null, null, null, null, null, summary.totalCost(),
+                summary.totalCharge(), summary.totalEmissionsGrams()));
         return csv.toString();
     }
 
-    /** One balanced pair of journal rows per statement with a charge. */
+    /**
+     * One balanced pair of journal rows per payable statement with a charge: a showback
+     * department owes nothing, so it has no receivable.
+     */
     public String journal(List<Summary> statements) {
         Csv csv = new Csv();
         csv.row(List.of("period", "statement", "account", "cost_centre", "debit", "credit", "currency", "description"));
         for (Summary s : statements) {
-            if (s.totalCharge().signum() == 0) {
+            if (s.totalCharge().signum() == 0 || !s.payable()) {
                 continue;
             }
             String description = "AI platform chargeback " + s.period() + " "

@@ -145,6 +145,7 @@ final class StatementPdf {
             y -= 14;
         }
         totals(summary, symbol, totalKwh);
+        topUsers(statement, symbol);
         content.close();
         footers(summary);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -153,7 +154,10 @@ final class StatementPdf {
     }
 
     private void header(Summary summary, String symbol) throws IOException {
-        text(bold, 18, LEFT, "Chargeback statement");
+        text(bold, 18, LEFT, summary.payable() ? "Chargeback statement" : "Showback statement");
+        if (!summary.payable()) {
+            rightText(bold, 9, RIGHT, y - 20, "For information: not payable");
+        }
         rightText(bold, 11, RIGHT, y + 4, "Token Factory");
         rightText(regular, 8, RIGHT, y - 8, "AI platform chargeback");
         y -= 26;
@@ -211,13 +215,19 @@ final class StatementPdf {
         y -= 6;
         float labelX = 330;
         totalRow(regular, labelX, "Energy", totalKwh.setScale(3, RoundingMode.HALF_EVEN).toPlainString() + " kWh");
+        if (summary.totalEmissionsGrams() != null) {
+            totalRow(regular, labelX, "Emissions (location-based)",
+                    summary.totalEmissionsGrams().movePointLeft(3).setScale(3, RoundingMode.HALF_EVEN).toPlainString()
+                            + " kg CO2e");
+        }
         totalRow(regular, labelX, "Platform cost", amount(summary.totalCost(), symbol));
         if (summary.monthlyBudget() != null) {
             totalRow(regular, labelX, "Monthly budget", amount(summary.monthlyBudget(), symbol) + " ("
                     + StatementDocuments.percentOf(summary.totalCharge(), summary.monthlyBudget()) + " used)");
         }
         y -= 2;
-        totalRow(bold, labelX, "Total charge", amount(summary.totalCharge(), symbol) + " " + summary.currency());
+        totalRow(bold, labelX, summary.payable() ? "Total charge" : "Total (showback, not payable)",
+                amount(summary.totalCharge(), symbol) + " " + summary.currency());
         y -= 10;
         for (String note : List.of(
                 "Energy: 'measured' kWh were read from the named counters (NVML, DCGM, Kepler, RAPL); 'integrated "
@@ -227,6 +237,25 @@ final class StatementPdf {
                 "and rounded half-even to the currency's minor unit here.")) {
             text(regular, 6.5f, LEFT, note);
             y -= 9;
+        }
+    }
+
+    /** The month's heaviest end users, where billing lists them. */
+    private void topUsers(Statement statement, String symbol) throws IOException {
+        if (statement.topUsers().isEmpty()) {
+            return;
+        }
+        room(30 + 13 * statement.topUsers().size());
+        y -= 4;
+        text(bold, 10, LEFT, "Top users (OpenAI user field)");
+        y -= 14;
+        for (Statements.TopUser user : statement.topUsers()) {
+            text(regular, 8.5f, LEFT, user.rank() + ".");
+            text(regular, 8.5f, LEFT + 18, fit(regular, 8.5f, user.user(), 250));
+            rightText(regular, 8.5f, 380, y, count(user.requests()) + " requests");
+            rightText(regular, 8.5f, 460, y, count(user.tokens()) + " tokens");
+            rightText(regular, 8.5f, RIGHT, y, amount(user.charge(), symbol));
+            y -= 12;
         }
     }
 

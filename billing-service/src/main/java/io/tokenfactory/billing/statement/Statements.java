@@ -10,6 +10,8 @@ import java.util.Currency;
 import java.util.List;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.support.problem.ApiProblemException;
 
@@ -24,8 +26,27 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class Statements {
 
+    /**
+     * @param billingMode {@code CHARGEBACK} or {@code SHOWBACK}, as the department was
+     * billed when the month closed
+     * @param totalEmissionsGrams the location-based emissions of its usage (gCO2e); null
+     * on statements closed before emissions were kept
+     */
     public record Summary(UUID id, UUID departmentId, String departmentName, String costCentreCode, String period,
-            String currency, BigDecimal monthlyBudget, BigDecimal totalCharge, BigDecimal totalCost, Instant closedAt) {
+            String currency, BigDecimal monthlyBudget, BigDecimal totalCharge, BigDecimal totalCost, Instant closedAt,
+            String billingMode, BigDecimal totalEmissionsGrams) {
+
+        /** A showback statement is shown, never paid. */
+        @JsonProperty("payable")
+        public boolean payable() {
+            return !"SHOWBACK".equals(billingMode);
+        }
+    }
+
+    /**
+     * One of a department's heaviest end users in the month, where billing lists them.
+     */
+    public record TopUser(int rank, String user, long requests, long tokens, BigDecimal charge) {
     }
 
     /**
@@ -37,7 +58,8 @@ public class Statements {
      */
     public record Line(int lineNo, String kind, String servicePeriod, String model, UUID agentId, String energySource,
             String energyLabel, long requests, long promptTokens, long completionTokens, long embeddingTokens,
-            BigDecimal directKwh, BigDecimal idleKwh, BigDecimal overheadKwh, BigDecimal cost, BigDecimal charge) {
+            BigDecimal directKwh, BigDecimal idleKwh, BigDecimal overheadKwh, BigDecimal cost, BigDecimal charge,
+            BigDecimal emissionsGrams) {
     }
 
     /** How a statement names an energy source. */
@@ -53,12 +75,24 @@ public class Statements {
         }
     }
 
-    public record Statement(Summary summary, List<Line> lines) {
+    /**
+     * @param topUsers empty unless billing lists top users
+     */
+    public record Statement(Summary summary, List<Line> lines, List<TopUser> topUsers) {
+
+        public Statement {
+            topUsers = List.copyOf(topUsers);
+        }
+
+        /** A statement that lists no users. */
+        public Statement(Summary summary, List<Line> lines) {
+            this(summary, lines, List.of());
+        }
     }
 
     private static final String SUMMARY = """
             SELECT id, department_id, department_name, cost_centre_code, period, currency, monthly_budget, total_charge,
-                total_cost, closed_at FROM statement""";
+                total_cost, closed_at, billing_mode, total_emissions_grams FROM statement""";
 
     private final JdbcTemplate jdbc;
 
@@ -86,14 +120,20 @@ public class Statements {
         }
         List<Line> lines = jdbc.query("""
                 SELECT line_no, kind, service_period, model, agent_id, energy_source, requests, prompt_tokens,
-                    completion_tokens, embedding_tokens, direct_kwh, idle_kwh, overhead_kwh, cost, charge
+                    completion_tokens, embedding_tokens, direct_kwh, idle_kwh, overhead_kwh, cost, charge,
+                    emissions_grams
                 FROM statement_line WHERE statement_id = ? ORDER BY line_no""",
                 (row, i) -> new Line(row.getInt(1), row.getString(2), row.getString(3), row.getString(4),
                         row.getObject(5, UUID.class), row.getString(6), label(row.getString(6)), row.getLong(7),
                         row.getLong(8), row.getLong(9), row.getLong(10), row.getBigDecimal(11), row.getBigDecimal(12),
-                        row.getBigDecimal(13), row.getBigDecimal(14), row.getBigDecimal(15)),
+                        row.getBigDecimal(13), row.getBigDecimal(14), row.getBigDecimal(15), row.getBigDecimal(16)),
                 id);
-        return new Statement(found.get(0), lines);
+        List<TopUser> topUsers = jdbc.query(
+                "SELECT rank, end_user, requests, tokens, charge FROM statement_user WHERE statement_id = ? ORDER BY rank",
+                (row, i) -> new TopUser(row.getInt(1), row.getString(2), row.getLong(3), row.getLong(4),
+                        row.getBigDecimal(5)),
+                id);
+        return new Statement(found.get(0), lines, topUsers);
     }
 
     /**
@@ -103,7 +143,8 @@ public class Statements {
         return new Summary(row.getObject(1, UUID.class), row.getObject(2, UUID.class), row.getString(3),
                 row.getString(4), row.getString(5), row.getString(6), row.getBigDecimal(7),
                 inMinorUnit(row.getBigDecimal(8), row.getString(6)),
-                inMinorUnit(row.getBigDecimal(9), row.getString(6)), row.getTimestamp(10).toInstant());
+                inMinorUnit(row.getBigDecimal(9), row.getString(6)), row.getTimestamp(10).toInstant(),
+                row.getString(11), row.getBigDecimal(12));
     }
 
     /** In the statement's own currency, whatever the service's currency is today. */

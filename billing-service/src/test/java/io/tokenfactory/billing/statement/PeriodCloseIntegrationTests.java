@@ -204,8 +204,9 @@ class PeriodCloseIntegrationTests {
         assertThat(csvRows[1]).contains("\"RAPL\",\"measured (RAPL)\"");
         assertThat(statementOf(department, month).get("lines").get(0).get("energyLabel").asString())
             .isEqualTo("measured (RAPL)");
-        // the total row: cost 1.25 kWh × 0.25 = 0.31 (rounded), charge 2 + 2 = 4
-        assertThat(csvRows[2]).startsWith("\"total\"").endsWith(",0.31,4.00");
+        // the total row: cost 1.25 kWh × 0.25 = 0.31 (rounded), charge 2 + 2 = 4, and no
+        // emissions figure (no carbon intensity covered the usage)
+        assertThat(csvRows[2]).startsWith("\"total\"").endsWith(",0.31,4.00,");
 
         byte[] pdf = RestClient.create("http://localhost:" + port)
             .get()

@@ -42,11 +42,21 @@ class StatementDocumentsTests {
         assertThat(csv.split("\r\n")).containsExactly(
                 "\"line\",\"kind\",\"service_period\",\"model\",\"agent\",\"energy_source\",\"energy\",\"requests\","
                         + "\"prompt_tokens\",\"completion_tokens\",\"embedding_tokens\",\"direct_kwh\",\"idle_kwh\","
-                        + "\"overhead_kwh\",\"cost\",\"charge\"",
+                        + "\"overhead_kwh\",\"cost\",\"charge\",\"emissions_gco2e\"",
                 "1,\"USAGE\",\"2026-03\",\"llama\",,\"DCGM\",\"measured (DCGM)\",3,100,200,0,0.5,0,0.05,1,"
-                        + "12.345678901234",
-                "2,\"IDLE\",\"2026-03\",,,\"DCGM\",\"measured (DCGM)\",3,100,200,0,0.5,0,0.05,1,0.004321098766",
-                "\"total\",,\"2026-03\",,,,,,,,,,,,9.10,12.35");
+                        + "12.345678901234,6.25",
+                "2,\"IDLE\",\"2026-03\",,,\"DCGM\",\"measured (DCGM)\",3,100,200,0,0.5,0,0.05,1,0.004321098766,6.25",
+                "\"total\",,\"2026-03\",,,,,,,,,,,,9.10,12.35,12.5");
+    }
+
+    @Test
+    void aShowbackStatementSaysItIsNotPayableAndOwesNothingInTheJournal() {
+        Summary showback = showback(summary("Lab", "LAB-1", null, "7.00", "5.00"));
+        String csv = documents.csv(new Statement(showback, List.of(line(1, "USAGE", "llama", "7"))));
+        assertThat(csv).contains("\"total (showback, not payable)\"");
+
+        String journal = documents.journal(List.of(showback, summary("Research", "RES-1", null, "1.00", "0.50")));
+        assertThat(journal).doesNotContain("LAB-1").contains("RES-1");
     }
 
     @Test
@@ -156,12 +166,18 @@ class StatementDocumentsTests {
     private static Summary summary(String name, String costCentre, String budget, String charge, String cost) {
         return new Summary(STATEMENT, DEPARTMENT, name, costCentre, "2026-03", "EUR",
                 budget == null ? null : new BigDecimal(budget), new BigDecimal(charge), new BigDecimal(cost),
-                Instant.parse("2026-04-04T00:00:00Z"));
+                Instant.parse("2026-04-04T00:00:00Z"), "CHARGEBACK", new BigDecimal("12.5"));
+    }
+
+    private static Summary showback(Summary s) {
+        return new Summary(s.id(), s.departmentId(), s.departmentName(), s.costCentreCode(), s.period(), s.currency(),
+                s.monthlyBudget(), s.totalCharge(), s.totalCost(), s.closedAt(), "SHOWBACK", s.totalEmissionsGrams());
     }
 
     private static Line line(int number, String kind, String model, String charge) {
         return new Line(number, kind, "2026-03", model, null, "DCGM", Statements.label("DCGM"), 3, 100, 200, 0,
-                new BigDecimal("0.5"), BigDecimal.ZERO, new BigDecimal("0.05"), BigDecimal.ONE, new BigDecimal(charge));
+                new BigDecimal("0.5"), BigDecimal.ZERO, new BigDecimal("0.05"), BigDecimal.ONE, new BigDecimal(charge),
+                new BigDecimal("6.25"));
     }
 
 }

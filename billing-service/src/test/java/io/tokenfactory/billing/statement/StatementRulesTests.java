@@ -44,7 +44,7 @@ class StatementRulesTests {
         Clock lastMillisecond = Clock.fixed(Instant.parse("2026-03-31T21:59:59.999Z"), ZoneOffset.UTC);
         PeriodClose close = new PeriodClose(null, ChargingFixtures.periods("EUR", "Europe/Berlin", lastMillisecond),
                 event -> {
-                }, lastMillisecond, null);
+                }, lastMillisecond, null, BillingFixtures.properties("EUR", "Europe/Berlin"));
 
         for (YearMonth notOver : new YearMonth[] { MARCH, YearMonth.of(2026, 4), YearMonth.of(2030, 1) }) {
             assertThatThrownBy(() -> close.close(notOver)).as(notOver.toString())

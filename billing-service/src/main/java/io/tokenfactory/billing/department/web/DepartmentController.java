@@ -16,6 +16,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import io.tokenfactory.billing.department.BillingMode;
 import io.tokenfactory.billing.department.BudgetPolicy;
 import io.tokenfactory.billing.department.DepartmentCatalog;
 import io.tokenfactory.billing.department.DepartmentView;
@@ -74,31 +75,32 @@ class DepartmentController {
     /**
      * A department as written by an administrator; a PUT replaces every field (budget
      * fields left out return to their defaults: no budget, warning at 80 %, no hard cap,
-     * list prices).
+     * list prices, chargeback).
      */
     record DepartmentRequest(@NotBlank @Size(max = 100) String name,
             @NotBlank @Size(max = 32) @Pattern(regexp = "\\s*[A-Za-z0-9][A-Za-z0-9._-]*\\s*",
                     message = "letters, digits, '.', '_' or '-'") String costCentreCode,
             @DecimalMin("0") @Digits(integer = 13, fraction = 6) BigDecimal monthlyBudget,
             @Min(1) @Max(100) Integer softAlertPercent, Boolean hardCap, PricingMode pricingMode,
-            @DecimalMin("0") @DecimalMax("1000") @Digits(integer = 4, fraction = 4) BigDecimal marginPercent) {
+            @DecimalMin("0") @DecimalMax("1000") @Digits(integer = 4, fraction = 4) BigDecimal marginPercent,
+            BillingMode billingMode) {
 
         BudgetPolicy policy() {
             return new BudgetPolicy(monthlyBudget, softAlertPercent == null ? 80 : softAlertPercent,
                     Boolean.TRUE.equals(hardCap), pricingMode == null ? PricingMode.LIST_PRICE : pricingMode,
-                    marginPercent == null ? BigDecimal.ZERO : marginPercent);
+                    marginPercent == null ? BigDecimal.ZERO : marginPercent, billingMode);
         }
     }
 
     record DepartmentResponse(UUID id, String name, String costCentreCode, BigDecimal monthlyBudget,
-            int softAlertPercent, boolean hardCap, PricingMode pricingMode, BigDecimal marginPercent, Instant createdAt,
-            Instant updatedAt) {
+            int softAlertPercent, boolean hardCap, PricingMode pricingMode, BigDecimal marginPercent,
+            BillingMode billingMode, Instant createdAt, Instant updatedAt) {
 
         static DepartmentResponse of(DepartmentView view) {
             BudgetPolicy policy = view.policy();
             return new DepartmentResponse(view.id(), view.name(), view.costCentreCode(), policy.monthlyBudget(),
                     policy.softAlertPercent(), policy.hardCap(), policy.pricingMode(), policy.marginPercent(),
-                    view.createdAt(), view.updatedAt());
+                    policy.billingMode(), view.createdAt(), view.updatedAt());
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
 
+import io.tokenfactory.billing.department.BillingMode;
 import io.tokenfactory.billing.department.BudgetPolicy;
 import io.tokenfactory.billing.department.PricingMode;
 import io.tokenfactory.billing.department.web.DepartmentController.DepartmentRequest;
@@ -15,7 +16,7 @@ class DepartmentRequestTests {
 
     @Test
     void budgetFieldsLeftOutMeanNoBudgetAWarningAtEightyPercentNoHardCapAndListPrices() {
-        BudgetPolicy policy = new DepartmentRequest("Research", "RES-1", null, null, null, null, null).policy();
+        BudgetPolicy policy = new DepartmentRequest("Research", "RES-1", null, null, null, null, null, null).policy();
 
         assertThat(policy).isEqualTo(new BudgetPolicy(null, 80, false, PricingMode.LIST_PRICE, BigDecimal.ZERO));
         assertThat(policy).isEqualTo(BudgetPolicy.NONE);
@@ -24,17 +25,17 @@ class DepartmentRequestTests {
     @Test
     void budgetFieldsGivenAreKept() {
         BudgetPolicy policy = new DepartmentRequest("Research", "RES-1", new BigDecimal("1500.50"), 75, true,
-                PricingMode.COST_PLUS, new BigDecimal("12.5"))
+                PricingMode.COST_PLUS, new BigDecimal("12.5"), BillingMode.SHOWBACK)
             .policy();
 
-        assertThat(policy).isEqualTo(
-                new BudgetPolicy(new BigDecimal("1500.50"), 75, true, PricingMode.COST_PLUS, new BigDecimal("12.5")));
+        assertThat(policy).isEqualTo(new BudgetPolicy(new BigDecimal("1500.50"), 75, true, PricingMode.COST_PLUS,
+                new BigDecimal("12.5"), BillingMode.SHOWBACK));
     }
 
     @Test
     void onlyAnExplicitTrueSetsTheHardCap() {
-        assertThat(new DepartmentRequest("R", "R", null, null, false, null, null).policy().hardCap()).isFalse();
-        assertThat(new DepartmentRequest("R", "R", null, null, true, null, null).policy().hardCap()).isTrue();
+        assertThat(new DepartmentRequest("R", "R", null, null, false, null, null, null).policy().hardCap()).isFalse();
+        assertThat(new DepartmentRequest("R", "R", null, null, true, null, null, null).policy().hardCap()).isTrue();
     }
 
 }
