@@ -22,6 +22,8 @@ import org.springframework.stereotype.Component;
  * {@code idle_charge_entry} holds the same amounts as differences between revisions and
  * {@code idle_charge_node} split by node, so neither is read again. The month a charge is
  * billed in plays no part: an adjustment for an earlier month counts when it was used.
+ * What has not been charged yet is not here: idle energy allocated after its hour, or
+ * usage still on its way, leaves the latest hours a little low until it arrives.
  */
 @Component
 class HourlyCharges {
