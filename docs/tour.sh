@@ -71,8 +71,9 @@ cost=$(rows "/api/billing/cost-per-token?$window&groupBy=model" "$key")
 jq -r '.currency as $c | .rows[]
   | "   \(.model): \(.tokens) tokens cost \(.cost) \($c), \(.costPerMillionTokens) \($c) per million tokens"' <<<"$cost"
 spend=$(call GET "/api/billing/departments/$department/spend" "$key")
-jq -r '"   spent \(.charge) \(.currency) of \(.monthlyBudget) (\(.state); to the cent), forecast \(.forecast) for \(.period)"' \
-  <<<"$spend"
+jq -r '"   spent \(.charge) \(.currency) of \(.monthlyBudget) (\(.state); to the cent), forecast \(.forecast) for \(.period)",
+  if .forecastMethod == "run-rate" then "   (the run-rate: under a week of history, no band)"
+  else "   (90 % band \(.forecastLow)–\(.forecastHigh), from the \(.forecastMethod))" end' <<<"$spend"
 
 echo "6. Its statements: one per closed month (CSV and PDF too); this month's comes when the month is closed"
 statements=$(call GET /api/billing/statements "$key")

@@ -339,7 +339,7 @@ async function departmentsPage(view) {
             { label: 'Status', value: (r) => badge(r.spend.state) },
             { label: 'Spend', num: true, value: (r) => money(r.spend.charge, r.spend.currency) },
             { label: 'Budget', num: true, value: (r) => r.spend.monthlyBudget === null ? 'none' : money(r.spend.monthlyBudget, r.spend.currency) },
-            { label: 'Forecast', num: true, value: (r) => money(r.spend.forecast, r.spend.currency) },
+            { label: 'Forecast', num: true, value: (r) => forecast(r.spend) },
         ], spends, 'departments-table')), el('div', { class: 'card' }, el('h2', {}, 'Spend and budget'), budgetChart), details);
     chart(budgetChart, {
         tooltip: { trigger: 'axis' }, legend: {}, grid: { left: 60, right: 10, top: 30, bottom: 30 },
@@ -350,6 +350,19 @@ async function departmentsPage(view) {
             { type: 'bar', name: 'budget', data: spends.map((s) => s.spend.monthlyBudget === null ? 0 : Number(s.spend.monthlyBudget)) },
         ],
     });
+}
+
+/**
+ * The forecast, and under it its 90 % band and how it was made: "120.00 EUR" over "90 % band 110.00–131.00 ·
+ * weekday-hour pattern of 4 weeks"; a run-rate has no band.
+ */
+function forecast(spend) {
+    const method = spend.forecastMethod || '';
+    const banded = spend.forecastLow !== undefined && spend.forecastLow !== null && method.startsWith('weekday-hour');
+    return el('span', {}, money(spend.forecast, spend.currency),
+        el('div', { class: 'muted band' }, banded
+            ? `90 % band ${Number(spend.forecastLow).toFixed(2)}–${Number(spend.forecastHigh).toFixed(2)} · ${method}`
+            : method));
 }
 
 async function departmentDetails(department, container) {

@@ -1,12 +1,12 @@
 package io.tokenfactory.billing.charging;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
+import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -20,18 +20,22 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * A department's spend in a period beside its budget, with a forecast to the period's end
- * from the run-rate so far (charge / elapsed share of the period). Amounts are rounded to
- * the currency's minor unit.
+ * and a band around it: from the department's weekday-hour pattern over the last 4 weeks
+ * where it has a week of history or more, from the run-rate so far (charge / elapsed
+ * share of the period) where it has less (see {@link SpendForecast}). Amounts are rounded
+ * to the currency's minor unit.
  */
 @Service
 public class DepartmentSpend {
 
     public record Report(UUID departmentId, String period, String currency, BigDecimal charge, BigDecimal cost,
-            BigDecimal monthlyBudget, Integer softAlertPercent, boolean hardCap, BudgetState state,
-            BigDecimal forecast) {
+            BigDecimal monthlyBudget, Integer softAlertPercent, boolean hardCap, BudgetState state, BigDecimal forecast,
+            BigDecimal forecastLow, BigDecimal forecastHigh, String forecastMethod) {
     }
 
     private final JdbcTemplate jdbc;
+
+    private final HourlyCharges history;
 
     private final DepartmentCatalog departments;
 
@@ -39,8 +43,10 @@ public class DepartmentSpend {
 
     private final Clock clock;
 
-    DepartmentSpend(JdbcTemplate jdbc, DepartmentCatalog departments, BillingPeriods periods, Clock clock) {
+    DepartmentSpend(JdbcTemplate jdbc, HourlyCharges history, DepartmentCatalog departments, BillingPeriods periods,
+            Clock clock) {
         this.jdbc = jdbc;
+        this.history = history;
         this.departments = departments;
         this.periods = periods;
         this.clock = clock;
@@ -56,29 +62,27 @@ public class DepartmentSpend {
         BigDecimal charge = rows.isEmpty() ? BigDecimal.ZERO : (BigDecimal) rows.get(0)[0];
         BigDecimal cost = rows.isEmpty() ? BigDecimal.ZERO : (BigDecimal) rows.get(0)[1];
         BudgetState state = rows.isEmpty() ? BudgetState.OK : BudgetState.valueOf((String) rows.get(0)[2]);
+        SpendForecast.Forecast forecast = forecast(department, charge, period);
         return new Report(department, period.toString(), periods.currency(), periods.round(charge), periods.round(cost),
                 policy.map(BudgetPolicy::monthlyBudget).orElse(null),
                 policy.map(BudgetPolicy::softAlertPercent).orElse(null),
-                policy.map(BudgetPolicy::hardCap).orElse(false), state, periods.round(forecast(charge, period)));
+                policy.map(BudgetPolicy::hardCap).orElse(false), state, periods.round(forecast.forecast()),
+                periods.round(forecast.low()), periods.round(forecast.high()), forecast.method());
     }
 
     /**
-     * The charge so far extrapolated over the whole period; a closed period's forecast is
-     * its charge.
+     * The forecast of a month under way from the department's hourly history; a month
+     * that ended keeps its charge, one not begun has none (and reads no history).
      */
-    BigDecimal forecast(BigDecimal charge, YearMonth period) {
+    private SpendForecast.Forecast forecast(UUID department, BigDecimal charge, YearMonth period) {
         Instant start = periods.start(period);
         Instant end = periods.end(period);
         Instant now = clock.instant();
-        if (!now.isBefore(end)) {
-            return charge;
-        }
-        long elapsed = Duration.between(start, now).toSeconds();
-        if (elapsed <= 0) {
-            return BigDecimal.ZERO;
-        }
-        return charge.multiply(BigDecimal.valueOf(Duration.between(start, end).toSeconds()))
-            .divide(BigDecimal.valueOf(elapsed), 12, RoundingMode.HALF_EVEN);
+        ZoneId zone = periods.zone();
+        HourlyCharges.History past = !now.isBefore(start) && now.isBefore(end)
+                ? history.of(department, SpendForecast.historyStart(now, zone), SpendForecast.currentHour(now, zone))
+                : new HourlyCharges.History(now, Map.of());
+        return SpendForecast.of(past.hourly(), past.since(), charge, now, start, end, zone);
     }
 
 }

@@ -51,9 +51,9 @@ class SpendControllerTests {
     void answerWithNothingSpent() {
         tokens = new MockedIdentityTokens(decoder);
         given(periods.currentPeriod()).willReturn(YearMonth.of(2026, 11));
-        given(spend.of(any(), any()))
-            .willAnswer(call -> new DepartmentSpend.Report(call.getArgument(0), call.getArgument(1).toString(), "EUR",
-                    BigDecimal.ZERO, BigDecimal.ZERO, null, null, false, BudgetState.OK, BigDecimal.ZERO));
+        given(spend.of(any(), any())).willAnswer(call -> new DepartmentSpend.Report(call.getArgument(0),
+                call.getArgument(1).toString(), "EUR", BigDecimal.ZERO, BigDecimal.ZERO, null, null, false,
+                BudgetState.OK, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, "run-rate"));
     }
 
     @Test
