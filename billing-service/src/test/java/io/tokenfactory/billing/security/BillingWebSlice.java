@@ -14,6 +14,7 @@ import io.tokenfactory.billing.charging.BudgetSnapshot;
 import io.tokenfactory.billing.charging.CostPerToken;
 import io.tokenfactory.billing.charging.DepartmentSpend;
 import io.tokenfactory.billing.department.DepartmentCatalog;
+import io.tokenfactory.billing.focus.FocusExport;
 import io.tokenfactory.billing.pricing.PriceBook;
 import io.tokenfactory.billing.statement.PeriodClose;
 import io.tokenfactory.billing.statement.StatementDocuments;
@@ -48,7 +49,8 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 @Import(SecurityConfiguration.class)
 @MockitoBean(types = { PriceBook.class, DepartmentCatalog.class, AgentRunCharges.class, BilledUsage.class,
         CostPerToken.class, DepartmentSpend.class, BillingPeriods.class, PeriodClose.class, Statements.class,
-        StatementDocuments.class, WebhookSubscriptions.class, BudgetSnapshot.class, JwtDecoder.class })
+        StatementDocuments.class, WebhookSubscriptions.class, BudgetSnapshot.class, FocusExport.class,
+        JwtDecoder.class })
 public @interface BillingWebSlice {
 
 }

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
+import io.tokenfactory.metering.carbon.CarbonIntensities;
 import io.tokenfactory.metering.efficiency.EfficiencyQueries;
 import io.tokenfactory.metering.energy.EnergyBalance;
 import io.tokenfactory.metering.reconciliation.ReconciliationService;
@@ -44,8 +45,8 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 @ImportAutoConfiguration({ SecurityAutoConfiguration.class, ServletWebSecurityAutoConfiguration.class,
         SecurityFilterAutoConfiguration.class })
 @Import({ SecurityConfiguration.class, MeteringWebSlice.FixedClock.class })
-@MockitoBean(types = { UsageQueries.class, UsageRebuild.class, EfficiencyQueries.class, EnergyBalance.class,
-        ReconciliationService.class, JwtDecoder.class })
+@MockitoBean(types = { CarbonIntensities.class, UsageQueries.class, UsageRebuild.class, EfficiencyQueries.class,
+        EnergyBalance.class, ReconciliationService.class, JwtDecoder.class })
 public @interface MeteringWebSlice {
 
     Instant NOW = Instant.parse("2026-11-20T09:30:00Z");
