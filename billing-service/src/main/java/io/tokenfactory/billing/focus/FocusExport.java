@@ -32,7 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
  * where it does not apply); Token Factory's own columns follow with the {@code x_}
  * prefix. Amounts keep full precision, so BilledCost sums, rounded, to the statement's
  * total. A showback department's rows are costed the same and marked
- * {@code x_BillingMode = Showback}, with no invoice.
+ * {@code x_BillingMode = Showback}, with no invoice. A closed month names its departments
+ * (and their mode and cost centre) as its statements do, whatever changed since.
  */
 @Service
 public class FocusExport {
@@ -85,7 +86,8 @@ public class FocusExport {
     public String csv(YearMonth period, @Nullable UUID department) {
         String month = period.toString();
         List<Charge> charges = new ArrayList<>(jdbc.query("""
-                SELECT date_trunc('day', c.occurred_at, 'UTC'), c.department_id, d.name, d.cost_centre_code,
+                SELECT date_trunc('day', c.occurred_at, 'UTC'), c.department_id,
+                    coalesce(s.department_name, d.name), coalesce(s.cost_centre_code, d.cost_centre_code),
                     coalesce(s.billing_mode, d.billing_mode, 'CHARGEBACK'), s.id, c.service_period, c.model, c.node,
                     c.agent_id, c.api_key_id, c.energy_source, c.rate_card_id, count(*),
                     sum(c.prompt_tokens + c.completion_tokens + c.embedding_tokens),
@@ -99,7 +101,8 @@ public class FocusExport {
                 ORDER BY 1, 2, 7, 8, 9, 10 NULLS FIRST, 11 NULLS FIRST, 12, 13 NULLS FIRST""", (row, i) -> usage(row),
                 month, department, department));
         charges.addAll(jdbc.query("""
-                SELECT date_trunc('day', e.hour_start, 'UTC'), e.department_id, d.name, d.cost_centre_code,
+                SELECT date_trunc('day', e.hour_start, 'UTC'), e.department_id,
+                    coalesce(s.department_name, d.name), coalesce(s.cost_centre_code, d.cost_centre_code),
                     coalesce(s.billing_mode, d.billing_mode, 'CHARGEBACK'), s.id, e.service_period,
                     sum(e.idle_joules + e.overhead_joules), sum(e.cost), sum(e.charge)
                 FROM idle_charge_entry e

@@ -5,7 +5,7 @@ public enum CarbonScope {
 
     /** One node. */
     NODE,
-    /** Every node of a site ({@code tokenfactory.metering.carbon.sites}). */
+    /** Every node of a site ({@code tokenfactory.metering.energy.sites}). */
     SITE,
     /** Every node without a node or site intensity. */
     FACTORY
