@@ -57,6 +57,20 @@ const iso = (date) => date.toISOString();
 /** A date as a datetime-local field holds it: local time, to the minute. */
 const localMinute = (date) => new Date(date.getTime() - date.getTimezoneOffset() * 60e3).toISOString().substring(0, 16);
 const badge = (text) => el('span', { class: `badge ${text}`, 'data-testid': 'badge' }, text);
+/** How a department is billed: a showback department sees its statements, it does not pay them. */
+const billingModeBadge = (mode) => el('span', { class: `badge ${mode || 'CHARGEBACK'}`, 'data-testid': 'billing-mode',
+    title: mode === 'SHOWBACK' ? 'Statements show use and what it would cost, marked not payable; budgets still apply.'
+        : 'Statements are invoices: the journal debits the cost centre.' }, mode === 'SHOWBACK' ? 'Showback' : 'Chargeback');
+
+/** Grams of CO2e as kilograms ("0.42 kg"), '–' when not kept. */
+const kilograms = (grams) => grams === undefined || grams === null ? '–' : `${measure(Number(grams) / 1000)} kg`;
+/** gCO2e per 1,000 tokens, or a dash that says why there is none. */
+const carbonRate = (row) => row.gramsCo2ePerThousandTokens === undefined || row.gramsCo2ePerThousandTokens === null
+    ? el('span', { class: 'muted', title: 'No carbon intensity set for these tokens\' nodes (or they have no energy figure).' }, '–')
+    : measure(row.gramsCo2ePerThousandTokens);
+/** Emissions are the energy's times the grid's intensity: estimated energy gives estimated emissions. */
+const CARBON_HELP = 'Location-based: the energy times the grid carbon intensity set for each node; '
+    + 'where the energy is estimated, so are its emissions.';
 
 /** How a badge names where a figure's energy came from: the words statements use, shortened ("measured (DCGM)" there). */
 const SOURCE_LABELS = {
@@ -238,6 +252,8 @@ async function factoryPage(view) {
     const tiles = el('div', { class: 'tiles' });
     const tokensChart = el('div', { class: 'chart', 'data-testid': 'tokens-chart' });
     const efficiencyChart = el('div', { class: 'chart', 'data-testid': 'efficiency-chart' });
+    const carbonChart = el('div', { class: 'chart', 'data-testid': 'carbon-chart' });
+    const carbonNote = el('p', { class: 'muted', 'data-testid': 'carbon-note' });
     const byModel = el('div');
     const warning = el('div');
     const nodes = el('div');
@@ -245,7 +261,8 @@ async function factoryPage(view) {
         el('p', { class: 'muted' }, isAdmin() ? 'The whole factory, live (refreshed every 5 s).'
             : 'Your department, live (refreshed every 5 s).'), range),
         tiles, warning, el('div', { class: 'charts' }, el('div', { class: 'card' }, el('h2', {}, 'Tokens'), tokensChart),
-            el('div', { class: 'card' }, el('h2', {}, 'Tokens per joule by model'), efficiencyChart)),
+            el('div', { class: 'card' }, el('h2', {}, 'Tokens per joule by model'), efficiencyChart),
+            el('div', { class: 'card' }, el('h2', {}, 'gCO2e per 1,000 tokens by model'), carbonChart, carbonNote)),
         el('div', { class: 'card' }, el('h2', {}, 'Per model and node'), byModel),
         isAdmin() ? el('div', { class: 'card' }, el('h2', {}, 'Nodes and their meters'), nodes) : null);
 
@@ -277,7 +294,8 @@ async function factoryPage(view) {
                 : money(costRow.fullyLoadedCostPerMillionTokens, cost.currency), 'fully-loaded-cost-per-million',
                 el('span', { class: 'muted' }, 'with idle energy and idle accelerator time')),
             tile('Idle share of energy', idleShare === null ? '–' : `${number(idleShare, 1)} %`, 'idle-share'),
-            tile('Tokens without energy', number(all.tokensWithoutEnergy || 0), 'tokens-without-energy'));
+            tile('Tokens without energy', number(all.tokensWithoutEnergy || 0), 'tokens-without-energy'),
+            carbonTile(all));
         warning.replaceChildren(sourceWarning(all) || '');
         if (isAdmin()) {
             nodes.replaceChildren(table([
@@ -302,6 +320,17 @@ async function factoryPage(view) {
             yAxis: { type: 'value', name: 'tokens/J' },
             series: [{ type: 'bar', data: perModel.rows.map((r) => Number(r.tokensPerJoule)) }],
         });
+        const covered = perModel.rows.filter((r) => r.gramsCo2ePerThousandTokens !== null
+            && r.gramsCo2ePerThousandTokens !== undefined);
+        const uncovered = perModel.rows.filter((r) => !covered.includes(r)).map((r) => `${r.model} @ ${r.node}`);
+        chart(carbonChart, {
+            tooltip: {}, grid: { left: 50, right: 10, top: 20, bottom: 60 },
+            xAxis: { type: 'category', data: covered.map((r) => `${r.model} @ ${r.node}`), axisLabel: { rotate: 20 } },
+            yAxis: { type: 'value', name: 'gCO2e/1k' },
+            series: [{ type: 'bar', data: covered.map((r) => Number(r.gramsCo2ePerThousandTokens)) }],
+        });
+        carbonNote.replaceChildren(`${CARBON_HELP}${uncovered.length === 0 ? ''
+            : ` No carbon intensity set (or no energy figure) for: ${uncovered.join(', ')}.`}`);
         byModel.replaceChildren(table([
             { label: 'Model', value: (r) => r.model }, { label: 'Node', value: (r) => r.node },
             { label: 'Requests', num: true, value: (r) => number(r.requests) },
@@ -311,6 +340,7 @@ async function factoryPage(view) {
             { label: 'Energy', value: (r) => sourceBadges(r) },
             { label: 'Watts', num: true, value: (r) => measure(r.averageWatts) },
             { label: 'Tokens/s', num: true, value: (r) => number(r.tokensPerSecond, 2) },
+            { label: 'gCO2e/1k tokens', num: true, value: carbonRate },
         ], perModel.rows, 'models-table'));
     }
 
@@ -322,6 +352,18 @@ async function factoryPage(view) {
 function tile(label, value, testId, note) {
     return el('div', { class: 'tile' }, el('div', { class: 'label' }, label),
         el('div', { class: 'value', 'data-testid': testId }, value), note ? el('div', { class: 'note' }, note) : null);
+}
+
+/** The factory's gCO2e per 1,000 tokens; used tokens with no intensity over them say so instead of showing 0. */
+function carbonTile(all) {
+    const rate = all.gramsCo2ePerThousandTokens;
+    const estimated = Boolean((all.energySources || {}).ESTIMATED);
+    const note = rate !== undefined && rate !== null
+        ? el('span', { class: 'muted', title: CARBON_HELP }, `${kilograms(all.emissionsGramsCo2e)} CO2e in range · location-based`,
+            estimated ? ' · includes estimated energy' : '')
+        : all.tokens > 0 ? el('span', { class: 'muted', 'data-testid': 'no-carbon-intensity' },
+            all.tokensWithoutEnergy >= all.tokens ? 'no energy figure' : 'no carbon intensity set') : null;
+    return tile('gCO2e per 1,000 tokens', rate === undefined || rate === null ? '–' : measure(rate), 'carbon-per-thousand', note);
 }
 
 // ---------- Departments: spend against budget ----------
@@ -336,11 +378,13 @@ async function departmentsPage(view) {
         table([
             { label: 'Department', value: (r) => el('button', { onclick: action(() => departmentDetails(r.department, details)) }, r.department.name) },
             { label: 'Cost centre', value: (r) => r.department.costCentreCode },
+            { label: 'Billing', value: (r) => billingModeBadge(r.department.billingMode) },
             { label: 'Status', value: (r) => badge(r.spend.state) },
             { label: 'Spend', num: true, value: (r) => money(r.spend.charge, r.spend.currency) },
             { label: 'Budget', num: true, value: (r) => r.spend.monthlyBudget === null ? 'none' : money(r.spend.monthlyBudget, r.spend.currency) },
             { label: 'Forecast', num: true, value: (r) => forecast(r.spend) },
-        ], spends, 'departments-table')), el('div', { class: 'card' }, el('h2', {}, 'Spend and budget'), budgetChart), details);
+        ], spends, 'departments-table')), el('div', { class: 'card' }, el('h2', {}, 'Spend and budget'), budgetChart), details,
+        isAdmin() ? el('div', { class: 'card' }, el('h2', {}, 'New department'), departmentForm(null, () => show('departments'))) : null);
     chart(budgetChart, {
         tooltip: { trigger: 'axis' }, legend: {}, grid: { left: 60, right: 10, top: 30, bottom: 30 },
         xAxis: { type: 'category', data: spends.map((s) => s.department.name) }, yAxis: { type: 'value' },
@@ -383,7 +427,41 @@ async function departmentDetails(department, container) {
             { label: 'Agent', value: (r) => agentName(r.agent) }, { label: 'Tokens', num: true, value: (r) => number(r.totalTokens) },
             { label: 'Joules', num: true, value: (r) => number(r.energyJoules, 1) },
             { label: 'Energy', value: (r) => sourceBadges(r) }], top(agents.rows), 'top-agents'))),
-        budgetsCard(department, budgets, agentList, () => departmentDetails(department, container)));
+        budgetsCard(department, budgets, agentList, () => departmentDetails(department, container)),
+        isAdmin() ? el('div', { class: 'card' }, el('h2', {}, `Edit ${department.name}`),
+            departmentForm(department, () => show('departments'))) : null);
+}
+
+/**
+ * Creates a department, or edits one (a PUT replaces every field: those the form does not show are sent back as
+ * they are). The billing mode decides whether its statements are invoices (chargeback) or shown only (showback).
+ */
+function departmentForm(department, saved) {
+    const d = department || {};
+    const form = el('form', { 'data-testid': department ? 'edit-department' : 'department-form' },
+        el('label', {}, 'Name', el('input', { name: 'name', value: d.name, required: true, maxlength: 100 })),
+        el('label', {}, 'Cost centre', el('input', { name: 'costCentreCode', value: d.costCentreCode, required: true, maxlength: 32 })),
+        el('label', {}, 'Monthly budget', el('input', { name: 'monthlyBudget', type: 'number', min: 0, step: 'any',
+            value: d.monthlyBudget, placeholder: 'none' })),
+        el('label', {}, 'Billing', el('select', { name: 'billingMode', 'data-testid': 'billing-mode-select' },
+            el('option', { value: 'CHARGEBACK', selected: d.billingMode !== 'SHOWBACK' }, 'Chargeback (statements are invoices)'),
+            el('option', { value: 'SHOWBACK', selected: d.billingMode === 'SHOWBACK' }, 'Showback (shown, not payable)'))),
+        el('button', { type: 'submit' }, department ? 'Save department' : 'Create department'));
+    form.addEventListener('submit', action(async () => {
+        const data = new FormData(form);
+        const body = { name: data.get('name'), costCentreCode: data.get('costCentreCode'),
+            monthlyBudget: data.get('monthlyBudget') || undefined, billingMode: data.get('billingMode') };
+        if (department) {
+            Object.assign(body, { softAlertPercent: d.softAlertPercent, hardCap: d.hardCap, pricingMode: d.pricingMode,
+                marginPercent: d.marginPercent });
+        }
+        const answer = await api(department ? `/api/billing/departments/${department.id}` : '/api/billing/departments',
+            { method: department ? 'PUT' : 'POST', body });
+        state.departments = await api('/api/billing/departments');
+        await saved();
+        showNotice(`${answer.name} ${department ? 'saved' : 'created'} (${answer.billingMode === 'SHOWBACK' ? 'showback' : 'chargeback'})`);
+    }));
+    return form;
 }
 
 // what the gateway holds at the door: each budget's spend, what requests under way hold, and what is left
@@ -556,7 +634,8 @@ async function usagePage(view) {
         el('label', {}, 'To', el('input', { name: 'to', type: 'datetime-local', value: localMinute(new Date(now.getTime() + 60e3)) })),
         el('label', {}, 'Granularity', el('select', { name: 'granularity' },
             ['total', 'day', 'hour', 'minute'].map((g) => el('option', { value: g }, g)))),
-        ['department', 'agent', 'model', 'node', 'energySource'].map((d) => el('label', {}, d === 'energySource' ? 'energy source' : d,
+        // user: OpenAI's user field of each request, the client's own end user (read from the raw records)
+        ['department', 'agent', 'model', 'node', 'energySource', 'user'].map((d) => el('label', {}, d === 'energySource' ? 'energy source' : d,
             el('input', { type: 'checkbox', name: 'groupBy', value: d, checked: d === 'model' }))),
         el('button', { type: 'submit' }, 'Show'),
         el('button', { type: 'button', 'data-testid': 'usage-csv', onclick: action(() => download(`${query()}&format=csv`, 'usage.csv')) }, 'Download CSV'));
@@ -572,19 +651,31 @@ async function usagePage(view) {
 
     async function refresh() {
         const usage = await api(query());
+        const byUser = new FormData(form).getAll('groupBy').includes('user');
+        const withoutEmissions = usage.totals.totalTokens - (usage.totals.tokensWithEmissions || 0);
         result.replaceChildren(table([
             { label: 'Start', value: (r) => r.start ? new Date(r.start).toLocaleString() : 'total' },
             { label: 'Department', value: (r) => r.department ? departmentName(r.department) : '' },
             { label: 'Agent', value: (r) => r.agent ? short(r.agent) : '' },
             { label: 'Model', value: (r) => r.model || '' }, { label: 'Node', value: (r) => r.node || '' },
+            { label: 'User', value: (r) => r.user || (byUser ? el('span', { class: 'muted' }, 'none given') : '') },
             { label: 'Requests', num: true, value: (r) => number(r.requests) },
             { label: 'Tokens', num: true, value: (r) => number(r.totalTokens) },
             { label: 'Joules', num: true, value: (r) => number(r.energyJoules, 1) },
             { label: 'Energy', value: (r) => sourceBadges(r) },
             { label: 'Tokens without energy', num: true, value: (r) => number(r.tokensWithoutEnergy) },
+            { label: 'gCO2e', num: true, value: (r) => r.tokensWithEmissions > 0 ? measure(r.emissionsGramsCo2e) : carbonRate(r) },
+            { label: 'gCO2e/1k tokens', num: true, value: carbonRate },
         ], usage.rows, 'usage-table'), el('p', { class: 'muted' },
-            `Total: ${number(usage.totals.requests)} requests, ${number(usage.totals.totalTokens)} tokens, ${number(usage.totals.energyJoules, 1)} J`,
-            ' ', sourceBadges(usage.totals)), sourceWarning(usage.totals));
+            `Total: ${number(usage.totals.requests)} requests, ${number(usage.totals.totalTokens)} tokens, ${number(usage.totals.energyJoules, 1)} J, `,
+            el('span', { title: CARBON_HELP, 'data-testid': 'usage-emissions' }, usage.totals.totalTokens === 0 ? ''
+                : usage.totals.gramsCo2ePerThousandTokens === null || usage.totals.gramsCo2ePerThousandTokens === undefined
+                    ? 'emissions: no carbon intensity set'
+                    : `${kilograms(usage.totals.emissionsGramsCo2e)} CO2e `
+                        + `(${measure(usage.totals.gramsCo2ePerThousandTokens)} g per 1,000 tokens, location-based)`),
+            ' ', sourceBadges(usage.totals)), sourceWarning(usage.totals),
+            usage.totals.tokensWithEmissions > 0 && withoutEmissions > 0 ? el('p', { class: 'muted' },
+                `${number(withoutEmissions)} tokens have no emissions figure (no energy figure, or no carbon intensity set for their node).`) : null);
     }
 
     form.addEventListener('submit', action(refresh));
@@ -605,27 +696,84 @@ async function statementsPage(view) {
             const closed = await api(`/api/billing/periods/${period}/close`, { method: 'POST' });
             showNotice(`${closed.period} closed: ${closed.statements} statements, ${closed.totalCharge} in all`);
             await refresh();
-        }) }, 'Close month') : null);
+        }) }, 'Close month') : null,
+        // the month's charges in FinOps FOCUS 1.2 columns: every department's for an administrator, a department's own
+        el('button', { type: 'button', 'data-testid': 'focus-export', title: 'FOCUS 1.2 CSV of the month\'s charges',
+            onclick: action(() => {
+                const period = new FormData(form).get('period');
+                const own = isAdmin() ? null : state.me.departmentId;
+                return download(`/api/billing/focus?period=${period}`, `focus-${period}${own ? `-${own}` : ''}.csv`);
+            }) }, 'FOCUS export'));
     const result = el('div');
-    view.append(el('div', { class: 'card' }, el('h1', {}, 'Statements'), form, result));
+    const detail = el('div');
+    view.append(el('div', { class: 'card' }, el('h1', {}, 'Statements'), form, result), detail);
 
     async function refresh() {
         const period = new FormData(form).get('period');
         const statements = await api(`/api/billing/statements?period=${period}`);
+        detail.replaceChildren();
         result.replaceChildren(table([
-            { label: 'Department', value: (s) => s.departmentName },
+            { label: 'Department', value: (s) => el('button', { 'data-testid': `statement-${s.departmentName}`,
+                onclick: action(() => statementDetail(s.id, detail)) }, s.departmentName) },
             { label: 'Cost centre', value: (s) => s.costCentreCode },
+            { label: 'Billing', value: (s) => payableBadge(s) },
             { label: 'Charge', num: true, value: (s) => money(s.totalCharge, s.currency) },
             { label: 'Budget', num: true, value: (s) => s.monthlyBudget === null ? 'none' : money(s.monthlyBudget, s.currency) },
+            { label: 'Emissions (CO2e)', num: true, value: (s) => el('span', { title: s.totalEmissionsGrams === null
+                ? 'Closed before emissions were kept.' : CARBON_HELP }, kilograms(s.totalEmissionsGrams)) },
             { label: 'Closed', value: (s) => new Date(s.closedAt).toLocaleString() },
             { label: 'Download', value: (s) => el('div', { class: 'actions' },
                 el('button', { 'data-testid': `pdf-${s.departmentName}`, onclick: action(() => download(`/api/billing/statements/${s.id}/pdf`, `statement-${s.period}-${s.costCentreCode}.pdf`)) }, 'PDF'),
-                el('button', { onclick: action(() => download(`/api/billing/statements/${s.id}/csv`, `statement-${s.period}-${s.costCentreCode}.csv`)) }, 'CSV')) },
+                el('button', { onclick: action(() => download(`/api/billing/statements/${s.id}/csv`, `statement-${s.period}-${s.costCentreCode}.csv`)) }, 'CSV'),
+                el('button', { 'data-testid': `focus-${s.departmentName}`, title: 'FOCUS 1.2 CSV of this department\'s month',
+                    onclick: action(() => download(`/api/billing/focus?period=${s.period}&department=${s.departmentId}`,
+                        `focus-${s.period}-${s.departmentId}.csv`)) }, 'FOCUS')) },
         ], statements, 'statements-table'));
     }
 
     form.addEventListener('submit', action(refresh));
     await refresh();
+}
+
+/** A showback statement is marked not payable; an invoice says nothing more than its mode. */
+function payableBadge(summary) {
+    return summary.payable === false
+        ? el('span', { class: 'badge SHOWBACK', 'data-testid': 'showback-badge',
+            title: 'Shows use and what it would cost; not an invoice, and not in the journal\'s receivables.' }, 'Showback · not payable')
+        : el('span', { class: 'muted' }, 'chargeback');
+}
+
+/** One statement: its lines with their energy and emissions, and its top end users where billing lists them. */
+async function statementDetail(id, container) {
+    const { summary, lines, topUsers } = await api(`/api/billing/statements/${id}`);
+    const kwh = (l) => ['directKwh', 'idleKwh', 'overheadKwh'].reduce((sum, field) => sum + Number(l[field] || 0), 0);
+    const totalKwh = lines.reduce((sum, l) => sum + kwh(l), 0);
+    const estimated = lines.some((l) => l.energySource === 'ESTIMATED');
+    container.replaceChildren(el('div', { class: 'card', 'data-testid': 'statement-detail' },
+        el('h2', {}, `${summary.departmentName} · ${summary.period} `, payableBadge(summary)),
+        el('p', {}, `Charge ${money(summary.totalCharge, summary.currency)} · energy ${measure(totalKwh)} kWh · `,
+            el('span', { 'data-testid': 'statement-emissions', title: CARBON_HELP },
+                summary.totalEmissionsGrams === null || summary.totalEmissionsGrams === undefined
+                    ? 'emissions not kept (closed before they were)'
+                    : `emissions ${kilograms(summary.totalEmissionsGrams)} CO2e (location-based${estimated ? ', includes estimated energy' : ''})`)),
+        table([
+            { label: '#', num: true, value: (l) => l.lineNo }, { label: 'Kind', value: (l) => l.kind.toLowerCase() },
+            { label: 'Model', value: (l) => l.model || '' }, { label: 'Period', value: (l) => l.servicePeriod || '' },
+            { label: 'Requests', num: true, value: (l) => number(l.requests) },
+            { label: 'Tokens', num: true, value: (l) => number(l.promptTokens + l.completionTokens + l.embeddingTokens) },
+            { label: 'kWh', num: true, value: (l) => measure(kwh(l)) },
+            { label: 'Energy', value: (l) => l.energySource ? sourceBadges({ energySource: l.energySource })
+                : el('span', { class: 'muted' }, l.energyLabel) },
+            { label: 'gCO2e', num: true, value: (l) => measure(l.emissionsGrams) },
+            { label: 'Charge', num: true, value: (l) => money(l.charge, summary.currency) },
+        ], lines, 'statement-lines'),
+        topUsers.length === 0 ? null : el('div', {}, el('h2', {}, 'Top end users (OpenAI user field)'), table([
+            { label: 'Rank', num: true, value: (u) => u.rank }, { label: 'User', value: (u) => u.user },
+            { label: 'Requests', num: true, value: (u) => number(u.requests) },
+            { label: 'Tokens', num: true, value: (u) => number(u.tokens) },
+            { label: 'Charge', num: true, value: (u) => money(u.charge, summary.currency) },
+        ], topUsers, 'top-users'))));
+    container.scrollIntoView();
 }
 
 // ---------- Keys, models and rate cards (administrators) ----------
@@ -657,7 +805,8 @@ async function keysPage(view) {
         form.reset();
         await refresh();
     }));
-    const [models, cards] = await Promise.all([api('/api/billing/models'), api('/api/billing/rate-cards')]);
+    const [models, cards, carbon] = await Promise.all([api('/api/billing/models'), api('/api/billing/rate-cards'),
+        api('/api/metering/carbon-intensities').catch((error) => ({ error }))]);
     const modelForm = el('form', { 'data-testid': 'model-form' },
         el('label', {}, 'Model', el('input', { name: 'name', required: true })),
         el('label', {}, 'Task', el('select', { name: 'task' }, el('option', {}, 'GENERATION'), el('option', {}, 'EMBEDDING'))),
@@ -688,7 +837,8 @@ async function keysPage(view) {
                 { label: 'Model', value: (c) => c.model }, { label: 'From', value: (c) => c.effectiveFrom },
                 { label: 'Prompt', num: true, value: (c) => c.promptPerMillion },
                 { label: 'Completion', num: true, value: (c) => c.completionPerMillion },
-                { label: 'Embedding', num: true, value: (c) => c.embeddingPerMillion }], cards, 'rate-cards'))));
+                { label: 'Embedding', num: true, value: (c) => c.embeddingPerMillion }], cards, 'rate-cards'))),
+        carbonCard(carbon));
 
     function showSecret(created) {
         secret.replaceChildren(el('p', {}, `Secret of ${created.key.name} — shown this once, store it now:`),
@@ -721,6 +871,46 @@ async function keysPage(view) {
     }
 
     await refresh();
+}
+
+/**
+ * Grid carbon intensities (gCO2e per kWh), effective-dated like prices: the most specific in force wins (node, then
+ * site, then the whole factory); one never reaches back over usage already metered.
+ */
+function carbonCard(carbon) {
+    if (carbon.error) {
+        return el('div', { class: 'card' }, el('h2', {}, 'Carbon intensities'), el('p', { class: 'warning' },
+            `Did not answer: metering-service (${carbon.error.message})`));
+    }
+    const sites = Object.entries(carbon.sites || {});
+    const targets = el('datalist', { id: 'carbon-targets' }, sites.flatMap(([site, nodes]) => [site, ...nodes])
+        .map((name) => el('option', { value: name })));
+    const form = el('form', { 'data-testid': 'carbon-intensity-form' },
+        el('label', {}, 'Covers', el('select', { name: 'scope' }, el('option', { value: 'FACTORY' }, 'whole factory'),
+            el('option', { value: 'SITE' }, 'site'), el('option', { value: 'NODE' }, 'node'))),
+        el('label', {}, 'Site or node', el('input', { name: 'target', list: 'carbon-targets', maxlength: 200, placeholder: 'none for the factory' })),
+        el('label', {}, 'From', el('input', { name: 'effectiveFrom', type: 'datetime-local', title: 'empty: now' })),
+        el('label', {}, 'gCO2e / kWh', el('input', { name: 'gramsPerKwh', type: 'number', min: 0, max: 5000, step: 'any', required: true })),
+        el('label', {}, 'Source', el('input', { name: 'source', maxlength: 200, placeholder: 'grid operator, contract …' })),
+        el('button', { type: 'submit' }, 'Add intensity'), targets);
+    form.addEventListener('submit', action(async () => {
+        const data = new FormData(form);
+        await api('/api/metering/carbon-intensities', { method: 'POST', body: { scope: data.get('scope'),
+            target: data.get('target') || undefined, gramsPerKwh: data.get('gramsPerKwh'), source: data.get('source') || undefined,
+            effectiveFrom: data.get('effectiveFrom') ? iso(new Date(data.get('effectiveFrom'))) : undefined } });
+        show('keys');
+        showNotice('Carbon intensity added');
+    }));
+    return el('div', { class: 'card' }, el('h2', {}, 'Carbon intensities (append-only: each applies from its date on)'),
+        el('p', { class: 'muted' }, 'Grams of CO2e per kWh drawn from the grid (location-based). The most specific one in force '
+            + 'covers a request: its node\'s, its site\'s, else the factory\'s. Usage already metered keeps the intensity it had. '
+            + (sites.length ? `Sites: ${sites.map(([site, nodes]) => `${site} (${nodes.join(', ')})`).join('; ')}.` : 'No sites are declared.')),
+        form, table([
+            { label: 'Covers', value: (c) => c.scope === 'FACTORY' ? 'whole factory' : `${c.scope.toLowerCase()} ${c.target}` },
+            { label: 'From', value: (c) => new Date(c.effectiveFrom).toLocaleString() },
+            { label: 'gCO2e / kWh', num: true, value: (c) => number(c.gramsPerKwh, 3) },
+            { label: 'Source', value: (c) => c.source || '' },
+        ], carbon.intensities, 'carbon-intensities'));
 }
 
 // ---------- Reconciliation (administrators): served = metered = billed ----------

@@ -113,6 +113,14 @@ class ConsoleBrowserSystemTests {
         factory.seedPrices();
         UUID research = factory.department("Research " + suffix, "CC-R" + suffix);
         UUID support = factory.department("Support " + suffix, "CC-S" + suffix);
+        // support is shown its usage, not charged for it
+        assertThat(
+                admin
+                    .put("/api/billing/departments/" + support,
+                            Map.of("name", "Support " + suffix, "costCentreCode", "CC-S" + suffix, "monthlyBudget",
+                                    "100", "billingMode", "SHOWBACK"))
+                    .getStatusCode())
+            .isEqualTo(HttpStatus.OK);
         String researchKey = factory.key(research, DEPARTMENT_SCOPES).secret();
         String supportKey = factory.key(support, DEPARTMENT_SCOPES).secret();
         String agentName = "scout-" + suffix;
@@ -152,6 +160,11 @@ class ConsoleBrowserSystemTests {
         // metered, then shown at the page's next refresh, without a reload
         await().atMost(PATIENCE).ignoreExceptions().until(() -> tokens(text("tokens-total")) > before);
         await().atMost(PATIENCE).ignoreExceptions().until(() -> !text("tokens-per-joule").equals("–"));
+        // carbon per token: a figure where an intensity is set, else why there is none
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> text("carbon-per-thousand").matches("[0-9.,]+")
+                    || text("no-carbon-intensity").equals("no carbon intensity set"));
         // every energy figure says where it came from, and an estimate is never shown as
         // a measurement
         await().atMost(PATIENCE)
@@ -186,6 +199,13 @@ class ConsoleBrowserSystemTests {
         navigate("departments");
         WebElement departments = waitFor(By.cssSelector("[data-testid=departments-table]"));
         await().atMost(PATIENCE).ignoreExceptions().until(() -> departments.getText().contains("Research " + suffix));
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> browser
+                .findElement(By.xpath("//table[@data-testid='departments-table']//tr[.//button[text()='Support "
+                        + suffix + "']]//*[@data-testid='billing-mode']"))
+                .getText()
+                .equals("Showback"));
         // its budgets as the gateway holds them at the door
         By researchButton = By
             .xpath("//table[@data-testid='departments-table']//button[text()='Research " + suffix + "']");
