@@ -1,6 +1,7 @@
 package io.tokenfactory.contracts;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -22,16 +23,37 @@ import java.util.UUID;
  * client named it; null when not sent (and in events of producers that predate it)
  * @param traceparent the W3C trace context of the request (its span in
  * inference-service): metering and billing continue that trace; null when unknown
+ * @param tags the cost tags of the key (or agent) that made the request: {@code team},
+ * {@code project} and keys an administrator allows; empty when none (and in events of
+ * producers that predate them)
  */
 public record UsageRecorded(UUID eventId, Instant occurredAt, String requestId, UUID departmentId, UUID apiKeyId,
         UUID agentId, UUID agentRunId, String model, String backend, String node, String device, long promptTokens,
         long completionTokens, UsageOutcome outcome, long latencyMs, long timeToFirstTokenMs, double energyJoules,
         EnergySource energySource, double acceleratorSeconds, boolean tokensEstimated, String nodeClass,
-        Double energyGapSeconds, String endUser, String traceparent) implements TokenFactoryEvent {
+        Double energyGapSeconds, String endUser, String traceparent,
+        Map<String, String> tags) implements TokenFactoryEvent {
 
     public UsageRecorded {
         // absent in events of producers that predate it
         energyGapSeconds = energyGapSeconds == null ? 0.0 : energyGapSeconds;
+        tags = tags == null ? Map.of() : Map.copyOf(tags);
+    }
+
+    /** Usage without cost tags. */
+    public UsageRecorded(UUID eventId, Instant occurredAt, String requestId, UUID departmentId, UUID apiKeyId,
+            UUID agentId, UUID agentRunId, String model, String backend, String node, String device, long promptTokens,
+            long completionTokens, UsageOutcome outcome, long latencyMs, long timeToFirstTokenMs, double energyJoules,
+            EnergySource energySource, double acceleratorSeconds, boolean tokensEstimated, String nodeClass,
+            Double energyGapSeconds, String endUser, String traceparent) {
+        this(eventId, occurredAt, requestId, departmentId, apiKeyId, agentId, agentRunId, model, backend, node, device,
+                promptTokens, completionTokens, outcome, latencyMs, timeToFirstTokenMs, energyJoules, energySource,
+                acceleratorSeconds, tokensEstimated, nodeClass, energyGapSeconds, endUser, traceparent, Map.of());
+    }
+
+    /** A tag's value, or null when the usage has no such tag. */
+    public String tag(String key) {
+        return tags.get(key);
     }
 
     /** Usage without an end user. */

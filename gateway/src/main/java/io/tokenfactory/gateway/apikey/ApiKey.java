@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -73,6 +74,10 @@ class ApiKey {
     @Column(name = "max_concurrent")
     private Integer maxConcurrent;
 
+    /** Its cost tags as a JSON object of strings. */
+    @Column(nullable = false)
+    private String tags = "{}";
+
     /** The first start's admin key, not used yet: it expires unless used. */
     @Column(name = "unused_bootstrap", nullable = false)
     private boolean unusedBootstrap;
@@ -98,6 +103,7 @@ class ApiKey {
         this.priority = spec.priority() != null ? spec.priority()
                 : spec.agentId() == null ? IdentityClaims.PRIORITY_INTERACTIVE : IdentityClaims.PRIORITY_BATCH;
         this.maxConcurrent = spec.maxConcurrent();
+        this.tags = KeyTags.write(spec.tags());
         this.createdAt = now;
         useSecret(secret);
     }
@@ -141,6 +147,10 @@ class ApiKey {
         return true;
     }
 
+    void tags(Map<String, String> newTags) {
+        this.tags = KeyTags.write(newTags);
+    }
+
     void budget(BigDecimal monthlyBudget) {
         this.monthlyBudget = monthlyBudget;
     }
@@ -153,7 +163,8 @@ class ApiKey {
     ApiKeyView view() {
         return new ApiKeyView(id, name, secretHint, departmentId, agentId, split(scopes),
                 allowedModels == null ? List.of() : List.copyOf(split(allowedModels)), rpmLimit, tpmLimit, expiresAt,
-                revokedAt, createdAt, rotatedAt, monthlyBudget, priority, maxConcurrent, unusedBootstrap);
+                revokedAt, createdAt, rotatedAt, monthlyBudget, priority, maxConcurrent, unusedBootstrap, null,
+                KeyTags.read(tags));
     }
 
     UUID id() {

@@ -3,6 +3,7 @@ package io.tokenfactory.gateway.apikey;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -21,11 +22,25 @@ import org.jspecify.annotations.Nullable;
  * used
  * @param person not a key but a person signed in through the identity provider: their
  * name (the id is derived from the provider's subject)
+ * @param tags the key's cost tags; empty: none
  */
 public record ApiKeyView(UUID id, String name, String secretHint, UUID departmentId, UUID agentId, Set<String> scopes,
         List<String> allowedModels, Integer rpmLimit, Long tpmLimit, Instant expiresAt, Instant revokedAt,
         Instant createdAt, Instant rotatedAt, BigDecimal monthlyBudget, String priority, Integer maxConcurrent,
-        boolean unusedBootstrap, @Nullable String person) {
+        boolean unusedBootstrap, @Nullable String person, Map<String, String> tags) {
+
+    public ApiKeyView {
+        tags = tags == null ? Map.of() : Map.copyOf(tags);
+    }
+
+    public ApiKeyView(UUID id, String name, String secretHint, UUID departmentId, UUID agentId, Set<String> scopes,
+            List<String> allowedModels, Integer rpmLimit, Long tpmLimit, Instant expiresAt, Instant revokedAt,
+            Instant createdAt, Instant rotatedAt, BigDecimal monthlyBudget, String priority, Integer maxConcurrent,
+            boolean unusedBootstrap, @Nullable String person) {
+        this(id, name, secretHint, departmentId, agentId, scopes, allowedModels, rpmLimit, tpmLimit, expiresAt,
+                revokedAt, createdAt, rotatedAt, monthlyBudget, priority, maxConcurrent, unusedBootstrap, person,
+                Map.of());
+    }
 
     public ApiKeyView(UUID id, String name, String secretHint, UUID departmentId, UUID agentId, Set<String> scopes,
             List<String> allowedModels, Integer rpmLimit, Long tpmLimit, Instant expiresAt, Instant revokedAt,

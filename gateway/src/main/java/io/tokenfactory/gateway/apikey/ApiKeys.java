@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -55,8 +56,12 @@ public class ApiKeys {
 
     private final Cache<String, Optional<ApiKeyView>> byHash;
 
-    ApiKeys(ApiKeyRepository keys, ApiKeySecrets secrets, Clock clock, GatewayProperties properties, AuditTrail audit) {
+    private final TagPolicy tagPolicy;
+
+    ApiKeys(ApiKeyRepository keys, ApiKeySecrets secrets, Clock clock, GatewayProperties properties, AuditTrail audit,
+            TagPolicy tagPolicy) {
         this.keys = keys;
+        this.tagPolicy = tagPolicy;
         this.secrets = secrets;
         this.clock = clock;
         this.audit = audit;
@@ -75,6 +80,7 @@ public class ApiKeys {
     @Transactional
     public IssuedApiKey issue(NewApiKey spec, Actor actor) {
         validate(spec);
+        spec = withTags(spec, tagPolicy.checked(spec.tags()));
         ApiKeySecrets.Secret secret = secrets.generate();
         ApiKey key = keys.save(new ApiKey(spec, secret, clock.instant()));
         audit.record(actor, "key.issued", SUBJECT, key.id(), spec.departmentId(), null, key.view());
@@ -180,6 +186,37 @@ public class ApiKeys {
         ApiKeyView after = keys.saveAndFlush(key).view();
         audit.record(actor, "key.expiry-set", SUBJECT, id, after.departmentId(), before, after);
         return after;
+    }
+
+    /**
+     * Replaces the key's cost tags; requests made from now on carry the new ones (a
+     * replica that cached the key sees them within the cache's time to live).
+     */
+    @Transactional
+    public ApiKeyView tags(UUID id, Map<String, String> tags, Actor actor) {
+        Map<String, String> checked = tagPolicy.checked(tags);
+        ApiKey key = find(id);
+        ApiKeyView before = key.view();
+        requireDepartmentFor(checked, before.departmentId());
+        key.tags(checked);
+        evict(key.secretHash());
+        ApiKeyView after = keys.saveAndFlush(key).view();
+        audit.record(actor, "key.tags-set", SUBJECT, id, after.departmentId(), before, after);
+        return after;
+    }
+
+    private static NewApiKey withTags(NewApiKey spec, Map<String, String> tags) {
+        requireDepartmentFor(tags, spec.departmentId());
+        return new NewApiKey(spec.name(), spec.departmentId(), spec.agentId(), spec.scopes(), spec.allowedModels(),
+                spec.rpmLimit(), spec.tpmLimit(), spec.expiresAt(), spec.monthlyBudget(), spec.priority(),
+                spec.maxConcurrent(), tags);
+    }
+
+    private static void requireDepartmentFor(Map<String, String> tags, UUID departmentId) {
+        if (!tags.isEmpty() && departmentId == null) {
+            throw ApiProblemException.unprocessable("invalid_tag",
+                    "Only a department's keys carry cost tags: a platform key's requests are charged to no one");
+        }
     }
 
     /** Sets or (null) removes the key's own monthly budget. */

@@ -65,6 +65,17 @@ public class KeyIssuing {
      * Rotating, expiring and limiting: a key administrator only department keys (rotating
      * an administrator's key would hand it the new secret); agent-service none.
      */
+    /**
+     * Who may set a key's tags: whoever manages it, and agent-service for its agents'
+     * keys (an agent's tags are its key's).
+     */
+    public static void requireTags(ApiKeyView key, KeyAuthority caller) {
+        if (caller == KeyAuthority.AGENT_SERVICE && key.agentId() != null && key.departmentId() != null) {
+            return;
+        }
+        requireManages(key, caller);
+    }
+
     public static void requireManages(ApiKeyView key, KeyAuthority caller) {
         if (caller == KeyAuthority.AGENT_SERVICE || (caller == KeyAuthority.KEYS_ADMIN && !isDepartmentKey(key))) {
             throw ApiProblemException.forbidden("This key may not change key " + key.id());

@@ -3,6 +3,7 @@ package io.tokenfactory.gateway.apikey;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -15,10 +16,22 @@ import java.util.UUID;
  * else interactive
  * @param maxConcurrent how many of its requests may run at once; null: the gateway's
  * default
+ * @param tags its cost tags ({@code team}, {@code project} and allowed keys); empty: none
  */
 public record NewApiKey(String name, UUID departmentId, UUID agentId, Set<String> scopes, List<String> allowedModels,
         Integer rpmLimit, Long tpmLimit, Instant expiresAt, BigDecimal monthlyBudget, String priority,
-        Integer maxConcurrent) {
+        Integer maxConcurrent, Map<String, String> tags) {
+
+    public NewApiKey {
+        tags = tags == null ? Map.of() : Map.copyOf(tags);
+    }
+
+    public NewApiKey(String name, UUID departmentId, UUID agentId, Set<String> scopes, List<String> allowedModels,
+            Integer rpmLimit, Long tpmLimit, Instant expiresAt, BigDecimal monthlyBudget, String priority,
+            Integer maxConcurrent) {
+        this(name, departmentId, agentId, scopes, allowedModels, rpmLimit, tpmLimit, expiresAt, monthlyBudget, priority,
+                maxConcurrent, Map.of());
+    }
 
     public NewApiKey(String name, UUID departmentId, UUID agentId, Set<String> scopes, List<String> allowedModels,
             Integer rpmLimit, Long tpmLimit, Instant expiresAt) {

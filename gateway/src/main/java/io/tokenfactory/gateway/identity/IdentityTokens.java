@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Date;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -61,7 +62,7 @@ public class IdentityTokens {
 
     private final Clock clock;
 
-    private final Cache<UUID, String> recentTokens;
+    private final Cache<Object, String> recentTokens;
 
     private volatile String gatewayToken;
 
@@ -104,8 +105,22 @@ public class IdentityTokens {
      */
     public String forKey(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes, String priority,
             @Nullable String person) {
-        return recentTokens.get(keyId, unused -> mint(keyId.toString(), keyId, departmentId, agentId,
-                String.join(" ", new TreeSet<>(scopes)), priority, person));
+        return forKey(keyId, departmentId, agentId, scopes, priority, person, Map.of());
+    }
+
+    /**
+     * @param tags the key's cost tags, carried to inference and on with its usage; a
+     * token is reused only while they stay the same
+     */
+    public String forKey(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes, String priority,
+            @Nullable String person, Map<String, String> tags) {
+        Object cacheKey = tags.isEmpty() ? keyId : new TaggedKey(keyId, tags);
+        return recentTokens.get(cacheKey, unused -> mint(keyId.toString(), keyId, departmentId, agentId,
+                String.join(" ", new TreeSet<>(scopes)), priority, person, tags));
+    }
+
+    /** A token cache entry of a key with tags: new tags, new token. */
+    private record TaggedKey(UUID keyId, Map<String, String> tags) {
     }
 
     /**
@@ -115,7 +130,7 @@ public class IdentityTokens {
     public String forGateway() {
         Instant now = clock.instant();
         if (now.isAfter(gatewayTokenRenewAt)) {
-            gatewayToken = mint("gateway", null, null, null, IdentityClaims.SCOPE_ADMIN, null, null);
+            gatewayToken = mint("gateway", null, null, null, IdentityClaims.SCOPE_ADMIN, null, null, Map.of());
             gatewayTokenRenewAt = now.plus(ttl.dividedBy(2));
         }
         return gatewayToken;
@@ -127,7 +142,7 @@ public class IdentityTokens {
      */
     public String forGatewayInference() {
         return recentTokens.get(GATEWAY_INFERENCE,
-                unused -> mint("gateway", null, null, null, IdentityClaims.SCOPE_INFERENCE, null, null));
+                unused -> mint("gateway", null, null, null, IdentityClaims.SCOPE_INFERENCE, null, null, Map.of()));
     }
 
     /**
@@ -165,7 +180,7 @@ public class IdentityTokens {
     }
 
     private String mint(String subject, UUID keyId, UUID departmentId, UUID agentId, String scopes, String priority,
-            @Nullable String person) {
+            @Nullable String person, Map<String, String> tags) {
         Instant now = clock.instant();
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(IdentityClaims.ISSUER)
             .audience(IdentityClaims.AUDIENCE)
@@ -179,6 +194,7 @@ public class IdentityTokens {
             .claim(IdentityClaims.AGENT_ID, agentId == null ? null : agentId.toString())
             .claim(IdentityClaims.PRIORITY, priority)
             .claim(IdentityClaims.PERSON, person)
+            .claim(IdentityClaims.TAGS, tags.isEmpty() ? null : new java.util.TreeMap<>(tags))
             .build();
         try {
             SignedJWT jwt = new SignedJWT(

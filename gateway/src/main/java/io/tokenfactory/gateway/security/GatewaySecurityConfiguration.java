@@ -180,6 +180,13 @@ class GatewaySecurityConfiguration {
                 // what it may ask for)
                 .pathMatchers(HttpMethod.POST, "/api/keys", "/api/keys/*/revoke")
                 .hasAnyAuthority(grantedBy(SCOPE_KEYS_ADMIN, SCOPE_AGENT_KEYS))
+                // and sets its agents' keys' cost tags, which it reads the rules of
+                .pathMatchers(HttpMethod.PUT, "/api/keys/*/tags")
+                .hasAnyAuthority(grantedBy(SCOPE_KEYS_ADMIN, SCOPE_AGENT_KEYS))
+                .pathMatchers(HttpMethod.GET, "/api/tags")
+                .hasAnyAuthority(grantedBy(SCOPE_KEYS_ADMIN, SCOPE_AGENT_KEYS, SCOPE_AGENTS_WRITE))
+                .pathMatchers("/api/tags/**")
+                .hasAuthority(authority(SCOPE_ADMIN))
                 .pathMatchers("/api/keys", "/api/keys/**")
                 .hasAnyAuthority(grantedBy(SCOPE_KEYS_ADMIN))
                 // metering narrows its administrative views further

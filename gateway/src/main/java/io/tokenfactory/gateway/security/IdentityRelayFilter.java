@@ -43,7 +43,7 @@ class IdentityRelayFilter implements GlobalFilter, Ordered {
             .ofType(AuthenticatedApiKey.class)
             .map(caller -> relay(exchange,
                     identityTokens.forKey(caller.key().id(), caller.key().departmentId(), caller.key().agentId(),
-                            caller.key().scopes(), caller.key().priority(), caller.key().person()),
+                            caller.key().scopes(), caller.key().priority(), caller.key().person(), caller.key().tags()),
                     caller.key().agentId() != null))
             .switchIfEmpty(Mono.fromSupplier(() -> relay(exchange, null, false)))
             .flatMap(chain::filter);

@@ -43,7 +43,15 @@ class ApiKeysTests {
     private final ApiKeySecrets secrets = ApiKeySecretsTests.secrets(ApiKeySecretsTests.PEPPER);
 
     private final ApiKeys keys = new ApiKeys(repository, secrets, Clock.fixed(NOW, ZoneOffset.UTC), properties(),
-            mock(AuditTrail.class));
+            mock(AuditTrail.class), allowingTeamAndProject());
+
+    /** The tag policy with no keys allowed beyond team and project. */
+    private static TagPolicy allowingTeamAndProject() {
+        TagPolicy policy = mock(TagPolicy.class);
+        when(policy.checked(any()))
+            .thenAnswer(call -> io.tokenfactory.support.tags.CostTags.checked(call.getArgument(0), java.util.Set.of()));
+        return policy;
+    }
 
     ApiKeysTests() {
         when(repository.save(any())).thenAnswer(invocation -> invocation.getArgument(0));

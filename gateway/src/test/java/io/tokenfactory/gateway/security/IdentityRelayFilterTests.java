@@ -33,7 +33,7 @@ class IdentityRelayFilterTests {
     private final IdentityRelayFilter filter = new IdentityRelayFilter(identityTokens);
 
     IdentityRelayFilterTests() {
-        when(identityTokens.forKey(any(), any(), any(), any(), any(), any())).thenReturn("identity-token");
+        when(identityTokens.forKey(any(), any(), any(), any(), any(), any(), any())).thenReturn("identity-token");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.tokenfactory.support.security;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -18,8 +19,18 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  * the token names none (interactive)
  * @param person the person signed in through the identity provider
  * ({@link IdentityClaims#PERSON}); null for a key
+ * @param tags the key's cost tags ({@link IdentityClaims#TAGS}); empty when it has none
  */
-public record Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes, String priority, String person) {
+public record Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes, String priority, String person,
+        Map<String, String> tags) {
+
+    public Caller {
+        tags = tags == null ? Map.of() : Map.copyOf(tags);
+    }
+
+    public Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes, String priority, String person) {
+        this(keyId, departmentId, agentId, scopes, priority, person, Map.of());
+    }
 
     public Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> scopes, String priority) {
         this(keyId, departmentId, agentId, scopes, priority, null);
@@ -86,7 +97,21 @@ public record Caller(UUID keyId, UUID departmentId, UUID agentId, Set<String> sc
         return new Caller(uuid(jwt, IdentityClaims.KEY_ID), uuid(jwt, IdentityClaims.DEPARTMENT_ID),
                 uuid(jwt, IdentityClaims.AGENT_ID),
                 scope == null || scope.isBlank() ? Set.of() : Set.of(scope.trim().split("\\s+")),
-                jwt.getClaimAsString(IdentityClaims.PRIORITY), jwt.getClaimAsString(IdentityClaims.PERSON));
+                jwt.getClaimAsString(IdentityClaims.PRIORITY), jwt.getClaimAsString(IdentityClaims.PERSON), tags(jwt));
+    }
+
+    /** The tags claim: a JSON object of strings; anything else in it is ignored. */
+    private static Map<String, String> tags(Jwt jwt) {
+        if (!(jwt.getClaims().get(IdentityClaims.TAGS) instanceof Map<?, ?> claim)) {
+            return Map.of();
+        }
+        Map<String, String> tags = new java.util.TreeMap<>();
+        claim.forEach((key, value) -> {
+            if (key instanceof String name && value instanceof String text) {
+                tags.put(name, text);
+            }
+        });
+        return tags;
     }
 
     private static UUID uuid(Jwt jwt, String claim) {

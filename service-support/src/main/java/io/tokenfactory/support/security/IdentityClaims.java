@@ -34,6 +34,13 @@ public final class IdentityClaims {
      */
     public static final String PERSON = "person";
 
+    /**
+     * The key's cost tags ({@code team}, {@code project} and keys an administrator
+     * allows), as a JSON object of strings: they travel with every request's usage to
+     * metering and billing. Absent: none.
+     */
+    public static final String TAGS = "tags";
+
     public static final String PRIORITY = "priority";
 
     public static final String PRIORITY_INTERACTIVE = "interactive";

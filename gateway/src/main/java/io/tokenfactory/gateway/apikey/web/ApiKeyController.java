@@ -5,6 +5,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -15,6 +16,7 @@ import jakarta.validation.constraints.Digits;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
@@ -72,7 +74,7 @@ class ApiKeyController {
         NewApiKey spec = new NewApiKey(request.name().strip(), request.departmentId(), request.agentId(),
                 request.scopes(), request.allowedModels() == null ? List.of() : request.allowedModels(),
                 request.rpmLimit(), request.tpmLimit(), request.expiresAt(), request.monthlyBudget(),
-                request.priority(), request.maxConcurrent());
+                request.priority(), request.maxConcurrent(), request.tags());
         return issuing.issue(spec, KeyAuthority.of(caller.getAuthorities()), actor(caller, exchange))
             .map(issued -> ResponseEntity.created(URI.create("/api/keys/" + issued.key().id()))
                 .body(CreatedKeyResponse.of(issued, clock.instant())));
@@ -106,6 +108,21 @@ class ApiKeyController {
             ServerWebExchange exchange) {
         return managed(id, caller, exchange,
                 actor -> KeyResponse.of(keys.budget(id, request.monthlyBudget(), actor), clock.instant()));
+    }
+
+    /**
+     * Replaces the key's cost tags; agent-service sets its agents' keys' tags from the
+     * agents'.
+     */
+    @PutMapping("/{id}/tags")
+    Mono<KeyResponse> tags(@PathVariable UUID id, @Valid @RequestBody TagsRequest request, Authentication caller,
+            ServerWebExchange exchange) {
+        KeyAuthority authority = KeyAuthority.of(caller.getAuthorities());
+        Actor actor = actor(caller, exchange);
+        return blocking(() -> {
+            KeyIssuing.requireTags(keys.get(id), authority);
+            return KeyResponse.of(keys.tags(id, request.tags(), actor), clock.instant());
+        });
     }
 
     @PutMapping("/{id}/expiry")
@@ -143,7 +160,14 @@ class ApiKeyController {
             @Positive Integer rpmLimit, @Positive Long tpmLimit, Instant expiresAt,
             @PositiveOrZero @Digits(integer = 13, fraction = 6) BigDecimal monthlyBudget,
             @Pattern(regexp = "interactive|batch", message = "must be 'interactive' or 'batch'") String priority,
-            @Positive @Max(10_000) Integer maxConcurrent) {
+            @Positive @Max(10_000) Integer maxConcurrent, Map<String, String> tags) {
+    }
+
+    /**
+     * @param tags {@code team}, {@code project} and keys an administrator allows; empty
+     * removes them all
+     */
+    record TagsRequest(@NotNull Map<String, String> tags) {
     }
 
     /**
@@ -161,13 +185,13 @@ class ApiKeyController {
     record KeyResponse(UUID id, String name, String secretHint, UUID departmentId, UUID agentId, Set<String> scopes,
             List<String> allowedModels, Integer rpmLimit, Long tpmLimit, Instant expiresAt, Instant revokedAt,
             Instant createdAt, Instant rotatedAt, ApiKeyView.Status status, BigDecimal monthlyBudget, String priority,
-            Integer maxConcurrent) {
+            Integer maxConcurrent, Map<String, String> tags) {
 
         static KeyResponse of(ApiKeyView key, Instant now) {
             return new KeyResponse(key.id(), key.name(), key.secretHint(), key.departmentId(), key.agentId(),
                     key.scopes(), key.allowedModels(), key.rpmLimit(), key.tpmLimit(), key.expiresAt(), key.revokedAt(),
                     key.createdAt(), key.rotatedAt(), key.statusAt(now), key.monthlyBudget(), key.priority(),
-                    key.maxConcurrent());
+                    key.maxConcurrent(), key.tags());
         }
     }
 
