@@ -7,18 +7,24 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.inference.energy.MeasuredEnergy;
+import io.tokenfactory.support.security.Caller;
 import io.tokenfactory.support.tracing.Traces;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The request log. A served request is logged at once, with its tokens (before the client
@@ -32,7 +38,13 @@ public class UsageRecording {
     private static final String COLUMNS = """
             usage_event_id, completed_at, request_id, department_id, api_key_id, agent_id, agent_run_id, model, backend,
             node, device, prompt_tokens, completion_tokens, outcome, started_at, time_to_first_token_ms, energy_joules,
-            energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds, end_user, traceparent""";
+            energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds, end_user, traceparent,
+            tags""";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static final TypeReference<Map<String, String>> TAGS = new TypeReference<>() {
+    };
 
     private final JdbcTemplate jdbc;
 
@@ -59,17 +71,18 @@ public class UsageRecording {
                 INSERT INTO inference_request (request_id, usage_event_id, department_id, api_key_id, agent_id,
                     agent_run_id, model, backend, node, node_class, device, prompt_tokens, completion_tokens, outcome,
                     started_at, completed_at, time_to_first_token_ms, energy_joules, accelerator_seconds,
-                    tokens_estimated, end_user, traceparent)
+                    tokens_estimated, end_user, traceparent, tags)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?,
-                    coalesce((SELECT traceparent FROM request_in_flight WHERE request_id = ?), ?))""",
+                    coalesce((SELECT traceparent FROM request_in_flight WHERE request_id = ?), ?), ?)""",
                 served.requestId(), eventId, served.caller().departmentId(), served.caller().keyId(),
                 served.caller().agentId(), served.agentRunId(), served.model(), served.backend(), served.node(),
                 served.nodeClass(), served.device(), served.promptTokens(), served.completionTokens(),
                 served.outcome().name(), Timestamp.from(served.startedAt()), Timestamp.from(served.completedAt()),
-                Math.max(0, served.timeToFirstTokenMs()), served.tokensEstimated(), served.endUser(),
+                Math.max(0, served.timeToFirstTokenMs()), served.tokensEstimated(),
+                endUser(served.endUser(), served.caller()),
                 // the span that opened the request; a request never in flight is logged
                 // on its own thread
-                served.requestId(), traces.currentTraceparent());
+                served.requestId(), traces.currentTraceparent(), tags(served.caller()));
         // logged, so no longer in flight: in the same transaction, so it is closed once
         jdbc.update("DELETE FROM request_in_flight WHERE request_id = ?", served.requestId());
         return eventId;
@@ -146,18 +159,35 @@ public class UsageRecording {
                     agent_run_id, model, backend, node, node_class, device, prompt_tokens, completion_tokens, outcome,
                     started_at, completed_at, time_to_first_token_ms, energy_joules, energy_source,
                     accelerator_seconds, tokens_estimated, energy_gap_seconds, energy_settled_at, end_user,
-                    traceparent)
+                    traceparent, tags)
                 SELECT request_id, gen_random_uuid(), department_id, api_key_id, agent_id, agent_run_id, model, backend,
                     node, node_class, device, prompt_tokens,
                     LEAST(completion_tokens_sent, coalesce(completion_tokens_received, completion_tokens_sent)),
                     'INTERRUPTED', started_at, GREATEST(progress_at, started_at), time_to_first_token_ms, 0, 'NONE', 0,
                     tokens_estimated, GREATEST(extract(epoch FROM progress_at - started_at), 0), clock_timestamp(),
-                    end_user, traceparent
+                    end_user, traceparent, tags
                 FROM gone
                 ON CONFLICT (request_id) DO NOTHING
                 RETURNING %s""".formatted(orphans, COLUMNS), UsageRecording::usageOf, arguments);
         closed.forEach(events::publishEvent);
         return closed.size();
+    }
+
+    /**
+     * The end user a request's usage names: OpenAI's {@code user} as the client sent it,
+     * else the person signed in through the identity provider (the console's chat).
+     */
+    static String endUser(String user, Caller caller) {
+        return user != null ? user : caller.person();
+    }
+
+    /** The caller's cost tags as the request's rows keep them; null for none. */
+    static String tags(Caller caller) {
+        return caller.tags().isEmpty() ? null : JSON.writeValueAsString(new TreeMap<>(caller.tags()));
+    }
+
+    private static Map<String, String> tagsOf(String json) {
+        return json == null ? Map.of() : JSON.readValue(json, TAGS);
     }
 
     private static UsageRecorded usageOf(ResultSet row, int index) throws SQLException {
@@ -174,7 +204,8 @@ public class UsageRecording {
                 Math.max(0, Duration.between(started, completed).toMillis()), row.getLong("time_to_first_token_ms"),
                 row.getDouble("energy_joules"), EnergySource.valueOf(row.getString("energy_source")),
                 row.getDouble("accelerator_seconds"), row.getBoolean("tokens_estimated"), row.getString("node_class"),
-                row.getDouble("energy_gap_seconds"), row.getString("end_user"), row.getString("traceparent"));
+                row.getDouble("energy_gap_seconds"), row.getString("end_user"), row.getString("traceparent"),
+                tagsOf(row.getString("tags")));
     }
 
     /** Metering rejects what it cannot count; refuse it here, before anything commits. */

@@ -112,6 +112,38 @@ class UsageOutboxIntegrationTests {
     }
 
     @Test
+    void theKeysCostTagsAndTheSignedInPersonTravelWithTheUsage() {
+        Instant started = Instant.now().minusSeconds(30);
+        // a person in the console's chat sends no OpenAI user: the person is the end user
+        Caller person = new Caller(UUID.randomUUID(), UUID.randomUUID(), null, Set.of("inference"), null,
+                "ada@example.com", Map.of("team", "search", "project", "rag"));
+        FinishedRequest served = new FinishedRequest("req-" + UUID.randomUUID(), person, null, "tf-tiny", "remote",
+                "gpu-node-7", "h100-sxm", "gpu0", 12, 30, UsageOutcome.COMPLETED, started, started.plusMillis(900), 80,
+                false, null);
+        usageRecording.logServed(served);
+        UsageRecorded usage = usageRecording
+            .settle(served.requestId(), new MeasuredEnergy(1.5, 0.5, EnergySource.DCGM, 0))
+            .orElseThrow();
+
+        assertThat(usage.tags()).isEqualTo(Map.of("team", "search", "project", "rag"));
+        assertThat(usage.endUser()).isEqualTo("ada@example.com");
+        JsonNode body = awaitEvent(usage.eventId()).data();
+        assertThat(body.get("tags").get("team").asString()).isEqualTo("search");
+        assertThat(body.get("endUser").asString()).isEqualTo("ada@example.com");
+
+        // a key without tags: none, and the OpenAI user the client named wins
+        UsageRecorded plain = usageRecording.settle(logged(served()), new MeasuredEnergy(1, 1, EnergySource.DCGM, 0))
+            .orElseThrow();
+        assertThat(plain.tags()).isEmpty();
+        assertThat(plain.endUser()).isEqualTo("end-user-42");
+    }
+
+    private String logged(FinishedRequest served) {
+        usageRecording.logServed(served);
+        return served.requestId();
+    }
+
+    @Test
     void aRequestIsSettledOnceWhoeverSettlesIt() {
         FinishedRequest served = served();
         usageRecording.logServed(served);

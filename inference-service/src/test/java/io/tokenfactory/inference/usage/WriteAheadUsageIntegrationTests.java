@@ -134,6 +134,14 @@ class WriteAheadUsageIntegrationTests {
             .until(() -> jdbc.queryForObject(
                     "SELECT count(*) FROM event_publication_archive WHERE serialized_event LIKE ?", Integer.class,
                     "%" + eventId + "%INTERRUPTED%") == 1);
+        // with the cost tags of the key that made them
+        assertThat(
+                jdbc.queryForObject("SELECT tags FROM inference_request WHERE request_id = ?", String.class, streaming))
+            .isEqualTo("{\"team\":\"search\"}");
+        assertThat(jdbc.queryForObject(
+                "SELECT serialized_event FROM event_publication_archive WHERE serialized_event LIKE ?", String.class,
+                "%" + eventId + "%"))
+            .contains("\"tags\":{\"team\":\"search\"}");
     }
 
     @Test
@@ -229,9 +237,10 @@ class WriteAheadUsageIntegrationTests {
         jdbc.update("""
                 INSERT INTO request_in_flight (request_id, replica_id, department_id, model, backend, node, device,
                     prompt_tokens, completion_tokens_sent, tokens_estimated, started_at, time_to_first_token_ms,
-                    progress_at)
-                VALUES (?, ?, ?, 'byte-lm-moby', 'djl', 'local', 'cpu', ?, ?, false, ?, 40, ?)""", requestId, replica,
-                department, promptTokens, sent, Timestamp.from(started), Timestamp.from(started.plusSeconds(2)));
+                    progress_at, tags)
+                VALUES (?, ?, ?, 'byte-lm-moby', 'djl', 'local', 'cpu', ?, ?, false, ?, 40, ?, '{"team":"search"}')""",
+                requestId, replica, department, promptTokens, sent, Timestamp.from(started),
+                Timestamp.from(started.plusSeconds(2)));
         return requestId;
     }
 
