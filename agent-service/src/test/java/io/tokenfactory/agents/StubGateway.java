@@ -42,6 +42,9 @@ public final class StubGateway {
 
     public final List<String> revoked = new CopyOnWriteArrayList<>();
 
+    /** Tags set on keys after they were issued: key id and the tags, in order. */
+    public final List<Map.Entry<String, JsonNode>> tagUpdates = new CopyOnWriteArrayList<>();
+
     public final List<String> billingCallers = new CopyOnWriteArrayList<>();
 
     public final List<Completion> completions = new CopyOnWriteArrayList<>();
@@ -58,7 +61,8 @@ public final class StubGateway {
     private final StubHttpServer server = new StubHttpServer();
 
     private StubGateway() {
-        server.route("/api/keys", this::keys)
+        server.route("/api/tags", this::tagRules)
+            .route("/api/keys", this::keys)
             .route("/v1/chat/completions", this::completion)
             .route("/api/billing/agent-runs/", this::runCharges);
     }
@@ -81,6 +85,10 @@ public final class StubGateway {
             return Response.json(401, "{\"code\":\"invalid_api_key\"}");
         }
         String path = call.path();
+        if (path.endsWith("/tags")) {
+            tagUpdates.add(Map.entry(path.split("/")[3], json.readTree(call.body()).path("tags")));
+            return Response.json(200, "{}");
+        }
         if (path.endsWith("/revoke")) {
             revoked.add(path.split("/")[3]);
             return Response.json(200, "{}");
@@ -94,6 +102,16 @@ public final class StubGateway {
             .put("id", UUID.randomUUID().toString())
             .put("agentId", request.path("agentId").asString());
         return Response.json(201, response.toString());
+    }
+
+    /**
+     * The gateway's tag rules: team, project and, allowed by its administrator, costcode.
+     */
+    private Response tagRules(Request call) {
+        if (!("Bearer " + SERVICE_KEY).equals(call.header("Authorization"))) {
+            return Response.json(401, "{\"code\":\"invalid_api_key\"}");
+        }
+        return Response.json(200, "{\"alwaysAllowed\":[\"project\",\"team\"],\"allowedKeys\":[\"costcode\"]}");
     }
 
     /**

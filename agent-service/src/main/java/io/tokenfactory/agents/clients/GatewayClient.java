@@ -15,6 +15,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.tokenfactory.agents.AgentProperties;
 import io.tokenfactory.support.security.IdentityClaims;
 
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
@@ -101,8 +102,32 @@ public class GatewayClient {
      * asked without one)
      */
     public Answer postWithServiceKey(String path, String json) {
+        return withServiceKey(HttpMethod.POST, path, json);
+    }
+
+    /**
+     * A PUT to the gateway's key API (an agent key's tags) with agent-service's own key.
+     */
+    public Answer putWithServiceKey(String path, String json) {
+        return withServiceKey(HttpMethod.PUT, path, json);
+    }
+
+    /**
+     * A GET of the gateway's rules (the allowed tag keys) with agent-service's own key.
+     */
+    public Answer getWithServiceKey(String path) {
         String serviceKey = serviceKey();
-        return call(() -> keys.post()
+        return call(() -> keys.get()
+            .uri(path)
+            .header("Authorization", "Bearer " + serviceKey)
+            .exchange(
+                    (request, response) -> new Answer(response.getStatusCode().value(), response.bodyTo(String.class)),
+                    true));
+    }
+
+    private Answer withServiceKey(HttpMethod method, String path, String json) {
+        String serviceKey = serviceKey();
+        return call(() -> keys.method(method)
             .uri(path)
             .header("Authorization", "Bearer " + serviceKey)
             .contentType(MediaType.APPLICATION_JSON)

@@ -37,7 +37,7 @@ public class AgentCatalog {
     private static final String AGENT = """
             SELECT a.id, a.department_id, a.name, a.state, a.state_reason, a.current_version, a.created_at, a.updated_at,
                 v.model, v.instructions, v.tools, v.trigger_kind, v.interval_seconds, v.cron, v.time_zone, v.max_steps,
-                v.max_tokens_per_run, v.max_runs_per_day, v.monthly_token_budget, v.overlap_policy
+                v.max_tokens_per_run, v.max_runs_per_day, v.monthly_token_budget, v.overlap_policy, v.tags
             FROM agent a JOIN agent_version v ON v.agent_id = a.id AND v.version = a.current_version""";
 
     private final JdbcTemplate jdbc;
@@ -166,7 +166,7 @@ public class AgentCatalog {
         get(id);
         return jdbc.query("""
                 SELECT model, instructions, tools, trigger_kind, interval_seconds, cron, time_zone, max_steps,
-                    max_tokens_per_run, max_runs_per_day, monthly_token_budget, overlap_policy
+                    max_tokens_per_run, max_runs_per_day, monthly_token_budget, overlap_policy, tags
                 FROM agent_version WHERE agent_id = ? ORDER BY version""", (row, i) -> definition(row, 1), id);
     }
 
@@ -175,7 +175,7 @@ public class AgentCatalog {
     public AgentDefinition version(UUID id, int version) {
         List<AgentDefinition> found = jdbc.query("""
                 SELECT model, instructions, tools, trigger_kind, interval_seconds, cron, time_zone, max_steps,
-                    max_tokens_per_run, max_runs_per_day, monthly_token_budget, overlap_policy
+                    max_tokens_per_run, max_runs_per_day, monthly_token_budget, overlap_policy, tags
                 FROM agent_version WHERE agent_id = ? AND version = ?""", (row, i) -> definition(row, 1), id, version);
         if (found.isEmpty()) {
             throw ApiProblemException.notFound("agent_not_found", "No version " + version + " of agent " + id);
@@ -213,10 +213,10 @@ public class AgentCatalog {
                 """
                         INSERT INTO agent_version (agent_id, version, model, instructions, tools, trigger_kind, interval_seconds,
                             cron, time_zone, max_steps, max_tokens_per_run, max_runs_per_day, monthly_token_budget, overlap_policy,
-                            created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                            created_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 id, version, d.model(), d.instructions(), String.join(",", d.tools()), d.trigger().name(),
                 d.intervalSeconds(), d.cron(), d.timeZone(), d.maxSteps(), d.maxTokensPerRun(), d.maxRunsPerDay(),
-                d.monthlyTokenBudget(), d.overlapPolicy().name(), Timestamp.from(now));
+                d.monthlyTokenBudget(), d.overlapPolicy().name(), Timestamp.from(now), AgentTags.write(d.tags()));
     }
 
     /** What the database checks too, refused here with a message naming the field. */
@@ -263,7 +263,8 @@ public class AgentCatalog {
                 tools.isEmpty() ? List.of() : Arrays.asList(tools.split(",")),
                 TriggerKind.valueOf(row.getString(first + 3)), intervalSeconds, row.getString(first + 5),
                 row.getString(first + 6), row.getInt(first + 7), row.getLong(first + 8), row.getInt(first + 9), monthly,
-                AgentDefinition.OverlapPolicy.valueOf(row.getString(first + 11)));
+                AgentDefinition.OverlapPolicy.valueOf(row.getString(first + 11)),
+                AgentTags.read(row.getString(first + 12)));
     }
 
 }

@@ -12,6 +12,7 @@ import java.util.UUID;
 import io.tokenfactory.agents.AgentProperties;
 import io.tokenfactory.agents.clients.GatewayClient;
 import io.tokenfactory.agents.definition.AgentDefinition.Agent;
+import io.tokenfactory.agents.definition.AgentTags;
 import io.tokenfactory.support.secrets.SecretFiles;
 
 import org.slf4j.Logger;
@@ -77,11 +78,13 @@ public class AgentCredentials {
 
     /** The agent's key secret, issued on first use. */
     public String secretFor(Agent agent) {
-        List<byte[]> stored = jdbc.query("SELECT secret FROM agent_credential WHERE agent_id = ?",
-                (row, i) -> row.getBytes(1), agent.id());
+        List<Stored> stored = jdbc.query("SELECT secret, key_id, tags FROM agent_credential WHERE agent_id = ?",
+                (row, i) -> new Stored(row.getBytes(1), row.getObject(2, UUID.class), row.getString(3)), agent.id());
         if (!stored.isEmpty()) {
             try {
-                return cipher().decrypt(agent.id(), stored.get(0));
+                String secret = cipher().decrypt(agent.id(), stored.get(0).secret());
+                syncTags(agent, stored.get(0));
+                return secret;
             }
             catch (GeneralSecurityException unreadable) {
                 // the encryption key changed: the stored secret is lost; replace the key
@@ -92,20 +95,50 @@ public class AgentCredentials {
             }
         }
         Map<String, Object> request = Map.of("name", "agent " + agent.name(), "departmentId", agent.departmentId(),
-                "agentId", agent.id(), "scopes", List.of("inference"));
+                "agentId", agent.id(), "scopes", List.of("inference"), "tags", agent.definition().tags());
         JsonNode issued = gateway("/api/keys", request);
         String secret = issued.path("secret").asString();
         UUID keyId = UUID.fromString(issued.at("/key/id").asString());
         int inserted = jdbc.update("""
-                INSERT INTO agent_credential (agent_id, key_id, secret, created_at) VALUES (?, ?, ?, ?)
+                INSERT INTO agent_credential (agent_id, key_id, secret, created_at, tags) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (agent_id) DO NOTHING""", agent.id(), keyId, cipher().encrypt(agent.id(), secret),
-                Timestamp.from(clock.instant()));
+                Timestamp.from(clock.instant()), AgentTags.write(agent.definition().tags()));
         if (inserted == 0) {
             // another replica was faster: use its key, withdraw ours
             revokeQuietly(keyId);
             return secretFor(agent);
         }
         return secret;
+    }
+
+    private record Stored(byte[] secret, UUID keyId, String tags) {
+    }
+
+    /**
+     * An agent's tags changed since its key got them: the key gets the new ones before
+     * the agent's next request, so its usage is charged to them.
+     */
+    private void syncTags(Agent agent, Stored stored) {
+        Map<String, String> wanted = agent.definition().tags();
+        if (wanted.equals(AgentTags.read(stored.tags()))) {
+            return;
+        }
+        GatewayClient.Answer answer;
+        try {
+            answer = gateway.putWithServiceKey("/api/keys/" + stored.keyId() + "/tags",
+                    json.writeValueAsString(Map.of("tags", wanted)));
+        }
+        catch (GatewayClient.Unreachable e) {
+            throw new Unavailable(e.getMessage() + " (setting an agent key's tags)", true);
+        }
+        if (answer.status() >= 300) {
+            // the agent still runs, charged to its key's current tags; tried again next
+            // run
+            log.warn("The gateway refused the tags of agent {}'s key ({}): {}", agent.id(), answer.status(),
+                    answer.body());
+            return;
+        }
+        jdbc.update("UPDATE agent_credential SET tags = ? WHERE agent_id = ?", AgentTags.write(wanted), agent.id());
     }
 
     /**

@@ -415,6 +415,48 @@ class AgentRunIntegrationTests {
                 Long.class, department);
     }
 
+    @Test
+    void anAgentsCostTagsAreItsKeysAndFollowItsEdits() {
+        Map<String, Object> tagged = definition("tagger", "plain", manual(), List.of(), "SKIP");
+        tagged.put("tags", Map.of("team", "search", "costcode", "CC-7"));
+        ResponseEntity<JsonNode> created = client.post("/api/agents", tagged);
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(created.getBody().at("/definition/tags/costcode").asString()).isEqualTo("CC-7");
+        String agent = created.getBody().get("id").asString();
+        client.post("/api/agents/" + agent + "/activate", null);
+
+        // refused: a key the gateway's administrator has not allowed, a malformed key
+        for (Map<String, String> tags : List.of(Map.of("planet", "x"), Map.of("Team!", "x"))) {
+            Map<String, Object> bad = definition("tagger", "plain", manual(), List.of(), "SKIP");
+            bad.put("tags", tags);
+            ResponseEntity<JsonNode> refused = client.put("/api/agents/" + agent, bad);
+            assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
+        }
+
+        // its key is issued with its tags
+        String run = client.post("/api/agents/" + agent + "/runs", Map.of()).getBody().get("id").asString();
+        awaitRun(agent, run, "SUCCEEDED");
+        JsonNode issued = gateway.keyRequests.stream()
+            .filter(key -> key.path("agentId").asString().equals(agent))
+            .findFirst()
+            .orElseThrow();
+        assertThat(issued.get("tags").get("team").asString()).isEqualTo("search");
+        String keyId = jdbc.queryForObject("SELECT key_id::text FROM agent_credential WHERE agent_id = ?::uuid",
+                String.class, agent);
+
+        // new tags reach the same key before the agent's next request
+        tagged.put("tags", Map.of("team", "ranking"));
+        assertThat(client.put("/api/agents/" + agent, tagged).getStatusCode()).isEqualTo(HttpStatus.OK);
+        String second = client.post("/api/agents/" + agent + "/runs", Map.of()).getBody().get("id").asString();
+        awaitRun(agent, second, "SUCCEEDED");
+        assertThat(gateway.tagUpdates).anySatisfy(update -> {
+            assertThat(update.getKey()).isEqualTo(keyId);
+            assertThat(update.getValue().get("team").asString()).isEqualTo("ranking");
+            assertThat(update.getValue().has("costcode")).isFalse();
+        });
+        assertThat(gateway.keyRequests.stream().filter(key -> key.path("agentId").asString().equals(agent))).hasSize(1);
+    }
+
     private JsonNode awaitRun(String agent, String run, String status) {
         JsonNode[] last = new JsonNode[1];
         await().atMost(Duration.ofSeconds(20)).until(() -> {

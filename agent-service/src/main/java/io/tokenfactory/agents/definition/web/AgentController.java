@@ -2,6 +2,7 @@ package io.tokenfactory.agents.definition.web;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.validation.Valid;
@@ -12,6 +13,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 
 import io.tokenfactory.agents.definition.AgentCatalog;
+import io.tokenfactory.agents.definition.AgentTags;
 import io.tokenfactory.agents.definition.AgentDefinition;
 import io.tokenfactory.agents.definition.AgentDefinition.Agent;
 import io.tokenfactory.agents.definition.AgentState;
@@ -38,8 +40,11 @@ class AgentController {
 
     private final AgentCatalog catalog;
 
-    AgentController(AgentCatalog catalog) {
+    private final AgentTags tagRules;
+
+    AgentController(AgentCatalog catalog, AgentTags tagRules) {
         this.catalog = catalog;
+        this.tagRules = tagRules;
     }
 
     @PostMapping("/api/agents")
@@ -50,7 +55,7 @@ class AgentController {
             throw ApiProblemException.unprocessable("department_required", "name the agent's departmentId");
         }
         requireDepartment(caller, department);
-        Agent agent = catalog.create(department, request.name(), request.definition());
+        Agent agent = catalog.create(department, request.name(), tagged(request.definition()));
         return ResponseEntity.created(URI.create("/api/agents/" + agent.id())).body(agent);
     }
 
@@ -73,7 +78,7 @@ class AgentController {
     @PutMapping("/api/agents/{id}")
     Agent edit(@PathVariable UUID id, @Valid @RequestBody AgentRequest request) {
         visible(id);
-        return catalog.edit(id, request.definition());
+        return catalog.edit(id, tagged(request.definition()));
     }
 
     @PostMapping("/api/agents/{id}/activate")
@@ -104,6 +109,15 @@ class AgentController {
         return catalog.transition(id, AgentState.RETIRED, StateReason.MANUAL);
     }
 
+    /** The definition with its tags checked against the gateway's rules. */
+    private AgentDefinition tagged(AgentDefinition definition) {
+        Map<String, String> checked = tagRules.checked(definition.tags());
+        return new AgentDefinition(definition.model(), definition.instructions(), definition.tools(),
+                definition.trigger(), definition.intervalSeconds(), definition.cron(), definition.timeZone(),
+                definition.maxSteps(), definition.maxTokensPerRun(), definition.maxRunsPerDay(),
+                definition.monthlyTokenBudget(), definition.overlapPolicy(), checked);
+    }
+
     private Agent visible(UUID id) {
         Agent agent = catalog.get(id);
         requireDepartment(Caller.current(), agent.departmentId());
@@ -119,7 +133,7 @@ class AgentController {
     record AgentRequest(@NotBlank @Size(max = 100) String name, UUID departmentId,
             @NotBlank @Size(max = 200) String model, @NotNull @Size(max = 20_000) String instructions,
             @Size(max = 16) List<@NotBlank String> tools, @NotNull @Valid Trigger trigger, @Valid Limits limits,
-            AgentDefinition.OverlapPolicy overlapPolicy) {
+            AgentDefinition.OverlapPolicy overlapPolicy, Map<String, String> tags) {
 
         AgentDefinition definition() {
             Limits l = limits == null ? new Limits(null, null, null, null) : limits;
@@ -128,7 +142,7 @@ class AgentController {
                     l.maxSteps() == null ? 10 : l.maxSteps(),
                     l.maxTokensPerRun() == null ? 20_000 : l.maxTokensPerRun(),
                     l.maxRunsPerDay() == null ? 1_440 : l.maxRunsPerDay(), l.monthlyTokenBudget(),
-                    overlapPolicy == null ? AgentDefinition.OverlapPolicy.SKIP : overlapPolicy);
+                    overlapPolicy == null ? AgentDefinition.OverlapPolicy.SKIP : overlapPolicy, tags);
         }
     }
 
