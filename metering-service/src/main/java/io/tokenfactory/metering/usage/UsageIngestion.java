@@ -24,6 +24,7 @@ import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageMetered;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.support.jdbc.BatchStatement;
+import io.tokenfactory.support.tags.CostTags;
 import io.tokenfactory.support.tracing.Traces;
 import io.tokenfactory.metering.carbon.CarbonIntensities;
 import io.tokenfactory.metering.carbon.CarbonSchedule;
@@ -37,6 +38,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Takes in a batch of usage records exactly once, in one transaction: the records go into
@@ -185,15 +188,26 @@ public class UsageIngestion {
             .numeric(UsageAmounts::energyGapSeconds)
             .text(UsageRecorded::endUser)
             .numeric(record -> emissions.get(record.eventId()))
+            .text(record -> record.tag(CostTags.TEAM))
+            .text(record -> record.tag(CostTags.PROJECT))
+            .text(UsageIngestion::tagsJson)
             .query(jdbc, """
                     INSERT INTO usage_record (received_at, event_id, request_id, occurred_at, department_id,
                         api_key_id, agent_id, agent_run_id, model, backend, node, device, prompt_tokens,
                         completion_tokens, outcome, latency_ms, time_to_first_token_ms, energy_joules,
                         energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds,
-                        end_user, emissions_grams)
-                    SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        end_user, emissions_grams, team, project, tags)
+                    SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                        ?, ?)
                     ON CONFLICT (event_id, occurred_at) DO NOTHING
                     RETURNING event_id""", (row, i) -> row.getObject(1, UUID.class), Timestamp.from(receivedAt)));
+    }
+
+    private static final JsonMapper TAGS_JSON = JsonMapper.builder().build();
+
+    /** A record's cost tags as the raw table keeps them; null for none. */
+    static String tagsJson(UsageRecorded record) {
+        return record.tags().isEmpty() ? null : TAGS_JSON.writeValueAsString(new TreeMap<>(record.tags()));
     }
 
     static Map<NodeHour, BigDecimal> directEnergyByNodeHour(List<UsageRecorded> records) {

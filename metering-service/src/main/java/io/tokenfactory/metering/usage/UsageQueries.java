@@ -75,7 +75,8 @@ public class UsageQueries {
         String emissionsTokens = raw
                 ? "sum(prompt_tokens + completion_tokens) FILTER (WHERE emissions_grams IS NOT NULL)"
                 : "sum(emissions_tokens)";
-        // the rollups have no end user: a query by user reads the raw records (ReadPlan)
+        // the rollups have no end user or tags: a query by them reads the raw records
+        // (ReadPlan)
         select.append(", ")
             .append(count)
             .append(", sum(prompt_tokens), sum(completion_tokens), sum(energy_joules), ")
@@ -96,8 +97,10 @@ public class UsageQueries {
         filter(select, parameters, "node", query.node());
         filter(select, parameters, "energy_source", query.energySource());
         filter(select, parameters, "end_user", query.user());
+        filter(select, parameters, "team", query.team());
+        filter(select, parameters, "project", query.project());
         select.append(groupBy);
-        select.append(" ORDER BY 1, 2, 3, 4, 5, 6, 7 LIMIT ").append(MAX_ROWS + 1);
+        select.append(" ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9 LIMIT ").append(MAX_ROWS + 1);
         List<UsageReport.Row> bySource = jdbc.query(select.toString(), UsageQueries::row, parameters.toArray());
         if (bySource.size() > MAX_ROWS) {
             throw new ApiProblemException(HttpStatus.UNPROCESSABLE_CONTENT, "result_too_large", "Result too large",
@@ -172,17 +175,20 @@ public class UsageQueries {
         }
     }
 
+    /**
+     * Columns: the bucket, every dimension in {@link Dimension} order, then the sums.
+     */
     private static UsageReport.Row row(ResultSet row, int index) throws SQLException {
         Timestamp start = row.getTimestamp(1);
-        long prompt = row.getLong(9);
-        long completion = row.getLong(10);
+        long prompt = row.getLong(11);
+        long completion = row.getLong(12);
         String source = row.getString(6);
-        BigDecimal energy = zeroIfNull(row.getBigDecimal(11));
+        BigDecimal energy = zeroIfNull(row.getBigDecimal(13));
         return new UsageReport.Row(start == null ? null : start.toInstant(), row.getObject(2, UUID.class),
-                row.getObject(3, UUID.class), row.getString(4), row.getString(5), source, row.getLong(8), prompt,
-                completion, prompt + completion, energy, zeroIfNull(row.getBigDecimal(12)), null,
+                row.getObject(3, UUID.class), row.getString(4), row.getString(5), source, row.getLong(10), prompt,
+                completion, prompt + completion, energy, zeroIfNull(row.getBigDecimal(14)), null,
                 EnergySource.NONE.name().equals(source) ? prompt + completion : 0, row.getString(7),
-                zeroIfNull(row.getBigDecimal(13)), row.getLong(14));
+                zeroIfNull(row.getBigDecimal(15)), row.getLong(16), row.getString(8), row.getString(9));
     }
 
     /** Rows that differ only by energy source become one, with its mix of sources. */
@@ -190,13 +196,13 @@ public class UsageQueries {
         Map<List<Object>, UsageReport.Row> rows = new LinkedHashMap<>();
         for (UsageReport.Row part : bySource) {
             List<Object> key = Arrays.asList(part.start(), part.department(), part.agent(), part.model(), part.node(),
-                    part.user());
+                    part.user(), part.team(), part.project());
             Map<String, UsageReport.SourceShare> mix = new TreeMap<>();
             mix.put(part.energySource(), new UsageReport.SourceShare(part.totalTokens(), part.energyJoules()));
             UsageReport.Row single = new UsageReport.Row(part.start(), part.department(), part.agent(), part.model(),
                     part.node(), null, part.requests(), part.promptTokens(), part.completionTokens(),
                     part.totalTokens(), part.energyJoules(), part.acceleratorSeconds(), mix, part.tokensWithoutEnergy(),
-                    part.user(), part.emissionsGramsCo2e(), part.tokensWithEmissions());
+                    part.user(), part.emissionsGramsCo2e(), part.tokensWithEmissions(), part.team(), part.project());
             rows.merge(key, single, UsageQueries::plus);
         }
         return new ArrayList<>(rows.values());
@@ -210,7 +216,8 @@ public class UsageQueries {
                 a.completionTokens() + b.completionTokens(), a.totalTokens() + b.totalTokens(),
                 a.energyJoules().add(b.energyJoules()), a.acceleratorSeconds().add(b.acceleratorSeconds()), mix,
                 a.tokensWithoutEnergy() + b.tokensWithoutEnergy(), a.user(),
-                a.emissionsGramsCo2e().add(b.emissionsGramsCo2e()), a.tokensWithEmissions() + b.tokensWithEmissions());
+                a.emissionsGramsCo2e().add(b.emissionsGramsCo2e()), a.tokensWithEmissions() + b.tokensWithEmissions(),
+                a.team(), a.project());
     }
 
     static UsageReport.Totals totals(List<UsageReport.Row> bySource) {

@@ -17,12 +17,20 @@ import java.util.UUID;
  * @param department null: every department the caller may see
  * @param energySource null, or only usage whose energy came from this source
  * ({@code DCGM}, {@code NONE}, …)
+ * @param team null, or only usage tagged with this team
+ * @param project null, or only usage tagged with this project
  */
 public record UsageQuery(Instant from, Instant to, Granularity granularity, List<Dimension> groupBy, UUID department,
-        UUID agent, String model, String node, String energySource, String user) {
+        UUID agent, String model, String node, String energySource, String user, String team, String project) {
 
     public UsageQuery {
         groupBy = List.copyOf(groupBy);
+    }
+
+    /** A query without the tag filters. */
+    public UsageQuery(Instant from, Instant to, Granularity granularity, List<Dimension> groupBy, UUID department,
+            UUID agent, String model, String node, String energySource, String user) {
+        this(from, to, granularity, groupBy, department, agent, model, node, energySource, user, null, null);
     }
 
     /** A query without the end-user filter. */
@@ -36,7 +44,7 @@ public record UsageQuery(Instant from, Instant to, Granularity granularity, List
      * the rollups).
      */
     boolean byUser() {
-        return user != null || groupBy.contains(Dimension.USER);
+        return user != null || team != null || project != null || groupBy.stream().anyMatch(Dimension::rawOnly);
     }
 
     public enum Granularity {
@@ -56,7 +64,16 @@ public record UsageQuery(Instant from, Instant to, Granularity granularity, List
         DEPARTMENT("department_id", "department"), AGENT("agent_id", "agent"), MODEL("model", "model"),
         NODE("node", "node"), ENERGY_SOURCE("energy_source", "energySource"),
         /** OpenAI's {@code user} of each request: the client's own end user. */
-        USER("end_user", "user");
+        USER("end_user", "user"),
+        /** The {@code team} cost tag of the key or agent that made each request. */
+        TEAM("team", "team"),
+        /** The {@code project} cost tag of the key or agent that made each request. */
+        PROJECT("project", "project");
+
+        /** Only the raw records keep it, not the rollups. */
+        boolean rawOnly() {
+            return this == USER || this == TEAM || this == PROJECT;
+        }
 
         final String column;
 
@@ -83,7 +100,7 @@ public record UsageQuery(Instant from, Instant to, Granularity granularity, List
                     .filter(candidate -> candidate.parameter.equalsIgnoreCase(name.trim()))
                     .findFirst()
                     .orElseThrow(() -> QueryParameters
-                        .invalid("groupBy takes department, agent, model, node, energySource and user"));
+                        .invalid("groupBy takes department, agent, model, node, energySource, user, team and project"));
                 dimensions.add(dimension);
             }
         }

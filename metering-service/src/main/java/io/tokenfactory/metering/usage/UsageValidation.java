@@ -5,6 +5,7 @@ import java.util.Optional;
 import io.tokenfactory.contracts.EnergySource;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.metering.MeteringProperties;
+import io.tokenfactory.support.tags.CostTags;
 
 import org.springframework.stereotype.Component;
 
@@ -64,6 +65,16 @@ public class UsageValidation {
                 || (record.endUser() != null && record.endUser().length() > 256)) {
             return Optional.of("an identifier is too long (requestId, backend, nodeClass ≤ 64; model, node, device ≤ "
                     + "200; endUser ≤ 256)");
+        }
+        if (record.tags().size() > CostTags.MAX_TAGS || record.tags()
+            .entrySet()
+            .stream()
+            .anyMatch(tag -> tag.getKey() == null || !CostTags.KEY.matcher(tag.getKey()).matches()
+                    || tag.getValue() == null || tag.getValue().isEmpty()
+                    || tag.getValue().length() > CostTags.MAX_VALUE_LENGTH)) {
+            return Optional.of("cost tags break the rules: at most " + CostTags.MAX_TAGS
+                    + " keys of lower-case letters, digits, '-' or '_', values of 1 to " + CostTags.MAX_VALUE_LENGTH
+                    + " characters");
         }
         return Optional.empty();
     }

@@ -36,7 +36,7 @@ record EfficiencyParameters(Instant from, Instant to, String groupBy, UUID depar
     List<Dimension> dimensions() {
         List<Dimension> dimensions = UsageQuery.dimensions(groupBy);
         if (dimensions.contains(Dimension.USER)) {
-            // efficiency is read from the hourly rollups, which keep no end user
+            // efficiency is read from hourly sums, which keep no end user
             throw QueryParameters.invalid("groupBy=user is answered by /api/metering/usage, not by efficiency");
         }
         return dimensions;

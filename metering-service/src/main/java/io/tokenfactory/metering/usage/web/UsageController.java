@@ -114,6 +114,8 @@ class UsageController {
                     case NODE -> row.node();
                     case ENERGY_SOURCE -> row.energySource();
                     case USER -> row.user() == null ? "" : row.user();
+                    case TEAM -> row.team() == null ? "" : row.team();
+                    case PROJECT -> row.project() == null ? "" : row.project();
                 });
             }
             cells.addAll(List.of(row.requests(), row.promptTokens(), row.completionTokens(), row.totalTokens(),

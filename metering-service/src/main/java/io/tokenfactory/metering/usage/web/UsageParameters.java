@@ -26,7 +26,9 @@ import io.tokenfactory.support.security.Caller;
 record UsageParameters(Instant from, Instant to, Granularity granularity, String groupBy, UUID department, UUID agent,
         @Size(max = 200, message = "is longer than 200 characters") String model,
         @Size(max = 200, message = "is longer than 200 characters") String node, EnergySource energySource,
-        @Size(max = 256, message = "is longer than 256 characters") String user, Format format) {
+        @Size(max = 256, message = "is longer than 256 characters") String user,
+        @Size(max = 100, message = "is longer than 100 characters") String team,
+        @Size(max = 100, message = "is longer than 100 characters") String project, Format format) {
 
     /** How to answer. */
     enum Format {
@@ -51,6 +53,8 @@ record UsageParameters(Instant from, Instant to, Granularity granularity, String
         model = model == null || model.isBlank() ? null : model;
         node = node == null || node.isBlank() ? null : node;
         user = user == null || user.isBlank() ? null : user;
+        team = team == null || team.isBlank() ? null : team;
+        project = project == null || project.isBlank() ? null : project;
     }
 
     /**
@@ -60,7 +64,7 @@ record UsageParameters(Instant from, Instant to, Granularity granularity, String
         Window window = RequestParameters.window(from, to, clock);
         List<Dimension> dimensions = UsageQuery.dimensions(groupBy);
         return new UsageQuery(window.from(), window.to(), granularity, dimensions, caller.scopeTo(department), agent,
-                model, node, energySource == null ? null : energySource.name(), user);
+                model, node, energySource == null ? null : energySource.name(), user, team, project);
     }
 
     /** CSV when {@code format} says so, else when the Accept header asks for it. */
