@@ -40,7 +40,11 @@ public class CostPerToken {
     public enum Dimension {
 
         MODEL("model", "model"), DEPARTMENT("department_id", "department"), AGENT("agent_id", "agent"),
-        NODE("node", "node"), ENERGY_SOURCE("energy_source", "energySource");
+        NODE("node", "node"), ENERGY_SOURCE("energy_source", "energySource"),
+        /** The {@code team} cost tag of the key or agent that made each request. */
+        TEAM("team", "team"),
+        /** The {@code project} cost tag of the key or agent that made each request. */
+        PROJECT("project", "project");
 
         final String column;
 
@@ -61,7 +65,7 @@ public class CostPerToken {
                         .filter(d -> d.parameter.equalsIgnoreCase(name.trim()))
                         .findFirst()
                         .orElseThrow(() -> QueryParameters
-                            .invalid("groupBy takes model, department, agent, node and energySource")));
+                            .invalid("groupBy takes model, department, agent, node, energySource, team and project")));
                 }
             }
             return List.copyOf(dimensions);
@@ -77,7 +81,7 @@ public class CostPerToken {
             BigDecimal idleCapacityCost, BigDecimal fullyLoadedCost,
             @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal fullyLoadedCostPerToken,
             @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal fullyLoadedCostPerMillionTokens,
-            Map<String, SourceShare> energySources) {
+            Map<String, SourceShare> energySources, String team, String project) {
     }
 
     /**
@@ -93,7 +97,14 @@ public class CostPerToken {
     /** One group's sums for one energy source, as the database answers them. */
     record Part(String model, UUID department, UUID agent, String node, String source, long requests, long tokens,
             BigDecimal directJoules, BigDecimal energyCost, BigDecimal capacityCost, BigDecimal idleEnergyCost,
-            BigDecimal idleCapacityCost) {
+            BigDecimal idleCapacityCost, String team, String project) {
+
+        Part(String model, UUID department, UUID agent, String node, String source, long requests, long tokens,
+                BigDecimal directJoules, BigDecimal energyCost, BigDecimal capacityCost, BigDecimal idleEnergyCost,
+                BigDecimal idleCapacityCost) {
+            this(model, department, agent, node, source, requests, tokens, directJoules, energyCost, capacityCost,
+                    idleEnergyCost, idleCapacityCost, null, null);
+        }
     }
 
     private final JdbcTemplate jdbc;
@@ -147,18 +158,19 @@ public class CostPerToken {
                         + s.embedding_tokens), 0), COALESCE(sum(s.direct_joules), 0), COALESCE(sum(s.energy_cost), 0),
                     COALESCE(sum(s.capacity_cost), 0), round(COALESCE(sum(s.idle_energy_cost), 0), 12),
                     round(COALESCE(sum(s.idle_capacity_cost), 0), 12)
-                FROM s%s ORDER BY 1, 2, 3, 4, 5 LIMIT 10000""".formatted(select, grouping);
+                FROM s%s ORDER BY 1, 2, 3, 4, 5, 6, 7 LIMIT 10000""".formatted(select, grouping);
         List<Part> parts = jdbc.query(sql,
                 (row, i) -> new Part(row.getString(1), row.getObject(2, UUID.class), row.getObject(3, UUID.class),
-                        row.getString(4), row.getString(5), row.getLong(6), row.getLong(7), row.getBigDecimal(8),
-                        row.getBigDecimal(9), row.getBigDecimal(10), row.getBigDecimal(11), row.getBigDecimal(12)),
+                        row.getString(4), row.getString(7), row.getLong(8), row.getLong(9), row.getBigDecimal(10),
+                        row.getBigDecimal(11), row.getBigDecimal(12), row.getBigDecimal(13), row.getBigDecimal(14),
+                        row.getString(5), row.getString(6)),
                 parameters.toArray());
         boolean bySource = groupBy.contains(Dimension.ENERGY_SOURCE);
         Map<List<Object>, List<Part>> groups = new LinkedHashMap<>();
         for (Part part : parts) {
             groups
-                .computeIfAbsent(Arrays.asList(part.model(), part.department(), part.agent(), part.node(),
-                        bySource ? part.source() : null), key -> new ArrayList<>())
+                .computeIfAbsent(Arrays.asList(part.model(), part.department(), part.agent(), part.node(), part.team(),
+                        part.project(), bySource ? part.source() : null), key -> new ArrayList<>())
                 .add(part);
         }
         List<Row> rows = new ArrayList<>();
@@ -208,7 +220,8 @@ public class CostPerToken {
         BigDecimal fullyLoadedPerToken = perToken(costedBusy.add(costedIdle), costed);
         return new Row(first.model(), first.department(), first.agent(), first.node(), bySource ? first.source() : null,
                 requests, tokens, withoutEnergy, energy, capacity, cost, perToken, perMillion(perToken), idleEnergy,
-                idleCapacity, fullyLoaded, fullyLoadedPerToken, perMillion(fullyLoadedPerToken), bySource ? null : mix);
+                idleCapacity, fullyLoaded, fullyLoadedPerToken, perMillion(fullyLoadedPerToken), bySource ? null : mix,
+                first.team(), first.project());
     }
 
     private static BigDecimal perToken(BigDecimal cost, long tokens) {

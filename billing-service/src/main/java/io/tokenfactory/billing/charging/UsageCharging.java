@@ -24,6 +24,7 @@ import io.tokenfactory.contracts.UsageMetered;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.support.events.RejectedEventException;
 import io.tokenfactory.support.jdbc.BatchStatement;
+import io.tokenfactory.support.tags.CostTags;
 import io.tokenfactory.support.tracing.Traces;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -31,6 +32,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Prices metered usage exactly once: each usage record becomes one {@code usage_charge}
@@ -128,14 +131,17 @@ public class UsageCharging {
             .uuid(line -> line.item().usage().apiKeyId())
             .text(line -> line.item().usage().endUser())
             .numeric(line -> line.item().emissionsGrams())
+            .text(line -> line.item().usage().tag(CostTags.TEAM))
+            .text(line -> line.item().usage().tag(CostTags.PROJECT))
+            .text(line -> tagsJson(line.item().usage()))
             .query(jdbc, """
                     INSERT INTO usage_charge (charged_at, usage_event_id, department_id, period, service_period,
                         occurred_at, agent_id, agent_run_id, model, node, energy_source, node_class, prompt_tokens,
                         completion_tokens, embedding_tokens, direct_joules, overhead_joules, accelerator_seconds,
                         rate_card_id, list_price, cost, energy_cost, capacity_cost, charge, api_key_id, end_user,
-                        emissions_grams)
+                        emissions_grams, team, project, tags)
                     SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                        ?)
+                        ?, ?, ?, ?)
                     ON CONFLICT (usage_event_id) DO NOTHING
                     RETURNING usage_event_id""", (row, i) -> row.getObject(1, UUID.class), Timestamp.from(now)));
         int charged = fresh.size();
@@ -238,6 +244,13 @@ public class UsageCharging {
                 energyCost, capacityCost, charge);
     }
 
+    private static final JsonMapper TAGS_JSON = JsonMapper.builder().build();
+
+    /** A usage record's cost tags as a charge keeps them; null for none. */
+    static String tagsJson(UsageRecorded usage) {
+        return usage.tags().isEmpty() ? null : TAGS_JSON.writeValueAsString(new TreeMap<>(usage.tags()));
+    }
+
     static BigDecimal seconds(UsageRecorded usage) {
         return new BigDecimal(Double.toString(usage.acceleratorSeconds())).setScale(9, RoundingMode.HALF_EVEN);
     }
@@ -261,6 +274,12 @@ public class UsageCharging {
                     || usage.model().length() > 200 || usage.node().length() > 200
                     || (usage.nodeClass() != null && usage.nodeClass().length() > 64)
                     || (usage.endUser() != null && usage.endUser().length() > 256)
+                    || usage.tags().size() > CostTags.MAX_TAGS
+                    || usage.tags()
+                        .values()
+                        .stream()
+                        .anyMatch(
+                                value -> value == null || value.isEmpty() || value.length() > CostTags.MAX_VALUE_LENGTH)
                     || (item.emissionsGrams() != null && (item.emissionsGrams().signum() < 0
                             || !Limits.plausibleJoules(item.emissionsGrams())))) {
                 throw new RejectedEventException("usage-metered item with negative or impossible tokens, energy, "

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import io.tokenfactory.billing.charging.BillingPeriods;
@@ -23,15 +24,16 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A billing month's charges as FOCUS 1.2 rows: one per UTC day of use, department, model,
- * node, agent, API key, energy source, rate card and month of use for usage, and one per
- * day and department for the idle capacity share. Every FOCUS column is present (null
- * where it does not apply); Token Factory's own columns follow with the {@code x_}
- * prefix. Amounts keep full precision, so BilledCost sums, rounded, to the statement's
- * total. A showback department's rows are costed the same and marked
+ * node, agent, API key, energy source, rate card, cost tags and month of use for usage,
+ * and one per day and department for the idle capacity share. Every FOCUS column is
+ * present (null where it does not apply); Token Factory's own columns follow with the
+ * {@code x_} prefix. Amounts keep full precision, so BilledCost sums, rounded, to the
+ * statement's total. A showback department's rows are costed the same and marked
  * {@code x_BillingMode = Showback}, with no invoice. A closed month names its departments
  * (and their mode and cost centre) as its statements do, whatever changed since.
  */
@@ -62,12 +64,15 @@ public class FocusExport {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    private static final TypeReference<TreeMap<String, String>> TAGS = new TypeReference<>() {
+    };
+
     /** One FOCUS row before it is written. */
     private record Charge(Instant day, UUID department, @Nullable String departmentName, @Nullable String costCentre,
             String billingMode, @Nullable UUID statement, String servicePeriod, boolean idle, @Nullable String model,
             @Nullable String node, @Nullable UUID agent, @Nullable UUID apiKey, @Nullable String energySource,
-            @Nullable UUID rateCard, long requests, long tokens, BigDecimal joules, @Nullable BigDecimal emissions,
-            BigDecimal listPrice, BigDecimal cost, BigDecimal charge) {
+            @Nullable UUID rateCard, @Nullable String tags, long requests, long tokens, BigDecimal joules,
+            @Nullable BigDecimal emissions, BigDecimal listPrice, BigDecimal cost, BigDecimal charge) {
     }
 
     private final JdbcTemplate jdbc;
@@ -89,7 +94,7 @@ public class FocusExport {
                 SELECT date_trunc('day', c.occurred_at, 'UTC'), c.department_id,
                     coalesce(s.department_name, d.name), coalesce(s.cost_centre_code, d.cost_centre_code),
                     coalesce(s.billing_mode, d.billing_mode, 'CHARGEBACK'), s.id, c.service_period, c.model, c.node,
-                    c.agent_id, c.api_key_id, c.energy_source, c.rate_card_id, count(*),
+                    c.agent_id, c.api_key_id, c.energy_source, c.rate_card_id, c.tags, count(*),
                     sum(c.prompt_tokens + c.completion_tokens + c.embedding_tokens),
                     sum(c.direct_joules + c.overhead_joules), sum(c.emissions_grams), sum(c.list_price), sum(c.cost),
                     sum(c.charge)
@@ -97,9 +102,9 @@ public class FocusExport {
                 LEFT JOIN department d ON d.id = c.department_id
                 LEFT JOIN statement s ON s.department_id = c.department_id AND s.period = c.period
                 WHERE c.period = ? AND (?::uuid IS NULL OR c.department_id = ?)
-                GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
-                ORDER BY 1, 2, 7, 8, 9, 10 NULLS FIRST, 11 NULLS FIRST, 12, 13 NULLS FIRST""", (row, i) -> usage(row),
-                month, department, department));
+                GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
+                ORDER BY 1, 2, 7, 8, 9, 10 NULLS FIRST, 11 NULLS FIRST, 12, 13 NULLS FIRST, 14 NULLS FIRST""",
+                (row, i) -> usage(row), month, department, department));
         charges.addAll(jdbc.query("""
                 SELECT date_trunc('day', e.hour_start, 'UTC'), e.department_id,
                     coalesce(s.department_name, d.name), coalesce(s.cost_centre_code, d.cost_centre_code),
@@ -183,7 +188,9 @@ public class FocusExport {
      * own keys; values are strings, so a FinOps tool reads them the same everywhere.
      */
     private static String tags(Charge c, String label) {
-        Map<String, String> tags = new LinkedHashMap<>();
+        // the department's own tags (team, project, allowed keys) unprefixed: FOCUS's
+        // user-defined tags
+        Map<String, String> tags = new LinkedHashMap<>(c.tags() == null ? Map.of() : JSON.readValue(c.tags(), TAGS));
         if (c.agent() != null) {
             tags.put("tokenfactory/agent", c.agent().toString());
         }
@@ -210,16 +217,17 @@ public class FocusExport {
         return new Charge(row.getTimestamp(1).toInstant(), row.getObject(2, UUID.class), row.getString(3),
                 row.getString(4), row.getString(5), row.getObject(6, UUID.class), row.getString(7), false,
                 row.getString(8), row.getString(9), row.getObject(10, UUID.class), row.getObject(11, UUID.class),
-                row.getString(12), row.getObject(13, UUID.class), row.getLong(14), row.getLong(15),
-                row.getBigDecimal(16), row.getBigDecimal(17), row.getBigDecimal(18), row.getBigDecimal(19),
-                row.getBigDecimal(20));
+                row.getString(12), row.getObject(13, UUID.class), row.getString(14), row.getLong(15), row.getLong(16),
+                row.getBigDecimal(17), row.getBigDecimal(18), row.getBigDecimal(19), row.getBigDecimal(20),
+                row.getBigDecimal(21));
     }
 
     private static Charge idle(ResultSet row) throws SQLException {
         BigDecimal cost = row.getBigDecimal(9);
         return new Charge(row.getTimestamp(1).toInstant(), row.getObject(2, UUID.class), row.getString(3),
                 row.getString(4), row.getString(5), row.getObject(6, UUID.class), row.getString(7), true, null, null,
-                null, null, null, null, 0, 0, row.getBigDecimal(8), null, BigDecimal.ZERO, cost, row.getBigDecimal(10));
+                null, null, null, null, null, 0, 0, row.getBigDecimal(8), null, BigDecimal.ZERO, cost,
+                row.getBigDecimal(10));
     }
 
 }

@@ -114,6 +114,20 @@ public class PeriodClose {
                     round(l.overhead_joules / 3600000, 12), l.cost, l.charge, l.emissions_grams
                 FROM charge_rollup l JOIN statement s ON s.department_id = l.department_id AND s.period = l.period
                 WHERE l.period = ?""", month);
+        // usage subtotals per team and project, for departments that tag their keys or
+        // agents (idle capacity is the department's, not split)
+        jdbc.update("""
+                INSERT INTO statement_team (statement_id, line_no, team, project, requests, tokens, charge,
+                    emissions_grams)
+                SELECT s.id, row_number() OVER (PARTITION BY s.id ORDER BY u.team NULLS LAST, u.project NULLS LAST),
+                    u.team, u.project, u.requests, u.tokens, u.charge, u.emissions
+                FROM (SELECT department_id, team, project, count(*) AS requests,
+                        sum(prompt_tokens + completion_tokens + embedding_tokens) AS tokens, sum(charge) AS charge,
+                        sum(emissions_grams) AS emissions
+                      FROM usage_charge WHERE period = ? GROUP BY department_id, team, project) u
+                JOIN statement s ON s.department_id = u.department_id AND s.period = ?
+                WHERE EXISTS (SELECT 1 FROM usage_charge t WHERE t.department_id = u.department_id AND t.period = ?
+                    AND (t.team IS NOT NULL OR t.project IS NOT NULL))""", month, month, month);
         if (topUsers > 0) {
             // the month's heaviest end users by charge, only where billing is set to list
             // them

@@ -145,6 +145,7 @@ final class StatementPdf {
             y -= 14;
         }
         totals(summary, symbol, totalKwh);
+        teams(statement, symbol);
         topUsers(statement, symbol);
         content.close();
         footers(summary);
@@ -237,6 +238,25 @@ final class StatementPdf {
                 "and rounded half-even to the currency's minor unit here.")) {
             text(regular, 6.5f, LEFT, note);
             y -= 9;
+        }
+    }
+
+    /** Usage subtotals per team and project, where the department tags its keys. */
+    private void teams(Statement statement, String symbol) throws IOException {
+        if (statement.teams().isEmpty()) {
+            return;
+        }
+        room(30 + 13 * statement.teams().size());
+        y -= 4;
+        text(bold, 10, LEFT, "Usage by team and project (cost tags; idle capacity not split)");
+        y -= 14;
+        for (Statements.TeamSubtotal team : statement.teams()) {
+            text(regular, 8.5f, LEFT, fit(regular, 8.5f, "team " + dash(team.team()), 150));
+            text(regular, 8.5f, LEFT + 155, fit(regular, 8.5f, "project " + dash(team.project()), 150));
+            rightText(regular, 8.5f, 380, y, count(team.requests()) + " requests");
+            rightText(regular, 8.5f, 460, y, count(team.tokens()) + " tokens");
+            rightText(regular, 8.5f, RIGHT, y, amount(team.charge(), symbol));
+            y -= 12;
         }
     }
 

@@ -44,6 +44,14 @@ public class Statements {
     }
 
     /**
+     * A department's usage in the month for one team and project (null: usage without
+     * that tag).
+     */
+    public record TeamSubtotal(String team, String project, long requests, long tokens, BigDecimal charge,
+            BigDecimal emissionsGrams) {
+    }
+
+    /**
      * One of a department's heaviest end users in the month, where billing lists them.
      */
     public record TopUser(int rank, String user, long requests, long tokens, BigDecimal charge) {
@@ -77,16 +85,19 @@ public class Statements {
 
     /**
      * @param topUsers empty unless billing lists top users
+     * @param teams the usage subtotals per team and project; empty when the department
+     * tags none of its keys or agents
      */
-    public record Statement(Summary summary, List<Line> lines, List<TopUser> topUsers) {
+    public record Statement(Summary summary, List<Line> lines, List<TopUser> topUsers, List<TeamSubtotal> teams) {
 
         public Statement {
             topUsers = List.copyOf(topUsers);
+            teams = List.copyOf(teams);
         }
 
-        /** A statement that lists no users. */
+        /** A statement that lists no users and no teams. */
         public Statement(Summary summary, List<Line> lines) {
-            this(summary, lines, List.of());
+            this(summary, lines, List.of(), List.of());
         }
     }
 
@@ -133,7 +144,13 @@ public class Statements {
                 (row, i) -> new TopUser(row.getInt(1), row.getString(2), row.getLong(3), row.getLong(4),
                         row.getBigDecimal(5)),
                 id);
-        return new Statement(found.get(0), lines, topUsers);
+        List<TeamSubtotal> teams = jdbc.query(
+                """
+                        SELECT team, project, requests, tokens, charge, emissions_grams FROM statement_team
+                        WHERE statement_id = ? ORDER BY line_no""", (row, i) -> new TeamSubtotal(row.getString(1),
+                        row.getString(2), row.getLong(3), row.getLong(4), row.getBigDecimal(5), row.getBigDecimal(6)),
+                id);
+        return new Statement(found.get(0), lines, topUsers, teams);
     }
 
     /**

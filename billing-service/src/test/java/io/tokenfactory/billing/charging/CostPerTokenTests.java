@@ -37,7 +37,7 @@ class CostPerTokenTests {
                 .isInstanceOfSatisfying(ApiProblemException.class, problem -> {
                     assertThat(problem.code()).isEqualTo("invalid_parameter");
                     assertThat(problem.getMessage())
-                        .isEqualTo("groupBy takes model, department, agent, node and energySource");
+                        .isEqualTo("groupBy takes model, department, agent, node, energySource, team and project");
                 });
         }
     }

@@ -111,6 +111,7 @@ class ChargebackExportsIntegrationTests {
 
         Map<UUID, BigDecimal> emissions = new HashMap<>();
         Map<String, Long> researchTokensByUser = new HashMap<>();
+        Map<String, Long> teamTokens = new java.util.TreeMap<>();
         int records = 0;
         for (UUID department : List.of(research, lab)) {
             List<UsageMetered.Item> items = new ArrayList<>();
@@ -119,7 +120,13 @@ class ChargebackExportsIntegrationTests {
                 long prompt = 1_000L * (1 + i % 4);
                 BigDecimal grams = new BigDecimal("0.125").multiply(BigDecimal.valueOf(1 + i % 3));
                 Instant at = MONTH.atDay(1 + i % 28).atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(i * 61L);
-                items.add(item(department, chat, at, prompt, 500, user, i % 5 == 0 ? null : grams));
+                Map<String, String> tags = i % 2 == 0 ? Map.of("team", "search", "project", "rag")
+                        : i % 3 == 0 ? Map.of("team", "ranking") : Map.of();
+                items.add(item(department, chat, at, prompt, 500, user, i % 5 == 0 ? null : grams, tags));
+                if (department.equals(research)) {
+                    teamTokens.merge(tags.getOrDefault("team", "(none)") + "/" + tags.getOrDefault("project", "(none)"),
+                            prompt + 500, Long::sum);
+                }
                 if (i % 5 != 0) {
                     emissions.merge(department, grams, BigDecimal::add);
                 }
@@ -167,8 +174,25 @@ class ChargebackExportsIntegrationTests {
             .containsExactlyElementsOf(heaviest);
         assertThat(researchStatement.get("topUsers").get(0).get("tokens").asLong())
             .isEqualTo(researchTokensByUser.get(heaviest.get(0)));
+        // usage subtotals per team and project (usage without a tag last)
+        Map<String, Long> teams = new java.util.TreeMap<>();
+        BigDecimal teamCharges = BigDecimal.ZERO;
+        for (JsonNode team : researchStatement.get("teams")) {
+            teams.put(team.path("team").asString("(none)") + "/" + team.path("project").asString("(none)"),
+                    team.get("tokens").asLong());
+            teamCharges = teamCharges.add(team.get("charge").decimalValue());
+        }
+        assertThat(teams).isEqualTo(teamTokens);
+        BigDecimal usageLines = BigDecimal.ZERO;
+        for (JsonNode line : researchStatement.get("lines")) {
+            if (line.get("kind").asString().equals("USAGE")) {
+                usageLines = usageLines.add(line.get("charge").decimalValue());
+            }
+        }
+        assertThat(teamCharges).isEqualByComparingTo(usageLines);
         String labPdf = pdfText(admin, labStatement.get("summary").get("id").asString());
-        assertThat(labPdf).contains("Showback statement", "not payable", "kg CO2e", "Top users");
+        assertThat(labPdf).contains("Showback statement", "not payable", "kg CO2e", "Top users",
+                "Usage by team and project");
 
         // the journal debits research's cost centre; showback owes nothing
         String journal = admin.getText("/api/billing/periods/" + MONTH + "/journal").getBody();
@@ -215,8 +239,12 @@ class ChargebackExportsIntegrationTests {
             if (row.get("SubAccountId").equals(research.toString())) {
                 assertThat(row.get("x_BillingMode")).isEqualTo("Chargeback");
                 assertThat(row.get("InvoiceId")).isEqualTo(researchStatement.get("summary").get("id").asString());
-                assertThat(JSON.readTree(row.get("Tags")).get("tokenfactory/energy-source").asString())
-                    .isEqualTo("RAPL");
+                JsonNode tags = JSON.readTree(row.get("Tags"));
+                assertThat(tags.get("tokenfactory/energy-source").asString()).isEqualTo("RAPL");
+                if (row.get("ChargeDescription").startsWith("Inference")) {
+                    // the department's own tags, unprefixed, beside the platform's
+                    assertThat(tags.path("team").asString("(none)")).isIn("search", "ranking", "(none)");
+                }
             }
         }
         for (UUID department : List.of(research, lab)) {
@@ -224,6 +252,20 @@ class ChargebackExportsIntegrationTests {
             assertThat(billed.get(department.toString()).setScale(2, RoundingMode.HALF_EVEN))
                 .isEqualByComparingTo(statement.get("summary").get("totalCharge").decimalValue());
         }
+
+        // cost per token by team: every charged request in one of them
+        JsonNode costByTeam = admin
+            .get("/api/billing/cost-per-token?from=" + MONTH.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant() + "&to="
+                    + MONTH.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant()
+                    + "&groupBy=team&department=" + research)
+            .getBody();
+        long costed = 0;
+        for (JsonNode row : costByTeam.get("rows")) {
+            costed += row.get("tokens").asLong();
+        }
+        assertThat(costed).isEqualTo(teamTokens.values().stream().mapToLong(Long::longValue).sum());
+        assertThat(costByTeam.get("rows")).extracting(row -> row.path("team").asString("(none)"))
+            .containsExactlyInAnyOrder("ranking", "search", "(none)");
 
         // a department reads only its own export
         HttpTestClient researchKey = HttpTestClient.onPort(port)
@@ -239,14 +281,14 @@ class ChargebackExportsIntegrationTests {
     }
 
     private static UsageMetered.Item item(UUID department, String model, Instant at, long prompt, long completion,
-            String user, BigDecimal grams) {
+            String user, BigDecimal grams, Map<String, String> tags) {
         UsageMetered.Item plain = BillingFixtures.item(department, model, at, prompt, completion, "1.5", "0.375");
         UsageRecorded u = plain.usage();
         UsageRecorded withUser = new UsageRecorded(u.eventId(), u.occurredAt(), u.requestId(), u.departmentId(),
                 u.apiKeyId(), u.agentId(), u.agentRunId(), u.model(), u.backend(), u.node(), u.device(),
                 u.promptTokens(), u.completionTokens(), u.outcome(), u.latencyMs(), u.timeToFirstTokenMs(),
                 u.energyJoules(), u.energySource(), u.acceleratorSeconds(), u.tokensEstimated(), u.nodeClass(),
-                u.energyGapSeconds(), user, null);
+                u.energyGapSeconds(), user, null, tags);
         return new UsageMetered.Item(withUser, plain.directEnergyJoules(), plain.facilityOverheadJoules(), plain.pue(),
                 null, grams);
     }

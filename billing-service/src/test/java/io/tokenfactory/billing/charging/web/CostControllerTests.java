@@ -117,7 +117,7 @@ class CostControllerTests {
                 arguments("from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z", window),
                 arguments("from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", window),
                 arguments(WINDOW + "&groupBy=model;DROP",
-                        "groupBy takes model, department, agent, node and energySource"),
+                        "groupBy takes model, department, agent, node, energySource, team and project"),
                 arguments(WINDOW + "&department=..%2F..%2Fetc", "department must be a UUID"),
                 arguments(WINDOW + "&department= " + RESEARCH, "department must be a UUID"));
     }
