@@ -404,6 +404,7 @@ class AbuseSystemTests {
                     "/api/billing/webhooks" ->
                 "?department=" + department;
             case "/api/gateway/budgets" -> "?departmentId=" + department;
+            case "/api/billing/focus" -> "?period=2026-01&department=" + department;
             default -> "";
         };
     }

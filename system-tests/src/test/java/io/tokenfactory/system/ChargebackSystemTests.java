@@ -22,9 +22,11 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Chargeback as a FinOps team uses it, through the gateway: an administrator makes a
- * department showback and sets the grid carbon intensity of the simulated GPU node; the
- * department's requests, each naming its end user, come back as emissions per 1,000
- * tokens and usage per user, and as FOCUS 1.2 rows marked showback.
+ * department showback, allows a cost tag key and sets the grid carbon intensity of the
+ * simulated GPU node; the department's requests, made with a key tagged with a team, a
+ * project and a cost code and each naming its end user, come back as emissions per 1,000
+ * tokens, usage per user, usage, efficiency and cost per token per team and project, and
+ * as FOCUS 1.2 rows marked showback that carry the tags.
  */
 class ChargebackSystemTests {
 
@@ -42,8 +44,27 @@ class ChargebackSystemTests {
                         "billingMode", "SHOWBACK"));
         assertThat(showback.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(showback.getBody().get("billingMode").asString()).isEqualTo("SHOWBACK");
-        HttpTestClient client = factory
-            .client(factory.key(department, List.of("inference", "usage:read", "billing:read")).secret());
+        // the key carries cost tags: team and project always allowed, costcode once the
+        // administrator allows it
+        Map<String, Object> keySpec = Map.of("name", "lab key", "departmentId", department, "scopes",
+                List.of("inference", "usage:read", "billing:read"), "tags",
+                Map.of("team", "search", "project", "rag", "costcode", "CC-7"));
+        JsonNode rules = admin.get("/api/tags").getBody();
+        List<String> allowed = new java.util.ArrayList<>();
+        rules.get("allowedKeys").forEach(key -> allowed.add(key.asString()));
+        allowed.remove("costcode");
+        assertThat(admin.put("/api/tags/allowed-keys", Map.of("keys", allowed)).getStatusCode())
+            .isEqualTo(HttpStatus.OK);
+        ResponseEntity<JsonNode> refused = admin.post("/api/keys", keySpec);
+        assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
+        assertThat(refused.getBody().get("code").asString()).isEqualTo("tag_not_allowed");
+        allowed.add("costcode");
+        assertThat(admin.put("/api/tags/allowed-keys", Map.of("keys", allowed)).getStatusCode())
+            .isEqualTo(HttpStatus.OK);
+        ResponseEntity<JsonNode> issued = admin.post("/api/keys", keySpec);
+        assertThat(issued.getStatusCode()).as("%s", issued.getBody()).isEqualTo(HttpStatus.CREATED);
+        assertThat(issued.getBody().at("/key/tags/team").asString()).isEqualTo("search");
+        HttpTestClient client = factory.client(issued.getBody().get("secret").asString());
         Instant from = Instant.now().truncatedTo(ChronoUnit.HOURS);
         String window = "from=" + from + "&to=" + from.plus(1, ChronoUnit.HOURS);
 
@@ -78,6 +99,23 @@ class ChargebackSystemTests {
         JsonNode efficiency = client.get("/api/metering/efficiency?" + window + "&groupBy=model").getBody();
         assertThat(efficiency.get("rows").get(0).get("gramsCo2ePerThousandTokens").decimalValue()).isPositive();
 
+        // every request is the team's and project's, in usage, efficiency and cost per
+        // token
+        JsonNode byTeam = client.get("/api/metering/usage?" + window + "&granularity=total&groupBy=team,project")
+            .getBody();
+        assertThat(byTeam.get("rows")).singleElement().satisfies(row -> {
+            assertThat(row.get("team").asString()).isEqualTo("search");
+            assertThat(row.get("project").asString()).isEqualTo("rag");
+            assertThat(row.get("requests").asLong()).isEqualTo(3);
+        });
+        assertThat(client.get("/api/metering/efficiency?" + window + "&groupBy=team").getBody().get("rows"))
+            .singleElement()
+            .satisfies(row -> assertThat(row.get("team").asString()).isEqualTo("search"));
+        JsonNode cost = await().atMost(PATIENCE)
+            .until(() -> client.get("/api/billing/cost-per-token?" + window + "&groupBy=team").getBody(),
+                    body -> body.get("rows").size() == 1 && body.get("rows").get(0).get("requests").asLong() == 3);
+        assertThat(cost.get("rows").get(0).get("team").asString()).isEqualTo("search");
+
         // the month's FOCUS rows: every request billed, marked showback, no invoice
         YearMonth month = YearMonth.now(ZoneOffset.UTC);
         String focus = await().atMost(PATIENCE)
@@ -86,6 +124,9 @@ class ChargebackSystemTests {
         assertThat(focus.lines().findFirst().orElseThrow()).startsWith("\"AvailabilityZone\",\"BilledCost\"");
         assertThat(focus.lines().skip(1)).allSatisfy(row -> assertThat(row).contains("\"" + department + "\"",
                 "\"Showback\"", "\"AI and Machine Learning\""));
+        // the department's own tags in FOCUS Tags, unprefixed beside the platform's
+        assertThat(focus.lines().skip(1).filter(row -> row.contains("Inference on"))).allSatisfy(row -> assertThat(row)
+            .contains("\"\"team\"\":\"\"search\"\"", "\"\"costcode\"\":\"\"CC-7\"\"", "tokenfactory/energy-source"));
         assertThat(client.getText("/api/billing/focus?period=" + month + "&department=" + UUID.randomUUID())
             .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
     }

@@ -87,6 +87,11 @@ final class RoutedEndpoints {
         gateway(all, "POST", "/api/keys/{id}/revoke", KEYS_ADMIN_OR_AGENT_SERVICE, false);
         gateway(all, "PUT", "/api/keys/{id}/budget", KEYS_ADMIN, false);
         gateway(all, "PUT", "/api/keys/{id}/expiry", KEYS_ADMIN, false);
+        // cost tags: agent-service sets its agents' keys' tags and reads the rules, as
+        // agent-service checks an agent's tags for whoever writes agents
+        gateway(all, "PUT", "/api/keys/{id}/tags", KEYS_ADMIN_OR_AGENT_SERVICE, false);
+        gateway(all, "GET", "/api/tags", Set.of("keys:admin", "agent-keys", "agents:write"), false);
+        gateway(all, "PUT", "/api/tags/allowed-keys", ADMIN, false);
         gateway(all, "GET", "/api/me", ANY_KEY, false);
         gateway(all, "GET", "/api/gateway/budgets", BILLING_READ, true);
         gateway(all, "PUT", "/api/gateway/budgets/agents/{agentId}", BILLING_ADMIN, false);
@@ -113,6 +118,8 @@ final class RoutedEndpoints {
         routed(all, "metering", "GET", "/api/metering/efficiency", USAGE, true);
         routed(all, "metering", "GET", "/api/metering/energy", ADMIN, false);
         routed(all, "metering", "GET", "/api/metering/reconciliation", ADMIN, false);
+        routed(all, "metering", "POST", "/api/metering/carbon-intensities", ADMIN, false);
+        routed(all, "metering", "GET", "/api/metering/carbon-intensities", USAGE, false);
         deadLetters(all, "metering");
         audit(all, "metering");
         // agent-service
@@ -165,6 +172,7 @@ final class RoutedEndpoints {
         routed(all, "billing", "GET", "/api/billing/statements/{id}", BILLING_READ, true);
         routed(all, "billing", "GET", "/api/billing/statements/{id}/csv", BILLING_READ, true);
         routed(all, "billing", "GET", "/api/billing/statements/{id}/pdf", BILLING_READ, true);
+        routed(all, "billing", "GET", "/api/billing/focus", BILLING_READ, true);
         for (String change : List.of("PUT", "PATCH", "DELETE")) {
             routed(all, "billing", change, "/api/billing/statements/{id}", BILLING_ADMIN, false);
         }
