@@ -182,6 +182,71 @@ function chart(container, option) {
 
 window.addEventListener('resize', () => state.charts.forEach((c) => c.resize()));
 
+// ---------- cost tags: team, project and the keys an administrator allows ----------
+
+/** The tags always allowed, shown first and given their own fields. */
+const TAG_FIELDS = ['team', 'project'];
+
+/** Tags in the order people read them: team, project, then the rest by key. */
+const tagEntries = (tags) => Object.entries(tags || {}).sort(([a], [b]) => {
+    const rank = (key) => TAG_FIELDS.includes(key) ? TAG_FIELDS.indexOf(key) : TAG_FIELDS.length;
+    return rank(a) - rank(b) || a.localeCompare(b);
+});
+
+/** A key's or agent's cost tags as text: "team: search · project: rag · costcode: CC-7"; a dash for none. */
+function tagsShown(tags, testId = 'tags') {
+    const entries = tagEntries(tags);
+    return entries.length === 0 ? el('span', { class: 'muted', 'data-testid': testId }, '–')
+        : el('span', { class: 'tags', 'data-testid': testId }, entries.map(([key, value]) => `${key}: ${value}`).join(' · '));
+}
+
+/** The tags other than team and project as the "other tags" field holds them: "costcode=CC-7, site=fra". */
+const otherTagsText = (tags) => tagEntries(tags).filter(([key]) => !TAG_FIELDS.includes(key))
+    .map(([key, value]) => `${key}=${value}`).join(', ');
+
+/**
+ * A form's tag fields: team, project and the others as key=value pairs, comma-separated (a comma inside a value is
+ * kept unless a key= follows it). The service checks the rules and the allowed keys; its 422 names the tag.
+ */
+function tagInputs(tags, allowedHint) {
+    const t = tags || {};
+    return [
+        el('label', {}, 'Team', el('input', { name: 'team', value: t.team, maxlength: 100, placeholder: 'none' })),
+        el('label', {}, 'Project', el('input', { name: 'project', value: t.project, maxlength: 100, placeholder: 'none' })),
+        el('label', { title: allowedHint || 'Keys other than team and project need an administrator to allow them.' },
+            'Other tags', el('input', { name: 'otherTags', value: otherTagsText(t), size: 28, maxlength: 1200,
+                placeholder: 'costcode=CC-7, site=fra' })),
+    ];
+}
+
+/** The tags a form's tag fields hold, as the APIs take them; an empty field is no tag. */
+function tagsFrom(data) {
+    const tags = {};
+    for (const field of TAG_FIELDS) {
+        const value = String(data.get(field) || '').trim();
+        if (value) tags[field] = value;
+    }
+    const others = String(data.get('otherTags') || '').trim();
+    if (others) {
+        for (const pair of others.split(/,(?=\s*[A-Za-z][\w-]*\s*=)/)) {
+            const at = pair.indexOf('=');
+            if (at < 1) throw new Error(`Other tags: "${pair.trim()}" is not key=value`);
+            const key = pair.substring(0, at).trim();
+            if (key in tags) throw new Error(`Tag ${key} is given twice`);
+            tags[key] = pair.substring(at + 1).trim();
+        }
+    }
+    return tags;
+}
+
+/** What the "other tags" field may hold, from GET /api/tags (kept in state.tagRules by the pages that set tags). */
+function allowedTagsHint() {
+    const rules = state.tagRules;
+    if (!rules) return null;
+    return rules.allowedKeys.length === 0 ? 'No keys beyond team and project are allowed yet: an administrator allows them.'
+        : `Keys allowed beyond team and project: ${rules.allowedKeys.join(', ')}.`;
+}
+
 // ---------- sign-in and navigation ----------
 
 async function signIn(key) {
@@ -499,6 +564,8 @@ function budgetsCard(department, budgets, agentList, refresh) {
 async function agentsPage(view) {
     const list = el('div');
     const runs = el('div');
+    // the tag keys an agent may carry, as a hint beside the tag fields (anyone who may write agents reads them)
+    state.tagRules = holds('agents:write') ? await api('/api/tags').catch(() => null) : null;
     const form = agentForm(async () => { await refresh(); });
     view.append(el('div', { class: 'card' }, el('h1', {}, 'Agents'), list), runs);
     if (holds('agents:write')) view.append(form);
@@ -510,6 +577,7 @@ async function agentsPage(view) {
             { label: 'Department', value: (a) => departmentName(a.departmentId) },
             { label: 'State', value: (a) => el('span', {}, badge(a.state), ' ', el('span', { class: 'muted' }, a.stateReason)) },
             { label: 'Model', value: (a) => a.definition.model },
+            { label: 'Tags', value: (a) => tagsShown(a.definition.tags, `tags-${a.name}`) },
             { label: 'Trigger', value: (a) => a.definition.trigger === 'LOOP' ? `every ${a.definition.intervalSeconds} s`
                 : a.definition.trigger === 'CRON' ? `cron ${a.definition.cron}` : a.definition.trigger.toLowerCase() },
             { label: 'Version', num: true, value: (a) => a.version },
@@ -560,13 +628,17 @@ async function agentRuns(agent, container) {
     ], runs, 'runs-table'), transcript));
 }
 
-/** Edits what the agent does; the service keeps every version, runs record the one they ran. */
+/**
+ * Edits what the agent does and the cost tags its usage carries; the service keeps every version, runs record the one
+ * they ran, and the agent's key gets the new tags before its next request.
+ */
 function editForm(agent, container) {
     const d = agent.definition;
     const form = el('form', { 'data-testid': 'edit-agent' },
         el('label', {}, 'Model', el('input', { name: 'model', value: d.model, required: true })),
         el('label', {}, 'Instructions', el('input', { name: 'instructions', value: d.instructions, required: true, size: 40 })),
         d.trigger === 'LOOP' ? el('label', {}, 'Every (s)', el('input', { name: 'interval', type: 'number', min: 1, value: d.intervalSeconds })) : null,
+        tagInputs(d.tags, allowedTagsHint()),
         el('button', { type: 'submit' }, `Save as version ${agent.version + 1}`));
     form.addEventListener('submit', action(async () => {
         const data = new FormData(form);
@@ -576,7 +648,7 @@ function editForm(agent, container) {
                 cron: d.cron, timeZone: d.timeZone },
             limits: { maxSteps: d.maxSteps, maxTokensPerRun: d.maxTokensPerRun, maxRunsPerDay: d.maxRunsPerDay,
                 monthlyTokenBudget: d.monthlyTokenBudget },
-            overlapPolicy: d.overlapPolicy } });
+            overlapPolicy: d.overlapPolicy, tags: tagsFrom(data) } });
         showNotice(`${saved.name} saved as version ${saved.version}`);
         await agentRuns(saved, container);
     }));
@@ -610,13 +682,14 @@ function agentForm(created) {
         el('label', {}, 'Model', el('input', { name: 'model', value: 'byte-lm-moby', required: true })),
         el('label', {}, 'Instructions', el('input', { name: 'instructions', required: true, size: 40 })),
         el('label', {}, 'Every (s)', el('input', { name: 'interval', type: 'number', min: 1, value: 60, required: true })),
+        tagInputs(null, allowedTagsHint()),
         el('button', { type: 'submit' }, 'Create agent'));
     form.addEventListener('submit', action(async () => {
         const data = new FormData(form);
         const agent = await api('/api/agents', { method: 'POST', body: {
             name: data.get('name'), departmentId: data.get('departmentId') || undefined, model: data.get('model'),
             instructions: data.get('instructions'), tools: [],
-            trigger: { kind: 'LOOP', intervalSeconds: Number(data.get('interval')) } } });
+            trigger: { kind: 'LOOP', intervalSeconds: Number(data.get('interval')) }, tags: tagsFrom(data) } });
         showNotice(`Agent ${agent.name} created (draft): activate it to start`);
         form.reset();
         await created();
@@ -634,9 +707,12 @@ async function usagePage(view) {
         el('label', {}, 'To', el('input', { name: 'to', type: 'datetime-local', value: localMinute(new Date(now.getTime() + 60e3)) })),
         el('label', {}, 'Granularity', el('select', { name: 'granularity' },
             ['total', 'day', 'hour', 'minute'].map((g) => el('option', { value: g }, g)))),
-        // user: OpenAI's user field of each request, the client's own end user (read from the raw records)
-        ['department', 'agent', 'model', 'node', 'energySource', 'user'].map((d) => el('label', {}, d === 'energySource' ? 'energy source' : d,
-            el('input', { type: 'checkbox', name: 'groupBy', value: d, checked: d === 'model' }))),
+        // user: OpenAI's user field of each request, the client's own end user; team and project: the cost tags of the
+        // key or agent that made it (these three read from the raw records)
+        ['department', 'agent', 'model', 'node', 'energySource', 'user', 'team', 'project'].map((d) => el('label', {},
+            d === 'energySource' ? 'energy source' : d, el('input', { type: 'checkbox', name: 'groupBy', value: d, checked: d === 'model' }))),
+        el('label', {}, 'Team is', el('input', { name: 'team', maxlength: 100, size: 10, placeholder: 'any' })),
+        el('label', {}, 'Project is', el('input', { name: 'project', maxlength: 100, size: 10, placeholder: 'any' })),
         el('button', { type: 'submit' }, 'Show'),
         el('button', { type: 'button', 'data-testid': 'usage-csv', onclick: action(() => download(`${query()}&format=csv`, 'usage.csv')) }, 'Download CSV'));
     const result = el('div');
@@ -645,13 +721,19 @@ async function usagePage(view) {
     function query() {
         const data = new FormData(form);
         const groupBy = data.getAll('groupBy').join(',');
+        const filters = ['team', 'project'].map((tag) => String(data.get(tag) || '').trim() ? `&${tag}=${encodeURIComponent(
+            String(data.get(tag)).trim())}` : '').join('');
         return `/api/metering/usage?from=${iso(new Date(data.get('from')))}&to=${iso(new Date(data.get('to')))}`
-            + `&granularity=${data.get('granularity')}${groupBy ? `&groupBy=${groupBy}` : ''}`;
+            + `&granularity=${data.get('granularity')}${groupBy ? `&groupBy=${groupBy}` : ''}${filters}`;
     }
 
     async function refresh() {
         const usage = await api(query());
-        const byUser = new FormData(form).getAll('groupBy').includes('user');
+        const grouped = new FormData(form).getAll('groupBy');
+        const byUser = grouped.includes('user');
+        // a tag column where the rows are grouped by it; a row of usage without that tag says so
+        const tagColumn = (tag) => grouped.includes(tag) ? { label: tag === 'team' ? 'Team' : 'Project',
+            value: (r) => r[tag] || el('span', { class: 'muted' }, 'untagged') } : null;
         const withoutEmissions = usage.totals.totalTokens - (usage.totals.tokensWithEmissions || 0);
         result.replaceChildren(table([
             { label: 'Start', value: (r) => r.start ? new Date(r.start).toLocaleString() : 'total' },
@@ -659,6 +741,7 @@ async function usagePage(view) {
             { label: 'Agent', value: (r) => r.agent ? short(r.agent) : '' },
             { label: 'Model', value: (r) => r.model || '' }, { label: 'Node', value: (r) => r.node || '' },
             { label: 'User', value: (r) => r.user || (byUser ? el('span', { class: 'muted' }, 'none given') : '') },
+            tagColumn('team'), tagColumn('project'),
             { label: 'Requests', num: true, value: (r) => number(r.requests) },
             { label: 'Tokens', num: true, value: (r) => number(r.totalTokens) },
             { label: 'Joules', num: true, value: (r) => number(r.energyJoules, 1) },
@@ -666,7 +749,7 @@ async function usagePage(view) {
             { label: 'Tokens without energy', num: true, value: (r) => number(r.tokensWithoutEnergy) },
             { label: 'gCO2e', num: true, value: (r) => r.tokensWithEmissions > 0 ? measure(r.emissionsGramsCo2e) : carbonRate(r) },
             { label: 'gCO2e/1k tokens', num: true, value: carbonRate },
-        ], usage.rows, 'usage-table'), el('p', { class: 'muted' },
+        ].filter(Boolean), usage.rows, 'usage-table'), el('p', { class: 'muted' },
             `Total: ${number(usage.totals.requests)} requests, ${number(usage.totals.totalTokens)} tokens, ${number(usage.totals.energyJoules, 1)} J, `,
             el('span', { title: CARBON_HELP, 'data-testid': 'usage-emissions' }, usage.totals.totalTokens === 0 ? ''
                 : usage.totals.gramsCo2ePerThousandTokens === null || usage.totals.gramsCo2ePerThousandTokens === undefined
@@ -743,9 +826,13 @@ function payableBadge(summary) {
         : el('span', { class: 'muted' }, 'chargeback');
 }
 
-/** One statement: its lines with their energy and emissions, and its top end users where billing lists them. */
+/**
+ * One statement: its lines with their energy and emissions, its usage by team and project where the department tags
+ * its keys or agents, and its top end users where billing lists them.
+ */
 async function statementDetail(id, container) {
-    const { summary, lines, topUsers } = await api(`/api/billing/statements/${id}`);
+    const { summary, lines, topUsers, teams = [] } = await api(`/api/billing/statements/${id}`);
+    const untagged = (value) => value || el('span', { class: 'muted' }, 'untagged');
     const kwh = (l) => ['directKwh', 'idleKwh', 'overheadKwh'].reduce((sum, field) => sum + Number(l[field] || 0), 0);
     const totalKwh = lines.reduce((sum, l) => sum + kwh(l), 0);
     const estimated = lines.some((l) => l.energySource === 'ESTIMATED');
@@ -767,6 +854,15 @@ async function statementDetail(id, container) {
             { label: 'gCO2e', num: true, value: (l) => measure(l.emissionsGrams) },
             { label: 'Charge', num: true, value: (l) => money(l.charge, summary.currency) },
         ], lines, 'statement-lines'),
+        teams.length === 0 ? null : el('div', {}, el('h2', {}, 'By team and project'),
+            el('p', { class: 'muted' }, 'The month\'s usage by the team and project tags of the keys and agents that made it.'),
+            table([
+                { label: 'Team', value: (t) => untagged(t.team) }, { label: 'Project', value: (t) => untagged(t.project) },
+                { label: 'Requests', num: true, value: (t) => number(t.requests) },
+                { label: 'Tokens', num: true, value: (t) => number(t.tokens) },
+                { label: 'gCO2e', num: true, value: (t) => measure(t.emissionsGrams) },
+                { label: 'Charge', num: true, value: (t) => money(t.charge, summary.currency) },
+            ], teams, 'statement-teams')),
         topUsers.length === 0 ? null : el('div', {}, el('h2', {}, 'Top end users (OpenAI user field)'), table([
             { label: 'Rank', num: true, value: (u) => u.rank }, { label: 'User', value: (u) => u.user },
             { label: 'Requests', num: true, value: (u) => number(u.requests) },
@@ -784,6 +880,9 @@ const PLATFORM_SCOPES = ['billing:admin', 'keys:admin', 'metrics:read', 'admin']
 async function keysPage(view) {
     const list = el('div');
     const secret = el('div');
+    const tagEditor = el('div');
+    const rules = await api('/api/tags').catch((error) => ({ error }));
+    state.tagRules = rules.error ? null : rules;
     const form = el('form', { 'data-testid': 'key-form' },
         el('label', {}, 'Name', el('input', { name: 'name', required: true, maxlength: 100 })),
         el('label', {}, 'Department', el('select', { name: 'departmentId' }, el('option', { value: '' }, '— none (admin) —'),
@@ -794,13 +893,16 @@ async function keysPage(view) {
         el('label', {}, 'Monthly budget', el('input', { name: 'monthlyBudget', type: 'number', min: 0, step: 'any', placeholder: 'none' })),
         el('label', {}, 'Priority', el('select', { name: 'priority' }, el('option', {}, 'interactive'), el('option', {}, 'batch'))),
         el('label', {}, 'At once', el('input', { name: 'maxConcurrent', type: 'number', min: 1, step: 1, placeholder: 'default' })),
+        // the cost tags every request with the key carries to metering and billing
+        tagInputs(null, allowedTagsHint()),
         el('button', { type: 'submit' }, 'Create key'));
     form.addEventListener('submit', action(async () => {
         const data = new FormData(form);
+        const tags = tagsFrom(data);
         const created = await api('/api/keys', { method: 'POST', body: { name: data.get('name'),
             departmentId: data.get('departmentId') || undefined, scopes: data.getAll('scopes'),
             monthlyBudget: data.get('monthlyBudget') || undefined, priority: data.get('priority'),
-            maxConcurrent: data.get('maxConcurrent') || undefined } });
+            maxConcurrent: data.get('maxConcurrent') || undefined, tags: Object.keys(tags).length ? tags : undefined } });
         showSecret(created);
         form.reset();
         await refresh();
@@ -829,7 +931,8 @@ async function keysPage(view) {
             completionPerMillion: data.get('completionPerMillion'), embeddingPerMillion: data.get('embeddingPerMillion') } });
         show('keys');
     }));
-    view.append(el('div', { class: 'card' }, el('h1', {}, 'API keys'), secret, form, list),
+    view.append(el('div', { class: 'card' }, el('h1', {}, 'API keys'), secret, form, tagEditor, list),
+        tagKeysCard(rules),
         el('div', { class: 'card' }, el('h2', {}, 'Prices (append-only: a new rate card applies from its date on)'), modelForm, cardForm),
         el('div', { class: 'card row' },
             el('div', {}, el('h2', {}, 'Models'), table([{ label: 'Model', value: (m) => m.name }, { label: 'Task', value: (m) => m.task }], models, 'models')),
@@ -839,6 +942,33 @@ async function keysPage(view) {
                 { label: 'Completion', num: true, value: (c) => c.completionPerMillion },
                 { label: 'Embedding', num: true, value: (c) => c.embeddingPerMillion }], cards, 'rate-cards'))),
         carbonCard(carbon));
+
+    /** Replaces a key's cost tags (PUT /api/keys/{id}/tags); a tag the rules refuse is named beside the fields. */
+    function editTags(k) {
+        const problem = el('p', { class: 'warning', 'data-testid': 'key-tags-problem', hidden: true });
+        const tagForm = el('form', { 'data-testid': 'key-tags-form' }, tagInputs(k.tags, allowedTagsHint()),
+            el('button', { type: 'submit' }, 'Save tags'),
+            el('button', { type: 'button', onclick: () => tagEditor.replaceChildren() }, 'Cancel'));
+        tagForm.addEventListener('submit', action(async () => {
+            problem.hidden = true;
+            let saved;
+            try {
+                saved = await api(`/api/keys/${k.id}/tags`, { method: 'PUT', body: { tags: tagsFrom(new FormData(tagForm)) } });
+            } catch (error) {
+                if (error.status !== 422) throw error;
+                problem.textContent = error.message;
+                problem.hidden = false;
+                return;
+            }
+            tagEditor.replaceChildren();
+            showNotice(`Tags of ${saved.name}: ${tagsShown(saved.tags).textContent}`);
+            await refresh();
+        }));
+        tagEditor.replaceChildren(el('div', { 'data-testid': 'key-tags-editor' }, el('h2', {}, `Cost tags of ${k.name}`),
+            el('p', { class: 'muted' }, 'These replace the key\'s tags (empty fields remove them); its requests from now on carry them.'),
+            tagForm, problem));
+        tagForm.querySelector('input').focus();
+    }
 
     function showSecret(created) {
         secret.replaceChildren(el('p', {}, `Secret of ${created.key.name} — shown this once, store it now:`),
@@ -851,7 +981,11 @@ async function keysPage(view) {
             { label: 'Name', value: (k) => k.name }, { label: 'Key', value: (k) => k.secretHint },
             { label: 'Department', value: (k) => k.departmentId ? departmentName(k.departmentId) : '—' },
             { label: 'Agent', value: (k) => k.agentId ? short(k.agentId) : '' },
-            { label: 'Scopes', value: (k) => k.scopes.join(' ') }, { label: 'Status', value: (k) => badge(k.status) },
+            { label: 'Scopes', value: (k) => k.scopes.join(' ') },
+            // an agent's key carries its agent's tags: they are set on the agent
+            { label: 'Tags', value: (k) => Object.assign(tagsShown(k.tags, 'key-tags'),
+                k.agentId ? { title: 'Set on its agent (Agents page): the key follows the agent\'s tags.' } : {}) },
+            { label: 'Status', value: (k) => badge(k.status) },
             { label: 'Budget', num: true, value: (k) => k.monthlyBudget === null ? 'none' : money(k.monthlyBudget) },
             { label: 'Priority', value: (k) => k.priority },
             { label: 'Actions', value: (k) => k.status !== 'ACTIVE' ? '' : el('div', { class: 'actions' },
@@ -861,6 +995,9 @@ async function keysPage(view) {
                     await api(`/api/keys/${k.id}/budget`, { method: 'PUT', body: { monthlyBudget: amount.trim() === '' ? null : amount.trim() } });
                     await refresh();
                 }) }, 'budget'),
+                // only a department's keys carry tags; an agent's are set on the agent
+                k.agentId || !k.departmentId ? null
+                    : el('button', { 'data-testid': `edit-tags-${k.id}`, onclick: action(() => editTags(k)) }, 'edit tags'),
                 el('button', { onclick: action(async () => { showSecret(await api(`/api/keys/${k.id}/rotate`, { method: 'POST' })); await refresh(); }) }, 'rotate'),
                 el('button', { class: 'danger', onclick: action(async () => {
                     if (!confirm(`Revoke ${k.name}? Requests with it stop at once.`)) return;
@@ -871,6 +1008,36 @@ async function keysPage(view) {
     }
 
     await refresh();
+}
+
+/**
+ * The cost tag keys keys and agents may carry: team and project always, others once an administrator allows them here
+ * (the list replaces the last one).
+ */
+function tagKeysCard(rules) {
+    if (rules.error) {
+        return el('div', { class: 'card' }, el('h2', {}, 'Cost tag keys'), el('p', { class: 'warning' },
+            `Did not answer: GET /api/tags (${rules.error.message})`));
+    }
+    const form = el('form', { 'data-testid': 'allowed-tag-keys-form' },
+        el('label', {}, 'Allowed keys, comma-separated', el('input', { name: 'keys', value: rules.allowedKeys.join(', '),
+            size: 40, maxlength: 2000, placeholder: 'costcode, site' })),
+        el('button', { type: 'submit' }, 'Replace allowed keys'));
+    form.addEventListener('submit', action(async () => {
+        const keys = String(new FormData(form).get('keys') || '').split(/[\s,]+/).filter(Boolean);
+        const allowed = await api('/api/tags/allowed-keys', { method: 'PUT', body: { keys } });
+        show('keys');
+        showNotice(`Allowed cost tag keys: ${allowed.allowedKeys.join(', ') || 'none beyond team and project'}`);
+    }));
+    return el('div', { class: 'card', 'data-testid': 'cost-tag-keys' }, el('h2', {}, 'Cost tag keys'),
+        el('p', { class: 'muted' }, 'Keys and agents carry cost tags; each request\'s usage takes them to metering and billing '
+            + '(usage, efficiency and cost per token by team and project, statements\' subtotals, FOCUS Tags). Keys are '
+            + 'lower-case letters, digits, - and _, up to 32; a key or agent carries at most 10 tags. Taking a key off the '
+            + 'list refuses it in tags set from now on; keys that carry it keep it until their tags are next set.'),
+        el('p', {}, 'Always allowed: ', el('span', { 'data-testid': 'always-allowed-tag-keys' }, rules.alwaysAllowed.join(', ')),
+            el('br'), 'Allowed by an administrator: ', el('span', { 'data-testid': 'allowed-tag-keys' },
+                rules.allowedKeys.length ? rules.allowedKeys.join(', ') : el('span', { class: 'muted' }, 'none yet'))),
+        form);
 }
 
 /**

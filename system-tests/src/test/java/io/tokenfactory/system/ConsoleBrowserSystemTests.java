@@ -299,8 +299,19 @@ class ConsoleBrowserSystemTests {
         await().atMost(PATIENCE).ignoreExceptions().until(() -> reconciled.getText().contains("simulated-llm"));
         screenshot("reconciliation");
 
+        // keys: a key's cost tags are shown beside it
+        String taggedKey = "tagged " + suffix;
+        ResponseEntity<JsonNode> tagged = admin.post("/api/keys", Map.of("name", taggedKey, "departmentId", research,
+                "scopes", List.of("inference"), "tags", Map.of("team", "search")));
+        assertThat(tagged.getStatusCode()).as("%s", tagged.getBody()).isEqualTo(HttpStatus.CREATED);
         navigate("keys");
         waitFor(By.cssSelector("[data-testid=keys-table]"));
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> browser.findElement(By.xpath("//table[@data-testid='keys-table']//tr[td[text()='" + taggedKey
+                    + "']]" + "//*[@data-testid='key-tags']"))
+                .getText()
+                .equals("team: search"));
         screenshot("keys");
 
         // dead letters: every consuming service answers through the gateway
