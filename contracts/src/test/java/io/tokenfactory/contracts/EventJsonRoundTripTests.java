@@ -66,15 +66,32 @@ class EventJsonRoundTripTests {
     }
 
     @Test
-    void usageRecordedHasTheFieldsOfTheBriefPlusEstimateFlagNodeClassEnergyGapEndUserAndTraceparent() {
+    void usageRecordedHasTheFieldsOfTheBriefPlusEstimateFlagNodeClassEnergyGapEndUserTraceparentAndTags() {
         JsonNode json = JSON.valueToTree(usage());
 
         assertThat(Set.copyOf(json.propertyNames())).containsExactlyInAnyOrder("eventId", "occurredAt", "requestId",
                 "departmentId", "apiKeyId", "agentId", "agentRunId", "model", "backend", "node", "device",
                 "promptTokens", "completionTokens", "outcome", "latencyMs", "timeToFirstTokenMs", "energyJoules",
                 "energySource", "acceleratorSeconds", "tokensEstimated", "nodeClass", "energyGapSeconds", "endUser",
-                "traceparent");
+                "traceparent", "tags");
         assertThat(json.get("outcome").asString()).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void costTagsTravelWithUsageAndAnEventFromBeforeThemHasNone() {
+        UsageRecorded usage = usage();
+        UsageRecorded tagged = new UsageRecorded(usage.eventId(), usage.occurredAt(), usage.requestId(),
+                usage.departmentId(), usage.apiKeyId(), usage.agentId(), usage.agentRunId(), usage.model(),
+                usage.backend(), usage.node(), usage.device(), usage.promptTokens(), usage.completionTokens(),
+                usage.outcome(), usage.latencyMs(), usage.timeToFirstTokenMs(), usage.energyJoules(),
+                usage.energySource(), usage.acceleratorSeconds(), usage.tokensEstimated(), usage.nodeClass(),
+                usage.energyGapSeconds(), usage.endUser(), null, java.util.Map.of("team", "search"));
+
+        assertThat(JSON.readValue(JSON.writeValueAsString(tagged), UsageRecorded.class).tag("team"))
+            .isEqualTo("search");
+        ObjectNode fromBefore = JSON.valueToTree(tagged);
+        fromBefore.remove("tags");
+        assertThat(JSON.treeToValue(fromBefore, UsageRecorded.class).tags()).isEmpty();
     }
 
     @Test
