@@ -17,6 +17,7 @@ import io.tokenfactory.agents.tools.HttpToolRegistry;
 import io.tokenfactory.contracts.AgentStateChanged;
 import io.tokenfactory.support.audit.AuditTrail;
 import io.tokenfactory.support.problem.ApiProblemException;
+import io.tokenfactory.support.tags.CostTags;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
@@ -216,7 +217,7 @@ public class AgentCatalog {
                             created_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 id, version, d.model(), d.instructions(), String.join(",", d.tools()), d.trigger().name(),
                 d.intervalSeconds(), d.cron(), d.timeZone(), d.maxSteps(), d.maxTokensPerRun(), d.maxRunsPerDay(),
-                d.monthlyTokenBudget(), d.overlapPolicy().name(), Timestamp.from(now), AgentTags.write(d.tags()));
+                d.monthlyTokenBudget(), d.overlapPolicy().name(), Timestamp.from(now), CostTags.json(d.tags()));
     }
 
     /** What the database checks too, refused here with a message naming the field. */
@@ -264,7 +265,7 @@ public class AgentCatalog {
                 TriggerKind.valueOf(row.getString(first + 3)), intervalSeconds, row.getString(first + 5),
                 row.getString(first + 6), row.getInt(first + 7), row.getLong(first + 8), row.getInt(first + 9), monthly,
                 AgentDefinition.OverlapPolicy.valueOf(row.getString(first + 11)),
-                AgentTags.read(row.getString(first + 12)));
+                CostTags.fromJson(row.getString(first + 12)));
     }
 
 }

@@ -3,7 +3,6 @@ package io.tokenfactory.agents.definition;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 import io.tokenfactory.agents.clients.GatewayClient;
 import io.tokenfactory.support.problem.ApiProblemException;
@@ -13,21 +12,17 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * An agent's cost tags: checked against the rules the gateway keeps (team and project,
- * and the keys its administrator allows), and kept as a JSON object of strings.
+ * An agent's cost tags, checked against the rules the gateway keeps (team and project,
+ * and the keys its administrator allows).
  */
 @Component
 public class AgentTags {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    private static final TypeReference<TreeMap<String, String>> TAGS = new TypeReference<>() {
-    };
 
     private final GatewayClient gateway;
 
@@ -69,14 +64,6 @@ public class AgentTags {
         return new ApiProblemException(HttpStatus.SERVICE_UNAVAILABLE, "tag_rules_unavailable", "Tag rules unavailable",
                 "The gateway could not say which tag keys are allowed (" + why
                         + "); team and project need no asking, other keys do: try again shortly");
-    }
-
-    public static @Nullable String write(Map<String, String> tags) {
-        return tags.isEmpty() ? null : JSON.writeValueAsString(new TreeMap<>(tags));
-    }
-
-    public static Map<String, String> read(@Nullable String json) {
-        return json == null || json.isBlank() ? Map.of() : JSON.readValue(json, TAGS);
     }
 
 }

@@ -12,8 +12,8 @@ import java.util.UUID;
 import io.tokenfactory.agents.AgentProperties;
 import io.tokenfactory.agents.clients.GatewayClient;
 import io.tokenfactory.agents.definition.AgentDefinition.Agent;
-import io.tokenfactory.agents.definition.AgentTags;
 import io.tokenfactory.support.secrets.SecretFiles;
+import io.tokenfactory.support.tags.CostTags;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,7 +102,7 @@ public class AgentCredentials {
         int inserted = jdbc.update("""
                 INSERT INTO agent_credential (agent_id, key_id, secret, created_at, tags) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (agent_id) DO NOTHING""", agent.id(), keyId, cipher().encrypt(agent.id(), secret),
-                Timestamp.from(clock.instant()), AgentTags.write(agent.definition().tags()));
+                Timestamp.from(clock.instant()), CostTags.json(agent.definition().tags()));
         if (inserted == 0) {
             // another replica was faster: use its key, withdraw ours
             revokeQuietly(keyId);
@@ -120,7 +120,7 @@ public class AgentCredentials {
      */
     private void syncTags(Agent agent, Stored stored) {
         Map<String, String> wanted = agent.definition().tags();
-        if (wanted.equals(AgentTags.read(stored.tags()))) {
+        if (wanted.equals(CostTags.fromJson(stored.tags()))) {
             return;
         }
         GatewayClient.Answer answer;
@@ -138,7 +138,7 @@ public class AgentCredentials {
                     answer.body());
             return;
         }
-        jdbc.update("UPDATE agent_credential SET tags = ? WHERE agent_id = ?", AgentTags.write(wanted), agent.id());
+        jdbc.update("UPDATE agent_credential SET tags = ? WHERE agent_id = ?", CostTags.json(wanted), agent.id());
     }
 
     /**

@@ -33,8 +33,6 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
-import tools.jackson.databind.json.JsonMapper;
-
 /**
  * Prices metered usage exactly once: each usage record becomes one {@code usage_charge}
  * row keyed by its usage event id (a redelivered or regrouped {@code usage-metered} event
@@ -133,7 +131,7 @@ public class UsageCharging {
             .numeric(line -> line.item().emissionsGrams())
             .text(line -> line.item().usage().tag(CostTags.TEAM))
             .text(line -> line.item().usage().tag(CostTags.PROJECT))
-            .text(line -> tagsJson(line.item().usage()))
+            .text(line -> CostTags.json(line.item().usage().tags()))
             .query(jdbc, """
                     INSERT INTO usage_charge (charged_at, usage_event_id, department_id, period, service_period,
                         occurred_at, agent_id, agent_run_id, model, node, energy_source, node_class, prompt_tokens,
@@ -242,13 +240,6 @@ public class UsageCharging {
         BigDecimal charge = terms.charge(listPrice, energyCost.add(capacityCost));
         return new Line(item, periods.periodOf(usage.occurredAt()), prompt, embeddingTokens, card, listPrice,
                 energyCost, capacityCost, charge);
-    }
-
-    private static final JsonMapper TAGS_JSON = JsonMapper.builder().build();
-
-    /** A usage record's cost tags as a charge keeps them; null for none. */
-    static String tagsJson(UsageRecorded usage) {
-        return usage.tags().isEmpty() ? null : TAGS_JSON.writeValueAsString(new TreeMap<>(usage.tags()));
     }
 
     static BigDecimal seconds(UsageRecorded usage) {

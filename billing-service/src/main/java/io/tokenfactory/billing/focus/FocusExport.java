@@ -12,19 +12,18 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 
 import io.tokenfactory.billing.charging.BillingPeriods;
 import io.tokenfactory.billing.statement.Statements;
 import io.tokenfactory.support.csv.Csv;
+import io.tokenfactory.support.tags.CostTags;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -63,9 +62,6 @@ public class FocusExport {
     private static final BigDecimal JOULES_PER_KWH = BigDecimal.valueOf(3_600_000);
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    private static final TypeReference<TreeMap<String, String>> TAGS = new TypeReference<>() {
-    };
 
     /** One FOCUS row before it is written. */
     private record Charge(Instant day, UUID department, @Nullable String departmentName, @Nullable String costCentre,
@@ -190,7 +186,7 @@ public class FocusExport {
     private static String tags(Charge c, String label) {
         // the department's own tags (team, project, allowed keys) unprefixed: FOCUS's
         // user-defined tags
-        Map<String, String> tags = new LinkedHashMap<>(c.tags() == null ? Map.of() : JSON.readValue(c.tags(), TAGS));
+        Map<String, String> tags = new LinkedHashMap<>(CostTags.fromJson(c.tags()));
         if (c.agent() != null) {
             tags.put("tokenfactory/agent", c.agent().toString());
         }

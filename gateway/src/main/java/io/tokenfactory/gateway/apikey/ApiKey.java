@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 import io.tokenfactory.support.security.IdentityClaims;
+import io.tokenfactory.support.tags.CostTags;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -103,7 +104,7 @@ class ApiKey {
         this.priority = spec.priority() != null ? spec.priority()
                 : spec.agentId() == null ? IdentityClaims.PRIORITY_INTERACTIVE : IdentityClaims.PRIORITY_BATCH;
         this.maxConcurrent = spec.maxConcurrent();
-        this.tags = KeyTags.write(spec.tags());
+        this.tags = json(spec.tags());
         this.createdAt = now;
         useSecret(secret);
     }
@@ -148,7 +149,7 @@ class ApiKey {
     }
 
     void tags(Map<String, String> newTags) {
-        this.tags = KeyTags.write(newTags);
+        this.tags = json(newTags);
     }
 
     void budget(BigDecimal monthlyBudget) {
@@ -164,7 +165,7 @@ class ApiKey {
         return new ApiKeyView(id, name, secretHint, departmentId, agentId, split(scopes),
                 allowedModels == null ? List.of() : List.copyOf(split(allowedModels)), rpmLimit, tpmLimit, expiresAt,
                 revokedAt, createdAt, rotatedAt, monthlyBudget, priority, maxConcurrent, unusedBootstrap, null,
-                KeyTags.read(tags));
+                CostTags.fromJson(tags));
     }
 
     UUID id() {
@@ -173,6 +174,12 @@ class ApiKey {
 
     String secretHash() {
         return secretHash;
+    }
+
+    /** The column holds an empty object for no tags. */
+    private static String json(Map<String, String> tags) {
+        String json = CostTags.json(tags);
+        return json == null ? "{}" : json;
     }
 
     private static Set<String> split(String words) {

@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 
 import io.tokenfactory.contracts.EnergySource;
@@ -16,15 +14,13 @@ import io.tokenfactory.contracts.UsageOutcome;
 import io.tokenfactory.contracts.UsageRecorded;
 import io.tokenfactory.inference.energy.MeasuredEnergy;
 import io.tokenfactory.support.security.Caller;
+import io.tokenfactory.support.tags.CostTags;
 import io.tokenfactory.support.tracing.Traces;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The request log. A served request is logged at once, with its tokens (before the client
@@ -40,11 +36,6 @@ public class UsageRecording {
             node, device, prompt_tokens, completion_tokens, outcome, started_at, time_to_first_token_ms, energy_joules,
             energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds, end_user, traceparent,
             tags""";
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    private static final TypeReference<Map<String, String>> TAGS = new TypeReference<>() {
-    };
 
     private final JdbcTemplate jdbc;
 
@@ -183,11 +174,7 @@ public class UsageRecording {
 
     /** The caller's cost tags as the request's rows keep them; null for none. */
     static String tags(Caller caller) {
-        return caller.tags().isEmpty() ? null : JSON.writeValueAsString(new TreeMap<>(caller.tags()));
-    }
-
-    private static Map<String, String> tagsOf(String json) {
-        return json == null ? Map.of() : JSON.readValue(json, TAGS);
+        return CostTags.json(caller.tags());
     }
 
     private static UsageRecorded usageOf(ResultSet row, int index) throws SQLException {
@@ -205,7 +192,7 @@ public class UsageRecording {
                 row.getDouble("energy_joules"), EnergySource.valueOf(row.getString("energy_source")),
                 row.getDouble("accelerator_seconds"), row.getBoolean("tokens_estimated"), row.getString("node_class"),
                 row.getDouble("energy_gap_seconds"), row.getString("end_user"), row.getString("traceparent"),
-                tagsOf(row.getString("tags")));
+                CostTags.fromJson(row.getString("tags")));
     }
 
     /** Metering rejects what it cannot count; refuse it here, before anything commits. */

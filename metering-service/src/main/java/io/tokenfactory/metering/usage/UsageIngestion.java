@@ -39,8 +39,6 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
-import tools.jackson.databind.json.JsonMapper;
-
 /**
  * Takes in a batch of usage records exactly once, in one transaction: the records go into
  * the raw table, where the key (event id, occurred at) skips any already there (a
@@ -190,7 +188,7 @@ public class UsageIngestion {
             .numeric(record -> emissions.get(record.eventId()))
             .text(record -> record.tag(CostTags.TEAM))
             .text(record -> record.tag(CostTags.PROJECT))
-            .text(UsageIngestion::tagsJson)
+            .text(record -> CostTags.json(record.tags()))
             .query(jdbc, """
                     INSERT INTO usage_record (received_at, event_id, request_id, occurred_at, department_id,
                         api_key_id, agent_id, agent_run_id, model, backend, node, device, prompt_tokens,
@@ -201,13 +199,6 @@ public class UsageIngestion {
                         ?, ?)
                     ON CONFLICT (event_id, occurred_at) DO NOTHING
                     RETURNING event_id""", (row, i) -> row.getObject(1, UUID.class), Timestamp.from(receivedAt)));
-    }
-
-    private static final JsonMapper TAGS_JSON = JsonMapper.builder().build();
-
-    /** A record's cost tags as the raw table keeps them; null for none. */
-    static String tagsJson(UsageRecorded record) {
-        return record.tags().isEmpty() ? null : TAGS_JSON.writeValueAsString(new TreeMap<>(record.tags()));
     }
 
     static Map<NodeHour, BigDecimal> directEnergyByNodeHour(List<UsageRecorded> records) {

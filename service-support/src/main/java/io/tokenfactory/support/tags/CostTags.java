@@ -9,6 +9,9 @@ import io.tokenfactory.support.problem.ApiProblemException;
 
 import org.jspecify.annotations.Nullable;
 
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
 /**
  * The rules every cost tag follows wherever it is set (a key at the gateway, an agent in
  * agent-service): {@code team} and {@code project} are always allowed, other keys only
@@ -31,7 +34,25 @@ public final class CostTags {
     /** A tag key: lower-case letters, digits, '-' and '_', starting with a letter. */
     public static final Pattern KEY = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static final TypeReference<TreeMap<String, String>> AS_MAP = new TypeReference<>() {
+    };
+
     private CostTags() {
+    }
+
+    /**
+     * Tags as every service stores them: a JSON object of strings, sorted by key; null
+     * for none.
+     */
+    public static @Nullable String json(Map<String, String> tags) {
+        return tags.isEmpty() ? null : JSON.writeValueAsString(new TreeMap<>(tags));
+    }
+
+    /** Tags as {@link #json} stored them; none for null or blank. */
+    public static Map<String, String> fromJson(@Nullable String json) {
+        return json == null || json.isBlank() ? Map.of() : JSON.readValue(json, AS_MAP);
     }
 
     /**
