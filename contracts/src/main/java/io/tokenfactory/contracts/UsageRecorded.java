@@ -26,18 +26,31 @@ import java.util.UUID;
  * @param tags the cost tags of the key (or agent) that made the request: {@code team},
  * {@code project} and keys an administrator allows; empty when none (and in events of
  * producers that predate them)
+ * @param deployment the deployment of the model that served it (a model may run on
+ * several nodes, each a deployment); null in events of producers that predate deployments
  */
 public record UsageRecorded(UUID eventId, Instant occurredAt, String requestId, UUID departmentId, UUID apiKeyId,
         UUID agentId, UUID agentRunId, String model, String backend, String node, String device, long promptTokens,
         long completionTokens, UsageOutcome outcome, long latencyMs, long timeToFirstTokenMs, double energyJoules,
         EnergySource energySource, double acceleratorSeconds, boolean tokensEstimated, String nodeClass,
-        Double energyGapSeconds, String endUser, String traceparent,
-        Map<String, String> tags) implements TokenFactoryEvent {
+        Double energyGapSeconds, String endUser, String traceparent, Map<String, String> tags,
+        String deployment) implements TokenFactoryEvent {
 
     public UsageRecorded {
         // absent in events of producers that predate it
         energyGapSeconds = energyGapSeconds == null ? 0.0 : energyGapSeconds;
         tags = tags == null ? Map.of() : Map.copyOf(tags);
+    }
+
+    /** Usage without a deployment. */
+    public UsageRecorded(UUID eventId, Instant occurredAt, String requestId, UUID departmentId, UUID apiKeyId,
+            UUID agentId, UUID agentRunId, String model, String backend, String node, String device, long promptTokens,
+            long completionTokens, UsageOutcome outcome, long latencyMs, long timeToFirstTokenMs, double energyJoules,
+            EnergySource energySource, double acceleratorSeconds, boolean tokensEstimated, String nodeClass,
+            Double energyGapSeconds, String endUser, String traceparent, Map<String, String> tags) {
+        this(eventId, occurredAt, requestId, departmentId, apiKeyId, agentId, agentRunId, model, backend, node, device,
+                promptTokens, completionTokens, outcome, latencyMs, timeToFirstTokenMs, energyJoules, energySource,
+                acceleratorSeconds, tokensEstimated, nodeClass, energyGapSeconds, endUser, traceparent, tags, null);
     }
 
     /** Usage without cost tags. */

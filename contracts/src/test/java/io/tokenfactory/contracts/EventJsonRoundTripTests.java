@@ -73,7 +73,7 @@ class EventJsonRoundTripTests {
                 "departmentId", "apiKeyId", "agentId", "agentRunId", "model", "backend", "node", "device",
                 "promptTokens", "completionTokens", "outcome", "latencyMs", "timeToFirstTokenMs", "energyJoules",
                 "energySource", "acceleratorSeconds", "tokensEstimated", "nodeClass", "energyGapSeconds", "endUser",
-                "traceparent", "tags");
+                "traceparent", "tags", "deployment");
         assertThat(json.get("outcome").asString()).isEqualTo("COMPLETED");
     }
 
@@ -92,6 +92,23 @@ class EventJsonRoundTripTests {
         ObjectNode fromBefore = JSON.valueToTree(tagged);
         fromBefore.remove("tags");
         assertThat(JSON.treeToValue(fromBefore, UsageRecorded.class).tags()).isEmpty();
+    }
+
+    @Test
+    void theDeploymentTravelsWithUsageAndAnEventFromBeforeDeploymentsHasNone() {
+        UsageRecorded usage = usage();
+        UsageRecorded deployed = new UsageRecorded(usage.eventId(), usage.occurredAt(), usage.requestId(),
+                usage.departmentId(), usage.apiKeyId(), usage.agentId(), usage.agentRunId(), usage.model(),
+                usage.backend(), usage.node(), usage.device(), usage.promptTokens(), usage.completionTokens(),
+                usage.outcome(), usage.latencyMs(), usage.timeToFirstTokenMs(), usage.energyJoules(),
+                usage.energySource(), usage.acceleratorSeconds(), usage.tokensEstimated(), usage.nodeClass(),
+                usage.energyGapSeconds(), usage.endUser(), null, java.util.Map.of(), "llama-h100");
+
+        assertThat(JSON.readValue(JSON.writeValueAsString(deployed), UsageRecorded.class).deployment())
+            .isEqualTo("llama-h100");
+        ObjectNode fromBefore = JSON.valueToTree(deployed);
+        fromBefore.remove("deployment");
+        assertThat(JSON.treeToValue(fromBefore, UsageRecorded.class).deployment()).isNull();
     }
 
     @Test
