@@ -3,6 +3,7 @@ package io.tokenfactory.metering;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 import io.tokenfactory.contracts.EnergySource;
@@ -41,6 +42,17 @@ public final class MeteringEvents {
         return new UsageRecorded(UUID.randomUUID(), at, "req-" + UUID.randomUUID(), department, UUID.randomUUID(),
                 agent, null, model, "djl", node, "cpu0", prompt, completion, UsageOutcome.COMPLETED, 900, 80, joules,
                 source, 0.9, false, null, 0.0);
+    }
+
+    /**
+     * Usage served by one deployment of a model (null: a producer that predates
+     * deployments).
+     */
+    public static UsageRecorded deployed(UUID department, String model, String node, String deployment, Instant at,
+            long prompt, long completion, double joules) {
+        return new UsageRecorded(UUID.randomUUID(), at, "req-" + UUID.randomUUID(), department, UUID.randomUUID(), null,
+                null, model, "djl", node, "cpu0", prompt, completion, UsageOutcome.COMPLETED, 900, 80, joules,
+                EnergySource.RAPL, 0.9, false, null, 0.0, null, null, Map.of(), deployment);
     }
 
     public static PowerSampled power(String node, Instant start, Instant end, double joules, double busyJoules) {

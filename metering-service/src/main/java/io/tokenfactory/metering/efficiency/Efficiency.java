@@ -40,8 +40,8 @@ public record Efficiency(Instant from, Instant to, List<Dimension> groupBy, List
             @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal averageWatts,
             @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal tokensPerSecond, Map<String, SourceShare> energySources,
             BigDecimal emissionsGramsCo2e,
-            @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal gramsCo2ePerThousandTokens, String team,
-            String project) {
+            @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal gramsCo2ePerThousandTokens, String team, String project,
+            String deployment) {
     }
 
     /** The tokens whose energy came from one source, and those direct joules. */

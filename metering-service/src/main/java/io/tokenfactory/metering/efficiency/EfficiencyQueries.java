@@ -33,18 +33,19 @@ public class EfficiencyQueries {
     private static final int RATIO_SCALE = 6;
 
     /**
-     * The hourly sums by team and project, which the rollups do not keep, read from the
-     * raw records with the rollups' columns (window bound twice: here and below).
+     * The hourly sums by team, project and deployment, which the rollups do not keep,
+     * read from the raw records with the rollups' columns (window bound twice: here and
+     * below).
      */
-    private static final String BY_TAGS = """
+    private static final String FROM_RAW = """
             (SELECT date_trunc('hour', occurred_at, 'UTC') AS hour_start, department_id, agent_id, model, node,
-                energy_source, team, project, count(*) AS requests, sum(prompt_tokens) AS prompt_tokens,
+                energy_source, team, project, deployment, count(*) AS requests, sum(prompt_tokens) AS prompt_tokens,
                 sum(completion_tokens) AS completion_tokens, sum(energy_joules) AS energy_joules,
                 coalesce(sum(emissions_grams), 0) AS emissions_grams,
                 coalesce(sum(prompt_tokens + completion_tokens) FILTER (WHERE emissions_grams IS NOT NULL), 0)
                     AS emissions_tokens
              FROM usage_record WHERE occurred_at >= ? AND occurred_at < ?
-             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8)""";
+             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9)""";
 
     public record Scope(UUID department, UUID agent, String model, String node, String energySource) {
     }
@@ -52,12 +53,12 @@ public class EfficiencyQueries {
     /** One group's sums for one energy source, as the database answers them. */
     record Part(UUID department, UUID agent, String model, String node, String energySource, long requests, long tokens,
             BigDecimal direct, BigDecimal idle, BigDecimal overhead, BigDecimal emissionsGrams, long emissionsTokens,
-            String team, String project) {
+            String team, String project, String deployment) {
 
         Part(UUID department, UUID agent, String model, String node, String energySource, long requests, long tokens,
                 BigDecimal direct, BigDecimal idle, BigDecimal overhead) {
             this(department, agent, model, node, energySource, requests, tokens, direct, idle, overhead,
-                    BigDecimal.ZERO, 0, null, null);
+                    BigDecimal.ZERO, 0, null, null, null);
         }
     }
 
@@ -76,7 +77,8 @@ public class EfficiencyQueries {
         Instant end = TimeBuckets.ceil(to, ChronoUnit.HOURS);
         StringBuilder dimensions = new StringBuilder();
         StringBuilder grouping = new StringBuilder(" GROUP BY u.energy_source");
-        boolean byTags = groupBy.contains(Dimension.TEAM) || groupBy.contains(Dimension.PROJECT);
+        // USER is refused earlier: the raw-only dimensions here come from FROM_RAW
+        boolean fromRaw = groupBy.stream().anyMatch(Dimension::rawOnly);
         for (Dimension dimension : Dimension.values()) {
             if (dimension == Dimension.ENERGY_SOURCE || dimension == Dimension.USER) {
                 continue;
@@ -90,7 +92,7 @@ public class EfficiencyQueries {
             }
         }
         List<Object> parameters = new ArrayList<>(List.of(Timestamp.from(start), Timestamp.from(end)));
-        if (byTags) {
+        if (fromRaw) {
             parameters.addAll(List.of(Timestamp.from(start), Timestamp.from(end)));
         }
         parameters.addAll(List.of(Timestamp.from(start), Timestamp.from(end)));
@@ -121,20 +123,22 @@ public class EfficiencyQueries {
                 FROM u%s
                 ORDER BY 1, 2, 3, 4, 5
                 LIMIT 100000"""
-            .formatted(facility.asSqlTable(), byTags ? BY_TAGS : "usage_hourly", filters, dimensions, grouping);
+            .formatted(facility.asSqlTable(), fromRaw ? FROM_RAW : "usage_hourly", filters, dimensions, grouping);
         List<Part> parts = jdbc.query(sql,
                 (row, i) -> new Part(row.getObject(1, UUID.class), row.getObject(2, UUID.class), row.getString(3),
-                        row.getString(4), row.getString(7), row.getLong(8), row.getLong(9), row.getBigDecimal(10),
-                        row.getBigDecimal(11), row.getBigDecimal(12), row.getBigDecimal(13), row.getLong(14),
-                        row.getString(5), row.getString(6)),
+                        row.getString(4), row.getString(8), row.getLong(9), row.getLong(10), row.getBigDecimal(11),
+                        row.getBigDecimal(12), row.getBigDecimal(13), row.getBigDecimal(14), row.getLong(15),
+                        row.getString(5), row.getString(6), row.getString(7)),
                 parameters.toArray());
         BigDecimal seconds = BigDecimal.valueOf(Duration.between(start, end).toSeconds());
         boolean bySource = groupBy.contains(Dimension.ENERGY_SOURCE);
         Map<List<Object>, List<Part>> groups = new LinkedHashMap<>();
         for (Part part : parts) {
             groups
-                .computeIfAbsent(Arrays.asList(part.department(), part.agent(), part.model(), part.node(), part.team(),
-                        part.project(), bySource ? part.energySource() : null), key -> new ArrayList<>())
+                .computeIfAbsent(
+                        Arrays.asList(part.department(), part.agent(), part.model(), part.node(), part.team(),
+                                part.project(), part.deployment(), bySource ? part.energySource() : null),
+                        key -> new ArrayList<>())
                 .add(part);
         }
         List<Efficiency.Row> rows = new ArrayList<>();
@@ -178,7 +182,7 @@ public class EfficiencyQueries {
                 ratio(measuredTokens, direct), ratio(measuredTokens, allIn), ratio(allIn, measuredTokens),
                 ratio(allIn, seconds), ratio(BigDecimal.valueOf(tokens), seconds), bySource ? null : mix,
                 emissionsTokens == 0 ? null : emissions, perThousandTokens(emissions, emissionsTokens), first.team(),
-                first.project());
+                first.project(), first.deployment());
     }
 
     /**

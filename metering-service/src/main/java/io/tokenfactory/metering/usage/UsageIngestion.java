@@ -189,14 +189,15 @@ public class UsageIngestion {
             .text(record -> record.tag(CostTags.TEAM))
             .text(record -> record.tag(CostTags.PROJECT))
             .text(record -> CostTags.json(record.tags()))
+            .text(UsageRecorded::deployment)
             .query(jdbc, """
                     INSERT INTO usage_record (received_at, event_id, request_id, occurred_at, department_id,
                         api_key_id, agent_id, agent_run_id, model, backend, node, device, prompt_tokens,
                         completion_tokens, outcome, latency_ms, time_to_first_token_ms, energy_joules,
                         energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds,
-                        end_user, emissions_grams, team, project, tags)
+                        end_user, emissions_grams, team, project, tags, deployment)
                     SELECT ?, * FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                        ?, ?)
+                        ?, ?, ?)
                     ON CONFLICT (event_id, occurred_at) DO NOTHING
                     RETURNING event_id""", (row, i) -> row.getObject(1, UUID.class), Timestamp.from(receivedAt)));
     }

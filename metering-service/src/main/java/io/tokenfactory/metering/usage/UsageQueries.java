@@ -75,8 +75,8 @@ public class UsageQueries {
         String emissionsTokens = raw
                 ? "sum(prompt_tokens + completion_tokens) FILTER (WHERE emissions_grams IS NOT NULL)"
                 : "sum(emissions_tokens)";
-        // the rollups have no end user or tags: a query by them reads the raw records
-        // (ReadPlan)
+        // the rollups have no end user, tags or deployment: a query by them reads the raw
+        // records (ReadPlan)
         select.append(", ")
             .append(count)
             .append(", sum(prompt_tokens), sum(completion_tokens), sum(energy_joules), ")
@@ -100,7 +100,7 @@ public class UsageQueries {
         filter(select, parameters, "team", query.team());
         filter(select, parameters, "project", query.project());
         select.append(groupBy);
-        select.append(" ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9 LIMIT ").append(MAX_ROWS + 1);
+        select.append(" ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 LIMIT ").append(MAX_ROWS + 1);
         List<UsageReport.Row> bySource = jdbc.query(select.toString(), UsageQueries::row, parameters.toArray());
         if (bySource.size() > MAX_ROWS) {
             throw new ApiProblemException(HttpStatus.UNPROCESSABLE_CONTENT, "result_too_large", "Result too large",
@@ -180,15 +180,16 @@ public class UsageQueries {
      */
     private static UsageReport.Row row(ResultSet row, int index) throws SQLException {
         Timestamp start = row.getTimestamp(1);
-        long prompt = row.getLong(11);
-        long completion = row.getLong(12);
+        long prompt = row.getLong(12);
+        long completion = row.getLong(13);
         String source = row.getString(6);
-        BigDecimal energy = zeroIfNull(row.getBigDecimal(13));
+        BigDecimal energy = zeroIfNull(row.getBigDecimal(14));
         return new UsageReport.Row(start == null ? null : start.toInstant(), row.getObject(2, UUID.class),
-                row.getObject(3, UUID.class), row.getString(4), row.getString(5), source, row.getLong(10), prompt,
-                completion, prompt + completion, energy, zeroIfNull(row.getBigDecimal(14)), null,
+                row.getObject(3, UUID.class), row.getString(4), row.getString(5), source, row.getLong(11), prompt,
+                completion, prompt + completion, energy, zeroIfNull(row.getBigDecimal(15)), null,
                 EnergySource.NONE.name().equals(source) ? prompt + completion : 0, row.getString(7),
-                zeroIfNull(row.getBigDecimal(15)), row.getLong(16), row.getString(8), row.getString(9));
+                zeroIfNull(row.getBigDecimal(16)), row.getLong(17), row.getString(8), row.getString(9),
+                row.getString(10));
     }
 
     /** Rows that differ only by energy source become one, with its mix of sources. */
@@ -196,13 +197,14 @@ public class UsageQueries {
         Map<List<Object>, UsageReport.Row> rows = new LinkedHashMap<>();
         for (UsageReport.Row part : bySource) {
             List<Object> key = Arrays.asList(part.start(), part.department(), part.agent(), part.model(), part.node(),
-                    part.user(), part.team(), part.project());
+                    part.user(), part.team(), part.project(), part.deployment());
             Map<String, UsageReport.SourceShare> mix = new TreeMap<>();
             mix.put(part.energySource(), new UsageReport.SourceShare(part.totalTokens(), part.energyJoules()));
             UsageReport.Row single = new UsageReport.Row(part.start(), part.department(), part.agent(), part.model(),
                     part.node(), null, part.requests(), part.promptTokens(), part.completionTokens(),
                     part.totalTokens(), part.energyJoules(), part.acceleratorSeconds(), mix, part.tokensWithoutEnergy(),
-                    part.user(), part.emissionsGramsCo2e(), part.tokensWithEmissions(), part.team(), part.project());
+                    part.user(), part.emissionsGramsCo2e(), part.tokensWithEmissions(), part.team(), part.project(),
+                    part.deployment());
             rows.merge(key, single, UsageQueries::plus);
         }
         return new ArrayList<>(rows.values());
@@ -217,7 +219,7 @@ public class UsageQueries {
                 a.energyJoules().add(b.energyJoules()), a.acceleratorSeconds().add(b.acceleratorSeconds()), mix,
                 a.tokensWithoutEnergy() + b.tokensWithoutEnergy(), a.user(),
                 a.emissionsGramsCo2e().add(b.emissionsGramsCo2e()), a.tokensWithEmissions() + b.tokensWithEmissions(),
-                a.team(), a.project());
+                a.team(), a.project(), a.deployment());
     }
 
     static UsageReport.Totals totals(List<UsageReport.Row> bySource) {

@@ -68,11 +68,16 @@ public record UsageQuery(Instant from, Instant to, Granularity granularity, List
         /** The {@code team} cost tag of the key or agent that made each request. */
         TEAM("team", "team"),
         /** The {@code project} cost tag of the key or agent that made each request. */
-        PROJECT("project", "project");
+        PROJECT("project", "project"),
+        /**
+         * The deployment that served each request (a model may have several, one per
+         * node).
+         */
+        DEPLOYMENT("deployment", "deployment");
 
         /** Only the raw records keep it, not the rollups. */
-        boolean rawOnly() {
-            return this == USER || this == TEAM || this == PROJECT;
+        public boolean rawOnly() {
+            return this == USER || this == TEAM || this == PROJECT || this == DEPLOYMENT;
         }
 
         final String column;
@@ -100,7 +105,8 @@ public record UsageQuery(Instant from, Instant to, Granularity granularity, List
                     .filter(candidate -> candidate.parameter.equalsIgnoreCase(name.trim()))
                     .findFirst()
                     .orElseThrow(() -> QueryParameters
-                        .invalid("groupBy takes department, agent, model, node, energySource, user, team and project"));
+                        .invalid("groupBy takes department, agent, model, node, energySource, user, team, project and "
+                                + "deployment"));
                 dimensions.add(dimension);
             }
         }

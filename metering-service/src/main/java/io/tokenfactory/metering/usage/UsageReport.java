@@ -29,7 +29,18 @@ public record UsageReport(Instant from, Instant to, UsageQuery.Granularity granu
     public record Row(Instant start, UUID department, UUID agent, String model, String node, String energySource,
             long requests, long promptTokens, long completionTokens, long totalTokens, BigDecimal energyJoules,
             BigDecimal acceleratorSeconds, Map<String, SourceShare> energySources, long tokensWithoutEnergy,
-            String user, BigDecimal emissionsGramsCo2e, long tokensWithEmissions, String team, String project) {
+            String user, BigDecimal emissionsGramsCo2e, long tokensWithEmissions, String team, String project,
+            String deployment) {
+
+        /** A row without a deployment. */
+        public Row(Instant start, UUID department, UUID agent, String model, String node, String energySource,
+                long requests, long promptTokens, long completionTokens, long totalTokens, BigDecimal energyJoules,
+                BigDecimal acceleratorSeconds, Map<String, SourceShare> energySources, long tokensWithoutEnergy,
+                String user, BigDecimal emissionsGramsCo2e, long tokensWithEmissions, String team, String project) {
+            this(start, department, agent, model, node, energySource, requests, promptTokens, completionTokens,
+                    totalTokens, energyJoules, acceleratorSeconds, energySources, tokensWithoutEnergy, user,
+                    emissionsGramsCo2e, tokensWithEmissions, team, project, null);
+        }
 
         /** A row without tags. */
         public Row(Instant start, UUID department, UUID agent, String model, String node, String energySource,

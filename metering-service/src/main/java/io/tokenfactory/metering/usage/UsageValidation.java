@@ -62,9 +62,10 @@ public class UsageValidation {
         if (record.requestId().length() > 64 || record.backend().length() > 64 || record.model().length() > 200
                 || record.node().length() > 200 || record.device().length() > 200
                 || (record.nodeClass() != null && record.nodeClass().length() > 64)
-                || (record.endUser() != null && record.endUser().length() > 256)) {
-            return Optional.of("an identifier is too long (requestId, backend, nodeClass ≤ 64; model, node, device ≤ "
-                    + "200; endUser ≤ 256)");
+                || (record.endUser() != null && record.endUser().length() > 256)
+                || (record.deployment() != null && record.deployment().length() > 200)) {
+            return Optional.of("an identifier is too long (requestId, backend, nodeClass ≤ 64; model, node, device, "
+                    + "deployment ≤ 200; endUser ≤ 256)");
         }
         if (record.tags().size() > CostTags.MAX_TAGS || record.tags()
             .entrySet()

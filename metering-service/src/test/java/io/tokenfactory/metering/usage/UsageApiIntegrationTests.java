@@ -166,7 +166,7 @@ class UsageApiIntegrationTests {
         Map<String, String> cases = Map.of("/api/metering/usage?from=yesterday", "from must be an ISO-8601 instant",
                 "/api/metering/usage?granularity=fortnight", "granularity must be one of",
                 "/api/metering/usage?groupBy=colour",
-                "groupBy takes department, agent, model, node, energySource, user, team and project",
+                "groupBy takes department, agent, model, node, energySource, user, team, project and deployment",
                 "/api/metering/usage?department=' OR 1=1 --", "department must be a UUID",
                 "/api/metering/usage?from=2026-11-05T00:00:00Z&to=2026-11-04T00:00:00Z", "from must be before to",
                 "/api/metering/usage?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "longer than 400 days",

@@ -38,8 +38,9 @@ class UsageQueryTests {
             assertThatThrownBy(() -> UsageQuery.dimensions(groupBy)).as(groupBy)
                 .isInstanceOfSatisfying(ApiProblemException.class, problem -> {
                     assertThat(problem.code()).isEqualTo("invalid_parameter");
-                    assertThat(problem.getMessage()).isEqualTo(
-                            "groupBy takes department, agent, model, node, energySource, user, team and project");
+                    assertThat(problem.getMessage())
+                        .isEqualTo("groupBy takes department, agent, model, node, energySource, user, team, project "
+                                + "and deployment");
                 });
         }
     }

@@ -116,6 +116,7 @@ class UsageController {
                     case USER -> row.user() == null ? "" : row.user();
                     case TEAM -> row.team() == null ? "" : row.team();
                     case PROJECT -> row.project() == null ? "" : row.project();
+                    case DEPLOYMENT -> row.deployment() == null ? "" : row.deployment();
                 });
             }
             cells.addAll(List.of(row.requests(), row.promptTokens(), row.completionTokens(), row.totalTokens(),

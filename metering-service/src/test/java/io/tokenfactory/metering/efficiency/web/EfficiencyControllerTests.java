@@ -83,7 +83,8 @@ class EfficiencyControllerTests {
         for (String[] bad : new String[][] {
                 { "from=soon", "from must be an ISO-8601 instant such as 2026-11-27T10:00:00Z" },
                 { "groupBy=granularity",
-                        "groupBy takes department, agent, model, node, energySource, user, team and project" },
+                        "groupBy takes department, agent, model, node, energySource, user, team, project and "
+                                + "deployment" },
                 { "energySource=wind",
                         "energySource must be one of [nvml, dcgm, dcgm_power, kepler, rapl, reported, "
                                 + "estimated, none]" },

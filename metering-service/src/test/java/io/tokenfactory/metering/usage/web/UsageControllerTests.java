@@ -151,7 +151,8 @@ class UsageControllerTests {
 
     static Stream<Arguments> badParameters() {
         String instant = " must be an ISO-8601 instant such as 2026-11-27T10:00:00Z";
-        String groupBy = "groupBy takes department, agent, model, node, energySource, user, team and project";
+        String groupBy = "groupBy takes department, agent, model, node, energySource, user, team, project and "
+                + "deployment";
         return Stream.of(arguments("from=yesterday", "from" + instant), arguments("to=2026-11-05", "to" + instant),
                 // two values of one parameter are one value with a comma, as ever
                 arguments("from=2026-11-01T00:00:00Z&from=2026-11-02T00:00:00Z", "from" + instant),
