@@ -79,24 +79,33 @@ public final class Prices {
     }
 
     /**
-     * Energy cost: kWh × the tariff in force at that instant — the price of the
+     * The price per kWh of the tariff in force at that instant: the price of the
      * time-of-use band the instant falls in (local time in the billing time zone), else
-     * the tariff's own — and 0 when no tariff is set yet.
+     * the tariff's own; empty when no tariff is set yet.
      */
-    public BigDecimal energyCost(BigDecimal joules, Instant at) {
+    Optional<BigDecimal> energyPriceAt(Instant at) {
         Map.Entry<Instant, Tariff> tariff = tariffs.floorEntry(at);
         if (tariff == null) {
-            return BigDecimal.ZERO.setScale(SCALE);
+            return Optional.empty();
         }
         LocalTime local = at.atZone(zone).toLocalTime();
-        BigDecimal price = tariff.getValue()
+        return Optional.of(tariff.getValue()
             .bands()
             .stream()
             .filter(band -> band.covers(local))
             .findFirst()
             .map(PriceBook.Band::pricePerKwh)
-            .orElse(tariff.getValue().pricePerKwh());
-        return joules.multiply(price).divide(JOULES_PER_KWH, SCALE, RoundingMode.HALF_EVEN);
+            .orElse(tariff.getValue().pricePerKwh()));
+    }
+
+    /**
+     * Energy cost: kWh × the price in force at that instant ({@link #energyPriceAt}), and
+     * 0 when no tariff is set yet.
+     */
+    public BigDecimal energyCost(BigDecimal joules, Instant at) {
+        return energyPriceAt(at)
+            .map(price -> joules.multiply(price).divide(JOULES_PER_KWH, SCALE, RoundingMode.HALF_EVEN))
+            .orElse(BigDecimal.ZERO.setScale(SCALE));
     }
 
     /**
@@ -118,13 +127,19 @@ public final class Prices {
      * has no rate yet).
      */
     public BigDecimal capacityCost(String node, String declaredClass, BigDecimal acceleratorSeconds, Instant at) {
-        NavigableMap<Instant, CapacityRate> rates = capacityRates.get(nodeClassOf(node, declaredClass));
+        return capacityRateAt(nodeClassOf(node, declaredClass), at)
+            .map(rate -> acceleratorSeconds.multiply(rate).divide(SECONDS_PER_HOUR, SCALE, RoundingMode.HALF_EVEN))
+            .orElse(BigDecimal.ZERO.setScale(SCALE));
+    }
+
+    /**
+     * The amortised cost per accelerator-hour of a node class in force at that instant;
+     * empty when the class has no rate yet.
+     */
+    Optional<BigDecimal> capacityRateAt(String nodeClass, Instant at) {
+        NavigableMap<Instant, CapacityRate> rates = capacityRates.get(nodeClass);
         Map.Entry<Instant, CapacityRate> rate = rates == null ? null : rates.floorEntry(at);
-        if (rate == null) {
-            return BigDecimal.ZERO.setScale(SCALE);
-        }
-        return acceleratorSeconds.multiply(rate.getValue().costPerAcceleratorHour())
-            .divide(SECONDS_PER_HOUR, SCALE, RoundingMode.HALF_EVEN);
+        return Optional.ofNullable(rate).map(entry -> entry.getValue().costPerAcceleratorHour());
     }
 
     /** Cost plus margin: cost × (1 + margin / 100). */
