@@ -65,6 +65,20 @@ public final class SimulatedGpuNode implements AutoCloseable {
 
     }
 
+    /** How its OpenAI API fails, for tests of routing around a failing node. */
+    public enum Failure {
+
+        /** It answers. */
+        NONE,
+        /** 500 to every generation request, as an engine that lost its GPU. */
+        SERVER_ERROR,
+        /**
+         * A stream breaks after its first two tokens: the connection ends without [DONE].
+         */
+        BREAK_AFTER_TWO_TOKENS
+
+    }
+
     /**
      * @param port 0 for any free port
      * @param hostname the {@code Hostname} label of its metrics
@@ -109,6 +123,10 @@ public final class SimulatedGpuNode implements AutoCloseable {
     private final ExecutorService handlers;
 
     private volatile Exporter exporter = Exporter.NORMAL;
+
+    private volatile Failure failure = Failure.NONE;
+
+    private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
 
     private final Deque<Scrape> scrapes = new ArrayDeque<>();
 
@@ -184,6 +202,15 @@ public final class SimulatedGpuNode implements AutoCloseable {
     /** Requests the engine is generating for now. */
     public int running() {
         return engine.running();
+    }
+
+    /** Generation requests it received, answered or not. */
+    public long requests() {
+        return requests.get();
+    }
+
+    public void failure(Failure mode) {
+        this.failure = mode;
     }
 
     public void exporter(Exporter mode) {
@@ -302,6 +329,11 @@ public final class SimulatedGpuNode implements AutoCloseable {
                 send(exchange, 400, "application/json", error("the body is not JSON"));
                 return;
             }
+            requests.incrementAndGet();
+            if (failure == Failure.SERVER_ERROR) {
+                send(exchange, 500, "application/json", error("the engine failed (simulated)"));
+                return;
+            }
             String model = request.path("model").asString("simulated-llm");
             int promptTokens = chat ? words(request.path("messages")) : words(request.path("prompt"));
             int maxTokens = request.path("max_completion_tokens").asInt(request.path("max_tokens").asInt(16));
@@ -333,12 +365,18 @@ public final class SimulatedGpuNode implements AutoCloseable {
             if (chat) {
                 event(out, chunk(id, model, chat, Map.of("role", "assistant", "content", ""), null));
             }
+            int sent = 0;
             while (true) {
                 String token = sequence.events.poll(30, TimeUnit.SECONDS);
                 if (token == null || token.equals(SimulatedEngine.END)) {
                     break;
                 }
                 event(out, chunk(id, model, chat, chat ? Map.of("content", token) : token, null));
+                if (++sent == 2 && failure == Failure.BREAK_AFTER_TWO_TOKENS) {
+                    // the engine dies mid-stream: the connection ends without [DONE]
+                    sequence.cancelled = true;
+                    return;
+                }
             }
             event(out, chunk(id, model, chat, chat ? Map.of() : "", "length"));
             if (includeUsage) {
