@@ -1,6 +1,7 @@
 /*
- * A fake libnvidia-ml for tests: the four NVML calls Token Factory's meter makes, over two GPUs whose
- * energy counters (unsigned 64-bit millijoules) the test sets through fake_* calls. Built with gcc by the test.
+ * A fake libnvidia-ml for tests: the NVML calls Token Factory's meter makes, over two GPUs whose energy
+ * counters (unsigned 64-bit millijoules) the test sets through fake_* calls, and whose power limits (100 to
+ * 700 W, 700 W by default) it reads back. Built with gcc by the test.
  */
 #include <stdint.h>
 
@@ -8,6 +9,7 @@ typedef void *nvmlDevice_t;
 
 static unsigned long long energy[2];
 static int supported = 1;
+static unsigned int limit[2] = { 700000, 700000 };
 
 int nvmlInit_v2(void) { return 0; }
 
@@ -35,3 +37,21 @@ int nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t device, unsigned long long 
 void fake_set_energy(int gpu, unsigned long long millijoules) { energy[gpu] = millijoules; }
 
 void fake_set_supported(int value) { supported = value; }
+
+int nvmlDeviceGetPowerManagementLimitConstraints(nvmlDevice_t device, unsigned int *min, unsigned int *max) {
+    *min = 100000;
+    *max = 700000;
+    return 0;
+}
+
+int nvmlDeviceGetPowerManagementDefaultLimit(nvmlDevice_t device, unsigned int *milliwatts) {
+    *milliwatts = 700000;
+    return 0;
+}
+
+int nvmlDeviceSetPowerManagementLimit(nvmlDevice_t device, unsigned int milliwatts) {
+    limit[(uintptr_t) device - 1] = milliwatts;
+    return 0;
+}
+
+unsigned int fake_power_limit(int gpu) { return limit[gpu]; }

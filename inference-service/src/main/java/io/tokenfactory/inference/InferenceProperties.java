@@ -31,6 +31,8 @@ import org.springframework.validation.annotation.Validated;
  * @param usage write-ahead usage: progress batches and orphaned requests
  * @param fairShare how work that has to wait for a model is admitted: weighted fair
  * queuing per department, interactive ahead of batch
+ * @param router what routing between a model's deployments learns from
+ * @param power how power caps are held
  */
 @Validated
 @ConfigurationProperties("tokenfactory.inference")
@@ -38,7 +40,8 @@ public record InferenceProperties(@NotBlank @DefaultValue("local") String node,
         @NotNull @Valid @DefaultValue OutboxSettings outbox, @NotEmpty @Valid List<ModelSettings> models,
         @NotNull @Valid @DefaultValue EnergySettings energy, @NotNull @DefaultValue("1MB") DataSize maxRequestSize,
         @NotNull @DefaultValue("10m") Duration streamTimeout, @NotNull @Valid @DefaultValue UsageSettings usage,
-        @NotNull @Valid @DefaultValue FairShareSettings fairShare) {
+        @NotNull @Valid @DefaultValue FairShareSettings fairShare, @NotNull @Valid @DefaultValue RouterSettings router,
+        @NotNull @Valid @DefaultValue PowerSettings power) {
 
     @AssertTrue(message = "model names must be unique")
     public boolean isEveryModelNamedOnce() {
@@ -54,7 +57,22 @@ public record InferenceProperties(@NotBlank @DefaultValue("local") String node,
         Set<String> names = new HashSet<>();
         models.forEach(model -> names.add(model.name()));
         return models.stream()
-            .filter(m -> m.remote() != null && m.remote().fallbackModel() != null)
-            .allMatch(m -> !m.remote().fallbackModel().equals(m.name()) && names.contains(m.remote().fallbackModel()));
+            .filter(m -> m.fallbackModel() != null)
+            .allMatch(m -> !m.fallbackModel().equals(m.name()) && names.contains(m.fallbackModel()));
+    }
+
+    @AssertTrue(message = "deployment names must be unique across models (usage and the capacity view name them)")
+    public boolean isEveryDeploymentNamedOnce() {
+        if (models == null) {
+            return true;
+        }
+        Set<String> names = new HashSet<>();
+        // a model on one server is a deployment named after the model: it counts too
+        return models.stream()
+            .filter(model -> model != null && model.name() != null)
+            .flatMap(model -> model.deployments() == null || model.deployments().isEmpty()
+                    ? java.util.stream.Stream.of(model.name())
+                    : model.deployments().stream().filter(d -> d != null && d.name() != null).map(d -> d.name()))
+            .allMatch(names::add);
     }
 }

@@ -2,6 +2,10 @@ package io.tokenfactory.inference;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
@@ -34,7 +38,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * prompt leaves)
  * @param maxBatch requests decoded together in one step (1 turns batching off)
  * @param queueCapacity requests that may wait for a row before new ones get 429
- * @param remote where a remote model lives
+ * @param remote where a remote model lives (a model on one server); a model on several
+ * servers lists them under {@code deployments} instead
+ * @param deployments where the model runs when it runs in more than one place: each a
+ * remote server on a declared node, or this process's engine ({@code backend: local}, for
+ * a local model). Empty: the model runs where {@code backend} and {@code remote} say, as
+ * one deployment named after the model
+ * @param routing how a request picks one of the model's deployments
  */
 public record ModelSettings(@NotBlank @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}") String name,
         @NotNull ModelTask task, @NotNull ModelBackend backend, @DefaultValue("PyTorch") String engine,
@@ -43,12 +53,102 @@ public record ModelSettings(@NotBlank @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._
         @NotNull @DefaultValue("256") @Positive Integer maxOutputTokens,
         @NotNull @DefaultValue("128") @Positive Integer defaultMaxTokens,
         @DefaultValue("16") @Min(1) @Max(256) int maxBatch, @DefaultValue("64") @Min(1) @Max(100_000) int queueCapacity,
-        @Valid RemoteSettings remote) {
+        @Valid RemoteSettings remote, @Valid @DefaultValue List<DeploymentSettings> deployments,
+        @NotNull @Valid @DefaultValue RoutingSettings routing) {
 
-    @AssertTrue(message = "a local model needs a location; a remote model needs remote.base-url")
+    @AssertTrue(message = "a local model needs a location; a remote model needs remote.base-url or deployments")
     public boolean isWhereaboutsKnown() {
-        return backend == null
-                || (backend == ModelBackend.LOCAL ? location != null && !location.isBlank() : remote != null);
+        return backend == null || (backend == ModelBackend.LOCAL ? location != null && !location.isBlank()
+                : remote != null || (deployments != null && !deployments.isEmpty()));
+    }
+
+    @AssertTrue(message = "only generation models have deployments; an embedding model runs in one place")
+    public boolean isEmbeddingInOnePlace() {
+        return task != ModelTask.EMBEDDING || deployments == null || deployments.isEmpty();
+    }
+
+    @AssertTrue(message = "a model lists its servers either as remote or as deployments, not both")
+    public boolean isOneFormUsed() {
+        return remote == null || deployments == null || deployments.isEmpty();
+    }
+
+    @AssertTrue(message = "deployment names are unique; a remote deployment needs remote.base-url; a local one is "
+            + "only possible for a local model, once")
+    public boolean isEveryDeploymentPlaced() {
+        if (deployments == null) {
+            return true;
+        }
+        Set<String> names = new HashSet<>();
+        long local = 0;
+        for (DeploymentSettings deployment : deployments) {
+            if (deployment == null || (deployment.name() != null && !names.add(deployment.name()))) {
+                return false;
+            }
+            if (deployment.backend() == ModelBackend.LOCAL) {
+                local++;
+            }
+            else if (deployment.remote() == null) {
+                return false;
+            }
+        }
+        return local == 0 || (local == 1 && backend == ModelBackend.LOCAL);
+    }
+
+    /**
+     * Where the model runs, as deployments: those listed, or the one that {@code backend}
+     * and {@code remote} describe, named after the model.
+     */
+    public List<DeploymentSettings> servedBy() {
+        if (deployments != null && !deployments.isEmpty()) {
+            return deployments;
+        }
+        return List.of(new DeploymentSettings(name, backend, backend == ModelBackend.LOCAL ? null : remote, 1, 0));
+    }
+
+    /**
+     * The model requests go to once every deployment has failed them: the first fallback
+     * one of its servers names; null when none does.
+     */
+    public String fallbackModel() {
+        return servedBy().stream()
+            .map(DeploymentSettings::remote)
+            .filter(Objects::nonNull)
+            .map(RemoteSettings::fallbackModel)
+            .filter(Objects::nonNull)
+            .findFirst()
+            .orElse(null);
+    }
+
+    /**
+     * One place a model runs.
+     *
+     * @param name unique in the factory: usage, efficiency and the capacity view name it
+     * @param backend {@code remote} (a server, see {@code remote}) or {@code local} (this
+     * process's engine of the model)
+     * @param remote the server and its declared node
+     * @param weight its share of requests under {@code round-robin}, and how much more
+     * in-flight work it takes under {@code least-outstanding} (in-flight requests are
+     * divided by it)
+     * @param priority under {@code priority}, lower first; the others are its fallbacks,
+     * in order
+     */
+    public record DeploymentSettings(@NotBlank @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}") String name,
+            @NotNull @DefaultValue("remote") ModelBackend backend, @Valid RemoteSettings remote,
+            @DefaultValue("1") @Min(1) @Max(1000) int weight, @DefaultValue("0") @Min(0) @Max(1000) int priority) {
+    }
+
+    /**
+     * @param strategy how a deployment is picked for each request
+     * @param timeToFirstTokenObjective the latency the model promises: {@code efficiency}
+     * only prefers a deployment whose moving average of time to first token is within it
+     */
+    public record RoutingSettings(@NotNull @DefaultValue("least-outstanding") RoutingStrategy strategy,
+            @NotNull @DefaultValue("2s") Duration timeToFirstTokenObjective) {
+
+        /** The defaults: a model that says nothing of routing. */
+        public static RoutingSettings defaults() {
+            return new RoutingSettings(RoutingStrategy.LEAST_OUTSTANDING, Duration.ofSeconds(2));
+        }
     }
 
     /**

@@ -37,8 +37,11 @@ public class NodeDeclarations {
 
     }
 
-    /** A checked node declaration. {@code local}: the node this service runs on. */
-    public record Node(String name, String nodeClass, Source source, MeterSettings meter, boolean local) {
+    /**
+     * A checked node declaration. {@code local}: the node this service runs on;
+     * {@code site}: null when it names none.
+     */
+    public record Node(String name, String nodeClass, Source source, MeterSettings meter, boolean local, String site) {
     }
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
@@ -50,6 +53,8 @@ public class NodeDeclarations {
     private final Map<String, Node> nodes = new LinkedHashMap<>();
 
     private final Map<String, Node> byModel = new LinkedHashMap<>();
+
+    private final Map<String, Node> byDeployment = new LinkedHashMap<>();
 
     private final Node local;
 
@@ -63,20 +68,26 @@ public class NodeDeclarations {
             }
         }
         local = nodes.computeIfAbsent(properties.node(),
-                name -> new Node(name, null, Source.AUTO, MeterSettings.automatic(), true));
+                name -> new Node(name, null, Source.AUTO, MeterSettings.automatic(), true, null));
         for (int i = 0; i < properties.models().size(); i++) {
             ModelSettings model = properties.models().get(i);
-            String node = model.remote() == null ? null : model.remote().node();
-            if (node == null || node.isBlank()) {
-                continue;
+            List<ModelSettings.DeploymentSettings> deployments = model.servedBy();
+            for (int d = 0; d < deployments.size(); d++) {
+                ModelSettings.DeploymentSettings deployment = deployments.get(d);
+                String node = deployment.remote() == null ? null : deployment.remote().node();
+                if (node == null || node.isBlank()) {
+                    continue;
+                }
+                Node declaredNode = nodes.get(node);
+                if (declaredNode == null) {
+                    String where = model.deployments().isEmpty() ? "remote.node" : "deployments[" + d + "].remote.node";
+                    throw new InvalidNodeConfiguration("tokenfactory.inference.models[" + i + "] '" + model.name()
+                            + "': " + where + " '" + node + "' is not declared under tokenfactory.nodes (declared: "
+                            + String.join(", ", nodes.keySet()) + ")");
+                }
+                byModel.putIfAbsent(model.name(), declaredNode);
+                byDeployment.put(deployment.name(), declaredNode);
             }
-            Node declaredNode = nodes.get(node);
-            if (declaredNode == null) {
-                throw new InvalidNodeConfiguration("tokenfactory.inference.models[" + i + "] '" + model.name()
-                        + "': remote.node '" + node + "' is not declared under tokenfactory.nodes (declared: "
-                        + String.join(", ", nodes.keySet()) + ")");
-            }
-            byModel.put(model.name(), declaredNode);
         }
     }
 
@@ -138,7 +149,7 @@ public class NodeDeclarations {
         }
         return new Node(settings.name(),
                 settings.nodeClass() == null || settings.nodeClass().isBlank() ? null : settings.nodeClass(), source,
-                meter, local);
+                meter, local, settings.site() == null || settings.site().isBlank() ? null : settings.site().trim());
     }
 
     private static Source parse(String where, String source) {
@@ -165,6 +176,16 @@ public class NodeDeclarations {
         return Optional.ofNullable(byModel.get(model));
     }
 
+    /** A declared node by name. */
+    public Optional<Node> find(String name) {
+        return Optional.ofNullable(nodes.get(name));
+    }
+
+    /** Every declared node, the one this service runs on included. */
+    public List<Node> all() {
+        return List.copyOf(nodes.values());
+    }
+
     /**
      * The nodes this service serves from: the local one (when it has local models) and
      * those of its remote models.
@@ -174,7 +195,7 @@ public class NodeDeclarations {
         if (hasLocalModels) {
             served.add(local);
         }
-        served.addAll(byModel.values());
+        served.addAll(byDeployment.values());
         return new ArrayList<>(served);
     }
 

@@ -16,8 +16,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param nodeClass the class billing prices its accelerator time at (its capacity rates);
  * null: billing's own assignment of the node, else {@code default}
  * @param energy how the node's energy is read
+ * @param site the site (data centre, hall) the node is in: a power cap on the site covers
+ * it; null when none
  */
-public record NodeSettings(String name, String nodeClass, @DefaultValue MeterSettings energy) {
+public record NodeSettings(String name, String nodeClass, @DefaultValue MeterSettings energy, String site) {
 
     /**
      * @param source {@code nvml}, {@code dcgm}, {@code kepler}, {@code rapl},

@@ -37,7 +37,7 @@ class InferencePropertiesTests {
     }
 
     private static InferenceProperties properties(ModelSettings... models) {
-        return new InferenceProperties("local", null, List.of(models), null, null, null, null, null);
+        return new InferenceProperties("local", null, List.of(models), null, null, null, null, null, null, null);
     }
 
     private static ModelSettings local(String name) {
@@ -53,7 +53,7 @@ class InferencePropertiesTests {
     private static ModelSettings model(String name, ModelBackend backend, String location,
             ModelSettings.RemoteSettings remote) {
         return new ModelSettings(name, ModelTask.GENERATION, backend, "PyTorch", "cpu", location, null, 256, 256, 128,
-                16, 64, remote);
+                16, 64, remote, java.util.List.of(), ModelSettings.RoutingSettings.defaults());
     }
 
 }

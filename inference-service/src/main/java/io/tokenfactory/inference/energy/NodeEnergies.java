@@ -57,6 +57,7 @@ public class NodeEnergies implements SmartLifecycle {
 
     NodeEnergies(NodeDeclarations declarations, ModelCatalog catalog, InferenceProperties properties,
             NodeWindowStore store, PowerWindowRecording publication, MeterRegistry meters, Clock clock,
+            PowerReadings power,
             @Value("${tokenfactory.inference.nvml-library:" + EnergyMeters.NVML_LIBRARY + "}") String nvmlLibrary) {
         this.replica = replicaName();
         boolean hasLocalModels = catalog.all().stream().anyMatch(model -> model.backend() == ModelBackend.LOCAL);
@@ -76,6 +77,7 @@ public class NodeEnergies implements SmartLifecycle {
                     new NodeLedger.Timing(node.meter().interval(), properties.energy().reportGrace(),
                             properties.energy().settleTimeout(), properties.energy().window()),
                     clock, meters);
+            ledger.tellPowerTo(power);
             nodes.put(node.name(), ledger);
             ledgers.add(ledger);
             log.info("Node {} ({}) is metered by {} every {}", node.name(), opened.meter().device(), ledger.source(),
@@ -106,12 +108,31 @@ public class NodeEnergies implements SmartLifecycle {
      * The node a remote model is served from; a model on no declared node is unmetered,
      * named by its host.
      */
-    public NodeEnergy forRemote(ModelSettings model) {
-        String node = model.remote().node();
+    public NodeEnergy forRemote(ModelSettings.RemoteSettings remote) {
+        String node = remote.node();
         if (node != null && nodes.containsKey(node)) {
             return nodes.get(node);
         }
-        return new UnmeteredNode(model.remote().baseUrl().getHost(), null);
+        return new UnmeteredNode(remote.baseUrl().getHost(), null);
+    }
+
+    /** A served node by name, when this replica serves from it. */
+    public java.util.Optional<NodeEnergy> find(String node) {
+        return java.util.Optional.ofNullable(nodes.get(node));
+    }
+
+    /**
+     * Lowers (or, with null, restores) the power limit of a node's GPUs through NVML,
+     * where this replica meters the node with NVML; empty where it does not.
+     * @return per GPU, the limit set or why not
+     */
+    public java.util.Optional<Map<String, String>> limitGpuPower(String node, Double watts) {
+        for (NodeLedger ledger : ledgers) {
+            if (ledger.node().equals(node) && ledger.meter() instanceof NvmlMeter nvml) {
+                return java.util.Optional.of(nvml.limitPower(watts));
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     public List<NodeStatus> status() {

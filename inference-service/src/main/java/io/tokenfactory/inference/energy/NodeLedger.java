@@ -361,6 +361,7 @@ final class NodeLedger implements NodeEnergy {
             problem = e.getMessage();
             return;
         }
+        tellPower(readings.get(current - 1), reading);
         readings.put(current, reading);
         lastReadAt.set(clock.millis());
         source = meter.source(reading.kind());
@@ -392,6 +393,34 @@ final class NodeLedger implements NodeEnergy {
             catch (RuntimeException e) {
                 log.debug("Node {}: could not keep the reading: {}", node.name(), e.toString());
             }
+        }
+    }
+
+    EnergyMeter meter() {
+        return meter;
+    }
+
+    /** Where the node's power between two readings goes (power caps); null: nowhere. */
+    private volatile PowerReadings power;
+
+    void tellPowerTo(PowerReadings readings) {
+        this.power = readings;
+    }
+
+    private void tellPower(MeterReading previous, MeterReading reading) {
+        PowerReadings target = power;
+        if (target == null || previous == null) {
+            return;
+        }
+        double seconds = java.time.Duration.between(previous.at(), reading.at()).toNanos() / 1e9;
+        if (seconds <= 0) {
+            return;
+        }
+        try {
+            target.measured(node.name(), meter.between(previous, reading).joules() / seconds, reading.at());
+        }
+        catch (RuntimeException e) {
+            log.debug("Node {}: no power between readings: {}", node.name(), e.toString());
         }
     }
 

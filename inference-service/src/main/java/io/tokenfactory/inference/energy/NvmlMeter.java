@@ -41,6 +41,13 @@ final class NvmlMeter implements EnergyMeter {
 
         int nvmlDeviceGetTotalEnergyConsumption(Pointer device, LongByReference millijoules);
 
+        int nvmlDeviceGetPowerManagementLimitConstraints(Pointer device, IntByReference minMilliwatts,
+                IntByReference maxMilliwatts);
+
+        int nvmlDeviceGetPowerManagementDefaultLimit(Pointer device, IntByReference milliwatts);
+
+        int nvmlDeviceSetPowerManagementLimit(Pointer device, int milliwatts);
+
     }
 
     private static final int NVML_SUCCESS = 0;
@@ -102,6 +109,36 @@ final class NvmlMeter implements EnergyMeter {
             devices.put("gpu" + index, handle.getValue());
         }
         return new Probe<>(new NvmlMeter(nvml, devices, clock), null);
+    }
+
+    /**
+     * Sets every metered GPU's power limit to an equal share of {@code watts}, within
+     * what each GPU allows; {@code null} restores each GPU's default limit. NVML lets
+     * only a privileged process do it (usually root).
+     * @return per GPU, the limit set in watts, or why it was not
+     */
+    Map<String, String> limitPower(Double watts) {
+        Map<String, String> result = new LinkedHashMap<>();
+        for (var device : devices.entrySet()) {
+            IntByReference milliwatts = new IntByReference();
+            int status;
+            if (watts == null) {
+                status = nvml.nvmlDeviceGetPowerManagementDefaultLimit(device.getValue(), milliwatts);
+            }
+            else {
+                IntByReference min = new IntByReference();
+                IntByReference max = new IntByReference();
+                status = nvml.nvmlDeviceGetPowerManagementLimitConstraints(device.getValue(), min, max);
+                long share = Math.round(watts * 1000 / devices.size());
+                milliwatts.setValue((int) Math.max(min.getValue(), Math.min(max.getValue(), share)));
+            }
+            if (status == NVML_SUCCESS) {
+                status = nvml.nvmlDeviceSetPowerManagementLimit(device.getValue(), milliwatts.getValue());
+            }
+            result.put(device.getKey(), status == NVML_SUCCESS ? milliwatts.getValue() / 1000.0 + " W"
+                    : "not set: NVML status " + status + (status == 4 ? " (no permission: needs root)" : ""));
+        }
+        return result;
     }
 
     @Override

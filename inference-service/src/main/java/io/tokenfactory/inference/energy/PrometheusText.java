@@ -11,15 +11,15 @@ import java.util.function.Predicate;
  * serve it: only the samples of the wanted metric names are parsed; a malformed line
  * among them makes the whole scrape garbage.
  */
-final class PrometheusText {
+public final class PrometheusText {
 
-    record Sample(String name, Map<String, String> labels, double value) {
+    public record Sample(String name, Map<String, String> labels, double value) {
     }
 
     private PrometheusText() {
     }
 
-    static List<Sample> samples(String exposition, Predicate<String> wanted) {
+    public static List<Sample> samples(String exposition, Predicate<String> wanted) {
         List<Sample> samples = new ArrayList<>();
         for (String raw : exposition.split("\n")) {
             String line = raw.strip();

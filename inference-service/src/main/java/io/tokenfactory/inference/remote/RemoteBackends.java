@@ -33,7 +33,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class RemoteBackends implements AutoCloseable {
 
-    private final Map<String, RemoteModelClient> backends = new LinkedHashMap<>();
+    /** By model, then by deployment, in the order configured. */
+    private final Map<String, Map<String, RemoteModelClient>> backends = new LinkedHashMap<>();
 
     private final List<HuggingFaceTokenizer> tokenizers = new ArrayList<>();
 
@@ -41,25 +42,32 @@ public class RemoteBackends implements AutoCloseable {
             InferenceProperties properties) {
         HttpClient http = RemoteModelClient.client(Duration.ofSeconds(5));
         for (ModelSettings model : catalog.all()) {
-            if (model.backend() == ModelBackend.REMOTE) {
-                HuggingFaceTokenizer tokenizer = tokenizer(model, resources);
-                ModelSettings.RemoteSettings remote = model.remote();
-                ConcurrencyLimit slots = new ConcurrencyLimit(model.name(), remote.maxConcurrency(),
+            for (ModelSettings.DeploymentSettings deployment : model.servedBy()) {
+                if (deployment.backend() != ModelBackend.REMOTE) {
+                    continue;
+                }
+                ModelSettings.RemoteSettings remote = deployment.remote();
+                HuggingFaceTokenizer tokenizer = tokenizer(model, remote, resources);
+                // a model on one server keeps its metrics' name; several are told apart
+                String limitName = model.deployments().isEmpty() ? model.name() : deployment.name();
+                ConcurrencyLimit slots = new ConcurrencyLimit(limitName, remote.maxConcurrency(),
                         remote.queueCapacity(), remote.queueTimeout(), properties.fairShare(), meters);
-                RemoteModelClient backend = new RemoteModelClient(model, http, tokenizer, slots);
-                backends.put(model.name(), backend);
+                RemoteModelClient backend = new RemoteModelClient(model, deployment, http, tokenizer, slots);
+                backends.computeIfAbsent(model.name(), name -> new LinkedHashMap<>()).put(deployment.name(), backend);
                 Gauge
                     .builder("tokenfactory.inference.remote.circuit.open", backend,
                             b -> b.state() == CircuitBreaker.State.OPEN ? 1 : 0)
                     .tag("model", model.name())
-                    .description("1 while a remote model's circuit is open")
+                    .tag("deployment", deployment.name())
+                    .description("1 while a remote deployment's circuit is open")
                     .register(meters);
             }
         }
     }
 
-    private HuggingFaceTokenizer tokenizer(ModelSettings model, ResourceLoader resources) {
-        String location = model.remote().tokenizer();
+    private HuggingFaceTokenizer tokenizer(ModelSettings model, ModelSettings.RemoteSettings remote,
+            ResourceLoader resources) {
+        String location = remote.tokenizer();
         if (location == null || location.isBlank()) {
             return null;
         }
@@ -75,8 +83,14 @@ public class RemoteBackends implements AutoCloseable {
         }
     }
 
+    /** A remote model's first server (an embedding model has one). */
     public Optional<RemoteModelClient> find(String model) {
-        return Optional.ofNullable(backends.get(model));
+        return Optional.ofNullable(backends.get(model)).flatMap(d -> d.values().stream().findFirst());
+    }
+
+    /** One remote deployment of a model. */
+    public Optional<RemoteModelClient> find(String model, String deployment) {
+        return Optional.ofNullable(backends.get(model)).map(d -> d.get(deployment));
     }
 
     @Override

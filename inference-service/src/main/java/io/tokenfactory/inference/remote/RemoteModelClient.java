@@ -31,6 +31,10 @@ public final class RemoteModelClient {
 
     private final ModelSettings model;
 
+    private final ModelSettings.DeploymentSettings deployment;
+
+    private final ModelSettings.RemoteSettings remote;
+
     private final HttpClient http;
 
     private final CircuitBreaker breaker;
@@ -44,13 +48,15 @@ public final class RemoteModelClient {
      * make a token
      * @param slots the requests it may have in flight, and those waiting for one
      */
-    RemoteModelClient(ModelSettings model, HttpClient http, HuggingFaceTokenizer tokenizer, ConcurrencyLimit slots) {
+    RemoteModelClient(ModelSettings model, ModelSettings.DeploymentSettings deployment, HttpClient http,
+            HuggingFaceTokenizer tokenizer, ConcurrencyLimit slots) {
         this.model = model;
+        this.deployment = deployment;
+        this.remote = deployment.remote();
         this.http = http;
         this.tokenizer = tokenizer;
         this.slots = slots;
-        ModelSettings.RemoteSettings remote = model.remote();
-        this.breaker = CircuitBreaker.of("remote-" + model.name(),
+        this.breaker = CircuitBreaker.of("remote-" + deployment.name(),
                 CircuitBreakerConfig.custom()
                     .failureRateThreshold(remote.failureRateThreshold())
                     .slidingWindowSize(20)
@@ -64,13 +70,31 @@ public final class RemoteModelClient {
         return model;
     }
 
+    /** The deployment this server is: usage and routing name it. */
+    public ModelSettings.DeploymentSettings deployment() {
+        return deployment;
+    }
+
+    public ModelSettings.RemoteSettings remote() {
+        return remote;
+    }
+
+    /** Requests sent to the server now, and those waiting here for a free slot. */
+    public int inFlight() {
+        return slots == null ? 0 : slots.inFlight();
+    }
+
+    public int waiting() {
+        return slots == null ? 0 : slots.waiting();
+    }
+
     public String upstreamModel() {
-        String upstream = model.remote().upstreamModel();
+        String upstream = remote.upstreamModel();
         return upstream == null || upstream.isBlank() ? model.name() : upstream;
     }
 
     public String host() {
-        return model.remote().baseUrl().getHost();
+        return remote.baseUrl().getHost();
     }
 
     /**
@@ -126,17 +150,17 @@ public final class RemoteModelClient {
     public Exchange post(String path, String json, String traceparent) {
         breaker.acquirePermission();
         long start = System.nanoTime();
-        URI uri = URI.create(stripSlash(model.remote().baseUrl().toString()) + path);
+        URI uri = URI.create(stripSlash(remote.baseUrl().toString()) + path);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-            .timeout(model.remote().timeout())
+            .timeout(remote.timeout())
             .header("Content-Type", "application/json")
             .header("Accept", "application/json, text/event-stream")
             .POST(HttpRequest.BodyPublishers.ofString(json));
         if (traceparent != null) {
             request.header("traceparent", traceparent);
         }
-        if (model.remote().apiKey() != null && !model.remote().apiKey().isBlank()) {
-            request.header("Authorization", "Bearer " + model.remote().apiKey());
+        if (remote.apiKey() != null && !remote.apiKey().isBlank()) {
+            request.header("Authorization", "Bearer " + remote.apiKey());
         }
         HttpResponse<InputStream> response;
         try {

@@ -1,5 +1,6 @@
 package io.tokenfactory.inference.serving;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,12 +11,16 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import jakarta.servlet.http.HttpServletResponse;
+
 import io.tokenfactory.inference.usage.WriteAheadUsage;
 import io.tokenfactory.inference.usage.WriteAheadUsage.ProgressNotDurable;
 
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 import tools.jackson.databind.json.JsonMapper;
@@ -81,7 +86,9 @@ final class EventStream {
     }
 
     ResponseEntity<StreamingResponseBody> response(Duration timeout, Runnable onDisconnect) {
-        StreamingResponseBody body = out -> {
+        HttpServletResponse response = currentResponse();
+        StreamingResponseBody body = stream -> {
+            OutputStream out = flushing(stream, response);
             long deadline = System.nanoTime() + timeout.toNanos();
             List<Event> batch = new ArrayList<>();
             while (true) {
@@ -140,6 +147,36 @@ final class EventStream {
             .cacheControl(CacheControl.noCache())
             .header("X-Accel-Buffering", "no")
             .body(body);
+    }
+
+    /** The response being written, when serving runs on a servlet request's thread. */
+    static HttpServletResponse currentResponse() {
+        return RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes
+                ? attributes.getResponse() : null;
+    }
+
+    /**
+     * The stream a relay writes to, whose flush reaches the client: Spring hands a
+     * {@code StreamingResponseBody} a stream whose own flush does nothing, so without
+     * this a streamed token would wait until the servlet container's buffer (8 KB)
+     * filled.
+     */
+    static OutputStream flushing(OutputStream body, HttpServletResponse response) {
+        if (response == null) {
+            return body;
+        }
+        return new FilterOutputStream(body) {
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                out.write(bytes, offset, length);
+            }
+
+            @Override
+            public void flush() throws IOException {
+                out.flush();
+                response.flushBuffer();
+            }
+        };
     }
 
     static boolean write(OutputStream out, String event) {

@@ -58,14 +58,17 @@ class LocalGeneration {
         this.clock = clock;
     }
 
-    Object serve(GenerationCall call, GenerationEngine engine) {
+    /**
+     * @param deployment the model's deployment the engine is
+     */
+    Object serve(GenerationCall call, GenerationEngine engine, String deployment) {
         int[] prompt = ByteVocabulary.encode(call.prompt());
         int maxTokens = Limits.maxTokens(call, prompt.length);
         TokenSampler sampler = new TokenSampler(call.temperature(), call.topP(), call.seed());
-        WriteAheadUsage.Served served = started(call, prompt.length);
+        WriteAheadUsage.Served served = started(call, prompt.length, deployment);
         try {
-            return call.stream() ? stream(call, engine, prompt, maxTokens, sampler, served)
-                    : whole(call, engine, prompt, maxTokens, sampler);
+            return call.stream() ? stream(call, engine, prompt, maxTokens, sampler, served, deployment)
+                    : whole(call, engine, prompt, maxTokens, sampler, deployment);
         }
         catch (RuntimeException notSubmitted) {
             served.discard();
@@ -73,12 +76,12 @@ class LocalGeneration {
         }
     }
 
-    private WriteAheadUsage.Served started(GenerationCall call, int promptTokens) {
+    private WriteAheadUsage.Served started(GenerationCall call, int promptTokens, String deployment) {
         NodeEnergy node = nodes.local();
         try {
             return writeAhead.open(new StartedRequest(call.requestId(), call.caller(), call.agentRunId(),
                     call.model().name(), "djl", node.node(), node.nodeClass(), node.device(), promptTokens, false,
-                    clock.instant(), call.endUser()));
+                    clock.instant(), call.endUser(), deployment));
         }
         catch (RuntimeException e) {
             throw OpenAiException.usageUnrecorded();
@@ -86,7 +89,7 @@ class LocalGeneration {
     }
 
     private DeferredResult<ResponseEntity<Object>> whole(GenerationCall call, GenerationEngine engine, int[] prompt,
-            int maxTokens, TokenSampler sampler) {
+            int maxTokens, TokenSampler sampler, String deployment) {
         DeferredResult<ResponseEntity<Object>> response = new DeferredResult<>(streamTimeout.toMillis());
         StringBuilder text = new StringBuilder();
         Generation generation = engine
@@ -98,7 +101,7 @@ class LocalGeneration {
 
                 @Override
                 public void onFinish(GenerationResult result) {
-                    usage.recordThen(finished(call, result, result.completionTokens()), result.energy(),
+                    usage.recordThen(finished(call, result, result.completionTokens(), deployment), result.energy(),
                             recorded -> response.setResult(
                                     result.outcome() == UsageOutcome.COMPLETED && recorded
                                             ? ResponseEntity.ok(OpenAiPayloads.completion(call, call.model().name(),
@@ -113,7 +116,7 @@ class LocalGeneration {
     }
 
     private Object stream(GenerationCall call, GenerationEngine engine, int[] prompt, int maxTokens,
-            TokenSampler sampler, WriteAheadUsage.Served served) {
+            TokenSampler sampler, WriteAheadUsage.Served served, String deployment) {
         EventStream events = new EventStream(json, served);
         // the opening chunk goes first: the decode thread may produce text as soon as the
         // request is submitted
@@ -133,7 +136,7 @@ class LocalGeneration {
                     // sent
                     long billed = result.outcome() == UsageOutcome.COMPLETED ? result.completionTokens()
                             : Math.min(result.completionTokens(), served.completionTokensSent());
-                    usage.recordThen(finished(call, result, billed), result.energy(), recorded -> {
+                    usage.recordThen(finished(call, result, billed, deployment), result.energy(), recorded -> {
                         if (recorded) {
                             served.logged();
                         }
@@ -166,11 +169,13 @@ class LocalGeneration {
         return events.response(streamTimeout, generation::cancel);
     }
 
-    private FinishedRequest finished(GenerationCall call, GenerationResult result, long completionTokens) {
+    private FinishedRequest finished(GenerationCall call, GenerationResult result, long completionTokens,
+            String deployment) {
         NodeEnergy node = nodes.local();
         return new FinishedRequest(call.requestId(), call.caller(), call.agentRunId(), call.model().name(), "djl",
                 node.node(), node.nodeClass(), node.device(), result.promptTokens(), completionTokens, result.outcome(),
-                result.submittedAt(), result.finishedAt(), result.timeToFirstTokenMs(), false, call.endUser());
+                result.submittedAt(), result.finishedAt(), result.timeToFirstTokenMs(), false, call.endUser(),
+                deployment, 0);
     }
 
     private static ResponseEntity<Object> failure(GenerationResult result, boolean recorded) {

@@ -53,7 +53,7 @@ class RemoteEmbedding {
         ModelSettings model = call.model();
         ObjectNode upstream = call.body().deepCopy();
         upstream.put("model", backend.upstreamModel());
-        NodeEnergy node = nodes.forRemote(model);
+        NodeEnergy node = nodes.forRemote(backend.remote());
         Instant started = clock.instant();
         long startNanos = System.nanoTime();
         long estimate = call.inputs().stream().mapToLong(backend::countTokens).sum();

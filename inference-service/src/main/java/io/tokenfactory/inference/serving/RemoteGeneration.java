@@ -1,9 +1,7 @@
 package io.tokenfactory.inference.serving;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -13,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
+
+import jakarta.servlet.http.HttpServletResponse;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 
@@ -97,7 +97,7 @@ class RemoteGeneration {
                     ? (ObjectNode) upstream.get("stream_options") : upstream.putObject("stream_options");
             options.put("include_usage", true);
         }
-        NodeEnergy node = nodes.forRemote(call.model());
+        NodeEnergy node = nodes.forRemote(backend.remote());
         Instant started = clock.instant();
         long startNanos = System.nanoTime();
         // counted once: it weighs the work, and it is the prompt's usage when the server
@@ -108,6 +108,7 @@ class RemoteGeneration {
         // as a local request's wait for a row does
         ConcurrencyLimit.Permit slot = backend.admit(Requester.of(call.caller()),
                 promptTokens + (call.maxTokens() != null ? call.maxTokens() : call.model().defaultMaxTokens()));
+        long queuedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
         // a whole response is computed before its headers come back: its work starts when
         // it is sent
         Work work = call.stream() ? null : node.start(false);
@@ -151,7 +152,7 @@ class RemoteGeneration {
         try {
             served = writeAhead.open(new StartedRequest(call.requestId(), call.caller(), call.agentRunId(),
                     call.model().name(), "remote", node.node(), node.nodeClass(), node.device(), promptTokens,
-                    !backend.countsExactly(), started, call.endUser()));
+                    !backend.countsExactly(), started, call.endUser(), backend.deployment().name()));
         }
         catch (RuntimeException unrecorded) {
             closeQuietly(exchange);
@@ -162,10 +163,11 @@ class RemoteGeneration {
         if (call.stream()) {
             work = node.start(true);
             work.tokens(promptTokens);
-            return stream(call, backend, node, work, exchange, started, startNanos, promptTokens, served, slot);
+            return stream(call, backend, node, work, exchange, started, startNanos, promptTokens, served, slot,
+                    queuedMs);
         }
         try {
-            return whole(call, backend, node, work, exchange, started, startNanos, promptTokens, slot);
+            return whole(call, backend, node, work, exchange, started, startNanos, promptTokens, slot, queuedMs);
         }
         finally {
             slot.close();
@@ -180,26 +182,28 @@ class RemoteGeneration {
     private void settleFailedAttempt(GenerationCall call, RemoteModelClient backend, NodeEnergy node, Work work,
             Instant started) {
         if (work != null) {
-            usage.recordUnlessWithdrawn(work, () -> new FinishedRequest(call.requestId() + "-attempt", call.caller(),
-                    call.agentRunId(), call.model().name(), "remote", node.node(), node.nodeClass(), node.device(), 0,
-                    0, UsageOutcome.FAILED, started, clock.instant(), -1, !backend.countsExactly(), call.endUser()));
+            usage.recordUnlessWithdrawn(work,
+                    () -> new FinishedRequest(call.requestId() + "-attempt", call.caller(), call.agentRunId(),
+                            call.model().name(), "remote", node.node(), node.nodeClass(), node.device(), 0, 0,
+                            UsageOutcome.FAILED, started, clock.instant(), -1, !backend.countsExactly(), call.endUser(),
+                            backend.deployment().name(), 0));
         }
     }
 
     private ResponseEntity<Object> whole(GenerationCall call, RemoteModelClient backend, NodeEnergy node, Work work,
             RemoteModelClient.Exchange exchange, Instant started, long startNanos, long promptTokens,
-            ConcurrencyLimit.Permit slot) {
+            ConcurrencyLimit.Permit slot, long queuedMs) {
         JsonNode body;
         try (InputStream in = exchange.body()) {
             body = json.readTree(in.readNBytes(MAX_RESPONSE_BYTES));
         }
         catch (IOException | RuntimeException e) {
             backend.failedMidway(e);
-            recordFailure(call, node, work, started, promptTokens);
+            recordFailure(call, backend, node, work, started, promptTokens, queuedMs);
             throw OpenAiException.upstreamInvalidResponse();
         }
         if (!(body instanceof ObjectNode response)) {
-            recordFailure(call, node, work, started, promptTokens);
+            recordFailure(call, backend, node, work, started, promptTokens, queuedMs);
             throw OpenAiException.upstreamInvalidResponse();
         }
         // the client sees this service's request id, the one its usage is recorded under
@@ -214,7 +218,7 @@ class RemoteGeneration {
         }
         // a whole response: its first token came with the rest
         boolean recorded = usage.record(
-                finished(call, node, counts, UsageOutcome.COMPLETED, started, elapsedMs, elapsedMs),
+                finished(call, backend, node, counts, UsageOutcome.COMPLETED, started, elapsedMs, elapsedMs, queuedMs),
                 work.finish(counts.completion()));
         if (!recorded) {
             throw OpenAiException.usageUnrecorded();
@@ -222,17 +226,19 @@ class RemoteGeneration {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(response);
     }
 
-    private void recordFailure(GenerationCall call, NodeEnergy node, Work work, Instant started, long promptTokens) {
+    private void recordFailure(GenerationCall call, RemoteModelClient backend, NodeEnergy node, Work work,
+            Instant started, long promptTokens, long queuedMs) {
         long elapsedMs = Duration.between(started, clock.instant()).toMillis();
-        usage.record(
-                finished(call, node, new Counts(promptTokens, 0, true), UsageOutcome.FAILED, started, elapsedMs, -1),
-                work.finish(0));
+        usage.record(finished(call, backend, node, new Counts(promptTokens, 0, true), UsageOutcome.FAILED, started,
+                elapsedMs, -1, queuedMs), work.finish(0));
     }
 
     private ResponseEntity<StreamingResponseBody> stream(GenerationCall call, RemoteModelClient backend,
             NodeEnergy node, Work work, RemoteModelClient.Exchange exchange, Instant started, long startNanos,
-            long promptTokens, WriteAheadUsage.Served served, ConcurrencyLimit.Permit slot) {
-        StreamingResponseBody relay = out -> {
+            long promptTokens, WriteAheadUsage.Served served, ConcurrencyLimit.Permit slot, long queuedMs) {
+        HttpServletResponse response = EventStream.currentResponse();
+        StreamingResponseBody relay = body -> {
+            OutputStream out = EventStream.flushing(body, response);
             StringBuilder text = new StringBuilder();
             JsonNode reportedUsage = null;
             long firstTokenMs = -1;
@@ -240,8 +246,7 @@ class RemoteGeneration {
             // chunks read but not sent yet: sent once the tokens they bring are durable
             List<HeldChunk> held = new ArrayList<>();
             UsageOutcome outcome = UsageOutcome.FAILED;
-            try (BufferedReader upstream = new BufferedReader(
-                    new InputStreamReader(exchange.body(), StandardCharsets.UTF_8))) {
+            try (UpstreamLines upstream = new UpstreamLines(exchange.body())) {
                 String line;
                 while ((line = readLine(upstream, backend)) != null) {
                     if (!line.startsWith("data:")) {
@@ -316,7 +321,8 @@ class RemoteGeneration {
             // the upstream response is over: its slot goes to the next in line
             slot.release(counts.prompt() + counts.completion());
             long elapsedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
-            boolean recorded = usage.record(finished(call, node, counts, outcome, started, elapsedMs, firstTokenMs),
+            boolean recorded = usage.record(
+                    finished(call, backend, node, counts, outcome, started, elapsedMs, firstTokenMs, queuedMs),
                     work.finish(counts.completion()));
             if (outcome == UsageOutcome.COMPLETED) {
                 if (!recorded) {
@@ -352,15 +358,10 @@ class RemoteGeneration {
      * go out together, up to a batch); false when the client left.
      */
     private static boolean releaseUnlessMoreWaits(OutputStream out, List<HeldChunk> held, WriteAheadUsage.Served served,
-            BufferedReader upstream) {
-        try {
-            if (held.isEmpty()
-                    || (upstream.ready() && !served.batchFull(held.get(held.size() - 1).completionTokens()))) {
-                return true;
-            }
-        }
-        catch (IOException unreadable) {
-            // the next read reports it; what is held goes out first
+            UpstreamLines upstream) {
+        if (held.isEmpty()
+                || (upstream.buffered() && !served.batchFull(held.get(held.size() - 1).completionTokens()))) {
+            return true;
         }
         return release(out, held, served);
     }
@@ -391,7 +392,7 @@ class RemoteGeneration {
         return EventStream.write(out, chunks.toString());
     }
 
-    private static String readLine(BufferedReader upstream, RemoteModelClient backend) {
+    private static String readLine(UpstreamLines upstream, RemoteModelClient backend) {
         try {
             return upstream.readLine();
         }
@@ -463,11 +464,12 @@ class RemoteGeneration {
         return new Counts(promptTokens, countTokens.applyAsLong(completion), true);
     }
 
-    private FinishedRequest finished(GenerationCall call, NodeEnergy node, Counts counts, UsageOutcome outcome,
-            Instant started, long elapsedMs, long firstTokenMs) {
+    private FinishedRequest finished(GenerationCall call, RemoteModelClient backend, NodeEnergy node, Counts counts,
+            UsageOutcome outcome, Instant started, long elapsedMs, long firstTokenMs, long queuedMs) {
         return new FinishedRequest(call.requestId(), call.caller(), call.agentRunId(), call.model().name(), "remote",
                 node.node(), node.nodeClass(), node.device(), counts.prompt(), counts.completion(), outcome, started,
-                started.plusMillis(elapsedMs), firstTokenMs, counts.estimated(), call.endUser());
+                started.plusMillis(elapsedMs), firstTokenMs, counts.estimated(), call.endUser(),
+                backend.deployment().name(), queuedMs);
     }
 
     private static final class UpstreamBroken extends RuntimeException {

@@ -40,13 +40,13 @@ class InFlightLog {
         jdbc.update("""
                 INSERT INTO request_in_flight (request_id, replica_id, department_id, api_key_id, agent_id,
                     agent_run_id, model, backend, node, node_class, device, prompt_tokens, tokens_estimated,
-                    started_at, progress_at, end_user, traceparent, tags)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", request.requestId(), replica,
+                    started_at, progress_at, end_user, traceparent, tags, deployment)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", request.requestId(), replica,
                 request.caller().departmentId(), request.caller().keyId(), request.caller().agentId(),
                 request.agentRunId(), request.model(), request.backend(), request.node(), request.nodeClass(),
                 request.device(), request.promptTokens(), request.tokensEstimated(), started, started,
                 UsageRecording.endUser(request.endUser(), request.caller()), traces.currentTraceparent(),
-                UsageRecording.tags(request.caller()));
+                UsageRecording.tags(request.caller()), request.deployment());
     }
 
     /**

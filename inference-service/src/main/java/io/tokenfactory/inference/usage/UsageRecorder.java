@@ -53,7 +53,17 @@ public class UsageRecorder implements DisposableBean {
 
     private final WriteAheadUsage writeAhead;
 
-    UsageRecorder(UsageRecording recording, MeterRegistry meters, WriteAheadUsage writeAhead) {
+    /**
+     * Looked up on first use: the listeners (routing, power caps) depend on the engines,
+     * which depend on this recorder.
+     */
+    private final org.springframework.beans.factory.ObjectProvider<ServedRequestListener> listenerBeans;
+
+    private volatile java.util.List<ServedRequestListener> listeners;
+
+    UsageRecorder(UsageRecording recording, MeterRegistry meters, WriteAheadUsage writeAhead,
+            org.springframework.beans.factory.ObjectProvider<ServedRequestListener> listeners) {
+        this.listenerBeans = listeners;
         this.recording = recording;
         this.writeAhead = writeAhead;
         this.meters = meters;
@@ -144,7 +154,24 @@ public class UsageRecorder implements DisposableBean {
         }
     }
 
+    private void tell(java.util.function.Consumer<ServedRequestListener> event) {
+        java.util.List<ServedRequestListener> told = listeners;
+        if (told == null) {
+            told = listenerBeans.orderedStream().toList();
+            listeners = told;
+        }
+        for (ServedRequestListener listener : told) {
+            try {
+                event.accept(listener);
+            }
+            catch (RuntimeException e) {
+                log.warn("A listener of served requests failed: {}", e.toString());
+            }
+        }
+    }
+
     private void observe(FinishedRequest served) {
+        tell(listener -> listener.served(served));
         String model = served.model();
         Counter.builder("tokenfactory.inference.tokens")
             .tag("model", model)
@@ -179,6 +206,7 @@ public class UsageRecorder implements DisposableBean {
     }
 
     private void observeEnergy(FinishedRequest served, MeasuredEnergy energy) {
+        tell(listener -> listener.settled(served, energy));
         Counter.builder("tokenfactory.inference.energy")
             .tag("model", served.model())
             .tag("node", served.node())

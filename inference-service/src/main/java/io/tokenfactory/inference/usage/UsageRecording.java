@@ -35,7 +35,7 @@ public class UsageRecording {
             usage_event_id, completed_at, request_id, department_id, api_key_id, agent_id, agent_run_id, model, backend,
             node, device, prompt_tokens, completion_tokens, outcome, started_at, time_to_first_token_ms, energy_joules,
             energy_source, accelerator_seconds, tokens_estimated, node_class, energy_gap_seconds, end_user, traceparent,
-            tags""";
+            tags, deployment""";
 
     private final JdbcTemplate jdbc;
 
@@ -62,9 +62,9 @@ public class UsageRecording {
                 INSERT INTO inference_request (request_id, usage_event_id, department_id, api_key_id, agent_id,
                     agent_run_id, model, backend, node, node_class, device, prompt_tokens, completion_tokens, outcome,
                     started_at, completed_at, time_to_first_token_ms, energy_joules, accelerator_seconds,
-                    tokens_estimated, end_user, traceparent, tags)
+                    tokens_estimated, end_user, traceparent, tags, deployment, queued_ms)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?,
-                    coalesce((SELECT traceparent FROM request_in_flight WHERE request_id = ?), ?), ?)""",
+                    coalesce((SELECT traceparent FROM request_in_flight WHERE request_id = ?), ?), ?, ?, ?)""",
                 served.requestId(), eventId, served.caller().departmentId(), served.caller().keyId(),
                 served.caller().agentId(), served.agentRunId(), served.model(), served.backend(), served.node(),
                 served.nodeClass(), served.device(), served.promptTokens(), served.completionTokens(),
@@ -73,7 +73,8 @@ public class UsageRecording {
                 endUser(served.endUser(), served.caller()),
                 // the span that opened the request; a request never in flight is logged
                 // on its own thread
-                served.requestId(), traces.currentTraceparent(), tags(served.caller()));
+                served.requestId(), traces.currentTraceparent(), tags(served.caller()), served.deployment(),
+                Math.max(0, served.queuedMs()));
         // logged, so no longer in flight: in the same transaction, so it is closed once
         jdbc.update("DELETE FROM request_in_flight WHERE request_id = ?", served.requestId());
         return eventId;
@@ -150,13 +151,13 @@ public class UsageRecording {
                     agent_run_id, model, backend, node, node_class, device, prompt_tokens, completion_tokens, outcome,
                     started_at, completed_at, time_to_first_token_ms, energy_joules, energy_source,
                     accelerator_seconds, tokens_estimated, energy_gap_seconds, energy_settled_at, end_user,
-                    traceparent, tags)
+                    traceparent, tags, deployment)
                 SELECT request_id, gen_random_uuid(), department_id, api_key_id, agent_id, agent_run_id, model, backend,
                     node, node_class, device, prompt_tokens,
                     LEAST(completion_tokens_sent, coalesce(completion_tokens_received, completion_tokens_sent)),
                     'INTERRUPTED', started_at, GREATEST(progress_at, started_at), time_to_first_token_ms, 0, 'NONE', 0,
                     tokens_estimated, GREATEST(extract(epoch FROM progress_at - started_at), 0), clock_timestamp(),
-                    end_user, traceparent, tags
+                    end_user, traceparent, tags, deployment
                 FROM gone
                 ON CONFLICT (request_id) DO NOTHING
                 RETURNING %s""".formatted(orphans, COLUMNS), UsageRecording::usageOf, arguments);
@@ -192,7 +193,7 @@ public class UsageRecording {
                 row.getDouble("energy_joules"), EnergySource.valueOf(row.getString("energy_source")),
                 row.getDouble("accelerator_seconds"), row.getBoolean("tokens_estimated"), row.getString("node_class"),
                 row.getDouble("energy_gap_seconds"), row.getString("end_user"), row.getString("traceparent"),
-                CostTags.fromJson(row.getString("tags")));
+                CostTags.fromJson(row.getString("tags")), row.getString("deployment"));
     }
 
     /** Metering rejects what it cannot count; refuse it here, before anything commits. */

@@ -144,8 +144,8 @@ class NodeLedgerTests {
         NodeSettings.MeterSettings settings = new NodeSettings.MeterSettings("nvml", null, List.of(), INTERVAL, null,
                 Path.of("/sys/class/powercap"), 10, 65);
         NodeLedger ledger = new NodeLedger(
-                new NodeDeclarations.Node("gpu-node-7", "h100", NodeDeclarations.Source.NVML, settings, false), meter,
-                store, new PowerWindowRecording(null, null) {
+                new NodeDeclarations.Node("gpu-node-7", "h100", NodeDeclarations.Source.NVML, settings, false, null),
+                meter, store, new PowerWindowRecording(null, null) {
                     @Override
                     public void publish(String node, String nodeClass, EnergyMeter meter, Instant settledUntil) {
                     }

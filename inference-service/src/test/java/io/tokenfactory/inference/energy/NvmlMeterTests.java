@@ -38,6 +38,8 @@ class NvmlMeterTests {
 
         void fake_set_supported(int supported);
 
+        int fake_power_limit(int gpu);
+
     }
 
     @TempDir
@@ -80,6 +82,20 @@ class NvmlMeterTests {
         assertThat(meter.source(MeterReading.Kind.COUNTER)).isEqualTo(EnergySource.NVML);
         assertThat(meter.read().values()).containsEntry("gpu0", 5_000.0).containsEntry("gpu1", 7.5);
         assertThat(NvmlMeter.open(library, List.of(1), Clock.systemUTC()).meter().device()).isEqualTo("gpu1");
+    }
+
+    @Test
+    void aNodesPowerCapLowersItsGpusPowerLimitsWithinWhatTheyAllowAndRemovingItRestoresThem() {
+        fake.fake_set_supported(1);
+        NvmlMeter meter = NvmlMeter.open(library, List.of(), Clock.systemUTC()).meter();
+
+        assertThat(meter.limitPower(500.0)).containsEntry("gpu0", "250.0 W").containsEntry("gpu1", "250.0 W");
+        assertThat(fake.fake_power_limit(0)).isEqualTo(250_000);
+        // no lower than a GPU allows
+        assertThat(meter.limitPower(50.0)).containsEntry("gpu0", "100.0 W");
+        assertThat(fake.fake_power_limit(1)).isEqualTo(100_000);
+        assertThat(meter.limitPower(null)).containsEntry("gpu0", "700.0 W").containsEntry("gpu1", "700.0 W");
+        assertThat(fake.fake_power_limit(0)).isEqualTo(700_000);
     }
 
     @Test
@@ -128,7 +144,7 @@ class NvmlMeterTests {
                 Duration.ofSeconds(1), null, build.resolve("no-powercap"), 10, 65);
 
         EnergyMeters.Opened auto = EnergyMeters.open(
-                new NodeDeclarations.Node("local", null, NodeDeclarations.Source.AUTO, settings, true), absent,
+                new NodeDeclarations.Node("local", null, NodeDeclarations.Source.AUTO, settings, true, null), absent,
                 Clock.systemUTC());
 
         assertThat(auto.meter()).isInstanceOf(EstimatedMeter.class);
@@ -136,7 +152,7 @@ class NvmlMeterTests {
             .contains("RAPL: no ")
             .contains("estimated from this process's CPU time");
         assertThatThrownBy(() -> EnergyMeters.open(
-                new NodeDeclarations.Node("local", null, NodeDeclarations.Source.NVML, settings, true), absent,
+                new NodeDeclarations.Node("local", null, NodeDeclarations.Source.NVML, settings, true, null), absent,
                 Clock.systemUTC()))
             .isInstanceOf(InvalidNodeConfiguration.class)
             .hasMessage("node 'local': source nvml is not readable here: no NVIDIA driver library (" + absent

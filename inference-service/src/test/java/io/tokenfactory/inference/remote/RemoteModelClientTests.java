@@ -45,8 +45,9 @@ class RemoteModelClientTests {
                 "cpu", null, null, 8192, 1024, 256, 16, 64,
                 new ModelSettings.RemoteSettings(URI.create("http://vllm:8000/v1"), null, upstreamModel,
                         Duration.ofSeconds(60), null, 50, Duration.ofSeconds(30), null, null, 256, 64,
-                        Duration.ofSeconds(30)));
-        return new RemoteModelClient(model, null, null, null);
+                        Duration.ofSeconds(30)),
+                java.util.List.of(), ModelSettings.RoutingSettings.defaults());
+        return new RemoteModelClient(model, model.servedBy().get(0), null, null, null);
     }
 
 }

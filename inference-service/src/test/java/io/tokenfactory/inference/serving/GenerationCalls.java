@@ -23,7 +23,8 @@ final class GenerationCalls {
      */
     static ModelSettings model() {
         return new ModelSettings("byte-lm-moby", ModelTask.GENERATION, ModelBackend.LOCAL, "PyTorch", "cpu",
-                "classpath:models/byte-lm-moby/model.tfbt", null, 256, 200, 128, 16, 64, null);
+                "classpath:models/byte-lm-moby/model.tfbt", null, 256, 200, 128, 16, 64, null, java.util.List.of(),
+                ModelSettings.RoutingSettings.defaults());
     }
 
     static GenerationCall call(GenerationCall.Kind kind, Integer maxTokens, boolean stream, boolean includeUsage) {

@@ -3,6 +3,7 @@ package io.tokenfactory.inference.web.openai;
 import java.util.Map;
 
 import io.tokenfactory.inference.fairshare.AdmissionRefusedException;
+import io.tokenfactory.inference.power.PowerCapReached;
 import io.tokenfactory.inference.serving.OpenAiException;
 
 import org.slf4j.Logger;
@@ -40,6 +41,12 @@ class OpenAiErrorAdvice {
     @ExceptionHandler(AdmissionRefusedException.class)
     ResponseEntity<Map<String, Object>> busy(AdmissionRefusedException e) {
         return error(OpenAiException.busy(e.getMessage(), e.retryAfterSeconds()));
+    }
+
+    @ExceptionHandler(PowerCapReached.class)
+    ResponseEntity<Map<String, Object>> powerCap(PowerCapReached e) {
+        return error(new OpenAiException(HttpStatus.TOO_MANY_REQUESTS, "rate_limit_exceeded", null, "power_cap",
+                e.getMessage(), e.retryAfterSeconds()));
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)

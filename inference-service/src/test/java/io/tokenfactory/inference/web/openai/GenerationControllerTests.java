@@ -43,10 +43,11 @@ class GenerationControllerTests {
 
     private static final ModelSettings MOBY = new ModelSettings("byte-lm-moby", ModelTask.GENERATION,
             ModelBackend.LOCAL, "PyTorch", "cpu", "classpath:models/byte-lm-moby/model.tfbt", null, 256, 255, 128, 16,
-            64, null);
+            64, null, java.util.List.of(), ModelSettings.RoutingSettings.defaults());
 
     private static final ModelSettings MINILM = new ModelSettings("all-minilm-l6-v2", ModelTask.EMBEDDING,
-            ModelBackend.LOCAL, "OnnxRuntime", "cpu", "classpath:x", null, 256, 256, 128, 16, 64, null);
+            ModelBackend.LOCAL, "OnnxRuntime", "cpu", "classpath:x", null, 256, 256, 128, 16, 64, null,
+            java.util.List.of(), ModelSettings.RoutingSettings.defaults());
 
     @Autowired
     MockMvcTester mvc;

@@ -34,12 +34,13 @@ class ModelsControllerTests {
 
     private static final ModelSettings MOBY = new ModelSettings("byte-lm-moby", ModelTask.GENERATION,
             ModelBackend.LOCAL, "PyTorch", "cpu", "classpath:models/byte-lm-moby/model.tfbt", null, 256, 255, 128, 16,
-            64, null);
+            64, null, java.util.List.of(), ModelSettings.RoutingSettings.defaults());
 
     private static final ModelSettings LLAMA = new ModelSettings("llama-3.1-8b", ModelTask.GENERATION,
             ModelBackend.REMOTE, "PyTorch", "cpu", null, null, 131_072, 8_192, 1_024, 16, 64,
             new ModelSettings.RemoteSettings(URI.create("http://vllm:8000/v1"), null, null, Duration.ofSeconds(60),
-                    null, 50, Duration.ofSeconds(30), "gpu-node-7", null, 256, 64, Duration.ofSeconds(30)));
+                    null, 50, Duration.ofSeconds(30), "gpu-node-7", null, 256, 64, Duration.ofSeconds(30)),
+            java.util.List.of(), ModelSettings.RoutingSettings.defaults());
 
     @Autowired
     MockMvcTester mvc;

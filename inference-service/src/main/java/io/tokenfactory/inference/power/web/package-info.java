@@ -1,0 +1,5 @@
+/** The power caps' API: set, read and remove them. */
+@NullMarked
+package io.tokenfactory.inference.power.web;
+
+import org.jspecify.annotations.NullMarked;
