@@ -35,7 +35,7 @@ const holds = (scope) => state.me && (state.me.scopes.includes('admin') || state
 /** The scopes a page needs, any one of them (none: every key). */
 const PAGE_SCOPES = { departments: ['billing:read', 'billing:admin'], agents: ['agents:read'], usage: ['usage:read'],
     statements: ['billing:read', 'billing:admin'], webhooks: ['billing:read', 'billing:admin'], keys: ['admin'],
-    reconciliation: ['admin'], 'dead-letters': ['admin'], audit: ['admin'] };
+    reconciliation: ['admin'], 'dead-letters': ['admin'], audit: ['admin'], capacity: ['admin'] };
 const mayShow = (page) => !PAGE_SCOPES[page] || PAGE_SCOPES[page].some(holds);
 const number = (value, digits = 0) => value === undefined || value === null || Number.isNaN(Number(value)) ? '–'
     : Number(value).toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
@@ -322,6 +322,7 @@ async function factoryPage(view) {
     const byModel = el('div');
     const warning = el('div');
     const nodes = el('div');
+    const power = isAdmin() ? powerSection() : null;
     view.append(el('div', { class: 'card' }, el('h1', {}, 'Factory'),
         el('p', { class: 'muted' }, isAdmin() ? 'The whole factory, live (refreshed every 5 s).'
             : 'Your department, live (refreshed every 5 s).'), range),
@@ -329,7 +330,8 @@ async function factoryPage(view) {
             el('div', { class: 'card' }, el('h2', {}, 'Tokens per joule by model'), efficiencyChart),
             el('div', { class: 'card' }, el('h2', {}, 'gCO2e per 1,000 tokens by model'), carbonChart, carbonNote)),
         el('div', { class: 'card' }, el('h2', {}, 'Per model and node'), byModel),
-        isAdmin() ? el('div', { class: 'card' }, el('h2', {}, 'Nodes and their meters'), nodes) : null);
+        isAdmin() ? el('div', { class: 'card' }, el('h2', {}, 'Nodes and their meters'), nodes) : null,
+        power ? power.card : null);
 
     async function refresh() {
         const to = new Date();
@@ -342,6 +344,7 @@ async function factoryPage(view) {
             api(`/api/metering/efficiency?${span}&groupBy=model,node`),
             api(`/api/billing/cost-per-token?${span}`).catch(() => ({ rows: [] })),
             isAdmin() ? api('/api/inference/nodes').catch(() => []) : Promise.resolve([]),
+            power ? power.refresh() : null,
         ]);
         const recent = usage.rows.filter((r) => new Date(r.start) >= new Date(to.getTime() - 5 * 60e3));
         const tokensPerSecond = recent.reduce((sum, r) => sum + r.totalTokens, 0) / 300;
@@ -414,6 +417,129 @@ async function factoryPage(view) {
     state.timer = setInterval(() => refresh().catch((error) => showError(error.message)), REFRESH_MS);
 }
 
+// ---------- Power (administrators): draw against the caps of the factory, its sites and its nodes ----------
+
+const POWER_SCOPES = ['factory', 'site', 'node'];
+/** What a capped scope is doing about its draw, in words. */
+const POWER_STATES = { NORMAL: 'normal', DEFERRING_BATCH: 'deferring batch work', QUEUEING: 'queueing interactive work' };
+const POWER_STATE_HELP = {
+    NORMAL: 'Draw is under the cap: every request runs.',
+    DEFERRING_BATCH: 'Draw is in the cap\'s batch reserve: batch work waits, interactive work runs.',
+    QUEUEING: 'Draw is at the cap: interactive work queues too.',
+};
+const powerState = (capState) => el('span', { class: `badge ${capState}`, 'data-testid': 'power-state',
+    'data-state': capState, title: POWER_STATE_HELP[capState] }, POWER_STATES[capState] || capState);
+const powerName = (row) => row.scope === 'factory' ? el('span', { class: 'muted' }, 'whole factory') : row.name;
+
+/** Each scope's measured draw beside its cap (if it has one): the factory first, then its sites, then its nodes. */
+function powerRows(power) {
+    const rows = new Map();
+    const key = (row) => `${row.scope}/${row.name || ''}`;
+    for (const d of power.draw || []) rows.set(key(d), { scope: d.scope, name: d.name, drawWatts: d.drawWatts, cap: null });
+    for (const cap of power.caps || []) {
+        const row = rows.get(key(cap));
+        if (row) Object.assign(row, { cap, drawWatts: row.drawWatts ?? cap.drawWatts });
+        else rows.set(key(cap), { scope: cap.scope, name: cap.name, drawWatts: cap.drawWatts, cap });
+    }
+    return [...rows.values()].sort((a, b) => POWER_SCOPES.indexOf(a.scope) - POWER_SCOPES.indexOf(b.scope)
+        || String(a.name || '').localeCompare(String(b.name || '')));
+}
+
+/** The share of its cap a scope draws: a meter (past the batch reserve it turns amber) and the percentage. */
+function capShare(row, batchReserve) {
+    if (!row.cap || row.drawWatts === null || row.drawWatts === undefined || !(row.cap.watts > 0)) {
+        return el('span', { class: 'muted' }, '—');
+    }
+    const share = row.drawWatts / row.cap.watts;
+    const shown = `${number(share * 100, 0)} %`;
+    return el('span', { class: 'cap-share', 'data-testid': 'cap-share' },
+        el('meter', { class: 'power', min: 0, max: row.cap.watts, value: row.drawWatts, optimum: 0,
+            low: batchReserve ? row.cap.watts * (1 - batchReserve) : undefined, high: row.cap.watts,
+            'aria-label': `${row.name || 'whole factory'}: ${shown} of its cap` }), ` ${shown}`);
+}
+
+/**
+ * The Factory page's Power card: the draw and caps table (redrawn with the page) and a form that sets or removes one
+ * cap (PUT or DELETE /api/inference/power-caps/{factory | site/{name} | node/{name}}), kept as typed across redraws.
+ */
+function powerSection() {
+    const list = el('div');
+    const note = el('p', { class: 'muted' });
+    const targets = el('datalist', { id: 'power-targets' });
+    let last = { draw: [], caps: [] };
+    const scope = el('select', { name: 'scope', 'data-testid': 'power-cap-scope' },
+        POWER_SCOPES.map((s) => el('option', { value: s }, s === 'factory' ? 'whole factory' : s)));
+    const name = el('input', { name: 'name', list: 'power-targets', maxlength: 200, placeholder: 'none for the factory',
+        disabled: true, 'data-testid': 'power-cap-name' });
+    const form = el('form', { 'data-testid': 'power-cap-form' },
+        el('label', {}, 'Scope', scope),
+        el('label', {}, 'Site or node', name),
+        el('label', {}, 'Cap (W)', el('input', { name: 'watts', type: 'number', min: 1, step: 'any', required: true,
+            'data-testid': 'power-cap-watts' })),
+        el('button', { type: 'submit', 'data-testid': 'set-power-cap' }, 'Set cap'),
+        el('button', { type: 'button', class: 'danger', 'data-testid': 'remove-power-cap', onclick: action(async () => {
+            const { path, label } = capTarget();
+            await api(path, { method: 'DELETE' });
+            showNotice(`Power cap of ${label} removed`);
+            await refresh();
+        }) }, 'Remove cap'),
+        targets);
+
+    /** The names the chosen scope can take, from the draw list (and the caps already set). */
+    function offerTargets() {
+        const factory = scope.value === 'factory';
+        name.disabled = factory;
+        if (factory) name.value = '';
+        const names = new Set([...last.draw, ...last.caps].filter((r) => r.scope === scope.value && r.name).map((r) => r.name));
+        targets.replaceChildren(...[...names].sort().map((n) => el('option', { value: n })));
+    }
+
+    function capTarget() {
+        if (scope.value === 'factory') return { path: '/api/inference/power-caps/factory', label: 'the whole factory' };
+        const target = name.value.trim();
+        if (!target) throw new Error(`Name the ${scope.value} to cap`);
+        return { path: `/api/inference/power-caps/${scope.value}/${encodeURIComponent(target)}`,
+            label: `${scope.value} ${target}` };
+    }
+
+    scope.addEventListener('change', offerTargets);
+    form.addEventListener('submit', action(async () => {
+        const { path, label } = capTarget();
+        const cap = await api(path, { method: 'PUT', body: { watts: Number(new FormData(form).get('watts')) } });
+        showNotice(`Power cap of ${label} set to ${number(cap.watts, 1)} W`);
+        await refresh();
+    }));
+
+    async function refresh() {
+        const power = await api('/api/inference/power-caps').catch((error) => ({ error }));
+        if (power.error) {
+            list.replaceChildren(el('p', { class: 'warning' }, `Did not answer: inference-service (${power.error.message})`));
+            return;
+        }
+        last = { draw: power.draw || [], caps: power.caps || [] };
+        const reserve = power.batchReserve;
+        note.replaceChildren('Measured draw against each cap. ', reserve > 0
+            ? `The top ${number(reserve * 100, 1)} % of a cap (its batch reserve) is kept for interactive work: past it `
+                + 'batch work is deferred; at the cap interactive work queues too.'
+            : 'At a cap, work queues.');
+        list.replaceChildren(table([
+            { label: 'Scope', value: (r) => r.scope },
+            { label: 'Name', value: powerName },
+            { label: 'Draw (W)', num: true, value: (r) => r.drawWatts === null || r.drawWatts === undefined ? '—' : measure(r.drawWatts) },
+            { label: 'Cap (W)', num: true, value: (r) => r.cap
+                ? el('span', { title: `set ${new Date(r.cap.updatedAt).toLocaleString()}` }, number(r.cap.watts, 1))
+                : el('span', { class: 'muted' }, 'no cap') },
+            { label: 'Of cap', value: (r) => capShare(r, reserve) },
+            { label: 'State', value: (r) => r.cap ? powerState(r.cap.state) : el('span', { class: 'muted' }, '—') },
+        ], powerRows(power), 'power-table'));
+        offerTargets();
+    }
+
+    const card = el('div', { class: 'card', 'data-testid': 'power' }, el('h2', {}, 'Power'), note, list,
+        el('h3', {}, 'Set or remove a cap'), form);
+    return { card, refresh };
+}
+
 function tile(label, value, testId, note) {
     return el('div', { class: 'tile' }, el('div', { class: 'label' }, label),
         el('div', { class: 'value', 'data-testid': testId }, value), note ? el('div', { class: 'note' }, note) : null);
@@ -429,6 +555,85 @@ function carbonTile(all) {
         : all.tokens > 0 ? el('span', { class: 'muted', 'data-testid': 'no-carbon-intensity' },
             all.tokensWithoutEnergy >= all.tokens ? 'no energy figure' : 'no carbon intensity set') : null;
     return tile('gCO2e per 1,000 tokens', rate === undefined || rate === null ? '–' : measure(rate), 'carbon-per-thousand', note);
+}
+
+// ---------- Capacity (administrators): which nodes and deployments earn their power ----------
+
+/** A figure the service could not give (no energy, no price yet) shows as a dash. */
+const orDash = (value, format) => value === undefined || value === null || Number.isNaN(Number(value))
+    ? el('span', { class: 'muted' }, '—') : format(Number(value));
+const percent = (value) => `${number(value * 100, 1)} %`;
+const oneDecimal = (value) => value.toLocaleString('en', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const significant = (value) => value.toLocaleString('en', { maximumSignificantDigits: 3 });
+/** Cost per token as people compare it: per million tokens ("EUR 12.30 / 1M tok"); tiny amounts keep their digits. */
+const perMillionTokens = (value, currency) => {
+    const amount = value * 1e6;
+    const shown = amount !== 0 && Math.abs(amount) < 0.01 ? amount.toPrecision(3) : amount.toFixed(2);
+    return `${currency ? `${currency} ` : ''}${shown} / 1M tok`;
+};
+const circuit = (breaker) => el('span', { class: `badge ${breaker}`, 'data-testid': 'circuit', 'data-circuit': breaker,
+    title: breaker === 'OPEN' ? 'Failing: no requests are sent to it until it recovers.'
+        : breaker === 'HALF_OPEN' ? 'Trying again with a few requests.' : 'Taking requests.' }, String(breaker).replace('_', ' '));
+
+async function capacityPage(view) {
+    const range = el('select', { name: 'window', 'data-testid': 'capacity-window' },
+        el('option', { value: '1h' }, 'Last hour'), el('option', { value: '1d' }, 'Last day'));
+    const form = el('form', { 'data-testid': 'capacity-form' }, el('label', {}, 'Window', range));
+    const span = el('p', { class: 'muted', 'data-testid': 'capacity-span' });
+    const nodes = el('div');
+    const deployments = el('div');
+    view.append(el('div', { class: 'card' }, el('h1', {}, 'Capacity'),
+        el('p', { class: 'muted' }, 'Which nodes earn their power: tokens per joule and cost per token per node and '
+            + 'deployment; live in-flight and queue depth (refreshed every 5 s).'), form, span),
+        el('div', { class: 'card' }, el('h2', {}, 'Nodes'), nodes),
+        el('div', { class: 'card' }, el('h2', {}, 'Deployments'), deployments));
+
+    async function refresh() {
+        const capacity = await api(`/api/inference/capacity?window=${range.value}`);
+        const cost = (r) => orDash(r.costPerToken, (value) => perMillionTokens(value, capacity.currency));
+        // what both tables show for the window: load, output, energy, and what a token cost
+        const figures = [
+            { label: 'Mean queue', num: true, value: (r) => orDash(r.meanQueueDepth, (value) => number(value, 2)) },
+            { label: 'Busy', num: true, value: (r) => orDash(r.busyShare, percent) },
+            { label: 'Requests', num: true, value: (r) => orDash(r.requests, number) },
+            { label: 'Completion tokens', num: true, value: (r) => orDash(r.completionTokens, number) },
+            { label: 'Tokens/s', num: true, value: (r) => orDash(r.tokensPerSecond, oneDecimal) },
+            { label: 'Joules', num: true, value: (r) => orDash(r.joules, measure) },
+            { label: 'Tokens/J', num: true, value: (r) => orDash(r.tokensPerJoule, significant) },
+            { label: 'Cost / 1M tokens', num: true, value: cost },
+        ];
+        span.replaceChildren(`${new Date(capacity.from).toLocaleString()} – ${new Date(capacity.to).toLocaleString()}`,
+            capacity.currency ? '' : ' · no prices set: cost per token is not known');
+        nodes.replaceChildren(table([
+            { label: 'Node', value: (n) => n.node },
+            { label: 'Site', value: (n) => n.site || el('span', { class: 'muted' }, '—') },
+            { label: 'Class', value: (n) => n.nodeClass || el('span', { class: 'muted' }, '—') },
+            { label: 'Energy', value: (n) => n.energySource ? sourceBadges({ energySource: n.energySource })
+                : el('span', { class: 'muted' }, '—') },
+            { label: 'Draw (W)', num: true, value: (n) => orDash(n.drawWatts, measure) },
+            { label: 'Cap (W)', num: true, value: (n) => orDash(n.capWatts, (value) => number(value, 1)) },
+            { label: 'In flight', num: true, value: (n) => orDash(n.inFlight, number) },
+            { label: 'Queue', num: true, value: (n) => orDash(n.queueDepth, number) },
+            ...figures,
+        ], capacity.nodes || [], 'capacity-nodes'));
+        deployments.replaceChildren(table([
+            { label: 'Model', value: (d) => d.model }, { label: 'Deployment', value: (d) => d.deployment },
+            { label: 'Node', value: (d) => d.node }, { label: 'Strategy', value: (d) => d.strategy || '' },
+            { label: 'Weight', num: true, value: (d) => orDash(d.weight, number) },
+            { label: 'Priority', num: true, value: (d) => orDash(d.priority, number) },
+            { label: 'Circuit', value: (d) => d.circuit ? circuit(d.circuit) : el('span', { class: 'muted' }, '—') },
+            { label: 'In flight', num: true, value: (d) => orDash(d.inFlight, number) },
+            { label: 'Queue', num: true, value: (d) => orDash(d.queueDepth, number) },
+            { label: 'First token (ms)', num: true, value: (d) => orDash(d.timeToFirstTokenMs, number) },
+            { label: 'Between tokens (ms)', num: true, value: (d) => orDash(d.interTokenMs, (value) => number(value, 1)) },
+            ...figures,
+        ], capacity.deployments || [], 'capacity-deployments'));
+    }
+
+    range.addEventListener('change', action(refresh));
+    form.addEventListener('submit', action(refresh));
+    await refresh();
+    state.timer = setInterval(() => refresh().catch((error) => showError(error.message)), REFRESH_MS);
 }
 
 // ---------- Departments: spend against budget ----------
@@ -1206,15 +1411,16 @@ async function deadLettersPage(view) {
     await refresh();
 }
 
-const PAGES = { factory: factoryPage, departments: departmentsPage, agents: agentsPage, usage: usagePage,
-    statements: statementsPage, reconciliation: reconciliationPage, keys: keysPage, 'dead-letters': deadLettersPage,
-    audit: auditPage };
+const PAGES = { factory: factoryPage, capacity: capacityPage, departments: departmentsPage, agents: agentsPage,
+    usage: usagePage, statements: statementsPage, reconciliation: reconciliationPage, keys: keysPage,
+    'dead-letters': deadLettersPage, audit: auditPage };
 
 // ---------- Audit: who changed what, when, from where, before and after (administrators) ----------
 
 /** Where each service's audit trail is: the gateway's own, and the services' through it. */
 const AUDIT_AREAS = [{ name: 'gateway', path: '/api/audit' }, { name: 'agent-service', path: '/api/audit/agents' },
-    { name: 'billing-service', path: '/api/audit/billing' }, { name: 'metering-service', path: '/api/audit/metering' }];
+    { name: 'billing-service', path: '/api/audit/billing' }, { name: 'metering-service', path: '/api/audit/metering' },
+    { name: 'inference-service', path: '/api/audit/inference' }];
 
 async function auditPage(view) {
     const form = el('form', { 'data-testid': 'audit-form' },

@@ -185,6 +185,9 @@ class ConsoleBrowserSystemTests {
                         .equals("estimated")
                     && text("energy-warning").contains("estimated from CPU time"));
         await().atMost(PATIENCE).ignoreExceptions().until(() -> text("nodes-table").contains("simulated-gpu-node"));
+        // administrators set power caps beside the nodes, and have a Capacity page
+        waitFor(By.cssSelector("[data-testid=power-cap-form]"));
+        assertThat(browser.findElement(By.cssSelector("nav button[data-page=capacity]")).isDisplayed()).isTrue();
         screenshot("factory");
         // a narrow window: everything wraps, nothing runs off the side
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(420, 900));
@@ -367,6 +370,7 @@ class ConsoleBrowserSystemTests {
                 .as("the %s page for an inference-only key", page)
                 .isFalse();
         }
+        assertThat(browser.findElement(By.cssSelector("nav button[data-page=capacity]")).isDisplayed()).isFalse();
         assertThat(browser.findElement(By.cssSelector("nav button[data-page=factory]")).isDisplayed()).isTrue();
     }
 

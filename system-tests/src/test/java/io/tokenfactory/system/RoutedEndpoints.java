@@ -112,6 +112,13 @@ final class RoutedEndpoints {
         routed(all, "inference", "GET", "/api/inference/nodes", ADMIN, false);
         routed(all, "inference", "GET", "/api/inference/usage-summary", ADMIN, false);
         routed(all, "inference", "POST", "/api/inference/requests/{requestId}/received", ADMIN, false);
+        routed(all, "inference", "GET", "/api/inference/capacity", ADMIN, false);
+        audit(all, "inference");
+        routed(all, "inference", "GET", "/api/inference/power-caps", ADMIN, false);
+        routed(all, "inference", "PUT", "/api/inference/power-caps/{scope}", ADMIN, false);
+        routed(all, "inference", "PUT", "/api/inference/power-caps/{scope}/{name}", ADMIN, false);
+        routed(all, "inference", "DELETE", "/api/inference/power-caps/{scope}", ADMIN, false);
+        routed(all, "inference", "DELETE", "/api/inference/power-caps/{scope}/{name}", ADMIN, false);
         // metering-service
         routed(all, "metering", "GET", "/api/metering/usage", USAGE, true);
         routed(all, "metering", "POST", "/api/metering/admin/rollups/rebuild", ADMIN, false);

@@ -78,6 +78,8 @@ class RoutesConfiguration {
                     route -> areaRoute(route, "audit", "metering", METERING, upstreams.metering(), properties))
             .route(BILLING + "-audit",
                     route -> areaRoute(route, "audit", "billing", BILLING, upstreams.billing(), properties))
+            .route(INFERENCE + "-audit",
+                    route -> areaRoute(route, "audit", "inference", INFERENCE, upstreams.inference(), properties))
             .build();
     }
 
