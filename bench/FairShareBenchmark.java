@@ -85,8 +85,7 @@ public class FairShareBenchmark {
 
     /**
      * B asks for one token: its stream ends with its first token, so B's client sees that token when the server sends
-     * it. (inference-service's streamed responses currently reach the client in blocks of about 8 KB — some 30 chunks
-     * — rather than chunk by chunk; a longer stream's first token would be timed by that buffer, not by the queue.)
+     * it, and the figure times the queue and nothing else.
      */
     static final int B_TOKENS = 1;
 
