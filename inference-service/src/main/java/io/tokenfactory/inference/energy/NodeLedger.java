@@ -216,6 +216,7 @@ final class NodeLedger implements NodeEnergy {
         owner = false;
         readings.clear();
         lastGood = null;
+        lastPowerReading = null;
         work.clear();
         openFrom = Math.max(openFrom, index(clock.millis()));
         ticker = new Thread(this::run, "node-energy-" + node.name());
@@ -340,6 +341,7 @@ final class NodeLedger implements NodeEnergy {
             owner = false;
             readings.clear();
             lastGood = null;
+            lastPowerReading = null;
             return;
         }
         if (!owner) {
@@ -361,7 +363,10 @@ final class NodeLedger implements NodeEnergy {
             problem = e.getMessage();
             return;
         }
-        tellPower(readings.get(current - 1), reading);
+        // from the reading before, whichever window it was in: a late tick must not
+        // leave the power caps without a reading
+        tellPower(lastPowerReading, reading);
+        lastPowerReading = reading;
         readings.put(current, reading);
         lastReadAt.set(clock.millis());
         source = meter.source(reading.kind());
@@ -403,6 +408,8 @@ final class NodeLedger implements NodeEnergy {
     /** Where the node's power between two readings goes (power caps); null: nowhere. */
     private volatile PowerReadings power;
 
+    private MeterReading lastPowerReading;
+
     void tellPowerTo(PowerReadings readings) {
         this.power = readings;
     }
@@ -428,6 +435,7 @@ final class NodeLedger implements NodeEnergy {
         owner = true;
         readings.clear();
         lastGood = null;
+        lastPowerReading = null;
         nextToSettle = current - 1;
         nextPublish = clock.millis() + publishEvery;
         if (meter.continuable()) {

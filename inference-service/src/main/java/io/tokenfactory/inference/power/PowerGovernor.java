@@ -37,8 +37,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class PowerGovernor implements ServedRequestListener {
 
-    /** How long an admitted request counts as starting, before it shows as running. */
-    private static final long ADMISSION_NANOS = 250_000_000L;
+    /**
+     * The longest an admitted request counts as starting, should it never say it started
+     * (a safety net: every path says so).
+     */
+    private static final long ADMISSION_NANOS = 5_000_000_000L;
 
     /** What is held against a cap now. */
     public enum State {
@@ -75,9 +78,49 @@ public class PowerGovernor implements ServedRequestListener {
 
     /**
      * Admitted requests that may not show as running yet, per node: their admission
-     * times.
+     * times, until each says it holds its slot or row ({@link Admission#started}).
      */
     private final Map<String, Deque<Long>> starting = new LinkedHashMap<>();
+
+    /**
+     * The deployments a request may go to, in order; it counts as starting on the first
+     * one's node until {@link #started()}: once it holds a slot there, or gave up.
+     */
+    public final class Admission {
+
+        private final List<Deployment> deployments;
+
+        private final @Nullable String node;
+
+        private final @Nullable Long admittedAt;
+
+        private boolean started;
+
+        private Admission(List<Deployment> deployments, @Nullable String node, @Nullable Long admittedAt) {
+            this.deployments = deployments;
+            this.node = node;
+            this.admittedAt = admittedAt;
+        }
+
+        public List<Deployment> deployments() {
+            return deployments;
+        }
+
+        /** The request now counts where it runs (or will not run): idempotent. */
+        public void started() {
+            synchronized (PowerGovernor.this) {
+                if (started || node == null) {
+                    return;
+                }
+                started = true;
+                Deque<Long> admitted = starting.get(node);
+                if (admitted != null) {
+                    admitted.remove(admittedAt);
+                }
+            }
+        }
+
+    }
 
     private final Map<String, Boolean> capGauges = new ConcurrentHashMap<>();
 
@@ -148,10 +191,10 @@ public class PowerGovernor implements ServedRequestListener {
      * @throws PowerCapReached when none may: at once for batch work, after waiting for
      * headroom for interactive work
      */
-    public List<Deployment> admit(List<Deployment> route, Priority priority) {
+    public Admission admit(List<Deployment> route, Priority priority) {
         List<PowerCap> current = caps.current();
         if (current.isEmpty() || route.isEmpty()) {
-            return route;
+            return new Admission(route, null, null);
         }
         long deadline = System.nanoTime() + queueTimeoutNanos;
         synchronized (this) {
@@ -170,9 +213,10 @@ public class PowerGovernor implements ServedRequestListener {
                         }
                     }
                     if (!allowed.isEmpty()) {
-                        starting.computeIfAbsent(allowed.get(0).node(), node -> new ArrayDeque<>())
-                            .add(System.nanoTime());
-                        return allowed;
+                        // a distinct value per admission, so each removes its own
+                        Long admittedAt = Long.valueOf(System.nanoTime());
+                        starting.computeIfAbsent(allowed.get(0).node(), node -> new ArrayDeque<>()).add(admittedAt);
+                        return new Admission(allowed, allowed.get(0).node(), admittedAt);
                     }
                     long left = deadline - System.nanoTime();
                     if (priority == Priority.BATCH || left <= 0) {

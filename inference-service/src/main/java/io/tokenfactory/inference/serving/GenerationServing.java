@@ -54,29 +54,39 @@ public class GenerationServing {
         if (route.isEmpty()) {
             throw OpenAiException.modelNotFound(call.model().name());
         }
-        return serveOn(call, power.admit(route, Requester.of(call.caller()).priority()), 0);
+        PowerGovernor.Admission admission = power.admit(route, Requester.of(call.caller()).priority());
+        try {
+            return serveOn(call, admission.deployments(), 0, admission::started);
+        }
+        finally {
+            // whatever happened, it counts where it runs now, or nowhere
+            admission.started();
+        }
     }
 
-    private Object serveOn(GenerationCall call, List<Deployment> route, int index) {
+    /**
+     * @param started told once the request holds a slot or row, so power caps count it
+     * there
+     */
+    private Object serveOn(GenerationCall call, List<Deployment> route, int index, Runnable started) {
         Deployment deployment = route.get(index);
-        if (deployment.local()) {
-            return local.serve(call, deployment.engine(), deployment.name());
-        }
         boolean last = index + 1 >= route.size();
         Function<GenerationCall, Object> next = last ? fallback(call) : failed -> {
             retried(call, deployment);
-            return serveOn(failed, route, index + 1);
+            return serveOn(failed, route, index + 1, started);
         };
         try {
-            return remote.serve(call, deployment.remote(), next);
+            return deployment.local() ? local.serve(call, deployment.engine(), deployment.name())
+                    : remote.serve(call, deployment.remote(), next, started);
         }
         catch (AdmissionRefusedException full) {
             if (last) {
                 throw full;
             }
-            // its queue is full: another deployment may have room
+            // its queue (the server's slots, the engine's rows) is full: another
+            // deployment may have room
             retried(call, deployment);
-            return serveOn(call, route, index + 1);
+            return serveOn(call, route, index + 1, started);
         }
     }
 

@@ -83,10 +83,13 @@ class RemoteGeneration {
     }
 
     /**
-     * @param fallback serves the request on the backend's fallback model when the server
-     * is unavailable; null if none
+     * @param fallback serves the request elsewhere (the next deployment, the fallback
+     * model) when the server is unavailable; null if there is nowhere else
+     * @param holdsSlot told once the request holds a slot on the server (it counts as
+     * running there from then on)
      */
-    Object serve(GenerationCall call, RemoteModelClient backend, Function<GenerationCall, Object> fallback) {
+    Object serve(GenerationCall call, RemoteModelClient backend, Function<GenerationCall, Object> fallback,
+            Runnable holdsSlot) {
         if (call.maxTokens() != null) {
             Limits.maxTokens(call, 0);
         }
@@ -108,6 +111,7 @@ class RemoteGeneration {
         // as a local request's wait for a row does
         ConcurrencyLimit.Permit slot = backend.admit(Requester.of(call.caller()),
                 promptTokens + (call.maxTokens() != null ? call.maxTokens() : call.model().defaultMaxTokens()));
+        holdsSlot.run();
         long queuedMs = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
         // a whole response is computed before its headers come back: its work starts when
         // it is sent

@@ -20,8 +20,11 @@ import io.tokenfactory.testsupport.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -33,6 +36,9 @@ import tools.jackson.databind.JsonNode;
  * long it lasted are reported), interactive requests keep being served, and batch work is
  * deferred with 429 until there is headroom.
  */
+// its simulated nodes stop with the class: its context (their meters, its outbox) goes
+// too
+@DirtiesContext
 @ServiceIntegrationTest
 class PowerCapIntegrationTests {
 
@@ -92,9 +98,16 @@ class PowerCapIntegrationTests {
         NODE_B.close();
     }
 
+    @Autowired
+    JdbcTemplate jdbc;
+
     @AfterEach
-    void noCap() {
+    void noCapAndEveryUsagePublished() {
         admin().delete("/api/inference/power-caps/factory");
+        // the database outlives this class: its usage leaves no outbox work to the next
+        await().atMost(Duration.ofSeconds(60)).until(() -> jdbc.queryForObject("""
+                SELECT count(*) FROM event_publication WHERE completion_date IS NULL
+                    AND serialized_event LIKE '%"model":"capped-llm"%'""", Long.class) == 0);
     }
 
     @Test

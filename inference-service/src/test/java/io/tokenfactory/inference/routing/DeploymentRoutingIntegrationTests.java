@@ -28,12 +28,14 @@ import io.tokenfactory.testsupport.ServiceIntegrationTest;
 import io.tokenfactory.testsupport.TestTokens;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -46,6 +48,9 @@ import tools.jackson.databind.json.JsonMapper;
  * stops getting work under latency routing, and a stream is retried on another deployment
  * only before its first token.
  */
+// its simulated nodes stop with the class: its context (their meters, its outbox) goes
+// too
+@DirtiesContext
 @ServiceIntegrationTest
 class DeploymentRoutingIntegrationTests {
 
@@ -100,6 +105,21 @@ class DeploymentRoutingIntegrationTests {
                     d("priority-flaky", "node-flaky", FLAKY).priority(0))
             .model("stream-llm", "priority", objective, d("stream-flaky", "node-flaky", FLAKY).priority(0),
                     d("stream-fast", "node-fast", FAST).priority(1))
+            // a local model that also runs on a server: its engine is one of its
+            // deployments
+            .property("tokenfactory.inference.models[7].name", "mixed-llm")
+            .property("tokenfactory.inference.models[7].task", "generation")
+            .property("tokenfactory.inference.models[7].backend", "local")
+            .property("tokenfactory.inference.models[7].location", "classpath:models/byte-lm-moby/model.tfbt")
+            .property("tokenfactory.inference.models[7].context-length", "256")
+            .property("tokenfactory.inference.models[7].max-output-tokens", "64")
+            .property("tokenfactory.inference.models[7].routing.strategy", "round-robin")
+            .property("tokenfactory.inference.models[7].deployments[0].name", "mixed-here")
+            .property("tokenfactory.inference.models[7].deployments[0].backend", "local")
+            .property("tokenfactory.inference.models[7].deployments[1].name", "mixed-fast")
+            .property("tokenfactory.inference.models[7].deployments[1].remote.base-url", FAST.baseUrl())
+            .property("tokenfactory.inference.models[7].deployments[1].remote.upstream-model", "simulated-llm")
+            .property("tokenfactory.inference.models[7].deployments[1].remote.node", "node-fast")
             .property("tokenfactory.inference.router.warm-up", "3")
             .property("tokenfactory.inference.router.rates-url",
                     "http://127.0.0.1:" + BILLING.getAddress().getPort() + "/actuator/prometheus")
@@ -130,6 +150,16 @@ class DeploymentRoutingIntegrationTests {
         FLAKY.failure(SimulatedGpuNode.Failure.NONE);
     }
 
+    @AfterEach
+    void everyUsagePublished() {
+        // the database outlives this class: its usage leaves no outbox work to the next
+        await().atMost(Duration.ofSeconds(60))
+            .until(() -> jdbc.queryForObject("""
+                    SELECT count(*) FROM event_publication WHERE completion_date IS NULL
+                        AND serialized_event ~ '"model":"(lo|rr|latency|efficiency|cost|priority|stream|mixed)-llm"'""",
+                    Long.class) == 0);
+    }
+
     @Test
     void leastOutstandingSpreadsConcurrentWorkAndEveryRequestNamesItsDeploymentAndNode() {
         List<CompletableFuture<ResponseEntity<JsonNode>>> requests = new ArrayList<>();
@@ -153,6 +183,22 @@ class DeploymentRoutingIntegrationTests {
         }
 
         assertThat(servedByDeployment("rr-llm")).containsEntry("rr-fast", 20L).containsEntry("rr-hungry", 10L);
+    }
+
+    @Test
+    void aLocalModelsOwnEngineIsOneOfItsDeployments() {
+        for (int i = 0; i < 4; i++) {
+            assertThat(whole("mixed-llm", 4).getStatusCode().value()).isEqualTo(200);
+        }
+
+        assertThat(servedByDeployment("mixed-llm")).containsEntry("mixed-here", 2L).containsEntry("mixed-fast", 2L);
+        assertThat(jdbc.queryForList("SELECT DISTINCT deployment, node, backend FROM inference_request "
+                + "WHERE model = 'mixed-llm' ORDER BY deployment"))
+            .containsExactly(Map.of("deployment", "mixed-fast", "node", "node-fast", "backend", "remote"),
+                    Map.of("deployment", "mixed-here", "node", "local", "backend", "djl"));
+        ResponseEntity<JsonNode> models = http().get("/v1/models");
+        assertThat(models.getBody().get("data").valueStream().filter(m -> m.get("id").asString().equals("mixed-llm")))
+            .hasSize(1);
     }
 
     @Test
@@ -263,11 +309,17 @@ class DeploymentRoutingIntegrationTests {
 
     @Test
     void theCapacityViewNamesEveryNodeAndDeploymentAndRefusesAnUnknownWindow() {
-        assertThat(whole("lo-llm", 4).getStatusCode().value()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(10))
-            .until(() -> jdbc.queryForObject(
-                    "SELECT count(*) FROM inference_request WHERE model = 'lo-llm' AND energy_settled_at IS NULL",
-                    Long.class) == 0);
+        // a meter's first window has no reading at its start: wait for a measured request
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            assertThat(whole("lo-llm", 4).getStatusCode().value()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10))
+                .until(() -> jdbc.queryForObject(
+                        "SELECT count(*) FROM inference_request WHERE model = 'lo-llm' AND energy_settled_at IS NULL",
+                        Long.class) == 0);
+            return jdbc.queryForObject("""
+                    SELECT energy_source FROM inference_request WHERE model = 'lo-llm'
+                    ORDER BY completed_at DESC LIMIT 1""", String.class).equals("DCGM");
+        });
 
         JsonNode day = admin().get("/api/inference/capacity?window=1d").getBody();
         assertThat(day.get("window").asString()).isEqualTo("1d");
@@ -285,7 +337,10 @@ class DeploymentRoutingIntegrationTests {
         assertThat(fast.get("site").asString()).isEqualTo("hall-a");
         assertThat(fast.get("requests").asLong()).isPositive();
         assertThat(fast.get("busyShare").asDouble()).isBetween(0.0, 1.0).isPositive();
-        assertThat(fast.get("tokensPerJoule").asDouble()).isPositive();
+        assertThat(fast.get("tokensPerJoule").asDouble()).as(fast.toString() + jdbc.queryForList(
+                "SELECT energy_source, count(*), sum(energy_joules) FROM inference_request WHERE node = ? GROUP BY 1",
+                servedBy))
+            .isPositive();
         assertThat(fast.get("drawWatts").asDouble()).isGreaterThanOrEqualTo(20.0);
         JsonNode lo = deployment(day, "lo-fast");
         assertThat(lo.get("model").asString()).isEqualTo("lo-llm");
