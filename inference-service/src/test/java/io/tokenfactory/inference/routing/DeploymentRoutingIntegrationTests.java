@@ -337,11 +337,9 @@ class DeploymentRoutingIntegrationTests {
         assertThat(fast.get("site").asString()).isEqualTo("hall-a");
         assertThat(fast.get("requests").asLong()).isPositive();
         assertThat(fast.get("busyShare").asDouble()).isBetween(0.0, 1.0).isPositive();
-        assertThat(fast.get("tokensPerJoule").asDouble()).as(fast.toString() + jdbc.queryForList(
-                "SELECT energy_source, count(*), sum(energy_joules) FROM inference_request WHERE node = ? GROUP BY 1",
-                servedBy))
-            .isPositive();
-        assertThat(fast.get("drawWatts").asDouble()).isGreaterThanOrEqualTo(20.0);
+        assertThat(fast.get("tokensPerJoule").asDouble()).isPositive();
+        // at least the node's idle 20 W, give or take the counter's millijoules
+        assertThat(fast.get("drawWatts").asDouble()).isGreaterThan(19.0);
         JsonNode lo = deployment(day, "lo-fast");
         assertThat(lo.get("model").asString()).isEqualTo("lo-llm");
         assertThat(lo.get("node").asString()).isEqualTo("node-fast");
