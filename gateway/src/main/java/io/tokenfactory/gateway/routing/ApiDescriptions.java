@@ -52,7 +52,7 @@ public class ApiDescriptions {
         GatewayProperties.Upstreams upstreams = properties.upstreams();
         this.services = List.of(
                 new Source(RoutesConfiguration.INFERENCE, "inference", docs(upstreams.inference()),
-                        List.of("/v1/", "/api/inference/"), false),
+                        List.of("/v1/", "/api/inference/"), true),
                 new Source(RoutesConfiguration.AGENTS, "agents", docs(upstreams.agents()), List.of("/api/agents"),
                         true),
                 new Source(RoutesConfiguration.METERING, "metering", docs(upstreams.metering()),
