@@ -198,6 +198,14 @@ class ConsoleBrowserSystemTests {
         screenshot("factory-narrow");
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1366, 900));
 
+        // capacity: which nodes and deployments earn their power, from the request log
+        navigate("capacity");
+        await().atMost(PATIENCE)
+            .ignoreExceptions()
+            .until(() -> text("capacity-nodes").contains("simulated-gpu-node")
+                    && text("capacity-deployments").contains("simulated-llm"));
+        screenshot("capacity");
+
         // departments: spend against budget
         navigate("departments");
         WebElement departments = waitFor(By.cssSelector("[data-testid=departments-table]"));

@@ -1,115 +1,98 @@
 package io.tokenfactory.inference.power;
 
 /**
- * A node's power as a line in its running requests, {@code watts ≈ idle + perRequest ×
- * running}, fitted to its meter's readings by least squares with exponential forgetting.
- * The meter lags by a reading; the line does not: it tells what one more request will
- * draw before the meter can show it.
+ * A node's power against its running requests, {@code watts ≈ idle + perRequest ×
+ * running}, learned from its meter's readings: idle as the lowest reading with nothing
+ * running, the watts of a request as a moving average of each loaded reading's power
+ * above idle divided by its load. Each reading's own ratio is used, not a regression over
+ * all of them, which a changing load would pull towards too few watts per request. The
+ * meter lags by a reading; this does not: it tells what one more request will draw before
+ * the meter can show it.
  */
 final class NodePowerModel {
 
-    /** Each reading's weight fades by this much per newer reading. */
-    private static final double FORGETTING = 0.98;
+    /** Weight of the newest reading in the moving averages. */
+    private static final double SMOOTHING = 0.3;
 
-    private double weights;
+    private double idle = Double.NaN;
 
-    private double sumRunning;
-
-    private double sumRunningSquared;
-
-    private double sumWatts;
-
-    private double sumRunningWatts;
+    private double perRequest = Double.NaN;
 
     private double lastWatts = Double.NaN;
 
-    private int lastRunning;
-
     private double lastLoad;
+
+    private int lastRunning;
 
     /**
      * @param watts the power between the previous reading and this one
-     * @param running the requests running now
+     * @param running the requests running now; the interval's load is taken as the mean
+     * of its ends
      */
     synchronized void reading(double watts, int running) {
-        // the power is the interval's: the load it matches is about the mean of the
-        // loads at its ends
-        double load = weights == 0 ? running : (lastRunning + running) / 2.0;
-        lastRunning = running;
-        weights = weights * FORGETTING + 1;
-        sumRunning = sumRunning * FORGETTING + load;
-        sumRunningSquared = sumRunningSquared * FORGETTING + load * load;
-        sumWatts = sumWatts * FORGETTING + watts;
-        sumRunningWatts = sumRunningWatts * FORGETTING + load * watts;
+        reading(watts, Double.isNaN(lastWatts) ? running : (lastRunning + running) / 2.0, running);
+    }
+
+    /**
+     * @param watts the power between the previous reading and this one
+     * @param load the requests that ran on average over those seconds
+     * @param running the requests running now
+     */
+    synchronized void reading(double watts, double load, int running) {
+        if (load < 0.05) {
+            // the lowest idle reading: one that still held the end of a request (this
+            // service and the engine do not stop counting a request at the same instant)
+            // must not raise it, or the watts of a request would be learned too low
+            idle = Double.isNaN(idle) ? watts : Math.min(idle, watts);
+        }
+        else if (load >= 0.5) {
+            // without an idle reading yet, all of the draw is the requests': too much,
+            // never
+            // too little
+            double above = Double.isNaN(idle) ? watts : Math.max(0, watts - idle);
+            perRequest = average(perRequest, above / load);
+        }
         lastWatts = watts;
         lastLoad = load;
+        lastRunning = running;
+    }
+
+    private static double average(double current, double sample) {
+        return Double.isNaN(current) ? sample : current + SMOOTHING * (sample - current);
     }
 
     /**
-     * What the node draws with {@code running} requests: the larger of the line's value
-     * and the latest reading moved along the line by the load since; NaN before its first
-     * reading.
+     * What the node draws with {@code running} requests: the larger of idle plus their
+     * watts and the latest reading moved by the requests started or ended since; NaN
+     * before its first reading.
      */
-    synchronized double predict(int running) {
-        if (weights == 0) {
+    synchronized double predict(double running) {
+        if (Double.isNaN(lastWatts)) {
             return Double.NaN;
         }
-        double[] line = line();
-        return Math.max(0, Math.max(line[0] + line[1] * running, lastWatts + line[1] * (running - lastLoad)));
+        if (Double.isNaN(perRequest)) {
+            return lastWatts;
+        }
+        double moved = lastWatts + perRequest * (running - lastLoad);
+        double line = Double.isNaN(idle) ? moved : idle + perRequest * running;
+        return Math.max(0, Math.max(line, moved));
     }
 
     /**
-     * Whether readings at more than one load have shown what a request draws; until they
-     * have, a capped node takes one more request per reading only.
+     * Whether a loaded reading has shown what a request draws; until one has, a capped
+     * node takes one more request per reading only.
      */
     synchronized boolean knowsPerRequest() {
-        if (weights == 0) {
-            return false;
-        }
-        double meanRunning = sumRunning / weights;
-        return sumRunningSquared / weights - meanRunning * meanRunning > 0.05 || meanRunning >= 0.5;
-    }
-
-    synchronized int runningAtLastReading() {
-        return lastRunning;
+        return !Double.isNaN(perRequest);
     }
 
     /** The watts one more request adds; NaN while unknown. */
     synchronized double perRequest() {
-        return weights == 0 ? Double.NaN : line()[1];
+        return perRequest;
     }
 
-    synchronized double lastWatts() {
-        return lastWatts;
-    }
-
-    /**
-     * Intercept and slope; a node seen at one load only is read as drawing nothing idle.
-     */
-    private double[] line() {
-        double meanRunning = sumRunning / weights;
-        double meanWatts = sumWatts / weights;
-        double variance = sumRunningSquared / weights - meanRunning * meanRunning;
-        if (variance > 0.05) {
-            double slope = (sumRunningWatts / weights - meanRunning * meanWatts) / variance;
-            if (slope >= 0) {
-                double intercept = meanWatts - slope * meanRunning;
-                if (intercept >= 0) {
-                    return new double[] { intercept, slope };
-                }
-                // never below zero idle: the line through the origin and the mean
-            }
-            else {
-                // more requests drawing less is noise: hold the mean
-                return new double[] { meanWatts, 0 };
-            }
-        }
-        if (meanRunning < 0.5) {
-            // seen idle only: one request's watts are unknown; hold the measured draw
-            return new double[] { meanWatts, 0 };
-        }
-        // conservative: all of the draw is the requests'
-        return new double[] { 0, meanWatts / meanRunning };
+    synchronized int runningAtLastReading() {
+        return lastRunning;
     }
 
 }

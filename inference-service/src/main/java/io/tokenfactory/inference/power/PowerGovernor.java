@@ -137,6 +137,8 @@ public class PowerGovernor implements ServedRequestListener {
         this.retryAfterSeconds = Math.max(1, properties.power().retryAfter().toSeconds());
         this.meters = meters;
         readings.onReading(this::reading);
+        sampler.scheduleAtFixedRate(this::sampleLoads, LOAD_SAMPLE_MILLIS, LOAD_SAMPLE_MILLIS,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         for (NodeDeclarations.Node node : declarations.all()) {
             Gauge.builder("tokenfactory.inference.power.draw", () -> measured(List.of(node.name())))
                 .tag("scope", "node")
@@ -166,10 +168,76 @@ public class PowerGovernor implements ServedRequestListener {
     }
 
     private void reading(String node) {
-        readings.latest(node)
-            .ifPresent(reading -> models.computeIfAbsent(node, name -> new NodePowerModel())
-                .reading(reading.watts(), running(node)));
+        int running = running(node);
+        double load = loads.computeIfAbsent(node, name -> new LoadAverage()).takeAverage();
+        readings.latest(node).ifPresent(reading -> {
+            NodePowerModel model = models.computeIfAbsent(node, name -> new NodePowerModel());
+            if (Double.isNaN(load)) {
+                model.reading(reading.watts(), running);
+            }
+            else {
+                model.reading(reading.watts(), load, running);
+            }
+        });
         wake();
+    }
+
+    /**
+     * The requests a node ran on average since it was last asked, from samples every
+     * {@link #LOAD_SAMPLE_MILLIS}: the load a meter reading's power belongs to. Without
+     * it the line would be fitted to the load at the reading's instant, and under a
+     * changing load it would learn too few watts per request.
+     */
+    private static final class LoadAverage {
+
+        private double sum;
+
+        private int samples;
+
+        synchronized void sample(int running) {
+            sum += running;
+            samples++;
+        }
+
+        /** NaN when it was not sampled (no cap to hold). */
+        synchronized double takeAverage() {
+            double average = samples == 0 ? Double.NaN : sum / samples;
+            sum = 0;
+            samples = 0;
+            return average;
+        }
+
+    }
+
+    static final long LOAD_SAMPLE_MILLIS = 10;
+
+    private final Map<String, LoadAverage> loads = new ConcurrentHashMap<>();
+
+    private final java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors
+        .newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "power-load-sampler");
+            thread.setDaemon(true);
+            return thread;
+        });
+
+    private void sampleLoads() {
+        try {
+            if (caps.current().isEmpty()) {
+                // nothing to hold: the readings' own ends stand for the load
+                return;
+            }
+            for (NodeDeclarations.Node node : declarations.all()) {
+                loads.computeIfAbsent(node.name(), name -> new LoadAverage()).sample(running(node.name()));
+            }
+        }
+        catch (RuntimeException e) {
+            // the next sample tries again
+        }
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stopSampling() {
+        sampler.shutdownNow();
     }
 
     @Override
@@ -284,7 +352,7 @@ public class PowerGovernor implements ServedRequestListener {
             }
             double draw = 0;
             for (String member : nodesOf(cap.scope(), cap.name())) {
-                draw += predicted(member, member.equals(node) ? 1 : 0);
+                draw += predicted(member, member.equals(node) ? ONE_MORE : 0);
             }
             if (draw > cap.watts() * share) {
                 return cap;
@@ -309,8 +377,15 @@ public class PowerGovernor implements ServedRequestListener {
                     || (cap.scope() == PowerScope.SITE && cap.name().equals(site)));
     }
 
+    /**
+     * What one more request is counted as: a quarter request of room for the meter's lag
+     * and for the requests this service counts running a moment before and after the
+     * engine does.
+     */
+    static final double ONE_MORE = 1.25;
+
     /** A node's draw with {@code extra} more requests; 0 for a node not read here. */
-    private double predicted(String node, int extra) {
+    private double predicted(String node, double extra) {
         NodePowerModel model = models.get(node);
         if (model == null || readings.latest(node).isEmpty()) {
             // not read here lately: this replica cannot hold it

@@ -6,8 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import org.junit.jupiter.api.Test;
 
 /**
- * The power line a node's readings draw: what one more request will cost before the meter
- * can show it.
+ * What a node's readings say one more request will draw, before the meter can show it.
  */
 class NodePowerModelTests {
 
@@ -29,6 +28,19 @@ class NodePowerModelTests {
     }
 
     @Test
+    void aLoadChangingBetweenReadingsDoesNotTeachTooFewWattsPerRequest() {
+        NodePowerModel model = new NodePowerModel();
+        model.reading(50, 0, 0);
+        // the load averaged between readings: each reading's own ratio is exact
+        model.reading(50 + 50 * 2.5, 2.5, 4);
+        model.reading(50 + 50 * 6.0, 6.0, 8);
+        model.reading(50 + 50 * 7.5, 7.5, 7);
+
+        assertThat(model.perRequest()).isCloseTo(50, within(0.01));
+        assertThat(model.predict(9)).isCloseTo(500, within(0.01));
+    }
+
+    @Test
     void aNodeSeenIdleOnlyDoesNotKnowWhatARequestDraws() {
         NodePowerModel model = new NodePowerModel();
         assertThat(model.predict(1)).isNaN();
@@ -40,7 +52,7 @@ class NodePowerModelTests {
     }
 
     @Test
-    void aNodeSeenAtOneLoadOnlyIsReadAsDrawingNothingIdleWhichOverestimatesTheNextRequest() {
+    void aNodeNeverSeenIdleCountsAllOfItsDrawAsTheRequestsWhichOverestimatesTheNextOne() {
         NodePowerModel model = new NodePowerModel();
         for (int i = 0; i < 5; i++) {
             model.reading(300, 4);
