@@ -11,8 +11,8 @@ package io.tokenfactory.inference.power;
  */
 final class NodePowerModel {
 
-    /** Weight of the newest reading in the moving averages. */
-    private static final double SMOOTHING = 0.3;
+    /** How much of the highest watts per request one reading keeps. */
+    private static final double FADING = 0.99;
 
     private double idle = Double.NaN;
 
@@ -50,15 +50,15 @@ final class NodePowerModel {
             // never
             // too little
             double above = Double.isNaN(idle) ? watts : Math.max(0, watts - idle);
-            perRequest = average(perRequest, above / load);
+            // the highest lately, fading slowly: when this service holds requests the
+            // engine has not started yet (a starved CPU), their load dilutes a reading's
+            // watts per request, and a cap must not learn too few
+            double ratio = above / load;
+            perRequest = Double.isNaN(perRequest) ? ratio : Math.max(ratio, perRequest * FADING);
         }
         lastWatts = watts;
         lastLoad = load;
         lastRunning = running;
-    }
-
-    private static double average(double current, double sample) {
-        return Double.isNaN(current) ? sample : current + SMOOTHING * (sample - current);
     }
 
     /**

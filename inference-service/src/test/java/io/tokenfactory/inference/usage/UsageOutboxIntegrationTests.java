@@ -209,9 +209,10 @@ class UsageOutboxIntegrationTests {
 
         assertThat(awaitEvent(usage.eventId()).attributes()).containsEntry("id", usage.eventId().toString());
         await().atMost(Duration.ofSeconds(10)).until(() -> completedPublications(usage.eventId()) == 1);
-        // the first send was refused, the second (the outbox's resubmission) went
-        // through:
-        // the relay hands a single event to send(binding, message), a batch to
+        // the first send was refused, the outbox's resubmission went through: this
+        // replica's, or another's that shares the database (as the other test classes'
+        // live contexts do), so this replica sent it once or twice.
+        // The relay hands a single event to send(binding, message), a batch to
         // send(binding, message, its content type) (which the former calls in turn)
         assertThat(mockingDetails(streamBridge).getInvocations()
             .stream()
@@ -219,7 +220,7 @@ class UsageOutboxIntegrationTests {
                     && (call.getArguments().length == 2 && alone(call.getArgument(1), usage.eventId().toString())
                             || call.getArguments().length == 3 && call.getArgument(2) instanceof MimeType
                                     && inBatch(call.getArgument(1), usage.eventId().toString())))
-            .count()).isEqualTo(2);
+            .count()).isBetween(1L, 2L);
     }
 
     @Test
