@@ -124,7 +124,7 @@ public class PowerGovernor implements ServedRequestListener {
 
     private final Map<String, Boolean> capGauges = new ConcurrentHashMap<>();
 
-    private int waitingInteractive;
+    private volatile int waitingInteractive;
 
     PowerGovernor(PowerCaps caps, PowerReadings readings, NodeDeclarations declarations, Deployments deployments,
             InferenceProperties properties, MeterRegistry meters) {
@@ -137,8 +137,6 @@ public class PowerGovernor implements ServedRequestListener {
         this.retryAfterSeconds = Math.max(1, properties.power().retryAfter().toSeconds());
         this.meters = meters;
         readings.onReading(this::reading);
-        sampler.scheduleAtFixedRate(this::sampleLoads, LOAD_SAMPLE_MILLIS, LOAD_SAMPLE_MILLIS,
-                java.util.concurrent.TimeUnit.MILLISECONDS);
         for (NodeDeclarations.Node node : declarations.all()) {
             Gauge.builder("tokenfactory.inference.power.draw", () -> measured(List.of(node.name())))
                 .tag("scope", "node")
@@ -220,6 +218,16 @@ public class PowerGovernor implements ServedRequestListener {
             return thread;
         });
 
+    private final java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Samples the nodes' load from the first cap on: without caps nothing is held. */
+    private void startSampling() {
+        if (sampling.compareAndSet(false, true)) {
+            sampler.scheduleAtFixedRate(this::sampleLoads, LOAD_SAMPLE_MILLIS, LOAD_SAMPLE_MILLIS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
     private void sampleLoads() {
         try {
             if (caps.current().isEmpty()) {
@@ -250,8 +258,14 @@ public class PowerGovernor implements ServedRequestListener {
         // energy changes nothing here
     }
 
-    private synchronized void wake() {
-        notifyAll();
+    private void wake() {
+        // on a meter's thread after every reading: it takes the lock only when someone
+        // waits
+        if (waitingInteractive > 0) {
+            synchronized (this) {
+                notifyAll();
+            }
+        }
     }
 
     /**
@@ -264,6 +278,7 @@ public class PowerGovernor implements ServedRequestListener {
         if (current.isEmpty() || route.isEmpty()) {
             return new Admission(route, null, null);
         }
+        startSampling();
         long deadline = System.nanoTime() + queueTimeoutNanos;
         synchronized (this) {
             boolean waited = false;
@@ -296,7 +311,9 @@ public class PowerGovernor implements ServedRequestListener {
                         waitingInteractive++;
                         count(priority, "queued");
                     }
-                    wait(Math.max(1, left / 1_000_000));
+                    // woken by a reading or a finished request; looks again at least
+                    // every 50 ms
+                    wait(Math.max(1, Math.min(50, left / 1_000_000)));
                     current = caps.current();
                 }
             }
@@ -514,7 +531,11 @@ public class PowerGovernor implements ServedRequestListener {
     @org.springframework.context.event.EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)
     void registerGauges() {
         try {
-            caps.current().forEach(this::registerCapGauge);
+            List<PowerCap> current = caps.current();
+            current.forEach(this::registerCapGauge);
+            if (!current.isEmpty()) {
+                startSampling();
+            }
         }
         catch (RuntimeException e) {
             // registered when the caps are next read
@@ -526,7 +547,11 @@ public class PowerGovernor implements ServedRequestListener {
      * again.
      */
     void changed() {
-        caps.current().forEach(this::registerCapGauge);
+        List<PowerCap> current = caps.current();
+        current.forEach(this::registerCapGauge);
+        if (!current.isEmpty()) {
+            startSampling();
+        }
         wake();
     }
 
