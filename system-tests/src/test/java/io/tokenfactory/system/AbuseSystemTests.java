@@ -389,6 +389,7 @@ class AbuseSystemTests {
             .replace("{id}", UUID.randomUUID().toString())
             .replace("{runId}", UUID.randomUUID().toString())
             .replace("{requestId}", UUID.randomUUID().toString())
+            .replace("{scope}", "node")
             .replace("{name}", "nothing")
             .replace("{node}", "abuse-node")
             .replace("{period}", "2026-01")
