@@ -199,7 +199,7 @@ public class DeploymentRouter {
     }
 
     /** Cost per token at billing's rates for its node; null while unknown. */
-    public @Nullable Double costPerTokenOrNull(Deployment deployment) {
+    private @Nullable Double costPerTokenOrNull(Deployment deployment) {
         DeploymentStats.Snapshot stats = deployment.stats().snapshot();
         if (Double.isNaN(stats.joulesPerToken())) {
             return null;
